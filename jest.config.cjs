@@ -1,0 +1,33 @@
+// One jest run over every package: specs beside the code (`*.spec.ts`), TypeScript through
+// @swc/jest, and `@nasx/*` imports mapped to package sources so tests never need a build.
+const path = require('node:path');
+const { workspacePackages } = require('./tools/scripts/workspace-packages.cjs');
+
+const moduleNameMapper = {};
+for (const p of workspacePackages()) {
+  if (p.hasTsconfig) moduleNameMapper[`^${p.name.replace('/', '\\/')}$`] = path.join(p.dir, 'src', 'index.ts');
+}
+
+module.exports = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  roots: ['<rootDir>/libs', '<rootDir>/plugins', '<rootDir>/apps', '<rootDir>/tools'],
+  testMatch: ['**/*.spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/__fixtures__/'],
+  modulePathIgnorePatterns: ['<rootDir>/.*/dist/', '<rootDir>/runs/', '<rootDir>/tmp/'],
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: {
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true },
+          target: 'es2022',
+        },
+        module: { type: 'commonjs' },
+      },
+    ],
+  },
+  moduleNameMapper,
+  testTimeout: 120000,
+};

@@ -1,0 +1,87 @@
+import type { Json } from './json';
+
+/**
+ * One architecture of a search space: immutable and JSON-serialisable.
+ *
+ * `key` is canonical: two architectures that compute the same function share a key wherever the
+ * space can tell (e.g. isomorphic NAS-Bench-201 cells), so dedup and caching work across them.
+ */
+export interface Architecture {
+  /** Id of the search space that produced it (e.g. `nb201`). */
+  readonly space: string;
+  /** The space's own description of the architecture (opaque to everything but the space). */
+  readonly genotype: Json;
+  /** Canonical key; equal keys mean equivalent architectures. */
+  readonly key: string;
+}
+
+/** Tensor shape without the batch dimension, e.g. `[3, 32, 32]` (channels first). */
+export type Shape = readonly number[];
+
+/**
+ * A node of an {@link ArchGraph}: one operation. `op` uses the shared vocabulary of
+ * {@link KNOWN_OPS} where one fits so predictors and latency models can compare spaces.
+ */
+export interface ArchGraphNode {
+  /** Unique within the graph. */
+  readonly id: string;
+  /** Operation type, e.g. `conv`, `avg_pool`, `max_pool`, `identity`, `zero`, `input`, `output`, `add`, `concat`. */
+  readonly op: string;
+  /** Operation attributes: kernel size, stride, channels, dilation, groups, expansion, activation, … */
+  readonly attrs?: { readonly [name: string]: Json };
+  /** Output shape (no batch dimension) when the space knows it. */
+  readonly shape?: Shape;
+  /** Floating point operations of this node for one sample, when known. */
+  readonly flops?: number;
+  /** Trainable parameters of this node, when known. */
+  readonly params?: number;
+}
+
+/** A directed edge `from → to` (ids of nodes); `slot` orders inputs of order-sensitive ops. */
+export interface ArchGraphEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly slot?: number;
+}
+
+/**
+ * The op-level DAG of an architecture. Predictors (GCN, comparator, hypernetwork) and latency
+ * models read this, never a space's private genotype. Nodes are in topological order.
+ */
+export interface ArchGraph {
+  /** Space id, for error messages and for models fitted on one space. */
+  readonly space: string;
+  /** `cell`: one repeated cell (the macro skeleton is implied by the space); `network`: the whole net. */
+  readonly level: 'cell' | 'network';
+  readonly nodes: readonly ArchGraphNode[];
+  readonly edges: readonly ArchGraphEdge[];
+  /** Free-form facts about the skeleton, e.g. `{ stages: 3, cellsPerStage: 5, channels: [16, 32, 64] }`. */
+  readonly meta?: { readonly [name: string]: Json };
+}
+
+/** Op vocabulary shared across spaces (a space may use others; these are the ones encoders know). */
+export const KNOWN_OPS = [
+  'input',
+  'output',
+  'zero',
+  'identity',
+  'conv',
+  'sep_conv',
+  'dil_conv',
+  'mbconv',
+  'avg_pool',
+  'max_pool',
+  'global_pool',
+  'dense',
+  'add',
+  'concat',
+  'relu',
+  'batch_norm',
+  'gcn',
+  'gat',
+  'sage',
+  'attention',
+] as const;
+
+/** One of {@link KNOWN_OPS}. */
+export type KnownOp = (typeof KNOWN_OPS)[number];

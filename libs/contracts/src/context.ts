@@ -1,0 +1,28 @@
+import type { EventDraft } from './events';
+import type { Rng } from './rng';
+
+/** Log sink handed to plugins; lines become `log` events of the run. */
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/**
+ * What every plugin call that does work receives: cancellation, randomness, a way to report.
+ * Emitted drafts are stamped with run id, sequence and time by the kernel.
+ */
+export interface WorkContext {
+  readonly runId: string;
+  readonly rng: Rng;
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+  /** Report progress/metric/log events into the run's stream. */
+  emit(event: EventDraft): void;
+  /**
+   * A directory this contribution may write state to (supernet weights, fitted predictors) so a
+   * resumed run does not redo its preparation. Absent for runs without a run folder.
+   */
+  readonly stateDir?: string;
+}

@@ -1,0 +1,133 @@
+import type { Architecture } from './architecture';
+import type { Estimate } from './estimate';
+import type { Json } from './json';
+
+/** Fields every search event carries. */
+export interface EventBase {
+  /** Run id (the folder name under `runs/`). */
+  readonly runId: string;
+  /** Position in the run's stream, 0-based, gap-free; resumed runs continue the numbering. */
+  readonly seq: number;
+  /** Milliseconds since the epoch. */
+  readonly time: number;
+}
+
+/** The objective value(s) a searcher is told: larger is better. `null` for failed trials. */
+export type ObjectiveValue = number | readonly number[];
+
+/** A run began (or resumed). */
+export interface RunStartedEvent extends EventBase {
+  readonly type: 'run-started';
+  readonly seed: number;
+  readonly resumed: boolean;
+  /** Ids of the selected contributions, by slot (`space`, `searcher`, `estimator`, …). */
+  readonly contributions: { readonly [slot: string]: string };
+  readonly objective: string;
+  readonly budget: { readonly evaluations?: number; readonly seconds?: number };
+  /** Compute backend, once tensor work is involved (e.g. `wasm`). */
+  readonly backend?: string;
+}
+
+/** A searcher proposed an architecture; `trial` numbers proposals from 0. */
+export interface ProposedEvent extends EventBase {
+  readonly type: 'proposed';
+  readonly trial: number;
+  readonly arch: Architecture;
+}
+
+/** A trial finished and was told to the searcher. */
+export interface EvaluatedEvent extends EventBase {
+  readonly type: 'evaluated';
+  readonly trial: number;
+  readonly arch: Architecture;
+  readonly estimate: Estimate;
+  readonly objective: ObjectiveValue;
+  /** 1-based count of evaluations that count against the budget, including this one. */
+  readonly evaluations: number;
+  /** The result came from an earlier trial of an equivalent architecture (same key). */
+  readonly cached?: boolean;
+}
+
+/** A trial failed; the run goes on unless the failure limit is reached. */
+export interface FailedEvent extends EventBase {
+  readonly type: 'failed';
+  readonly trial: number;
+  readonly arch?: Architecture;
+  readonly stage: 'ask' | 'estimate' | 'tell';
+  readonly error: string;
+}
+
+/** The best objective so far improved. */
+export interface NewBestEvent extends EventBase {
+  readonly type: 'new-best';
+  readonly trial: number;
+  readonly arch: Architecture;
+  readonly objective: ObjectiveValue;
+  readonly estimate: Estimate;
+}
+
+/** Periodic progress: evaluations against budget, elapsed time. */
+export interface ProgressEvent extends EventBase {
+  readonly type: 'progress';
+  readonly evaluations: number;
+  readonly budget?: number;
+  readonly elapsedMs: number;
+  /** Phase label for methods with several (e.g. `prepare`, `search`, `epoch 3/50`). */
+  readonly phase?: string;
+  /** Fraction done in [0, 1] for phases without evaluations (supernet training, fitting). */
+  readonly fraction?: number;
+}
+
+/** A named scalar over time: training curves of supernets, controllers and predictors. */
+export interface MetricEvent extends EventBase {
+  readonly type: 'metric';
+  readonly name: string;
+  readonly value: number;
+  readonly step: number;
+  readonly source?: string;
+}
+
+/** A log line from the kernel or a plugin. */
+export interface LogEvent extends EventBase {
+  readonly type: 'log';
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
+  readonly message: string;
+  readonly source?: string;
+}
+
+/** The run ended. */
+export interface RunFinishedEvent extends EventBase {
+  readonly type: 'run-finished';
+  readonly status: 'completed' | 'budget-exhausted' | 'failed' | 'cancelled';
+  readonly reason: string;
+  readonly evaluations: number;
+  readonly failures: number;
+  readonly elapsedMs: number;
+  readonly best?: { readonly trial: number; readonly arch: Architecture; readonly objective: ObjectiveValue; readonly estimate: Estimate };
+}
+
+/** Everything that happens in a run. */
+export type SearchEvent =
+  | RunStartedEvent
+  | ProposedEvent
+  | EvaluatedEvent
+  | FailedEvent
+  | NewBestEvent
+  | ProgressEvent
+  | MetricEvent
+  | LogEvent
+  | RunFinishedEvent;
+
+/** The `type` tag of a search event. */
+export type SearchEventType = SearchEvent['type'];
+
+/** An event before the kernel stamps `runId`, `seq` and `time` on it. */
+export type EventDraft<E extends SearchEvent = SearchEvent> = E extends SearchEvent ? Omit<E, keyof EventBase> : never;
+
+/** Narrow a search event by its tag. */
+export function isEvent<T extends SearchEventType>(event: SearchEvent, type: T): event is Extract<SearchEvent, { type: T }> {
+  return event.type === type;
+}
+
+/** Payload type helper for plugins that attach JSON info. */
+export type EventInfo = { readonly [name: string]: Json };

@@ -1,0 +1,66 @@
+import type { ContributionKind } from './define';
+
+/** Package roles: one extension point each, or a `bundle` of several. */
+export const PLUGIN_ROLES = ['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'bundle'] as const;
+/** One of {@link PLUGIN_ROLES}. */
+export type PluginRole = (typeof PLUGIN_ROLES)[number];
+
+/** A contribution as the manifest declares it (no code needed to read it). */
+export interface ManifestContribution {
+  readonly id: string;
+  readonly kind: ContributionKind;
+  readonly title: string;
+  readonly description?: string;
+  /** Path of the options JSON Schema, relative to the package root. */
+  readonly optionsSchema: string;
+}
+
+/**
+ * The `nasx` block of a plugin's `package.json`.
+ *
+ * @example
+ * "nasx": { "role": "searcher", "engines": { "kernel": "^0.1.0" },
+ *           "contributes": [{ "id": "random", "kind": "searcher", "title": "Random search",
+ *                             "optionsSchema": "src/random/random.schema.json" }] }
+ */
+export interface PluginManifest {
+  readonly role: PluginRole;
+  readonly engines: { readonly kernel: string };
+  readonly contributes: readonly ManifestContribution[];
+}
+
+/** JSON Schema of {@link PluginManifest}, used by the kernel to validate manifests at load time. */
+export const PLUGIN_MANIFEST_SCHEMA = {
+  $id: 'https://nasx.dev/schemas/plugin-manifest.json',
+  type: 'object',
+  description: 'The "nasx" block of a plugin package.json',
+  additionalProperties: false,
+  required: ['role', 'engines', 'contributes'],
+  properties: {
+    role: { enum: [...(['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'bundle'] as const)], description: 'What the package contributes; "bundle" for several kinds.' },
+    engines: {
+      type: 'object',
+      description: 'Compatible versions.',
+      additionalProperties: false,
+      required: ['kernel'],
+      properties: { kernel: { type: 'string', minLength: 1, description: 'semver range of @nasx/kernel the plugin works with, e.g. "^0.1.0".' } },
+    },
+    contributes: {
+      type: 'array',
+      minItems: 1,
+      description: 'The contributions of the package.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'kind', 'title', 'optionsSchema'],
+        properties: {
+          id: { type: 'string', pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', description: 'kebab-case id, unique across installed plugins.' },
+          kind: { enum: ['task', 'search-space', 'estimator', 'searcher', 'latency-model'], description: 'Extension point.' },
+          title: { type: 'string', minLength: 1, description: 'Short human title.' },
+          description: { type: 'string', description: 'One or two sentences.' },
+          optionsSchema: { type: 'string', minLength: 1, description: 'Path of the options JSON Schema relative to the package root.' },
+        },
+      },
+    },
+  },
+} as const;

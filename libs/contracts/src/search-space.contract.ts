@@ -1,0 +1,55 @@
+import type { InjectionToken } from 'tsyringe';
+import type { ArchGraph, Architecture } from './architecture';
+import type { Rng } from './rng';
+
+/**
+ * A search space: how to sample, mutate, encode and describe architectures.
+ * Required members are the few every searcher needs; the rest are optional capabilities that
+ * searchers check for (`if (space.enumerate) …`).
+ */
+export interface SearchSpace {
+  /** Contribution id, stamped on every architecture it makes. */
+  readonly id: string;
+  /** Number of architectures, when finite and known (NB201: 15,625). */
+  readonly size?: number;
+  /** Number of equivalence classes by {@link Architecture.key}, when known (NB201: 6,466). */
+  readonly uniqueSize?: number;
+
+  /** A uniformly random architecture. */
+  sample(rng: Rng): Architecture;
+  /** A neighbour by one random change (for NB201: one edge set to a different op). */
+  mutate(arch: Architecture, rng: Rng): Architecture;
+  /** Fixed-length numeric vector (e.g. one-hot), for predictors and linear baselines. */
+  encode(arch: Architecture): Float32Array;
+  /** The op-level DAG. */
+  toGraph(arch: Architecture): ArchGraph;
+  /** Parse the space's text form (NB201: the official arch string). Throws `NasxError('architecture')`. */
+  parse(text: string): Architecture;
+  /** The space's text form of an architecture; `parse(format(a)).key === a.key`. */
+  format(arch: Architecture): string;
+  /**
+   * Check that an architecture belongs to this space (its `space` id and genotype); throws a
+   * `NasxError('architecture')` naming the problem. Returns the architecture re-keyed canonically.
+   */
+  validate(arch: Architecture): Architecture;
+
+  /** Every architecture, lazily (only for spaces small enough). */
+  enumerate?(): Iterable<Architecture>;
+  /** All architectures one change away. */
+  neighbours?(arch: Architecture): Architecture[];
+  /** A child mixing two parents. */
+  crossover?(a: Architecture, b: Architecture, rng: Rng): Architecture;
+  /**
+   * The sequence of categorical decisions that builds an architecture, for RL controllers
+   * (MnasNet, CTNAS, AGNN): `decisions()` lists them with their choice counts,
+   * `fromDecisions()` builds the architecture a controller chose, `toDecisions()` inverts it.
+   */
+  decisions?(): readonly { readonly name: string; readonly choices: readonly string[] }[];
+  fromDecisions?(choices: readonly number[]): Architecture;
+  toDecisions?(arch: Architecture): number[];
+  /** Length of {@link encode}'s vector. */
+  readonly encodingLength?: number;
+}
+
+/** Injection token of the run's {@link SearchSpace}. */
+export const SearchSpace: InjectionToken<SearchSpace> = Symbol.for('nasx.SearchSpace');

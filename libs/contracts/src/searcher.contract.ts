@@ -1,0 +1,94 @@
+import type { Observable } from 'rxjs';
+import type { InjectionToken } from 'tsyringe';
+import type { Architecture } from './architecture';
+import type { WorkContext } from './context';
+import type { Estimate, Fidelity } from './estimate';
+import type { Estimator } from './estimator.contract';
+import type { EventDraft, ObjectiveValue } from './events';
+import type { ObjectiveInfo } from './objective';
+import type { SearchSpace } from './search-space.contract';
+import type { Task } from './task.contract';
+
+/** A proposal that asks for a particular fidelity (multi-fidelity searchers). */
+export interface FidelityProposal {
+  readonly arch: Architecture;
+  readonly fidelity: Fidelity;
+}
+
+/** What `ask` returns: an architecture, or an architecture with a fidelity. */
+export type Proposal = Architecture | FidelityProposal;
+
+/** The outcome of a trial as a searcher sees it: the objective (larger is better), never raw metrics. */
+export interface TrialResult {
+  readonly trial: number;
+  readonly arch: Architecture;
+  /** `null` when the trial failed. */
+  readonly objective: ObjectiveValue | null;
+  /** Failure message for failed trials. */
+  readonly error?: string;
+  readonly fidelity?: Fidelity;
+}
+
+/**
+ * A sample-based searcher (random, evolution, RL controllers, predictor-guided, BO): the kernel
+ * asks for proposals, evaluates them with any concurrency and tells the results.
+ *
+ * Determinism contract: given the same RNG seed and the same sequence of `ask`/`tell` calls, a
+ * searcher proposes the same architectures. The journal relies on this to resume a run by replay.
+ */
+export interface AskTellSearcher {
+  readonly id: string;
+  /** Up to `n` proposals; fewer (or none) when the searcher has nothing more right now. */
+  ask(n: number): Proposal[] | Promise<Proposal[]>;
+  /** Results of earlier proposals, in the order the kernel completed them. */
+  tell(results: readonly TrialResult[]): void | Promise<void>;
+  /** True when the searcher has finished on its own (space exhausted, policy converged). */
+  done?(): boolean;
+  /** The searcher's own pick of the best architecture (defaults to the best objective seen). */
+  recommend?(): Architecture | undefined;
+}
+
+/** What the kernel evaluates for a loop searcher: journaled, budgeted, deduplicated like ask/tell trials. */
+export interface EvaluationResult {
+  readonly trial: number;
+  readonly arch: Architecture;
+  readonly estimate: Estimate;
+  readonly objective: ObjectiveValue;
+}
+
+/** Context of a {@link LoopSearcher}'s run. */
+export interface SearchLoopContext extends WorkContext {
+  readonly space: SearchSpace;
+  readonly estimator: Estimator;
+  readonly estimators: { readonly [name: string]: Estimator };
+  readonly task?: Task;
+  readonly objective: ObjectiveInfo;
+  /** Evaluate through the kernel (budget, dedup, journal, events). Rejects when the budget is spent. */
+  evaluate(proposal: Proposal): Promise<EvaluationResult>;
+}
+
+/**
+ * A searcher that owns its loop: gradient-based (Auto-DeepLab, DARTS), supernet-driven (RLNAS,
+ * few-shot NAS) methods. It emits progress/metric/log drafts and uses `ctx.evaluate` for the
+ * architectures it wants judged; the stream completes when the search ends.
+ */
+export interface LoopSearcher {
+  readonly id: string;
+  search(ctx: SearchLoopContext): Observable<EventDraft>;
+}
+
+/** Either kind of searcher. */
+export type Searcher = AskTellSearcher | LoopSearcher;
+
+/** True for searchers that own their loop. */
+export function isLoopSearcher(s: Searcher): s is LoopSearcher {
+  return typeof (s as Partial<LoopSearcher>).search === 'function';
+}
+
+/** Normalise a proposal to `{ arch, fidelity? }`. */
+export function proposalParts(p: Proposal): { arch: Architecture; fidelity?: Fidelity } {
+  return 'genotype' in p ? { arch: p } : { arch: p.arch, fidelity: p.fidelity };
+}
+
+/** Injection token of the run's {@link Searcher}. */
+export const Searcher: InjectionToken<Searcher> = Symbol.for('nasx.Searcher');

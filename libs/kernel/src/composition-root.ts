@@ -1,0 +1,123 @@
+// The only module that registers into tsyringe; reflect-metadata is loaded once, here, before it.
+import 'reflect-metadata';
+import {
+  Estimator,
+  LatencyModel,
+  NasxError,
+  SearchSpace,
+  Searcher,
+  Task,
+  isNasxError,
+  type AnyContribution,
+  type CommonDeps,
+  type ContributionKind,
+  type ContributionTypes,
+  type EventDraft,
+  type Logger,
+  type MetricDeclaration,
+} from '@nasx/contracts';
+import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import type { ResolvedConfig, ResolvedEntry } from './config/resolved-config';
+import { createObjective } from './objective/objective';
+import type { PluginRegistry } from './plugins/plugin-registry';
+import { createRng } from './rng/rng';
+import type { LoopParts } from './run/run-loop';
+
+/** A log sink whose lines are emitted into the run's stream at the next event. */
+export function createRunLogger(): { logger: Logger; drain(): EventDraft[] } {
+  const pending: EventDraft[] = [];
+  const push = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string) => pending.push({ type: 'log', level, message, source: 'plugin' } as EventDraft);
+  return { logger: { debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error') }, drain: () => pending.splice(0) };
+}
+
+/** A composed run: the child container and the resolved parts the loop drives. */
+export interface RunComposition {
+  readonly container: DependencyContainer;
+  readonly parts: LoopParts;
+  dispose(): Promise<void>;
+}
+
+async function instantiate<K extends ContributionKind>(
+  registry: PluginRegistry,
+  config: ResolvedConfig,
+  entry: ResolvedEntry,
+  deps: ContributionTypes[K]['deps'],
+): Promise<ContributionTypes[K]['instance']> {
+  const where = {
+    file: config.file,
+    line: config.lineOf(entry.pointer),
+    pointer: entry.pointer,
+    pkg: entry.contribution.plugin.name,
+    contribution: entry.id,
+  };
+  let def: AnyContribution;
+  try {
+    def = await registry.activate(entry.contribution);
+  } catch (e) {
+    if (isNasxError(e)) throw e.at(where);
+    throw new NasxError('plugin', `could not load ${entry.contribution.plugin.name}: ${(e as Error).message}`, { ...where, fix: 'reinstall or rebuild the plugin package' });
+  }
+  try {
+    return (await (def as unknown as { create(o: unknown, d: unknown): unknown }).create(entry.options, deps)) as ContributionTypes[K]['instance'];
+  } catch (e) {
+    if (isNasxError(e)) throw e.at(where);
+    throw new NasxError('plugin', `${entry.kind} "${entry.id}" failed to start: ${(e as Error).message}`, { ...where, fix: `check its options; if they are right, report a bug to ${entry.contribution.plugin.name}` });
+  }
+}
+
+/**
+ * The composition root: creates every selected contribution in dependency order (space → task →
+ * latency models → estimators → searcher) with its factory deps, registers them in a child
+ * container of the run, and compiles the objective against the metrics the pipeline reports.
+ */
+export async function composeRun(registry: PluginRegistry, config: ResolvedConfig, run: { logger: Logger; stateDir?: string }): Promise<RunComposition> {
+  const container = rootContainer.createChildContainer();
+  const rng = createRng(config.seed);
+  const common = (slot: string): CommonDeps => ({ dataDir: config.dataDir, configDir: config.dir, logger: run.logger, rng: rng.fork(slot) });
+
+  const space = await instantiate<'search-space'>(registry, config, config.space, common('space'));
+  container.register(SearchSpace, { useValue: space });
+
+  const task = config.task ? await instantiate<'task'>(registry, config, config.task, common('task')) : undefined;
+  if (task) {
+    await task.load?.();
+    container.register(Task, { useValue: task });
+  }
+
+  const latencyModels: LoopParts['latencyModels'][number][] = [];
+  for (const entry of config.latency) {
+    const model = await instantiate<'latency-model'>(registry, config, entry, { ...common(`latency-${entry.pointer}`), space });
+    container.register(LatencyModel, { useValue: model });
+    const device = (entry.options['device'] as string | undefined) ?? model.devices[0] ?? 'default';
+    latencyModels.push({ model, device, metric: config.latency.length > 1 ? `latency_ms:${device}` : 'latency_ms' });
+  }
+
+  const estimators: Record<string, Estimator> = {};
+  for (const [name, entry] of Object.entries(config.estimators)) {
+    estimators[name] = await instantiate<'estimator'>(registry, config, entry, { ...common(`estimator-${name}`), space, task, latencyModels: latencyModels.map((l) => l.model), estimators: { ...estimators } });
+  }
+  const estimator = await instantiate<'estimator'>(registry, config, config.estimator, { ...common('estimator'), space, task, latencyModels: latencyModels.map((l) => l.model), estimators });
+  container.register(Estimator, { useValue: estimator });
+
+  const metrics: MetricDeclaration[] = [...estimator.metrics, ...latencyModels.map((l) => ({ name: l.metric, direction: 'minimize' as const, unit: 'ms' }))];
+  const objective = createObjective(config.objective, metrics, { file: config.file, line: config.lineOf('/objective') });
+
+  const searcher = await instantiate<'searcher'>(registry, config, config.searcher, {
+    ...common('searcher'),
+    space,
+    objective: objective.info,
+    estimators,
+    task,
+    budget: { evaluations: config.budget.evaluations, seconds: config.budget.seconds },
+  });
+  container.register(Searcher, { useValue: searcher });
+
+  return {
+    container,
+    parts: { space, task, estimator, estimators, latencyModels, searcher, objective, rng: rng.fork('trials'), stateDir: run.stateDir },
+    async dispose() {
+      for (const e of [estimator, ...Object.values(estimators)]) await e.dispose?.();
+      container.clearInstances();
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { NasxError, type JsonObject } from '@nasx/contracts';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+
+/** A parsed config file that can say on which line a JSON pointer lies. */
+export class ConfigDocument {
+  private constructor(
+    readonly file: string,
+    readonly data: JsonObject,
+    private readonly doc: Document | undefined,
+    private readonly lines: LineCounter | undefined,
+  ) {}
+
+  /** Directory of the file (relative paths in the config resolve against it). */
+  get dir(): string {
+    return path.dirname(this.file);
+  }
+
+  /** Read and parse a YAML or JSON file; syntax errors become `NasxError('config')` with line and column. */
+  static read(file: string): ConfigDocument {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new NasxError('config', code === 'ENOENT' ? 'config file not found' : `cannot read config file (${(e as Error).message})`, {
+        file,
+        fix: 'pass the path of a pipeline config (YAML or JSON), e.g. examples/nb201-rea.yaml',
+      });
+    }
+    return ConfigDocument.parse(text, file);
+  }
+
+  /** Parse config text (YAML 1.2; JSON is accepted as YAML). */
+  static parse(text: string, file: string): ConfigDocument {
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    const err = doc.errors[0];
+    if (err) {
+      const pos = err.linePos?.[0];
+      const msg = err.message.split('\n')[0]?.replace(/ at line \d+, column \d+.*$/, '') ?? 'syntax error';
+      throw new NasxError('config', `invalid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${msg}`, {
+        file,
+        line: pos?.line,
+        column: pos?.col,
+        fix: 'repair the syntax at that line (check indentation, colons after keys and closing brackets/quotes)',
+      });
+    }
+    const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
+      throw new NasxError('config', 'the config must be a mapping of keys (space, estimator, searcher, budget, …)', {
+        file,
+        line: 1,
+        fix: 'start from examples/nb201-rea.yaml',
+      });
+    }
+    return new ConfigDocument(file, data as JsonObject, doc, lines);
+  }
+
+  /** A document from an in-memory object (no line information). */
+  static fromObject(data: JsonObject, file = '<inline config>'): ConfigDocument {
+    return new ConfigDocument(file, JSON.parse(JSON.stringify(data)) as JsonObject, undefined, undefined);
+  }
+
+  /** 1-based line of the deepest node on the path of `pointer` that exists in the file. */
+  lineOf(pointer: string): number | undefined {
+    if (!this.doc || !this.lines) return undefined;
+    const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    let node: Node | null | undefined = this.doc.contents as Node | null;
+    let best: number | undefined = node?.range ? node.range[0] : undefined;
+    for (const part of parts) {
+      if (isMap(node)) {
+        const pair = node.items.find((it) => (isScalar(it.key) ? String(it.key.value) : String(it.key)) === part);
+        if (!pair) break;
+        const keyNode = pair.key as Node;
+        if (keyNode?.range) best = keyNode.range[0];
+        node = pair.value as Node | null;
+        if (node?.range && !isMap(node) && !isSeq(node)) best = node.range[0];
+      } else if (isSeq(node)) {
+        const item = node.items[Number(part)] as Node | undefined;
+        if (!item) break;
+        node = item;
+        if (item.range) best = item.range[0];
+      } else break;
+    }
+    return best === undefined ? undefined : this.lines.linePos(best).line;
+  }
+}

@@ -1,0 +1,37 @@
+import type { ContributionKind, JsonObject, ObjectiveSpec } from '@nasx/contracts';
+import type { DiscoveredContribution } from '../plugins/discovered-plugin';
+
+/** One selected contribution with validated options (defaults filled in). */
+export interface ResolvedEntry {
+  readonly kind: ContributionKind;
+  /** JSON pointer of the entry in the config, e.g. `/searcher` or `/estimators/proxy`. */
+  readonly pointer: string;
+  readonly id: string;
+  readonly options: JsonObject;
+  readonly contribution: DiscoveredContribution;
+}
+
+/** A validated pipeline config. */
+export interface ResolvedConfig {
+  /** The config file (or the run's saved config on resume). */
+  readonly file: string;
+  readonly dir: string;
+  /** The config as written, after overrides (what the run folder saves). */
+  readonly data: JsonObject;
+  readonly name: string;
+  readonly seed: number;
+  readonly dataDir?: string;
+  readonly space: ResolvedEntry;
+  readonly task?: ResolvedEntry;
+  readonly estimator: ResolvedEntry;
+  readonly estimators: { readonly [name: string]: ResolvedEntry };
+  readonly latency: readonly ResolvedEntry[];
+  readonly searcher: ResolvedEntry;
+  readonly objective?: ObjectiveSpec;
+  readonly budget: { readonly evaluations?: number; readonly seconds?: number; readonly failures: number };
+  readonly concurrency: number;
+  readonly dedup: boolean;
+  readonly runsDir: string;
+  /** Looks up the line of a pointer in the original file, for errors raised later. */
+  readonly lineOf: (pointer: string) => number | undefined;
+}

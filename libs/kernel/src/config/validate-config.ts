@@ -1,0 +1,129 @@
+import * as path from 'node:path';
+import { NasxError, type ContributionKind, type Json, type JsonObject, type ObjectiveSpec } from '@nasx/contracts';
+import type { ErrorObject } from 'ajv';
+import { compileSchema, describeAjvError } from '../ajv';
+import type { PluginRegistry } from '../plugins/plugin-registry';
+import { suggest } from '../suggest';
+import type { ConfigDocument } from './config-document';
+import { PIPELINE_SCHEMA } from './pipeline.schema';
+import type { ResolvedConfig, ResolvedEntry } from './resolved-config';
+
+function configError(doc: ConfigDocument, pointer: string, message: string, fix: string, extra: { contribution?: string; pkg?: string } = {}): NasxError {
+  return new NasxError('config', message, { file: doc.file, line: doc.lineOf(pointer), pointer, fix, ...extra });
+}
+
+/** The most useful of ajv's errors: deepest path first, and not the noise of anyOf branches. */
+function pickError(errors: readonly ErrorObject[]): ErrorObject {
+  const useful = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf' && e.keyword !== 'if');
+  const pool = useful.length ? useful : errors;
+  return pool.slice().sort((a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length)[0] as ErrorObject;
+}
+
+function schemaAt(schema: any, pointer: string): any {
+  let s = schema;
+  for (const part of pointer.split('/').slice(1)) {
+    if (!s) return undefined;
+    s = s.properties?.[part] ?? (typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined) ?? s.items;
+  }
+  return s;
+}
+
+function fixFor(e: ErrorObject, schema: any): string {
+  if (e.keyword === 'additionalProperties') {
+    const allowed = Object.keys(schemaAt(schema, e.instancePath)?.properties ?? {});
+    const close = suggest(String(e.params['additionalProperty']), allowed);
+    return close.length
+      ? `did you mean "${close[0]}"? Allowed here: ${allowed.join(', ')}`
+      : allowed.length
+        ? `remove it; allowed here: ${allowed.join(', ')}`
+        : 'remove it; this takes no options';
+  }
+  const sub = schemaAt(schema, e.instancePath);
+  const desc = sub?.description ? ` (${String(sub.description).replace(/\.$/, '')})` : '';
+  if (e.keyword === 'type' || e.keyword === 'enum' || e.keyword === 'minimum' || e.keyword === 'maximum' || e.keyword === 'exclusiveMinimum')
+    return `give a value that ${describeAjvError(e)}${desc}${sub?.default !== undefined ? `, e.g. the default ${JSON.stringify(sub.default)}` : ''}`;
+  if (e.keyword === 'required') return `add "${String(e.params['missingProperty'])}"`;
+  return `see "nasx schema" for what is allowed here${desc}`;
+}
+
+function entryParts(value: Json | undefined): { id: string; options: JsonObject; idPointer: string } {
+  if (typeof value === 'string') return { id: value, options: {}, idPointer: '' };
+  const v = value as JsonObject;
+  return { id: v['use'] as string, options: (v['options'] as JsonObject) ?? {}, idPointer: '/use' };
+}
+
+function resolveEntry(doc: ConfigDocument, registry: PluginRegistry, kind: ContributionKind, pointer: string, value: Json | undefined): ResolvedEntry {
+  const { id, options, idPointer } = entryParts(value);
+  const contribution = registry.get(kind, id);
+  if (!contribution) {
+    throw configError(doc, pointer + idPointer, `unknown ${kind} "${id}"`, registry.unknownIdHelp(kind, id));
+  }
+  const validate = compileSchema(contribution.optionsSchema);
+  const copy = JSON.parse(JSON.stringify(options)) as JsonObject;
+  if (!validate(copy)) {
+    const e = pickError(validate.errors ?? []);
+    const optionsPointer = typeof value === 'string' ? pointer : `${pointer}/options`;
+    const ptr = `${optionsPointer}${e.instancePath}${e.keyword === 'additionalProperties' ? `/${String(e.params['additionalProperty'])}` : ''}`;
+    throw configError(doc, ptr, `${kind} "${id}": option ${e.instancePath ? `"${e.instancePath.slice(1).replace(/\//g, '.')}" ` : ''}${describeAjvError(e)}`, fixFor(e, contribution.optionsSchema), {
+      contribution: id,
+      pkg: contribution.plugin.name,
+    });
+  }
+  return { kind, pointer, id, options: copy, contribution };
+}
+
+/**
+ * Validate a config in two steps: the pipeline skeleton, then each selected contribution's options
+ * against its own schema (so errors name the contribution and the option, with the line).
+ */
+export function validateConfig(doc: ConfigDocument, data: JsonObject, registry: PluginRegistry): ResolvedConfig {
+  const skeleton = JSON.parse(JSON.stringify(data)) as JsonObject;
+  const validate = compileSchema(PIPELINE_SCHEMA);
+  if (!validate(skeleton)) {
+    const e = pickError(validate.errors ?? []);
+    const ptr = `${e.instancePath}${e.keyword === 'additionalProperties' ? `/${String(e.params['additionalProperty'])}` : ''}`;
+    const what = e.instancePath ? `"${e.instancePath.slice(1).replace(/\//g, '.')}" ${describeAjvError(e)}` : describeAjvError(e);
+    throw configError(doc, ptr, what, fixFor(e, PIPELINE_SCHEMA));
+  }
+  const budget = skeleton['budget'] as { evaluations?: number; seconds?: number; failures: number };
+  if (budget.evaluations === undefined && budget.seconds === undefined) {
+    throw configError(doc, '/budget', 'the budget sets neither evaluations nor seconds', 'add "evaluations: <n>" and/or "seconds: <s>" under budget');
+  }
+  const estimators: Record<string, ResolvedEntry> = {};
+  for (const [name, v] of Object.entries((skeleton['estimators'] as JsonObject) ?? {})) {
+    estimators[name] = resolveEntry(doc, registry, 'estimator', `/estimators/${name}`, v);
+  }
+  const dataDirRaw = skeleton['dataDir'] as string | undefined;
+  const resolved: ResolvedConfig = {
+    file: doc.file,
+    dir: doc.dir,
+    data,
+    name: (skeleton['name'] as string) ?? path.basename(doc.file).replace(/\.(ya?ml|json)$/i, ''),
+    seed: skeleton['seed'] as number,
+    dataDir: dataDirRaw !== undefined ? path.resolve(doc.dir, dataDirRaw) : process.env['NASX_DATA'] || undefined,
+    space: resolveEntry(doc, registry, 'search-space', '/space', skeleton['space']),
+    task: skeleton['task'] === undefined ? undefined : resolveEntry(doc, registry, 'task', '/task', skeleton['task']),
+    estimator: resolveEntry(doc, registry, 'estimator', '/estimator', skeleton['estimator']),
+    estimators,
+    latency: ((skeleton['latency'] as Json[]) ?? []).map((v, i) => resolveEntry(doc, registry, 'latency-model', `/latency/${i}`, v)),
+    searcher: resolveEntry(doc, registry, 'searcher', '/searcher', skeleton['searcher']),
+    objective: normaliseObjective(skeleton['objective']),
+    budget,
+    concurrency: skeleton['concurrency'] as number,
+    dedup: skeleton['dedup'] as boolean,
+    runsDir: skeleton['runsDir'] as string,
+    lineOf: (p) => doc.lineOf(p),
+  };
+  return resolved;
+}
+
+function normaliseObjective(v: Json | undefined): ObjectiveSpec | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'string') return { metric: v };
+  return v as unknown as ObjectiveSpec;
+}
+
+/** Suggests the closest top-level key for a typo (used by `nasx validate`'s extra hints). */
+export function topLevelKeys(): string[] {
+  return Object.keys((PIPELINE_SCHEMA as { properties: object }).properties);
+}

@@ -1,0 +1,33 @@
+/**
+ * @packageDocumentation
+ * The nasx kernel: plugin discovery from manifests, config loading and validation, the composition
+ * root, the run loop with its middlewares, the journal and the run store.
+ */
+export * from './rng/rng';
+export * from './kernel';
+export * from './version';
+export * from './ajv';
+export * from './suggest';
+export * from './plugins/discovered-plugin';
+export * from './plugins/discovery';
+export * from './plugins/plugin-registry';
+export * from './config/config-document';
+export * from './config/resolved-config';
+export * from './config/validate-config';
+export * from './config/compose-schema';
+export * from './config/pipeline.schema';
+export * from './config/overrides';
+export * from './objective/objective';
+export * from './run/run-state';
+export * from './run/run-loop';
+export * from './run/journal';
+export * from './run/report';
+export * from './run/run-store';
+export * from './run/trial';
+export * from './middlewares/budget.middleware';
+export * from './middlewares/wall-clock.middleware';
+export * from './middlewares/failure-limit.middleware';
+export * from './middlewares/finish.middleware';
+export * from './middlewares/journal.middleware';
+export * from './middlewares/dedup.middleware';
+export { composeRun, createRunLogger, type RunComposition } from './composition-root';

@@ -1,0 +1,282 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { NasxError, type JsonObject, type PluginDefinition, type RunStartedEvent, type SearchEvent } from '@nasx/contracts';
+import { Observable, concat, defer, finalize, tap } from 'rxjs';
+import { composeRun, createRunLogger } from './composition-root';
+import { ConfigDocument } from './config/config-document';
+import { composePipelineSchema } from './config/compose-schema';
+import { applyOverrides } from './config/overrides';
+import type { ResolvedConfig } from './config/resolved-config';
+import { validateConfig } from './config/validate-config';
+import { evaluationBudget } from './middlewares/budget.middleware';
+import { failureLimit } from './middlewares/failure-limit.middleware';
+import { ensureFinished } from './middlewares/finish.middleware';
+import { journal } from './middlewares/journal.middleware';
+import { wallClockBudget } from './middlewares/wall-clock.middleware';
+import type { DiscoveredPlugin } from './plugins/discovered-plugin';
+import { discoverPlugins } from './plugins/discovery';
+import { PluginRegistry, inlinePlugin } from './plugins/plugin-registry';
+import { JournalWriter, readJournal } from './run/journal';
+import { reportFromJournal, type RunReport } from './run/report';
+import { runLoop } from './run/run-loop';
+import { RunState } from './run/run-state';
+import { RUN_FILES, createRunFolder, readRunFolder } from './run/run-store';
+import { KERNEL_VERSION } from './version';
+import { createRng } from './rng/rng';
+
+/** How to open a kernel. */
+export interface KernelOptions {
+  /** Project roots whose dependencies and workspace packages hold plugins (default: the nearest package.json above cwd). */
+  readonly roots?: readonly string[];
+  /** Extra plugin package directories. */
+  readonly paths?: readonly string[];
+  /** Plugins given as code (tests, embedding), in addition to discovered ones. */
+  readonly plugins?: readonly { readonly name: string; readonly definition: PluginDefinition }[];
+  /** Skip discovery (only inline plugins). */
+  readonly discover?: boolean;
+}
+
+/** Options of a run. */
+export interface StartOptions {
+  /** Write `runs/<id>/` (config, journal, summary). Default true. */
+  readonly persist?: boolean;
+  /** Overrides the config's runsDir. */
+  readonly runsDir?: string;
+}
+
+/** A started run: a cold event stream (subscribe to run it) and a graceful stop. */
+export interface RunHandle {
+  readonly runId: string;
+  /** The run folder, when persisted. */
+  readonly runDir?: string;
+  readonly config: ResolvedConfig;
+  readonly events$: Observable<SearchEvent>;
+  /** Finish gracefully: no new trials, in-flight ones cancelled, status `cancelled`. */
+  stop(): void;
+}
+
+/** Nearest directory at or above `from` that has a package.json. */
+export function findProjectRoot(from: string): string {
+  let dir = path.resolve(from);
+  for (;;) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return path.resolve(from);
+    dir = parent;
+  }
+}
+
+/**
+ * The nasx kernel: knows the installed plugins (from manifests), loads and validates configs and
+ * starts, resumes and reports runs.
+ *
+ * @example
+ * const kernel = Kernel.open();
+ * const config = kernel.loadConfig('examples/nb201-rea.yaml', { overrides: ['seed=3'] });
+ * const run = await kernel.start(config);
+ * run.events$.subscribe((e) => console.log(e.type));
+ */
+export class Kernel {
+  private constructor(
+    private registryValue: PluginRegistry,
+    private problemsValue: NasxError[],
+    private readonly options: KernelOptions,
+  ) {}
+
+  /** Discover plugins (manifests only: no plugin code is imported). */
+  static open(options: KernelOptions = {}): Kernel {
+    const roots = options.roots ?? [findProjectRoot(process.cwd())];
+    const found = options.discover === false ? { plugins: [], problems: [] } : discoverPlugins({ roots, paths: options.paths });
+    const inline = (options.plugins ?? []).map((p) => inlinePlugin(p.name, p.definition));
+    return new Kernel(new PluginRegistry([...found.plugins, ...inline]), found.problems, options);
+  }
+
+  get registry(): PluginRegistry {
+    return this.registryValue;
+  }
+
+  /** Problems found in manifests (duplicate ids, bad schemas, incompatible kernel ranges). */
+  get problems(): readonly NasxError[] {
+    return this.problemsValue;
+  }
+
+  get plugins(): readonly DiscoveredPlugin[] {
+    return this.registryValue.plugins;
+  }
+
+  /** Throws the first manifest problem, if any (runs refuse to start on a broken install). */
+  assertHealthy(): void {
+    const p = this.problemsValue[0];
+    if (p) throw p;
+  }
+
+  /** The composed JSON Schema of pipeline configs for the installed plugins. */
+  schema(): object {
+    return composePipelineSchema(this.registryValue);
+  }
+
+  private withConfigPlugins(doc: ConfigDocument, data: JsonObject): void {
+    const extra = (data['plugins'] as string[] | undefined) ?? [];
+    if (!extra.length || !Array.isArray(extra)) return;
+    const found = discoverPlugins({ roots: [], paths: extra.map((p) => path.resolve(doc.dir, String(p))) });
+    const known = new Set(this.registryValue.plugins.map((p) => p.dir));
+    const added = found.plugins.filter((p) => !known.has(p.dir));
+    this.registryValue = new PluginRegistry([...this.registryValue.plugins, ...added]);
+    const problem = found.problems[0];
+    if (problem) throw problem.at({ file: doc.file, line: doc.lineOf('/plugins'), pointer: '/plugins' });
+  }
+
+  /** Read, override and validate a config file. Throws `NasxError` with file, line and pointer. */
+  loadConfig(file: string, opts: { overrides?: readonly string[]; seed?: number } = {}): ResolvedConfig {
+    return this.resolve(ConfigDocument.read(path.resolve(file)), opts);
+  }
+
+  /** Validate an in-memory config (tests, embedding). */
+  loadConfigObject(data: JsonObject, opts: { overrides?: readonly string[]; seed?: number; file?: string } = {}): ResolvedConfig {
+    return this.resolve(ConfigDocument.fromObject(data, opts.file ? path.resolve(opts.file) : path.join(process.cwd(), '<inline config>')), opts);
+  }
+
+  private resolve(doc: ConfigDocument, opts: { overrides?: readonly string[]; seed?: number }): ResolvedConfig {
+    let data = applyOverrides(doc.data, opts.overrides ?? []);
+    if (opts.seed !== undefined) data = { ...data, seed: opts.seed };
+    this.withConfigPlugins(doc, data);
+    return validateConfig(doc, data, this.registryValue);
+  }
+
+  /** Compose a run (creating every contribution, so data and option errors surface now) and return its handle. */
+  async start(config: ResolvedConfig, opts: StartOptions = {}): Promise<RunHandle> {
+    this.assertHealthy();
+    const persist = opts.persist ?? true;
+    const runsDir = path.resolve(opts.runsDir ?? config.runsDir);
+    const data: JsonObject = { ...config.data, seed: config.seed };
+    return this.launch(config, persist ? { runsDir, saved: { kernelVersion: KERNEL_VERSION, createdAt: new Date().toISOString(), configFile: config.file, config: data } } : undefined, []);
+  }
+
+  /** Resume an interrupted run from its folder: replay the journal into the searcher, then go on. */
+  async resume(runDir: string): Promise<RunHandle> {
+    this.assertHealthy();
+    const dir = path.resolve(runDir);
+    const saved = readRunFolder(dir);
+    const journalFile = path.join(dir, RUN_FILES.journal);
+    const events = readJournal(journalFile, true);
+    const finished = events.find((e) => e.type === 'run-finished');
+    if (finished && finished.type === 'run-finished') {
+      throw new NasxError('usage', `run ${saved.runId} already finished (${finished.status}: ${finished.reason}); there is nothing to resume`, {
+        file: dir,
+        fix: `see its results with "nasx report ${runDir}", or start a new run`,
+      });
+    }
+    const doc = ConfigDocument.fromObject(saved.config, path.join(dir, RUN_FILES.config));
+    this.withConfigPlugins(doc, saved.config);
+    const config = validateConfig(doc, saved.config, this.registryValue);
+    return this.launch(config, { dir, runId: saved.runId }, events);
+  }
+
+  private async launch(
+    config: ResolvedConfig,
+    folder: { runsDir: string; saved: Parameters<typeof createRunFolder>[2] } | { dir: string; runId: string } | undefined,
+    replay: readonly SearchEvent[],
+  ): Promise<RunHandle> {
+    const log = createRunLogger();
+    // Compose before creating the folder: a bad option or a missing data directory leaves no debris.
+    let runId = 'dry-run';
+    let runDir: string | undefined;
+    if (folder && 'dir' in folder) {
+      runId = folder.runId;
+      runDir = folder.dir;
+    }
+    const composition = await composeRun(this.registryValue, config, { logger: log.logger, stateDir: runDir ? path.join(runDir, RUN_FILES.state) : undefined });
+    if (folder && 'runsDir' in folder) {
+      const created = createRunFolder(folder.runsDir, config.name, folder.saved);
+      runId = created.runId;
+      runDir = created.dir;
+      (composition.parts as { stateDir?: string }).stateDir = path.join(runDir, RUN_FILES.state);
+    }
+    const { parts } = composition;
+    const state = new RunState(runId, parts.objective);
+    for (const e of replay) state.observe(e);
+    state.finished = undefined;
+    if (replay.length) {
+      state.seq = (replay[replay.length - 1] as SearchEvent).seq + 1;
+      state.priorElapsedMs = reportFromJournal(replay).elapsedMs;
+    }
+    const stop = new AbortController();
+    const contributions: Record<string, string> = { space: config.space.id, estimator: config.estimator.id, searcher: config.searcher.id };
+    if (config.task) contributions['task'] = config.task.id;
+    for (const [k, v] of Object.entries(config.estimators)) contributions[`estimators.${k}`] = v.id;
+    config.latency.forEach((l, i) => (contributions[`latency.${i}`] = l.id));
+
+    const writer = runDir ? new JournalWriter(path.join(runDir, RUN_FILES.journal)) : undefined;
+    const summaryFile = runDir ? path.join(runDir, RUN_FILES.summary) : undefined;
+    const journalFile = runDir ? path.join(runDir, RUN_FILES.journal) : undefined;
+
+    const events$ = defer(() => {
+      const started = state.stamp<RunStartedEvent>({
+        type: 'run-started',
+        seed: config.seed,
+        resumed: replay.length > 0,
+        contributions,
+        objective: parts.objective.info.label,
+        budget: { evaluations: config.budget.evaluations, seconds: config.budget.seconds },
+      });
+      const prepare$ = new Observable<SearchEvent>((sub) => {
+        sub.next(started);
+        const estimators = [parts.estimator, ...Object.values(parts.estimators)].filter((e) => e.prepare);
+        (async () => {
+          for (const e of estimators) {
+            await e.prepare?.({ runId, rng: parts.rng.fork(`prepare-${e.id}`), signal: stop.signal, logger: log.logger, emit: (d) => sub.next(state.stamp(d)), stateDir: parts.stateDir });
+          }
+        })().then(
+          () => sub.complete(),
+          (err) => sub.error(err),
+        );
+      });
+      const loop$ = runLoop(parts, { concurrency: config.concurrency, dedup: config.dedup, budget: config.budget, replay, stopSignal: stop.signal }, state, log);
+      return concat(prepare$, loop$);
+    }).pipe(
+      evaluationBudget(state, config.budget.evaluations),
+      wallClockBudget(state, config.budget.seconds),
+      failureLimit(state, config.budget.failures),
+      ensureFinished(state, config.budget),
+      journal(writer),
+      tap({
+        complete: () => {
+          if (summaryFile && journalFile) {
+            const report = reportFromJournal(readJournal(journalFile), (a) => parts.space.format(a));
+            fs.writeFileSync(summaryFile, JSON.stringify(report, null, 2) + '\n');
+          }
+        },
+      }),
+      finalize(() => void composition.dispose()),
+    );
+
+    return { runId, runDir, config, events$, stop: () => stop.abort() };
+  }
+
+  /** The report of a run folder (finished or interrupted), from its journal. */
+  async report(runDir: string): Promise<RunReport> {
+    const dir = path.resolve(runDir);
+    const saved = readRunFolder(dir);
+    const events = readJournal(path.join(dir, RUN_FILES.journal));
+    let format: ((a: import('@nasx/contracts').Architecture) => string) | undefined;
+    try {
+      const doc = ConfigDocument.fromObject(saved.config, path.join(dir, RUN_FILES.config));
+      const config = validateConfig(doc, saved.config, this.registryValue);
+      const def = await this.registryValue.activate(config.space.contribution);
+      const space = await (def as unknown as { create(o: unknown, d: unknown): Promise<import('@nasx/contracts').SearchSpace> }).create(config.space.options, {
+        configDir: dir,
+        logger: createRunLogger().logger,
+        rng: createRng(0),
+      });
+      format = (a) => space.format(a);
+    } catch {
+      format = undefined;
+    }
+    return reportFromJournal(events, format);
+  }
+
+  /** Options the kernel was opened with. */
+  get openOptions(): KernelOptions {
+    return this.options;
+  }
+}

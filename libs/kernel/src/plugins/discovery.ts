@@ -1,0 +1,258 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { NasxError, PLUGIN_MANIFEST_SCHEMA, type JsonSchema, type PluginManifest } from '@nasx/contracts';
+import { satisfies } from 'semver';
+import { compileSchema, createAjv, describeAjvError } from '../ajv';
+import { KERNEL_VERSION } from '../version';
+import type { DiscoveredContribution, DiscoveredPlugin, PluginSource } from './discovered-plugin';
+
+/** Where to look for plugins. */
+export interface DiscoveryOptions {
+  /** Project roots: their package.json dependencies and workspace packages are scanned. */
+  readonly roots: readonly string[];
+  /** Extra plugin package directories (from a config's `plugins:` list). */
+  readonly paths?: readonly string[];
+  /** Kernel version to check `engines.kernel` against (tests override it). */
+  readonly kernelVersion?: string;
+}
+
+/** Result of discovery: the plugins, and the problems found (each a ready user-facing error). */
+export interface DiscoveryResult {
+  readonly plugins: DiscoveredPlugin[];
+  readonly problems: NasxError[];
+}
+
+interface Candidate {
+  readonly dir: string;
+  readonly source: PluginSource;
+}
+
+function readJson(file: string): any {
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+function workspaceDirs(root: string, pkg: any): string[] {
+  const patterns: string[] = Array.isArray(pkg.workspaces) ? pkg.workspaces : Array.isArray(pkg.workspaces?.packages) ? pkg.workspaces.packages : [];
+  const out: string[] = [];
+  for (const pattern of patterns) {
+    if (pattern.endsWith('/*')) {
+      const base = path.join(root, pattern.slice(0, -2));
+      if (!fs.existsSync(base)) continue;
+      for (const d of fs.readdirSync(base, { withFileTypes: true })) if (d.isDirectory()) out.push(path.join(base, d.name));
+    } else if (!pattern.includes('*')) {
+      out.push(path.join(root, pattern));
+    }
+  }
+  return out;
+}
+
+/** Locate `<name>/package.json` from `fromDir` the way Node resolves packages (walking up node_modules). */
+function findDependencyDir(name: string, fromDir: string): string | undefined {
+  let dir = fromDir;
+  for (;;) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (fs.existsSync(path.join(candidate, 'package.json'))) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+function candidatesOf(root: string): Candidate[] {
+  const file = path.join(root, 'package.json');
+  if (!fs.existsSync(file)) return [];
+  const pkg = readJson(file);
+  const out: Candidate[] = [];
+  for (const dir of workspaceDirs(root, pkg)) out.push({ dir, source: 'workspace' });
+  const deps = { ...pkg.optionalDependencies, ...pkg.devDependencies, ...pkg.dependencies };
+  for (const name of Object.keys(deps)) {
+    const dir = findDependencyDir(name, root);
+    if (dir) out.push({ dir, source: 'dependency' });
+  }
+  return out;
+}
+
+/**
+ * Find plugin packages from manifests alone: the workspace's packages, the dependencies of each
+ * root (and of dependencies that are themselves nasx bundles' hosts, one level deep), and explicit
+ * paths. No plugin code is imported. Every problem becomes a {@link NasxError} naming the package,
+ * the contribution and the fix.
+ */
+export function discoverPlugins(options: DiscoveryOptions): DiscoveryResult {
+  const kernelVersion = options.kernelVersion ?? KERNEL_VERSION;
+  const queue: Candidate[] = [];
+  for (const root of options.roots) queue.push(...candidatesOf(root));
+  for (const p of options.paths ?? []) queue.push({ dir: p, source: 'path' });
+
+  const seen = new Set<string>();
+  const plugins: DiscoveredPlugin[] = [];
+  const problems: NasxError[] = [];
+  const validateManifest = createAjv().compile(PLUGIN_MANIFEST_SCHEMA);
+
+  for (let i = 0; i < queue.length; i++) {
+    const cand = queue[i] as Candidate;
+    const pkgFile = path.join(cand.dir, 'package.json');
+    if (!fs.existsSync(pkgFile)) {
+      if (cand.source === 'path')
+        problems.push(new NasxError('plugin', `no package.json in plugin directory "${cand.dir}"`, { file: cand.dir, fix: 'point "plugins:" at the folder that holds the plugin\'s package.json' }));
+      continue;
+    }
+    let real: string;
+    try {
+      real = fs.realpathSync(cand.dir);
+    } catch {
+      continue;
+    }
+    if (seen.has(real)) continue;
+    seen.add(real);
+    let pkg: any;
+    try {
+      pkg = readJson(pkgFile);
+    } catch (e) {
+      problems.push(new NasxError('plugin', `package.json is not valid JSON (${(e as Error).message})`, { file: pkgFile, fix: 'repair the JSON syntax' }));
+      continue;
+    }
+    // Dependencies of workspace apps (e.g. the CLI's bundled plugins) are candidates too.
+    if (cand.source === 'workspace' && !pkg.nasx) {
+      const deps = { ...pkg.dependencies, ...pkg.optionalDependencies };
+      for (const name of Object.keys(deps)) {
+        const dir = findDependencyDir(name, real);
+        if (dir) queue.push({ dir, source: 'dependency' });
+      }
+    }
+    if (!pkg.nasx) {
+      if (cand.source === 'path')
+        problems.push(new NasxError('plugin', `package ${pkg.name ?? cand.dir} has no "nasx" block in its package.json`, { file: pkgFile, pkg: pkg.name, fix: 'add "nasx": { "role", "engines": { "kernel" }, "contributes": [...] } (see the README, "Writing a plugin")' }));
+      continue;
+    }
+    const plugin = readPlugin(real, pkgFile, pkg, cand.source, kernelVersion, validateManifest, problems);
+    if (plugin) plugins.push(plugin);
+  }
+
+  // Duplicate contribution ids (per kind) across packages fail at load time.
+  const byKey = new Map<string, DiscoveredContribution>();
+  for (const p of plugins) {
+    for (const c of p.contributions) {
+      const key = `${c.kind}:${c.id}`;
+      const other = byKey.get(key);
+      if (other) {
+        problems.push(
+          new NasxError('plugin', `${c.kind} id "${c.id}" is contributed by both ${other.plugin.name} (${other.plugin.dir}) and ${p.name} (${p.dir})`, {
+            file: p.packageJson,
+            pkg: p.name,
+            contribution: c.id,
+            fix: `uninstall one of the two packages, or rename the contribution in one of them`,
+          }),
+        );
+      } else byKey.set(key, c);
+    }
+  }
+  plugins.sort((a, b) => a.name.localeCompare(b.name));
+  return { plugins, problems };
+}
+
+function readPlugin(
+  dir: string,
+  pkgFile: string,
+  pkg: any,
+  source: PluginSource,
+  kernelVersion: string,
+  validateManifest: ReturnType<ReturnType<typeof createAjv>['compile']>,
+  problems: NasxError[],
+): DiscoveredPlugin | undefined {
+  const name: string = pkg.name ?? path.basename(dir);
+  if (!validateManifest(pkg.nasx)) {
+    const e = validateManifest.errors?.[0];
+    const pointer = `/nasx${e?.instancePath ?? ''}`;
+    problems.push(
+      new NasxError('plugin', `invalid nasx manifest: ${e ? describeAjvError(e) : 'schema mismatch'}`, {
+        file: pkgFile,
+        pointer,
+        pkg: name,
+        fix: 'the "nasx" block needs "role" (task | search-space | estimator | searcher | latency-model | bundle), "engines": { "kernel": "<semver range>" } and "contributes": [{ id, kind, title, optionsSchema }]',
+      }),
+    );
+    return undefined;
+  }
+  const manifest = pkg.nasx as PluginManifest;
+  if (!satisfies(kernelVersion, manifest.engines.kernel, { includePrerelease: true })) {
+    problems.push(
+      new NasxError('plugin', `needs kernel ${manifest.engines.kernel} but this is @nasx/kernel ${kernelVersion}`, {
+        file: pkgFile,
+        pointer: '/nasx/engines/kernel',
+        pkg: name,
+        fix: `install a version of ${name} built for kernel ${kernelVersion}, or a kernel in ${manifest.engines.kernel}`,
+      }),
+    );
+    return undefined;
+  }
+  if (manifest.role !== 'bundle') {
+    const wrong = manifest.contributes.find((c) => c.kind !== manifest.role);
+    if (wrong) {
+      problems.push(
+        new NasxError('plugin', `role "${manifest.role}" but contribution "${wrong.id}" is a ${wrong.kind}`, {
+          file: pkgFile,
+          pkg: name,
+          contribution: wrong.id,
+          fix: 'set "role": "bundle" for packages that contribute several kinds, or fix the contribution\'s kind',
+        }),
+      );
+      return undefined;
+    }
+  }
+  const contributions: DiscoveredContribution[] = [];
+  const plugin: DiscoveredPlugin = {
+    name,
+    version: pkg.version ?? '0.0.0',
+    dir,
+    packageJson: pkgFile,
+    source,
+    manifest,
+    contributions,
+    load: () => loadPackage(dir, name),
+  };
+  for (const [i, c] of manifest.contributes.entries()) {
+    const schemaFile = path.resolve(dir, c.optionsSchema);
+    let schema: JsonSchema;
+    try {
+      schema = JSON.parse(fs.readFileSync(schemaFile, 'utf8'));
+    } catch (e) {
+      problems.push(
+        new NasxError('plugin', `cannot read the options schema "${c.optionsSchema}" (${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message})`, {
+          file: pkgFile,
+          pointer: `/nasx/contributes/${i}/optionsSchema`,
+          pkg: name,
+          contribution: c.id,
+          fix: 'point optionsSchema at a JSON Schema file inside the package (path relative to the package root) and include it in "files"',
+        }),
+      );
+      continue;
+    }
+    try {
+      compileSchema(schema);
+    } catch (e) {
+      problems.push(
+        new NasxError('plugin', `the options schema ${c.optionsSchema} is not a valid JSON Schema: ${(e as Error).message}`, {
+          file: schemaFile,
+          pkg: name,
+          contribution: c.id,
+          fix: 'fix the schema (ajv strict mode: no unknown keywords; every object should set additionalProperties: false)',
+        }),
+      );
+      continue;
+    }
+    contributions.push({ id: c.id, kind: c.kind, title: c.title, description: c.description, optionsSchema: schema, schemaFile, plugin });
+  }
+  return plugin;
+}
+
+async function loadPackage(dir: string, name: string): Promise<unknown> {
+  const entry = require.resolve(dir);
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(entry);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_REQUIRE_ESM') return import(entry);
+    throw new NasxError('plugin', `importing ${name} failed: ${(e as Error).message}`, { file: entry, pkg: name, fix: `build the package (npm run build) or reinstall ${name}` });
+  }
+}

@@ -1,0 +1,75 @@
+import { NasxError, type AnyContribution, type ContributionKind, type PluginDefinition } from '@nasx/contracts';
+import { suggest } from '../suggest';
+import type { DiscoveredContribution, DiscoveredPlugin } from './discovered-plugin';
+
+/** Turns an inline plugin definition (tests, embedding) into a discovered plugin. */
+export function inlinePlugin(name: string, def: PluginDefinition): DiscoveredPlugin {
+  const contributions: DiscoveredContribution[] = [];
+  const plugin: DiscoveredPlugin = {
+    name,
+    version: '0.0.0',
+    dir: '',
+    packageJson: '',
+    source: 'inline',
+    manifest: {
+      role: 'bundle',
+      engines: { kernel: '*' },
+      contributes: def.contributions.map((c) => ({ id: c.id, kind: c.kind, title: c.title ?? c.id, description: c.description, optionsSchema: '' })),
+    },
+    contributions,
+    load: async () => ({ default: def }),
+  };
+  for (const c of def.contributions)
+    contributions.push({ id: c.id, kind: c.kind, title: c.title ?? c.id, description: c.description, optionsSchema: c.optionsSchema, schemaFile: '', plugin });
+  return plugin;
+}
+
+/**
+ * The plugins of a kernel: looks contributions up by kind and id (with "did you mean"), and
+ * imports a package only when one of its contributions is activated.
+ */
+export class PluginRegistry {
+  private readonly activated = new Map<DiscoveredContribution, AnyContribution>();
+
+  constructor(readonly plugins: readonly DiscoveredPlugin[]) {}
+
+  /** Every contribution, optionally of one kind. */
+  contributions(kind?: ContributionKind): DiscoveredContribution[] {
+    return this.plugins.flatMap((p) => p.contributions).filter((c) => !kind || c.kind === kind);
+  }
+
+  /** The contribution, or undefined. */
+  get(kind: ContributionKind, id: string): DiscoveredContribution | undefined {
+    return this.contributions(kind).find((c) => c.id === id);
+  }
+
+  /** Text for an unknown id: the closest ids of that kind, or all of them. */
+  unknownIdHelp(kind: ContributionKind, id: string): string {
+    const ids = this.contributions(kind).map((c) => c.id);
+    const close = suggest(id, ids);
+    if (close.length) return `did you mean ${close.map((c) => `"${c}"`).join(' or ')}? (installed ${kind}s: ${ids.join(', ')})`;
+    if (ids.length) return `installed ${kind}s: ${ids.join(', ')}; run "nasx plugins" to list them, or install a plugin that contributes "${id}"`;
+    return `no ${kind} plugin is installed; install one (e.g. npm install @nasx/${kind}-<name>)`;
+  }
+
+  /** Import the package of a contribution and return its definition object. */
+  async activate(c: DiscoveredContribution): Promise<AnyContribution> {
+    const done = this.activated.get(c);
+    if (done) return done;
+    const mod = (await c.plugin.load()) as { default?: PluginDefinition } | PluginDefinition;
+    const def: PluginDefinition | undefined = 'contributions' in (mod as object) ? (mod as PluginDefinition) : (mod as { default?: PluginDefinition }).default;
+    const where = { file: c.plugin.packageJson || undefined, pkg: c.plugin.name, contribution: c.id };
+    if (!def || !Array.isArray(def.contributions)) {
+      throw new NasxError('plugin', `the package entry does not default-export definePlugin({ contributions })`, { ...where, fix: 'export default definePlugin({ contributions: [...] }) from the package entry (src/index.ts)' });
+    }
+    const found = def.contributions.find((d) => d.id === c.id && d.kind === c.kind);
+    if (!found) {
+      throw new NasxError('plugin', `the manifest declares ${c.kind} "${c.id}" but the package code does not define it (it defines ${def.contributions.map((d) => `${d.kind} "${d.id}"`).join(', ') || 'nothing'})`, {
+        ...where,
+        fix: 'make the manifest\'s "contributes" and the definePlugin() list agree',
+      });
+    }
+    this.activated.set(c, found);
+    return found;
+  }
+}

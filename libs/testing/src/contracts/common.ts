@@ -1,0 +1,22 @@
+import * as os from 'node:os';
+import type { CommonDeps, Logger } from '@nasx/contracts';
+import { compileSchema, createRng } from '@nasx/kernel';
+
+/** A logger that drops everything (tests). */
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Factory deps for tests: seeded RNG, no data directory unless given. */
+export function testDeps(seed = 0, extra: Partial<CommonDeps> = {}): CommonDeps {
+  return { configDir: os.tmpdir(), logger: silentLogger, rng: createRng(seed), ...extra };
+}
+
+/** Options after the kernel's validation (defaults filled in); throws if invalid. */
+export function validatedOptions(schema: object, options: object = {}): any {
+  const copy = JSON.parse(JSON.stringify(options));
+  const validate = compileSchema(schema);
+  if (!validate(copy)) throw new Error(`options ${JSON.stringify(options)} do not validate: ${JSON.stringify(validate.errors)}`);
+  return copy;
+}
+
+/** A plain AbortSignal that never aborts. */
+export const neverAborted: AbortSignal = new AbortController().signal;

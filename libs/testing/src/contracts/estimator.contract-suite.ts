@@ -1,0 +1,91 @@
+import { isNasxError, type Architecture, type ContributionDefinition, type EstimateContext, type Estimator, type SearchSpace } from '@nasx/contracts';
+import { createRng } from '@nasx/kernel';
+import { createToySpace } from '../fixtures/toy.search-space';
+import { neverAborted, silentLogger, testDeps, validatedOptions } from './common';
+
+/** Settings of {@link describeEstimatorContract}. */
+export interface EstimatorContractOptions {
+  readonly options?: object;
+  /** The space it estimates (default: the toy space). */
+  readonly space?: () => SearchSpace | Promise<SearchSpace>;
+  /** Extra factory deps (e.g. `dataDir`, `task`). */
+  readonly deps?: object;
+  /** Number of sampled architectures to estimate (default 8). */
+  readonly samples?: number;
+  /** Same architecture ⇒ same metrics (true for tables and proxies with fixed seeds). */
+  readonly deterministic?: boolean;
+}
+
+/** An estimate context for tests. */
+export function testEstimateContext(trial = 0): EstimateContext {
+  return { runId: 'test', trial, rng: createRng(trial), signal: neverAborted, logger: silentLogger, emit: () => undefined };
+}
+
+/**
+ * The conformance suite every estimator runs: declared metrics, finite values for the primary
+ * metric, costs, batch/single agreement, determinism where promised, and a clear architecture
+ * error for architectures of another space.
+ */
+export function describeEstimatorContract(def: ContributionDefinition<'estimator'>, settings: EstimatorContractOptions = {}): void {
+  describe(`estimator "${def.id}" (contract)`, () => {
+    let estimator: Estimator;
+    let space: SearchSpace;
+    let archs: Architecture[];
+
+    beforeAll(async () => {
+      space = settings.space ? await settings.space() : createToySpace();
+      estimator = await def.create(validatedOptions(def.optionsSchema, settings.options), { ...testDeps(), space, latencyModels: [], estimators: {}, ...settings.deps });
+      await estimator.prepare?.(testEstimateContext());
+      const rng = createRng(21);
+      archs = Array.from({ length: settings.samples ?? 8 }, () => space.sample(rng));
+    });
+
+    afterAll(async () => {
+      await estimator?.dispose?.();
+    });
+
+    it('declares its metrics (the first is primary) with directions', () => {
+      expect(estimator.id).toBe(def.id);
+      expect(estimator.metrics.length).toBeGreaterThan(0);
+      const names = estimator.metrics.map((m) => m.name);
+      expect(new Set(names).size).toBe(names.length);
+      for (const m of estimator.metrics) expect(['maximize', 'minimize']).toContain(m.direction);
+    });
+
+    it('estimates the primary metric as a finite number with a cost', async () => {
+      const primary = estimator.metrics[0]?.name as string;
+      for (const [i, a] of archs.entries()) {
+        const e = await estimator.estimate(a, testEstimateContext(i));
+        expect(Number.isFinite(e.metrics[primary])).toBe(true);
+        expect(e.cost.seconds).toBeGreaterThanOrEqual(0);
+      }
+    });
+
+    it('agrees between estimateMany and estimate (if batched)', async () => {
+      if (!estimator.estimateMany || !settings.deterministic) return;
+      const many = await estimator.estimateMany(archs, testEstimateContext());
+      expect(many.length).toBe(archs.length);
+      for (const [i, a] of archs.entries()) expect(many[i]?.metrics).toEqual((await estimator.estimate(a, testEstimateContext(i))).metrics);
+    });
+
+    it('is deterministic when it says so', async () => {
+      if (!settings.deterministic) return;
+      for (const a of archs.slice(0, 3)) {
+        const x = await estimator.estimate(a, testEstimateContext(1));
+        const y = await estimator.estimate(a, testEstimateContext(2));
+        expect(y.metrics).toEqual(x.metrics);
+      }
+    });
+
+    it('rejects an architecture of another space with an architecture error', async () => {
+      const foreign: Architecture = { space: `${space.id}-other`, genotype: null, key: 'x' };
+      let thrown: unknown;
+      try {
+        await estimator.estimate(foreign, testEstimateContext());
+      } catch (e) {
+        thrown = e;
+      }
+      expect(isNasxError(thrown) && thrown.kind === 'architecture').toBe(true);
+    });
+  });
+}

@@ -1,0 +1,16 @@
+/**
+ * @packageDocumentation
+ * Test helpers for nasx plugins: the conformance suites every plugin runs, `startTestKernel()`,
+ * tiny fixtures (the toy space, estimator and searcher) and access to the reference data used by
+ * science tests.
+ */
+export * from './shared-data';
+export * from './test-kernel';
+export * from './fixtures/toy.search-space';
+export * from './fixtures/toy.estimator';
+export * from './fixtures/toy.searcher';
+export * from './contracts/common';
+export * from './contracts/search-space.contract-suite';
+export * from './contracts/estimator.contract-suite';
+export * from './contracts/searcher.contract-suite';
+export * from './contracts/plugin-package.contract-suite';

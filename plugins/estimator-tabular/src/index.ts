@@ -1,0 +1,24 @@
+/**
+ * @packageDocumentation
+ * `@nasx/estimator-tabular`: the `tabular` estimator, which answers from NAS benchmark
+ * ground-truth tables (NAS-Bench-201 today) read from the user's data directory.
+ */
+import { definePlugin } from '@nasx/contracts';
+import { tabularEstimator } from './tabular/tabular.estimator';
+
+export { tabularEstimator, openBenchmarkTable, TABULAR_ADAPTERS, type TabularOptions, type TabularEstimator } from './tabular/tabular.estimator';
+export { BenchmarkTable, clearTableCache, type TabularAdapter, type ColumnSource, type LoadedFile } from './tabular/benchmark-table';
+export {
+  nb201Adapter,
+  nb201Code,
+  nb201OpsOfCode,
+  nb201CodeOfArchStr,
+  formatNb201ArchStr,
+  NB201_OPS,
+  NB201_SIZE,
+  NB201_DATASETS,
+  NB201_FILES,
+} from './tabular/nb201.table';
+export { parseCsv, type CsvColumns, type CsvColumnType } from './tabular/csv';
+
+export default definePlugin({ contributions: [tabularEstimator] });

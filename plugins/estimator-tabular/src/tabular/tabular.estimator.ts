@@ -1,0 +1,159 @@
+import * as path from 'node:path';
+import {
+  defineEstimator,
+  parseMetricName,
+  type Architecture,
+  type Estimate,
+  type EstimateContext,
+  type Estimator,
+  type MetricDeclaration,
+  type MetricName,
+  type WorkContext,
+} from '@nasx/contracts';
+import { BenchmarkTable, resolveBenchmarkDir, tabularError, type TabularAdapter } from './benchmark-table';
+import { nb201Adapter } from './nb201.table';
+import schema from './tabular.schema.json';
+
+/**
+ * Options of the `tabular` estimator. `tabular.schema.json` is the source of truth (the kernel
+ * validates and fills defaults with it); this type mirrors it and `tabular.estimator.spec.ts`
+ * checks the two agree (a JSON import loses the enum literals, so the type cannot be derived).
+ */
+export interface TabularOptions {
+  /** Which tabular benchmark (`nb201`). */
+  readonly benchmark: keyof typeof TABULAR_ADAPTERS;
+  /** Dataset of the benchmark. */
+  readonly dataset: 'cifar10' | 'cifar100' | 'imagenet16-120';
+  /** Base name of the primary metric. */
+  readonly metric: 'val_acc' | 'test_acc';
+  /** Fidelity of the primary metric, in training epochs. */
+  readonly epochs: 12 | 200;
+  /** Extra metrics to report, e.g. `["test_acc@200"]`. */
+  readonly report: readonly MetricName[];
+  /** Data directory (holding `nas-bench-201/`), overriding the run's. */
+  readonly dataDir?: string;
+}
+
+/** The benchmarks this estimator reads, by option value (add `nb101` here with its adapter). */
+export const TABULAR_ADAPTERS = { nb201: nb201Adapter } as const satisfies { readonly [benchmark: string]: TabularAdapter };
+
+/** The estimator instance: the contract plus the table for synchronous lookups. */
+export interface TabularEstimator extends Estimator {
+  /** Primary metric, `<metric>@<epochs>`, e.g. `val_acc@12`. */
+  readonly primary: MetricName;
+  /**
+   * The table behind it, for the synchronous fast path:
+   * `estimator.table.lookup(arch, 'test_acc@200')` (≥ 1M lookups/s).
+   */
+  readonly table: BenchmarkTable;
+}
+
+/** The schema's defaults, applied when `create` is called without the kernel (tests, scripts). */
+function withDefaults(options: Partial<TabularOptions> | undefined): TabularOptions {
+  const props = (schema as { properties: { [k: string]: { default?: unknown } } }).properties;
+  const out: { [k: string]: unknown } = {};
+  for (const [k, p] of Object.entries(props)) if (p.default !== undefined) out[k] = structuredClone(p.default);
+  for (const [k, v] of Object.entries(options ?? {})) if (v !== undefined) out[k] = v;
+  return out as unknown as TabularOptions;
+}
+
+/**
+ * Opens one dataset of a benchmark outside a run (scripts, notebooks, benchmarks). `dataDir` is
+ * the data root holding `nas-bench-201/` (or that folder). Columns load on first lookup.
+ */
+export function openBenchmarkTable(options: { benchmark?: string; dataset: string; dataDir: string | undefined }): BenchmarkTable {
+  const adapter = adapterFor(options.benchmark ?? 'nb201');
+  const sources = adapter.sources(options.dataset);
+  if (!sources) throw tabularError('config', `${adapter.title} has no dataset "${options.dataset}"`, { fix: `use one of ${adapter.datasets.join(', ')}` });
+  const files = [...new Set(Object.values(sources).map((s) => s.file))];
+  return new BenchmarkTable(adapter, options.dataset, resolveBenchmarkDir(adapter, options.dataDir, files));
+}
+
+function adapterFor(benchmark: string): TabularAdapter {
+  if (!Object.prototype.hasOwnProperty.call(TABULAR_ADAPTERS, benchmark)) {
+    throw tabularError('config', `unknown benchmark "${benchmark}"`, { fix: `set "benchmark" to one of ${Object.keys(TABULAR_ADAPTERS).join(', ')}` });
+  }
+  return TABULAR_ADAPTERS[benchmark as keyof typeof TABULAR_ADAPTERS];
+}
+
+/** Every (dataset, metric) the adapter has, as `cifar10: val_acc@12, …; cifar100: …`. */
+function availability(adapter: TabularAdapter): string {
+  return adapter.datasets.map((d) => `${d}: ${Object.keys(adapter.sources(d) ?? {}).join(', ')}`).join('; ');
+}
+
+/**
+ * Tabular lookup: the ground truth of a NAS benchmark as an estimator (NAS-Bench-201, Dong &
+ * Yang, ICLR 2020; its 200-epoch numbers from NATS-Bench, Dong et al., TPAMI 2021). Estimates are
+ * free (`cost.seconds` 0: these tables carry no training time) and deterministic.
+ */
+export const tabularEstimator = defineEstimator<TabularOptions>({
+  id: 'tabular',
+  title: 'Tabular benchmark lookup',
+  description: 'Looks architectures up in NAS-Bench-201 ground-truth tables (12- and 200-epoch fidelities) read from a data directory.',
+  optionsSchema: schema,
+  create(rawOptions, deps): TabularEstimator {
+    const options = withDefaults(rawOptions);
+    const adapter = adapterFor(options.benchmark);
+    if (deps.space && deps.space.id !== adapter.space) {
+      throw tabularError('config', `benchmark "${adapter.benchmark}" answers only for the ${adapter.space} search space, but the run's space is "${deps.space.id}"`, {
+        fix: `use search space ${adapter.space}, or another estimator for ${deps.space.id}`,
+      });
+    }
+    const sources = adapter.sources(options.dataset);
+    if (!sources) {
+      throw tabularError('config', `${adapter.title} has no dataset "${options.dataset}"`, { fix: `set "dataset" to one of ${adapter.datasets.join(', ')}` });
+    }
+    const available = Object.keys(sources);
+    const primary = `${options.metric}@${options.epochs}`;
+    if (!sources[primary]) {
+      throw tabularError(
+        'config',
+        `the ${adapter.title} tables have no ${options.metric} after ${options.epochs} epochs for ${options.dataset} (metric "${options.metric}", epochs ${options.epochs})`,
+        { fix: `choose "metric"/"epochs" among what ${options.dataset} has: ${available.join(', ')} (all: ${availability(adapter)})` },
+      );
+    }
+    const names: MetricName[] = [primary];
+    for (const r of options.report ?? []) {
+      const { base, epochs } = parseMetricName(r);
+      if (!sources[r] || epochs === undefined) {
+        throw tabularError('config', `"report" asks for ${r} (${base}${epochs === undefined ? '' : ` after ${epochs} epochs`}) on ${options.dataset}, which the ${adapter.title} tables do not have`, {
+          fix: `report only metrics ${options.dataset} has: ${available.join(', ')}`,
+        });
+      }
+      if (!names.includes(r)) names.push(r);
+    }
+    const dataDir = options.dataDir !== undefined ? path.resolve(deps.configDir ?? process.cwd(), options.dataDir) : deps.dataDir;
+    const files = [...new Set(names.map((m) => sources[m]!.file))];
+    const table = new BenchmarkTable(adapter, options.dataset, resolveBenchmarkDir(adapter, dataDir, files));
+
+    const metrics: MetricDeclaration[] = names.map((name) => ({ name, direction: 'maximize', unit: '%', description: sources[name]!.description }));
+    const fidelity = { epochs: options.epochs, kind: 'table' } as const;
+    const benchmark = adapter.benchmark;
+    const dataset = options.dataset;
+
+    const estimateOne = (arch: Architecture): Estimate => {
+      const values: { [name: MetricName]: number } = {};
+      for (const m of names) values[m] = table.lookup(arch, m);
+      return { metrics: values, fidelity, cost: { seconds: 0 }, info: { benchmark, dataset, index: table.index(arch) } };
+    };
+
+    return {
+      id: 'tabular',
+      metrics,
+      primary,
+      table,
+      async estimate(arch: Architecture, _ctx: EstimateContext): Promise<Estimate> {
+        return estimateOne(arch);
+      },
+      async estimateMany(archs: readonly Architecture[], ctx: EstimateContext): Promise<Estimate[]> {
+        ctx?.signal?.throwIfAborted();
+        return archs.map(estimateOne);
+      },
+      async prepare(ctx: WorkContext): Promise<void> {
+        const files = table.load(names);
+        const ms = files.reduce((s, f) => s + f.loadMs, 0);
+        ctx?.logger?.debug(`tabular: ${adapter.title} ${dataset} ${names.join(', ')} from ${table.dir} (${files.length} file(s), ${ms.toFixed(0)} ms if not cached)`);
+      },
+    };
+  },
+});

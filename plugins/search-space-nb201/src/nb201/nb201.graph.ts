@@ -1,0 +1,55 @@
+import type { ArchGraph, ArchGraphEdge, ArchGraphNode, Json } from '@nasx/contracts';
+import { assertNb201Ops, NB201_EDGES, NB201_EDGE_COUNT, NB201_OPS, NB201_SPACE_ID } from './nb201.genotype';
+
+/**
+ * Each NB201 op on the shared {@link KNOWN_OPS} vocabulary. Convolutions are ReLU→Conv→BN with
+ * stride 1 and pooling is 3×3 average pooling with stride 1 (NB201 paper Sec. 2.1; xautodl
+ * `ReLUConvBN` and `POOLING`), so every edge keeps the cell's shape.
+ */
+const GRAPH_OPS: readonly { readonly op: string; readonly attrs?: { readonly [k: string]: Json } }[] = [
+  { op: 'zero' },
+  { op: 'identity' },
+  { op: 'conv', attrs: { kernel: 1, stride: 1, activation: 'relu', bn: true, order: 'relu-conv-bn' } },
+  { op: 'conv', attrs: { kernel: 3, stride: 1, activation: 'relu', bn: true, order: 'relu-conv-bn' } },
+  { op: 'avg_pool', attrs: { kernel: 3, stride: 1 } },
+];
+
+/** NB201 macro skeleton (paper Fig. 1): 3 stages of 5 cells, 16/32/64 channels, ResNet blocks between. */
+export const NB201_GRAPH_META = { stages: 3, cellsPerStage: 5, channels: [16, 32, 64] } as const;
+
+/**
+ * The cell as an op-level DAG (`level: 'cell'`), 11 nodes in topological order:
+ * `input` (cell node 0), one op node per edge `e{to}{from}` in arch-string order, an `add` node
+ * `n{j}` for each cell node j = 1..3 (summing its incoming edges), and `output` fed by `n3`.
+ *
+ * Every edge keeps its op node, `none` becoming op `zero`: the topology is then the same for all
+ * cells and lines up with the one-hot encoding edge by edge, and the op type alone tells a GNN
+ * predictor that nothing flows (this is the usual op-on-node form of NB201 graph predictors).
+ * Each op node also carries `attrs.nb201Op`, the original op name.
+ */
+export function nb201Graph(ops: readonly number[]): ArchGraph {
+  assertNb201Ops(ops);
+  const nodes: ArchGraphNode[] = [{ id: 'input', op: 'input' }];
+  const edges: ArchGraphEdge[] = [];
+  const cellNodeId = (k: number): string => (k === 0 ? 'input' : `n${k}`);
+  let e = 0;
+  for (let j = 1; j <= 3; j++) {
+    for (; e < NB201_EDGE_COUNT && NB201_EDGES[e]![0] === j; e++) {
+      const from = NB201_EDGES[e]![1];
+      const id = `e${j}${from}`;
+      const spec = GRAPH_OPS[ops[e]!]!;
+      nodes.push({ id, op: spec.op, attrs: { ...spec.attrs, nb201Op: NB201_OPS[ops[e]!]! } });
+      edges.push({ from: cellNodeId(from), to: id }, { from: id, to: `n${j}` });
+    }
+    nodes.push({ id: `n${j}`, op: 'add' });
+  }
+  nodes.push({ id: 'output', op: 'output' });
+  edges.push({ from: 'n3', to: 'output' });
+  return {
+    space: NB201_SPACE_ID,
+    level: 'cell',
+    nodes,
+    edges,
+    meta: { stages: NB201_GRAPH_META.stages, cellsPerStage: NB201_GRAPH_META.cellsPerStage, channels: [...NB201_GRAPH_META.channels] },
+  };
+}

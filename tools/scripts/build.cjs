@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Builds every TypeScript package of the workspace with `tsc -b` (project references order them).
+const { spawnSync } = require('node:child_process');
+const path = require('node:path');
+const { root, workspacePackages } = require('./workspace-packages.cjs');
+
+function build({ quiet = false } = {}) {
+  const projects = workspacePackages().filter((p) => p.hasTsconfig).map((p) => p.rel);
+  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const r = spawnSync(process.execPath, [tsc, '-b', ...projects], { cwd: root, stdio: quiet ? 'pipe' : 'inherit', encoding: 'utf8' });
+  if (r.status !== 0) {
+    if (quiet) process.stderr.write(`${r.stdout ?? ''}${r.stderr ?? ''}`);
+    throw new Error(`TypeScript build failed (exit ${r.status})`);
+  }
+}
+
+module.exports = { build };
+
+if (require.main === module) {
+  try {
+    build();
+  } catch (e) {
+    console.error(e.message);
+    process.exit(1);
+  }
+}
