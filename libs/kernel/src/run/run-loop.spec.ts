@@ -46,12 +46,12 @@ describe('run loop (in-process, toy plugin)', () => {
 
   it('marks a throwing estimate as a failed trial and goes on', async () => {
     const failOn: string[] = [];
-    for (let i = 0; i < 5 ** 5; i++) failOn.push(`0${i.toString(5).padStart(5, '0')}`);
-    const run = await tk.run({ ...base, seed: 5, estimator: { use: 'toy-score', options: { failOn } }, budget: { evaluations: 60, failures: 0 } });
+    for (let i = 0; i < 5 ** 5; i++) failOn.push(`0${i.toString(5).padStart(5, '0')}`, `1${i.toString(5).padStart(5, '0')}`);
+    const run = await tk.run({ ...base, seed: 5, estimator: { use: 'toy-score', options: { failOn } }, budget: { evaluations: 15, failures: 0 } });
     expect(run.of('failed').length).toBeGreaterThan(0);
-    for (const f of run.of('failed')) expect(f.arch?.key.startsWith('0')).toBe(true);
+    for (const f of run.of('failed')) expect(f.arch?.key[0]).toMatch(/[01]/);
     expect(run.of('run-finished')[0]?.status).toBe('budget-exhausted');
-    expect(run.of('run-finished')[0]?.evaluations).toBe(60);
+    expect(run.of('run-finished')[0]?.evaluations).toBe(15);
   });
 
   it('stops after the failure limit', async () => {
@@ -62,6 +62,17 @@ describe('run loop (in-process, toy plugin)', () => {
     expect(fin?.status).toBe('failed');
     expect(fin?.failures).toBe(3);
     expect(run.of('failed')[0]?.error).toMatch(/toy failure/);
+  });
+
+  it('gives up on a searcher that only proposes failing or evaluated architectures', async () => {
+    const failOn: string[] = [];
+    for (let i = 0; i < 5 ** 5; i++) failOn.push(`0${i.toString(5).padStart(5, '0')}`);
+    // The hill climber gets stuck at its optimum: every neighbour is evaluated or fails.
+    const run = await tk.run({ ...base, seed: 5, estimator: { use: 'toy-score', options: { failOn } }, budget: { evaluations: 1000, failures: 0 } }, { persist: false });
+    const fin = run.of('run-finished')[0];
+    expect(fin?.status).toBe('completed');
+    expect(fin?.evaluations).toBeLessThan(1000);
+    expect(run.of('log').some((l) => /stuck/.test(l.message))).toBe(true);
   });
 
   it('stops at the wall-clock budget', async () => {

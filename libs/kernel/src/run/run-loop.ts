@@ -53,7 +53,8 @@ export interface LoopSettings {
   readonly stopSignal: AbortSignal;
 }
 
-const MAX_CONSECUTIVE_CACHED = 10_000;
+/** Trials in a row that neither failed nor were answered from the cache before the loop gives up. */
+const MAX_TRIALS_WITHOUT_PROGRESS = 10_000;
 const MAX_CONSECUTIVE_ASK_FAILURES = 100;
 
 /** Text of an unknown thrown value, without a stack. */
@@ -172,7 +173,7 @@ export function runLoop(parts: LoopParts, settings: LoopSettings, state: RunStat
         .sort((a, b) => a.trial - b.trial)
         .map((t) => ({ t, run: evaluate(t) }));
       let counted = queue.filter((q) => !q.run.cached).length;
-      let consecutiveCached = 0;
+      let sinceProgress = 0;
       let askFailures = 0;
       let exhausted = false;
 
@@ -210,7 +211,7 @@ export function runLoop(parts: LoopParts, settings: LoopSettings, state: RunStat
         const outcome = await head.run.outcome;
         if (abort.signal.aborted || sub.closed) return;
         if (!head.run.cached) counted--;
-        consecutiveCached = head.run.cached ? consecutiveCached + 1 : 0;
+        sinceProgress = head.run.cached || !outcome.ok ? sinceProgress + 1 : 0;
         const result = record(head.t, outcome, head.run.cached === true);
         if (sub.closed) return;
         try {
@@ -219,8 +220,8 @@ export function runLoop(parts: LoopParts, settings: LoopSettings, state: RunStat
           if (e instanceof NasxError && e.isInputError) throw e;
           emit({ type: 'failed', trial: head.t.trial, arch: head.t.arch, stage: 'tell', error: errorText(e) } as EventDraft<FailedEvent>);
         }
-        if (consecutiveCached >= MAX_CONSECUTIVE_CACHED) {
-          emit({ type: 'log', level: 'warn', message: `the searcher proposed ${consecutiveCached} already evaluated architectures in a row; stopping`, source: 'kernel' });
+        if (sinceProgress >= MAX_TRIALS_WITHOUT_PROGRESS) {
+          emit({ type: 'log', level: 'warn', message: `${sinceProgress} trials in a row were failures or already evaluated architectures; the searcher is stuck, stopping`, source: 'kernel' });
           exhausted = true;
         }
       }
