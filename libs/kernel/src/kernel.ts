@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NasxError, type JsonObject, type PluginDefinition, type RunStartedEvent, type SearchEvent } from '@nasx/contracts';
+import { NasxError, type Architecture, type JsonObject, type PluginDefinition, type RunStartedEvent, type SearchEvent } from '@nasx/contracts';
 import { Observable, concat, defer, finalize, tap } from 'rxjs';
 import { composeRun, createRunLogger } from './composition-root';
 import { ConfigDocument } from './config/config-document';
@@ -51,6 +51,8 @@ export interface RunHandle {
   readonly runDir?: string;
   readonly config: ResolvedConfig;
   readonly events$: Observable<SearchEvent>;
+  /** The space's text form of an architecture (NB201: the official arch string). */
+  format(arch: Architecture): string;
   /** Finish gracefully: no new trials, in-flight ones cancelled, status `cancelled`. */
   stop(): void;
 }
@@ -160,7 +162,7 @@ export class Kernel {
     const journalFile = path.join(dir, RUN_FILES.journal);
     const events = readJournal(journalFile, true);
     const finished = events.find((e) => e.type === 'run-finished');
-    if (finished && finished.type === 'run-finished') {
+    if (finished && finished.type === 'run-finished' && finished.status !== 'cancelled') {
       throw new NasxError('usage', `run ${saved.runId} already finished (${finished.status}: ${finished.reason}); there is nothing to resume`, {
         file: dir,
         fix: `see its results with "nasx report ${runDir}", or start a new run`,
@@ -169,13 +171,16 @@ export class Kernel {
     const doc = ConfigDocument.fromObject(saved.config, path.join(dir, RUN_FILES.config));
     this.withConfigPlugins(doc, saved.config);
     const config = validateConfig(doc, saved.config, this.registryValue);
-    return this.launch(config, { dir, runId: saved.runId }, events);
+    // A run stopped by the user (Ctrl-C) continues as if it had been interrupted.
+    const nextSeq = events.length ? (events[events.length - 1] as SearchEvent).seq + 1 : 0;
+    return this.launch(config, { dir, runId: saved.runId }, events.filter((e) => e.type !== 'run-finished'), nextSeq);
   }
 
   private async launch(
     config: ResolvedConfig,
     folder: { runsDir: string; saved: Parameters<typeof createRunFolder>[2] } | { dir: string; runId: string } | undefined,
     replay: readonly SearchEvent[],
+    nextSeq = 0,
   ): Promise<RunHandle> {
     const log = createRunLogger();
     // Compose before creating the folder: a bad option or a missing data directory leaves no debris.
@@ -197,7 +202,7 @@ export class Kernel {
     for (const e of replay) state.observe(e);
     state.finished = undefined;
     if (replay.length) {
-      state.seq = (replay[replay.length - 1] as SearchEvent).seq + 1;
+      state.seq = nextSeq;
       state.priorElapsedMs = reportFromJournal(replay).elapsedMs;
     }
     const stop = new AbortController();
@@ -250,7 +255,7 @@ export class Kernel {
       finalize(() => void composition.dispose()),
     );
 
-    return { runId, runDir, config, events$, stop: () => stop.abort() };
+    return { runId, runDir, config, events$, format: (a) => parts.space.format(a), stop: () => stop.abort() };
   }
 
   /** The report of a run folder (finished or interrupted), from its journal. */
@@ -258,7 +263,7 @@ export class Kernel {
     const dir = path.resolve(runDir);
     const saved = readRunFolder(dir);
     const events = readJournal(path.join(dir, RUN_FILES.journal));
-    let format: ((a: import('@nasx/contracts').Architecture) => string) | undefined;
+    let format: ((a: Architecture) => string) | undefined;
     try {
       const doc = ConfigDocument.fromObject(saved.config, path.join(dir, RUN_FILES.config));
       const config = validateConfig(doc, saved.config, this.registryValue);

@@ -1,0 +1,33 @@
+import * as path from 'node:path';
+import type { CliIO } from '../io';
+import { EXIT } from '../io';
+import { openKernel } from '../kernel-factory';
+import { duration, num, table } from '../ui/format';
+
+/** `nasx report <runDir>`: best, trajectory and budget used, from the run's journal. */
+export async function reportCommand(io: CliIO, runDir: string, opts: { json?: boolean }): Promise<number> {
+  const kernel = openKernel(io.cwd);
+  const r = await kernel.report(path.resolve(io.cwd, runDir));
+  if (opts.json) {
+    io.out(JSON.stringify(r, null, 2) + '\n');
+    return EXIT.ok;
+  }
+  const v = (x: number | readonly number[]): string => (typeof x === 'number' ? num(x) : `(${x.map(num).join(', ')})`);
+  const lines: string[] = [];
+  lines.push(`run ${r.runId}: ${r.status}${r.reason ? ` (${r.reason})` : ''}`);
+  if (r.contributions) lines.push(`pipeline: ${Object.entries(r.contributions).map(([k, id]) => `${k}=${id}`).join(', ')}; seed ${r.seed}; ${r.objective}`);
+  const budget = [r.budget?.evaluations !== undefined ? `${r.evaluations}/${r.budget.evaluations} evaluations` : `${r.evaluations} evaluations`, r.budget?.seconds ? `${duration(r.elapsedMs)} of ${duration(r.budget.seconds * 1000)}` : `elapsed ${duration(r.elapsedMs)}`];
+  lines.push(`budget used: ${budget.join(', ')}; ${r.cachedAnswers} cached answers; ${r.failures} failures; ${r.sessions} session(s)`);
+  if (r.best) {
+    lines.push('');
+    lines.push(`best (trial ${r.best.trial}): ${r.best.text ?? r.best.arch.key}`);
+    lines.push(table(['metric', 'value'], Object.entries(r.best.estimate.metrics).map(([k, x]) => [k, num(x)])).replace(/^/gm, '  '));
+  }
+  if (r.trajectory.length) {
+    lines.push('');
+    lines.push('best-so-far trajectory');
+    lines.push(table(['evaluations', 'objective'], r.trajectory.map(([n, o]) => [String(n), v(o)])).replace(/^/gm, '  '));
+  }
+  io.out(lines.join('\n') + '\n');
+  return EXIT.ok;
+}

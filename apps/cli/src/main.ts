@@ -1,0 +1,105 @@
+import { formatNasxError, isNasxError } from '@nasx/contracts';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { pluginsCommand } from './commands/plugins.command';
+import { reportCommand } from './commands/report.command';
+import { resumeCommand } from './commands/resume.command';
+import { runCommand } from './commands/run.command';
+import { schemaCommand } from './commands/schema.command';
+import { validateCommand } from './commands/validate.command';
+import { EXIT, processIO, type CliIO } from './io';
+
+function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Build the command tree; each action stores its exit code. */
+function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<void>): Command {
+  const p = new Command('nasx')
+    .description('nasx: neural architecture search — compose a task, search space, estimator and searcher in a config file and run it')
+    .version(require('../package.json').version as string, '-v, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .exitOverride();
+
+  p.command('run')
+    .description('run a search pipeline (progress on stderr, summary at the end; journal in runs/<id>/)')
+    .argument('<config>', 'pipeline config (YAML or JSON)')
+    .option('--seed <n>', 'seed of every random stream (overrides the config)', integer)
+    .option('--set <path=value>', 'override a config value, e.g. searcher.options.population=20 (repeatable)', collect)
+    .option('--data-dir <dir>', 'data directory (default: config dataDir, else $NASX_DATA)')
+    .option('--runs-dir <dir>', 'where run folders are written (default: config runsDir, else runs/)')
+    .option('--no-journal', 'do not write a run folder (no resume)')
+    .option('--json', 'one JSON search event per line on stdout (for scripts)')
+    .option('-q, --quiet', 'no progress, only the final summary')
+    .action((config: string, o) => setCode(runCommand(io, config, o)));
+
+  p.command('resume')
+    .description('continue an interrupted run from its journal')
+    .argument('<runDir>', 'a run folder, e.g. runs/nb201-rea-20260101-120000-1a2b')
+    .option('--json', 'one JSON search event per line on stdout')
+    .option('-q, --quiet', 'no progress, only the final summary')
+    .action((dir: string, o) => setCode(resumeCommand(io, dir, o)));
+
+  p.command('report')
+    .description('summary of a run: best architecture, trajectory, budget used')
+    .argument('<runDir>', 'a run folder')
+    .option('--json', 'the report as JSON')
+    .action((dir: string, o) => setCode(reportCommand(io, dir, o)));
+
+  p.command('validate')
+    .description('check a config: schema, plugin ids, options, data (creates every contribution without running)')
+    .argument('<config>', 'pipeline config (YAML or JSON)')
+    .option('--seed <n>', 'seed', integer)
+    .option('--set <path=value>', 'override a config value (repeatable)', collect)
+    .option('--static', 'only check the file against the schemas (do not create the contributions)')
+    .action((config: string, o) => setCode(validateCommand(io, config, o)));
+
+  p.command('plugins')
+    .description('list installed plugins and their contributions (read from manifests; no plugin code is loaded)')
+    .option('--json', 'as JSON')
+    .action((o) => setCode(pluginsCommand(io, o)));
+
+  p.command('schema')
+    .description('print the JSON Schema of pipeline configs for the installed plugins (for editors)')
+    .option('-o, --out <file>', 'write to a file instead of stdout')
+    .action((o) => setCode(schemaCommand(io, o)));
+
+  return p;
+}
+
+/** Run the CLI; resolves to the exit code (0 ok, 1 run failed, 2 bad input). Never prints a stack for a user mistake. */
+export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+  let pending: Promise<number> | number = EXIT.ok;
+  const cmd = program(io, (c) => {
+    pending = c;
+    // Returned to commander so parseAsync awaits the command (and its errors reach the catch below).
+    return Promise.resolve(c).then(() => undefined);
+  });
+  try {
+    if (argv.length === 0) {
+      cmd.outputHelp();
+      return EXIT.input;
+    }
+    await cmd.parseAsync([...argv], { from: 'user' });
+    return await pending;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? EXIT.ok : EXIT.input;
+    }
+    if (isNasxError(e)) {
+      io.err(formatNasxError(e) + '\n');
+      return e.isInputError ? EXIT.input : EXIT.failed;
+    }
+    const err = e as Error;
+    io.err(`nasx: internal error: ${err?.message ?? String(e)}\n`);
+    if (io.env['NASX_DEBUG']) io.err(`${err?.stack ?? ''}\n`);
+    else io.err('(set NASX_DEBUG=1 for the stack trace, and please report it)\n');
+    return EXIT.failed;
+  }
+}
