@@ -1,5 +1,6 @@
 import { formatNasxError, isNasxError } from '@nasx/contracts';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { evaluateCommand } from './commands/evaluate.command';
 import { pluginsCommand } from './commands/plugins.command';
 import { reportCommand } from './commands/report.command';
 import { resumeCommand } from './commands/resume.command';
@@ -59,6 +60,15 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--set <path=value>', 'override a config value (repeatable)', collect)
     .option('--static', 'only check the file against the schemas (do not create the contributions)')
     .action((config: string, o) => setCode(validateCommand(io, config, o)));
+
+  p.command('evaluate')
+    .description("estimate given architectures with a pipeline's space and estimator (e.g. query a benchmark table)")
+    .argument('<config>', 'pipeline config (its space parses the architectures, its estimator scores them)')
+    .argument('<arch...>', "architectures in the space's text form, e.g. NB201 arch strings")
+    .option('--set <path=value>', 'override a config value (repeatable)', collect)
+    .option('--data-dir <dir>', 'data directory (default: config dataDir, else $NASX_DATA)')
+    .option('--json', 'one JSON line per architecture')
+    .action((config: string, archs: string[], o) => setCode(evaluateCommand(io, config, archs, o)));
 
   p.command('plugins')
     .description('list installed plugins and their contributions (read from manifests; no plugin code is loaded)')

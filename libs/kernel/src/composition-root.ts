@@ -60,7 +60,11 @@ async function instantiate<K extends ContributionKind>(
   try {
     return (await (def as unknown as { create(o: unknown, d: unknown): unknown }).create(entry.options, deps)) as ContributionTypes[K]['instance'];
   } catch (e) {
-    if (isNasxError(e)) throw e.at(where);
+    if (isNasxError(e)) {
+      // Point at the config entry; a data file the plugin named stays in the message.
+      const own = e.where.file && e.where.file !== config.file && !e.message.includes(e.where.file) ? ` (${e.where.file}${e.where.line ? `:${e.where.line}` : ''})` : '';
+      throw new NasxError(e.kind, `${e.message}${own}`, { ...where, fix: e.fix });
+    }
     throw new NasxError('plugin', `${entry.kind} "${entry.id}" failed to start: ${(e as Error).message}`, { ...where, fix: `check its options; if they are right, report a bug to ${entry.contribution.plugin.name}` });
   }
 }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NasxError, type Architecture, type JsonObject, type PluginDefinition, type RunStartedEvent, type SearchEvent } from '@nasx/contracts';
+import { NasxError, isNasxError, type Architecture, type Estimate, type JsonObject, type PluginDefinition, type RunStartedEvent, type SearchEvent } from '@nasx/contracts';
 import { Observable, concat, defer, finalize, tap } from 'rxjs';
 import { composeRun, createRunLogger } from './composition-root';
 import { ConfigDocument } from './config/config-document';
@@ -256,6 +256,35 @@ export class Kernel {
     );
 
     return { runId, runDir, config, events$, format: (a) => parts.space.format(a), stop: () => stop.abort() };
+  }
+
+  /**
+   * Estimate given architectures (in the space's text form) with a pipeline's estimator, outside a
+   * search: benchmark queries, re-scoring a result. Bad text fails with an architecture error that
+   * names the argument.
+   */
+  async evaluate(config: ResolvedConfig, texts: readonly string[]): Promise<{ text: string; arch: Architecture; estimate: Estimate }[]> {
+    const log = createRunLogger();
+    const composition = await composeRun(this.registryValue, config, { logger: log.logger });
+    try {
+      const { space, estimator } = composition.parts;
+      const archs = texts.map((text, i) => {
+        try {
+          return space.parse(text);
+        } catch (e) {
+          if (isNasxError(e)) throw new NasxError(e.kind, `architecture ${i + 1} of the command line: ${e.message}`, { ...e.where, fix: e.fix });
+          throw e;
+        }
+      });
+      const out: { text: string; arch: Architecture; estimate: Estimate }[] = [];
+      for (const [i, arch] of archs.entries()) {
+        const estimate = await estimator.estimate(arch, { runId: 'evaluate', trial: i, rng: createRng(config.seed).fork(`evaluate-${i}`), signal: new AbortController().signal, logger: log.logger, emit: () => undefined });
+        out.push({ text: space.format(arch), arch, estimate });
+      }
+      return out;
+    } finally {
+      await composition.dispose();
+    }
   }
 
   /** The report of a run folder (finished or interrupted), from its journal. */

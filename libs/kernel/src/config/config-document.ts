@@ -35,7 +35,7 @@ export class ConfigDocument {
   /** Parse config text (YAML 1.2; JSON is accepted as YAML). */
   static parse(text: string, file: string): ConfigDocument {
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
     const err = doc.errors[0];
     if (err) {
       const pos = err.linePos?.[0];

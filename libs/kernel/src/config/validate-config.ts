@@ -16,7 +16,9 @@ function configError(doc: ConfigDocument, pointer: string, message: string, fix:
 function pickError(errors: readonly ErrorObject[]): ErrorObject {
   const useful = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf' && e.keyword !== 'if');
   const pool = useful.length ? useful : errors;
-  return pool.slice().sort((a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length)[0] as ErrorObject;
+  // Deepest first; at equal depth an unknown key beats a missing one (a typo causes both).
+  const rank = (e: ErrorObject): number => e.instancePath.split('/').length * 2 + (e.keyword === 'additionalProperties' ? 1 : 0);
+  return pool.slice().sort((a, b) => rank(b) - rank(a))[0] as ErrorObject;
 }
 
 function schemaAt(schema: any, pointer: string): any {

@@ -3,7 +3,8 @@ import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import type { RunState } from '../run/run-state';
 
 /**
- * Evaluation budget: after the `limit`-th counted evaluation the run finishes
+ * Evaluation budget: after the `limit`-th counted evaluation (at the `progress` event that closes
+ * its trial, so the trial's `new-best` still passes) the run finishes
  * (`budget-exhausted`) and the stream completes, which cancels anything still in flight.
  * Cached (deduplicated) answers do not count.
  */
@@ -14,7 +15,7 @@ export function evaluationBudget(state: RunState, limit: number | undefined): Mo
       source.subscribe({
         next(e) {
           sub.next(e);
-          if (e.type === 'evaluated' && !e.cached && state.evaluations >= limit && !state.finished) {
+          if (e.type === 'progress' && e.evaluations >= limit && !state.finished) {
             sub.next(state.finish('budget-exhausted', `evaluation budget of ${limit} reached`));
             sub.complete();
           }

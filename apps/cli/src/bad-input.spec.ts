@@ -1,0 +1,111 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { sharedDataDir } from '@nasx/testing';
+import { nasx, tempDir } from './cli-test-helpers';
+
+// Every mistake a user can make in a config gets one paragraph naming the file, the line or JSON
+// pointer and the fix, exit code 2, and no stack trace.
+const GOOD = `name: t
+space: nb201
+estimator: synthetic
+searcher:
+  use: regularized-evolution
+  options:
+    population: 10
+budget:
+  evaluations: 20
+`;
+
+interface Case {
+  name: string;
+  config?: string;
+  args?: (dir: string) => string[];
+  expect: RegExp[];
+}
+
+const data = sharedDataDir() ?? '/nonexistent';
+
+const cases: Case[] = [
+  {
+    name: 'a typo in a plugin id',
+    config: GOOD.replace('use: regularized-evolution', 'use: regularised-evolution'),
+    expect: [/c\.yaml:5/, /\/searcher\/use/, /unknown searcher "regularised-evolution"/, /Fix: did you mean "regularized-evolution"/],
+  },
+  {
+    name: 'a wrong option type',
+    config: GOOD.replace('population: 10', 'population: ten'),
+    expect: [/c\.yaml:7/, /\/searcher\/options\/population/, /must be integer/, /Fix: give a value that must be integer/],
+  },
+  {
+    name: 'an unknown option',
+    config: GOOD.replace('population: 10', 'populaton: 10'),
+    expect: [/c\.yaml:7/, /\/searcher\/options\/populaton/, /unknown option "populaton"/, /did you mean "population"/],
+  },
+  {
+    name: 'an unknown top-level key',
+    config: GOOD.replace('searcher:', 'seacher:'),
+    expect: [/c\.yaml:4/, /unknown option "seacher"/, /did you mean "searcher"/],
+  },
+  {
+    name: 'a missing data directory',
+    config: `dataDir: ./no-such-data\nspace: nb201\nestimator: tabular\nsearcher: random\nbudget: { evaluations: 5 }\n`,
+    expect: [/error \(data\)/, /c\.yaml:3/, /\/estimator/, /no-such-data/, /NASX_DATA|dataDir/],
+  },
+  {
+    name: 'invalid YAML',
+    config: 'space: nb201\nestimator: [synthetic\nsearcher: random\n',
+    expect: [/invalid YAML/, /c\.yaml:\d+/, /Fix: repair the syntax/],
+  },
+  {
+    name: 'a missing budget',
+    config: 'space: nb201\nestimator: synthetic\nsearcher: random\n',
+    expect: [/c\.yaml/, /missing required property "budget"/, /Fix: add "budget"/],
+  },
+  {
+    name: 'a metric the table lacks',
+    config: `dataDir: ${JSON.stringify(data)}\nspace: nb201\nestimator:\n  use: tabular\n  options: { dataset: cifar100, metric: val_acc, epochs: 200 }\nsearcher: random\nbudget: { evaluations: 5 }\n`,
+    expect: [/c\.yaml:3/, /\/estimator/, /cifar100/, /Fix:/],
+  },
+  {
+    name: 'an objective metric nobody reports',
+    config: GOOD + 'objective: val_acc@12\n',
+    expect: [/c\.yaml:10/, /\/objective/, /objective metric "val_acc@12" is not reported/, /Fix: use one of "synthetic"/],
+  },
+  {
+    name: 'an architecture string with an unknown op',
+    args: (dir) => ['evaluate', path.join(dir, 'c.yaml'), '|conv_5x5~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|'],
+    config: GOOD,
+    expect: [/error \(architecture\)/, /unknown op "conv_5x5"/, /edge 1/, /Fix: .*skip_connect/],
+  },
+  {
+    name: 'a config file that does not exist',
+    args: (dir) => ['run', path.join(dir, 'nope.yaml')],
+    expect: [/nope\.yaml/, /config file not found/, /Fix:/],
+  },
+  {
+    name: 'a malformed --set',
+    args: (dir) => ['run', path.join(dir, 'c.yaml'), '--set', 'searcher.options.population'],
+    config: GOOD,
+    expect: [/--set "searcher.options.population" is not of the form path=value/, /Fix:/],
+  },
+  {
+    name: 'resuming a folder that is not a run',
+    args: (dir) => ['resume', dir],
+    expect: [/is not a run folder/, /Fix: pass a folder under runs\//],
+  },
+];
+
+describe('bad input gets one clear paragraph and exit code 2 (nasx CLI)', () => {
+  it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const dir = tempDir(c.config ? { 'c.yaml': c.config } : {});
+    const args = c.args ? c.args(dir) : ['run', path.join(dir, 'c.yaml'), '--runs-dir', path.join(dir, 'runs')];
+    const r = nasx(args, { env: { NASX_DATA: '' } });
+    expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 2 });
+    const text = r.stderr.trim();
+    for (const re of c.expect) expect(text).toMatch(re);
+    expect(text.split('\n')).toHaveLength(1); // one paragraph
+    expect(text).not.toMatch(/\n\s+at |node:internal|\.ts:\d+:\d+\)/); // no stack trace
+    expect(fs.existsSync(path.join(dir, 'runs'))).toBe(false); // nothing half-made
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

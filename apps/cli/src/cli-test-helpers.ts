@@ -1,0 +1,26 @@
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** The built CLI entry (tests run the real command, as a user would). */
+export const NASX_BIN = path.resolve(__dirname, '..', 'bin', 'nasx.js');
+export const WORKSPACE = path.resolve(__dirname, '..', '..', '..');
+
+/** Run `nasx …` to completion. */
+export function nasx(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [NASX_BIN, ...args], { cwd: opts.cwd ?? WORKSPACE, env: { ...process.env, NASX_DEBUG: '', ...opts.env }, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Start `nasx …` without waiting. */
+export function nasxChild(args: readonly string[], opts: { cwd?: string } = {}) {
+  return spawn(process.execPath, [NASX_BIN, ...args], { cwd: opts.cwd ?? WORKSPACE, env: { ...process.env, NASX_DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** A temporary folder with files in it. */
+export function tempDir(files: Record<string, string> = {}): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-cli-'));
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  return dir;
+}

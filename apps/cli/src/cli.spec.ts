@@ -1,0 +1,80 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { nasx, tempDir, WORKSPACE } from './cli-test-helpers';
+
+describe('nasx CLI (as a user runs it)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = tempDir();
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('lists plugins from manifests', () => {
+    const r = nasx(['plugins']);
+    expect(r.code).toBe(0);
+    for (const id of ['nb201', 'tabular', 'synthetic', 'random', 'regularized-evolution']) expect(r.stdout).toMatch(new RegExp(`\\b${id}\\b`));
+    const j = JSON.parse(nasx(['plugins', '--json']).stdout);
+    expect(j.problems).toEqual([]);
+    expect(j.plugins.find((p: { name: string }) => p.name === '@nasx/search-space-nb201').contributions[0].id).toBe('nb201');
+  });
+
+  it('prints the composed schema with each contribution\'s options', () => {
+    const r = nasx(['schema']);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    const searcher = s.properties.searcher.anyOf.find((x: { properties?: { use?: { const?: string } } }) => x.properties?.use?.const === 'regularized-evolution');
+    expect(searcher.properties.options.properties.population.type).toBe('integer');
+  });
+
+  it('runs with --json: one search event per line, seed and overrides applied', () => {
+    const r = nasx(['run', 'examples/quickstart.yaml', '--json', '--seed', '7', '--set', 'budget.evaluations=30', '--set', 'searcher.options.population=8', '--runs-dir', dir]);
+    expect(r.code).toBe(0);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(events[0]).toMatchObject({ type: 'run-started', seed: 7, budget: { evaluations: 30 } });
+    expect(events.at(-1)).toMatchObject({ type: 'run-finished', status: 'budget-exhausted', evaluations: 30 });
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, events[0].runId, 'config.json'), 'utf8'));
+    expect(saved.config.searcher).toEqual({ use: 'regularized-evolution', options: { population: 8, sampleSize: 5 } });
+    expect(saved.config.seed).toBe(7);
+  });
+
+  it('prints progress lines and a summary table without a TTY, and reports a finished run', () => {
+    const r = nasx(['run', 'examples/quickstart.yaml', '--runs-dir', dir, '--set', 'budget.evaluations=50']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/started run quickstart-/);
+    expect(r.stderr).toMatch(/50\/50 evaluations/);
+    expect(r.stdout).toMatch(/budget-exhausted/);
+    expect(r.stdout).toMatch(/best \(trial \d+\): \|/);
+    expect(r.stdout).toMatch(/Synthetic objective \(not an accuracy\)/);
+    const runDir = r.stdout.match(/run folder: (\S+)/)?.[1] as string;
+    const rep = nasx(['report', path.resolve(WORKSPACE, runDir)]);
+    expect(rep.code).toBe(0);
+    expect(rep.stdout).toMatch(/budget used: 50\/50 evaluations/);
+    expect(rep.stdout).toMatch(/best-so-far trajectory/);
+    const json = JSON.parse(nasx(['report', path.resolve(WORKSPACE, runDir), '--json']).stdout);
+    expect(json.evaluations).toBe(50);
+    expect(json.best.text).toMatch(/^\|.*\|$/);
+    // a finished run cannot be resumed
+    const again = nasx(['resume', path.resolve(WORKSPACE, runDir)]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already finished/);
+  });
+
+  it('validates a good config, with --quiet run printing only the summary', () => {
+    expect(nasx(['validate', 'examples/quickstart.yaml']).stdout).toMatch(/valid \(space=nb201, estimator=synthetic, searcher=regularized-evolution/);
+    const q = nasx(['run', 'examples/quickstart.yaml', '--quiet', '--runs-dir', dir, '--set', 'budget.evaluations=10']);
+    expect(q.stderr).toBe('');
+    expect(q.stdout).toMatch(/^run quickstart-/);
+  });
+
+  it('has --help on every command and exits 2 on unknown commands', () => {
+    for (const c of ['run', 'resume', 'report', 'validate', 'plugins', 'schema', 'evaluate']) {
+      const r = nasx([c, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/Usage: nasx/);
+    }
+    const bad = nasx(['frobnicate']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown command/);
+  });
+});

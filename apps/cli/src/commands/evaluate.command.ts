@@ -1,0 +1,22 @@
+import * as path from 'node:path';
+import type { CliIO } from '../io';
+import { EXIT } from '../io';
+import { openKernel } from '../kernel-factory';
+import { num, table } from '../ui/format';
+
+/** `nasx evaluate <config> <arch...>`: estimate given architectures with the pipeline's estimator. */
+export async function evaluateCommand(io: CliIO, file: string, archs: readonly string[], opts: { set?: readonly string[]; dataDir?: string; json?: boolean }): Promise<number> {
+  const kernel = openKernel(io.cwd);
+  kernel.assertHealthy();
+  const overrides = [...(opts.set ?? [])];
+  if (opts.dataDir) overrides.push(`dataDir=${JSON.stringify(path.resolve(io.cwd, opts.dataDir))}`);
+  const config = kernel.loadConfig(path.resolve(io.cwd, file), { overrides });
+  const results = await kernel.evaluate(config, archs);
+  if (opts.json) {
+    for (const r of results) io.out(JSON.stringify({ arch: r.text, key: r.arch.key, metrics: r.estimate.metrics, cost: r.estimate.cost }) + '\n');
+    return EXIT.ok;
+  }
+  const names = [...new Set(results.flatMap((r) => Object.keys(r.estimate.metrics)))];
+  io.out(table([...names, 'architecture'], results.map((r) => [...names.map((n) => num(r.estimate.metrics[n])), r.text])) + '\n');
+  return EXIT.ok;
+}

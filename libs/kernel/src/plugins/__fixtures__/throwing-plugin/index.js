@@ -1,0 +1,1 @@
+throw new Error('this plugin must not be imported by discovery');
