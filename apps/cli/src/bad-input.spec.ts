@@ -34,7 +34,7 @@ const cases: Case[] = [
   {
     name: 'a wrong option type',
     config: GOOD.replace('population: 10', 'population: ten'),
-    expect: [/c\.yaml:7/, /\/searcher\/options\/population/, /must be integer/, /Fix: give a value that must be integer/],
+    expect: [/c\.yaml:7/, /\/searcher\/options\/population/, /must be integer/, /Fix: give a value of type integer/],
   },
   {
     name: 'an unknown option',

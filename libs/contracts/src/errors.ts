@@ -11,7 +11,10 @@ export interface ErrorLocation {
   /** 1-based line in that file. */
   readonly line?: number;
   readonly column?: number;
-  /** JSON pointer into the config, e.g. `/searcher/options/population`. */
+  /**
+   * JSON pointer into the config, e.g. `/searcher/options/population`. A contribution's `create()`
+   * may give it relative to its own options (`/population`); the kernel resolves it to the entry.
+   */
   readonly pointer?: string;
   /** Package that contributed the failing piece. */
   readonly pkg?: string;

@@ -63,7 +63,10 @@ async function instantiate<K extends ContributionKind>(
     if (isNasxError(e)) {
       // Point at the config entry; a data file the plugin named stays in the message.
       const own = e.where.file && e.where.file !== config.file && !e.message.includes(e.where.file) ? ` (${e.where.file}${e.where.line ? `:${e.where.line}` : ''})` : '';
-      throw new NasxError(e.kind, `${e.message}${own}`, { ...where, fix: e.fix });
+      // A pointer from create() is either absolute (under the entry) or relative to the entry's options.
+      const p = e.where.pointer;
+      const pointer = p === undefined ? entry.pointer : p.startsWith(entry.pointer) ? p : `${entry.pointer}/options${p}`;
+      throw new NasxError(e.kind, `${e.message}${own}`, { ...where, pointer, line: config.lineOf(pointer), fix: e.fix });
     }
     throw new NasxError('plugin', `${entry.kind} "${entry.id}" failed to start: ${(e as Error).message}`, { ...where, fix: `check its options; if they are right, report a bug to ${entry.contribution.plugin.name}` });
   }

@@ -17,7 +17,7 @@ import type { DiscoveredPlugin } from './plugins/discovered-plugin';
 import { discoverPlugins } from './plugins/discovery';
 import { PluginRegistry, inlinePlugin } from './plugins/plugin-registry';
 import { JournalWriter, readJournal } from './run/journal';
-import { reportFromJournal, type RunReport } from './run/report';
+import { ReportBuilder, reportFromJournal, type RunReport } from './run/report';
 import { runLoop } from './run/run-loop';
 import { RunState } from './run/run-state';
 import { RUN_FILES, createRunFolder, readRunFolder } from './run/run-store';
@@ -213,7 +213,9 @@ export class Kernel {
 
     const writer = runDir ? new JournalWriter(path.join(runDir, RUN_FILES.journal)) : undefined;
     const summaryFile = runDir ? path.join(runDir, RUN_FILES.summary) : undefined;
-    const journalFile = runDir ? path.join(runDir, RUN_FILES.journal) : undefined;
+    // The summary is built as the run goes (from the replayed journal first), not re-read at the end.
+    const summary = new ReportBuilder();
+    for (const e of replay) summary.add(e);
 
     const events$ = defer(() => {
       const started = state.stamp<RunStartedEvent>({
@@ -245,11 +247,11 @@ export class Kernel {
       ensureFinished(state, config.budget),
       journal(writer),
       tap({
+        next: (e) => {
+          if (summaryFile && e.type !== 'progress') summary.add(e);
+        },
         complete: () => {
-          if (summaryFile && journalFile) {
-            const report = reportFromJournal(readJournal(journalFile), (a) => parts.space.format(a));
-            fs.writeFileSync(summaryFile, JSON.stringify(report, null, 2) + '\n');
-          }
+          if (summaryFile) fs.writeFileSync(summaryFile, JSON.stringify(summary.build((a) => parts.space.format(a)), null, 2) + '\n');
         },
       }),
       finalize(() => void composition.dispose()),

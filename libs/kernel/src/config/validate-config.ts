@@ -42,8 +42,11 @@ function fixFor(e: ErrorObject, schema: any): string {
   }
   const sub = schemaAt(schema, e.instancePath);
   const desc = sub?.description ? ` (${String(sub.description).replace(/\.$/, '')})` : '';
-  if (e.keyword === 'type' || e.keyword === 'enum' || e.keyword === 'minimum' || e.keyword === 'maximum' || e.keyword === 'exclusiveMinimum')
-    return `give a value that ${describeAjvError(e)}${desc}${sub?.default !== undefined ? `, e.g. the default ${JSON.stringify(sub.default)}` : ''}`;
+  const example = sub?.default !== undefined ? `, e.g. the default ${JSON.stringify(sub.default)}` : '';
+  if (e.keyword === 'type') return `give a value of type ${String(e.params['type'])}${desc}${example}`;
+  if (e.keyword === 'enum') return `use one of ${(e.params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}${desc}`;
+  if (['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'].includes(e.keyword))
+    return `give a value ${String(e.params['comparison'])} ${String(e.params['limit'])}${desc}${example}`;
   if (e.keyword === 'required') return `add "${String(e.params['missingProperty'])}"`;
   return `see "nasx schema" for what is allowed here${desc}`;
 }
@@ -66,7 +69,8 @@ function resolveEntry(doc: ConfigDocument, registry: PluginRegistry, kind: Contr
     const e = pickError(validate.errors ?? []);
     const optionsPointer = typeof value === 'string' ? pointer : `${pointer}/options`;
     const ptr = `${optionsPointer}${e.instancePath}${e.keyword === 'additionalProperties' ? `/${String(e.params['additionalProperty'])}` : ''}`;
-    throw configError(doc, ptr, `${kind} "${id}": option ${e.instancePath ? `"${e.instancePath.slice(1).replace(/\//g, '.')}" ` : ''}${describeAjvError(e)}`, fixFor(e, contribution.optionsSchema), {
+    const what = e.keyword === 'additionalProperties' || !e.instancePath ? describeAjvError(e) : `option "${e.instancePath.slice(1).replace(/\//g, '.')}" ${describeAjvError(e)}`;
+    throw configError(doc, ptr, what, fixFor(e, contribution.optionsSchema), {
       contribution: id,
       pkg: contribution.plugin.name,
     });

@@ -19,54 +19,70 @@ export interface RunReport {
   readonly trajectory: readonly (readonly [number, ObjectiveValue])[];
 }
 
-/** Build a report from journal events (works for finished and interrupted runs). */
-export function reportFromJournal(events: readonly SearchEvent[], format?: (a: Architecture) => string): RunReport {
-  const first = events.find((e): e is RunStartedEvent => e.type === 'run-started');
-  const finished = [...events].reverse().find((e): e is RunFinishedEvent => e.type === 'run-finished');
-  let evaluations = 0;
-  let cached = 0;
-  let failures = 0;
-  let best: RunReport['best'];
-  const trajectory: [number, ObjectiveValue][] = [];
-  let sessions = 0;
-  let elapsedMs = 0;
-  let sessionStart = 0;
-  let last = 0;
-  for (const e of events) {
+/**
+ * Builds a {@link RunReport} incrementally from events (live, while the run goes, or from a journal).
+ */
+export class ReportBuilder {
+  private first: RunStartedEvent | undefined;
+  private finished: RunFinishedEvent | undefined;
+  private evaluations = 0;
+  private cached = 0;
+  private failures = 0;
+  private best: RunReport['best'];
+  private readonly trajectory: [number, ObjectiveValue][] = [];
+  private sessions = 0;
+  private elapsedMs = 0;
+  private sessionStart = 0;
+  private last = 0;
+  private runId: string | undefined;
+
+  add(e: SearchEvent): void {
+    this.runId ??= e.runId;
     if (e.type === 'run-started') {
-      if (sessions > 0) elapsedMs += last - sessionStart;
-      sessions++;
-      sessionStart = e.time;
+      this.first ??= e;
+      if (this.sessions > 0) this.elapsedMs += this.last - this.sessionStart;
+      this.sessions++;
+      this.sessionStart = e.time;
     }
-    last = e.time;
-    if (e.type === 'failed') failures++;
-    if (e.type === 'evaluated') {
-      if (e.cached) cached++;
-      else evaluations++;
-      if (e.type === 'evaluated' && (!best || scalar(e.objective) > scalar(best.objective))) {
-        best = { trial: e.trial, arch: e.arch, objective: e.objective, estimate: e.estimate };
-        trajectory.push([evaluations, e.objective]);
+    this.last = e.time;
+    if (e.type === 'failed') this.failures++;
+    else if (e.type === 'run-finished') this.finished = e;
+    else if (e.type === 'evaluated') {
+      if (e.cached) this.cached++;
+      else this.evaluations++;
+      if (!this.best || scalar(e.objective) > scalar(this.best.objective)) {
+        this.best = { trial: e.trial, arch: e.arch, objective: e.objective, estimate: e.estimate };
+        this.trajectory.push([this.evaluations, e.objective]);
       }
     }
   }
-  elapsedMs += last - sessionStart;
-  if (best && format) best = { ...best, text: format(best.arch) };
-  return {
-    runId: first?.runId ?? events[0]?.runId ?? 'unknown',
-    status: finished?.status ?? 'interrupted',
-    reason: finished?.reason,
-    seed: first?.seed,
-    objective: first?.objective,
-    contributions: first?.contributions,
-    evaluations,
-    cachedAnswers: cached,
-    failures,
-    budget: first?.budget,
-    elapsedMs: finished ? Math.max(finished.elapsedMs, 0) : elapsedMs,
-    sessions,
-    best,
-    trajectory,
-  };
+
+  build(format?: (a: Architecture) => string): RunReport {
+    const best = this.best && format ? { ...this.best, text: format(this.best.arch) } : this.best;
+    return {
+      runId: this.first?.runId ?? this.runId ?? 'unknown',
+      status: this.finished?.status ?? 'interrupted',
+      reason: this.finished?.reason,
+      seed: this.first?.seed,
+      objective: this.first?.objective,
+      contributions: this.first?.contributions,
+      evaluations: this.evaluations,
+      cachedAnswers: this.cached,
+      failures: this.failures,
+      budget: this.first?.budget,
+      elapsedMs: this.finished ? Math.max(this.finished.elapsedMs, 0) : this.elapsedMs + (this.last - this.sessionStart),
+      sessions: this.sessions,
+      best,
+      trajectory: [...this.trajectory],
+    };
+  }
+}
+
+/** Build a report from journal events (works for finished and interrupted runs). */
+export function reportFromJournal(events: readonly SearchEvent[], format?: (a: Architecture) => string): RunReport {
+  const b = new ReportBuilder();
+  for (const e of events) b.add(e);
+  return b.build(format);
 }
 
 function scalar(v: ObjectiveValue): number {

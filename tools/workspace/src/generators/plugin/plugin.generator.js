@@ -263,9 +263,11 @@ async function pluginGenerator(tree, options) {
       [
         `Created ${o.projectRoot} (${o.packageName}): ${o.role} "${o.name}".`,
         'Next:',
-        `  npx tsc -b ${o.projectRoot}      # build (the kernel loads dist/index.js)`,
-        `  npx jest ${o.projectRoot}        # contract suite and the package's own tests`,
-        '  npm install                      # link it into node_modules (other packages importing it by name)',
+        ...[
+          [`npx tsc -b ${o.projectRoot}`, 'build (the kernel loads dist/index.js)'],
+          [`npx jest ${o.projectRoot}`, "contract suite and the package's own tests"],
+          ['npm install', 'link it into node_modules, for packages that import it by name'],
+        ].map(([cmd, why], _, all) => `  ${cmd.padEnd(Math.max(...all.map(([c]) => c.length)) + 2)}# ${why}`),
         `Then replace the scaffold's algorithm with yours, keep ${o.schemaPath} and the manifest in step, and fill in the README's "Results (measured)".`,
       ].join('\n'),
     );
