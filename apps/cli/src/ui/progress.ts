@@ -100,7 +100,7 @@ export class ProgressDisplay {
   }
 
   private draw(): void {
-    const width = Math.max(20, (this.sink.columns ?? 100) - 1);
+    const width = Math.max(40, (this.sink.columns || 120) - 1);
     const frac = this.budget ? Math.min(1, this.evaluations / this.budget) : this.seconds ? Math.min(1, this.elapsed() / (this.seconds * 1000)) : 0;
     const barWidth = 20;
     const filled = Math.round(frac * barWidth);
