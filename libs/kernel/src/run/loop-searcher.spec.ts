@@ -1,0 +1,83 @@
+import { defineLatencyModel, definePlugin, defineSearcher, type LoopSearcher } from '@nasx/contracts';
+import { startTestKernel, type TestKernel } from '@nasx/testing';
+import { Observable } from 'rxjs';
+
+// A searcher that owns its loop (the shape of gradient-based and supernet methods): it "trains"
+// for a few epochs, emitting metric events, then asks the kernel to evaluate what it derived.
+const stepper = defineSearcher<{ epochs?: number }>({
+  id: 'toy-stepper',
+  description: 'owns its loop',
+  optionsSchema: { type: 'object', additionalProperties: false, properties: { epochs: { type: 'integer', default: 5, description: 'epochs' } } },
+  create(o, deps): LoopSearcher {
+    return {
+      id: 'toy-stepper',
+      search: (ctx) =>
+        new Observable((sub) => {
+          (async () => {
+            let arch = deps.space.sample(ctx.rng);
+            for (let epoch = 0; epoch < (o.epochs ?? 5); epoch++) {
+              sub.next({ type: 'metric', name: 'supernet_loss', value: 1 / (epoch + 1), step: epoch, source: 'toy-stepper' });
+              const r = await ctx.evaluate(arch);
+              const child = deps.space.mutate(arch, ctx.rng);
+              const c = await ctx.evaluate(child);
+              if ((c.objective as number) > (r.objective as number)) arch = child;
+            }
+          })().then(
+            () => sub.complete(),
+            (e) => sub.error(e),
+          );
+        }),
+    };
+  },
+});
+
+// A latency model over the toy graph: 1 ms per conv node.
+const toyLatency = defineLatencyModel<{ device?: string }>({
+  id: 'toy-latency',
+  description: 'counts conv nodes',
+  optionsSchema: { type: 'object', additionalProperties: false, properties: { device: { type: 'string', default: 'toy-cpu', description: 'device' } } },
+  create: (_o, deps) => ({
+    id: 'toy-latency',
+    devices: ['toy-cpu'],
+    predict: (a) => ('genotype' in a ? deps.space.toGraph(a) : a).nodes.filter((n) => n.op === 'conv').length,
+  }),
+});
+
+describe('loop searchers and latency models in the kernel', () => {
+  let tk: TestKernel;
+  beforeAll(() => {
+    tk = startTestKernel({ plugins: [{ name: 'loop-fixtures', definition: definePlugin({ contributions: [stepper, toyLatency] }) }] });
+  });
+  afterAll(() => tk.cleanup());
+
+  it('runs a loop searcher: its metric events pass through, ctx.evaluate is journaled and counted', async () => {
+    const run = await tk.run({ space: 'toy', estimator: 'toy-score', searcher: { use: 'toy-stepper', options: { epochs: 4 } }, seed: 2, budget: { evaluations: 100 } });
+    expect(run.of('metric').map((m) => m.step)).toEqual([0, 1, 2, 3]);
+    const fin = run.of('run-finished')[0];
+    expect(fin?.status).toBe('completed');
+    expect(run.of('evaluated')).toHaveLength(8);
+    expect(fin?.evaluations).toBe(run.of('evaluated').filter((e) => !e.cached).length);
+  });
+
+  it('stops a loop searcher at the evaluation budget', async () => {
+    const run = await tk.run({ space: 'toy', estimator: 'toy-score', searcher: { use: 'toy-stepper', options: { epochs: 50 } }, seed: 2, budget: { evaluations: 6 } });
+    expect(run.of('run-finished')[0]).toMatchObject({ status: 'budget-exhausted', evaluations: 6 });
+  });
+
+  it('adds latency_ms from the latency model and searches a MnasNet objective', async () => {
+    const run = await tk.run({
+      space: 'toy',
+      estimator: 'toy-score',
+      latency: ['toy-latency'],
+      searcher: 'toy-hill-climber',
+      objective: { type: 'mnas', accuracy: 'score', latency: 'latency_ms', target: 3, alpha: 0, beta: -1 },
+      seed: 1,
+      budget: { evaluations: 30 },
+    });
+    for (const e of run.of('evaluated')) {
+      const { score, latency_ms: lat } = e.estimate.metrics as { score: number; latency_ms: number };
+      expect(lat).toBe(e.arch.key.split('').filter((d) => d !== '0').length);
+      expect(e.objective).toBeCloseTo(score * (lat <= 3 ? 1 : (lat / 3) ** -1), 10);
+    }
+  });
+});
