@@ -58,6 +58,7 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .argument('<config>', 'pipeline config (YAML or JSON)')
     .option('--seed <n>', 'seed', integer)
     .option('--set <path=value>', 'override a config value (repeatable)', collect)
+    .option('--data-dir <dir>', 'data directory (default: config dataDir, else $NASX_DATA)')
     .option('--static', 'only check the file against the schemas (do not create the contributions)')
     .action((config: string, o) => setCode(validateCommand(io, config, o)));
 

@@ -260,6 +260,13 @@ export class Kernel {
     return { runId, runDir, config, events$, format: (a) => parts.space.format(a), stop: () => stop.abort() };
   }
 
+  /** Create every contribution of a config (finding data and option problems) and release them; no run. */
+  async check(config: ResolvedConfig): Promise<void> {
+    this.assertHealthy();
+    const composition = await composeRun(this.registryValue, config, { logger: createRunLogger().logger });
+    await composition.dispose();
+  }
+
   /**
    * Estimate given architectures (in the space's text form) with a pipeline's estimator, outside a
    * search: benchmark queries, re-scoring a result. Bad text fails with an architecture error that

@@ -7,14 +7,13 @@ import { openKernel } from '../kernel-factory';
  * `nasx validate <config>`: the config against the composed schema, then every contribution created
  * (so a missing data directory or an impossible option combination is found too) without running.
  */
-export async function validateCommand(io: CliIO, file: string, opts: { set?: readonly string[]; seed?: number; static?: boolean }): Promise<number> {
+export async function validateCommand(io: CliIO, file: string, opts: { set?: readonly string[]; seed?: number; static?: boolean; dataDir?: string }): Promise<number> {
   const kernel = openKernel(io.cwd);
   kernel.assertHealthy();
-  const config = kernel.loadConfig(path.resolve(io.cwd, file), { overrides: opts.set, seed: opts.seed });
-  if (!opts.static) {
-    const handle = await kernel.start(config, { persist: false });
-    void handle;
-  }
+  const overrides = [...(opts.set ?? [])];
+  if (opts.dataDir) overrides.push(`dataDir=${JSON.stringify(path.resolve(io.cwd, opts.dataDir))}`);
+  const config = kernel.loadConfig(path.resolve(io.cwd, file), { overrides, seed: opts.seed });
+  if (!opts.static) await kernel.check(config);
   const parts = [`space=${config.space.id}`, `estimator=${config.estimator.id}`, `searcher=${config.searcher.id}`];
   if (config.task) parts.push(`task=${config.task.id}`);
   io.out(`${path.relative(io.cwd, config.file) || config.file}: valid (${parts.join(', ')}; budget ${JSON.stringify(config.budget)})\n`);
