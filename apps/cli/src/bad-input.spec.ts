@@ -78,6 +78,11 @@ const cases: Case[] = [
     expect: [/error \(architecture\)/, /unknown op "conv_5x5"/, /edge 1/, /Fix: .*skip_connect/],
   },
   {
+    name: 'a single-objective searcher given a multi-objective objective',
+    config: GOOD + 'objective: { type: multi, metrics: [{ metric: synthetic }, { metric: synthetic, direction: minimize }] }\n',
+    expect: [/c\.yaml:10/, /at \/objective/, /optimises one objective/, /Fix: use a single-metric/],
+  },
+  {
     name: 'a config file that does not exist',
     args: (dir) => ['run', path.join(dir, 'nope.yaml')],
     expect: [/nope\.yaml/, /config file not found/, /Fix:/],

@@ -10,6 +10,7 @@ export * from './architecture';
 export * from './metrics';
 export * from './estimate';
 export * from './objective';
+export * from './objective-helpers';
 export * from './events';
 export * from './errors';
 export * from './context';

@@ -17,6 +17,7 @@ import {
   type MetricDeclaration,
 } from '@nasx/contracts';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { PIPELINE_SCHEMA } from './config/pipeline.schema';
 import type { ResolvedConfig, ResolvedEntry } from './config/resolved-config';
 import { createObjective } from './objective/objective';
 import type { PluginRegistry } from './plugins/plugin-registry';
@@ -36,6 +37,9 @@ export interface RunComposition {
   readonly parts: LoopParts;
   dispose(): Promise<void>;
 }
+
+/** Keys of the pipeline config: a pointer starting with one of them is absolute. */
+const TOP_LEVEL_KEYS = new Set(Object.keys((PIPELINE_SCHEMA as { properties: object }).properties));
 
 async function instantiate<K extends ContributionKind>(
   registry: PluginRegistry,
@@ -65,7 +69,7 @@ async function instantiate<K extends ContributionKind>(
       const own = e.where.file && e.where.file !== config.file && !e.message.includes(e.where.file) ? ` (${e.where.file}${e.where.line ? `:${e.where.line}` : ''})` : '';
       // A pointer from create() is either absolute (under the entry) or relative to the entry's options.
       const p = e.where.pointer;
-      const pointer = p === undefined ? entry.pointer : p.startsWith(entry.pointer) ? p : `${entry.pointer}/options${p}`;
+      const pointer = p === undefined ? entry.pointer : TOP_LEVEL_KEYS.has(p.split('/')[1] ?? '') ? p : `${entry.pointer}/options${p}`;
       throw new NasxError(e.kind, `${e.message}${own}`, { ...where, pointer, line: config.lineOf(pointer), fix: e.fix });
     }
     throw new NasxError('plugin', `${entry.kind} "${entry.id}" failed to start: ${(e as Error).message}`, { ...where, fix: `check its options; if they are right, report a bug to ${entry.contribution.plugin.name}` });

@@ -1,11 +1,12 @@
 /**
  * @packageDocumentation
  * Test helpers for nasx plugins: the conformance suites every plugin runs, `startTestKernel()`,
- * tiny fixtures (the toy space, estimator and searcher) and access to the reference data used by
- * science tests.
+ * tiny fixtures (the toy space, estimator and searcher), a kernel-less ask/tell driver for searcher
+ * tests and access to the reference data used by science tests.
  */
 export * from './shared-data';
 export * from './test-kernel';
+export * from './drive-searcher';
 export * from './fixtures/toy.search-space';
 export * from './fixtures/toy.estimator';
 export * from './fixtures/toy.searcher';

@@ -1,3 +1,4 @@
+import type { Json } from '@nasx/contracts';
 import nb201 from '@nasx/search-space-nb201';
 import tabular from '@nasx/estimator-tabular';
 import random from '@nasx/searcher-random';
@@ -24,7 +25,7 @@ describeWithSharedData('REA vs random search on NAS-Bench-201 CIFAR-10 (referenc
   afterAll(() => tk.cleanup());
 
   const SEEDS = 200;
-  const config = (searcher: object, seed: number) => ({
+  const config = (searcher: Json, seed: number) => ({
     seed,
     dataDir,
     space: 'nb201',
@@ -35,7 +36,7 @@ describeWithSharedData('REA vs random search on NAS-Bench-201 CIFAR-10 (referenc
     budget: { evaluations: 100 },
   });
 
-  async function finalTestAccuracies(searcher: object): Promise<number[]> {
+  async function finalTestAccuracies(searcher: Json): Promise<number[]> {
     const out: number[] = [];
     for (let seed = 0; seed < SEEDS; seed++) {
       const run = await tk.run(config(searcher, seed), { persist: false });

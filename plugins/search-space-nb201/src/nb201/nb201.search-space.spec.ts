@@ -1,8 +1,8 @@
 import { isNasxError, KNOWN_OPS, type Architecture, type NasxError } from '@nasx/contracts';
+import { createRng } from '@nasx/kernel';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import plugin from '../index';
-import { testRng } from './__fixtures__/test-rng';
 import { formatNb201, NB201_EXAMPLE, NB201_OPS, nb201Code, nb201FromCode, nb201Key } from './nb201.genotype';
 import schema from './nb201.schema.json';
 import { createNb201SearchSpace, nb201Architecture, nb201SearchSpace } from './nb201.search-space';
@@ -46,7 +46,7 @@ describe('nb201 search space', () => {
 
   describe('sample', () => {
     it('draws every op about equally often on every edge (χ², 50k draws)', () => {
-      const rng = testRng(2020);
+      const rng = createRng(2020);
       const n = 50_000;
       const counts = Array.from({ length: 6 }, () => new Array<number>(5).fill(0));
       const codes = new Set<number>();
@@ -69,7 +69,7 @@ describe('nb201 search space', () => {
     it('changes exactly one edge to a different op (50 seeds × 200 steps)', () => {
       const bad: string[] = [];
       for (let seed = 1; seed <= 50; seed++) {
-        const rng = testRng(seed);
+        const rng = createRng(seed);
         let a = space.sample(rng);
         for (let step = 0; step < 200; step++) {
           const b = space.mutate(a, rng);
@@ -81,7 +81,7 @@ describe('nb201 search space', () => {
     });
 
     it('picks the node uniformly then one of its inputs (NB201 REA), and the new op uniformly among the other 4', () => {
-      const rng = testRng(7);
+      const rng = createRng(7);
       const parent = space.parse(NB201_EXAMPLE);
       const n = 60_000;
       const edgeCounts = new Array<number>(6).fill(0);
@@ -108,7 +108,7 @@ describe('nb201 search space', () => {
       // edges: conv3, conv3, conv3, skip, conv3, conv1 (blocks of 5 in NB201_OPS order)
       [[0, 0, 0, 1, 0], [0, 0, 0, 1, 0], [0, 0, 0, 1, 0], [0, 1, 0, 0, 0], [0, 0, 0, 1, 0], [0, 0, 1, 0, 0]].flat(),
     );
-    const rng = testRng(3);
+    const rng = createRng(3);
     const bad: number[][] = [];
     for (let i = 0; i < 2000; i++) {
       const a = space.sample(rng);
@@ -177,7 +177,7 @@ describe('nb201 search space', () => {
       expect(errorOf(() => space.validate({ space: 'nb201', genotype: { ops: [0, 0, 0, 0, 0, 7] }, key: 'x' })).message).toContain('edge 6 of 6 (node 3 ← node 2) has op index 7');
       expect(errorOf(() => space.validate({ space: 'nb201', genotype: { ops: [0, 0, '1', 0, 0, 0] }, key: 'x' })).message).toContain('has op index "1"');
       expect(errorOf(() => space.validate({ space: 'nb201', genotype: {}, key: 'x' })).message).toContain('got undefined');
-      expect(errorOf(() => space.mutate({ space: 'nb101', genotype: null, key: 'x' }, testRng(1))).kind).toBe('architecture');
+      expect(errorOf(() => space.mutate({ space: 'nb101', genotype: null, key: 'x' }, createRng(1))).kind).toBe('architecture');
     });
   });
 
@@ -197,7 +197,7 @@ describe('nb201 search space', () => {
   });
 
   it('crosses over uniformly per edge', () => {
-    const rng = testRng(11);
+    const rng = createRng(11);
     const a = nb201Architecture([0, 0, 0, 0, 0, 0]);
     const b = nb201Architecture([4, 4, 4, 4, 4, 4]);
     const fromB = new Array<number>(6).fill(0);
@@ -227,7 +227,7 @@ describe('nb201 search space', () => {
       expect(noNone.size).toBe(4 ** 6);
       expect([...noNone.enumerate()]).toHaveLength(4096);
       expect(noNone.uniqueSize).toBe(new Set([...noNone.enumerate()].map((a) => a.key)).size);
-      const rng = testRng(5);
+      const rng = createRng(5);
       let a = noNone.sample(rng);
       for (let i = 0; i < 2000; i++) {
         expect(opsOf(a)).not.toContain(0);

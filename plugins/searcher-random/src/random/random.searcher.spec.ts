@@ -1,8 +1,7 @@
 import { isNasxError, type Architecture, type SearchSpace } from '@nasx/contracts';
 import { createAjv, createRng } from '@nasx/kernel';
+import { createToySpace, driveSearcher, replaySearcher, searcherDeps, toyThrees } from '@nasx/testing';
 import plugin from '../index';
-import { replay, runLoop, searcherDeps } from './__fixtures__/search-loop';
-import { countOfThrees, toySpace } from './__fixtures__/toy.space';
 import { MAX_REJECTIONS, RandomSearcher, randomSearcher } from './random.searcher';
 
 async function create(space: SearchSpace, seed: number, options: { unique?: boolean } = {}) {
@@ -23,7 +22,7 @@ describe('random searcher: definition', () => {
   });
 
   it('refuses multi-objective runs with a config error that names the fix', async () => {
-    const deps = searcherDeps(toySpace(), 1, { objective: { label: 'multi', dimensions: 2, metrics: ['val_acc', 'latency_ms'] } });
+    const deps = searcherDeps(createToySpace(), 1, { objective: { label: 'multi', dimensions: 2, metrics: ['val_acc', 'latency_ms'] } });
     let error: unknown;
     try {
       await randomSearcher.create({}, deps);
@@ -37,7 +36,7 @@ describe('random searcher: definition', () => {
 
 describe('random searcher: proposals', () => {
   it('proposes exactly space.sample(rng), in order, for ask(1) and ask(n)', async () => {
-    const space = toySpace();
+    const space = createToySpace();
     const { searcher } = await create(space, 42);
     const got = [...(await searcher.ask(1)), ...(await searcher.ask(5)), ...(await searcher.ask(3))];
     const rng = createRng(42);
@@ -49,24 +48,24 @@ describe('random searcher: proposals', () => {
 
   it('replays: same seed + same ask/tell journal ⇒ same proposals (async, shuffled completions, failures)', async () => {
     for (const unique of [false, true]) {
-      const space = toySpace({ positions: 3, values: 4 });
+      const space = createToySpace(3, 4);
       const { searcher } = await create(space, 7, { unique });
-      const run = await runLoop(searcher, {
+      const run = await driveSearcher(searcher, {
         budget: 80,
         concurrency: 4,
         completion: createRng(99),
-        objective: (a, trial) => (trial % 7 === 3 ? null : countOfThrees(a)),
+        objective: (a, trial) => (trial % 7 === 3 ? null : toyThrees(a)),
       });
       const fresh = (await create(space, 7, { unique })).searcher;
       const asked = run.calls.flatMap((c) => (c.type === 'ask' ? [c.keys] : []));
-      expect(await replay(fresh, run.calls)).toEqual(asked);
+      expect(await replaySearcher(fresh, run.calls)).toEqual(asked);
       const other = (await create(space, 8, { unique })).searcher;
-      expect(await replay(other, run.calls)).not.toEqual(asked);
+      expect(await replaySearcher(other, run.calls)).not.toEqual(asked);
     }
   });
 
   it('recommends the best told objective, ignoring failures and NaN, first on ties', async () => {
-    const space = toySpace();
+    const space = createToySpace();
     const { searcher } = await create(space, 3);
     expect(searcher.recommend?.()).toBeUndefined();
     const [a, b, c, d] = await searcher.ask(4);
@@ -87,9 +86,9 @@ describe('random searcher: proposals', () => {
 
 describe('random searcher: unique', () => {
   it('never repeats a key and finishes when every architecture has been proposed (size 27, async asks)', async () => {
-    const space = toySpace({ positions: 3, values: 3 });
+    const space = createToySpace(3, 3);
     const { searcher, deps } = await create(space, 11, { unique: true });
-    const run = await runLoop(searcher, { budget: 1000, concurrency: 5, completion: createRng(2), objective: countOfThrees });
+    const run = await driveSearcher(searcher, { budget: 1000, concurrency: 5, completion: createRng(2), objective: toyThrees });
     const keys = run.proposals.map((a) => a.key);
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys.length).toBe(27);
@@ -100,7 +99,7 @@ describe('random searcher: unique', () => {
 
   it('counts equivalence classes with uniqueSize: stops after one proposal per key', async () => {
     // 3 positions x 3 values keyed by the multiset: size 27, uniqueSize C(5,3) = 10.
-    const space = toySpace({ positions: 3, values: 3, canonical: 'sorted' });
+    const space = createToySpace(3, 3, { canonical: 'sorted' });
     expect(space.uniqueSize).toBe(10);
     const { searcher } = await create(space, 5, { unique: true });
     const first = await searcher.ask(8);
@@ -113,7 +112,7 @@ describe('random searcher: unique', () => {
   });
 
   it('exhausts the space by rejection sampling alone when the space cannot enumerate', async () => {
-    const space = toySpace({ positions: 3, values: 3, enumerable: false });
+    const space = createToySpace(3, 3, { enumerable: false });
     const { searcher } = await create(space, 12, { unique: true });
     const keys = (await searcher.ask(27)).map((a) => a.key);
     expect(new Set(keys).size).toBe(27);
@@ -122,11 +121,11 @@ describe('random searcher: unique', () => {
   });
 
   it('enumerates the rest once rejection sampling stalls, still without repeats', async () => {
-    // Keyed by multiset, 4 x 5: the class of 0.0.0.0 holds 1 of 625 architectures, so finding the
+    // Keyed by multiset, 4 x 5: the class of 0000 holds 1 of 625 architectures, so finding the
     // last classes by sampling often takes more than MAX_REJECTIONS draws.
     let enumerations = 0;
     for (let seed = 1; seed <= 6; seed++) {
-      const base = toySpace({ positions: 4, values: 5, canonical: 'sorted' });
+      const base = createToySpace(4, 5, { canonical: 'sorted' });
       const space: SearchSpace = {
         ...base,
         enumerate: () => {
@@ -153,7 +152,7 @@ describe('random searcher: unique', () => {
     const N = 20_000;
     const arch = (i: number): Architecture => ({ space: 'toy', genotype: i, key: i < 5 ? String(i) : 'rest' });
     const space: SearchSpace = {
-      ...toySpace(),
+      ...createToySpace(),
       size: N,
       uniqueSize: 6,
       sample: (rng) => arch(rng.int(N)),
@@ -178,7 +177,7 @@ describe('random searcher: unique', () => {
   });
 
   it('gives up with a warning (and done) when the space neither sizes nor enumerates itself', async () => {
-    const base = toySpace({ positions: 2, values: 3, enumerable: false });
+    const base = createToySpace(2, 3, { enumerable: false });
     const space: SearchSpace = { ...base, size: undefined, uniqueSize: undefined };
     const { searcher, deps } = await create(space, 4, { unique: true });
     const keys = (await searcher.ask(50)).map((a) => a.key);
@@ -189,7 +188,7 @@ describe('random searcher: unique', () => {
   });
 
   it('is a plain RandomSearcher underneath (exported for embedding)', async () => {
-    const { searcher } = await create(toySpace(), 1);
+    const { searcher } = await create(createToySpace(), 1);
     expect(searcher).toBeInstanceOf(RandomSearcher);
   });
 });

@@ -1,5 +1,4 @@
-import { defineSearcher, type Architecture, type AskTellSearcher, type Logger, type Rng, type SearchSpace, type TrialResult } from '@nasx/contracts';
-import { requireSingleObjective, scalarObjective } from '../single-objective';
+import { defineSearcher, requireScalarObjective, scalarObjective, type Architecture, type AskTellSearcher, type Logger, type Rng, type SearchSpace, type TrialResult } from '@nasx/contracts';
 import schema from './random.schema.json';
 
 const PKG = '@nasx/searcher-random';
@@ -130,7 +129,7 @@ export const randomSearcher = defineSearcher<Partial<RandomOptions>>({
   description: 'Samples architectures uniformly from the search space (Li & Talwalkar 2019 baseline); optionally never repeats a key.',
   optionsSchema: schema,
   create(options, deps) {
-    requireSingleObjective(deps.objective, { pkg: PKG, contribution: ID });
+    requireScalarObjective(deps.objective, { pkg: PKG, contribution: ID });
     // The kernel fills defaults from the schema; direct callers (tests, scripts) may omit options.
     return new RandomSearcher(deps.space, deps.rng, { ...DEFAULTS, ...options }, deps.logger);
   },

@@ -1,5 +1,4 @@
-import { defineSearcher, NasxError, type Architecture, type AskTellSearcher, type Rng, type SearchSpace, type TrialResult } from '@nasx/contracts';
-import { requireSingleObjective, scalarObjective } from '../single-objective';
+import { defineSearcher, NasxError, requireScalarObjective, scalarObjective, type Architecture, type AskTellSearcher, type Rng, type SearchSpace, type TrialResult } from '@nasx/contracts';
 import schema from './regularized-evolution.schema.json';
 
 const PKG = '@nasx/searcher-regularized-evolution';
@@ -128,7 +127,7 @@ export const regularizedEvolutionSearcher = defineSearcher<Partial<RegularizedEv
   description: 'Aging evolution with tournament selection and single mutations (Real et al., AAAI 2019); NAS-Bench-201 defaults P=10, S=3.',
   optionsSchema: schema,
   create(options, deps) {
-    requireSingleObjective(deps.objective, { pkg: PKG, contribution: ID });
+    requireScalarObjective(deps.objective, { pkg: PKG, contribution: ID });
     // The kernel fills defaults from the schema; direct callers (tests, scripts) may omit options.
     const o: RegularizedEvolutionOptions = { ...DEFAULTS, ...options };
     checkOptions(o);

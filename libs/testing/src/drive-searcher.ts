@@ -1,17 +1,19 @@
 // A stand-in for the kernel's ask/tell loop in searcher tests: keeps `concurrency` trials in
 // flight, completes them in a random order (when given an RNG), journals every call, and can
 // replay a journal through a fresh searcher the way a resumed run does.
-import { proposalParts, type Architecture, type AskTellSearcher, type Rng, type SearcherDeps, type SearchSpace, type TrialResult } from '@nasx/contracts';
-import { createRng } from '@nasx/kernel';
+import { proposalParts, type Architecture, type AskTellSearcher, type Logger, type Rng, type SearcherDeps, type SearchSpace, type TrialResult } from '@nasx/contracts';
+import { testDeps } from './contracts/common';
 
-/** Factory deps for a searcher under test; `logs` collects the logger's lines. */
+/**
+ * Factory deps for a searcher under test: seeded RNG, a scalar objective, a budget of 100
+ * evaluations; `logs` collects the logger's lines as `"<level>: <message>"`.
+ */
 export function searcherDeps(space: SearchSpace, seed: number, overrides: Partial<SearcherDeps> = {}): SearcherDeps & { logs: string[] } {
   const logs: string[] = [];
   const line = (level: string) => (m: string) => void logs.push(`${level}: ${m}`);
+  const logger: Logger = { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
   return {
-    configDir: '.',
-    logger: { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') },
-    rng: createRng(seed),
+    ...testDeps(seed, { logger }),
     space,
     objective: { label: 'maximize toy', dimensions: 1, metrics: ['val_acc'] },
     estimators: {},
@@ -22,11 +24,15 @@ export function searcherDeps(space: SearchSpace, seed: number, overrides: Partia
 }
 
 /** One call of the loop, as a journal records it. */
-export type Call = { readonly type: 'ask'; readonly n: number; readonly keys: readonly string[] } | { readonly type: 'tell'; readonly results: readonly TrialResult[] };
+export type SearcherCall =
+  | { readonly type: 'ask'; readonly n: number; readonly keys: readonly string[] }
+  | { readonly type: 'tell'; readonly results: readonly TrialResult[] };
 
-export interface LoopOptions {
+/** Settings of {@link driveSearcher}. */
+export interface DriveOptions {
   /** Proposals to evaluate in all. */
   readonly budget: number;
+  /** Trials in flight at most. */
   readonly concurrency: number;
   /** Objective of an architecture (larger is better), `null` for a failed trial. */
   readonly objective: (arch: Architecture, trial: number) => number | null;
@@ -36,14 +42,20 @@ export interface LoopOptions {
   readonly askSize?: number;
 }
 
-export interface LoopRun {
-  readonly calls: Call[];
+/** What {@link driveSearcher} saw: the journal of calls, the proposals in trial order, the results in tell order. */
+export interface SearcherDrive {
+  readonly calls: SearcherCall[];
   readonly proposals: Architecture[];
   readonly results: TrialResult[];
 }
 
-export async function runLoop(searcher: AskTellSearcher, opts: LoopOptions): Promise<LoopRun> {
-  const calls: Call[] = [];
+/**
+ * Runs an ask/tell searcher the way the kernel does, without a kernel: asks while fewer than
+ * `concurrency` trials are in flight (until `budget` proposals or `done()`), then completes one
+ * trial at a time — a random one with `completion`, else the oldest — and tells its result.
+ */
+export async function driveSearcher(searcher: AskTellSearcher, opts: DriveOptions): Promise<SearcherDrive> {
+  const calls: SearcherCall[] = [];
   const proposals: Architecture[] = [];
   const results: TrialResult[] = [];
   const inFlight: { trial: number; arch: Architecture }[] = [];
@@ -69,8 +81,11 @@ export async function runLoop(searcher: AskTellSearcher, opts: LoopOptions): Pro
   return { calls, proposals, results };
 }
 
-/** Feed a journal's calls to a (fresh) searcher; returns the keys it proposed at each ask. */
-export async function replay(searcher: AskTellSearcher, calls: readonly Call[]): Promise<string[][]> {
+/**
+ * Feeds a journal's calls to a (fresh) searcher, as a resumed run does; returns the keys it
+ * proposed at each ask, to compare with the `keys` of the journal's asks.
+ */
+export async function replaySearcher(searcher: AskTellSearcher, calls: readonly SearcherCall[]): Promise<string[][]> {
   const asked: string[][] = [];
   for (const c of calls) {
     if (c.type === 'ask') asked.push((await searcher.ask(c.n)).map((p) => proposalParts(p).arch.key));
