@@ -11,3 +11,10 @@ export function openKernel(cwd: string): Kernel {
   const roots = projectRoot === cliRoot ? [cliRoot] : [projectRoot, cliRoot];
   return Kernel.open({ roots });
 }
+
+/** `--set` overrides plus `--data-dir` (resolved against the working directory, unlike a config's own dataDir). */
+export function configOverrides(io: { cwd: string }, opts: { set?: readonly string[]; dataDir?: string }): string[] {
+  const overrides = [...(opts.set ?? [])];
+  if (opts.dataDir) overrides.push(`dataDir=${JSON.stringify(path.resolve(io.cwd, opts.dataDir))}`);
+  return overrides;
+}

@@ -1,15 +1,14 @@
 import * as path from 'node:path';
 import type { CliIO } from '../io';
 import { EXIT } from '../io';
-import { openKernel } from '../kernel-factory';
+import { configOverrides, openKernel } from '../kernel-factory';
 import { num, table } from '../ui/format';
 
 /** `nasx evaluate <config> <arch...>`: estimate given architectures with the pipeline's estimator. */
 export async function evaluateCommand(io: CliIO, file: string, archs: readonly string[], opts: { set?: readonly string[]; dataDir?: string; json?: boolean }): Promise<number> {
   const kernel = openKernel(io.cwd);
   kernel.assertHealthy();
-  const overrides = [...(opts.set ?? [])];
-  if (opts.dataDir) overrides.push(`dataDir=${JSON.stringify(path.resolve(io.cwd, opts.dataDir))}`);
+  const overrides = configOverrides(io, opts);
   const config = kernel.loadConfig(path.resolve(io.cwd, file), { overrides });
   const results = await kernel.evaluate(config, archs);
   if (opts.json) {

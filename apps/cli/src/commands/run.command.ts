@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { CliIO } from '../io';
-import { openKernel } from '../kernel-factory';
+import { configOverrides, openKernel } from '../kernel-factory';
 import { runSession, type OutputMode } from './run-session';
 
 /** Options of `nasx run`. */
@@ -16,8 +16,7 @@ export interface RunCommandOptions extends OutputMode {
 export async function runCommand(io: CliIO, file: string, opts: RunCommandOptions): Promise<number> {
   const kernel = openKernel(io.cwd);
   kernel.assertHealthy();
-  const overrides = [...(opts.set ?? [])];
-  if (opts.dataDir) overrides.push(`dataDir=${JSON.stringify(path.resolve(io.cwd, opts.dataDir))}`);
+  const overrides = configOverrides(io, opts);
   const config = kernel.loadConfig(path.resolve(io.cwd, file), { overrides, seed: opts.seed });
   const handle = await kernel.start(config, { persist: opts.journal !== false, runsDir: opts.runsDir ? path.resolve(io.cwd, opts.runsDir) : path.resolve(io.cwd, config.runsDir) });
   return runSession(io, handle, opts);

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { CliIO } from '../io';
 import { EXIT } from '../io';
-import { openKernel } from '../kernel-factory';
+import { configOverrides, openKernel } from '../kernel-factory';
 
 /**
  * `nasx validate <config>`: the config against the composed schema, then every contribution created
@@ -10,8 +10,7 @@ import { openKernel } from '../kernel-factory';
 export async function validateCommand(io: CliIO, file: string, opts: { set?: readonly string[]; seed?: number; static?: boolean; dataDir?: string }): Promise<number> {
   const kernel = openKernel(io.cwd);
   kernel.assertHealthy();
-  const overrides = [...(opts.set ?? [])];
-  if (opts.dataDir) overrides.push(`dataDir=${JSON.stringify(path.resolve(io.cwd, opts.dataDir))}`);
+  const overrides = configOverrides(io, opts);
   const config = kernel.loadConfig(path.resolve(io.cwd, file), { overrides, seed: opts.seed });
   if (!opts.static) await kernel.check(config);
   const parts = [`space=${config.space.id}`, `estimator=${config.estimator.id}`, `searcher=${config.searcher.id}`];
