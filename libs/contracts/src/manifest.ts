@@ -13,6 +13,11 @@ export interface ManifestContribution {
   readonly description?: string;
   /** Path of the options JSON Schema, relative to the package root. */
   readonly optionsSchema: string;
+  /**
+   * Estimators only: compute-heavy (trains or scores networks), so the kernel runs its estimates in
+   * a pool of worker threads, one per core, unless the config's `workers` says otherwise.
+   */
+  readonly workers?: boolean;
 }
 
 /**
@@ -59,6 +64,7 @@ export const PLUGIN_MANIFEST_SCHEMA = {
           title: { type: 'string', minLength: 1, description: 'Short human title.' },
           description: { type: 'string', description: 'One or two sentences.' },
           optionsSchema: { type: 'string', minLength: 1, description: 'Path of the options JSON Schema relative to the package root.' },
+          workers: { type: 'boolean', description: 'Estimators: run estimates in worker threads (compute-heavy).' },
         },
       },
     },

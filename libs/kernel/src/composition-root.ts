@@ -15,6 +15,7 @@ import {
   type EventDraft,
   type Logger,
   type MetricDeclaration,
+  type Rng,
 } from '@nasx/contracts';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { PIPELINE_SCHEMA } from './config/pipeline.schema';
@@ -23,6 +24,7 @@ import { createObjective } from './objective/objective';
 import type { PluginRegistry } from './plugins/plugin-registry';
 import { createRng } from './rng/rng';
 import type { LoopParts } from './run/run-loop';
+import { createPooledEstimator } from './workers/pooled-estimator';
 
 /** A log sink whose lines are emitted into the run's stream at the next event. */
 export function createRunLogger(): { logger: Logger; drain(): EventDraft[] } {
@@ -76,12 +78,25 @@ async function instantiate<K extends ContributionKind>(
   }
 }
 
+/** What estimation needs: the space, the task, latency models and the estimators (no searcher). */
+export interface EstimationComposition {
+  readonly container: DependencyContainer;
+  readonly space: SearchSpace;
+  readonly task?: Task;
+  readonly latencyModels: LoopParts['latencyModels'];
+  readonly estimators: { readonly [name: string]: Estimator };
+  readonly estimator: Estimator;
+  readonly rng: Rng;
+  dispose(): Promise<void>;
+}
+
 /**
- * The composition root: creates every selected contribution in dependency order (space → task →
- * latency models → estimators → searcher) with its factory deps, registers them in a child
- * container of the run, and compiles the objective against the metrics the pipeline reports.
+ * Creates the contributions estimation needs, in dependency order (space → task → latency models →
+ * named estimators → primary estimator), in a child container. With `config.workers > 0` and not
+ * already inside a worker, the primary estimator is a pool of worker threads that each compose the
+ * same pipeline; otherwise it runs in-process.
  */
-export async function composeRun(registry: PluginRegistry, config: ResolvedConfig, run: { logger: Logger; stateDir?: string }): Promise<RunComposition> {
+export async function composeEstimation(registry: PluginRegistry, config: ResolvedConfig, run: { logger: Logger; stateDir?: string; inWorker?: boolean }): Promise<EstimationComposition> {
   const container = rootContainer.createChildContainer();
   const rng = createRng(config.seed);
   const common = (slot: string): CommonDeps => ({ dataDir: config.dataDir, configDir: config.dir, logger: run.logger, rng: rng.fork(slot) });
@@ -107,8 +122,35 @@ export async function composeRun(registry: PluginRegistry, config: ResolvedConfi
   for (const [name, entry] of Object.entries(config.estimators)) {
     estimators[name] = await instantiate<'estimator'>(registry, config, entry, { ...common(`estimator-${name}`), space, task, latencyModels: latencyModels.map((l) => l.model), estimators: { ...estimators } });
   }
-  const estimator = await instantiate<'estimator'>(registry, config, config.estimator, { ...common('estimator'), space, task, latencyModels: latencyModels.map((l) => l.model), estimators });
+  const estimator =
+    config.workers > 0 && !run.inWorker
+      ? await createPooledEstimator(config, { logger: run.logger })
+      : await instantiate<'estimator'>(registry, config, config.estimator, { ...common('estimator'), space, task, latencyModels: latencyModels.map((l) => l.model), estimators });
   container.register(Estimator, { useValue: estimator });
+
+  return {
+    container,
+    space,
+    task,
+    latencyModels,
+    estimators,
+    estimator,
+    rng,
+    async dispose() {
+      for (const e of [estimator, ...Object.values(estimators)]) await e.dispose?.();
+      container.clearInstances();
+    },
+  };
+}
+
+/**
+ * The composition root: the estimation pipeline, then the objective (compiled against the metrics
+ * the pipeline reports) and the searcher, all registered in the run's child container.
+ */
+export async function composeRun(registry: PluginRegistry, config: ResolvedConfig, run: { logger: Logger; stateDir?: string }): Promise<RunComposition> {
+  const est = await composeEstimation(registry, config, run);
+  const { container, space, task, latencyModels, estimators, estimator, rng } = est;
+  const common = (slot: string): CommonDeps => ({ dataDir: config.dataDir, configDir: config.dir, logger: run.logger, rng: rng.fork(slot) });
 
   const metrics: MetricDeclaration[] = [...estimator.metrics, ...latencyModels.map((l) => ({ name: l.metric, direction: 'minimize' as const, unit: 'ms' }))];
   const objective = createObjective(config.objective, metrics, { file: config.file, line: config.lineOf('/objective') });
@@ -126,9 +168,6 @@ export async function composeRun(registry: PluginRegistry, config: ResolvedConfi
   return {
     container,
     parts: { space, task, estimator, estimators, latencyModels, searcher, objective, rng: rng.fork('trials'), stateDir: run.stateDir },
-    async dispose() {
-      for (const e of [estimator, ...Object.values(estimators)]) await e.dispose?.();
-      container.clearInstances();
-    },
+    dispose: () => est.dispose(),
   };
 }

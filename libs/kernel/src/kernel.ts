@@ -106,9 +106,16 @@ export class Kernel {
     return this.registryValue.plugins;
   }
 
-  /** Throws the first manifest problem, if any (runs refuse to start on a broken install). */
-  assertHealthy(): void {
-    const p = this.problemsValue[0];
+  /**
+   * Throws the first manifest problem that concerns a contribution the config selects (a duplicate
+   * id, a broken package of that id). Problems of other packages do not stop a run: those packages
+   * are simply unavailable, and `nasx plugins` reports them.
+   */
+  assertHealthy(config?: ResolvedConfig): void {
+    const selected = config
+      ? new Set([config.space, config.task, config.estimator, config.searcher, ...Object.values(config.estimators), ...config.latency].flatMap((e) => (e ? [e.id] : [])))
+      : undefined;
+    const p = this.problemsValue.find((e) => !selected || (e.where.contribution !== undefined && selected.has(e.where.contribution)));
     if (p) throw p;
   }
 
@@ -147,7 +154,7 @@ export class Kernel {
 
   /** Compose a run (creating every contribution, so data and option errors surface now) and return its handle. */
   async start(config: ResolvedConfig, opts: StartOptions = {}): Promise<RunHandle> {
-    this.assertHealthy();
+    this.assertHealthy(config);
     const persist = opts.persist ?? true;
     const runsDir = path.resolve(opts.runsDir ?? config.runsDir);
     const data: JsonObject = { ...config.data, seed: config.seed };
@@ -156,7 +163,6 @@ export class Kernel {
 
   /** Resume an interrupted run from its folder: replay the journal into the searcher, then go on. */
   async resume(runDir: string): Promise<RunHandle> {
-    this.assertHealthy();
     const dir = path.resolve(runDir);
     const saved = readRunFolder(dir);
     const journalFile = path.join(dir, RUN_FILES.journal);
@@ -262,7 +268,7 @@ export class Kernel {
 
   /** Create every contribution of a config (finding data and option problems) and release them; no run. */
   async check(config: ResolvedConfig): Promise<void> {
-    this.assertHealthy();
+    this.assertHealthy(config);
     const composition = await composeRun(this.registryValue, config, { logger: createRunLogger().logger });
     await composition.dispose();
   }

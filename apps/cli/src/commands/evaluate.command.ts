@@ -7,9 +7,9 @@ import { num, table } from '../ui/format';
 /** `nasx evaluate <config> <arch...>`: estimate given architectures with the pipeline's estimator. */
 export async function evaluateCommand(io: CliIO, file: string, archs: readonly string[], opts: { set?: readonly string[]; dataDir?: string; json?: boolean }): Promise<number> {
   const kernel = openKernel(io.cwd);
-  kernel.assertHealthy();
   const overrides = configOverrides(io, opts);
   const config = kernel.loadConfig(path.resolve(io.cwd, file), { overrides });
+  kernel.assertHealthy(config);
   const results = await kernel.evaluate(config, archs);
   if (opts.json) {
     for (const r of results) io.out(JSON.stringify({ arch: r.text, key: r.arch.key, metrics: r.estimate.metrics, cost: r.estimate.cost }) + '\n');

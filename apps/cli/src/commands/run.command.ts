@@ -15,7 +15,6 @@ export interface RunCommandOptions extends OutputMode {
 /** `nasx run <config>`: validate, compose and run a pipeline; journal to runs/<id>/. */
 export async function runCommand(io: CliIO, file: string, opts: RunCommandOptions): Promise<number> {
   const kernel = openKernel(io.cwd);
-  kernel.assertHealthy();
   const overrides = configOverrides(io, opts);
   const config = kernel.loadConfig(path.resolve(io.cwd, file), { overrides, seed: opts.seed });
   const handle = await kernel.start(config, { persist: opts.journal !== false, runsDir: opts.runsDir ? path.resolve(io.cwd, opts.runsDir) : path.resolve(io.cwd, config.runsDir) });

@@ -9,7 +9,6 @@ import { configOverrides, openKernel } from '../kernel-factory';
  */
 export async function validateCommand(io: CliIO, file: string, opts: { set?: readonly string[]; seed?: number; static?: boolean; dataDir?: string }): Promise<number> {
   const kernel = openKernel(io.cwd);
-  kernel.assertHealthy();
   const overrides = configOverrides(io, opts);
   const config = kernel.loadConfig(path.resolve(io.cwd, file), { overrides, seed: opts.seed });
   if (!opts.static) await kernel.check(config);

@@ -115,7 +115,16 @@ export const PIPELINE_SCHEMA: JsonSchema = {
         failures: { type: 'integer', minimum: 0, default: 10, description: 'Stop the run after this many failed trials (0: never stop for failures).' },
       },
     },
-    concurrency: { type: 'integer', minimum: 1, default: 1, description: 'Trials evaluated at once.' },
+    concurrency: {
+      anyOf: [{ type: 'integer', minimum: 1 }, { const: 'auto' }],
+      default: 'auto',
+      description: 'Trials evaluated at once; "auto": one per worker thread, else 1. Results are told in proposal order either way.',
+    },
+    workers: {
+      anyOf: [{ type: 'integer', minimum: 0 }, { const: 'auto' }],
+      default: 'auto',
+      description: 'Worker threads for the primary estimator; "auto": one per core for estimators that declare themselves compute-heavy, else 0 (in-process).',
+    },
     dedup: { type: 'boolean', default: true, description: 'Answer proposals of already evaluated architectures (same canonical key) from the cache.' },
     runsDir: { type: 'string', default: 'runs', description: 'Where run folders are written (relative to the working directory).' },
   },

@@ -29,7 +29,10 @@ export interface ResolvedConfig {
   readonly searcher: ResolvedEntry;
   readonly objective?: ObjectiveSpec;
   readonly budget: { readonly evaluations?: number; readonly seconds?: number; readonly failures: number };
+  /** Trials in flight (resolved from "auto"). */
   readonly concurrency: number;
+  /** Worker threads estimating for the primary estimator; 0: in-process (resolved from "auto"). */
+  readonly workers: number;
   readonly dedup: boolean;
   readonly runsDir: string;
   /** Looks up the line of a pointer in the original file, for errors raised later. */

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { NasxError, type ContributionKind, type Json, type JsonObject, type ObjectiveSpec } from '@nasx/contracts';
 import type { ErrorObject } from 'ajv';
@@ -82,7 +83,7 @@ function resolveEntry(doc: ConfigDocument, registry: PluginRegistry, kind: Contr
  * Validate a config in two steps: the pipeline skeleton, then each selected contribution's options
  * against its own schema (so errors name the contribution and the option, with the line).
  */
-export function validateConfig(doc: ConfigDocument, data: JsonObject, registry: PluginRegistry): ResolvedConfig {
+export function validateConfig(doc: ConfigDocument, data: JsonObject, registry: PluginRegistry, opts: { estimationOnly?: boolean } = {}): ResolvedConfig {
   const skeleton = JSON.parse(JSON.stringify(data)) as JsonObject;
   const validate = compileSchema(PIPELINE_SCHEMA);
   if (!validate(skeleton)) {
@@ -100,6 +101,9 @@ export function validateConfig(doc: ConfigDocument, data: JsonObject, registry: 
     estimators[name] = resolveEntry(doc, registry, 'estimator', `/estimators/${name}`, v);
   }
   const dataDirRaw = skeleton['dataDir'] as string | undefined;
+  const estimator = resolveEntry(doc, registry, 'estimator', '/estimator', skeleton['estimator']);
+  const workers = resolveWorkers(doc, skeleton['workers'] as number | 'auto', estimator);
+  const concurrency = skeleton['concurrency'] === 'auto' ? Math.max(1, workers) : (skeleton['concurrency'] as number);
   const resolved: ResolvedConfig = {
     file: doc.file,
     dir: doc.dir,
@@ -109,18 +113,35 @@ export function validateConfig(doc: ConfigDocument, data: JsonObject, registry: 
     dataDir: dataDirRaw !== undefined ? path.resolve(doc.dir, dataDirRaw) : process.env['NASX_DATA'] || undefined,
     space: resolveEntry(doc, registry, 'search-space', '/space', skeleton['space']),
     task: skeleton['task'] === undefined ? undefined : resolveEntry(doc, registry, 'task', '/task', skeleton['task']),
-    estimator: resolveEntry(doc, registry, 'estimator', '/estimator', skeleton['estimator']),
+    estimator,
     estimators,
     latency: ((skeleton['latency'] as Json[]) ?? []).map((v, i) => resolveEntry(doc, registry, 'latency-model', `/latency/${i}`, v)),
-    searcher: resolveEntry(doc, registry, 'searcher', '/searcher', skeleton['searcher']),
+    // An estimator worker composes no searcher and may not have its package: it gets a placeholder.
+    searcher: opts.estimationOnly ? placeholderEntry('searcher', '/searcher', skeleton['searcher']) : resolveEntry(doc, registry, 'searcher', '/searcher', skeleton['searcher']),
     objective: normaliseObjective(skeleton['objective']),
     budget,
-    concurrency: skeleton['concurrency'] as number,
+    concurrency,
+    workers,
     dedup: skeleton['dedup'] as boolean,
     runsDir: skeleton['runsDir'] as string,
     lineOf: (p) => doc.lineOf(p),
   };
   return resolved;
+}
+
+function placeholderEntry(kind: ContributionKind, pointer: string, value: Json | undefined): ResolvedEntry {
+  const { id } = entryParts(value);
+  return { kind, pointer, id, options: {}, contribution: undefined as unknown as ResolvedEntry['contribution'] };
+}
+
+/** "auto": one worker per core for estimators declared compute-heavy, in-process otherwise. */
+function resolveWorkers(doc: ConfigDocument, value: number | 'auto', estimator: ResolvedEntry): number {
+  const inline = estimator.contribution.plugin.source === 'inline';
+  if (value === 'auto') return estimator.contribution.workers && !inline ? Math.max(1, availableParallelism()) : 0;
+  if (value > 0 && inline) {
+    throw configError(doc, '/workers', `estimator "${estimator.id}" is defined in code (not an installed package), so worker threads cannot load it`, 'set workers: 0, or install the estimator as a package');
+  }
+  return value;
 }
 
 function normaliseObjective(v: Json | undefined): ObjectiveSpec | undefined {

@@ -13,6 +13,8 @@ export interface DiscoveredContribution {
   readonly optionsSchema: JsonSchema;
   /** Absolute path of that schema file (empty for inline plugins). */
   readonly schemaFile: string;
+  /** Declared compute-heavy: estimates run in worker threads by default. */
+  readonly workers?: boolean;
   readonly plugin: DiscoveredPlugin;
 }
 

@@ -66,9 +66,13 @@ describe('plugin discovery (manifests only)', () => {
     await expect(registry.activate(registry.get('searcher', 'declared')!)).rejects.toMatchObject({ message: expect.stringMatching(/does not define it \(it defines searcher "something-else"\)/) });
   });
 
-  it('refuses to start a run while the install has manifest problems', async () => {
-    const kernel = Kernel.open({ roots: [], paths: [fixture('dup-a'), fixture('dup-b')] });
-    expect(() => kernel.assertHealthy()).toThrow(/twin/);
+  it('refuses a run that selects a contribution with a manifest problem, not runs that do not', async () => {
+    const kernel = Kernel.open({ roots: [workspaceRoot], paths: [fixture('dup-a'), fixture('dup-b'), fixture('bad-role')] });
+    const twin = kernel.loadConfigObject({ space: 'nb201', estimator: 'synthetic', searcher: 'twin', budget: { evaluations: 1 } });
+    expect(() => kernel.assertHealthy(twin)).toThrow(/twin/);
+    const other = kernel.loadConfigObject({ space: 'nb201', estimator: 'synthetic', searcher: 'random', budget: { evaluations: 1 } });
+    expect(() => kernel.assertHealthy(other)).not.toThrow();
+    expect(kernel.problems.length).toBe(2);
   });
 
   it('reads plugins from paths a config names', () => {

@@ -241,7 +241,7 @@ function readPlugin(
       );
       continue;
     }
-    contributions.push({ id: c.id, kind: c.kind, title: c.title, description: c.description, optionsSchema: schema, schemaFile, plugin });
+    contributions.push({ id: c.id, kind: c.kind, title: c.title, description: c.description, optionsSchema: schema, schemaFile, plugin, workers: c.workers });
   }
   return plugin;
 }
