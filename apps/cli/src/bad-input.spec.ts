@@ -83,6 +83,14 @@ const cases: Case[] = [
     expect: [/c\.yaml:10/, /at \/objective/, /optimises one objective/, /Fix: use a single-metric/],
   },
   {
+    name: 'an unknown op in an architecture list file (nasx score)',
+    args: (dir) => {
+      fs.writeFileSync(path.join(dir, 'archs.txt'), '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|\n|conv_7x7~0|+|none~0|none~1|+|none~0|none~1|none~2|\n');
+      return ['score', '--estimator', 'synthetic', '--archs', path.join(dir, 'archs.txt'), '--runs-dir', path.join(dir, 'runs')];
+    },
+    expect: [/archs\.txt:2/, /unknown op "conv_7x7"/, /Fix: /],
+  },
+  {
     name: 'a config file that does not exist',
     args: (dir) => ['run', path.join(dir, 'nope.yaml')],
     expect: [/nope\.yaml/, /config file not found/, /Fix:/],

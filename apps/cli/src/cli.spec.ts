@@ -67,8 +67,24 @@ describe('nasx CLI (as a user runs it)', () => {
     expect(q.stdout).toMatch(/^run quickstart-/);
   });
 
+  it('scores a list of architectures to CSV and JSON lines (a journaled run of the list searcher)', () => {
+    const archs = path.join(dir, 'archs.txt');
+    fs.writeFileSync(archs, '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|\n# a comment\n\n|none~0|+|none~0|none~1|+|none~0|none~1|none~2|\n');
+    const out = path.join(dir, 'scores.csv');
+    const r = nasx(['score', '--estimator', 'synthetic', '--archs', archs, '-o', out, '--runs-dir', dir]);
+    expect(r.code).toBe(0);
+    const rows = fs.readFileSync(out, 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('arch,score,seconds,synthetic');
+    expect(rows).toHaveLength(3);
+    expect(rows[1]).toMatch(/^\|nor_conv_3x3~0\|/);
+    expect(Number(rows[1]?.split(',')[1])).toBeGreaterThan(Number(rows[2]?.split(',')[1]));
+    const jsonl = nasx(['score', '--estimator', 'synthetic', '|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|', '--no-journal', '-q']);
+    expect(jsonl.code).toBe(0);
+    expect(jsonl.stdout.split('\n')[0]).toMatch(/^arch,score,seconds,synthetic$/);
+  });
+
   it('has --help on every command and exits 2 on unknown commands', () => {
-    for (const c of ['run', 'resume', 'report', 'validate', 'plugins', 'schema', 'evaluate']) {
+    for (const c of ['run', 'resume', 'report', 'validate', 'plugins', 'schema', 'evaluate', 'score']) {
       const r = nasx([c, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/Usage: nasx/);

@@ -6,6 +6,7 @@ import { reportCommand } from './commands/report.command';
 import { resumeCommand } from './commands/resume.command';
 import { runCommand } from './commands/run.command';
 import { schemaCommand } from './commands/schema.command';
+import { scoreCommand } from './commands/score.command';
 import { validateCommand } from './commands/validate.command';
 import { EXIT, processIO, type CliIO } from './io';
 
@@ -70,6 +71,25 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--data-dir <dir>', 'data directory (default: config dataDir, else $NASX_DATA)')
     .option('--json', 'one JSON line per architecture')
     .action((config: string, archs: string[], o) => setCode(evaluateCommand(io, config, archs, o)));
+
+  p.command('score')
+    .description('score architectures with any estimator (e.g. a zero-cost proxy on a task) and write CSV or JSON lines')
+    .argument('[arch...]', "architectures in the space's text form")
+    .requiredOption('--estimator <id>', 'estimator contribution id')
+    .option('--space <id>', 'search space', 'nb201')
+    .option('--task <id>', 'task (for estimators that need data)')
+    .option('--archs <file>', 'a file with one architecture per line')
+    .option('--all', 'every architecture of the space')
+    .option('-o, --out <file>', 'output file (.csv, or .jsonl for JSON lines); default: CSV on stdout')
+    .option('--workers <n>', 'worker threads (default: one per core for compute-heavy estimators)', integer)
+    .option('--seed <n>', 'seed', integer)
+    .option('--set <path=value>', 'override a config value, e.g. estimator.options.batchSize=64 (repeatable)', collect)
+    .option('--data-dir <dir>', 'data directory (default: $NASX_DATA)')
+    .option('--dedup', 'score one architecture per canonical key (isomorphic cells share a score)')
+    .option('--runs-dir <dir>', 'where the run folder is written (default runs/)')
+    .option('--no-journal', 'do not write a run folder')
+    .option('-q, --quiet', 'no progress')
+    .action((archs: string[], o) => setCode(scoreCommand(io, archs, o)));
 
   p.command('plugins')
     .description('list installed plugins and their contributions (read from manifests; no plugin code is loaded)')

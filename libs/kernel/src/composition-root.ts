@@ -68,10 +68,13 @@ async function instantiate<K extends ContributionKind>(
   } catch (e) {
     if (isNasxError(e)) {
       // Point at the config entry; a data file the plugin named stays in the message.
-      const own = e.where.file && e.where.file !== config.file && !e.message.includes(e.where.file) ? ` (${e.where.file}${e.where.line ? `:${e.where.line}` : ''})` : '';
       // A pointer from create() is either absolute (under the entry) or relative to the entry's options.
       const p = e.where.pointer;
       const pointer = p === undefined ? entry.pointer : TOP_LEVEL_KEYS.has(p.split('/')[1] ?? '') ? p : `${entry.pointer}/options${p}`;
+      // A line in a file of its own (an architecture list, a data table) is the most precise place;
+      // otherwise point at the config entry and keep the plugin's file in the message.
+      if (e.where.file && e.where.line) throw new NasxError(e.kind, e.message, { ...where, pointer, file: e.where.file, line: e.where.line, fix: e.fix });
+      const own = e.where.file && e.where.file !== config.file && !e.message.includes(e.where.file) ? ` (${e.where.file})` : '';
       throw new NasxError(e.kind, `${e.message}${own}`, { ...where, pointer, line: config.lineOf(pointer), fix: e.fix });
     }
     throw new NasxError('plugin', `${entry.kind} "${entry.id}" failed to start: ${(e as Error).message}`, { ...where, fix: `check its options; if they are right, report a bug to ${entry.contribution.plugin.name}` });

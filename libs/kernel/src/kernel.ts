@@ -23,6 +23,7 @@ import { RunState } from './run/run-state';
 import { RUN_FILES, createRunFolder, readRunFolder } from './run/run-store';
 import { KERNEL_VERSION } from './version';
 import { createRng } from './rng/rng';
+import { builtinPlugin } from './builtin/builtin.plugin';
 
 /** How to open a kernel. */
 export interface KernelOptions {
@@ -89,7 +90,7 @@ export class Kernel {
   static open(options: KernelOptions = {}): Kernel {
     const roots = options.roots ?? [findProjectRoot(process.cwd())];
     const found = options.discover === false ? { plugins: [], problems: [] } : discoverPlugins({ roots, paths: options.paths });
-    const inline = (options.plugins ?? []).map((p) => inlinePlugin(p.name, p.definition));
+    const inline = [inlinePlugin('@nasx/kernel', builtinPlugin, KERNEL_VERSION), ...(options.plugins ?? []).map((p) => inlinePlugin(p.name, p.definition))];
     return new Kernel(new PluginRegistry([...found.plugins, ...inline]), found.problems, options);
   }
 
@@ -142,7 +143,8 @@ export class Kernel {
 
   /** Validate an in-memory config (tests, embedding). */
   loadConfigObject(data: JsonObject, opts: { overrides?: readonly string[]; seed?: number; file?: string } = {}): ResolvedConfig {
-    return this.resolve(ConfigDocument.fromObject(data, opts.file ? path.resolve(opts.file) : path.join(process.cwd(), '<inline config>')), opts);
+    const file = opts.file === undefined ? path.join(process.cwd(), '<inline config>') : opts.file.startsWith('<') ? opts.file : path.resolve(opts.file);
+    return this.resolve(ConfigDocument.fromObject(data, file), opts);
   }
 
   private resolve(doc: ConfigDocument, opts: { overrides?: readonly string[]; seed?: number }): ResolvedConfig {

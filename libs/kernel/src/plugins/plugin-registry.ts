@@ -3,11 +3,11 @@ import { suggest } from '../suggest';
 import type { DiscoveredContribution, DiscoveredPlugin } from './discovered-plugin';
 
 /** Turns an inline plugin definition (tests, embedding) into a discovered plugin. */
-export function inlinePlugin(name: string, def: PluginDefinition): DiscoveredPlugin {
+export function inlinePlugin(name: string, def: PluginDefinition, version = '0.0.0'): DiscoveredPlugin {
   const contributions: DiscoveredContribution[] = [];
   const plugin: DiscoveredPlugin = {
     name,
-    version: '0.0.0',
+    version,
     dir: '',
     packageJson: '',
     source: 'inline',
