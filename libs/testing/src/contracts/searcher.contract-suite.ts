@@ -12,6 +12,8 @@ export interface SearcherContractOptions {
   readonly objective?: (key: string, arch: import('@nasx/contracts').Architecture) => number;
   /** Steps to drive (default 60). */
   readonly steps?: number;
+  /** Extra factory deps (e.g. `estimators` for searchers that use a proxy or predictor). */
+  readonly deps?: Partial<import('@nasx/contracts').SearcherDeps>;
 }
 
 async function drive(searcher: AskTellSearcher, steps: number, objective: (a: import('@nasx/contracts').Architecture) => number, failEvery = 0): Promise<string[]> {
@@ -45,6 +47,7 @@ export function describeSearcherContract(def: ContributionDefinition<'searcher'>
       objective: { label: 'maximize score', dimensions: 1, metrics: ['score'] },
       estimators: {},
       budget: { evaluations: steps },
+      ...settings.deps,
     });
     if (isLoopSearcher(s)) throw new Error('describeSearcherContract covers ask/tell searchers');
     return s;

@@ -27,8 +27,8 @@ function result(trial: number, arch: Architecture, objective: number | null): Tr
 }
 
 describe('regularized evolution: definition', () => {
-  it('is the one contribution of the plugin; its schema fills the NAS-Bench-201 defaults and refuses bad options', () => {
-    expect(plugin.contributions).toEqual([regularizedEvolutionSearcher]);
+  it('is a contribution of the plugin; its schema fills the NAS-Bench-201 defaults and refuses bad options', () => {
+    expect(plugin.contributions).toContain(regularizedEvolutionSearcher);
     const validate = createAjv().compile(regularizedEvolutionSearcher.optionsSchema);
     const filled: Record<string, unknown> = {};
     expect(validate(filled)).toBe(true);

@@ -12,7 +12,7 @@ export type RegularizedEvolutionOptions = {
   -readonly [K in keyof typeof schema.properties]: (typeof schema.properties)[K]['default'];
 };
 
-const DEFAULTS = Object.fromEntries(Object.entries(schema.properties).map(([k, p]) => [k, p.default])) as RegularizedEvolutionOptions;
+export const DEFAULTS = Object.fromEntries(Object.entries(schema.properties).map(([k, p]) => [k, p.default])) as RegularizedEvolutionOptions;
 
 /** A member of the population: a told architecture and its objective (larger is better). */
 export interface Member {
@@ -47,11 +47,19 @@ export class RegularizedEvolutionSearcher implements AskTellSearcher {
   private readonly queue: Member[] = [];
   private best: Member | undefined;
 
+  /** Architectures to propose instead of random samples while the population fills (AREA's seeds). */
+  private readonly seeds: Architecture[] = [];
+
   constructor(
     private readonly space: SearchSpace,
     private readonly rng: Rng,
     private readonly options: RegularizedEvolutionOptions,
   ) {}
+
+  /** Propose these (in order) instead of random samples while the population is not full. */
+  seedPopulation(archs: readonly Architecture[]): void {
+    this.seeds.push(...archs);
+  }
 
   /** The current population, oldest first. */
   get population(): readonly Member[] {
@@ -61,7 +69,8 @@ export class RegularizedEvolutionSearcher implements AskTellSearcher {
   ask(n: number): Architecture[] {
     const out: Architecture[] = [];
     for (let i = 0; i < Math.floor(n); i++) {
-      out.push(this.queue.length < this.options.population ? this.space.sample(this.rng) : this.space.mutate(this.tournament().arch, this.rng));
+      if (this.queue.length < this.options.population) out.push(this.seeds.shift() ?? this.space.sample(this.rng));
+      else out.push(this.space.mutate(this.tournament().arch, this.rng));
     }
     return out;
   }
@@ -102,8 +111,8 @@ export class RegularizedEvolutionSearcher implements AskTellSearcher {
 }
 
 /** Cross-field checks the schema cannot express; repeats the range checks for direct callers. */
-function checkOptions(o: RegularizedEvolutionOptions): void {
-  const where = (option: string) => ({ pkg: PKG, contribution: ID, pointer: `/searcher/options/${option}` });
+export function checkOptions(o: RegularizedEvolutionOptions, contribution = ID): void {
+  const where = (option: string) => ({ pkg: PKG, contribution, pointer: `/searcher/options/${option}` });
   for (const option of ['population', 'sampleSize'] as const) {
     if (!Number.isInteger(o[option]) || o[option] < 1) {
       throw new NasxError('config', `${option} must be a positive integer, got ${JSON.stringify(o[option])}`, { ...where(option), fix: `set ${option} to an integer ≥ 1 (default ${DEFAULTS[option]})` });

@@ -1,0 +1,108 @@
+import { NasxError, defineSearcher, metricDirection, requireScalarObjective, type Architecture, type AskTellSearcher, type EstimateContext, type Estimator, type Proposal, type TrialResult } from '@nasx/contracts';
+import { DEFAULTS, RegularizedEvolutionSearcher, checkOptions } from '../regularized-evolution/regularized-evolution.searcher';
+import schema from './assisted-regularized-evolution.schema.json';
+
+const PKG = '@nasx/searcher-regularized-evolution';
+const ID = 'assisted-regularized-evolution';
+
+/** Options of AREA (mirrors assisted-regularized-evolution.schema.json). */
+export interface AssistedRegularizedEvolutionOptions {
+  proxy?: string;
+  samples?: number;
+  population?: number;
+  sampleSize?: number;
+  tournamentReplacement?: boolean;
+  mutation?: 'space';
+}
+
+/**
+ * Assisted regularized evolution (AREA): Mellor, Turner, Storkey & Crowley, "Neural Architecture
+ * Search without Training", ICML 2021, Sec. 5 / Algorithm 2. N architectures are sampled and
+ * scored by a training-free proxy (NASWOT in the paper); the best P form the initial population,
+ * then regularized evolution (Real et al. 2019) runs as usual. Proxy scoring happens at the first
+ * ask and does not count against the evaluation budget (it costs seconds, not training runs).
+ */
+export class AssistedRegularizedEvolutionSearcher implements AskTellSearcher {
+  readonly id = ID;
+  private ranked = false;
+
+  constructor(
+    private readonly rea: RegularizedEvolutionSearcher,
+    private readonly rank: () => Promise<Architecture[]>,
+  ) {}
+
+  async ask(n: number): Promise<Proposal[]> {
+    if (!this.ranked) {
+      this.ranked = true;
+      this.rea.seedPopulation(await this.rank());
+    }
+    return this.rea.ask(n);
+  }
+
+  tell(results: readonly TrialResult[]): void {
+    this.rea.tell(results);
+  }
+
+  recommend(): Architecture | undefined {
+    return this.rea.recommend();
+  }
+}
+
+/** The `assisted-regularized-evolution` searcher contribution. */
+export const assistedRegularizedEvolutionSearcher = defineSearcher<AssistedRegularizedEvolutionOptions>({
+  id: ID,
+  title: 'Assisted regularized evolution (AREA)',
+  description: 'REA whose initial population is the top-P of N samples ranked by a training-free proxy (Mellor et al., ICML 2021).',
+  optionsSchema: schema,
+  create(options, deps) {
+    requireScalarObjective(deps.objective, { pkg: PKG, contribution: ID });
+    const o = { ...DEFAULTS, proxy: 'proxy', samples: 1000, ...options };
+    checkOptions({ population: o.population, sampleSize: o.sampleSize, tournamentReplacement: o.tournamentReplacement, mutation: o.mutation }, ID);
+    const proxy: Estimator | undefined = deps.estimators[o.proxy];
+    if (!proxy) {
+      throw new NasxError('config', `AREA ranks its initial population with the auxiliary estimator "${o.proxy}", which the config does not define`, {
+        pkg: PKG,
+        contribution: ID,
+        pointer: '/searcher/options/proxy',
+        fix: `add it, e.g. "estimators: { ${o.proxy}: { use: naswot } }", or set searcher.options.proxy to one of: ${Object.keys(deps.estimators).join(', ') || '(none defined)'}`,
+      });
+    }
+    const metric = proxy.metrics[0];
+    const sign = (metric?.direction ?? metricDirection(metric?.name ?? '') ?? 'maximize') === 'maximize' ? 1 : -1;
+    const rng = deps.rng.fork('area-samples');
+    const rank = async (): Promise<Architecture[]> => {
+      const seen = new Set<string>();
+      const archs: Architecture[] = [];
+      const limit = deps.space.uniqueSize ?? deps.space.size ?? Infinity;
+      for (let tries = 0; archs.length < Math.min(o.samples, limit) && tries < o.samples * 20; tries++) {
+        const a = deps.space.sample(rng);
+        if (!seen.has(a.key)) {
+          seen.add(a.key);
+          archs.push(a);
+        }
+      }
+      const ctx = (trial: number): EstimateContext => ({
+        runId: ID,
+        trial,
+        rng: deps.rng.fork(`area-proxy-${trial}`),
+        signal: new AbortController().signal,
+        logger: deps.logger,
+        emit: () => undefined,
+      });
+      const started = Date.now();
+      const scores: number[] = [];
+      for (const [i, a] of archs.entries()) {
+        const e = await proxy.estimate(a, ctx(i));
+        const v = e.metrics[metric?.name ?? ''];
+        scores.push(typeof v === 'number' && Number.isFinite(v) ? sign * v : -Infinity);
+      }
+      deps.logger.info(`${ID}: ranked ${archs.length} samples with "${o.proxy}" (${metric?.name}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      return archs
+        .map((a, i) => ({ a, s: scores[i] as number, i }))
+        .sort((x, y) => y.s - x.s || x.i - y.i)
+        .slice(0, o.population)
+        .map((x) => x.a);
+    };
+    return new AssistedRegularizedEvolutionSearcher(new RegularizedEvolutionSearcher(deps.space, deps.rng, o), rank);
+  },
+});
