@@ -12,8 +12,9 @@ export interface ErrorLocation {
   readonly line?: number;
   readonly column?: number;
   /**
-   * JSON pointer into the config, e.g. `/searcher/options/population`. A contribution's `create()`
-   * may give it relative to its own options (`/population`); the kernel resolves it to the entry.
+   * JSON pointer into the config, e.g. `/searcher/options/population`. In errors thrown by a
+   * contribution's `create()`, a pointer starting with `/options` is relative to the contribution's
+   * own entry (`/options/population`), which the kernel resolves wherever the entry sits.
    */
   readonly pointer?: string;
   /** Package that contributed the failing piece. */

@@ -21,3 +21,4 @@ export * from './searcher.contract';
 export * from './latency-model.contract';
 export * from './define';
 export * from './manifest';
+export * from './schema-defaults';

@@ -18,7 +18,6 @@ import {
   type Rng,
 } from '@nasx/contracts';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
-import { PIPELINE_SCHEMA } from './config/pipeline.schema';
 import type { ResolvedConfig, ResolvedEntry } from './config/resolved-config';
 import { createObjective } from './objective/objective';
 import type { PluginRegistry } from './plugins/plugin-registry';
@@ -39,9 +38,6 @@ export interface RunComposition {
   readonly parts: LoopParts;
   dispose(): Promise<void>;
 }
-
-/** Keys of the pipeline config: a pointer starting with one of them is absolute. */
-const TOP_LEVEL_KEYS = new Set(Object.keys((PIPELINE_SCHEMA as { properties: object }).properties));
 
 async function instantiate<K extends ContributionKind>(
   registry: PluginRegistry,
@@ -68,9 +64,9 @@ async function instantiate<K extends ContributionKind>(
   } catch (e) {
     if (isNasxError(e)) {
       // Point at the config entry; a data file the plugin named stays in the message.
-      // A pointer from create() is either absolute (under the entry) or relative to the entry's options.
+      // A pointer from create() that starts with /options is relative to the entry; others are absolute.
       const p = e.where.pointer;
-      const pointer = p === undefined ? entry.pointer : TOP_LEVEL_KEYS.has(p.split('/')[1] ?? '') ? p : `${entry.pointer}/options${p}`;
+      const pointer = p === undefined ? entry.pointer : p === '/options' || p.startsWith('/options/') ? `${entry.pointer}${p}` : p;
       // A line in a file of its own (an architecture list, a data table) is the most precise place;
       // otherwise point at the config entry and keep the plugin's file in the message.
       if (e.where.file && e.where.line) throw new NasxError(e.kind, e.message, { ...where, pointer, file: e.where.file, line: e.where.line, fix: e.fix });

@@ -15,3 +15,4 @@ export * from './contracts/search-space.contract-suite';
 export * from './contracts/estimator.contract-suite';
 export * from './contracts/searcher.contract-suite';
 export * from './contracts/plugin-package.contract-suite';
+export * from './contracts/task.contract-suite';
