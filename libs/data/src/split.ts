@@ -1,6 +1,5 @@
 import type { Rng } from '@nasx/contracts';
 
-
 /** The part of an {@link Rng} the split helpers draw from. */
 export type IntSource = Pick<Rng, 'int'>;
 

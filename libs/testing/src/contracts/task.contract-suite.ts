@@ -1,5 +1,4 @@
-// Generic checks of the `Task` contract, kept apart so they can be lifted into @nasx/testing as
-// `describeTaskContract`.
+// The conformance suite of the `Task` contract (`describeTaskContract`).
 import { isNasxError, metricDirection, type Batch, type CommonDeps, type ContributionDefinition, type DataSplit, type Task } from '@nasx/contracts';
 import { createRng } from '@nasx/kernel';
 import { testDeps, validatedOptions } from '../index';
