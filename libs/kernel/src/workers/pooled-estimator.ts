@@ -159,11 +159,19 @@ export async function createPooledEstimator(config: ResolvedConfig, run: { logge
     workers: config.workers,
     estimate(arch, ctx) {
       return new Promise<Estimate>((resolve, reject) => {
-        const req: Request = { id: nextId++, arch, ctx, attempts: 0, resolve, reject };
-        ctx.signal.addEventListener('abort', () => {
+        const onAbort = (): void => {
           const slot = slots.find((s) => s.busy === req);
           if (slot) slot.worker.postMessage({ type: 'cancel', id: req.id } satisfies ToWorker);
-        });
+        };
+        // The listener lives as long as the request (the run's signal is shared by all trials).
+        const settle =
+          <T>(f: (v: T) => void) =>
+          (v: T): void => {
+            ctx.signal.removeEventListener('abort', onAbort);
+            f(v);
+          };
+        const req: Request = { id: nextId++, arch, ctx, attempts: 0, resolve: settle(resolve), reject: settle(reject) };
+        ctx.signal.addEventListener('abort', onAbort, { once: true });
         queue.push(req);
         dispatch();
       });

@@ -8,8 +8,8 @@ export interface EstimatorContractOptions {
   readonly options?: object;
   /** The space it estimates (default: the toy space). */
   readonly space?: () => SearchSpace | Promise<SearchSpace>;
-  /** Extra factory deps (e.g. `dataDir`, `task`). */
-  readonly deps?: object;
+  /** Extra factory deps (e.g. `dataDir`, `task`), or an async function making them (a loaded task). */
+  readonly deps?: object | (() => Promise<object>);
   /** Number of sampled architectures to estimate (default 8). */
   readonly samples?: number;
   /** Same architecture ⇒ same metrics (true for tables and proxies with fixed seeds). */
@@ -34,7 +34,8 @@ export function describeEstimatorContract(def: ContributionDefinition<'estimator
 
     beforeAll(async () => {
       space = settings.space ? await settings.space() : createToySpace();
-      estimator = await def.create(validatedOptions(def.optionsSchema, settings.options), { ...testDeps(), space, latencyModels: [], estimators: {}, ...settings.deps });
+      const extra = typeof settings.deps === 'function' ? await settings.deps() : settings.deps;
+      estimator = await def.create(validatedOptions(def.optionsSchema, settings.options), { ...testDeps(), space, latencyModels: [], estimators: {}, ...extra });
       await estimator.prepare?.(testEstimateContext());
       const rng = createRng(21);
       archs = Array.from({ length: settings.samples ?? 8 }, () => space.sample(rng));

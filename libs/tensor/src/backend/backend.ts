@@ -1,0 +1,236 @@
+import * as path from 'node:path';
+import { NasxError } from '@nasx/contracts';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { registerMissingGradients } from './gradients';
+import { registerComposedConvKernels } from './conv-backprop.kernels';
+
+/** Package name, for error locations. */
+export const TENSOR_PACKAGE = '@nasx/tensor';
+
+/** The compute backends nasx knows, fastest first. */
+export const TENSOR_BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+
+/** One of {@link TENSOR_BACKENDS}. */
+export type TensorBackendName = (typeof TENSOR_BACKENDS)[number];
+
+/** What {@link initTensorBackend} accepts: a backend to force, or `auto` (the fastest installed). */
+export type TensorBackendPreference = 'auto' | TensorBackendName;
+
+/** The environment variable that forces a backend (`auto`, `tensorflow-gpu`, `tensorflow`, `wasm`, `cpu`). */
+export const BACKEND_ENV_VAR = 'NASX_BACKEND';
+
+/** The backend in use, as {@link initTensorBackend} reports it. */
+export interface TensorBackendInfo {
+  /** nasx name of the backend. */
+  readonly name: TensorBackendName;
+  /** TensorFlow.js's name for it (`tf.getBackend()`): `tensorflow`, `wasm` or `cpu`. */
+  readonly tfBackend: string;
+  /** Where the choice came from: the argument, the `NASX_BACKEND` variable, or `auto` (fastest installed). */
+  readonly source: 'argument' | 'env' | 'auto';
+  /** Faster backends passed over in `auto` mode, with the reason (not installed, failed to load). */
+  readonly skipped: readonly { readonly name: TensorBackendName; readonly reason: string }[];
+  /** wasm only: whether the SIMD build is used. */
+  readonly simd?: boolean;
+  /** wasm only: always `false`; the threaded build does not run in Node. */
+  readonly threads?: boolean;
+  /**
+   * Upper bound of the backend's tensor memory in bytes where there is one (wasm: a 32-bit heap,
+   * 4 GiB). The trainer sizes micro-batches to stay well below it.
+   */
+  readonly memoryLimitBytes?: number;
+}
+
+/** npm package of each native backend. */
+const NODE_PACKAGES: { readonly [K in 'tensorflow-gpu' | 'tensorflow']: string } = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+};
+
+/** wasm32 addresses at most 4 GiB; tfjs-backend-wasm is built to grow up to that. */
+const WASM_HEAP_LIMIT = 4 * 1024 ** 3;
+
+let current: TensorBackendInfo | undefined;
+/** Serialises calls, so concurrent callers never race two `tf.setBackend`s. */
+let pending: Promise<unknown> = Promise.resolve();
+let wasmPathsSet = false;
+
+/**
+ * Selects and initialises the TensorFlow.js backend, fastest first: `@tensorflow/tfjs-node-gpu`,
+ * `@tensorflow/tfjs-node` (both optional, used only when installed), then WebAssembly, then the
+ * pure-JavaScript cpu backend (about 40× slower than wasm for convolutions, so never chosen while
+ * wasm works). An explicit `prefer` other than `auto` wins over the `NASX_BACKEND` environment
+ * variable, which wins over `auto`. Forcing a backend that is not installed or does not load throws
+ * a `NasxError` of kind `config` that says how to install it.
+ *
+ * Also registers what tfjs-core's CommonJS build leaves out, the gradients nasx needs
+ * (`gradients.ts`), and convolution backprop kernels for wasm (which lacks `Conv2DBackpropFilter`)
+ * and cpu built from forward convolutions (`conv-backprop.kernels.ts`). Safe to call many times and
+ * concurrently; a later call with a different forced backend switches to it.
+ *
+ * @example
+ * const info = await initTensorBackend();   // { name: 'wasm', simd: true, ... } on a plain install
+ * NASX_BACKEND=cpu node run.js               // force the cpu backend
+ */
+export function initTensorBackend(prefer?: TensorBackendPreference): Promise<TensorBackendInfo> {
+  const run = pending.catch(() => undefined).then(() => select(prefer));
+  pending = run;
+  return run;
+}
+
+/** The backend selected by {@link initTensorBackend}, or `undefined` before it finished. */
+export function currentTensorBackend(): TensorBackendInfo | undefined {
+  return current;
+}
+
+/**
+ * Throws a `NasxError` (kind `usage`) unless {@link initTensorBackend} has finished; tensor code
+ * calls it first so a forgotten initialisation fails with a fix instead of a tfjs stack trace.
+ */
+export function assertTensorBackend(what: string): TensorBackendInfo {
+  if (!current) {
+    throw new NasxError('usage', `${what} needs an initialised tensor backend`, {
+      pkg: TENSOR_PACKAGE,
+      fix: 'call `await initTensorBackend()` from @nasx/tensor once before building or running networks',
+    });
+  }
+  return current;
+}
+
+async function select(prefer: TensorBackendPreference | undefined): Promise<TensorBackendInfo> {
+  const { wanted, source } = resolvePreference(prefer);
+  if (current && (wanted === 'auto' || wanted === current.name) && tf.getBackend() === current.tfBackend) return current;
+
+  let info: TensorBackendInfo;
+  if (wanted !== 'auto') {
+    info = { ...(await activate(wanted, true)), source, skipped: [] };
+  } else {
+    const skipped: { name: TensorBackendName; reason: string }[] = [];
+    let found: Omit<TensorBackendInfo, 'source' | 'skipped'> | undefined;
+    for (const name of TENSOR_BACKENDS) {
+      try {
+        found = await activate(name, false);
+        break;
+      } catch (e) {
+        skipped.push({ name, reason: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    if (!found) {
+      throw new NasxError('run', `no TensorFlow.js backend could be initialised (${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})`, {
+        pkg: TENSOR_PACKAGE,
+        fix: 'reinstall @nasx/tensor so that @tensorflow/tfjs-backend-wasm and @tensorflow/tfjs-backend-cpu are present',
+      });
+    }
+    info = { ...found, source, skipped };
+  }
+  registerMissingGradients();
+  registerComposedConvKernels();
+  current = info;
+  return info;
+}
+
+function resolvePreference(prefer: TensorBackendPreference | undefined): { wanted: TensorBackendPreference; source: TensorBackendInfo['source'] } {
+  if (prefer !== undefined && prefer !== 'auto') {
+    if (!(TENSOR_BACKENDS as readonly string[]).includes(prefer)) {
+      throw new NasxError('config', `unknown tensor backend "${String(prefer)}"`, {
+        pkg: TENSOR_PACKAGE,
+        fix: `use one of auto, ${TENSOR_BACKENDS.join(', ')}`,
+      });
+    }
+    return { wanted: prefer, source: 'argument' };
+  }
+  const env = process.env[BACKEND_ENV_VAR]?.trim();
+  if (env) {
+    if (env === 'auto') return { wanted: 'auto', source: 'auto' };
+    if (!(TENSOR_BACKENDS as readonly string[]).includes(env)) {
+      throw new NasxError('config', `${BACKEND_ENV_VAR}="${env}" is not a tensor backend`, {
+        pkg: TENSOR_PACKAGE,
+        fix: `set ${BACKEND_ENV_VAR} to one of auto, ${TENSOR_BACKENDS.join(', ')}, or unset it to pick the fastest installed backend`,
+      });
+    }
+    return { wanted: env as TensorBackendName, source: 'env' };
+  }
+  return { wanted: 'auto', source: 'auto' };
+}
+
+/** Loads and switches to one backend; throws (a `NasxError` when `forced`) if it cannot. */
+async function activate(name: TensorBackendName, forced: boolean): Promise<Omit<TensorBackendInfo, 'source' | 'skipped'>> {
+  switch (name) {
+    case 'tensorflow-gpu':
+    case 'tensorflow': {
+      loadNodeBackend(name, forced);
+      await switchTo('tensorflow', name, forced);
+      return { name, tfBackend: 'tensorflow' };
+    }
+    case 'wasm': {
+      prepareWasm();
+      await switchTo('wasm', name, forced);
+      const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+      return { name, tfBackend: 'wasm', simd, threads: false, memoryLimitBytes: WASM_HEAP_LIMIT };
+    }
+    case 'cpu':
+      await switchTo('cpu', name, forced);
+      return { name, tfBackend: 'cpu' };
+  }
+}
+
+/**
+ * `require`s a native backend package only if it is installed: both are optional dependencies
+ * (they need a prebuilt TensorFlow C library, which many machines cannot install).
+ */
+function loadNodeBackend(name: 'tensorflow-gpu' | 'tensorflow', forced: boolean): void {
+  const pkg = NODE_PACKAGES[name];
+  try {
+    require.resolve(pkg);
+  } catch {
+    const reason = `${pkg} is not installed`;
+    if (!forced) throw new Error(reason);
+    throw new NasxError('config', `the "${name}" tensor backend was requested but ${reason}`, {
+      pkg: TENSOR_PACKAGE,
+      fix: `install it (npm install ${pkg}@${tf.version_core}), or choose another backend: unset ${BACKEND_ENV_VAR} (or pass "auto") to use the fastest installed one (wasm on a plain install)`,
+    });
+  }
+  try {
+    // A variable keeps bundlers and TypeScript from resolving the optional package at build time.
+    const id: string = pkg;
+    require(id);
+  } catch (e) {
+    const reason = `${pkg} is installed but failed to load: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+    if (!forced) throw new Error(reason);
+    throw new NasxError('config', `the "${name}" tensor backend was requested but ${reason}`, {
+      pkg: TENSOR_PACKAGE,
+      fix: `reinstall ${pkg}@${tf.version_core} (it needs a matching prebuilt TensorFlow library${name === 'tensorflow-gpu' ? ', CUDA and cuDNN' : ''}), or unset ${BACKEND_ENV_VAR} to fall back to wasm`,
+      cause: e,
+    });
+  }
+}
+
+/** Points tfjs-backend-wasm at its own installed binaries, non-threaded (the threaded build fails in Node). */
+function prepareWasm(): void {
+  if (wasmPathsSet) return;
+  // The binaries sit beside the package's dist entry; resolved, never a machine path.
+  const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
+  setWasmPaths(dir + path.sep);
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  wasmPathsSet = true;
+}
+
+async function switchTo(tfName: string, name: TensorBackendName, forced: boolean): Promise<void> {
+  let ok = false;
+  let cause: unknown;
+  try {
+    ok = await tf.setBackend(tfName);
+  } catch (e) {
+    cause = e;
+  }
+  if (ok && tf.getBackend() === tfName) return;
+  const detail = cause instanceof Error ? cause.message : cause !== undefined ? String((cause as { message?: unknown }).message ?? cause) : 'initialisation failed';
+  const reason = `TensorFlow.js backend "${tfName}" did not initialise: ${detail}`;
+  if (!forced) throw new Error(reason);
+  throw new NasxError('config', `the "${name}" tensor backend was requested but ${reason}`, {
+    pkg: TENSOR_PACKAGE,
+    fix: `unset ${BACKEND_ENV_VAR} (or pass "auto") to use the fastest backend that works`,
+    cause,
+  });
+}

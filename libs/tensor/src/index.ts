@@ -1,0 +1,41 @@
+/**
+ * @packageDocumentation
+ * `@nasx/tensor`: the tensor engine of nasx — TensorFlow.js backend selection (native, wasm, cpu),
+ * network builders keyed by search space (NAS-Bench-201 first), and a training loop. The only
+ * package that imports `@tensorflow/*`; others use the `tf` namespace and types exported here.
+ */
+export * from './tf';
+export {
+  BACKEND_ENV_VAR,
+  TENSOR_BACKENDS,
+  TENSOR_PACKAGE,
+  assertTensorBackend,
+  currentTensorBackend,
+  initTensorBackend,
+  type TensorBackendInfo,
+  type TensorBackendName,
+  type TensorBackendPreference,
+} from './backend/backend';
+export { NASX_GRADIENTS } from './backend/gradients';
+export type { ForwardOptions, InitScheme, Network, NetworkBuilder, NetworkOptions, NetworkPlan, ParameterSpec, BufferSpec, TapFn, TapKind } from './network/network';
+export { NETWORK_BUILDERS, buildNetwork, findNetworkBuilder, planNetwork, type BuildNetworkOptions } from './network/builders';
+export { createFunctionalNetwork, type ForwardFn } from './network/functional-network';
+export { Layers, BN_EPSILON, BN_MOMENTUM, type ConvPad } from './nn/layers';
+export { NB201_CELL_EDGES, NB201_CELL_OPS, NB201_MACRO_DEFAULTS, NB201_SPACE, nb201NetworkBuilder } from './nb201/nb201.network';
+export { toTensors, type ClassificationTensors } from './train/batch-tensors';
+export { learningRateAt, type LearningRateSchedule } from './train/lr-schedule';
+export { SgdOptimizer, type SgdOptions } from './train/sgd.optimizer';
+export {
+  WASM_MEMORY_BUDGET,
+  crossEntropy,
+  evaluateNetwork,
+  microBatchSizeFor,
+  trainNetwork,
+  type EvaluateOptions,
+  type EvaluationResult,
+  type TrainEpochProgress,
+  type TrainOptions,
+  type TrainProgress,
+  type TrainResult,
+  type TrainStepProgress,
+} from './train/train';

@@ -1,0 +1,280 @@
+/**
+ * The NAS-Bench-201 network (Dong & Yang, "NAS-Bench-201: Extending the Scope of Reproducible
+ * Neural Architecture Search", ICLR 2020, Sec. 2.1 and Fig. 1), built exactly as its reference code
+ * D-X-Y/AutoDL-Projects builds it (`xautodl/models/cell_infers/tiny_network.py` `TinyNetwork`,
+ * `cells.py` `InferCell`, `cell_operations.py` `ReLUConvBN`, `ResNetBasicblock`, `POOLING`):
+ *
+ *   stem: conv3×3(3→C) + BN
+ *   3 stages of N cells with C, 2C, 4C channels (C = 16, N = 5), a residual reduction block between
+ *   stages: ReLU-conv3×3(stride 2)-BN, ReLU-conv3×3-BN, shortcut AvgPool(2)+conv1×1, summed
+ *   lastact: BN + ReLU, global average pooling, linear classifier
+ *
+ * A cell has 4 nodes; node j is the sum of op_e(node i) over its incoming edges (1←0), (2←0),
+ * (2←1), (3←0), (3←1), (3←2) in arch-string order; node 3 is the output. Ops: `none` (zero),
+ * `skip_connect` (identity), `nor_conv_1x1`/`nor_conv_3x3` (ReLU-conv-BN, stride 1, padding 0/1),
+ * `avg_pool_3x3` (stride 1, padding 1, `count_include_pad=False` — tfjs's average pool also
+ * averages over in-bounds pixels only). All convolutions are bias-free; BN is affine with PyTorch's
+ * momentum 0.1 and eps 1e-5.
+ *
+ * Parameter names are the reference network's `state_dict` keys (`cells.6.layers.3.op.1.weight`,
+ * `cells.5.conv_a.op.2.running_mean`, `classifier.bias`); layouts are tfjs's: conv weights HWIO
+ * (PyTorch OIHW → transpose [2, 3, 1, 0]), the classifier weight `[in, out]` (PyTorch's transposed).
+ *
+ * One difference in execution, not in function: a node whose value reaches the output only through
+ * `none` edges is not computed (PyTorch computes it and multiplies by zero). Its parameters still
+ * exist and are counted, as in NAS-Bench-201's `params`.
+ */
+import { NasxError, type Architecture, type Json } from '@nasx/contracts';
+import * as tf from '@tensorflow/tfjs-core';
+import { TENSOR_PACKAGE } from '../backend/backend';
+import { createFunctionalNetwork } from '../network/functional-network';
+import type { BufferSpec, Network, NetworkBuilder, NetworkOptions, NetworkPlan, ParameterSpec } from '../network/network';
+import type { Layers } from '../nn/layers';
+
+/** Space id of NB201 architectures (as stamped by `@nasx/search-space-nb201`). */
+export const NB201_SPACE = 'nb201';
+
+/** Op names by genotype index (the layout of `@nasx/search-space-nb201`'s `{ ops: number[6] }`). */
+export const NB201_CELL_OPS = ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'] as const;
+
+/** The 6 cell edges as `[to, from]`, in arch-string order. */
+export const NB201_CELL_EDGES: readonly (readonly [to: number, from: number])[] = [
+  [1, 0],
+  [2, 0],
+  [2, 1],
+  [3, 0],
+  [3, 1],
+  [3, 2],
+];
+
+/** NB201's skeleton: C = 16 channels in the first stage, N = 5 cells per stage. */
+export const NB201_MACRO_DEFAULTS = { channels: 16, cellsPerStage: 5 } as const;
+
+const FIX_GENOTYPE = `an nb201 genotype is { "ops": [6 integers in 0..4] }, the op index of edges 1←0, 2←0, 2←1, 3←0, 3←1, 3←2 into [${NB201_CELL_OPS.join(', ')}]`;
+
+function archError(arch: Architecture, problem: string, fix = FIX_GENOTYPE): NasxError {
+  return new NasxError('architecture', `cannot build NB201 network for ${arch.key}: ${problem}`, { pkg: TENSOR_PACKAGE, contribution: NB201_SPACE, fix });
+}
+
+/** The 6 op indices of an nb201 architecture, validated. */
+export function nb201CellOps(arch: Architecture): number[] {
+  if (arch.space !== NB201_SPACE) throw archError(arch, `it belongs to space "${arch.space}"`, `pass an architecture of space "${NB201_SPACE}"`);
+  const g = arch.genotype as { ops?: Json } | null;
+  const ops = g && typeof g === 'object' && !Array.isArray(g) ? g.ops : undefined;
+  if (!Array.isArray(ops) || ops.length !== 6 || !ops.every((o) => typeof o === 'number' && Number.isInteger(o) && o >= 0 && o < NB201_CELL_OPS.length)) {
+    throw archError(arch, `genotype ${JSON.stringify(arch.genotype)} is not 6 op indices`);
+  }
+  return ops as number[];
+}
+
+interface Macro {
+  readonly channels: number;
+  readonly cellsPerStage: number;
+}
+
+function macroOf(options: NetworkOptions, arch: Architecture): Macro {
+  const m = { ...NB201_MACRO_DEFAULTS, ...options.macro };
+  for (const key of Object.keys(m)) {
+    if (!(key in NB201_MACRO_DEFAULTS)) throw archError(arch, `unknown macro setting "${key}"`, 'the NB201 builder takes macro.channels (default 16) and macro.cellsPerStage (default 5)');
+  }
+  if (!Number.isInteger(m.channels) || m.channels < 1) throw archError(arch, `macro.channels must be a positive integer, got ${m.channels}`, 'use 16 (NB201) or another positive integer');
+  if (!Number.isInteger(m.cellsPerStage) || m.cellsPerStage < 1) throw archError(arch, `macro.cellsPerStage must be a positive integer, got ${m.cellsPerStage}`, 'use 5 (NB201) or another positive integer');
+  return m;
+}
+
+function shapeOf(options: NetworkOptions, arch: Architecture): [number, number, number] {
+  const s = options.inputShape;
+  const ok = s.length === 3 && s.every((d) => Number.isInteger(d) && d > 0) && s[1]! % 4 === 0 && s[2]! % 4 === 0;
+  if (!ok) {
+    throw archError(arch, `input shape [${s.join(', ')}] is not [channels, height, width] with height and width divisible by 4`, 'NB201 halves the resolution twice; use e.g. [3, 32, 32] (CIFAR) or [3, 16, 16] (ImageNet16-120)');
+  }
+  if (!Number.isInteger(options.numClasses) || options.numClasses < 1) {
+    throw archError(arch, `numClasses must be a positive integer, got ${options.numClasses}`, "pass the task's numClasses");
+  }
+  return s as [number, number, number];
+}
+
+/**
+ * Floats of backend memory per sample a training step (forward + backward) holds at its peak, per
+ * output element of each component. Calibrated on wasm against the heap of full NB201 networks
+ * (`tools/bench/tensor`): a ReLU-conv-BN edge keeps its ReLU, conv and normalised outputs and the
+ * backward pass adds its gradients and temporaries; pooling and sums need less.
+ */
+const MEMORY_UNITS = { stem: 6, reluConvBn: 12, pool: 4, skip: 1, node: 2, shortcut: 4, lastact: 6 } as const;
+
+/** Accumulates parameters, buffers, FLOPs and a training-memory estimate while walking the skeleton. */
+class PlanAccumulator {
+  readonly parameters: ParameterSpec[] = [];
+  readonly buffers: BufferSpec[] = [];
+  flops = 0;
+  /** Floats per sample at the peak of a training step. */
+  memory = 0;
+
+  conv(name: string, cin: number, cout: number, k: number, outPixels: number): void {
+    this.parameters.push({ name: `${name}.weight`, shape: [k, k, cin, cout], role: 'conv-weight', fanIn: k * k * cin, fanOut: k * k * cout });
+    this.flops += outPixels * cout * cin * k * k;
+  }
+
+  batchNorm(name: string, c: number): void {
+    this.parameters.push({ name: `${name}.weight`, shape: [c], role: 'bn-weight', fanIn: 1, fanOut: 1 });
+    this.parameters.push({ name: `${name}.bias`, shape: [c], role: 'bn-bias', fanIn: 1, fanOut: 1 });
+    this.buffers.push({ name: `${name}.running_mean`, shape: [c], fill: 0 }, { name: `${name}.running_var`, shape: [c], fill: 1 });
+  }
+
+  linear(name: string, cin: number, cout: number): void {
+    this.parameters.push({ name: `${name}.weight`, shape: [cin, cout], role: 'linear-weight', fanIn: cin, fanOut: cout });
+    this.parameters.push({ name: `${name}.bias`, shape: [cout], role: 'linear-bias', fanIn: cin, fanOut: cout });
+    this.flops += cin * cout + cout;
+  }
+
+  /** ReLU-conv-BN (`ReLUConvBN`: module path `<name>.op.{0,1,2}`); `live`: computed in the forward pass. */
+  reluConvBn(name: string, cin: number, cout: number, k: number, outPixels: number, live = true): void {
+    this.conv(`${name}.op.1`, cin, cout, k, outPixels);
+    this.batchNorm(`${name}.op.2`, cout);
+    if (live) this.memory += MEMORY_UNITS.reluConvBn * outPixels * cout;
+  }
+}
+
+/** Which cell nodes reach the output through a non-`none` path (node 3 always). */
+function liveNodes(ops: readonly number[]): boolean[] {
+  const live = [true, false, false, true];
+  for (let j = 2; j >= 1; j--) {
+    live[j] = NB201_CELL_EDGES.some(([to, from], e) => from === j && ops[e] !== 0 && live[to]!);
+  }
+  return live;
+}
+
+/** Parameters, FLOPs and memory estimate of an NB201 network, without tensors. */
+export function planNb201(arch: Architecture, options: NetworkOptions): NetworkPlan {
+  const ops = nb201CellOps(arch);
+  const live = liveNodes(ops);
+  const { channels: C, cellsPerStage: N } = macroOf(options, arch);
+  const [cin, height, width] = shapeOf(options, arch);
+  const p = new PlanAccumulator();
+  let pixels = height * width;
+  p.conv('stem.0', cin, C, 3, pixels);
+  p.batchNorm('stem.1', C);
+  p.memory += MEMORY_UNITS.stem * pixels * C;
+  let index = 0;
+  let cPrev = C;
+  for (let stage = 0; stage < 3; stage++) {
+    const c = C << stage;
+    if (stage > 0) {
+      const outPixels = pixels / 4;
+      const name = `cells.${index++}`;
+      p.reluConvBn(`${name}.conv_a`, cPrev, c, 3, outPixels);
+      p.reluConvBn(`${name}.conv_b`, c, c, 3, outPixels);
+      p.conv(`${name}.downsample.1`, cPrev, c, 1, outPixels); // after AvgPool(2)
+      p.memory += MEMORY_UNITS.shortcut * outPixels * c;
+      pixels = outPixels;
+    }
+    for (let k = 0; k < N; k++) {
+      const name = `cells.${index++}`;
+      ops.forEach((op, e) => {
+        const opName = NB201_CELL_OPS[op]!;
+        const edgeLive = live[NB201_CELL_EDGES[e]![0]]! && op !== 0;
+        if (opName === 'nor_conv_1x1' || opName === 'nor_conv_3x3') {
+          p.reluConvBn(`${name}.layers.${e}`, c, c, opName === 'nor_conv_1x1' ? 1 : 3, pixels, edgeLive);
+        } else if (edgeLive) {
+          p.memory += (opName === 'avg_pool_3x3' ? MEMORY_UNITS.pool : MEMORY_UNITS.skip) * pixels * c;
+        }
+      });
+      p.memory += MEMORY_UNITS.node * pixels * c * live.filter((l, j) => l && j > 0).length;
+    }
+    cPrev = c;
+  }
+  p.batchNorm('lastact.0', cPrev);
+  p.memory += MEMORY_UNITS.lastact * pixels * cPrev;
+  p.linear('classifier', cPrev, options.numClasses);
+  return {
+    space: NB201_SPACE,
+    archKey: arch.key,
+    inputShape: [cin, height, width],
+    numClasses: options.numClasses,
+    parameters: p.parameters,
+    buffers: p.buffers,
+    paramCount: p.parameters.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0),
+    flops: p.flops,
+    trainingBytesPerSample: 4 * p.memory,
+  };
+}
+
+type T4 = tf.Tensor4D;
+
+/** `ReLUConvBN`: ReLU, bias-free conv with PyTorch padding (k−1)/2, BN. */
+function reluConvBn(L: Layers, name: string, x: T4, k: number, stride: number): T4 {
+  return L.batchNorm(`${name}.op.2`, L.conv(`${name}.op.1`, L.relu(`${name}.op.0`, x), stride, k === 1 ? 'valid' : (k - 1) / 2));
+}
+
+/** NB201's `ResNetBasicblock` with stride 2 between stages. */
+function reductionBlock(L: Layers, name: string, x: T4): T4 {
+  const a = reluConvBn(L, `${name}.conv_a`, x, 3, 2);
+  const b = reluConvBn(L, `${name}.conv_b`, a, 3, 1);
+  const residual = L.conv(`${name}.downsample.1`, tf.avgPool(x, 2, 2, 'valid'), 1, 'valid');
+  return tf.add(residual, b);
+}
+
+/** `InferCell`: node j = Σ op_e(node i) over edges (j←i); returns node 3. */
+function cell(L: Layers, name: string, x: T4, ops: readonly number[], live: readonly boolean[]): T4 {
+  const nodes: (T4 | undefined)[] = [x];
+  for (let j = 1; j <= 3; j++) {
+    if (!live[j]) {
+      nodes.push(undefined);
+      continue;
+    }
+    const terms: T4[] = [];
+    NB201_CELL_EDGES.forEach(([to, from], e) => {
+      if (to !== j || ops[e] === 0) return;
+      const src = nodes[from]!; // live: every non-none edge into a live node comes from a live node
+      const path = `${name}.layers.${e}`;
+      switch (NB201_CELL_OPS[ops[e]!]) {
+        case 'skip_connect':
+          terms.push(src);
+          break;
+        case 'nor_conv_1x1':
+          terms.push(reluConvBn(L, path, src, 1, 1));
+          break;
+        case 'nor_conv_3x3':
+          terms.push(reluConvBn(L, path, src, 3, 1));
+          break;
+        case 'avg_pool_3x3':
+          terms.push(tf.avgPool(src, 3, 1, 'same'));
+          break;
+      }
+    });
+    nodes.push(terms.length === 0 ? tf.zerosLike(x) : terms.length === 1 ? terms[0]! : tf.addN(terms));
+  }
+  return nodes[3]!;
+}
+
+/** The NB201 {@link NetworkBuilder}. */
+export const nb201NetworkBuilder: NetworkBuilder = {
+  space: NB201_SPACE,
+  description: 'NAS-Bench-201 TinyNetwork: stem, 3×N cells (C, 2C, 4C) with residual reduction blocks, GAP, linear (Dong & Yang, ICLR 2020)',
+  plan: planNb201,
+  build(arch: Architecture, options: NetworkOptions): Network {
+    const plan = planNb201(arch, options);
+    const ops = nb201CellOps(arch);
+    const live = liveNodes(ops);
+    const { cellsPerStage: N } = macroOf(options, arch);
+    return createFunctionalNetwork(arch, plan, options, (x, L) => {
+      let h = L.batchNorm('stem.1', L.conv('stem.0', x, 1, 1));
+      let index = 0;
+      for (let stage = 0; stage < 3; stage++) {
+        if (stage > 0) {
+          const name = `cells.${index++}`;
+          h = L.tap(name, reductionBlock(L, name, h), 'cell-out');
+        }
+        for (let k = 0; k < N; k++) {
+          const name = `cells.${index++}`;
+          h = L.tap(name, cell(L, name, h, ops, live), 'cell-out');
+        }
+      }
+      const features = tf.mean(L.relu('lastact.1', L.batchNorm('lastact.0', h)), [1, 2]) as tf.Tensor2D;
+      L.tap('global_pooling', features, 'features');
+      const logits = L.linear('classifier', features);
+      L.tap('classifier', logits, 'logits');
+      return logits;
+    });
+  },
+};

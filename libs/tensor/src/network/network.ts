@@ -1,0 +1,159 @@
+import type { Architecture, Shape } from '@nasx/contracts';
+import type * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * What an intermediate activation passed to a {@link TapFn} is:
+ * - `relu-in` / `relu-out`: the input and output of a ReLU (NASWOT's binary codes read `relu-in > 0`),
+ * - `cell-out`: the output of a cell or block of the skeleton,
+ * - `features`: the globally pooled features before the classifier (`[N, C]`),
+ * - `logits`: the classifier output (`[N, classes]`).
+ */
+export type TapKind = 'relu-in' | 'relu-out' | 'cell-out' | 'features' | 'logits';
+
+/**
+ * Observer of intermediate activations during {@link Network.forward}. `name` is the module path
+ * (for NB201 the PyTorch one, e.g. `cells.3.layers.2.op.0` for the ReLU of edge 3 of cell 3).
+ * Image activations are NHWC. The tensor belongs to the forward pass: read it (`dataSync`), or
+ * derive what you need and `tf.keep` that, inside the callback; it is disposed afterwards.
+ * At `cell-out` a tap may return a tensor of the same shape to use in its place (SynFlow rescales
+ * there to stay inside float32; Fisher inserts its masks); elsewhere the return value is ignored.
+ */
+export type TapFn = (name: string, tensor: tf.Tensor, kind: TapKind) => unknown;
+
+/** Options of one forward pass. */
+export interface ForwardOptions {
+  /**
+   * Training mode: batch normalisation uses the batch statistics and updates its running
+   * statistics (PyTorch's `model.train()`); otherwise it uses the running statistics (`model.eval()`).
+   */
+  readonly training: boolean;
+  /** Called with intermediate activations, see {@link TapFn}. */
+  readonly tap?: TapFn;
+  /**
+   * Build the pass from ops whose gradients are differentiable again, for second-order gradients
+   * (GraSP's Hessian-gradient product). Slower: training-mode batch norm is then autodiffed
+   * instead of using its closed-form backward pass.
+   */
+  readonly secondOrder?: boolean;
+}
+
+/** How initial weights are drawn (biases and batch-norm parameters: see each scheme). */
+export type InitScheme =
+  /**
+   * PyTorch's defaults, which NAS-Bench-201 trained with (its networks set no init of their own):
+   * conv and linear weights and linear biases U(−1/√fanIn, 1/√fanIn) (`kaiming_uniform_(a=√5)`),
+   * batch-norm weight 1 and bias 0.
+   */
+  | 'pytorch'
+  /**
+   * He et al. 2015, as torchvision's ResNets: conv weights N(0, 2/fanOut) (`kaiming_normal_`,
+   * mode `fan_out`, ReLU gain); linear layers and batch norm as in `pytorch`.
+   */
+  | 'kaiming-normal';
+
+/** One trainable parameter of a {@link NetworkPlan}. */
+export interface ParameterSpec {
+  /** Unique name (for NB201 the PyTorch `state_dict` key). */
+  readonly name: string;
+  /** Shape in TensorFlow.js layout: conv `[KH, KW, Cin, Cout]`, linear `[in, out]`, vectors `[C]`. */
+  readonly shape: readonly number[];
+  /** Role, which decides the initial values. */
+  readonly role: 'conv-weight' | 'linear-weight' | 'linear-bias' | 'bn-weight' | 'bn-bias';
+  /** Inputs feeding one output (conv: KH·KW·Cin, linear: in). */
+  readonly fanIn: number;
+  /** Outputs fed by one input (conv: KH·KW·Cout, linear: out). */
+  readonly fanOut: number;
+}
+
+/** One non-trainable buffer (batch-norm running statistics). */
+export interface BufferSpec {
+  readonly name: string;
+  readonly shape: readonly number[];
+  /** Initial value of every element (running mean 0, running variance 1). */
+  readonly fill: number;
+}
+
+/**
+ * Everything about a network that needs no tensors: its parameters and buffers, their count and
+ * the FLOPs. Cheap (microseconds), so estimators can report `params`/`flops` for any architecture.
+ */
+export interface NetworkPlan {
+  /** Search-space id of the architecture. */
+  readonly space: string;
+  /** `Architecture.key` it was planned for. */
+  readonly archKey: string;
+  /** Per-sample input shape, channels first (`[3, 32, 32]`). */
+  readonly inputShape: Shape;
+  readonly numClasses: number;
+  readonly parameters: readonly ParameterSpec[];
+  readonly buffers: readonly BufferSpec[];
+  /** Number of trainable parameters (PyTorch's `sum(p.numel() for p in model.parameters())`). */
+  readonly paramCount: number;
+  /**
+   * Multiply-accumulates of one forward pass for one sample, counted as NAS-Bench-201 counts its
+   * `flops` field (xautodl `get_model_infos`): conv and linear layers (plus linear biases), one per
+   * multiply-add — ×1, not ×2 — and no batch norm, pooling, ReLU or additions. So `flops / 1e6`
+   * equals the benchmark's value (7.78305 for the smallest CIFAR-10 cell).
+   */
+  readonly flops: number;
+  /**
+   * Estimated peak backend memory, in bytes per sample, of a training step (forward + backward);
+   * the trainer sizes micro-batches with it. An estimate calibrated on the wasm backend, not a bound.
+   */
+  readonly trainingBytesPerSample: number;
+}
+
+/** A built network: named variables and a functional forward pass. */
+export interface Network {
+  readonly arch: Architecture;
+  readonly plan: NetworkPlan;
+  /** Trainable parameters by name (`tf.Variable`s, trainable). */
+  readonly parameters: ReadonlyMap<string, tf.Variable>;
+  /** Batch-norm running statistics by name (`tf.Variable`s, not trainable). */
+  readonly buffers: ReadonlyMap<string, tf.Variable>;
+  /** Same as `plan.paramCount`, counted from the allocated variables. */
+  readonly paramCount: number;
+  /** Same as `plan.flops`. */
+  readonly flops: number;
+  /**
+   * Logits `[N, classes]` for an NCHW batch `[N, C, H, W]` (the task contract's layout; it is
+   * transposed once to NHWC inside). Intermediates are freed; the caller disposes the result.
+   * Differentiable: call it inside `tf.grad`/`tf.variableGrads`.
+   */
+  forward(x: tf.Tensor4D, options: ForwardOptions): tf.Tensor2D;
+  /** Frees every variable. The network cannot be used afterwards. */
+  dispose(): void;
+  readonly disposed: boolean;
+}
+
+/** Options for building a network for a task. */
+export interface NetworkOptions {
+  /** Classes of the classifier head. */
+  readonly numClasses: number;
+  /** Per-sample input shape, channels first, e.g. `[3, 32, 32]` (the task's `inputShape`). */
+  readonly inputShape: Shape;
+  /** Seed of the initial weights (default 0): same seed, same weights. */
+  readonly seed?: number;
+  /** Weight initialisation (default `pytorch`, what NAS-Bench-201 used). */
+  readonly init?: InitScheme;
+  /**
+   * Skeleton settings a builder documents (NB201: `channels`, default 16, and `cellsPerStage`,
+   * default 5). Smaller skeletons train faster for low-fidelity estimates and tests.
+   */
+  readonly macro?: { readonly [name: string]: number };
+}
+
+/**
+ * Builds the networks of one search space. To support a new space, implement this and pass it
+ * to {@link buildNetwork} (`builders` option), or add it to {@link NETWORK_BUILDERS}.
+ */
+export interface NetworkBuilder {
+  /** The `Architecture.space` it builds. */
+  readonly space: string;
+  /** One line for listings and errors. */
+  readonly description: string;
+  /** Parameters, FLOPs and memory estimate without allocating tensors. Throws on invalid input. */
+  plan(arch: Architecture, options: NetworkOptions): NetworkPlan;
+  /** Allocates and initialises the parameters. Needs an initialised backend. */
+  build(arch: Architecture, options: NetworkOptions): Network;
+}

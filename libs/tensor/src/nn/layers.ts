@@ -1,0 +1,144 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { TapFn, TapKind } from '../network/network';
+
+/** Batch-norm running-statistics momentum: PyTorch's `BatchNorm2d` default, which NAS-Bench-201 used. */
+export const BN_MOMENTUM = 0.1;
+/** Batch-norm epsilon: PyTorch's `BatchNorm2d` default. */
+export const BN_EPSILON = 1e-5;
+
+/** Padding of a convolution: PyTorch's symmetric `padding=p`, or tfjs's `same`/`valid`. */
+export type ConvPad = number | 'same' | 'valid';
+
+/**
+ * The functional layers a builder's forward pass is written with. Parameters are looked up by
+ * name in the network's variables (`<name>.weight`, `<name>.bias`, `<name>.running_mean`, …), so a
+ * builder's plan and forward share one naming scheme. Activations are NHWC.
+ */
+export class Layers {
+  constructor(
+    private readonly params: ReadonlyMap<string, tf.Variable>,
+    private readonly buffers: ReadonlyMap<string, tf.Variable>,
+    /** Training mode (batch statistics, running-statistics updates). */
+    readonly training: boolean,
+    private readonly tapFn?: TapFn,
+    /** Use only ops whose gradients are themselves differentiable (for second-order gradients). */
+    readonly secondOrder = false,
+  ) {}
+
+  private readonly kept: tf.Tensor[] = [];
+
+  /** A trainable parameter by name; a missing one is a builder bug, reported as such. */
+  param(name: string): tf.Variable {
+    const v = this.params.get(name);
+    if (!v) throw new Error(`@nasx/tensor: parameter "${name}" is not in the network's plan (a network builder bug)`);
+    return v;
+  }
+
+  private buffer(name: string): tf.Variable {
+    const v = this.buffers.get(name);
+    if (!v) throw new Error(`@nasx/tensor: buffer "${name}" is not in the network's plan (a network builder bug)`);
+    return v;
+  }
+
+  /** Reports an activation to the tap, if any. */
+  /** Shows `t` to the tap; returns what the tap returned in its place, or `t`. */
+  tap<T extends tf.Tensor>(name: string, t: T, kind: TapKind): T {
+    const r: unknown = this.tapFn?.(name, t, kind);
+    // Only a tensor replaces the activation (a tap written as `(n, t) => list.push(t)` returns a number).
+    return r instanceof tf.Tensor ? (r as T) : t;
+  }
+
+  /** Bias-free convolution with `<name>.weight` (`[KH, KW, Cin, Cout]`). */
+  conv(name: string, x: tf.Tensor4D, stride: number, pad: ConvPad): tf.Tensor4D {
+    // A number is PyTorch's symmetric padding (tfjs's 'same' pads bottom/right first at stride 2).
+    return tf.conv2d(x, this.param(`${name}.weight`) as tf.Tensor4D, stride, pad);
+  }
+
+  /**
+   * `BatchNorm2d` over the channel (last) axis. Training: normalise with the batch mean and biased
+   * variance, then update the running mean and the running *unbiased* variance with momentum 0.1
+   * (PyTorch's rule). Evaluation: normalise with the running statistics.
+   *
+   * In training the normalisation is one custom-gradient op whose backward pass is the closed form
+   * dx = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂)), dγ = Σ dy·x̂, dβ = Σ dy (Ioffe & Szegedy 2015,
+   * Sec. 3) — two reductions and a handful of element-wise ops instead of autodiff through a dozen,
+   * which roughly halves batch norm's share of a training step. That backward pass treats x̂ and
+   * σ as constants when differentiated again, so `secondOrder` switches to plain ops.
+   */
+  batchNorm(name: string, x: tf.Tensor4D): tf.Tensor4D {
+    const gamma = this.param(`${name}.weight`);
+    const beta = this.param(`${name}.bias`);
+    const runningMean = this.buffer(`${name}.running_mean`);
+    const runningVar = this.buffer(`${name}.running_var`);
+    if (!this.training) {
+      const scale = tf.mul(gamma, tf.rsqrt(tf.add(runningVar, BN_EPSILON)));
+      return tf.add(tf.mul(x, scale), tf.sub(beta, tf.mul(runningMean, scale)));
+    }
+    let mean: tf.Tensor1D;
+    let variance: tf.Tensor1D;
+    let y: tf.Tensor4D;
+    if (this.secondOrder) {
+      mean = tf.mean(x, [0, 1, 2]);
+      const centered = tf.sub(x, mean);
+      variance = tf.mean(tf.square(centered), [0, 1, 2]);
+      y = tf.add(tf.mul(centered, tf.mul(gamma, tf.rsqrt(tf.add(variance, BN_EPSILON)))), beta) as tf.Tensor4D;
+    } else {
+      const stats: { mean?: tf.Tensor1D; variance?: tf.Tensor1D } = {};
+      y = batchNormTraining(stats)(x, gamma, beta) as tf.Tensor4D;
+      // The custom op's forward runs in its own tidy; it kept these two for the update below.
+      mean = stats.mean!;
+      variance = stats.variance!;
+      this.kept.push(mean, variance);
+    }
+    const n = x.shape[0] * x.shape[1] * x.shape[2];
+    runningMean.assign(tf.add(tf.mul(runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
+    runningVar.assign(tf.add(tf.mul(runningVar, 1 - BN_MOMENTUM), tf.mul(variance, (BN_MOMENTUM * n) / Math.max(n - 1, 1))));
+    return y;
+  }
+
+  /** Frees tensors kept across custom ops during the forward pass (the network calls it). */
+  release(): void {
+    tf.dispose(this.kept);
+    this.kept.length = 0;
+  }
+
+  /** ReLU, tapped before (`relu-in`) and after (`relu-out`). */
+  relu<R extends tf.Rank>(name: string, x: tf.Tensor<R>): tf.Tensor<R> {
+    this.tap(name, x, 'relu-in');
+    const y = tf.relu(x);
+    this.tap(name, y, 'relu-out');
+    return y;
+  }
+
+  /** Fully connected layer `x·W + b` with `<name>.weight` (`[in, out]`) and `<name>.bias`. */
+  linear(name: string, x: tf.Tensor2D): tf.Tensor2D {
+    return tf.add(tf.matMul(x, this.param(`${name}.weight`) as tf.Tensor2D), this.param(`${name}.bias`));
+  }
+}
+
+/**
+ * The training-mode normalisation `γ·(x − μ)/√(σ² + ε) + β` over axes [0, 1, 2] as one op with the
+ * closed-form gradient; writes the batch mean and variance (kept) into `stats`.
+ */
+function batchNormTraining(stats: { mean?: tf.Tensor1D; variance?: tf.Tensor1D }) {
+  return tf.customGrad((x, gamma, beta, save) => {
+    const mean = tf.mean(x as tf.Tensor4D, [0, 1, 2]) as tf.Tensor1D;
+    const centered = tf.sub(x as tf.Tensor4D, mean);
+    const variance = tf.mean(tf.square(centered), [0, 1, 2]) as tf.Tensor1D;
+    const invStd = tf.rsqrt(tf.add(variance, BN_EPSILON));
+    const xHat = tf.mul(centered, invStd);
+    stats.mean = tf.keep(mean);
+    stats.variance = tf.keep(variance);
+    (save as tf.GradSaveFunc)([xHat, invStd, gamma as tf.Tensor]);
+    return {
+      value: tf.add(tf.mul(xHat, gamma as tf.Tensor), beta as tf.Tensor),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [xh, inv, g] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+        const d = dy as tf.Tensor4D;
+        const dyXHat = tf.mul(d, xh);
+        const dx = tf.mul(tf.sub(tf.sub(d, tf.mean(d, [0, 1, 2])), tf.mul(xh, tf.mean(dyXHat, [0, 1, 2]))), tf.mul(g, inv));
+        return [dx, tf.sum(dyXHat, [0, 1, 2]), tf.sum(d, [0, 1, 2])];
+      },
+    };
+  });
+}

@@ -1,0 +1,67 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Settings of {@link SgdOptimizer}; the defaults are NAS-Bench-201's (its `200E.config`). */
+export interface SgdOptions {
+  /** Momentum factor (default 0.9). */
+  readonly momentum?: number;
+  /** Nesterov momentum (default true). */
+  readonly nesterov?: boolean;
+  /** L2 penalty added to the gradient, `g + λ·w` (default 5e-4). */
+  readonly weightDecay?: number;
+  /**
+   * Which parameters get weight decay (default: all, as NB201 does: it passes
+   * `network.parameters()` to `torch.optim.SGD`, BN weights/biases and the classifier bias included).
+   */
+  readonly decays?: (name: string) => boolean;
+}
+
+/**
+ * SGD with momentum, Nesterov momentum and weight decay, step for step PyTorch's `torch.optim.SGD`
+ * (dampening 0): `g ← ∇ + λ·w`; `b ← g` on the first step, then `b ← μ·b + g`;
+ * `d ← g + μ·b` (Nesterov) or `b`; `w ← w − lr·d`. A parameter without a gradient in a step is left
+ * alone, as PyTorch skips parameters whose `.grad` is None. (tfjs's `MomentumOptimizer` starts its
+ * buffer at 0 and has no weight decay, hence this class.)
+ */
+export class SgdOptimizer {
+  private readonly momentum: number;
+  private readonly nesterov: boolean;
+  private readonly weightDecay: number;
+  private readonly decays: (name: string) => boolean;
+  private readonly buffers = new Map<string, tf.Tensor>();
+
+  constructor(
+    private readonly params: ReadonlyMap<string, tf.Variable>,
+    options: SgdOptions = {},
+  ) {
+    this.momentum = options.momentum ?? 0.9;
+    this.nesterov = options.nesterov ?? true;
+    this.weightDecay = options.weightDecay ?? 5e-4;
+    this.decays = options.decays ?? (() => true);
+  }
+
+  /** Applies one update with learning rate `lr`; `grads` are by parameter name (not disposed here). */
+  step(grads: ReadonlyMap<string, tf.Tensor>, lr: number): void {
+    for (const [name, grad] of grads) {
+      const w = this.params.get(name);
+      if (!w) throw new Error(`@nasx/tensor: gradient for unknown parameter ${name}`);
+      const previous = this.buffers.get(name);
+      const next = tf.tidy(() => {
+        const g = this.weightDecay !== 0 && this.decays(name) ? tf.add(grad, tf.mul(w, this.weightDecay)) : grad;
+        const buf = this.momentum === 0 ? g : previous ? tf.add(tf.mul(previous, this.momentum), g) : tf.clone(g);
+        const d = this.momentum !== 0 && this.nesterov ? tf.add(g, tf.mul(buf, this.momentum)) : buf;
+        w.assign(tf.sub(w, tf.mul(d, lr)));
+        return this.momentum === 0 ? undefined : tf.keep(buf);
+      });
+      if (next) {
+        previous?.dispose();
+        this.buffers.set(name, next);
+      }
+    }
+  }
+
+  /** Frees the momentum buffers. */
+  dispose(): void {
+    for (const b of this.buffers.values()) b.dispose();
+    this.buffers.clear();
+  }
+}

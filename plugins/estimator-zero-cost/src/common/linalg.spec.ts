@@ -1,0 +1,47 @@
+import { addLayerToKernel } from '../naswot/naswot.estimator';
+import { createRng } from '@nasx/kernel';
+import { rowCorrelation, slogdet, symmetricEigenvalues } from './linalg';
+import { kendallTau, spearman } from './rank-correlation';
+
+describe('proxy math', () => {
+  it('slogdet matches a known determinant and the sum of log-eigenvalues of an SPD matrix', () => {
+    // det [[4,2],[2,3]] = 8
+    expect(slogdet(Float64Array.from([4, 2, 2, 3]), 2)).toEqual({ sign: 1, logAbsDet: expect.closeTo(Math.log(8), 12) });
+    expect(slogdet(Float64Array.from([0, 1, 1, 0]), 2).sign).toBe(-1);
+    const rng = createRng(1);
+    const n = 12;
+    const b = Float64Array.from({ length: n * n }, () => rng.normal());
+    const a = new Float64Array(n * n); // A = B Bᵀ + I
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+      let s = i === j ? 1 : 0;
+      for (let k = 0; k < n; k++) s += (b[i * n + k] as number) * (b[j * n + k] as number);
+      a[i * n + j] = s;
+    }
+    const eig = symmetricEigenvalues(a, n);
+    expect(slogdet(a, n).logAbsDet).toBeCloseTo(eig.reduce((s, l) => s + Math.log(l), 0), 8);
+    expect(Math.min(...eig)).toBeGreaterThan(0.99);
+  });
+
+  it('row correlation is numpy.corrcoef of the rows', () => {
+    const c = rowCorrelation(Float64Array.from([1, 2, 3, 2, 4, 6, 3, 2, 1]), 3, 3);
+    expect(Array.from(c).map((v) => Math.round(v * 1e9) / 1e9)).toEqual([1, 1, -1, 1, 1, -1, -1, -1, 1]);
+  });
+
+  it('Hamming kernel: N_A on the diagonal, N_A − d_H off it', () => {
+    const k = new Float64Array(9);
+    addLayerToKernel(k, Float32Array.from([...Array(40).fill(1), ...Array(40).fill(-1), ...Array.from({ length: 40 }, (_, i) => (i < 10 ? 1 : 0))]), 3);
+    expect(Array.from(k)).toEqual([40, 0, 10, 0, 40, 30, 10, 30, 40]);
+    // a second layer adds its own N_A − d_H
+    addLayerToKernel(k, Float32Array.from([1, 0, 1, 0, 1, 1]), 3);
+    expect(Array.from(k)).toEqual([42, 2, 11, 2, 42, 31, 11, 31, 42]);
+  });
+
+  it('rank correlations agree with scipy on a small example with ties', () => {
+    const a = [1, 2, 3, 4, 5, 5];
+    const b = [2, 1, 4, 3, 6, 5];
+    // scipy 1.x: spearmanr(a, b) = 0.8696565534786727, kendalltau(a, b) (tau-b) = 0.6900655593423541
+    expect(spearman(a, b)).toBeCloseTo(0.8696565534786727, 10);
+    expect(kendallTau(a, b)).toBeCloseTo(0.6900655593423543, 10);
+    expect(spearman([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1, 12);
+  });
+});

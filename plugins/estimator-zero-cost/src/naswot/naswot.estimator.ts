@@ -1,0 +1,76 @@
+import { tf } from '@nasx/tensor';
+import { slogdet } from '../common/linalg';
+import { defineProxyEstimator, type ProxyInputs, type ProxyOptions } from '../common/proxy-estimator';
+import { jacobianCovarianceScore } from '../proxies/jacob-cov.proxy';
+import schema from './naswot.schema.json';
+
+/** Options of NASWOT (mirrors naswot.schema.json). */
+export interface NaswotOptions extends ProxyOptions {
+  version?: 'v2' | 'v1';
+}
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+}
+
+/**
+ * Adds one layer's contribution to the Hamming kernel: K[i, j] += units − d_H(c_i, c_j), with c the
+ * layer's binary codes (pre-activation > 0) packed 32 to a word (Mellor et al., ICML 2021, eq. 2;
+ * summing per layer equals one kernel over all units).
+ */
+export function addLayerToKernel(k: Float64Array, values: Float32Array | Int32Array | Uint8Array, n: number): void {
+  const units = values.length / n;
+  const words = Math.ceil(units / 32);
+  const bits = new Uint32Array(n * words);
+  for (let s = 0; s < n; s++) {
+    const base = s * units;
+    const out = s * words;
+    for (let u = 0; u < units; u++) if ((values[base + u] as number) > 0) bits[out + (u >>> 5)] = ((bits[out + (u >>> 5)] as number) | (1 << (u & 31))) >>> 0;
+  }
+  for (let i = 0; i < n; i++) {
+    k[i * n + i] = (k[i * n + i] as number) + units;
+    for (let j = i + 1; j < n; j++) {
+      let d = 0;
+      const a = i * words;
+      const b = j * words;
+      for (let w = 0; w < words; w++) d += popcount(((bits[a + w] as number) ^ (bits[b + w] as number)) >>> 0);
+      const v = (k[i * n + j] as number) + units - d;
+      k[i * n + j] = v;
+      k[j * n + i] = v;
+    }
+  }
+}
+
+/**
+ * NASWOT v2 (Mellor, Turner, Storkey & Crowley, "Neural Architecture Search without Training",
+ * ICML 2021): one forward pass of an untrained network over a mini-batch; each sample's binary
+ * code is which ReLUs it activates; the score is log|K_H|, K_H = N_A − Hamming distances.
+ * Networks that separate the inputs well (codes far apart) get a high score.
+ */
+export function naswotScore({ net, batch }: ProxyInputs): number {
+  const x = batch!.x;
+  const n = x.shape[0];
+  const k = new Float64Array(n * n);
+  tf.tidy(() => {
+    net.forward(x, {
+      training: true,
+      tap: (_name, t, kind) => {
+        if (kind === 'relu-in') addLayerToKernel(k, t.dataSync() as Float32Array, n);
+      },
+    });
+  });
+  return slogdet(k, n).logAbsDet;
+}
+
+/** The `naswot` estimator contribution. */
+export const naswotEstimator = defineProxyEstimator<NaswotOptions>({
+  id: 'naswot',
+  title: 'NASWOT (v2 log-det Hamming kernel)',
+  description: 'Mellor et al. 2021: log|K_H| of the binary ReLU codes of a mini-batch (v1 Jacobian-correlation score as an option); no training.',
+  optionsSchema: schema,
+  needsData: true,
+  score: (inputs, o) => ((o.version ?? 'v2') === 'v1' ? jacobianCovarianceScore(inputs) : naswotScore(inputs)),
+});
