@@ -12,6 +12,7 @@ import {
   type Shape,
 } from '@nasx/contracts';
 import { buildNetwork, initTensorBackend, planNetwork, tf, toTensors, type ClassificationTensors, type Network } from '@nasx/tensor';
+export { crossEntropy } from '@nasx/tensor';
 
 const PKG = '@nasx/estimator-zero-cost';
 
@@ -46,11 +47,6 @@ export interface ProxyDefinition<O extends ProxyOptions> {
 export function prunableWeights(net: Network): tf.Variable[] {
   const roles = new Map(net.plan.parameters.map((p) => [p.name, p.role]));
   return [...net.parameters.entries()].filter(([name]) => roles.get(name) === 'conv-weight' || roles.get(name) === 'linear-weight').map(([, v]) => v);
-}
-
-/** Mean cross-entropy of logits against class ids. */
-export function crossEntropy(logits: tf.Tensor2D, y: tf.Tensor1D, numClasses: number): tf.Scalar {
-  return tf.losses.softmaxCrossEntropy(tf.oneHot(y, numClasses), logits) as tf.Scalar;
 }
 
 function metricsOf(id: string): MetricDeclaration[] {

@@ -1,15 +1,16 @@
 import { tf } from '@nasx/tensor';
 import schema from '../common/proxy.schema.json';
-import { crossEntropy, defineProxyEstimator, prunableWeights, type ProxyInputs } from '../common/proxy-estimator';
+import { crossEntropy } from '@nasx/tensor';
+import { defineProxyEstimator, prunableWeights, type ProxyInputs } from '../common/proxy-estimator';
 
 /**
  * ∂L/∂W for the conv and linear weights on the mini-batch (training-mode batch norm). Weights the
  * loss does not depend on (an op whose output no path uses, e.g. behind a `none` edge) get zeros,
  * as PyTorch leaves their `.grad` at zero in NASLib's implementation.
  */
-function weightGradients({ net, batch, numClasses }: ProxyInputs): { weights: tf.Variable[]; grads: tf.Tensor[] } {
+function weightGradients({ net, batch }: ProxyInputs): { weights: tf.Variable[]; grads: tf.Tensor[] } {
   const weights = prunableWeights(net);
-  const { value, grads } = tf.variableGrads(() => crossEntropy(net.forward(batch!.x, { training: true }), batch!.y, numClasses), weights);
+  const { value, grads } = tf.variableGrads(() => crossEntropy(net.forward(batch!.x, { training: true }), batch!.y), weights);
   value.dispose();
   return { weights, grads: weights.map((w) => grads[w.name] ?? tf.zerosLike(w)) };
 }
@@ -34,10 +35,10 @@ export function gradNormScore(inputs: ProxyInputs): number {
  * GraSP (Wang, Zhang & Grosse, ICLR 2020), as Abdelfattah et al. compute it: −Σ θ ⊙ (H g), where g
  * is ∂L/∂θ held constant and H g the Hessian-gradient product ∂(g_θ · g)/∂θ (second-order).
  */
-export function graspScore({ net, batch, numClasses }: ProxyInputs): number {
+export function graspScore({ net, batch }: ProxyInputs): number {
   return tf.tidy(() => {
     const weights = prunableWeights(net);
-    const loss = (): tf.Scalar => crossEntropy(net.forward(batch!.x, { training: true, secondOrder: true }), batch!.y, numClasses);
+    const loss = (): tf.Scalar => crossEntropy(net.forward(batch!.x, { training: true, secondOrder: true }), batch!.y, { secondOrder: true });
     const first = tf.variableGrads(loss, weights).grads;
     const g = weights.map((w) => tf.keep(first[w.name] ?? tf.zerosLike(w)));
     const hg = tf.variableGrads(() => {
