@@ -123,7 +123,11 @@ export async function composeEstimation(registry: PluginRegistry, config: Resolv
   }
   const estimator =
     config.workers > 0 && !run.inWorker
-      ? await createPooledEstimator(config, { logger: run.logger })
+      ? await createPooledEstimator(config, { logger: run.logger }).catch((e: unknown) => {
+          // A worker's start-up error knows the pointer but not the line of the file.
+          if (isNasxError(e) && e.where.pointer && !e.where.line) throw new NasxError(e.kind, e.message, { ...e.where, file: config.file, line: config.lineOf(e.where.pointer), fix: e.fix });
+          throw e;
+        })
       : await instantiate<'estimator'>(registry, config, config.estimator, { ...common('estimator'), space, task, latencyModels: latencyModels.map((l) => l.model), estimators });
   container.register(Estimator, { useValue: estimator });
 
@@ -151,7 +155,12 @@ export async function composeRun(registry: PluginRegistry, config: ResolvedConfi
   const { container, space, task, latencyModels, estimators, estimator, rng } = est;
   const common = (slot: string): CommonDeps => ({ dataDir: config.dataDir, configDir: config.dir, logger: run.logger, rng: rng.fork(slot) });
 
-  const metrics: MetricDeclaration[] = [...estimator.metrics, ...latencyModels.map((l) => ({ name: l.metric, direction: 'minimize' as const, unit: 'ms' }))];
+  const reporters = config.report.map((name) => estimators[name] as Estimator);
+  const metrics: MetricDeclaration[] = [
+    ...estimator.metrics,
+    ...reporters.flatMap((r) => r.metrics).filter((m) => !estimator.metrics.some((p) => p.name === m.name)),
+    ...latencyModels.map((l) => ({ name: l.metric, direction: 'minimize' as const, unit: 'ms' })),
+  ];
   const objective = createObjective(config.objective, metrics, { file: config.file, line: config.lineOf('/objective') });
 
   const searcher = await instantiate<'searcher'>(registry, config, config.searcher, {
@@ -166,7 +175,7 @@ export async function composeRun(registry: PluginRegistry, config: ResolvedConfi
 
   return {
     container,
-    parts: { space, task, estimator, estimators, latencyModels, searcher, objective, rng: rng.fork('trials'), stateDir: run.stateDir },
+    parts: { space, task, estimator, estimators, latencyModels, reporters, searcher, objective, rng: rng.fork('trials'), stateDir: run.stateDir },
     dispose: () => est.dispose(),
   };
 }

@@ -97,6 +97,11 @@ export const PIPELINE_SCHEMA: JsonSchema = {
     task: { ...ENTRY_SCHEMA, description: 'The task (data + metric), for estimators that train or score networks.' },
     estimator: { ...ENTRY_SCHEMA, description: 'The primary estimator: its metrics feed the objective.' },
     estimators: { type: 'object', additionalProperties: ENTRY_SCHEMA, description: 'Named auxiliary estimators (a proxy for AREA, a predictor, …).' },
+    report: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'Names of auxiliary estimators whose metrics are added to every estimate (e.g. a benchmark table reporting the true accuracy of what a proxy chose); searchers see them only if the objective uses them.',
+    },
     latency: {
       type: 'array',
       description: 'Latency models; each adds latency_ms (or latency_ms:<device>) to every estimate.',

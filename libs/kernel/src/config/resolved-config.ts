@@ -25,6 +25,8 @@ export interface ResolvedConfig {
   readonly task?: ResolvedEntry;
   readonly estimator: ResolvedEntry;
   readonly estimators: { readonly [name: string]: ResolvedEntry };
+  /** Names of auxiliary estimators whose metrics are added to every estimate. */
+  readonly report: readonly string[];
   readonly latency: readonly ResolvedEntry[];
   readonly searcher: ResolvedEntry;
   readonly objective?: ObjectiveSpec;

@@ -100,6 +100,12 @@ export function validateConfig(doc: ConfigDocument, data: JsonObject, registry: 
   for (const [name, v] of Object.entries((skeleton['estimators'] as JsonObject) ?? {})) {
     estimators[name] = resolveEntry(doc, registry, 'estimator', `/estimators/${name}`, v);
   }
+  const report = (skeleton['report'] as string[] | undefined) ?? [];
+  report.forEach((name, i) => {
+    if (!estimators[name]) {
+      throw configError(doc, `/report/${i}`, `report names estimator "${name}", which estimators does not define`, Object.keys(estimators).length ? `use one of ${Object.keys(estimators).join(', ')}` : 'define it under estimators, e.g. "estimators: { table: { use: tabular } }"');
+    }
+  });
   const dataDirRaw = skeleton['dataDir'] as string | undefined;
   const estimator = resolveEntry(doc, registry, 'estimator', '/estimator', skeleton['estimator']);
   const workers = resolveWorkers(doc, skeleton['workers'] as number | 'auto', estimator);
@@ -110,11 +116,13 @@ export function validateConfig(doc: ConfigDocument, data: JsonObject, registry: 
     data,
     name: (skeleton['name'] as string) ?? path.basename(doc.file).replace(/\.(ya?ml|json)$/i, ''),
     seed: skeleton['seed'] as number,
-    dataDir: dataDirRaw !== undefined ? path.resolve(doc.dir, dataDirRaw) : process.env['NASX_DATA'] || undefined,
+    // NASX_DATA is relative to the working directory; the config's dataDir to the config file.
+    dataDir: dataDirRaw !== undefined ? path.resolve(doc.dir, dataDirRaw) : process.env['NASX_DATA'] ? path.resolve(process.env['NASX_DATA']) : undefined,
     space: resolveEntry(doc, registry, 'search-space', '/space', skeleton['space']),
     task: skeleton['task'] === undefined ? undefined : resolveEntry(doc, registry, 'task', '/task', skeleton['task']),
     estimator,
     estimators,
+    report,
     latency: ((skeleton['latency'] as Json[]) ?? []).map((v, i) => resolveEntry(doc, registry, 'latency-model', `/latency/${i}`, v)),
     // An estimator worker composes no searcher and may not have its package: it gets a placeholder.
     searcher: opts.estimationOnly ? placeholderEntry('searcher', '/searcher', skeleton['searcher']) : resolveEntry(doc, registry, 'searcher', '/searcher', skeleton['searcher']),

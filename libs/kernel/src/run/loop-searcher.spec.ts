@@ -1,4 +1,4 @@
-import { defineLatencyModel, definePlugin, defineSearcher, type LoopSearcher } from '@nasx/contracts';
+import { defineEstimator, defineLatencyModel, definePlugin, defineSearcher, type LoopSearcher } from '@nasx/contracts';
 import { startTestKernel, type TestKernel } from '@nasx/testing';
 import { Observable } from 'rxjs';
 
@@ -43,10 +43,22 @@ const toyLatency = defineLatencyModel<{ device?: string }>({
   }),
 });
 
+// An auxiliary estimator for `report`: the digit sum of a toy architecture.
+const digitSum = defineEstimator<Record<string, never>>({
+  id: 'toy-digit-sum',
+  description: 'digit sum',
+  optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
+  create: () => ({
+    id: 'toy-digit-sum',
+    metrics: [{ name: 'digit_sum', direction: 'maximize' }],
+    estimate: async (a) => ({ metrics: { digit_sum: a.key.split('').reduce((x, d) => x + Number(d), 0) }, cost: { seconds: 0 } }),
+  }),
+});
+
 describe('loop searchers and latency models in the kernel', () => {
   let tk: TestKernel;
   beforeAll(() => {
-    tk = startTestKernel({ plugins: [{ name: 'loop-fixtures', definition: definePlugin({ contributions: [stepper, toyLatency] }) }] });
+    tk = startTestKernel({ plugins: [{ name: 'loop-fixtures', definition: definePlugin({ contributions: [stepper, toyLatency, digitSum] }) }] });
   });
   afterAll(() => tk.cleanup());
 
@@ -62,6 +74,15 @@ describe('loop searchers and latency models in the kernel', () => {
   it('stops a loop searcher at the evaluation budget', async () => {
     const run = await tk.run({ space: 'toy', estimator: 'toy-score', searcher: { use: 'toy-stepper', options: { epochs: 50 } }, seed: 2, budget: { evaluations: 6 } });
     expect(run.of('run-finished')[0]).toMatchObject({ status: 'budget-exhausted', evaluations: 6 });
+  });
+
+  it('adds the metrics of report estimators to every estimate, without changing the objective', async () => {
+    const run = await tk.run({ space: 'toy', estimator: 'toy-score', estimators: { sum: 'toy-digit-sum' }, report: ['sum'], searcher: 'toy-hill-climber', seed: 2, budget: { evaluations: 10 } });
+    for (const e of run.of('evaluated')) {
+      expect(e.estimate.metrics['digit_sum']).toBe(e.arch.key.split('').reduce((x, d) => x + Number(d), 0));
+      expect(e.objective).toBe(e.estimate.metrics['score']);
+    }
+    await expect(tk.run({ space: 'toy', estimator: 'toy-score', report: ['nope'], searcher: 'toy-hill-climber', budget: { evaluations: 1 } })).rejects.toMatchObject({ where: { pointer: '/report/0' } });
   });
 
   it('adds latency_ms from the latency model and searches a MnasNet objective', async () => {

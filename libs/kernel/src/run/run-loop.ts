@@ -36,6 +36,8 @@ export interface LoopParts {
   readonly estimator: Estimator;
   readonly estimators: { readonly [name: string]: Estimator };
   readonly latencyModels: readonly { readonly model: LatencyModel; readonly device: string; readonly metric: string }[];
+  /** Auxiliary estimators whose metrics are added to every estimate (the primary's win on a clash). */
+  readonly reporters: readonly Estimator[];
   readonly searcher: Searcher;
   readonly objective: Objective;
   readonly rng: Rng;
@@ -100,8 +102,9 @@ export function runLoop(parts: LoopParts, settings: LoopSettings, state: RunStat
         try {
           const estimate = await parts.estimator.estimate(t.arch, t.fidelity ? { ...ctxFor(t.trial), fidelity: t.fidelity } : ctxFor(t.trial));
           let full = estimate;
-          if (parts.latencyModels.length) {
+          if (parts.latencyModels.length || parts.reporters.length) {
             const metrics: Record<string, number> = { ...estimate.metrics };
+            for (const r of parts.reporters) for (const [k, v] of Object.entries((await r.estimate(t.arch, ctxFor(t.trial))).metrics)) if (!(k in metrics)) metrics[k] = v;
             for (const l of parts.latencyModels) metrics[l.metric] = await l.model.predict(t.arch, l.device);
             full = { ...estimate, metrics };
           }
