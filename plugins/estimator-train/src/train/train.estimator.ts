@@ -1,0 +1,127 @@
+import { NasxError, defineEstimator, type Architecture, type Estimate, type EstimateContext, type Estimator, type EstimatorDeps, type Fidelity, type MetricDeclaration } from '@nasx/contracts';
+import { buildNetwork, evaluateNetwork, initTensorBackend, trainNetwork } from '@nasx/tensor';
+import { limitSplit } from './limited-split';
+import schema from './train.schema.json';
+
+const PKG = '@nasx/estimator-train';
+const ID = 'train';
+
+/** Options of the `train` estimator (mirrors train.schema.json; the kernel fills its defaults). */
+export interface TrainEstimatorOptions {
+  epochs?: number;
+  steps?: number;
+  batchSize?: number;
+  microBatch?: number;
+  lr?: number;
+  minLr?: number;
+  schedule?: 'cosine' | 'constant';
+  momentum?: number;
+  nesterov?: boolean;
+  weightDecay?: number;
+  init?: 'pytorch' | 'kaiming-normal';
+  trainLimit?: number;
+  valLimit?: number;
+  evalBatchSize?: number;
+  macro?: { channels?: number; cellsPerStage?: number };
+}
+
+const METRICS: readonly MetricDeclaration[] = [
+  { name: 'val_acc', direction: 'maximize', unit: '%', description: 'top-1 accuracy on the validation split after the training budget' },
+  { name: 'val_loss', direction: 'minimize', description: 'mean cross-entropy on the validation split' },
+  { name: 'train_loss', direction: 'minimize', description: 'mean training cross-entropy of the last epoch' },
+  { name: 'params', direction: 'minimize', unit: 'M', description: 'trainable parameters of the trained network' },
+  { name: 'flops', direction: 'minimize', unit: 'M', description: 'multiply-accumulates per sample of the trained network' },
+];
+
+/**
+ * Optimiser steps of one estimate: `epochs` (the requested fidelity's, else the option's, else 1
+ * when `steps` is not set either) passes over the training data, capped by `steps`.
+ */
+export function stepBudget(options: Pick<TrainEstimatorOptions, 'epochs' | 'steps'>, fidelity: Fidelity | undefined, stepsPerEpoch: number): number {
+  const maxSteps = fidelity?.steps ?? options.steps;
+  const epochs = fidelity?.epochs ?? options.epochs ?? (maxSteps === undefined ? 1 : undefined);
+  const fromEpochs = epochs === undefined ? Infinity : Math.max(1, Math.round(epochs * stepsPerEpoch));
+  return Math.min(fromEpochs, maxSteps ?? Infinity);
+}
+
+/**
+ * Short training as an estimator: builds the architecture's network (seeded per trial), trains it
+ * with NAS-Bench-201's recipe (Dong & Yang, ICLR 2020, Sec. 2.3: SGD, Nesterov 0.9, weight decay
+ * 5e-4, cosine from 0.1) for a small budget, and reports validation accuracy. Low fidelity comes
+ * from fewer epochs/steps, data subsets and a smaller skeleton (`macro`).
+ */
+export const trainEstimator = defineEstimator<TrainEstimatorOptions>({
+  id: ID,
+  title: 'Short training',
+  description: 'Trains the architecture on the task for a budget of epochs or steps and reports validation accuracy.',
+  optionsSchema: schema,
+  create(options, deps: EstimatorDeps): Estimator {
+    const task = deps.task;
+    if (!task) {
+      throw new NasxError('config', `estimator "${ID}" trains networks on data, but the config has no task`, { pkg: PKG, contribution: ID, pointer: '/task', fix: 'add a task, e.g. "task: mnist" or "task: cifar10" (with NASX_DATA)' });
+    }
+    if (task.numClasses === undefined || task.inputShape.length !== 3 || task.loss !== 'cross-entropy') {
+      throw new NasxError('config', `estimator "${ID}" trains image classifiers, but task "${task.id}" is ${task.modality} with input shape [${task.inputShape.join(', ')}] and loss ${task.loss}`, {
+        pkg: PKG,
+        contribution: ID,
+        pointer: '/task',
+        fix: 'use an image classification task such as mnist or cifar10',
+      });
+    }
+    const numClasses = task.numClasses;
+    const inputShape = task.inputShape;
+    const batchSize = options.batchSize ?? 64;
+    const train = limitSplit(task.splits.train, options.trainLimit);
+    const validation = limitSplit(task.splits.validation, options.valLimit);
+    const macro = options.macro && Object.keys(options.macro).length ? (options.macro as { [name: string]: number }) : undefined;
+
+    return {
+      id: ID,
+      metrics: METRICS,
+      async estimate(arch: Architecture, ctx: EstimateContext): Promise<Estimate> {
+        if (arch.space !== deps.space.id) {
+          throw new NasxError('architecture', `estimator "${ID}" was given an architecture of space "${arch.space}" in a run over "${deps.space.id}"`, { pkg: PKG, contribution: ID, fix: 'estimate architectures of the configured space' });
+        }
+        ctx.signal.throwIfAborted();
+        await initTensorBackend();
+        await task.load?.();
+        const started = performance.now();
+        const stepsPerEpoch = Math.ceil(train.size / batchSize);
+        const steps = stepBudget(options, ctx.fidelity, stepsPerEpoch);
+        const net = buildNetwork(arch, { numClasses, inputShape, seed: ctx.rng.int(0x7fffffff), init: options.init ?? 'pytorch', ...(macro ? { macro } : {}) });
+        try {
+          const result = await trainNetwork(net, train, {
+            steps,
+            batchSize,
+            microBatchSize: options.microBatch,
+            learningRate: options.lr,
+            minLearningRate: options.minLr,
+            schedule: options.schedule,
+            momentum: options.momentum,
+            nesterov: options.nesterov,
+            weightDecay: options.weightDecay,
+            rng: ctx.rng.fork('train-order'),
+            signal: ctx.signal,
+            // Per-step reports are too chatty for a run's stream: one train_loss metric per epoch.
+            progressEvery: Number.MAX_SAFE_INTEGER,
+            onProgress: (p) => {
+              if (p.kind === 'epoch') ctx.emit({ type: 'metric', name: 'train_loss', value: p.loss, step: p.epoch + 1, source: `${ID}#${ctx.trial}` });
+            },
+          });
+          const val = await evaluateNetwork(net, validation, { batchSize: options.evalBatchSize ?? 256, microBatchSize: result.microBatchSize, signal: ctx.signal });
+          const epochs = result.steps / stepsPerEpoch;
+          const seconds = (performance.now() - started) / 1000;
+          const dataFraction = train.size / task.splits.train.size;
+          return {
+            metrics: { val_acc: val.accuracy, val_loss: val.loss, train_loss: result.loss, params: net.paramCount / 1e6, flops: net.flops / 1e6 },
+            fidelity: { epochs, steps: result.steps, ...(dataFraction < 1 ? { dataFraction } : {}) },
+            cost: { seconds, epochs },
+            info: { trainSamples: result.samples, valSamples: val.samples, trainAcc: result.accuracy, microBatch: result.microBatchSize },
+          };
+        } finally {
+          net.dispose();
+        }
+      },
+    };
+  },
+});
