@@ -27,7 +27,7 @@ describe('nasx CLI (as a user runs it)', () => {
   });
 
   it('runs with --json: one search event per line, seed and overrides applied', () => {
-    const r = nasx(['run', 'examples/quickstart.yaml', '--json', '--seed', '7', '--set', 'budget.evaluations=30', '--set', 'searcher.options.population=8', '--runs-dir', dir]);
+    const r = nasx(['run', 'examples/synthetic.yaml', '--json', '--seed', '7', '--set', 'budget.evaluations=30', '--set', 'searcher.options.population=8', '--runs-dir', dir]);
     expect(r.code).toBe(0);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(events[0]).toMatchObject({ type: 'run-started', seed: 7, budget: { evaluations: 30 } });
@@ -39,9 +39,9 @@ describe('nasx CLI (as a user runs it)', () => {
   });
 
   it('prints progress lines and a summary table without a TTY, and reports a finished run', () => {
-    const r = nasx(['run', 'examples/quickstart.yaml', '--runs-dir', dir, '--set', 'budget.evaluations=50']);
+    const r = nasx(['run', 'examples/synthetic.yaml', '--runs-dir', dir, '--set', 'budget.evaluations=50']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/started run quickstart-/);
+    expect(r.stderr).toMatch(/started run synthetic-/);
     expect(r.stderr).toMatch(/50\/50 evaluations/);
     expect(r.stdout).toMatch(/budget-exhausted/);
     expect(r.stdout).toMatch(/best \(trial \d+\): \|/);
@@ -61,10 +61,10 @@ describe('nasx CLI (as a user runs it)', () => {
   });
 
   it('validates a good config, with --quiet run printing only the summary', () => {
-    expect(nasx(['validate', 'examples/quickstart.yaml']).stdout).toMatch(/valid \(space=nb201, estimator=synthetic, searcher=regularized-evolution/);
-    const q = nasx(['run', 'examples/quickstart.yaml', '--quiet', '--runs-dir', dir, '--set', 'budget.evaluations=10']);
+    expect(nasx(['validate', 'examples/synthetic.yaml']).stdout).toMatch(/valid \(space=nb201, estimator=synthetic, searcher=regularized-evolution/);
+    const q = nasx(['run', 'examples/synthetic.yaml', '--quiet', '--runs-dir', dir, '--set', 'budget.evaluations=10']);
     expect(q.stderr).toBe('');
-    expect(q.stdout).toMatch(/^run quickstart-/);
+    expect(q.stdout).toMatch(/^run synthetic-/);
   });
 
   it('scores a list of architectures to CSV and JSON lines (a journaled run of the list searcher)', () => {
