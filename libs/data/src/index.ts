@@ -7,3 +7,4 @@
 export * from './split';
 export * from './image-split';
 export * from './normalize';
+export * from './load-once';

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { defineTask, isNasxError, NasxError, type MetricDeclaration, type Task, type TaskDeps, withSchemaDefaults } from '@nasx/contracts';
-import { ImageSplit, channelStats, dealParts, noNormalization, normalizationTable, seededIntSource, type IntSource, type Normalization } from '@nasx/data';
+import { ImageSplit, channelStats, loadOnce, dealParts, noNormalization, normalizationTable, seededIntSource, type IntSource, type Normalization } from '@nasx/data';
 import { locateCifar10, type Cifar10Source } from './cifar10-files';
 import { CIFAR10_NORMALIZATION, drawAugmentation, writeAugmented, writeNormalized } from './cifar10-transforms';
 import schema from './cifar10.schema.json';
@@ -90,7 +90,6 @@ class Cifar10TaskImpl implements Cifar10Task {
   readonly augment: boolean;
   normalization: Normalization | undefined;
   loadMs: number | undefined;
-  private loading: Promise<void> | undefined;
 
   constructor(
     readonly source: Cifar10Source,
@@ -109,16 +108,8 @@ class Cifar10TaskImpl implements Cifar10Task {
     if (options.normalize === 'none') this.normalization = noNormalization(3);
   }
 
-  load(): Promise<void> {
-    // Once; a failed load may be retried (after the user fixes the data).
-    this.loading ??= Promise.resolve()
-      .then(() => this.loadNow())
-      .catch((e: unknown) => {
-        this.loading = undefined;
-        throw e;
-      });
-    return this.loading;
-  }
+  /** Loads once; a failed load may be retried (after the user fixes the data). */
+  readonly load: () => Promise<void> = loadOnce(() => this.loadNow());
 
   private loadNow(): void {
     const t0 = performance.now();

@@ -1,5 +1,5 @@
 import { defineTask, NasxError, type MetricDeclaration, type Task, type TaskDeps, withSchemaDefaults } from '@nasx/contracts';
-import { ImageSplit, channelStats, dealParts, noNormalization, normalizationTable, seededIntSource, type IntSource, type Normalization } from '@nasx/data';
+import { ImageSplit, channelStats, loadOnce, dealParts, noNormalization, normalizationTable, seededIntSource, type IntSource, type Normalization } from '@nasx/data';
 import { MNIST_PACKAGE_COUNTS, MNIST_PIXELS, readMnistDigits, type MnistDigits } from './mnist-digits';
 import schema from './mnist.schema.json';
 
@@ -88,7 +88,6 @@ class MnistTaskImpl implements MnistTask {
   readonly splits: { readonly train: ImageSplit; readonly validation: ImageSplit; readonly test?: ImageSplit };
   normalization: Normalization | undefined;
   loadMs: number | undefined;
-  private loading: Promise<void> | undefined;
   private readonly sizes: ReturnType<typeof mnistSplitSizes>;
 
   constructor(
@@ -108,16 +107,8 @@ class MnistTaskImpl implements MnistTask {
     if (options.normalize === 'none') this.normalization = noNormalization(1);
   }
 
-  load(): Promise<void> {
-    // Once; a failed load may be retried (after the user fixes the data).
-    this.loading ??= Promise.resolve()
-      .then(() => this.loadNow())
-      .catch((e: unknown) => {
-        this.loading = undefined;
-        throw e;
-      });
-    return this.loading;
-  }
+  /** Loads once; a failed load may be retried (after the user fixes the data). */
+  readonly load: () => Promise<void> = loadOnce(() => this.loadNow());
 
   private loadNow(): void {
     const t0 = performance.now();
