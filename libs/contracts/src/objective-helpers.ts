@@ -41,3 +41,11 @@ export function scalarObjective(value: ObjectiveValue | null, contribution: stri
   else throw new NasxError('run', `searcher "${contribution}" was told a ${value.length}-dimensional objective but optimises one`, { contribution });
   return x === undefined || Number.isNaN(x) ? undefined : x;
 }
+
+/**
+ * The number an objective value is ranked by for "best so far": the value itself, or the first
+ * component of a vector (multi-objective runs report a Pareto front elsewhere).
+ */
+export function rankValue(value: ObjectiveValue): number {
+  return typeof value === 'number' ? value : (value[0] as number);
+}

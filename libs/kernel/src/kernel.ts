@@ -83,7 +83,6 @@ export class Kernel {
   private constructor(
     private registryValue: PluginRegistry,
     private problemsValue: NasxError[],
-    private readonly options: KernelOptions,
   ) {}
 
   /** Discover plugins (manifests only: no plugin code is imported). */
@@ -91,7 +90,7 @@ export class Kernel {
     const roots = options.roots ?? [findProjectRoot(process.cwd())];
     const found = options.discover === false ? { plugins: [], problems: [] } : discoverPlugins({ roots, paths: options.paths });
     const inline = [inlinePlugin('@nasx/kernel', builtinPlugin, KERNEL_VERSION), ...(options.plugins ?? []).map((p) => inlinePlugin(p.name, p.definition))];
-    return new Kernel(new PluginRegistry([...found.plugins, ...inline]), found.problems, options);
+    return new Kernel(new PluginRegistry([...found.plugins, ...inline]), found.problems);
   }
 
   get registry(): PluginRegistry {
@@ -324,10 +323,5 @@ export class Kernel {
       format = undefined;
     }
     return reportFromJournal(events, format);
-  }
-
-  /** Options the kernel was opened with. */
-  get openOptions(): KernelOptions {
-    return this.options;
   }
 }

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { EvaluatedEvent, RunFinishedEvent, SearchEvent } from '@nasx/contracts';
+import { rankValue, type EvaluatedEvent, type RunFinishedEvent, type SearchEvent } from '@nasx/contracts';
 import type { RunHandle } from '@nasx/kernel';
 import type { CliIO } from '../io';
 import { EXIT } from '../io';
@@ -73,7 +73,7 @@ export function runSession(io: CliIO, handle: RunHandle, mode: OutputMode, topK 
           if (e.cached) cached++;
           else {
             top.push(e);
-            top.sort((a, b) => scalar(b.objective) - scalar(a.objective));
+            top.sort((a, b) => rankValue(b.objective) - rankValue(a.objective));
             if (top.length > topK) top.pop();
           }
         }
@@ -91,8 +91,4 @@ export function runSession(io: CliIO, handle: RunHandle, mode: OutputMode, topK 
       },
     });
   });
-}
-
-function scalar(v: number | readonly number[]): number {
-  return typeof v === 'number' ? v : (v[0] as number);
 }

@@ -157,8 +157,3 @@ function normaliseObjective(v: Json | undefined): ObjectiveSpec | undefined {
   if (typeof v === 'string') return { metric: v };
   return v as unknown as ObjectiveSpec;
 }
-
-/** Suggests the closest top-level key for a typo (used by `nasx validate`'s extra hints). */
-export function topLevelKeys(): string[] {
-  return Object.keys((PIPELINE_SCHEMA as { properties: object }).properties);
-}

@@ -1,6 +1,7 @@
 import {
   NasxError,
   metricDirection,
+  rankValue,
   type Direction,
   type Estimate,
   type MetricDeclaration,
@@ -47,7 +48,7 @@ export function createObjective(spec: ObjectiveSpec | undefined, available: read
   };
   const sign = (d: Direction): number => (d === 'maximize' ? 1 : -1);
   const s: ObjectiveSpec = spec ?? { metric: available[0]?.name ?? 'score' };
-  const better = (a: ObjectiveValue, b: ObjectiveValue): boolean => (typeof a === 'number' ? a : (a[0] as number)) > (typeof b === 'number' ? b : (b[0] as number));
+  const better = (a: ObjectiveValue, b: ObjectiveValue): boolean => rankValue(a) > rankValue(b);
 
   if (s.type === undefined || s.type === 'metric') {
     check(s.metric);

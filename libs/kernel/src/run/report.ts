@@ -1,4 +1,4 @@
-import type { Architecture, Estimate, ObjectiveValue, RunFinishedEvent, RunStartedEvent, SearchEvent } from '@nasx/contracts';
+import { rankValue, type Architecture, type Estimate, type ObjectiveValue, type RunFinishedEvent, type RunStartedEvent, type SearchEvent } from '@nasx/contracts';
 
 /** What `nasx report` shows and `summary.json` holds: computed from the journal alone. */
 export interface RunReport {
@@ -50,7 +50,7 @@ export class ReportBuilder {
     else if (e.type === 'evaluated') {
       if (e.cached) this.cached++;
       else this.evaluations++;
-      if (!this.best || scalar(e.objective) > scalar(this.best.objective)) {
+      if (!this.best || rankValue(e.objective) > rankValue(this.best.objective)) {
         this.best = { trial: e.trial, arch: e.arch, objective: e.objective, estimate: e.estimate };
         this.trajectory.push([this.evaluations, e.objective]);
       }
@@ -83,8 +83,4 @@ export function reportFromJournal(events: readonly SearchEvent[], format?: (a: A
   const b = new ReportBuilder();
   for (const e of events) b.add(e);
   return b.build(format);
-}
-
-function scalar(v: ObjectiveValue): number {
-  return typeof v === 'number' ? v : (v[0] as number);
 }

@@ -1,3 +1,4 @@
+import { isNasxError } from '@nasx/contracts';
 import * as os from 'node:os';
 import type { CommonDeps, Logger } from '@nasx/contracts';
 import { compileSchema, createRng } from '@nasx/kernel';
@@ -20,3 +21,17 @@ export function validatedOptions(schema: object, options: object = {}): any {
 
 /** A plain AbortSignal that never aborts. */
 export const neverAborted: AbortSignal = new AbortController().signal;
+
+/**
+ * The `NasxError` a call throws (for asserting kind, pointer and fix); fails the test when it
+ * throws something else or nothing.
+ */
+export function catchNasxError(f: () => unknown): import('@nasx/contracts').NasxError {
+  try {
+    f();
+  } catch (e) {
+    if (isNasxError(e)) return e;
+    throw e;
+  }
+  throw new Error('expected a NasxError, but nothing was thrown');
+}

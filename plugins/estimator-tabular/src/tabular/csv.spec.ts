@@ -1,15 +1,6 @@
-import { isNasxError, NasxError } from '@nasx/contracts';
+import { catchNasxError } from '@nasx/testing';
 import { parseCsv } from './csv';
 
-function thrown(f: () => unknown): NasxError {
-  try {
-    f();
-  } catch (e) {
-    if (isNasxError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a NasxError');
-}
 
 describe('parseCsv', () => {
   it('reads requested number and string columns and skips the rest', () => {
@@ -34,13 +25,13 @@ describe('parseCsv', () => {
   });
 
   it('names file and line for malformed rows', () => {
-    const short = thrown(() => parseCsv('a,b\n1,2\n3\n', 'bad.csv', { a: 'number' }));
+    const short = catchNasxError(() => parseCsv('a,b\n1,2\n3\n', 'bad.csv', { a: 'number' }));
     expect(short.kind).toBe('data');
     expect(short.where).toMatchObject({ file: 'bad.csv', line: 3 });
-    const notNumber = thrown(() => parseCsv('a,b\n1,2\nfoo,4\n', 'bad.csv', { a: 'number' }));
+    const notNumber = catchNasxError(() => parseCsv('a,b\n1,2\nfoo,4\n', 'bad.csv', { a: 'number' }));
     expect(notNumber.message).toMatch(/"a" holds "foo"/);
     expect(notNumber.where.line).toBe(3);
-    expect(thrown(() => parseCsv('a\n1\n', 'bad.csv', { b: 'number' })).message).toMatch(/no column "b"/);
-    expect(thrown(() => parseCsv('a,b\n1,2,3\n', 'bad.csv', { a: 'number' })).message).toMatch(/more than the 2 fields/);
+    expect(catchNasxError(() => parseCsv('a\n1\n', 'bad.csv', { b: 'number' })).message).toMatch(/no column "b"/);
+    expect(catchNasxError(() => parseCsv('a,b\n1,2,3\n', 'bad.csv', { a: 'number' })).message).toMatch(/more than the 2 fields/);
   });
 });

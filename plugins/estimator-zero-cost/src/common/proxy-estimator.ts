@@ -12,7 +12,6 @@ import {
   type Shape,
 } from '@nasx/contracts';
 import { buildNetwork, initTensorBackend, planNetwork, tf, toTensors, type ClassificationTensors, type Network } from '@nasx/tensor';
-export { crossEntropy } from '@nasx/tensor';
 
 const PKG = '@nasx/estimator-zero-cost';
 

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isNasxError, type Batch, type CommonDeps, type NasxError } from '@nasx/contracts';
+import type { Batch, CommonDeps } from '@nasx/contracts';
 import { createRng } from '@nasx/kernel';
-import { describeWithSharedData, testDeps, validatedOptions } from '@nasx/testing';
+import { describeWithSharedData, testDeps, validatedOptions, catchNasxError } from '@nasx/testing';
 import { tempDir, syntheticLabel, syntheticPixel, writeSyntheticBinary } from './__fixtures__/synthetic-cifar10';
 import { CIFAR10_NORMALIZATION, drawAugmentation, writeAugmented, type Augmentation } from './cifar10-transforms';
 import schema from './cifar10.schema.json';
@@ -20,15 +20,6 @@ async function loaded(options: Partial<Cifar10Options>, deps: Partial<CommonDeps
   return task;
 }
 
-function thrown(f: () => unknown): NasxError {
-  try {
-    f();
-  } catch (e) {
-    if (isNasxError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a NasxError');
-}
 
 async function epoch(task: Cifar10Task, split: 'train' | 'validation' | 'test', options: { batchSize?: number; rng?: ReturnType<typeof createRng> } = {}): Promise<Batch[]> {
   const out: Batch[] = [];
@@ -86,10 +77,10 @@ describe('cifar10 options and data directory', () => {
   });
 
   it('a bad dataDir option is named as such; a missing run data dir names the fix', () => {
-    const e = thrown(() => create({ dataDir: 'missing-folder' }, { configDir: root }));
+    const e = catchNasxError(() => create({ dataDir: 'missing-folder' }, { configDir: root }));
     expect(e.kind).toBe('data');
     expect(e.message).toContain(`the task's "dataDir" option "missing-folder" resolves to ${path.join(root, 'missing-folder')}`);
-    const e2 = thrown(() => create({}, { dataDir: undefined }));
+    const e2 = catchNasxError(() => create({}, { dataDir: undefined }));
     expect(e2.kind).toBe('data');
     expect(e2.fix).toMatch(/NASX_DATA/);
   });
@@ -100,10 +91,10 @@ describe('cifar10 options and data directory', () => {
     const u = create({ limit: 20, validationSize: 5, testLimit: 3 }, { dataDir: root });
     expect([u.splits.train.size, u.splits.validation.size, u.splits.test.size]).toEqual([15, 5, 3]);
     expect(create({ limit: 1000, testLimit: 1000 }, { dataDir: root }).splits.test.size).toBe(8);
-    const e = thrown(() => create({ limit: 10, validationSize: 10 }, { dataDir: root }));
+    const e = catchNasxError(() => create({ limit: 10, validationSize: 10 }, { dataDir: root }));
     expect(e.kind).toBe('config');
     expect(e.where.pointer).toBe('/options/validationSize');
-    expect(thrown(() => create({ limit: 4, validationFraction: 0.1 }, { dataDir: root })).where.pointer).toBe('/options/validationFraction');
+    expect(catchNasxError(() => create({ limit: 4, validationFraction: 0.1 }, { dataDir: root })).where.pointer).toBe('/options/validationFraction');
   });
 
   it('splits the training images seeded, disjointly and stratified; the test split is the test file in order', async () => {

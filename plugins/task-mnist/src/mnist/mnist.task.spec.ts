@@ -1,6 +1,5 @@
-import { isNasxError, type NasxError } from '@nasx/contracts';
 import { createRng } from '@nasx/kernel';
-import { testDeps, validatedOptions } from '@nasx/testing';
+import { testDeps, validatedOptions, catchNasxError } from '@nasx/testing';
 import { MNIST_PACKAGE_COUNTS, MNIST_PIXELS, readMnistDigits } from './mnist-digits';
 import schema from './mnist.schema.json';
 import { mnistSplitSizes, mnistTask, type MnistOptions, type MnistTask } from './mnist.task';
@@ -15,15 +14,6 @@ async function loaded(options: Partial<MnistOptions> = {}, seed = 0): Promise<Mn
   return task;
 }
 
-function thrown(f: () => unknown): NasxError {
-  try {
-    f();
-  } catch (e) {
-    if (isNasxError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a NasxError');
-}
 
 /** Mean and population std of everything a split yields in one epoch. */
 async function pixelStats(task: MnistTask, split: 'train' | 'validation' | 'test'): Promise<{ mean: number; std: number; min: number; max: number }> {
@@ -62,11 +52,11 @@ describe('mnist options', () => {
   });
 
   it('refuses splits that leave nothing to validate or train on, pointing at the option', () => {
-    const empty = thrown(() => create({ limit: 4, validationFraction: 0.1 }));
+    const empty = catchNasxError(() => create({ limit: 4, validationFraction: 0.1 }));
     expect(empty.kind).toBe('config');
     expect(empty.where.pointer).toBe('/options/validationFraction');
     expect(empty.where.contribution).toBe('mnist');
-    const full = thrown(() => create({ limit: 10, validationSize: 6, testSize: 4 }));
+    const full = catchNasxError(() => create({ limit: 10, validationSize: 6, testSize: 4 }));
     expect(full.kind).toBe('config');
     expect(full.where.pointer).toBe('/options/validationSize');
     expect(full.message).toMatch(/no training digits out of 10/);
@@ -75,7 +65,7 @@ describe('mnist options', () => {
   it('knows split sizes before load(), and says so when asked for indices too early', () => {
     const task = create();
     expect(task.splits.train.size).toBe(7000);
-    const e = thrown(() => task.splits.train.indices);
+    const e = catchNasxError(() => task.splits.train.indices);
     expect(e.kind).toBe('run');
     expect(e.fix).toMatch(/await task.load\(\)/);
   });
