@@ -3,7 +3,8 @@ import type { Architecture, SearchSpace, Task } from '@nasx/contracts';
 import nb201 from '@nasx/search-space-nb201';
 import mnist from '@nasx/task-mnist';
 import { describeEstimatorContract, describePluginPackage, testDeps, testEstimateContext } from '@nasx/testing';
-import plugin, { flopsEstimator, naswotEstimator, paramsEstimator, snipEstimator, synflowEstimator } from './index';
+import { buildNetwork, crossEntropy, initTensorBackend, tf, toTensors } from '@nasx/tensor';
+import plugin, { fisherEstimator, fisherScore, flopsEstimator, naswotEstimator, paramsEstimator, snipEstimator, synflowEstimator } from './index';
 
 const space = async (): Promise<SearchSpace> => (await nb201.contributions[0]!.create({}, testDeps() as never)) as SearchSpace;
 // Small and fast: 200 MNIST digits, batches of 8 (the proxies' defaults are 64 and 128).
@@ -58,6 +59,44 @@ describe('zero-cost estimators', () => {
     await e.dispose?.();
   });
 
+  it('Fisher equals a two-pass reference that reads ∂L/∂a through zero perturbation variables', async () => {
+    await initTensorBackend();
+    let batch: ReturnType<typeof toTensors> | undefined;
+    for await (const b of t.splits.train.batches({ batchSize: 6, limit: 1, dropLast: true })) batch = toTensors(b);
+    const arch = s.parse('|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|nor_conv_3x3~1|none~2|');
+    const options = { numClasses: t.numClasses!, inputShape: t.inputShape, seed: 5, macro: { channels: 4, cellsPerStage: 1 } };
+    const net = buildNetwork(arch, options);
+    const ours = fisherScore({ net, batch: batch!, numClasses: t.numClasses!, inputShape: t.inputShape });
+    // Reference: pass 1 finds the conv/linear outputs, pass 2 adds a zero variable to each and
+    // differentiates the loss with respect to those variables, which is ∂L/∂a.
+    const shapes = new Map<string, number[]>();
+    tf.tidy(() => void net.forward(batch!.x, { training: true, tap: (name, a, kind) => void ((kind === 'conv-out' || kind === 'linear-out') && shapes.set(name, a.shape)) }));
+    const probes = new Map([...shapes].map(([name, shape]) => [name, tf.variable(tf.zeros(shape), true, `probe/${name}`)]));
+    const acts = new Map<string, tf.Tensor>();
+    const { value, grads } = tf.variableGrads(() => {
+      const tap = (name: string, a: tf.Tensor, kind: string) => {
+        if (kind !== 'conv-out' && kind !== 'linear-out') return undefined;
+        acts.set(name, tf.keep(tf.clone(a)));
+        return tf.add(a, probes.get(name)!);
+      };
+      return crossEntropy(net.forward(batch!.x, { training: true, tap }), batch!.y);
+    }, [...probes.values()]);
+    let reference = 0;
+    for (const [name, v] of probes) {
+      const a = acts.get(name)!;
+      const g = grads[v.name]!;
+      const gnk = tf.tidy(() => (a.rank > 2 ? tf.sum(tf.mul(a, g), [1, 2]) : tf.mul(a, g)));
+      reference += tf.tidy(() => tf.mul(tf.sum(tf.mean(tf.square(gnk), 0)), 0.5).dataSync()[0] as number);
+      gnk.dispose();
+    }
+    // stem, 2 conv edges × 3 cells (node 2 feeds only the none edge, so its conv is never run), 2 reduction blocks × 3 convs, classifier
+    expect(shapes.size).toBe(1 + 2 * 3 + 2 * 3 + 1);
+    expect(ours).toBeGreaterThan(0);
+    expect(Math.abs(ours - reference) / reference).toBeLessThan(1e-4);
+    tf.dispose([value, ...Object.values(grads), ...acts.values(), ...probes.values(), batch!.x, batch!.y]);
+    net.dispose();
+  });
+
   it('refuse a run without a task, and architectures of another space', async () => {
     expect(() => naswotEstimator.create({}, { ...deps(), task: undefined })).toThrow(/has no task/);
     const e = await flopsEstimator.create({}, deps());
@@ -67,3 +106,4 @@ describe('zero-cost estimators', () => {
 
 describeEstimatorContract(paramsEstimator, { space, deterministic: true });
 describeEstimatorContract(naswotEstimator, { space, options: { batchSize: 8 }, deps: async () => ({ task: await task() }), samples: 3 });
+describeEstimatorContract(fisherEstimator, { space, options: { batchSize: 8 }, deps: async () => ({ task: await task() }), samples: 2 });

@@ -238,7 +238,7 @@ describe('NB201 network builder', () => {
   });
 
   describe('taps (for zero-cost proxies)', () => {
-    it('report every ReLU’s input and output (NASWOT’s binary codes), cell outputs, features and logits', () => {
+    it('report every ReLU’s input and output (NASWOT’s binary codes), conv and linear outputs, cell outputs, features and logits', () => {
       const ops = BEST_C10; // 5 conv edges per cell
       const net = buildNetwork(nb201Arch(ops), { ...CIFAR, macro: { channels: 4, cellsPerStage: 2 } });
       const seen = new Map<string, { kind: TapKind; shape: number[] }[]>();
@@ -258,10 +258,17 @@ describe('NB201 network builder', () => {
         { kind: 'relu-in', shape: [2, 32, 32, 4] },
         { kind: 'relu-out', shape: [2, 32, 32, 4] },
       ]);
+      expect(seen.get('cells.0.layers.0.op.1')).toEqual([{ kind: 'conv-out', shape: [2, 32, 32, 4] }]);
       expect(seen.get('cells.2.conv_a.op.0')?.[0]?.shape).toEqual([2, 32, 32, 4]);
+      expect(seen.get('cells.2.conv_a.op.1')).toEqual([{ kind: 'conv-out', shape: [2, 16, 16, 8] }]);
+      // stem, 3 × 2 cells × conv edges, 2 reduction blocks × (conv_a, conv_b, downsample)
+      expect([...seen.values()].filter((v) => v.some((k) => k.kind === 'conv-out'))).toHaveLength(1 + 3 * 2 * convEdges + 2 * 3);
       expect(seen.get('cells.7')).toEqual([{ kind: 'cell-out', shape: [2, 8, 8, 16] }]);
       expect(seen.get('global_pooling')).toEqual([{ kind: 'features', shape: [2, 16] }]);
-      expect(seen.get('classifier')).toEqual([{ kind: 'logits', shape: [2, 10] }]);
+      expect(seen.get('classifier')).toEqual([
+        { kind: 'linear-out', shape: [2, 10] },
+        { kind: 'logits', shape: [2, 10] },
+      ]);
     });
   });
 

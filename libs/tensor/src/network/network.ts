@@ -4,19 +4,22 @@ import type * as tf from '@tensorflow/tfjs-core';
 /**
  * What an intermediate activation passed to a {@link TapFn} is:
  * - `relu-in` / `relu-out`: the input and output of a ReLU (NASWOT's binary codes read `relu-in > 0`),
+ * - `conv-out` / `linear-out`: the output of a convolution (before its batch norm) or of a fully
+ *   connected layer,
  * - `cell-out`: the output of a cell or block of the skeleton,
  * - `features`: the globally pooled features before the classifier (`[N, C]`),
  * - `logits`: the classifier output (`[N, classes]`).
  */
-export type TapKind = 'relu-in' | 'relu-out' | 'cell-out' | 'features' | 'logits';
+export type TapKind = 'relu-in' | 'relu-out' | 'conv-out' | 'linear-out' | 'cell-out' | 'features' | 'logits';
 
 /**
  * Observer of intermediate activations during {@link Network.forward}. `name` is the module path
  * (for NB201 the PyTorch one, e.g. `cells.3.layers.2.op.0` for the ReLU of edge 3 of cell 3).
  * Image activations are NHWC. The tensor belongs to the forward pass: read it (`dataSync`), or
  * derive what you need and `tf.keep` that, inside the callback; it is disposed afterwards.
- * At `cell-out` a tap may return a tensor of the same shape to use in its place (SynFlow rescales
- * there to stay inside float32; Fisher inserts its masks); elsewhere the return value is ignored.
+ * At `conv-out`, `linear-out` and `cell-out` a tap may return a tensor of the same shape to use in
+ * its place (SynFlow rescales cell outputs to stay inside float32; Fisher wraps conv and linear
+ * outputs in an identity whose gradient it reads); elsewhere the return value is ignored.
  */
 export type TapFn = (name: string, tensor: tf.Tensor, kind: TapKind) => unknown;
 

@@ -40,7 +40,6 @@ export class Layers {
     return v;
   }
 
-  /** Reports an activation to the tap, if any. */
   /** Shows `t` to the tap; returns what the tap returned in its place, or `t`. */
   tap<T extends tf.Tensor>(name: string, t: T, kind: TapKind): T {
     const r: unknown = this.tapFn?.(name, t, kind);
@@ -51,7 +50,8 @@ export class Layers {
   /** Bias-free convolution with `<name>.weight` (`[KH, KW, Cin, Cout]`). */
   conv(name: string, x: tf.Tensor4D, stride: number, pad: ConvPad): tf.Tensor4D {
     // A number is PyTorch's symmetric padding (tfjs's 'same' pads bottom/right first at stride 2).
-    return tf.conv2d(x, this.param(`${name}.weight`) as tf.Tensor4D, stride, pad);
+    const y = tf.conv2d(x, this.param(`${name}.weight`) as tf.Tensor4D, stride, pad);
+    return this.tapFn ? this.tap(name, y, 'conv-out') : y;
   }
 
   /**
@@ -112,7 +112,8 @@ export class Layers {
 
   /** Fully connected layer `x·W + b` with `<name>.weight` (`[in, out]`) and `<name>.bias`. */
   linear(name: string, x: tf.Tensor2D): tf.Tensor2D {
-    return tf.add(tf.matMul(x, this.param(`${name}.weight`) as tf.Tensor2D), this.param(`${name}.bias`));
+    const y = tf.add(tf.matMul(x, this.param(`${name}.weight`) as tf.Tensor2D), this.param(`${name}.bias`)) as tf.Tensor2D;
+    return this.tapFn ? this.tap(name, y, 'linear-out') : y;
   }
 }
 

@@ -50,6 +50,42 @@ export function graspScore({ net, batch }: ProxyInputs): number {
 }
 
 /**
+ * Fisher (Theis et al. 2018, as Turner et al. 2020 and Abdelfattah et al. 2021 use it): for each
+ * conv and linear layer with output activation a and gradient g = ∂L/∂a on the mini-batch, the
+ * per-channel saliency ½·mean_n (Σ_spatial a·g)², summed over channels and layers. Every conv and
+ * linear output passes through an identity whose backward pass reads (a, g) and adds the layer's
+ * saliency, so one forward and one backward pass score the whole network. A layer no path to the
+ * loss uses gets no gradient and adds nothing, as NASLib's hooks never fire for it.
+ */
+export function fisherScore({ net, batch }: ProxyInputs): number {
+  const saliencies: tf.Tensor[] = [];
+  const probe = tf.customGrad((a, save) => {
+    (save as tf.GradSaveFunc)([a as tf.Tensor]);
+    return {
+      value: tf.clone(a as tf.Tensor),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const act = saved[0] as tf.Tensor;
+        const prod = tf.mul(act, dy as tf.Tensor);
+        const gnk = act.rank > 2 ? tf.sum(prod, [1, 2]) : prod; // NHWC: Σ over H, W → [N, C]
+        saliencies.push(tf.keep(tf.mul(tf.sum(tf.mean(tf.square(gnk), 0)), 0.5)));
+        return dy as tf.Tensor;
+      },
+    };
+  });
+  try {
+    tf.tidy(() => {
+      const weights = prunableWeights(net);
+      const tap = (_name: string, t: tf.Tensor, kind: string): tf.Tensor | undefined => (kind === 'conv-out' || kind === 'linear-out' ? probe(t) : undefined);
+      const { value } = tf.variableGrads(() => crossEntropy(net.forward(batch!.x, { training: true, tap }), batch!.y), weights);
+      value.dispose();
+    });
+    return saliencies.length === 0 ? 0 : (tf.tidy(() => tf.addN(saliencies).dataSync()[0]) as number);
+  } finally {
+    tf.dispose(saliencies);
+  }
+}
+
+/**
  * SynFlow (Tanaka et al., NeurIPS 2020), as Abdelfattah et al.: weights replaced by |θ|, an all-ones
  * input, R = Σ f(1), score Σ θ ⊙ ∂R/∂θ over conv and linear weights. Batch norm runs in inference
  * mode with its initial statistics (mean 0, variance 1, weight 1, bias 0), which is the identity up
@@ -100,6 +136,16 @@ export const gradNormEstimator = defineProxyEstimator({
   optionsSchema: schema,
   needsData: true,
   score: gradNormScore,
+});
+
+/** The `fisher` estimator contribution. */
+export const fisherEstimator = defineProxyEstimator({
+  id: 'fisher',
+  title: 'Fisher',
+  description: 'Theis et al. 2018 / Turner et al. 2020: sum over conv and linear layers of ½·mean over the batch of (Σ activation·gradient)² per channel, on one mini-batch.',
+  optionsSchema: schema,
+  needsData: true,
+  score: fisherScore,
 });
 
 /** The `grasp` estimator contribution. */
