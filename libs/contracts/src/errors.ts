@@ -76,3 +76,18 @@ export function formatNasxError(e: NasxError): string {
   const fix = e.fix ? ` Fix: ${e.fix.replace(/\s+$/, '')}` : '';
   return `error (${e.kind}): ${head}${msg}${/[.!?]$/.test(msg) ? '' : '.'}${fix}`;
 }
+
+/**
+ * A short printable form of any value, for error messages (`got [1, 2]`): strings quoted, long
+ * values clipped to `max` characters, values JSON cannot print shown by `String`.
+ */
+export function showValue(v: unknown, max = 200): string {
+  const clip = (t: string): string => (t.length > max ? `${t.slice(0, max - 3)}...` : t);
+  if (typeof v === 'string') return JSON.stringify(clip(v));
+  if (v === undefined) return 'undefined';
+  try {
+    return clip(JSON.stringify(v) ?? String(v));
+  } catch {
+    return String(v);
+  }
+}

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 
 /**
  * The workspace's reference data (NAS-Bench tables, data samples) for tests: `NASX_TEST_DATA`, or
@@ -27,4 +28,18 @@ export function describeWithSharedData(name: string, subdir: string, body: (data
       });
     });
   }
+}
+
+/**
+ * Rows of a reference-data CSV, gzipped if its name ends in `.gz`, as objects keyed by the header.
+ * For the shared data's files, which have no quoted fields.
+ */
+export function readCsvFile(file: string): Record<string, string>[] {
+  const raw = fs.readFileSync(file);
+  const lines = (file.endsWith('.gz') ? zlib.gunzipSync(raw) : raw).toString('utf8').trimEnd().split('\n');
+  const header = lines[0]!.split(',');
+  return lines.slice(1).map((line) => {
+    const cells = line.split(',');
+    return Object.fromEntries(header.map((h, i) => [h, cells[i] ?? '']));
+  });
 }

@@ -1,7 +1,7 @@
 /**
  * @packageDocumentation
  * `@nasx/estimator-tabular`: the `tabular` estimator, which answers from NAS benchmark
- * ground-truth tables (NAS-Bench-201 today) read from the user's data directory.
+ * ground-truth tables (NAS-Bench-201, NAS-Bench-101) read from the user's data directory.
  */
 import { definePlugin } from '@nasx/contracts';
 import { tabularEstimator } from './tabular/tabular.estimator';
@@ -19,6 +19,7 @@ export {
   NB201_DATASETS,
   NB201_FILES,
 } from './tabular/nb201.table';
+export { nb101Adapter, NB101_FILE, NB101_CELLS, NB101_EPOCHS, NB101_DATASETS } from './tabular/nb101.table';
 export { parseCsv, type CsvColumns, type CsvColumnType } from './tabular/csv';
 
 export default definePlugin({ contributions: [tabularEstimator] });

@@ -86,7 +86,9 @@ describe('zero-cost estimators', () => {
       const a = acts.get(name)!;
       const g = grads[v.name]!;
       const gnk = tf.tidy(() => (a.rank > 2 ? tf.sum(tf.mul(a, g), [1, 2]) : tf.mul(a, g)));
-      reference += tf.tidy(() => tf.mul(tf.sum(tf.mean(tf.square(gnk), 0)), 0.5).dataSync()[0] as number);
+      const w = net.parameters.get(`${name}.weight`)!.shape; // a channel counts once per weight feeding it
+      const fanIn = w.length === 4 ? w[0]! * w[1]! * w[2]! : w[0]!;
+      reference += fanIn * (tf.tidy(() => tf.mul(tf.sum(tf.mean(tf.square(gnk), 0)), 0.5).dataSync()[0] as number));
       gnk.dispose();
     }
     // stem, 2 conv edges × 3 cells (node 2 feeds only the none edge, so its conv is never run), 2 reduction blocks × 3 convs, classifier

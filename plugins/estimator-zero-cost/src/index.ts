@@ -20,7 +20,7 @@ export { naswotEstimator, naswotScore, addLayerToKernel, type NaswotOptions } fr
 export { fisherEstimator, gradNormEstimator, graspEstimator, snipEstimator, synflowEstimator, fisherScore, snipScore, gradNormScore, graspScore, synflowScore } from './proxies/gradient.proxies';
 export { jacobCovEstimator, jacobianCovarianceScore } from './proxies/jacob-cov.proxy';
 export { defineProxyEstimator, prunableWeights, type ProxyDefinition, type ProxyInputs, type ProxyOptions } from './common/proxy-estimator';
-export { spearman, kendallTau, ranks } from './common/rank-correlation';
+export { spearman, kendallTau, ranks } from '@nasx/stats';
 
 export default definePlugin({
   contributions: [naswotEstimator, synflowEstimator, snipEstimator, gradNormEstimator, jacobCovEstimator, fisherEstimator, graspEstimator, paramsEstimator, flopsEstimator],

@@ -7,7 +7,7 @@
 // and writes results.json + RESULTS.md next to this script.
 'use strict';
 const fs = require('node:fs');
-const os = require('node:os');
+const { machineInfo } = require('../machine.cjs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
@@ -125,14 +125,7 @@ async function main() {
   const estimatePerS = median(oneRates);
   const estimateManyPerS = median(manyRates);
 
-  const cpus = os.cpus();
-  const machine = {
-    cpu: cpus[0] ? cpus[0].model.trim() : 'unknown',
-    cores: cpus.length,
-    memGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
-    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-  };
+  const machine = machineInfo();
   const results = {
     bench: 'estimator-tabular',
     date: new Date().toISOString(),

@@ -11,7 +11,7 @@
 // Writes results.json + RESULTS.md beside this script. Timing numbers belong here, never in tests.
 'use strict';
 const fs = require('node:fs');
-const os = require('node:os');
+const { machineInfo } = require('../machine.cjs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
@@ -238,16 +238,11 @@ async function main() {
     console.error(`  ${backend} batch 16: forward ${versus[backend].forwardMs.toFixed(0)} ms, train step ${versus[backend].trainStepMs.toFixed(0)} ms`);
   }
 
-  const cpus = os.cpus();
   const results = {
     bench: 'tensor',
     date: new Date().toISOString(),
     machine: {
-      cpu: cpus[0] ? cpus[0].model.trim() : 'unknown',
-      cores: cpus.length,
-      memGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
-      platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-      node: process.version,
+      ...machineInfo(),
       tfjs: tf.version_core,
     },
     backend: { name: info.name, simd: info.simd, threads: info.threads },

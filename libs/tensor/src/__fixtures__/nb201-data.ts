@@ -1,19 +1,9 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as zlib from 'node:zlib';
 import type { Architecture } from '@nasx/contracts';
 import { NB201_CELL_OPS } from '../nb201/nb201.network';
 
-/** Rows of a CSV, gzipped if its name ends in `.gz` (no quoted fields), as objects keyed by the header. */
-export function readCsv(file: string): Record<string, string>[] {
-  const raw = fs.readFileSync(file);
-  const lines = (file.endsWith('.gz') ? zlib.gunzipSync(raw) : raw).toString('utf8').trim().split('\n');
-  const header = lines[0]!.split(',');
-  return lines.slice(1).map((line) => {
-    const cells = line.split(',');
-    return Object.fromEntries(header.map((h, i) => [h, cells[i] ?? '']));
-  });
-}
+/** Rows of a reference-data CSV (gzipped if `.gz`). */
+export { readCsvFile as readCsv } from '@nasx/testing';
 
 /** The 6 op indices of an official arch string `|op~0|+|op~0|op~1|+|op~0|op~1|op~2|`. */
 export function opsOfArchString(s: string): number[] {

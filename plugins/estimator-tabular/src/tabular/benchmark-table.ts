@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { NasxError, type Architecture, type ErrorLocation, type MetricName } from '@nasx/contracts';
+import { NasxError, type Architecture, type Direction, type ErrorLocation, type MetricName } from '@nasx/contracts';
 
 /** Package name, stamped on every error. */
 export const PKG = '@nasx/estimator-tabular';
@@ -21,6 +21,10 @@ export interface ColumnSource {
   readonly column: string;
   /** What the number is, for metric declarations and the README. */
   readonly description: string;
+  /** Display unit of the metric (default `%`: accuracies are reported in percent). */
+  readonly unit?: string;
+  /** Whether larger is better (default `maximize`). */
+  readonly direction?: Direction;
 }
 
 /** One table file, parsed into columns indexed by the adapter's row code. */
@@ -35,12 +39,18 @@ export interface LoadedFile {
   readonly lineOfCode: Int32Array;
   /** Milliseconds spent reading, decompressing and parsing it. */
   readonly loadMs: number;
+  /**
+   * For tables keyed by a string (NB101: the module hash, i.e. `Architecture.key`): the code of
+   * each key, and the key of each code. Absent when codes follow from the genotype (NB201).
+   */
+  readonly codeOfKey?: ReadonlyMap<string, number>;
+  readonly keyOfCode?: readonly string[];
 }
 
 /**
- * One tabular benchmark (NB201 today, NB101 later): which files hold which (dataset, metric),
- * and how an architecture of its space maps to a dense row code. The generic
- * {@link BenchmarkTable} does the caching, the lookups and the errors.
+ * One tabular benchmark (NB201, NB101): which files hold which (dataset, metric), and how an
+ * architecture of its space maps to a dense row code. The generic {@link BenchmarkTable} does the
+ * caching, the lookups and the errors.
  */
 export interface TabularAdapter {
   /** Option value, e.g. `nb201`. */
@@ -51,16 +61,28 @@ export interface TabularAdapter {
   readonly title: string;
   /** Conventional folder under the data root, e.g. `nas-bench-201`. */
   readonly subdir: string;
-  /** Number of row codes (NB201: 5^6 = 15,625); columns have this length. */
+  /** Number of row codes (NB201: 5^6 = 15,625); columns have this length. NB101: rows of the file as shipped. */
   readonly size: number;
   /** Datasets with at least one metric. */
   readonly datasets: readonly string[];
   /** The metrics a dataset has (`val_acc@12`, `test_acc@200`, …) and where each lives. */
   sources(dataset: string): { readonly [metric: MetricName]: ColumnSource } | undefined;
-  /** Dense row code of an architecture; a `NasxError('architecture')` if it is not of this space. */
-  code(arch: Architecture): number;
-  /** Text form of a code for messages (NB201: the arch string). */
-  describe(code: number): string;
+  /**
+   * Dense row code of an architecture in `file` (a loaded file of this adapter); a
+   * `NasxError('architecture')` if it is not of this space. NB201 ignores `file` (codes follow
+   * from the genotype); NB101 looks the module hash up in `file.codeOfKey` and throws
+   * `NasxError('data')` when the table lacks it.
+   */
+  code(arch: Architecture, file: LoadedFile): number;
+  /** Text form of a code for messages (NB201: the arch string; NB101: the module hash). */
+  describe(code: number, file: LoadedFile): string;
+  /** Metrics reported beside the primary one when the `report` option is not given (NB201: `test_acc@200`). */
+  defaultReport?(dataset: string): readonly MetricName[];
+  /**
+   * The metric that holds the training time (seconds) of `epochs` epochs, when the table has
+   * one (NB101: `train_time_s@108`); estimates then cost that time, pro rata for other epochs.
+   */
+  readonly trainSeconds?: { readonly metric: MetricName; readonly epochs: number };
   /** Parses one decompressed file, reading the given value columns, into code order. */
   parseFile(text: string, file: string, columns: readonly string[]): Omit<LoadedFile, 'path' | 'loadMs'>;
 }
@@ -176,6 +198,8 @@ export class BenchmarkTable {
   private readonly sources: { readonly [metric: MetricName]: ColumnSource };
   private readonly columns = new Map<MetricName, Float64Array>();
   private readonly files = new Map<MetricName, LoadedFile>();
+  /** Column and file per metric, one map read on the fast path. */
+  private readonly entries = new Map<MetricName, { readonly col: Float64Array; readonly file: LoadedFile }>();
 
   constructor(
     readonly adapter: TabularAdapter,
@@ -223,28 +247,26 @@ export class BenchmarkTable {
     const col = file.columns.get(src.column)!;
     this.columns.set(metric, col);
     this.files.set(metric, file);
+    this.entries.set(metric, { col, file });
     return col;
+  }
+
+  /** Any loaded file of this dataset (all list every cell); loads one only if none is loaded yet. */
+  private anyFile(): LoadedFile {
+    for (const f of this.files.values()) return f;
+    this.column(this.metrics[0]!);
+    return this.files.get(this.metrics[0]!)!;
   }
 
   /** Dense row code of an architecture (throws `NasxError('architecture')` for another space). */
   code(arch: Architecture): number {
-    return this.adapter.code(arch);
+    return this.adapter.code(arch, this.anyFile());
   }
 
-  /** The benchmark's own index of an architecture (NB201: 0..15624 in the official order). */
+  /** The benchmark's own index of an architecture (NB201: 0..15624 in the official order; NB101: the table row). */
   index(arch: Architecture): number {
-    const code = this.adapter.code(arch);
-    // Any loaded file will do (all list every cell); load one only if none is loaded yet.
-    let file: LoadedFile | undefined;
-    for (const f of this.files.values()) {
-      file = f;
-      break;
-    }
-    if (!file) {
-      this.column(this.metrics[0]!);
-      file = this.files.get(this.metrics[0]!)!;
-    }
-    return file.indexOfCode[code]!;
+    const file = this.anyFile();
+    return file.indexOfCode[this.adapter.code(arch, file)]!;
   }
 
   /**
@@ -253,10 +275,13 @@ export class BenchmarkTable {
    * table's cell is empty.
    */
   lookup(arch: Architecture, metric: MetricName): number {
-    let col = this.columns.get(metric);
-    if (col === undefined) col = this.column(metric);
-    const code = this.adapter.code(arch);
-    const v = col[code]!;
+    let e = this.entries.get(metric);
+    if (e === undefined) {
+      this.column(metric);
+      e = this.entries.get(metric)!;
+    }
+    const code = this.adapter.code(arch, e.file);
+    const v = e.col[code]!;
     if (v !== v) throw this.missing(code, metric);
     return v;
   }
@@ -276,7 +301,7 @@ export class BenchmarkTable {
     const others = this.metrics.filter((m) => m !== metric);
     return tabularError(
       'data',
-      `${this.adapter.title} has no ${metric} on ${this.dataset} for ${this.adapter.describe(code)} (index ${file.indexOfCode[code]}): the "${src.column}" field is empty`,
+      `${this.adapter.title} has no ${metric} on ${this.dataset} for ${this.adapter.describe(code, file)} (index ${file.indexOfCode[code]}): the "${src.column}" field is empty`,
       { file: file.path, line: file.lineOfCode[code], fix: `this trial cannot be scored from the table; other metrics of this dataset: ${others.join(', ') || 'none'}` },
     );
   }

@@ -172,5 +172,6 @@ export const nb201Adapter: TabularAdapter = {
   sources: (dataset) => (Object.prototype.hasOwnProperty.call(NB201_SOURCES, dataset) ? NB201_SOURCES[dataset] : undefined),
   code: codeOf,
   describe: (code) => formatNb201ArchStr(nb201OpsOfCode(code)),
+  defaultReport: () => ['test_acc@200'],
   parseFile: parseNb201File,
 };

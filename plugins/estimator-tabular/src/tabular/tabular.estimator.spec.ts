@@ -7,7 +7,7 @@ import { describeWithSharedData } from '@nasx/testing';
 import plugin from '../index';
 import { clearTableCache } from './benchmark-table';
 import { formatNb201ArchStr, NB201_DATASETS, NB201_FILES, NB201_SIZE, nb201OpsOfCode } from './nb201.table';
-import { tabularEstimator, type TabularEstimator, type TabularOptions } from './tabular.estimator';
+import { TABULAR_ADAPTERS, tabularEstimator, type TabularEstimator, type TabularOptions } from './tabular.estimator';
 import schema from './tabular.schema.json';
 
 const logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -99,8 +99,10 @@ describe('tabular estimator (synthetic tables)', () => {
     for (const p of Object.values(props)) expect(p.description).toEqual(expect.any(String));
     expect(props['dataset']!.enum).toEqual([...NB201_DATASETS]);
     expect(props['metric']!.enum).toEqual(['val_acc', 'test_acc']);
-    expect(props['epochs']!.enum).toEqual([12, 200]);
-    expect(schema.properties.report.default).toEqual(['test_acc@200']);
+    expect(props['epochs']!.enum).toEqual([4, 12, 36, 108, 200]);
+    expect(props['benchmark']!.enum).toEqual(Object.keys(TABULAR_ADAPTERS));
+    // No schema default for report: it depends on the benchmark (nb201: test_acc@200).
+    expect(schema.properties.report).not.toHaveProperty('default');
   });
 
   it('answers the primary and report metrics from the right columns, reordered by arch_str', async () => {
@@ -155,7 +157,7 @@ describe('tabular estimator (synthetic tables)', () => {
     expect(() => create({ dataset: 'imagenet16-120', report: ['val_acc@200'], dataDir: root })).toThrow(/"report" asks for val_acc@200/);
     expect(() => create({ epochs: 50 as 12, dataDir: root })).toThrow(/no val_acc after 50 epochs/);
     expect(() => create({ dataset: 'mnist' as 'cifar10', dataDir: root })).toThrow(/no dataset "mnist"/);
-    expect(() => create({ benchmark: 'nb101' as 'nb201', dataDir: root })).toThrow(/unknown benchmark "nb101"/);
+    expect(() => create({ benchmark: 'nb301' as 'nb201', dataDir: root })).toThrow(/unknown benchmark "nb301"/);
     expect(() => create({ dataDir: root }, { space: { id: 'darts' } as SearchSpace })).toThrow(/run's space is "darts"/);
   });
 

@@ -6,11 +6,13 @@ import {
   type Estimate,
   type EstimateContext,
   type Estimator,
+  type Json,
   type MetricDeclaration,
   type MetricName,
   type WorkContext,
 } from '@nasx/contracts';
 import { BenchmarkTable, resolveBenchmarkDir, tabularError, type TabularAdapter } from './benchmark-table';
+import { nb101Adapter } from './nb101.table';
 import { nb201Adapter } from './nb201.table';
 import schema from './tabular.schema.json';
 
@@ -20,22 +22,22 @@ import schema from './tabular.schema.json';
  * checks the two agree (a JSON import loses the enum literals, so the type cannot be derived).
  */
 export interface TabularOptions {
-  /** Which tabular benchmark (`nb201`). */
+  /** Which tabular benchmark (`nb201`, `nb101`). */
   readonly benchmark: keyof typeof TABULAR_ADAPTERS;
-  /** Dataset of the benchmark. */
+  /** Dataset of the benchmark (NB101: cifar10 only). */
   readonly dataset: 'cifar10' | 'cifar100' | 'imagenet16-120';
   /** Base name of the primary metric. */
   readonly metric: 'val_acc' | 'test_acc';
-  /** Fidelity of the primary metric, in training epochs. */
-  readonly epochs: 12 | 200;
-  /** Extra metrics to report, e.g. `["test_acc@200"]`. */
-  readonly report: readonly MetricName[];
-  /** Data directory (holding `nas-bench-201/`), overriding the run's. */
+  /** Fidelity of the primary metric, in training epochs (NB201: 12, 200; NB101: 4, 12, 36, 108). */
+  readonly epochs: 4 | 12 | 36 | 108 | 200;
+  /** Extra metrics to report, e.g. `["test_acc@200"]`; default per benchmark (nb201: test_acc@200, nb101: val_acc@108). */
+  readonly report?: readonly MetricName[];
+  /** Data directory (holding `nas-bench-201/` / `nas-bench-101/`), overriding the run's. */
   readonly dataDir?: string;
 }
 
-/** The benchmarks this estimator reads, by option value (add `nb101` here with its adapter). */
-export const TABULAR_ADAPTERS = { nb201: nb201Adapter } as const satisfies { readonly [benchmark: string]: TabularAdapter };
+/** The benchmarks this estimator reads, by option value. */
+export const TABULAR_ADAPTERS = { nb201: nb201Adapter, nb101: nb101Adapter } as const satisfies { readonly [benchmark: string]: TabularAdapter };
 
 /** The estimator instance: the contract plus the table for synchronous lookups. */
 export interface TabularEstimator extends Estimator {
@@ -83,13 +85,14 @@ function availability(adapter: TabularAdapter): string {
 
 /**
  * Tabular lookup: the ground truth of a NAS benchmark as an estimator (NAS-Bench-201, Dong &
- * Yang, ICLR 2020; its 200-epoch numbers from NATS-Bench, Dong et al., TPAMI 2021). Estimates are
- * free (`cost.seconds` 0: these tables carry no training time) and deterministic.
+ * Yang, ICLR 2020, its 200-epoch numbers from NATS-Bench, Dong et al., TPAMI 2021; NAS-Bench-101,
+ * Ying et al., ICML 2019). Estimates are deterministic. NB201 estimates are free (`cost.seconds`
+ * 0: its tables carry no training time); NB101 estimates cost the table's simulated training time.
  */
 export const tabularEstimator = defineEstimator<TabularOptions>({
   id: 'tabular',
   title: 'Tabular benchmark lookup',
-  description: 'Looks architectures up in NAS-Bench-201 ground-truth tables (12- and 200-epoch fidelities) read from a data directory.',
+  description: 'Looks architectures up in NAS benchmark ground-truth tables read from a data directory: NAS-Bench-201 (12- and 200-epoch fidelities) and NAS-Bench-101 (4/12/36/108 epochs).',
   optionsSchema: schema,
   create(rawOptions, deps): TabularEstimator {
     const options = withDefaults(rawOptions);
@@ -113,28 +116,43 @@ export const tabularEstimator = defineEstimator<TabularOptions>({
       );
     }
     const names: MetricName[] = [primary];
-    for (const r of options.report ?? []) {
+    for (const r of options.report ?? adapter.defaultReport?.(options.dataset) ?? []) {
       const { base, epochs } = parseMetricName(r);
-      if (!sources[r] || epochs === undefined) {
+      if (!sources[r]) {
         throw tabularError('config', `"report" asks for ${r} (${base}${epochs === undefined ? '' : ` after ${epochs} epochs`}) on ${options.dataset}, which the ${adapter.title} tables do not have`, {
-          fix: `report only metrics ${options.dataset} has: ${available.join(', ')}`,
+          fix: `report only metrics ${options.dataset} has: ${available.join(', ')}${options.report === undefined ? ' (this was the default report; set "report" explicitly)' : ''}`,
         });
       }
       if (!names.includes(r)) names.push(r);
     }
     const dataDir = options.dataDir !== undefined ? path.resolve(deps.configDir ?? process.cwd(), options.dataDir) : deps.dataDir;
-    const files = [...new Set(names.map((m) => sources[m]!.file))];
+    // Simulated cost: the table's training time, pro rata for the primary fidelity (NB101 has
+    // the 108-epoch time only; its per-epoch cost is about constant across budgets).
+    const timing = adapter.trainSeconds && sources[adapter.trainSeconds.metric] ? adapter.trainSeconds : undefined;
+    const files = [...new Set([...names, ...(timing ? [timing.metric] : [])].map((m) => sources[m]!.file))];
     const table = new BenchmarkTable(adapter, options.dataset, resolveBenchmarkDir(adapter, dataDir, files));
 
-    const metrics: MetricDeclaration[] = names.map((name) => ({ name, direction: 'maximize', unit: '%', description: sources[name]!.description }));
+    const metrics: MetricDeclaration[] = names.map((name) => ({
+      name,
+      direction: sources[name]!.direction ?? 'maximize',
+      unit: sources[name]!.unit ?? '%',
+      description: sources[name]!.description,
+    }));
     const fidelity = { epochs: options.epochs, kind: 'table' } as const;
     const benchmark = adapter.benchmark;
     const dataset = options.dataset;
+    const timeScale = timing ? options.epochs / timing.epochs : 0;
+    const costNote = timing && timing.epochs !== options.epochs ? `${timing.metric} x ${options.epochs}/${timing.epochs}` : undefined;
 
     const estimateOne = (arch: Architecture): Estimate => {
       const values: { [name: MetricName]: number } = {};
       for (const m of names) values[m] = table.lookup(arch, m);
-      return { metrics: values, fidelity, cost: { seconds: 0 }, info: { benchmark, dataset, index: table.index(arch) } };
+      const index = table.index(arch);
+      if (!timing) return { metrics: values, fidelity, cost: { seconds: 0 }, info: { benchmark, dataset, index } };
+      const seconds = table.lookup(arch, timing.metric) * timeScale;
+      const info: { [name: string]: Json } = { benchmark, dataset, index, key: arch.key };
+      if (costNote) info['cost'] = costNote;
+      return { metrics: values, fidelity, cost: { seconds, epochs: options.epochs }, info };
     };
 
     return {
@@ -150,7 +168,7 @@ export const tabularEstimator = defineEstimator<TabularOptions>({
         return archs.map(estimateOne);
       },
       async prepare(ctx: WorkContext): Promise<void> {
-        const files = table.load(names);
+        const files = table.load(timing ? [...names, timing.metric] : names);
         const ms = files.reduce((s, f) => s + f.loadMs, 0);
         ctx?.logger?.debug(`tabular: ${adapter.title} ${dataset} ${names.join(', ')} from ${table.dir} (${files.length} file(s), ${ms.toFixed(0)} ms if not cached)`);
       },

@@ -1,7 +1,6 @@
 import { addLayerToKernel } from '../naswot/naswot.estimator';
 import { createRng } from '@nasx/kernel';
 import { rowCorrelation, slogdet, symmetricEigenvalues } from './linalg';
-import { kendallTau, spearman } from './rank-correlation';
 
 describe('proxy math', () => {
   it('slogdet matches a known determinant and the sum of log-eigenvalues of an SPD matrix', () => {
@@ -34,14 +33,5 @@ describe('proxy math', () => {
     // a second layer adds its own N_A − d_H
     addLayerToKernel(k, Float32Array.from([1, 0, 1, 0, 1, 1]), 3);
     expect(Array.from(k)).toEqual([42, 2, 11, 2, 42, 31, 11, 31, 42]);
-  });
-
-  it('rank correlations agree with scipy on a small example with ties', () => {
-    const a = [1, 2, 3, 4, 5, 5];
-    const b = [2, 1, 4, 3, 6, 5];
-    // scipy 1.x: spearmanr(a, b) = 0.8696565534786727, kendalltau(a, b) (tau-b) = 0.6900655593423541
-    expect(spearman(a, b)).toBeCloseTo(0.8696565534786727, 10);
-    expect(kendallTau(a, b)).toBeCloseTo(0.6900655593423543, 10);
-    expect(spearman([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1, 12);
   });
 });

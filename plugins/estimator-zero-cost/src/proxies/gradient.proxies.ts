@@ -49,17 +49,27 @@ export function graspScore({ net, batch }: ProxyInputs): number {
   });
 }
 
+/** Weights feeding one output channel of layer `name`: Cin·kh·kw (conv `[KH, KW, Cin, Cout]`) or the input width (linear `[in, out]`). */
+function fanInOf(net: ProxyInputs['net'], name: string): number {
+  const shape = net.parameters.get(`${name}.weight`)?.shape;
+  if (!shape) throw new Error(`@nasx/estimator-zero-cost: layer "${name}" has no weight (a network builder bug)`);
+  return shape.slice(0, -1).reduce((a, b) => a * b, 1);
+}
+
 /**
  * Fisher (Theis et al. 2018, as Turner et al. 2020 and Abdelfattah et al. 2021 use it): for each
  * conv and linear layer with output activation a and gradient g = ∂L/∂a on the mini-batch, the
- * per-channel saliency ½·mean_n (Σ_spatial a·g)², summed over channels and layers. Every conv and
- * linear output passes through an identity whose backward pass reads (a, g) and adds the layer's
- * saliency, so one forward and one backward pass score the whole network. A layer no path to the
- * loss uses gets no gradient and adds nothing, as NASLib's hooks never fire for it.
+ * per-channel saliency ½·mean_n (Σ_spatial a·g)². Abdelfattah et al. then give every weight of an
+ * output channel that channel's saliency and sum over weights, so a channel counts once per
+ * weight feeding it: the score is Σ_layers fanIn · Σ_channels saliency (fanIn = Cin·kh·kw, or the
+ * input width of a linear layer). Every conv and linear output passes through an identity whose
+ * backward pass reads (a, g) and adds the layer's term, so one forward and one backward pass score
+ * the whole network. A layer no path to the loss uses gets no gradient and adds nothing, as
+ * NASLib's hooks never fire for it.
  */
 export function fisherScore({ net, batch }: ProxyInputs): number {
   const saliencies: tf.Tensor[] = [];
-  const probe = tf.customGrad((a, save) => {
+  const probe = (fanIn: number) => tf.customGrad((a, save) => {
     (save as tf.GradSaveFunc)([a as tf.Tensor]);
     return {
       value: tf.clone(a as tf.Tensor),
@@ -67,7 +77,7 @@ export function fisherScore({ net, batch }: ProxyInputs): number {
         const act = saved[0] as tf.Tensor;
         const prod = tf.mul(act, dy as tf.Tensor);
         const gnk = act.rank > 2 ? tf.sum(prod, [1, 2]) : prod; // NHWC: Σ over H, W → [N, C]
-        saliencies.push(tf.keep(tf.mul(tf.sum(tf.mean(tf.square(gnk), 0)), 0.5)));
+        saliencies.push(tf.keep(tf.mul(tf.sum(tf.mean(tf.square(gnk), 0)), 0.5 * fanIn)));
         return dy as tf.Tensor;
       },
     };
@@ -75,7 +85,7 @@ export function fisherScore({ net, batch }: ProxyInputs): number {
   try {
     tf.tidy(() => {
       const weights = prunableWeights(net);
-      const tap = (_name: string, t: tf.Tensor, kind: string): tf.Tensor | undefined => (kind === 'conv-out' || kind === 'linear-out' ? probe(t) : undefined);
+      const tap = (name: string, t: tf.Tensor, kind: string): tf.Tensor | undefined => (kind === 'conv-out' || kind === 'linear-out' ? probe(fanInOf(net, name))(t) : undefined);
       const { value } = tf.variableGrads(() => crossEntropy(net.forward(batch!.x, { training: true, tap }), batch!.y), weights);
       value.dispose();
     });

@@ -1,4 +1,4 @@
-import { NasxError } from '@nasx/contracts';
+import { NasxError, showValue } from '@nasx/contracts';
 
 /**
  * The NAS-Bench-201 cell genotype: the op of each of the 6 edges of the 4-node cell
@@ -65,15 +65,15 @@ export function nb201EdgeName(e: number): string {
 /** Throws unless `ops` is 6 integers in 0..4; `what` names the value in the message. */
 export function assertNb201Ops(ops: unknown, what = 'NB201 genotype ops'): asserts ops is number[] {
   if (!Array.isArray(ops)) {
-    throw nb201Error(`${what} must be an array of 6 op indices, got ${show(ops)}`, FIX_GENOTYPE);
+    throw nb201Error(`${what} must be an array of 6 op indices, got ${showValue(ops)}`, FIX_GENOTYPE);
   }
   if (ops.length !== NB201_EDGE_COUNT) {
-    throw nb201Error(`${what} must have 6 entries (one per edge), got ${ops.length}: ${show(ops)}`, FIX_GENOTYPE);
+    throw nb201Error(`${what} must have 6 entries (one per edge), got ${ops.length}: ${showValue(ops)}`, FIX_GENOTYPE);
   }
   for (let e = 0; e < NB201_EDGE_COUNT; e++) {
     const v: unknown = ops[e];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= NB201_OPS.length) {
-      throw nb201Error(`${what}: ${nb201EdgeName(e)} has op index ${show(v)}, expected an integer in 0..4`, FIX_GENOTYPE);
+      throw nb201Error(`${what}: ${nb201EdgeName(e)} has op index ${showValue(v)}, expected an integer in 0..4`, FIX_GENOTYPE);
     }
   }
 }
@@ -87,7 +87,7 @@ export function nb201Code(ops: readonly number[]): number {
 /** Inverse of {@link nb201Code}. */
 export function nb201FromCode(code: number): number[] {
   if (!Number.isInteger(code) || code < 0 || code >= NB201_SIZE) {
-    throw nb201Error(`NB201 code must be an integer in 0..15624, got ${show(code)}`, 'use nb201Code(ops) to make one');
+    throw nb201Error(`NB201 code must be an integer in 0..15624, got ${showValue(code)}`, 'use nb201Code(ops) to make one');
   }
   return opsOfCode(code);
 }
@@ -116,10 +116,10 @@ export function formatNb201(ops: readonly number[]): string {
  */
 export function parseNb201(text: string): number[] {
   if (typeof text !== 'string') {
-    throw nb201Error(`an NB201 arch string must be a string, got ${show(text)}`, FIX_STRING);
+    throw nb201Error(`an NB201 arch string must be a string, got ${showValue(text)}`, FIX_STRING);
   }
   const s = text.trim();
-  const fail = (problem: string): NasxError => nb201Error(`invalid NAS-Bench-201 arch string "${clip(s)}": ${problem}`, FIX_STRING);
+  const fail = (problem: string): NasxError => nb201Error(`invalid NAS-Bench-201 arch string ${showValue(s)}: ${problem}`, FIX_STRING);
   const nodes = s.split('+');
   if (nodes.length !== 3) {
     throw fail(`expected 3 nodes separated by "+", found ${nodes.length}`);
@@ -235,19 +235,4 @@ export function nb201Key(ops: readonly number[]): string {
 /** The representative (smallest-code) cell of the isomorphism class of `ops`. */
 export function nb201Canonical(ops: readonly number[]): number[] {
   return opsOfCode(canonicalTable().representative[nb201Code(ops)]!);
-}
-
-/** Short printable form of any value for error messages. */
-function show(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(clip(v));
-  if (v === undefined) return 'undefined';
-  try {
-    return clip(JSON.stringify(v) ?? String(v));
-  } catch {
-    return String(v);
-  }
-}
-
-function clip(s: string): string {
-  return s.length > 160 ? `${s.slice(0, 157)}...` : s;
 }

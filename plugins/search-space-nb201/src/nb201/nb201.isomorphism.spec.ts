@@ -1,19 +1,7 @@
-import { describeWithSharedData } from '@nasx/testing';
-import * as fs from 'node:fs';
+import { describeWithSharedData, readCsvFile } from '@nasx/testing';
 import * as path from 'node:path';
-import * as zlib from 'node:zlib';
 import { formatNb201, NB201_UNIQUE_SIZE, nb201Key, nb201UniqueStr, parseNb201 } from './nb201.genotype';
 import { createNb201SearchSpace } from './nb201.search-space';
-
-/** Rows of a gzipped CSV of the shared data (no quoted fields in these files). */
-function readCsvGz(file: string): Record<string, string>[] {
-  const [header, ...lines] = zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').trimEnd().split('\n');
-  const cols = header!.split(',');
-  return lines.map((line) => {
-    const cells = line.split(',');
-    return Object.fromEntries(cols.map((c, i) => [c, cells[i]!]));
-  });
-}
 
 /**
  * True iff `a` and `b` induce the same partition of the rows: the pairing is a bijection between
@@ -35,7 +23,7 @@ describeWithSharedData('nb201 keys against the published isomorphism classes', '
   const dir = path.join(dataDir, 'nas-bench-201');
 
   it('induce exactly the partition of nb201_isomorphism_classes.csv.gz (6,466 classes)', () => {
-    const rows = readCsvGz(path.join(dir, 'nb201_isomorphism_classes.csv.gz'));
+    const rows = readCsvFile(path.join(dir, 'nb201_isomorphism_classes.csv.gz'));
     expect(rows).toHaveLength(15_625);
     const classes = rows.map((r) => r['isomorph_class_index']!);
     const keys = rows.map((r) => nb201Key(parseNb201(r['arch_str']!)));
@@ -47,7 +35,7 @@ describeWithSharedData('nb201 keys against the published isomorphism classes', '
   });
 
   it('reproduce NATS-Bench get_unique_str verbatim for every cell', () => {
-    const rows = readCsvGz(path.join(dir, 'nb201_test_acc_200ep_nats.csv.gz'));
+    const rows = readCsvFile(path.join(dir, 'nb201_test_acc_200ep_nats.csv.gz'));
     expect(rows).toHaveLength(15_625);
     const mismatches = rows.filter((r) => nb201UniqueStr(parseNb201(r['arch_str']!)) !== r['nats_unique_str']);
     expect(mismatches.map((r) => r['index'])).toEqual([]);

@@ -1,0 +1,150 @@
+import type { Architecture, MetricName } from '@nasx/contracts';
+import { tabularError, type ColumnSource, type LoadedFile, type TabularAdapter } from './benchmark-table';
+import { parseCsv } from './csv';
+
+/** The NB101 table read from `<data dir>/nas-bench-101/` (see the README of this package for columns). */
+export const NB101_FILE = 'nb101_first20001_by_hash_nasbenchvis.csv.gz';
+/** Cells of NAS-Bench-101 (distinct module hashes; Ying et al., ICML 2019, §2.3). */
+export const NB101_CELLS = 423_624;
+/** The NB101 training budgets with validation accuracy in the table. */
+export const NB101_EPOCHS = [4, 12, 36, 108] as const;
+/** NB101 trained on CIFAR-10 only. */
+export const NB101_DATASETS = ['cifar10'] as const;
+
+/** A lower-case 32-hex module hash. */
+const HASH = /^[0-9a-f]{32}$/;
+
+/**
+ * How each read column becomes the reported number: accuracies are fractions in the file and
+ * percentages here (like the NB201 tables); parameters are counts in the file and millions here
+ * (the `params` convention of `METRICS`); training time stays in seconds.
+ */
+const COLUMN_SCALE: { readonly [column: string]: number } = {
+  val_acc_4ep: 100,
+  val_acc_12ep: 100,
+  val_acc_36ep: 100,
+  val_acc_108ep: 100,
+  train_time_108ep_s: 1,
+  trainable_params: 1e-6,
+};
+
+const valAcc = (epochs: number): ColumnSource => ({
+  file: NB101_FILE,
+  column: `val_acc_${epochs}ep`,
+  description: `CIFAR-10 validation accuracy after ${epochs} epochs (NAS-Bench-101, one training run per cell)`,
+});
+
+/** Which column answers each metric (NB101 has no test accuracy in this table). */
+const NB101_SOURCES: { readonly [metric: MetricName]: ColumnSource } = {
+  ...Object.fromEntries(NB101_EPOCHS.map((e) => [`val_acc@${e}`, valAcc(e)])),
+  'train_time_s@108': { file: NB101_FILE, column: 'train_time_108ep_s', description: 'training time of the 108-epoch run on NB101\'s TPU, seconds', unit: 's', direction: 'minimize' },
+  params: { file: NB101_FILE, column: 'trainable_params', description: 'trainable parameters, millions', unit: 'M', direction: 'minimize' },
+};
+
+/**
+ * Row code of an NB101 architecture: its key is the module hash (the nb101 search space keys
+ * architectures by NB101's `hash_spec`), looked up in the file's hash column. A cell outside the
+ * table fails that trial with a `NasxError('data')` that says how to restrict the space.
+ */
+function codeOf(arch: Architecture, file: LoadedFile): number {
+  if (arch.space !== 'nb101') {
+    throw tabularError('architecture', `architecture "${arch.key}" is from search space "${arch.space}", but benchmark "nb101" reads NAS-Bench-101 tables, which only have nb101 cells`, {
+      fix: 'use the nb101 search space with benchmark "nb101", or an estimator made for that space',
+    });
+  }
+  const code = file.codeOfKey!.get(arch.key);
+  if (code !== undefined) return code;
+  if (typeof arch.key !== 'string' || !HASH.test(arch.key)) {
+    throw tabularError('architecture', `nb101 architecture key ${JSON.stringify(arch.key)} is not a module hash (32 lower-case hex digits)`, {
+      fix: 'build architectures with the nb101 search space, which keys them by NB101\'s module hash',
+    });
+  }
+  throw notInTable(arch.key, file);
+}
+
+/** Smallest and largest hash of each loaded file (for the "not in the table" message). */
+const RANGE = new WeakMap<LoadedFile, { readonly first: string; readonly last: string }>();
+
+function notInTable(key: string, file: LoadedFile): Error {
+  const keys = file.keyOfCode!;
+  let range = RANGE.get(file);
+  if (!range) {
+    let first = keys[0]!;
+    let last = keys[0]!;
+    for (const k of keys) {
+      if (k < first) first = k;
+      if (k > last) last = k;
+    }
+    range = { first, last };
+    RANGE.set(file, range);
+  }
+  const { first, last } = range;
+  const rows = keys.length;
+  const partial = rows < NB101_CELLS;
+  return tabularError(
+    'data',
+    `NB101 cell ${key} is not in the table ${file.path}: it holds ${rows.toLocaleString('en-US')} of NAS-Bench-101's ${NB101_CELLS.toLocaleString('en-US')} cells` +
+      (partial ? ` (module hashes ${first} to ${last}; the shared ${NB101_FILE} holds only the 20,001 smallest hashes, so most random cells are not in it)` : ''),
+    {
+      file: file.path,
+      fix:
+        'restrict the search space to the table\'s cells: space: { use: nb101, options: { keysFrom: { file: nas-bench-101/' +
+        `${NB101_FILE}, column: module_hash } } } (relative to the data directory; or give the table's absolute path), or point the estimator at a complete NB101 table`,
+    },
+  );
+}
+
+/**
+ * Parses the NB101 table: `module_hash` and the requested value columns, scaled as in
+ * {@link COLUMN_SCALE}. Codes are file rows; every hash must be 32 lower-case hex digits and
+ * occur once.
+ */
+function parseNb101File(text: string, file: string, columns: readonly string[]): Omit<LoadedFile, 'path' | 'loadMs'> {
+  const spec: { [name: string]: 'number' | 'string' } = { module_hash: 'string' };
+  for (const c of columns) spec[c] = 'number';
+  const csv = parseCsv(text, file, spec);
+  if (csv.rows === 0) throw tabularError('data', `${file} has no rows`, { file, fix: 'replace it with an intact copy' });
+  const hashes = csv.strings.get('module_hash')!;
+  const codeOfKey = new Map<string, number>();
+  const n = csv.rows;
+  const indexOfCode = new Int32Array(n);
+  const lineOfCode = new Int32Array(n);
+  for (let r = 0; r < n; r++) {
+    const h = hashes[r]!;
+    if (!HASH.test(h)) throw tabularError('data', `${file}:${r + 2}: module_hash "${h}" is not 32 lower-case hex digits`, { file, line: r + 2, fix: 'replace it with an intact copy' });
+    const seen = codeOfKey.get(h);
+    if (seen !== undefined) throw tabularError('data', `${file}:${r + 2}: module hash ${h} appears twice (also line ${seen + 2})`, { file, line: r + 2, fix: 'replace it with an intact copy' });
+    codeOfKey.set(h, r);
+    indexOfCode[r] = r;
+    lineOfCode[r] = r + 2;
+  }
+  const out = new Map<string, Float64Array>();
+  for (const c of columns) {
+    const col = csv.numbers.get(c)!;
+    const scale = COLUMN_SCALE[c] ?? 1;
+    const scaled = new Float64Array(n);
+    for (let r = 0; r < n; r++) scaled[r] = col[r]! * scale;
+    out.set(c, scaled);
+  }
+  return { columns: out, indexOfCode, lineOfCode, codeOfKey, keyOfCode: hashes.slice() };
+}
+
+/**
+ * The NAS-Bench-101 adapter (Ying et al., ICML 2019): CIFAR-10 validation accuracy at 4, 12, 36 and
+ * 108 epochs, 108-epoch training time and parameters, keyed by module hash. `info.index` is the
+ * row in the table (NB101 has no official index).
+ */
+export const nb101Adapter: TabularAdapter = {
+  benchmark: 'nb101',
+  space: 'nb101',
+  title: 'NAS-Bench-101',
+  subdir: 'nas-bench-101',
+  size: 20_001,
+  datasets: NB101_DATASETS,
+  sources: (dataset) => (dataset === 'cifar10' ? NB101_SOURCES : undefined),
+  code: codeOf,
+  describe: (code, file) => `cell ${file.keyOfCode?.[code] ?? `row ${code}`}`,
+  defaultReport: () => ['val_acc@108'],
+  trainSeconds: { metric: 'train_time_s@108', epochs: 108 },
+  parseFile: parseNb101File,
+};
