@@ -26,6 +26,7 @@ describe('zero-cost estimators', () => {
   const deps = () => ({ ...testDeps(), space: s, task: t, latencyModels: [], estimators: {} });
   const BIG = '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|';
   const EMPTY = '|none~0|+|none~0|none~1|+|none~0|none~1|none~2|';
+  const MIXED = '|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_3x3~0|none~1|avg_pool_3x3~2|';
 
   it('report params and flops of the built network (NB201 counts for a 1-channel 28×28 input)', async () => {
     const e = await naswotEstimator.create({ batchSize: 8 }, deps());
@@ -50,6 +51,22 @@ describe('zero-cost estimators', () => {
     const b = await e.estimate(s.parse(BIG), testEstimateContext(3));
     expect(a.metrics['synflow']).toBe(b.metrics['synflow']);
     expect(Number.isFinite(a.metrics['synflow'])).toBe(true);
+  });
+
+  it.each([
+    ['synflow', synflowEstimator],
+    ['snip', snipEstimator],
+    ['fisher', fisherEstimator],
+    ['naswot', naswotEstimator],
+  ] as const)('%s leaves no tensors behind: scoring more cells does not grow tf.memory()', async (_id, def) => {
+    const e = await def.create({ batchSize: 4 } as never, deps());
+    const score = (k: number) => e.estimate(s.parse(k % 2 ? BIG : MIXED), testEstimateContext(k));
+    await score(0); // the first estimate loads the batch and keeps it
+    const { tf } = await import('@nasx/tensor');
+    const before = tf.memory().numTensors;
+    for (let k = 1; k <= 3; k++) await score(k);
+    expect(tf.memory().numTensors).toBe(before);
+    await e.dispose?.();
   });
 
   it('gradient proxies give zero credit to weights no path uses (none edges), instead of failing', async () => {
