@@ -235,7 +235,9 @@ export class Kernel {
       });
       const prepare$ = new Observable<SearchEvent>((sub) => {
         sub.next(started);
-        const estimators = [parts.estimator, ...Object.values(parts.estimators)].filter((e) => e.prepare);
+        // Named estimators first: the primary one may use them while preparing (a predictor labels
+        // its training set with a table or a supernet, which must be ready by then).
+        const estimators = [...new Set([...Object.values(parts.estimators), parts.estimator])].filter((e) => e.prepare);
         (async () => {
           for (const e of estimators) {
             await e.prepare?.({ runId, rng: parts.rng.fork(`prepare-${e.id}`), signal: stop.signal, logger: log.logger, emit: (d) => sub.next(state.stamp(d)), stateDir: parts.stateDir });

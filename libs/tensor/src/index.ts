@@ -25,6 +25,7 @@ export { NB201_CELL_EDGES, NB201_CELL_OPS, NB201_MACRO_DEFAULTS, NB201_SPACE, nb
 export { toTensors, type ClassificationTensors } from './train/batch-tensors';
 export { learningRateAt, type LearningRateSchedule } from './train/lr-schedule';
 export { SgdOptimizer, type SgdOptions } from './train/sgd.optimizer';
+export { SeededRandom } from './init/seeded-random';
 export {
   WASM_MEMORY_BUDGET,
   crossEntropy,

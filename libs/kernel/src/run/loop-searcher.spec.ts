@@ -55,10 +55,32 @@ const digitSum = defineEstimator<Record<string, never>>({
   }),
 });
 
+// Prepare order: a primary estimator that labels data with a named one (a predictor fitted on a
+// table or a supernet) needs that one prepared first.
+const prepared: string[] = [];
+const preparing = (id: string, needs?: string) =>
+  defineEstimator<{ uses?: string }>({
+    id,
+    description: 'records its prepare()',
+    optionsSchema: { type: 'object', additionalProperties: false, properties: { uses: { type: 'string', description: 'named estimator it reads while preparing' } } },
+    create: (o, deps) => ({
+      id,
+      metrics: [{ name: 'score', direction: 'maximize' }],
+      prepare: async () => {
+        if (needs && !prepared.includes(needs)) throw new Error(`${id} prepared before ${needs}`);
+        if (o.uses && !deps.estimators[o.uses]) throw new Error(`no estimator ${o.uses}`);
+        prepared.push(id);
+      },
+      estimate: async (a) => ({ metrics: { score: Number(a.key) }, cost: { seconds: 0 } }),
+    }),
+  });
+const labeller = preparing('toy-labeller');
+const learner = preparing('toy-learner', 'toy-labeller');
+
 describe('loop searchers and latency models in the kernel', () => {
   let tk: TestKernel;
   beforeAll(() => {
-    tk = startTestKernel({ plugins: [{ name: 'loop-fixtures', definition: definePlugin({ contributions: [stepper, toyLatency, digitSum] }) }] });
+    tk = startTestKernel({ plugins: [{ name: 'loop-fixtures', definition: definePlugin({ contributions: [stepper, toyLatency, digitSum, labeller, learner] }) }] });
   });
   afterAll(() => tk.cleanup());
 
@@ -69,6 +91,13 @@ describe('loop searchers and latency models in the kernel', () => {
     expect(fin?.status).toBe('completed');
     expect(run.of('evaluated')).toHaveLength(8);
     expect(fin?.evaluations).toBe(run.of('evaluated').filter((e) => !e.cached).length);
+  });
+
+  it('prepares the named estimators before the primary one (which may use them while preparing)', async () => {
+    prepared.length = 0;
+    const run = await tk.run({ space: 'toy', estimator: { use: 'toy-learner', options: { uses: 'truth' } }, estimators: { truth: 'toy-labeller' }, searcher: 'toy-hill-climber', seed: 1, budget: { evaluations: 2 } });
+    expect(run.of('run-finished')[0]?.status).toBe('budget-exhausted');
+    expect(prepared).toEqual(['toy-labeller', 'toy-learner']);
   });
 
   it('stops a loop searcher at the evaluation budget', async () => {

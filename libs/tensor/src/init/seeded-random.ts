@@ -12,11 +12,12 @@ function fnv1a(text: string): number {
 }
 
 /**
- * A small seeded generator for weight initialisation: xoshiro128** (Blackman & Vigna 2018) with
- * its state expanded from (seed, label) by SplitMix32. Each parameter gets its own stream labelled
- * by its name, so a parameter's initial values depend only on the seed and its name — the stem of
- * two architectures built with the same seed starts identical, and adding a layer does not shift
- * the values of the others.
+ * The seeded generator of initial weights, batch orders and masks: xoshiro128** (Blackman & Vigna
+ * 2018) with its state expanded from (seed, label) by SplitMix32. Streams with different labels
+ * are independent: each parameter gets its own stream labelled by its name, so a parameter's
+ * initial values depend only on the seed and its name — the stem of two architectures built with
+ * the same seed starts identical, and adding a layer does not shift the values of the others.
+ * Pure JavaScript: the same numbers on every backend.
  */
 export class SeededRandom {
   private a: number;
@@ -24,7 +25,10 @@ export class SeededRandom {
   private c: number;
   private d: number;
 
-  constructor(seed: number, label = '') {
+  constructor(
+    readonly seed: number,
+    label = '',
+  ) {
     let s = (Math.trunc(seed) ^ fnv1a(label)) | 0;
     const next = (): number => {
       s = (s + 0x9e3779b9) | 0;
@@ -38,6 +42,48 @@ export class SeededRandom {
     this.c = next();
     this.d = next();
     if ((this.a | this.b | this.c | this.d) === 0) this.a = 1;
+  }
+
+  /** An independent stream for `label`. */
+  fork(label: string): SeededRandom {
+    return new SeededRandom(this.uint32() ^ fnv1a(label), label);
+  }
+
+  /** Uniform 32-bit unsigned integer (the same stream {@link fillUniform} draws from). */
+  uint32(): number {
+    const { a, b } = this;
+    const r = imul(rotl(imul(b, 5), 7), 9) >>> 0;
+    const t = b << 9;
+    this.c ^= a;
+    this.d ^= b;
+    this.b ^= this.c;
+    this.a ^= this.d;
+    this.c ^= t;
+    this.d = rotl(this.d, 11);
+    return r;
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    return this.uint32() / 4294967296;
+  }
+
+  /** Uniform integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  /** A uniformly random permutation of 0..n−1 (Fisher–Yates). */
+  permutation(n: number): Int32Array {
+    const p = new Int32Array(n);
+    for (let i = 0; i < n; i++) p[i] = i;
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = p[i]!;
+      p[i] = p[j]!;
+      p[j] = t;
+    }
+    return p;
   }
 
   /** Fills `out` with U(−bound, bound) (32 random bits per value; state kept in locals for speed). */

@@ -1,0 +1,35 @@
+import { createNb201SearchSpace } from '@nasx/search-space-nb201';
+import { createRng } from '@nasx/kernel';
+import { kendallTau } from '@nasx/stats';
+import { RandomRankingBaseline } from './random.baseline';
+import { RidgeBaseline, RidgeRegression } from './ridge.baseline';
+
+describe('baselines', () => {
+  it('ridge regression recovers a linear function (λ → 0) and shrinks towards the mean as λ grows', () => {
+    const rng = createRng(1);
+    const x = Array.from({ length: 50 }, () => [rng.normal(), rng.normal(), rng.normal()]);
+    const y = x.map((r) => 2 * r[0]! - r[1]! + 0.5 * r[2]! + 3);
+    const exact = new RidgeRegression(0).fit(x, y).predict([[1, 1, 1], [0, 0, 0]]);
+    expect(exact[0]).toBeCloseTo(4.5, 6);
+    expect(exact[1]).toBeCloseTo(3, 6);
+    const shrunk = new RidgeRegression(1e6).fit(x, y).predict([[1, 1, 1]]);
+    const mean = y.reduce((a, b) => a + b, 0) / y.length;
+    expect(Math.abs(shrunk[0]! - mean)).toBeLessThan(0.01);
+    expect(() => new RidgeRegression(-1)).toThrow(expect.objectContaining({ kind: 'usage' }));
+  });
+
+  it('ridge on the NB201 one-hot encoding ranks an additive function of the ops perfectly; the random ranking is seeded and uninformative', () => {
+    const space = createNb201SearchSpace();
+    const rng = createRng(2);
+    const value = (a: ReturnType<typeof space.sample>) => Array.from(space.encode(a)).reduce((s, v, i) => s + v * ((i * 7) % 5), 0);
+    const train = Array.from({ length: 80 }, () => space.sample(rng)).map((arch) => ({ arch, value: value(arch) }));
+    const test = Array.from({ length: 200 }, () => space.sample(rng));
+    const ridge = new RidgeBaseline(space, { lambda: 1e-3 });
+    ridge.fit(train);
+    expect(kendallTau(Array.from(ridge.predict(test)), test.map(value))).toBeGreaterThan(0.95);
+    const random = new RandomRankingBaseline(5);
+    random.fit();
+    expect(Array.from(random.predict(test))).toEqual(Array.from(new RandomRankingBaseline(5).predict(test)));
+    expect(Math.abs(kendallTau(Array.from(random.predict(test)), test.map(value)))).toBeLessThan(0.15);
+  });
+});

@@ -1,0 +1,107 @@
+import type { Architecture, LabelledArchitecture, SearchSpace } from '@nasx/contracts';
+import { predictorError } from '../predictor-error';
+import type { BaselinePredictor } from './baseline';
+
+/**
+ * Ridge regression in closed form: w = (XcᵀXc + λI)⁻¹ Xcᵀ(y − ȳ) on centred features Xc, with an
+ * unpenalised intercept ȳ − x̄ᵀw (scikit-learn's `Ridge(alpha=λ)`). Solved by Cholesky in float64.
+ */
+export class RidgeRegression {
+  private weights: Float64Array | undefined;
+  private intercept = 0;
+
+  constructor(readonly lambda = 1) {
+    if (!(lambda >= 0)) throw predictorError('usage', `ridge λ must be ≥ 0, got ${lambda}`, 'pass a non-negative λ');
+  }
+
+  fit(x: readonly ArrayLike<number>[], y: readonly number[]): this {
+    const n = x.length;
+    if (n === 0 || n !== y.length) throw predictorError('usage', `ridge regression needs as many targets as rows (got ${n} rows, ${y.length} targets, at least 1)`, 'pass one target per feature vector');
+    const d = x[0]!.length;
+    const mx = new Float64Array(d);
+    for (const row of x) for (let j = 0; j < d; j++) mx[j]! += row[j]! / n;
+    const my = y.reduce((a, b) => a + b, 0) / n;
+    // A = XcᵀXc + λI, b = Xcᵀ(y − ȳ)
+    const a = new Float64Array(d * d);
+    const b = new Float64Array(d);
+    const c = new Float64Array(d);
+    for (let i = 0; i < n; i++) {
+      const row = x[i]!;
+      for (let j = 0; j < d; j++) c[j] = row[j]! - mx[j]!;
+      const yi = y[i]! - my;
+      for (let j = 0; j < d; j++) {
+        b[j]! += c[j]! * yi;
+        for (let k = 0; k <= j; k++) a[j * d + k]! += c[j]! * c[k]!;
+      }
+    }
+    // A tiny jitter keeps λ = 0 solvable when features are collinear (one-hot blocks always are).
+    for (let j = 0; j < d; j++) a[j * d + j]! += this.lambda + 1e-10;
+    const w = choleskySolve(a, b, d);
+    this.weights = w;
+    this.intercept = my - w.reduce((s, wj, j) => s + wj * mx[j]!, 0);
+    return this;
+  }
+
+  predict(x: readonly ArrayLike<number>[]): Float64Array {
+    const w = this.weights;
+    if (!w) throw predictorError('usage', 'ridge regression has not been fitted', 'call fit() first');
+    return Float64Array.from(x, (row) => {
+      let s = this.intercept;
+      for (let j = 0; j < w.length; j++) s += w[j]! * row[j]!;
+      return s;
+    });
+  }
+}
+
+/** Solves A·x = b for a symmetric positive definite A (lower triangle used), in place of a copy. */
+function choleskySolve(a: Float64Array, b: Float64Array, d: number): Float64Array {
+  const l = new Float64Array(d * d);
+  for (let j = 0; j < d; j++) {
+    let s = a[j * d + j]!;
+    for (let k = 0; k < j; k++) s -= l[j * d + k]! ** 2;
+    if (!(s > 0)) throw predictorError('usage', 'ridge regression: the regularised Gram matrix is not positive definite', 'use λ > 0');
+    const ljj = Math.sqrt(s);
+    l[j * d + j] = ljj;
+    for (let i = j + 1; i < d; i++) {
+      let t = a[i * d + j]!;
+      for (let k = 0; k < j; k++) t -= l[i * d + k]! * l[j * d + k]!;
+      l[i * d + j] = t / ljj;
+    }
+  }
+  const z = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    let t = b[i]!;
+    for (let k = 0; k < i; k++) t -= l[i * d + k]! * z[k]!;
+    z[i] = t / l[i * d + i]!;
+  }
+  const x = new Float64Array(d);
+  for (let i = d - 1; i >= 0; i--) {
+    let t = z[i]!;
+    for (let k = i + 1; k < d; k++) t -= l[k * d + i]! * x[k]!;
+    x[i] = t / l[i * d + i]!;
+  }
+  return x;
+}
+
+/** Ridge regression on the space's fixed-length encoding (`space.encode`, e.g. NB201's one-hot of 30). */
+export class RidgeBaseline implements BaselinePredictor {
+  private readonly ridge: RidgeRegression;
+
+  constructor(
+    private readonly space: SearchSpace,
+    options: { readonly lambda?: number } = {},
+  ) {
+    this.ridge = new RidgeRegression(options.lambda ?? 1);
+  }
+
+  fit(data: readonly LabelledArchitecture[]): void {
+    this.ridge.fit(
+      data.map((d) => this.space.encode(d.arch)),
+      data.map((d) => d.value),
+    );
+  }
+
+  predict(archs: readonly Architecture[]): Float64Array {
+    return this.ridge.predict(archs.map((a) => this.space.encode(a)));
+  }
+}

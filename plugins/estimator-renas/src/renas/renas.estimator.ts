@@ -1,0 +1,62 @@
+import { RenasFeatureEncoder, definePredictorEstimator, type GraphModelDefinition, type PredictorCommonOptions } from '@nasx/predictors';
+import { createRenasNetwork } from './renas.network';
+import schema from './renas.schema.json';
+
+const PKG = '@nasx/estimator-renas';
+const ID = 'renas';
+
+/**
+ * Options of the `renas` estimator (`renas.schema.json` is the source of truth; written out here
+ * because a JSON import has no literal types, and `renas.estimator.spec.ts` checks the two agree).
+ */
+export interface RenasOptions extends PredictorCommonOptions {
+  readonly channels?: readonly number[];
+  readonly fc?: readonly number[];
+  readonly loss?: 'logistic' | 'hinge';
+  readonly epochs?: number;
+  readonly batchSize?: number;
+  readonly lr?: number;
+  readonly weightDecay?: number;
+}
+
+/** The schema defaults, for callers that skip the kernel's validation (tests, scripts). */
+export const RENAS_DEFAULTS = Object.fromEntries(
+  Object.entries(schema.properties)
+    .filter(([, p]) => 'default' in p)
+    .map(([k, p]) => [k, (p as { default: unknown }).default]),
+) as Required<Pick<RenasOptions, 'channels' | 'fc' | 'loss' | 'epochs' | 'batchSize' | 'lr' | 'weightDecay'>>;
+
+/**
+ * The ReNAS model for options: the feature tensor of `@nasx/predictors` (type, FLOPs and params
+ * matrices), the CNN of {@link createRenasNetwork}, trained with the pairwise ranking loss
+ * (Xu et al. 2021, Sec. 3.3) and Adam, so it learns the order of the labels, not their values.
+ */
+export function renasModel(options: RenasOptions): GraphModelDefinition {
+  const o = { ...RENAS_DEFAULTS, ...options };
+  return {
+    kind: 'renas',
+    fitEncoder: (graphs) => RenasFeatureEncoder.fit(graphs, { maxNodes: o.maxNodes }),
+    restoreEncoder: (state) => RenasFeatureEncoder.fromJSON(state),
+    createNetwork: (encoder, seed) => createRenasNetwork(encoder as RenasFeatureEncoder, o, seed),
+    training: {
+      loss: o.loss === 'hinge' ? 'pairwise-hinge' : 'pairwise-logistic',
+      epochs: o.epochs,
+      batchSize: o.batchSize,
+      learningRate: o.lr,
+      weightDecay: o.weightDecay,
+      schedule: 'constant',
+    },
+  };
+}
+
+/** The `renas` estimator contribution: a ReNAS relativistic predictor that implements `Predictor`. */
+export const renasEstimator = definePredictorEstimator<RenasOptions>({
+  id: ID,
+  title: 'ReNAS predictor',
+  description: "Xu et al. 2021: a CNN over the architecture's N×N feature tensor (type, FLOPs and parameter matrices), trained with a pairwise ranking loss; predicts a score (larger ranks higher).",
+  optionsSchema: schema,
+  pkg: PKG,
+  minTrainingSize: 10,
+  metricDescription: 'ReNAS relative score (unitless, only its order means something); larger ranks higher',
+  createModel: renasModel,
+});
