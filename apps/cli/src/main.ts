@@ -2,6 +2,7 @@ import { formatNasxError, isNasxError } from '@nasx/contracts';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { evaluateCommand } from './commands/evaluate.command';
 import { pluginsCommand } from './commands/plugins.command';
+import { predictorsCommand } from './commands/predictors.command';
 import { reportCommand } from './commands/report.command';
 import { resumeCommand } from './commands/resume.command';
 import { runCommand } from './commands/run.command';
@@ -90,6 +91,22 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--no-journal', 'do not write a run folder')
     .option('-q, --quiet', 'no progress')
     .action((archs: string[], o) => setCode(scoreCommand(io, archs, o)));
+
+  p.command('predictors')
+    .description('learned performance predictors: "bench" fits each predictor and the ridge/random baselines on nested training sets and reports Kendall τ / Spearman ρ on held-out architectures')
+    .argument('<action>', 'bench')
+    .option('--space <id>', 'search space', 'nb201')
+    .option('--labels <id>', 'labelling estimator id (default: tabular, CIFAR-10 test accuracy after 200 epochs)')
+    .option('--predictors <ids>', 'comma-separated predictor estimator ids', 'gcn,renas')
+    .option('--sizes <list>', 'comma-separated training-set sizes', '25,50,100,200,424')
+    .option('--seeds <n>', 'seeds (splits) per size', integer, 3)
+    .option('--test <n>', 'held-out architectures per seed', integer, 1000)
+    .option('--seed <n>', 'seed of the pool and of the predictors', integer)
+    .option('--set <path=value>', 'override a config value, e.g. estimator.options.dataset=cifar100 or estimators.gcn.options.epochs=40 (repeatable)', collect)
+    .option('--data-dir <dir>', 'data directory (default: $NASX_DATA)')
+    .option('-o, --out <dir>', 'output folder for predictors-bench.{json,md,svg}', 'predictors-bench')
+    .option('-q, --quiet', 'no progress lines')
+    .action((action: string, o) => setCode(predictorsCommand(io, action, o)));
 
   p.command('plugins')
     .description('list installed plugins and their contributions (read from manifests; no plugin code is loaded)')

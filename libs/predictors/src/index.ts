@@ -31,6 +31,7 @@ export { GraphPredictor, PREDICTOR_STATE_VERSION, type PredictorState } from './
 export { fitTargetTransform, inverseNormalCdf, invertTargetTransform, midRanks, type FittedTargetTransform, type TargetTransform } from './model/target-transform';
 export { PREDICTOR_COMMON_SCHEMA_PROPERTIES, type PredictorCommonOptions, type PredictorLabelsOptions } from './estimator/predictor-options';
 export { labelArchitectures, labelEstimatorOf, sampleDistinct, type PredictorPlace } from './estimator/labels';
+export { checkLabelCount, checkScorable, checkTrainingData, type CheckSubject } from './estimator/checks';
 export { predictorFingerprint, predictorStatePath, readPredictorState, stableStringify, writePredictorState, type PredictorStateFile } from './estimator/state-file';
 export { PredictorEstimator, definePredictorEstimator, type PredictorEstimatorDefinition } from './estimator/predictor-estimator';
 export type { BaselinePredictor } from './baselines/baseline';

@@ -16,6 +16,7 @@ import {
 import { initTensorBackend } from '@nasx/tensor';
 import { GraphPredictor } from '../model/graph-predictor';
 import type { GraphModelDefinition } from '../model/predictor-model';
+import { checkLabelCount, checkScorable, checkTrainingData, type CheckSubject } from './checks';
 import { labelArchitectures, labelEstimatorOf, sampleDistinct, type PredictorPlace } from './labels';
 import type { PredictorCommonOptions } from './predictor-options';
 import { predictorFingerprint, predictorStatePath, readPredictorState, writePredictorState } from './state-file';
@@ -76,6 +77,7 @@ export class PredictorEstimator<O extends PredictorCommonOptions> implements Pre
   private readonly model: GraphModelDefinition;
   private readonly seed: number;
   private readonly fingerprint: string;
+  private readonly subject: CheckSubject;
   private fitted: GraphPredictor | undefined;
 
   constructor(
@@ -87,6 +89,7 @@ export class PredictorEstimator<O extends PredictorCommonOptions> implements Pre
     this.metrics = [{ name: def.id, direction: 'maximize', description: def.metricDescription }];
     this.minTrainingSize = def.minTrainingSize;
     this.place = { pkg: def.pkg, contribution: def.id };
+    this.subject = { what: `predictor "${def.id}"`, place: this.place };
     this.model = def.createModel(options);
     this.seed = options.seed ?? deps.rng.int(0x7fffffff);
     this.fingerprint = predictorFingerprint(def.id, deps.space.id, options);
@@ -104,23 +107,7 @@ export class PredictorEstimator<O extends PredictorCommonOptions> implements Pre
 
   async fit(data: readonly LabelledArchitecture[], ctx: WorkContext): Promise<void> {
     const space = this.deps.space;
-    if (data.length < this.minTrainingSize) {
-      throw new NasxError('usage', `predictor "${this.id}" needs at least ${this.minTrainingSize} labelled architectures to fit, got ${data.length}`, {
-        ...this.place,
-        fix: `label at least ${this.minTrainingSize} architectures (option labels.samples, or more data passed to fit())`,
-      });
-    }
-    const foreign = data.filter((d) => d.arch.space !== space.id);
-    if (foreign.length > 0) {
-      throw new NasxError('architecture', `predictor "${this.id}" fits architectures of the run's space "${space.id}", but ${foreign.length} of the ${data.length} training architectures are of space "${foreign[0]!.arch.space}"`, {
-        ...this.place,
-        fix: `fit it on architectures of "${space.id}" only (the run's space); a predictor for another space needs a run over that space`,
-      });
-    }
-    const bad = data.find((d) => !Number.isFinite(d.value));
-    if (bad) {
-      throw new NasxError('data', `predictor "${this.id}" was given a non-finite label (${String(bad.value)}) for architecture ${bad.arch.key}`, { ...this.place, fix: 'leave out architectures whose label is missing or not a number' });
-    }
+    checkTrainingData(this.subject, data, this.minTrainingSize, space.id);
     await initTensorBackend();
     const graphs = data.map((d) => space.toGraph(d.arch));
     const every = Math.max(1, Math.floor(this.model.training.epochs / 20));
@@ -161,12 +148,7 @@ export class PredictorEstimator<O extends PredictorCommonOptions> implements Pre
     const started = performance.now();
     const data = await labelArchitectures(archs, estimator, labels, ctx, this.place);
     ctx.logger.info(`${this.id}: labelled ${data.length} architectures with "${labels.estimator}" in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    if (data.length < this.minTrainingSize) {
-      throw new NasxError('run', `predictor "${this.id}" got only ${data.length} usable labels from "${labels.estimator}", fewer than the ${this.minTrainingSize} it needs`, {
-        ...this.place,
-        fix: `check why "${labels.estimator}" fails on these architectures (the run log has its warnings), or raise labels.samples`,
-      });
-    }
+    checkLabelCount(this.subject, data.length, this.minTrainingSize, labels.estimator);
     await this.fit(data, ctx);
   }
 
@@ -204,20 +186,7 @@ export class PredictorEstimator<O extends PredictorCommonOptions> implements Pre
 
   async estimateMany(archs: readonly Architecture[], _ctx: EstimateContext): Promise<Estimate[]> {
     const space = this.deps.space;
-    const foreign = archs.find((a) => a.space !== space.id);
-    if (foreign) {
-      throw new NasxError('architecture', `predictor "${this.id}" scores architectures of the run's space "${space.id}", not of "${foreign.space}"`, {
-        ...this.place,
-        fix: `propose architectures of "${space.id}" (check the config's "space")`,
-      });
-    }
-    const fitted = this.fitted;
-    if (!fitted) {
-      throw new NasxError('usage', `predictor "${this.id}" has not been fitted yet`, {
-        ...this.place,
-        fix: `give it options "labels: { estimator: <a named estimator of the run>, samples: 200 }" so that it fits itself before the search, or call fit() with labelled architectures first`,
-      });
-    }
+    const fitted = checkScorable(this.subject, archs, space.id, this.fitted);
     if (fitted.space !== space.id) {
       throw new NasxError('architecture', `predictor "${this.id}" was fitted on space "${fitted.space}" and cannot score architectures of "${space.id}"`, { ...this.place, fix: `refit it on architectures of "${space.id}"` });
     }

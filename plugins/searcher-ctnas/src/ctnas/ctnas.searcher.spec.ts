@@ -1,0 +1,58 @@
+import type { SearchSpace } from '@nasx/contracts';
+import { catchNasxError, createToySpace, testDeps, toyScore, validatedOptions } from '@nasx/testing';
+import { toyComparator } from './__fixtures__/toy.comparator';
+import { CtnasSearcher, FactorisedPolicy, ctnasSearcher } from './ctnas.searcher';
+import { createRng } from '@nasx/kernel';
+
+const objective = { label: 'maximize score', dimensions: 1, metrics: ['score'] };
+function create(options: object, estimators: object = { comparator: toyComparator() }, space: SearchSpace = createToySpace()) {
+  return ctnasSearcher.create(validatedOptions(ctnasSearcher.optionsSchema, options), { ...testDeps(5), space, objective, estimators: estimators as never, budget: {} }) as CtnasSearcher;
+}
+
+describe('ctnas searcher', () => {
+  it('REINFORCE with the comparator reward finds the toy optimum and raises its baseline by curriculum', async () => {
+    const s = create({ stepsPerProposal: 10, baselineInterval: 20, baselineCandidates: 10, lr: 0.1 });
+    const first = (await s.ask(1))[0]!;
+    expect(first.key).toBe(s.baselines[0]!.key); // the initial (uniform) baseline is proposed first
+    for (let i = 0; i < 60; i++) await s.ask(1);
+    expect(s.controllerSteps).toBe(610);
+    expect(s.baselines.length).toBeGreaterThan(2);
+    // The curriculum's baselines get better (by the objective the comparator knows).
+    const scores = s.baselines.map(toyScore);
+    expect(scores[scores.length - 1]!).toBeGreaterThan(scores[0]!);
+    expect(toyScore(s.recommend()!)).toBeGreaterThanOrEqual(50); // ≥ 5 of the 6 digits are 3
+  });
+
+  it('proposes each new baseline once, then samples of the policy', async () => {
+    const s = create({ stepsPerProposal: 5, baselineInterval: 5, baselineCandidates: 4 });
+    const keys: string[] = [];
+    for (let i = 0; i < 20; i++) keys.push((await s.ask(1))[0]!.key);
+    for (const b of s.baselines) expect(keys).toContain(b.key);
+  });
+
+  it('policy gradient: a positive advantage makes the chosen choices likelier', () => {
+    const p = new FactorisedPolicy([3, 2]);
+    const before = [p.probabilities(0)[2]!, p.probabilities(1)[1]!];
+    p.reinforce([2, 1], 1, 0, 0.1);
+    expect(p.probabilities(0)[2]!).toBeGreaterThan(before[0]!);
+    expect(p.probabilities(1)[1]!).toBeGreaterThan(before[1]!);
+    expect(p.entropy()).toBeLessThan(Math.log(3) + Math.log(2));
+    const rng = createRng(1);
+    expect(p.sample(rng)).toHaveLength(2);
+  });
+
+  it('fails clearly: unknown comparator, an estimator without compare, a space without decisions', () => {
+    let e = catchNasxError(() => create({ comparator: 'nac' }));
+    expect(e).toMatchObject({ kind: 'config', where: { pointer: '/searcher/options/comparator' } });
+    expect(e.message).toMatch(/comparator/);
+    e = catchNasxError(() => create({}, {}));
+    expect(e.message).toMatch(/no named estimators/);
+    e = catchNasxError(() => create({}, { comparator: { id: 'plain', metrics: [], estimate: async () => ({}) } }));
+    expect(e).toMatchObject({ kind: 'config' });
+    expect(e.message).toMatch(/does not implement compare/);
+    const space = createToySpace();
+    const bare = { ...space, decisions: undefined, fromDecisions: undefined } as SearchSpace;
+    e = catchNasxError(() => create({}, undefined, bare));
+    expect(e).toMatchObject({ kind: 'config', where: { pointer: '/space' } });
+  });
+});

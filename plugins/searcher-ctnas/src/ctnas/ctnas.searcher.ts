@@ -1,0 +1,297 @@
+import {
+  NasxError,
+  defineSearcher,
+  isComparator,
+  requireScalarObjective,
+  type Architecture,
+  type AskTellSearcher,
+  type Comparator,
+  type Logger,
+  type Rng,
+  type SearchSpace,
+  type TrialResult,
+} from '@nasx/contracts';
+import schema from './ctnas.schema.json';
+
+const PKG = '@nasx/searcher-ctnas';
+const ID = 'ctnas';
+
+/**
+ * Options of the `ctnas` searcher, derived from `ctnas.schema.json` (each option has the type of
+ * its default) so the schema stays the one source of truth.
+ */
+export type CtnasSearcherOptions = { -readonly [K in keyof typeof schema.properties]: (typeof schema.properties)[K]['default'] };
+
+/** The schema defaults, for callers that skip the kernel's validation (tests, scripts). */
+export const CTNAS_SEARCHER_DEFAULTS = Object.fromEntries(Object.entries(schema.properties).map(([k, p]) => [k, p.default])) as CtnasSearcherOptions;
+
+/** A space that can be searched by a controller (the optional decision members are present). */
+type DecisionSpace = SearchSpace & Required<Pick<SearchSpace, 'decisions' | 'fromDecisions'>>;
+
+/**
+ * The controller: one independent softmax over the choices of each of `space.decisions()`
+ * (a factorised policy in place of the paper's LSTM; see the README), trained by REINFORCE with
+ * Adam on its logits. Pure JavaScript in float64: exact, fast for a few dozen logits, the same on
+ * every backend.
+ */
+export class FactorisedPolicy {
+  readonly logits: Float64Array[];
+  private readonly m: Float64Array[];
+  private readonly v: Float64Array[];
+  private t = 0;
+
+  constructor(readonly choices: readonly number[]) {
+    this.logits = choices.map((k) => new Float64Array(k));
+    this.m = choices.map((k) => new Float64Array(k));
+    this.v = choices.map((k) => new Float64Array(k));
+  }
+
+  /** Softmax of decision `d`. */
+  probabilities(d: number): Float64Array {
+    const z = this.logits[d]!;
+    const max = Math.max(...z);
+    const e = z.map((x) => Math.exp(x - max));
+    const s = e.reduce((a, b) => a + b, 0);
+    return e.map((x) => x / s);
+  }
+
+  /** One choice per decision, drawn from the policy with `rng`. */
+  sample(rng: Rng): number[] {
+    return this.choices.map((_, d) => {
+      const p = this.probabilities(d);
+      let u = rng.next();
+      for (let c = 0; c < p.length - 1; c++) {
+        u -= p[c]!;
+        if (u < 0) return c;
+      }
+      return p.length - 1;
+    });
+  }
+
+  /** Σ_d H(π_d), the entropy of the factorised policy. */
+  entropy(): number {
+    let h = 0;
+    for (let d = 0; d < this.choices.length; d++) for (const p of this.probabilities(d)) if (p > 0) h -= p * Math.log(p);
+    return h;
+  }
+
+  /**
+   * One ascent step on advantage·log π(x) + entropyWeight·H(π) (Williams 1992, REINFORCE):
+   * ∂ log π_d(c)/∂z_j = 1[j = c] − p_j, ∂H_d/∂z_j = −p_j (log p_j + H_d). Adam (β = 0.9, 0.999).
+   */
+  reinforce(choice: readonly number[], advantage: number, entropyWeight: number, lr: number): void {
+    this.t++;
+    const b1 = 0.9;
+    const b2 = 0.999;
+    for (let d = 0; d < this.choices.length; d++) {
+      const p = this.probabilities(d);
+      let h = 0;
+      for (const q of p) if (q > 0) h -= q * Math.log(q);
+      const z = this.logits[d]!;
+      for (let j = 0; j < z.length; j++) {
+        const logp = p[j]! > 0 ? Math.log(p[j]!) : 0;
+        const g = advantage * ((j === choice[d] ? 1 : 0) - p[j]!) - entropyWeight * p[j]! * (logp + h);
+        this.m[d]![j] = b1 * this.m[d]![j]! + (1 - b1) * g;
+        this.v[d]![j] = b2 * this.v[d]![j]! + (1 - b2) * g * g;
+        const mh = this.m[d]![j]! / (1 - b1 ** this.t);
+        const vh = this.v[d]![j]! / (1 - b2 ** this.t);
+        z[j] = z[j]! + (lr * mh) / (Math.sqrt(vh) + 1e-8);
+      }
+    }
+  }
+}
+
+/**
+ * CTNAS: Chen, Guo, Chen, Li, Zeng, Wang & Tan, "Contrastive Neural Architecture Search with
+ * Neural Architecture Comparators", CVPR 2021 (Algorithm 1), as the authors' code runs it
+ * (chenyaofo/CTNAS `core/engine/policy_learning.py`):
+ *
+ * - the initial baseline β is drawn uniformly (the reference code's `force_uniform` sample);
+ * - each controller step samples α ~ π, takes the reward R = NAC(α, β) = P(α better than β) from
+ *   the comparator and makes one REINFORCE step on (R − b)·log π(α) + λ·H(π);
+ * - every `baselineInterval` steps (Baseline Updating with Curriculum, Sec. 3.3) it samples
+ *   `baselineCandidates` architectures from π and makes the best of them and the current baseline,
+ *   judged by the NAC (the largest Σ_j NAC(α_i, α_j), j ≠ i), the new baseline, so the bar rises as
+ *   the controller improves.
+ *
+ * In nasx, the controller steps cost comparator calls only; each `ask` runs `stepsPerProposal` of
+ * them and then proposes a new baseline (once, when it changed) or a sample of the current policy,
+ * which the kernel measures with the run's estimator. Told results do not change the policy (the
+ * reward is the comparator's, as in the paper); they are recorded. `recommend()` is the final
+ * baseline. Asks are serialised, and all randomness comes from the kernel's `rng`, so the same
+ * seed and tell sequence give the same proposals.
+ */
+export class CtnasSearcher implements AskTellSearcher {
+  readonly id = ID;
+  readonly policy: FactorisedPolicy;
+  private baseline: { arch: Architecture; choice: number[] } | undefined;
+  private baselineProposed = true;
+  private rewardBaseline = 0;
+  private steps = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Every baseline the curriculum chose, in order (the initial one first). */
+  readonly baselines: Architecture[] = [];
+  /** Mean reward of the steps since the last baseline update (for logs and tests). */
+  private rewardSum = 0;
+  private rewardCount = 0;
+
+  constructor(
+    private readonly space: DecisionSpace,
+    private readonly comparator: Comparator,
+    private readonly rng: Rng,
+    private readonly options: CtnasSearcherOptions,
+    private readonly logger?: Logger,
+  ) {
+    this.policy = new FactorisedPolicy(space.decisions().map((d) => d.choices.length));
+  }
+
+  /** Controller steps run so far. */
+  get controllerSteps(): number {
+    return this.steps;
+  }
+
+  /** The current baseline. */
+  get currentBaseline(): Architecture | undefined {
+    return this.baseline?.arch;
+  }
+
+  ask(n: number): Promise<Architecture[]> {
+    // Serialised: an ask that starts before the previous one ended waits for it (determinism).
+    const run = this.queue.then(async () => {
+      const out: Architecture[] = [];
+      for (let i = 0; i < Math.floor(n); i++) out.push(await this.next());
+      return out;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  tell(_results: readonly TrialResult[]): void {
+    // The reward is the comparator's (CTNAS Sec. 3.1): measured objectives do not steer the policy.
+  }
+
+  /** The final baseline chosen by the curriculum. */
+  recommend(): Architecture | undefined {
+    return this.baseline?.arch;
+  }
+
+  private build(choice: number[]): Architecture {
+    return this.space.fromDecisions(choice);
+  }
+
+  private async next(): Promise<Architecture> {
+    if (!this.baseline) {
+      // Initial baseline: a uniform draw, proposed first.
+      const choice = this.space.decisions().map((d) => this.rng.int(d.choices.length));
+      this.setBaseline({ arch: this.build(choice), choice });
+    }
+    for (let s = 0; s < this.options.stepsPerProposal; s++) await this.controllerStep();
+    if (!this.baselineProposed) {
+      this.baselineProposed = true;
+      return this.baseline!.arch;
+    }
+    return this.build(this.policy.sample(this.rng));
+  }
+
+  private setBaseline(b: { arch: Architecture; choice: number[] }): void {
+    const changed = this.baseline?.arch.key !== b.arch.key;
+    this.baseline = b;
+    if (changed) {
+      this.baselines.push(b.arch);
+      this.baselineProposed = false;
+    }
+  }
+
+  private async controllerStep(): Promise<void> {
+    if (this.steps > 0 && this.steps % this.options.baselineInterval === 0) await this.updateBaseline();
+    this.steps++;
+    const choice = this.policy.sample(this.rng);
+    const reward = await this.reward(this.build(choice), this.baseline!.arch);
+    const advantage = reward - this.rewardBaseline;
+    this.policy.reinforce(choice, advantage, this.options.entropyWeight, this.options.lr);
+    this.rewardBaseline = this.options.rewardBaselineDecay * this.rewardBaseline + (1 - this.options.rewardBaselineDecay) * reward;
+    this.rewardSum += reward;
+    this.rewardCount++;
+  }
+
+  private async reward(a: Architecture, b: Architecture): Promise<number> {
+    const p = await this.comparator.compare(a, b);
+    if (!Number.isFinite(p)) {
+      throw new NasxError('run', `searcher "${ID}": the comparator "${this.options.comparator}" returned ${String(p)} for P(${a.key} better than ${b.key})`, {
+        pkg: PKG,
+        contribution: ID,
+        fix: 'check that the comparator is fitted (give it options.labels) and returns probabilities',
+      });
+    }
+    return p;
+  }
+
+  /**
+   * Baseline Updating with Curriculum (CTNAS Sec. 3.3; the reference code's `derive`): K samples of
+   * the policy and the current baseline; the one with the largest Σ_{j≠i} NAC(α_i, α_j) wins. Ties
+   * keep the earlier candidate, the current baseline first.
+   */
+  private async updateBaseline(): Promise<void> {
+    const candidates = [this.baseline!];
+    for (let k = 0; k < this.options.baselineCandidates; k++) {
+      const choice = this.policy.sample(this.rng);
+      candidates.push({ arch: this.build(choice), choice });
+    }
+    const scores = new Array<number>(candidates.length).fill(0);
+    for (let i = 0; i < candidates.length; i++) {
+      for (let j = 0; j < candidates.length; j++) {
+        if (i === j || candidates[i]!.arch.key === candidates[j]!.arch.key) continue;
+        scores[i]! += await this.reward(candidates[i]!.arch, candidates[j]!.arch);
+      }
+    }
+    let best = 0;
+    for (let i = 1; i < scores.length; i++) if (scores[i]! > scores[best]!) best = i;
+    const previous = this.baseline!.arch.key;
+    this.setBaseline(candidates[best]!);
+    const mean = this.rewardCount > 0 ? this.rewardSum / this.rewardCount : NaN;
+    this.rewardSum = 0;
+    this.rewardCount = 0;
+    this.logger?.debug(
+      `${ID}: step ${this.steps}: mean reward ${mean.toFixed(3)}, baseline ${candidates[best]!.arch.key === previous ? 'kept' : `updated to ${candidates[best]!.arch.key}`} (${this.baselines.length - 1} updates so far)`,
+    );
+  }
+}
+
+/** The `ctnas` searcher contribution. */
+export const ctnasSearcher = defineSearcher<Partial<CtnasSearcherOptions>>({
+  id: ID,
+  title: 'CTNAS controller',
+  description:
+    "Contrastive NAS (Chen et al., CVPR 2021): a REINFORCE controller over the space's decisions whose reward is a comparator's probability that a sampled architecture beats the current baseline, with the baseline updated by curriculum.",
+  optionsSchema: schema,
+  create(options, deps) {
+    const place = { pkg: PKG, contribution: ID };
+    requireScalarObjective(deps.objective, place);
+    const o = { ...CTNAS_SEARCHER_DEFAULTS, ...options };
+    const space = deps.space;
+    if (typeof space.decisions !== 'function' || typeof space.fromDecisions !== 'function') {
+      throw new NasxError('config', `searcher "${ID}" samples architectures as a sequence of decisions, but space "${space.id}" does not provide decisions() and fromDecisions()`, {
+        ...place,
+        pointer: '/space',
+        fix: 'use a space with decisions (e.g. nb201), or a searcher that needs only sample/mutate (regularized-evolution, random)',
+      });
+    }
+    const named = deps.estimators[o.comparator];
+    if (!named) {
+      const names = Object.keys(deps.estimators);
+      throw new NasxError('config', `searcher "${ID}" takes its reward from the comparator "${o.comparator}", which is not a named estimator of this run${names.length ? ` (named estimators: ${names.join(', ')})` : ' (the run has no named estimators)'}`, {
+        ...place,
+        pointer: '/searcher/options/comparator',
+        fix: `add it, e.g. "estimators: { ${o.comparator}: { use: ctnas, options: { labels: { estimator: <a named estimator that labels>, samples: 200 } } } }", or set searcher.options.comparator to one of the named estimators`,
+      });
+    }
+    if (!isComparator(named)) {
+      throw new NasxError('config', `searcher "${ID}" needs a comparator, but the named estimator "${o.comparator}" (${named.id}) does not implement compare(a, b)`, {
+        ...place,
+        pointer: '/searcher/options/comparator',
+        fix: 'name an estimator that compares architectures, e.g. the ctnas Neural Architecture Comparator (@nasx/estimator-ctnas)',
+      });
+    }
+    return new CtnasSearcher(space as DecisionSpace, named, deps.rng, o, deps.logger);
+  },
+});
