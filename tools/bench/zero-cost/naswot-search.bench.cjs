@@ -2,7 +2,7 @@
 // NASWOT search on NAS-Bench-201 CIFAR-10, the protocol of Mellor et al. (ICML 2021), Table 2:
 // sample N cells uniformly, score each with NASWOT (v2, batch 128 of CIFAR-10, untrained), keep
 // the best-scored one and report its 200-epoch CIFAR-10 test accuracy; repeat over many seeds.
-//   node tools/bench/zero-cost/naswot-search.bench.cjs [--pool 2000] [--seeds 500]
+//   node tools/bench/zero-cost/naswot-search.bench.cjs [--pool 1500] [--seeds 500]
 // Data: NASX_DATA, else the `shared/data` folder beside the repository (cifar10-sample/ for the
 // scored batch, nas-bench-201/ for the accuracies and the authors' v1 scores). Needs the built
 // workspace (npm run build).
@@ -26,7 +26,7 @@ const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 };
-const POOL = arg('pool', 2000);
+const POOL = arg('pool', 1500);
 const SEEDS = arg('seeds', 500);
 const CHUNK = 100;
 const NS = [10, 100];
