@@ -2,7 +2,9 @@
 """PyTorch side of the tensor benchmark: the NAS-Bench-201 network (Dong & Yang, ICLR 2020),
 written here from the paper's description, timed for a forward pass and one SGD training step at
 batch 64 and for the NASWOT v2 score (Mellor et al., ICML 2021) at batch 128, on 2 threads.
-Prints one JSON object. Usage: torch_nb201.py '<arch string>' [repeats]"""
+Prints one JSON object. Usage: torch_nb201.py '<arch string>' [repeats]
+With --naswot-list FILE: scores every cell of FILE (one arch string a line) in turn, each a
+freshly built network, as a scoring run does, and prints the wall time."""
 import json
 import sys
 import time
@@ -114,7 +116,21 @@ def timed(fn, repeats):
     return times[len(times) // 2] * 1000
 
 
+def naswot_list(file):
+    archs = [l.strip() for l in open(file) if l.strip()]
+    x128 = torch.randn(128, 3, 32, 32)
+    started = time.perf_counter()
+    scores = []
+    for arch in archs:
+        net = Network(parse(arch))
+        net.train()
+        scores.append(naswot(net, x128))
+    print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'cells': len(archs), 'seconds': time.perf_counter() - started, 'scores': scores}))
+
+
 def main():
+    if sys.argv[1] == '--naswot-list':
+        return naswot_list(sys.argv[2])
     arch = sys.argv[1]
     repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     net = Network(parse(arch))
