@@ -43,3 +43,11 @@ export function readCsvFile(file: string): Record<string, string>[] {
     return Object.fromEntries(header.map((h, i) => [h, cells[i] ?? '']));
   });
 }
+
+/**
+ * Labelled architectures from a reference-data CSV: `parse` turns the `arch` column into an
+ * architecture, the `value` column is the label (e.g. NB201's `arch_str` and `cifar10_test_acc`).
+ */
+export function readLabelledArchitectures<A>(file: string, parse: (text: string) => A, columns: { readonly arch: string; readonly value: string }): { arch: A; value: number }[] {
+  return readCsvFile(file).map((r) => ({ arch: parse(r[columns.arch]!), value: Number(r[columns.value]) }));
+}

@@ -25,6 +25,21 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 type T = tf.Tensor;
+
+/** The conv attributes the backprop kernels share with the forward convolution. */
+type ConvAttrs = Pick<tf.Conv2DAttrs, 'strides' | 'pad' | 'dataFormat' | 'dimRoundingMode'>;
+
+/** ∂L/∂x of a convolution as the `Conv2DBackpropInput` kernel. */
+function convBackpropInput(dy: T, filter: T, a: ConvAttrs, inputShape: number[]): T {
+  const { strides, pad, dataFormat, dimRoundingMode } = a;
+  return tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter }, { strides, pad, dataFormat, dimRoundingMode, inputShape } as unknown as tf.NamedAttrMap) as T;
+}
+
+/** ∂L/∂W of a convolution as the `Conv2DBackpropFilter` kernel. */
+function convBackpropFilter(x: T, dy: T, a: ConvAttrs, filterShape: number[]): T {
+  const { strides, pad, dataFormat, dimRoundingMode } = a;
+  return tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, { strides, pad, dataFormat, dimRoundingMode, filterShape } as unknown as tf.NamedAttrMap) as T;
+}
 type Grads = ReturnType<tf.GradFunc>;
 
 /** Sums `g` over the axes it was broadcast along and reshapes it to `shape`. */
@@ -388,28 +403,14 @@ export const NASX_GRADIENTS: readonly tf.GradConfig[] = [
     inputsToSave: ['x', 'filter'],
     gradFunc: (dy, saved, attrs) => {
       const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
-      const { dilations, strides, pad, dataFormat, dimRoundingMode } = attrs as unknown as tf.Conv2DAttrs;
+      const { dilations, dataFormat } = attrs as unknown as tf.Conv2DAttrs;
       if (!tf.backend_util.tupleValuesAreOne(dilations)) {
         throw new Error(`@nasx/tensor: the gradient of conv2d supports dilation 1 only, got ${String(dilations)}`);
       }
       if (dataFormat !== 'NHWC') throw new Error(`@nasx/tensor: the gradient of conv2d supports NHWC only, got ${dataFormat}`);
       return {
-        x: () =>
-          tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: dy as T, filter }, {
-            strides,
-            pad,
-            dataFormat,
-            dimRoundingMode,
-            inputShape: x.shape,
-          } as unknown as tf.NamedAttrMap) as T,
-        filter: () =>
-          tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy: dy as T }, {
-            strides,
-            pad,
-            dataFormat,
-            dimRoundingMode,
-            filterShape: filter.shape,
-          } as unknown as tf.NamedAttrMap) as T,
+        x: () => convBackpropInput(dy as T, filter, attrs as unknown as ConvAttrs, x.shape),
+        filter: () => convBackpropFilter(x, dy as T, attrs as unknown as ConvAttrs, filter.shape),
       };
     },
   },
@@ -422,14 +423,7 @@ export const NASX_GRADIENTS: readonly tf.GradConfig[] = [
       const { strides, pad, dataFormat, dimRoundingMode } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
       return {
         dy: () => tf.conv2d(ddx as tf.Tensor4D, filter, strides, pad as 'same', dataFormat as 'NHWC', 1, dimRoundingMode),
-        filter: () =>
-          tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: ddx as T, dy }, {
-            strides,
-            pad,
-            dataFormat,
-            dimRoundingMode,
-            filterShape: filter.shape,
-          } as unknown as tf.NamedAttrMap) as T,
+        filter: () => convBackpropFilter(ddx as T, dy, attrs as unknown as ConvAttrs, filter.shape),
       };
     },
   },
@@ -441,14 +435,7 @@ export const NASX_GRADIENTS: readonly tf.GradConfig[] = [
       const [x, dy] = saved as [tf.Tensor4D, tf.Tensor4D];
       const { strides, pad, dataFormat, dimRoundingMode } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
       return {
-        x: () =>
-          tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter: ddw as T }, {
-            strides,
-            pad,
-            dataFormat,
-            dimRoundingMode,
-            inputShape: x.shape,
-          } as unknown as tf.NamedAttrMap) as T,
+        x: () => convBackpropInput(dy, ddw as T, attrs as unknown as ConvAttrs, x.shape),
         dy: () => tf.conv2d(x, ddw as tf.Tensor4D, strides, pad as 'same', dataFormat as 'NHWC', 1, dimRoundingMode),
       };
     },

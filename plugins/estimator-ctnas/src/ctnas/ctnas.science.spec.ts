@@ -3,7 +3,7 @@ import type { Architecture, LabelledArchitecture } from '@nasx/contracts';
 import { createRng } from '@nasx/kernel';
 import { RidgeBaseline, archsOf, heldOutSplit, rankingQuality } from '@nasx/predictors';
 import { createNb201SearchSpace } from '@nasx/search-space-nb201';
-import { describeWithSharedData, neverAborted, readCsvFile, silentLogger, testDeps, testEstimateContext, validatedOptions } from '@nasx/testing';
+import { describeWithSharedData, readLabelledArchitectures, testDeps, testEstimateContext, validatedOptions } from '@nasx/testing';
 import { ctnasEstimator, type CtnasEstimator } from './ctnas.estimator';
 
 // CTNAS (Chen et al., CVPR 2021, Sec. 3.2 and Table 1) learns a comparator from a few hundred
@@ -18,13 +18,13 @@ describeWithSharedData('ctnas NAC compares NAS-Bench-201 cells better than ridge
   let test: LabelledArchitecture[];
 
   beforeAll(() => {
-    const cells = readCsvFile(path.join(dataDir, 'nas-bench-201', 'nb201_test_acc_200ep_nats.csv.gz')).map((r) => ({ arch: space.parse(r['arch_str']!) as Architecture, value: Number(r['cifar10_test_acc']) }));
+    const cells = readLabelledArchitectures(path.join(dataDir, 'nas-bench-201', 'nb201_test_acc_200ep_nats.csv.gz'), (t) => space.parse(t), { arch: 'arch_str', value: 'cifar10_test_acc' });
     ({ train, test } = heldOutSplit(cells, { train: 200, test: 1000 }, createRng(2024)));
   });
 
   it('pairwise accuracy on held-out pairs and Kendall τ of estimate on 1,000 held-out cells: ctnas > ridge', async () => {
     const nac = (await ctnasEstimator.create(validatedOptions(ctnasEstimator.optionsSchema, { seed: 0 }), { ...testDeps(), space, latencyModels: [], estimators: {} })) as CtnasEstimator;
-    await nac.fit(train, { runId: 'science', rng: createRng(0), signal: neverAborted, logger: silentLogger, emit: () => undefined });
+    await nac.fit(train, testEstimateContext());
     const ridge = new RidgeBaseline(space, { lambda: 1 });
     ridge.fit(train);
     const ridgeScores = ridge.predict(archsOf(test));

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
-import type { Architecture, LabelledArchitecture } from '@nasx/contracts';
+import type { LabelledArchitecture } from '@nasx/contracts';
 import { createRng } from '@nasx/kernel';
 import { heldOutSplit, predictorVersusRidge, type PredictorEstimator } from '@nasx/predictors';
 import { createNb201SearchSpace } from '@nasx/search-space-nb201';
-import { describeWithSharedData, neverAborted, readCsvFile, silentLogger, testDeps, validatedOptions } from '@nasx/testing';
+import { describeWithSharedData, readLabelledArchitectures, testDeps, testEstimateContext, validatedOptions } from '@nasx/testing';
 import { gcnEstimator, type GcnOptions } from './gcn.estimator';
 
 // Wen et al. 2020 (Fig. 3, Table 1) show the GCN predictor ranking NAS-Bench-101 architectures far
@@ -17,13 +17,13 @@ describeWithSharedData('gcn ranks NAS-Bench-201 cells better than ridge regressi
   let test: LabelledArchitecture[];
 
   beforeAll(() => {
-    const cells = readCsvFile(path.join(dataDir, 'nas-bench-201', 'nb201_test_acc_200ep_nats.csv.gz')).map((r) => ({ arch: space.parse(r['arch_str']!) as Architecture, value: Number(r['cifar10_test_acc']) }));
+    const cells = readLabelledArchitectures(path.join(dataDir, 'nas-bench-201', 'nb201_test_acc_200ep_nats.csv.gz'), (t) => space.parse(t), { arch: 'arch_str', value: 'cifar10_test_acc' });
     ({ train, test } = heldOutSplit(cells, { train: 200, test: 1000 }, createRng(2024)));
   });
 
   it('Kendall τ on 1,000 held-out cells: gcn > ridge (and > 0.6)', async () => {
     const predictor = (await gcnEstimator.create(validatedOptions(gcnEstimator.optionsSchema, { seed: 0 }), { ...testDeps(), space, latencyModels: [], estimators: {} })) as PredictorEstimator<GcnOptions>;
-    const { predictor: ours, ridge: baseline } = await predictorVersusRidge(predictor, space, train, test, { runId: 'science', rng: createRng(0), signal: neverAborted, logger: silentLogger, emit: () => undefined });
+    const { predictor: ours, ridge: baseline } = await predictorVersusRidge(predictor, space, train, test, testEstimateContext());
     predictor.dispose();
     if (process.env['PREDICTOR_DEBUG']) console.log(`gcn τ ${ours.toFixed(3)}, ridge τ ${baseline.toFixed(3)}`);
     expect(ours).toBeGreaterThan(baseline);
