@@ -1,6 +1,6 @@
 import { isNasxError, type Architecture, type SearcherDeps } from '@nasx/contracts';
 import { createAjv, createRng } from '@nasx/kernel';
-import { createToySpace, driveSearcher, replaySearcher, searcherDeps, toyScore, toyThrees } from '@nasx/testing';
+import { createToySpace, driveSearcher, replaySearcher, searcherDeps, testEstimateContext, toyScore, toyThrees } from '@nasx/testing';
 import plugin from '../index';
 import { toyPredictor } from './__fixtures__/toy.predictor';
 import { PREDICTOR_GUIDED_DEFAULTS, PredictorGuidedSearcher, predictorGuidedSearcher, type PredictorGuidedOptions } from './predictor-guided.searcher';
@@ -36,6 +36,7 @@ describe('predictor-guided: definition and errors', () => {
     expect(filled).toEqual({ ...PREDICTOR_GUIDED_DEFAULTS });
     expect(filled).toEqual({ predictor: 'predictor', initial: 10, candidates: 100, pool: 'both', parents: 5, batch: 10, refitEvery: 10 });
     expect(validate({ pool: 'ensemble' })).toBe(false);
+    expect(validate({ pool: 'all' })).toBe(true);
     expect(validate({ initial: 0 })).toBe(false);
     expect(validate({ ensemble: 5 })).toBe(false);
   });
@@ -51,6 +52,13 @@ describe('predictor-guided: definition and errors', () => {
     const e = await createError({ predictor: 'zc' });
     expect(e).toMatchObject({ kind: 'config', where: { pointer: '/searcher/options/predictor' }, fix: expect.stringContaining('one of: predictor') });
     expect((e as Error).message).toMatch(/"zc" \(zc\) is not a predictor/);
+  });
+
+  it('refuses pool "all" in a space that cannot enumerate', async () => {
+    const space = createToySpace(6, 5, { enumerable: false });
+    const e = await createError({ pool: 'all' }, { space });
+    expect(e).toMatchObject({ kind: 'config', where: { pointer: '/searcher/options/pool' }, fix: expect.stringContaining('pool: sample, mutate or both') });
+    expect((e as Error).message).toMatch(/cannot enumerate/);
   });
 
   it('refuses initial below the predictor\'s minTrainingSize, and multi-objective runs', async () => {
@@ -107,6 +115,22 @@ describe('predictor-guided: the algorithm', () => {
     }
     expect(good / 10).toBeGreaterThan(random / 10 + 10); // at least one more "3" on average
     expect(good).toBeGreaterThan(bad);
+  });
+
+  it('pool "all": after the initial phase, proposes the predictor\'s best unevaluated architectures of the whole space (ReNAS\'s protocol)', async () => {
+    const space = createToySpace(4, 3); // 81 architectures
+    const predictor = toyPredictor(space);
+    const s = (await predictorGuidedSearcher.create({ initial: 20, pool: 'all', batch: 3 }, searcherDeps(space, 4, { estimators: { predictor } }))) as PredictorGuidedSearcher;
+    const initial = await s.ask(20);
+    await s.tell(initial.map((arch, trial) => ({ trial, arch, objective: toyScore(arch) })));
+    const next = await s.ask(3);
+    expect(predictor.fits).toBe(1);
+    // the same fitted predictor over every unevaluated architecture, in enumeration order
+    const unevaluated = [...space.enumerate!()].filter((a) => !initial.some((b) => b.key === a.key));
+    expect(unevaluated).toHaveLength(81 - new Set(initial.map((a) => a.key)).size);
+    const scored = await Promise.all(unevaluated.map(async (a, i) => ({ a, i, v: (await predictor.estimate(a, testEstimateContext())).metrics['toy-predictor'] as number })));
+    const top3 = scored.sort((x, y) => y.v - x.v || x.i - y.i).slice(0, 3).map((x) => x.a.key);
+    expect(next.map((a) => a.key)).toEqual(top3);
   });
 
   it('is deterministic under replay with trials in flight completing out of order', async () => {

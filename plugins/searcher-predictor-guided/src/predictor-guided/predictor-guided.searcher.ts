@@ -29,7 +29,7 @@ export interface PredictorGuidedOptions {
   predictor: string;
   initial: number;
   candidates: number;
-  pool: 'sample' | 'mutate' | 'both';
+  pool: 'sample' | 'mutate' | 'both' | 'all';
   parents: number;
   batch: number;
   refitEvery: number;
@@ -65,6 +65,7 @@ export class PredictorGuidedSearcher implements AskTellSearcher {
   private queue: Architecture[] = [];
   private best: LabelledArchitecture | undefined;
   private exhausted = false;
+  private everyArch: Architecture[] | undefined;
   private readonly sign: number;
   private readonly metric: string;
 
@@ -152,6 +153,7 @@ export class PredictorGuidedSearcher implements AskTellSearcher {
   private async rankedPool(): Promise<Architecture[]> {
     const rng = this.rng.fork(`pool-${this.pools++}`);
     const o = this.options;
+    if (o.pool === 'all') return this.rankAndTake(this.wholeSpace().filter((a) => !this.proposedKeys.has(a.key)), rng);
     const nMutate = o.pool === 'sample' ? 0 : o.pool === 'mutate' ? o.candidates : Math.floor(o.candidates / 2);
     const nSample = o.candidates - nMutate;
     const seen = new Set<string>();
@@ -168,6 +170,26 @@ export class PredictorGuidedSearcher implements AskTellSearcher {
       .map((x) => x.d.arch);
     for (let i = 0; i < nMutate && parents.length > 0; i++) add(this.space.mutate(parents[i % parents.length] as Architecture, rng));
     for (let i = 0; i < nSample; i++) add(this.space.sample(rng));
+    return this.rankAndTake(pool, rng);
+  }
+
+  /** Every architecture of the space once per key (`pool: all`), enumerated on first use. */
+  private wholeSpace(): Architecture[] {
+    if (!this.everyArch) {
+      const seen = new Set<string>();
+      this.everyArch = [];
+      for (const a of this.space.enumerate!()) {
+        if (seen.has(a.key)) continue;
+        seen.add(a.key);
+        this.everyArch.push(a);
+      }
+    }
+    return this.everyArch;
+  }
+
+  /** The `batch` best of `pool` by predicted score, best first (ties: pool order). */
+  private async rankAndTake(pool: Architecture[], rng: Rng): Promise<Architecture[]> {
+    const o = this.options;
     if (pool.length === 0) return [];
     const ctx: EstimateContext = { runId: ID, trial: 0, rng: rng.fork('estimate'), signal: new AbortController().signal, logger: this.logger, emit: () => undefined };
     const estimates = this.predictor.estimateMany ? await this.predictor.estimateMany(pool, ctx) : await Promise.all(pool.map((a) => this.predictor.estimate(a, ctx)));
@@ -223,8 +245,16 @@ export const predictorGuidedSearcher = defineSearcher<Partial<PredictorGuidedOpt
     for (const k of ['initial', 'candidates', 'parents', 'batch', 'refitEvery'] as const) {
       if (!Number.isInteger(o[k]) || o[k] < 1) throw new NasxError('config', `${k} must be an integer ≥ 1, got ${o[k]}`, { pkg: PKG, contribution: ID, pointer: `/searcher/options/${k}`, fix: `set searcher.options.${k} to a positive integer` });
     }
-    if (!['sample', 'mutate', 'both'].includes(o.pool)) {
-      throw new NasxError('config', `pool must be "sample", "mutate" or "both", got "${o.pool}"`, { pkg: PKG, contribution: ID, pointer: '/searcher/options/pool', fix: 'set searcher.options.pool to sample, mutate or both' });
+    if (!['sample', 'mutate', 'both', 'all'].includes(o.pool)) {
+      throw new NasxError('config', `pool must be "sample", "mutate", "both" or "all", got "${o.pool}"`, { pkg: PKG, contribution: ID, pointer: '/searcher/options/pool', fix: 'set searcher.options.pool to sample, mutate, both or all' });
+    }
+    if (o.pool === 'all' && !deps.space.enumerate) {
+      throw new NasxError('config', `pool "all" scores every architecture of the space, but the space "${deps.space.id}" cannot enumerate its architectures`, {
+        pkg: PKG,
+        contribution: ID,
+        pointer: '/searcher/options/pool',
+        fix: 'use pool: sample, mutate or both (a candidate pool of `candidates` architectures), or a space that enumerates (nb201; nb101, restricted by keys/keysFrom or not)',
+      });
     }
     if (o.initial < predictor.minTrainingSize) {
       throw new NasxError('config', `initial is ${o.initial}, but the predictor "${o.predictor}" (${predictor.id}) needs at least ${predictor.minTrainingSize} labelled architectures to fit`, {
