@@ -43,6 +43,9 @@ export interface SearchSpace {
    * The sequence of categorical decisions that builds an architecture, for RL controllers
    * (MnasNet, CTNAS, AGNN): `decisions()` lists them with their choice counts,
    * `fromDecisions()` builds the architecture a controller chose, `toDecisions()` inverts it.
+   * Where not every choice sequence is an architecture of the space (NB101: invalid specs, cells
+   * outside a restricted set), `fromDecisions()` throws a `NasxError('architecture')` and
+   * controllers sample again.
    */
   decisions?(): readonly { readonly name: string; readonly choices: readonly string[] }[];
   fromDecisions?(choices: readonly number[]): Architecture;

@@ -209,6 +209,42 @@ describe('nb101 search space', () => {
     });
   });
 
+  it('exposes the 7-vertex spec as controller decisions: 21 edges then 5 ops; invalid sequences are architecture errors', () => {
+    const ds = space.decisions();
+    expect(ds).toHaveLength(26);
+    expect(ds.slice(0, 3).map((d) => d.name)).toEqual(['edge 0->1', 'edge 0->2', 'edge 1->2']);
+    expect(ds[20]).toEqual({ name: 'edge 5->6', choices: ['0', '1'] });
+    expect(ds[21]).toEqual({ name: 'op 1', choices: [...NB101_OPS] });
+    // The example cell round-trips, and so does a cell with fewer than 7 vertices.
+    for (const text of [NB101_EXAMPLE, `[[0,1,1],[0,0,1],[0,0,0]]|input,${MP},output`]) {
+      const a = space.parse(text);
+      const d = space.toDecisions(a);
+      expect(d).toHaveLength(26);
+      expect(space.fromDecisions(d).key).toBe(a.key);
+    }
+    // input → output only: edge bit of 0 → 6 is 15; every op choice prunes away.
+    const direct = Array.from({ length: 26 }, (_, i) => (i === 15 ? 1 : 0));
+    expect(space.fromDecisions(direct).key).toBe('043721b9c7fe8c5fad811d47d83132ec');
+    const everyEdge = Array.from({ length: 26 }, (_, i) => (i < 21 ? 1 : 0));
+    expect(catchNasxError(() => space.fromDecisions(everyEdge))).toMatchObject({ kind: 'architecture', message: expect.stringMatching(/no valid cell .*more than 9 edges/) });
+    expect(catchNasxError(() => space.fromDecisions(new Array(26).fill(0))).kind).toBe('architecture');
+    expect(catchNasxError(() => space.fromDecisions([1, 2])).message).toMatch(/26 choice indices/);
+    expect(catchNasxError(() => space.fromDecisions(direct.map((c, i) => (i === 22 ? 3 : c)))).kind).toBe('architecture');
+    // About 3 in 4 uniform sequences prune to a valid cell (≤ 9 edges remain, output reachable).
+    const rng = createRng(8);
+    let valid = 0;
+    for (let i = 0; i < 2000; i++) {
+      try {
+        space.fromDecisions(ds.map((d) => rng.int(d.choices.length)));
+        valid++;
+      } catch {
+        // invalid: a controller draws again
+      }
+    }
+    expect(valid / 2000).toBeGreaterThan(0.65);
+    expect(valid / 2000).toBeLessThan(0.8);
+  });
+
   it('lists the valid one-change neighbours, one per hash, without the cell itself', () => {
     const a = space.parse('[[0,1,1],[0,0,1],[0,0,0]]|input,maxpool3x3,output');
     const texts = space.neighbours(a).map((n) => space.format(n));
@@ -245,6 +281,13 @@ describe('nb101 search space', () => {
     });
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
     const restricted = (options: Nb101Options, dataDir?: string) => createNb101SearchSpace(options, { dataDir }, { index: small });
+
+    it('accepts only allowed cells from decisions', () => {
+      const s = restricted({ keys: allowed });
+      for (const a of s.enumerate()) expect(s.fromDecisions(s.toDecisions(a)).key).toBe(a.key);
+      const outside = space.parse(NB101_EXAMPLE);
+      expect(catchNasxError(() => s.fromDecisions(space.toDecisions(outside)))).toMatchObject({ kind: 'architecture', message: expect.stringMatching(/not among the 40 cells/) });
+    });
 
     it('samples uniformly over the allowed cells (χ²) and enumerates exactly them', () => {
       const s = restricted({ keys: allowed });

@@ -12,6 +12,7 @@ import {
   NB101_MAX_EDGES,
   NB101_MAX_VERTICES,
   NB101_OP_SPOTS,
+  NB101_OPS,
   NB101_PACKAGE,
   NB101_SPACE_ID,
   NB101_UNIQUE_SIZE,
@@ -254,6 +255,41 @@ export class Nb101SearchSpace implements SearchSpace {
   }
 
   /**
+   * The 7-vertex spec as controller decisions (the CTNAS/NAO-style NB101 controller): first the
+   * 21 possible edges i → j in NB101's bit order (choices `0`/`1`), then the ops of the 5 interior
+   * vertices ({@link NB101_OPS}). Most choice sequences are not valid cells (more than 9 edges
+   * after pruning, output unreachable) and, in a restricted space, most valid ones are not allowed:
+   * {@link fromDecisions} throws an `architecture` error for them and controllers sample again, as
+   * NB101's own random and RL searchers redraw invalid specs.
+   */
+  decisions(): readonly { readonly name: string; readonly choices: readonly string[] }[] {
+    return DECISIONS;
+  }
+
+  /** The cell of a decision sequence (pruned as NB101 prunes a spec); an `architecture` error when it is invalid or not allowed. */
+  fromDecisions(choices: readonly number[]): Architecture {
+    if (!Array.isArray(choices) || choices.length !== DECISIONS.length || choices.some((c, i) => !Number.isInteger(c) || c < 0 || c >= DECISIONS[i]!.choices.length)) {
+      throw nb101Error(`decisions must be ${DECISIONS.length} choice indices (21 edges in {0, 1}, then 5 ops in {0, 1, 2}), got ${JSON.stringify(choices)}`, 'pass one index per entry of decisions()');
+    }
+    let bits = 0;
+    for (let b = 0; b < NB101_EDGE_SPOTS; b++) if (choices[b] === 1) bits |= 1 << b;
+    const cell = pruneCell(NB101_MAX_VERTICES, bits, choices.slice(NB101_EDGE_SPOTS));
+    if (!cell) throw nb101Error(`decisions ${choices.join('')} give no valid cell (after pruning the output is unreachable or more than ${NB101_MAX_EDGES} edges remain)`, 'sample the decisions again');
+    const key = nb101Hash(cell);
+    this.checkAllowed(key);
+    return nb101Architecture(cell, key);
+  }
+
+  /** Decisions that {@link fromDecisions} maps back to the same cell: its padded 7-vertex spec, absent vertices isolated with op 0. */
+  toDecisions(arch: Architecture): number[] {
+    const [bits, ops] = paddedForm(this.cellOf(arch));
+    const out: number[] = [];
+    for (let b = 0; b < NB101_EDGE_SPOTS; b++) out.push((bits >>> b) & 1);
+    for (const op of ops) out.push(Math.max(0, op));
+    return out;
+  }
+
+  /**
    * Every cell once, one per module hash, in hash order (the allowed ones in a restricted space),
    * each as the index's representative genotype. Loads the index on first use.
    */
@@ -387,6 +423,15 @@ export class Nb101SearchSpace implements SearchSpace {
     );
   }
 }
+
+const DECISIONS: readonly { readonly name: string; readonly choices: readonly string[] }[] = Object.freeze([
+  ...Array.from({ length: NB101_EDGE_SPOTS }, (_, b) => {
+    let j = 1;
+    while (edgeBit(0, j + 1) <= b) j++;
+    return { name: `edge ${b - edgeBit(0, j)}->${j}`, choices: ['0', '1'] };
+  }),
+  ...Array.from({ length: NB101_OP_SPOTS }, (_, t) => ({ name: `op ${t + 1}`, choices: [...NB101_OPS] })),
+]);
 
 /** Prunes an n-vertex bit matrix with interior labels (by original vertex) to a valid cell, or undefined. */
 function pruneCell(n: number, bits: number, labels: readonly number[]): Nb101Cell | undefined {

@@ -1,4 +1,4 @@
-import type { SearchSpace } from '@nasx/contracts';
+import { NasxError, type SearchSpace } from '@nasx/contracts';
 import { catchNasxError, createToySpace, testDeps, toyScore, validatedOptions } from '@nasx/testing';
 import { toyComparator } from './__fixtures__/toy.comparator';
 import { CtnasSearcher, FactorisedPolicy, ctnasSearcher } from './ctnas.searcher';
@@ -28,6 +28,32 @@ describe('ctnas searcher', () => {
     const keys: string[] = [];
     for (let i = 0; i < 20; i++) keys.push((await s.ask(1))[0]!.key);
     for (const b of s.baselines) expect(keys).toContain(b.key);
+  });
+
+  it('draws again when decisions are not an architecture of the space (NB101 invalid specs, restricted spaces)', async () => {
+    // A toy space where only sequences whose first digit is odd are architectures.
+    const toy = createToySpace();
+    const partial: SearchSpace = {
+      ...toy,
+      fromDecisions(c) {
+        if (c[0]! % 2 === 0) throw new NasxError('architecture', `toy: first digit ${c[0]} is even`);
+        return toy.fromDecisions!(c);
+      },
+    };
+    const s = create({ stepsPerProposal: 5, baselineInterval: 10, baselineCandidates: 4 }, undefined, partial);
+    const proposals = [];
+    for (let i = 0; i < 20; i++) proposals.push(...(await s.ask(1)));
+    expect(proposals.every((a) => (a.genotype as { digits: number[] }).digits[0]! % 2 === 1)).toBe(true);
+    expect(s.baselines.every((a) => (a.genotype as { digits: number[] }).digits[0]! % 2 === 1)).toBe(true);
+    expect(s.rejectedDraws).toBeGreaterThan(0);
+    // Errors of other kinds are not rejections: they end the ask.
+    const broken = create({}, undefined, { ...toy, fromDecisions: () => { throw new Error('bug'); } });
+    await expect(broken.ask(1)).rejects.toThrow('bug');
+    // A space that accepts nothing: a run error after a bounded number of draws, with a fix.
+    const none = create({}, undefined, { ...toy, fromDecisions: () => { throw new NasxError('architecture', 'never'); } });
+    const e = await none.ask(1).catch((x: unknown) => x);
+    expect(e).toMatchObject({ kind: 'run', fix: expect.stringMatching(/widen the space/) });
+    expect((e as Error).message).toMatch(/100,000 decision sequences in a row were not architectures of space "toy"/);
   });
 
   it('policy gradient: a positive advantage makes the chosen choices likelier', () => {

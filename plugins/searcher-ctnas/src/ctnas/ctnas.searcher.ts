@@ -2,6 +2,7 @@ import {
   NasxError,
   defineSearcher,
   isComparator,
+  isNasxError,
   requireScalarObjective,
   type Architecture,
   type AskTellSearcher,
@@ -14,6 +15,10 @@ import {
 import schema from './ctnas.schema.json';
 
 const PKG = '@nasx/searcher-ctnas';
+/** Draws of decision sequences that may be rejected in a row before the run fails. */
+const MAX_DRAWS = 100_000;
+/** Draws (of the policy, then uniform) looking for a proposal with a new key. */
+const FRESH_TRIES = 50;
 const ID = 'ctnas';
 
 /**
@@ -134,6 +139,8 @@ export class CtnasSearcher implements AskTellSearcher {
   /** Mean reward of the steps since the last baseline update (for logs and tests). */
   private rewardSum = 0;
   private rewardCount = 0;
+  private rejected = 0;
+  private readonly proposedKeys = new Set<string>();
 
   constructor(
     private readonly space: DecisionSpace,
@@ -175,22 +182,66 @@ export class CtnasSearcher implements AskTellSearcher {
     return this.baseline?.arch;
   }
 
-  private build(choice: number[]): Architecture {
-    return this.space.fromDecisions(choice);
+  /**
+   * A decision sequence drawn by `draw` and its architecture. Sequences that are not architectures
+   * of the space (`fromDecisions` throws an `architecture` error: NB101's invalid specs, cells
+   * outside a restricted space) are drawn again, as NB101's searchers redraw invalid specs; only
+   * accepted draws take part in the policy update, so the controller learns the valid region.
+   */
+  private drawValid(draw: () => number[]): { arch: Architecture; choice: number[] } {
+    for (let attempt = 0; attempt < MAX_DRAWS; attempt++) {
+      const choice = draw();
+      try {
+        return { arch: this.space.fromDecisions(choice), choice };
+      } catch (e) {
+        if (!isNasxError(e) || e.kind !== 'architecture') throw e;
+        this.rejected++;
+      }
+    }
+    throw new NasxError('run', `searcher "${ID}": ${MAX_DRAWS.toLocaleString('en-US')} decision sequences in a row were not architectures of space "${this.space.id}"`, {
+      pkg: PKG,
+      contribution: ID,
+      fix: 'widen the space (a keys/keysFrom restriction that allows very few cells leaves the controller almost nothing to find), or use a searcher that samples the space directly (random, regularized-evolution, predictor-guided)',
+    });
+  }
+
+  private sampleValid(): { arch: Architecture; choice: number[] } {
+    return this.drawValid(() => this.policy.sample(this.rng));
+  }
+
+  /** Decision sequences drawn and rejected as not architectures of the space (for logs and tests). */
+  get rejectedDraws(): number {
+    return this.rejected;
   }
 
   private async next(): Promise<Architecture> {
     if (!this.baseline) {
       // Initial baseline: a uniform draw, proposed first.
-      const choice = this.space.decisions().map((d) => this.rng.int(d.choices.length));
-      this.setBaseline({ arch: this.build(choice), choice });
+      this.setBaseline(this.drawValid(() => this.space.decisions().map((d) => this.rng.int(d.choices.length))));
     }
     for (let s = 0; s < this.options.stepsPerProposal; s++) await this.controllerStep();
     if (!this.baselineProposed) {
       this.baselineProposed = true;
-      return this.baseline!.arch;
+      return this.propose(this.baseline!.arch);
     }
-    return this.build(this.policy.sample(this.rng));
+    return this.propose(this.freshSample());
+  }
+
+  private propose(a: Architecture): Architecture {
+    this.proposedKeys.add(a.key);
+    return a;
+  }
+
+  /**
+   * A policy sample whose key was not proposed yet (a repeat would only be answered from the
+   * cache); when the policy has concentrated on proposed ones, a uniform draw that is new; after
+   * FRESH_TRIES of each, a policy sample anyway.
+   */
+  private freshSample(): Architecture {
+    let a = this.sampleValid().arch;
+    for (let t = 1; t < FRESH_TRIES && this.proposedKeys.has(a.key); t++) a = this.sampleValid().arch;
+    for (let t = 0; t < FRESH_TRIES && this.proposedKeys.has(a.key); t++) a = this.drawValid(() => this.space.decisions().map((d) => this.rng.int(d.choices.length))).arch;
+    return a;
   }
 
   private setBaseline(b: { arch: Architecture; choice: number[] }): void {
@@ -205,8 +256,12 @@ export class CtnasSearcher implements AskTellSearcher {
   private async controllerStep(): Promise<void> {
     if (this.steps > 0 && this.steps % this.options.baselineInterval === 0) await this.updateBaseline();
     this.steps++;
-    const choice = this.policy.sample(this.rng);
-    const reward = await this.reward(this.build(choice), this.baseline!.arch);
+    const { arch, choice } = this.sampleValid();
+    // A copy of the baseline (same key) scores 1/2 by construction and says nothing about being
+    // better; rewarding it would pull the policy onto the baseline itself (observed on NB101: the
+    // policy collapsed within a few hundred steps). It takes no policy step.
+    if (arch.key === this.baseline!.arch.key) return;
+    const reward = await this.reward(arch, this.baseline!.arch);
     const advantage = reward - this.rewardBaseline;
     this.policy.reinforce(choice, advantage, this.options.entropyWeight, this.options.lr);
     this.rewardBaseline = this.options.rewardBaselineDecay * this.rewardBaseline + (1 - this.options.rewardBaselineDecay) * reward;
@@ -234,8 +289,7 @@ export class CtnasSearcher implements AskTellSearcher {
   private async updateBaseline(): Promise<void> {
     const candidates = [this.baseline!];
     for (let k = 0; k < this.options.baselineCandidates; k++) {
-      const choice = this.policy.sample(this.rng);
-      candidates.push({ arch: this.build(choice), choice });
+      candidates.push(this.sampleValid());
     }
     const scores = new Array<number>(candidates.length).fill(0);
     for (let i = 0; i < candidates.length; i++) {
@@ -252,7 +306,7 @@ export class CtnasSearcher implements AskTellSearcher {
     this.rewardSum = 0;
     this.rewardCount = 0;
     this.logger?.debug(
-      `${ID}: step ${this.steps}: mean reward ${mean.toFixed(3)}, baseline ${candidates[best]!.arch.key === previous ? 'kept' : `updated to ${candidates[best]!.arch.key}`} (${this.baselines.length - 1} updates so far)`,
+      `${ID}: step ${this.steps}: mean reward ${mean.toFixed(3)}, ${this.rejected} draws rejected so far, baseline ${candidates[best]!.arch.key === previous ? 'kept' : `updated to ${candidates[best]!.arch.key}`} (${this.baselines.length - 1} updates so far)`,
     );
   }
 }
