@@ -25,8 +25,14 @@ describe('encodeGraph on NAS-Bench-201 cells', () => {
     expect(['e10', 'e20', 'e21', 'e30', 'e31', 'e32'].map(token)).toEqual(['conv:k3', 'zero', 'identity', 'avg_pool:k3', 'zero', 'conv:k1']);
     for (let i = 0; i < 11; i++) expect(g.features.subarray(i * vocab.size, (i + 1) * vocab.size).reduce((a, b) => a + b, 0)).toBe(1);
     expect(Array.from(g.mask)).toEqual(new Array(11).fill(1));
-    expect(g.flops).toBeUndefined();
-    expect(g.params).toBeUndefined();
+    // Per-node FLOPs and params from the graph (zero on input, add and output nodes).
+    const node = (id: string) => graph.nodes.find((n) => n.id === id)!;
+    expect(ids.map((id) => g.flops![ids.indexOf(id)])).toEqual(ids.map((id) => Math.fround(node(id).flops ?? 0)));
+    expect(ids.map((id) => g.params![ids.indexOf(id)])).toEqual(ids.map((id) => Math.fround(node(id).params ?? 0)));
+    expect(g.params![ids.indexOf('e10')]).toBeGreaterThan(g.params![ids.indexOf('e32')]!); // conv 3×3 > conv 1×1
+    const bare = encodeGraph({ ...graph, nodes: graph.nodes.map(({ flops: _f, params: _p, ...n }) => n) }, vocab, 11);
+    expect(bare.flops).toBeUndefined();
+    expect(bare.params).toBeUndefined();
   });
 
   it('pads to a larger size with zero rows, and puts the output last when asked (ReNAS Fig. 1(d))', () => {

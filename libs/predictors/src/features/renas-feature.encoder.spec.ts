@@ -29,22 +29,24 @@ describe('ReNAS feature tensor', () => {
   });
 
   it('FLOPs and parameter channels scale the adjacency by node j’s numbers, channels last', () => {
-    const sized: ArchGraph = { ...graph, nodes: graph.nodes.map((n) => (n.op === 'conv' ? { ...n, flops: 500, params: 7 } : n)) };
+    const bare: ArchGraph = { ...graph, nodes: graph.nodes.map(({ flops: _f, params: _p, ...n }) => n) };
+    const sized: ArchGraph = { ...bare, nodes: bare.nodes.map((n) => (n.op === 'conv' ? { ...n, flops: 500, params: 7 } : n)) };
     const t = renasFeatureTensor(encodeGraph(sized, vocab, 11), ['type', 'flops', 'params']);
     const k = ids.indexOf('input') * 11 + ids.indexOf('e10');
     expect(Array.from(t.subarray(k * 3, k * 3 + 3))).toEqual([code('conv:k3'), 500, 7]);
-    const enc = RenasFeatureEncoder.fit([sized, graph]);
+    const enc = RenasFeatureEncoder.fit([sized, bare]);
     expect(enc.channels).toEqual(['type', 'flops', 'params']);
-    expect(RenasFeatureEncoder.fit([graph]).channels).toEqual(['type']);
+    expect(RenasFeatureEncoder.fit([bare]).channels).toEqual(['type']);
+    expect(RenasFeatureEncoder.fit([graph]).channels).toEqual(['type', 'flops', 'params']); // nb201 graphs carry them
   });
 
   it('standardises every feature with the training set’s statistics and restores from its saved form', () => {
     const rng = createRng(4);
     const graphs = Array.from({ length: 40 }, () => space.toGraph(space.sample(rng)));
     const enc = RenasFeatureEncoder.fit(graphs);
-    expect(enc.inputShapes).toEqual({ tensor: [11, 11, 1] });
+    expect(enc.inputShapes).toEqual({ tensor: [11, 11, 3] }); // type, FLOPs, params
     const batch = enc.encode(graphs);
-    const size = 121;
+    const size = 121 * 3;
     let worst = 0;
     for (let k = 0; k < size; k++) {
       let s = 0;

@@ -48,8 +48,8 @@ describe('gcn network', () => {
   it('has two weight matrices per graph convolution (both edge directions) and an MLP head', () => {
     const encoder = GcnGraphEncoder.fit(graphs);
     const net = createGcnNetwork(encoder, { layers: 2, hidden: 6, mlpHidden: 5, dropout: 0 }, 0);
-    const F = encoder.featureWidth; // 9 NB201 tokens
-    expect(F).toBe(9);
+    const F = encoder.featureWidth; // 9 NB201 tokens, log FLOPs and log params
+    expect(F).toBe(11);
     expect(net.parameters.count).toBe(2 * F * 6 + 2 * 6 * 6 + (6 * 5 + 5) + (5 + 1));
     const scores = predictScores(net, encoder.encode(graphs));
     expect(scores.length).toBe(4);

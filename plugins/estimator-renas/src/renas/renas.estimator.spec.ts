@@ -48,8 +48,10 @@ describe('renas network', () => {
     const graphs = labelled(6, 1).map((d) => space.toGraph(d.arch));
     const encoder = RenasFeatureEncoder.fit(graphs);
     const net = createRenasNetwork(encoder, { channels: [4, 8], fc: [10] }, 0);
-    // conv 3·3·1·4 + bn 2·4, conv 3·3·4·8 + bn 2·8, fc 11·11·8·10 + 10, out 10 + 1
-    expect(net.parameters.count).toBe(36 + 8 + 288 + 16 + 968 * 10 + 10 + 11);
+    // NB201 graphs carry FLOPs and params: 3 input channels (type, FLOPs, params).
+    expect(encoder.channels).toEqual(['type', 'flops', 'params']);
+    // conv 3·3·3·4 + bn 2·4, conv 3·3·4·8 + bn 2·8, fc 11·11·8·10 + 10, out 10 + 1
+    expect(net.parameters.count).toBe(108 + 8 + 288 + 16 + 968 * 10 + 10 + 11);
     expect([...net.parameters.buffers.keys()].sort()).toEqual(['bn0.running_mean', 'bn0.running_var', 'bn1.running_mean', 'bn1.running_var']);
     expect(predictScores(net, encoder.encode(graphs)).length).toBe(6);
     net.parameters.dispose();

@@ -18,6 +18,28 @@ const GRAPH_OPS: readonly { readonly op: string; readonly attrs?: { readonly [k:
 export const NB201_GRAPH_META = { stages: 3, cellsPerStage: 5, channels: [16, 32, 64] } as const;
 
 /**
+ * Parameters and FLOPs (multiply-accumulates; 9·C·H·W additions for average pooling) of one op,
+ * summed over the 15 cells of the network (5 per stage, C = 16/32/64 at 32²/16²/8²): a k×k
+ * ReLU-conv-BN has k²·C² weights and BN's γ and β; zero, identity and pooling have no
+ * parameters. Plus 73,306 fixed parameters (stem, reduction blocks, classifier) they add up to
+ * NB201's parameter count for 15,421 of the 15,625 cells (`nb201.data.spec.ts`).
+ */
+export function nb201OpCost(op: number): { params: number; flops: number } {
+  const k = op === 3 ? 3 : op === 2 ? 1 : 0;
+  let params = 0;
+  let flops = 0;
+  NB201_GRAPH_META.channels.forEach((c, stage) => {
+    const hw = (32 >> stage) ** 2;
+    const cells = NB201_GRAPH_META.cellsPerStage;
+    if (k > 0) {
+      params += cells * (k * k * c * c + 2 * c);
+      flops += cells * k * k * c * c * hw;
+    } else if (op === 4) flops += cells * 9 * c * hw;
+  });
+  return { params, flops };
+}
+
+/**
  * The cell as an op-level DAG (`level: 'cell'`), 11 nodes in topological order:
  * `input` (cell node 0), one op node per edge `e{to}{from}` in arch-string order, an `add` node
  * `n{j}` for each cell node j = 1..3 (summing its incoming edges), and `output` fed by `n3`.
@@ -25,7 +47,8 @@ export const NB201_GRAPH_META = { stages: 3, cellsPerStage: 5, channels: [16, 32
  * Every edge keeps its op node, `none` becoming op `zero`: the topology is then the same for all
  * cells and lines up with the one-hot encoding edge by edge, and the op type alone tells a GNN
  * predictor that nothing flows (this is the usual op-on-node form of NB201 graph predictors).
- * Each op node also carries `attrs.nb201Op`, the original op name.
+ * Each op node also carries `attrs.nb201Op`, the original op name, and its parameters and FLOPs
+ * over the whole network ({@link nb201OpCost}).
  */
 export function nb201Graph(ops: readonly number[]): ArchGraph {
   assertNb201Ops(ops);
@@ -38,7 +61,7 @@ export function nb201Graph(ops: readonly number[]): ArchGraph {
       const from = NB201_EDGES[e]![1];
       const id = `e${j}${from}`;
       const spec = GRAPH_OPS[ops[e]!]!;
-      nodes.push({ id, op: spec.op, attrs: { ...spec.attrs, nb201Op: NB201_OPS[ops[e]!]! } });
+      nodes.push({ id, op: spec.op, attrs: { ...spec.attrs, nb201Op: NB201_OPS[ops[e]!]! }, ...nb201OpCost(ops[e]!) });
       edges.push({ from: cellNodeId(from), to: id }, { from: id, to: `n${j}` });
     }
     nodes.push({ id: `n${j}`, op: 'add' });
