@@ -51,3 +51,39 @@ export function readCsvFile(file: string): Record<string, string>[] {
 export function readLabelledArchitectures<A>(file: string, parse: (text: string) => A, columns: { readonly arch: string; readonly value: string }): { arch: A; value: number }[] {
   return readCsvFile(file).map((r) => ({ arch: parse(r[columns.arch]!), value: Number(r[columns.value]) }));
 }
+
+/** A labelled reference table of the shared data: its file (relative to the data folder) and columns. */
+export interface LabelledTable {
+  /** Sub-folder of the shared data the table lives in (for {@link describeWithSharedData}). */
+  readonly folder: string;
+  readonly file: string;
+  /** Column with the architecture's text form (NB201 arch string, NB101 module hash). */
+  readonly arch: string;
+  /** Column with the label. */
+  readonly value: string;
+  /** What the label is, for test names. */
+  readonly label: string;
+}
+
+/** The tables the predictor science specs learn from. */
+export const LABELLED_TABLES = {
+  nb201: {
+    folder: 'nas-bench-201',
+    file: 'nas-bench-201/nb201_test_acc_200ep_nats.csv.gz',
+    arch: 'arch_str',
+    value: 'cifar10_test_acc',
+    label: 'NAS-Bench-201, CIFAR-10 test accuracy after 200 epochs',
+  },
+  nb101: {
+    folder: 'nas-bench-101',
+    file: 'nas-bench-101/nb101_first20001_by_hash_nasbenchvis.csv.gz',
+    arch: 'module_hash',
+    value: 'val_acc_108ep',
+    label: 'NAS-Bench-101 (20,001 tabulated cells), validation accuracy after 108 epochs',
+  },
+} as const satisfies Record<string, LabelledTable>;
+
+/** Every row of a {@link LabelledTable} under `dataDir`, its architecture parsed by `parse`. */
+export function readLabelledTable<A>(dataDir: string, table: LabelledTable, parse: (text: string) => A): { arch: A; value: number }[] {
+  return readLabelledArchitectures(path.join(dataDir, table.file), parse, table);
+}

@@ -1,34 +1,31 @@
-import * as path from 'node:path';
-import type { Architecture, LabelledArchitecture } from '@nasx/contracts';
+import type { Architecture } from '@nasx/contracts';
 import { createRng } from '@nasx/kernel';
 import { RidgeBaseline, archsOf, heldOutSplit, rankingQuality } from '@nasx/predictors';
+import { createNb101SearchSpace } from '@nasx/search-space-nb101';
 import { createNb201SearchSpace } from '@nasx/search-space-nb201';
-import { describeWithSharedData, readLabelledArchitectures, testDeps, testEstimateContext, validatedOptions } from '@nasx/testing';
+import { LABELLED_TABLES, describeRankingScience, testDeps, testEstimateContext, validatedOptions } from '@nasx/testing';
 import { ctnasEstimator, type CtnasEstimator } from './ctnas.estimator';
 
 // CTNAS (Chen et al., CVPR 2021, Sec. 3.2 and Table 1) learns a comparator from a few hundred
-// labelled architectures that ranks better than regressing their accuracy. Here, on NAS-Bench-201:
-// fitted with its default options on 200 cells labelled with their CIFAR-10 test accuracy
-// (200 epochs), the NAC must order held-out pairs (none of the cells isomorphic to a training cell)
-// more often correctly than ridge regression on the one-hot encoding, and its estimate (mean
-// probability of beating the reference set) must rank 1,000 held-out cells better than ridge.
-describeWithSharedData('ctnas NAC compares NAS-Bench-201 cells better than ridge regression (CIFAR-10, 200 training cells)', 'nas-bench-201', (dataDir) => {
-  const space = createNb201SearchSpace();
-  let train: LabelledArchitecture[];
-  let test: LabelledArchitecture[];
-
-  beforeAll(() => {
-    const cells = readLabelledArchitectures(path.join(dataDir, 'nas-bench-201', 'nb201_test_acc_200ep_nats.csv.gz'), (t) => space.parse(t), { arch: 'arch_str', value: 'cifar10_test_acc' });
-    ({ train, test } = heldOutSplit(cells, { train: 200, test: 1000 }, createRng(2024)));
-  });
-
-  it('pairwise accuracy on held-out pairs and Kendall τ of estimate on 1,000 held-out cells: ctnas > ridge', async () => {
+// labelled architectures that ranks better than regressing their accuracy. Fitted with its default
+// options (on NAS-Bench-201 from 200 cells, on NAS-Bench-101 from 424), the NAC must order held-out
+// pairs (none of the cells isomorphic to a training cell) more often correctly than ridge
+// regression on the one-hot encoding, and its estimate (mean probability of beating the reference
+// set) must rank 1,000 held-out cells better than ridge.
+describeRankingScience(
+  'ctnas (NAC)',
+  'ridge regression',
+  [
+    { table: LABELLED_TABLES.nb201, space: () => createNb201SearchSpace(), train: 200, test: 1000, floor: 0.6 },
+    { table: LABELLED_TABLES.nb101, space: () => createNb101SearchSpace({ loadIndex: true }), train: 424, test: 1000, floor: 0.6 },
+  ],
+  async (space, cells, c) => {
+    const { train, test } = heldOutSplit(cells, c, createRng(2024));
     const nac = (await ctnasEstimator.create(validatedOptions(ctnasEstimator.optionsSchema, { seed: 0 }), { ...testDeps(), space, latencyModels: [], estimators: {} })) as CtnasEstimator;
     await nac.fit(train, testEstimateContext());
     const ridge = new RidgeBaseline(space, { lambda: 1 });
     ridge.fit(train);
     const ridgeScores = ridge.predict(archsOf(test));
-
     // Held-out pairs: consecutive test cells (500 pairs), ties skipped.
     const first: Architecture[] = [];
     const second: Architecture[] = [];
@@ -51,9 +48,9 @@ describeWithSharedData('ctnas NAC compares NAS-Bench-201 cells better than ridge
     const nacTau = rankingQuality(scores, test).kendallTau;
     const ridgeTau = rankingQuality(ridgeScores, test).kendallTau;
     nac.dispose();
-    if (process.env['PREDICTOR_DEBUG']) console.log(`ctnas pairwise ${nacAccuracy.toFixed(3)} (ridge ${ridgeAccuracy.toFixed(3)}), τ ${nacTau.toFixed(3)} (ridge ${ridgeTau.toFixed(3)}) on ${truth.length} pairs`);
+    if (process.env['PREDICTOR_DEBUG']) console.log(`ctnas pairwise ${nacAccuracy.toFixed(3)} (ridge ${ridgeAccuracy.toFixed(3)}) on ${truth.length} pairs`);
     expect(nacAccuracy).toBeGreaterThan(ridgeAccuracy);
-    expect(nacTau).toBeGreaterThan(ridgeTau);
     expect(nacAccuracy).toBeGreaterThan(0.75);
-  });
-});
+    return { ours: nacTau, baseline: ridgeTau };
+  },
+);
