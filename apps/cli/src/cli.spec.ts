@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { describeWithSharedData } from '@nasx/testing';
 import { nasx, tempDir, WORKSPACE } from './cli-test-helpers';
 
 describe('nasx CLI (as a user runs it)', () => {
@@ -92,5 +93,20 @@ describe('nasx CLI (as a user runs it)', () => {
     const bad = nasx(['frobnicate']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown command/);
+  });
+});
+
+describeWithSharedData('every example config validates (plugins created, data found)', 'nas-bench-101', (dataDir) => {
+  const examples = fs.readdirSync(path.join(WORKSPACE, 'examples')).filter((f) => f.endsWith('.yaml'));
+
+  it.each(examples)('%s', (file) => {
+    const r = nasx(['validate', path.join('examples', file), '--data-dir', dataDir]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/valid \(space=/);
+  });
+
+  it('covers the methods the examples are for', () => {
+    expect(examples).toEqual(expect.arrayContaining(['quickstart.yaml', 'nb201-rea.yaml', 'nb201-naswot.yaml', 'nb101-renas.yaml', 'nb101-ctnas.yaml']));
   });
 });
