@@ -28,6 +28,39 @@ describeWithSharedData('nasx predictors bench (reference data)', 'nas-bench-201'
     expect(svg.match(/<polyline /g)).toHaveLength(3);
   }, 60_000);
 
+  it('--config takes the space, labels, seed and predictor options from a run config', () => {
+    const dir = tempDir({
+      'bench.yaml': [
+        'seed: 4',
+        'space: { use: nb201, options: { ops: [skip_connect, nor_conv_1x1, nor_conv_3x3, avg_pool_3x3] } }',
+        'estimator: { use: tabular, options: { dataset: cifar100, metric: test_acc, epochs: 200, report: [] } }',
+        'estimators:',
+        '  gcn: { use: gcn, options: { epochs: 8, hidden: 16, mlpHidden: 16 } }',
+        'searcher: { use: predictor-guided, options: { predictor: gcn } }',
+        'objective: test_acc@200',
+        'budget: { evaluations: 50 }',
+      ].join('\n'),
+    });
+    const out = path.join(dir, 'out');
+    const r = nasx(['predictors', 'bench', '--config', path.join(dir, 'bench.yaml'), '--predictors', 'gcn', '--sizes', '20', '--seeds', '1', '--test', '300', '--data-dir', dataDir, '--out', out]);
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(fs.readFileSync(path.join(out, 'predictors-bench.json'), 'utf8'));
+    // 4,096 cells without `none` (the space's ops option), CIFAR-100 labels, the file's gcn options.
+    expect(json.setup).toMatchObject({ space: 'nb201', pool: 4096, labels: { metric: 'test_acc@200', options: { dataset: 'cifar100' } }, config: path.join(dir, 'bench.yaml') });
+    expect(json.setup.options.gcn).toMatchObject({ epochs: 8, hidden: 16, mlpHidden: 16 });
+    expect(r.stderr).toMatch(/labelled 4096 of 4096 architectures of nb201 with tabular/);
+    expect(json.runs.map((x: { method: string }) => x.method)).toEqual(['gcn', 'ridge', 'random']);
+
+    fs.writeFileSync(path.join(dir, 'wrong.yaml'), 'space: nb201\nestimator: { use: tabular }\nestimators: { gcn: { use: renas } }\nsearcher: random\nbudget: { evaluations: 10 }\n');
+    const w = nasx(['predictors', 'bench', '--config', path.join(dir, 'wrong.yaml'), '--predictors', 'gcn', '--data-dir', dataDir, '--out', out]);
+    expect(w.code).toBe(2);
+    expect(w.stderr).toMatch(/estimators\.gcn uses "renas", not the predictor "gcn"/);
+    const both = nasx(['predictors', 'bench', '--config', path.join(dir, 'bench.yaml'), '--space', 'nb101', '--data-dir', dataDir, '--out', out]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--space and --config both give/);
+  }, 60_000);
+
   it.each([
     [['--predictors', 'gcnn'], /unknown estimator "gcnn"[\s\S]*did you mean "gcn"/],
     [['--predictors', 'synthetic'], /"synthetic" is an estimator but not a predictor/],

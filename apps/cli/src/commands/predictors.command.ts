@@ -8,6 +8,8 @@ import { configOverrides, openKernel } from '../kernel-factory';
 
 /** Options of `nasx predictors bench`. */
 export interface PredictorsBenchOptions {
+  /** A run config whose space, labelling estimator (`estimator`), named estimators and data directory the bench uses. */
+  readonly config?: string;
   readonly space?: string;
   /** Labelling estimator id (default: tabular CIFAR-10 test accuracy after 200 epochs). */
   readonly labels?: string;
@@ -63,6 +65,50 @@ function sizesOf(text: string | undefined): number[] {
   return [...new Set(sizes)].sort((a, b) => a - b);
 }
 
+type Kernel = ReturnType<typeof openKernel>;
+
+/** The bench's config from the flags: --space, --labels and the predictors with default options. */
+function configFromFlags(kernel: Kernel, io: CliIO, opts: PredictorsBenchOptions, predictorIds: readonly string[]) {
+  const data: JsonObject = {
+    name: 'predictors-bench',
+    seed: opts.seed ?? 0,
+    space: opts.space ?? 'nb201',
+    estimator: opts.labels ? { use: opts.labels, options: {} } : DEFAULT_LABELS,
+    estimators: Object.fromEntries(predictorIds.map((id) => [id, { use: id, options: {} }])),
+    searcher: 'random',
+    budget: { evaluations: 1 },
+  };
+  return kernel.loadConfigObject(data, { overrides: configOverrides(io, opts), file: '<nasx predictors bench options>' });
+}
+
+/**
+ * The bench's config from a run config file (validated as `nasx run` would): its space, its
+ * estimator as the labels, its seed and data directory; each predictor takes its options from the
+ * file's `estimators.<id>` when the file has one (`use` must then be that id). Relative paths
+ * resolve as in a run of that file.
+ */
+function configFromFile(kernel: Kernel, io: CliIO, opts: PredictorsBenchOptions, predictorIds: readonly string[]) {
+  const file = path.resolve(io.cwd, opts.config!);
+  for (const [flag, value] of [['--space', opts.space], ['--labels', opts.labels]] as const) {
+    if (value !== undefined) throw new NasxError('usage', `${flag} and --config both give the bench's ${flag.slice(2)}`, { file, fix: `set it in the config file (${flag === '--space' ? 'space' : 'estimator'}: …), or drop --config` });
+  }
+  const base = kernel.loadConfig(file, { overrides: configOverrides(io, opts), seed: opts.seed });
+  const named = (base.data['estimators'] ?? {}) as JsonObject;
+  const estimators: JsonObject = { ...named };
+  for (const id of predictorIds) {
+    const entry = named[id];
+    const use = typeof entry === 'string' ? entry : entry && typeof entry === 'object' && !Array.isArray(entry) ? (entry as JsonObject)['use'] : undefined;
+    if (entry !== undefined && use !== id) {
+      throw new NasxError('usage', `the config's estimators.${id} uses "${String(use)}", not the predictor "${id}" that --predictors names`, { file, pointer: `/estimators/${id}`, fix: `name the entry after its predictor (estimators: { ${id}: { use: ${id}, options: … } }), or change --predictors` });
+    }
+    if (entry === undefined) estimators[id] = { use: id, options: {} };
+  }
+  const data: JsonObject = { ...base.data, name: base.name, seed: base.seed, estimators, searcher: 'random', budget: { evaluations: 1 } };
+  delete data['report'];
+  delete data['objective'];
+  return kernel.loadConfigObject(data, { file });
+}
+
 const mean = (x: readonly number[]): number => x.reduce((a, b) => a + b, 0) / x.length;
 const std = (x: readonly number[]): number => (x.length > 1 ? Math.sqrt(x.reduce((a, b) => a + (b - mean(x)) ** 2, 0) / (x.length - 1)) : 0);
 
@@ -84,16 +130,7 @@ export async function predictorsCommand(io: CliIO, action: string, opts: Predict
   const progress = (line: string): void => (opts.quiet ? undefined : io.err(line + '\n'));
 
   const kernel = openKernel(io.cwd);
-  const data: JsonObject = {
-    name: 'predictors-bench',
-    seed: opts.seed ?? 0,
-    space: opts.space ?? 'nb201',
-    estimator: opts.labels ? { use: opts.labels, options: {} } : DEFAULT_LABELS,
-    estimators: Object.fromEntries(predictorIds.map((id) => [id, { use: id, options: {} }])),
-    searcher: 'random',
-    budget: { evaluations: 1 },
-  };
-  const config = kernel.loadConfigObject(data, { overrides: configOverrides(io, opts), file: '<nasx predictors bench options>' });
+  const config = opts.config === undefined ? configFromFlags(kernel, io, opts, predictorIds) : configFromFile(kernel, io, opts, predictorIds);
   kernel.assertHealthy(config);
   // Loaded here, not at the top: it brings TensorFlow.js, which the other commands do not need.
   const { RandomRankingBaseline, RidgeBaseline, archsOf, heldOutSplit, rankingQuality } = await import('@nasx/predictors');
@@ -195,7 +232,7 @@ export async function predictorsCommand(io: CliIO, action: string, opts: Predict
         summary.push({ method, n, tauMean: +mean(tau).toFixed(4), tauStd: +std(tau).toFixed(4), rhoMean: +mean(rho).toFixed(4), rhoStd: +std(rho).toFixed(4) });
       }
     }
-    const setup = { space: space.id, labels: { estimator: estimator.id, metric: metricName, direction: sign > 0 ? 'maximize' : 'minimize' }, pool: pool.length, predictors: predictorIds, sizes, seeds, test: testSize, ridgeLambda: RIDGE_LAMBDA };
+    const setup = { space: space.id, labels: { estimator: estimator.id, metric: metricName, direction: sign > 0 ? 'maximize' : 'minimize', options: config.estimator.options }, pool: pool.length, predictors: predictorIds, sizes, seeds, test: testSize, ridgeLambda: RIDGE_LAMBDA, options: Object.fromEntries(predictorIds.map((id) => [id, config.estimators[id]?.options ?? {}])), ...(opts.config ? { config: path.resolve(io.cwd, opts.config) } : {}) };
     const md = markdown(setup, methods, sizes, summary);
     fs.mkdirSync(outDir, { recursive: true });
     const files = ['predictors-bench.json', 'predictors-bench.md', 'predictors-bench.svg'].map((f) => path.join(outDir, f));
