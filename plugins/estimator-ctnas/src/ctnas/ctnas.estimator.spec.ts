@@ -104,7 +104,10 @@ describe('ctnas comparator on NAS-Bench-201 graphs', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-ctnas-'));
     try {
       const a = await create(SMALL);
-      await a.fit(labelled(20, 4), ctx(dir));
+      expect(a.trainingData).toEqual([]);
+      const data = labelled(20, 4);
+      await a.fit(data, ctx(dir));
+      expect(a.trainingData.map((d) => [d.arch.key, d.value])).toEqual(data.map((d) => [d.arch.key, d.value]));
       const archs = labelled(6, 6).map((d) => d.arch);
       const expected = (await a.estimateMany(archs, testEstimateContext())).map((r) => r.metrics['ctnas']);
       const p = await a.compare(archs[0]!, archs[1]!);
@@ -112,6 +115,7 @@ describe('ctnas comparator on NAS-Bench-201 graphs', () => {
       const b = await create(SMALL);
       await b.prepare(ctx(dir));
       expect(b.isFitted).toBe(true);
+      expect(b.trainingData.map((d) => [d.arch.key, d.value])).toEqual(data.map((d) => [d.arch.key, d.value])); // data exploration refits on it
       expect((await b.estimateMany(archs, testEstimateContext())).map((r) => r.metrics['ctnas'])).toEqual(expected);
       expect(await b.compare(archs[0]!, archs[1]!)).toBe(p);
       b.dispose();

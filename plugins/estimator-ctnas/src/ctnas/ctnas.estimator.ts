@@ -91,7 +91,8 @@ interface Fitted {
   readonly network: NacNetwork;
   readonly space: string;
   readonly references: readonly Architecture[];
-  readonly trainingSize: number;
+  /** The labelled architectures it was fitted on. */
+  readonly data: readonly LabelledArchitecture[];
 }
 
 /**
@@ -137,6 +138,14 @@ export class CtnasEstimator implements Predictor, Comparator {
     return this.fitted !== undefined;
   }
 
+  /**
+   * The labelled architectures of the last fit (also after a reload from the run folder), so a
+   * searcher can refit on them plus new results (CTNAS's data exploration).
+   */
+  get trainingData(): readonly LabelledArchitecture[] {
+    return this.fitted?.data ?? [];
+  }
+
   /** The reference set of `estimate` (after fitting). */
   get references(): readonly Architecture[] {
     return this.fitted?.references ?? [];
@@ -160,7 +169,7 @@ export class CtnasEstimator implements Predictor, Comparator {
       throw e;
     }
     const refs = new SeededRandom(this.seed, 'references').permutation(data.length).subarray(0, Math.min(this.options.referenceSize, data.length));
-    this.replace({ network, space: space.id, references: Array.from(refs, (i) => data[i]!.arch), trainingSize: data.length });
+    this.replace({ network, space: space.id, references: Array.from(refs, (i) => data[i]!.arch), data: [...data] });
     ctx.logger.info(`${ID}: fitted the comparator on ${data.length} architectures in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     if (ctx.stateDir) {
       const state: CtnasStateFile = {
@@ -274,7 +283,7 @@ export class CtnasEstimator implements Predictor, Comparator {
       await initTensorBackend();
       network = new NacNetwork(GcnGraphEncoder.fromJSON(s.encoder), this.options, s.seed);
       network.parameters.load(s);
-      this.replace({ network, space: s.space, references: s.references.map((i) => s.data[i]!.arch), trainingSize: s.data.length });
+      this.replace({ network, space: s.space, references: s.references.map((i) => s.data[i]!.arch), data: s.data });
       ctx.logger.info(`${ID}: reloaded the comparator fitted on ${s.data.length} architectures from the run folder`);
       return true;
     } catch (e) {

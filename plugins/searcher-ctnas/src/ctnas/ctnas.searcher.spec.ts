@@ -1,6 +1,6 @@
 import { NasxError, type SearchSpace } from '@nasx/contracts';
 import { catchNasxError, createToySpace, testDeps, toyScore, validatedOptions } from '@nasx/testing';
-import { toyComparator } from './__fixtures__/toy.comparator';
+import { refittableToyComparator, toyComparator } from './__fixtures__/toy.comparator';
 import { CtnasSearcher, FactorisedPolicy, ctnasSearcher } from './ctnas.searcher';
 import { createRng } from '@nasx/kernel';
 
@@ -54,6 +54,35 @@ describe('ctnas searcher', () => {
     const e = await none.ask(1).catch((x: unknown) => x);
     expect(e).toMatchObject({ kind: 'run', fix: expect.stringMatching(/widen the space/) });
     expect((e as Error).message).toMatch(/100,000 decision sequences in a row were not architectures of space "toy"/);
+  });
+
+  it('data exploration: refits the comparator on its first training data plus the measured proposals every exploreEvery results', async () => {
+    const space = createToySpace();
+    const rng = createRng(2);
+    const initial = Array.from({ length: 5 }, () => space.sample(rng)).map((arch) => ({ arch, value: toyScore(arch) }));
+    const comparator = refittableToyComparator(initial);
+    const s = create({ stepsPerProposal: 2, baselineInterval: 4, exploreEvery: 3 }, { comparator }, space);
+    const told: string[] = [];
+    for (let t = 0; t < 11; t++) {
+      const [a] = await s.ask(1);
+      s.tell([{ trial: t, arch: a!, objective: t === 4 ? null : toyScore(a!) }]); // trial 4 failed: not a label
+      told.push(a!.key);
+    }
+    // A refit starts the first ask after 3 new results: asks 3, 7 and 10 (trial 4 failed).
+    expect(s.explorations).toBe(3);
+    expect(comparator.fits).toHaveLength(3);
+    const last = comparator.fits[2]!;
+    expect(last.slice(0, 5)).toEqual(initial); // the first training data, then the measured proposals
+    expect(last.slice(5).map((d) => d.arch.key)).toEqual(told.filter((_, t) => t !== 4).slice(0, 9).filter((k) => !initial.some((d) => d.arch.key === k)));
+    expect(last.slice(5).every((d) => d.value === toyScore(d.arch))).toBe(true);
+    // Off by default; a comparator that cannot be refitted is refused when it is asked for.
+    const off = create({ stepsPerProposal: 2 }, { comparator: refittableToyComparator(initial) }, space);
+    off.tell([{ trial: 0, arch: (await off.ask(1))[0]!, objective: 1 }]);
+    await off.ask(3);
+    expect(off.explorations).toBe(0);
+    const e = catchNasxError(() => create({ exploreEvery: 5 }));
+    expect(e).toMatchObject({ kind: 'config', where: { pointer: '/searcher/options/exploreEvery' } });
+    expect(e.message).toMatch(/cannot be refitted/);
   });
 
   it('policy gradient: a positive advantage makes the chosen choices likelier', () => {

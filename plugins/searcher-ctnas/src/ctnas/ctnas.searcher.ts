@@ -3,10 +3,14 @@ import {
   defineSearcher,
   isComparator,
   isNasxError,
+  isPredictor,
   requireScalarObjective,
+  scalarObjective,
   type Architecture,
   type AskTellSearcher,
   type Comparator,
+  type LabelledArchitecture,
+  type Predictor,
   type Logger,
   type Rng,
   type SearchSpace,
@@ -19,6 +23,7 @@ const PKG = '@nasx/searcher-ctnas';
 const MAX_DRAWS = 100_000;
 /** Draws (of the policy, then uniform) looking for a proposal with a new key. */
 const FRESH_TRIES = 50;
+const SILENT = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const ID = 'ctnas';
 
 /**
@@ -29,6 +34,13 @@ export type CtnasSearcherOptions = { -readonly [K in keyof typeof schema.propert
 
 /** The schema defaults, for callers that skip the kernel's validation (tests, scripts). */
 export const CTNAS_SEARCHER_DEFAULTS = Object.fromEntries(Object.entries(schema.properties).map(([k, p]) => [k, p.default])) as CtnasSearcherOptions;
+
+/** A comparator that data exploration can refit: it is a predictor and tells what it was fitted on. */
+type RefittableComparator = Comparator & Predictor & { readonly trainingData: readonly LabelledArchitecture[] };
+
+function isRefittable(c: Comparator): c is RefittableComparator {
+  return isPredictor(c as unknown as Predictor) && Array.isArray((c as Partial<RefittableComparator>).trainingData);
+}
 
 /** A space that can be searched by a controller (the optional decision members are present). */
 type DecisionSpace = SearchSpace & Required<Pick<SearchSpace, 'decisions' | 'fromDecisions'>>;
@@ -141,6 +153,10 @@ export class CtnasSearcher implements AskTellSearcher {
   private rewardCount = 0;
   private rejected = 0;
   private readonly proposedKeys = new Set<string>();
+  private readonly explored: LabelledArchitecture[] = [];
+  private exploredAtRefit = 0;
+  private refits = 0;
+  private initialData: LabelledArchitecture[] | undefined;
 
   constructor(
     private readonly space: DecisionSpace,
@@ -173,8 +189,40 @@ export class CtnasSearcher implements AskTellSearcher {
     return run;
   }
 
-  tell(_results: readonly TrialResult[]): void {
-    // The reward is the comparator's (CTNAS Sec. 3.1): measured objectives do not steer the policy.
+  tell(results: readonly TrialResult[]): void {
+    // The reward is the comparator's (CTNAS Sec. 3.1): measured objectives do not steer the policy
+    // directly; with data exploration they become training data of the comparator.
+    if (this.options.exploreEvery <= 0) return;
+    for (const r of results) {
+      const v = scalarObjective(r.objective, ID);
+      if (v !== undefined && Number.isFinite(v)) this.explored.push({ arch: r.arch, value: v });
+    }
+  }
+
+  /** Refits of the comparator by data exploration so far. */
+  get explorations(): number {
+    return this.refits;
+  }
+
+  /**
+   * Data exploration (CTNAS Sec. 3.4): refit the comparator on the data it was first fitted on
+   * plus every measured proposal (a key measured twice counts once, the first result).
+   */
+  private async explore(): Promise<void> {
+    const c = this.comparator as RefittableComparator;
+    this.initialData ??= [...c.trainingData];
+    const seen = new Set(this.initialData.map((d) => d.arch.key));
+    const extra: LabelledArchitecture[] = [];
+    for (const d of this.explored) {
+      if (seen.has(d.arch.key)) continue;
+      seen.add(d.arch.key);
+      extra.push(d);
+    }
+    this.exploredAtRefit = this.explored.length;
+    const ctx = { runId: ID, rng: this.rng.fork(`explore-${this.refits}`), signal: new AbortController().signal, logger: this.logger ?? SILENT, emit: () => undefined };
+    await c.fit([...this.initialData, ...extra], ctx);
+    this.refits++;
+    this.logger?.debug(`${ID}: data exploration ${this.refits}: refitted the comparator on ${this.initialData.length} + ${extra.length} measured architectures`);
   }
 
   /** The final baseline chosen by the curriculum. */
@@ -219,6 +267,7 @@ export class CtnasSearcher implements AskTellSearcher {
       // Initial baseline: a uniform draw, proposed first.
       this.setBaseline(this.drawValid(() => this.space.decisions().map((d) => this.rng.int(d.choices.length))));
     }
+    if (this.options.exploreEvery > 0 && this.explored.length - this.exploredAtRefit >= this.options.exploreEvery) await this.explore();
     for (let s = 0; s < this.options.stepsPerProposal; s++) await this.controllerStep();
     if (!this.baselineProposed) {
       this.baselineProposed = true;
@@ -344,6 +393,13 @@ export const ctnasSearcher = defineSearcher<Partial<CtnasSearcherOptions>>({
         ...place,
         pointer: '/searcher/options/comparator',
         fix: 'name an estimator that compares architectures, e.g. the ctnas Neural Architecture Comparator (@nasx/estimator-ctnas)',
+      });
+    }
+    if (o.exploreEvery > 0 && !isRefittable(named)) {
+      throw new NasxError('config', `searcher "${ID}" refits its comparator for data exploration (exploreEvery ${o.exploreEvery}), but "${o.comparator}" (${named.id}) cannot be refitted (it needs fit() and trainingData)`, {
+        ...place,
+        pointer: '/searcher/options/exploreEvery',
+        fix: 'set exploreEvery to 0, or use the ctnas comparator (@nasx/estimator-ctnas)',
       });
     }
     return new CtnasSearcher(space as DecisionSpace, named, deps.rng, o, deps.logger);

@@ -1,4 +1,4 @@
-import type { Architecture, Comparator, Estimator } from '@nasx/contracts';
+import type { Architecture, Comparator, Estimator, LabelledArchitecture } from '@nasx/contracts';
 import { toyScore } from '@nasx/testing';
 
 /** A comparator that knows the toy objective: P(a better than b) = σ((score(a) − score(b)) / 5). */
@@ -16,4 +16,22 @@ export function toyComparator(): Estimator & Comparator & { calls: number } {
     },
   };
   return c as never;
+}
+
+/**
+ * A comparator that can be refitted (for data exploration): it starts from `initial` and records
+ * every fit; it compares by the toy objective.
+ */
+export function refittableToyComparator(initial: readonly LabelledArchitecture[]): Estimator & Comparator & { trainingData: readonly LabelledArchitecture[]; minTrainingSize: number; fits: LabelledArchitecture[][]; fit(data: readonly LabelledArchitecture[]): Promise<void> } {
+  const base = toyComparator();
+  const c = Object.assign(base, {
+    minTrainingSize: 2,
+    trainingData: [...initial] as readonly LabelledArchitecture[],
+    fits: [] as LabelledArchitecture[][],
+    async fit(data: readonly LabelledArchitecture[]) {
+      c.fits.push([...data]);
+      c.trainingData = [...data];
+    },
+  });
+  return c;
 }
