@@ -104,6 +104,12 @@ export interface RunFinishedEvent extends EventBase {
   readonly failures: number;
   readonly elapsedMs: number;
   readonly best?: { readonly trial: number; readonly arch: Architecture; readonly objective: ObjectiveValue; readonly estimate: Estimate };
+  /**
+   * The searcher's own pick (`recommend()`: CTNAS's final baseline, a one-shot method's derived
+   * cell), with its measurement when the run evaluated it; absent when the searcher has no
+   * `recommend()` or it returned nothing. It can differ from `best`, the best measured trial.
+   */
+  readonly recommended?: { readonly arch: Architecture; readonly trial?: number; readonly objective?: ObjectiveValue; readonly estimate?: Estimate };
 }
 
 /** Everything that happens in a run. */

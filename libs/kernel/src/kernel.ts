@@ -206,6 +206,8 @@ export class Kernel {
     }
     const { parts } = composition;
     const state = new RunState(runId, parts.objective);
+    const searcher = parts.searcher as { recommend?: () => Architecture | undefined };
+    if (typeof searcher.recommend === 'function') state.recommender = () => searcher.recommend!();
     for (const e of replay) state.observe(e);
     state.finished = undefined;
     if (replay.length) {

@@ -44,5 +44,12 @@ describeWithSharedData('ctnas searcher in the kernel (NAS-Bench-201, tabular)', 
     const logs = run.of('log').map((e) => (e as { message?: string }).message ?? '');
     expect(logs.some((m) => /ctnas: fitted the comparator/.test(m))).toBe(true);
     expect(logs.some((m) => /baseline updated to/.test(m))).toBe(true);
+    // The run reports the controller's final baseline as the searcher's pick, with its measurement
+    // (every new baseline is proposed, so it was evaluated).
+    const updates = logs.flatMap((m) => /baseline updated to (\S+) \(/.exec(m)?.[1] ?? []);
+    const fin = run.of('run-finished')[0] as import('@nasx/contracts').RunFinishedEvent;
+    expect(fin.recommended?.arch.key).toBe(updates[updates.length - 1]);
+    const measured = run.of('evaluated').find((e) => (e as import('@nasx/contracts').EvaluatedEvent).arch.key === fin.recommended!.arch.key) as import('@nasx/contracts').EvaluatedEvent;
+    expect(fin.recommended).toMatchObject({ trial: measured.trial, estimate: measured.estimate });
   }, 60_000);
 });

@@ -111,10 +111,8 @@ async function run(kernel, cfg) {
   if (fin.type !== 'run-finished' || !fin.best) throw new Error(`run did not finish: ${JSON.stringify(fin).slice(0, 400)}`);
   const evaluated = events.filter((e) => e.type === 'evaluated');
   const last = evaluated.reduce((a, b) => (b.trial > a.trial ? b : a));
-  // CTNAS: the final baseline of the curriculum (logged by the searcher; the initial one is the first proposal).
-  const updates = events.flatMap((e) => (e.type === 'log' ? [/baseline updated to (.+?) \(\d+ updates? so far\)/.exec(e.message)?.[1]] : [])).filter(Boolean);
-  const baselineKey = updates.length > 0 ? updates[updates.length - 1] : evaluated.find((e) => e.trial === 0)?.arch.key;
-  const baseline = evaluated.find((e) => e.arch.key === baselineKey);
+  // CTNAS: the final baseline of the curriculum, the searcher's recommend() that run-finished carries.
+  const baseline = fin.recommended;
   return { fin, last, baseline, evaluations: fin.evaluations, seconds: fin.elapsedMs / 1000 };
 }
 
@@ -142,7 +140,7 @@ async function main() {
         if (evaluations !== expected) throw new Error(`${name} ${method} seed ${seed}: ${evaluations} evaluations, expected ${expected}`);
         // renas/gcn: the 425th evaluation is the predictor's top cell of the whole space (the paper's
         // pick); random: the best of the 425 by the search signal; ctnas: the curriculum's final baseline.
-        if (method === 'ctnas' && !baseline) throw new Error(`${name} ctnas seed ${seed}: the final baseline was not among the measured proposals`);
+        if (method === 'ctnas' && !baseline?.estimate) throw new Error(`${name} ctnas seed ${seed}: the final baseline was not among the measured proposals`);
         const pick = method === 'random' ? fin.best.estimate : method === 'ctnas' ? baseline.estimate : last.estimate;
         chosen.push(pick.metrics[s.truth]);
         bestOfRun.push(fin.best.estimate.metrics[s.truth]);

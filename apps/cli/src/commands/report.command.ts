@@ -23,6 +23,12 @@ export async function reportCommand(io: CliIO, runDir: string, opts: { json?: bo
     lines.push(`best (trial ${r.best.trial}): ${r.best.text ?? r.best.arch.key}`);
     lines.push(table(['metric', 'value'], Object.entries(r.best.estimate.metrics).map(([k, x]) => [k, num(x)])).replace(/^/gm, '  '));
   }
+  const rec = r.recommended;
+  if (rec && rec.arch.key !== r.best?.arch.key) {
+    lines.push('');
+    lines.push(`searcher's pick (recommend()${rec.trial !== undefined ? `, trial ${rec.trial}` : ', not evaluated'}): ${rec.text ?? rec.arch.key}`);
+    if (rec.estimate) lines.push(table(['metric', 'value'], Object.entries(rec.estimate.metrics).map(([k, x]) => [k, num(x)])).replace(/^/gm, '  '));
+  }
   if (r.trajectory.length) {
     lines.push('');
     lines.push('best-so-far trajectory');

@@ -27,6 +27,12 @@ export function printSummary(io: CliIO, handle: Pick<RunHandle, 'runId' | 'runDi
     const rows = Object.entries(fin.best.estimate.metrics).map(([k, v]) => [k, num(v)]);
     lines.push(table(['metric', 'value'], rows).replace(/^/gm, '  '));
   }
+  const rec = fin.recommended;
+  if (rec && rec.arch.key !== fin.best?.arch.key) {
+    lines.push('');
+    lines.push(`searcher's pick (${c.searcher.id}'s recommend()${rec.trial !== undefined ? `, trial ${rec.trial}` : ', not evaluated'}): ${handle.format(rec.arch)}`);
+    if (rec.estimate) lines.push(table(['metric', 'value'], Object.entries(rec.estimate.metrics).map(([k, v]) => [k, num(v)])).replace(/^/gm, '  '));
+  }
   if (top.length > 1) {
     lines.push('');
     lines.push(`top ${top.length}`);

@@ -15,6 +15,8 @@ export interface RunReport {
   readonly elapsedMs: number;
   readonly sessions: number;
   readonly best?: { readonly trial: number; readonly arch: Architecture; readonly objective: ObjectiveValue; readonly estimate: Estimate; readonly text?: string };
+  /** The searcher's own pick, from `run-finished` (see `RunFinishedEvent.recommended`). */
+  readonly recommended?: NonNullable<RunFinishedEvent['recommended']> & { readonly text?: string };
   /** Best objective after each counted evaluation where it improved: `[evaluations, objective]`. */
   readonly trajectory: readonly (readonly [number, ObjectiveValue])[];
 }
@@ -59,6 +61,8 @@ export class ReportBuilder {
 
   build(format?: (a: Architecture) => string): RunReport {
     const best = this.best && format ? { ...this.best, text: format(this.best.arch) } : this.best;
+    const rec = this.finished?.recommended;
+    const recommended = rec && format ? { ...rec, text: format(rec.arch) } : rec;
     return {
       runId: this.first?.runId ?? this.runId ?? 'unknown',
       status: this.finished?.status ?? 'interrupted',
@@ -73,6 +77,7 @@ export class ReportBuilder {
       elapsedMs: this.finished ? Math.max(this.finished.elapsedMs, 0) : this.elapsedMs + (this.last - this.sessionStart),
       sessions: this.sessions,
       best,
+      ...(recommended ? { recommended } : {}),
       trajectory: [...this.trajectory],
     };
   }

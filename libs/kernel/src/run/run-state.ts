@@ -21,6 +21,10 @@ export class RunState {
   trials = 0;
   best: BestTrial | undefined;
   finished: RunFinishedEvent | undefined;
+  /** The searcher's own pick, asked when the run finishes (searchers with `recommend()`). */
+  recommender: (() => Architecture | undefined) | undefined;
+  /** The first measurement of every key evaluated (for the recommendation's numbers). */
+  private readonly measured = new Map<string, BestTrial>();
   /** Wall-clock milliseconds spent by earlier sessions of this run (resume). */
   priorElapsedMs = 0;
   readonly startedAt = Date.now();
@@ -49,6 +53,7 @@ export class RunState {
     else if (e.type === 'failed') this.failures++;
     else if (e.type === 'evaluated') {
       if (!e.cached) this.evaluations = Math.max(this.evaluations + 1, e.evaluations);
+      if (!this.measured.has(e.arch.key)) this.measured.set(e.arch.key, { trial: e.trial, arch: e.arch, objective: e.objective, estimate: e.estimate });
       if (!this.best || this.objective.better(e.objective, this.best.objective)) {
         this.best = { trial: e.trial, arch: e.arch, objective: e.objective, estimate: e.estimate };
         return true;
@@ -69,8 +74,22 @@ export class RunState {
       failures: this.failures,
       elapsedMs: this.elapsedMs(),
       ...(this.best ? { best: this.best } : {}),
+      ...this.recommendation(),
     });
     this.finished = e;
     return e;
+  }
+
+  /** `{ recommended }` from the searcher's `recommend()`, with its first measurement if any; `{}` when there is none or it throws. */
+  private recommendation(): { recommended?: RunFinishedEvent['recommended'] } {
+    let arch: Architecture | undefined;
+    try {
+      arch = this.recommender?.();
+    } catch {
+      return {};
+    }
+    if (!arch) return {};
+    const m = this.measured.get(arch.key);
+    return { recommended: m ? { ...m, arch } : { arch } };
   }
 }
