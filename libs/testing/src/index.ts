@@ -11,6 +11,7 @@ export * from './drive-searcher';
 export * from './fixtures/toy.search-space';
 export * from './fixtures/toy.estimator';
 export * from './fixtures/toy.searcher';
+export * from './fixtures/labelled-sample';
 export * from './contracts/common';
 export * from './contracts/search-space.contract-suite';
 export * from './contracts/estimator.contract-suite';

@@ -6,7 +6,7 @@ import { createRng } from '@nasx/kernel';
 import { PREDICTOR_COMMON_SCHEMA_PROPERTIES } from '@nasx/predictors';
 import { createNb201SearchSpace } from '@nasx/search-space-nb201';
 import { initTensorBackend, tf } from '@nasx/tensor';
-import { neverAborted, silentLogger, testDeps, testEstimateContext, validatedOptions } from '@nasx/testing';
+import { labelledSample, nb201ToyLabel, neverAborted, silentLogger, testDeps, testEstimateContext, validatedOptions } from '@nasx/testing';
 import { CTNAS_DEFAULTS, CtnasEstimator, ctnasEstimator, type CtnasOptions } from './ctnas.estimator';
 import schema from './ctnas.schema.json';
 
@@ -15,14 +15,7 @@ const ctx = (stateDir?: string) => ({ runId: 't', rng: createRng(0), signal: nev
 const SMALL: CtnasOptions = { epochs: 4, hidden: 16, mlpHidden: 8, pairsPerEpoch: 256, referenceSize: 10, seed: 3 };
 
 /** NB201 cells labelled with a known function: more 3×3 convolutions and fewer `none` edges is better. */
-function labelled(n: number, seed: number): LabelledArchitecture[] {
-  const rng = createRng(seed);
-  return Array.from({ length: n }, () => {
-    const arch = space.sample(rng);
-    const ops = (arch.genotype as { ops: number[] }).ops;
-    return { arch, value: ops.filter((o) => o === 3).length - ops.filter((o) => o === 0).length + 0.1 * ops[0]! };
-  });
-}
+const labelled = (n: number, seed: number): LabelledArchitecture[] => labelledSample(space, n, seed, nb201ToyLabel);
 
 async function create(options: CtnasOptions, estimators = {}): Promise<CtnasEstimator> {
   return (await ctnasEstimator.create(validatedOptions(ctnasEstimator.optionsSchema, options), { ...testDeps(), space, latencyModels: [], estimators })) as CtnasEstimator;

@@ -6,7 +6,7 @@ import { createRng } from '@nasx/kernel';
 import { GcnGraphEncoder, GraphPredictor, PREDICTOR_COMMON_SCHEMA_PROPERTIES, predictScores, type PredictorEstimator } from '@nasx/predictors';
 import { createNb201SearchSpace } from '@nasx/search-space-nb201';
 import { initTensorBackend, tf } from '@nasx/tensor';
-import { catchNasxError, neverAborted, silentLogger, testDeps, testEstimateContext, validatedOptions } from '@nasx/testing';
+import { catchNasxError, labelledSample, nb201ToyLabel, neverAborted, silentLogger, testDeps, testEstimateContext, validatedOptions } from '@nasx/testing';
 import { GCN_DEFAULTS, gcnEstimator, gcnModel, type GcnOptions } from './gcn.estimator';
 import { createGcnNetwork } from './gcn.network';
 import schema from './gcn.schema.json';
@@ -15,14 +15,7 @@ const space = createNb201SearchSpace();
 const ctx = (stateDir?: string) => ({ runId: 't', rng: createRng(0), signal: neverAborted, logger: silentLogger, emit: () => undefined, ...(stateDir ? { stateDir } : {}) });
 
 /** NB201 cells labelled with a known function: more 3×3 convolutions and fewer `none` edges is better. */
-function labelled(n: number, seed: number): LabelledArchitecture[] {
-  const rng = createRng(seed);
-  return Array.from({ length: n }, () => {
-    const arch = space.sample(rng);
-    const ops = (arch.genotype as { ops: number[] }).ops;
-    return { arch, value: ops.filter((o) => o === 3).length - ops.filter((o) => o === 0).length + 0.1 * ops[0]! };
-  });
-}
+const labelled = (n: number, seed: number): LabelledArchitecture[] => labelledSample(space, n, seed, nb201ToyLabel);
 
 async function create(options: GcnOptions): Promise<PredictorEstimator<GcnOptions>> {
   return (await gcnEstimator.create(validatedOptions(gcnEstimator.optionsSchema, options), { ...testDeps(), space, latencyModels: [], estimators: {} })) as PredictorEstimator<GcnOptions>;

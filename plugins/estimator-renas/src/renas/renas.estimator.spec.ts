@@ -7,7 +7,7 @@ import { GraphPredictor, PREDICTOR_COMMON_SCHEMA_PROPERTIES, RenasFeatureEncoder
 import { createNb201SearchSpace } from '@nasx/search-space-nb201';
 import { kendallTau } from '@nasx/stats';
 import { initTensorBackend, tf } from '@nasx/tensor';
-import { neverAborted, silentLogger, testDeps, testEstimateContext, validatedOptions } from '@nasx/testing';
+import { labelledSample, nb201ToyLabel, neverAborted, silentLogger, testDeps, testEstimateContext, validatedOptions } from '@nasx/testing';
 import { RENAS_DEFAULTS, renasEstimator, renasModel, type RenasOptions } from './renas.estimator';
 import { createRenasNetwork } from './renas.network';
 import schema from './renas.schema.json';
@@ -17,14 +17,7 @@ const ctx = (stateDir?: string) => ({ runId: 't', rng: createRng(0), signal: nev
 const SMALL: RenasOptions = { channels: [4, 8], fc: [16], epochs: 30, batchSize: 64, seed: 3 };
 
 /** NB201 cells labelled with a known function: more 3×3 convolutions and fewer `none` edges is better. */
-function labelled(n: number, seed: number): LabelledArchitecture[] {
-  const rng = createRng(seed);
-  return Array.from({ length: n }, () => {
-    const arch = space.sample(rng);
-    const ops = (arch.genotype as { ops: number[] }).ops;
-    return { arch, value: ops.filter((o) => o === 3).length - ops.filter((o) => o === 0).length + 0.1 * ops[0]! };
-  });
-}
+const labelled = (n: number, seed: number): LabelledArchitecture[] => labelledSample(space, n, seed, nb201ToyLabel);
 
 async function create(options: RenasOptions): Promise<PredictorEstimator<RenasOptions>> {
   return (await renasEstimator.create(validatedOptions(renasEstimator.optionsSchema, options), { ...testDeps(), space, latencyModels: [], estimators: {} })) as PredictorEstimator<RenasOptions>;
