@@ -26,11 +26,11 @@ export { ParameterSet, decodeFloat32, encodeFloat32, type ParameterInit, type Sa
 export { addDense, dense, dropout, dropoutStream, matMul, propagate } from './model/nn';
 export { isRankingLoss, mseLoss, pairSigns, pairwiseRankingLoss } from './model/losses';
 export type { EncodedBatch, EncodedInput, ForwardMode, GraphEncoder, GraphModelDefinition, PredictorLoss, PredictorNetwork, PredictorTraining } from './model/predictor-model';
-export { batchTensors, learningRateOf, predictScores, trainPredictorNetwork, type EpochReport, type TrainRunOptions } from './model/train-predictor';
+export { applyGradientStep, batchTensors, learningRateOf, predictScores, trainPredictorNetwork, type EpochReport, type TrainRunOptions } from './model/train-predictor';
 export { GraphPredictor, PREDICTOR_STATE_VERSION, type PredictorState } from './model/graph-predictor';
 export { fitTargetTransform, inverseNormalCdf, invertTargetTransform, midRanks, type FittedTargetTransform, type TargetTransform } from './model/target-transform';
 export { PREDICTOR_COMMON_SCHEMA_PROPERTIES, type PredictorCommonOptions, type PredictorLabelsOptions } from './estimator/predictor-options';
-export { labelArchitectures, labelEstimatorOf, sampleDistinct, type PredictorPlace } from './estimator/labels';
+export { labelArchitectures, labelEstimatorOf, prepareTrainingSet, sampleDistinct, type PredictorPlace } from './estimator/labels';
 export { checkLabelCount, checkScorable, checkTrainingData, type CheckSubject } from './estimator/checks';
 export { predictorFingerprint, predictorStatePath, readPredictorState, stableStringify, writePredictorState, type PredictorStateFile } from './estimator/state-file';
 export { PredictorEstimator, definePredictorEstimator, type PredictorEstimatorDefinition } from './estimator/predictor-estimator';

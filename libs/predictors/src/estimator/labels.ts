@@ -10,6 +10,7 @@ import {
   type SearchSpace,
   type WorkContext,
 } from '@nasx/contracts';
+import { checkLabelCount, type CheckSubject } from './checks';
 import type { PredictorLabelsOptions } from './predictor-options';
 
 /** Where errors point: the predictor's package and contribution. */
@@ -119,4 +120,20 @@ export async function labelArchitectures(archs: readonly Architecture[], estimat
   }
   if (failed > 0) ctx.logger.warn(`${place.contribution}: ${failed} of ${archs.length} architectures could not be labelled by "${spec.estimator}" and are left out`);
   return out;
+}
+
+/**
+ * The training set a predictor fits on in `prepare` (option `labels`): `labels.samples` distinct
+ * architectures of the run's space, labelled by the named estimator; a clear error when fewer
+ * usable labels than `minTrainingSize` remain.
+ */
+export async function prepareTrainingSet(labels: PredictorLabelsOptions, deps: Pick<EstimatorDeps, 'estimators' | 'space'>, ctx: WorkContext, subject: CheckSubject, minTrainingSize: number): Promise<LabelledArchitecture[]> {
+  const place = subject.place;
+  const estimator = labelEstimatorOf(labels, deps, place);
+  const archs = sampleDistinct(deps.space, ctx.rng, labels.samples, place);
+  const started = performance.now();
+  const data = await labelArchitectures(archs, estimator, labels, ctx, place);
+  ctx.logger.info(`${place.contribution}: labelled ${data.length} architectures with "${labels.estimator}" in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  checkLabelCount(subject, data.length, minTrainingSize, labels.estimator);
+  return data;
 }

@@ -16,8 +16,8 @@ import {
 import { initTensorBackend } from '@nasx/tensor';
 import { GraphPredictor } from '../model/graph-predictor';
 import type { GraphModelDefinition } from '../model/predictor-model';
-import { checkLabelCount, checkScorable, checkTrainingData, type CheckSubject } from './checks';
-import { labelArchitectures, labelEstimatorOf, sampleDistinct, type PredictorPlace } from './labels';
+import { checkScorable, checkTrainingData, type CheckSubject } from './checks';
+import { labelEstimatorOf, prepareTrainingSet, type PredictorPlace } from './labels';
 import type { PredictorCommonOptions } from './predictor-options';
 import { predictorFingerprint, predictorStatePath, readPredictorState, writePredictorState } from './state-file';
 
@@ -143,13 +143,7 @@ export class PredictorEstimator<O extends PredictorCommonOptions> implements Pre
     if (ctx.stateDir && (await this.reload(ctx))) return;
     const labels = this.options.labels;
     if (!labels) return;
-    const estimator = labelEstimatorOf(labels, this.deps, this.place);
-    const archs = sampleDistinct(this.deps.space, ctx.rng, labels.samples, this.place);
-    const started = performance.now();
-    const data = await labelArchitectures(archs, estimator, labels, ctx, this.place);
-    ctx.logger.info(`${this.id}: labelled ${data.length} architectures with "${labels.estimator}" in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    checkLabelCount(this.subject, data.length, this.minTrainingSize, labels.estimator);
-    await this.fit(data, ctx);
+    await this.fit(await prepareTrainingSet(labels, this.deps, ctx, this.subject, this.minTrainingSize), ctx);
   }
 
   /** Loads the model this setup saved before; false when there is none (or it cannot be used). */

@@ -39,6 +39,20 @@ export function batchTensors(batch: EncodedBatch): Record<string, tf.Tensor> {
 }
 
 /**
+ * One optimiser step with L2 weight decay added to the gradient (PyTorch Adam's `weight_decay`).
+ * Every variable gets a gradient, zeros where unused: tfjs's Adam keys its moments by position.
+ * Call inside `tf.tidy`.
+ */
+export function applyGradientStep(optimizer: tf.Optimizer, variables: readonly tf.Variable[], grads: { readonly [name: string]: tf.Tensor }, weightDecay: number): void {
+  const ordered: Record<string, tf.Tensor> = {};
+  for (const v of variables) {
+    const g = grads[v.name] ?? tf.zerosLike(v);
+    ordered[v.name] = weightDecay > 0 ? tf.add(g, tf.mul(v, weightDecay)) : g;
+  }
+  optimizer.applyGradients(ordered as Parameters<typeof optimizer.applyGradients>[0]);
+}
+
+/**
  * Trains a predictor network on encoded graphs and their targets with Adam (`tf.train.adam`,
  * β = (0.9, 0.999), ε = 1e-8 as PyTorch), mini-batches in a seeded random order each epoch, and
  * the configured loss: `mse` on the targets as given (the caller standardises them), or a
@@ -85,13 +99,7 @@ export async function trainPredictorNetwork(network: PredictorNetwork, batch: En
             if (!signTensor) return mseLoss(scores, yb);
             return pairwiseRankingLoss(scores, signTensor, signs!.pairs, training.loss === 'pairwise-hinge' ? 'hinge' : 'logistic');
           }, variables);
-          // Every variable gets a gradient (zeros where unused): tfjs's Adam keys its moments by position.
-          const ordered: Record<string, tf.Tensor> = {};
-          for (const v of variables) {
-            const g = grads[v.name] ?? tf.zerosLike(v);
-            ordered[v.name] = training.weightDecay > 0 ? tf.add(g, tf.mul(v, training.weightDecay)) : g;
-          }
-          optimizer.applyGradients(ordered as Parameters<typeof optimizer.applyGradients>[0]);
+          applyGradientStep(optimizer, variables, grads, training.weightDecay);
           return value;
         });
         sum += (await lossValue.data())[0]!;

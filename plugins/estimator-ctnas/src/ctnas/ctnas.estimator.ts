@@ -17,18 +17,17 @@ import {
 import {
   GcnGraphEncoder,
   SeededRandom,
+  applyGradientStep,
   batchTensors,
-  checkLabelCount,
   checkScorable,
   checkTrainingData,
   type CheckSubject,
-  labelArchitectures,
   labelEstimatorOf,
+  prepareTrainingSet,
   learningRateOf,
   propagate,
   predictorFingerprint,
   predictorStatePath,
-  sampleDistinct,
   type PredictorCommonOptions,
   type PredictorPlace,
   type SavedTensor,
@@ -239,12 +238,7 @@ export class CtnasEstimator implements Predictor, Comparator {
               // BCE with logits: softplus(z) − y·z.
               return tf.mean(tf.sub(tf.softplus(z), tf.mul(yt, z))) as tf.Scalar;
             }, variables);
-            const ordered: Record<string, tf.Tensor> = {};
-            for (const v of variables) {
-              const g = grads[v.name] ?? tf.zerosLike(v);
-              ordered[v.name] = o.weightDecay > 0 ? tf.add(g, tf.mul(v, o.weightDecay)) : g;
-            }
-            optimizer.applyGradients(ordered as Parameters<typeof optimizer.applyGradients>[0]);
+            applyGradientStep(optimizer, variables, grads, o.weightDecay);
             return value;
           });
           sum += (await loss.data())[0]!;
@@ -263,12 +257,7 @@ export class CtnasEstimator implements Predictor, Comparator {
     if (ctx.stateDir && (await this.reload(ctx))) return;
     const labels = this.options.labels;
     if (!labels) return;
-    const estimator = labelEstimatorOf(labels, this.deps, this.place);
-    const archs = sampleDistinct(this.deps.space, ctx.rng, labels.samples, this.place);
-    const data = await labelArchitectures(archs, estimator, labels, ctx, this.place);
-    ctx.logger.info(`${ID}: labelled ${data.length} architectures with "${labels.estimator}"`);
-    checkLabelCount(this.subject, data.length, this.minTrainingSize, labels.estimator);
-    await this.fit(data, ctx);
+    await this.fit(await prepareTrainingSet(labels, this.deps, ctx, this.subject, this.minTrainingSize), ctx);
   }
 
   /** Loads the model this setup saved before; false when there is none (or it cannot be used). */
