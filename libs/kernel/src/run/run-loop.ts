@@ -1,5 +1,6 @@
 import {
   NasxError,
+  isNasxError,
   isLoopSearcher,
   proposalParts,
   type Architecture,
@@ -193,7 +194,7 @@ export function runLoop(parts: LoopParts, settings: LoopSettings, state: RunStat
             proposals = await s.ask(1);
             askFailures = 0;
           } catch (e) {
-            if (e instanceof NasxError && e.isInputError) throw e;
+            if (isNasxError(e) && e.isInputError) throw e;
             emit({ type: 'failed', trial: state.trials, stage: 'ask', error: errorText(e) } as EventDraft<FailedEvent>);
             if (++askFailures >= MAX_CONSECUTIVE_ASK_FAILURES) throw new NasxError('run', `the searcher failed ${askFailures} times in a row: ${errorText(e)}`);
             continue;
@@ -220,7 +221,7 @@ export function runLoop(parts: LoopParts, settings: LoopSettings, state: RunStat
         try {
           await s.tell([result]);
         } catch (e) {
-          if (e instanceof NasxError && e.isInputError) throw e;
+          if (isNasxError(e) && e.isInputError) throw e;
           emit({ type: 'failed', trial: head.t.trial, arch: head.t.arch, stage: 'tell', error: errorText(e) } as EventDraft<FailedEvent>);
         }
         if (sinceProgress >= MAX_TRIALS_WITHOUT_PROGRESS) {

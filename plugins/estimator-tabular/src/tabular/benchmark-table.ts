@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { NasxError, type Architecture, type Direction, type ErrorLocation, type MetricName } from '@nasx/contracts';
+import { NasxError, isNasxError, type Architecture, type Direction, type ErrorLocation, type MetricName } from '@nasx/contracts';
 
 /** Package name, stamped on every error. */
 export const PKG = '@nasx/estimator-tabular';
@@ -126,7 +126,7 @@ export function loadFile(adapter: TabularAdapter, dir: string, file: string): Lo
   try {
     parsed = adapter.parseFile(text, full, columnsOf(adapter, file));
   } catch (e) {
-    if (e instanceof NasxError) throw e.at({ pkg: PKG, contribution: CONTRIBUTION });
+    if (isNasxError(e)) throw e.at({ pkg: PKG, contribution: CONTRIBUTION });
     throw e;
   }
   const loaded: LoadedFile = { ...parsed, path: full, loadMs: performance.now() - t0 };

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { NasxError, type ErrorLocation } from '@nasx/contracts';
+import { NasxError, isNasxError, type ErrorLocation } from '@nasx/contracts';
 
 const PKG = '@nasx/task-cifar10';
 const ID = 'cifar10';
@@ -177,7 +177,7 @@ function readPrefix(file: string, bytes: number): Uint8Array {
       throw cifarError(`${file} ended after ${got} bytes, ${bytes} were expected (truncated while being read?)`, { file, fix: FIX_BROKEN });
     }
   } catch (e) {
-    if (e instanceof NasxError) throw e;
+    if (isNasxError(e)) throw e;
     throw cifarError(`cannot read ${file}: ${(e as Error).message}`, { file, fix: FIX_BROKEN, cause: e });
   } finally {
     if (fd !== undefined) fs.closeSync(fd);

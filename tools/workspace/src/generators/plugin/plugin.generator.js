@@ -220,7 +220,9 @@ function packageJsonOf(o) {
       engines: { kernel: o.kernelRange },
       contributes: [{ id: o.name, kind: o.role, title: o.title, description: o.description, optionsSchema: o.schemaPath }],
     },
-    dependencies: { '@nasx/contracts': o.contractsVersion },
+    // A peer: the plugin shares the kernel's copy of the contracts (one NasxError, one set of tokens).
+    peerDependencies: { '@nasx/contracts': `^${o.contractsVersion}` },
+    devDependencies: { '@nasx/contracts': o.contractsVersion },
   };
 }
 

@@ -83,7 +83,7 @@ describe('plugin generator', () => {
         main: 'dist/index.js',
         types: 'dist/index.d.ts',
         files: ['dist', 'src', '!**/*.spec.*', 'README.md'],
-        dependencies: { '@nasx/contracts': '0.1.0' },
+        peerDependencies: { '@nasx/contracts': '^0.1.0' },
         nasx: {
           role,
           engines: { kernel: '^0.1.0' },
@@ -177,7 +177,9 @@ describe('plugin generator', () => {
     tree.write('libs/kernel/package.json', JSON.stringify({ name: '@nasx/kernel', version: '0.4.0' }));
     await generator(tree, { name: 'later', role: 'searcher' });
     const pkg = readJson(tree, 'plugins/searcher-later/package.json');
-    expect(pkg.dependencies).toEqual({ '@nasx/contracts': '0.3.1' });
+    expect(pkg.dependencies).toBeUndefined();
+    expect(pkg.peerDependencies).toEqual({ '@nasx/contracts': '^0.3.1' });
+    expect(pkg.devDependencies).toEqual({ '@nasx/contracts': '0.3.1' });
     expect(pkg.nasx.engines).toEqual({ kernel: '^0.4.0' });
   });
 
