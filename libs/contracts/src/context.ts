@@ -10,12 +10,13 @@ export interface Logger {
 }
 
 /**
- * What every plugin call that does work receives: cancellation, randomness, a way to report.
- * Emitted drafts are stamped with run id, sequence and time by the kernel.
+ * What every call of the kernel into a plugin during a run receives: cancellation and a way to
+ * report. Searchers get it in `ask`/`tell`, so long work there (AREA's initial ranking, an RL
+ * controller's update, a predictor fit) stops when the run is stopped.
  */
-export interface WorkContext {
+export interface RunContext {
   readonly runId: string;
-  readonly rng: Rng;
+  /** Aborted when the run stops (Ctrl-C, a budget, an error) or, for a trial, when it times out. */
   readonly signal: AbortSignal;
   readonly logger: Logger;
   /** Report progress/metric/log events into the run's stream. */
@@ -25,4 +26,12 @@ export interface WorkContext {
    * resumed run does not redo its preparation. Absent for runs without a run folder.
    */
   readonly stateDir?: string;
+}
+
+/**
+ * What every plugin call that does work receives: cancellation, randomness, a way to report.
+ * Emitted drafts are stamped with run id, sequence and time by the kernel.
+ */
+export interface WorkContext extends RunContext {
+  readonly rng: Rng;
 }

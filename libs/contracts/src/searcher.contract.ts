@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { InjectionToken } from 'tsyringe';
 import type { Architecture } from './architecture';
-import type { WorkContext } from './context';
+import type { RunContext, WorkContext } from './context';
 import type { Estimate, Fidelity } from './estimate';
 import type { Estimator } from './estimator.contract';
 import type { EventDraft, ObjectiveValue } from './events';
@@ -38,10 +38,13 @@ export interface TrialResult {
  */
 export interface AskTellSearcher {
   readonly id: string;
-  /** Up to `n` proposals; fewer (or none) when the searcher has nothing more right now. */
-  ask(n: number): Proposal[] | Promise<Proposal[]>;
-  /** Results of earlier proposals, in the order the kernel completed them. */
-  tell(results: readonly TrialResult[]): void | Promise<void>;
+  /**
+   * Up to `n` proposals; fewer (or none) when the searcher has nothing more right now. Long work
+   * here (ranking a pool, a controller update) checks `ctx.signal` so a stopped run stops at once.
+   */
+  ask(n: number, ctx: RunContext): Proposal[] | Promise<Proposal[]>;
+  /** Results of earlier proposals, in proposal order; every result is told before `recommend()`. */
+  tell(results: readonly TrialResult[], ctx: RunContext): void | Promise<void>;
   /** True when the searcher has finished on its own (space exhausted, policy converged). */
   done?(): boolean;
   /** The searcher's own pick of the best architecture (defaults to the best objective seen). */

@@ -118,6 +118,7 @@ export const PIPELINE_SCHEMA: JsonSchema = {
         evaluations: { type: 'integer', minimum: 1, description: 'Number of evaluations (cached duplicates do not count when dedup is on).' },
         seconds: { type: 'number', exclusiveMinimum: 0, description: 'Wall-clock limit of the search.' },
         failures: { type: 'integer', minimum: 0, default: 10, description: 'Stop the run after this many failed trials (0: never stop for failures).' },
+        trialSeconds: { type: 'number', exclusiveMinimum: 0, description: 'Per-trial time limit: a trial that runs longer is cancelled and fails (a worker busy on it is replaced), so a hung estimator cannot stall the run.' },
       },
     },
     concurrency: {

@@ -30,7 +30,7 @@ export interface ResolvedConfig {
   readonly latency: readonly ResolvedEntry[];
   readonly searcher: ResolvedEntry;
   readonly objective?: ObjectiveSpec;
-  readonly budget: { readonly evaluations?: number; readonly seconds?: number; readonly failures: number };
+  readonly budget: { readonly evaluations?: number; readonly seconds?: number; readonly failures: number; readonly trialSeconds?: number };
   /** Trials in flight (resolved from "auto"). */
   readonly concurrency: number;
   /** Worker threads estimating for the primary estimator; 0: in-process (resolved from "auto"). */

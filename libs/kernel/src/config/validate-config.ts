@@ -92,7 +92,7 @@ export function validateConfig(doc: ConfigDocument, data: JsonObject, registry: 
     const what = e.instancePath ? `"${e.instancePath.slice(1).replace(/\//g, '.')}" ${describeAjvError(e)}` : describeAjvError(e);
     throw configError(doc, ptr, what, fixFor(e, PIPELINE_SCHEMA));
   }
-  const budget = skeleton['budget'] as { evaluations?: number; seconds?: number; failures: number };
+  const budget = skeleton['budget'] as { evaluations?: number; seconds?: number; failures: number; trialSeconds?: number };
   if (budget.evaluations === undefined && budget.seconds === undefined) {
     throw configError(doc, '/budget', 'the budget sets neither evaluations nor seconds', 'add "evaluations: <n>" and/or "seconds: <s>" under budget');
   }

@@ -9,32 +9,77 @@ export interface BestTrial {
   readonly estimate: Estimate;
 }
 
+/** The limits of a run the loop enforces (the wall clock is a timer: `wallClockBudget`). */
+export interface RunLimits {
+  /** Counted evaluations (cached answers do not count). */
+  readonly evaluations?: number;
+  /** Failed trials before the run fails; 0 never stops for failures. */
+  readonly failures: number;
+}
+
+/** Where a resumed run continues from. */
+export interface RunResumePoint {
+  /** The journal's events (without `run-finished`), replayed into the counters. */
+  readonly events: readonly SearchEvent[];
+  /** Sequence number of the next event. */
+  readonly nextSeq: number;
+  /** Wall-clock milliseconds of the earlier sessions. */
+  readonly priorElapsedMs: number;
+}
+
 /**
- * Counters of a run shared by the loop and the middlewares: stamps events with run id, sequence
- * number and time, and keeps evaluations, failures and the best trial. A resumed run starts from the
- * counts its journal holds.
+ * The one owner of a run's counters: stamps events with run id, sequence number and time, counts
+ * trials, evaluations and failures, keeps the best trial, and answers every budget question. Its
+ * state changes only through {@link observe} (an event, live or replayed) and {@link finish}, so
+ * the loop, the middlewares and the report can read it but never disagree about it.
  */
 export class RunState {
-  seq: number;
-  evaluations = 0;
-  failures = 0;
-  trials = 0;
-  best: BestTrial | undefined;
-  finished: RunFinishedEvent | undefined;
-  /** The searcher's own pick, asked when the run finishes (searchers with `recommend()`). */
-  recommender: (() => Architecture | undefined) | undefined;
+  private seqValue = 0;
+  private evaluationsValue = 0;
+  private failuresValue = 0;
+  private trialsValue = 0;
+  private bestValue: BestTrial | undefined;
+  private finishedValue: RunFinishedEvent | undefined;
   /** The first measurement of every key evaluated (for the recommendation's numbers). */
   private readonly measured = new Map<string, BestTrial>();
-  /** Wall-clock milliseconds spent by earlier sessions of this run (resume). */
-  priorElapsedMs = 0;
-  readonly startedAt = Date.now();
+  private priorElapsedMs = 0;
+  private readonly startedAt = Date.now();
 
   constructor(
     readonly runId: string,
     readonly objective: Objective,
-    startSeq = 0,
-  ) {
-    this.seq = startSeq;
+    readonly limits: RunLimits = { failures: 0 },
+    /** The searcher's own pick, asked when the run finishes (searchers with `recommend()`). */
+    private readonly recommender?: () => Architecture | undefined,
+  ) {}
+
+  /** Continue from a journal: counters from its events, numbering and elapsed time after them. */
+  restore(point: RunResumePoint): void {
+    for (const e of point.events) this.observe(e);
+    this.finishedValue = undefined;
+    this.seqValue = point.nextSeq;
+    this.priorElapsedMs = point.priorElapsedMs;
+  }
+
+  get seq(): number {
+    return this.seqValue;
+  }
+  /** Counted evaluations so far (all sessions). */
+  get evaluations(): number {
+    return this.evaluationsValue;
+  }
+  get failures(): number {
+    return this.failuresValue;
+  }
+  /** Trials proposed so far: the number of the next trial. */
+  get trials(): number {
+    return this.trialsValue;
+  }
+  get best(): BestTrial | undefined {
+    return this.bestValue;
+  }
+  get finished(): RunFinishedEvent | undefined {
+    return this.finishedValue;
   }
 
   /** Milliseconds of search so far, across sessions. */
@@ -42,41 +87,67 @@ export class RunState {
     return this.priorElapsedMs + (Date.now() - this.startedAt);
   }
 
+  /** Evaluations the budget still allows, `Infinity` without an evaluation budget. */
+  evaluationsLeft(): number {
+    return this.limits.evaluations === undefined ? Infinity : Math.max(0, this.limits.evaluations - this.evaluationsValue);
+  }
+
+  /** The evaluation budget is spent. */
+  budgetSpent(): boolean {
+    return this.evaluationsLeft() === 0;
+  }
+
+  /** The failure limit is reached. */
+  failureLimitReached(): boolean {
+    return this.limits.failures > 0 && this.failuresValue >= this.limits.failures;
+  }
+
   /** Stamp a draft into an event. */
   stamp<E extends SearchEvent>(draft: EventDraft<E> | EventDraft): E {
-    return { ...draft, runId: this.runId, seq: this.seq++, time: Date.now() } as unknown as E;
+    return { ...draft, runId: this.runId, seq: this.seqValue++, time: Date.now() } as unknown as E;
   }
 
-  /** Update counters from an event (live or replayed). Returns true if it made a new best. */
+  /** Update the counters from an event (live or replayed). Returns true if it made a new best. */
   observe(e: SearchEvent): boolean {
-    if (e.type === 'proposed') this.trials = Math.max(this.trials, e.trial + 1);
-    else if (e.type === 'failed') this.failures++;
-    else if (e.type === 'evaluated') {
-      if (!e.cached) this.evaluations = Math.max(this.evaluations + 1, e.evaluations);
-      if (!this.measured.has(e.arch.key)) this.measured.set(e.arch.key, { trial: e.trial, arch: e.arch, objective: e.objective, estimate: e.estimate });
-      if (!this.best || this.objective.better(e.objective, this.best.objective)) {
-        this.best = { trial: e.trial, arch: e.arch, objective: e.objective, estimate: e.estimate };
-        return true;
+    switch (e.type) {
+      case 'proposed':
+        this.trialsValue = Math.max(this.trialsValue, e.trial + 1);
+        return false;
+      case 'failed':
+        this.failuresValue++;
+        return false;
+      case 'evaluated': {
+        if (!e.cached) this.evaluationsValue = Math.max(this.evaluationsValue + 1, e.evaluations);
+        const trial: BestTrial = { trial: e.trial, arch: e.arch, objective: e.objective, estimate: e.estimate };
+        if (!this.measured.has(e.arch.key)) this.measured.set(e.arch.key, trial);
+        if (!this.bestValue || this.objective.better(e.objective, this.bestValue.objective)) {
+          this.bestValue = trial;
+          return true;
+        }
+        return false;
       }
-    } else if (e.type === 'new-best') {
-      this.best = { trial: e.trial, arch: e.arch, objective: e.objective, estimate: e.estimate };
-    } else if (e.type === 'run-finished') this.finished = e;
-    return false;
+      case 'run-finished':
+        this.finishedValue = e;
+        return false;
+      default:
+        return false;
+    }
   }
 
-  /** The `run-finished` event for a status. */
+  /** The `run-finished` event for a status (once: later calls return the first). */
   finish(status: RunFinishedEvent['status'], reason: string): RunFinishedEvent {
+    if (this.finishedValue) return this.finishedValue;
     const e = this.stamp<RunFinishedEvent>({
       type: 'run-finished',
       status,
       reason,
-      evaluations: this.evaluations,
-      failures: this.failures,
+      evaluations: this.evaluationsValue,
+      failures: this.failuresValue,
       elapsedMs: this.elapsedMs(),
-      ...(this.best ? { best: this.best } : {}),
+      ...(this.bestValue ? { best: this.bestValue } : {}),
       ...this.recommendation(),
     });
-    this.finished = e;
+    this.finishedValue = e;
     return e;
   }
 

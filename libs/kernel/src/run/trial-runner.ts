@@ -1,0 +1,125 @@
+import { type EstimateContext, type Estimate, type EventDraft, type Logger, type ObjectiveValue } from '@nasx/contracts';
+import { dedup } from '../middlewares/dedup.middleware';
+import type { LoopParts } from './run-loop';
+import type { EvaluateFn, Trial, TrialOutcome, TrialRun } from './trial';
+
+/** Text of an unknown thrown value, without a stack. */
+export function errorText(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+/**
+ * The rule for objectives that are not finite numbers. NaN (in any component) says nothing about
+ * the architecture: the trial fails, with the metrics in the message. ±Infinity is a value: it
+ * ranks first or last (synflow's -Infinity for a cell whose every path is cut is its worst score),
+ * and the journal stores it exactly.
+ */
+export function checkObjective(value: ObjectiveValue, estimate: Estimate): string | undefined {
+  const parts = typeof value === 'number' ? [value] : value;
+  if (parts.some((v) => Number.isNaN(v))) {
+    const metrics = Object.entries(estimate.metrics)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
+    return `the objective is NaN (metrics: ${metrics || 'none'}); a NaN objective fails the trial`;
+  }
+  return undefined;
+}
+
+/** Settles when the signal aborts (never, if it does not). */
+export function whenAborted(signal: AbortSignal): Promise<'aborted'> {
+  if (signal.aborted) return Promise.resolve('aborted');
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
+}
+
+/** What the trial runner needs from the run. */
+export interface TrialRunnerSettings {
+  readonly runId: string;
+  readonly dedup: boolean;
+  /** Per-trial time limit in seconds (`budget.trialSeconds`). */
+  readonly trialSeconds?: number;
+  /** The run's cancellation: aborts every trial in flight. */
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+  emit(draft: EventDraft): void;
+}
+
+/**
+ * Evaluates trials: the primary estimate, then the report estimators' and latency models' metrics,
+ * then the objective; with dedup by canonical key in front, and a per-trial deadline. A trial never
+ * throws: its outcome says ok or why not.
+ */
+export class TrialRunner {
+  private readonly cache = new Map<string, Promise<TrialOutcome>>();
+  private readonly evaluateFn: EvaluateFn;
+
+  constructor(
+    private readonly parts: LoopParts,
+    private readonly settings: TrialRunnerSettings,
+  ) {
+    const once: EvaluateFn = (t) => ({ outcome: this.estimate(t) });
+    this.evaluateFn = settings.dedup ? dedup(this.cache)(once) : once;
+  }
+
+  /** Start evaluating a trial (or answer it from the cache). */
+  run(t: Trial): TrialRun {
+    return this.evaluateFn(t);
+  }
+
+  /** Seed the cache with a journaled evaluation (resume), so a duplicate is answered as before. */
+  remember(key: string, estimate: Estimate, objective: ObjectiveValue): void {
+    this.cache.set(key, Promise.resolve({ ok: true, estimate, objective }));
+  }
+
+  /** The context of one trial's estimates: its own RNG stream, the run's signal plus its deadline. */
+  contextFor(trial: number, signal: AbortSignal): EstimateContext {
+    return {
+      runId: this.settings.runId,
+      trial,
+      rng: this.parts.rng.fork(`trial-${trial}`),
+      signal,
+      logger: this.settings.logger,
+      emit: this.settings.emit,
+      stateDir: this.parts.stateDir,
+    };
+  }
+
+  private async estimate(t: Trial): Promise<TrialOutcome> {
+    const seconds = this.settings.trialSeconds;
+    const deadline = seconds === undefined ? undefined : AbortSignal.timeout(Math.round(seconds * 1000));
+    const signal = deadline ? AbortSignal.any([this.settings.signal, deadline]) : this.settings.signal;
+    const work = this.measure(t, signal);
+    // An estimator that ignores its signal must not hold the run: the trial ends when the signal
+    // does, and whatever the estimator returns later is dropped.
+    const ended = await Promise.race([work, whenAborted(signal)]);
+    if (ended !== 'aborted') return ended;
+    work.catch(() => undefined);
+    if (deadline?.aborted && !this.settings.signal.aborted) {
+      return { ok: false, error: `timed out after ${seconds} s (budget.trialSeconds); the trial was cancelled` };
+    }
+    return { ok: false, error: 'cancelled: the run stopped' };
+  }
+
+  private async measure(t: Trial, signal: AbortSignal): Promise<TrialOutcome> {
+    const { parts } = this;
+    try {
+      const ctx = this.contextFor(t.trial, signal);
+      const estimate = await parts.estimator.estimate(t.arch, t.fidelity ? { ...ctx, fidelity: t.fidelity } : ctx);
+      let full = estimate;
+      if (parts.latencyModels.length || parts.reporters.length) {
+        const metrics: Record<string, number> = { ...estimate.metrics };
+        for (const r of parts.reporters) {
+          for (const [k, v] of Object.entries((await r.estimate(t.arch, this.contextFor(t.trial, signal))).metrics)) if (!(k in metrics)) metrics[k] = v;
+        }
+        for (const l of parts.latencyModels) metrics[l.metric] = await l.model.predict(t.arch, l.device);
+        full = { ...estimate, metrics };
+      }
+      const objective = parts.objective.value(full);
+      const invalid = checkObjective(objective, full);
+      if (invalid) return { ok: false, error: invalid };
+      return { ok: true, estimate: full, objective };
+    } catch (e) {
+      return { ok: false, error: errorText(e) };
+    }
+  }
+}
