@@ -8,8 +8,6 @@ import { composePipelineSchema } from './config/compose-schema';
 import { applyOverrides } from './config/overrides';
 import type { ResolvedConfig } from './config/resolved-config';
 import { validateConfig } from './config/validate-config';
-import { evaluationBudget } from './middlewares/budget.middleware';
-import { failureLimit } from './middlewares/failure-limit.middleware';
 import { ensureFinished } from './middlewares/finish.middleware';
 import { journal } from './middlewares/journal.middleware';
 import { wallClockBudget } from './middlewares/wall-clock.middleware';
@@ -19,8 +17,9 @@ import { PluginRegistry, inlinePlugin } from './plugins/plugin-registry';
 import { JournalWriter, readJournal } from './run/journal';
 import { ReportBuilder, reportFromJournal, type RunReport } from './run/report';
 import { runLoop } from './run/run-loop';
-import { RunState } from './run/run-state';
-import { RUN_FILES, createRunFolder, readRunFolder } from './run/run-store';
+import { whenAborted } from './run/trial-runner';
+import { RunState, type RunResumePoint } from './run/run-state';
+import { RUN_FILES, createRunFolder, readRunFolder, type SavedRunConfig } from './run/run-store';
 import { KERNEL_VERSION } from './version';
 import { createRng } from './rng/rng';
 import { builtinPlugin } from './builtin/builtin.plugin';
@@ -54,8 +53,20 @@ export interface RunHandle {
   readonly events$: Observable<SearchEvent>;
   /** The space's text form of an architecture (NB201: the official arch string). */
   format(arch: Architecture): string;
+  /** The report of the whole run so far, earlier sessions of a resumed run included. */
+  report(): RunReport;
   /** Finish gracefully: no new trials, in-flight ones cancelled, status `cancelled`. */
   stop(): void;
+}
+
+/**
+ * The saved config of a run folder as a document: errors name the run's config.json, relative
+ * paths resolve against the folder of the config the run was started from.
+ */
+function savedConfigDocument(runDir: string, saved: SavedRunConfig, data: JsonObject = saved.config): ConfigDocument {
+  const original = saved.configDir ?? (saved.configFile && !saved.configFile.startsWith('<') ? path.dirname(saved.configFile) : undefined);
+  const base = original && fs.existsSync(original) ? original : runDir;
+  return ConfigDocument.fromObject(data, path.join(runDir, RUN_FILES.config), base);
 }
 
 /** Nearest directory at or above `from` that has a package.json. */
@@ -159,11 +170,17 @@ export class Kernel {
     const persist = opts.persist ?? true;
     const runsDir = path.resolve(opts.runsDir ?? config.runsDir);
     const data: JsonObject = { ...config.data, seed: config.seed };
-    return this.launch(config, persist ? { runsDir, saved: { kernelVersion: KERNEL_VERSION, createdAt: new Date().toISOString(), configFile: config.file, config: data } } : undefined, []);
+    const saved = { kernelVersion: KERNEL_VERSION, createdAt: new Date().toISOString(), configFile: config.file, configDir: config.dir, config: data };
+    return this.launch(config, persist ? { runsDir, saved } : undefined, undefined);
   }
 
-  /** Resume an interrupted run from its folder: replay the journal into the searcher, then go on. */
-  async resume(runDir: string): Promise<RunHandle> {
+  /**
+   * Resume an interrupted run from its folder: replay the journal into the searcher, then go on.
+   * Relative paths of the config (`plugins`, `dataDir`, plugin options) resolve against the folder of
+   * the config the run was started from, whatever the working directory; `dataDir` replaces the
+   * data directory (the data moved, or another machine).
+   */
+  async resume(runDir: string, opts: { dataDir?: string } = {}): Promise<RunHandle> {
     const dir = path.resolve(runDir);
     const saved = readRunFolder(dir);
     const journalFile = path.join(dir, RUN_FILES.journal);
@@ -175,20 +192,22 @@ export class Kernel {
         fix: `see its results with "nasx report ${runDir}", or start a new run`,
       });
     }
-    const doc = ConfigDocument.fromObject(saved.config, path.join(dir, RUN_FILES.config));
-    this.withConfigPlugins(doc, saved.config);
-    const config = validateConfig(doc, saved.config, this.registryValue);
+    const data: JsonObject = opts.dataDir === undefined ? saved.config : { ...saved.config, dataDir: path.resolve(opts.dataDir) };
+    const doc = savedConfigDocument(dir, saved, data);
+    this.withConfigPlugins(doc, data);
+    const config = validateConfig(doc, data, this.registryValue);
     // A run stopped by the user (Ctrl-C) continues as if it had been interrupted.
+    const replay = events.filter((e) => e.type !== 'run-finished');
     const nextSeq = events.length ? (events[events.length - 1] as SearchEvent).seq + 1 : 0;
-    return this.launch(config, { dir, runId: saved.runId }, events.filter((e) => e.type !== 'run-finished'), nextSeq);
+    return this.launch(config, { dir, runId: saved.runId }, { events: replay, nextSeq, priorElapsedMs: reportFromJournal(replay).elapsedMs });
   }
 
   private async launch(
     config: ResolvedConfig,
     folder: { runsDir: string; saved: Parameters<typeof createRunFolder>[2] } | { dir: string; runId: string } | undefined,
-    replay: readonly SearchEvent[],
-    nextSeq = 0,
+    resumeFrom: RunResumePoint | undefined,
   ): Promise<RunHandle> {
+    const replay = resumeFrom?.events ?? [];
     const log = createRunLogger();
     // Compose before creating the folder: a bad option or a missing data directory leaves no debris.
     let runId = 'dry-run';
@@ -205,15 +224,10 @@ export class Kernel {
       (composition.parts as { stateDir?: string }).stateDir = path.join(runDir, RUN_FILES.state);
     }
     const { parts } = composition;
-    const state = new RunState(runId, parts.objective);
     const searcher = parts.searcher as { recommend?: () => Architecture | undefined };
-    if (typeof searcher.recommend === 'function') state.recommender = () => searcher.recommend!();
-    for (const e of replay) state.observe(e);
-    state.finished = undefined;
-    if (replay.length) {
-      state.seq = nextSeq;
-      state.priorElapsedMs = reportFromJournal(replay).elapsedMs;
-    }
+    const recommend = typeof searcher.recommend === 'function' ? () => searcher.recommend?.() : undefined;
+    const state = new RunState(runId, parts.objective, { evaluations: config.budget.evaluations, failures: config.budget.failures }, recommend);
+    if (resumeFrom) state.restore(resumeFrom);
     const stop = new AbortController();
     const contributions: Record<string, string> = { space: config.space.id, estimator: config.estimator.id, searcher: config.searcher.id };
     if (config.task) contributions['task'] = config.task.id;
@@ -226,6 +240,8 @@ export class Kernel {
     const summary = new ReportBuilder();
     for (const e of replay) summary.add(e);
 
+    let preparing: Promise<void> = Promise.resolve();
+    const format = (a: Architecture): string => parts.space.format(a);
     const events$ = defer(() => {
       const started = state.stamp<RunStartedEvent>({
         type: 'run-started',
@@ -237,38 +253,58 @@ export class Kernel {
       });
       const prepare$ = new Observable<SearchEvent>((sub) => {
         sub.next(started);
+        // The preparation stops with the run (Ctrl-C, unsubscription); the loop that follows then
+        // finishes the run as cancelled.
+        const cancel = new AbortController();
+        const onStop = (): void => cancel.abort(new NasxError('run', 'the run was stopped'));
+        if (stop.signal.aborted) onStop();
+        else stop.signal.addEventListener('abort', onStop, { once: true });
         // Named estimators first: the primary one may use them while preparing (a predictor labels
         // its training set with a table or a supernet, which must be ready by then).
         const estimators = [...new Set([...Object.values(parts.estimators), parts.estimator])].filter((e) => e.prepare);
-        (async () => {
+        preparing = (async () => {
           for (const e of estimators) {
-            await e.prepare?.({ runId, rng: parts.rng.fork(`prepare-${e.id}`), signal: stop.signal, logger: log.logger, emit: (d) => sub.next(state.stamp(d)), stateDir: parts.stateDir });
+            cancel.signal.throwIfAborted();
+            await e.prepare?.({
+              runId,
+              rng: parts.rng.fork(`prepare-${e.id}`),
+              signal: cancel.signal,
+              logger: log.logger,
+              emit: (d) => {
+                if (!sub.closed) sub.next(state.stamp(d));
+              },
+              stateDir: parts.stateDir,
+            });
           }
-        })().then(
+        })();
+        Promise.race([preparing, whenAborted(cancel.signal)]).then(
           () => sub.complete(),
-          (err) => sub.error(err),
+          (err: unknown) => (cancel.signal.aborted ? sub.complete() : sub.error(err)),
         );
+        return () => {
+          stop.signal.removeEventListener('abort', onStop);
+          cancel.abort(new NasxError('run', 'the run ended'));
+        };
       });
-      const loop$ = runLoop(parts, { concurrency: config.concurrency, dedup: config.dedup, budget: config.budget, replay, stopSignal: stop.signal }, state, log);
+      const loop$ = runLoop(parts, { concurrency: config.concurrency, dedup: config.dedup, trialSeconds: config.budget.trialSeconds, replay, stopSignal: stop.signal }, state, log);
       return concat(prepare$, loop$);
     }).pipe(
-      evaluationBudget(state, config.budget.evaluations),
       wallClockBudget(state, config.budget.seconds),
-      failureLimit(state, config.budget.failures),
-      ensureFinished(state, config.budget),
+      ensureFinished(state),
       journal(writer),
       tap({
         next: (e) => {
-          if (summaryFile && e.type !== 'progress') summary.add(e);
+          if (e.type !== 'progress') summary.add(e);
         },
         complete: () => {
-          if (summaryFile) fs.writeFileSync(summaryFile, JSON.stringify(summary.build((a) => parts.space.format(a)), null, 2) + '\n');
+          if (summaryFile) fs.writeFileSync(summaryFile, JSON.stringify(summary.build(format), null, 2) + '\n');
         },
       }),
-      finalize(() => void composition.dispose()),
+      // Estimators are released only once a preparation still running has settled.
+      finalize(() => void preparing.catch(() => undefined).then(() => composition.dispose())),
     );
 
-    return { runId, runDir, config, events$, format: (a) => parts.space.format(a), stop: () => stop.abort() };
+    return { runId, runDir, config, events$, format, report: () => summary.build(format), stop: () => stop.abort() };
   }
 
   /** Create every contribution of a config (finding data and option problems) and release them; no run. */
@@ -307,25 +343,31 @@ export class Kernel {
     }
   }
 
-  /** The report of a run folder (finished or interrupted), from its journal. */
-  async report(runDir: string): Promise<RunReport> {
+  /**
+   * The report of a run folder (finished or interrupted), from its journal. The run's own plugins
+   * (its config's `plugins:`) are loaded, so architectures print in their space's text form.
+   */
+  async report(runDir: string, opts: { top?: number } = {}): Promise<RunReport> {
     const dir = path.resolve(runDir);
     const saved = readRunFolder(dir);
     const events = readJournal(path.join(dir, RUN_FILES.journal));
     let format: ((a: Architecture) => string) | undefined;
     try {
-      const doc = ConfigDocument.fromObject(saved.config, path.join(dir, RUN_FILES.config));
+      const doc = savedConfigDocument(dir, saved);
+      this.withConfigPlugins(doc, saved.config);
       const config = validateConfig(doc, saved.config, this.registryValue);
       const def = await this.registryValue.activate(config.space.contribution);
       const space = await (def as unknown as { create(o: unknown, d: unknown): Promise<import('@nasx/contracts').SearchSpace> }).create(config.space.options, {
-        configDir: dir,
+        dataDir: config.dataDir,
+        configDir: config.dir,
         logger: createRunLogger().logger,
         rng: createRng(0),
       });
       format = (a) => space.format(a);
     } catch {
+      // A report never fails for want of the space: it prints canonical keys instead.
       format = undefined;
     }
-    return reportFromJournal(events, format);
+    return reportFromJournal(events, format, opts.top);
   }
 }

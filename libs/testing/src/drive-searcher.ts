@@ -2,7 +2,7 @@
 // flight, completes them in a random order (when given an RNG), journals every call, and can
 // replay a journal through a fresh searcher the way a resumed run does.
 import { proposalParts, type Architecture, type AskTellSearcher, type Logger, type Rng, type SearcherDeps, type SearchSpace, type TrialResult } from '@nasx/contracts';
-import { testDeps } from './contracts/common';
+import { testDeps, testRunContext } from './contracts/common';
 
 /**
  * Factory deps for a searcher under test: seeded RNG, a scalar objective, a budget of 100
@@ -62,7 +62,7 @@ export async function driveSearcher(searcher: AskTellSearcher, opts: DriveOption
   for (;;) {
     while (inFlight.length < opts.concurrency && proposals.length < opts.budget && !searcher.done?.()) {
       const n = Math.min(opts.askSize ?? 1, opts.concurrency - inFlight.length, opts.budget - proposals.length);
-      const got = (await searcher.ask(n)).map((p) => proposalParts(p).arch);
+      const got = (await searcher.ask(n, testRunContext())).map((p) => proposalParts(p).arch);
       calls.push({ type: 'ask', n, keys: got.map((a) => a.key) });
       for (const arch of got) {
         inFlight.push({ trial: proposals.length, arch });
@@ -76,7 +76,7 @@ export async function driveSearcher(searcher: AskTellSearcher, opts: DriveOption
     const result: TrialResult = { trial: t.trial, arch: t.arch, objective: opts.objective(t.arch, t.trial) };
     calls.push({ type: 'tell', results: [result] });
     results.push(result);
-    await searcher.tell([result]);
+    await searcher.tell([result], testRunContext());
   }
   return { calls, proposals, results };
 }
@@ -88,8 +88,8 @@ export async function driveSearcher(searcher: AskTellSearcher, opts: DriveOption
 export async function replaySearcher(searcher: AskTellSearcher, calls: readonly SearcherCall[]): Promise<string[][]> {
   const asked: string[][] = [];
   for (const c of calls) {
-    if (c.type === 'ask') asked.push((await searcher.ask(c.n)).map((p) => proposalParts(p).arch.key));
-    else await searcher.tell(c.results);
+    if (c.type === 'ask') asked.push((await searcher.ask(c.n, testRunContext())).map((p) => proposalParts(p).arch.key));
+    else await searcher.tell(c.results, testRunContext());
   }
   return asked;
 }

@@ -10,11 +10,12 @@ export class ConfigDocument {
     readonly data: JsonObject,
     private readonly doc: Document | undefined,
     private readonly lines: LineCounter | undefined,
+    private readonly baseDir?: string,
   ) {}
 
-  /** Directory of the file (relative paths in the config resolve against it). */
+  /** Directory relative paths in the config resolve against: the file's, or the original config's for a saved run. */
   get dir(): string {
-    return path.dirname(this.file);
+    return this.baseDir ?? path.dirname(this.file);
   }
 
   /** Read and parse a YAML or JSON file; syntax errors become `NasxError('config')` with line and column. */
@@ -58,9 +59,13 @@ export class ConfigDocument {
     return new ConfigDocument(file, data as JsonObject, doc, lines);
   }
 
-  /** A document from an in-memory object (no line information). */
-  static fromObject(data: JsonObject, file = '<inline config>'): ConfigDocument {
-    return new ConfigDocument(file, JSON.parse(JSON.stringify(data)) as JsonObject, undefined, undefined);
+  /**
+   * A document from an in-memory object (no line information). `dir` is where its relative paths
+   * resolve when that is not the file's folder (a run's saved config resolves against the folder of
+   * the config the run was started from).
+   */
+  static fromObject(data: JsonObject, file = '<inline config>', dir?: string): ConfigDocument {
+    return new ConfigDocument(file, JSON.parse(JSON.stringify(data)) as JsonObject, undefined, undefined, dir);
   }
 
   /** 1-based line of the deepest node on the path of `pointer` that exists in the file. */

@@ -3,10 +3,11 @@ import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import type { RunState } from '../run/run-state';
 
 /**
- * Guarantees a run ends with exactly one `run-finished`: appends one when the loop completes
- * without it (searcher done, budget spent), and records errors as a failed run before rethrowing.
+ * Guarantees a run ends with exactly one `run-finished`: appends one when the stream completes
+ * without it, and records errors as a failed run before rethrowing (input mistakes are not runs:
+ * they are reported as errors only).
  */
-export function ensureFinished(state: RunState, budget: { evaluations?: number }): MonoTypeOperatorFunction<SearchEvent> {
+export function ensureFinished(state: RunState): MonoTypeOperatorFunction<SearchEvent> {
   return (source) =>
     new Observable<SearchEvent>((sub) =>
       source.subscribe({
@@ -17,12 +18,7 @@ export function ensureFinished(state: RunState, budget: { evaluations?: number }
         },
         complete() {
           if (!state.finished) {
-            const spent = budget.evaluations !== undefined && state.evaluations >= budget.evaluations;
-            sub.next(
-              spent
-                ? state.finish('budget-exhausted', `evaluation budget of ${budget.evaluations} reached`)
-                : state.finish('completed', 'the searcher finished'),
-            );
+            sub.next(state.budgetSpent() ? state.finish('budget-exhausted', `evaluation budget of ${state.limits.evaluations} reached`) : state.finish('completed', 'the searcher finished'));
           }
           sub.complete();
         },

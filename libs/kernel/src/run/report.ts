@@ -19,7 +19,23 @@ export interface RunReport {
   readonly recommended?: NonNullable<RunFinishedEvent['recommended']> & { readonly text?: string };
   /** Best objective after each counted evaluation where it improved: `[evaluations, objective]`. */
   readonly trajectory: readonly (readonly [number, ObjectiveValue])[];
+  /** The best evaluated trials of the whole run (all sessions), best first, one per architecture. */
+  readonly top: readonly TopTrial[];
 }
+
+/** One row of a report's top-K table. */
+export interface TopTrial {
+  readonly trial: number;
+  readonly arch: Architecture;
+  readonly objective: ObjectiveValue;
+  readonly estimate: Estimate;
+  readonly text?: string;
+}
+
+/** Rows of the top-K table by default. */
+export const DEFAULT_TOP_K = 10;
+/** Rows a report keeps (the most `nasx report --top` shows). */
+const TOP_KEEP = 100;
 
 /**
  * Builds a {@link RunReport} incrementally from events (live, while the run goes, or from a journal).
@@ -37,6 +53,9 @@ export class ReportBuilder {
   private sessionStart = 0;
   private last = 0;
   private runId: string | undefined;
+  /** Best first; a key at most once (its first measurement). Kept at {@link TOP_KEEP} rows. */
+  private top: TopTrial[] = [];
+  private readonly inTop = new Set<string>();
 
   add(e: SearchEvent): void {
     this.runId ??= e.runId;
@@ -51,7 +70,10 @@ export class ReportBuilder {
     else if (e.type === 'run-finished') this.finished = e;
     else if (e.type === 'evaluated') {
       if (e.cached) this.cached++;
-      else this.evaluations++;
+      else {
+        this.evaluations++;
+        this.addTop({ trial: e.trial, arch: e.arch, objective: e.objective, estimate: e.estimate });
+      }
       if (!this.best || rankValue(e.objective) > rankValue(this.best.objective)) {
         this.best = { trial: e.trial, arch: e.arch, objective: e.objective, estimate: e.estimate };
         this.trajectory.push([this.evaluations, e.objective]);
@@ -59,7 +81,19 @@ export class ReportBuilder {
     }
   }
 
-  build(format?: (a: Architecture) => string): RunReport {
+  private addTop(t: TopTrial): void {
+    if (this.inTop.has(t.arch.key)) return;
+    const value = rankValue(t.objective);
+    if (this.top.length >= TOP_KEEP && value <= rankValue((this.top[this.top.length - 1] as TopTrial).objective)) return;
+    // Stable: an equal value goes after the earlier trials.
+    let i = this.top.length;
+    while (i > 0 && rankValue((this.top[i - 1] as TopTrial).objective) < value) i--;
+    this.top.splice(i, 0, t);
+    this.inTop.add(t.arch.key);
+    if (this.top.length > TOP_KEEP) this.inTop.delete((this.top.pop() as TopTrial).arch.key);
+  }
+
+  build(format?: (a: Architecture) => string, topK = DEFAULT_TOP_K): RunReport {
     const best = this.best && format ? { ...this.best, text: format(this.best.arch) } : this.best;
     const rec = this.finished?.recommended;
     const recommended = rec && format ? { ...rec, text: format(rec.arch) } : rec;
@@ -79,13 +113,14 @@ export class ReportBuilder {
       best,
       ...(recommended ? { recommended } : {}),
       trajectory: [...this.trajectory],
+      top: this.top.slice(0, topK).map((t) => (format ? { ...t, text: format(t.arch) } : t)),
     };
   }
 }
 
 /** Build a report from journal events (works for finished and interrupted runs). */
-export function reportFromJournal(events: readonly SearchEvent[], format?: (a: Architecture) => string): RunReport {
+export function reportFromJournal(events: readonly SearchEvent[], format?: (a: Architecture) => string, topK = DEFAULT_TOP_K): RunReport {
   const b = new ReportBuilder();
   for (const e of events) b.add(e);
-  return b.build(format);
+  return b.build(format, topK);
 }

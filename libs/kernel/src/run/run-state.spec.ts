@@ -8,8 +8,7 @@ const evaluated = (trial: number, key: string, value: number): EvaluatedEvent =>
   ({ type: 'evaluated', runId: 'r', seq: trial, time: 0, trial, arch: arch(key), estimate: { metrics: { score: value }, cost: { seconds: 0 } }, objective: value, evaluations: trial + 1 }) as EvaluatedEvent;
 
 function stateWith(recommend?: () => Architecture | undefined): RunState {
-  const s = new RunState('r', createObjective({ metric: 'score', direction: 'maximize' } as never, [{ name: 'score', direction: 'maximize' }]));
-  s.recommender = recommend;
+  const s = new RunState('r', createObjective({ metric: 'score', direction: 'maximize' } as never, [{ name: 'score', direction: 'maximize' }]), { failures: 0 }, recommend);
   [evaluated(0, 'a', 1), evaluated(1, 'b', 3), evaluated(2, 'a', 1)].forEach((e) => s.observe(e));
   return s;
 }

@@ -9,6 +9,12 @@ export interface SavedRunConfig {
   readonly createdAt: string;
   /** The config file the run was started from. */
   readonly configFile: string;
+  /**
+   * The folder relative paths of the config resolve against (the config file's): `plugins`,
+   * `dataDir` and plugin options keep working on resume from any working directory. Absent in runs
+   * of older versions, whose relative paths resolve against the config file's folder.
+   */
+  readonly configDir?: string;
   /** The config after overrides, with the seed made explicit. */
   readonly config: JsonObject;
 }

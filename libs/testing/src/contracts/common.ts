@@ -1,6 +1,6 @@
 import { isNasxError } from '@nasx/contracts';
 import * as os from 'node:os';
-import type { CommonDeps, Logger } from '@nasx/contracts';
+import type { CommonDeps, Logger, RunContext } from '@nasx/contracts';
 import { compileSchema, createRng } from '@nasx/kernel';
 
 /** A logger that drops everything (tests). */
@@ -21,6 +21,11 @@ export function validatedOptions(schema: object, options: object = {}): any {
 
 /** A plain AbortSignal that never aborts. */
 export const neverAborted: AbortSignal = new AbortController().signal;
+
+/** The context the kernel hands to `ask`/`tell`, for driving a searcher without a kernel. */
+export function testRunContext(signal: AbortSignal = neverAborted): RunContext {
+  return { runId: 'test', signal, logger: silentLogger, emit: () => undefined };
+}
 
 /**
  * The `NasxError` a call throws (for asserting kind, pointer and fix); fails the test when it

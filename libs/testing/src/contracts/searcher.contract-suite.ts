@@ -1,7 +1,9 @@
-import { isLoopSearcher, proposalParts, type AskTellSearcher, type ContributionDefinition, type SearchSpace, type TrialResult } from '@nasx/contracts';
+import { defineEstimator, definePlugin, defineSearchSpace, defineSearcher, isLoopSearcher, proposalParts, type AskTellSearcher, type ContributionDefinition, type SearchEvent, type SearchSpace, type TrialResult } from '@nasx/contracts';
+import { Kernel } from '@nasx/kernel';
+import { lastValueFrom, toArray } from 'rxjs';
 import { toyScore } from '../fixtures/toy.estimator';
 import { createToySpace } from '../fixtures/toy.search-space';
-import { testDeps, validatedOptions } from './common';
+import { testDeps, testRunContext, validatedOptions } from './common';
 
 /** Settings of {@link describeSearcherContract}. */
 export interface SearcherContractOptions {
@@ -19,15 +21,80 @@ export interface SearcherContractOptions {
 async function drive(searcher: AskTellSearcher, steps: number, objective: (a: import('@nasx/contracts').Architecture) => number, failEvery = 0): Promise<string[]> {
   const keys: string[] = [];
   for (let i = 0; i < steps; i++) {
-    const [p] = await searcher.ask(1);
+    const [p] = await searcher.ask(1, testRunContext());
     if (!p) break;
     const { arch } = proposalParts(p);
     keys.push(arch.key);
     const failed = failEvery > 0 && i % failEvery === failEvery - 1;
     const r: TrialResult = failed ? { trial: i, arch, objective: null, error: 'injected failure' } : { trial: i, arch, objective: objective(arch) };
-    await searcher.tell([r]);
+    await searcher.tell([r], testRunContext());
   }
   return keys;
+}
+
+/**
+ * Runs the searcher through a real kernel (its space, the suite's objective as the estimator) with
+ * the searcher wrapped to count the results it was told, and to note that count when the kernel
+ * asks `recommend()` at the end of the run.
+ */
+async function runInKernel(
+  def: ContributionDefinition<'searcher'>,
+  settings: SearcherContractOptions,
+  makeSpace: () => SearchSpace,
+  objective: (a: import('@nasx/contracts').Architecture) => number,
+  evaluations: number,
+): Promise<{ events: SearchEvent[]; told: number; toldAtRecommend: number | undefined }> {
+  const probe = { told: 0, toldAtRecommend: undefined as number | undefined };
+  const spaceId = makeSpace().id;
+  const plugin = definePlugin({
+    contributions: [
+      defineSearchSpace({ id: spaceId, description: 'the contract suite\'s space', optionsSchema: { type: 'object' }, create: () => makeSpace() }),
+      defineEstimator({
+        id: 'contract-objective',
+        description: "the contract suite's objective",
+        optionsSchema: { type: 'object' },
+        create: () => ({
+          id: 'contract-objective',
+          metrics: [{ name: 'score', direction: 'maximize' as const }],
+          estimate: async (arch) => ({ metrics: { score: objective(arch) }, cost: { seconds: 0 } }),
+        }),
+      }),
+      defineSearcher({
+        id: `${def.id}-probed`,
+        description: `${def.id}, counting what it is told`,
+        optionsSchema: def.optionsSchema,
+        async create(options, deps) {
+          const inner = await def.create(options, { ...deps, ...settings.deps });
+          if (isLoopSearcher(inner)) throw new Error('describeSearcherContract covers ask/tell searchers');
+          return {
+            id: inner.id,
+            ask: (n, ctx) => inner.ask(n, ctx),
+            async tell(results, ctx) {
+              await inner.tell(results, ctx);
+              probe.told += results.length;
+            },
+            ...(inner.done ? { done: () => inner.done?.() ?? false } : {}),
+            recommend() {
+              probe.toldAtRecommend ??= probe.told;
+              return inner.recommend?.();
+            },
+          } satisfies AskTellSearcher;
+        },
+      }),
+    ],
+  });
+  const kernel = Kernel.open({ discover: false, plugins: [{ name: 'searcher-contract-suite', definition: plugin }] });
+  const config = kernel.loadConfigObject({
+    space: spaceId,
+    estimator: 'contract-objective',
+    searcher: { use: `${def.id}-probed`, options: (settings.options ?? {}) as import('@nasx/contracts').JsonObject },
+    budget: { evaluations },
+    concurrency: 2,
+    workers: 0,
+  });
+  const handle = await kernel.start(config, { persist: false });
+  const events = await lastValueFrom(handle.events$.pipe(toArray()));
+  return { events, told: probe.told, toldAtRecommend: probe.toldAtRecommend };
 }
 
 /**
@@ -57,7 +124,7 @@ export function describeSearcherContract(def: ContributionDefinition<'searcher'>
     it('proposes architectures of the space', async () => {
       const s = await create(1);
       const space = makeSpace();
-      const props = await s.ask(3);
+      const props = await s.ask(3, testRunContext());
       expect(props.length).toBeGreaterThan(0);
       for (const p of props) expect(space.validate(proposalParts(p).arch).key).toBe(proposalParts(p).arch.key);
     });
@@ -78,10 +145,24 @@ export function describeSearcherContract(def: ContributionDefinition<'searcher'>
     it('answers several asks before any tell (asynchronous evaluation)', async () => {
       const s = await create(4);
       const pending = [];
-      for (let i = 0; i < 5; i++) pending.push(...(await s.ask(1)));
+      for (let i = 0; i < 5; i++) pending.push(...(await s.ask(1, testRunContext())));
       expect(pending.length).toBe(5);
-      await s.tell(pending.map((p, i) => ({ trial: i, arch: proposalParts(p).arch, objective: objective(proposalParts(p).arch) })));
-      expect((await s.ask(1)).length).toBe(1);
+      await s.tell(
+        pending.map((p, i) => ({ trial: i, arch: proposalParts(p).arch, objective: objective(proposalParts(p).arch) })),
+        testRunContext(),
+      );
+      expect((await s.ask(1, testRunContext())).length).toBe(1);
+    });
+
+    it('is told every result, the last one included, before the kernel asks recommend()', async () => {
+      const evaluations = Math.min(steps, 12);
+      const run = await runInKernel(def, settings, makeSpace, objective, evaluations);
+      const finished = run.events.find((e) => e.type === 'run-finished');
+      expect(finished?.type === 'run-finished' && ['budget-exhausted', 'completed'].includes(finished.status)).toBe(true);
+      const results = run.events.filter((e) => e.type === 'evaluated' || (e.type === 'failed' && e.stage === 'estimate')).length;
+      expect(results).toBeGreaterThanOrEqual(evaluations);
+      expect(run.told).toBe(results);
+      expect(run.toldAtRecommend).toBe(results);
     });
   });
 }
