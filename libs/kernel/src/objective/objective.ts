@@ -25,7 +25,9 @@ function directionOf(metric: string, declared: readonly MetricDeclaration[], exp
 
 function read(estimate: Estimate, metric: string): number {
   const v = estimate.metrics[metric];
-  if (typeof v !== 'number' || Number.isNaN(v))
+  // A NaN objective fails its trial (see checkObjective in run/trial-runner.ts).
+  if (typeof v === 'number' && Number.isNaN(v)) throw new NasxError('run', `the objective metric "${metric}" is NaN; a NaN objective fails the trial`);
+  if (typeof v !== 'number')
     throw new NasxError('run', `the estimate has no value for metric "${metric}" (it has ${Object.keys(estimate.metrics).join(', ') || 'none'})`, {
       fix: 'set objective to a metric the estimator reports',
     });

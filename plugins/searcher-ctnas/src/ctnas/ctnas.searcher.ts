@@ -13,6 +13,7 @@ import {
   type Predictor,
   type Logger,
   type Rng,
+  type RunContext,
   type SearchSpace,
   type TrialResult,
 } from '@nasx/contracts';
@@ -178,11 +179,12 @@ export class CtnasSearcher implements AskTellSearcher {
     return this.baseline?.arch;
   }
 
-  ask(n: number): Promise<Architecture[]> {
+  ask(n: number, ctx?: RunContext): Promise<Architecture[]> {
     // Serialised: an ask that starts before the previous one ended waits for it (determinism).
+    const signal = ctx?.signal;
     const run = this.queue.then(async () => {
       const out: Architecture[] = [];
-      for (let i = 0; i < Math.floor(n); i++) out.push(await this.next());
+      for (let i = 0; i < Math.floor(n); i++) out.push(await this.next(signal));
       return out;
     });
     this.queue = run.catch(() => undefined);
@@ -208,7 +210,7 @@ export class CtnasSearcher implements AskTellSearcher {
    * Data exploration (CTNAS Sec. 3.4): refit the comparator on the data it was first fitted on
    * plus every measured proposal (a key measured twice counts once, the first result).
    */
-  private async explore(): Promise<void> {
+  private async explore(signal: AbortSignal | undefined): Promise<void> {
     const c = this.comparator as RefittableComparator;
     this.initialData ??= [...c.trainingData];
     const seen = new Set(this.initialData.map((d) => d.arch.key));
@@ -219,7 +221,7 @@ export class CtnasSearcher implements AskTellSearcher {
       extra.push(d);
     }
     this.exploredAtRefit = this.explored.length;
-    const ctx = { runId: ID, rng: this.rng.fork(`explore-${this.refits}`), signal: new AbortController().signal, logger: this.logger ?? SILENT, emit: () => undefined };
+    const ctx = { runId: ID, rng: this.rng.fork(`explore-${this.refits}`), signal: signal ?? new AbortController().signal, logger: this.logger ?? SILENT, emit: () => undefined };
     await c.fit([...this.initialData, ...extra], ctx);
     this.refits++;
     this.logger?.debug(`${ID}: data exploration ${this.refits}: refitted the comparator on ${this.initialData.length} + ${extra.length} measured architectures`);
@@ -262,13 +264,17 @@ export class CtnasSearcher implements AskTellSearcher {
     return this.rejected;
   }
 
-  private async next(): Promise<Architecture> {
+  /** The next proposal: controller steps against the comparator, stopped by the run's signal between steps. */
+  private async next(signal: AbortSignal | undefined): Promise<Architecture> {
     if (!this.baseline) {
       // Initial baseline: a uniform draw, proposed first.
       this.setBaseline(this.drawValid(() => this.space.decisions().map((d) => this.rng.int(d.choices.length))));
     }
-    if (this.options.exploreEvery > 0 && this.explored.length - this.exploredAtRefit >= this.options.exploreEvery) await this.explore();
-    for (let s = 0; s < this.options.stepsPerProposal; s++) await this.controllerStep();
+    if (this.options.exploreEvery > 0 && this.explored.length - this.exploredAtRefit >= this.options.exploreEvery) await this.explore(signal);
+    for (let s = 0; s < this.options.stepsPerProposal; s++) {
+      signal?.throwIfAborted();
+      await this.controllerStep();
+    }
     if (!this.baselineProposed) {
       this.baselineProposed = true;
       return this.propose(this.baseline!.arch);

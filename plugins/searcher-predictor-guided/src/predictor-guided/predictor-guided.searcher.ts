@@ -1,5 +1,6 @@
 import {
   NasxError,
+  type RunContext,
   defineSearcher,
   isPredictor,
   metricDirection,
@@ -19,6 +20,7 @@ import {
 import schema from './predictor-guided.schema.json';
 
 const PKG = '@nasx/searcher-predictor-guided';
+const NEVER_ABORTED = new AbortController().signal;
 const ID = 'predictor-guided';
 
 /**
@@ -82,6 +84,9 @@ export class PredictorGuidedSearcher implements AskTellSearcher {
   }
 
   /** Labelled architectures told so far (successful trials, in tell order). */
+  /** The signal of the current `ask` (the run's). */
+  private signal: AbortSignal = NEVER_ABORTED;
+
   get history(): readonly LabelledArchitecture[] {
     return this.evaluated;
   }
@@ -91,7 +96,9 @@ export class PredictorGuidedSearcher implements AskTellSearcher {
     return this.fits;
   }
 
-  async ask(n: number): Promise<Architecture[]> {
+  async ask(n: number, ctx?: RunContext): Promise<Architecture[]> {
+    // Fitting the predictor and scoring a pool (the whole space with pool: all) stop with the run.
+    this.signal = ctx?.signal ?? NEVER_ABORTED;
     const out: Architecture[] = [];
     for (let i = 0; i < Math.floor(n); i++) {
       const a = await this.next();
@@ -143,7 +150,8 @@ export class PredictorGuidedSearcher implements AskTellSearcher {
   }
 
   private async fit(): Promise<void> {
-    const ctx: WorkContext = { runId: ID, rng: this.rng.fork(`fit-${this.fits}`), signal: new AbortController().signal, logger: this.logger, emit: () => undefined };
+    this.signal.throwIfAborted();
+    const ctx: WorkContext = { runId: ID, rng: this.rng.fork(`fit-${this.fits}`), signal: this.signal, logger: this.logger, emit: () => undefined };
     await this.predictor.fit([...this.evaluated], ctx);
     this.fits++;
     this.fittedOn = this.evaluated.length;
@@ -191,7 +199,8 @@ export class PredictorGuidedSearcher implements AskTellSearcher {
   private async rankAndTake(pool: Architecture[], rng: Rng): Promise<Architecture[]> {
     const o = this.options;
     if (pool.length === 0) return [];
-    const ctx: EstimateContext = { runId: ID, trial: 0, rng: rng.fork('estimate'), signal: new AbortController().signal, logger: this.logger, emit: () => undefined };
+    this.signal.throwIfAborted();
+    const ctx: EstimateContext = { runId: ID, trial: 0, rng: rng.fork('estimate'), signal: this.signal, logger: this.logger, emit: () => undefined };
     const estimates = this.predictor.estimateMany ? await this.predictor.estimateMany(pool, ctx) : await Promise.all(pool.map((a) => this.predictor.estimate(a, ctx)));
     const scores = estimates.map((e) => {
       const v = e.metrics[this.metric];

@@ -1,4 +1,4 @@
-import { NasxError, defineSearcher, metricDirection, requireScalarObjective, type Architecture, type AskTellSearcher, type EstimateContext, type Estimator, type Proposal, type TrialResult } from '@nasx/contracts';
+import { NasxError, defineSearcher, metricDirection, requireScalarObjective, type Architecture, type AskTellSearcher, type EstimateContext, type RunContext, type Estimator, type Proposal, type TrialResult } from '@nasx/contracts';
 import { DEFAULTS, RegularizedEvolutionSearcher, checkOptions } from '../regularized-evolution/regularized-evolution.searcher';
 import schema from './assisted-regularized-evolution.schema.json';
 
@@ -28,13 +28,14 @@ export class AssistedRegularizedEvolutionSearcher implements AskTellSearcher {
 
   constructor(
     private readonly rea: RegularizedEvolutionSearcher,
-    private readonly rank: () => Promise<Architecture[]>,
+    private readonly rank: (signal: AbortSignal) => Promise<Architecture[]>,
   ) {}
 
-  async ask(n: number): Promise<Proposal[]> {
+  async ask(n: number, ctx?: RunContext): Promise<Proposal[]> {
     if (!this.ranked) {
+      // Ranking up to `samples` cells takes minutes: it stops with the run (ctx.signal).
+      this.rea.seedPopulation(await this.rank(ctx?.signal ?? new AbortController().signal));
       this.ranked = true;
-      this.rea.seedPopulation(await this.rank());
     }
     return this.rea.ask(n);
   }
@@ -70,7 +71,7 @@ export const assistedRegularizedEvolutionSearcher = defineSearcher<AssistedRegul
     const metric = proxy.metrics[0];
     const sign = (metric?.direction ?? metricDirection(metric?.name ?? '') ?? 'maximize') === 'maximize' ? 1 : -1;
     const rng = deps.rng.fork('area-samples');
-    const rank = async (): Promise<Architecture[]> => {
+    const rank = async (signal: AbortSignal): Promise<Architecture[]> => {
       const seen = new Set<string>();
       const archs: Architecture[] = [];
       const limit = deps.space.uniqueSize ?? deps.space.size ?? Infinity;
@@ -85,13 +86,14 @@ export const assistedRegularizedEvolutionSearcher = defineSearcher<AssistedRegul
         runId: ID,
         trial,
         rng: deps.rng.fork(`area-proxy-${trial}`),
-        signal: new AbortController().signal,
+        signal,
         logger: deps.logger,
         emit: () => undefined,
       });
       const started = Date.now();
       const scores: number[] = [];
       for (const [i, a] of archs.entries()) {
+        signal.throwIfAborted();
         const e = await proxy.estimate(a, ctx(i));
         const v = e.metrics[metric?.name ?? ''];
         scores.push(typeof v === 'number' && Number.isFinite(v) ? sign * v : -Infinity);
