@@ -52,9 +52,12 @@ describe('nasx CLI (as a user runs it)', () => {
     expect(rep.code).toBe(0);
     expect(rep.stdout).toMatch(/budget used: 50\/50 evaluations/);
     expect(rep.stdout).toMatch(/best-so-far trajectory/);
-    const json = JSON.parse(nasx(['report', path.resolve(WORKSPACE, runDir), '--json']).stdout);
+    expect(rep.stdout).toMatch(/top 10\n\s+rank\s+trial\s+synthetic\s+architecture\n[─\s]*\n\s+1\s+\d+\s+[\d.]+\s+\|/);
+    const json = JSON.parse(nasx(['report', path.resolve(WORKSPACE, runDir), '--json', '--top', '3']).stdout);
     expect(json.evaluations).toBe(50);
     expect(json.best.text).toMatch(/^\|.*\|$/);
+    expect(json.top).toHaveLength(3);
+    expect(json.top[0].text).toBe(json.best.text);
     // a finished run cannot be resumed
     const again = nasx(['resume', path.resolve(WORKSPACE, runDir)]);
     expect(again.code).toBe(2);

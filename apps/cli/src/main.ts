@@ -45,6 +45,7 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
   p.command('resume')
     .description('continue an interrupted run from its journal')
     .argument('<runDir>', 'a run folder, e.g. runs/nb201-rea-20260101-120000-1a2b')
+    .option('--data-dir <dir>', "data directory, replacing the run's (the data moved, or another machine)")
     .option('--json', 'one JSON search event per line on stdout')
     .option('-q, --quiet', 'no progress, only the final summary')
     .action((dir: string, o) => setCode(resumeCommand(io, dir, o)));
@@ -52,6 +53,7 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
   p.command('report')
     .description('summary of a run: best architecture, trajectory, budget used')
     .argument('<runDir>', 'a run folder')
+    .option('--top <k>', 'rows of the top-trials table (default 10, at most 100)', integer)
     .option('--json', 'the report as JSON')
     .action((dir: string, o) => setCode(reportCommand(io, dir, o)));
 

@@ -17,7 +17,7 @@ import { PluginRegistry, inlinePlugin } from './plugins/plugin-registry';
 import { JournalWriter, readJournal } from './run/journal';
 import { ReportBuilder, reportFromJournal, type RunReport } from './run/report';
 import { runLoop } from './run/run-loop';
-import { whenAborted } from './run/trial-runner';
+import { untilAborted } from './run/trial-runner';
 import { RunState, type RunResumePoint } from './run/run-state';
 import { RUN_FILES, createRunFolder, readRunFolder, type SavedRunConfig } from './run/run-store';
 import { KERNEL_VERSION } from './version';
@@ -277,7 +277,7 @@ export class Kernel {
             });
           }
         })();
-        Promise.race([preparing, whenAborted(cancel.signal)]).then(
+        untilAborted(preparing, cancel.signal).then(
           () => sub.complete(),
           (err: unknown) => (cancel.signal.aborted ? sub.complete() : sub.error(err)),
         );

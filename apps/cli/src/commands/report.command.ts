@@ -3,11 +3,12 @@ import type { CliIO } from '../io';
 import { EXIT } from '../io';
 import { openKernel } from '../kernel-factory';
 import { duration, num, table } from '../ui/format';
+import { topTable } from '../ui/top-table';
 
 /** `nasx report <runDir>`: best, trajectory and budget used, from the run's journal. */
-export async function reportCommand(io: CliIO, runDir: string, opts: { json?: boolean }): Promise<number> {
+export async function reportCommand(io: CliIO, runDir: string, opts: { json?: boolean; top?: number }): Promise<number> {
   const kernel = openKernel(io.cwd);
-  const r = await kernel.report(path.resolve(io.cwd, runDir));
+  const r = await kernel.report(path.resolve(io.cwd, runDir), { top: opts.top });
   if (opts.json) {
     io.out(JSON.stringify(r, null, 2) + '\n');
     return EXIT.ok;
@@ -28,6 +29,10 @@ export async function reportCommand(io: CliIO, runDir: string, opts: { json?: bo
     lines.push('');
     lines.push(`searcher's pick (recommend()${rec.trial !== undefined ? `, trial ${rec.trial}` : ', not evaluated'}): ${rec.text ?? rec.arch.key}`);
     if (rec.estimate) lines.push(table(['metric', 'value'], Object.entries(rec.estimate.metrics).map(([k, x]) => [k, num(x)])).replace(/^/gm, '  '));
+  }
+  if (r.top.length > 1) {
+    lines.push('');
+    lines.push(topTable(r.top));
   }
   if (r.trajectory.length) {
     lines.push('');

@@ -3,9 +3,15 @@ import type { CliIO } from '../io';
 import { openKernel } from '../kernel-factory';
 import { runSession, type OutputMode } from './run-session';
 
+/** Options of `nasx resume`. */
+export interface ResumeCommandOptions extends OutputMode {
+  /** A data directory replacing the run's (the data moved, another machine). */
+  readonly dataDir?: string;
+}
+
 /** `nasx resume <runDir>`: replay the journal into the searcher and continue the run. */
-export async function resumeCommand(io: CliIO, runDir: string, opts: OutputMode): Promise<number> {
+export async function resumeCommand(io: CliIO, runDir: string, opts: ResumeCommandOptions): Promise<number> {
   const kernel = openKernel(io.cwd);
-  const handle = await kernel.resume(path.resolve(io.cwd, runDir));
+  const handle = await kernel.resume(path.resolve(io.cwd, runDir), { dataDir: opts.dataDir === undefined ? undefined : path.resolve(io.cwd, opts.dataDir) });
   return runSession(io, handle, opts);
 }

@@ -1,9 +1,10 @@
 import * as path from 'node:path';
-import { rankValue, type EvaluatedEvent, type RunFinishedEvent, type SearchEvent } from '@nasx/contracts';
-import type { RunHandle } from '@nasx/kernel';
+import type { RunFinishedEvent, SearchEvent } from '@nasx/contracts';
+import type { RunHandle, TopTrial } from '@nasx/kernel';
 import type { CliIO } from '../io';
 import { EXIT } from '../io';
 import { duration, num, table } from '../ui/format';
+import { topTable } from '../ui/top-table';
 import { ProgressDisplay } from '../ui/progress';
 
 /** How a run talks to the user. */
@@ -15,7 +16,7 @@ export interface OutputMode {
 }
 
 /** Print the summary of a finished run. */
-export function printSummary(io: CliIO, handle: Pick<RunHandle, 'runId' | 'runDir' | 'config' | 'format'>, fin: RunFinishedEvent, top: readonly EvaluatedEvent[], cached: number): void {
+export function printSummary(io: CliIO, handle: Pick<RunHandle, 'runId' | 'runDir' | 'config' | 'format'>, fin: RunFinishedEvent, top: readonly TopTrial[], cached: number): void {
   const c = handle.config;
   const lines: string[] = [];
   lines.push(`run ${handle.runId}: ${fin.status} (${fin.reason})`);
@@ -35,14 +36,7 @@ export function printSummary(io: CliIO, handle: Pick<RunHandle, 'runId' | 'runDi
   }
   if (top.length > 1) {
     lines.push('');
-    lines.push(`top ${top.length}`);
-    const metricNames = Object.keys(top[0]?.estimate.metrics ?? {});
-    lines.push(
-      table(
-        ['rank', 'trial', ...metricNames, 'architecture'],
-        top.map((e, i) => [String(i + 1), String(e.trial), ...metricNames.map((m) => num(e.estimate.metrics[m])), handle.format(e.arch)]),
-      ).replace(/^/gm, '  '),
-    );
+    lines.push(topTable(top));
   }
   if (handle.runDir) {
     const rel = path.relative(io.cwd, handle.runDir) || '.';
@@ -58,7 +52,6 @@ export function printSummary(io: CliIO, handle: Pick<RunHandle, 'runId' | 'runDi
  */
 export function runSession(io: CliIO, handle: RunHandle, mode: OutputMode, topK = 5): Promise<number> {
   const progress = mode.json || mode.quiet ? undefined : new ProgressDisplay({ write: io.err, isTTY: io.errIsTTY, columns: io.columns }, (e) => `${ProgressDisplay.value(e.objective)} ${handle.format(e.arch)}`);
-  const top: EvaluatedEvent[] = [];
   let cached = 0;
   let finished: RunFinishedEvent | undefined;
   let interrupts = 0;
@@ -75,14 +68,7 @@ export function runSession(io: CliIO, handle: RunHandle, mode: OutputMode, topK 
       next(e: SearchEvent) {
         if (mode.json) io.out(JSON.stringify(e) + '\n');
         progress?.on(e);
-        if (e.type === 'evaluated') {
-          if (e.cached) cached++;
-          else {
-            top.push(e);
-            top.sort((a, b) => rankValue(b.objective) - rankValue(a.objective));
-            if (top.length > topK) top.pop();
-          }
-        }
+        if (e.type === 'evaluated' && e.cached) cached++;
         if (e.type === 'run-finished') finished = e;
       },
       error(err: unknown) {
@@ -92,7 +78,8 @@ export function runSession(io: CliIO, handle: RunHandle, mode: OutputMode, topK 
       },
       complete() {
         process.off('SIGINT', onSigint);
-        if (finished && !mode.json) printSummary(io, handle, finished, top, cached);
+        // The top trials of the whole run (a resumed run's earlier sessions too), from the kernel's report.
+        if (finished && !mode.json) printSummary(io, handle, finished, handle.report().top.slice(0, topK), cached);
         resolve(!finished || finished.status === 'failed' ? EXIT.failed : EXIT.ok);
       },
     });

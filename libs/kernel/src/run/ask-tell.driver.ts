@@ -2,7 +2,7 @@ import { NasxError, isNasxError, proposalParts, type AskTellSearcher, type Event
 import { budgetEnd, failureLimitEnd, type LoopEnd } from './loop-end';
 import type { LoopRuntime } from './run-loop';
 import type { Trial, TrialRun } from './trial';
-import { errorText, whenAborted } from './trial-runner';
+import { errorText, untilAborted } from './trial-runner';
 
 /** Trials in a row that neither failed nor were answered from the cache before the loop gives up. */
 const MAX_TRIALS_WITHOUT_PROGRESS = 10_000;
@@ -110,7 +110,7 @@ export async function driveAskTell(rt: LoopRuntime, s: AskTellSearcher): Promise
     }
     const head = queue.shift();
     if (!head) break;
-    const outcome = await Promise.race([head.run.outcome, whenAborted(rt.signal)]);
+    const outcome = await untilAborted(head.run.outcome, rt.signal);
     if (outcome === 'aborted') return undefined;
     if (!head.run.cached) counted--;
     sinceProgress = head.run.cached || !outcome.ok ? sinceProgress + 1 : 0;

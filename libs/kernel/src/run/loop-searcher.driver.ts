@@ -3,7 +3,7 @@ import type { Subscription } from 'rxjs';
 import { budgetEnd, failureLimitEnd, type LoopEnd } from './loop-end';
 import type { LoopRuntime } from './run-loop';
 import type { Trial } from './trial';
-import { whenAborted } from './trial-runner';
+import { untilAborted } from './trial-runner';
 
 /**
  * Drives a searcher that owns its loop (`search(ctx)`): its drafts join the run's stream, and its
@@ -45,7 +45,7 @@ export function driveLoopSearcher(rt: LoopRuntime, searcher: LoopSearcher): Prom
       const t: Trial = { trial: state.trials, arch, fidelity };
       rt.emit({ type: 'proposed', trial: t.trial, arch });
       const run = rt.runner.run(t);
-      const outcome = await Promise.race([run.outcome, whenAborted(rt.signal)]);
+      const outcome = await untilAborted(run.outcome, rt.signal);
       if (outcome === 'aborted') throw new NasxError('run', 'the run has ended');
       rt.record(t, outcome, run.cached === true);
       if (!outcome.ok) {

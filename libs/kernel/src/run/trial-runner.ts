@@ -26,10 +26,27 @@ export function checkObjective(value: ObjectiveValue, estimate: Estimate): strin
   return undefined;
 }
 
-/** Settles when the signal aborts (never, if it does not). */
-export function whenAborted(signal: AbortSignal): Promise<'aborted'> {
+/**
+ * The value of `work`, or `'aborted'` as soon as the signal aborts, whichever comes first; the
+ * abort listener is removed when `work` settles (one per trial would otherwise pile up on the run's
+ * signal).
+ */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T | 'aborted'> {
   if (signal.aborted) return Promise.resolve('aborted');
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
+  return new Promise<T | 'aborted'>((resolve, reject) => {
+    const onAbort = (): void => resolve('aborted');
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }
 
 /** What the trial runner needs from the run. */
@@ -88,12 +105,10 @@ export class TrialRunner {
     const seconds = this.settings.trialSeconds;
     const deadline = seconds === undefined ? undefined : AbortSignal.timeout(Math.round(seconds * 1000));
     const signal = deadline ? AbortSignal.any([this.settings.signal, deadline]) : this.settings.signal;
-    const work = this.measure(t, signal);
     // An estimator that ignores its signal must not hold the run: the trial ends when the signal
     // does, and whatever the estimator returns later is dropped.
-    const ended = await Promise.race([work, whenAborted(signal)]);
+    const ended = await untilAborted(this.measure(t, signal), signal);
     if (ended !== 'aborted') return ended;
-    work.catch(() => undefined);
     if (deadline?.aborted && !this.settings.signal.aborted) {
       return { ok: false, error: `timed out after ${seconds} s (budget.trialSeconds); the trial was cancelled` };
     }
