@@ -159,3 +159,40 @@ describe('stopping and deadlines', () => {
     expect(run.of('run-finished')[0]?.best?.objective).toBeGreaterThan(2);
   });
 });
+
+describe('errors from another copy of @nasx/contracts', () => {
+  it('stop the run as input errors (not 100 retried ask failures)', async () => {
+    // A third-party plugin that bundles its own @nasx/contracts throws its own NasxError class.
+    let Foreign: typeof import('@nasx/contracts').NasxError | undefined;
+    jest.isolateModules(() => {
+      Foreign = (jest.requireActual('@nasx/contracts') as typeof import('@nasx/contracts')).NasxError;
+    });
+    const { NasxError: Ours } = await import('@nasx/contracts');
+    expect(Foreign).toBeDefined();
+    expect(Foreign).not.toBe(Ours);
+    const ForeignError = Foreign as typeof Ours;
+    const badOptions = defineSearcher<Record<string, never>>({
+      id: 'foreign-config-error',
+      description: 'throws a config error of another contracts copy from ask',
+      optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
+      create: (): AskTellSearcher => ({
+        id: 'foreign-config-error',
+        ask() {
+          throw new ForeignError('config', 'option "x" must be set before the first ask', { fix: 'set searcher.options.x' });
+        },
+        tell() {},
+      }),
+    });
+    const tk = startTestKernel({ plugins: [{ name: 'foreign', definition: { contributions: [badOptions] } }] });
+    try {
+      const handle = await tk.kernel.start(tk.kernel.loadConfigObject({ space: 'toy', estimator: 'toy-score', searcher: 'foreign-config-error', budget: { evaluations: 5 }, workers: 0 }), { persist: false });
+      const seen: SearchEvent[] = [];
+      const err = await new Promise<unknown>((resolve) => handle.events$.subscribe({ next: (e) => seen.push(e), error: resolve, complete: () => resolve(undefined) }));
+      expect(err).toBeInstanceOf(ForeignError);
+      expect((err as Error).message).toMatch(/option "x" must be set/);
+      expect(seen.filter((e) => e.type === 'failed')).toHaveLength(0);
+    } finally {
+      tk.cleanup();
+    }
+  });
+});
