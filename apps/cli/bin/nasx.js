@@ -15,6 +15,17 @@ if (!fs.existsSync(main)) {
     process.exit(1);
   }
 }
-require(main).main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+// Exit when the command is done: a plugin may leave handles behind (a stalled trial of a stopped
+// run, a timer), which must not keep the command alive. Exit once stdout and stderr have flushed
+// (pipes are asynchronous on some platforms).
+require(main)
+  .main(process.argv.slice(2))
+  .then((code) => {
+    process.exitCode = code;
+    let pending = 2;
+    const flushed = () => {
+      if (--pending === 0) process.exit(code);
+    };
+    process.stdout.write('', flushed);
+    process.stderr.write('', flushed);
+  });

@@ -243,6 +243,10 @@ export class Kernel {
     let preparing: Promise<void> = Promise.resolve();
     const format = (a: Architecture): string => parts.space.format(a);
     const events$ = defer(() => {
+      // A run in progress keeps the process alive: a trial waiting on a promise that holds no
+      // handle would otherwise let Node exit mid-run with code 0 (and per-trial deadlines are
+      // unref'd timers).
+      const keepAlive = setInterval(() => undefined, 60_000);
       const started = state.stamp<RunStartedEvent>({
         type: 'run-started',
         seed: config.seed,
@@ -287,7 +291,7 @@ export class Kernel {
         };
       });
       const loop$ = runLoop(parts, { concurrency: config.concurrency, dedup: config.dedup, trialSeconds: config.budget.trialSeconds, replay, stopSignal: stop.signal }, state, log);
-      return concat(prepare$, loop$);
+      return concat(prepare$, loop$).pipe(finalize(() => clearInterval(keepAlive)));
     }).pipe(
       wallClockBudget(state, config.budget.seconds),
       ensureFinished(state),
