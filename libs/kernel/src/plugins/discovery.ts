@@ -134,6 +134,7 @@ export function discoverPlugins(options: DiscoveryOptions): DiscoveryResult {
   const byKey = new Map<string, DiscoveredContribution>();
   for (const p of plugins) {
     for (const c of p.contributions) {
+      if (c.kind === 'service') continue; // services are known by token: duplicateServiceProblems()
       const key = `${c.kind}:${c.id}`;
       const other = byKey.get(key);
       if (other) {

@@ -14,8 +14,8 @@ export function duplicateServiceProblems(plugins: readonly DiscoveredPlugin[]): 
 function duplicateProviders(token: string, providers: readonly DiscoveredContribution[]): NasxError {
   const names = providers.map((p) => `${p.plugin.name}${p.plugin.dir ? ` (${p.plugin.dir})` : ''}`);
   const [first] = providers as [DiscoveredContribution];
+  // No file: the problem is the pair, and a config's "plugins:" line is the better place when there is one.
   return new NasxError('plugin', `service "${token}" is provided by ${providers.length} packages: ${names.join(' and ')}; a token must have one provider`, {
-    file: first.plugin.packageJson || undefined,
     pkg: first.plugin.name,
     contribution: token,
     fix: `uninstall (or remove from "plugins:") all but one of ${providers.map((p) => p.plugin.name).join(', ')}`,
