@@ -31,7 +31,7 @@ const recordingEstimator = (id: string, inject?: Record<string, string>) =>
       const d = deps as typeof deps & Record<string, unknown>;
       const services = Object.keys(inject ?? {}).map((n) => `${n}=${JSON.stringify(d[n])}`);
       log.push(`estimator ${id} (sees: ${Object.keys(deps.estimators).join(',') || '-'}; task: ${deps.task ? 'yes' : 'no'}; latency: ${deps.latencyModels.length}${services.length ? `; ${services.join(' ')}` : ''})`);
-      return { id, metrics: [{ name: `${id}-score`, direction: 'maximize' }], estimate: async () => ({ metrics: { [`${id}-score`]: 1 }, cost: {} }), dispose: () => void log.push(`dispose ${id}`) };
+      return { id, metrics: [{ name: `${id}-score`, direction: 'maximize' }], estimate: async () => ({ metrics: { [`${id}-score`]: 1 }, cost: { seconds: 0 } }), dispose: () => void log.push(`dispose ${id}`) };
     },
   });
 
