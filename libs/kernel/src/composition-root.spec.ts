@@ -76,6 +76,12 @@ const fixtures = definePlugin({
     recordingEstimator('needs-c1', { c: 'di.c1' }),
     recordingEstimator('needs-self', { s: 'di.self' }),
     recordingEstimator('needs-twin', { t: 'di.twin' }),
+    defineEstimator({
+      id: 'dispose-fails',
+      description: 'An estimator whose dispose() throws.',
+      optionsSchema: noOptions,
+      create: () => ({ id: 'dispose-fails', metrics: [{ name: 'x', direction: 'maximize' }], estimate: async () => ({ metrics: { x: 1 }, cost: { seconds: 0 } }), dispose: () => Promise.reject(new Error('cannot release')) }),
+    }),
     defineSearcher({
       id: 'recording-searcher',
       description: 'A searcher that records its creation.',
@@ -182,13 +188,13 @@ describe('composition root: the run container is the wiring', () => {
   });
 
   it.each([
-    ['two services that inject each other', 'needs-c1', /cycle: service "di.c1" \(di-fixtures\) → service "di.c2" \(di-fixtures\) → service "di.c1" \(di-fixtures\)$/],
-    ['a service that injects itself', 'needs-self', /cycle: service "di.self" \(di-fixtures\) → service "di.self" \(di-fixtures\)$/],
+    ['two services that inject each other', 'needs-c1', /cycle: service "di.c1" \(di-fixtures\) → service "di.c2" \(di-fixtures\) → service "di.c1" \(di-fixtures\), reached from estimator "needs-c1" \(\/estimator\)$/],
+    ['a service that injects itself', 'needs-self', /cycle: service "di.self" \(di-fixtures\) → service "di.self" \(di-fixtures\), reached from estimator "needs-self" \(\/estimator\)$/],
   ])('refuses a cycle (%s) before creating anything, naming the contributions', async (_, estimator, message) => {
     const e = await compose({ estimator }).catch((x: unknown) => x);
     expect(isNasxError(e)).toBe(true);
     expect((e as Error).message).toMatch(message);
-    expect(formatNasxError(e as import('@nasx/contracts').NasxError)).toMatch(/Fix: a contribution cannot depend on itself/);
+    expect(formatNasxError(e as import('@nasx/contracts').NasxError)).toMatch(/<inline config>:?\d*, at \/estimator, package di-fixtures, contribution "needs-.*Fix: a contribution cannot depend on itself/);
     expect(log).toEqual([]);
   });
 
@@ -204,6 +210,15 @@ describe('composition root: the run container is the wiring', () => {
     const e = await compose({ searcher: 'failing-searcher' }).catch((x: unknown) => x);
     expect((e as Error).message).toMatch(/searcher "failing-searcher" failed to start: no searcher today/);
     expect(log.filter((l) => l.startsWith('dispose'))).toEqual(['dispose primary', 'dispose proxy', 'dispose di.a', 'dispose di.b', 'dispose table']);
+  });
+
+  it('releases every part even when one release fails, then reports that failure', async () => {
+    const run = await compose({ estimators: { table: 'table', broken: 'dispose-fails' } });
+    await expect(run.dispose()).rejects.toThrow('cannot release');
+    expect(log.filter((l) => l.startsWith('dispose'))).toEqual(['dispose primary', 'dispose table']);
+    // A second dispose (the run's finalize after an explicit one) releases nothing twice.
+    await run.dispose();
+    expect(log.filter((l) => l.startsWith('dispose'))).toEqual(['dispose primary', 'dispose table']);
   });
 
   it('runs through the kernel with an injected service', async () => {

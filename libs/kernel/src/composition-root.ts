@@ -163,10 +163,12 @@ class RunGraph {
       }
       const at = path.indexOf(t);
       if (at >= 0) {
-        const cycle = [...path.slice(at), t].map((x) => (this.nodes.get(x) as Node).label);
-        const first = this.nodes.get(path[at] as InjectionToken<unknown>) as Node;
-        throw new NasxError('plugin', `the run's dependencies form a cycle: ${cycle.join(' → ')}`, {
-          ...first.where,
+        const label = (x: InjectionToken<unknown>): Node => this.nodes.get(x) as Node;
+        const cycle = [...path.slice(at), t].map((x) => label(x).label);
+        // Point at the config entry that leads into the cycle (services have no place in the config).
+        const entry = path.slice(0, at + 1).reverse().map(label).find((n) => n.where.pointer !== undefined);
+        throw new NasxError('plugin', `the run's dependencies form a cycle: ${cycle.join(' → ')}${entry ? `, reached from ${entry.label}` : ''}`, {
+          ...(entry ?? label(t)).where,
           fix: 'a contribution cannot depend on itself, directly or through services it injects; remove one of these injections (a service that needs another should not be injected back by it)',
         });
       }
@@ -180,8 +182,17 @@ class RunGraph {
 
   /** Release what was created (estimators, services), dependents first. */
   async dispose(): Promise<void> {
-    for (const c of this.createdValues.splice(0).reverse()) await c.release?.();
+    // Each release runs even if an earlier one failed; the first failure is rethrown at the end.
+    let failure: { error: unknown } | undefined;
+    for (const c of this.createdValues.splice(0).reverse()) {
+      try {
+        await c.release?.();
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
     this.container.clearInstances();
+    if (failure) throw failure.error;
   }
 }
 
