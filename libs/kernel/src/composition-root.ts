@@ -267,6 +267,20 @@ function registerRun(registry: PluginRegistry, config: ResolvedConfig, run: RunS
 
   // Services first: a missing or ambiguous provider fails here, before any plugin code is imported.
   const consumers = entriesOf(config, withSearcher).filter((e) => !(pooled && e === config.estimator));
+  if (pooled) {
+    // Worker threads discover only the packages of the estimation entries, not service providers.
+    const needy = entriesOf(config, false).find((e) => requiredServices(registry, config, [e]).length > 0);
+    if (needy) {
+      throw new NasxError('config', `${needy.kind} "${needy.id}" injects services (${Object.values(needy.contribution.inject ?? {}).join(', ')}), which estimator worker threads cannot load yet`, {
+        file: config.file,
+        line: config.lineOf('/workers'),
+        pointer: '/workers',
+        pkg: needy.contribution.plugin.name,
+        contribution: needy.id,
+        fix: 'set "workers: 0" to estimate in-process',
+      });
+    }
+  }
   for (const s of requiredServices(registry, config, consumers)) {
     const token = s.token as string;
     const where = { file: config.file, pkg: s.plugin.name, contribution: s.id };

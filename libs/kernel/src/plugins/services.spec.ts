@@ -142,6 +142,13 @@ describe('services across plugin packages outside the workspace', () => {
     expect(fs.readdirSync(tk.runsDir)).toEqual([]);
   });
 
+  it('refuses worker threads for an estimator that injects services, with the fix', async () => {
+    const config = tk.kernel.loadConfig(writeConfig('workers', ['tokenizer', 'estimator'], 'workers: 2\n'));
+    const e = await tk.kernel.start(config, { runsDir: tk.runsDir }).catch((x: unknown) => x);
+    expect(isNasxError(e)).toBe(true);
+    expect(formatNasxError(e as NasxError)).toMatch(/workers\.yaml:7, at \/workers, .*estimator "threes" injects services \(acme.tokenizer\), which estimator worker threads cannot load yet\. Fix: set "workers: 0"/);
+  });
+
   it('refuses a package whose code injects what its manifest does not declare', async () => {
     const config = tk.kernel.loadConfig(writeConfig('undeclared', ['tokenizer', 'estimator-undeclared']));
     const e = await tk.kernel.start(config, { runsDir: tk.runsDir }).catch((x: unknown) => x);
