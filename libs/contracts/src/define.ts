@@ -8,8 +8,11 @@ import type { Searcher } from './searcher.contract';
 import type { SearchSpace } from './search-space.contract';
 import type { Task } from './task.contract';
 
-/** The kinds of contribution a plugin can make (one extension point each). */
-export const CONTRIBUTION_KINDS = ['task', 'search-space', 'estimator', 'searcher', 'latency-model'] as const;
+/**
+ * The kinds of contribution a plugin can make: one extension point each, and `service`, an object
+ * one plugin provides under a token for other plugins to inject (see {@link defineService}).
+ */
+export const CONTRIBUTION_KINDS = ['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'service'] as const;
 /** One of {@link CONTRIBUTION_KINDS}. */
 export type ContributionKind = (typeof CONTRIBUTION_KINDS)[number];
 
@@ -50,6 +53,9 @@ export interface SearcherDeps extends CommonDeps {
   readonly budget: { readonly evaluations?: number; readonly seconds?: number };
 }
 
+/** Factory dependencies of a service (plus the services it injects). */
+export type ServiceDeps = CommonDeps;
+
 /** Maps each kind to what its factory produces and receives. */
 export interface ContributionTypes {
   task: { instance: Task; deps: TaskDeps };
@@ -57,46 +63,109 @@ export interface ContributionTypes {
   estimator: { instance: Estimator; deps: EstimatorDeps };
   searcher: { instance: Searcher; deps: SearcherDeps };
   'latency-model': { instance: LatencyModel; deps: LatencyModelDeps };
+  service: { instance: unknown; deps: ServiceDeps };
 }
+
+/**
+ * The token of a service: a dotted name (`acme.tokenizer`), typed with what it provides so that a
+ * contribution injecting it gets a typed `deps` entry. Any string works; the type is a phantom.
+ *
+ * @example
+ * export const Tokenizer = serviceToken<Tokenizer>('acme.tokenizer');
+ */
+export type ServiceToken<T = unknown> = string & { readonly __service?: T };
+
+/** Names a service token, typed with the interface of the service. */
+export function serviceToken<T>(token: string): ServiceToken<T> {
+  return token as ServiceToken<T>;
+}
+
+/** What a contribution injects: a `deps` name for each service token, e.g. `{ tokenizer: 'acme.tokenizer' }`. */
+export type InjectMap = { readonly [name: string]: string };
+
+/** The `deps` entries of the services an {@link InjectMap} names. */
+export type InjectedDeps<I> = { readonly [N in keyof I]: I[N] extends ServiceToken<infer T> ? T : unknown };
+
+/**
+ * `deps` names an inject map may not use: they are the standard dependencies of some kind.
+ * The manifest schema refuses them, so a clash fails at load time.
+ */
+export const RESERVED_DEPS = ['dataDir', 'configDir', 'logger', 'rng', 'space', 'task', 'latencyModels', 'estimators', 'objective', 'budget'] as const;
 
 /**
  * A contribution: a plain definition object, ESLint-rule style. `optionsSchema` is the same JSON
  * Schema the package manifest points to; the kernel validates (and fills defaults into) options
  * with it before `create` runs.
  */
-export interface ContributionDefinition<K extends ContributionKind = ContributionKind, O = any> {
+export interface ContributionDefinition<K extends ContributionKind = ContributionKind, O = any, I extends InjectMap = Record<never, never>> {
   readonly kind: K;
   readonly id: string;
   readonly title?: string;
   readonly description: string;
   readonly optionsSchema: JsonSchema;
-  create(options: O, deps: ContributionTypes[K]['deps']): ContributionTypes[K]['instance'] | Promise<ContributionTypes[K]['instance']>;
+  /**
+   * Services this contribution receives in `deps`, by name → token; the manifest entry declares the
+   * same map, so the kernel knows (without importing code) which package to activate for each.
+   */
+  readonly inject?: I;
+  create(options: O, deps: ContributionTypes[K]['deps'] & InjectedDeps<I>): ContributionTypes[K]['instance'] | Promise<ContributionTypes[K]['instance']>;
+}
+
+/**
+ * A service: an object one plugin provides under a token and other plugins inject (a tokenizer, a
+ * dataset cache, a shared device pool). The kernel creates it once per run, only when a selected
+ * contribution injects its token; `dispose` runs when the run ends.
+ *
+ * @example
+ * defineService({ id: 'tokenizer', token: 'acme.tokenizer', description: 'BPE tokenizer',
+ *                 create: (options, { dataDir }) => loadTokenizer(dataDir) });
+ */
+export interface ServiceDefinition<T = unknown, O = any, I extends InjectMap = Record<never, never>> {
+  readonly kind: 'service';
+  /** kebab-case id, like every contribution's. */
+  readonly id: string;
+  /** The token it provides (one provider per token among installed plugins). */
+  readonly token: ServiceToken<T>;
+  readonly title?: string;
+  readonly description: string;
+  /** Options schema; the service gets its defaults. Omitted: the service takes no options. */
+  readonly optionsSchema?: JsonSchema;
+  /** Other services it injects, as for any contribution. */
+  readonly inject?: I;
+  create(options: O, deps: ServiceDeps & InjectedDeps<I>): T | Promise<T>;
+  /** Release what `create` acquired, at the end of the run. */
+  dispose?(instance: T): void | Promise<void>;
 }
 
 /** Any contribution definition. */
-export type AnyContribution = { [K in ContributionKind]: ContributionDefinition<K> }[ContributionKind];
+export type AnyContribution = { [K in Exclude<ContributionKind, 'service'>]: ContributionDefinition<K> }[Exclude<ContributionKind, 'service'>] | ServiceDefinition;
 
-type Def<K extends ContributionKind, O> = Omit<ContributionDefinition<K, O>, 'kind'>;
+type Def<K extends ContributionKind, O, I extends InjectMap = Record<never, never>> = Omit<ContributionDefinition<K, O, I>, 'kind'>;
 
 /** Define a task contribution. */
-export function defineTask<O = Record<string, never>>(def: Def<'task', O>): ContributionDefinition<'task', O> {
+export function defineTask<O = Record<string, never>, I extends InjectMap = Record<never, never>>(def: Def<'task', O, I>): ContributionDefinition<'task', O, I> {
   return { ...def, kind: 'task' };
 }
 /** Define a search-space contribution. */
-export function defineSearchSpace<O = Record<string, never>>(def: Def<'search-space', O>): ContributionDefinition<'search-space', O> {
+export function defineSearchSpace<O = Record<string, never>, I extends InjectMap = Record<never, never>>(def: Def<'search-space', O, I>): ContributionDefinition<'search-space', O, I> {
   return { ...def, kind: 'search-space' };
 }
 /** Define an estimator contribution. */
-export function defineEstimator<O = Record<string, never>>(def: Def<'estimator', O>): ContributionDefinition<'estimator', O> {
+export function defineEstimator<O = Record<string, never>, I extends InjectMap = Record<never, never>>(def: Def<'estimator', O, I>): ContributionDefinition<'estimator', O, I> {
   return { ...def, kind: 'estimator' };
 }
 /** Define a searcher contribution. */
-export function defineSearcher<O = Record<string, never>>(def: Def<'searcher', O>): ContributionDefinition<'searcher', O> {
+export function defineSearcher<O = Record<string, never>, I extends InjectMap = Record<never, never>>(def: Def<'searcher', O, I>): ContributionDefinition<'searcher', O, I> {
   return { ...def, kind: 'searcher' };
 }
 /** Define a latency-model contribution. */
-export function defineLatencyModel<O = Record<string, never>>(def: Def<'latency-model', O>): ContributionDefinition<'latency-model', O> {
+export function defineLatencyModel<O = Record<string, never>, I extends InjectMap = Record<never, never>>(def: Def<'latency-model', O, I>): ContributionDefinition<'latency-model', O, I> {
   return { ...def, kind: 'latency-model' };
+}
+
+/** Define a service another plugin can inject by its token. */
+export function defineService<T, O = Record<string, never>, I extends InjectMap = Record<never, never>>(def: Omit<ServiceDefinition<T, O, I>, 'kind'>): ServiceDefinition<T, O, I> {
+  return { ...def, kind: 'service' };
 }
 
 /** What a plugin package default-exports. */
@@ -110,6 +179,6 @@ export interface PluginDefinition {
  * @example
  * export default definePlugin({ contributions: [nb201SearchSpace] });
  */
-export function definePlugin(def: { contributions: readonly ContributionDefinition<any, any>[] }): PluginDefinition {
+export function definePlugin(def: { contributions: readonly (ContributionDefinition<any, any, any> | ServiceDefinition<any, any, any>)[] }): PluginDefinition {
   return { contributions: def.contributions as readonly AnyContribution[] };
 }

@@ -1,7 +1,7 @@
-import type { ContributionKind } from './define';
+import { RESERVED_DEPS, type ContributionKind, type InjectMap } from './define';
 
-/** Package roles: one extension point each, or a `bundle` of several. */
-export const PLUGIN_ROLES = ['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'bundle'] as const;
+/** Package roles: one extension point each (or `service`), or a `bundle` of several. */
+export const PLUGIN_ROLES = ['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'service', 'bundle'] as const;
 /** One of {@link PLUGIN_ROLES}. */
 export type PluginRole = (typeof PLUGIN_ROLES)[number];
 
@@ -11,8 +11,15 @@ export interface ManifestContribution {
   readonly kind: ContributionKind;
   readonly title: string;
   readonly description?: string;
-  /** Path of the options JSON Schema, relative to the package root. */
-  readonly optionsSchema: string;
+  /**
+   * Path of the options JSON Schema, relative to the package root. Required for every kind but
+   * `service`; a service without one takes no options.
+   */
+  readonly optionsSchema?: string;
+  /** Services only: the token the service is provided under, e.g. `acme.tokenizer`. */
+  readonly token?: string;
+  /** The services the contribution injects into its `deps`, name → token, as its code declares. */
+  readonly inject?: InjectMap;
   /**
    * Estimators only: compute-heavy (trains or scores networks), so the kernel runs its estimates in
    * a pool of worker threads, one per core, unless the config's `workers` says otherwise.
@@ -34,6 +41,9 @@ export interface PluginManifest {
   readonly contributes: readonly ManifestContribution[];
 }
 
+/** A service token: lowercase dotted words, e.g. `acme.tokenizer` (a vendor prefix avoids clashes). */
+export const SERVICE_TOKEN_PATTERN = '^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$';
+
 /** JSON Schema of {@link PluginManifest}, used by the kernel to validate manifests at load time. */
 export const PLUGIN_MANIFEST_SCHEMA = {
   $id: 'https://nasx.dev/schemas/plugin-manifest.json',
@@ -42,7 +52,7 @@ export const PLUGIN_MANIFEST_SCHEMA = {
   additionalProperties: false,
   required: ['role', 'engines', 'contributes'],
   properties: {
-    role: { enum: [...(['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'bundle'] as const)], description: 'What the package contributes; "bundle" for several kinds.' },
+    role: { enum: [...(['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'service', 'bundle'] as const)], description: 'What the package contributes; "bundle" for several kinds.' },
     engines: {
       type: 'object',
       description: 'Compatible versions.',
@@ -57,14 +67,25 @@ export const PLUGIN_MANIFEST_SCHEMA = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['id', 'kind', 'title', 'optionsSchema'],
+        required: ['id', 'kind', 'title'],
+        // A service needs the token it provides; every other kind an options schema.
+        if: { properties: { kind: { const: 'service' } } },
+        then: { properties: { token: true }, required: ['token'] },
+        else: { properties: { optionsSchema: true }, required: ['optionsSchema'], not: { properties: { token: true }, required: ['token'] } },
         properties: {
           id: { type: 'string', pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', description: 'kebab-case id, unique across installed plugins.' },
-          kind: { enum: ['task', 'search-space', 'estimator', 'searcher', 'latency-model'], description: 'Extension point.' },
+          kind: { enum: ['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'service'], description: 'Extension point, or "service" for an object other plugins inject.' },
           title: { type: 'string', minLength: 1, description: 'Short human title.' },
           description: { type: 'string', description: 'One or two sentences.' },
           optionsSchema: { type: 'string', minLength: 1, description: 'Path of the options JSON Schema relative to the package root.' },
           workers: { type: 'boolean', description: 'Estimators: run estimates in worker threads (compute-heavy).' },
+          token: { type: 'string', pattern: SERVICE_TOKEN_PATTERN, description: 'Services: the token the service is provided under, e.g. "acme.tokenizer".' },
+          inject: {
+            type: 'object',
+            description: 'Services the contribution receives in its deps: deps name → service token.',
+            propertyNames: { pattern: '^[A-Za-z_$][A-Za-z0-9_$]*$', not: { enum: [...RESERVED_DEPS] } },
+            additionalProperties: { type: 'string', pattern: SERVICE_TOKEN_PATTERN },
+          },
         },
       },
     },

@@ -1,4 +1,4 @@
-import type { ContributionKind, JsonSchema, PluginManifest } from '@nasx/contracts';
+import type { ContributionKind, InjectMap, JsonSchema, PluginManifest } from '@nasx/contracts';
 
 /** Where a plugin package was found. */
 export type PluginSource = 'workspace' | 'dependency' | 'path' | 'inline';
@@ -15,6 +15,10 @@ export interface DiscoveredContribution {
   readonly schemaFile: string;
   /** Declared compute-heavy: estimates run in worker threads by default. */
   readonly workers?: boolean;
+  /** Services: the token provided. */
+  readonly token?: string;
+  /** The services it injects (deps name → token), from the manifest. */
+  readonly inject?: InjectMap;
   readonly plugin: DiscoveredPlugin;
 }
 

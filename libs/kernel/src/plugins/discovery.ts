@@ -5,6 +5,7 @@ import { satisfies } from 'semver';
 import { compileSchema, createAjv, describeAjvError } from '../ajv';
 import { KERNEL_VERSION } from '../version';
 import type { DiscoveredContribution, DiscoveredPlugin, PluginSource } from './discovered-plugin';
+import { NO_OPTIONS_SCHEMA, duplicateServiceProblems } from './services';
 
 /** Where to look for plugins. */
 export interface DiscoveryOptions {
@@ -133,6 +134,7 @@ export function discoverPlugins(options: DiscoveryOptions): DiscoveryResult {
   const byKey = new Map<string, DiscoveredContribution>();
   for (const p of plugins) {
     for (const c of p.contributions) {
+      if (c.kind === 'service') continue; // services are known by token: duplicateServiceProblems()
       const key = `${c.kind}:${c.id}`;
       const other = byKey.get(key);
       if (other) {
@@ -147,6 +149,7 @@ export function discoverPlugins(options: DiscoveryOptions): DiscoveryResult {
       } else byKey.set(key, c);
     }
   }
+  problems.push(...duplicateServiceProblems(plugins));
   plugins.sort((a, b) => a.name.localeCompare(b.name));
   return { plugins, problems };
 }
@@ -169,7 +172,7 @@ function readPlugin(
         file: pkgFile,
         pointer,
         pkg: name,
-        fix: 'the "nasx" block needs "role" (task | search-space | estimator | searcher | latency-model | bundle), "engines": { "kernel": "<semver range>" } and "contributes": [{ id, kind, title, optionsSchema }]',
+        fix: 'the "nasx" block needs "role" (task | search-space | estimator | searcher | latency-model | service | bundle), "engines": { "kernel": "<semver range>" } and "contributes": [{ id, kind, title, optionsSchema }] (a service: { id, kind: "service", token, title })',
       }),
     );
     return undefined;
@@ -212,10 +215,11 @@ function readPlugin(
     load: () => loadPackage(dir, name),
   };
   for (const [i, c] of manifest.contributes.entries()) {
-    const schemaFile = path.resolve(dir, c.optionsSchema);
+    // A service may declare no options schema (the manifest schema requires one for other kinds).
+    const schemaFile = c.optionsSchema === undefined ? '' : path.resolve(dir, c.optionsSchema);
     let schema: JsonSchema;
     try {
-      schema = JSON.parse(fs.readFileSync(schemaFile, 'utf8'));
+      schema = c.optionsSchema === undefined ? NO_OPTIONS_SCHEMA : JSON.parse(fs.readFileSync(schemaFile, 'utf8'));
     } catch (e) {
       problems.push(
         new NasxError('plugin', `cannot read the options schema "${c.optionsSchema}" (${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message})`, {
@@ -241,7 +245,7 @@ function readPlugin(
       );
       continue;
     }
-    contributions.push({ id: c.id, kind: c.kind, title: c.title, description: c.description, optionsSchema: schema, schemaFile, plugin, workers: c.workers });
+    contributions.push({ id: c.id, kind: c.kind, title: c.title, description: c.description, optionsSchema: schema, schemaFile, plugin, workers: c.workers, token: c.token, inject: c.inject });
   }
   return plugin;
 }

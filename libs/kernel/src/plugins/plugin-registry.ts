@@ -1,6 +1,12 @@
-import { NasxError, type AnyContribution, type ContributionKind, type PluginDefinition } from '@nasx/contracts';
+import { NasxError, type AnyContribution, type ContributionKind, type InjectMap, type PluginDefinition } from '@nasx/contracts';
 import { suggest } from '../suggest';
 import type { DiscoveredContribution, DiscoveredPlugin } from './discovered-plugin';
+import { NO_OPTIONS_SCHEMA } from './services';
+
+/** The token a service provides and the services a contribution injects, as a manifest states them. */
+function injection(c: AnyContribution): { token?: string; inject?: InjectMap } {
+  return { ...(c.kind === 'service' ? { token: c.token } : {}), ...(c.inject ? { inject: c.inject } : {}) };
+}
 
 /** Turns an inline plugin definition (tests, embedding) into a discovered plugin. */
 export function inlinePlugin(name: string, def: PluginDefinition, version = '0.0.0'): DiscoveredPlugin {
@@ -14,13 +20,13 @@ export function inlinePlugin(name: string, def: PluginDefinition, version = '0.0
     manifest: {
       role: 'bundle',
       engines: { kernel: '*' },
-      contributes: def.contributions.map((c) => ({ id: c.id, kind: c.kind, title: c.title ?? c.id, description: c.description, optionsSchema: '' })),
+      contributes: def.contributions.map((c) => ({ id: c.id, kind: c.kind, title: c.title ?? c.id, description: c.description, optionsSchema: '', ...injection(c) })),
     },
     contributions,
     load: async () => ({ default: def }),
   };
   for (const c of def.contributions)
-    contributions.push({ id: c.id, kind: c.kind, title: c.title ?? c.id, description: c.description, optionsSchema: c.optionsSchema, schemaFile: '', plugin });
+    contributions.push({ id: c.id, kind: c.kind, title: c.title ?? c.id, description: c.description, optionsSchema: c.optionsSchema ?? NO_OPTIONS_SCHEMA, schemaFile: '', plugin, ...injection(c) });
   return plugin;
 }
 
@@ -67,6 +73,15 @@ export class PluginRegistry {
       throw new NasxError('plugin', `the manifest declares ${c.kind} "${c.id}" but the package code does not define it (it defines ${def.contributions.map((d) => `${d.kind} "${d.id}"`).join(', ') || 'nothing'})`, {
         ...where,
         fix: 'make the manifest\'s "contributes" and the definePlugin() list agree',
+      });
+    }
+    const code = injection(found);
+    const same = (a: object | undefined, b: object | undefined): boolean => JSON.stringify(Object.entries(a ?? {}).sort()) === JSON.stringify(Object.entries(b ?? {}).sort());
+    if (code.token !== c.token || !same(code.inject, c.inject)) {
+      const show = (x: { token?: string; inject?: InjectMap }): string => JSON.stringify({ token: x.token, inject: x.inject });
+      throw new NasxError('plugin', `the manifest and the code of ${c.kind} "${c.id}" disagree on the services it provides or injects (manifest ${show(c)}, code ${show(code)})`, {
+        ...where,
+        fix: 'give the manifest entry the same "token" and "inject" as the code\'s definition',
       });
     }
     this.activated.set(c, found);
