@@ -9,7 +9,8 @@ import { createProjectGraphAsync, type ProjectGraph } from '@nx/devkit';
 const ROOT = path.resolve(__dirname, '..', '..');
 const RULE = '@nx/enforce-module-boundaries';
 const probe = (name: string) => `__layers-probe-${process.pid}-${name}`;
-const importing = (...specs: string[]) => specs.map((s, i) => `import * as m${i} from '${s}';\n`).join('') + `export const used = [${specs.map((_, i) => `m${i}`).join(', ')}];\n`;
+const importing = (...specs: string[]) =>
+  specs.map((s, i) => `import * as m${i} from '${s}';\n`).join('') + `export const used = [${specs.map((_, i) => `m${i}`).join(', ')}];\n`;
 
 const PLUGIN_ONLY = /tagged with "type:plugin" can only depend on libs tagged with "type:contracts", "type:lib"/;
 const LIB_ONLY = /tagged with "type:lib" can only depend on libs tagged with "type:contracts", "type:lib"/;
@@ -18,14 +19,54 @@ const NO_TF = /is not allowed to import "@tensorflow\/tfjs-core"/;
 
 /** Probe file (relative to the workspace) → its source and the boundary errors it must get. */
 const CASES: { what: string; file: string; source: string; errors: RegExp[] }[] = [
-  { what: 'a plugin importing another plugin fails', file: `plugins/searcher-random/src/${probe('plugin')}.ts`, source: importing('@nasx/search-space-nb201'), errors: [PLUGIN_ONLY] },
-  { what: 'a plugin may use libs and the contracts', file: `plugins/searcher-random/src/${probe('lib')}.ts`, source: importing('@nasx/stats', '@nasx/contracts'), errors: [] },
-  { what: "a plugin's specs may use other plugins as fixtures", file: `plugins/searcher-random/src/${probe('fixture')}.spec.ts`, source: importing('@nasx/search-space-nb201'), errors: [] },
-  { what: 'a lib importing a plugin outside its tests fails', file: `libs/stats/src/${probe('lib')}.ts`, source: importing('@nasx/search-space-nb201'), errors: [LIB_ONLY] },
-  { what: 'the contracts importing anything of ours fail', file: `libs/contracts/src/${probe('contracts')}.ts`, source: importing('@nasx/stats'), errors: [CONTRACTS_NOTHING] },
-  { what: 'a plugin importing @tensorflow/* fails', file: `plugins/estimator-zero-cost/src/${probe('tf')}.ts`, source: importing('@tensorflow/tfjs-core'), errors: [NO_TF] },
-  { what: "a plugin's spec importing @tensorflow/* fails", file: `plugins/estimator-zero-cost/src/${probe('tf')}.spec.ts`, source: importing('@tensorflow/tfjs-core'), errors: [NO_TF] },
-  { what: 'a lib other than libs/tensor importing @tensorflow/* fails', file: `libs/predictors/src/${probe('tf')}.ts`, source: importing('@tensorflow/tfjs-core'), errors: [NO_TF] },
+  {
+    what: 'a plugin importing another plugin fails',
+    file: `plugins/searcher-random/src/${probe('plugin')}.ts`,
+    source: importing('@nasx/search-space-nb201'),
+    errors: [PLUGIN_ONLY],
+  },
+  {
+    what: 'a plugin may use libs and the contracts',
+    file: `plugins/searcher-random/src/${probe('lib')}.ts`,
+    source: importing('@nasx/stats', '@nasx/contracts'),
+    errors: [],
+  },
+  {
+    what: "a plugin's specs may use other plugins as fixtures",
+    file: `plugins/searcher-random/src/${probe('fixture')}.spec.ts`,
+    source: importing('@nasx/search-space-nb201'),
+    errors: [],
+  },
+  {
+    what: 'a lib importing a plugin outside its tests fails',
+    file: `libs/stats/src/${probe('lib')}.ts`,
+    source: importing('@nasx/search-space-nb201'),
+    errors: [LIB_ONLY],
+  },
+  {
+    what: 'the contracts importing anything of ours fail',
+    file: `libs/contracts/src/${probe('contracts')}.ts`,
+    source: importing('@nasx/stats'),
+    errors: [CONTRACTS_NOTHING],
+  },
+  {
+    what: 'a plugin importing @tensorflow/* fails',
+    file: `plugins/estimator-zero-cost/src/${probe('tf')}.ts`,
+    source: importing('@tensorflow/tfjs-core'),
+    errors: [NO_TF],
+  },
+  {
+    what: "a plugin's spec importing @tensorflow/* fails",
+    file: `plugins/estimator-zero-cost/src/${probe('tf')}.spec.ts`,
+    source: importing('@tensorflow/tfjs-core'),
+    errors: [NO_TF],
+  },
+  {
+    what: 'a lib other than libs/tensor importing @tensorflow/* fails',
+    file: `libs/predictors/src/${probe('tf')}.ts`,
+    source: importing('@tensorflow/tfjs-core'),
+    errors: [NO_TF],
+  },
   { what: 'libs/tensor may import @tensorflow/*', file: `libs/tensor/src/${probe('tf')}.ts`, source: importing('@tensorflow/tfjs-core'), errors: [] },
 ];
 
@@ -48,7 +89,10 @@ beforeAll(async () => {
     for (const result of JSON.parse(r.stdout) as { filePath: string; messages: { ruleId: string | null; message: string; fatal?: boolean }[] }[]) {
       const fatal = result.messages.filter((m) => m.fatal);
       if (fatal.length) throw new Error(`${result.filePath}: ${fatal.map((m) => m.message).join('; ')}`);
-      found.set(path.relative(ROOT, result.filePath), result.messages.filter((m) => m.ruleId === RULE).map((m) => m.message));
+      found.set(
+        path.relative(ROOT, result.filePath),
+        result.messages.filter((m) => m.ruleId === RULE).map((m) => m.message),
+      );
     }
   } finally {
     for (const c of CASES) fs.rmSync(path.join(ROOT, c.file), { force: true });
@@ -71,7 +115,8 @@ describe('project tags: the layer of every project comes from where it lives', (
     for (const node of Object.values(graph.nodes)) {
       const targets = Object.keys(node.data.targets ?? {});
       expect({ root: node.data.root, targets }).toEqual({ root: node.data.root, targets: expect.arrayContaining(['lint', 'test', 'typecheck']) });
-      if (fs.existsSync(path.join(ROOT, node.data.root, 'tsconfig.json'))) expect({ root: node.data.root, targets }).toEqual({ root: node.data.root, targets: expect.arrayContaining(['build']) });
+      if (fs.existsSync(path.join(ROOT, node.data.root, 'tsconfig.json')))
+        expect({ root: node.data.root, targets }).toEqual({ root: node.data.root, targets: expect.arrayContaining(['build']) });
     }
   });
 });

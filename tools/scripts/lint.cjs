@@ -70,7 +70,10 @@ module.exports = { lint };
 if (require.main === module) {
   const args = process.argv.slice(2);
   const fix = args.includes('--fix');
-  lint(args.filter((a) => a !== '--fix'), { fix }).then(
+  lint(
+    args.filter((a) => a !== '--fix'),
+    { fix },
+  ).then(
     (ok) => process.exit(ok ? 0 : 1),
     (e) => {
       console.error(e instanceof Error ? e.message : e);
