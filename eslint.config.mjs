@@ -6,7 +6,7 @@
 //   type:contracts  libs/contracts   depends on nothing of ours
 //   type:lib        libs/*           contracts and other libs
 //   type:plugin     plugins/*        contracts and libs, never another plugin
-//   type:app        apps/*           anything but another app
+//   type:app        apps/*           contracts, libs and plugins
 //   type:tool       tools/*          anything but an app
 // Test code (specs and __fixtures__) of libs and plugins may also use plugins as fixtures: a
 // searcher's science test needs a real search space and a benchmark table, and a lib's test needs
