@@ -74,7 +74,7 @@ describe('GCN normalisation helpers', () => {
     [0, 1],
     [1, 2],
     [0, 2],
-  ]) adj[i * n + j] = 1;
+  ] as const) adj[i * n + j] = 1;
   const mask = Float32Array.from([1, 1, 1, 0]);
 
   it('directed propagation averages a node with its predecessors (incoming) or successors (outgoing); padding stays zero', () => {

@@ -194,6 +194,7 @@ function loadNodeBackend(name: 'tensorflow-gpu' | 'tensorflow', forced: boolean)
   try {
     // A variable keeps bundlers and TypeScript from resolving the optional package at build time.
     const id: string = pkg;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional package known only at run time; import() would be async and this check is not
     require(id);
   } catch (e) {
     const reason = `${pkg} is installed but failed to load: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;

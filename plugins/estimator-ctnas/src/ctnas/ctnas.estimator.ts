@@ -346,7 +346,11 @@ export class CtnasEstimator implements Predictor, Comparator {
       const chunk = archs.slice(start, start + 256);
       const first: Architecture[] = [];
       const second: Architecture[] = [];
-      for (const a of chunk) for (const r of refs) (first.push(a), second.push(r));
+      for (const a of chunk)
+        for (const r of refs) {
+          first.push(a);
+          second.push(r);
+        }
       const p = this.compareMany(first, second);
       chunk.forEach((_, i) => {
         let s = 0;

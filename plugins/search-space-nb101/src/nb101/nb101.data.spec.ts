@@ -145,7 +145,7 @@ function orderings(cell: Nb101Cell): Nb101Cell[] {
   const out: Nb101Cell[] = [];
   const permute = (rest: number[], chosen: number[]): void => {
     if (rest.length === 0) {
-      const pos = [0, ...chosen.map((_, k) => 0), cell.n - 1];
+      const pos = [0, ...chosen.map(() => 0), cell.n - 1];
       chosen.forEach((v, k) => (pos[v] = k + 1)); // old vertex v → new position k + 1
       let bits = 0;
       for (let j = 1; j < cell.n; j++) {

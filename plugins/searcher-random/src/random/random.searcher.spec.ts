@@ -168,7 +168,11 @@ describe('random searcher: unique', () => {
       expect(searcher.done?.()).toBe(true);
       if (keys[0] !== 'rest') continue; // the first draw hit a singleton (p = 1/4000)
       expect(keys).toHaveLength(6);
-      keys.slice(1).forEach((k, place) => (table[Number(k)] as number[])[place]++);
+      keys.slice(1).forEach((k, place) => {
+        const row = table[Number(k)];
+        if (row === undefined) throw new Error(`unexpected key ${k}`);
+        row[place] = (row[place] ?? 0) + 1;
+      });
       seeds++;
     }
     const e = seeds / 5;

@@ -130,7 +130,10 @@ describe('regularized evolution: Algorithm 1', () => {
       searcher.ask(n); // no tells: the population is frozen, one ask(n) runs n tournaments
       const rankOf = new Map(members.map((a, i) => [a, P - (objectives[i] as number)])); // 1 = best
       const counts = new Array<number>(P + 1).fill(0);
-      for (const c of rec.calls.slice(P)) if (c.op === 'mutate') counts[rankOf.get(c.parent) as number]++;
+      for (const c of rec.calls.slice(P)) {
+        const rank = c.op === 'mutate' ? rankOf.get(c.parent) : undefined;
+        if (rank !== undefined) counts[rank] = (counts[rank] ?? 0) + 1;
+      }
       const choose = (m: number, k: number): number => (k < 0 || k > m ? 0 : k === 0 ? 1 : (choose(m - 1, k - 1) * m) / k);
       const expectedP = (k: number): number =>
         tournamentReplacement ? ((P - k + 1) / P) ** S - ((P - k) / P) ** S : choose(P - k, S - 1) / choose(P, S);

