@@ -25,6 +25,7 @@ function collect(value: string, previous: string[] = []): string[] {
 function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<void>): Command {
   const p = new Command('nasx')
     .description('nasx: neural architecture search — compose a task, search space, estimator and searcher in a config file and run it')
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- package.json lies outside the compiled src/ (rootDir), so it cannot be imported
     .version(require('../package.json').version as string, '-v, --version')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })

@@ -1,5 +1,5 @@
 import { NasxError, type EvaluatedEvent, type EvaluationResult, type LoopSearcher, type Proposal } from '@nasx/contracts';
-import type { Subscription } from 'rxjs';
+import { Subscription } from 'rxjs';
 import { budgetEnd, failureLimitEnd, type LoopEnd } from './loop-end';
 import type { LoopRuntime } from './run-loop';
 import type { Trial } from './trial';
@@ -21,11 +21,12 @@ export function driveLoopSearcher(rt: LoopRuntime, searcher: LoopSearcher): Prom
 
   return new Promise<LoopEnd>((resolve, reject) => {
     let settled = false;
-    let inner: Subscription | undefined;
+    // Added to once subscribed; unsubscribing first makes the later add unsubscribe at once.
+    const inner = new Subscription();
     const end = (e: LoopEnd): void => {
       if (settled) return;
       settled = true;
-      inner?.unsubscribe();
+      inner.unsubscribe();
       resolve(e);
     };
     rt.signal.addEventListener('abort', () => end(undefined), { once: true });
@@ -55,7 +56,7 @@ export function driveLoopSearcher(rt: LoopRuntime, searcher: LoopSearcher): Prom
       return { trial: t.trial, arch, estimate: outcome.estimate, objective: outcome.objective };
     };
 
-    inner = searcher
+    const subscription = searcher
       .search({
         ...rt.searchContext,
         rng: rt.parts.rng,
@@ -77,6 +78,6 @@ export function driveLoopSearcher(rt: LoopRuntime, searcher: LoopSearcher): Prom
         },
         complete: () => end(state.budgetSpent() ? budgetEnd(state) : { status: 'completed', reason: 'the searcher finished' }),
       });
-    if (settled) inner.unsubscribe();
+    inner.add(subscription);
   });
 }
