@@ -4,8 +4,13 @@ import * as path from 'node:path';
 import type { Architecture, Estimate, SearchEvent } from '@nasx/contracts';
 import { JournalWriter, loadJournal, readJournal } from './journal';
 
+const made: string[] = [];
+afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
 function runDir(): string {
-  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-journal-')), 'run-1');
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-journal-'));
+  made.push(base);
+  const dir = path.join(base, 'run-1');
   fs.mkdirSync(dir);
   return dir;
 }
@@ -184,5 +189,25 @@ describe('journal: damaged journals never lose data', () => {
     const dir = runDir();
     expect(() => loadJournal(path.join(dir, 'events.ndjson'), { repair: true })).toThrow(/has no journal/);
     expect(readJournal(path.join(dir, 'events.ndjson'))).toEqual([]);
+  });
+});
+
+describe('journal: a full disk', () => {
+  const full = '/dev/full'; // every write fails with ENOSPC
+  const maybe = fs.existsSync(full) ? it : it.skip;
+
+  maybe('a write that fails for lack of space is a user-facing error (exit 2), not an internal error', () => {
+    const w = new JournalWriter(full, { lock: false });
+    expect(() => w.append(started())).toThrow(expect.objectContaining({ name: 'NasxError', kind: 'usage', message: expect.stringMatching(/cannot write the run journal: the disk is full \(ENOSPC\)/) }));
+    w.close();
+  });
+
+  maybe('a failed group commit (cheap trials, written when the event loop turns) surfaces at the next append, not as an uncaught exception', async () => {
+    const w = new JournalWriter(full, { lock: false });
+    const a = arch([1, 1, 1, 1, 1, 1]);
+    w.append(proposed(0, a)); // buffered
+    await new Promise((r) => setImmediate(r));
+    expect(() => w.append(proposed(1, a))).toThrow(/the disk is full/);
+    w.close();
   });
 });

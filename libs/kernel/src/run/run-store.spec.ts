@@ -5,8 +5,13 @@ import * as path from 'node:path';
 import { JournalWriter, loadJournal } from './journal';
 import { createRunFolder, lockRunFolder, makeDirs } from './run-store';
 
+const made: string[] = [];
+afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
 function runDir(): string {
-  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-store-')), 'r-1');
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-store-'));
+  made.push(base);
+  const dir = path.join(base, 'r-1');
   fs.mkdirSync(dir);
   return dir;
 }
