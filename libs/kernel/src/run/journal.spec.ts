@@ -210,4 +210,12 @@ describe('journal: a full disk', () => {
     expect(() => w.append(proposed(1, a))).toThrow(/the disk is full/);
     w.close();
   });
+
+  maybe('lines still buffered when the stream ends are reported, not thrown from close()', () => {
+    const warnings: string[] = [];
+    const w = new JournalWriter(full, { lock: false, warn: (m) => warnings.push(m) });
+    w.append(proposed(0, arch([2, 2, 2, 2, 2, 2]))); // buffered
+    expect(() => w.close()).not.toThrow();
+    expect(warnings).toEqual([expect.stringMatching(/could not write the last lines of \/dev\/full: cannot write the run journal: the disk is full/)]);
+  });
 });

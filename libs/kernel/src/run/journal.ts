@@ -130,6 +130,7 @@ export class JournalWriter {
   private scheduled: NodeJS.Immediate | undefined;
   private readonly encoder = new JournalEncoder();
   private readonly lock: RunFolderLock | undefined;
+  private readonly warn: (message: string) => void;
   /** A failed group-commit (disk full): thrown by the next append, inside the event stream. */
   private failure: unknown;
 
@@ -137,7 +138,8 @@ export class JournalWriter {
     readonly file: string,
     opts: { lock?: boolean; warn?: (message: string) => void } = {},
   ) {
-    this.lock = opts.lock === false ? undefined : lockRunFolder(path.dirname(file), { warn: opts.warn });
+    this.warn = opts.warn ?? warnOnStderr;
+    this.lock = opts.lock === false ? undefined : lockRunFolder(path.dirname(file), { warn: this.warn });
     try {
       this.fd = fs.openSync(file, 'a');
     } catch (e) {
@@ -192,6 +194,10 @@ export class JournalWriter {
     this.scheduled = undefined;
     try {
       if (this.failure === undefined) this.flush();
+    } catch (e) {
+      // close() runs when the stream ends or is unsubscribed, where a throw would be an uncaught
+      // exception: say what was lost instead (resume redoes those trials).
+      this.warn(`could not write the last lines of ${this.file}: ${(e as Error).message}; "nasx resume" redoes the trials they held`);
     } finally {
       if (this.fd !== undefined) fs.closeSync(this.fd);
       this.fd = undefined;
