@@ -104,7 +104,16 @@ export class ScoreOutput {
   static resume(io: CliIO, runDir: string, format: (arch: Architecture) => string): ScoreOutput | undefined {
     const file = path.join(runDir, SCORE_OUTPUT_FILE);
     if (!fs.existsSync(file)) return undefined;
-    const spec = JSON.parse(fs.readFileSync(file, 'utf8')) as ScoreOutputSpec;
+    let spec: ScoreOutputSpec;
+    try {
+      spec = JSON.parse(fs.readFileSync(file, 'utf8')) as ScoreOutputSpec;
+      if (spec.format !== 'csv' && spec.format !== 'jsonl') throw new Error(`unknown format ${String(spec.format)}`);
+    } catch (e) {
+      throw new NasxError('data', `the run's ${SCORE_OUTPUT_FILE} is damaged (${e instanceof SyntaxError ? 'not valid JSON' : (e as Error).message})`, {
+        file,
+        fix: `delete ${file} to resume without writing the -o file, or score again with nasx score`,
+      });
+    }
     if (spec.out !== undefined) checkOutputFile(spec.out);
     const output = new ScoreOutput(io, spec, format);
     for (const e of readJournal(path.join(runDir, 'events.ndjson'))) if (e.type === 'evaluated') output.add(e);

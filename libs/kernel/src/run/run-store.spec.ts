@@ -64,6 +64,15 @@ describe('lockRunFolder: one writer per run folder', () => {
     lock.release();
   });
 
+  it('takes over a lock file without a process id (damaged) after a second look, with a warning', () => {
+    const dir = runDir();
+    fs.writeFileSync(path.join(dir, 'lock'), 'garbage');
+    const warnings: string[] = [];
+    const lock = lockRunFolder(dir, { warn: (w) => warnings.push(w) });
+    expect(warnings).toEqual(['run r-1 was locked by a lock file without a process id; took the lock over']);
+    lock.release();
+  });
+
   it('a journal writer holds the lock until it is closed', () => {
     const dir = runDir();
     const w = new JournalWriter(path.join(dir, 'events.ndjson'));

@@ -203,11 +203,8 @@ export function lockRunFolder(dir: string, opts: { warn?: (message: string) => v
       const pid = lockHolder(file);
       if (pid !== undefined && alive(pid)) throw inUse(dir, pid);
       if (pid === undefined && attempt === 0) {
-        // Maybe being written by a process that has just created it: look again once.
-        const until = Date.now() + 50;
-        while (Date.now() < until) {
-          /* brief wait */
-        }
+        // Maybe being written by a process that has just created it: look again once, 50 ms later.
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
         continue;
       }
       if (attempt > 2) throw inUse(dir, pid ?? 0);
