@@ -8,8 +8,8 @@ export const NASX_BIN = path.resolve(__dirname, '..', 'bin', 'nasx.js');
 export const WORKSPACE = path.resolve(__dirname, '..', '..', '..');
 
 /** Run `nasx …` to completion. */
-export function nasx(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [NASX_BIN, ...args], { cwd: opts.cwd ?? WORKSPACE, env: { ...process.env, NASX_DEBUG: '', ...opts.env }, encoding: 'utf8' });
+export function nasx(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [NASX_BIN, ...args], { cwd: opts.cwd ?? WORKSPACE, env: { ...process.env, NASX_DEBUG: '', ...opts.env }, encoding: 'utf8', timeout: opts.timeoutMs });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

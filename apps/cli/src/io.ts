@@ -6,19 +6,65 @@ export interface CliIO {
   readonly columns?: number;
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
+  /**
+   * Calls `listener` once when stdout's reader goes away (`nasx run --json | head -1`: EPIPE); later
+   * `out` calls are dropped. Returns a function that removes the listener. Absent: stdout never closes.
+   */
+  onOutClosed?(listener: () => void): () => void;
 }
 
-/** The process's streams. */
+/** A stream whose reader went away: a pipe closed early (EPIPE), or the stream was destroyed. */
+function readerGone(e: NodeJS.ErrnoException): boolean {
+  return e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED' || e.code === 'ECONNRESET';
+}
+
+/** The process's streams. A closed stdout or stderr (EPIPE) is not an error: nothing more is written there. */
 export function processIO(): CliIO {
+  let outClosed = false;
+  let errClosed = false;
+  const listeners = new Set<() => void>();
+  const closeOut = (): void => {
+    if (outClosed) return;
+    outClosed = true;
+    for (const l of [...listeners]) l();
+  };
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (!readerGone(e)) throw e;
+    closeOut();
+  });
+  process.stderr.on('error', (e: NodeJS.ErrnoException) => {
+    if (!readerGone(e)) throw e;
+    errClosed = true;
+  });
   return {
-    out: (t) => process.stdout.write(t),
-    err: (t) => process.stderr.write(t),
+    out: (t) => {
+      if (outClosed) return;
+      process.stdout.write(t);
+      // A failed write destroys the stream at once, but its 'error' event waits for the next tick,
+      // which a busy run may not give for a long time: look now.
+      if (process.stdout.destroyed) closeOut();
+    },
+    err: (t) => {
+      if (!errClosed) process.stderr.write(t);
+    },
     errIsTTY: Boolean(process.stderr.isTTY),
     columns: process.stderr.columns,
     cwd: process.cwd(),
     env: process.env,
+    onOutClosed(listener) {
+      if (outClosed) {
+        listener();
+        return () => undefined;
+      }
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
   };
 }
 
-/** Exit codes: success, run failed, bad input. */
-export const EXIT = { ok: 0, failed: 1, input: 2 } as const;
+/**
+ * Exit codes: 0 success; 1 the run failed (or an internal error); 2 bad input (config, options,
+ * data, plugin, a run folder in use); 130 / 143 the run was stopped by SIGINT (Ctrl-C) / SIGTERM
+ * and can be resumed; 141 stdout's reader went away (`| head`) and the run was stopped, resumable.
+ */
+export const EXIT = { ok: 0, failed: 1, input: 2, sigint: 130, sigpipe: 141, sigterm: 143 } as const;

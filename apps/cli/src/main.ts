@@ -1,4 +1,5 @@
-import { formatNasxError, isNasxError } from '@nasx/contracts';
+import { NasxError, formatNasxError, isNasxError } from '@nasx/contracts';
+import { MAX_SEED, MAX_WORKERS } from '@nasx/kernel';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { evaluateCommand } from './commands/evaluate.command';
 import { pluginsCommand } from './commands/plugins.command';
@@ -13,7 +14,21 @@ import { EXIT, processIO, type CliIO } from './io';
 
 function integer(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+}
+
+/** A seed: 0 … 2^32-1 (larger seeds used to be reduced modulo 2^32 without a word: 4294967296 ran as seed 0). */
+function seed(value: string): number {
+  const n = integer(value);
+  if (n > MAX_SEED) throw new InvalidArgumentError(`seeds are 32-bit: give 0 to ${MAX_SEED}`);
+  return n;
+}
+
+/** Worker threads: 0 … 64 (each holds a tensor backend; 100,000 exhausted memory before starting). */
+function workers(value: string): number {
+  const n = integer(value);
+  if (n > MAX_WORKERS) throw new InvalidArgumentError(`at most ${MAX_WORKERS} worker threads`);
   return n;
 }
 
@@ -34,7 +49,7 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
   p.command('run')
     .description('run a search pipeline (progress on stderr, summary at the end; journal in runs/<id>/)')
     .argument('<config>', 'pipeline config (YAML or JSON)')
-    .option('--seed <n>', 'seed of every random stream (overrides the config)', integer)
+    .option('--seed <n>', 'seed of every random stream, 0 to 2^32-1 (overrides the config)', seed)
     .option('--set <path=value>', 'override a config value, e.g. searcher.options.population=20 (repeatable)', collect)
     .option('--data-dir <dir>', 'data directory (default: config dataDir, else $NASX_DATA)')
     .option('--runs-dir <dir>', 'where run folders are written (default: config runsDir, else runs/)')
@@ -61,7 +76,7 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
   p.command('validate')
     .description('check a config: schema, plugin ids, options, data (creates every contribution without running)')
     .argument('<config>', 'pipeline config (YAML or JSON)')
-    .option('--seed <n>', 'seed', integer)
+    .option('--seed <n>', 'seed (0 to 2^32-1)', seed)
     .option('--set <path=value>', 'override a config value (repeatable)', collect)
     .option('--data-dir <dir>', 'data directory (default: config dataDir, else $NASX_DATA)')
     .option('--static', 'only check the file against the schemas (do not create the contributions)')
@@ -84,9 +99,9 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--task <id>', 'task (for estimators that need data)')
     .option('--archs <file>', 'a file with one architecture per line')
     .option('--all', 'every architecture of the space')
-    .option('-o, --out <file>', 'output file (.csv, or .jsonl for JSON lines); default: CSV on stdout')
-    .option('--workers <n>', 'worker threads (default: one per core for compute-heavy estimators)', integer)
-    .option('--seed <n>', 'seed', integer)
+    .option('-o, --out <file>', 'output file (.csv, or .jsonl / .json for JSON lines); default: CSV on stdout')
+    .option('--workers <n>', `worker threads, 0 to ${MAX_WORKERS} (default: one per core for compute-heavy estimators)`, workers)
+    .option('--seed <n>', 'seed (0 to 2^32-1)', seed)
     .option('--set <path=value>', 'override a config value, e.g. estimator.options.batchSize=64 (repeatable)', collect)
     .option('--data-dir <dir>', 'data directory (default: $NASX_DATA)')
     .option('--dedup', 'score one architecture per canonical key (isomorphic cells share a score)')
@@ -105,7 +120,7 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--sizes <list>', 'comma-separated training-set sizes', '25,50,100,200,424')
     .option('--seeds <n>', 'seeds (splits) per size', integer, 3)
     .option('--test <n>', 'held-out architectures per seed', integer, 1000)
-    .option('--seed <n>', 'seed of the pool and of the predictors', integer)
+    .option('--seed <n>', 'seed of the pool and of the predictors', seed)
     .option('--set <path=value>', 'override a config value, e.g. estimator.options.dataset=cifar100 or estimators.gcn.options.epochs=40 (repeatable)', collect)
     .option('--data-dir <dir>', 'data directory (default: $NASX_DATA)')
     .option('-o, --out <dir>', 'output folder for predictors-bench.{json,md,svg}', 'predictors-bench')
@@ -125,7 +140,28 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
   return p;
 }
 
-/** Run the CLI; resolves to the exit code (0 ok, 1 run failed, 2 bad input). Never prints a stack for a user mistake. */
+/** Causes of a failed file operation that are the user's to fix (a path, a disk, permissions), not an internal error. */
+const FS_CAUSES: Record<string, { what: string; fix: string }> = {
+  ENOENT: { what: 'no such file or folder', fix: 'check the path (create the folder first)' },
+  ENOTDIR: { what: 'a part of the path is a file, not a folder', fix: 'check the path' },
+  EISDIR: { what: 'it is a folder, not a file', fix: 'give a file name' },
+  EACCES: { what: 'permission denied', fix: 'choose a path you can write, or fix the permissions' },
+  EPERM: { what: 'operation not permitted', fix: 'choose a path you can write, or fix the permissions' },
+  EROFS: { what: 'the file system is read-only', fix: 'choose a writable path' },
+  ENOSPC: { what: 'the disk is full', fix: 'free disk space, or write elsewhere' },
+  EDQUOT: { what: 'the disk quota is exceeded', fix: 'free disk space, or write elsewhere' },
+  ENAMETOOLONG: { what: 'the name is too long', fix: 'use a shorter path' },
+};
+
+/** A Node file-system error with a path (e.g. writing -o into a missing folder) as a user-facing error. */
+function fileSystemError(e: unknown): NasxError | undefined {
+  const x = e as NodeJS.ErrnoException | undefined;
+  const cause = x?.code ? FS_CAUSES[x.code] : undefined;
+  if (!cause || typeof x?.path !== 'string' || typeof x.syscall !== 'string') return undefined;
+  return new NasxError('usage', `cannot ${x.syscall} ${x.path}: ${cause.what} (${x.code})`, { fix: cause.fix });
+}
+
+/** Run the CLI; resolves to the exit code (see {@link EXIT}: 0 ok, 1 run failed, 2 bad input, 130/143/141 stopped). Never prints a stack for a user mistake. */
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
   let pending: Promise<number> | number = EXIT.ok;
   const cmd = program(io, (c) => {
@@ -147,6 +183,11 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     if (isNasxError(e)) {
       io.err(formatNasxError(e) + '\n');
       return e.isInputError ? EXIT.input : EXIT.failed;
+    }
+    const fsError = fileSystemError(e);
+    if (fsError) {
+      io.err(formatNasxError(fsError) + '\n');
+      return EXIT.input;
     }
     const err = e as Error;
     io.err(`nasx: internal error: ${err?.message ?? String(e)}\n`);

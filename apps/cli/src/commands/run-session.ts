@@ -6,6 +6,7 @@ import { EXIT } from '../io';
 import { duration, num, table } from '../ui/format';
 import { topTable } from '../ui/top-table';
 import { ProgressDisplay } from '../ui/progress';
+import { ScoreOutput } from './score-output';
 
 /** How a run talks to the user. */
 export interface OutputMode {
@@ -46,41 +47,90 @@ export function printSummary(io: CliIO, handle: Pick<RunHandle, 'runId' | 'runDi
   io.out(lines.join('\n') + '\n');
 }
 
+/** What stopped a run early: a signal, or stdout's reader going away. */
+export type StopCause = 'SIGINT' | 'SIGTERM' | 'closed-output';
+
+/** Exit code of a run stopped by `cause` (resumable): 130 SIGINT, 143 SIGTERM, 141 stdout closed. */
+export function stoppedExitCode(cause: StopCause | undefined): number {
+  return cause === 'SIGTERM' ? EXIT.sigterm : cause === 'closed-output' ? EXIT.sigpipe : EXIT.sigint;
+}
+
 /**
- * Run a started handle to its end with the chosen output, handling Ctrl-C (first: finish
- * gracefully, the run can be resumed; second: exit at once). Returns the exit code.
+ * Stop a run gracefully on the first SIGINT (Ctrl-C) or SIGTERM: no new trials, the journal ends
+ * with status `cancelled`, the run can be resumed; a second signal exits at once. With `stdout`,
+ * the run stops quietly too when stdout's reader goes away (`nasx run --json | head -1`).
+ */
+export function stopOnSignals(io: CliIO, handle: Pick<RunHandle, 'stop'>, opts: { stdout?: boolean } = {}): { readonly cause: StopCause | undefined; dispose(): void } {
+  let cause: StopCause | undefined;
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
+    if (cause === undefined || cause === 'closed-output') {
+      cause = signal;
+      io.err(`\n${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'}: stopping after the current trials (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again to quit at once)…\n`);
+      handle.stop();
+    } else process.exit(stoppedExitCode(signal));
+  };
+  const onInt = (): void => onSignal('SIGINT');
+  const onTerm = (): void => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  const offClosed = opts.stdout
+    ? io.onOutClosed?.(() => {
+        cause ??= 'closed-output';
+        handle.stop();
+      })
+    : undefined;
+  return {
+    get cause() {
+      return cause;
+    },
+    dispose() {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      offClosed?.();
+    },
+  };
+}
+
+/**
+ * Run a started handle to its end with the chosen output, handling Ctrl-C and SIGTERM (first:
+ * finish gracefully, the run can be resumed, exit 130 / 143; second: exit at once). Returns the
+ * exit code. A resumed `nasx score` run writes its `-o` file again.
  */
 export function runSession(io: CliIO, handle: RunHandle, mode: OutputMode, topK = 5): Promise<number> {
   const progress = mode.json || mode.quiet ? undefined : new ProgressDisplay({ write: io.err, isTTY: io.errIsTTY, columns: io.columns }, (e) => `${ProgressDisplay.value(e.objective)} ${handle.format(e.arch)}`);
+  const scoreOutput = handle.runDir ? ScoreOutput.resume(io, handle.runDir, (a) => handle.format(a)) : undefined;
   let cached = 0;
   let finished: RunFinishedEvent | undefined;
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts++;
-    if (interrupts === 1) {
-      io.err('\nstopping after the current trials (Ctrl-C again to quit at once)…\n');
-      handle.stop();
-    } else process.exit(130);
-  };
-  process.on('SIGINT', onSigint);
+  const signals = stopOnSignals(io, handle, { stdout: mode.json });
   return new Promise<number>((resolve, reject) => {
     handle.events$.subscribe({
       next(e: SearchEvent) {
         if (mode.json) io.out(JSON.stringify(e) + '\n');
         progress?.on(e);
-        if (e.type === 'evaluated' && e.cached) cached++;
+        if (e.type === 'evaluated') {
+          scoreOutput?.add(e);
+          if (e.cached) cached++;
+        }
         if (e.type === 'run-finished') finished = e;
       },
       error(err: unknown) {
-        process.off('SIGINT', onSigint);
+        signals.dispose();
+        scoreOutput?.close();
         // Errors are formatted by the caller (input errors → exit 2).
         reject(err);
       },
       complete() {
-        process.off('SIGINT', onSigint);
+        signals.dispose();
+        scoreOutput?.close();
         // The top trials of the whole run (a resumed run's earlier sessions too), from the kernel's report.
         if (finished && !mode.json) printSummary(io, handle, finished, handle.report().top.slice(0, topK), cached);
-        resolve(!finished || finished.status === 'failed' ? EXIT.failed : EXIT.ok);
+        else if (finished?.status === 'cancelled' && handle.runDir && signals.cause !== 'closed-output') {
+          const rel = path.relative(io.cwd, handle.runDir) || '.';
+          io.err(`run ${handle.runId} stopped; continue with nasx resume ${rel}\n`);
+        }
+        if (!finished || finished.status === 'failed') resolve(EXIT.failed);
+        else if (finished.status === 'cancelled') resolve(stoppedExitCode(signals.cause));
+        else resolve(EXIT.ok);
       },
     });
   });

@@ -1,10 +1,11 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NasxError, type JsonObject, type SearchEvent } from '@nasx/contracts';
 import type { CliIO } from '../io';
 import { EXIT } from '../io';
 import { configOverrides, openKernel } from '../kernel-factory';
 import { ProgressDisplay } from '../ui/progress';
+import { stopOnSignals, stoppedExitCode } from './run-session';
+import { ScoreOutput, checkOutputFile, scoreFormatOf } from './score-output';
 
 /** Options of `nasx score`. */
 export interface ScoreOptions {
@@ -25,12 +26,6 @@ export interface ScoreOptions {
   readonly quiet?: boolean;
 }
 
-function csvCell(v: string | number | undefined): string {
-  if (v === undefined) return '';
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /**
  * `nasx score`: score a list of architectures with any estimator (on a task), in the worker pool,
  * with a progress bar, writing CSV or JSON lines (architecture, score, seconds, all metrics). It is
@@ -40,6 +35,14 @@ export async function scoreCommand(io: CliIO, inline: readonly string[], opts: S
   if (!opts.archs && !opts.all && inline.length === 0) {
     throw new NasxError('usage', 'no architectures to score', { fix: 'give --archs <file> (one per line), --all, or architectures as arguments' });
   }
+  if (opts.all && (opts.archs || inline.length)) {
+    throw new NasxError('usage', `--all scores every architecture of the space, so ${opts.archs ? `--archs ${opts.archs}` : 'the architectures given as arguments'} would be ignored`, {
+      fix: 'choose one: --all, or --archs <file> / architectures as arguments',
+    });
+  }
+  const outFile = opts.out !== undefined ? path.resolve(io.cwd, opts.out) : undefined;
+  const format = opts.format ?? (opts.out !== undefined ? scoreFormatOf(opts.out) : 'csv');
+  if (outFile !== undefined) checkOutputFile(outFile);
   const kernel = openKernel(io.cwd);
   const searcherOptions: JsonObject = { archs: [...inline] };
   if (opts.archs) searcherOptions['file'] = path.resolve(io.cwd, opts.archs);
@@ -58,37 +61,37 @@ export async function scoreCommand(io: CliIO, inline: readonly string[], opts: S
   const config = kernel.loadConfigObject(data, { overrides: configOverrides(io, opts), file: '<nasx score options>' });
   const handle = await kernel.start(config, { persist: opts.journal !== false, runsDir: path.resolve(io.cwd, opts.runsDir ?? config.runsDir) });
 
-  const format = opts.format ?? (opts.out && /\.jsonl?$/i.test(opts.out) ? 'jsonl' : 'csv');
-  const out = opts.out ? fs.openSync(path.resolve(io.cwd, opts.out), 'w') : undefined;
-  const write = (text: string): void => (out !== undefined ? void fs.writeSync(out, text) : io.out(text));
+  const spec = { out: outFile, format };
+  const output = new ScoreOutput(io, spec, (a) => handle.format(a));
+  // `nasx resume` of this run writes the same file.
+  if (handle.runDir && outFile !== undefined) ScoreOutput.save(handle.runDir, spec);
   const primary = config.estimator.id;
-  let header: string[] | undefined;
   const progress = opts.quiet ? undefined : new ProgressDisplay({ write: io.err, isTTY: io.errIsTTY, columns: io.columns }, (e) => `${ProgressDisplay.value(e.objective)} ${handle.format(e.arch)}`);
   let failed = false;
-  let scored = 0;
-  await new Promise<void>((resolve, reject) => {
-    handle.events$.subscribe({
-      next(e: SearchEvent) {
-        progress?.on(e.type === 'run-started' ? { ...e, budget: { evaluations: undefined } } : e);
-        if (e.type === 'evaluated') {
-          scored++;
-          const metrics = e.estimate.metrics;
-          if (format === 'jsonl') {
-            write(JSON.stringify({ arch: handle.format(e.arch), key: e.arch.key, score: e.objective, seconds: e.estimate.cost.seconds, metrics }) + '\n');
-          } else {
-            header ??= Object.keys(metrics);
-            if (scored === 1) write(['arch', 'score', 'seconds', ...header].map(csvCell).join(',') + '\n');
-            write([handle.format(e.arch), typeof e.objective === 'number' ? e.objective : JSON.stringify(e.objective), e.estimate.cost.seconds, ...header.map((m) => metrics[m])].map(csvCell).join(',') + '\n');
+  let cancelled = false;
+  // Ctrl-C / SIGTERM stop gracefully (nasx resume continues); so does a closed stdout (| head).
+  const signals = stopOnSignals(io, handle, { stdout: outFile === undefined });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      handle.events$.subscribe({
+        next(e: SearchEvent) {
+          progress?.on(e.type === 'run-started' ? { ...e, budget: { evaluations: undefined } } : e);
+          if (e.type === 'evaluated') output.add(e);
+          if (e.type === 'failed') io.err(`[${handle.format(e.arch ?? { space: '', genotype: null, key: '?' })}] failed: ${e.error}\n`);
+          if (e.type === 'run-finished') {
+            failed = e.status === 'failed';
+            cancelled = e.status === 'cancelled';
           }
-        }
-        if (e.type === 'failed') io.err(`[${handle.format(e.arch ?? { space: '', genotype: null, key: '?' })}] failed: ${e.error}\n`);
-        if (e.type === 'run-finished') failed = e.status === 'failed';
-      },
-      error: reject,
-      complete: () => resolve(),
+        },
+        error: reject,
+        complete: () => resolve(),
+      });
     });
-  });
-  if (out !== undefined) fs.closeSync(out);
-  if (!opts.quiet) io.err(`scored ${scored} architecture(s) with ${primary}${opts.out ? ` → ${opts.out}` : ''}${handle.runDir ? ` (run folder ${path.relative(io.cwd, handle.runDir)})` : ''}\n`);
-  return failed ? EXIT.failed : EXIT.ok;
+  } finally {
+    signals.dispose();
+    output.close();
+  }
+  if (cancelled && handle.runDir && signals.cause !== 'closed-output') io.err(`run ${handle.runId} stopped; continue with nasx resume ${path.relative(io.cwd, handle.runDir) || '.'}\n`);
+  if (!opts.quiet) io.err(`scored ${output.count} architecture(s) with ${primary}${opts.out ? ` → ${opts.out}` : ''}${handle.runDir ? ` (run folder ${path.relative(io.cwd, handle.runDir)})` : ''}\n`);
+  return failed ? EXIT.failed : cancelled ? stoppedExitCode(signals.cause) : EXIT.ok;
 }

@@ -1,7 +1,37 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NasxError, type JsonObject } from '@nasx/contracts';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+
+/** Alias expansions allowed in a config file (YAML's "billion laughs" defence). */
+const MAX_ALIAS_COUNT = 100;
+/** Characters of JSON a config may expand to. */
+const MAX_CONFIG_CHARS = 10_000_000;
+
+/** JSON pointer of the first place where a value contains itself (an alias of an enclosing anchor), if any. */
+function aliasLoop(value: unknown, stack: object[] = [], pointer = ''): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (stack.includes(value)) return pointer;
+  stack.push(value);
+  for (const [k, v] of Object.entries(value)) {
+    const found = aliasLoop(v, stack, `${pointer}/${String(k).replace(/~/g, '~0').replace(/\//g, '~1')}`);
+    if (found !== undefined) return found;
+  }
+  stack.pop();
+  return undefined;
+}
+
+/** 1-based line of the first alias in the document. */
+function firstAliasLine(doc: Document, lines: LineCounter): number | undefined {
+  let at: number | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      at = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return at === undefined ? undefined : lines.linePos(at).line;
+}
 
 /** A parsed config file that can say on which line a JSON pointer lies. */
 export class ConfigDocument {
@@ -48,7 +78,33 @@ export class ConfigDocument {
         fix: 'repair the syntax at that line (check indentation, colons after keys and closing brackets/quotes)',
       });
     }
-    const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    let data: unknown;
+    try {
+      // The alias cap stops "billion laughs" bombs (aliases of aliases expanding exponentially).
+      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      throw new NasxError('config', `YAML aliases expand too far (${(e as Error).message.replace(/\.$/, '')}; at most ${MAX_ALIAS_COUNT} alias expansions are allowed)`, {
+        file,
+        line: firstAliasLine(doc, lines),
+        fix: 'write the repeated values out, or use fewer nested aliases (*name)',
+      });
+    }
+    const loop = aliasLoop(data);
+    if (loop !== undefined) {
+      throw new NasxError('config', `a YAML alias refers to a node that contains it, so the config would be infinitely deep (at ${loop || '/'})`, {
+        file,
+        line: firstAliasLine(doc, lines),
+        pointer: loop,
+        fix: 'an alias (*name) may only refer to an anchor (&name) outside of itself; write the value out instead',
+      });
+    }
+    const size = JSON.stringify(data)?.length ?? 0;
+    if (size > MAX_CONFIG_CHARS) {
+      throw new NasxError('config', `the config expands to ${size.toLocaleString('en-US')} characters of data (at most ${MAX_CONFIG_CHARS.toLocaleString('en-US')}); YAML aliases multiply what they refer to`, {
+        file,
+        fix: 'use fewer aliases, or put large data in a file an option names',
+      });
+    }
     if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
       throw new NasxError('config', 'the config must be a mapping of keys (space, estimator, searcher, budget, …)', {
         file,

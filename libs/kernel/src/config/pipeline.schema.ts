@@ -1,5 +1,10 @@
 import type { JsonSchema } from '@nasx/contracts';
 
+/** Largest seed: seeds are 32-bit (a larger one used to be reduced modulo 2^32 without a word). */
+export const MAX_SEED = 0xffffffff;
+/** Most worker threads a run may ask for (each holds a TensorFlow.js backend; 100,000 reached 4.3 GB and never started). */
+export const MAX_WORKERS = 64;
+
 /** Schema of a contribution entry: an id, or `{ use: id, options }`. */
 export const ENTRY_SCHEMA: JsonSchema = {
   description: 'A contribution: its id, or { use: id, options: {...} }.',
@@ -90,7 +95,7 @@ export const PIPELINE_SCHEMA: JsonSchema = {
     $schema: { type: 'string', description: 'Editor hint (output of nasx schema).' },
     name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'Run name (prefix of run ids).' },
     description: { type: 'string', description: 'Free text.' },
-    seed: { type: 'integer', minimum: 0, default: 0, description: 'Seed of every random stream of the run.' },
+    seed: { type: 'integer', minimum: 0, maximum: MAX_SEED, default: 0, description: 'Seed of every random stream of the run (0 to 2^32-1).' },
     dataDir: { type: 'string', description: 'Data directory (relative to the config file); default: the NASX_DATA environment variable.' },
     plugins: { type: 'array', items: { type: 'string' }, description: 'Extra plugin package directories (relative to the config file).' },
     space: { ...ENTRY_SCHEMA, description: 'The search space.' },
@@ -127,9 +132,9 @@ export const PIPELINE_SCHEMA: JsonSchema = {
       description: 'Trials evaluated at once; "auto": one per worker thread, else 1. Results are told in proposal order either way.',
     },
     workers: {
-      anyOf: [{ type: 'integer', minimum: 0 }, { const: 'auto' }],
+      anyOf: [{ type: 'integer', minimum: 0, maximum: MAX_WORKERS }, { const: 'auto' }],
       default: 'auto',
-      description: 'Worker threads for the primary estimator; "auto": one per core for estimators that declare themselves compute-heavy, else 0 (in-process).',
+      description: 'Worker threads (at most 64) for the primary estimator; "auto": one per core for estimators that declare themselves compute-heavy, else 0 (in-process).',
     },
     dedup: { type: 'boolean', default: true, description: 'Answer proposals of already evaluated architectures (same canonical key) from the cache.' },
     runsDir: { type: 'string', default: 'runs', description: 'Where run folders are written (relative to the working directory).' },

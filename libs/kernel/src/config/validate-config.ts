@@ -64,9 +64,23 @@ function resolveEntry(doc: ConfigDocument, registry: PluginRegistry, kind: Contr
   if (!contribution) {
     throw configError(doc, pointer + idPointer, `unknown ${kind} "${id}"`, registry.unknownIdHelp(kind, id));
   }
-  const validate = compileSchema(contribution.optionsSchema);
   const copy = JSON.parse(JSON.stringify(options)) as JsonObject;
-  if (!validate(copy)) {
+  let valid: boolean;
+  let validate: ReturnType<typeof compileSchema>;
+  try {
+    validate = compileSchema(contribution.optionsSchema);
+    valid = validate(copy) as boolean;
+  } catch (e) {
+    // A schema that refers to itself without end overflows the stack: the plugin's fault, not an internal error.
+    if (!(e instanceof RangeError)) throw e;
+    throw new NasxError('plugin', `the options schema of ${kind} "${id}" refers to itself without end ($ref cycle), so no options can be checked against it`, {
+      file: contribution.schemaFile || undefined,
+      pkg: contribution.plugin.name,
+      contribution: id,
+      fix: `fix the schema of ${contribution.plugin.name} (a "$ref" must not lead back to itself without a property in between), or use another ${kind}`,
+    });
+  }
+  if (!valid) {
     const e = pickError(validate.errors ?? []);
     const optionsPointer = typeof value === 'string' ? pointer : `${pointer}/options`;
     const ptr = `${optionsPointer}${e.instancePath}${e.keyword === 'additionalProperties' ? `/${String(e.params['additionalProperty'])}` : ''}`;

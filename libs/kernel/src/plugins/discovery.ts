@@ -217,12 +217,28 @@ function readPlugin(
   for (const [i, c] of manifest.contributes.entries()) {
     // A service may declare no options schema (the manifest schema requires one for other kinds).
     const schemaFile = c.optionsSchema === undefined ? '' : path.resolve(dir, c.optionsSchema);
+    const outside = c.optionsSchema === undefined ? undefined : outsidePackage(dir, c.optionsSchema, schemaFile);
+    if (outside) {
+      problems.push(
+        new NasxError('plugin', `the options schema path "${c.optionsSchema}" ${outside}; it must be a file inside the package folder`, {
+          file: pkgFile,
+          pointer: `/nasx/contributes/${i}/optionsSchema`,
+          pkg: name,
+          contribution: c.id,
+          fix: 'put the schema file inside the package and give its path relative to the package root, e.g. "src/options.schema.json"',
+        }),
+      );
+      continue;
+    }
     let schema: JsonSchema;
     try {
       schema = c.optionsSchema === undefined ? NO_OPTIONS_SCHEMA : JSON.parse(fs.readFileSync(schemaFile, 'utf8'));
     } catch (e) {
+      // Never echo the file: JSON.parse's message quotes its first characters.
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'file not found' : e instanceof SyntaxError ? 'not valid JSON' : code ? `cannot be read: ${code}` : 'cannot be read';
       problems.push(
-        new NasxError('plugin', `cannot read the options schema "${c.optionsSchema}" (${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message})`, {
+        new NasxError('plugin', `cannot read the options schema "${c.optionsSchema}" (${why})`, {
           file: pkgFile,
           pointer: `/nasx/contributes/${i}/optionsSchema`,
           pkg: name,
@@ -233,7 +249,14 @@ function readPlugin(
       continue;
     }
     try {
-      compileSchema(schema);
+      const validate = compileSchema(schema);
+      try {
+        // A schema that refers to itself without end ({"$ref": "#"}) compiles but overflows the stack on every value.
+        validate(JSON.parse(JSON.stringify(schemaProbe(schema))));
+      } catch (e) {
+        if (e instanceof RangeError) throw new Error('it refers to itself without end ($ref cycle)');
+        throw e;
+      }
     } catch (e) {
       problems.push(
         new NasxError('plugin', `the options schema ${c.optionsSchema} is not a valid JSON Schema: ${(e as Error).message}`, {
@@ -248,6 +271,34 @@ function readPlugin(
     contributions.push({ id: c.id, kind: c.kind, title: c.title, description: c.description, optionsSchema: schema, schemaFile, plugin, workers: c.workers, token: c.token, inject: c.inject });
   }
   return plugin;
+}
+
+/** A value to try a schema on: an empty object for object schemas, else null. */
+function schemaProbe(schema: JsonSchema): unknown {
+  return (schema as { type?: unknown }).type === 'object' || (schema as { properties?: unknown }).properties !== undefined ? {} : null;
+}
+
+/** Why a manifest's schema path is not inside its package folder (absolute, `..`, a symlink out), or undefined when it is. */
+function outsidePackage(dir: string, given: string, resolved: string): string | undefined {
+  if (path.isAbsolute(given)) return 'is absolute';
+  const inside = (root: string, p: string): boolean => {
+    const rel = path.relative(root, p);
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  };
+  if (!inside(dir, resolved)) return 'leads outside the package folder';
+  let real: string;
+  try {
+    real = fs.realpathSync(resolved);
+  } catch {
+    return undefined; // missing: reported as "file not found"
+  }
+  let realDir = dir;
+  try {
+    realDir = fs.realpathSync(dir);
+  } catch {
+    /* keep dir */
+  }
+  return inside(realDir, real) ? undefined : 'is a symbolic link to a file outside the package folder';
 }
 
 async function loadPackage(dir: string, name: string): Promise<unknown> {

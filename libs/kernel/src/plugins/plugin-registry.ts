@@ -8,6 +8,20 @@ function injection(c: AnyContribution): { token?: string; inject?: InjectMap } {
   return { ...(c.kind === 'service' ? { token: c.token } : {}), ...(c.inject ? { inject: c.inject } : {}) };
 }
 
+function where(c: DiscoveredContribution): string {
+  return c.plugin.dir ? `${c.plugin.name} (${c.plugin.dir})` : `${c.plugin.name} (given in code)`;
+}
+
+/** The error for two packages contributing one kind and id. */
+export function duplicateContribution(first: DiscoveredContribution, second: DiscoveredContribution): NasxError {
+  return new NasxError('plugin', `${second.kind} id "${second.id}" is contributed by both ${where(first)} and ${where(second)}`, {
+    file: second.plugin.packageJson || undefined,
+    pkg: second.plugin.name,
+    contribution: second.id,
+    fix: 'uninstall or drop one of the two packages (check the config\'s "plugins:" list), or rename the contribution in one of them',
+  });
+}
+
 /** Turns an inline plugin definition (tests, embedding) into a discovered plugin. */
 export function inlinePlugin(name: string, def: PluginDefinition, version = '0.0.0'): DiscoveredPlugin {
   const contributions: DiscoveredContribution[] = [];
@@ -44,9 +58,17 @@ export class PluginRegistry {
     return this.plugins.flatMap((p) => p.contributions).filter((c) => !kind || c.kind === kind);
   }
 
-  /** The contribution, or undefined. */
+  /**
+   * The contribution, or undefined. Two packages that contribute the same kind and id are a
+   * load-time error naming both (whichever came first used to win silently, e.g. a config's
+   * `plugins:` package re-contributing an installed id).
+   */
   get(kind: ContributionKind, id: string): DiscoveredContribution | undefined {
-    return this.contributions(kind).find((c) => c.id === id);
+    const found = this.contributions(kind).filter((c) => c.id === id);
+    const first = found[0];
+    const other = found.find((c) => c.plugin !== first?.plugin);
+    if (first && other) throw duplicateContribution(first, other);
+    return first;
   }
 
   /** Text for an unknown id: the closest ids of that kind, or all of them. */
