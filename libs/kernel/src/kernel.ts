@@ -14,12 +14,12 @@ import { wallClockBudget } from './middlewares/wall-clock.middleware';
 import type { DiscoveredPlugin } from './plugins/discovered-plugin';
 import { discoverPlugins } from './plugins/discovery';
 import { PluginRegistry, inlinePlugin } from './plugins/plugin-registry';
-import { JournalWriter, readJournal } from './run/journal';
+import { JournalWriter, journalJson, loadJournal } from './run/journal';
 import { ReportBuilder, reportFromJournal, type RunReport } from './run/report';
 import { runLoop } from './run/run-loop';
 import { untilAborted } from './run/trial-runner';
 import { RunState, type RunResumePoint } from './run/run-state';
-import { RUN_FILES, createRunFolder, readRunFolder, type SavedRunConfig } from './run/run-store';
+import { RUN_FILES, createRunFolder, lockRunFolder, readRunFolder, runsDirError, type RunFolderLock, type SavedRunConfig } from './run/run-store';
 import { KERNEL_VERSION } from './version';
 import { createRng } from './rng/rng';
 import { builtinPlugin } from './builtin/builtin.plugin';
@@ -55,6 +55,8 @@ export interface RunHandle {
   format(arch: Architecture): string;
   /** The report of the whole run so far, earlier sessions of a resumed run included. */
   report(): RunReport;
+  /** What resuming found and repaired (damaged journal lines moved aside, a stale lock taken over), for the user. */
+  readonly warnings: readonly string[];
   /** Finish gracefully: no new trials, in-flight ones cancelled, status `cancelled`. */
   stop(): void;
 }
@@ -67,6 +69,15 @@ function savedConfigDocument(runDir: string, saved: SavedRunConfig, data: JsonOb
   const original = saved.configDir ?? (saved.configFile && !saved.configFile.startsWith('<') ? path.dirname(saved.configFile) : undefined);
   const base = original && fs.existsSync(original) ? original : runDir;
   return ConfigDocument.fromObject(data, path.join(runDir, RUN_FILES.config), base);
+}
+
+/** Write `summary.json`; a full disk or a vanished folder is reported as the run's data error. */
+function writeSummary(file: string, report: RunReport): void {
+  try {
+    fs.writeFileSync(file, JSON.stringify(JSON.parse(journalJson(report)), null, 2) + '\n');
+  } catch (e) {
+    throw runsDirError(path.dirname(file), e, 'the run folder');
+  }
 }
 
 /** Nearest directory at or above `from` that has a package.json. */
@@ -183,29 +194,40 @@ export class Kernel {
   async resume(runDir: string, opts: { dataDir?: string } = {}): Promise<RunHandle> {
     const dir = path.resolve(runDir);
     const saved = readRunFolder(dir);
-    const journalFile = path.join(dir, RUN_FILES.journal);
-    const events = readJournal(journalFile, true);
-    const finished = events.find((e) => e.type === 'run-finished');
-    if (finished && finished.type === 'run-finished' && finished.status !== 'cancelled') {
-      throw new NasxError('usage', `run ${saved.runId} already finished (${finished.status}: ${finished.reason}); there is nothing to resume`, {
-        file: dir,
-        fix: `see its results with "nasx report ${runDir}", or start a new run`,
-      });
+    // One writer per run: the lock is taken before the journal is read (and maybe repaired), and
+    // held by the resumed run until it ends.
+    const warnings: string[] = [];
+    const lock = lockRunFolder(dir, { warn: (m) => warnings.push(m) });
+    try {
+      const journal = loadJournal(path.join(dir, RUN_FILES.journal), { repair: true });
+      warnings.push(...journal.warnings);
+      const events = journal.events;
+      const finished = events.find((e) => e.type === 'run-finished');
+      if (finished && finished.type === 'run-finished' && finished.status !== 'cancelled') {
+        throw new NasxError('usage', `run ${saved.runId} already finished (${finished.status}: ${finished.reason}); there is nothing to resume`, {
+          file: dir,
+          fix: `see its results with "nasx report ${runDir}", or start a new run`,
+        });
+      }
+      const data: JsonObject = opts.dataDir === undefined ? saved.config : { ...saved.config, dataDir: path.resolve(opts.dataDir) };
+      const doc = savedConfigDocument(dir, saved, data);
+      this.withConfigPlugins(doc, data);
+      const config = validateConfig(doc, data, this.registryValue);
+      // A run stopped by the user (Ctrl-C) continues as if it had been interrupted.
+      const replay = events.filter((e) => e.type !== 'run-finished');
+      const nextSeq = events.length ? (events[events.length - 1] as SearchEvent).seq + 1 : 0;
+      return await this.launch(config, { dir, runId: saved.runId, lock }, { events: replay, nextSeq, priorElapsedMs: reportFromJournal(replay).elapsedMs }, warnings);
+    } catch (e) {
+      lock.release();
+      throw e;
     }
-    const data: JsonObject = opts.dataDir === undefined ? saved.config : { ...saved.config, dataDir: path.resolve(opts.dataDir) };
-    const doc = savedConfigDocument(dir, saved, data);
-    this.withConfigPlugins(doc, data);
-    const config = validateConfig(doc, data, this.registryValue);
-    // A run stopped by the user (Ctrl-C) continues as if it had been interrupted.
-    const replay = events.filter((e) => e.type !== 'run-finished');
-    const nextSeq = events.length ? (events[events.length - 1] as SearchEvent).seq + 1 : 0;
-    return this.launch(config, { dir, runId: saved.runId }, { events: replay, nextSeq, priorElapsedMs: reportFromJournal(replay).elapsedMs });
   }
 
   private async launch(
     config: ResolvedConfig,
-    folder: { runsDir: string; saved: Parameters<typeof createRunFolder>[2] } | { dir: string; runId: string } | undefined,
+    folder: { runsDir: string; saved: Parameters<typeof createRunFolder>[2] } | { dir: string; runId: string; lock: RunFolderLock } | undefined,
     resumeFrom: RunResumePoint | undefined,
+    warnings: readonly string[] = [],
   ): Promise<RunHandle> {
     const replay = resumeFrom?.events ?? [];
     const log = createRunLogger();
@@ -217,12 +239,22 @@ export class Kernel {
       runDir = folder.dir;
     }
     const composition = await composeRun(this.registryValue, config, { logger: log.logger, stateDir: runDir ? path.join(runDir, RUN_FILES.state) : undefined });
-    if (folder && 'runsDir' in folder) {
-      const created = createRunFolder(folder.runsDir, config.name, folder.saved);
-      runId = created.runId;
-      runDir = created.dir;
-      (composition.parts as { stateDir?: string }).stateDir = path.join(runDir, RUN_FILES.state);
+    let writer: JournalWriter | undefined;
+    try {
+      if (folder && 'runsDir' in folder) {
+        const created = createRunFolder(folder.runsDir, config.name, folder.saved);
+        runId = created.runId;
+        runDir = created.dir;
+        (composition.parts as { stateDir?: string }).stateDir = path.join(runDir, RUN_FILES.state);
+      }
+      // A resumed run already holds the folder's lock; a new run's writer takes it.
+      writer = runDir ? new JournalWriter(path.join(runDir, RUN_FILES.journal), folder && 'lock' in folder ? { lock: false } : {}) : undefined;
+    } catch (e) {
+      // No run: release what was composed (a worker pool would otherwise keep running).
+      await composition.dispose().catch(() => undefined);
+      throw e;
     }
+    const release = folder && 'lock' in folder ? folder.lock : undefined;
     const { parts } = composition;
     const searcher = parts.searcher as { recommend?: () => Architecture | undefined };
     const recommend = typeof searcher.recommend === 'function' ? () => searcher.recommend?.() : undefined;
@@ -234,7 +266,6 @@ export class Kernel {
     for (const [k, v] of Object.entries(config.estimators)) contributions[`estimators.${k}`] = v.id;
     config.latency.forEach((l, i) => (contributions[`latency.${i}`] = l.id));
 
-    const writer = runDir ? new JournalWriter(path.join(runDir, RUN_FILES.journal)) : undefined;
     const summaryFile = runDir ? path.join(runDir, RUN_FILES.summary) : undefined;
     // The summary is built as the run goes (from the replayed journal first), not re-read at the end.
     const summary = new ReportBuilder();
@@ -301,14 +332,18 @@ export class Kernel {
           if (e.type !== 'progress') summary.add(e);
         },
         complete: () => {
-          if (summaryFile) fs.writeFileSync(summaryFile, JSON.stringify(summary.build(format), null, 2) + '\n');
+          // Non-finite values (a -Infinity objective) are encoded as in the journal.
+          if (summaryFile) writeSummary(summaryFile, summary.build(format));
         },
       }),
       // Estimators are released only once a preparation still running has settled.
-      finalize(() => void preparing.catch(() => undefined).then(() => composition.dispose())),
+      finalize(() => {
+        release?.release();
+        void preparing.catch(() => undefined).then(() => composition.dispose());
+      }),
     );
 
-    return { runId, runDir, config, events$, format, report: () => summary.build(format), stop: () => stop.abort() };
+    return { runId, runDir, config, events$, format, report: () => summary.build(format), warnings, stop: () => stop.abort() };
   }
 
   /** Create every contribution of a config (finding data and option problems) and release them; no run. */
@@ -354,7 +389,8 @@ export class Kernel {
   async report(runDir: string, opts: { top?: number } = {}): Promise<RunReport> {
     const dir = path.resolve(runDir);
     const saved = readRunFolder(dir);
-    const events = readJournal(path.join(dir, RUN_FILES.journal));
+    // Read-only: damaged lines are skipped and reported, never moved (that is resume's job).
+    const { events, warnings } = loadJournal(path.join(dir, RUN_FILES.journal));
     let format: ((a: Architecture) => string) | undefined;
     try {
       const doc = savedConfigDocument(dir, saved);
@@ -372,6 +408,7 @@ export class Kernel {
       // A report never fails for want of the space: it prints canonical keys instead.
       format = undefined;
     }
-    return reportFromJournal(events, format, opts.top);
+    const report = reportFromJournal(events, format, opts.top);
+    return warnings.length ? { ...report, warnings } : report;
   }
 }

@@ -9,6 +9,7 @@ import { topTable } from '../ui/top-table';
 export async function reportCommand(io: CliIO, runDir: string, opts: { json?: boolean; top?: number }): Promise<number> {
   const kernel = openKernel(io.cwd);
   const r = await kernel.report(path.resolve(io.cwd, runDir), { top: opts.top });
+  for (const w of r.warnings ?? []) io.err(`nasx: warning: ${w}\n`);
   if (opts.json) {
     io.out(JSON.stringify(r, null, 2) + '\n');
     return EXIT.ok;

@@ -13,5 +13,6 @@ export interface ResumeCommandOptions extends OutputMode {
 export async function resumeCommand(io: CliIO, runDir: string, opts: ResumeCommandOptions): Promise<number> {
   const kernel = openKernel(io.cwd);
   const handle = await kernel.resume(path.resolve(io.cwd, runDir), { dataDir: opts.dataDir === undefined ? undefined : path.resolve(io.cwd, opts.dataDir) });
+  for (const w of handle.warnings) io.err(`nasx: warning: ${w}\n`);
   return runSession(io, handle, opts);
 }

@@ -21,6 +21,8 @@ export interface RunReport {
   readonly trajectory: readonly (readonly [number, ObjectiveValue])[];
   /** The best evaluated trials of the whole run (all sessions), best first, one per architecture. */
   readonly top: readonly TopTrial[];
+  /** Problems found reading the journal (damaged lines skipped). */
+  readonly warnings?: readonly string[];
 }
 
 /** One row of a report's top-K table. */

@@ -1,6 +1,8 @@
 import { defineEstimator, defineSearcher, type AskTellSearcher, type JsonObject, type RunContext, type SearchEvent } from '@nasx/contracts';
 import { startTestKernel, type TestKernel } from '@nasx/testing';
+import * as path from 'node:path';
 import { lastValueFrom, toArray } from 'rxjs';
+import { readJournal } from './journal';
 
 // Stopping a run in any phase (preparation, a long ask, a hung estimate), per-trial deadlines and
 // the rule for non-finite objectives.
@@ -149,7 +151,8 @@ describe('stopping and deadlines', () => {
   });
 
   it('fails a trial whose objective is NaN, and keeps -Infinity as the worst value', async () => {
-    const run = await tk.run({ space: 'toy', estimator: 'non-finite', searcher: 'sampler', budget: { evaluations: 40, failures: 0 }, workers: 0 }, { persist: false });
+    // Persisted: the journal (which the test kernel's report reads back) keeps -Infinity exactly.
+    const run = await tk.run({ space: 'toy', estimator: 'non-finite', searcher: 'sampler', budget: { evaluations: 40, failures: 0 }, workers: 0 });
     const nan = run.of('failed').filter((f) => f.arch?.key.startsWith('1'));
     expect(nan.length).toBeGreaterThan(0);
     expect(nan[0]?.error).toMatch(/the objective metric "score" is NaN; a NaN objective fails the trial/);
@@ -157,6 +160,9 @@ describe('stopping and deadlines', () => {
     expect(minusInf.length).toBeGreaterThan(0);
     expect(minusInf.every((e) => e.objective === -Infinity)).toBe(true);
     expect(run.of('run-finished')[0]?.best?.objective).toBeGreaterThan(2);
+    const journaled = readJournal(path.join(run.runDir as string, 'events.ndjson')).filter((e) => e.type === 'evaluated' && e.arch.key.startsWith('2'));
+    expect(journaled.map((e) => e.type === 'evaluated' && e.objective)).toEqual(minusInf.map(() => -Infinity));
+    expect(run.report.failures).toBe(nan.length);
   });
 });
 
