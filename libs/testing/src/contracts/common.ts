@@ -19,6 +19,17 @@ export function validatedOptions(schema: object, options: object = {}): any {
   return copy;
 }
 
+/**
+ * The options a contribution's `create` receives from the kernel for the given ones: validated
+ * with the kernel's ajv, schema defaults filled in, typed as the contribution's options.
+ *
+ * @example
+ * const e = await naswotEstimator.create(optionsFor(naswotEstimator, { batchSize: 8 }), deps);
+ */
+export function optionsFor<O>(def: { readonly optionsSchema: object; create(options: O, deps: never): unknown }, options: Partial<O> = {}): O {
+  return validatedOptions(def.optionsSchema, options) as O;
+}
+
 /** A plain AbortSignal that never aborts. */
 export const neverAborted: AbortSignal = new AbortController().signal;
 
