@@ -1,6 +1,6 @@
 import { isNasxError } from '@nasx/contracts';
 import * as os from 'node:os';
-import type { CommonDeps, Logger } from '@nasx/contracts';
+import type { CommonDeps, Logger, OptionsInput } from '@nasx/contracts';
 import { compileSchema, createRng } from '@nasx/kernel';
 
 /** A logger that drops everything (tests). */
@@ -26,7 +26,7 @@ export function validatedOptions(schema: object, options: object = {}): any {
  * @example
  * const e = await naswotEstimator.create(optionsFor(naswotEstimator, { batchSize: 8 }), deps);
  */
-export function optionsFor<O>(def: { readonly optionsSchema: object; create(options: O, deps: never): unknown }, options: Partial<O> = {}): O {
+export function optionsFor<O>(def: { readonly optionsSchema: object; create(options: O, deps: never): unknown }, options: OptionsInput<O> = {}): O {
   return validatedOptions(def.optionsSchema, options) as O;
 }
 

@@ -55,7 +55,7 @@ export class Nb201SearchSpace implements SearchSpace {
 
   /** `options` as the kernel validates them; missing ones take the schema's defaults. */
   constructor(options: Partial<Nb201Options> = {}) {
-    this.allowed = allowedOps(withSchemaDefaults(nb201Schema, options).ops);
+    this.allowed = allowedOps(withSchemaDefaults<Nb201Options>(nb201Schema, options).ops);
     this.position = NB201_OPS.map((_, i) => this.allowed.indexOf(i));
     this.size = this.allowed.length ** NB201_EDGE_COUNT;
     const keys = new Set<string>();
