@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Architecture, SearchSpace, Task } from '@nasx/contracts';
 import nb201 from '@nasx/search-space-nb201';
@@ -35,6 +36,20 @@ describe('zero-cost estimators', () => {
     expect(r.metrics['flops']).toBeGreaterThan(0);
     expect(Number.isFinite(r.metrics['naswot'])).toBe(true);
     await e.dispose?.();
+  });
+
+  it('NASWOT scores a mini-batch of 128 by default, the schema default (no second default in code)', async () => {
+    // 150 digits leave 105 for training: fewer than 128, so the default batch cannot be drawn and
+    // the message names the batch size the estimator asked for.
+    const small = (await mnist.contributions[0]!.create({ limit: 150 }, testDeps() as never)) as Task;
+    await small.load?.();
+    expect(small.splits.train.size).toBeLessThan(128);
+    expect(small.splits.train.size).toBeGreaterThanOrEqual(64);
+    const e = await naswotEstimator.create(optionsFor(naswotEstimator), { ...deps(), task: small });
+    await expect(e.estimate(s.parse(BIG), testEstimateContext())).rejects.toThrow(/wants a batch of 128 but the task's training split has \d+ examples/);
+    await e.dispose?.();
+    // The definition's schema literal is the manifest's file.
+    expect(naswotEstimator.optionsSchema).toEqual(JSON.parse(fs.readFileSync(path.join(__dirname, 'naswot', 'naswot.schema.json'), 'utf8')));
   });
 
   it('NASWOT ranks a cell with convolutions above the all-none cell (its codes cannot separate inputs)', async () => {

@@ -38,7 +38,7 @@ export interface TabularEstimator extends Estimator {
  * the data root holding `nas-bench-201/` (or that folder). Columns load on first lookup.
  */
 export function openBenchmarkTable(options: { benchmark?: string; dataset: string; dataDir: string | undefined }): BenchmarkTable {
-  const adapter = adapterFor(options.benchmark ?? 'nb201');
+  const adapter = adapterFor(options.benchmark ?? tabularSchema.properties.benchmark.default);
   const sources = adapter.sources(options.dataset);
   if (!sources) throw tabularError('config', `${adapter.title} has no dataset "${options.dataset}"`, { fix: `use one of ${adapter.datasets.join(', ')}` });
   const files = [...new Set(Object.values(sources).map((s) => s.file))];
