@@ -3,7 +3,8 @@
 // literal type so the options type below is derived from it, never written by hand.
 import type { OptionsFromSchema } from '@nasx/contracts';
 
-/** The options schema `renas.schema.json`, as a literal. */
+/** The options schema `renas.schema.json`, as a literal (kept as generated: its spec compares it byte for byte). */
+// prettier-ignore
 export const renasSchema = {
   "$schema": "http://json-schema.org/draft-07/schema#",
   "title": "ReNAS predictor options",

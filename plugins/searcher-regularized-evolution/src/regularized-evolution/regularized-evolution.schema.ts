@@ -3,7 +3,8 @@
 // literal type so the options type below is derived from it, never written by hand.
 import type { OptionsFromSchema } from '@nasx/contracts';
 
-/** The options schema `regularized-evolution.schema.json`, as a literal. */
+/** The options schema `regularized-evolution.schema.json`, as a literal (kept as generated: its spec compares it byte for byte). */
+// prettier-ignore
 export const regularizedEvolutionSchema = {
   "title": "Regularized evolution options",
   "description": "Options of aging evolution (Real et al., AAAI 2019, Algorithm 1). Defaults are NAS-Bench-201's REA baseline (Dong & Yang, ICLR 2020): population 10, sample size 3.",
