@@ -1,3 +1,4 @@
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import type { Logger } from './context';
 import type { Estimator } from './estimator.contract';
 import type { JsonSchema } from './json';
@@ -26,6 +27,18 @@ export interface CommonDeps {
   /** A stream forked for this contribution from the run seed. */
   readonly rng: Rng;
 }
+
+/**
+ * The options type of a contribution, derived from its options schema given as a literal
+ * (`as const`), so the schema stays the one source of truth. Properties with a `default` are
+ * required: the kernel's validation fills them in before `create` runs (outside the kernel, use
+ * {@link withSchemaDefaults}).
+ *
+ * @example
+ * export const nb201Schema = { type: 'object', properties: { ops: { type: 'array', items: { type: 'string' }, default: [] } } } as const;
+ * export type Nb201Options = OptionsFromSchema<typeof nb201Schema>; // { ops: string[]; [k: string]: unknown }
+ */
+export type OptionsFromSchema<S extends JSONSchema> = FromSchema<S>;
 
 /** Factory dependencies of a task. */
 export type TaskDeps = CommonDeps;

@@ -1,8 +1,9 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Architecture, SearchSpace, Task } from '@nasx/contracts';
 import nb201 from '@nasx/search-space-nb201';
 import mnist from '@nasx/task-mnist';
-import { describeEstimatorContract, describePluginPackage, testDeps, testEstimateContext } from '@nasx/testing';
+import { describeEstimatorContract, describePluginPackage, optionsFor, testDeps, testEstimateContext, validatedOptions } from '@nasx/testing';
 import { buildNetwork, crossEntropy, initTensorBackend, tf, toTensors } from '@nasx/tensor';
 import plugin, { fisherEstimator, fisherScore, flopsEstimator, naswotEstimator, paramsEstimator, snipEstimator, synflowEstimator } from './index';
 
@@ -29,16 +30,30 @@ describe('zero-cost estimators', () => {
   const MIXED = '|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_3x3~0|none~1|avg_pool_3x3~2|';
 
   it('report params and flops of the built network (NB201 counts for a 1-channel 28×28 input)', async () => {
-    const e = await naswotEstimator.create({ batchSize: 8 }, deps());
+    const e = await naswotEstimator.create(optionsFor(naswotEstimator, { batchSize: 8 }), deps());
     const r = await e.estimate(s.parse(BIG), testEstimateContext());
-    expect(r.metrics['params']).toBeCloseTo((await (await paramsEstimator.create({}, deps())).estimate(s.parse(BIG), testEstimateContext())).metrics['params'] as number, 12);
+    expect(r.metrics['params']).toBeCloseTo((await (await paramsEstimator.create(optionsFor(paramsEstimator), deps())).estimate(s.parse(BIG), testEstimateContext())).metrics['params'] as number, 12);
     expect(r.metrics['flops']).toBeGreaterThan(0);
     expect(Number.isFinite(r.metrics['naswot'])).toBe(true);
     await e.dispose?.();
   });
 
+  it('NASWOT scores a mini-batch of 128 by default, the schema default (no second default in code)', async () => {
+    // 150 digits leave 105 for training: fewer than 128, so the default batch cannot be drawn and
+    // the message names the batch size the estimator asked for.
+    const small = (await mnist.contributions[0]!.create({ limit: 150 }, testDeps() as never)) as Task;
+    await small.load?.();
+    expect(small.splits.train.size).toBeLessThan(128);
+    expect(small.splits.train.size).toBeGreaterThanOrEqual(64);
+    const e = await naswotEstimator.create(optionsFor(naswotEstimator), { ...deps(), task: small });
+    await expect(e.estimate(s.parse(BIG), testEstimateContext())).rejects.toThrow(/wants a batch of 128 but the task's training split has \d+ examples/);
+    await e.dispose?.();
+    // The definition's schema literal is the manifest's file.
+    expect(naswotEstimator.optionsSchema).toEqual(JSON.parse(fs.readFileSync(path.join(__dirname, 'naswot', 'naswot.schema.json'), 'utf8')));
+  });
+
   it('NASWOT ranks a cell with convolutions above the all-none cell (its codes cannot separate inputs)', async () => {
-    const e = await naswotEstimator.create({ batchSize: 8 }, deps());
+    const e = await naswotEstimator.create(optionsFor(naswotEstimator, { batchSize: 8 }), deps());
     const big = (await e.estimate(s.parse(BIG), testEstimateContext(1))).metrics['naswot'] as number;
     const empty = (await e.estimate(s.parse(EMPTY), testEstimateContext(1))).metrics['naswot'] as number;
     expect(big).toBeGreaterThan(empty);
@@ -46,7 +61,7 @@ describe('zero-cost estimators', () => {
   });
 
   it('SynFlow does not look at the data and is deterministic per seed', async () => {
-    const e = await synflowEstimator.create({}, deps());
+    const e = await synflowEstimator.create(optionsFor(synflowEstimator), deps());
     const a = await e.estimate(s.parse(BIG), testEstimateContext(3));
     const b = await e.estimate(s.parse(BIG), testEstimateContext(3));
     expect(a.metrics['synflow']).toBe(b.metrics['synflow']);
@@ -59,7 +74,7 @@ describe('zero-cost estimators', () => {
     ['fisher', fisherEstimator],
     ['naswot', naswotEstimator],
   ] as const)('%s leaves no tensors behind: scoring more cells does not grow tf.memory()', async (_id, def) => {
-    const e = await def.create({ batchSize: 4 } as never, deps());
+    const e = await def.create(validatedOptions(def.optionsSchema, { batchSize: 4 }), deps());
     const score = (k: number) => e.estimate(s.parse(k % 2 ? BIG : MIXED), testEstimateContext(k));
     await score(0); // the first estimate loads the batch and keeps it
     const { tf } = await import('@nasx/tensor');
@@ -70,7 +85,7 @@ describe('zero-cost estimators', () => {
   });
 
   it('gradient proxies give zero credit to weights no path uses (none edges), instead of failing', async () => {
-    const e = await snipEstimator.create({ batchSize: 8 }, deps());
+    const e = await snipEstimator.create(optionsFor(snipEstimator, { batchSize: 8 }), deps());
     const r = await e.estimate(s.parse('|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|none~0|none~1|none~2|'), testEstimateContext());
     expect(r.metrics['snip']).toBe(0); // node 3 gets nothing: the cell outputs zeros, no weight affects the loss through it
     await e.dispose?.();
@@ -117,8 +132,8 @@ describe('zero-cost estimators', () => {
   });
 
   it('refuse a run without a task, and architectures of another space', async () => {
-    expect(() => naswotEstimator.create({}, { ...deps(), task: undefined })).toThrow(/has no task/);
-    const e = await flopsEstimator.create({}, deps());
+    expect(() => naswotEstimator.create(optionsFor(naswotEstimator), { ...deps(), task: undefined })).toThrow(/has no task/);
+    const e = await flopsEstimator.create(optionsFor(flopsEstimator), deps());
     await expect(e.estimate({ space: 'darts', genotype: null, key: 'x' } as Architecture, testEstimateContext())).rejects.toMatchObject({ kind: 'architecture' });
   });
 });

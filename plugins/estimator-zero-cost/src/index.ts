@@ -7,7 +7,7 @@
  * mini-batch and the reporting (src/common).
  */
 import { definePlugin } from '@nasx/contracts';
-import sizeSchema from './common/size.schema.json';
+import { sizeSchema } from './common/size.schema';
 import { defineSizeEstimator } from './common/proxy-estimator';
 import { naswotEstimator } from './naswot/naswot.estimator';
 import { fisherEstimator, gradNormEstimator, graspEstimator, snipEstimator, synflowEstimator } from './proxies/gradient.proxies';
@@ -19,7 +19,7 @@ export const flopsEstimator = defineSizeEstimator('flops', 'FLOPs', 'Multiply-ac
 export { naswotEstimator, naswotScore, addLayerToKernel, type NaswotOptions } from './naswot/naswot.estimator';
 export { fisherEstimator, gradNormEstimator, graspEstimator, snipEstimator, synflowEstimator, fisherScore, snipScore, gradNormScore, graspScore, synflowScore } from './proxies/gradient.proxies';
 export { jacobCovEstimator, jacobianCovarianceScore } from './proxies/jacob-cov.proxy';
-export { defineProxyEstimator, prunableWeights, type ProxyDefinition, type ProxyInputs, type ProxyOptions } from './common/proxy-estimator';
+export { defineProxyEstimator, prunableWeights, type ProxyDefinition, type ProxyInputs, type ProxyOptions, type SizeOptions } from './common/proxy-estimator';
 export { spearman, kendallTau, ranks } from '@nasx/stats';
 
 export default definePlugin({

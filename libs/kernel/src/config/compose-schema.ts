@@ -4,6 +4,9 @@ import { PIPELINE_SCHEMA } from './pipeline.schema';
 
 function entrySchemaFor(registry: PluginRegistry, kind: ContributionKind, description: string): JsonSchema {
   const cs = registry.contributions(kind);
+  // No contribution of this kind installed: nothing can be valid here. An empty `enum` would say
+  // the same but is not a valid JSON Schema (draft-07 requires at least one value).
+  if (cs.length === 0) return { description: `${description} No ${kind} contribution is installed.`, not: {} };
   return {
     description,
     anyOf: [

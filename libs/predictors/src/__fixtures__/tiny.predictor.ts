@@ -1,24 +1,33 @@
 import { tf } from '@nasx/tensor';
 import { definePredictorEstimator } from '../estimator/predictor-estimator';
-import { PREDICTOR_COMMON_SCHEMA_PROPERTIES, type PredictorCommonOptions } from '../estimator/predictor-options';
+import { withSchemaDefaults, type OptionsFromSchema, type OptionsInput } from '@nasx/contracts';
+import { PREDICTOR_COMMON_SCHEMA_PROPERTIES } from '../estimator/predictor-options';
 import { GcnGraphEncoder } from '../features/gcn-graph.encoder';
 import { addDense, dense, propagate } from '../model/nn';
 import { ParameterSet } from '../model/parameter-set';
-import type { GraphModelDefinition, PredictorLoss } from '../model/predictor-model';
-import type { TargetTransform } from '../model/target-transform';
+import type { GraphModelDefinition } from '../model/predictor-model';
+
+/** Options schema of the tiny test predictor. */
+const tinySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...PREDICTOR_COMMON_SCHEMA_PROPERTIES,
+    epochs: { type: 'integer', minimum: 1, default: 20, description: 'Training epochs.' },
+    loss: { type: 'string', enum: ['mse', 'pairwise-logistic', 'pairwise-hinge'], default: 'mse', description: 'Training loss.' },
+    targets: { type: 'string', enum: ['quantile-normal', 'standardize'], default: 'standardize', description: 'Regression targets.' },
+  },
+} as const;
 
 /** Options of the tiny test predictor. */
-export interface TinyOptions extends PredictorCommonOptions {
-  readonly epochs?: number;
-  readonly loss?: PredictorLoss;
-  readonly targets?: TargetTransform;
-}
+export type TinyOptions = OptionsFromSchema<typeof tinySchema>;
 
 /**
  * A tiny model for the helper's tests: mean of the nodes' one-hot features → 8 ReLU units → score.
  * It can count op tokens, which is all the toy space's score needs.
  */
-export function tinyModel(o: TinyOptions): GraphModelDefinition {
+export function tinyModel(options: OptionsInput<TinyOptions>): GraphModelDefinition {
+  const o = withSchemaDefaults<TinyOptions>(tinySchema, options);
   return {
     kind: 'tiny',
     fitEncoder: (graphs) => GcnGraphEncoder.fit(graphs, { maxNodes: o.maxNodes }),
@@ -40,7 +49,7 @@ export function tinyModel(o: TinyOptions): GraphModelDefinition {
         },
       };
     },
-    training: { loss: o.loss ?? 'mse', targets: o.targets ?? 'standardize', epochs: o.epochs ?? 20, batchSize: 8, learningRate: 0.02, weightDecay: 0, schedule: 'cosine' },
+    training: { loss: o.loss, targets: o.targets, epochs: o.epochs, batchSize: 8, learningRate: 0.02, weightDecay: 0, schedule: 'cosine' },
   };
 }
 
@@ -49,16 +58,7 @@ export const tinyPredictorEstimator = definePredictorEstimator<TinyOptions>({
   id: 'tiny-predictor',
   title: 'Tiny predictor (tests)',
   description: 'Mean of one-hot node tokens through a small MLP; for the predictor helper tests.',
-  optionsSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      ...PREDICTOR_COMMON_SCHEMA_PROPERTIES,
-      epochs: { type: 'integer', minimum: 1, default: 20, description: 'Training epochs.' },
-      loss: { type: 'string', enum: ['mse', 'pairwise-logistic', 'pairwise-hinge'], default: 'mse', description: 'Training loss.' },
-      targets: { type: 'string', enum: ['quantile-normal', 'standardize'], default: 'standardize', description: 'Regression targets.' },
-    },
-  },
+  optionsSchema: tinySchema,
   pkg: '@nasx/predictors',
   minTrainingSize: 10,
   metricDescription: 'tiny predictor score (larger ranks higher)',

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isPredictor, type Architecture, type Estimator, type EstimatorDeps, type LabelledArchitecture, type Predictor, type SearchSpace, type WorkContext } from '@nasx/contracts';
+import { isPredictor, type Architecture, type OptionsInput, type Estimator, type EstimatorDeps, type LabelledArchitecture, type Predictor, type SearchSpace, type WorkContext } from '@nasx/contracts';
 import { createRng } from '@nasx/kernel';
 import { kendallTau } from '@nasx/stats';
 import { initTensorBackend, tf } from '@nasx/tensor';
@@ -38,7 +38,7 @@ function workContext(stateDir?: string, seed = 0): WorkContext {
   return { runId: 'test', rng: createRng(seed), signal: neverAborted, logger: silentLogger, emit: (e) => void emitted.push(e), ...(stateDir ? { stateDir } : {}) };
 }
 
-async function create(options: TinyOptions, estimators: EstimatorDeps['estimators'] = {}): Promise<PredictorEstimator<TinyOptions>> {
+async function create(options: OptionsInput<TinyOptions>, estimators: EstimatorDeps['estimators'] = {}): Promise<PredictorEstimator<TinyOptions>> {
   return (await tinyPredictorEstimator.create(validatedOptions(tinyPredictorEstimator.optionsSchema, options), deps(estimators))) as PredictorEstimator<TinyOptions>;
 }
 
@@ -229,7 +229,7 @@ describe('definePredictorEstimator', () => {
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it('saves the fitted model (weights, vocabulary, normalisation) and a resumed run reloads it instead of refitting', async () => {
-      const options: TinyOptions = { labels: { estimator: 'truth', samples: 25 }, epochs: 3, seed: 4 };
+      const options: OptionsInput<TinyOptions> = { labels: { estimator: 'truth', samples: 25 }, epochs: 3, seed: 4 };
       const truth = truthEstimator();
       const first = await create(options, { truth });
       await first.prepare!(workContext(dir));

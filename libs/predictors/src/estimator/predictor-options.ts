@@ -1,30 +1,11 @@
-import type { JsonSchema } from '@nasx/contracts';
-
-/** Where a predictor's training labels come from (option `labels`). */
-export interface PredictorLabelsOptions {
-  /** Name of one of the run's named estimators (`estimators:` in the config). */
-  readonly estimator: string;
-  /** Metric of that estimator to learn (default: its primary metric). */
-  readonly metric?: string;
-  /** Distinct architectures (by key) to sample from the space and label. */
-  readonly samples: number;
-}
-
-/** Options every predictor estimator has (each plugin's schema file repeats these properties). */
-export interface PredictorCommonOptions {
-  readonly labels?: PredictorLabelsOptions;
-  /** Seed of initialisation, batch order and dropout (default: drawn from the run's seed). */
-  readonly seed?: number;
-  /** Padded graph size (default: the largest training graph). */
-  readonly maxNodes?: number;
-}
+import type { JsonSchema, OptionsFromSchema } from '@nasx/contracts';
 
 /**
  * The JSON Schema properties of {@link PredictorCommonOptions}. Each predictor plugin's schema
  * file holds them verbatim (the manifest points at the file, so it cannot import them); the
  * plugins' specs check that they stay identical to these.
  */
-export const PREDICTOR_COMMON_SCHEMA_PROPERTIES: { readonly [name: string]: JsonSchema } = {
+export const PREDICTOR_COMMON_SCHEMA_PROPERTIES = {
   labels: {
     type: 'object',
     additionalProperties: false,
@@ -39,4 +20,11 @@ export const PREDICTOR_COMMON_SCHEMA_PROPERTIES: { readonly [name: string]: Json
   },
   seed: { type: 'integer', minimum: 0, description: "Seed of the initial weights, the batch order and dropout (default: drawn from the run's seed)." },
   maxNodes: { type: 'integer', minimum: 1, description: 'Graph size the model is built for (default: the largest training graph); larger graphs are rejected with an architecture error.' },
-};
+} as const satisfies { readonly [name: string]: JsonSchema };
+
+/** Options every predictor estimator has, derived from {@link PREDICTOR_COMMON_SCHEMA_PROPERTIES}. */
+export type PredictorCommonOptions = OptionsFromSchema<{ type: 'object'; additionalProperties: false; properties: typeof PREDICTOR_COMMON_SCHEMA_PROPERTIES }>;
+
+/** Where a predictor's training labels come from (option `labels`). */
+export type PredictorLabelsOptions = NonNullable<PredictorCommonOptions['labels']>;
+

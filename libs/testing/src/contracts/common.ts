@@ -1,6 +1,6 @@
 import { isNasxError } from '@nasx/contracts';
 import * as os from 'node:os';
-import type { CommonDeps, Logger, RunContext } from '@nasx/contracts';
+import type { CommonDeps, Logger, OptionsInput, RunContext } from '@nasx/contracts';
 import { compileSchema, createRng } from '@nasx/kernel';
 
 /** A logger that drops everything (tests). */
@@ -17,6 +17,17 @@ export function validatedOptions(schema: object, options: object = {}): any {
   const validate = compileSchema(schema);
   if (!validate(copy)) throw new Error(`options ${JSON.stringify(options)} do not validate: ${JSON.stringify(validate.errors)}`);
   return copy;
+}
+
+/**
+ * The options a contribution's `create` receives from the kernel for the given ones: validated
+ * with the kernel's ajv, schema defaults filled in, typed as the contribution's options.
+ *
+ * @example
+ * const e = await naswotEstimator.create(optionsFor(naswotEstimator, { batchSize: 8 }), deps);
+ */
+export function optionsFor<O>(def: { readonly optionsSchema: object; create(options: O, deps: never): unknown }, options: OptionsInput<O> = {}): O {
+  return validatedOptions(def.optionsSchema, options) as O;
 }
 
 /** A plain AbortSignal that never aborts. */

@@ -23,8 +23,9 @@ export function testEstimateContext(trial = 0): EstimateContext {
 
 /**
  * The conformance suite every estimator runs: declared metrics, finite values for the primary
- * metric, costs, batch/single agreement, determinism where promised, and a clear architecture
- * error for architectures of another space.
+ * metric, costs, batches (one estimate per architecture, in order; equal to single estimates
+ * when deterministic), determinism where promised (a visibly skipped test otherwise), and a clear
+ * architecture error for architectures of another space.
  */
 export function describeEstimatorContract(def: ContributionDefinition<'estimator'>, settings: EstimatorContractOptions = {}): void {
   describe(`estimator "${def.id}" (contract)`, () => {
@@ -62,21 +63,33 @@ export function describeEstimatorContract(def: ContributionDefinition<'estimator
       }
     });
 
-    it('agrees between estimateMany and estimate (if batched)', async () => {
-      if (!estimator.estimateMany || !settings.deterministic) return;
-      const many = await estimator.estimateMany(archs, testEstimateContext());
-      expect(many.length).toBe(archs.length);
-      for (const [i, a] of archs.entries()) expect(many[i]?.metrics).toEqual((await estimator.estimate(a, testEstimateContext(i))).metrics);
-    });
-
-    it('is deterministic when it says so', async () => {
-      if (!settings.deterministic) return;
-      for (const a of archs.slice(0, 3)) {
-        const x = await estimator.estimate(a, testEstimateContext(1));
-        const y = await estimator.estimate(a, testEstimateContext(2));
-        expect(y.metrics).toEqual(x.metrics);
+    it('estimates a batch (estimateMany, or concurrent estimate calls as callers make without it): one finite estimate per architecture, in order', async () => {
+      const primary = estimator.metrics[0]?.name as string;
+      const batch = estimator.estimateMany
+        ? await estimator.estimateMany(archs, testEstimateContext())
+        : await Promise.all(archs.map((a, i) => estimator.estimate(a, testEstimateContext(i))));
+      expect(batch).toHaveLength(archs.length);
+      for (const e of batch) {
+        expect(Number.isFinite(e.metrics[primary])).toBe(true);
+        expect(e.cost.seconds).toBeGreaterThanOrEqual(0);
+      }
+      // In order: a deterministic estimator gives each architecture what estimate() gives it alone.
+      if (settings.deterministic) {
+        for (const [i, a] of archs.entries()) expect(batch[i]?.metrics).toEqual((await estimator.estimate(a, testEstimateContext(i))).metrics);
       }
     });
+
+    // Registered as skipped (and so listed as such) when the settings do not promise determinism.
+    (settings.deterministic ? it : it.skip)(
+      settings.deterministic ? 'is deterministic: the same architecture gets the same metrics whatever the trial seed' : 'is deterministic (skipped: this estimator does not promise determinism, settings.deterministic is not set)',
+      async () => {
+        for (const a of archs.slice(0, 3)) {
+          const x = await estimator.estimate(a, testEstimateContext(1));
+          const y = await estimator.estimate(a, testEstimateContext(2));
+          expect(y.metrics).toEqual(x.metrics);
+        }
+      },
+    );
 
     it('rejects an architecture of another space with an architecture error', async () => {
       const foreign: Architecture = { space: `${space.id}-other`, genotype: null, key: 'x' };

@@ -112,8 +112,10 @@ export function describeSearchSpaceContract(def: ContributionDefinition<'search-
       }
     });
 
-    it('inverts decisions (if supported)', () => {
-      if (!space.decisions || !space.fromDecisions || !space.toDecisions) return;
+    it('inverts decisions, or has none of decisions/fromDecisions/toDecisions (a partial set is a defect)', () => {
+      const members = [space.decisions, space.fromDecisions, space.toDecisions].map((m) => typeof m === 'function');
+      expect(members.every(Boolean) || !members.some(Boolean)).toBe(true);
+      if (!space.decisions || !space.fromDecisions || !space.toDecisions) return; // none of them: nothing more to check
       const ds = space.decisions();
       for (const a of samples.slice(0, 50)) {
         const c = space.toDecisions(a);

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isComparator, isPredictor, type LabelledArchitecture } from '@nasx/contracts';
+import { isComparator, isPredictor, type LabelledArchitecture, type OptionsInput } from '@nasx/contracts';
 import { createRng } from '@nasx/kernel';
 import { PREDICTOR_COMMON_SCHEMA_PROPERTIES } from '@nasx/predictors';
 import { createNb201SearchSpace } from '@nasx/search-space-nb201';
@@ -12,12 +12,12 @@ import schema from './ctnas.schema.json';
 
 const space = createNb201SearchSpace();
 const ctx = (stateDir?: string) => ({ runId: 't', rng: createRng(0), signal: neverAborted, logger: silentLogger, emit: () => undefined, ...(stateDir ? { stateDir } : {}) });
-const SMALL: CtnasOptions = { epochs: 4, hidden: 16, mlpHidden: 8, pairsPerEpoch: 256, referenceSize: 10, seed: 3 };
+const SMALL: OptionsInput<CtnasOptions> = { epochs: 4, hidden: 16, mlpHidden: 8, pairsPerEpoch: 256, referenceSize: 10, seed: 3 };
 
 /** NB201 cells labelled with a known function: more 3×3 convolutions and fewer `none` edges is better. */
 const labelled = (n: number, seed: number): LabelledArchitecture[] => labelledSample(space, n, seed, nb201ToyLabel);
 
-async function create(options: CtnasOptions, estimators = {}): Promise<CtnasEstimator> {
+async function create(options: OptionsInput<CtnasOptions>, estimators = {}): Promise<CtnasEstimator> {
   return (await ctnasEstimator.create(validatedOptions(ctnasEstimator.optionsSchema, options), { ...testDeps(), space, latencyModels: [], estimators })) as CtnasEstimator;
 }
 

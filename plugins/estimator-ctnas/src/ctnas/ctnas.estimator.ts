@@ -11,8 +11,10 @@ import {
   type Json,
   type LabelledArchitecture,
   type MetricDeclaration,
+  type OptionsInput,
   type Predictor,
   type WorkContext,
+  withSchemaDefaults,
 } from '@nasx/contracts';
 import {
   GcnGraphEncoder,
@@ -28,42 +30,20 @@ import {
   propagate,
   predictorFingerprint,
   predictorStatePath,
-  type PredictorCommonOptions,
   type PredictorPlace,
   type SavedTensor,
 } from '@nasx/predictors';
 import { initTensorBackend, tf } from '@nasx/tensor';
 import { NacNetwork } from './nac.network';
-import schema from './ctnas.schema.json';
+import { ctnasSchema, type CtnasOptions } from './ctnas.schema';
 
 const PKG = '@nasx/estimator-ctnas';
 const ID = 'ctnas';
 
-/**
- * Options of the `ctnas` estimator (`ctnas.schema.json` is the source of truth; written out here
- * because a JSON import has no literal types, and `ctnas.estimator.spec.ts` checks the two agree).
- */
-export interface CtnasOptions extends PredictorCommonOptions {
-  readonly layers?: number;
-  readonly hidden?: number;
-  readonly mlpHidden?: number;
-  readonly antisymmetric?: boolean;
-  readonly epochs?: number;
-  readonly pairsPerEpoch?: number;
-  readonly batchSize?: number;
-  readonly lr?: number;
-  readonly weightDecay?: number;
-  readonly referenceSize?: number;
-}
-
-type Resolved = Required<Omit<CtnasOptions, 'labels' | 'seed' | 'maxNodes'>> & Pick<CtnasOptions, 'labels' | 'seed' | 'maxNodes'>;
+export type { CtnasOptions } from './ctnas.schema';
 
 /** The schema defaults, for callers that skip the kernel's validation (tests, scripts). */
-export const CTNAS_DEFAULTS = Object.fromEntries(
-  Object.entries(schema.properties)
-    .filter(([, p]) => 'default' in p)
-    .map(([k, p]) => [k, (p as { default: unknown }).default]),
-) as Required<Omit<CtnasOptions, 'labels' | 'seed' | 'maxNodes'>>;
+export const CTNAS_DEFAULTS: CtnasOptions = withSchemaDefaults<CtnasOptions>(ctnasSchema, {});
 
 /** Version of the saved comparator format. */
 export const CTNAS_STATE_VERSION = 1;
@@ -116,7 +96,7 @@ export class CtnasEstimator implements Predictor, Comparator {
   readonly minTrainingSize = 10;
   private readonly place: PredictorPlace = { pkg: PKG, contribution: ID };
   private readonly subject: CheckSubject = { what: `comparator "${ID}"`, place: this.place };
-  private readonly options: Resolved;
+  private readonly options: CtnasOptions;
   private readonly seed: number;
   private readonly fingerprint: string;
   private fitted: Fitted | undefined;
@@ -124,10 +104,11 @@ export class CtnasEstimator implements Predictor, Comparator {
   private readonly embeddings = new Map<string, Float32Array>();
 
   constructor(
-    options: CtnasOptions,
+    options: OptionsInput<CtnasOptions>,
     private readonly deps: EstimatorDeps,
   ) {
-    this.options = { ...CTNAS_DEFAULTS, ...options };
+    // The kernel fills defaults from the schema; direct callers (tests, scripts) may omit options.
+    this.options = withSchemaDefaults<CtnasOptions>(ctnasSchema, options);
     this.seed = options.seed ?? deps.rng.int(0x7fffffff);
     this.fingerprint = predictorFingerprint(ID, deps.space.id, options);
   }
@@ -383,7 +364,7 @@ export const ctnasEstimator = defineEstimator<CtnasOptions>({
   title: 'CTNAS comparator (NAC)',
   description:
     "Neural Architecture Comparator of CTNAS (Chen et al., CVPR 2021): a GCN over both cells' op graphs, their embeddings concatenated and an MLP with a sigmoid giving P(a better than b); trained with binary cross-entropy on pairs of labelled architectures.",
-  optionsSchema: schema,
+  optionsSchema: ctnasSchema,
   create(options, deps): CtnasEstimator {
     // Fail at load time, not after the search started: the labelling estimator must exist.
     if (options.labels) labelEstimatorOf(options.labels, deps, { pkg: PKG, contribution: ID });

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ArchGraph, LabelledArchitecture } from '@nasx/contracts';
+import type { ArchGraph, LabelledArchitecture, OptionsInput } from '@nasx/contracts';
 import { createRng } from '@nasx/kernel';
 import { GcnGraphEncoder, GraphPredictor, PREDICTOR_COMMON_SCHEMA_PROPERTIES, predictScores, type PredictorEstimator } from '@nasx/predictors';
 import { createNb201SearchSpace } from '@nasx/search-space-nb201';
@@ -17,7 +17,7 @@ const ctx = (stateDir?: string) => ({ runId: 't', rng: createRng(0), signal: nev
 /** NB201 cells labelled with a known function: more 3×3 convolutions and fewer `none` edges is better. */
 const labelled = (n: number, seed: number): LabelledArchitecture[] => labelledSample(space, n, seed, nb201ToyLabel);
 
-async function create(options: GcnOptions): Promise<PredictorEstimator<GcnOptions>> {
+async function create(options: OptionsInput<GcnOptions>): Promise<PredictorEstimator<GcnOptions>> {
   return (await gcnEstimator.create(validatedOptions(gcnEstimator.optionsSchema, options), { ...testDeps(), space, latencyModels: [], estimators: {} })) as PredictorEstimator<GcnOptions>;
 }
 

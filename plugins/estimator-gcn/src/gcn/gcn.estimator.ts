@@ -1,32 +1,15 @@
-import { GcnGraphEncoder, definePredictorEstimator, type GraphModelDefinition, type PredictorCommonOptions, type TargetTransform } from '@nasx/predictors';
+import { withSchemaDefaults, type OptionsInput } from '@nasx/contracts';
+import { GcnGraphEncoder, definePredictorEstimator, type GraphModelDefinition } from '@nasx/predictors';
 import { createGcnNetwork } from './gcn.network';
-import schema from './gcn.schema.json';
+import { gcnSchema, type GcnOptions } from './gcn.schema';
 
 const PKG = '@nasx/estimator-gcn';
 const ID = 'gcn';
 
-/**
- * Options of the `gcn` estimator (`gcn.schema.json` is the source of truth; written out here
- * because a JSON import has no literal types, and `gcn.estimator.spec.ts` checks the two agree).
- */
-export interface GcnOptions extends PredictorCommonOptions {
-  readonly layers?: number;
-  readonly hidden?: number;
-  readonly mlpHidden?: number;
-  readonly dropout?: number;
-  readonly targets?: TargetTransform;
-  readonly epochs?: number;
-  readonly batchSize?: number;
-  readonly lr?: number;
-  readonly weightDecay?: number;
-}
+export type { GcnOptions } from './gcn.schema';
 
 /** The schema defaults, for callers that skip the kernel's validation (tests, scripts). */
-export const GCN_DEFAULTS = Object.fromEntries(
-  Object.entries(schema.properties)
-    .filter(([, p]) => 'default' in p)
-    .map(([k, p]) => [k, (p as { default: unknown }).default]),
-) as Required<Pick<GcnOptions, 'layers' | 'hidden' | 'mlpHidden' | 'dropout' | 'targets' | 'epochs' | 'batchSize' | 'lr' | 'weightDecay'>>;
+export const GCN_DEFAULTS: GcnOptions = withSchemaDefaults<GcnOptions>(gcnSchema, {});
 
 /**
  * The GCN model for options: graph features from `ArchGraph` (one-hot op tokens, FLOPs/params
@@ -34,8 +17,8 @@ export const GCN_DEFAULTS = Object.fromEntries(
  * MSE with Adam and a cosine learning rate as Wen et al. train it, on rank-based targets by default
  * (`targets: quantile-normal`; `standardize` is their (label − mean)/std, see the README).
  */
-export function gcnModel(options: GcnOptions): GraphModelDefinition {
-  const o = { ...GCN_DEFAULTS, ...options };
+export function gcnModel(options: OptionsInput<GcnOptions>): GraphModelDefinition {
+  const o = withSchemaDefaults<GcnOptions>(gcnSchema, options);
   return {
     kind: 'gcn',
     fitEncoder: (graphs) => GcnGraphEncoder.fit(graphs, { maxNodes: o.maxNodes }),
@@ -50,7 +33,7 @@ export const gcnEstimator = definePredictorEstimator<GcnOptions>({
   id: ID,
   title: 'GCN predictor',
   description: "Wen et al. 2020 neural predictor: a graph convolutional network over the cell's op graph, trained with MSE on labelled architectures; predicts a score (larger ranks higher).",
-  optionsSchema: schema,
+  optionsSchema: gcnSchema,
   pkg: PKG,
   minTrainingSize: 10,
   metricDescription: 'GCN-predicted value of the label it was fitted on (e.g. accuracy); larger ranks higher',

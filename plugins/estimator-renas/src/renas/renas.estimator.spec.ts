@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { LabelledArchitecture } from '@nasx/contracts';
+import type { LabelledArchitecture, OptionsInput } from '@nasx/contracts';
 import { createRng } from '@nasx/kernel';
 import { GraphPredictor, PREDICTOR_COMMON_SCHEMA_PROPERTIES, RenasFeatureEncoder, predictScores, type PredictorEstimator } from '@nasx/predictors';
 import { createNb201SearchSpace } from '@nasx/search-space-nb201';
@@ -14,12 +14,12 @@ import schema from './renas.schema.json';
 
 const space = createNb201SearchSpace();
 const ctx = (stateDir?: string) => ({ runId: 't', rng: createRng(0), signal: neverAborted, logger: silentLogger, emit: () => undefined, ...(stateDir ? { stateDir } : {}) });
-const SMALL: RenasOptions = { channels: [4, 8], fc: [16], epochs: 30, batchSize: 64, seed: 3 };
+const SMALL: OptionsInput<RenasOptions> = { channels: [4, 8], fc: [16], epochs: 30, batchSize: 64, seed: 3 };
 
 /** NB201 cells labelled with a known function: more 3×3 convolutions and fewer `none` edges is better. */
 const labelled = (n: number, seed: number): LabelledArchitecture[] => labelledSample(space, n, seed, nb201ToyLabel);
 
-async function create(options: RenasOptions): Promise<PredictorEstimator<RenasOptions>> {
+async function create(options: OptionsInput<RenasOptions>): Promise<PredictorEstimator<RenasOptions>> {
   return (await renasEstimator.create(validatedOptions(renasEstimator.optionsSchema, options), { ...testDeps(), space, latencyModels: [], estimators: {} })) as PredictorEstimator<RenasOptions>;
 }
 

@@ -1,38 +1,23 @@
-import { RenasFeatureEncoder, definePredictorEstimator, type GraphModelDefinition, type PredictorCommonOptions } from '@nasx/predictors';
+import { withSchemaDefaults, type OptionsInput } from '@nasx/contracts';
+import { RenasFeatureEncoder, definePredictorEstimator, type GraphModelDefinition } from '@nasx/predictors';
 import { createRenasNetwork } from './renas.network';
-import schema from './renas.schema.json';
+import { renasSchema, type RenasOptions } from './renas.schema';
 
 const PKG = '@nasx/estimator-renas';
 const ID = 'renas';
 
-/**
- * Options of the `renas` estimator (`renas.schema.json` is the source of truth; written out here
- * because a JSON import has no literal types, and `renas.estimator.spec.ts` checks the two agree).
- */
-export interface RenasOptions extends PredictorCommonOptions {
-  readonly channels?: readonly number[];
-  readonly fc?: readonly number[];
-  readonly loss?: 'logistic' | 'hinge';
-  readonly epochs?: number;
-  readonly batchSize?: number;
-  readonly lr?: number;
-  readonly weightDecay?: number;
-}
+export type { RenasOptions } from './renas.schema';
 
 /** The schema defaults, for callers that skip the kernel's validation (tests, scripts). */
-export const RENAS_DEFAULTS = Object.fromEntries(
-  Object.entries(schema.properties)
-    .filter(([, p]) => 'default' in p)
-    .map(([k, p]) => [k, (p as { default: unknown }).default]),
-) as Required<Pick<RenasOptions, 'channels' | 'fc' | 'loss' | 'epochs' | 'batchSize' | 'lr' | 'weightDecay'>>;
+export const RENAS_DEFAULTS: RenasOptions = withSchemaDefaults<RenasOptions>(renasSchema, {});
 
 /**
  * The ReNAS model for options: the feature tensor of `@nasx/predictors` (type, FLOPs and params
  * matrices), the CNN of {@link createRenasNetwork}, trained with the pairwise ranking loss
  * (Xu et al. 2021, Sec. 3.3) and Adam, so it learns the order of the labels, not their values.
  */
-export function renasModel(options: RenasOptions): GraphModelDefinition {
-  const o = { ...RENAS_DEFAULTS, ...options };
+export function renasModel(options: OptionsInput<RenasOptions>): GraphModelDefinition {
+  const o = withSchemaDefaults<RenasOptions>(renasSchema, options);
   return {
     kind: 'renas',
     fitEncoder: (graphs) => RenasFeatureEncoder.fit(graphs, { maxNodes: o.maxNodes }),
@@ -54,7 +39,7 @@ export const renasEstimator = definePredictorEstimator<RenasOptions>({
   id: ID,
   title: 'ReNAS predictor',
   description: "Xu et al. 2021: a CNN over the architecture's N×N feature tensor (type, FLOPs and parameter matrices), trained with a pairwise ranking loss; predicts a score (larger ranks higher).",
-  optionsSchema: schema,
+  optionsSchema: renasSchema,
   pkg: PKG,
   minTrainingSize: 10,
   metricDescription: 'ReNAS relative score (unitless, only its order means something); larger ranks higher',

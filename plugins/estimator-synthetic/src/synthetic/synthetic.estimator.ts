@@ -1,11 +1,7 @@
 import { NasxError, defineEstimator, type ArchGraph, type Architecture, type Estimator } from '@nasx/contracts';
-import schema from './synthetic.schema.json';
+import { syntheticSchema, type SyntheticOptions } from './synthetic.schema';
 
-/** Options of the synthetic estimator (mirrors synthetic.schema.json). */
-export interface SyntheticOptions {
-  noise?: number;
-  seed?: number;
-}
+export type { SyntheticOptions } from './synthetic.schema';
 
 /** Per-op contribution: parameterised ops help, pooling a little, zero nothing. */
 const OP_VALUE: Readonly<Record<string, number>> = { conv: 3, sep_conv: 3, dil_conv: 2.5, mbconv: 3, dense: 2, identity: 1, avg_pool: 1.2, max_pool: 1.2, zero: 0 };
@@ -27,7 +23,7 @@ function hash32(text: string, seed: number): number {
  * output matter most, a cell cut off from its input scores low, and there is per-architecture
  * noise) but no data: useful to smoke-test searchers and the quick start. It is NOT an accuracy.
  */
-export function syntheticScore(graph: ArchGraph, key: string, options: Required<SyntheticOptions>): number {
+export function syntheticScore(graph: ArchGraph, key: string, options: SyntheticOptions): number {
   const index = new Map(graph.nodes.map((n, i) => [n.id, i]));
   const incoming = graph.nodes.map(() => [] as number[]);
   for (const e of graph.edges) incoming[index.get(e.to) as number]?.push(index.get(e.from) as number);
@@ -55,9 +51,8 @@ export const syntheticEstimator = defineEstimator<SyntheticOptions>({
   id: 'synthetic',
   title: 'Synthetic objective (not an accuracy)',
   description: 'A deterministic, data-free function of the architecture graph for smoke runs and the quick start; its numbers are not accuracies.',
-  optionsSchema: schema,
+  optionsSchema: syntheticSchema,
   create(options, deps): Estimator {
-    const o = { noise: options.noise ?? 1, seed: options.seed ?? 0 };
     return {
       id: 'synthetic',
       metrics: [{ name: 'synthetic', direction: 'maximize', description: 'synthetic objective (not an accuracy)' }],
@@ -65,7 +60,7 @@ export const syntheticEstimator = defineEstimator<SyntheticOptions>({
         if (arch.space !== deps.space.id)
           throw new NasxError('architecture', `an architecture of space "${arch.space}" was given to a run over "${deps.space.id}"`, { fix: 'score architectures of the configured space' });
         const started = performance.now();
-        const value = syntheticScore(deps.space.toGraph(deps.space.validate(arch)), arch.key, o);
+        const value = syntheticScore(deps.space.toGraph(deps.space.validate(arch)), arch.key, options);
         return { metrics: { synthetic: value }, fidelity: { kind: 'synthetic' }, cost: { seconds: (performance.now() - started) / 1000 } };
       },
     };

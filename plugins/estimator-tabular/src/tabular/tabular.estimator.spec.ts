@@ -207,7 +207,12 @@ describe('tabular estimator (synthetic tables)', () => {
     expect(err.message).toMatch(/no val_acc@12 on cifar10/);
     expect(err.message).toMatch(/"cifar10_valid_val_acc" field is empty/);
     expect(err.where).toMatchObject({ file: path.join(root, 'nas-bench-201', NB201_FILES.minibench), line: 43 });
-    await expect(est.estimate(archOfCode(EMPTY_CODE + 1), ctx)).resolves.toBeDefined();
+    // The next cell still answers, with its own values (default primary val_acc@12, report test_acc@200).
+    const next = await est.estimate(archOfCode(EMPTY_CODE + 1), ctx);
+    expect(next.metrics).toEqual({
+      'val_acc@12': synth(EMPTY_CODE + 1, col(NB201_FILES.minibench, 'cifar10_valid_val_acc')),
+      'test_acc@200': synth(EMPTY_CODE + 1, col(NB201_FILES.nats, 'cifar10_test_acc')),
+    });
   });
 
   it('a truncated or corrupt table is a data error at prepare time', async () => {

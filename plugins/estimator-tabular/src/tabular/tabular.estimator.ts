@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import {
   defineEstimator,
   parseMetricName,
+  withSchemaDefaults,
   type Architecture,
   type Estimate,
   type EstimateContext,
@@ -14,27 +15,9 @@ import {
 import { BenchmarkTable, resolveBenchmarkDir, tabularError, type TabularAdapter } from './benchmark-table';
 import { nb101Adapter } from './nb101.table';
 import { nb201Adapter } from './nb201.table';
-import schema from './tabular.schema.json';
+import { tabularSchema, type TabularOptions } from './tabular.schema';
 
-/**
- * Options of the `tabular` estimator. `tabular.schema.json` is the source of truth (the kernel
- * validates and fills defaults with it); this type mirrors it and `tabular.estimator.spec.ts`
- * checks the two agree (a JSON import loses the enum literals, so the type cannot be derived).
- */
-export interface TabularOptions {
-  /** Which tabular benchmark (`nb201`, `nb101`). */
-  readonly benchmark: keyof typeof TABULAR_ADAPTERS;
-  /** Dataset of the benchmark (NB101: cifar10 only). */
-  readonly dataset: 'cifar10' | 'cifar100' | 'imagenet16-120';
-  /** Base name of the primary metric. */
-  readonly metric: 'val_acc' | 'test_acc';
-  /** Fidelity of the primary metric, in training epochs (NB201: 12, 200; NB101: 4, 12, 36, 108). */
-  readonly epochs: 4 | 12 | 36 | 108 | 200;
-  /** Extra metrics to report, e.g. `["test_acc@200"]`; default per benchmark (nb201: test_acc@200, nb101: val_acc@108). */
-  readonly report?: readonly MetricName[];
-  /** Data directory (holding `nas-bench-201/` / `nas-bench-101/`), overriding the run's. */
-  readonly dataDir?: string;
-}
+export type { TabularOptions } from './tabular.schema';
 
 /** The benchmarks this estimator reads, by option value. */
 export const TABULAR_ADAPTERS = { nb201: nb201Adapter, nb101: nb101Adapter } as const satisfies { readonly [benchmark: string]: TabularAdapter };
@@ -50,21 +33,12 @@ export interface TabularEstimator extends Estimator {
   readonly table: BenchmarkTable;
 }
 
-/** The schema's defaults, applied when `create` is called without the kernel (tests, scripts). */
-function withDefaults(options: Partial<TabularOptions> | undefined): TabularOptions {
-  const props = (schema as { properties: { [k: string]: { default?: unknown } } }).properties;
-  const out: { [k: string]: unknown } = {};
-  for (const [k, p] of Object.entries(props)) if (p.default !== undefined) out[k] = structuredClone(p.default);
-  for (const [k, v] of Object.entries(options ?? {})) if (v !== undefined) out[k] = v;
-  return out as unknown as TabularOptions;
-}
-
 /**
  * Opens one dataset of a benchmark outside a run (scripts, notebooks, benchmarks). `dataDir` is
  * the data root holding `nas-bench-201/` (or that folder). Columns load on first lookup.
  */
 export function openBenchmarkTable(options: { benchmark?: string; dataset: string; dataDir: string | undefined }): BenchmarkTable {
-  const adapter = adapterFor(options.benchmark ?? 'nb201');
+  const adapter = adapterFor(options.benchmark ?? tabularSchema.properties.benchmark.default);
   const sources = adapter.sources(options.dataset);
   if (!sources) throw tabularError('config', `${adapter.title} has no dataset "${options.dataset}"`, { fix: `use one of ${adapter.datasets.join(', ')}` });
   const files = [...new Set(Object.values(sources).map((s) => s.file))];
@@ -93,9 +67,10 @@ export const tabularEstimator = defineEstimator<TabularOptions>({
   id: 'tabular',
   title: 'Tabular benchmark lookup',
   description: 'Looks architectures up in NAS benchmark ground-truth tables read from a data directory: NAS-Bench-201 (12- and 200-epoch fidelities) and NAS-Bench-101 (4/12/36/108 epochs).',
-  optionsSchema: schema,
+  optionsSchema: tabularSchema,
   create(rawOptions, deps): TabularEstimator {
-    const options = withDefaults(rawOptions);
+    // Defaults again for callers without the kernel (scripts, tests); a no-op after validation.
+    const options = withSchemaDefaults<TabularOptions>(tabularSchema, rawOptions);
     const adapter = adapterFor(options.benchmark);
     if (deps.space && deps.space.id !== adapter.space) {
       throw tabularError('config', `benchmark "${adapter.benchmark}" answers only for the ${adapter.space} search space, but the run's space is "${deps.space.id}"`, {

@@ -1,29 +1,13 @@
 import { NasxError, defineEstimator, type Architecture, type Estimate, type EstimateContext, type Estimator, type EstimatorDeps, type Fidelity, type MetricDeclaration } from '@nasx/contracts';
 import { buildNetwork, evaluateNetwork, initTensorBackend, trainNetwork } from '@nasx/tensor';
 import { limitSplit } from './limited-split';
-import schema from './train.schema.json';
+import { trainSchema, type TrainOptions } from './train.schema';
 
 const PKG = '@nasx/estimator-train';
 const ID = 'train';
 
-/** Options of the `train` estimator (mirrors train.schema.json; the kernel fills its defaults). */
-export interface TrainEstimatorOptions {
-  epochs?: number;
-  steps?: number;
-  batchSize?: number;
-  microBatch?: number;
-  lr?: number;
-  minLr?: number;
-  schedule?: 'cosine' | 'constant';
-  momentum?: number;
-  nesterov?: boolean;
-  weightDecay?: number;
-  init?: 'pytorch' | 'kaiming-normal';
-  trainLimit?: number;
-  valLimit?: number;
-  evalBatchSize?: number;
-  macro?: { channels?: number; cellsPerStage?: number };
-}
+/** Options of the `train` estimator (derived from train.schema.json; the kernel fills its defaults). */
+export type TrainEstimatorOptions = TrainOptions;
 
 const METRICS: readonly MetricDeclaration[] = [
   { name: 'val_acc', direction: 'maximize', unit: '%', description: 'top-1 accuracy on the validation split after the training budget' },
@@ -54,7 +38,7 @@ export const trainEstimator = defineEstimator<TrainEstimatorOptions>({
   id: ID,
   title: 'Short training',
   description: 'Trains the architecture on the task for a budget of epochs or steps and reports validation accuracy.',
-  optionsSchema: schema,
+  optionsSchema: trainSchema,
   create(options, deps: EstimatorDeps): Estimator {
     const task = deps.task;
     if (!task) {
@@ -70,7 +54,7 @@ export const trainEstimator = defineEstimator<TrainEstimatorOptions>({
     }
     const numClasses = task.numClasses;
     const inputShape = task.inputShape;
-    const batchSize = options.batchSize ?? 64;
+    const batchSize = options.batchSize;
     const train = limitSplit(task.splits.train, options.trainLimit);
     const validation = limitSplit(task.splits.validation, options.valLimit);
     const macro = options.macro && Object.keys(options.macro).length ? (options.macro as { [name: string]: number }) : undefined;
@@ -88,7 +72,7 @@ export const trainEstimator = defineEstimator<TrainEstimatorOptions>({
         const started = performance.now();
         const stepsPerEpoch = Math.ceil(train.size / batchSize);
         const steps = stepBudget(options, ctx.fidelity, stepsPerEpoch);
-        const net = buildNetwork(arch, { numClasses, inputShape, seed: ctx.rng.int(0x7fffffff), init: options.init ?? 'pytorch', ...(macro ? { macro } : {}) });
+        const net = buildNetwork(arch, { numClasses, inputShape, seed: ctx.rng.int(0x7fffffff), init: options.init, ...(macro ? { macro } : {}) });
         try {
           const result = await trainNetwork(net, train, {
             steps,
@@ -108,7 +92,7 @@ export const trainEstimator = defineEstimator<TrainEstimatorOptions>({
               if (p.kind === 'epoch') ctx.emit({ type: 'metric', name: 'train_loss', value: p.loss, step: p.epoch + 1, source: `${ID}#${ctx.trial}` });
             },
           });
-          const val = await evaluateNetwork(net, validation, { batchSize: options.evalBatchSize ?? 256, microBatchSize: result.microBatchSize, signal: ctx.signal });
+          const val = await evaluateNetwork(net, validation, { batchSize: options.evalBatchSize, microBatchSize: result.microBatchSize, signal: ctx.signal });
           const epochs = result.steps / stepsPerEpoch;
           const seconds = (performance.now() - started) / 1000;
           const dataFraction = train.size / task.splits.train.size;

@@ -13,13 +13,13 @@ import {
 } from '@nasx/contracts';
 import { buildNetwork, initTensorBackend, planNetwork, tf, toTensors, type ClassificationTensors, type Network } from '@nasx/tensor';
 
-const PKG = '@nasx/estimator-zero-cost';
+import type { ProxyOptions } from './proxy.schema';
+import type { SizeOptions } from './size.schema';
 
-/** Options every network-scoring proxy takes. */
-export interface ProxyOptions {
-  batchSize?: number;
-  init?: 'pytorch' | 'kaiming-normal';
-}
+export type { ProxyOptions } from './proxy.schema';
+export type { SizeOptions } from './size.schema';
+
+const PKG = '@nasx/estimator-zero-cost';
 
 /** What a proxy's score function gets: a freshly initialised network and one fixed mini-batch. */
 export interface ProxyInputs {
@@ -90,7 +90,7 @@ export function defineProxyEstimator<O extends ProxyOptions>(p: ProxyDefinition<
       const firstBatch = async (): Promise<ClassificationTensors | undefined> => {
         if (!p.needsData) return undefined;
         const split = deps.task!.splits.train;
-        const size = options.batchSize ?? 64;
+        const size = options.batchSize;
         if (split.size < size) {
           throw new NasxError('config', `estimator "${p.id}" wants a batch of ${size} but the task's training split has ${split.size} examples`, {
             pkg: PKG,
@@ -113,7 +113,7 @@ export function defineProxyEstimator<O extends ProxyOptions>(p: ProxyDefinition<
           batch ??= firstBatch();
           const data = await batch;
           const started = performance.now();
-          const net = buildNetwork(arch, { numClasses, inputShape, seed: ctx.rng.int(0x7fffffff), init: options.init ?? 'pytorch' });
+          const net = buildNetwork(arch, { numClasses, inputShape, seed: ctx.rng.int(0x7fffffff), init: options.init });
           try {
             const score = await p.score({ net, batch: data, numClasses, inputShape }, options);
             return {
@@ -132,12 +132,6 @@ export function defineProxyEstimator<O extends ProxyOptions>(p: ProxyDefinition<
       };
     },
   });
-}
-
-/** Options of the size proxies. */
-export interface SizeOptions {
-  numClasses?: number;
-  inputShape?: number[];
 }
 
 /** `params` or `flops` from the network plan: no tensors, microseconds. */

@@ -1,13 +1,10 @@
 import { tf } from '@nasx/tensor';
 import { slogdet } from '../common/linalg';
-import { defineProxyEstimator, type ProxyInputs, type ProxyOptions } from '../common/proxy-estimator';
+import { defineProxyEstimator, type ProxyInputs } from '../common/proxy-estimator';
 import { jacobianCovarianceScore } from '../proxies/jacob-cov.proxy';
-import schema from './naswot.schema.json';
+import { naswotSchema, type NaswotOptions } from './naswot.schema';
 
-/** Options of NASWOT (mirrors naswot.schema.json). */
-export interface NaswotOptions extends ProxyOptions {
-  version?: 'v2' | 'v1';
-}
+export type { NaswotOptions } from './naswot.schema';
 
 function popcount(x: number): number {
   x -= (x >>> 1) & 0x55555555;
@@ -70,7 +67,7 @@ export const naswotEstimator = defineProxyEstimator<NaswotOptions>({
   id: 'naswot',
   title: 'NASWOT (v2 log-det Hamming kernel)',
   description: 'Mellor et al. 2021: log|K_H| of the binary ReLU codes of a mini-batch (v1 Jacobian-correlation score as an option); no training.',
-  optionsSchema: schema,
+  optionsSchema: naswotSchema,
   needsData: true,
-  score: (inputs, o) => ((o.version ?? 'v2') === 'v1' ? jacobianCovarianceScore(inputs) : naswotScore(inputs)),
+  score: (inputs, o) => (o.version === 'v1' ? jacobianCovarianceScore(inputs) : naswotScore(inputs)),
 });

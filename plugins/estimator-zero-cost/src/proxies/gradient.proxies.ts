@@ -1,5 +1,5 @@
 import { tf } from '@nasx/tensor';
-import schema from '../common/proxy.schema.json';
+import { proxySchema } from '../common/proxy.schema';
 import { crossEntropy } from '@nasx/tensor';
 import { defineProxyEstimator, prunableWeights, type ProxyInputs } from '../common/proxy-estimator';
 
@@ -139,7 +139,7 @@ export const snipEstimator = defineProxyEstimator({
   id: 'snip',
   title: 'SNIP',
   description: 'Lee et al. 2019: sum of |θ·∂L/∂θ| over conv and linear weights on one mini-batch.',
-  optionsSchema: schema,
+  optionsSchema: proxySchema,
   needsData: true,
   score: snipScore,
 });
@@ -149,7 +149,7 @@ export const gradNormEstimator = defineProxyEstimator({
   id: 'grad-norm',
   title: 'Gradient norm',
   description: 'Sum over conv and linear layers of the L2 norm of ∂L/∂W on one mini-batch (Abdelfattah et al. 2021).',
-  optionsSchema: schema,
+  optionsSchema: proxySchema,
   needsData: true,
   score: gradNormScore,
 });
@@ -159,7 +159,7 @@ export const fisherEstimator = defineProxyEstimator({
   id: 'fisher',
   title: 'Fisher',
   description: 'Theis et al. 2018 / Turner et al. 2020: sum over conv and linear layers of ½·mean over the batch of (Σ activation·gradient)² per channel, on one mini-batch.',
-  optionsSchema: schema,
+  optionsSchema: proxySchema,
   needsData: true,
   score: fisherScore,
 });
@@ -169,7 +169,7 @@ export const graspEstimator = defineProxyEstimator({
   id: 'grasp',
   title: 'GraSP',
   description: 'Wang et al. 2020: −θ·(H g) summed over conv and linear weights, a Hessian-gradient product on one mini-batch.',
-  optionsSchema: schema,
+  optionsSchema: proxySchema,
   needsData: true,
   score: graspScore,
 });
@@ -179,7 +179,7 @@ export const synflowEstimator = defineProxyEstimator({
   id: 'synflow',
   title: 'SynFlow',
   description: 'Tanaka et al. 2020: synaptic flow of |weights| with an all-ones input (data-free), as in Abdelfattah et al. 2021.',
-  optionsSchema: schema,
+  optionsSchema: proxySchema,
   needsData: false,
   score: synflowScore,
 });

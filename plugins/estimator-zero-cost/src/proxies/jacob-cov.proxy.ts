@@ -1,5 +1,5 @@
 import { tf } from '@nasx/tensor';
-import schema from '../common/proxy.schema.json';
+import { proxySchema } from '../common/proxy.schema';
 import { rowCorrelation, symmetricEigenvalues } from '../common/linalg';
 import { defineProxyEstimator, type ProxyInputs } from '../common/proxy-estimator';
 
@@ -27,7 +27,7 @@ export const jacobCovEstimator = defineProxyEstimator({
   id: 'jacob-cov',
   title: 'Jacobian covariance',
   description: 'NASWOT v1 (Mellor et al. 2020): −Σ(log(λ+k)+1/(λ+k)) over eigenvalues of the correlation of per-sample input Jacobians.',
-  optionsSchema: schema,
+  optionsSchema: proxySchema,
   needsData: true,
   score: jacobianCovarianceScore,
 });

@@ -85,57 +85,59 @@ describeWithSharedData('nb101 hashes against the NAS-Bench-101 table', 'nas-benc
 // NASLib's 500 NB101 specs with validation accuracy (shared/data/nas-bench-suite-zero/PROVENANCE.md),
 // joined to the table by our hash.
 describeWithSharedData('nb101 hashes join NASLib specs to the NAS-Bench-101 table', 'nas-bench-suite-zero', (dataDir) => {
-  it('joins every spec whose hash falls in the table range, with matching accuracies and params', () => {
-    const tableFile = path.join(dataDir, 'nas-bench-101', TABLE);
-    if (!fs.existsSync(tableFile)) return;
-    const rows = readCsvFile(tableFile);
-    const table = new Map(rows.map((r) => [r['module_hash']!, r]));
-    const last = rows[rows.length - 1]!['module_hash']!;
-    const specs = readCsvFile(path.join(dataDir, 'nas-bench-suite-zero', 'zc_nasbench101.csv.gz'));
-    expect(specs).toHaveLength(500);
-    const joined: { hash: string; naslib: number; table: number; paramsEqual: boolean }[] = [];
-    let inRange = 0;
-    const hashes = new Set<string>();
-    for (const s of specs) {
-      const n = Number(s['num_nodes']);
-      const adj = s['adjacency_rowmajor']!;
-      const matrix = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => Number(adj[i * n + j])));
-      const hash = nb101Hash(cellOfSpec(matrix, s['ops']!.split('|')));
-      hashes.add(hash);
-      if (hash > last) continue;
-      inRange++;
-      const row = table.get(hash);
-      if (!row) continue;
-      joined.push({
-        hash,
-        naslib: Number(s['val_accuracy']),
-        table: 100 * Number(row['val_acc_108ep']),
-        paramsEqual: Math.round(Number(s['params']) * 1e6) === Number(row['trainable_params']),
-      });
-    }
-    // 500 specs (most unpruned 7×7 that prune to smaller cells) are 292 distinct cells; 94 specs
-    // (17 cells) hash into the table's range, and all 94 are found.
-    expect(hashes.size).toBe(292);
-    expect(inRange).toBe(94);
-    expect(joined).toHaveLength(94);
-    expect(new Set(joined.map((j) => j.hash)).size).toBe(17);
-    // NASLib stores one of NB101's 3 training repeats: the two cells that NASLib lists several
-    // times show 3 distinct values each. The table's number equals one NASLib value exactly
-    // (32 of 94 specs) and is never below it; for those two cells it is the largest of the three.
-    // So the nasbench-vis table holds one repeat per cell, most likely the best one (if it were
-    // a random repeat, "never below" on 17 cells would have probability ≈ 3·10^-4), not the mean.
-    const diffs = joined.map((j) => j.naslib - j.table);
-    expect(Math.max(...diffs)).toBeLessThanOrEqual(1e-9);
-    expect(Math.min(...diffs)).toBeGreaterThan(-0.9);
-    expect(diffs.filter((d) => Math.abs(d) < 1e-9)).toHaveLength(32);
-    const repeats = (hash: string): number[] => [...new Set(joined.filter((j) => j.hash === hash).map((j) => j.naslib))].sort();
-    for (const hash of ['043721b9c7fe8c5fad811d47d83132ec', '09fc2d10bdd6225e167a6f81a22a3f06']) {
-      const values = repeats(hash);
-      expect(values).toHaveLength(3);
-      expect(joined.find((j) => j.hash === hash)!.table).toBeCloseTo(Math.max(...values), 9);
-    }
-    // Parameter counts agree except for one cell (NASLib's own PyTorch count).
-    expect(joined.filter((j) => !j.paramsEqual).map((j) => j.hash)).toEqual(['087fdce1f8eca0a97f91fb060f45e5d2']);
+  // Needs the table too: a visible skip when it is absent, not an early return that passes.
+  describeWithSharedData('with the NAS-Bench-101 table', 'nas-bench-101', () => {
+    it('joins every spec whose hash falls in the table range, with matching accuracies and params', () => {
+      const tableFile = path.join(dataDir, 'nas-bench-101', TABLE);
+      const rows = readCsvFile(tableFile);
+      const table = new Map(rows.map((r) => [r['module_hash']!, r]));
+      const last = rows[rows.length - 1]!['module_hash']!;
+      const specs = readCsvFile(path.join(dataDir, 'nas-bench-suite-zero', 'zc_nasbench101.csv.gz'));
+      expect(specs).toHaveLength(500);
+      const joined: { hash: string; naslib: number; table: number; paramsEqual: boolean }[] = [];
+      let inRange = 0;
+      const hashes = new Set<string>();
+      for (const s of specs) {
+        const n = Number(s['num_nodes']);
+        const adj = s['adjacency_rowmajor']!;
+        const matrix = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => Number(adj[i * n + j])));
+        const hash = nb101Hash(cellOfSpec(matrix, s['ops']!.split('|')));
+        hashes.add(hash);
+        if (hash > last) continue;
+        inRange++;
+        const row = table.get(hash);
+        if (!row) continue;
+        joined.push({
+          hash,
+          naslib: Number(s['val_accuracy']),
+          table: 100 * Number(row['val_acc_108ep']),
+          paramsEqual: Math.round(Number(s['params']) * 1e6) === Number(row['trainable_params']),
+        });
+      }
+      // 500 specs (most unpruned 7×7 that prune to smaller cells) are 292 distinct cells; 94 specs
+      // (17 cells) hash into the table's range, and all 94 are found.
+      expect(hashes.size).toBe(292);
+      expect(inRange).toBe(94);
+      expect(joined).toHaveLength(94);
+      expect(new Set(joined.map((j) => j.hash)).size).toBe(17);
+      // NASLib stores one of NB101's 3 training repeats: the two cells that NASLib lists several
+      // times show 3 distinct values each. The table's number equals one NASLib value exactly
+      // (32 of 94 specs) and is never below it; for those two cells it is the largest of the three.
+      // So the nasbench-vis table holds one repeat per cell, most likely the best one (if it were
+      // a random repeat, "never below" on 17 cells would have probability ≈ 3·10^-4), not the mean.
+      const diffs = joined.map((j) => j.naslib - j.table);
+      expect(Math.max(...diffs)).toBeLessThanOrEqual(1e-9);
+      expect(Math.min(...diffs)).toBeGreaterThan(-0.9);
+      expect(diffs.filter((d) => Math.abs(d) < 1e-9)).toHaveLength(32);
+      const repeats = (hash: string): number[] => [...new Set(joined.filter((j) => j.hash === hash).map((j) => j.naslib))].sort();
+      for (const hash of ['043721b9c7fe8c5fad811d47d83132ec', '09fc2d10bdd6225e167a6f81a22a3f06']) {
+        const values = repeats(hash);
+        expect(values).toHaveLength(3);
+        expect(joined.find((j) => j.hash === hash)!.table).toBeCloseTo(Math.max(...values), 9);
+      }
+      // Parameter counts agree except for one cell (NASLib's own PyTorch count).
+      expect(joined.filter((j) => !j.paramsEqual).map((j) => j.hash)).toEqual(['087fdce1f8eca0a97f91fb060f45e5d2']);
+    });
   });
 });
 

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { KNOWN_OPS, type Architecture } from '@nasx/contracts';
+import { KNOWN_OPS, type Architecture, type OptionsInput } from '@nasx/contracts';
 import { createRng } from '@nasx/kernel';
 import { catchNasxError } from '@nasx/testing';
 import { randomIsomorph } from './__fixtures__/nb101.fixtures';
@@ -280,7 +280,7 @@ describe('nb101 search space', () => {
       fs.writeFileSync(path.join(dir, 'absent.csv'), `hash\n${allowed[0]}\n${'f'.repeat(32)}\n`);
     });
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-    const restricted = (options: Nb101Options, dataDir?: string) => createNb101SearchSpace(options, { dataDir }, { index: small });
+    const restricted = (options: OptionsInput<Nb101Options>, dataDir?: string) => createNb101SearchSpace(options, { dataDir }, { index: small });
 
     it('accepts only allowed cells from decisions', () => {
       const s = restricted({ keys: allowed });

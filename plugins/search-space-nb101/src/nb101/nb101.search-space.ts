@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { defineSearchSpace, NasxError } from '@nasx/contracts';
-import type { ArchGraph, Architecture, Logger, Rng, SearchSpace, SearchSpaceDeps } from '@nasx/contracts';
+import { defineSearchSpace, NasxError, withSchemaDefaults } from '@nasx/contracts';
+import type { ArchGraph, Architecture, Logger, OptionsInput, Rng, SearchSpace, SearchSpaceDeps } from '@nasx/contracts';
 import { encodeAdjacency, encodePaths, NB101_ADJACENCY_LENGTH, NB101_PATH_LENGTH, paddedPosition } from './nb101.encoding';
 import {
   cellOfGenotype,
@@ -28,29 +28,9 @@ import { nb101Graph } from './nb101.graph';
 import { nb101Hash } from './nb101.hash';
 import { loadNb101Index, nb101CacheDir, type Nb101Index } from './nb101.index';
 import { HASH_PATTERN, readKeysFile, type KeyAt } from './nb101.keys';
-import optionsSchema from './nb101.schema.json';
+import { nb101Schema, type Nb101Options } from './nb101.schema';
 
-/**
- * Options of the nb101 space (see `nb101.schema.json`, the source of truth). Written out by hand
- * because a JSON file import has no literal types to derive it from and the package has no
- * schema-to-type dependency; `nb101.search-space.spec.ts` checks that the two agree.
- */
-export interface Nb101Options {
-  /** What `encode` returns: `adjacency` (36 values, default) or `path` (364 values). */
-  readonly encoding?: 'adjacency' | 'path';
-  /** NB101's `mutation_rate` (default 1): edge bits flip with rate/7, interior ops change with rate/5. */
-  readonly mutationRate?: number;
-  /** `random-spec` (NB101's random_spec, default) or `uniform` over the 423,624 cells (loads the index). */
-  readonly sampling?: 'random-spec' | 'uniform';
-  /** Restrict the space to these module hashes. */
-  readonly keys?: readonly string[];
-  /** Restrict the space to the module hashes of one column of a CSV / .csv.gz file. */
-  readonly keysFrom?: { readonly file: string; readonly column?: string };
-  /** Load the hash index at creation (so `parse` accepts bare hashes). */
-  readonly loadIndex?: boolean;
-  /** Folder of the index cache file. */
-  readonly cacheDir?: string;
-}
+export type { Nb101Options } from './nb101.schema';
 
 /** Attempts of `mutate` before it gives up on a random child and falls back (see {@link Nb101SearchSpace.mutate}). */
 const MUTATION_ATTEMPTS = 1000;
@@ -108,16 +88,18 @@ export class Nb101SearchSpace implements SearchSpace {
   private readonly cacheDir: string;
   private readonly logger: Logger | undefined;
 
-  constructor(options: Nb101Options = {}, context: { readonly index?: Nb101Index; readonly restriction?: Restriction; readonly cacheDir?: string; readonly logger?: Logger } = {}) {
-    this.encoding = options.encoding ?? 'adjacency';
+  /** `given` options as the kernel validates them; missing ones take the schema's defaults. */
+  constructor(given: OptionsInput<Nb101Options> = {}, context: { readonly index?: Nb101Index; readonly restriction?: Restriction; readonly cacheDir?: string; readonly logger?: Logger } = {}) {
+    const options = withSchemaDefaults<Nb101Options>(nb101Schema, given);
+    this.encoding = options.encoding;
     if (this.encoding !== 'adjacency' && this.encoding !== 'path') {
       throw configError(`option encoding is ${JSON.stringify(this.encoding)}`, '/options/encoding', 'use "adjacency" or "path"');
     }
-    const rate = options.mutationRate ?? 1;
+    const rate = options.mutationRate;
     if (typeof rate !== 'number' || !(rate > 0 && rate <= 5)) {
       throw configError(`option mutationRate is ${JSON.stringify(rate)}`, '/options/mutationRate', 'use a number in (0, 5]; NB101\'s default is 1 (on average 3 of the 21 edge bits flipped and 1 of the 5 ops changed)');
     }
-    const sampling = options.sampling ?? 'random-spec';
+    const sampling = options.sampling;
     if (sampling !== 'random-spec' && sampling !== 'uniform') {
       throw configError(`option sampling is ${JSON.stringify(sampling)}`, '/options/sampling', 'use "random-spec" (NB101\'s random_spec) or "uniform"');
     }
@@ -476,7 +458,8 @@ function configError(problem: string, pointer: string, fix: string): NasxError {
  * `deps.dataDir` and `cacheDir` against `deps.configDir`. `given.index` supplies an index already
  * in hand instead (tools; tests use a partial one from `Nb101Index.build({ maxVertices })`).
  */
-export function createNb101SearchSpace(options: Nb101Options = {}, deps: Partial<SearchSpaceDeps> = {}, given: { readonly index?: Nb101Index } = {}): Nb101SearchSpace {
+export function createNb101SearchSpace(partial: OptionsInput<Nb101Options> = {}, deps: Partial<SearchSpaceDeps> = {}, given: { readonly index?: Nb101Index } = {}): Nb101SearchSpace {
+  const options = withSchemaDefaults<Nb101Options>(nb101Schema, partial);
   const cacheDir = nb101CacheDir(options.cacheDir, deps.configDir);
   const logger = deps.logger;
   if (options.keys !== undefined && options.keysFrom !== undefined) {
@@ -492,7 +475,7 @@ export function createNb101SearchSpace(options: Nb101Options = {}, deps: Partial
     let source: string;
     let file: string | undefined;
     if (options.keysFrom !== undefined) {
-      const column = options.keysFrom.column ?? 'module_hash';
+      const column = options.keysFrom.column;
       const rel = options.keysFrom.file;
       if (!path.isAbsolute(rel) && !deps.dataDir) {
         throw configError(`option keysFrom.file "${rel}" is relative, but no data directory is configured to resolve it against`, '/options/keysFrom/file', 'set NASX_DATA, --data-dir or the config\'s dataDir, or give an absolute path');
@@ -536,6 +519,6 @@ export const nb101SearchSpace = defineSearchSpace<Nb101Options>({
   id: NB101_SPACE_ID,
   title: 'NAS-Bench-101 cell space',
   description: '7-vertex, 9-edge cell space of NAS-Bench-101 (Ying et al., ICML 2019): 423,624 unique cells keyed by the official module hash.',
-  optionsSchema,
+  optionsSchema: nb101Schema,
   create: (options, deps) => createNb101SearchSpace(options, deps),
 });

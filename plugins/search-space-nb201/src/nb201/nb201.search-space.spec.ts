@@ -279,7 +279,7 @@ describe('nb201 search space', () => {
       expect(manifest.contributes).toEqual([
         expect.objectContaining({ id: nb201SearchSpace.id, kind: 'search-space', optionsSchema: 'src/nb201/nb201.schema.json' }),
       ]);
-      const created = nb201SearchSpace.create({}, {} as never);
+      const created = nb201SearchSpace.create({ ops: [...NB201_OPS] }, {} as never);
       expect((created as { size?: number }).size).toBe(15_625);
       expect(nb201FromCode(0)).toEqual([0, 0, 0, 0, 0, 0]);
     });

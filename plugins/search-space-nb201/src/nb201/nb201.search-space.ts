@@ -1,4 +1,4 @@
-import { defineSearchSpace, NasxError } from '@nasx/contracts';
+import { defineSearchSpace, NasxError, withSchemaDefaults } from '@nasx/contracts';
 import type { ArchGraph, Architecture, Json, Rng, SearchSpace } from '@nasx/contracts';
 import { nb201Graph } from './nb201.graph';
 import {
@@ -18,17 +18,9 @@ import {
   type Nb201Genotype,
   type Nb201Op,
 } from './nb201.genotype';
-import optionsSchema from './nb201.schema.json';
+import { nb201Schema, type Nb201Options } from './nb201.schema';
 
-/**
- * Options of the nb201 space (see `nb201.schema.json`, the source of truth). Written out by hand
- * because a JSON file import has no literal types to derive it from and the package has no
- * schema-to-type dependency; `nb201.search-space.spec.ts` checks that the two agree.
- */
-export interface Nb201Options {
-  /** Ops an edge may take (default: all 5). */
-  readonly ops?: readonly Nb201Op[];
-}
+export type { Nb201Options } from './nb201.schema';
 
 /** Length of {@link SearchSpace.encode}'s vector: one-hot of 5 ops on each of 6 edges. */
 export const NB201_ENCODING_LENGTH = NB201_EDGE_COUNT * NB201_OPS.length;
@@ -61,8 +53,9 @@ export class Nb201SearchSpace implements SearchSpace {
   private readonly position: readonly number[];
   private readonly decisionList: readonly { readonly name: string; readonly choices: readonly string[] }[];
 
-  constructor(options: Nb201Options = {}) {
-    this.allowed = allowedOps(options.ops);
+  /** `options` as the kernel validates them; missing ones take the schema's defaults. */
+  constructor(options: Partial<Nb201Options> = {}) {
+    this.allowed = allowedOps(withSchemaDefaults<Nb201Options>(nb201Schema, options).ops);
     this.position = NB201_OPS.map((_, i) => this.allowed.indexOf(i));
     this.size = this.allowed.length ** NB201_EDGE_COUNT;
     const keys = new Set<string>();
@@ -224,8 +217,7 @@ export class Nb201SearchSpace implements SearchSpace {
 }
 
 /** Allowed op indices from the `ops` option, ascending (the kernel has already schema-checked it; this guards direct calls). */
-function allowedOps(ops: readonly Nb201Op[] | undefined): number[] {
-  if (ops === undefined) return NB201_OPS.map((_, i) => i);
+function allowedOps(ops: readonly Nb201Op[]): number[] {
   const fix = `list 2 to 5 distinct ops among ${NB201_OPS.join(', ')}, or leave ops out for all 5`;
   const fail = (problem: string): NasxError => new NasxError('config', `nb201 option ops ${problem}`, { pkg: NB201_PACKAGE, contribution: NB201_SPACE_ID, fix });
   if (!Array.isArray(ops)) throw fail(`must be an array, got ${typeof ops}`);
@@ -240,7 +232,7 @@ function allowedOps(ops: readonly Nb201Op[] | undefined): number[] {
 }
 
 /** Create the nb201 space directly (tests, scripts); runs get it through the kernel. */
-export function createNb201SearchSpace(options: Nb201Options = {}): Nb201SearchSpace {
+export function createNb201SearchSpace(options: Partial<Nb201Options> = {}): Nb201SearchSpace {
   return new Nb201SearchSpace(options);
 }
 
@@ -250,6 +242,6 @@ export const nb201SearchSpace = defineSearchSpace<Nb201Options>({
   title: 'NAS-Bench-201 cell space',
   description:
     '6 edges x 5 ops cell of NAS-Bench-201 (Dong & Yang, ICLR 2020); canonical keys merge isomorphic cells.',
-  optionsSchema,
+  optionsSchema: nb201Schema,
   create: (options) => createNb201SearchSpace(options),
 });

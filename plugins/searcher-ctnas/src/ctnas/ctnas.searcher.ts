@@ -16,8 +16,10 @@ import {
   type RunContext,
   type SearchSpace,
   type TrialResult,
+  type OptionsInput,
+  withSchemaDefaults,
 } from '@nasx/contracts';
-import schema from './ctnas.schema.json';
+import { ctnasSchema, type CtnasOptions } from './ctnas.schema';
 
 const PKG = '@nasx/searcher-ctnas';
 /** Draws of decision sequences that may be rejected in a row before the run fails. */
@@ -27,14 +29,11 @@ const FRESH_TRIES = 50;
 const SILENT = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const ID = 'ctnas';
 
-/**
- * Options of the `ctnas` searcher, derived from `ctnas.schema.json` (each option has the type of
- * its default) so the schema stays the one source of truth.
- */
-export type CtnasSearcherOptions = { -readonly [K in keyof typeof schema.properties]: (typeof schema.properties)[K]['default'] };
+/** Options of the `ctnas` searcher, derived from `ctnas.schema.json` (the one source of truth). */
+export type CtnasSearcherOptions = CtnasOptions;
 
 /** The schema defaults, for callers that skip the kernel's validation (tests, scripts). */
-export const CTNAS_SEARCHER_DEFAULTS = Object.fromEntries(Object.entries(schema.properties).map(([k, p]) => [k, p.default])) as CtnasSearcherOptions;
+export const CTNAS_SEARCHER_DEFAULTS: CtnasSearcherOptions = withSchemaDefaults<CtnasSearcherOptions>(ctnasSchema, {});
 
 /** A comparator that data exploration can refit: it is a predictor and tells what it was fitted on. */
 type RefittableComparator = Comparator & Predictor & { readonly trainingData: readonly LabelledArchitecture[] };
@@ -367,16 +366,17 @@ export class CtnasSearcher implements AskTellSearcher {
 }
 
 /** The `ctnas` searcher contribution. */
-export const ctnasSearcher = defineSearcher<Partial<CtnasSearcherOptions>>({
+export const ctnasSearcher = defineSearcher<OptionsInput<CtnasSearcherOptions>>({
   id: ID,
   title: 'CTNAS controller',
   description:
     "Contrastive NAS (Chen et al., CVPR 2021): a REINFORCE controller over the space's decisions whose reward is a comparator's probability that a sampled architecture beats the current baseline, with the baseline updated by curriculum.",
-  optionsSchema: schema,
+  optionsSchema: ctnasSchema,
   create(options, deps) {
     const place = { pkg: PKG, contribution: ID };
     requireScalarObjective(deps.objective, place);
-    const o = { ...CTNAS_SEARCHER_DEFAULTS, ...options };
+    // The kernel fills defaults from the schema; direct callers (tests, scripts) may omit options.
+    const o = withSchemaDefaults<CtnasSearcherOptions>(ctnasSchema, options);
     const space = deps.space;
     if (typeof space.decisions !== 'function' || typeof space.fromDecisions !== 'function') {
       throw new NasxError('config', `searcher "${ID}" samples architectures as a sequence of decisions, but space "${space.id}" does not provide decisions() and fromDecisions()`, {

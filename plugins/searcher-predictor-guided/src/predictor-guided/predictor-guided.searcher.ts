@@ -16,29 +16,19 @@ import {
   type SearchSpace,
   type TrialResult,
   type WorkContext,
+  type OptionsInput,
+  withSchemaDefaults,
 } from '@nasx/contracts';
-import schema from './predictor-guided.schema.json';
+import { predictorGuidedSchema, type PredictorGuidedOptions } from './predictor-guided.schema';
 
 const PKG = '@nasx/searcher-predictor-guided';
 const NEVER_ABORTED = new AbortController().signal;
 const ID = 'predictor-guided';
 
-/**
- * Options of the `predictor-guided` searcher (`predictor-guided.schema.json` is the source of
- * truth; written out because `pool` is an enum; the spec checks both list the same options).
- */
-export interface PredictorGuidedOptions {
-  predictor: string;
-  initial: number;
-  candidates: number;
-  pool: 'sample' | 'mutate' | 'both' | 'all';
-  parents: number;
-  batch: number;
-  refitEvery: number;
-}
+export type { PredictorGuidedOptions } from './predictor-guided.schema';
 
 /** Schema defaults (the kernel fills them; direct callers may omit options). */
-export const PREDICTOR_GUIDED_DEFAULTS = Object.fromEntries(Object.entries(schema.properties).map(([k, p]) => [k, p.default])) as unknown as PredictorGuidedOptions;
+export const PREDICTOR_GUIDED_DEFAULTS: PredictorGuidedOptions = withSchemaDefaults<PredictorGuidedOptions>(predictorGuidedSchema, {});
 
 /**
  * Predictor-guided search: BANANAS without the ensemble and uncertainty (White, Neiswanger &
@@ -227,14 +217,15 @@ export class PredictorGuidedSearcher implements AskTellSearcher {
 }
 
 /** The `predictor-guided` searcher contribution. */
-export const predictorGuidedSearcher = defineSearcher<Partial<PredictorGuidedOptions>>({
+export const predictorGuidedSearcher = defineSearcher<OptionsInput<PredictorGuidedOptions>>({
   id: ID,
   title: 'Predictor-guided search (BANANAS-style)',
   description: 'Fits a performance predictor on the evaluated architectures and proposes the unevaluated candidates it ranks highest (White et al., AAAI 2021, without the ensemble).',
-  optionsSchema: schema,
+  optionsSchema: predictorGuidedSchema,
   create(options, deps) {
     requireScalarObjective(deps.objective, { pkg: PKG, contribution: ID });
-    const o: PredictorGuidedOptions = { ...PREDICTOR_GUIDED_DEFAULTS, ...options };
+    // The kernel fills defaults from the schema; direct callers (tests, scripts) may omit options.
+    const o = withSchemaDefaults<PredictorGuidedOptions>(predictorGuidedSchema, options);
     const names = Object.keys(deps.estimators);
     const predictor = deps.estimators[o.predictor];
     const where = { pkg: PKG, contribution: ID, pointer: '/searcher/options/predictor' };

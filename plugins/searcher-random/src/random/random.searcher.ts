@@ -1,16 +1,10 @@
-import { defineSearcher, requireScalarObjective, scalarObjective, type Architecture, type AskTellSearcher, type Logger, type Rng, type SearchSpace, type TrialResult } from '@nasx/contracts';
-import schema from './random.schema.json';
+import { defineSearcher, requireScalarObjective, scalarObjective, withSchemaDefaults, type Architecture, type AskTellSearcher, type Logger, type OptionsInput, type Rng, type SearchSpace, type TrialResult } from '@nasx/contracts';
+import { randomSchema, type RandomOptions } from './random.schema';
 
 const PKG = '@nasx/searcher-random';
 const ID = 'random';
 
-/**
- * Options of the random searcher, derived from `random.schema.json` (each option has the type of its
- * default) so the schema stays the one source of truth.
- */
-export type RandomOptions = { -readonly [K in keyof typeof schema.properties]: (typeof schema.properties)[K]['default'] };
-
-const DEFAULTS = Object.fromEntries(Object.entries(schema.properties).map(([k, p]) => [k, p.default])) as RandomOptions;
+export type { RandomOptions } from './random.schema';
 
 /**
  * With `unique`, how many samples in a row may repeat an already proposed key before the searcher
@@ -123,14 +117,14 @@ export class RandomSearcher implements AskTellSearcher {
 }
 
 /** The `random` searcher contribution. */
-export const randomSearcher = defineSearcher<Partial<RandomOptions>>({
+export const randomSearcher = defineSearcher<OptionsInput<RandomOptions>>({
   id: ID,
   title: 'Random search',
   description: 'Samples architectures uniformly from the search space (Li & Talwalkar 2019 baseline); optionally never repeats a key.',
-  optionsSchema: schema,
+  optionsSchema: randomSchema,
   create(options, deps) {
     requireScalarObjective(deps.objective, { pkg: PKG, contribution: ID });
     // The kernel fills defaults from the schema; direct callers (tests, scripts) may omit options.
-    return new RandomSearcher(deps.space, deps.rng, { ...DEFAULTS, ...options }, deps.logger);
+    return new RandomSearcher(deps.space, deps.rng, withSchemaDefaults<RandomOptions>(randomSchema, options), deps.logger);
   },
 });

@@ -1,19 +1,11 @@
-import { NasxError, defineSearcher, metricDirection, requireScalarObjective, type Architecture, type AskTellSearcher, type EstimateContext, type RunContext, type Estimator, type Proposal, type TrialResult } from '@nasx/contracts';
-import { DEFAULTS, RegularizedEvolutionSearcher, checkOptions } from '../regularized-evolution/regularized-evolution.searcher';
-import schema from './assisted-regularized-evolution.schema.json';
+import { NasxError, defineSearcher, metricDirection, requireScalarObjective, withSchemaDefaults, type Architecture, type AskTellSearcher, type EstimateContext, type Estimator, type OptionsInput, type Proposal, type RunContext, type TrialResult } from '@nasx/contracts';
+import { RegularizedEvolutionSearcher, checkOptions } from '../regularized-evolution/regularized-evolution.searcher';
+import { assistedRegularizedEvolutionSchema, type AssistedRegularizedEvolutionOptions } from './assisted-regularized-evolution.schema';
 
 const PKG = '@nasx/searcher-regularized-evolution';
 const ID = 'assisted-regularized-evolution';
 
-/** Options of AREA (mirrors assisted-regularized-evolution.schema.json). */
-export interface AssistedRegularizedEvolutionOptions {
-  proxy?: string;
-  samples?: number;
-  population?: number;
-  sampleSize?: number;
-  tournamentReplacement?: boolean;
-  mutation?: 'space';
-}
+export type { AssistedRegularizedEvolutionOptions } from './assisted-regularized-evolution.schema';
 
 /**
  * Assisted regularized evolution (AREA): Mellor, Turner, Storkey & Crowley, "Neural Architecture
@@ -50,14 +42,15 @@ export class AssistedRegularizedEvolutionSearcher implements AskTellSearcher {
 }
 
 /** The `assisted-regularized-evolution` searcher contribution. */
-export const assistedRegularizedEvolutionSearcher = defineSearcher<AssistedRegularizedEvolutionOptions>({
+export const assistedRegularizedEvolutionSearcher = defineSearcher<OptionsInput<AssistedRegularizedEvolutionOptions>>({
   id: ID,
   title: 'Assisted regularized evolution (AREA)',
   description: 'REA whose initial population is the top-P of N samples ranked by a training-free proxy (Mellor et al., ICML 2021).',
-  optionsSchema: schema,
+  optionsSchema: assistedRegularizedEvolutionSchema,
   create(options, deps) {
     requireScalarObjective(deps.objective, { pkg: PKG, contribution: ID });
-    const o = { ...DEFAULTS, proxy: 'proxy', samples: 1000, ...options };
+    // The kernel fills defaults from the schema; direct callers (tests, scripts) may omit options.
+    const o = withSchemaDefaults<AssistedRegularizedEvolutionOptions>(assistedRegularizedEvolutionSchema, options);
     checkOptions({ population: o.population, sampleSize: o.sampleSize, tournamentReplacement: o.tournamentReplacement, mutation: o.mutation }, ID);
     const proxy: Estimator | undefined = deps.estimators[o.proxy];
     if (!proxy) {

