@@ -45,8 +45,17 @@ export function describePluginPackage(packageDir: string, plugin: PluginDefiniti
       expect(fromCode).toEqual(fromManifest);
     });
 
+    it('declares the same service token and injections in the manifest as in the code', () => {
+      for (const c of pkg.nasx.contributes) {
+        const def = plugin.contributions.find((d) => d.id === c.id && d.kind === c.kind) as { token?: string; inject?: Record<string, string> } | undefined;
+        expect({ id: c.id, token: c.token, inject: c.inject ?? {} }).toEqual({ id: c.id, token: def?.token, inject: def?.inject ?? {} });
+      }
+    });
+
     it('ships each options schema as the file the manifest names, identical to the code\'s', () => {
       for (const c of pkg.nasx.contributes) {
+        // A service may take no options and name no schema file.
+        if (c.optionsSchema === undefined) continue;
         const file = path.join(packageDir, c.optionsSchema);
         expect(fs.existsSync(file)).toBe(true);
         const fromFile = JSON.parse(fs.readFileSync(file, 'utf8'));
