@@ -1,4 +1,5 @@
 import { startTestKernel, type TestKernel } from '@nasx/testing';
+import { readJournal } from './journal';
 
 describe('run loop (in-process, toy plugin)', () => {
   let tk: TestKernel;
@@ -101,7 +102,7 @@ describe('run loop (in-process, toy plugin)', () => {
     expect(resumed.report.best?.arch.key).toBe(full.report.best?.arch.key);
     expect(resumed.of('run-started')[0]?.resumed).toBe(true);
     const keysFull = full.of('evaluated').map((e) => e.arch.key);
-    const all = (await import('@nasx/kernel')).readJournal(file).filter((e) => e.type === 'evaluated').map((e) => (e as { arch: { key: string } }).arch.key);
+    const all = readJournal(file).filter((e) => e.type === 'evaluated').map((e) => (e as { arch: { key: string } }).arch.key);
     expect(all).toEqual(keysFull);
   });
 });
