@@ -247,6 +247,8 @@ export async function createPooledEstimator(config: ResolvedConfig, run: { logge
   const restart = async (slot: Slot, why: string): Promise<void> => {
     run.logger.warn(`estimator worker ${slot.index} ${why}; restarting it`);
     slot.state = 'starting';
+    // A run that stops aborts its trials, then disposes the pool: do not start threads it kills.
+    await new Promise((resolve) => setImmediate(resolve));
     for (let attempt = 0; ; attempt++) {
       if (disposed) return;
       try {
