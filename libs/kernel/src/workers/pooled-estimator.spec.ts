@@ -74,6 +74,22 @@ describe('worker pool for compute-heavy estimators', () => {
     fs.rmSync(runsDir, { recursive: true, force: true });
   });
 
+  it('prepares a restarted worker before it takes work (reloading the saved state)', async () => {
+    const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-prepared-'));
+    const crashes = path.join(runsDir, 'crashes');
+    fs.mkdirSync(crashes);
+    const kernel = Kernel.open({ roots: [workspaceRoot], paths: [fixture] });
+    const handle = await kernel.start(kernel.loadConfigObject({ ...base, estimator: { use: 'prepared-probe', options: { crashOnceDir: crashes } }, workers: 1, budget: { evaluations: 3 } }), { runsDir });
+    const events = await lastValueFrom(handle.events$.pipe(toArray()));
+    expect(events.filter((e) => e.type === 'failed')).toEqual([]);
+    expect(events.at(-1)).toMatchObject({ status: 'budget-exhausted', evaluations: 3 });
+    const log = fs.readFileSync(path.join(handle.runDir as string, 'state', 'prepare.log'), 'utf8').trim().split('\n');
+    expect(log.filter((l) => l.startsWith('computed'))).toHaveLength(1);
+    // Every candidate crashed the one worker once; each replacement reloaded the state before its retry.
+    expect(log.filter((l) => l.startsWith('loaded'))).toHaveLength(3);
+    fs.rmSync(runsDir, { recursive: true, force: true });
+  });
+
   it('prepares the workers once without a run folder too (in a temporary state folder)', async () => {
     const events = await run({ ...base, estimator: 'prepared-probe', workers: 2, budget: { evaluations: 4 } });
     expect(events.filter((e) => e.type === 'failed')).toEqual([]);

@@ -77,7 +77,7 @@ module.exports = {
         id: 'prepared-probe',
         description: 'fails unless prepared; its preparation is saved to and reloaded from stateDir',
         optionsSchema: require('./prepared-schema.json'),
-        create() {
+        create(o) {
           let state;
           return {
             id: 'prepared-probe',
@@ -97,6 +97,13 @@ module.exports = {
             },
             async estimate(arch) {
               if (!state) throw new Error('prepared-probe was asked to estimate before prepare()');
+              if (o.crashOnceDir) {
+                const marker = path.join(o.crashOnceDir, arch.key.replace(/[^a-z0-9]/gi, '_'));
+                if (!fs.existsSync(marker)) {
+                  fs.writeFileSync(marker, '');
+                  process.exit(4);
+                }
+              }
               return { metrics: { score: score(arch.key) + state.offset }, cost: { seconds: 0 }, info: { threadId } };
             },
           };
