@@ -37,4 +37,25 @@ describe('NASWOT v1 memory', () => {
     expect(wasmHeapBytes()).toBe(heap);
     await e.dispose?.();
   }, 300_000);
+
+  it('refuses a network whose full-batch Jacobian cannot fit in the wasm heap, with the fix, before allocating it', async () => {
+    // All-3×3-conv cell on 28×28 MNIST: ~34 MiB per sample, ~4.3 GiB at 128. Measured on CIFAR-10, a
+    // network estimated this large either aborts the module or leaves its heap at the 4 GiB ceiling,
+    // where the thread's next estimate aborts it.
+    const e = await naswotEstimator.create({ version: 'v1', batchSize: 128 }, { ...testDeps(), space, task, latencyModels: [], estimators: {} });
+    const big = space.parse('|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|');
+    const before = wasmHeapBytes() as number;
+    await expect(e.estimate(big, testEstimateContext(0))).rejects.toMatchObject({
+      name: 'NasxError',
+      kind: 'config',
+      message: expect.stringMatching(/NASWOT v1 needs about 4\.\d GiB of tensor memory .* at batchSize 128, more than the wasm backend's 4\.0 GiB heap/),
+      fix: expect.stringMatching(/lower estimator\.options\.batchSize to 1[0-2]\d or less/),
+    });
+    expect(wasmHeapBytes()).toBeLessThan(before + 256 * 1024 ** 2); // the batch itself, not the network's peak
+    // The thread is still usable: the same cell scores at a batch that fits.
+    const small = await naswotEstimator.create({ version: 'v1', batchSize: 8 }, { ...testDeps(), space, task, latencyModels: [], estimators: {} });
+    expect(Number.isFinite((await small.estimate(big, testEstimateContext(1))).metrics['naswot'])).toBe(true);
+    await e.dispose?.();
+    await small.dispose?.();
+  }, 300_000);
 });
