@@ -28,7 +28,8 @@ async function start(): Promise<void> {
   const config = validateConfig(ConfigDocument.fromObject(init.configData, init.configFile), init.configData, registry, { estimationOnly: true });
   const est = await composeEstimation(registry, config, { logger, inWorker: true });
   const estimator = est.estimator;
-  post({ type: 'ready', metrics: estimator.metrics, estimatorId: estimator.id });
+  const prepares = [estimator, ...Object.values(est.estimators)].some((e) => typeof e.prepare === 'function');
+  post({ type: 'ready', metrics: estimator.metrics, estimatorId: estimator.id, prepares });
   port!.on('message', (m: ToWorker) => {
     if (m.type === 'cancel') {
       aborts.get(m.id)?.abort();

@@ -123,6 +123,7 @@ export async function createPooledEstimator(config: ResolvedConfig, run: { logge
   let nextId = 0;
   let metrics: readonly MetricDeclaration[] = [];
   let estimatorId = config.estimator.id;
+  let prepares = false;
   let disposed = false;
   /** Set by a successful `prepare()`: what every (re)started worker prepares with. */
   let shared: { seed: number; stateDir: string } | undefined;
@@ -150,6 +151,7 @@ export async function createPooledEstimator(config: ResolvedConfig, run: { logge
             ready = true;
             metrics = m.metrics;
             estimatorId = m.estimatorId;
+            prepares = m.prepares;
             resolve();
             return;
           case 'fatal':
@@ -364,6 +366,7 @@ export async function createPooledEstimator(config: ResolvedConfig, run: { logge
     workers: config.workers,
     async prepare(ctx) {
       if (broken) throw broken;
+      if (!prepares) return;
       if (!ctx.stateDir) tempStateDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-worker-state-'));
       const stateDir = ctx.stateDir ?? (tempStateDir as string);
       const idle = slots.filter((s) => s.state === 'idle');
@@ -406,6 +409,8 @@ export async function createPooledEstimator(config: ResolvedConfig, run: { logge
     },
     async dispose() {
       disposed = true;
+      // First, while the process is surely still running (a CLI may exit once the run completed).
+      if (tempStateDir) fs.rmSync(tempStateDir, { recursive: true, force: true });
       const ended = new Error('the run ended');
       for (const r of queue.splice(0)) r.reject(ended);
       for (const s of slots) {
@@ -413,7 +418,6 @@ export async function createPooledEstimator(config: ResolvedConfig, run: { logge
         s.preparing?.reject(ended);
       }
       await Promise.all(slots.map((s) => s.worker?.terminate()));
-      if (tempStateDir) fs.rmSync(tempStateDir, { recursive: true, force: true });
     },
   };
 }

@@ -26,7 +26,8 @@ export type ToWorker =
 
 /** Messages from a worker. */
 export type FromWorker =
-  | { readonly type: 'ready'; readonly metrics: readonly MetricDeclaration[]; readonly estimatorId: string }
+  /** `prepares`: one of its estimators has a `prepare()` (else the pool's prepare() has nothing to do). */
+  | { readonly type: 'ready'; readonly metrics: readonly MetricDeclaration[]; readonly estimatorId: string; readonly prepares: boolean }
   | { readonly type: 'result'; readonly id: number; readonly estimate: Estimate }
   | { readonly type: 'prepared'; readonly id: number }
   | { readonly type: 'error'; readonly id: number; readonly error: SerializedError }
