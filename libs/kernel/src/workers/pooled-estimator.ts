@@ -336,7 +336,15 @@ export async function createPooledEstimator(config: ResolvedConfig, run: { logge
 
   const dispatch = (): void => {
     for (const slot of slots) {
-      if (slot.state !== 'idle' || !slot.worker || (shared && !slot.prepared)) continue;
+      if (slot.state === 'idle' && slot.worker && shared && !slot.prepared) {
+        // Busy while the pool prepared: it prepares now, before it takes work.
+        const worker = slot.worker;
+        prepareOn(slot, shared.seed, shared.stateDir, logDraft).catch((e: unknown) => {
+          if (slot.worker === worker && !disposed) replace(slot, `failed to prepare (${e instanceof Error ? e.message : String(e)})`);
+        });
+        continue;
+      }
+      if (slot.state !== 'idle' || !slot.worker) continue;
       let req = queue.shift();
       while (req && req.settled) req = queue.shift();
       if (!req) return;
