@@ -12,6 +12,7 @@ export {
   assertTensorBackend,
   currentTensorBackend,
   initTensorBackend,
+  wasmHeapBytes,
   type TensorBackendInfo,
   type TensorBackendName,
   type TensorBackendPreference,

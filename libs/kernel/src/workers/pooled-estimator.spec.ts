@@ -59,6 +59,50 @@ describe('worker pool for compute-heavy estimators', () => {
     expect(events.at(-1)).toMatchObject({ status: 'budget-exhausted', evaluations: 5 });
   });
 
+  it('prepares every worker\'s estimators: the first computes and saves the state, the others reload it', async () => {
+    const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-prepared-'));
+    const kernel = Kernel.open({ roots: [workspaceRoot], paths: [fixture] });
+    const handle = await kernel.start(kernel.loadConfigObject({ ...base, estimator: 'prepared-probe', workers: 2, budget: { evaluations: 6 } }), { runsDir });
+    const events = await lastValueFrom(handle.events$.pipe(toArray()));
+    // prepared-probe fails every estimate it is asked before prepare()
+    expect(events.filter((e) => e.type === 'failed')).toEqual([]);
+    expect(events.at(-1)).toMatchObject({ status: 'budget-exhausted', evaluations: 6 });
+    const log = fs.readFileSync(path.join(handle.runDir as string, 'state', 'prepare.log'), 'utf8').trim().split('\n');
+    expect(log.filter((l) => l.startsWith('computed'))).toHaveLength(1);
+    expect(log.filter((l) => l.startsWith('loaded'))).toHaveLength(1);
+    expect(log.some((l) => l.endsWith(' 0'))).toBe(false); // in worker threads, not the main one
+    fs.rmSync(runsDir, { recursive: true, force: true });
+  });
+
+  it('prepares a restarted worker before it takes work (reloading the saved state)', async () => {
+    const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-prepared-'));
+    const crashes = path.join(runsDir, 'crashes');
+    fs.mkdirSync(crashes);
+    const kernel = Kernel.open({ roots: [workspaceRoot], paths: [fixture] });
+    const handle = await kernel.start(kernel.loadConfigObject({ ...base, estimator: { use: 'prepared-probe', options: { crashOnceDir: crashes } }, workers: 1, budget: { evaluations: 3 } }), { runsDir });
+    const events = await lastValueFrom(handle.events$.pipe(toArray()));
+    expect(events.filter((e) => e.type === 'failed')).toEqual([]);
+    expect(events.at(-1)).toMatchObject({ status: 'budget-exhausted', evaluations: 3 });
+    const log = fs.readFileSync(path.join(handle.runDir as string, 'state', 'prepare.log'), 'utf8').trim().split('\n');
+    expect(log.filter((l) => l.startsWith('computed'))).toHaveLength(1);
+    // Every candidate crashed the one worker once; each replacement reloaded the state before its retry.
+    expect(log.filter((l) => l.startsWith('loaded'))).toHaveLength(3);
+    fs.rmSync(runsDir, { recursive: true, force: true });
+  });
+
+  it('prepares the workers once without a run folder too (in a temporary state folder)', async () => {
+    const events = await run({ ...base, estimator: 'prepared-probe', workers: 2, budget: { evaluations: 4 } });
+    expect(events.filter((e) => e.type === 'failed')).toEqual([]);
+    expect(events.at(-1)).toMatchObject({ status: 'budget-exhausted', evaluations: 4 });
+  });
+
+  it('replaces workers whose wasm backend aborted, so no trial fails for it', async () => {
+    const events = await run({ ...base, estimator: { use: 'thread-probe', options: { poisonAfter: 2, delayMs: 1 } }, workers: 2, budget: { evaluations: 10 } });
+    expect(events.filter((e) => e.type === 'failed')).toEqual([]);
+    expect(events.at(-1)).toMatchObject({ status: 'budget-exhausted', evaluations: 10 });
+    expect(events.some((e) => e.type === 'log' && /broken WebAssembly backend/.test(e.message))).toBe(true);
+  });
+
   it('reports a worker\'s start-up error as the run\'s start-up error', async () => {
     await expect(run({ ...base, estimator: { use: 'thread-probe', options: { failStartup: true } }, workers: 2, budget: { evaluations: 2 } })).rejects.toMatchObject({
       kind: 'data',

@@ -12,18 +12,24 @@ export interface WorkerInit {
 /** An error crossing the thread boundary. */
 export interface SerializedError {
   readonly message: string;
+  /** The error's class name (`RuntimeError` for a trapped WebAssembly instance). */
+  readonly name?: string;
   readonly nasx?: { kind: NasxError['kind']; where: NasxError['where']; fix?: string };
 }
 
 /** Messages to a worker. */
 export type ToWorker =
   | { readonly type: 'estimate'; readonly id: number; readonly arch: Architecture; readonly trial: number; readonly seed: number; readonly fidelity?: Fidelity }
+  /** Prepare the worker's estimators (named ones first, then the primary), reloading from `stateDir`. */
+  | { readonly type: 'prepare'; readonly id: number; readonly seed: number; readonly stateDir?: string }
   | { readonly type: 'cancel'; readonly id: number };
 
 /** Messages from a worker. */
 export type FromWorker =
-  | { readonly type: 'ready'; readonly metrics: readonly MetricDeclaration[]; readonly estimatorId: string }
+  /** `prepares`: one of its estimators has a `prepare()` (else the pool's prepare() has nothing to do). */
+  | { readonly type: 'ready'; readonly metrics: readonly MetricDeclaration[]; readonly estimatorId: string; readonly prepares: boolean }
   | { readonly type: 'result'; readonly id: number; readonly estimate: Estimate }
+  | { readonly type: 'prepared'; readonly id: number }
   | { readonly type: 'error'; readonly id: number; readonly error: SerializedError }
   | { readonly type: 'event'; readonly id: number; readonly draft: EventDraft }
   | { readonly type: 'fatal'; readonly error: SerializedError };
@@ -31,11 +37,27 @@ export type FromWorker =
 /** Flatten an error for postMessage. */
 export function serializeError(e: unknown): SerializedError {
   if (isNasxError(e)) return { message: e.message, nasx: { kind: e.kind, where: e.where, fix: e.fix } };
-  return { message: e instanceof Error ? e.message : String(e) };
+  if (e instanceof Error) return { message: e.message, name: e.name };
+  return { message: String(e) };
 }
 
 /** Rebuild an error posted by a worker (a `NasxError` stays one). */
 export function deserializeError(s: SerializedError): Error {
   if (s.nasx) return new NasxError(s.nasx.kind, s.message, { ...s.nasx.where, fix: s.nasx.fix });
-  return new Error(s.message);
+  const e = new Error(s.message);
+  if (s.name && s.name !== 'Error') e.name = s.name;
+  return e;
+}
+
+/**
+ * Emscripten's abort (`Aborted(...)`), a WebAssembly trap (`RuntimeError`: out-of-bounds memory
+ * access, `unreachable`) and their echoes on later calls. TF.js's wasm backend does not recover
+ * from them: once its module aborted, every later kernel call of that thread fails with "memory
+ * access out of bounds", although the same architecture scores fine in a fresh thread.
+ */
+const POISONED = /\bAborted\(|\bRuntimeError\b|memory access out of bounds|unreachable executed|table index is out of bounds|Cannot enlarge memory/;
+
+/** True if an estimate error means the thread's WebAssembly backend is broken for good. */
+export function isBackendPoisoned(e: SerializedError): boolean {
+  return e.name === 'RuntimeError' || POISONED.test(e.message);
 }

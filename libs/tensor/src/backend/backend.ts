@@ -85,6 +85,20 @@ export function currentTensorBackend(): TensorBackendInfo | undefined {
 }
 
 /**
+ * Bytes of WebAssembly memory the wasm backend's module has grown to, or `undefined` on other
+ * backends. The heap never shrinks (freed tensors go back to the module's allocator, not to the
+ * system), so this is the thread's high-water mark of tensor memory, and what reaches
+ * {@link TensorBackendInfo.memoryLimitBytes} first — then the module aborts (`Aborted()`) and every
+ * later call of the thread fails. `tf.memory()` counts live tensors only: a leak inside the module
+ * (kernel scratch, operator caches) or an ever higher peak shows here and not there.
+ */
+export function wasmHeapBytes(): number | undefined {
+  if (tf.getBackend() !== 'wasm') return undefined;
+  const module = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm;
+  return module?.HEAPU8?.buffer.byteLength;
+}
+
+/**
  * Throws a `NasxError` (kind `usage`) unless {@link initTensorBackend} has finished; tensor code
  * calls it first so a forgotten initialisation fails with a fix instead of a tfjs stack trace.
  */

@@ -1,4 +1,5 @@
-import { tf } from '@nasx/tensor';
+import { NasxError } from '@nasx/contracts';
+import { currentTensorBackend, tf } from '@nasx/tensor';
 import { slogdet } from '../common/linalg';
 import { defineProxyEstimator, type ProxyInputs } from '../common/proxy-estimator';
 import { jacobianCovarianceScore } from '../proxies/jacob-cov.proxy';
@@ -62,6 +63,31 @@ export function naswotScore({ net, batch }: ProxyInputs): number {
   return slogdet(k, n).logAbsDet;
 }
 
+/**
+ * NASWOT v1 back-propagates the whole mini-batch at once: training-mode batch norm couples the
+ * samples, so splitting the batch would change the score, and TF.js keeps every activation and
+ * every gradient until the backward pass ends, so the peak is about a training step's
+ * (`plan.trainingBytesPerSample` per sample). On wasm it must fit in the module's heap (4 GiB):
+ * past it the module aborts and its thread fails every later call. Measured on CIFAR-10 at the
+ * paper's batch of 128, the NB201 cells with four or more 3×3 convolutions peak at 4.0–4.3 GiB
+ * (heap high-water 4,093 MB for one that still fit; the same cell at batch 32: 1,096 MB, and flat
+ * over repeated estimates, so no leak). Such a network is refused with the fix before any tensor
+ * is allocated, instead of killing the thread.
+ */
+export function assertJacobianFits(inputs: ProxyInputs, limitBytes: number | undefined): void {
+  if (limitBytes === undefined) return;
+  const perSample = inputs.net.plan.trainingBytesPerSample;
+  const n = inputs.batch!.x.shape[0];
+  if (perSample * n <= limitBytes) return;
+  const gib = (b: number): string => (b / 1024 ** 3).toFixed(1);
+  throw new NasxError('config', `NASWOT v1 needs about ${gib(perSample * n)} GiB of tensor memory for ${inputs.net.arch.key} at batchSize ${n}, more than the wasm backend's ${gib(limitBytes)} GiB heap`, {
+    pkg: '@nasx/estimator-zero-cost',
+    contribution: 'naswot',
+    pointer: '/options/batchSize',
+    fix: `lower estimator.options.batchSize to ${Math.max(2, Math.floor(limitBytes / perSample))} or less for networks of this size, or install @tensorflow/tfjs-node, which has no such limit`,
+  });
+}
+
 /** The `naswot` estimator contribution. */
 export const naswotEstimator = defineProxyEstimator<NaswotOptions>({
   id: 'naswot',
@@ -69,5 +95,9 @@ export const naswotEstimator = defineProxyEstimator<NaswotOptions>({
   description: 'Mellor et al. 2021: log|K_H| of the binary ReLU codes of a mini-batch (v1 Jacobian-correlation score as an option); no training.',
   optionsSchema: naswotSchema,
   needsData: true,
-  score: (inputs, o) => (o.version === 'v1' ? jacobianCovarianceScore(inputs) : naswotScore(inputs)),
+  score: (inputs, o) => {
+    if (o.version !== 'v1') return naswotScore(inputs);
+    assertJacobianFits(inputs, currentTensorBackend()?.memoryLimitBytes);
+    return jacobianCovarianceScore(inputs);
+  },
 });
