@@ -267,20 +267,6 @@ function registerRun(registry: PluginRegistry, config: ResolvedConfig, run: RunS
 
   // Services first: a missing or ambiguous provider fails here, before any plugin code is imported.
   const consumers = entriesOf(config, withSearcher).filter((e) => !(pooled && e === config.estimator));
-  if (pooled) {
-    // Worker threads discover only the packages of the estimation entries, not service providers.
-    const needy = entriesOf(config, false).find((e) => requiredServices(registry, config, [e]).length > 0);
-    if (needy) {
-      throw new NasxError('config', `${needy.kind} "${needy.id}" injects services (${Object.values(needy.contribution.inject ?? {}).join(', ')}), which estimator worker threads cannot load yet`, {
-        file: config.file,
-        line: config.lineOf('/workers'),
-        pointer: '/workers',
-        pkg: needy.contribution.plugin.name,
-        contribution: needy.id,
-        fix: 'set "workers: 0" to estimate in-process',
-      });
-    }
-  }
   for (const s of requiredServices(registry, config, consumers)) {
     const token = s.token as string;
     const where = { file: config.file, pkg: s.plugin.name, contribution: s.id };
@@ -366,7 +352,8 @@ function registerRun(registry: PluginRegistry, config: ResolvedConfig, run: RunS
       Estimator,
       { label: `${labelOf(config.estimator)} in ${config.workers} worker threads`, needs: [], where: whereOf(config, config.estimator) },
       () =>
-        createPooledEstimator(config, { logger: run.logger }).catch((e: unknown) => {
+        // Workers discover the packages of the estimation entries and of the services they inject.
+        createPooledEstimator(config, { logger: run.logger, servicePlugins: requiredServices(registry, config, entriesOf(config, false)).map((c) => c.plugin) }).catch((e: unknown) => {
           // A worker's start-up error knows the pointer but not the line of the file.
           if (isNasxError(e) && e.where.pointer && !e.where.line) throw new NasxError(e.kind, e.message, { ...e.where, file: config.file, line: config.lineOf(e.where.pointer), fix: e.fix });
           throw e;

@@ -142,12 +142,22 @@ describe('services across plugin packages outside the workspace', () => {
     expect(fs.readdirSync(tk.runsDir)).toEqual([]);
   });
 
-  it('refuses worker threads for an estimator that injects services, with the fix', async () => {
-    const config = tk.kernel.loadConfig(writeConfig('workers', ['tokenizer', 'estimator'], 'workers: 2\n'));
-    const e = await tk.kernel.start(config, { runsDir: tk.runsDir }).catch((x: unknown) => x);
-    expect(isNasxError(e)).toBe(true);
-    expect(formatNasxError(e as NasxError)).toMatch(/workers\.yaml:7, at \/workers, .*estimator "threes" injects services \(acme.tokenizer\), which estimator worker threads cannot load yet\. Fix: set "workers: 0"/);
-  });
+  it('runs the service-injecting estimator in worker threads too: each worker loads the provider package', async () => {
+    // Workers load packages, not code defined in a test: the space comes from a package here.
+    fs.cpSync(path.join(__dirname, '..', 'run', '__fixtures__', 'relative-plugin'), path.join(root, 'triples'), { recursive: true });
+    const file = path.join(root, 'workers.yaml');
+    fs.writeFileSync(file, 'plugins: [./tokenizer, ./estimator, ./triples]\nspace: triples\nestimator: threes\nsearcher: toy-hill-climber\nbudget: { evaluations: 6 }\nseed: 3\nworkers: 2\n');
+    const handle = await tk.kernel.start(tk.kernel.loadConfig(file), { runsDir: tk.runsDir });
+    const events = await lastValueFrom(handle.events$.pipe(toArray()));
+    const evaluated = events.filter((e): e is Extract<SearchEvent, { type: 'evaluated' }> => e.type === 'evaluated');
+    expect(events.find((e) => e.type === 'run-finished')).toMatchObject({ status: 'budget-exhausted' });
+    expect(evaluated.length).toBeGreaterThanOrEqual(6);
+    for (const e of evaluated) {
+      expect(e.estimate.metrics['threes']).toBe(e.arch.key.split('').filter((c) => c === '3').length);
+      // One tokenizer per worker thread (each composes its own pipeline).
+      expect(e.estimate.metrics['tokenizer_instance']).toBe(1);
+    }
+  }, 60_000);
 
   it('refuses a package whose code injects what its manifest does not declare', async () => {
     const config = tk.kernel.loadConfig(writeConfig('undeclared', ['tokenizer', 'estimator-undeclared']));

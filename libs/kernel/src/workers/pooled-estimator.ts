@@ -14,6 +14,7 @@ import {
   type WorkContext,
 } from '@nasx/contracts';
 import type { ResolvedConfig } from '../config/resolved-config';
+import type { DiscoveredPlugin } from '../plugins/discovered-plugin';
 import { deserializeError, isBackendPoisoned, type FromWorker, type SerializedError, type ToWorker, type WorkerInit } from './worker-protocol';
 
 /** The compiled worker entry (tests run the kernel from sources, workers always from the build). */
@@ -41,6 +42,8 @@ interface Request {
   readonly arch: Architecture;
   readonly ctx: EstimateContext;
   attempts: number;
+  /** A retry runs only on a worker started after its failure (a fresh one, not another worn one). */
+  minLaunch: number;
   settled: boolean;
   resolve(e: Estimate): void;
   reject(e: Error): void;
@@ -65,6 +68,8 @@ interface Slot {
   prepared: boolean;
   /** Inside launch(): a death now fails the launch, whose caller retries. */
   launching: boolean;
+  /** Launch number of its current worker (pool-wide, increasing). */
+  launch?: number;
 }
 
 /** An estimator whose estimates run in a pool of worker threads. */
@@ -102,11 +107,15 @@ const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  *
  * Start-up errors in a worker (bad data, bad options) are the run's start-up errors.
  */
-export async function createPooledEstimator(config: ResolvedConfig, run: { logger: Logger }): Promise<PooledEstimator> {
+export async function createPooledEstimator(
+  config: ResolvedConfig,
+  run: { logger: Logger; /** Packages providing services the estimation entries inject: workers load them too. */ servicePlugins?: readonly DiscoveredPlugin[] },
+): Promise<PooledEstimator> {
   const entries = [config.space, config.estimator, ...Object.values(config.estimators), ...config.latency, ...(config.task ? [config.task] : [])];
-  const inline = entries.find((e) => e.contribution.plugin.source === 'inline');
+  const packages = [...entries.map((e) => ({ what: `${e.kind} "${e.id}"`, plugin: e.contribution.plugin })), ...(run.servicePlugins ?? []).map((p) => ({ what: `the services of ${p.name}`, plugin: p }))];
+  const inline = packages.find((p) => p.plugin.source === 'inline');
   if (inline) {
-    throw new NasxError('config', `${inline.kind} "${inline.id}" is defined in code, not installed as a package, so worker threads cannot load it`, {
+    throw new NasxError('config', `${inline.what} is defined in code, not installed as a package, so worker threads cannot load it`, {
       file: config.file,
       pointer: '/workers',
       fix: 'set workers: 0',
@@ -115,12 +124,14 @@ export async function createPooledEstimator(config: ResolvedConfig, run: { logge
   const init = (index: number): WorkerInit => ({
     configData: { ...config.data, seed: config.seed, ...(config.dataDir ? { dataDir: config.dataDir } : {}), workers: 0 },
     configFile: config.file,
-    pluginDirs: [...new Set(entries.map((e) => e.contribution.plugin.dir))],
+    pluginDirs: [...new Set(packages.map((p) => p.plugin.dir))],
     index,
   });
   const entry = workerEntry();
   const queue: Request[] = [];
   let nextId = 0;
+  /** Workers launched so far (numbers each slot's current worker). */
+  let launches = 0;
   let metrics: readonly MetricDeclaration[] = [];
   let estimatorId = config.estimator.id;
   let prepares = false;
@@ -142,6 +153,7 @@ export async function createPooledEstimator(config: ResolvedConfig, run: { logge
     new Promise<void>((resolve, reject) => {
       const worker = new Worker(entry, { workerData: init(slot.index) });
       slot.worker = worker;
+      slot.launch = launches++;
       let ready = false;
       const mine = (): boolean => slot.worker === worker && !disposed;
       worker.on('message', (m: FromWorker) => {
@@ -268,6 +280,9 @@ export async function createPooledEstimator(config: ResolvedConfig, run: { logge
           slot.state = 'down';
           run.logger.error(`estimator worker ${slot.index} could not be restarted (${attempt + 1} attempts; last error: ${message}); its slot is given up`);
           giveUpIfNoWorker(message);
+          // No fresh worker will come from this slot: retries may run on any worker left.
+          for (const r of queue) r.minLaunch = 0;
+          dispatch();
           return;
         }
         run.logger.warn(`estimator worker ${slot.index} failed to restart (${message}); trying again in ${wait} ms`);
@@ -288,8 +303,10 @@ export async function createPooledEstimator(config: ResolvedConfig, run: { logge
   /** Puts a candidate whose worker died back at the head of the queue, or fails it for good. */
   const retryOrFail = (req: Request, error: Error): void => {
     if (req.settled) return;
-    if (req.attempts < MAX_ATTEMPTS) queue.unshift(req);
-    else req.reject(error);
+    if (req.attempts < MAX_ATTEMPTS) {
+      req.minLaunch = launches;
+      queue.unshift(req);
+    } else req.reject(error);
   };
 
   /** Terminates a slot's worker on purpose and starts a fresh one. */
@@ -345,9 +362,10 @@ export async function createPooledEstimator(config: ResolvedConfig, run: { logge
         continue;
       }
       if (slot.state !== 'idle' || !slot.worker) continue;
-      let req = queue.shift();
-      while (req && req.settled) req = queue.shift();
-      if (!req) return;
+      for (let i = queue.length - 1; i >= 0; i--) if ((queue[i] as Request).settled) queue.splice(i, 1);
+      const at = queue.findIndex((r) => (slot.launch ?? 0) >= r.minLaunch);
+      if (at < 0) continue;
+      const req = queue.splice(at, 1)[0] as Request;
       req.attempts++;
       slot.busy = req;
       slot.state = 'busy';
@@ -409,7 +427,7 @@ export async function createPooledEstimator(config: ResolvedConfig, run: { logge
             ctx.signal.removeEventListener('abort', onAbort);
             f(v);
           };
-        const req: Request = { id: nextId++, arch, ctx, attempts: 0, settled: false, resolve: settle(resolve), reject: settle(reject) };
+        const req: Request = { id: nextId++, arch, ctx, attempts: 0, minLaunch: 0, settled: false, resolve: settle(resolve), reject: settle(reject) };
         ctx.signal.addEventListener('abort', onAbort, { once: true });
         queue.push(req);
         dispatch();
