@@ -87,6 +87,25 @@ describe('nasx CLI (as a user runs it)', () => {
     expect(jsonl.stdout.split('\n')[0]).toMatch(/^arch,score,seconds,synthetic$/);
   });
 
+  it('exits 1 from nasx score when some architectures could not be scored, writing the others', () => {
+    // Two of these 30 cells score NaN with the fixture estimator (a NaN objective fails the trial).
+    const ops = ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'];
+    let r = 1;
+    const next = (): string => ops[(r = (r * 1103515245 + 12345) % 2147483648) % 5] as string;
+    const cells = Array.from({ length: 30 }, () => {
+      const o = Array.from({ length: 6 }, next);
+      return `|${o[0]}~0|+|${o[1]}~0|${o[2]}~1|+|${o[3]}~0|${o[4]}~1|${o[5]}~2|`;
+    });
+    const d = tempDir({ 'archs.txt': cells.join('\n') + '\n' });
+    const plugin = path.join(__dirname, '__fixtures__', 'non-finite-plugin');
+    const res = nasx(['score', '--estimator', 'non-finite', '--set', `plugins=[${JSON.stringify(plugin)}]`, '--archs', path.join(d, 'archs.txt'), '-o', path.join(d, 's.csv'), '--runs-dir', path.join(d, 'runs'), '-q']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/nasx score: 2 architecture\(s\) could not be scored/);
+    expect(res.stderr.match(/failed: the objective metric "score" is NaN/g)).toHaveLength(2);
+    // header + 28 scored cells
+    expect(fs.readFileSync(path.join(d, 's.csv'), 'utf8').trim().split('\n')).toHaveLength(29);
+  });
+
   it('has --help on every command and exits 2 on unknown commands', () => {
     for (const c of ['run', 'resume', 'report', 'validate', 'plugins', 'schema', 'evaluate', 'score']) {
       const r = nasx([c, '--help']);

@@ -371,9 +371,14 @@ export class Kernel {
           throw e;
         }
       });
+      // Prepared estimators (a fitted predictor, a supernet) prepare first, named ones before the primary.
+      const never = new AbortController().signal;
+      for (const e of [...new Set([...Object.values(composition.parts.estimators), estimator])]) {
+        await e.prepare?.({ runId: 'evaluate', rng: createRng(config.seed).fork(`prepare-${e.id}`), signal: never, logger: log.logger, emit: () => undefined });
+      }
       const out: { text: string; arch: Architecture; estimate: Estimate }[] = [];
       for (const [i, arch] of archs.entries()) {
-        const estimate = await estimator.estimate(arch, { runId: 'evaluate', trial: i, rng: createRng(config.seed).fork(`evaluate-${i}`), signal: new AbortController().signal, logger: log.logger, emit: () => undefined });
+        const estimate = await estimator.estimate(arch, { runId: 'evaluate', trial: i, rng: createRng(config.seed).fork(`evaluate-${i}`), signal: never, logger: log.logger, emit: () => undefined });
         out.push({ text: space.format(arch), arch, estimate });
       }
       return out;

@@ -69,6 +69,8 @@ export async function scoreCommand(io: CliIO, inline: readonly string[], opts: S
   const progress = opts.quiet ? undefined : new ProgressDisplay({ write: io.err, isTTY: io.errIsTTY, columns: io.columns }, (e) => `${ProgressDisplay.value(e.objective)} ${handle.format(e.arch)}`);
   let failed = false;
   let cancelled = false;
+  /** Architectures that could not be scored: the command then exits 1, the scores of the others written. */
+  let trialFailures = 0;
   // Ctrl-C / SIGTERM stop gracefully (nasx resume continues); so does a closed stdout (| head).
   const signals = stopOnSignals(io, handle, { stdout: outFile === undefined });
   try {
@@ -77,6 +79,7 @@ export async function scoreCommand(io: CliIO, inline: readonly string[], opts: S
         next(e: SearchEvent) {
           progress?.on(e.type === 'run-started' ? { ...e, budget: { evaluations: undefined } } : e);
           if (e.type === 'evaluated') output.add(e);
+          if (e.type === 'failed') trialFailures++;
           if (e.type === 'failed') io.err(`[${handle.format(e.arch ?? { space: '', genotype: null, key: '?' })}] failed: ${e.error}\n`);
           if (e.type === 'run-finished') {
             failed = e.status === 'failed';
@@ -93,5 +96,6 @@ export async function scoreCommand(io: CliIO, inline: readonly string[], opts: S
   }
   if (cancelled && handle.runDir && signals.cause !== 'closed-output') io.err(`run ${handle.runId} stopped; continue with nasx resume ${path.relative(io.cwd, handle.runDir) || '.'}\n`);
   if (!opts.quiet) io.err(`scored ${output.count} architecture(s) with ${primary}${opts.out ? ` → ${opts.out}` : ''}${handle.runDir ? ` (run folder ${path.relative(io.cwd, handle.runDir)})` : ''}\n`);
-  return failed ? EXIT.failed : cancelled ? stoppedExitCode(signals.cause) : EXIT.ok;
+  if (trialFailures > 0) io.err(`nasx score: ${trialFailures} architecture(s) could not be scored (their errors are above and in the run's journal); exit code 1\n`);
+  return failed || trialFailures > 0 ? EXIT.failed : cancelled ? stoppedExitCode(signals.cause) : EXIT.ok;
 }

@@ -202,3 +202,35 @@ describe('errors from another copy of @nasx/contracts', () => {
     }
   });
 });
+
+describe('Kernel.evaluate (nasx evaluate)', () => {
+  it('prepares the estimators before estimating, as a run does', async () => {
+    const needsPrepare = defineEstimator<Record<string, never>>({
+      id: 'needs-prepare',
+      description: 'fails unless prepared',
+      optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
+      create: () => {
+        let prepared = false;
+        return {
+          id: 'needs-prepare',
+          metrics: [{ name: 'score', direction: 'maximize' }],
+          async prepare() {
+            prepared = true;
+          },
+          async estimate() {
+            if (!prepared) throw new Error('estimate before prepare');
+            return { metrics: { score: 7 }, cost: { seconds: 0 } };
+          },
+        };
+      },
+    });
+    const tk = startTestKernel({ plugins: [{ name: 'needs-prepare', definition: { contributions: [needsPrepare] } }] });
+    try {
+      const config = tk.kernel.loadConfigObject({ space: 'toy', estimator: 'needs-prepare', searcher: 'toy-hill-climber', budget: { evaluations: 1 }, workers: 0 });
+      const out = await tk.kernel.evaluate(config, ['012301']);
+      expect(out.map((o) => o.estimate.metrics['score'])).toEqual([7]);
+    } finally {
+      tk.cleanup();
+    }
+  });
+});
