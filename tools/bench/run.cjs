@@ -11,7 +11,12 @@ const only = process.argv[2];
 const benches = fs
   .readdirSync(__dirname, { withFileTypes: true })
   .filter((d) => d.isDirectory() && (!only || d.name === only))
-  .flatMap((d) => fs.readdirSync(path.join(__dirname, d.name)).filter((f) => f.endsWith('.bench.cjs')).map((f) => path.join(__dirname, d.name, f)));
+  .flatMap((d) =>
+    fs
+      .readdirSync(path.join(__dirname, d.name))
+      .filter((f) => f.endsWith('.bench.cjs'))
+      .map((f) => path.join(__dirname, d.name, f)),
+  );
 let failed = 0;
 for (const b of benches) {
   console.error(`\n== ${path.relative(path.resolve(__dirname, '..', '..'), b)}`);

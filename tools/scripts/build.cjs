@@ -7,7 +7,9 @@ const { root, workspacePackages } = require('./workspace-packages.cjs');
 function build({ quiet = false } = {}) {
   // Options types are generated from the schema files (schema-types.cjs); refresh them first.
   require('./schema-types.cjs').writeSchemaTypes();
-  const projects = workspacePackages().filter((p) => p.hasTsconfig).map((p) => p.rel);
+  const projects = workspacePackages()
+    .filter((p) => p.hasTsconfig)
+    .map((p) => p.rel);
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   const r = spawnSync(process.execPath, [tsc, '-b', ...projects], { cwd: root, stdio: quiet ? 'pipe' : 'inherit', encoding: 'utf8' });
   if (r.status !== 0) {

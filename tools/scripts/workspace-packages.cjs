@@ -10,7 +10,8 @@ function workspacePackages() {
   const out = [];
   for (const pattern of rootPkg.workspaces) {
     const dirs = pattern.endsWith('/*')
-      ? fs.readdirSync(path.join(root, pattern.slice(0, -2)), { withFileTypes: true })
+      ? fs
+          .readdirSync(path.join(root, pattern.slice(0, -2)), { withFileTypes: true })
           .filter((d) => d.isDirectory())
           .map((d) => path.join(pattern.slice(0, -2), d.name))
       : [pattern];

@@ -85,7 +85,10 @@ const cases: Case[] = [
   {
     name: 'an unknown op in an architecture list file (nasx score)',
     args: (dir) => {
-      fs.writeFileSync(path.join(dir, 'archs.txt'), '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|\n|conv_7x7~0|+|none~0|none~1|+|none~0|none~1|none~2|\n');
+      fs.writeFileSync(
+        path.join(dir, 'archs.txt'),
+        '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|\n|conv_7x7~0|+|none~0|none~1|+|none~0|none~1|none~2|\n',
+      );
       return ['score', '--estimator', 'synthetic', '--archs', path.join(dir, 'archs.txt'), '--runs-dir', path.join(dir, 'runs')];
     },
     expect: [/archs\.txt:2/, /unknown op "conv_7x7"/, /Fix: /],

@@ -8,14 +8,26 @@ export const NASX_BIN = path.resolve(__dirname, '..', 'bin', 'nasx.js');
 export const WORKSPACE = path.resolve(__dirname, '..', '..', '..');
 
 /** Run `nasx …` to completion. */
-export function nasx(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [NASX_BIN, ...args], { cwd: opts.cwd ?? WORKSPACE, env: { ...process.env, NASX_DEBUG: '', ...opts.env }, encoding: 'utf8', timeout: opts.timeoutMs });
+export function nasx(
+  args: readonly string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [NASX_BIN, ...args], {
+    cwd: opts.cwd ?? WORKSPACE,
+    env: { ...process.env, NASX_DEBUG: '', ...opts.env },
+    encoding: 'utf8',
+    timeout: opts.timeoutMs,
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Start `nasx …` without waiting. */
 export function nasxChild(args: readonly string[], opts: { cwd?: string } = {}) {
-  return spawn(process.execPath, [NASX_BIN, ...args], { cwd: opts.cwd ?? WORKSPACE, env: { ...process.env, NASX_DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [NASX_BIN, ...args], {
+    cwd: opts.cwd ?? WORKSPACE,
+    env: { ...process.env, NASX_DEBUG: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /** A temporary folder with files in it. */

@@ -19,18 +19,35 @@ describe('nasx CLI (as a user runs it)', () => {
     expect(j.plugins.find((p: { name: string }) => p.name === '@nasx/search-space-nb201').contributions[0].id).toBe('nb201');
   });
 
-  it('prints the composed schema with each contribution\'s options', () => {
+  it("prints the composed schema with each contribution's options", () => {
     const r = nasx(['schema']);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
-    const searcher = s.properties.searcher.anyOf.find((x: { properties?: { use?: { const?: string } } }) => x.properties?.use?.const === 'regularized-evolution');
+    const searcher = s.properties.searcher.anyOf.find(
+      (x: { properties?: { use?: { const?: string } } }) => x.properties?.use?.const === 'regularized-evolution',
+    );
     expect(searcher.properties.options.properties.population.type).toBe('integer');
   });
 
   it('runs with --json: one search event per line, seed and overrides applied', () => {
-    const r = nasx(['run', 'examples/synthetic.yaml', '--json', '--seed', '7', '--set', 'budget.evaluations=30', '--set', 'searcher.options.population=8', '--runs-dir', dir]);
+    const r = nasx([
+      'run',
+      'examples/synthetic.yaml',
+      '--json',
+      '--seed',
+      '7',
+      '--set',
+      'budget.evaluations=30',
+      '--set',
+      'searcher.options.population=8',
+      '--runs-dir',
+      dir,
+    ]);
     expect(r.code).toBe(0);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events[0]).toMatchObject({ type: 'run-started', seed: 7, budget: { evaluations: 30 } });
     expect(events.at(-1)).toMatchObject({ type: 'run-finished', status: 'budget-exhausted', evaluations: 30 });
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
@@ -73,7 +90,10 @@ describe('nasx CLI (as a user runs it)', () => {
 
   it('scores a list of architectures to CSV and JSON lines (a journaled run of the list searcher)', () => {
     const archs = path.join(dir, 'archs.txt');
-    fs.writeFileSync(archs, '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|\n# a comment\n\n|none~0|+|none~0|none~1|+|none~0|none~1|none~2|\n');
+    fs.writeFileSync(
+      archs,
+      '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|\n# a comment\n\n|none~0|+|none~0|none~1|+|none~0|none~1|none~2|\n',
+    );
     const out = path.join(dir, 'scores.csv');
     const r = nasx(['score', '--estimator', 'synthetic', '--archs', archs, '-o', out, '--runs-dir', dir]);
     expect(r.code).toBe(0);
@@ -82,7 +102,14 @@ describe('nasx CLI (as a user runs it)', () => {
     expect(rows).toHaveLength(3);
     expect(rows[1]).toMatch(/^\|nor_conv_3x3~0\|/);
     expect(Number(rows[1]?.split(',')[1])).toBeGreaterThan(Number(rows[2]?.split(',')[1]));
-    const jsonl = nasx(['score', '--estimator', 'synthetic', '|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|', '--no-journal', '-q']);
+    const jsonl = nasx([
+      'score',
+      '--estimator',
+      'synthetic',
+      '|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|',
+      '--no-journal',
+      '-q',
+    ]);
     expect(jsonl.code).toBe(0);
     expect(jsonl.stdout.split('\n')[0]).toMatch(/^arch,score,seconds,synthetic$/);
   });
@@ -98,7 +125,20 @@ describe('nasx CLI (as a user runs it)', () => {
     });
     const d = tempDir({ 'archs.txt': cells.join('\n') + '\n' });
     const plugin = path.join(__dirname, '__fixtures__', 'non-finite-plugin');
-    const res = nasx(['score', '--estimator', 'non-finite', '--set', `plugins=[${JSON.stringify(plugin)}]`, '--archs', path.join(d, 'archs.txt'), '-o', path.join(d, 's.csv'), '--runs-dir', path.join(d, 'runs'), '-q']);
+    const res = nasx([
+      'score',
+      '--estimator',
+      'non-finite',
+      '--set',
+      `plugins=[${JSON.stringify(plugin)}]`,
+      '--archs',
+      path.join(d, 'archs.txt'),
+      '-o',
+      path.join(d, 's.csv'),
+      '--runs-dir',
+      path.join(d, 'runs'),
+      '-q',
+    ]);
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/nasx score: 2 architecture\(s\) could not be scored/);
     expect(res.stderr.match(/failed: the objective metric "score" is NaN/g)).toHaveLength(2);

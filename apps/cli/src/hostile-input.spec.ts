@@ -81,7 +81,12 @@ function pluginPackage(dir: string, name: string, optionsSchema: string, opts: {
   fs.mkdirSync(pkg, { recursive: true });
   fs.writeFileSync(
     path.join(pkg, 'package.json'),
-    JSON.stringify({ name, version: '1.0.0', main: 'index.js', nasx: { role: 'searcher', engines: { kernel: '*' }, contributes: [{ id: opts.id ?? name, kind: 'searcher', title: name, optionsSchema }] } }),
+    JSON.stringify({
+      name,
+      version: '1.0.0',
+      main: 'index.js',
+      nasx: { role: 'searcher', engines: { kernel: '*' }, contributes: [{ id: opts.id ?? name, kind: 'searcher', title: name, optionsSchema }] },
+    }),
   );
   if (opts.schema !== undefined) fs.writeFileSync(path.join(pkg, 'schema.json'), opts.schema);
   fs.writeFileSync(path.join(pkg, 'index.js'), 'module.exports = { default: { contributions: [] } };\n');
@@ -124,17 +129,39 @@ const noRunFolder = (dir: string): void => expect(fs.existsSync(path.join(dir, '
 
 const rows: Row[] = [
   // --set reaching into JavaScript's object machinery (prototype pollution)
-  { name: '--set __proto__.x=1', args: (d) => run(d, '--set', '__proto__.x=1'), stderr: [/--set __proto__\.x: "__proto__" cannot be a config key/, /Fix: /], check: noRunFolder },
+  {
+    name: '--set __proto__.x=1',
+    args: (d) => run(d, '--set', '__proto__.x=1'),
+    stderr: [/--set __proto__\.x: "__proto__" cannot be a config key/, /Fix: /],
+    check: noRunFolder,
+  },
   { name: '--set with constructor in the path', args: (d) => run(d, '--set', 'searcher.constructor.x=1'), stderr: [/"constructor" cannot be a config key/] },
   { name: '--set with prototype in the path', args: (d) => run(d, '--set', 'searcher.options.prototype=1'), stderr: [/"prototype" cannot be a config key/] },
-  { name: '--set with a __proto__ key in the value', args: (d) => run(d, '--set', 'searcher={"__proto__": {"polluted": 1}}'), stderr: [/the value has a key "__proto__"/] },
+  {
+    name: '--set with a __proto__ key in the value',
+    args: (d) => run(d, '--set', 'searcher={"__proto__": {"polluted": 1}}'),
+    stderr: [/the value has a key "__proto__"/],
+  },
   { name: '--set with an empty key', args: (d) => run(d, '--set', 'searcher..use=random'), stderr: [/empty key in the path/] },
 
   // seeds and worker counts out of range
-  { name: 'seed: 2^32 in the config (was reduced modulo 2^32)', args: (d) => run(d, '--set', 'seed=4294967296'), stderr: [/at \/seed/, /must be <= 4294967295/] },
-  { name: '--seed 4294967296 (was the same run as seed 0)', args: (d) => run(d, '--seed', '4294967296'), stderr: [/--seed <n>.*seeds are 32-bit: give 0 to 4294967295/] },
+  {
+    name: 'seed: 2^32 in the config (was reduced modulo 2^32)',
+    args: (d) => run(d, '--set', 'seed=4294967296'),
+    stderr: [/at \/seed/, /must be <= 4294967295/],
+  },
+  {
+    name: '--seed 4294967296 (was the same run as seed 0)',
+    args: (d) => run(d, '--seed', '4294967296'),
+    stderr: [/--seed <n>.*seeds are 32-bit: give 0 to 4294967295/],
+  },
   { name: '--seed 1.5', args: (d) => run(d, '--seed', '1.5'), stderr: [/--seed <n>.*expected a non-negative integer/] },
-  { name: 'workers: 100000 in the config (reached 4.3 GB and never started)', args: (d) => run(d, '--set', 'workers=100000'), stderr: [/at \/workers/, /must be <= 64/], check: noRunFolder },
+  {
+    name: 'workers: 100000 in the config (reached 4.3 GB and never started)',
+    args: (d) => run(d, '--set', 'workers=100000'),
+    stderr: [/at \/workers/, /must be <= 64/],
+    check: noRunFolder,
+  },
   {
     name: 'nasx score --workers 100000',
     args: (d) => ['score', '--estimator', 'synthetic', A_CELL, '--workers', '100000', '--runs-dir', path.join(d, 'runs')],
@@ -164,7 +191,11 @@ const rows: Row[] = [
       expect(fs.existsSync(path.join(d, 'x.xlsx'))).toBe(false);
     },
   },
-  { name: 'nasx score -o without an extension', args: (d) => ['score', '--estimator', 'synthetic', A_CELL, '-o', path.join(d, 'scores'), '--runs-dir', path.join(d, 'runs')], stderr: [/not a file without an extension/] },
+  {
+    name: 'nasx score -o without an extension',
+    args: (d) => ['score', '--estimator', 'synthetic', A_CELL, '-o', path.join(d, 'scores'), '--runs-dir', path.join(d, 'runs')],
+    stderr: [/not a file without an extension/],
+  },
   {
     name: 'nasx score -o into a missing folder',
     args: (d) => ['score', '--estimator', 'synthetic', A_CELL, '-o', path.join(d, 'missing', 'x.csv'), '--runs-dir', path.join(d, 'runs')],
@@ -180,10 +211,20 @@ const rows: Row[] = [
     stderr: [/out\.csv is a folder/],
     check: noRunFolder,
   },
-  { name: 'nasx schema -o into a missing folder', args: (d) => ['schema', '-o', path.join(d, 'missing', 's.json')], stderr: [/cannot open .*missing\/s\.json: no such file or folder \(ENOENT\)/, /Fix: /] },
+  {
+    name: 'nasx schema -o into a missing folder',
+    args: (d) => ['schema', '-o', path.join(d, 'missing', 's.json')],
+    stderr: [/cannot open .*missing\/s\.json: no such file or folder \(ENOENT\)/, /Fix: /],
+  },
 
   // runs directories that cannot be written
-  { name: '--runs-dir /proc/x (hung: Node\'s recursive mkdir loops there)', args: (d) => run(d, '--runs-dir', '/proc/nasx-x'), stderr: [/\/proc\/nasx-x: cannot write the runs directory/], timeoutMs: 30_000, skip: () => (fs.existsSync('/proc/self') ? undefined : 'no /proc here') },
+  {
+    name: "--runs-dir /proc/x (hung: Node's recursive mkdir loops there)",
+    args: (d) => run(d, '--runs-dir', '/proc/nasx-x'),
+    stderr: [/\/proc\/nasx-x: cannot write the runs directory/],
+    timeoutMs: 30_000,
+    skip: () => (fs.existsSync('/proc/self') ? undefined : 'no /proc here'),
+  },
   {
     name: 'a runs directory that is a file',
     args: (d) => {
@@ -211,18 +252,34 @@ const rows: Row[] = [
   },
 
   // YAML that expands without end
-  { name: 'a YAML alias bomb (billion laughs)', args: (d) => run(d).map((a) => (a.endsWith('c.yaml') ? config(d, BOMB) : a)), stderr: [/c\.yaml:\d+/, /YAML aliases expand too far/, /at most 100 alias expansions/], check: noRunFolder },
+  {
+    name: 'a YAML alias bomb (billion laughs)',
+    args: (d) => run(d).map((a) => (a.endsWith('c.yaml') ? config(d, BOMB) : a)),
+    stderr: [/c\.yaml:\d+/, /YAML aliases expand too far/, /at most 100 alias expansions/],
+    check: noRunFolder,
+  },
   { name: 'a YAML alias bomb in nasx validate', args: (d) => ['validate', config(d, BOMB), '--static'], stderr: [/YAML aliases expand too far/] },
   {
     name: 'a YAML alias loop',
-    args: (d) => run(d).map((a) => (a.endsWith('c.yaml') ? config(d, 'space: &s\n  use: nb201\n  options: *s\nestimator: synthetic\nsearcher: random\nbudget: { evaluations: 5 }\n') : a)),
+    args: (d) =>
+      run(d).map((a) =>
+        a.endsWith('c.yaml') ? config(d, 'space: &s\n  use: nb201\n  options: *s\nestimator: synthetic\nsearcher: random\nbudget: { evaluations: 5 }\n') : a,
+      ),
     stderr: [/c\.yaml:3/, /a YAML alias refers to a node that contains it/, /at \/space\/options/],
   },
 
   // plugins that reach out of their package or shadow another
   {
     name: 'a config plugin re-contributing an installed id (was silently dropped)',
-    args: (d) => ['validate', configWithPlugin(d, pluginPackage(d, 'evil-random', 'schema.json', { id: 'random', schema: '{"type":"object","additionalProperties":false,"properties":{}}' }), 'random'), '--static'],
+    args: (d) => [
+      'validate',
+      configWithPlugin(
+        d,
+        pluginPackage(d, 'evil-random', 'schema.json', { id: 'random', schema: '{"type":"object","additionalProperties":false,"properties":{}}' }),
+        'random',
+      ),
+      '--static',
+    ],
     stderr: [/searcher id "random" is contributed by both @nasx\/searcher-random .* and evil-random/, /Fix: uninstall or drop one/],
   },
   {
@@ -311,8 +368,12 @@ const rows: Row[] = [
       const r = runIn(d);
       expect(fs.readFileSync(path.join(r, 'events.ndjson.damaged-1'), 'utf8')).toBe('7\t{"type":"evaluated","seq":\n');
       // the events of the first session are all still there, in order
-      const before = loadJournal(path.join(baseRun, 'events.ndjson')).events.filter((e) => e.type === 'evaluated').map((e) => e.seq);
-      const after = loadJournal(path.join(r, 'events.ndjson')).events.filter((e) => e.type === 'evaluated').map((e) => e.seq);
+      const before = loadJournal(path.join(baseRun, 'events.ndjson'))
+        .events.filter((e) => e.type === 'evaluated')
+        .map((e) => e.seq);
+      const after = loadJournal(path.join(r, 'events.ndjson'))
+        .events.filter((e) => e.type === 'evaluated')
+        .map((e) => e.seq);
       expect(after.slice(0, before.length)).toEqual(before);
     },
   },
@@ -449,7 +510,13 @@ describe('hostile input and damaged runs get exit 2 and one message, never a sta
   });
 
   it('a resumed nasx score run writes its -o file, complete (was not written at all)', () => {
-    const dir = tempDir({ 'archs.txt': Array.from({ length: 30 }, (_, i) => `|nor_conv_3x3~0|+|${['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'][i % 5]}~0|nor_conv_3x3~1|+|skip_connect~0|${['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'][Math.floor(i / 5) % 5]}~1|nor_conv_3x3~2|`).join('\n') });
+    const dir = tempDir({
+      'archs.txt': Array.from(
+        { length: 30 },
+        (_, i) =>
+          `|nor_conv_3x3~0|+|${['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'][i % 5]}~0|nor_conv_3x3~1|+|skip_connect~0|${['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'][Math.floor(i / 5) % 5]}~1|nor_conv_3x3~2|`,
+      ).join('\n'),
+    });
     try {
       const out = path.join(dir, 'scores.csv');
       const first = nasx(['score', '--estimator', 'synthetic', '--archs', path.join(dir, 'archs.txt'), '-o', out, '--runs-dir', path.join(dir, 'runs'), '-q']);
@@ -468,7 +535,11 @@ describe('hostile input and damaged runs get exit 2 and one message, never a sta
       expect(resumed.code).toBe(0);
       expect(resumed.stderr).toBe('');
       // every architecture with its score, in order (the seconds column is re-measured for redone rows)
-      const archAndScore = (csv: string): string[] => csv.trim().split('\n').map((l) => l.split(',').slice(0, 2).join(','));
+      const archAndScore = (csv: string): string[] =>
+        csv
+          .trim()
+          .split('\n')
+          .map((l) => l.split(',').slice(0, 2).join(','));
       expect(archAndScore(fs.readFileSync(out, 'utf8'))).toEqual(archAndScore(full));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -481,7 +552,10 @@ describe('hostile input and damaged runs get exit 2 and one message, never a sta
 describe('signals, closed pipes and a second writer (nasx CLI, running processes)', () => {
   const SLOW = `name: slow\nseed: 4\nplugins: [${JSON.stringify(slowPlugin)}]\nspace: nb201\nestimator: { use: slow-hash, options: { delayMs: 20 } }\nsearcher: random\nbudget: { evaluations: 2000 }\n`;
 
-  async function startedRun(dir: string, extra: string[] = []): Promise<{ child: ReturnType<typeof nasxChild>; runDir: string; out: () => string; err: () => string }> {
+  async function startedRun(
+    dir: string,
+    extra: string[] = [],
+  ): Promise<{ child: ReturnType<typeof nasxChild>; runDir: string; out: () => string; err: () => string }> {
     fs.writeFileSync(path.join(dir, 'slow.yaml'), SLOW);
     const child = nasxChild(['run', path.join(dir, 'slow.yaml'), '--runs-dir', path.join(dir, 'runs'), ...extra]);
     let out = '';
@@ -506,23 +580,27 @@ describe('signals, closed pipes and a second writer (nasx CLI, running processes
   it.each([
     ['SIGTERM', 143, /SIGTERM: stopping after the current trials/],
     ['SIGINT', 130, /Ctrl-C: stopping after the current trials/],
-  ] as const)('%s stops the run gracefully, prints the resume hint and exits %d (a cancelled run exited 0)', async (signal, code, notice) => {
-    const dir = tempDir();
-    try {
-      const { child, runDir, out, err } = await startedRun(dir, ['-q']);
-      const done = exited(child);
-      child.kill(signal);
-      expect(await done).toEqual({ code, signal: null });
-      expect(err()).toMatch(notice);
-      expect(out()).toMatch(/: cancelled/);
-      expect(out()).toMatch(/continue with nasx resume /);
-      expect(`${out()}${err()}`).not.toMatch(STACK);
-      assertJournalParses(runDir);
-      expect(fs.existsSync(path.join(runDir, 'lock'))).toBe(false);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  }, 90_000);
+  ] as const)(
+    '%s stops the run gracefully, prints the resume hint and exits %d (a cancelled run exited 0)',
+    async (signal, code, notice) => {
+      const dir = tempDir();
+      try {
+        const { child, runDir, out, err } = await startedRun(dir, ['-q']);
+        const done = exited(child);
+        child.kill(signal);
+        expect(await done).toEqual({ code, signal: null });
+        expect(err()).toMatch(notice);
+        expect(out()).toMatch(/: cancelled/);
+        expect(out()).toMatch(/continue with nasx resume /);
+        expect(`${out()}${err()}`).not.toMatch(STACK);
+        assertJournalParses(runDir);
+        expect(fs.existsSync(path.join(runDir, 'lock'))).toBe(false);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    90_000,
+  );
 
   it('nasx run --json | head -1: the reader goes away, the run stops quietly (was an EPIPE stack trace)', async () => {
     const dir = tempDir();

@@ -58,8 +58,11 @@ describe('nasx run killed with SIGKILL, then nasx resume', () => {
 
     const resumed = nasx(['resume', killed, '--quiet']);
     // the killed run left its lock behind: resume takes it over and says so, and nothing else
-    expect(resumed.stderr).toMatch(/^nasx: warning: run kill-test-\S+ was locked by process \d+, which is no longer running \(killed\?\); took the lock over\n/);
-    for (const line of resumed.stderr.trim().split('\n')) expect(line).toMatch(/^nasx: warning: (run kill-test-\S+ was locked by process|events\.ndjson: the last line \(\d+\) was cut short)/);
+    expect(resumed.stderr).toMatch(
+      /^nasx: warning: run kill-test-\S+ was locked by process \d+, which is no longer running \(killed\?\); took the lock over\n/,
+    );
+    for (const line of resumed.stderr.trim().split('\n'))
+      expect(line).toMatch(/^nasx: warning: (run kill-test-\S+ was locked by process|events\.ndjson: the last line \(\d+\) was cut short)/);
     expect(resumed.code).toBe(0);
     const after = evaluatedKeys(killed);
     // nothing finished before the kill was lost or changed

@@ -111,9 +111,14 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .action((archs: string[], o) => setCode(scoreCommand(io, archs, o)));
 
   p.command('predictors')
-    .description('learned performance predictors: "bench" fits each predictor and the ridge/random baselines on nested training sets and reports Kendall τ / Spearman ρ on held-out architectures')
+    .description(
+      'learned performance predictors: "bench" fits each predictor and the ridge/random baselines on nested training sets and reports Kendall τ / Spearman ρ on held-out architectures',
+    )
     .argument('<action>', 'bench')
-    .option('--config <file>', 'take the space, the labelling estimator (its estimator), predictor options (estimators.<id>), seed and data directory from a run config')
+    .option(
+      '--config <file>',
+      'take the space, the labelling estimator (its estimator), predictor options (estimators.<id>), seed and data directory from a run config',
+    )
     .option('--space <id>', 'search space (default nb201)')
     .option('--labels <id>', 'labelling estimator id (default: tabular, CIFAR-10 test accuracy after 200 epochs)')
     .option('--predictors <ids>', 'comma-separated predictor estimator ids', 'gcn,renas')

@@ -15,7 +15,11 @@ describe('services in the define*() helpers', () => {
     create(_o, deps) {
       // Typed from the token: no cast (a type error here fails the typecheck).
       const t: Tokenizer = deps.tokenizer;
-      return { id: 'length', metrics: [{ name: 'tokens', direction: 'maximize' }], estimate: async (arch) => ({ metrics: { tokens: t.tokens(arch.key).length }, cost: { seconds: 0 } }) };
+      return {
+        id: 'length',
+        metrics: [{ name: 'tokens', direction: 'maximize' }],
+        estimate: async (arch) => ({ metrics: { tokens: t.tokens(arch.key).length }, cost: { seconds: 0 } }),
+      };
     },
   });
 

@@ -151,33 +151,46 @@ export interface ServiceDefinition<T = unknown, O = any, I extends InjectMap = R
 }
 
 /** Any contribution definition. */
-export type AnyContribution = { [K in Exclude<ContributionKind, 'service'>]: ContributionDefinition<K> }[Exclude<ContributionKind, 'service'>] | ServiceDefinition;
+export type AnyContribution =
+  { [K in Exclude<ContributionKind, 'service'>]: ContributionDefinition<K> }[Exclude<ContributionKind, 'service'>] | ServiceDefinition;
 
 type Def<K extends ContributionKind, O, I extends InjectMap = Record<never, never>> = Omit<ContributionDefinition<K, O, I>, 'kind'>;
 
 /** Define a task contribution. */
-export function defineTask<O = Record<string, never>, I extends InjectMap = Record<never, never>>(def: Def<'task', O, I>): ContributionDefinition<'task', O, I> {
+export function defineTask<O = Record<string, never>, I extends InjectMap = Record<never, never>>(
+  def: Def<'task', O, I>,
+): ContributionDefinition<'task', O, I> {
   return { ...def, kind: 'task' };
 }
 /** Define a search-space contribution. */
-export function defineSearchSpace<O = Record<string, never>, I extends InjectMap = Record<never, never>>(def: Def<'search-space', O, I>): ContributionDefinition<'search-space', O, I> {
+export function defineSearchSpace<O = Record<string, never>, I extends InjectMap = Record<never, never>>(
+  def: Def<'search-space', O, I>,
+): ContributionDefinition<'search-space', O, I> {
   return { ...def, kind: 'search-space' };
 }
 /** Define an estimator contribution. */
-export function defineEstimator<O = Record<string, never>, I extends InjectMap = Record<never, never>>(def: Def<'estimator', O, I>): ContributionDefinition<'estimator', O, I> {
+export function defineEstimator<O = Record<string, never>, I extends InjectMap = Record<never, never>>(
+  def: Def<'estimator', O, I>,
+): ContributionDefinition<'estimator', O, I> {
   return { ...def, kind: 'estimator' };
 }
 /** Define a searcher contribution. */
-export function defineSearcher<O = Record<string, never>, I extends InjectMap = Record<never, never>>(def: Def<'searcher', O, I>): ContributionDefinition<'searcher', O, I> {
+export function defineSearcher<O = Record<string, never>, I extends InjectMap = Record<never, never>>(
+  def: Def<'searcher', O, I>,
+): ContributionDefinition<'searcher', O, I> {
   return { ...def, kind: 'searcher' };
 }
 /** Define a latency-model contribution. */
-export function defineLatencyModel<O = Record<string, never>, I extends InjectMap = Record<never, never>>(def: Def<'latency-model', O, I>): ContributionDefinition<'latency-model', O, I> {
+export function defineLatencyModel<O = Record<string, never>, I extends InjectMap = Record<never, never>>(
+  def: Def<'latency-model', O, I>,
+): ContributionDefinition<'latency-model', O, I> {
   return { ...def, kind: 'latency-model' };
 }
 
 /** Define a service another plugin can inject by its token. */
-export function defineService<T, O = Record<string, never>, I extends InjectMap = Record<never, never>>(def: Omit<ServiceDefinition<T, O, I>, 'kind'>): ServiceDefinition<T, O, I> {
+export function defineService<T, O = Record<string, never>, I extends InjectMap = Record<never, never>>(
+  def: Omit<ServiceDefinition<T, O, I>, 'kind'>,
+): ServiceDefinition<T, O, I> {
   return { ...def, kind: 'service' };
 }
 

@@ -114,15 +114,7 @@ export interface RunFinishedEvent extends EventBase {
 
 /** Everything that happens in a run. */
 export type SearchEvent =
-  | RunStartedEvent
-  | ProposedEvent
-  | EvaluatedEvent
-  | FailedEvent
-  | NewBestEvent
-  | ProgressEvent
-  | MetricEvent
-  | LogEvent
-  | RunFinishedEvent;
+  RunStartedEvent | ProposedEvent | EvaluatedEvent | FailedEvent | NewBestEvent | ProgressEvent | MetricEvent | LogEvent | RunFinishedEvent;
 
 /** The `type` tag of a search event. */
 export type SearchEventType = SearchEvent['type'];

@@ -52,7 +52,10 @@ export const PLUGIN_MANIFEST_SCHEMA = {
   additionalProperties: false,
   required: ['role', 'engines', 'contributes'],
   properties: {
-    role: { enum: [...(['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'service', 'bundle'] as const)], description: 'What the package contributes; "bundle" for several kinds.' },
+    role: {
+      enum: [...(['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'service', 'bundle'] as const)],
+      description: 'What the package contributes; "bundle" for several kinds.',
+    },
     engines: {
       type: 'object',
       description: 'Compatible versions.',
@@ -74,7 +77,10 @@ export const PLUGIN_MANIFEST_SCHEMA = {
         else: { properties: { optionsSchema: true }, required: ['optionsSchema'], not: { properties: { token: true }, required: ['token'] } },
         properties: {
           id: { type: 'string', pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', description: 'kebab-case id, unique across installed plugins.' },
-          kind: { enum: ['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'service'], description: 'Extension point, or "service" for an object other plugins inject.' },
+          kind: {
+            enum: ['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'service'],
+            description: 'Extension point, or "service" for an object other plugins inject.',
+          },
           title: { type: 'string', minLength: 1, description: 'Short human title.' },
           description: { type: 'string', description: 'One or two sentences.' },
           optionsSchema: { type: 'string', minLength: 1, description: 'Path of the options JSON Schema relative to the package root.' },

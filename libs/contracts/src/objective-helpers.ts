@@ -14,11 +14,15 @@ import type { ObjectiveInfo } from './objective';
  */
 export function requireScalarObjective(objective: ObjectiveInfo, where: { readonly pkg: string; readonly contribution: string }): void {
   if (objective.dimensions !== 1) {
-    throw new NasxError('config', `searcher "${where.contribution}" optimises one objective, but the objective "${objective.label}" has ${objective.dimensions} dimensions`, {
-      ...where,
-      pointer: '/objective',
-      fix: 'use a single-metric, "weighted" or "mnas" objective, or pick a multi-objective searcher for "type: multi"',
-    });
+    throw new NasxError(
+      'config',
+      `searcher "${where.contribution}" optimises one objective, but the objective "${objective.label}" has ${objective.dimensions} dimensions`,
+      {
+        ...where,
+        pointer: '/objective',
+        fix: 'use a single-metric, "weighted" or "mnas" objective, or pick a multi-objective searcher for "type: multi"',
+      },
+    );
   }
 }
 

@@ -1,7 +1,6 @@
 import { NasxError, type Batch, type BatchOptions, type DataSplit, type ErrorLocation, type Rng } from '@nasx/contracts';
 import { classCounts, shuffleInPlace } from './split';
 
-
 /** What a task's `load()` hands a split: its samples, and how to write one as floats. */
 export interface SplitContents {
   /** Index of each sample in its source (the data file), ascending. */
@@ -107,7 +106,10 @@ export class ImageSplit implements DataSplit {
 
   private loadedContents(): SplitContents {
     if (!this.contents) {
-      throw new NasxError('run', `the ${this.name} split is not loaded yet`, { ...this.where, fix: 'await task.load() before reading indices or labels (batches() loads by itself)' });
+      throw new NasxError('run', `the ${this.name} split is not loaded yet`, {
+        ...this.where,
+        fix: 'await task.load() before reading indices or labels (batches() loads by itself)',
+      });
     }
     return this.contents;
   }

@@ -1,4 +1,3 @@
-
 /** Per-channel mean and standard deviation of pixel values scaled to [0, 1]. */
 export interface Normalization {
   readonly mean: readonly number[];

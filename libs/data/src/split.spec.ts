@@ -2,7 +2,7 @@ import { createRng } from '@nasx/kernel';
 import { classCounts, dealParts, seededIntSource } from './split';
 
 describe('dealParts', () => {
-  const labels = Array.from({ length: 997 }, (_, i) => (i * 7919) % 13 < 9 ? (i * 31) % 9 : 9); // 10 uneven classes
+  const labels = Array.from({ length: 997 }, (_, i) => ((i * 7919) % 13 < 9 ? (i * 31) % 9 : 9)); // 10 uneven classes
 
   it('gives parts of exactly the asked sizes, disjoint and ascending, for many size mixes and seeds', () => {
     for (let seed = 0; seed < 40; seed++) {
@@ -25,7 +25,12 @@ describe('dealParts', () => {
     for (let seed = 0; seed < 20; seed++) {
       const sizes = [500, 300, 150];
       const parts = dealParts(labels, sizes, createRng(seed), true);
-      parts.forEach((p, k) => classCounts(Array.from(p, (i) => labels[i]!), 10).forEach((n, c) => expect(Math.abs(n - (total[c]! * sizes[k]!) / labels.length)).toBeLessThanOrEqual(2)));
+      parts.forEach((p, k) =>
+        classCounts(
+          Array.from(p, (i) => labels[i]!),
+          10,
+        ).forEach((n, c) => expect(Math.abs(n - (total[c]! * sizes[k]!) / labels.length)).toBeLessThanOrEqual(2)),
+      );
     }
   });
 

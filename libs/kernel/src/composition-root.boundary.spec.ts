@@ -19,10 +19,11 @@ function* sourceFiles(dir: string): Generator<string> {
   }
 }
 
-const sources = (): string[] => ['libs', 'plugins', 'apps'].flatMap((group) => {
-  const dir = path.join(ROOT, group);
-  return fs.existsSync(dir) ? fs.readdirSync(dir).flatMap((d) => [...sourceFiles(path.join(dir, d, 'src'))]) : [];
-});
+const sources = (): string[] =>
+  ['libs', 'plugins', 'apps'].flatMap((group) => {
+    const dir = path.join(ROOT, group);
+    return fs.existsSync(dir) ? fs.readdirSync(dir).flatMap((d) => [...sourceFiles(path.join(dir, d, 'src'))]) : [];
+  });
 
 describe('dependency injection lives in the composition root', () => {
   it('only the composition root imports reflect-metadata or a value from tsyringe', () => {
@@ -32,7 +33,13 @@ describe('dependency injection lives in the composition root', () => {
       const text = fs.readFileSync(file, 'utf8');
       if (/(import\s+|require\(\s*|import\(\s*)['"]reflect-metadata['"]/.test(text)) offenders.push(`${path.relative(ROOT, file)}: reflect-metadata`);
       for (const m of text.matchAll(/import\s+(type\s+)?([^;]*?)\s+from\s+['"]tsyringe['"]/g)) {
-        const typeOnly = Boolean(m[1]) || /^\{[^}]*\}$/.test((m[2] ?? '').trim()) && (m[2] ?? '').replace(/[{}\s]/g, '').split(',').every((n) => n.startsWith('type'));
+        const typeOnly =
+          Boolean(m[1]) ||
+          (/^\{[^}]*\}$/.test((m[2] ?? '').trim()) &&
+            (m[2] ?? '')
+              .replace(/[{}\s]/g, '')
+              .split(',')
+              .every((n) => n.startsWith('type')));
         if (!typeOnly) offenders.push(`${path.relative(ROOT, file)}: ${m[0]}`);
       }
       if (/require\(\s*['"]tsyringe['"]\s*\)/.test(text)) offenders.push(`${path.relative(ROOT, file)}: require('tsyringe')`);

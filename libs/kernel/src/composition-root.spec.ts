@@ -30,8 +30,15 @@ const recordingEstimator = (id: string, inject?: Record<string, string>) =>
     create(_o, deps) {
       const d = deps as typeof deps & Record<string, unknown>;
       const services = Object.keys(inject ?? {}).map((n) => `${n}=${JSON.stringify(d[n])}`);
-      log.push(`estimator ${id} (sees: ${Object.keys(deps.estimators).join(',') || '-'}; task: ${deps.task ? 'yes' : 'no'}; latency: ${deps.latencyModels.length}${services.length ? `; ${services.join(' ')}` : ''})`);
-      return { id, metrics: [{ name: `${id}-score`, direction: 'maximize' }], estimate: async () => ({ metrics: { [`${id}-score`]: 1 }, cost: { seconds: 0 } }), dispose: () => void log.push(`dispose ${id}`) };
+      log.push(
+        `estimator ${id} (sees: ${Object.keys(deps.estimators).join(',') || '-'}; task: ${deps.task ? 'yes' : 'no'}; latency: ${deps.latencyModels.length}${services.length ? `; ${services.join(' ')}` : ''})`,
+      );
+      return {
+        id,
+        metrics: [{ name: `${id}-score`, direction: 'maximize' }],
+        estimate: async () => ({ metrics: { [`${id}-score`]: 1 }, cost: { seconds: 0 } }),
+        dispose: () => void log.push(`dispose ${id}`),
+      };
     },
   });
 
@@ -80,7 +87,12 @@ const fixtures = definePlugin({
       id: 'dispose-fails',
       description: 'An estimator whose dispose() throws.',
       optionsSchema: noOptions,
-      create: () => ({ id: 'dispose-fails', metrics: [{ name: 'x', direction: 'maximize' }], estimate: async () => ({ metrics: { x: 1 }, cost: { seconds: 0 } }), dispose: () => Promise.reject(new Error('cannot release')) }),
+      create: () => ({
+        id: 'dispose-fails',
+        metrics: [{ name: 'x', direction: 'maximize' }],
+        estimate: async () => ({ metrics: { x: 1 }, cost: { seconds: 0 } }),
+        dispose: () => Promise.reject(new Error('cannot release')),
+      }),
     }),
     defineSearcher({
       id: 'recording-searcher',
@@ -113,7 +125,12 @@ const twinCopy = definePlugin({ contributions: [service('twin-copy', 'di.twin')]
 describe('composition root: the run container is the wiring', () => {
   let tk: TestKernel;
   beforeAll(() => {
-    tk = startTestKernel({ plugins: [{ name: 'di-fixtures', definition: fixtures }, { name: 'di-twin-copy', definition: twinCopy }] });
+    tk = startTestKernel({
+      plugins: [
+        { name: 'di-fixtures', definition: fixtures },
+        { name: 'di-twin-copy', definition: twinCopy },
+      ],
+    });
   });
   afterAll(() => tk.cleanup());
   beforeEach(() => {
@@ -188,20 +205,32 @@ describe('composition root: the run container is the wiring', () => {
   });
 
   it.each([
-    ['two services that inject each other', 'needs-c1', /cycle: service "di.c1" \(di-fixtures\) → service "di.c2" \(di-fixtures\) → service "di.c1" \(di-fixtures\), reached from estimator "needs-c1" \(\/estimator\)$/],
-    ['a service that injects itself', 'needs-self', /cycle: service "di.self" \(di-fixtures\) → service "di.self" \(di-fixtures\), reached from estimator "needs-self" \(\/estimator\)$/],
+    [
+      'two services that inject each other',
+      'needs-c1',
+      /cycle: service "di.c1" \(di-fixtures\) → service "di.c2" \(di-fixtures\) → service "di.c1" \(di-fixtures\), reached from estimator "needs-c1" \(\/estimator\)$/,
+    ],
+    [
+      'a service that injects itself',
+      'needs-self',
+      /cycle: service "di.self" \(di-fixtures\) → service "di.self" \(di-fixtures\), reached from estimator "needs-self" \(\/estimator\)$/,
+    ],
   ])('refuses a cycle (%s) before creating anything, naming the contributions', async (_, estimator, message) => {
     const e = await compose({ estimator }).catch((x: unknown) => x);
     expect(isNasxError(e)).toBe(true);
     expect((e as Error).message).toMatch(message);
-    expect(formatNasxError(e as import('@nasx/contracts').NasxError)).toMatch(/<inline config>:?\d*, at \/estimator, package di-fixtures, contribution "needs-.*Fix: a contribution cannot depend on itself/);
+    expect(formatNasxError(e as import('@nasx/contracts').NasxError)).toMatch(
+      /<inline config>:?\d*, at \/estimator, package di-fixtures, contribution "needs-.*Fix: a contribution cannot depend on itself/,
+    );
     expect(log).toEqual([]);
   });
 
   it('refuses a token provided by two packages, naming both', async () => {
     const e = await compose({ estimator: 'needs-twin' }).catch((x: unknown) => x);
     expect(isNasxError(e)).toBe(true);
-    expect((e as Error).message).toBe('estimator "needs-twin" of di-fixtures injects service "di.twin", which is provided by 2 packages: di-fixtures and di-twin-copy; a token must have one provider');
+    expect((e as Error).message).toBe(
+      'estimator "needs-twin" of di-fixtures injects service "di.twin", which is provided by 2 packages: di-fixtures and di-twin-copy; a token must have one provider',
+    );
     expect((e as import('@nasx/contracts').NasxError).fix).toMatch(/all but one of di-fixtures, di-twin-copy/);
     expect(log).toEqual([]);
   });
@@ -222,7 +251,13 @@ describe('composition root: the run container is the wiring', () => {
   });
 
   it('runs through the kernel with an injected service', async () => {
-    const run = await tk.run({ space: 'toy', estimators: { proxy: 'proxy' }, estimator: 'toy-score', searcher: 'toy-hill-climber', budget: { evaluations: 3 } });
+    const run = await tk.run({
+      space: 'toy',
+      estimators: { proxy: 'proxy' },
+      estimator: 'toy-score',
+      searcher: 'toy-hill-climber',
+      budget: { evaluations: 3 },
+    });
     expect(run.report.evaluations).toBe(3);
     expect(log.filter((l) => l.startsWith('service'))).toEqual(['service di.b', 'service di.a']);
   });

@@ -37,7 +37,8 @@ import { createPooledEstimator } from './workers/pooled-estimator';
 /** A log sink whose lines are emitted into the run's stream at the next event. */
 export function createRunLogger(): { logger: Logger; drain(): EventDraft[] } {
   const pending: EventDraft[] = [];
-  const push = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string) => pending.push({ type: 'log', level, message, source: 'plugin' } as EventDraft);
+  const push = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string) =>
+    pending.push({ type: 'log', level, message, source: 'plugin' } as EventDraft);
   return { logger: { debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error') }, drain: () => pending.splice(0) };
 }
 
@@ -96,7 +97,8 @@ const RunTokens = {
 /** Providers hold the Promise of an instance: the container's view of a token. */
 const promised = <T>(t: InjectionToken<T>): InjectionToken<Promise<T>> => t as unknown as InjectionToken<Promise<T>>;
 
-const tokenName = (t: InjectionToken<unknown>): string => (typeof t === 'symbol' ? (t.description ?? 'symbol') : typeof t === 'string' ? t : (t as { name?: string }).name ?? 'token');
+const tokenName = (t: InjectionToken<unknown>): string =>
+  typeof t === 'symbol' ? (t.description ?? 'symbol') : typeof t === 'string' ? t : ((t as { name?: string }).name ?? 'token');
 
 /** Resolved dependencies of a node, by token. */
 type Get = <T>(token: InjectionToken<T>) => T;
@@ -166,7 +168,11 @@ class RunGraph {
         const label = (x: InjectionToken<unknown>): Node => this.nodes.get(x) as Node;
         const cycle = [...path.slice(at), t].map((x) => label(x).label);
         // Point at the config entry that leads into the cycle (services have no place in the config).
-        const entry = path.slice(0, at + 1).reverse().map(label).find((n) => n.where.pointer !== undefined);
+        const entry = path
+          .slice(0, at + 1)
+          .reverse()
+          .map(label)
+          .find((n) => n.where.pointer !== undefined);
         throw new NasxError('plugin', `the run's dependencies form a cycle: ${cycle.join(' → ')}${entry ? `, reached from ${entry.label}` : ''}`, {
           ...(entry ?? label(t)).where,
           fix: 'a contribution cannot depend on itself, directly or through services it injects; remove one of these injections (a service that needs another should not be injected back by it)',
@@ -234,7 +240,10 @@ async function instantiate<K extends Exclude<ContributionKind, 'service'>>(
       const own = e.where.file && e.where.file !== config.file && !e.message.includes(e.where.file) ? ` (${e.where.file})` : '';
       throw new NasxError(e.kind, `${e.message}${own}`, { ...where, pointer, line: config.lineOf(pointer), fix: e.fix });
     }
-    throw new NasxError('plugin', `${entry.kind} "${entry.id}" failed to start: ${(e as Error).message}`, { ...where, fix: `check its options; if they are right, report a bug to ${entry.contribution.plugin.name}` });
+    throw new NasxError('plugin', `${entry.kind} "${entry.id}" failed to start: ${(e as Error).message}`, {
+      ...where,
+      fix: `check its options; if they are right, report a bug to ${entry.contribution.plugin.name}`,
+    });
   }
 }
 
@@ -249,13 +258,24 @@ const serviceTokens = (c: DiscoveredContribution): InjectionToken<unknown>[] => 
  * (from manifests, no code imported). Estimator workers need these packages too.
  */
 export function requiredServices(registry: PluginRegistry, config: ResolvedConfig, entries: readonly ResolvedEntry[]): DiscoveredContribution[] {
-  const consumers: ServiceConsumer[] = entries.map((e) => ({ contribution: e.contribution, label: `${e.kind} "${e.id}"`, where: { file: config.file, line: config.lineOf(e.pointer), pointer: e.pointer } }));
+  const consumers: ServiceConsumer[] = entries.map((e) => ({
+    contribution: e.contribution,
+    label: `${e.kind} "${e.id}"`,
+    where: { file: config.file, line: config.lineOf(e.pointer), pointer: e.pointer },
+  }));
   return [...planServices(registry.contributions(), consumers).values()];
 }
 
 /** The entries a run (or, without the searcher, an estimation) composes. */
 function entriesOf(config: ResolvedConfig, withSearcher: boolean): ResolvedEntry[] {
-  return [config.space, ...(config.task ? [config.task] : []), ...config.latency, ...Object.values(config.estimators), config.estimator, ...(withSearcher ? [config.searcher] : [])];
+  return [
+    config.space,
+    ...(config.task ? [config.task] : []),
+    ...config.latency,
+    ...Object.values(config.estimators),
+    config.estimator,
+    ...(withSearcher ? [config.searcher] : []),
+  ];
 }
 
 /** Register every provider of the run in a fresh child container. */
@@ -281,16 +301,23 @@ function registerRun(registry: PluginRegistry, config: ResolvedConfig, run: RunS
         const validate = compileSchema(s.optionsSchema);
         if (!validate(options)) {
           const e = validate.errors?.[0];
-          throw new NasxError('plugin', `service "${token}" of ${s.plugin.name} cannot start from its default options: ${e ? describeAjvError(e) : 'schema mismatch'}`, {
-            ...where,
-            fix: `give every option of the service's schema a default; report it to ${s.plugin.name}`,
-          });
+          throw new NasxError(
+            'plugin',
+            `service "${token}" of ${s.plugin.name} cannot start from its default options: ${e ? describeAjvError(e) : 'schema mismatch'}`,
+            {
+              ...where,
+              fix: `give every option of the service's schema a default; report it to ${s.plugin.name}`,
+            },
+          );
         }
         try {
           return await def.create(options, { ...common(`service-${token}`), ...injected(s, get) });
         } catch (e) {
           if (isNasxError(e)) throw e.at(where);
-          throw new NasxError('plugin', `service "${token}" of ${s.plugin.name} failed to start: ${(e as Error).message}`, { ...where, fix: `report a bug to ${s.plugin.name}` });
+          throw new NasxError('plugin', `service "${token}" of ${s.plugin.name} failed to start: ${(e as Error).message}`, {
+            ...where,
+            fix: `report a bug to ${s.plugin.name}`,
+          });
         }
       },
       { release: (instance) => def?.dispose?.(instance) },
@@ -298,7 +325,9 @@ function registerRun(registry: PluginRegistry, config: ResolvedConfig, run: RunS
   }
 
   const space = config.space;
-  graph.provide(SearchSpace, { label: labelOf(space), needs: [], where: whereOf(config, space) }, () => instantiate<'search-space'>(registry, config, space, common('space')));
+  graph.provide(SearchSpace, { label: labelOf(space), needs: [], where: whereOf(config, space) }, () =>
+    instantiate<'search-space'>(registry, config, space, common('space')),
+  );
 
   const task = config.task;
   if (task) {
@@ -315,7 +344,11 @@ function registerRun(registry: PluginRegistry, config: ResolvedConfig, run: RunS
       RunTokens.latency(i),
       { label: labelOf(entry), needs: [SearchSpace, ...serviceTokens(entry.contribution)], where: whereOf(config, entry) },
       async (get) => {
-        const model = await instantiate<'latency-model'>(registry, config, entry, { ...common(`latency-${entry.pointer}`), space: get(SearchSpace), ...injected(entry.contribution, get) });
+        const model = await instantiate<'latency-model'>(registry, config, entry, {
+          ...common(`latency-${entry.pointer}`),
+          space: get(SearchSpace),
+          ...injected(entry.contribution, get),
+        });
         const device = (entry.options['device'] as string | undefined) ?? model.devices[0] ?? 'default';
         return { model, device, metric: config.latency.length > 1 ? `latency_ms:${device}` : 'latency_ms' };
       },
@@ -324,13 +357,19 @@ function registerRun(registry: PluginRegistry, config: ResolvedConfig, run: RunS
   const latencyTokens = config.latency.map((_, i) => RunTokens.latency(i));
   graph.provide(RunTokens.latencies, { label: 'the latency models', needs: latencyTokens, where: {} }, async (get) => latencyTokens.map((t) => get(t)));
   // The contract's token resolves to every latency model (container.resolveAll(LatencyModel)).
-  config.latency.forEach((_, i) => graph.container.register(promised(LatencyModel), { useFactory: (c) => c.resolve(promised(RunTokens.latency(i))).then((l) => l.model) }));
+  config.latency.forEach((_, i) =>
+    graph.container.register(promised(LatencyModel), { useFactory: (c) => c.resolve(promised(RunTokens.latency(i))).then((l) => l.model) }),
+  );
 
   // A named estimator sees the ones listed before it (a predictor labelled by a table); the
   // primary estimator sees them all.
   const names = Object.keys(config.estimators);
   const estimatorNode = (entry: ResolvedEntry, slot: string, visible: readonly string[]) => ({
-    node: { label: labelOf(entry), needs: [SearchSpace, ...withTask, RunTokens.latencies, ...visible.map(RunTokens.estimator), ...serviceTokens(entry.contribution)], where: whereOf(config, entry) },
+    node: {
+      label: labelOf(entry),
+      needs: [SearchSpace, ...withTask, RunTokens.latencies, ...visible.map(RunTokens.estimator), ...serviceTokens(entry.contribution)],
+      where: whereOf(config, entry),
+    },
     build: (get: Get) =>
       instantiate<'estimator'>(registry, config, entry, {
         ...common(slot),
@@ -353,9 +392,13 @@ function registerRun(registry: PluginRegistry, config: ResolvedConfig, run: RunS
       { label: `${labelOf(config.estimator)} in ${config.workers} worker threads`, needs: [], where: whereOf(config, config.estimator) },
       () =>
         // Workers discover the packages of the estimation entries and of the services they inject.
-        createPooledEstimator(config, { logger: run.logger, servicePlugins: requiredServices(registry, config, entriesOf(config, false)).map((c) => c.plugin) }).catch((e: unknown) => {
+        createPooledEstimator(config, {
+          logger: run.logger,
+          servicePlugins: requiredServices(registry, config, entriesOf(config, false)).map((c) => c.plugin),
+        }).catch((e: unknown) => {
           // A worker's start-up error knows the pointer but not the line of the file.
-          if (isNasxError(e) && e.where.pointer && !e.where.line) throw new NasxError(e.kind, e.message, { ...e.where, file: config.file, line: config.lineOf(e.where.pointer), fix: e.fix });
+          if (isNasxError(e) && e.where.pointer && !e.where.line)
+            throw new NasxError(e.kind, e.message, { ...e.where, file: config.file, line: config.lineOf(e.where.pointer), fix: e.fix });
           throw e;
         }),
       { release: disposeEstimator },
@@ -370,14 +413,25 @@ function registerRun(registry: PluginRegistry, config: ResolvedConfig, run: RunS
   graph.provide(
     RunTokens.estimation,
     { label: 'the estimation pipeline', needs: [SearchSpace, ...withTask, RunTokens.latencies, ...namedTokens, Estimator], where: {} },
-    async (get) => ({ space: get(SearchSpace), task: task ? get(Task) : undefined, latencyModels: get(RunTokens.latencies), estimators: namedOf(get), estimator: get(Estimator), rng }),
+    async (get) => ({
+      space: get(SearchSpace),
+      task: task ? get(Task) : undefined,
+      latencyModels: get(RunTokens.latencies),
+      estimators: namedOf(get),
+      estimator: get(Estimator),
+      rng,
+    }),
   );
   if (!withSearcher) return graph;
 
   // The objective is compiled against the metrics the pipeline reports.
   graph.provide(
     RunTokens.objective,
-    { label: 'the objective (/objective)', needs: [Estimator, RunTokens.latencies, ...config.report.map(RunTokens.estimator)], where: { file: config.file, line: config.lineOf('/objective'), pointer: '/objective' } },
+    {
+      label: 'the objective (/objective)',
+      needs: [Estimator, RunTokens.latencies, ...config.report.map(RunTokens.estimator)],
+      where: { file: config.file, line: config.lineOf('/objective'), pointer: '/objective' },
+    },
     async (get) => {
       const estimator = get(Estimator);
       const reporters = config.report.map((n) => get(RunTokens.estimator(n)));
@@ -393,7 +447,11 @@ function registerRun(registry: PluginRegistry, config: ResolvedConfig, run: RunS
   const searcher = config.searcher;
   graph.provide(
     Searcher,
-    { label: labelOf(searcher), needs: [SearchSpace, ...withTask, RunTokens.objective, ...namedTokens, ...serviceTokens(searcher.contribution)], where: whereOf(config, searcher) },
+    {
+      label: labelOf(searcher),
+      needs: [SearchSpace, ...withTask, RunTokens.objective, ...namedTokens, ...serviceTokens(searcher.contribution)],
+      where: whereOf(config, searcher),
+    },
     (get) =>
       instantiate<'searcher'>(registry, config, searcher, {
         ...common('searcher'),

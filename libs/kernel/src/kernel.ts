@@ -1,6 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NasxError, isNasxError, type Architecture, type Estimate, type JsonObject, type PluginDefinition, type RunStartedEvent, type SearchEvent } from '@nasx/contracts';
+import {
+  NasxError,
+  isNasxError,
+  type Architecture,
+  type Estimate,
+  type JsonObject,
+  type PluginDefinition,
+  type RunStartedEvent,
+  type SearchEvent,
+} from '@nasx/contracts';
 import { Observable, concat, defer, finalize, tap } from 'rxjs';
 import { composeRun, createRunLogger } from './composition-root';
 import { ConfigDocument } from './config/config-document';
@@ -135,7 +144,11 @@ export class Kernel {
    */
   assertHealthy(config?: ResolvedConfig): void {
     const selected = config
-      ? new Set([config.space, config.task, config.estimator, config.searcher, ...Object.values(config.estimators), ...config.latency].flatMap((e) => (e ? [e.id] : [])))
+      ? new Set(
+          [config.space, config.task, config.estimator, config.searcher, ...Object.values(config.estimators), ...config.latency].flatMap((e) =>
+            e ? [e.id] : [],
+          ),
+        )
       : undefined;
     const p = this.problemsValue.find((e) => !selected || (e.where.contribution !== undefined && selected.has(e.where.contribution)));
     if (p) throw p;
@@ -216,7 +229,12 @@ export class Kernel {
       // A run stopped by the user (Ctrl-C) continues as if it had been interrupted.
       const replay = events.filter((e) => e.type !== 'run-finished');
       const nextSeq = events.length ? (events[events.length - 1] as SearchEvent).seq + 1 : 0;
-      return await this.launch(config, { dir, runId: saved.runId, lock }, { events: replay, nextSeq, priorElapsedMs: reportFromJournal(replay).elapsedMs }, warnings);
+      return await this.launch(
+        config,
+        { dir, runId: saved.runId, lock },
+        { events: replay, nextSeq, priorElapsedMs: reportFromJournal(replay).elapsedMs },
+        warnings,
+      );
     } catch (e) {
       lock.release();
       throw e;
@@ -321,7 +339,12 @@ export class Kernel {
           cancel.abort(new NasxError('run', 'the run ended'));
         };
       });
-      const loop$ = runLoop(parts, { concurrency: config.concurrency, dedup: config.dedup, trialSeconds: config.budget.trialSeconds, replay, stopSignal: stop.signal }, state, log);
+      const loop$ = runLoop(
+        parts,
+        { concurrency: config.concurrency, dedup: config.dedup, trialSeconds: config.budget.trialSeconds, replay, stopSignal: stop.signal },
+        state,
+        log,
+      );
       return concat(prepare$, loop$).pipe(finalize(() => clearInterval(keepAlive)));
     }).pipe(
       wallClockBudget(state, config.budget.seconds),
@@ -378,7 +401,14 @@ export class Kernel {
       }
       const out: { text: string; arch: Architecture; estimate: Estimate }[] = [];
       for (const [i, arch] of archs.entries()) {
-        const estimate = await estimator.estimate(arch, { runId: 'evaluate', trial: i, rng: createRng(config.seed).fork(`evaluate-${i}`), signal: never, logger: log.logger, emit: () => undefined });
+        const estimate = await estimator.estimate(arch, {
+          runId: 'evaluate',
+          trial: i,
+          rng: createRng(config.seed).fork(`evaluate-${i}`),
+          signal: never,
+          logger: log.logger,
+          emit: () => undefined,
+        });
         out.push({ text: space.format(arch), arch, estimate });
       }
       return out;

@@ -25,14 +25,45 @@ export { SeededRandom } from '@nasx/tensor';
 export { ParameterSet, decodeFloat32, encodeFloat32, type ParameterInit, type SavedTensor } from './model/parameter-set';
 export { addDense, dense, dropout, dropoutStream, matMul, propagate } from './model/nn';
 export { isRankingLoss, mseLoss, pairSigns, pairwiseRankingLoss } from './model/losses';
-export type { EncodedBatch, EncodedInput, ForwardMode, GraphEncoder, GraphModelDefinition, PredictorLoss, PredictorNetwork, PredictorTraining } from './model/predictor-model';
-export { applyGradientStep, batchTensors, learningRateOf, predictScores, trainPredictorNetwork, type EpochReport, type TrainRunOptions } from './model/train-predictor';
+export type {
+  EncodedBatch,
+  EncodedInput,
+  ForwardMode,
+  GraphEncoder,
+  GraphModelDefinition,
+  PredictorLoss,
+  PredictorNetwork,
+  PredictorTraining,
+} from './model/predictor-model';
+export {
+  applyGradientStep,
+  batchTensors,
+  learningRateOf,
+  predictScores,
+  trainPredictorNetwork,
+  type EpochReport,
+  type TrainRunOptions,
+} from './model/train-predictor';
 export { GraphPredictor, PREDICTOR_STATE_VERSION, type PredictorState } from './model/graph-predictor';
-export { fitTargetTransform, inverseNormalCdf, invertTargetTransform, midRanks, type FittedTargetTransform, type TargetTransform } from './model/target-transform';
+export {
+  fitTargetTransform,
+  inverseNormalCdf,
+  invertTargetTransform,
+  midRanks,
+  type FittedTargetTransform,
+  type TargetTransform,
+} from './model/target-transform';
 export { PREDICTOR_COMMON_SCHEMA_PROPERTIES, type PredictorCommonOptions, type PredictorLabelsOptions } from './estimator/predictor-options';
 export { labelArchitectures, labelEstimatorOf, prepareTrainingSet, sampleDistinct, type PredictorPlace } from './estimator/labels';
 export { checkLabelCount, checkScorable, checkTrainingData, type CheckSubject } from './estimator/checks';
-export { predictorFingerprint, predictorStatePath, readPredictorState, stableStringify, writePredictorState, type PredictorStateFile } from './estimator/state-file';
+export {
+  predictorFingerprint,
+  predictorStatePath,
+  readPredictorState,
+  stableStringify,
+  writePredictorState,
+  type PredictorStateFile,
+} from './estimator/state-file';
 export { PredictorEstimator, definePredictorEstimator, type PredictorEstimatorDefinition } from './estimator/predictor-estimator';
 export type { BaselinePredictor } from './baselines/baseline';
 export { RidgeBaseline, RidgeRegression } from './baselines/ridge.baseline';

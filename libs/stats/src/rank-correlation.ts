@@ -2,7 +2,7 @@
 export function ranks(x: readonly number[]): number[] {
   const idx = x.map((v, i) => i).sort((a, b) => (x[a] as number) - (x[b] as number));
   const r = new Array<number>(x.length);
-  for (let i = 0; i < idx.length; ) {
+  for (let i = 0; i < idx.length;) {
     let j = i;
     while (j + 1 < idx.length && x[idx[j + 1] as number] === x[idx[i] as number]) j++;
     const avg = (i + j) / 2 + 1;

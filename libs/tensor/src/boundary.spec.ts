@@ -32,7 +32,8 @@ describe('@nasx/tensor is the only package that uses @tensorflow/*', () => {
       if (fs.existsSync(manifest)) {
         const json = JSON.parse(fs.readFileSync(manifest, 'utf8')) as Record<string, Record<string, string> | undefined>;
         for (const field of ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies']) {
-          for (const dep of Object.keys(json[field] ?? {})) if (dep.startsWith('@tensorflow/')) offenders.push(`${path.relative(ROOT, manifest)}: ${field} ${dep}`);
+          for (const dep of Object.keys(json[field] ?? {}))
+            if (dep.startsWith('@tensorflow/')) offenders.push(`${path.relative(ROOT, manifest)}: ${field} ${dep}`);
         }
       }
       for (const file of sourceFiles(path.join(pkg, 'src'))) {

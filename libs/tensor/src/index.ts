@@ -18,7 +18,18 @@ export {
   type TensorBackendPreference,
 } from './backend/backend';
 export { NASX_GRADIENTS } from './backend/gradients';
-export type { ForwardOptions, InitScheme, Network, NetworkBuilder, NetworkOptions, NetworkPlan, ParameterSpec, BufferSpec, TapFn, TapKind } from './network/network';
+export type {
+  ForwardOptions,
+  InitScheme,
+  Network,
+  NetworkBuilder,
+  NetworkOptions,
+  NetworkPlan,
+  ParameterSpec,
+  BufferSpec,
+  TapFn,
+  TapKind,
+} from './network/network';
 export { NETWORK_BUILDERS, buildNetwork, findNetworkBuilder, planNetwork, type BuildNetworkOptions } from './network/builders';
 export { createFunctionalNetwork, type ForwardFn } from './network/functional-network';
 export { Layers, BN_EPSILON, BN_MOMENTUM, type ConvPad } from './nn/layers';

@@ -1,7 +1,16 @@
 // A stand-in for the kernel's ask/tell loop in searcher tests: keeps `concurrency` trials in
 // flight, completes them in a random order (when given an RNG), journals every call, and can
 // replay a journal through a fresh searcher the way a resumed run does.
-import { proposalParts, type Architecture, type AskTellSearcher, type Logger, type Rng, type SearcherDeps, type SearchSpace, type TrialResult } from '@nasx/contracts';
+import {
+  proposalParts,
+  type Architecture,
+  type AskTellSearcher,
+  type Logger,
+  type Rng,
+  type SearcherDeps,
+  type SearchSpace,
+  type TrialResult,
+} from '@nasx/contracts';
 import { testDeps, testRunContext } from './contracts/common';
 
 /**
@@ -25,8 +34,7 @@ export function searcherDeps(space: SearchSpace, seed: number, overrides: Partia
 
 /** One call of the loop, as a journal records it. */
 export type SearcherCall =
-  | { readonly type: 'ask'; readonly n: number; readonly keys: readonly string[] }
-  | { readonly type: 'tell'; readonly results: readonly TrialResult[] };
+  { readonly type: 'ask'; readonly n: number; readonly keys: readonly string[] } | { readonly type: 'tell'; readonly results: readonly TrialResult[] };
 
 /** Settings of {@link driveSearcher}. */
 export interface DriveOptions {

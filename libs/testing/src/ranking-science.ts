@@ -23,7 +23,11 @@ export function describeRankingScience(
   method: string,
   baseline: string,
   cases: readonly RankingCase[],
-  evaluate: (space: SearchSpace, cells: { arch: ReturnType<SearchSpace['parse']>; value: number }[], c: RankingCase) => Promise<{ ours: number; baseline: number }>,
+  evaluate: (
+    space: SearchSpace,
+    cells: { arch: ReturnType<SearchSpace['parse']>; value: number }[],
+    c: RankingCase,
+  ) => Promise<{ ours: number; baseline: number }>,
 ): void {
   for (const c of cases) {
     describeWithSharedData(`${method} ranks cells better than ${baseline} (${c.table.label}, ${c.train} training cells)`, c.table.folder, (dataDir) => {

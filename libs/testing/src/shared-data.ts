@@ -24,7 +24,8 @@ export function describeWithSharedData(name: string, subdir: string, body: (data
     describe(name, () => body(dir));
   } else {
     describe(name, () => {
-      it.skip(`needs the reference data folder shared/data/${subdir} beside the repository (or NASX_TEST_DATA); absent here, so these checks did not run`, () => undefined);
+      it.skip(`needs the reference data folder shared/data/${subdir} beside the repository (or NASX_TEST_DATA); absent here, so these checks did not run`, () =>
+        undefined);
     });
   }
 }
@@ -47,7 +48,11 @@ export function readCsvFile(file: string): Record<string, string>[] {
  * Labelled architectures from a reference-data CSV: `parse` turns the `arch` column into an
  * architecture, the `value` column is the label (e.g. NB201's `arch_str` and `cifar10_test_acc`).
  */
-export function readLabelledArchitectures<A>(file: string, parse: (text: string) => A, columns: { readonly arch: string; readonly value: string }): { arch: A; value: number }[] {
+export function readLabelledArchitectures<A>(
+  file: string,
+  parse: (text: string) => A,
+  columns: { readonly arch: string; readonly value: string },
+): { arch: A; value: number }[] {
   return readCsvFile(file).map((r) => ({ arch: parse(r[columns.arch]!), value: Number(r[columns.value]) }));
 }
 

@@ -29,7 +29,9 @@ describe('synthetic landscape on NB201', () => {
     const space = await nb201();
     const est = await syntheticEstimator.create({ noise: 1, seed: 0 }, { ...testDeps(), space, latencyModels: [], estimators: {} });
     const rng = createRng(1);
-    const values = await Promise.all(Array.from({ length: 200 }, () => est.estimate(space.sample(rng), testEstimateContext()).then((e) => e.metrics['synthetic'] as number)));
+    const values = await Promise.all(
+      Array.from({ length: 200 }, () => est.estimate(space.sample(rng), testEstimateContext()).then((e) => e.metrics['synthetic'] as number)),
+    );
     const distinct = new Set(values.map((v) => v.toFixed(6))).size;
     expect(distinct).toBeGreaterThan(150);
     expect(Math.max(...values) - Math.min(...values)).toBeGreaterThan(20);

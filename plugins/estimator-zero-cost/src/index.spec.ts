@@ -32,7 +32,10 @@ describe('zero-cost estimators', () => {
   it('report params and flops of the built network (NB201 counts for a 1-channel 28×28 input)', async () => {
     const e = await naswotEstimator.create(optionsFor(naswotEstimator, { batchSize: 8 }), deps());
     const r = await e.estimate(s.parse(BIG), testEstimateContext());
-    expect(r.metrics['params']).toBeCloseTo((await (await paramsEstimator.create(optionsFor(paramsEstimator), deps())).estimate(s.parse(BIG), testEstimateContext())).metrics['params'] as number, 12);
+    expect(r.metrics['params']).toBeCloseTo(
+      (await (await paramsEstimator.create(optionsFor(paramsEstimator), deps())).estimate(s.parse(BIG), testEstimateContext())).metrics['params'] as number,
+      12,
+    );
     expect(r.metrics['flops']).toBeGreaterThan(0);
     expect(Number.isFinite(r.metrics['naswot'])).toBe(true);
     await e.dispose?.();
@@ -102,7 +105,13 @@ describe('zero-cost estimators', () => {
     // Reference: pass 1 finds the conv/linear outputs, pass 2 adds a zero variable to each and
     // differentiates the loss with respect to those variables, which is ∂L/∂a.
     const shapes = new Map<string, number[]>();
-    tf.tidy(() => void net.forward(batch!.x, { training: true, tap: (name, a, kind) => void ((kind === 'conv-out' || kind === 'linear-out') && shapes.set(name, a.shape)) }));
+    tf.tidy(
+      () =>
+        void net.forward(batch!.x, {
+          training: true,
+          tap: (name, a, kind) => void ((kind === 'conv-out' || kind === 'linear-out') && shapes.set(name, a.shape)),
+        }),
+    );
     const probes = new Map([...shapes].map(([name, shape]) => [name, tf.variable(tf.zeros(shape), true, `probe/${name}`)]));
     const acts = new Map<string, tf.Tensor>();
     const { value, grads } = tf.variableGrads(() => {
@@ -120,7 +129,7 @@ describe('zero-cost estimators', () => {
       const gnk = tf.tidy(() => (a.rank > 2 ? tf.sum(tf.mul(a, g), [1, 2]) : tf.mul(a, g)));
       const w = net.parameters.get(`${name}.weight`)!.shape; // a channel counts once per weight feeding it
       const fanIn = w.length === 4 ? w[0]! * w[1]! * w[2]! : w[0]!;
-      reference += fanIn * (tf.tidy(() => tf.mul(tf.sum(tf.mean(tf.square(gnk), 0)), 0.5).dataSync()[0] as number));
+      reference += fanIn * tf.tidy(() => tf.mul(tf.sum(tf.mean(tf.square(gnk), 0)), 0.5).dataSync()[0] as number);
       gnk.dispose();
     }
     // stem, 2 conv edges × 3 cells (node 2 feeds only the none edge, so its conv is never run), 2 reduction blocks × 3 convs, classifier
@@ -134,7 +143,9 @@ describe('zero-cost estimators', () => {
   it('refuse a run without a task, and architectures of another space', async () => {
     expect(() => naswotEstimator.create(optionsFor(naswotEstimator), { ...deps(), task: undefined })).toThrow(/has no task/);
     const e = await flopsEstimator.create(optionsFor(flopsEstimator), deps());
-    await expect(e.estimate({ space: 'darts', genotype: null, key: 'x' } as Architecture, testEstimateContext())).rejects.toMatchObject({ kind: 'architecture' });
+    await expect(e.estimate({ space: 'darts', genotype: null, key: 'x' } as Architecture, testEstimateContext())).rejects.toMatchObject({
+      kind: 'architecture',
+    });
   });
 });
 

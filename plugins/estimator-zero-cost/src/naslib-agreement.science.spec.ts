@@ -24,7 +24,11 @@ describeWithSharedData('zero-cost proxies agree with NASLib on NAS-Bench-201 cel
   const INIT_SEED = 0;
   /** Seed of the factory deps; the CIFAR-10 split (hence the scoring batch) is forked from it. */
   const DEPS_SEED = 0;
-  const lines = zlib.gunzipSync(fs.readFileSync(path.join(dataDir, 'nas-bench-suite-zero', 'zc_nasbench201.csv.gz'))).toString('utf8').trim().split('\n');
+  const lines = zlib
+    .gunzipSync(fs.readFileSync(path.join(dataDir, 'nas-bench-suite-zero', 'zc_nasbench201.csv.gz')))
+    .toString('utf8')
+    .trim()
+    .split('\n');
   const head = lines[0]!.split(',');
   const rows = lines
     .slice(1)
@@ -92,7 +96,10 @@ describeWithSharedData('zero-cost proxies agree with NASLib on NAS-Bench-201 cel
     { id: 'fisher', def: fisherEstimator, column: 'fisher', batchSize: 64, cells: 8, floor: 0.8 },
     { id: 'jacob-cov', def: jacobCovEstimator, column: 'jacov', batchSize: 32, cells: 20, floor: 0.8 },
   ];
-  it.each(cases)('$id ranks $cells cells spread over NASLib’s $column scores in NASLib’s order (ρ ≥ $floor)', async ({ def, column, batchSize, cells, floor }) => {
-    expect(await rho(def as never, column, batchSize, cells)).toBeGreaterThanOrEqual(floor);
-  });
+  it.each(cases)(
+    '$id ranks $cells cells spread over NASLib’s $column scores in NASLib’s order (ρ ≥ $floor)',
+    async ({ def, column, batchSize, cells, floor }) => {
+      expect(await rho(def as never, column, batchSize, cells)).toBeGreaterThanOrEqual(floor);
+    },
+  );
 });

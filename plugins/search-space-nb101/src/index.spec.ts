@@ -12,7 +12,4 @@ describeSearchSpaceContract(nb101SearchSpace, { options: { encoding: 'path', mut
 // index (the full index takes 10-30 s to build; tools/bench/nb101 covers it).
 const small = Nb101Index.build({ maxVertices: 5 });
 const keys = Array.from({ length: 300 }, (_, i) => small.hashAt(i * 8));
-describeSearchSpaceContract(
-  { ...nb101SearchSpace, create: (options, deps) => createNb101SearchSpace(options, deps, { index: small }) },
-  { options: { keys } },
-);
+describeSearchSpaceContract({ ...nb101SearchSpace, create: (options, deps) => createNb101SearchSpace(options, deps, { index: small }) }, { options: { keys } });

@@ -32,7 +32,16 @@ export {
 } from './nb101/nb101.genotype';
 export { Nb101Hasher, nb101Hash } from './nb101/nb101.hash';
 export { forEachNb101Class, type Nb101EnumerationStats } from './nb101/nb101.enumerate';
-export { NB101_INDEX_FILE, Nb101Index, clearNb101IndexMemo, loadNb101Index, nb101CacheDir, packCell, unpackCell, type Nb101IndexLoad } from './nb101/nb101.index';
+export {
+  NB101_INDEX_FILE,
+  Nb101Index,
+  clearNb101IndexMemo,
+  loadNb101Index,
+  nb101CacheDir,
+  packCell,
+  unpackCell,
+  type Nb101IndexLoad,
+} from './nb101/nb101.index';
 export { NB101_ADJACENCY_LENGTH, NB101_PATH_LENGTH, encodeAdjacency, encodePaths } from './nb101/nb101.encoding';
 export { NB101_GRAPH_META, nb101Graph } from './nb101/nb101.graph';
 export { readKeysFile } from './nb101/nb101.keys';

@@ -31,7 +31,10 @@ describeWithSharedData('ctnas searcher in the kernel (NAS-Bench-201, tabular)', 
         estimator: table,
         estimators: {
           truth: table,
-          comparator: { use: 'ctnas', options: { labels: { estimator: 'truth', samples: 100 }, epochs: 10, hidden: 32, mlpHidden: 32, pairsPerEpoch: 512, seed: 0 } },
+          comparator: {
+            use: 'ctnas',
+            options: { labels: { estimator: 'truth', samples: 100 }, epochs: 10, hidden: 32, mlpHidden: 32, pairsPerEpoch: 512, seed: 0 },
+          },
         },
         searcher: { use: 'ctnas', options: { comparator: 'comparator', stepsPerProposal: 10, baselineInterval: 20 } },
         objective: 'val_acc@12',
@@ -49,7 +52,9 @@ describeWithSharedData('ctnas searcher in the kernel (NAS-Bench-201, tabular)', 
     const updates = logs.flatMap((m) => /baseline updated to (\S+) \(/.exec(m)?.[1] ?? []);
     const fin = run.of('run-finished')[0] as import('@nasx/contracts').RunFinishedEvent;
     expect(fin.recommended?.arch.key).toBe(updates[updates.length - 1]);
-    const measured = run.of('evaluated').find((e) => (e as import('@nasx/contracts').EvaluatedEvent).arch.key === fin.recommended!.arch.key) as import('@nasx/contracts').EvaluatedEvent;
+    const measured = run
+      .of('evaluated')
+      .find((e) => (e as import('@nasx/contracts').EvaluatedEvent).arch.key === fin.recommended!.arch.key) as import('@nasx/contracts').EvaluatedEvent;
     expect(fin.recommended).toMatchObject({ trial: measured.trial, estimate: measured.estimate });
   }, 60_000);
 });

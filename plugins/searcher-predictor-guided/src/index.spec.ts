@@ -10,4 +10,7 @@ describeSearcherContract(predictorGuidedSearcher, {
   options: { initial: 5, pool: 'mutate', batch: 3, refitEvery: 2, candidates: 30 },
   deps: { estimators: { predictor: toyPredictor(createToySpace()) } },
 });
-describeSearcherContract(predictorGuidedSearcher, { options: { pool: 'sample', batch: 1, refitEvery: 1 }, deps: { estimators: { predictor: toyPredictor(createToySpace()) } } });
+describeSearcherContract(predictorGuidedSearcher, {
+  options: { pool: 'sample', batch: 1, refitEvery: 1 },
+  deps: { estimators: { predictor: toyPredictor(createToySpace()) } },
+});

@@ -54,7 +54,9 @@ describeWithSharedData('predictor-guided search vs random search on NAS-Bench-20
   it('finds better cells than random search in 100 evaluations, on average over seeds', async () => {
     const guided = await bests({ use: 'predictor-guided', options: { initial: 10, batch: 10, refitEvery: 10, candidates: 100, pool: 'both' } });
     const rs = await bests('random');
-    console.log(`predictor-guided ${guided.map((x) => x.toFixed(2)).join(' ')} (mean ${mean(guided).toFixed(3)}); random ${rs.map((x) => x.toFixed(2)).join(' ')} (mean ${mean(rs).toFixed(3)})`);
+    console.log(
+      `predictor-guided ${guided.map((x) => x.toFixed(2)).join(' ')} (mean ${mean(guided).toFixed(3)}); random ${rs.map((x) => x.toFixed(2)).join(' ')} (mean ${mean(rs).toFixed(3)})`,
+    );
     expect(guided.every(Number.isFinite)).toBe(true);
     // The best NB201 CIFAR-10 cell has 94.37; random search's best of 100 averages ≈ 93.9.
     expect(mean(guided)).toBeGreaterThan(mean(rs) + 0.1);

@@ -13,7 +13,14 @@ describe('random searcher in the kernel (toy plugin)', () => {
   afterAll(() => tk.cleanup());
 
   it('resumes a run cut mid-way (3 in flight) to the same trials as an uninterrupted run', async () => {
-    const cfg = { space: 'toy', estimator: 'toy-score', searcher: { use: 'random', options: { unique: true } }, seed: 4, concurrency: 3, budget: { evaluations: 40 } };
+    const cfg = {
+      space: 'toy',
+      estimator: 'toy-score',
+      searcher: { use: 'random', options: { unique: true } },
+      seed: 4,
+      concurrency: 3,
+      budget: { evaluations: 40 },
+    };
     const full = await tk.run(cfg);
     const partial = await tk.run(cfg);
     const file = path.join(partial.runDir as string, 'events.ndjson');

@@ -38,7 +38,12 @@ describe('regularized evolution in the kernel (toy plugin)', () => {
 
   it('refuses sampleSize > population before the run starts', async () => {
     await expect(
-      tk.run({ space: 'toy', estimator: 'toy-score', searcher: { use: 'regularized-evolution', options: { population: 2, sampleSize: 3 } }, budget: { evaluations: 5 } }),
+      tk.run({
+        space: 'toy',
+        estimator: 'toy-score',
+        searcher: { use: 'regularized-evolution', options: { population: 2, sampleSize: 3 } },
+        budget: { evaluations: 5 },
+      }),
     ).rejects.toMatchObject({ kind: 'config', where: { pointer: '/searcher/options/sampleSize' } });
   }, 30_000);
 });

@@ -18,15 +18,30 @@ describe('cifar10 task in the kernel (toy plugin, synthetic binary data)', () =>
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  it('runs with the config\'s dataDir', async () => {
-    const run = await tk.run({ space: 'toy', estimator: 'toy-score', searcher: 'toy-hill-climber', dataDir: root, task: { use: 'cifar10', options: { augment: true } }, seed: 1, budget: { evaluations: 2 } });
+  it("runs with the config's dataDir", async () => {
+    const run = await tk.run({
+      space: 'toy',
+      estimator: 'toy-score',
+      searcher: 'toy-hill-climber',
+      dataDir: root,
+      task: { use: 'cifar10', options: { augment: true } },
+      seed: 1,
+      budget: { evaluations: 2 },
+    });
     expect(run.report.evaluations).toBe(2);
   }, 30_000);
 
   it('a missing data folder stops the run before it starts, naming the folder, the files and the fix', async () => {
     let error: unknown;
     try {
-      await tk.run({ space: 'toy', estimator: 'toy-score', searcher: 'toy-hill-climber', dataDir: `${root}/nowhere`, task: 'cifar10', budget: { evaluations: 1 } });
+      await tk.run({
+        space: 'toy',
+        estimator: 'toy-score',
+        searcher: 'toy-hill-climber',
+        dataDir: `${root}/nowhere`,
+        task: 'cifar10',
+        budget: { evaluations: 1 },
+      });
     } catch (e) {
       error = e;
     }

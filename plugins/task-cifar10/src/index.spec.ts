@@ -16,7 +16,11 @@ afterAll(() => {
 });
 
 describeTaskContract(cifar10Task, { name: 'synthetic official binary layout', deps: () => ({ dataDir: binaryRoot }) });
-describeTaskContract(cifar10Task, { name: 'synthetic sample layout, unstratified, train-split normalisation', options: { stratify: false, normalize: 'train-split' }, deps: () => ({ dataDir: sampleRoot }) });
+describeTaskContract(cifar10Task, {
+  name: 'synthetic sample layout, unstratified, train-split normalisation',
+  options: { stratify: false, normalize: 'train-split' },
+  deps: () => ({ dataDir: sampleRoot }),
+});
 
 describeWithSharedData('cifar10 task contract on the real sample', 'cifar10-sample', (dataDir) => {
   describeTaskContract(cifar10Task, { name: 'shared/data/cifar10-sample', deps: () => ({ dataDir }), batchSize: 64 });

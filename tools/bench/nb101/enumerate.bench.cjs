@@ -47,7 +47,11 @@ function loadPlugin() {
 }
 
 function tableHashes(dir) {
-  const lines = zlib.gunzipSync(fs.readFileSync(path.join(dir, TABLE))).toString('utf8').trimEnd().split('\n');
+  const lines = zlib
+    .gunzipSync(fs.readFileSync(path.join(dir, TABLE)))
+    .toString('utf8')
+    .trimEnd()
+    .split('\n');
   const col = lines[0].split(',').indexOf('module_hash');
   return lines.slice(1).map((l) => l.split(',')[col]);
 }
@@ -225,7 +229,13 @@ function main() {
       date: new Date().toISOString(),
       machine,
       data: TABLE,
-      enumeration: { ms: +enumeration.ms.toFixed(1), fullDags: enumeration.stats.fullDags, matrixClasses: enumeration.stats.matrixClasses, cells: enumeration.stats.cells, total: enumeration.stats.total },
+      enumeration: {
+        ms: +enumeration.ms.toFixed(1),
+        fullDags: enumeration.stats.fullDags,
+        matrixClasses: enumeration.stats.matrixClasses,
+        cells: enumeration.stats.cells,
+        total: enumeration.stats.total,
+      },
       build: {
         target_s: TARGET_S,
         seconds: +(build.buildMs / 1000).toFixed(2),
@@ -239,7 +249,13 @@ function main() {
       },
       table: build.table,
       cache: { file_bytes: build.fileBytes, write_ms: +build.writeMs.toFixed(1), load_ms: +load.ms.toFixed(1), load_peak_rss_mb: +load.peakRssMb.toFixed(0) },
-      bruteForce: bruteForce && { seconds: +(bruteForce.ms / 1000).toFixed(2), labelled_graphs: bruteForce.labelled, distinct_hashes: bruteForce.distinct, not_in_index: bruteForce.notInIndex, peak_rss_mb: +bruteForce.peakRssMb.toFixed(0) },
+      bruteForce: bruteForce && {
+        seconds: +(bruteForce.ms / 1000).toFixed(2),
+        labelled_graphs: bruteForce.labelled,
+        distinct_hashes: bruteForce.distinct,
+        not_in_index: bruteForce.notInIndex,
+        peak_rss_mb: +bruteForce.peakRssMb.toFixed(0),
+      },
       restricted: {
         create_ms: +restricted.createMs.toFixed(1),
         size: restricted.size,

@@ -145,7 +145,9 @@ async function main() {
         chosen.push(pick.metrics[s.truth]);
         bestOfRun.push(fin.best.estimate.metrics[s.truth]);
         seconds.push(sec);
-        console.error(`${name} ${method.padEnd(6)} seed ${seed}: chosen ${pick.metrics[s.truth].toFixed(2)} (top ${(100 * topShare(s.all, pick.metrics[s.truth])).toFixed(3)} %), best of run ${fin.best.estimate.metrics[s.truth].toFixed(2)}, ${sec.toFixed(1)} s`);
+        console.error(
+          `${name} ${method.padEnd(6)} seed ${seed}: chosen ${pick.metrics[s.truth].toFixed(2)} (top ${(100 * topShare(s.all, pick.metrics[s.truth])).toFixed(3)} %), best of run ${fin.best.estimate.metrics[s.truth].toFixed(2)}, ${sec.toFixed(1)} s`,
+        );
       }
       r.methods[method] = {
         chosen: { mean: mean(chosen), std: std(chosen), values: chosen },
@@ -156,7 +158,14 @@ async function main() {
     }
     results[name] = r;
   }
-  const out = { date: new Date().toISOString().slice(0, 10), machine: machineInfo(), seeds: SEEDS, labelled: LABELLED, minutes: (Date.now() - t0) / 60000, results };
+  const out = {
+    date: new Date().toISOString().slice(0, 10),
+    machine: machineInfo(),
+    seeds: SEEDS,
+    labelled: LABELLED,
+    minutes: (Date.now() - t0) / 60000,
+    results,
+  };
   console.log(JSON.stringify(out, null, 2));
   if (WRITE) {
     fs.writeFileSync(path.join(__dirname, 'results.json'), JSON.stringify(out, null, 2) + '\n');
@@ -192,7 +201,7 @@ function markdown(o) {
     '"top %" is the share of the space\'s cells better than the pick (by the reported accuracy), averaged over',
     'seeds. "best measured cell" is the run\'s answer as the kernel gives it: its best measured cell by the search',
     `signal, with its reported accuracy (for renas and gcn the ${o.labelled} labelled cells are measured trials too; for ctnas`,
-    'only its 50 proposals are, the NAC\'s training cells are labelled in `prepare`).',
+    "only its 50 proposals are, the NAC's training cells are labelled in `prepare`).",
     '',
   ];
   const paper = {
@@ -206,13 +215,13 @@ function markdown(o) {
   const notes = {
     nb101: [
       '**How this differs from the papers.** The table here has the 108-epoch *validation* accuracy only (the best',
-      'of NB101\'s three runs), no test accuracy, so the search signal and the reported number are the same',
-      'quantity. Random search then returns the truly best of its 425 cells, a selection the papers\' random',
+      "of NB101's three runs), no test accuracy, so the search signal and the reported number are the same",
+      "quantity. Random search then returns the truly best of its 425 cells, a selection the papers' random",
       'search (select by validation, report test) cannot make; and our accuracies are ~0.5–1 point above test',
       'accuracies. Compare the rows with each other and by "top %", not with the papers\' numbers. In that',
-      'light: ReNAS\'s single pick lands in the top ~1 %, but it does not beat the best of 425 random cells',
+      "light: ReNAS's single pick lands in the top ~1 %, but it does not beat the best of 425 random cells",
       'measured on the same quantity; the best cell a ReNAS run has measured (its 424 labelled cells and its pick)',
-      'does. The paper\'s ReNAS pick is in the top 0.04 % of NB101 (arXiv v1 abstract: 93.90 %).',
+      "does. The paper's ReNAS pick is in the top 0.04 % of NB101 (arXiv v1 abstract: 93.90 %).",
     ],
     nb201: [
       'Signal and report differ here (validation on the cifar10-valid split, test accuracy), as in the papers;',

@@ -41,7 +41,9 @@ const WRITE = !QUICK && argValue('--options') === undefined;
 function load(rel) {
   const file = path.join(ROOT, rel, 'dist', 'index.js');
   if (!fs.existsSync(file)) {
-    console.error(`predictors bench: ${file} is missing. Build first: npx tsc -b libs/predictors plugins/estimator-gcn plugins/estimator-renas plugins/estimator-ctnas plugins/search-space-nb201`);
+    console.error(
+      `predictors bench: ${file} is missing. Build first: npx tsc -b libs/predictors plugins/estimator-gcn plugins/estimator-renas plugins/estimator-ctnas plugins/search-space-nb201`,
+    );
     process.exit(2);
   }
   return require(file);
@@ -120,7 +122,10 @@ async function main() {
         ['renas', renasEstimator],
         ['ctnas', ctnasEstimator],
       ]) {
-        const e = await def.create({ ...(OVERRIDES[name] ?? {}), seed }, { configDir: ROOT, logger: silent, rng: createRng(seed), space, latencyModels: [], estimators: {} });
+        const e = await def.create(
+          { ...(OVERRIDES[name] ?? {}), seed },
+          { configDir: ROOT, logger: silent, rng: createRng(seed), space, latencyModels: [], estimators: {} },
+        );
         const t0 = performance.now();
         await e.fit(data, ctx);
         const fitS = (performance.now() - t0) / 1000;
@@ -144,7 +149,14 @@ async function main() {
       random.fit(data);
       scores.random = { values: Array.from(random.predict(testArchs)), fitS: (performance.now() - t0) / 1000 };
       for (const m of methods) {
-        const r = { method: m, n, seed, tau: kendallTau(scores[m].values, truth), rho: spearman(scores[m].values, truth), fitSeconds: +scores[m].fitS.toFixed(3) };
+        const r = {
+          method: m,
+          n,
+          seed,
+          tau: kendallTau(scores[m].values, truth),
+          rho: spearman(scores[m].values, truth),
+          fitSeconds: +scores[m].fitS.toFixed(3),
+        };
         runs.push(r);
         console.error(`seed ${seed} n ${String(n).padStart(3)} ${m.padEnd(6)} τ ${r.tau.toFixed(3)} ρ ${r.rho.toFixed(3)} fit ${r.fitSeconds.toFixed(1)} s`);
       }
@@ -158,7 +170,14 @@ async function main() {
       const rs = runs.filter((r) => r.n === n && r.method === m);
       const tau = rs.map((r) => r.tau);
       const rho = rs.map((r) => r.rho);
-      summary.push({ n, method: m, tauMean: mean(tau), tauStd: tau.length > 1 ? sampleStd(tau) : 0, rhoMean: mean(rho), rhoStd: rho.length > 1 ? sampleStd(rho) : 0 });
+      summary.push({
+        n,
+        method: m,
+        tauMean: mean(tau),
+        tauStd: tau.length > 1 ? sampleStd(tau) : 0,
+        rhoMean: mean(rho),
+        rhoStd: rho.length > 1 ? sampleStd(rho) : 0,
+      });
     }
   }
   const timing = {};
@@ -179,9 +198,23 @@ async function main() {
     machine,
     backend: backend.name,
     data: 'nas-bench-201/nb201_test_acc_200ep_nats.csv.gz (cifar10_test_acc, 200 epochs)',
-    protocol: { sizes, seeds, testCells: TEST_CELLS, trainingCells: 'first 424 distinct keys of a seeded shuffle, nested', testSelection: 'next cells whose key is not in the training set', ridgeLambda: RIDGE_LAMBDA, options: OVERRIDES },
+    protocol: {
+      sizes,
+      seeds,
+      testCells: TEST_CELLS,
+      trainingCells: 'first 424 distinct keys of a seeded shuffle, nested',
+      testSelection: 'next cells whose key is not in the training set',
+      ridgeLambda: RIDGE_LAMBDA,
+      options: OVERRIDES,
+    },
     targets: { fit424_s: TARGET_FIT_S, scoreAll15625_s: TARGET_SCORE_ALL_S },
-    summary: summary.map((s) => ({ ...s, tauMean: +s.tauMean.toFixed(4), tauStd: +s.tauStd.toFixed(4), rhoMean: +s.rhoMean.toFixed(4), rhoStd: +s.rhoStd.toFixed(4) })),
+    summary: summary.map((s) => ({
+      ...s,
+      tauMean: +s.tauMean.toFixed(4),
+      tauStd: +s.tauStd.toFixed(4),
+      rhoMean: +s.rhoMean.toFixed(4),
+      rhoStd: +s.rhoStd.toFixed(4),
+    })),
     timing,
     runs: runs.map((r) => ({ ...r, tau: +r.tau.toFixed(4), rho: +r.rho.toFixed(4) })),
     wallSeconds: +((performance.now() - started) / 1000).toFixed(1),
@@ -192,7 +225,11 @@ async function main() {
     return `${s[`${key}Mean`].toFixed(3)} ± ${s[`${key}Std`].toFixed(3)}`;
   };
   const table = (key) =>
-    [`| n | ${methods.join(' | ')} |`, `|---|${methods.map(() => '---').join('|')}|`, ...sizes.map((n) => `| ${n} | ${methods.map((m) => cell(n, m, key)).join(' | ')} |`)].join('\n');
+    [
+      `| n | ${methods.join(' | ')} |`,
+      `|---|${methods.map(() => '---').join('|')}|`,
+      ...sizes.map((n) => `| ${n} | ${methods.map((m) => cell(n, m, key)).join(' | ')} |`),
+    ].join('\n');
   const md = `# Predictor benchmark (NAS-Bench-201, CIFAR-10)
 
 \`node tools/bench/predictors/predictors.bench.cjs\` (built packages, ${results.date.slice(0, 10)}, backend ${backend.name}).

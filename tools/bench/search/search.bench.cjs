@@ -72,7 +72,10 @@ async function science(kernel, data) {
   for (const dataset of ['cifar10', 'cifar100', 'imagenet16-120']) {
     for (const dedup of [false, true]) {
       const row = { dataset, dedup };
-      for (const [name, searcher] of [['rea', REA], ['random', RANDOM]]) {
+      for (const [name, searcher] of [
+        ['rea', REA],
+        ['random', RANDOM],
+      ]) {
         const acc = [];
         for (let seed = 0; seed < SEEDS; seed++) {
           const fin = await runOnce(kernel, config(data, dataset, searcher, seed, dedup), { persist: false });
@@ -82,7 +85,9 @@ async function science(kernel, data) {
       }
       row.welchT = (row.rea.mean - row.random.mean) / Math.sqrt(row.rea.std ** 2 / SEEDS + row.random.std ** 2 / SEEDS);
       rows.push(row);
-      console.error(`${dataset} dedup=${dedup}: REA ${row.rea.mean.toFixed(2)} ± ${row.rea.std.toFixed(2)}, RS ${row.random.mean.toFixed(2)} ± ${row.random.std.toFixed(2)} (t=${row.welchT.toFixed(1)})`);
+      console.error(
+        `${dataset} dedup=${dedup}: REA ${row.rea.mean.toFixed(2)} ± ${row.rea.std.toFixed(2)}, RS ${row.random.mean.toFixed(2)} ± ${row.random.std.toFixed(2)} (t=${row.welchT.toFixed(1)})`,
+      );
     }
   }
   return rows;
@@ -116,7 +121,14 @@ async function journalOverhead(kernel, data) {
   }
   const size = fs.readdirSync(runsDir).map((d) => fs.statSync(path.join(runsDir, d, 'events.ndjson')).size);
   fs.rmSync(runsDir, { recursive: true, force: true });
-  return { evaluations: 10_000, reps: 7, medianMsWithout: median(without), medianMsWith: median(withJ), overhead: median(withJ) / median(without) - 1, journalBytes: median(size) };
+  return {
+    evaluations: 10_000,
+    reps: 7,
+    medianMsWithout: median(without),
+    medianMsWith: median(withJ),
+    overhead: median(withJ) / median(without) - 1,
+    journalBytes: median(size),
+  };
 }
 
 function journalOverheadCli(data) {
@@ -165,7 +177,13 @@ async function main() {
   kernel.assertHealthy();
   const results = {
     date: new Date().toISOString().slice(0, 10),
-    machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memGiB: +(os.totalmem() / 2 ** 30).toFixed(1), node: process.version, platform: `${os.platform()} ${os.release()}` },
+    machine: {
+      cpu: os.cpus()[0]?.model,
+      cores: os.cpus().length,
+      memGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+    },
     seeds: SEEDS,
     science: await science(kernel, data),
     reaRuns: await timedReaRuns(kernel, data),

@@ -82,7 +82,7 @@ async function main() {
   if (tables.cifar10.index(best) !== 6111 || Math.abs(optimum - 94.3733) > 1e-4) throw new Error(`wrong optimum ${optimum}`);
 
   let seed = 12345;
-  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const N_ARCHS = 1 << 16;
   const archs = Array.from({ length: N_ARCHS }, (_, i) => {
     const ops = Array.from({ length: 6 }, () => Math.floor(rand() * 5));

@@ -53,7 +53,10 @@ function randomSplit(n, shape, seed) {
     async *batches({ batchSize }) {
       for (let i = 0; i < n; i += batchSize) {
         const m = Math.min(batchSize, n - i);
-        yield { x: { data: x.subarray(i * per, (i + m) * per), shape: [m, ...shape], dtype: 'float32' }, y: { data: y.subarray(i, i + m), shape: [m], dtype: 'int32' } };
+        yield {
+          x: { data: x.subarray(i * per, (i + m) * per), shape: [m, ...shape], dtype: 'float32' },
+          y: { data: y.subarray(i, i + m), shape: [m], dtype: 'int32' },
+        };
       }
     },
   };
@@ -273,7 +276,10 @@ function markdown(r) {
     '',
     '| cell | params | MFLOPs | forward ms | training step ms | GMAC/s in training |',
     '|---|---:|---:|---:|---:|---:|',
-    ...r.networks.map((n) => `| ${n.cell} \`${n.ops}\` | ${n.params.toLocaleString('en')} | ${f(n.mflops, 2)} | ${f(n.forwardMs)} | ${f(n.trainStepMs)} | ${f(n.gmacsPerS, 1)} |`),
+    ...r.networks.map(
+      (n) =>
+        `| ${n.cell} \`${n.ops}\` | ${n.params.toLocaleString('en')} | ${f(n.mflops, 2)} | ${f(n.forwardMs)} | ${f(n.trainStepMs)} | ${f(n.gmacsPerS, 1)} |`,
+    ),
     '',
     '## Convolution backprop kernels (3×3, stride 1, padding 1), ms',
     '',

@@ -45,7 +45,10 @@ async function nasxSide(arch) {
   const parsed = nb201.parse(arch);
   const net = tensor.buildNetwork(parsed, { numClasses: 10, inputShape: [3, 32, 32], seed: 0 });
   const x64 = tf.randomNormal([64, 3, 32, 32]);
-  const y64 = tf.tensor1d(Int32Array.from({ length: 64 }, (_, i) => i % 10), 'int32');
+  const y64 = tf.tensor1d(
+    Int32Array.from({ length: 64 }, (_, i) => i % 10),
+    'int32',
+  );
   const x128 = tf.randomNormal([128, 3, 32, 32]);
   const opt = new tensor.SgdOptimizer(net.parameters);
   const time = (fn) => {
@@ -69,7 +72,14 @@ async function nasxSide(arch) {
   const naswot = () => {
     score = zc.naswotScore({ net, batch: { x: x128, y: y64 }, numClasses: 10, inputShape: [3, 32, 32] });
   };
-  const out = { backend: backend.name, params: net.paramCount, forward64_ms: time(() => tf.tidy(() => net.forward(x64, { training: false }).dataSync())), train_step64_ms: time(step), naswot128_ms: time(naswot), naswot128: score };
+  const out = {
+    backend: backend.name,
+    params: net.paramCount,
+    forward64_ms: time(() => tf.tidy(() => net.forward(x64, { training: false }).dataSync())),
+    train_step64_ms: time(step),
+    naswot128_ms: time(naswot),
+    naswot128: score,
+  };
   net.dispose();
   tf.dispose([x64, y64, x128]);
   return out;
@@ -97,7 +107,26 @@ function poolThroughput(torchOk) {
   const file = path.join(dir, 'archs.txt');
   fs.writeFileSync(file, poolCells(POOL_CELLS).join('\n') + '\n');
   const started = performance.now();
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'apps/cli/bin/nasx.js'), 'score', '--estimator', 'naswot', '--task', 'cifar10', '--data-dir', data, '--archs', file, '-o', path.join(dir, 'scores.csv'), '--no-journal', '-q'], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [
+      path.join(ROOT, 'apps/cli/bin/nasx.js'),
+      'score',
+      '--estimator',
+      'naswot',
+      '--task',
+      'cifar10',
+      '--data-dir',
+      data,
+      '--archs',
+      file,
+      '-o',
+      path.join(dir, 'scores.csv'),
+      '--no-journal',
+      '-q',
+    ],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(r.stderr);
   const nasxSeconds = (performance.now() - started) / 1000;
   let torch;
@@ -126,7 +155,13 @@ async function main() {
     console.error(label, JSON.stringify({ nasx, torch }));
   }
   const pool = poolThroughput(torchOk);
-  const results = { date: new Date().toISOString().slice(0, 10), machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version }, repeats: REPEATS, rows, pool };
+  const results = {
+    date: new Date().toISOString().slice(0, 10),
+    machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version },
+    repeats: REPEATS,
+    rows,
+    pool,
+  };
   fs.writeFileSync(path.join(__dirname, 'vs-torch.results.json'), JSON.stringify(results, null, 2) + '\n');
   const f = (x) => (x === undefined ? '–' : x.toFixed(0));
   const ratio = (a, b) => (b ? (a / b).toFixed(2) + '×' : '–');
@@ -138,10 +173,13 @@ async function main() {
     '',
     '| cell | params nasx / torch | forward b64 ms nasx / torch (ratio) | train step b64 ms nasx / torch (ratio) | NASWOT b128 ms nasx / torch (ratio) |',
     '|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.label} | ${r.nasx.params} / ${r.torch?.params ?? '–'} | ${f(r.nasx.forward64_ms)} / ${f(r.torch?.forward64_ms)} (${ratio(r.nasx.forward64_ms, r.torch?.forward64_ms)}) | ${f(r.nasx.train_step64_ms)} / ${f(r.torch?.train_step64_ms)} (${ratio(r.nasx.train_step64_ms, r.torch?.train_step64_ms)}) | ${f(r.nasx.naswot128_ms)} / ${f(r.torch?.naswot128_ms)} (${ratio(r.nasx.naswot128_ms, r.torch?.naswot128_ms)}) |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.label} | ${r.nasx.params} / ${r.torch?.params ?? '–'} | ${f(r.nasx.forward64_ms)} / ${f(r.torch?.forward64_ms)} (${ratio(r.nasx.forward64_ms, r.torch?.forward64_ms)}) | ${f(r.nasx.train_step64_ms)} / ${f(r.torch?.train_step64_ms)} (${ratio(r.nasx.train_step64_ms, r.torch?.train_step64_ms)}) | ${f(r.nasx.naswot128_ms)} / ${f(r.torch?.naswot128_ms)} (${ratio(r.nasx.naswot128_ms, r.torch?.naswot128_ms)}) |`,
+    ),
     '',
     'Ratios are nasx time / PyTorch time (below 1: nasx is faster). The wasm backend runs one thread;',
-    "PyTorch runs two. NASWOT in nasx packs the binary codes 32 to a word and XOR-popcounts them;",
+    'PyTorch runs two. NASWOT in nasx packs the binary codes 32 to a word and XOR-popcounts them;',
     "the PyTorch side follows the authors' code (two float32 matrix products per ReLU layer), and",
     "Debian's PyTorch build is slow at those products.",
     '',
@@ -152,7 +190,9 @@ async function main() {
           '| | cells per minute | seconds for all |',
           '|---|---|---|',
           `| nasx \`nasx score\`, worker pool of ${pool.workers} (wasm, one thread each) | ${((60 * pool.cells) / pool.nasxSeconds).toFixed(1)} | ${pool.nasxSeconds.toFixed(1)} |`,
-          pool.torchSeconds === undefined ? '| PyTorch | – | – |' : `| PyTorch, one process, ${pool.torchThreads} threads | ${((60 * pool.cells) / pool.torchSeconds).toFixed(1)} | ${pool.torchSeconds.toFixed(1)} |`,
+          pool.torchSeconds === undefined
+            ? '| PyTorch | – | – |'
+            : `| PyTorch, one process, ${pool.torchThreads} threads | ${((60 * pool.cells) / pool.torchSeconds).toFixed(1)} | ${pool.torchSeconds.toFixed(1)} |`,
           '',
         ]
       : ['NASWOT pool throughput: not measured (no cifar10-sample under NASX_DATA).', '']),

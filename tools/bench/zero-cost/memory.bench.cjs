@@ -26,7 +26,26 @@ for (let i = 0; i < cells; i++) {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-mem-'));
 fs.writeFileSync(path.join(dir, 'archs.txt'), archs.join('\n') + '\n');
 
-const child = spawn(process.execPath, [path.join(ROOT, 'apps/cli/bin/nasx.js'), 'score', '--estimator', estimator, '--task', 'mnist', '--archs', path.join(dir, 'archs.txt'), '-o', path.join(dir, 'scores.csv'), '--workers', '0', '--no-journal', '-q'], { cwd: ROOT, stdio: 'inherit' });
+const child = spawn(
+  process.execPath,
+  [
+    path.join(ROOT, 'apps/cli/bin/nasx.js'),
+    'score',
+    '--estimator',
+    estimator,
+    '--task',
+    'mnist',
+    '--archs',
+    path.join(dir, 'archs.txt'),
+    '-o',
+    path.join(dir, 'scores.csv'),
+    '--workers',
+    '0',
+    '--no-journal',
+    '-q',
+  ],
+  { cwd: ROOT, stdio: 'inherit' },
+);
 const samples = [];
 const started = Date.now();
 const timer = setInterval(() => {

@@ -72,7 +72,12 @@ function permutation(n, seed) {
 const cells = readCsv(path.join(data, 'nas-bench-201', 'nb201_test_acc_200ep_nats.csv.gz'));
 const acc = cells.map((c) => Number(c.cifar10_test_acc));
 const archOf = cells.map((c) => c.arch_str);
-const v1 = new Map(readCsv(path.join(data, 'nas-bench-201', 'nb201_cifar10_naswot.csv.gz')).map((r) => [Number(r.index), r.naswot_v1_score === '' ? -Infinity : Number(r.naswot_v1_score)]));
+const v1 = new Map(
+  readCsv(path.join(data, 'nas-bench-201', 'nb201_cifar10_naswot.csv.gz')).map((r) => [
+    Number(r.index),
+    r.naswot_v1_score === '' ? -Infinity : Number(r.naswot_v1_score),
+  ]),
+);
 const v1Score = (i) => v1.get(i) ?? -Infinity;
 
 // 1. Score the pool (only what the cache lacks), in chunks through `nasx score`.
@@ -94,7 +99,22 @@ for (let k = 0; k < todo.length; k += CHUNK) {
   const out = path.join(work, 'scores.csv');
   const r = spawnSync(
     process.execPath,
-    [path.join(ROOT, 'apps/cli/bin/nasx.js'), 'score', '--estimator', 'naswot', '--task', 'cifar10', '--data-dir', data, '--archs', path.join(work, 'archs.txt'), '-o', out, '--no-journal', '-q'],
+    [
+      path.join(ROOT, 'apps/cli/bin/nasx.js'),
+      'score',
+      '--estimator',
+      'naswot',
+      '--task',
+      'cifar10',
+      '--data-dir',
+      data,
+      '--archs',
+      path.join(work, 'archs.txt'),
+      '-o',
+      out,
+      '--no-journal',
+      '-q',
+    ],
     { cwd: ROOT, stdio: 'inherit' },
   );
   if (r.status !== 0) process.exit(r.status ?? 1);

@@ -5,7 +5,12 @@ import { configOverrides, openKernel } from '../kernel-factory';
 import { num, table } from '../ui/format';
 
 /** `nasx evaluate <config> <arch...>`: estimate given architectures with the pipeline's estimator. */
-export async function evaluateCommand(io: CliIO, file: string, archs: readonly string[], opts: { set?: readonly string[]; dataDir?: string; json?: boolean }): Promise<number> {
+export async function evaluateCommand(
+  io: CliIO,
+  file: string,
+  archs: readonly string[],
+  opts: { set?: readonly string[]; dataDir?: string; json?: boolean },
+): Promise<number> {
   const kernel = openKernel(io.cwd);
   const overrides = configOverrides(io, opts);
   const config = kernel.loadConfig(path.resolve(io.cwd, file), { overrides });
@@ -16,6 +21,11 @@ export async function evaluateCommand(io: CliIO, file: string, archs: readonly s
     return EXIT.ok;
   }
   const names = [...new Set(results.flatMap((r) => Object.keys(r.estimate.metrics)))];
-  io.out(table([...names, 'architecture'], results.map((r) => [...names.map((n) => num(r.estimate.metrics[n])), r.text])) + '\n');
+  io.out(
+    table(
+      [...names, 'architecture'],
+      results.map((r) => [...names.map((n) => num(r.estimate.metrics[n])), r.text]),
+    ) + '\n',
+  );
   return EXIT.ok;
 }

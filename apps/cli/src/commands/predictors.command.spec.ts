@@ -9,7 +9,24 @@ import { tauPlot } from './predictors.command';
 describeWithSharedData('nasx predictors bench (reference data)', 'nas-bench-201', (dataDir) => {
   it('labels NB201 with the tabular estimator, fits gcn and the baselines, writes json/md/svg and prints the table', () => {
     const out = tempDir();
-    const r = nasx(['predictors', 'bench', '--predictors', 'gcn', '--sizes', '10,30', '--seeds', '2', '--test', '200', '--set', 'estimators.gcn.options.epochs=10', '--data-dir', dataDir, '--out', out]);
+    const r = nasx([
+      'predictors',
+      'bench',
+      '--predictors',
+      'gcn',
+      '--sizes',
+      '10,30',
+      '--seeds',
+      '2',
+      '--test',
+      '200',
+      '--set',
+      'estimators.gcn.options.epochs=10',
+      '--data-dir',
+      dataDir,
+      '--out',
+      out,
+    ]);
     expect(r.stderr).not.toMatch(/error/);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^# Predictor benchmark: nb201, labels tabular \(test_acc@200\)/);
@@ -42,17 +59,42 @@ describeWithSharedData('nasx predictors bench (reference data)', 'nas-bench-201'
       ].join('\n'),
     });
     const out = path.join(dir, 'out');
-    const r = nasx(['predictors', 'bench', '--config', path.join(dir, 'bench.yaml'), '--predictors', 'gcn', '--sizes', '20', '--seeds', '1', '--test', '300', '--data-dir', dataDir, '--out', out]);
+    const r = nasx([
+      'predictors',
+      'bench',
+      '--config',
+      path.join(dir, 'bench.yaml'),
+      '--predictors',
+      'gcn',
+      '--sizes',
+      '20',
+      '--seeds',
+      '1',
+      '--test',
+      '300',
+      '--data-dir',
+      dataDir,
+      '--out',
+      out,
+    ]);
     expect(r.stderr).not.toMatch(/error/);
     expect(r.code).toBe(0);
     const json = JSON.parse(fs.readFileSync(path.join(out, 'predictors-bench.json'), 'utf8'));
     // 4,096 cells without `none` (the space's ops option), CIFAR-100 labels, the file's gcn options.
-    expect(json.setup).toMatchObject({ space: 'nb201', pool: 4096, labels: { metric: 'test_acc@200', options: { dataset: 'cifar100' } }, config: path.join(dir, 'bench.yaml') });
+    expect(json.setup).toMatchObject({
+      space: 'nb201',
+      pool: 4096,
+      labels: { metric: 'test_acc@200', options: { dataset: 'cifar100' } },
+      config: path.join(dir, 'bench.yaml'),
+    });
     expect(json.setup.options.gcn).toMatchObject({ epochs: 8, hidden: 16, mlpHidden: 16 });
     expect(r.stderr).toMatch(/labelled 4096 of 4096 architectures of nb201 with tabular/);
     expect(json.runs.map((x: { method: string }) => x.method)).toEqual(['gcn', 'ridge', 'random']);
 
-    fs.writeFileSync(path.join(dir, 'wrong.yaml'), 'space: nb201\nestimator: { use: tabular }\nestimators: { gcn: { use: renas } }\nsearcher: random\nbudget: { evaluations: 10 }\n');
+    fs.writeFileSync(
+      path.join(dir, 'wrong.yaml'),
+      'space: nb201\nestimator: { use: tabular }\nestimators: { gcn: { use: renas } }\nsearcher: random\nbudget: { evaluations: 10 }\n',
+    );
     const w = nasx(['predictors', 'bench', '--config', path.join(dir, 'wrong.yaml'), '--predictors', 'gcn', '--data-dir', dataDir, '--out', out]);
     expect(w.code).toBe(2);
     expect(w.stderr).toMatch(/estimators\.gcn uses "renas", not the predictor "gcn"/);
@@ -66,13 +108,33 @@ describeWithSharedData('nasx predictors bench (reference data)', 'nas-bench-201'
     [['--predictors', 'synthetic'], /"synthetic" is an estimator but not a predictor/],
     [['--space', 'nb2011'], /unknown search-space "nb2011"/],
     [['--sizes', '2'], /training size 2 is below gcn's minimum of 10/],
-  ])('refuses %j in one paragraph with exit code 2', (args, message) => {
-    const r = nasx(['predictors', 'bench', '--predictors', 'gcn', '--sizes', '10', '--seeds', '1', '--test', '20', '--data-dir', dataDir, '--out', tempDir(), ...args]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(message);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
-  }, 30_000);
+  ])(
+    'refuses %j in one paragraph with exit code 2',
+    (args, message) => {
+      const r = nasx([
+        'predictors',
+        'bench',
+        '--predictors',
+        'gcn',
+        '--sizes',
+        '10',
+        '--seeds',
+        '1',
+        '--test',
+        '20',
+        '--data-dir',
+        dataDir,
+        '--out',
+        tempDir(),
+        ...args,
+      ]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+    },
+    30_000,
+  );
 });
 
 describe('nasx predictors', () => {
@@ -87,7 +149,9 @@ describe('nasx predictors', () => {
   }, 30_000);
 
   it('plots τ against n on a log scale, one line per method', () => {
-    const summary = ['a', 'b'].flatMap((method, i) => [10, 100].map((n) => ({ method, n, tauMean: 0.1 * (i + 1) * Math.log10(n), tauStd: 0.05, rhoMean: 0, rhoStd: 0 })));
+    const summary = ['a', 'b'].flatMap((method, i) =>
+      [10, 100].map((n) => ({ method, n, tauMean: 0.1 * (i + 1) * Math.log10(n), tauStd: 0.05, rhoMean: 0, rhoStd: 0 })),
+    );
     const svg = tauPlot(['a', 'b'], [10, 100], summary, 'τ <test>');
     expect(svg).toContain('τ &lt;test&gt;');
     expect(svg.match(/<polyline /g)).toHaveLength(2);

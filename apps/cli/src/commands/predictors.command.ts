@@ -1,6 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NasxError, isPredictor, metricDirection, type Architecture, type EstimateContext, type JsonObject, type LabelledArchitecture, type Predictor, type WorkContext } from '@nasx/contracts';
+import {
+  NasxError,
+  isPredictor,
+  metricDirection,
+  type Architecture,
+  type EstimateContext,
+  type JsonObject,
+  type LabelledArchitecture,
+  type Predictor,
+  type WorkContext,
+} from '@nasx/contracts';
 import { composeRun, createRng, createRunLogger } from '@nasx/kernel';
 import type { CliIO } from '../io';
 import { EXIT } from '../io';
@@ -61,7 +71,8 @@ function list(text: string | undefined, fallback: string, what: string): string[
 
 function sizesOf(text: string | undefined): number[] {
   const sizes = list(text, '25,50,100,200,424', 'sizes').map(Number);
-  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new NasxError('usage', `--sizes must be positive integers, got "${text}"`, { fix: 'e.g. --sizes 25,50,100,200,424' });
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1))
+    throw new NasxError('usage', `--sizes must be positive integers, got "${text}"`, { fix: 'e.g. --sizes 25,50,100,200,424' });
   return [...new Set(sizes)].sort((a, b) => a - b);
 }
 
@@ -89,8 +100,15 @@ function configFromFlags(kernel: Kernel, io: CliIO, opts: PredictorsBenchOptions
  */
 function configFromFile(kernel: Kernel, io: CliIO, opts: PredictorsBenchOptions, predictorIds: readonly string[]) {
   const file = path.resolve(io.cwd, opts.config!);
-  for (const [flag, value] of [['--space', opts.space], ['--labels', opts.labels]] as const) {
-    if (value !== undefined) throw new NasxError('usage', `${flag} and --config both give the bench's ${flag.slice(2)}`, { file, fix: `set it in the config file (${flag === '--space' ? 'space' : 'estimator'}: …), or drop --config` });
+  for (const [flag, value] of [
+    ['--space', opts.space],
+    ['--labels', opts.labels],
+  ] as const) {
+    if (value !== undefined)
+      throw new NasxError('usage', `${flag} and --config both give the bench's ${flag.slice(2)}`, {
+        file,
+        fix: `set it in the config file (${flag === '--space' ? 'space' : 'estimator'}: …), or drop --config`,
+      });
   }
   const base = kernel.loadConfig(file, { overrides: configOverrides(io, opts), seed: opts.seed });
   const named = (base.data['estimators'] ?? {}) as JsonObject;
@@ -99,7 +117,11 @@ function configFromFile(kernel: Kernel, io: CliIO, opts: PredictorsBenchOptions,
     const entry = named[id];
     const use = typeof entry === 'string' ? entry : entry && typeof entry === 'object' && !Array.isArray(entry) ? (entry as JsonObject)['use'] : undefined;
     if (entry !== undefined && use !== id) {
-      throw new NasxError('usage', `the config's estimators.${id} uses "${String(use)}", not the predictor "${id}" that --predictors names`, { file, pointer: `/estimators/${id}`, fix: `name the entry after its predictor (estimators: { ${id}: { use: ${id}, options: … } }), or change --predictors` });
+      throw new NasxError('usage', `the config's estimators.${id} uses "${String(use)}", not the predictor "${id}" that --predictors names`, {
+        file,
+        pointer: `/estimators/${id}`,
+        fix: `name the entry after its predictor (estimators: { ${id}: { use: ${id}, options: … } }), or change --predictors`,
+      });
     }
     if (entry === undefined) estimators[id] = { use: id, options: {} };
   }
@@ -135,16 +157,24 @@ export async function predictorsCommand(io: CliIO, action: string, opts: Predict
   // Loaded here, not at the top: it brings TensorFlow.js, which the other commands do not need.
   const { RandomRankingBaseline, RidgeBaseline, archsOf, heldOutSplit, rankingQuality } = await import('@nasx/predictors');
   const log = createRunLogger();
-  const composition = await composeRun(kernel.registry, config, { logger: { ...log.logger, warn: (m) => progress(`warning: ${m}`), error: (m) => progress(`error: ${m}`) } });
+  const composition = await composeRun(kernel.registry, config, {
+    logger: { ...log.logger, warn: (m) => progress(`warning: ${m}`), error: (m) => progress(`error: ${m}`) },
+  });
   try {
     const { space, estimator, estimators } = composition.parts;
     const predictors: [string, Predictor][] = predictorIds.map((id) => {
       const e = estimators[id];
       if (!e || !isPredictor(e)) {
-        throw new NasxError('usage', `"${id}" is an estimator but not a predictor: it cannot be fitted on labelled architectures`, { pointer: `/estimators/${id}`, fix: 'give learned predictors in --predictors, e.g. gcn,renas' });
+        throw new NasxError('usage', `"${id}" is an estimator but not a predictor: it cannot be fitted on labelled architectures`, {
+          pointer: `/estimators/${id}`,
+          fix: 'give learned predictors in --predictors, e.g. gcn,renas',
+        });
       }
       const small = sizes.find((n) => n < e.minTrainingSize);
-      if (small !== undefined) throw new NasxError('usage', `training size ${small} is below ${id}'s minimum of ${e.minTrainingSize} labelled architectures`, { fix: `use --sizes of ${e.minTrainingSize} or more` });
+      if (small !== undefined)
+        throw new NasxError('usage', `training size ${small} is below ${id}'s minimum of ${e.minTrainingSize} labelled architectures`, {
+          fix: `use --sizes of ${e.minTrainingSize} or more`,
+        });
       return [id, e];
     });
 
@@ -169,18 +199,29 @@ export async function predictorsCommand(io: CliIO, action: string, opts: Predict
     const metric = estimator.metrics[0];
     const metricName = metric?.name ?? estimator.id;
     const sign = (metric?.direction ?? metricDirection(metricName) ?? 'maximize') === 'maximize' ? 1 : -1;
-    const ctx = (label: string): EstimateContext => ({ runId: 'predictors-bench', trial: 0, rng: rng.fork(label), signal: new AbortController().signal, logger: log.logger, emit: () => undefined });
+    const ctx = (label: string): EstimateContext => ({
+      runId: 'predictors-bench',
+      trial: 0,
+      rng: rng.fork(label),
+      signal: new AbortController().signal,
+      logger: log.logger,
+      emit: () => undefined,
+    });
     const pool: LabelledArchitecture[] = [];
     const CHUNK = 1024;
     for (let i = 0; i < archs.length; i += CHUNK) {
       const chunk = archs.slice(i, i + CHUNK);
-      const estimates = estimator.estimateMany ? await estimator.estimateMany(chunk, ctx('labels')) : await Promise.all(chunk.map((a, j) => estimator.estimate(a, { ...ctx(`label-${i + j}`), trial: i + j })));
+      const estimates = estimator.estimateMany
+        ? await estimator.estimateMany(chunk, ctx('labels'))
+        : await Promise.all(chunk.map((a, j) => estimator.estimate(a, { ...ctx(`label-${i + j}`), trial: i + j })));
       estimates.forEach((e, j) => {
         const v = e.metrics[metricName];
         if (typeof v === 'number' && Number.isFinite(v)) pool.push({ arch: chunk[j]!, value: sign * v });
       });
     }
-    progress(`labelled ${pool.length} of ${archs.length} architectures of ${space.id} with ${estimator.id} (${metricName}) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    progress(
+      `labelled ${pool.length} of ${archs.length} architectures of ${space.id} with ${estimator.id} (${metricName}) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
 
     // 2. Per seed: nested training sets and a held-out set without isomorphs of training cells.
     const maxN = sizes[sizes.length - 1]!;
@@ -189,27 +230,45 @@ export async function predictorsCommand(io: CliIO, action: string, opts: Predict
     for (let s = 0; s < seeds; s++) {
       const split = heldOutSplit(pool, { train: maxN, test: testSize }, createRng(1000 + s));
       if (split.train.length < maxN || split.test.length < testSize) {
-        throw new NasxError('usage', `the pool of ${pool.length} labelled architectures (${new Set(pool.map((d) => d.arch.key)).size} distinct keys) gives ${split.train.length} training and ${split.test.length} held-out architectures, fewer than --sizes ${maxN} and --test ${testSize}`, {
-          fix: 'use smaller --sizes or --test',
-        });
+        throw new NasxError(
+          'usage',
+          `the pool of ${pool.length} labelled architectures (${new Set(pool.map((d) => d.arch.key)).size} distinct keys) gives ${split.train.length} training and ${split.test.length} held-out architectures, fewer than --sizes ${maxN} and --test ${testSize}`,
+          {
+            fix: 'use smaller --sizes or --test',
+          },
+        );
       }
       const testArchs = archsOf(split.test);
       for (const n of sizes) {
         const train = split.train.slice(0, n);
-        const work: WorkContext = { runId: 'predictors-bench', rng: createRng(s).fork(`fit-${n}`), signal: new AbortController().signal, logger: log.logger, emit: () => undefined };
+        const work: WorkContext = {
+          runId: 'predictors-bench',
+          rng: createRng(s).fork(`fit-${n}`),
+          signal: new AbortController().signal,
+          logger: log.logger,
+          emit: () => undefined,
+        };
         const record = (method: string, scores: ArrayLike<number>, fitSeconds: number): void => {
           const q = rankingQuality(scores, split.test);
           runs.push({ method, n, seed: s, tau: q.kendallTau, rho: q.spearman, fitSeconds: +fitSeconds.toFixed(3) });
-          progress(`seed ${s} n ${String(n).padStart(4)} ${method.padEnd(8)} τ ${q.kendallTau.toFixed(3)} ρ ${q.spearman.toFixed(3)} fit ${fitSeconds.toFixed(1)} s`);
+          progress(
+            `seed ${s} n ${String(n).padStart(4)} ${method.padEnd(8)} τ ${q.kendallTau.toFixed(3)} ρ ${q.spearman.toFixed(3)} fit ${fitSeconds.toFixed(1)} s`,
+          );
         };
         for (const [id, p] of predictors) {
           const t0 = performance.now();
           await p.fit(train, work);
           const fitS = (performance.now() - t0) / 1000;
-          const est = p.estimateMany ? await p.estimateMany(testArchs, { ...work, trial: 0 }) : await Promise.all(testArchs.map((a) => p.estimate(a, { ...work, trial: 0 })));
+          const est = p.estimateMany
+            ? await p.estimateMany(testArchs, { ...work, trial: 0 })
+            : await Promise.all(testArchs.map((a) => p.estimate(a, { ...work, trial: 0 })));
           const pm = p.metrics[0]!;
           const psign = (pm.direction ?? 'maximize') === 'maximize' ? 1 : -1;
-          record(id, est.map((e) => psign * (e.metrics[pm.name] as number)), fitS);
+          record(
+            id,
+            est.map((e) => psign * (e.metrics[pm.name] as number)),
+            fitS,
+          );
         }
         let t0 = performance.now();
         const ridge = new RidgeBaseline(space, { lambda: RIDGE_LAMBDA });
@@ -232,11 +291,35 @@ export async function predictorsCommand(io: CliIO, action: string, opts: Predict
         summary.push({ method, n, tauMean: +mean(tau).toFixed(4), tauStd: +std(tau).toFixed(4), rhoMean: +mean(rho).toFixed(4), rhoStd: +std(rho).toFixed(4) });
       }
     }
-    const setup = { space: space.id, labels: { estimator: estimator.id, metric: metricName, direction: sign > 0 ? 'maximize' : 'minimize', options: config.estimator.options }, pool: pool.length, predictors: predictorIds, sizes, seeds, test: testSize, ridgeLambda: RIDGE_LAMBDA, options: Object.fromEntries(predictorIds.map((id) => [id, config.estimators[id]?.options ?? {}])), ...(opts.config ? { config: path.resolve(io.cwd, opts.config) } : {}) };
+    const setup = {
+      space: space.id,
+      labels: { estimator: estimator.id, metric: metricName, direction: sign > 0 ? 'maximize' : 'minimize', options: config.estimator.options },
+      pool: pool.length,
+      predictors: predictorIds,
+      sizes,
+      seeds,
+      test: testSize,
+      ridgeLambda: RIDGE_LAMBDA,
+      options: Object.fromEntries(predictorIds.map((id) => [id, config.estimators[id]?.options ?? {}])),
+      ...(opts.config ? { config: path.resolve(io.cwd, opts.config) } : {}),
+    };
     const md = markdown(setup, methods, sizes, summary);
     fs.mkdirSync(outDir, { recursive: true });
     const files = ['predictors-bench.json', 'predictors-bench.md', 'predictors-bench.svg'].map((f) => path.join(outDir, f));
-    fs.writeFileSync(files[0]!, JSON.stringify({ bench: 'predictors', date: new Date().toISOString(), setup, summary, runs: runs.map((r) => ({ ...r, tau: +r.tau.toFixed(4), rho: +r.rho.toFixed(4) })) }, null, 2) + '\n');
+    fs.writeFileSync(
+      files[0]!,
+      JSON.stringify(
+        {
+          bench: 'predictors',
+          date: new Date().toISOString(),
+          setup,
+          summary,
+          runs: runs.map((r) => ({ ...r, tau: +r.tau.toFixed(4), rho: +r.rho.toFixed(4) })),
+        },
+        null,
+        2,
+      ) + '\n',
+    );
     fs.writeFileSync(files[1]!, md);
     fs.writeFileSync(files[2]!, tauPlot(methods, sizes, summary, `Kendall τ on ${testSize} held-out ${space.id} architectures (${metricName})`));
     io.out(md);
@@ -261,7 +344,11 @@ function markdown(setup: Setup, methods: readonly string[], sizes: readonly numb
     return `${s[`${key}Mean`].toFixed(3)} ± ${s[`${key}Std`].toFixed(3)}`;
   };
   const table = (key: 'tau' | 'rho'): string =>
-    [`| n | ${methods.join(' | ')} |`, `|---:|${methods.map(() => '---').join('|')}|`, ...sizes.map((n) => `| ${n} | ${methods.map((m) => cell(n, m, key)).join(' | ')} |`)].join('\n');
+    [
+      `| n | ${methods.join(' | ')} |`,
+      `|---:|${methods.map(() => '---').join('|')}|`,
+      ...sizes.map((n) => `| ${n} | ${methods.map((m) => cell(n, m, key)).join(' | ')} |`),
+    ].join('\n');
   return `# Predictor benchmark: ${setup.space}, labels ${setup.labels.estimator} (${setup.labels.metric})
 
 Pool of ${setup.pool} labelled architectures; per seed (${setup.seeds}) nested training sets of size n and ${setup.test} held-out architectures with no isomorph of a training one. Mean ± std over seeds.
@@ -305,19 +392,28 @@ export function tauPlot(methods: readonly string[], sizes: readonly number[], su
     `<text x="${(L + W - R) / 2}" y="${H - 12}" text-anchor="middle">training set size n (log scale)</text>`,
     `<text x="16" y="${(T + H - B) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(T + H - B) / 2})">Kendall τ</text>`,
   ];
-  for (const n of sizes) parts.push(`<line x1="${f(x(n))}" y1="${H - B}" x2="${f(x(n))}" y2="${H - B + 5}" stroke="black"/><text x="${f(x(n))}" y="${H - B + 18}" text-anchor="middle">${n}</text>`);
+  for (const n of sizes)
+    parts.push(
+      `<line x1="${f(x(n))}" y1="${H - B}" x2="${f(x(n))}" y2="${H - B + 5}" stroke="black"/><text x="${f(x(n))}" y="${H - B + 18}" text-anchor="middle">${n}</text>`,
+    );
   for (let t = yMin; t <= yMax + 1e-9; t += 0.1) {
-    parts.push(`<line x1="${L - 5}" y1="${f(y(t))}" x2="${W - R}" y2="${f(y(t))}" stroke="${Math.abs(t) < 1e-9 ? '#999' : '#eee'}"/><text x="${L - 8}" y="${f(y(t) + 4)}" text-anchor="end">${t.toFixed(1)}</text>`);
+    parts.push(
+      `<line x1="${L - 5}" y1="${f(y(t))}" x2="${W - R}" y2="${f(y(t))}" stroke="${Math.abs(t) < 1e-9 ? '#999' : '#eee'}"/><text x="${L - 8}" y="${f(y(t) + 4)}" text-anchor="end">${t.toFixed(1)}</text>`,
+    );
   }
   methods.forEach((m, i) => {
     const color = COLORS[i % COLORS.length]!;
     const pts = sizes.map((n) => summary.find((s) => s.n === n && s.method === m)!).filter((s) => Number.isFinite(s.tauMean));
-    if (pts.length > 0) parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.map((s) => `${f(x(s.n))},${f(y(s.tauMean))}`).join(' ')}"/>`);
+    if (pts.length > 0)
+      parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.map((s) => `${f(x(s.n))},${f(y(s.tauMean))}`).join(' ')}"/>`);
     for (const s of pts) {
       parts.push(`<circle cx="${f(x(s.n))}" cy="${f(y(s.tauMean))}" r="3" fill="${color}"/>`);
-      if (s.tauStd > 0) parts.push(`<line x1="${f(x(s.n))}" y1="${f(y(s.tauMean - s.tauStd))}" x2="${f(x(s.n))}" y2="${f(y(s.tauMean + s.tauStd))}" stroke="${color}"/>`);
+      if (s.tauStd > 0)
+        parts.push(`<line x1="${f(x(s.n))}" y1="${f(y(s.tauMean - s.tauStd))}" x2="${f(x(s.n))}" y2="${f(y(s.tauMean + s.tauStd))}" stroke="${color}"/>`);
     }
-    parts.push(`<line x1="${W - R + 15}" y1="${T + 10 + i * 18}" x2="${W - R + 35}" y2="${T + 10 + i * 18}" stroke="${color}" stroke-width="2"/><text x="${W - R + 40}" y="${T + 14 + i * 18}">${esc(m)}</text>`);
+    parts.push(
+      `<line x1="${W - R + 15}" y1="${T + 10 + i * 18}" x2="${W - R + 35}" y2="${T + 10 + i * 18}" stroke="${color}" stroke-width="2"/><text x="${W - R + 40}" y="${T + 14 + i * 18}">${esc(m)}</text>`,
+    );
   });
   parts.push('</svg>');
   return parts.join('\n') + '\n';

@@ -17,19 +17,38 @@ export async function reportCommand(io: CliIO, runDir: string, opts: { json?: bo
   const v = (x: number | readonly number[]): string => (typeof x === 'number' ? num(x) : `(${x.map(num).join(', ')})`);
   const lines: string[] = [];
   lines.push(`run ${r.runId}: ${r.status}${r.reason ? ` (${r.reason})` : ''}`);
-  if (r.contributions) lines.push(`pipeline: ${Object.entries(r.contributions).map(([k, id]) => `${k}=${id}`).join(', ')}; seed ${r.seed}; ${r.objective}`);
-  const budget = [r.budget?.evaluations !== undefined ? `${r.evaluations}/${r.budget.evaluations} evaluations` : `${r.evaluations} evaluations`, r.budget?.seconds ? `${duration(r.elapsedMs)} of ${duration(r.budget.seconds * 1000)}` : `elapsed ${duration(r.elapsedMs)}`];
+  if (r.contributions)
+    lines.push(
+      `pipeline: ${Object.entries(r.contributions)
+        .map(([k, id]) => `${k}=${id}`)
+        .join(', ')}; seed ${r.seed}; ${r.objective}`,
+    );
+  const budget = [
+    r.budget?.evaluations !== undefined ? `${r.evaluations}/${r.budget.evaluations} evaluations` : `${r.evaluations} evaluations`,
+    r.budget?.seconds ? `${duration(r.elapsedMs)} of ${duration(r.budget.seconds * 1000)}` : `elapsed ${duration(r.elapsedMs)}`,
+  ];
   lines.push(`budget used: ${budget.join(', ')}; ${r.cachedAnswers} cached answers; ${r.failures} failures; ${r.sessions} session(s)`);
   if (r.best) {
     lines.push('');
     lines.push(`best (trial ${r.best.trial}): ${r.best.text ?? r.best.arch.key}`);
-    lines.push(table(['metric', 'value'], Object.entries(r.best.estimate.metrics).map(([k, x]) => [k, num(x)])).replace(/^/gm, '  '));
+    lines.push(
+      table(
+        ['metric', 'value'],
+        Object.entries(r.best.estimate.metrics).map(([k, x]) => [k, num(x)]),
+      ).replace(/^/gm, '  '),
+    );
   }
   const rec = r.recommended;
   if (rec && rec.arch.key !== r.best?.arch.key) {
     lines.push('');
     lines.push(`searcher's pick (recommend()${rec.trial !== undefined ? `, trial ${rec.trial}` : ', not evaluated'}): ${rec.text ?? rec.arch.key}`);
-    if (rec.estimate) lines.push(table(['metric', 'value'], Object.entries(rec.estimate.metrics).map(([k, x]) => [k, num(x)])).replace(/^/gm, '  '));
+    if (rec.estimate)
+      lines.push(
+        table(
+          ['metric', 'value'],
+          Object.entries(rec.estimate.metrics).map(([k, x]) => [k, num(x)]),
+        ).replace(/^/gm, '  '),
+      );
   }
   if (r.top.length > 1) {
     lines.push('');
@@ -38,7 +57,12 @@ export async function reportCommand(io: CliIO, runDir: string, opts: { json?: bo
   if (r.trajectory.length) {
     lines.push('');
     lines.push('best-so-far trajectory');
-    lines.push(table(['evaluations', 'objective'], r.trajectory.map(([n, o]) => [String(n), v(o)])).replace(/^/gm, '  '));
+    lines.push(
+      table(
+        ['evaluations', 'objective'],
+        r.trajectory.map(([n, o]) => [String(n), v(o)]),
+      ).replace(/^/gm, '  '),
+    );
   }
   io.out(lines.join('\n') + '\n');
   return EXIT.ok;

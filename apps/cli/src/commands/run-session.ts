@@ -17,12 +17,20 @@ export interface OutputMode {
 }
 
 /** Print the summary of a finished run. */
-export function printSummary(io: CliIO, handle: Pick<RunHandle, 'runId' | 'runDir' | 'config' | 'format'>, fin: RunFinishedEvent, top: readonly TopTrial[], cached: number): void {
+export function printSummary(
+  io: CliIO,
+  handle: Pick<RunHandle, 'runId' | 'runDir' | 'config' | 'format'>,
+  fin: RunFinishedEvent,
+  top: readonly TopTrial[],
+  cached: number,
+): void {
   const c = handle.config;
   const lines: string[] = [];
   lines.push(`run ${handle.runId}: ${fin.status} (${fin.reason})`);
   lines.push(`estimator: ${c.estimator.id} — ${c.estimator.contribution.title}; searcher: ${c.searcher.id}; space: ${c.space.id}`);
-  lines.push(`evaluations ${fin.evaluations}${cached ? ` (+${cached} duplicates answered from the cache)` : ''}, failures ${fin.failures}, elapsed ${duration(fin.elapsedMs)}`);
+  lines.push(
+    `evaluations ${fin.evaluations}${cached ? ` (+${cached} duplicates answered from the cache)` : ''}, failures ${fin.failures}, elapsed ${duration(fin.elapsedMs)}`,
+  );
   if (fin.best) {
     lines.push('');
     lines.push(`best (trial ${fin.best.trial}): ${handle.format(fin.best.arch)}`);
@@ -32,8 +40,16 @@ export function printSummary(io: CliIO, handle: Pick<RunHandle, 'runId' | 'runDi
   const rec = fin.recommended;
   if (rec && rec.arch.key !== fin.best?.arch.key) {
     lines.push('');
-    lines.push(`searcher's pick (${c.searcher.id}'s recommend()${rec.trial !== undefined ? `, trial ${rec.trial}` : ', not evaluated'}): ${handle.format(rec.arch)}`);
-    if (rec.estimate) lines.push(table(['metric', 'value'], Object.entries(rec.estimate.metrics).map(([k, v]) => [k, num(v)])).replace(/^/gm, '  '));
+    lines.push(
+      `searcher's pick (${c.searcher.id}'s recommend()${rec.trial !== undefined ? `, trial ${rec.trial}` : ', not evaluated'}): ${handle.format(rec.arch)}`,
+    );
+    if (rec.estimate)
+      lines.push(
+        table(
+          ['metric', 'value'],
+          Object.entries(rec.estimate.metrics).map(([k, v]) => [k, num(v)]),
+        ).replace(/^/gm, '  '),
+      );
   }
   if (top.length > 1) {
     lines.push('');
@@ -60,12 +76,18 @@ export function stoppedExitCode(cause: StopCause | undefined): number {
  * with status `cancelled`, the run can be resumed; a second signal exits at once. With `stdout`,
  * the run stops quietly too when stdout's reader goes away (`nasx run --json | head -1`).
  */
-export function stopOnSignals(io: CliIO, handle: Pick<RunHandle, 'stop'>, opts: { stdout?: boolean } = {}): { readonly cause: StopCause | undefined; dispose(): void } {
+export function stopOnSignals(
+  io: CliIO,
+  handle: Pick<RunHandle, 'stop'>,
+  opts: { stdout?: boolean } = {},
+): { readonly cause: StopCause | undefined; dispose(): void } {
   let cause: StopCause | undefined;
   const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
     if (cause === undefined || cause === 'closed-output') {
       cause = signal;
-      io.err(`\n${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'}: stopping after the current trials (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again to quit at once)…\n`);
+      io.err(
+        `\n${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'}: stopping after the current trials (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again to quit at once)…\n`,
+      );
       handle.stop();
     } else process.exit(stoppedExitCode(signal));
   };
@@ -97,7 +119,13 @@ export function stopOnSignals(io: CliIO, handle: Pick<RunHandle, 'stop'>, opts: 
  * exit code. A resumed `nasx score` run writes its `-o` file again.
  */
 export function runSession(io: CliIO, handle: RunHandle, mode: OutputMode, topK = 5): Promise<number> {
-  const progress = mode.json || mode.quiet ? undefined : new ProgressDisplay({ write: io.err, isTTY: io.errIsTTY, columns: io.columns }, (e) => `${ProgressDisplay.value(e.objective)} ${handle.format(e.arch)}`);
+  const progress =
+    mode.json || mode.quiet
+      ? undefined
+      : new ProgressDisplay(
+          { write: io.err, isTTY: io.errIsTTY, columns: io.columns },
+          (e) => `${ProgressDisplay.value(e.objective)} ${handle.format(e.arch)}`,
+        );
   const scoreOutput = handle.runDir ? ScoreOutput.resume(io, handle.runDir, (a) => handle.format(a)) : undefined;
   let cached = 0;
   let finished: RunFinishedEvent | undefined;

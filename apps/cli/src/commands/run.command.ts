@@ -17,6 +17,9 @@ export async function runCommand(io: CliIO, file: string, opts: RunCommandOption
   const kernel = openKernel(io.cwd);
   const overrides = configOverrides(io, opts);
   const config = kernel.loadConfig(path.resolve(io.cwd, file), { overrides, seed: opts.seed });
-  const handle = await kernel.start(config, { persist: opts.journal !== false, runsDir: opts.runsDir ? path.resolve(io.cwd, opts.runsDir) : path.resolve(io.cwd, config.runsDir) });
+  const handle = await kernel.start(config, {
+    persist: opts.journal !== false,
+    runsDir: opts.runsDir ? path.resolve(io.cwd, opts.runsDir) : path.resolve(io.cwd, config.runsDir),
+  });
   return runSession(io, handle, opts);
 }

@@ -30,7 +30,10 @@ const validateExample = (data: unknown): ReturnType<Ajv['compile']> => {
   return examplesValidator;
 };
 
-const examples = fs.readdirSync(EXAMPLES).filter((f) => /\.(ya?ml|json)$/.test(f) && f !== 'nasx.schema.json').sort();
+const examples = fs
+  .readdirSync(EXAMPLES)
+  .filter((f) => /\.(ya?ml|json)$/.test(f) && f !== 'nasx.schema.json')
+  .sort();
 
 describe('nasx schema', () => {
   it('is a valid JSON Schema: it compiles with ajv in strict mode (no empty enum for a kind without contributions)', () => {

@@ -21,9 +21,13 @@ export const SCORE_OUTPUT_FILE = 'score-output.json';
 export function scoreFormatOf(out: string): ScoreFormat {
   if (/\.csv$/i.test(out)) return 'csv';
   if (/\.jsonl?$/i.test(out)) return 'jsonl';
-  throw new NasxError('usage', `-o ${out}: nasx score writes CSV (.csv) or JSON lines (.jsonl or .json), not ${path.extname(out) ? `"${path.extname(out)}"` : 'a file without an extension'}`, {
-    fix: 'name the output file with .csv, .jsonl or .json (or leave out -o for CSV on stdout)',
-  });
+  throw new NasxError(
+    'usage',
+    `-o ${out}: nasx score writes CSV (.csv) or JSON lines (.jsonl or .json), not ${path.extname(out) ? `"${path.extname(out)}"` : 'a file without an extension'}`,
+    {
+      fix: 'name the output file with .csv, .jsonl or .json (or leave out -o for CSV on stdout)',
+    },
+  );
 }
 
 /** A usage error now (before any run folder is made) when the output file cannot be created. */
@@ -84,7 +88,16 @@ export class ScoreOutput {
       this.header = Object.keys(metrics);
       this.write(['arch', 'score', 'seconds', ...this.header].map(csvCell).join(',') + '\n');
     }
-    this.write([this.format(e.arch), typeof e.objective === 'number' ? e.objective : JSON.stringify(e.objective), e.estimate.cost.seconds, ...this.header.map((m) => metrics[m])].map(csvCell).join(',') + '\n');
+    this.write(
+      [
+        this.format(e.arch),
+        typeof e.objective === 'number' ? e.objective : JSON.stringify(e.objective),
+        e.estimate.cost.seconds,
+        ...this.header.map((m) => metrics[m]),
+      ]
+        .map(csvCell)
+        .join(',') + '\n',
+    );
   }
 
   close(): void {

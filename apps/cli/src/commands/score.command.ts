@@ -36,9 +36,13 @@ export async function scoreCommand(io: CliIO, inline: readonly string[], opts: S
     throw new NasxError('usage', 'no architectures to score', { fix: 'give --archs <file> (one per line), --all, or architectures as arguments' });
   }
   if (opts.all && (opts.archs || inline.length)) {
-    throw new NasxError('usage', `--all scores every architecture of the space, so ${opts.archs ? `--archs ${opts.archs}` : 'the architectures given as arguments'} would be ignored`, {
-      fix: 'choose one: --all, or --archs <file> / architectures as arguments',
-    });
+    throw new NasxError(
+      'usage',
+      `--all scores every architecture of the space, so ${opts.archs ? `--archs ${opts.archs}` : 'the architectures given as arguments'} would be ignored`,
+      {
+        fix: 'choose one: --all, or --archs <file> / architectures as arguments',
+      },
+    );
   }
   const outFile = opts.out !== undefined ? path.resolve(io.cwd, opts.out) : undefined;
   const format = opts.format ?? (opts.out !== undefined ? scoreFormatOf(opts.out) : 'csv');
@@ -66,7 +70,9 @@ export async function scoreCommand(io: CliIO, inline: readonly string[], opts: S
   // `nasx resume` of this run writes the same file.
   if (handle.runDir && outFile !== undefined) ScoreOutput.save(handle.runDir, spec);
   const primary = config.estimator.id;
-  const progress = opts.quiet ? undefined : new ProgressDisplay({ write: io.err, isTTY: io.errIsTTY, columns: io.columns }, (e) => `${ProgressDisplay.value(e.objective)} ${handle.format(e.arch)}`);
+  const progress = opts.quiet
+    ? undefined
+    : new ProgressDisplay({ write: io.err, isTTY: io.errIsTTY, columns: io.columns }, (e) => `${ProgressDisplay.value(e.objective)} ${handle.format(e.arch)}`);
   let failed = false;
   let cancelled = false;
   /** Architectures that could not be scored: the command then exits 1, the scores of the others written. */
@@ -94,8 +100,13 @@ export async function scoreCommand(io: CliIO, inline: readonly string[], opts: S
     signals.dispose();
     output.close();
   }
-  if (cancelled && handle.runDir && signals.cause !== 'closed-output') io.err(`run ${handle.runId} stopped; continue with nasx resume ${path.relative(io.cwd, handle.runDir) || '.'}\n`);
-  if (!opts.quiet) io.err(`scored ${output.count} architecture(s) with ${primary}${opts.out ? ` → ${opts.out}` : ''}${handle.runDir ? ` (run folder ${path.relative(io.cwd, handle.runDir)})` : ''}\n`);
-  if (trialFailures > 0) io.err(`nasx score: ${trialFailures} architecture(s) could not be scored (their errors are above and in the run's journal); exit code 1\n`);
+  if (cancelled && handle.runDir && signals.cause !== 'closed-output')
+    io.err(`run ${handle.runId} stopped; continue with nasx resume ${path.relative(io.cwd, handle.runDir) || '.'}\n`);
+  if (!opts.quiet)
+    io.err(
+      `scored ${output.count} architecture(s) with ${primary}${opts.out ? ` → ${opts.out}` : ''}${handle.runDir ? ` (run folder ${path.relative(io.cwd, handle.runDir)})` : ''}\n`,
+    );
+  if (trialFailures > 0)
+    io.err(`nasx score: ${trialFailures} architecture(s) could not be scored (their errors are above and in the run's journal); exit code 1\n`);
   return failed || trialFailures > 0 ? EXIT.failed : cancelled ? stoppedExitCode(signals.cause) : EXIT.ok;
 }

@@ -7,7 +7,11 @@ import { configOverrides, openKernel } from '../kernel-factory';
  * `nasx validate <config>`: the config against the composed schema, then every contribution created
  * (so a missing data directory or an impossible option combination is found too) without running.
  */
-export async function validateCommand(io: CliIO, file: string, opts: { set?: readonly string[]; seed?: number; static?: boolean; dataDir?: string }): Promise<number> {
+export async function validateCommand(
+  io: CliIO,
+  file: string,
+  opts: { set?: readonly string[]; seed?: number; static?: boolean; dataDir?: string },
+): Promise<number> {
   const kernel = openKernel(io.cwd);
   const overrides = configOverrides(io, opts);
   const config = kernel.loadConfig(path.resolve(io.cwd, file), { overrides, seed: opts.seed });

@@ -35,7 +35,9 @@ export class ProgressDisplay {
         this.budget = e.budget.evaluations;
         this.seconds = e.budget.seconds;
         this.startedAt = Date.now();
-        this.line(`${e.resumed ? 'resumed' : 'started'} run ${e.runId} (seed ${e.seed}; ${e.objective}; budget ${[e.budget.evaluations && `${e.budget.evaluations} evaluations`, e.budget.seconds && `${e.budget.seconds} s`].filter(Boolean).join(', ') || 'until the searcher finishes'})`);
+        this.line(
+          `${e.resumed ? 'resumed' : 'started'} run ${e.runId} (seed ${e.seed}; ${e.objective}; budget ${[e.budget.evaluations && `${e.budget.evaluations} evaluations`, e.budget.seconds && `${e.budget.seconds} s`].filter(Boolean).join(', ') || 'until the searcher finishes'})`,
+        );
         break;
       case 'progress':
         this.evaluations = e.evaluations;

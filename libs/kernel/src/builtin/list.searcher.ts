@@ -44,7 +44,10 @@ export const listSearcher = defineSearcher<ListSearcherOptions>({
       try {
         text = fs.readFileSync(file, 'utf8');
       } catch {
-        throw new NasxError('data', `cannot read the architecture list ${file}`, { pointer: '/options/file', fix: 'give an existing file with one architecture per line' });
+        throw new NasxError('data', `cannot read the architecture list ${file}`, {
+          pointer: '/options/file',
+          fix: 'give an existing file with one architecture per line',
+        });
       }
       text.split('\n').forEach((raw, i) => {
         const line = raw.replace(/#.*$/, '').trim();
@@ -52,7 +55,11 @@ export const listSearcher = defineSearcher<ListSearcherOptions>({
       });
     }
     if (o.all) {
-      if (!deps.space.enumerate) throw new NasxError('config', `search space "${deps.space.id}" cannot enumerate its architectures`, { pointer: '/options/all', fix: 'list the architectures with archs or file instead' });
+      if (!deps.space.enumerate)
+        throw new NasxError('config', `search space "${deps.space.id}" cannot enumerate its architectures`, {
+          pointer: '/options/all',
+          fix: 'list the architectures with archs or file instead',
+        });
       for (const a of deps.space.enumerate()) archs.push(a);
     }
     if (archs.length === 0) throw new NasxError('config', 'the list is empty', { fix: 'give archs, a file, or all: true' });

@@ -83,11 +83,15 @@ export class ConfigDocument {
       // The alias cap stops "billion laughs" bombs (aliases of aliases expanding exponentially).
       data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (e) {
-      throw new NasxError('config', `YAML aliases expand too far (${(e as Error).message.replace(/\.$/, '')}; at most ${MAX_ALIAS_COUNT} alias expansions are allowed)`, {
-        file,
-        line: firstAliasLine(doc, lines),
-        fix: 'write the repeated values out, or use fewer nested aliases (*name)',
-      });
+      throw new NasxError(
+        'config',
+        `YAML aliases expand too far (${(e as Error).message.replace(/\.$/, '')}; at most ${MAX_ALIAS_COUNT} alias expansions are allowed)`,
+        {
+          file,
+          line: firstAliasLine(doc, lines),
+          fix: 'write the repeated values out, or use fewer nested aliases (*name)',
+        },
+      );
     }
     const loop = aliasLoop(data);
     if (loop !== undefined) {
@@ -100,10 +104,14 @@ export class ConfigDocument {
     }
     const size = JSON.stringify(data)?.length ?? 0;
     if (size > MAX_CONFIG_CHARS) {
-      throw new NasxError('config', `the config expands to ${size.toLocaleString('en-US')} characters of data (at most ${MAX_CONFIG_CHARS.toLocaleString('en-US')}); YAML aliases multiply what they refer to`, {
-        file,
-        fix: 'use fewer aliases, or put large data in a file an option names',
-      });
+      throw new NasxError(
+        'config',
+        `the config expands to ${size.toLocaleString('en-US')} characters of data (at most ${MAX_CONFIG_CHARS.toLocaleString('en-US')}); YAML aliases multiply what they refer to`,
+        {
+          file,
+          fix: 'use fewer aliases, or put large data in a file an option names',
+        },
+      );
     }
     if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
       throw new NasxError('config', 'the config must be a mapping of keys (space, estimator, searcher, budget, …)', {
@@ -127,7 +135,10 @@ export class ConfigDocument {
   /** 1-based line of the deepest node on the path of `pointer` that exists in the file. */
   lineOf(pointer: string): number | undefined {
     if (!this.doc || !this.lines) return undefined;
-    const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const parts = pointer
+      .split('/')
+      .slice(1)
+      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
     let node: Node | null | undefined = this.doc.contents as Node | null;
     let best: number | undefined = node?.range ? node.range[0] : undefined;
     for (const part of parts) {

@@ -9,9 +9,14 @@ describe('--set overrides cannot pollute prototypes', () => {
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 
-  it.each(['__proto__.x=1', 'searcher.__proto__.x=1', 'constructor.prototype.x=1', 'searcher.options.prototype=1', 'a.constructor=1'])('refuses %s (usage error, exit 2)', (o) => {
-    expect(() => applyOverrides({ searcher: { use: 'random' } }, [o])).toThrow(expect.objectContaining({ kind: 'usage', message: expect.stringMatching(/cannot be a config key/) }));
-  });
+  it.each(['__proto__.x=1', 'searcher.__proto__.x=1', 'constructor.prototype.x=1', 'searcher.options.prototype=1', 'a.constructor=1'])(
+    'refuses %s (usage error, exit 2)',
+    (o) => {
+      expect(() => applyOverrides({ searcher: { use: 'random' } }, [o])).toThrow(
+        expect.objectContaining({ kind: 'usage', message: expect.stringMatching(/cannot be a config key/) }),
+      );
+    },
+  );
 
   it('refuses such keys inside a value too', () => {
     expect(() => applyOverrides({}, ['searcher={"__proto__": {"polluted": 1}}'])).toThrow(/the value has a key "__proto__"/);
@@ -26,13 +31,28 @@ describe('--set overrides cannot pollute prototypes', () => {
 describe('YAML that expands without end', () => {
   it('an alias bomb (billion laughs) is a config error with the line, not a crash', () => {
     const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 8; i++) levels.push(`${'abcdefgh'[i]}: &${'abcdefgh'[i]} [${Array(9).fill(`*${'abcdefgh'[i - 1]}`).join(', ')}]`);
-    expect(() => ConfigDocument.parse(levels.join('\n') + '\n', 'bomb.yaml')).toThrow(expect.objectContaining({ kind: 'config', message: expect.stringMatching(/YAML aliases expand too far/), where: expect.objectContaining({ file: 'bomb.yaml', line: 2 }) }));
+    for (let i = 1; i < 8; i++)
+      levels.push(
+        `${'abcdefgh'[i]}: &${'abcdefgh'[i]} [${Array(9)
+          .fill(`*${'abcdefgh'[i - 1]}`)
+          .join(', ')}]`,
+      );
+    expect(() => ConfigDocument.parse(levels.join('\n') + '\n', 'bomb.yaml')).toThrow(
+      expect.objectContaining({
+        kind: 'config',
+        message: expect.stringMatching(/YAML aliases expand too far/),
+        where: expect.objectContaining({ file: 'bomb.yaml', line: 2 }),
+      }),
+    );
   });
 
   it('an alias loop is a config error naming where it loops', () => {
     expect(() => ConfigDocument.parse('space: &s\n  use: nb201\n  options: *s\n', 'loop.yaml')).toThrow(
-      expect.objectContaining({ kind: 'config', message: expect.stringMatching(/refers to a node that contains it.*\/space\/options/), where: expect.objectContaining({ line: 3, pointer: '/space/options' }) }),
+      expect.objectContaining({
+        kind: 'config',
+        message: expect.stringMatching(/refers to a node that contains it.*\/space\/options/),
+        where: expect.objectContaining({ line: 3, pointer: '/space/options' }),
+      }),
     );
   });
 

@@ -22,7 +22,9 @@ export function applyOverrides(data: JsonObject, overrides: readonly string[]): 
       });
     }
     if (keys.some((k) => k === '')) {
-      throw new NasxError('usage', `--set ${o.slice(0, eq)}: empty key in the path`, { fix: 'write keys separated by single dots, e.g. --set searcher.options.population=20' });
+      throw new NasxError('usage', `--set ${o.slice(0, eq)}: empty key in the path`, {
+        fix: 'write keys separated by single dots, e.g. --set searcher.options.population=20',
+      });
     }
     let value: Json;
     try {
@@ -31,7 +33,9 @@ export function applyOverrides(data: JsonObject, overrides: readonly string[]): 
       value = o.slice(eq + 1);
     }
     if (containsForbiddenKey(value)) {
-      throw new NasxError('usage', `--set ${o.slice(0, eq)}: the value has a key "__proto__", "constructor" or "prototype"`, { fix: 'remove that key from the value' });
+      throw new NasxError('usage', `--set ${o.slice(0, eq)}: the value has a key "__proto__", "constructor" or "prototype"`, {
+        fix: 'remove that key from the value',
+      });
     }
     let cur: JsonObject = out;
     keys.forEach((k, i) => {
@@ -43,7 +47,9 @@ export function applyOverrides(data: JsonObject, overrides: readonly string[]): 
       if (typeof next === 'string' && keys[i + 1] === 'options') next = cur[k] = { use: next };
       if (next === undefined || next === null) next = cur[k] = {};
       if (typeof next !== 'object' || Array.isArray(next))
-        throw new NasxError('usage', `--set ${o.slice(0, eq)}: "${keys.slice(0, i + 1).join('.')}" is ${JSON.stringify(next)}, not a mapping`, { fix: 'check the path against the config file' });
+        throw new NasxError('usage', `--set ${o.slice(0, eq)}: "${keys.slice(0, i + 1).join('.')}" is ${JSON.stringify(next)}, not a mapping`, {
+          fix: 'check the path against the config file',
+        });
       cur = next as JsonObject;
     });
   }

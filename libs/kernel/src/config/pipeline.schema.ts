@@ -23,11 +23,11 @@ export const ENTRY_SCHEMA: JsonSchema = {
 };
 
 const METRIC = { type: 'string', minLength: 1, description: 'Metric name, optionally with a fidelity: val_acc@12.' };
-const DIRECTION = { enum: ['maximize', 'minimize'], description: 'Defaults to the metric\'s well-known direction.' };
+const DIRECTION = { enum: ['maximize', 'minimize'], description: "Defaults to the metric's well-known direction." };
 
 /** Schema of the `objective` key. */
 export const OBJECTIVE_SCHEMA: JsonSchema = {
-  description: 'What the searcher optimises; defaults to the estimator\'s primary metric.',
+  description: "What the searcher optimises; defaults to the estimator's primary metric.",
   anyOf: [
     { ...METRIC },
     {
@@ -105,7 +105,8 @@ export const PIPELINE_SCHEMA: JsonSchema = {
     report: {
       type: 'array',
       items: { type: 'string' },
-      description: 'Names of auxiliary estimators whose metrics are added to every estimate (e.g. a benchmark table reporting the true accuracy of what a proxy chose); searchers see them only if the objective uses them.',
+      description:
+        'Names of auxiliary estimators whose metrics are added to every estimate (e.g. a benchmark table reporting the true accuracy of what a proxy chose); searchers see them only if the objective uses them.',
     },
     latency: {
       type: 'array',
@@ -123,7 +124,12 @@ export const PIPELINE_SCHEMA: JsonSchema = {
         evaluations: { type: 'integer', minimum: 1, description: 'Number of evaluations (cached duplicates do not count when dedup is on).' },
         seconds: { type: 'number', exclusiveMinimum: 0, description: 'Wall-clock limit of the search.' },
         failures: { type: 'integer', minimum: 0, default: 10, description: 'Stop the run after this many failed trials (0: never stop for failures).' },
-        trialSeconds: { type: 'number', exclusiveMinimum: 0, description: 'Per-trial time limit: a trial that runs longer is cancelled and fails (a worker busy on it is replaced), so a hung estimator cannot stall the run.' },
+        trialSeconds: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          description:
+            'Per-trial time limit: a trial that runs longer is cancelled and fails (a worker busy on it is replaced), so a hung estimator cannot stall the run.',
+        },
       },
     },
     concurrency: {
@@ -134,7 +140,8 @@ export const PIPELINE_SCHEMA: JsonSchema = {
     workers: {
       anyOf: [{ type: 'integer', minimum: 0, maximum: MAX_WORKERS }, { const: 'auto' }],
       default: 'auto',
-      description: 'Worker threads (at most 64) for the primary estimator; "auto": one per core for estimators that declare themselves compute-heavy, else 0 (in-process).',
+      description:
+        'Worker threads (at most 64) for the primary estimator; "auto": one per core for estimators that declare themselves compute-heavy, else 0 (in-process).',
     },
     dedup: { type: 'boolean', default: true, description: 'Answer proposals of already evaluated architectures (same canonical key) from the cache.' },
     runsDir: { type: 'string', default: 'runs', description: 'Where run folders are written (relative to the working directory).' },

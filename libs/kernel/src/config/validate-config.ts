@@ -84,7 +84,10 @@ function resolveEntry(doc: ConfigDocument, registry: PluginRegistry, kind: Contr
     const e = pickError(validate.errors ?? []);
     const optionsPointer = typeof value === 'string' ? pointer : `${pointer}/options`;
     const ptr = `${optionsPointer}${e.instancePath}${e.keyword === 'additionalProperties' ? `/${String(e.params['additionalProperty'])}` : ''}`;
-    const what = e.keyword === 'additionalProperties' || !e.instancePath ? describeAjvError(e) : `option "${e.instancePath.slice(1).replace(/\//g, '.')}" ${describeAjvError(e)}`;
+    const what =
+      e.keyword === 'additionalProperties' || !e.instancePath
+        ? describeAjvError(e)
+        : `option "${e.instancePath.slice(1).replace(/\//g, '.')}" ${describeAjvError(e)}`;
     throw configError(doc, ptr, what, fixFor(e, contribution.optionsSchema), {
       contribution: id,
       pkg: contribution.plugin.name,
@@ -117,7 +120,14 @@ export function validateConfig(doc: ConfigDocument, data: JsonObject, registry: 
   const report = (skeleton['report'] as string[] | undefined) ?? [];
   report.forEach((name, i) => {
     if (!estimators[name]) {
-      throw configError(doc, `/report/${i}`, `report names estimator "${name}", which estimators does not define`, Object.keys(estimators).length ? `use one of ${Object.keys(estimators).join(', ')}` : 'define it under estimators, e.g. "estimators: { table: { use: tabular } }"');
+      throw configError(
+        doc,
+        `/report/${i}`,
+        `report names estimator "${name}", which estimators does not define`,
+        Object.keys(estimators).length
+          ? `use one of ${Object.keys(estimators).join(', ')}`
+          : 'define it under estimators, e.g. "estimators: { table: { use: tabular } }"',
+      );
     }
   });
   const dataDirRaw = skeleton['dataDir'] as string | undefined;
@@ -139,7 +149,9 @@ export function validateConfig(doc: ConfigDocument, data: JsonObject, registry: 
     report,
     latency: ((skeleton['latency'] as Json[]) ?? []).map((v, i) => resolveEntry(doc, registry, 'latency-model', `/latency/${i}`, v)),
     // An estimator worker composes no searcher and may not have its package: it gets a placeholder.
-    searcher: opts.estimationOnly ? placeholderEntry('searcher', '/searcher', skeleton['searcher']) : resolveEntry(doc, registry, 'searcher', '/searcher', skeleton['searcher']),
+    searcher: opts.estimationOnly
+      ? placeholderEntry('searcher', '/searcher', skeleton['searcher'])
+      : resolveEntry(doc, registry, 'searcher', '/searcher', skeleton['searcher']),
     objective: normaliseObjective(skeleton['objective']),
     budget,
     concurrency,
@@ -161,7 +173,12 @@ function resolveWorkers(doc: ConfigDocument, value: number | 'auto', estimator: 
   const inline = estimator.contribution.plugin.source === 'inline';
   if (value === 'auto') return estimator.contribution.workers && !inline ? Math.max(1, availableParallelism()) : 0;
   if (value > 0 && inline) {
-    throw configError(doc, '/workers', `estimator "${estimator.id}" is defined in code (not an installed package), so worker threads cannot load it`, 'set workers: 0, or install the estimator as a package');
+    throw configError(
+      doc,
+      '/workers',
+      `estimator "${estimator.id}" is defined in code (not an installed package), so worker threads cannot load it`,
+      'set workers: 0, or install the estimator as a package',
+    );
   }
   return value;
 }

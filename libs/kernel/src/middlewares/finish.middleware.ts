@@ -18,7 +18,11 @@ export function ensureFinished(state: RunState): MonoTypeOperatorFunction<Search
         },
         complete() {
           if (!state.finished) {
-            sub.next(state.budgetSpent() ? state.finish('budget-exhausted', `evaluation budget of ${state.limits.evaluations} reached`) : state.finish('completed', 'the searcher finished'));
+            sub.next(
+              state.budgetSpent()
+                ? state.finish('budget-exhausted', `evaluation budget of ${state.limits.evaluations} reached`)
+                : state.finish('completed', 'the searcher finished'),
+            );
           }
           sub.complete();
         },

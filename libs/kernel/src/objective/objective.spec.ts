@@ -17,7 +17,7 @@ describe('objectives', () => {
     expect(o.better(-1, -2)).toBe(true);
   });
 
-  it('computes MnasNet\'s soft constraint ACC·(LAT/T)^w (Tan et al. 2019, eq. 2)', () => {
+  it("computes MnasNet's soft constraint ACC·(LAT/T)^w (Tan et al. 2019, eq. 2)", () => {
     const o = createObjective({ type: 'mnas', accuracy: 'val_acc@12', latency: 'latency_ms', target: 80 }, decl);
     // At the target the reward is the accuracy; twice as slow costs 2^-0.07 ≈ 4.7 %.
     expect(o.value(est({ 'val_acc@12': 75, latency_ms: 80 }))).toBeCloseTo(75, 10);
@@ -29,7 +29,16 @@ describe('objectives', () => {
   });
 
   it('sums weighted terms with their directions, and returns vectors for multi-objective searchers', () => {
-    const w = createObjective({ type: 'weighted', terms: [{ metric: 'val_acc@12', weight: 1 }, { metric: 'params', weight: 2 }] }, decl);
+    const w = createObjective(
+      {
+        type: 'weighted',
+        terms: [
+          { metric: 'val_acc@12', weight: 1 },
+          { metric: 'params', weight: 2 },
+        ],
+      },
+      decl,
+    );
     expect(w.value(est({ 'val_acc@12': 90, params: 1 }))).toBe(88);
     const m = createObjective({ type: 'multi', metrics: [{ metric: 'val_acc@12' }, { metric: 'latency_ms' }] }, decl);
     expect(m.info.dimensions).toBe(2);

@@ -38,7 +38,11 @@ function read(estimate: Estimate, metric: string): number {
  * Compile an objective spec against the metrics the run reports. The default objective is the
  * primary (first) metric of the estimator. Unknown metrics fail before the run starts.
  */
-export function createObjective(spec: ObjectiveSpec | undefined, available: readonly MetricDeclaration[], where: { file?: string; line?: number } = {}): Objective {
+export function createObjective(
+  spec: ObjectiveSpec | undefined,
+  available: readonly MetricDeclaration[],
+  where: { file?: string; line?: number } = {},
+): Objective {
   const names = available.map((m) => m.name);
   const check = (metric: string): void => {
     if (!names.includes(metric))
@@ -77,12 +81,21 @@ export function createObjective(spec: ObjectiveSpec | undefined, available: read
     s.terms.forEach((t) => check(t.metric));
     const terms = s.terms.map((t) => ({ ...t, d: directionOf(t.metric, available, t.direction) }));
     return {
-      info: { label: `maximize ${terms.map((t) => `${t.weight}·${t.d === 'minimize' ? '−' : ''}${t.metric}`).join(' + ')}`, dimensions: 1, metrics: terms.map((t) => t.metric) },
+      info: {
+        label: `maximize ${terms.map((t) => `${t.weight}·${t.d === 'minimize' ? '−' : ''}${t.metric}`).join(' + ')}`,
+        dimensions: 1,
+        metrics: terms.map((t) => t.metric),
+      },
       value: (e) => terms.reduce((acc, t) => acc + t.weight * sign(t.d) * read(e, t.metric), 0),
       better,
     };
   }
-  if (s.type !== 'multi') throw new NasxError('config', `unknown objective type "${(s as { type: string }).type}"`, { ...where, pointer: '/objective', fix: 'use metric, mnas, weighted or multi' });
+  if (s.type !== 'multi')
+    throw new NasxError('config', `unknown objective type "${(s as { type: string }).type}"`, {
+      ...where,
+      pointer: '/objective',
+      fix: 'use metric, mnas, weighted or multi',
+    });
   s.metrics.forEach((m) => check(m.metric));
   const ms = s.metrics.map((m) => ({ metric: m.metric, d: directionOf(m.metric, available, m.direction) }));
   return {

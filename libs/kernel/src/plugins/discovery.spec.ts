@@ -20,10 +20,13 @@ describe('plugin discovery (manifests only)', () => {
   it('imports the code only when a contribution is activated, and reports an import failure clearly', async () => {
     const { plugins } = discoverPlugins({ roots: [], paths: [fixture('throwing-plugin')] });
     const registry = new PluginRegistry(plugins);
-    await expect(registry.activate(registry.get('searcher', 'explodes-on-import')!)).rejects.toMatchObject({ kind: 'plugin', message: expect.stringMatching(/must not be imported/) });
+    await expect(registry.activate(registry.get('searcher', 'explodes-on-import')!)).rejects.toMatchObject({
+      kind: 'plugin',
+      message: expect.stringMatching(/must not be imported/),
+    });
   });
 
-  it('finds the workspace plugins (plugins/* and the CLI\'s dependencies) from the workspace root', () => {
+  it("finds the workspace plugins (plugins/* and the CLI's dependencies) from the workspace root", () => {
     const { plugins, problems } = discoverPlugins({ roots: [workspaceRoot] });
     expect(problems.map(formatNasxError)).toEqual([]);
     const ids = plugins.flatMap((p) => p.contributions.map((c) => `${c.kind}:${c.id}`));
@@ -63,12 +66,16 @@ describe('plugin discovery (manifests only)', () => {
   it('refuses a package whose code does not define what its manifest declares', async () => {
     const { plugins } = discoverPlugins({ roots: [], paths: [fixture('mismatched-code')] });
     const registry = new PluginRegistry(plugins);
-    await expect(registry.activate(registry.get('searcher', 'declared')!)).rejects.toMatchObject({ message: expect.stringMatching(/does not define it \(it defines searcher "something-else"\)/) });
+    await expect(registry.activate(registry.get('searcher', 'declared')!)).rejects.toMatchObject({
+      message: expect.stringMatching(/does not define it \(it defines searcher "something-else"\)/),
+    });
   });
 
   it('refuses a run that selects a contribution with a manifest problem, not runs that do not', async () => {
     const kernel = Kernel.open({ roots: [workspaceRoot], paths: [fixture('dup-a'), fixture('dup-b'), fixture('bad-role')] });
-    expect(() => kernel.loadConfigObject({ space: 'nb201', estimator: 'synthetic', searcher: 'twin', budget: { evaluations: 1 } })).toThrow(/searcher id "twin" is contributed by both nasx-fixture-dup-a .* and nasx-fixture-dup-b/);
+    expect(() => kernel.loadConfigObject({ space: 'nb201', estimator: 'synthetic', searcher: 'twin', budget: { evaluations: 1 } })).toThrow(
+      /searcher id "twin" is contributed by both nasx-fixture-dup-a .* and nasx-fixture-dup-b/,
+    );
     const other = kernel.loadConfigObject({ space: 'nb201', estimator: 'synthetic', searcher: 'random', budget: { evaluations: 1 } });
     expect(() => kernel.assertHealthy(other)).not.toThrow();
     expect(kernel.problems.length).toBe(2);
@@ -77,7 +84,10 @@ describe('plugin discovery (manifests only)', () => {
   it('reads plugins from paths a config names', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-cfg-'));
     const file = path.join(dir, 'c.yaml');
-    fs.writeFileSync(file, `plugins: [${JSON.stringify(fixture('throwing-plugin'))}]\nspace: nb201\nestimator: synthetic\nsearcher: explodes-on-import\nbudget: { evaluations: 1 }\n`);
+    fs.writeFileSync(
+      file,
+      `plugins: [${JSON.stringify(fixture('throwing-plugin'))}]\nspace: nb201\nestimator: synthetic\nsearcher: explodes-on-import\nbudget: { evaluations: 1 }\n`,
+    );
     const kernel = Kernel.open({ roots: [workspaceRoot] });
     const config = kernel.loadConfig(file);
     expect(config.searcher.contribution.plugin.name).toBe('nasx-fixture-throwing');

@@ -95,7 +95,12 @@ export function discoverPlugins(options: DiscoveryOptions): DiscoveryResult {
     const pkgFile = path.join(cand.dir, 'package.json');
     if (!fs.existsSync(pkgFile)) {
       if (cand.source === 'path')
-        problems.push(new NasxError('plugin', `no package.json in plugin directory "${cand.dir}"`, { file: cand.dir, fix: 'point "plugins:" at the folder that holds the plugin\'s package.json' }));
+        problems.push(
+          new NasxError('plugin', `no package.json in plugin directory "${cand.dir}"`, {
+            file: cand.dir,
+            fix: 'point "plugins:" at the folder that holds the plugin\'s package.json',
+          }),
+        );
       continue;
     }
     let real: string;
@@ -123,7 +128,13 @@ export function discoverPlugins(options: DiscoveryOptions): DiscoveryResult {
     }
     if (!pkg.nasx) {
       if (cand.source === 'path')
-        problems.push(new NasxError('plugin', `package ${pkg.name ?? cand.dir} has no "nasx" block in its package.json`, { file: pkgFile, pkg: pkg.name, fix: 'add "nasx": { "role", "engines": { "kernel" }, "contributes": [...] } (see the README, "Writing a plugin")' }));
+        problems.push(
+          new NasxError('plugin', `package ${pkg.name ?? cand.dir} has no "nasx" block in its package.json`, {
+            file: pkgFile,
+            pkg: pkg.name,
+            fix: 'add "nasx": { "role", "engines": { "kernel" }, "contributes": [...] } (see the README, "Writing a plugin")',
+          }),
+        );
       continue;
     }
     const plugin = readPlugin(real, pkgFile, pkg, cand.source, kernelVersion, validateManifest, problems);
@@ -268,7 +279,18 @@ function readPlugin(
       );
       continue;
     }
-    contributions.push({ id: c.id, kind: c.kind, title: c.title, description: c.description, optionsSchema: schema, schemaFile, plugin, workers: c.workers, token: c.token, inject: c.inject });
+    contributions.push({
+      id: c.id,
+      kind: c.kind,
+      title: c.title,
+      description: c.description,
+      optionsSchema: schema,
+      schemaFile,
+      plugin,
+      workers: c.workers,
+      token: c.token,
+      inject: c.inject,
+    });
   }
   return plugin;
 }
@@ -308,6 +330,10 @@ async function loadPackage(dir: string, name: string): Promise<unknown> {
     return require(entry);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ERR_REQUIRE_ESM') return import(entry);
-    throw new NasxError('plugin', `importing ${name} failed: ${(e as Error).message}`, { file: entry, pkg: name, fix: `build the package (npm run build) or reinstall ${name}` });
+    throw new NasxError('plugin', `importing ${name} failed: ${(e as Error).message}`, {
+      file: entry,
+      pkg: name,
+      fix: `build the package (npm run build) or reinstall ${name}`,
+    });
   }
 }

@@ -15,7 +15,12 @@ function pluginPackage(base: string, name: string, optionsSchema: string, opts: 
   const kind = opts.kind ?? 'searcher';
   fs.writeFileSync(
     path.join(dir, 'package.json'),
-    JSON.stringify({ name, version: '1.0.0', main: 'index.js', nasx: { role: kind, engines: { kernel: '*' }, contributes: [{ id: opts.id ?? name, kind, title: name, optionsSchema }] } }),
+    JSON.stringify({
+      name,
+      version: '1.0.0',
+      main: 'index.js',
+      nasx: { role: kind, engines: { kernel: '*' }, contributes: [{ id: opts.id ?? name, kind, title: name, optionsSchema }] },
+    }),
   );
   for (const [f, text] of Object.entries(opts.files ?? {})) fs.writeFileSync(path.join(dir, f), text);
   return dir;
@@ -70,7 +75,12 @@ describe('plugin manifests that reach outside their package', () => {
   it('a self-referencing schema given in code fails validation with a plugin error, not a stack overflow', () => {
     const k2 = Kernel.open({
       roots: [workspaceRoot],
-      plugins: [{ name: 'inline-selfref', definition: { contributions: [{ kind: 'searcher', id: 'loops', optionsSchema: { $ref: '#' }, create: () => ({}) }] } as never }],
+      plugins: [
+        {
+          name: 'inline-selfref',
+          definition: { contributions: [{ kind: 'searcher', id: 'loops', optionsSchema: { $ref: '#' }, create: () => ({}) }] } as never,
+        },
+      ],
     });
     expect(() => k2.loadConfigObject({ space: 'nb201', estimator: 'synthetic', searcher: 'loops', budget: { evaluations: 1 } })).toThrow(
       expect.objectContaining({ kind: 'plugin', message: expect.stringMatching(/searcher "loops" refers to itself without end/) }),
@@ -79,9 +89,12 @@ describe('plugin manifests that reach outside their package', () => {
 });
 
 describe('a package that re-contributes an existing id', () => {
-  it('is a load-time error naming both packages when a config\'s plugins: list brings it (it used to be dropped silently)', () => {
+  it("is a load-time error naming both packages when a config's plugins: list brings it (it used to be dropped silently)", () => {
     const base = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-dup-'));
-    const dir = pluginPackage(base, 'my-random', 'schema.json', { id: 'random', files: { 'schema.json': JSON.stringify({ type: 'object', additionalProperties: false, properties: {} }) } });
+    const dir = pluginPackage(base, 'my-random', 'schema.json', {
+      id: 'random',
+      files: { 'schema.json': JSON.stringify({ type: 'object', additionalProperties: false, properties: {} }) },
+    });
     const file = path.join(base, 'c.yaml');
     fs.writeFileSync(file, `plugins: [${JSON.stringify(dir)}]\nspace: nb201\nestimator: synthetic\nsearcher: random\nbudget: { evaluations: 1 }\n`);
     const kernel = Kernel.open({ roots: [workspaceRoot] });
@@ -92,7 +105,9 @@ describe('a package that re-contributes an existing id', () => {
       err = e;
     }
     expect(isNasxError(err)).toBe(true);
-    expect(formatNasxError(err as never)).toMatch(/searcher id "random" is contributed by both @nasx\/searcher-random \(.*\) and my-random \(.*my-random\).*Fix: uninstall or drop one/);
+    expect(formatNasxError(err as never)).toMatch(
+      /searcher id "random" is contributed by both @nasx\/searcher-random \(.*\) and my-random \(.*my-random\).*Fix: uninstall or drop one/,
+    );
     fs.rmSync(base, { recursive: true, force: true });
   });
 });

@@ -34,13 +34,29 @@ export function inlinePlugin(name: string, def: PluginDefinition, version = '0.0
     manifest: {
       role: 'bundle',
       engines: { kernel: '*' },
-      contributes: def.contributions.map((c) => ({ id: c.id, kind: c.kind, title: c.title ?? c.id, description: c.description, optionsSchema: '', ...injection(c) })),
+      contributes: def.contributions.map((c) => ({
+        id: c.id,
+        kind: c.kind,
+        title: c.title ?? c.id,
+        description: c.description,
+        optionsSchema: '',
+        ...injection(c),
+      })),
     },
     contributions,
     load: async () => ({ default: def }),
   };
   for (const c of def.contributions)
-    contributions.push({ id: c.id, kind: c.kind, title: c.title ?? c.id, description: c.description, optionsSchema: c.optionsSchema ?? NO_OPTIONS_SCHEMA, schemaFile: '', plugin, ...injection(c) });
+    contributions.push({
+      id: c.id,
+      kind: c.kind,
+      title: c.title ?? c.id,
+      description: c.description,
+      optionsSchema: c.optionsSchema ?? NO_OPTIONS_SCHEMA,
+      schemaFile: '',
+      plugin,
+      ...injection(c),
+    });
   return plugin;
 }
 
@@ -88,23 +104,35 @@ export class PluginRegistry {
     const def: PluginDefinition | undefined = 'contributions' in (mod as object) ? (mod as PluginDefinition) : (mod as { default?: PluginDefinition }).default;
     const where = { file: c.plugin.packageJson || undefined, pkg: c.plugin.name, contribution: c.id };
     if (!def || !Array.isArray(def.contributions)) {
-      throw new NasxError('plugin', `the package entry does not default-export definePlugin({ contributions })`, { ...where, fix: 'export default definePlugin({ contributions: [...] }) from the package entry (src/index.ts)' });
+      throw new NasxError('plugin', `the package entry does not default-export definePlugin({ contributions })`, {
+        ...where,
+        fix: 'export default definePlugin({ contributions: [...] }) from the package entry (src/index.ts)',
+      });
     }
     const found = def.contributions.find((d) => d.id === c.id && d.kind === c.kind);
     if (!found) {
-      throw new NasxError('plugin', `the manifest declares ${c.kind} "${c.id}" but the package code does not define it (it defines ${def.contributions.map((d) => `${d.kind} "${d.id}"`).join(', ') || 'nothing'})`, {
-        ...where,
-        fix: 'make the manifest\'s "contributes" and the definePlugin() list agree',
-      });
+      throw new NasxError(
+        'plugin',
+        `the manifest declares ${c.kind} "${c.id}" but the package code does not define it (it defines ${def.contributions.map((d) => `${d.kind} "${d.id}"`).join(', ') || 'nothing'})`,
+        {
+          ...where,
+          fix: 'make the manifest\'s "contributes" and the definePlugin() list agree',
+        },
+      );
     }
     const code = injection(found);
-    const same = (a: object | undefined, b: object | undefined): boolean => JSON.stringify(Object.entries(a ?? {}).sort()) === JSON.stringify(Object.entries(b ?? {}).sort());
+    const same = (a: object | undefined, b: object | undefined): boolean =>
+      JSON.stringify(Object.entries(a ?? {}).sort()) === JSON.stringify(Object.entries(b ?? {}).sort());
     if (code.token !== c.token || !same(code.inject, c.inject)) {
       const show = (x: { token?: string; inject?: InjectMap }): string => JSON.stringify({ token: x.token, inject: x.inject });
-      throw new NasxError('plugin', `the manifest and the code of ${c.kind} "${c.id}" disagree on the services it provides or injects (manifest ${show(c)}, code ${show(code)})`, {
-        ...where,
-        fix: 'give the manifest entry the same "token" and "inject" as the code\'s definition',
-      });
+      throw new NasxError(
+        'plugin',
+        `the manifest and the code of ${c.kind} "${c.id}" disagree on the services it provides or injects (manifest ${show(c)}, code ${show(code)})`,
+        {
+          ...where,
+          fix: 'give the manifest entry the same "token" and "inject" as the code\'s definition',
+        },
+      );
     }
     this.activated.set(c, found);
     return found;

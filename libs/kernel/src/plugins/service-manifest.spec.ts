@@ -11,15 +11,25 @@ describe('manifest schema: services and injections', () => {
   });
 
   it('accepts a contribution that injects services by name', () => {
-    expect(errors(manifest('estimator', { id: 'e', kind: 'estimator', title: 'E', optionsSchema: 's.json', inject: { tokenizer: 'acme.tokenizer' } }))).toEqual([]);
+    expect(errors(manifest('estimator', { id: 'e', kind: 'estimator', title: 'E', optionsSchema: 's.json', inject: { tokenizer: 'acme.tokenizer' } }))).toEqual(
+      [],
+    );
   });
 
   it.each([
     ['a service without its token', manifest('service', { id: 'tokenizer', kind: 'service', title: 'T' }), '/contributes/0 required'],
     ['an estimator without an options schema', manifest('estimator', { id: 'e', kind: 'estimator', title: 'E' }), '/contributes/0 required'],
-    ['a token on a contribution that is not a service', manifest('estimator', { id: 'e', kind: 'estimator', title: 'E', optionsSchema: 's.json', token: 'acme.x' }), '/contributes/0 not'],
+    [
+      'a token on a contribution that is not a service',
+      manifest('estimator', { id: 'e', kind: 'estimator', title: 'E', optionsSchema: 's.json', token: 'acme.x' }),
+      '/contributes/0 not',
+    ],
     ['a token without a vendor prefix', manifest('service', { id: 't', kind: 'service', title: 'T', token: 'tokenizer' }), '/contributes/0/token pattern'],
-    ['an injection under a standard deps name', manifest('estimator', { id: 'e', kind: 'estimator', title: 'E', optionsSchema: 's.json', inject: { space: 'acme.x' } }), '/contributes/0/inject not'],
+    [
+      'an injection under a standard deps name',
+      manifest('estimator', { id: 'e', kind: 'estimator', title: 'E', optionsSchema: 's.json', inject: { space: 'acme.x' } }),
+      '/contributes/0/inject not',
+    ],
   ])('refuses %s', (_, m, error) => {
     expect(errors(m)).toContain(error);
   });

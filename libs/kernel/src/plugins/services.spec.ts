@@ -21,7 +21,11 @@ function writePackage(root: string, dir: string, pkg: object, index: string, fil
 
 const tokenizerPackage = (name: string) => ({
   name,
-  nasx: { role: 'service', engines: { kernel: '*' }, contributes: [{ id: 'tokenizer', kind: 'service', token: 'acme.tokenizer', title: 'Character tokenizer' }] },
+  nasx: {
+    role: 'service',
+    engines: { kernel: '*' },
+    contributes: [{ id: 'tokenizer', kind: 'service', token: 'acme.tokenizer', title: 'Character tokenizer' }],
+  },
 });
 const tokenizerCode = `
 let created = 0;
@@ -75,12 +79,21 @@ describe('services across plugin packages outside the workspace', () => {
     writePackage(root, 'tokenizer', tokenizerPackage('acme-service-tokenizer'), tokenizerCode);
     writePackage(root, 'tokenizer-copy', tokenizerPackage('acme-service-tokenizer-copy'), tokenizerCode);
     writePackage(root, 'estimator', estimatorPackage, estimatorCode(`{ tokenizer: 'acme.tokenizer' }`), { 'threes.schema.json': estimatorSchema });
-    writePackage(root, 'estimator-undeclared', { ...estimatorPackage, name: 'acme-estimator-undeclared' }, estimatorCode(`{ tokenizer: 'acme.tokenizer', extra: 'acme.extra' }`), { 'threes.schema.json': estimatorSchema });
+    writePackage(
+      root,
+      'estimator-undeclared',
+      { ...estimatorPackage, name: 'acme-estimator-undeclared' },
+      estimatorCode(`{ tokenizer: 'acme.tokenizer', extra: 'acme.extra' }`),
+      { 'threes.schema.json': estimatorSchema },
+    );
     // Provides a service nobody injects; its code throws when imported.
     writePackage(
       root,
       'unused',
-      { name: 'acme-service-unused', nasx: { role: 'service', engines: { kernel: '*' }, contributes: [{ id: 'unused', kind: 'service', token: 'acme.unused', title: 'Unused' }] } },
+      {
+        name: 'acme-service-unused',
+        nasx: { role: 'service', engines: { kernel: '*' }, contributes: [{ id: 'unused', kind: 'service', token: 'acme.unused', title: 'Unused' }] },
+      },
       `throw new Error('acme-service-unused must not be imported');`,
     );
   });
@@ -92,7 +105,10 @@ describe('services across plugin packages outside the workspace', () => {
 
   const writeConfig = (name: string, plugins: string[], extra = ''): string => {
     const file = path.join(root, `${name}.yaml`);
-    fs.writeFileSync(file, `plugins: [${plugins.map((p) => `./${p}`).join(', ')}]\nspace: toy\nestimator: threes\nsearcher: toy-hill-climber\nbudget: { evaluations: 6 }\nseed: 3\n${extra}`);
+    fs.writeFileSync(
+      file,
+      `plugins: [${plugins.map((p) => `./${p}`).join(', ')}]\nspace: toy\nestimator: threes\nsearcher: toy-hill-climber\nbudget: { evaluations: 6 }\nseed: 3\n${extra}`,
+    );
     return file;
   };
 
@@ -122,14 +138,18 @@ describe('services across plugin packages outside the workspace', () => {
     })();
     expect(isNasxError(e)).toBe(true);
     const text = formatNasxError(e as NasxError);
-    expect(text).toMatch(/service "acme.tokenizer" is provided by 2 packages: acme-service-tokenizer \(.*tokenizer\) and acme-service-tokenizer-copy \(.*tokenizer-copy\)/);
+    expect(text).toMatch(
+      /service "acme.tokenizer" is provided by 2 packages: acme-service-tokenizer \(.*tokenizer\) and acme-service-tokenizer-copy \(.*tokenizer-copy\)/,
+    );
     expect(text).toMatch(/Fix: uninstall \(or remove from "plugins:"\) all but one of acme-service-tokenizer, acme-service-tokenizer-copy/);
     expect(text).toMatch(/twice\.yaml:1, at \/plugins/);
   });
 
   it('lists a duplicate provider among discovery problems, with the packages', () => {
     const { problems } = discoverPlugins({ roots: [], paths: [path.join(root, 'tokenizer'), path.join(root, 'tokenizer-copy')] });
-    expect(problems.map((p) => p.message)).toEqual([expect.stringMatching(/^service "acme.tokenizer" is provided by 2 packages: acme-service-tokenizer .* and acme-service-tokenizer-copy/)]);
+    expect(problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(/^service "acme.tokenizer" is provided by 2 packages: acme-service-tokenizer .* and acme-service-tokenizer-copy/),
+    ]);
   });
 
   it('refuses a run whose estimator injects a token no installed package provides, before the run folder exists', async () => {
@@ -137,7 +157,9 @@ describe('services across plugin packages outside the workspace', () => {
     const e = await tk.kernel.start(config, { runsDir: tk.runsDir }).catch((x: unknown) => x);
     expect(isNasxError(e)).toBe(true);
     const text = formatNasxError(e as NasxError);
-    expect(text).toMatch(/missing\.yaml:3, at \/estimator, package acme-estimator-threes, contribution "threes": estimator "threes" of acme-estimator-threes injects service "acme.tokenizer" \(as deps.tokenizer\), but no installed plugin provides it/);
+    expect(text).toMatch(
+      /missing\.yaml:3, at \/estimator, package acme-estimator-threes, contribution "threes": estimator "threes" of acme-estimator-threes injects service "acme.tokenizer" \(as deps.tokenizer\), but no installed plugin provides it/,
+    );
     expect(text).toMatch(/Fix: install the package that provides "acme.tokenizer"/);
     expect(fs.readdirSync(tk.runsDir)).toEqual([]);
   });
@@ -146,7 +168,10 @@ describe('services across plugin packages outside the workspace', () => {
     // Workers load packages, not code defined in a test: the space comes from a package here.
     fs.cpSync(path.join(__dirname, '..', 'run', '__fixtures__', 'relative-plugin'), path.join(root, 'triples'), { recursive: true });
     const file = path.join(root, 'workers.yaml');
-    fs.writeFileSync(file, 'plugins: [./tokenizer, ./estimator, ./triples]\nspace: triples\nestimator: threes\nsearcher: toy-hill-climber\nbudget: { evaluations: 6 }\nseed: 3\nworkers: 2\n');
+    fs.writeFileSync(
+      file,
+      'plugins: [./tokenizer, ./estimator, ./triples]\nspace: triples\nestimator: threes\nsearcher: toy-hill-climber\nbudget: { evaluations: 6 }\nseed: 3\nworkers: 2\n',
+    );
     const handle = await tk.kernel.start(tk.kernel.loadConfig(file), { runsDir: tk.runsDir });
     const events = await lastValueFrom(handle.events$.pipe(toArray()));
     const evaluated = events.filter((e): e is Extract<SearchEvent, { type: 'evaluated' }> => e.type === 'evaluated');

@@ -56,7 +56,12 @@ export function planServices(all: readonly DiscoveredContribution[], consumers: 
       }
       if (providers.length > 1) {
         const e = duplicateProviders(token, providers);
-        throw new NasxError('plugin', `${consumer.label} of ${pkg} injects service "${token}", which is ${e.message.replace(/^service "[^"]*" is /, '')}`, { ...consumer.where, pkg, contribution: consumer.contribution.id, fix: e.fix });
+        throw new NasxError('plugin', `${consumer.label} of ${pkg} injects service "${token}", which is ${e.message.replace(/^service "[^"]*" is /, '')}`, {
+          ...consumer.where,
+          pkg,
+          contribution: consumer.contribution.id,
+          fix: e.fix,
+        });
       }
       const provider = providers[0] as DiscoveredContribution;
       plan.set(token, provider);

@@ -1,4 +1,13 @@
-import { NasxError, isNasxError, proposalParts, type AskTellSearcher, type EventDraft, type FailedEvent, type Proposal, type TrialResult } from '@nasx/contracts';
+import {
+  NasxError,
+  isNasxError,
+  proposalParts,
+  type AskTellSearcher,
+  type EventDraft,
+  type FailedEvent,
+  type Proposal,
+  type TrialResult,
+} from '@nasx/contracts';
 import { budgetEnd, failureLimitEnd, type LoopEnd } from './loop-end';
 import type { LoopRuntime } from './run-loop';
 import type { Trial, TrialRun } from './trial';
@@ -24,9 +33,13 @@ async function replayJournal(rt: LoopRuntime, s: AskTellSearcher): Promise<Map<n
     if (e.type === 'proposed') {
       const [p] = await s.ask(1, rt.searchContext);
       if (!p || proposalParts(p).arch.key !== e.arch.key) {
-        throw new NasxError('run', `cannot resume: replaying trial ${e.trial}, the searcher proposed ${p ? proposalParts(p).arch.key : 'nothing'} where the journal has ${e.arch.key}`, {
-          fix: 'the searcher is not deterministic under replay (same seed + same ask/tell sequence must give the same proposals); start a new run',
-        });
+        throw new NasxError(
+          'run',
+          `cannot resume: replaying trial ${e.trial}, the searcher proposed ${p ? proposalParts(p).arch.key : 'nothing'} where the journal has ${e.arch.key}`,
+          {
+            fix: 'the searcher is not deterministic under replay (same seed + same ask/tell sequence must give the same proposals); start a new run',
+          },
+        );
       }
       const { arch, fidelity } = proposalParts(p);
       pending.set(e.trial, { trial: e.trial, arch, fidelity });
@@ -92,7 +105,8 @@ export async function driveAskTell(rt: LoopRuntime, s: AskTellSearcher): Promise
       const asked = await askOne(rt, s);
       if (asked instanceof Error) {
         if (state.failureLimitReached()) end = failureLimitEnd(state, errorText(asked));
-        else if (++askFailures >= MAX_CONSECUTIVE_ASK_FAILURES) throw new NasxError('run', `the searcher failed ${askFailures} times in a row: ${errorText(asked)}`);
+        else if (++askFailures >= MAX_CONSECUTIVE_ASK_FAILURES)
+          throw new NasxError('run', `the searcher failed ${askFailures} times in a row: ${errorText(asked)}`);
         continue;
       }
       askFailures = 0;
@@ -121,7 +135,12 @@ export async function driveAskTell(rt: LoopRuntime, s: AskTellSearcher): Promise
       return failureLimitEnd(state, tellError ?? (outcome.ok ? 'a tell failed' : outcome.error));
     }
     if (sinceProgress >= MAX_TRIALS_WITHOUT_PROGRESS && end === undefined) {
-      rt.emit({ type: 'log', level: 'warn', message: `${sinceProgress} trials in a row were failures or already evaluated architectures; the searcher is stuck, stopping`, source: 'kernel' });
+      rt.emit({
+        type: 'log',
+        level: 'warn',
+        message: `${sinceProgress} trials in a row were failures or already evaluated architectures; the searcher is stuck, stopping`,
+        source: 'kernel',
+      });
       end = { status: 'completed', reason: `the searcher is stuck: ${sinceProgress} trials in a row were failures or already evaluated architectures` };
     }
   }

@@ -14,14 +14,17 @@ describe('journal size under many duplicate proposals (in-process run, toy plugi
   afterAll(() => tk.cleanup());
 
   it('a space of 4 architectures and 1,000 proposals: a few dozen bytes per cached trial, every event restored', async () => {
-    const run = await tk.run({
-      space: { use: 'toy', options: { positions: 2, values: 2 } },
-      estimator: 'toy-score',
-      searcher: 'toy-hill-climber',
-      dedup: true,
-      // 5 evaluations cannot be reached in a space of 4: the run goes on proposing duplicates
-      budget: { evaluations: 5, seconds: 60 },
-    }, { overrides: [] });
+    const run = await tk.run(
+      {
+        space: { use: 'toy', options: { positions: 2, values: 2 } },
+        estimator: 'toy-score',
+        searcher: 'toy-hill-climber',
+        dedup: true,
+        // 5 evaluations cannot be reached in a space of 4: the run goes on proposing duplicates
+        budget: { evaluations: 5, seconds: 60 },
+      },
+      { overrides: [] },
+    );
     const proposals = run.of('proposed').length;
     const cached = run.of('evaluated').filter((e) => e.cached).length;
     expect(run.of('evaluated').filter((e) => !e.cached).length).toBeLessThanOrEqual(4);

@@ -22,7 +22,8 @@ let seq = 0;
 function ev<E extends SearchEvent>(e: Omit<E, 'runId' | 'seq' | 'time'>): E {
   return { ...e, runId: 'run-1', seq: seq++, time: 1000 + seq } as unknown as E;
 }
-const started = () => ev({ type: 'run-started', seed: 0, resumed: false, contributions: { space: 'nb201' }, objective: 'maximize x', budget: { evaluations: 10 } } as never);
+const started = () =>
+  ev({ type: 'run-started', seed: 0, resumed: false, contributions: { space: 'nb201' }, objective: 'maximize x', budget: { evaluations: 10 } } as never);
 const proposed = (trial: number, a: Architecture) => ev({ type: 'proposed', trial, arch: a } as never);
 const evaluated = (trial: number, a: Architecture, est: Estimate, objective: number | number[], evaluations: number, cached = false) =>
   ev({ type: 'evaluated', trial, arch: a, estimate: est, objective, evaluations, ...(cached ? { cached: true } : {}) } as never);
@@ -94,7 +95,12 @@ describe('journal: cached duplicates are written as references', () => {
     write(file, events);
     expect(readJournal(file)).toEqual(events);
     const bytes = fs.statSync(file).size;
-    const fullTrial = (fs.readFileSync(file, 'utf8').split('\n').find((l) => l.includes('"estimate"')) ?? '').length;
+    const fullTrial = (
+      fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .find((l) => l.includes('"estimate"')) ?? ''
+    ).length;
     // 996 cached trials (a proposed and an evaluated line each): a small fraction of writing them out
     expect(bytes / 996).toBeLessThan(200);
     expect(bytes / 996).toBeLessThan(fullTrial);
@@ -109,7 +115,15 @@ describe('journal: cached duplicates are written as references', () => {
     const session1 = [started(), proposed(0, a), evaluated(0, a, est1, 1, 1), proposed(1, a), evaluated(1, a, est1, 1, 1, true)];
     write(file, session1);
     const est2 = estimate({ acc: 2 });
-    const session2 = [started(), proposed(2, b), evaluated(2, b, est2, 2, 2), proposed(3, a), evaluated(3, a, est2, 2, 2, true), proposed(4, b), evaluated(4, b, est2, 2, 2, true)];
+    const session2 = [
+      started(),
+      proposed(2, b),
+      evaluated(2, b, est2, 2, 2),
+      proposed(3, a),
+      evaluated(3, a, est2, 2, 2, true),
+      proposed(4, b),
+      evaluated(4, b, est2, 2, 2, true),
+    ];
     write(file, session2);
     expect(readJournal(file)).toEqual([...session1, ...session2]);
   });
@@ -119,7 +133,8 @@ describe('journal: damaged journals never lose data', () => {
   function goodJournal(dir: string, n = 6): { file: string; events: SearchEvent[] } {
     const file = path.join(dir, 'events.ndjson');
     const events: SearchEvent[] = [started()];
-    for (let t = 0; t < n; t++) events.push(proposed(t, arch([t % 5, 1, 2, 3, 4, 0])), evaluated(t, arch([t % 5, 1, 2, 3, 4, 0]), estimate({ acc: t }), t, t + 1));
+    for (let t = 0; t < n; t++)
+      events.push(proposed(t, arch([t % 5, 1, 2, 3, 4, 0])), evaluated(t, arch([t % 5, 1, 2, 3, 4, 0]), estimate({ acc: t }), t, t + 1));
     write(file, events);
     return { file, events };
   }
@@ -198,7 +213,13 @@ describe('journal: a full disk', () => {
 
   maybe('a write that fails for lack of space is a user-facing error (exit 2), not an internal error', () => {
     const w = new JournalWriter(full, { lock: false });
-    expect(() => w.append(started())).toThrow(expect.objectContaining({ name: 'NasxError', kind: 'usage', message: expect.stringMatching(/cannot write the run journal: the disk is full \(ENOSPC\)/) }));
+    expect(() => w.append(started())).toThrow(
+      expect.objectContaining({
+        name: 'NasxError',
+        kind: 'usage',
+        message: expect.stringMatching(/cannot write the run journal: the disk is full \(ENOSPC\)/),
+      }),
+    );
     w.close();
   });
 

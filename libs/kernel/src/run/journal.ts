@@ -67,7 +67,10 @@ export class JournalEncoder {
     return t;
   }
 
-  private sameEvaluation(prev: { estimate: Estimate; objective: ObjectiveValue; estimateText?: string }, e: { estimate: Estimate; objective: ObjectiveValue }): boolean {
+  private sameEvaluation(
+    prev: { estimate: Estimate; objective: ObjectiveValue; estimateText?: string },
+    e: { estimate: Estimate; objective: ObjectiveValue },
+  ): boolean {
     if (!sameObjective(prev.objective, e.objective)) return false;
     if (prev.estimate === e.estimate) return true;
     prev.estimateText ??= journalJson(prev.estimate);
@@ -167,14 +170,15 @@ export class JournalWriter {
         break;
     }
     if (this.buffer.length >= MAX_BUFFERED_LINES) this.flush();
-    else this.scheduled ??= setImmediate(() => {
-      this.scheduled = undefined;
-      try {
-        this.flush();
-      } catch (e) {
-        this.failure = e;
-      }
-    });
+    else
+      this.scheduled ??= setImmediate(() => {
+        this.scheduled = undefined;
+        try {
+          this.flush();
+        } catch (e) {
+          this.failure = e;
+        }
+      });
   }
 
   flush(): void {
@@ -183,7 +187,7 @@ export class JournalWriter {
     this.buffer = [];
     try {
       // writeSync may write part of a large buffer (a nearly full disk): write the rest.
-      for (let off = 0; off < bytes.length; ) off += fs.writeSync(this.fd, bytes, off);
+      for (let off = 0; off < bytes.length;) off += fs.writeSync(this.fd, bytes, off);
     } catch (e) {
       throw runFolderWriteError(this.file, e);
     }
@@ -219,7 +223,10 @@ function runFolderWriteError(file: string, e: unknown): unknown {
   if (code === undefined || !why[code]) return e;
   return new NasxError('usage', `cannot write the run journal: ${why[code]} (${code})`, {
     file,
-    fix: code === 'ENOSPC' || code === 'EDQUOT' ? 'free disk space (the run can be continued with "nasx resume" once there is room)' : 'choose a writable runs directory with --runs-dir, or fix the permissions',
+    fix:
+      code === 'ENOSPC' || code === 'EDQUOT'
+        ? 'free disk space (the run can be continued with "nasx resume" once there is room)'
+        : 'choose a writable runs directory with --runs-dir, or fix the permissions',
   });
 }
 
@@ -244,7 +251,12 @@ function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 /** Turn a decoded line into an event: run id, references restored. Throws when the line is not an event. */
-function restore(raw: unknown, runId: string, archByKey: Map<string, Architecture>, evaluatedByKey: Map<string, SearchEvent & { type: 'evaluated' }>): SearchEvent {
+function restore(
+  raw: unknown,
+  runId: string,
+  archByKey: Map<string, Architecture>,
+  evaluatedByKey: Map<string, SearchEvent & { type: 'evaluated' }>,
+): SearchEvent {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || typeof (raw as { type?: unknown }).type !== 'string') throw new Error('not an event');
   const e = raw as Record<string, unknown> & { type: string; runId?: string };
   e.runId ??= runId;
@@ -326,10 +338,14 @@ export function loadJournal(file: string, opts: { repair?: boolean } = {}): Jour
     }
   }
   if (repair && events.length === 0) {
-    throw new NasxError('data', `run ${runId} cannot be resumed: its journal ${buf.length === 0 ? 'is empty' : `has no readable event (${plural(damaged.length, 'damaged line')})`}`, {
-      file,
-      fix: 'start a new run with "nasx run <config>"; the run folder was left untouched (inspect or delete it yourself)',
-    });
+    throw new NasxError(
+      'data',
+      `run ${runId} cannot be resumed: its journal ${buf.length === 0 ? 'is empty' : `has no readable event (${plural(damaged.length, 'damaged line')})`}`,
+      {
+        file,
+        fix: 'start a new run with "nasx run <config>"; the run folder was left untouched (inspect or delete it yourself)',
+      },
+    );
   }
   const warnings: string[] = [];
   let damagedFile: string | undefined;
@@ -337,16 +353,25 @@ export function loadJournal(file: string, opts: { repair?: boolean } = {}): Jour
     const torn = damaged.filter((d) => d.torn);
     const mid = damaged.filter((d) => !d.torn);
     const what = [
-      mid.length ? `${mid.length === 1 ? 'line' : 'lines'} ${mid.slice(0, 5).map((d) => d.line).join(', ')}${mid.length > 5 ? ', …' : ''} ${mid.length === 1 ? 'is not a valid journal event' : 'are not valid journal events'}` : '',
+      mid.length
+        ? `${mid.length === 1 ? 'line' : 'lines'} ${mid
+            .slice(0, 5)
+            .map((d) => d.line)
+            .join(', ')}${mid.length > 5 ? ', …' : ''} ${mid.length === 1 ? 'is not a valid journal event' : 'are not valid journal events'}`
+        : '',
       torn.length ? `the last line (${torn[0]!.line}) was cut short` : '',
     ].filter(Boolean);
     if (repair) {
       damagedFile = nextDamagedFile(file);
       fs.writeFileSync(damagedFile, damaged.map((d) => `${d.line}\t${d.text.toString('utf8')}`).join('\n') + '\n', { flag: 'wx' });
       rewriteJournal(file, good);
-      warnings.push(`${path.basename(file)}: ${what.join('; ')}; moved ${damaged.length === 1 ? 'it' : 'them'} to ${path.basename(damagedFile)} (each prefixed with its line number) and kept the ${plural(events.length, 'readable event')}`);
+      warnings.push(
+        `${path.basename(file)}: ${what.join('; ')}; moved ${damaged.length === 1 ? 'it' : 'them'} to ${path.basename(damagedFile)} (each prefixed with its line number) and kept the ${plural(events.length, 'readable event')}`,
+      );
     } else {
-      warnings.push(`${path.basename(file)}: ${what.join('; ')}; skipped ${damaged.length === 1 ? 'it' : 'them'} and read the ${plural(events.length, 'readable event')} (nasx resume moves damaged lines aside)`);
+      warnings.push(
+        `${path.basename(file)}: ${what.join('; ')}; skipped ${damaged.length === 1 ? 'it' : 'them'} and read the ${plural(events.length, 'readable event')} (nasx resume moves damaged lines aside)`,
+      );
     }
   } else if (repair && tornNewline) {
     // A complete last event whose newline did not make it: end the line so appending stays clean.

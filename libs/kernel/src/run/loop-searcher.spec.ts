@@ -62,7 +62,11 @@ const preparing = (id: string, needs?: string) =>
   defineEstimator<{ uses?: string }>({
     id,
     description: 'records its prepare()',
-    optionsSchema: { type: 'object', additionalProperties: false, properties: { uses: { type: 'string', description: 'named estimator it reads while preparing' } } },
+    optionsSchema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { uses: { type: 'string', description: 'named estimator it reads while preparing' } },
+    },
     create: (o, deps) => ({
       id,
       metrics: [{ name: 'score', direction: 'maximize' }],
@@ -80,12 +84,20 @@ const learner = preparing('toy-learner', 'toy-labeller');
 describe('loop searchers and latency models in the kernel', () => {
   let tk: TestKernel;
   beforeAll(() => {
-    tk = startTestKernel({ plugins: [{ name: 'loop-fixtures', definition: definePlugin({ contributions: [stepper, toyLatency, digitSum, labeller, learner] }) }] });
+    tk = startTestKernel({
+      plugins: [{ name: 'loop-fixtures', definition: definePlugin({ contributions: [stepper, toyLatency, digitSum, labeller, learner] }) }],
+    });
   });
   afterAll(() => tk.cleanup());
 
   it('runs a loop searcher: its metric events pass through, ctx.evaluate is journaled and counted', async () => {
-    const run = await tk.run({ space: 'toy', estimator: 'toy-score', searcher: { use: 'toy-stepper', options: { epochs: 4 } }, seed: 2, budget: { evaluations: 100 } });
+    const run = await tk.run({
+      space: 'toy',
+      estimator: 'toy-score',
+      searcher: { use: 'toy-stepper', options: { epochs: 4 } },
+      seed: 2,
+      budget: { evaluations: 100 },
+    });
     expect(run.of('metric').map((m) => m.step)).toEqual([0, 1, 2, 3]);
     const fin = run.of('run-finished')[0];
     expect(fin?.status).toBe('completed');
@@ -95,23 +107,46 @@ describe('loop searchers and latency models in the kernel', () => {
 
   it('prepares the named estimators before the primary one (which may use them while preparing)', async () => {
     prepared.length = 0;
-    const run = await tk.run({ space: 'toy', estimator: { use: 'toy-learner', options: { uses: 'truth' } }, estimators: { truth: 'toy-labeller' }, searcher: 'toy-hill-climber', seed: 1, budget: { evaluations: 2 } });
+    const run = await tk.run({
+      space: 'toy',
+      estimator: { use: 'toy-learner', options: { uses: 'truth' } },
+      estimators: { truth: 'toy-labeller' },
+      searcher: 'toy-hill-climber',
+      seed: 1,
+      budget: { evaluations: 2 },
+    });
     expect(run.of('run-finished')[0]?.status).toBe('budget-exhausted');
     expect(prepared).toEqual(['toy-labeller', 'toy-learner']);
   });
 
   it('stops a loop searcher at the evaluation budget', async () => {
-    const run = await tk.run({ space: 'toy', estimator: 'toy-score', searcher: { use: 'toy-stepper', options: { epochs: 50 } }, seed: 2, budget: { evaluations: 6 } });
+    const run = await tk.run({
+      space: 'toy',
+      estimator: 'toy-score',
+      searcher: { use: 'toy-stepper', options: { epochs: 50 } },
+      seed: 2,
+      budget: { evaluations: 6 },
+    });
     expect(run.of('run-finished')[0]).toMatchObject({ status: 'budget-exhausted', evaluations: 6 });
   });
 
   it('adds the metrics of report estimators to every estimate, without changing the objective', async () => {
-    const run = await tk.run({ space: 'toy', estimator: 'toy-score', estimators: { sum: 'toy-digit-sum' }, report: ['sum'], searcher: 'toy-hill-climber', seed: 2, budget: { evaluations: 10 } });
+    const run = await tk.run({
+      space: 'toy',
+      estimator: 'toy-score',
+      estimators: { sum: 'toy-digit-sum' },
+      report: ['sum'],
+      searcher: 'toy-hill-climber',
+      seed: 2,
+      budget: { evaluations: 10 },
+    });
     for (const e of run.of('evaluated')) {
       expect(e.estimate.metrics['digit_sum']).toBe(e.arch.key.split('').reduce((x, d) => x + Number(d), 0));
       expect(e.objective).toBe(e.estimate.metrics['score']);
     }
-    await expect(tk.run({ space: 'toy', estimator: 'toy-score', report: ['nope'], searcher: 'toy-hill-climber', budget: { evaluations: 1 } })).rejects.toMatchObject({ where: { pointer: '/report/0' } });
+    await expect(
+      tk.run({ space: 'toy', estimator: 'toy-score', report: ['nope'], searcher: 'toy-hill-climber', budget: { evaluations: 1 } }),
+    ).rejects.toMatchObject({ where: { pointer: '/report/0' } });
   });
 
   it('adds latency_ms from the latency model and searches a MnasNet objective', async () => {

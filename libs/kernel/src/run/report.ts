@@ -1,4 +1,12 @@
-import { rankValue, type Architecture, type Estimate, type ObjectiveValue, type RunFinishedEvent, type RunStartedEvent, type SearchEvent } from '@nasx/contracts';
+import {
+  rankValue,
+  type Architecture,
+  type Estimate,
+  type ObjectiveValue,
+  type RunFinishedEvent,
+  type RunStartedEvent,
+  type SearchEvent,
+} from '@nasx/contracts';
 
 /** What `nasx report` shows and `summary.json` holds: computed from the journal alone. */
 export interface RunReport {
@@ -14,7 +22,13 @@ export interface RunReport {
   readonly budget?: RunStartedEvent['budget'];
   readonly elapsedMs: number;
   readonly sessions: number;
-  readonly best?: { readonly trial: number; readonly arch: Architecture; readonly objective: ObjectiveValue; readonly estimate: Estimate; readonly text?: string };
+  readonly best?: {
+    readonly trial: number;
+    readonly arch: Architecture;
+    readonly objective: ObjectiveValue;
+    readonly estimate: Estimate;
+    readonly text?: string;
+  };
   /** The searcher's own pick, from `run-finished` (see `RunFinishedEvent.recommended`). */
   readonly recommended?: NonNullable<RunFinishedEvent['recommended']> & { readonly text?: string };
   /** Best objective after each counted evaluation where it improved: `[evaluations, objective]`. */

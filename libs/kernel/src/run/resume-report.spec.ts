@@ -20,7 +20,17 @@ function project(): { root: string; config: string; data: string } {
   const config = path.join(root, 'configs', 'search.yaml');
   fs.writeFileSync(
     config,
-    ['name: rel', 'plugins: [../my-plugin]', 'dataDir: ../data', 'space: triples', 'estimator: weights-file', 'searcher: toy-hill-climber', 'budget: { evaluations: 8 }', 'workers: 0', ''].join('\n'),
+    [
+      'name: rel',
+      'plugins: [../my-plugin]',
+      'dataDir: ../data',
+      'space: triples',
+      'estimator: weights-file',
+      'searcher: toy-hill-climber',
+      'budget: { evaluations: 8 }',
+      'workers: 0',
+      '',
+    ].join('\n'),
   );
   return { root, config, data: path.join(root, 'data') };
 }
@@ -92,7 +102,10 @@ describe('resume and report with relative paths, across sessions', () => {
 
     const err = await freshKernel()
       .resume(handle.runDir as string)
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(isNasxError(err) && err.kind).toBe('data');
     expect(String((err as Error).message)).toMatch(/weights\.json not found/);
 
@@ -109,9 +122,14 @@ describe('resume and report with relative paths, across sessions', () => {
     await lastValueFrom(handle.events$.pipe(toArray()));
     const err = await freshKernel()
       .resume(handle.runDir as string)
-      .then(() => undefined, (e: unknown) => e);
-    expect(catchNasxError(() => {
-      throw err;
-    }).message).toMatch(/already finished/);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(
+      catchNasxError(() => {
+        throw err;
+      }).message,
+    ).toMatch(/already finished/);
   });
 });

@@ -75,7 +75,8 @@ const hangOn = defineEstimator<{ hang?: string }>({
   create: (o) => ({
     id: 'hang-on',
     metrics: [{ name: 'score', direction: 'maximize' }],
-    estimate: (arch) => (arch.key.startsWith(o.hang ?? '0') ? new Promise(() => undefined) : Promise.resolve({ metrics: { score: Number(arch.key[1]) }, cost: { seconds: 0 } })),
+    estimate: (arch) =>
+      arch.key.startsWith(o.hang ?? '0') ? new Promise(() => undefined) : Promise.resolve({ metrics: { score: Number(arch.key[1]) }, cost: { seconds: 0 } }),
   }),
 });
 
@@ -87,7 +88,10 @@ const nonFinite = defineEstimator<Record<string, never>>({
   create: () => ({
     id: 'non-finite',
     metrics: [{ name: 'score', direction: 'maximize' }],
-    estimate: async (arch) => ({ metrics: { score: arch.key.startsWith('1') ? NaN : arch.key.startsWith('2') ? -Infinity : Number(arch.key[0]) }, cost: { seconds: 0 } }),
+    estimate: async (arch) => ({
+      metrics: { score: arch.key.startsWith('1') ? NaN : arch.key.startsWith('2') ? -Infinity : Number(arch.key[0]) },
+      cost: { seconds: 0 },
+    }),
   }),
 });
 
@@ -131,14 +135,23 @@ describe('stopping and deadlines', () => {
   });
 
   it('stops a run whose estimator hangs (and ignores its signal) at the first stop', async () => {
-    const { events, stopMs } = await stopAfter({ space: 'toy', estimator: { use: 'hang-on', options: { hang: '' } }, searcher: 'toy-hill-climber', budget: { evaluations: 5 } }, 200);
+    const { events, stopMs } = await stopAfter(
+      { space: 'toy', estimator: { use: 'hang-on', options: { hang: '' } }, searcher: 'toy-hill-climber', budget: { evaluations: 5 } },
+      200,
+    );
     expect(finished(events)).toMatchObject({ status: 'cancelled' });
     expect(stopMs).toBeLessThan(1000);
   });
 
   it('fails a trial that exceeds budget.trialSeconds and goes on', async () => {
     const run = await tk.run(
-      { space: 'toy', estimator: { use: 'hang-on', options: { hang: '0' } }, searcher: 'sampler', budget: { evaluations: 30, failures: 0, trialSeconds: 0.05 }, workers: 0 },
+      {
+        space: 'toy',
+        estimator: { use: 'hang-on', options: { hang: '0' } },
+        searcher: 'sampler',
+        budget: { evaluations: 30, failures: 0, trialSeconds: 0.05 },
+        workers: 0,
+      },
       { persist: false },
     );
     const failed = run.of('failed');
@@ -191,9 +204,14 @@ describe('errors from another copy of @nasx/contracts', () => {
     });
     const tk = startTestKernel({ plugins: [{ name: 'foreign', definition: { contributions: [badOptions] } }] });
     try {
-      const handle = await tk.kernel.start(tk.kernel.loadConfigObject({ space: 'toy', estimator: 'toy-score', searcher: 'foreign-config-error', budget: { evaluations: 5 }, workers: 0 }), { persist: false });
+      const handle = await tk.kernel.start(
+        tk.kernel.loadConfigObject({ space: 'toy', estimator: 'toy-score', searcher: 'foreign-config-error', budget: { evaluations: 5 }, workers: 0 }),
+        { persist: false },
+      );
       const seen: SearchEvent[] = [];
-      const err = await new Promise<unknown>((resolve) => handle.events$.subscribe({ next: (e) => seen.push(e), error: resolve, complete: () => resolve(undefined) }));
+      const err = await new Promise<unknown>((resolve) =>
+        handle.events$.subscribe({ next: (e) => seen.push(e), error: resolve, complete: () => resolve(undefined) }),
+      );
       expect(err).toBeInstanceOf(ForeignError);
       expect((err as Error).message).toMatch(/option "x" must be set/);
       expect(seen.filter((e) => e.type === 'failed')).toHaveLength(0);
@@ -226,7 +244,13 @@ describe('Kernel.evaluate (nasx evaluate)', () => {
     });
     const tk = startTestKernel({ plugins: [{ name: 'needs-prepare', definition: { contributions: [needsPrepare] } }] });
     try {
-      const config = tk.kernel.loadConfigObject({ space: 'toy', estimator: 'needs-prepare', searcher: 'toy-hill-climber', budget: { evaluations: 1 }, workers: 0 });
+      const config = tk.kernel.loadConfigObject({
+        space: 'toy',
+        estimator: 'needs-prepare',
+        searcher: 'toy-hill-climber',
+        budget: { evaluations: 1 },
+        workers: 0,
+      });
       const out = await tk.kernel.evaluate(config, ['012301']);
       expect(out.map((o) => o.estimate.metrics['score'])).toEqual([7]);
     } finally {

@@ -69,7 +69,10 @@ describe('run loop (in-process, toy plugin)', () => {
     const failOn: string[] = [];
     for (let i = 0; i < 5 ** 5; i++) failOn.push(`0${i.toString(5).padStart(5, '0')}`);
     // The hill climber gets stuck at its optimum: every neighbour is evaluated or fails.
-    const run = await tk.run({ ...base, seed: 5, estimator: { use: 'toy-score', options: { failOn } }, budget: { evaluations: 1000, failures: 0 } }, { persist: false });
+    const run = await tk.run(
+      { ...base, seed: 5, estimator: { use: 'toy-score', options: { failOn } }, budget: { evaluations: 1000, failures: 0 } },
+      { persist: false },
+    );
     const fin = run.of('run-finished')[0];
     expect(fin?.status).toBe('completed');
     expect(fin?.evaluations).toBeLessThan(1000);
@@ -102,7 +105,9 @@ describe('run loop (in-process, toy plugin)', () => {
     expect(resumed.report.best?.arch.key).toBe(full.report.best?.arch.key);
     expect(resumed.of('run-started')[0]?.resumed).toBe(true);
     const keysFull = full.of('evaluated').map((e) => e.arch.key);
-    const all = readJournal(file).filter((e) => e.type === 'evaluated').map((e) => (e as { arch: { key: string } }).arch.key);
+    const all = readJournal(file)
+      .filter((e) => e.type === 'evaluated')
+      .map((e) => (e as { arch: { key: string } }).arch.key);
     expect(all).toEqual(keysFull);
   });
 });

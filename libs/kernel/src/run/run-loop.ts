@@ -58,7 +58,6 @@ export interface LoopSettings {
   readonly stopSignal: AbortSignal;
 }
 
-
 /**
  * What both drivers share: the event sink (stamps, counts, emits), the trial runner, the context
  * handed to searchers, and the recording of finished trials. Built once per run by {@link runLoop}.
@@ -80,7 +79,14 @@ export interface LoopRuntime {
   checkProposal(p: Proposal): { arch: Architecture; fidelity?: Trial['fidelity'] };
 }
 
-function createRuntime(parts: LoopParts, settings: LoopSettings, state: RunState, log: { drain(): EventDraft[]; logger: Logger }, signal: AbortSignal, emitTo: (e: SearchEvent) => void): LoopRuntime {
+function createRuntime(
+  parts: LoopParts,
+  settings: LoopSettings,
+  state: RunState,
+  log: { drain(): EventDraft[]; logger: Logger },
+  signal: AbortSignal,
+  emitTo: (e: SearchEvent) => void,
+): LoopRuntime {
   const emit = (draft: EventDraft): void => {
     for (const pending of log.drain()) emitTo(state.stamp(pending));
     const e = state.stamp(draft);
@@ -96,7 +102,15 @@ function createRuntime(parts: LoopParts, settings: LoopSettings, state: RunState
     }
     const evaluations = cached ? state.evaluations : state.evaluations + 1;
     const best = state.best;
-    emit({ type: 'evaluated', trial: t.trial, arch: t.arch, estimate: outcome.estimate, objective: outcome.objective, evaluations, ...(cached ? { cached: true } : {}) } as EventDraft<EvaluatedEvent>);
+    emit({
+      type: 'evaluated',
+      trial: t.trial,
+      arch: t.arch,
+      estimate: outcome.estimate,
+      objective: outcome.objective,
+      evaluations,
+      ...(cached ? { cached: true } : {}),
+    } as EventDraft<EvaluatedEvent>);
     if (state.best !== best && state.best) {
       emit({ type: 'new-best', trial: t.trial, arch: t.arch, objective: outcome.objective, estimate: outcome.estimate } as EventDraft<NewBestEvent>);
     }

@@ -5,15 +5,30 @@ import { RunState } from './run-state';
 
 const arch = (key: string): Architecture => ({ space: 'toy', genotype: { key }, key });
 const evaluated = (trial: number, key: string, value: number): EvaluatedEvent =>
-  ({ type: 'evaluated', runId: 'r', seq: trial, time: 0, trial, arch: arch(key), estimate: { metrics: { score: value }, cost: { seconds: 0 } }, objective: value, evaluations: trial + 1 }) as EvaluatedEvent;
+  ({
+    type: 'evaluated',
+    runId: 'r',
+    seq: trial,
+    time: 0,
+    trial,
+    arch: arch(key),
+    estimate: { metrics: { score: value }, cost: { seconds: 0 } },
+    objective: value,
+    evaluations: trial + 1,
+  }) as EvaluatedEvent;
 
 function stateWith(recommend?: () => Architecture | undefined): RunState {
-  const s = new RunState('r', createObjective({ metric: 'score', direction: 'maximize' } as never, [{ name: 'score', direction: 'maximize' }]), { failures: 0 }, recommend);
+  const s = new RunState(
+    'r',
+    createObjective({ metric: 'score', direction: 'maximize' } as never, [{ name: 'score', direction: 'maximize' }]),
+    { failures: 0 },
+    recommend,
+  );
   [evaluated(0, 'a', 1), evaluated(1, 'b', 3), evaluated(2, 'a', 1)].forEach((e) => s.observe(e));
   return s;
 }
 
-describe('RunState: the searcher\'s recommendation in run-finished', () => {
+describe("RunState: the searcher's recommendation in run-finished", () => {
   it('carries the pick with its first measurement, next to the best measured trial', () => {
     const fin = stateWith(() => arch('a')).finish('completed', 'done');
     expect(fin.best?.arch.key).toBe('b');

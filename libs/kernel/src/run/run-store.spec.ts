@@ -30,7 +30,11 @@ describe('lockRunFolder: one writer per run folder', () => {
     try {
       fs.writeFileSync(path.join(dir, 'lock'), `${child.pid}\n`);
       expect(() => lockRunFolder(dir)).toThrow(
-        expect.objectContaining({ kind: 'usage', message: `run r-1 is in use by process ${child.pid} (another nasx run or resume is writing it)`, fix: expect.stringMatching(/kill \d+/) }),
+        expect.objectContaining({
+          kind: 'usage',
+          message: `run r-1 is in use by process ${child.pid} (another nasx run or resume is writing it)`,
+          fix: expect.stringMatching(/kill \d+/),
+        }),
       );
       // the journal writer and the resume path refuse too, before touching anything
       fs.writeFileSync(path.join(dir, 'events.ndjson'), 'torn');
@@ -85,19 +89,25 @@ describe('lockRunFolder: one writer per run folder', () => {
 describe('the runs directory', () => {
   const saved = { kernelVersion: '0', createdAt: '', configFile: 'c.yaml', config: {} };
 
-  it('a path under /proc fails at once instead of hanging (Node\'s recursive mkdir loops on ENOENT there)', () => {
+  it("a path under /proc fails at once instead of hanging (Node's recursive mkdir loops on ENOENT there)", () => {
     if (!fs.existsSync('/proc/self')) return; // Linux only
     const t = Date.now();
     expect(() => makeDirs('/proc/nasx-test/runs')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
-    expect(() => createRunFolder('/proc/nasx-test', 'x', saved)).toThrow(expect.objectContaining({ kind: 'usage', message: expect.stringMatching(/cannot write the runs directory/) }));
+    expect(() => createRunFolder('/proc/nasx-test', 'x', saved)).toThrow(
+      expect.objectContaining({ kind: 'usage', message: expect.stringMatching(/cannot write the runs directory/) }),
+    );
     expect(Date.now() - t).toBeLessThan(2000);
   });
 
   it('a file where the runs directory should be is a clear error', () => {
     const dir = runDir();
     fs.writeFileSync(path.join(dir, 'runs'), '');
-    expect(() => createRunFolder(path.join(dir, 'runs'), 'x', saved)).toThrow(expect.objectContaining({ kind: 'usage', message: expect.stringMatching(/not a folder/) }));
-    expect(() => createRunFolder(path.join(dir, 'runs', 'deeper'), 'x', saved)).toThrow(expect.objectContaining({ kind: 'usage', message: expect.stringMatching(/not a folder/) }));
+    expect(() => createRunFolder(path.join(dir, 'runs'), 'x', saved)).toThrow(
+      expect.objectContaining({ kind: 'usage', message: expect.stringMatching(/not a folder/) }),
+    );
+    expect(() => createRunFolder(path.join(dir, 'runs', 'deeper'), 'x', saved)).toThrow(
+      expect.objectContaining({ kind: 'usage', message: expect.stringMatching(/not a folder/) }),
+    );
   });
 
   it('creates missing levels', () => {

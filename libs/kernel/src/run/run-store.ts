@@ -46,7 +46,10 @@ export function runsDirError(target: string, e: unknown, what = 'the runs direct
   if (code === undefined || WHY[code] === undefined) return e;
   return new NasxError('usage', `cannot write ${what}: ${WHY[code]} (${code})`, {
     file: target,
-    fix: code === 'ENOSPC' || code === 'EDQUOT' ? 'free disk space, or choose another runs directory with --runs-dir' : 'choose a writable folder with --runs-dir (or runsDir: in the config)',
+    fix:
+      code === 'ENOSPC' || code === 'EDQUOT'
+        ? 'free disk space, or choose another runs directory with --runs-dir'
+        : 'choose a writable folder with --runs-dir (or runsDir: in the config)',
   });
 }
 
@@ -132,7 +135,10 @@ export function readRunFolder(dir: string): SavedRunConfig {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as SavedRunConfig;
   } catch (e) {
-    throw new NasxError('usage', `the run's ${RUN_FILES.config} is not valid JSON (${(e as Error).message})`, { file, fix: 'the run folder is damaged; start a new run' });
+    throw new NasxError('usage', `the run's ${RUN_FILES.config} is not valid JSON (${(e as Error).message})`, {
+      file,
+      fix: 'the run folder is damaged; start a new run',
+    });
   }
 }
 
@@ -226,7 +232,10 @@ export function lockRunFolder(dir: string, opts: { warn?: (message: string) => v
     }
     break;
   }
-  if (tookOver) warn(`run ${path.basename(dir)} was locked by ${tookOverFrom === undefined ? 'a lock file without a process id' : `process ${tookOverFrom}, which is no longer running (killed?)`}; took the lock over`);
+  if (tookOver)
+    warn(
+      `run ${path.basename(dir)} was locked by ${tookOverFrom === undefined ? 'a lock file without a process id' : `process ${tookOverFrom}, which is no longer running (killed?)`}; took the lock over`,
+    );
   let released = false;
   const release = (): void => {
     if (released) return;

@@ -9,8 +9,7 @@ export interface Trial {
 
 /** How a trial ended. */
 export type TrialOutcome =
-  | { readonly ok: true; readonly estimate: Estimate; readonly objective: ObjectiveValue }
-  | { readonly ok: false; readonly error: string };
+  { readonly ok: true; readonly estimate: Estimate; readonly objective: ObjectiveValue } | { readonly ok: false; readonly error: string };
 
 /** An evaluation in progress; `cached` when answered from an earlier trial. */
 export interface TrialRun {

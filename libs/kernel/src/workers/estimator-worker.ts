@@ -19,7 +19,11 @@ let current = -1;
 const aborts = new Map<number, AbortController>();
 
 const logger: Logger = Object.fromEntries(
-  (['debug', 'info', 'warn', 'error'] as const).map((level) => [level, (message: string) => post({ type: 'event', id: current, draft: { type: 'log', level, message: `[worker ${init.index}] ${message}`, source: 'worker' } as EventDraft })]),
+  (['debug', 'info', 'warn', 'error'] as const).map((level) => [
+    level,
+    (message: string) =>
+      post({ type: 'event', id: current, draft: { type: 'log', level, message: `[worker ${init.index}] ${message}`, source: 'worker' } as EventDraft }),
+  ]),
 ) as unknown as Logger;
 
 async function start(): Promise<void> {
@@ -43,7 +47,14 @@ async function start(): Promise<void> {
       // The same order as the kernel's prepare phase: named estimators first, since the primary
       // one may use them while preparing. With the run's stateDir each reloads what the first
       // preparation saved instead of redoing it.
-      const ctx = (label: string): WorkContext => ({ runId: 'worker', rng: createRng(m.seed).fork(label), signal: abort.signal, logger, emit, stateDir: m.stateDir });
+      const ctx = (label: string): WorkContext => ({
+        runId: 'worker',
+        rng: createRng(m.seed).fork(label),
+        signal: abort.signal,
+        logger,
+        emit,
+        stateDir: m.stateDir,
+      });
       (async () => {
         for (const [name, e] of Object.entries(est.estimators)) await e.prepare?.(ctx(`prepare-${name}`));
         // The primary estimator gets the stream the kernel gave the pool's prepare(), as in-process.

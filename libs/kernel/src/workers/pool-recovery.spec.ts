@@ -15,7 +15,13 @@ const logger: Logger = { debug: () => undefined, info: () => undefined, warn: (m
 
 async function pool(options: JsonObject, workers: number): Promise<PooledEstimator> {
   const kernel = Kernel.open({ roots: [workspaceRoot], paths: [fixture] });
-  const config = kernel.loadConfigObject({ space: 'nb201', searcher: 'random', estimator: { use: 'thread-probe', options: { delayMs: 1, ...options } }, workers, budget: { evaluations: 1 } });
+  const config = kernel.loadConfigObject({
+    space: 'nb201',
+    searcher: 'random',
+    estimator: { use: 'thread-probe', options: { delayMs: 1, ...options } },
+    workers,
+    budget: { evaluations: 1 },
+  });
   return createPooledEstimator(config, { logger });
 }
 
@@ -68,7 +74,7 @@ describe('worker pool recovery', () => {
     est = await pool({ poisonAfter: 2 }, 1);
     // One worker: the 3rd estimate aborts its backend; without replacement every later one fails.
     const scores: number[] = [];
-    for (let i = 0; i < 7; i++) scores.push(((await within(est.estimate(arch(`k${i}`), ctx(i)), 20_000)).metrics['score']) as number);
+    for (let i = 0; i < 7; i++) scores.push((await within(est.estimate(arch(`k${i}`), ctx(i)), 20_000)).metrics['score'] as number);
     expect(scores).toHaveLength(7);
     expect(logs.filter((l) => /broken WebAssembly backend \(Aborted\(\)/.test(l))).toHaveLength(3); // after the 3rd, 5th and 7th estimate
   }, 60_000);

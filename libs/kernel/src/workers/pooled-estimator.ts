@@ -23,7 +23,9 @@ function workerEntry(): string {
   if (fs.existsSync(here)) return here;
   const built = path.resolve(__dirname, '..', '..', 'dist', 'workers', 'estimator-worker.js');
   if (fs.existsSync(built)) return built;
-  throw new NasxError('run', 'the estimator worker is not built (dist/workers/estimator-worker.js is missing)', { fix: 'run npm run build, or set workers: 0' });
+  throw new NasxError('run', 'the estimator worker is not built (dist/workers/estimator-worker.js is missing)', {
+    fix: 'run npm run build, or set workers: 0',
+  });
 }
 
 /**
@@ -109,10 +111,16 @@ const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  */
 export async function createPooledEstimator(
   config: ResolvedConfig,
-  run: { logger: Logger; /** Packages providing services the estimation entries inject: workers load them too. */ servicePlugins?: readonly DiscoveredPlugin[] },
+  run: {
+    logger: Logger;
+    /** Packages providing services the estimation entries inject: workers load them too. */ servicePlugins?: readonly DiscoveredPlugin[];
+  },
 ): Promise<PooledEstimator> {
   const entries = [config.space, config.estimator, ...Object.values(config.estimators), ...config.latency, ...(config.task ? [config.task] : [])];
-  const packages = [...entries.map((e) => ({ what: `${e.kind} "${e.id}"`, plugin: e.contribution.plugin })), ...(run.servicePlugins ?? []).map((p) => ({ what: `the services of ${p.name}`, plugin: p }))];
+  const packages = [
+    ...entries.map((e) => ({ what: `${e.kind} "${e.id}"`, plugin: e.contribution.plugin })),
+    ...(run.servicePlugins ?? []).map((p) => ({ what: `the services of ${p.name}`, plugin: p })),
+  ];
   const inline = packages.find((p) => p.plugin.source === 'inline');
   if (inline) {
     throw new NasxError('config', `${inline.what} is defined in code, not installed as a package, so worker threads cannot load it`, {
@@ -199,7 +207,9 @@ export async function createPooledEstimator(
         if (!mine()) return;
         if (!ready) {
           slot.worker = undefined;
-          reject(new NasxError('run', `estimator worker ${slot.index} died while starting: ${reason}`, { fix: 'run with workers: 0 to see the error in-process' }));
+          reject(
+            new NasxError('run', `estimator worker ${slot.index} died while starting: ${reason}`, { fix: 'run with workers: 0 to see the error in-process' }),
+          );
           return;
         }
         crashed(slot, reason);

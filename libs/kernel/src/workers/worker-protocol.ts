@@ -1,4 +1,13 @@
-import { NasxError, isNasxError, type Architecture, type Estimate, type EventDraft, type Fidelity, type JsonObject, type MetricDeclaration } from '@nasx/contracts';
+import {
+  NasxError,
+  isNasxError,
+  type Architecture,
+  type Estimate,
+  type EventDraft,
+  type Fidelity,
+  type JsonObject,
+  type MetricDeclaration,
+} from '@nasx/contracts';
 
 /** What a worker thread is started with: the config to compose and where its plugins are. */
 export interface WorkerInit {

@@ -9,7 +9,10 @@ describe('baselines', () => {
     const rng = createRng(1);
     const x = Array.from({ length: 50 }, () => [rng.normal(), rng.normal(), rng.normal()]);
     const y = x.map((r) => 2 * r[0]! - r[1]! + 0.5 * r[2]! + 3);
-    const exact = new RidgeRegression(0).fit(x, y).predict([[1, 1, 1], [0, 0, 0]]);
+    const exact = new RidgeRegression(0).fit(x, y).predict([
+      [1, 1, 1],
+      [0, 0, 0],
+    ]);
     expect(exact[0]).toBeCloseTo(4.5, 6);
     expect(exact[1]).toBeCloseTo(3, 6);
     const shrunk = new RidgeRegression(1e6).fit(x, y).predict([[1, 1, 1]]);

@@ -16,7 +16,12 @@ export class RidgeRegression {
 
   fit(x: readonly ArrayLike<number>[], y: readonly number[]): this {
     const n = x.length;
-    if (n === 0 || n !== y.length) throw predictorError('usage', `ridge regression needs as many targets as rows (got ${n} rows, ${y.length} targets, at least 1)`, 'pass one target per feature vector');
+    if (n === 0 || n !== y.length)
+      throw predictorError(
+        'usage',
+        `ridge regression needs as many targets as rows (got ${n} rows, ${y.length} targets, at least 1)`,
+        'pass one target per feature vector',
+      );
     const d = x[0]!.length;
     const mx = new Float64Array(d);
     for (const row of x) for (let j = 0; j < d; j++) mx[j]! += row[j]! / n;

@@ -17,14 +17,21 @@ export function checkTrainingData(s: CheckSubject, data: readonly LabelledArchit
   }
   const foreign = data.filter((d) => d.arch.space !== spaceId);
   if (foreign.length > 0) {
-    throw new NasxError('architecture', `${s.what} fits architectures of the run's space "${spaceId}", but ${foreign.length} of the ${data.length} training architectures are of space "${foreign[0]!.arch.space}"`, {
-      ...s.place,
-      fix: `fit it on architectures of "${spaceId}" only (the run's space); a model for another space needs a run over that space`,
-    });
+    throw new NasxError(
+      'architecture',
+      `${s.what} fits architectures of the run's space "${spaceId}", but ${foreign.length} of the ${data.length} training architectures are of space "${foreign[0]!.arch.space}"`,
+      {
+        ...s.place,
+        fix: `fit it on architectures of "${spaceId}" only (the run's space); a model for another space needs a run over that space`,
+      },
+    );
   }
   const bad = data.find((d) => !Number.isFinite(d.value));
   if (bad) {
-    throw new NasxError('data', `${s.what} was given a non-finite label (${String(bad.value)}) for architecture ${bad.arch.key}`, { ...s.place, fix: 'leave out architectures whose label is missing or not a number' });
+    throw new NasxError('data', `${s.what} was given a non-finite label (${String(bad.value)}) for architecture ${bad.arch.key}`, {
+      ...s.place,
+      fix: 'leave out architectures whose label is missing or not a number',
+    });
   }
 }
 

@@ -41,11 +41,15 @@ export function sampleDistinct(space: SearchSpace, rng: Rng, samples: number, pl
     out.push(a);
   }
   if (out.length < samples) {
-    throw new NasxError('config', `found only ${out.length} distinct architectures of space "${space.id}" in ${attempts} samples, fewer than labels.samples = ${samples}`, {
-      ...place,
-      pointer: '/options/labels/samples',
-      fix: `lower labels.samples to at most ${out.length}`,
-    });
+    throw new NasxError(
+      'config',
+      `found only ${out.length} distinct architectures of space "${space.id}" in ${attempts} samples, fewer than labels.samples = ${samples}`,
+      {
+        ...place,
+        pointer: '/options/labels/samples',
+        fix: `lower labels.samples to at most ${out.length}`,
+      },
+    );
   }
   return out;
 }
@@ -55,11 +59,15 @@ export function labelEstimatorOf(spec: PredictorLabelsOptions, deps: Pick<Estima
   const e = deps.estimators[spec.estimator];
   if (e) return e;
   const names = Object.keys(deps.estimators);
-  throw new NasxError('config', `labels.estimator is "${spec.estimator}", which is not a named estimator of this run${names.length ? ` (named estimators: ${names.join(', ')})` : ' (the run has no named estimators)'}`, {
-    ...place,
-    pointer: '/options/labels/estimator',
-    fix: `add the estimator to label with under "estimators:" in the config, e.g. "estimators: { ${spec.estimator}: { use: tabular, options: { ... } } }" (when this predictor is itself a named estimator, list that one first)`,
-  });
+  throw new NasxError(
+    'config',
+    `labels.estimator is "${spec.estimator}", which is not a named estimator of this run${names.length ? ` (named estimators: ${names.join(', ')})` : ' (the run has no named estimators)'}`,
+    {
+      ...place,
+      pointer: '/options/labels/estimator',
+      fix: `add the estimator to label with under "estimators:" in the config, e.g. "estimators: { ${spec.estimator}: { use: tabular, options: { ... } } }" (when this predictor is itself a named estimator, list that one first)`,
+    },
+  );
 }
 
 /**
@@ -68,10 +76,20 @@ export function labelEstimatorOf(spec: PredictorLabelsOptions, deps: Pick<Estima
  * says. Uses `estimateMany` when the estimator has it. An architecture whose estimate fails or is
  * not finite is left out with a warning; a metric the estimator does not report is a `config` error.
  */
-export async function labelArchitectures(archs: readonly Architecture[], estimator: Estimator, spec: PredictorLabelsOptions, ctx: WorkContext, place: PredictorPlace): Promise<LabelledArchitecture[]> {
+export async function labelArchitectures(
+  archs: readonly Architecture[],
+  estimator: Estimator,
+  spec: PredictorLabelsOptions,
+  ctx: WorkContext,
+  place: PredictorPlace,
+): Promise<LabelledArchitecture[]> {
   const metric = spec.metric ?? estimator.metrics[0]?.name;
   if (!metric) {
-    throw new NasxError('config', `labels.estimator "${spec.estimator}" declares no metrics`, { ...place, pointer: '/options/labels/metric', fix: 'name the metric to learn in labels.metric' });
+    throw new NasxError('config', `labels.estimator "${spec.estimator}" declares no metrics`, {
+      ...place,
+      pointer: '/options/labels/metric',
+      fix: 'name the metric to learn in labels.metric',
+    });
   }
   const direction = estimator.metrics.find((m) => m.name === metric)?.direction ?? metricDirection(metric) ?? 'maximize';
   const sign = direction === 'minimize' ? -1 : 1;
@@ -81,13 +99,19 @@ export async function labelArchitectures(archs: readonly Architecture[], estimat
     try {
       estimates = await estimator.estimateMany(archs, { ...ctx, trial: 0 });
     } catch (e) {
-      ctx.logger.warn(`${place.contribution}: labelling ${archs.length} architectures in one batch with "${spec.estimator}" failed (${e instanceof Error ? e.message : String(e)}); labelling them one by one`);
+      ctx.logger.warn(
+        `${place.contribution}: labelling ${archs.length} architectures in one batch with "${spec.estimator}" failed (${e instanceof Error ? e.message : String(e)}); labelling them one by one`,
+      );
     }
   }
   if (!estimates) {
     estimates = [];
     for (const [i, a] of archs.entries()) {
-      if (ctx.signal.aborted) throw new NasxError('run', 'labelling architectures for the predictor was cancelled', { ...place, fix: 'let the preparation finish, or resume the run later' });
+      if (ctx.signal.aborted)
+        throw new NasxError('run', 'labelling architectures for the predictor was cancelled', {
+          ...place,
+          fix: 'let the preparation finish, or resume the run later',
+        });
       try {
         estimates.push(await estimator.estimate(a, { ...ctx, trial: i }));
       } catch (e) {
@@ -106,11 +130,15 @@ export async function labelArchitectures(archs: readonly Architecture[], estimat
     }
     const v = e.metrics[metric];
     if (v === undefined) {
-      throw new NasxError('config', `labels.metric is "${metric}", but estimator "${spec.estimator}" reports ${Object.keys(e.metrics).join(', ') || 'no metrics'}`, {
-        ...place,
-        pointer: spec.metric ? '/options/labels/metric' : '/options/labels/estimator',
-        fix: `set labels.metric to one of ${Object.keys(e.metrics).join(', ')}`,
-      });
+      throw new NasxError(
+        'config',
+        `labels.metric is "${metric}", but estimator "${spec.estimator}" reports ${Object.keys(e.metrics).join(', ') || 'no metrics'}`,
+        {
+          ...place,
+          pointer: spec.metric ? '/options/labels/metric' : '/options/labels/estimator',
+          fix: `set labels.metric to one of ${Object.keys(e.metrics).join(', ')}`,
+        },
+      );
     }
     if (!Number.isFinite(v)) {
       failed++;
@@ -118,7 +146,8 @@ export async function labelArchitectures(archs: readonly Architecture[], estimat
     }
     out.push({ arch, value: sign * v });
   }
-  if (failed > 0) ctx.logger.warn(`${place.contribution}: ${failed} of ${archs.length} architectures could not be labelled by "${spec.estimator}" and are left out`);
+  if (failed > 0)
+    ctx.logger.warn(`${place.contribution}: ${failed} of ${archs.length} architectures could not be labelled by "${spec.estimator}" and are left out`);
   return out;
 }
 
@@ -127,13 +156,21 @@ export async function labelArchitectures(archs: readonly Architecture[], estimat
  * architectures of the run's space, labelled by the named estimator; a clear error when fewer
  * usable labels than `minTrainingSize` remain.
  */
-export async function prepareTrainingSet(labels: PredictorLabelsOptions, deps: Pick<EstimatorDeps, 'estimators' | 'space'>, ctx: WorkContext, subject: CheckSubject, minTrainingSize: number): Promise<LabelledArchitecture[]> {
+export async function prepareTrainingSet(
+  labels: PredictorLabelsOptions,
+  deps: Pick<EstimatorDeps, 'estimators' | 'space'>,
+  ctx: WorkContext,
+  subject: CheckSubject,
+  minTrainingSize: number,
+): Promise<LabelledArchitecture[]> {
   const place = subject.place;
   const estimator = labelEstimatorOf(labels, deps, place);
   const archs = sampleDistinct(deps.space, ctx.rng, labels.samples, place);
   const started = performance.now();
   const data = await labelArchitectures(archs, estimator, labels, ctx, place);
-  ctx.logger.info(`${place.contribution}: labelled ${data.length} architectures with "${labels.estimator}" in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  ctx.logger.info(
+    `${place.contribution}: labelled ${data.length} architectures with "${labels.estimator}" in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
   checkLabelCount(subject, data.length, minTrainingSize, labels.estimator);
   return data;
 }

@@ -1,11 +1,31 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isPredictor, type Architecture, type OptionsInput, type Estimator, type EstimatorDeps, type LabelledArchitecture, type Predictor, type SearchSpace, type WorkContext } from '@nasx/contracts';
+import {
+  isPredictor,
+  type Architecture,
+  type OptionsInput,
+  type Estimator,
+  type EstimatorDeps,
+  type LabelledArchitecture,
+  type Predictor,
+  type SearchSpace,
+  type WorkContext,
+} from '@nasx/contracts';
 import { createRng } from '@nasx/kernel';
 import { kendallTau } from '@nasx/stats';
 import { initTensorBackend, tf } from '@nasx/tensor';
-import { createToySpace, describeEstimatorContract, neverAborted, silentLogger, testDeps, testEstimateContext, toyEstimator, toyScore, validatedOptions } from '@nasx/testing';
+import {
+  createToySpace,
+  describeEstimatorContract,
+  neverAborted,
+  silentLogger,
+  testDeps,
+  testEstimateContext,
+  toyEstimator,
+  toyScore,
+  validatedOptions,
+} from '@nasx/testing';
 import { tinyPredictorEstimator, type TinyOptions } from '../__fixtures__/tiny.predictor';
 import type { PredictorEstimator } from './predictor-estimator';
 import { predictorFingerprint, predictorStatePath } from './state-file';
@@ -35,11 +55,21 @@ function deps(estimators: EstimatorDeps['estimators'] = {}, s: SearchSpace = spa
 
 function workContext(stateDir?: string, seed = 0): WorkContext {
   const emitted: unknown[] = [];
-  return { runId: 'test', rng: createRng(seed), signal: neverAborted, logger: silentLogger, emit: (e) => void emitted.push(e), ...(stateDir ? { stateDir } : {}) };
+  return {
+    runId: 'test',
+    rng: createRng(seed),
+    signal: neverAborted,
+    logger: silentLogger,
+    emit: (e) => void emitted.push(e),
+    ...(stateDir ? { stateDir } : {}),
+  };
 }
 
 async function create(options: OptionsInput<TinyOptions>, estimators: EstimatorDeps['estimators'] = {}): Promise<PredictorEstimator<TinyOptions>> {
-  return (await tinyPredictorEstimator.create(validatedOptions(tinyPredictorEstimator.optionsSchema, options), deps(estimators))) as PredictorEstimator<TinyOptions>;
+  return (await tinyPredictorEstimator.create(
+    validatedOptions(tinyPredictorEstimator.optionsSchema, options),
+    deps(estimators),
+  )) as PredictorEstimator<TinyOptions>;
 }
 
 function labelled(n: number, seed = 3): LabelledArchitecture[] {
@@ -84,7 +114,15 @@ describe('definePredictorEstimator', () => {
     const train = labelled(60, 5);
     await e.fit(train, workContext());
     const test = labelled(300, 99).filter((d) => !train.some((t) => t.arch.key === d.arch.key));
-    expect(kendallTau(await scores(e, test.map((d) => d.arch)), test.map((d) => d.value))).toBeGreaterThan(0.6);
+    expect(
+      kendallTau(
+        await scores(
+          e,
+          test.map((d) => d.arch),
+        ),
+        test.map((d) => d.value),
+      ),
+    ).toBeGreaterThan(0.6);
     e.dispose();
   });
 
@@ -118,7 +156,10 @@ describe('definePredictorEstimator', () => {
     const e = await create({ epochs: 2, seed: 1 });
     await e.fit(labelled(25), workContext());
     await e.fit(labelled(25, 4), workContext()); // a refit frees the previous model
-    await scores(e, labelled(50, 9).map((d) => d.arch));
+    await scores(
+      e,
+      labelled(50, 9).map((d) => d.arch),
+    );
     e.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -126,21 +167,35 @@ describe('definePredictorEstimator', () => {
   describe('errors', () => {
     it('rejects fewer than minTrainingSize samples, naming the fix', async () => {
       const e = await create({});
-      await expect(e.fit(labelled(9), workContext())).rejects.toMatchObject({ kind: 'usage', message: expect.stringMatching(/at least 10 labelled architectures.*got 9/), fix: expect.stringMatching(/labels\.samples/) });
+      await expect(e.fit(labelled(9), workContext())).rejects.toMatchObject({
+        kind: 'usage',
+        message: expect.stringMatching(/at least 10 labelled architectures.*got 9/),
+        fix: expect.stringMatching(/labels\.samples/),
+      });
     });
 
     it('rejects training architectures of another space, and non-finite labels', async () => {
       const e = await create({});
       const data = [...labelled(12), { arch: { space: 'nb201', genotype: null, key: 'x' }, value: 1 }];
-      await expect(e.fit(data, workContext())).rejects.toMatchObject({ kind: 'architecture', message: expect.stringMatching(/1 of the 13 training architectures are of space "nb201"/) });
+      await expect(e.fit(data, workContext())).rejects.toMatchObject({
+        kind: 'architecture',
+        message: expect.stringMatching(/1 of the 13 training architectures are of space "nb201"/),
+      });
       const nan = labelled(12).map((d, i) => (i === 3 ? { ...d, value: NaN } : d));
       await expect(e.fit(nan, workContext())).rejects.toMatchObject({ kind: 'data' });
     });
 
     it('refuses to estimate before it is fitted, and architectures of another space', async () => {
       const e = await create({});
-      await expect(e.estimate(space.parse('012340'), testEstimateContext())).rejects.toMatchObject({ kind: 'usage', message: expect.stringMatching(/has not been fitted/), fix: expect.stringMatching(/labels: \{ estimator/) });
-      await expect(e.estimate({ space: 'nb201', genotype: null, key: 'x' }, testEstimateContext())).rejects.toMatchObject({ kind: 'architecture', where: { contribution: 'tiny-predictor' } });
+      await expect(e.estimate(space.parse('012340'), testEstimateContext())).rejects.toMatchObject({
+        kind: 'usage',
+        message: expect.stringMatching(/has not been fitted/),
+        fix: expect.stringMatching(/labels: \{ estimator/),
+      });
+      await expect(e.estimate({ space: 'nb201', genotype: null, key: 'x' }, testEstimateContext())).rejects.toMatchObject({
+        kind: 'architecture',
+        where: { contribution: 'tiny-predictor' },
+      });
     });
 
     it('fails at create time when labels name an estimator the run does not have (config error at its pointer)', async () => {
@@ -150,15 +205,26 @@ describe('definePredictorEstimator', () => {
       } catch (e) {
         thrown = e;
       }
-      expect(thrown).toMatchObject({ kind: 'config', where: { pointer: '/options/labels/estimator', contribution: 'tiny-predictor' }, message: expect.stringMatching(/"acc".*named estimators: proxy/) });
+      expect(thrown).toMatchObject({
+        kind: 'config',
+        where: { pointer: '/options/labels/estimator', contribution: 'tiny-predictor' },
+        message: expect.stringMatching(/"acc".*named estimators: proxy/),
+      });
     });
 
     it('rejects more samples than the space has distinct architectures, and a metric the labeller does not report', async () => {
       const small = createToySpace(2, 3); // 9 architectures
-      const e = await tinyPredictorEstimator.create(validatedOptions(tinyPredictorEstimator.optionsSchema, { labels: { estimator: 'truth', samples: 10 } }), deps({ truth: truthEstimator() }, small));
+      const e = await tinyPredictorEstimator.create(
+        validatedOptions(tinyPredictorEstimator.optionsSchema, { labels: { estimator: 'truth', samples: 10 } }),
+        deps({ truth: truthEstimator() }, small),
+      );
       await expect(e.prepare!(workContext())).rejects.toMatchObject({ kind: 'config', where: { pointer: '/options/labels/samples' } });
       const f = await create({ labels: { estimator: 'truth', metric: 'acc', samples: 20 } }, { truth: truthEstimator() });
-      await expect(f.prepare!(workContext())).rejects.toMatchObject({ kind: 'config', where: { pointer: '/options/labels/metric' }, fix: expect.stringMatching(/score, loss/) });
+      await expect(f.prepare!(workContext())).rejects.toMatchObject({
+        kind: 'config',
+        where: { pointer: '/options/labels/metric' },
+        fix: expect.stringMatching(/score, loss/),
+      });
     });
   });
 
@@ -171,7 +237,15 @@ describe('definePredictorEstimator', () => {
       expect(e.isFitted).toBe(true);
       expect(e.predictor!.trainingSize).toBe(30);
       const test = labelled(200, 21);
-      expect(kendallTau(await scores(e, test.map((d) => d.arch)), test.map((d) => d.value))).toBeGreaterThan(0.5);
+      expect(
+        kendallTau(
+          await scores(
+            e,
+            test.map((d) => d.arch),
+          ),
+          test.map((d) => d.value),
+        ),
+      ).toBeGreaterThan(0.5);
       e.dispose();
     });
 
@@ -179,7 +253,15 @@ describe('definePredictorEstimator', () => {
       const e = await create({ labels: { estimator: 'truth', metric: 'loss', samples: 30 }, epochs: 20, seed: 3 }, { truth: truthEstimator() });
       await e.prepare!(workContext());
       const test = labelled(200, 21);
-      expect(kendallTau(await scores(e, test.map((d) => d.arch)), test.map((d) => d.value))).toBeGreaterThan(0.5);
+      expect(
+        kendallTau(
+          await scores(
+            e,
+            test.map((d) => d.arch),
+          ),
+          test.map((d) => d.value),
+        ),
+      ).toBeGreaterThan(0.5);
       e.dispose();
     });
 
@@ -234,7 +316,11 @@ describe('definePredictorEstimator', () => {
       const first = await create(options, { truth });
       await first.prepare!(workContext(dir));
       expect(truth.calls).toBe(25);
-      const file = predictorStatePath(dir, 'tiny-predictor', predictorFingerprint('tiny-predictor', 'toy', validatedOptions(tinyPredictorEstimator.optionsSchema, options)));
+      const file = predictorStatePath(
+        dir,
+        'tiny-predictor',
+        predictorFingerprint('tiny-predictor', 'toy', validatedOptions(tinyPredictorEstimator.optionsSchema, options)),
+      );
       const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
       expect(saved.predictor).toMatchObject({ format: 'nasx-predictor', kind: 'tiny', space: 'toy', trainingSize: 25, target: { kind: 'standardize' } });
       expect(saved.predictor.encoder.vocabulary[0]).toBe('<unk>');

@@ -121,7 +121,8 @@ export class PredictorEstimator<O extends PredictorCommonOptions> implements Pre
         seed: this.seed,
         signal: ctx.signal,
         onEpoch: (r) => {
-          if (r.epoch % every === 0 || r.epoch === r.epochs) ctx.emit({ type: 'metric', name: `${this.id}/train_loss`, value: r.loss, step: r.epoch, source: this.id });
+          if (r.epoch % every === 0 || r.epoch === r.epochs)
+            ctx.emit({ type: 'metric', name: `${this.id}/train_loss`, value: r.loss, step: r.epoch, source: this.id });
         },
       },
     );
@@ -182,7 +183,10 @@ export class PredictorEstimator<O extends PredictorCommonOptions> implements Pre
     const space = this.deps.space;
     const fitted = checkScorable(this.subject, archs, space.id, this.fitted);
     if (fitted.space !== space.id) {
-      throw new NasxError('architecture', `predictor "${this.id}" was fitted on space "${fitted.space}" and cannot score architectures of "${space.id}"`, { ...this.place, fix: `refit it on architectures of "${space.id}"` });
+      throw new NasxError('architecture', `predictor "${this.id}" was fitted on space "${fitted.space}" and cannot score architectures of "${space.id}"`, {
+        ...this.place,
+        fix: `refit it on architectures of "${space.id}"`,
+      });
     }
     if (archs.length === 0) return [];
     const started = performance.now();

@@ -8,7 +8,11 @@ import { RidgeBaseline } from '../baselines/ridge.baseline';
  * random order from `pool` — the protocol of NASLib's predictor study, so a predictor is never
  * scored on a cell it saw under another name.
  */
-export function heldOutSplit(pool: readonly LabelledArchitecture[], sizes: { readonly train: number; readonly test: number }, rng: Rng): { train: LabelledArchitecture[]; test: LabelledArchitecture[] } {
+export function heldOutSplit(
+  pool: readonly LabelledArchitecture[],
+  sizes: { readonly train: number; readonly test: number },
+  rng: Rng,
+): { train: LabelledArchitecture[]; test: LabelledArchitecture[] } {
   const order = rng.shuffle(pool.map((_, i) => i));
   const seen = new Set<string>();
   const train: LabelledArchitecture[] = [];

@@ -46,7 +46,11 @@ export class GcnGraphEncoder implements GraphEncoder {
     const largest = Math.max(0, ...graphs.map((g) => g.nodes.length));
     const maxNodes = options.maxNodes ?? largest;
     if (largest > maxNodes) {
-      throw predictorError('config', `a training graph has ${largest} nodes, more than maxNodes = ${maxNodes}`, `raise "maxNodes" to at least ${largest}, or leave it out to use the largest training graph`);
+      throw predictorError(
+        'config',
+        `a training graph has ${largest} nodes, more than maxNodes = ${maxNodes}`,
+        `raise "maxNodes" to at least ${largest}, or leave it out to use the largest training graph`,
+      );
     }
     const logs = (key: 'flops' | 'params'): Scale | null => {
       const xs: number[] = [];
@@ -56,14 +60,24 @@ export class GcnGraphEncoder implements GraphEncoder {
       const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
       return { mean, std: std > 0 ? std : 1 };
     };
-    return new GcnGraphEncoder({ type: 'gcn-graph', vocabulary: OpVocabulary.fromGraphs(graphs).toJSON(), maxNodes, flops: logs('flops'), params: logs('params') });
+    return new GcnGraphEncoder({
+      type: 'gcn-graph',
+      vocabulary: OpVocabulary.fromGraphs(graphs).toJSON(),
+      maxNodes,
+      flops: logs('flops'),
+      params: logs('params'),
+    });
   }
 
   /** Restores a saved encoder. */
   static fromJSON(json: Json): GcnGraphEncoder {
     const s = json as unknown as GcnEncoderState;
     if (!s || s.type !== 'gcn-graph' || !Number.isInteger(s.maxNodes) || s.maxNodes < 1) {
-      throw predictorError('data', 'the saved predictor state does not hold a GCN graph encoder', 'delete the saved predictor state so that it is fitted again');
+      throw predictorError(
+        'data',
+        'the saved predictor state does not hold a GCN graph encoder',
+        'delete the saved predictor state so that it is fitted again',
+      );
     }
     return new GcnGraphEncoder(s);
   }

@@ -74,7 +74,8 @@ describe('GCN normalisation helpers', () => {
     [0, 1],
     [1, 2],
     [0, 2],
-  ] as const) adj[i * n + j] = 1;
+  ] as const)
+    adj[i * n + j] = 1;
   const mask = Float32Array.from([1, 1, 1, 0]);
 
   it('directed propagation averages a node with its predecessors (incoming) or successors (outgoing); padding stays zero', () => {
@@ -96,6 +97,10 @@ describe('GCN normalisation helpers', () => {
     const s = symmetricNormalize(und, n);
     // degrees (with self-loops) 3, 3, 3: every entry of the 3×3 block is 1/3.
     for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) expect(s[i * n + j]).toBeCloseTo(1 / 3, 6);
-    expect(rowNormalize(und, n).subarray(0, 3).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+    expect(
+      rowNormalize(und, n)
+        .subarray(0, 3)
+        .reduce((a, b) => a + b, 0),
+    ).toBeCloseTo(1, 6);
   });
 });

@@ -57,7 +57,12 @@ export function encodeGraph(graph: ArchGraph, vocab: OpVocabulary, maxNodes: num
 
   const index = new Map<string, number>();
   graph.nodes.forEach((node, i) => {
-    if (index.has(node.id)) throw predictorError('architecture', `graph of space "${graph.space}" has two nodes with id "${node.id}"`, 'give every node of the ArchGraph a unique id (a search-space bug)');
+    if (index.has(node.id))
+      throw predictorError(
+        'architecture',
+        `graph of space "${graph.space}" has two nodes with id "${node.id}"`,
+        'give every node of the ArchGraph a unique id (a search-space bug)',
+      );
     index.set(node.id, i);
   });
 
@@ -81,7 +86,11 @@ export function encodeGraph(graph: ArchGraph, vocab: OpVocabulary, maxNodes: num
     const from = index.get(e.from);
     const to = index.get(e.to);
     if (from === undefined || to === undefined) {
-      throw predictorError('architecture', `graph of space "${graph.space}" has an edge ${e.from} → ${e.to} to a node that does not exist`, 'make every edge of the ArchGraph join two of its nodes (a search-space bug)');
+      throw predictorError(
+        'architecture',
+        `graph of space "${graph.space}" has an edge ${e.from} → ${e.to} to a node that does not exist`,
+        'make every edge of the ArchGraph join two of its nodes (a search-space bug)',
+      );
     }
     adjacency[position[from]! * N + position[to]!] = 1;
   }

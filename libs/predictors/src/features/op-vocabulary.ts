@@ -67,7 +67,11 @@ export class OpVocabulary {
   /** A vocabulary from its saved form ({@link toJSON}). */
   static fromJSON(tokens: Json): OpVocabulary {
     if (!Array.isArray(tokens) || tokens[0] !== UNKNOWN_OP_TOKEN || !tokens.every((t) => typeof t === 'string') || new Set(tokens).size !== tokens.length) {
-      throw predictorError('data', `a saved op vocabulary must be a list of distinct strings starting with "${UNKNOWN_OP_TOKEN}"`, 'delete the saved predictor state so that it is fitted again');
+      throw predictorError(
+        'data',
+        `a saved op vocabulary must be a list of distinct strings starting with "${UNKNOWN_OP_TOKEN}"`,
+        'delete the saved predictor state so that it is fitted again',
+      );
     }
     return new OpVocabulary(tokens as string[]);
   }

@@ -75,7 +75,11 @@ export class RenasFeatureEncoder implements GraphEncoder {
     const largest = Math.max(0, ...graphs.map((g) => g.nodes.length));
     const maxNodes = options.maxNodes ?? largest;
     if (largest > maxNodes) {
-      throw predictorError('config', `a training graph has ${largest} nodes, more than maxNodes = ${maxNodes}`, `raise "maxNodes" to at least ${largest}, or leave it out to use the largest training graph`);
+      throw predictorError(
+        'config',
+        `a training graph has ${largest} nodes, more than maxNodes = ${maxNodes}`,
+        `raise "maxNodes" to at least ${largest}, or leave it out to use the largest training graph`,
+      );
     }
     const has = (key: 'flops' | 'params') => graphs.some((g) => g.nodes.some((n) => typeof n[key] === 'number' && Number.isFinite(n[key])));
     const channels: RenasChannel[] = ['type', ...(has('flops') ? (['flops'] as const) : []), ...(has('params') ? (['params'] as const) : [])];
@@ -104,7 +108,11 @@ export class RenasFeatureEncoder implements GraphEncoder {
     const s = json as unknown as RenasEncoderState;
     const size = s && Number.isInteger(s.maxNodes) && Array.isArray(s.channels) ? s.maxNodes * s.maxNodes * s.channels.length : -1;
     if (!s || s.type !== 'renas-feature' || size <= 0 || s.mean?.length !== size || s.std?.length !== size) {
-      throw predictorError('data', 'the saved predictor state does not hold a ReNAS feature encoder', 'delete the saved predictor state so that it is fitted again');
+      throw predictorError(
+        'data',
+        'the saved predictor state does not hold a ReNAS feature encoder',
+        'delete the saved predictor state so that it is fitted again',
+      );
     }
     return new RenasFeatureEncoder(s);
   }

@@ -47,7 +47,13 @@ export class GraphPredictor {
    * Fits a new predictor on graphs (all of `space`) and their targets (larger is better).
    * Frees the network when training fails.
    */
-  static async fit(definition: GraphModelDefinition, space: string, graphs: readonly ArchGraph[], targets: readonly number[], run: TrainRunOptions): Promise<GraphPredictor> {
+  static async fit(
+    definition: GraphModelDefinition,
+    space: string,
+    graphs: readonly ArchGraph[],
+    targets: readonly number[],
+    run: TrainRunOptions,
+  ): Promise<GraphPredictor> {
     const encoder = definition.fitEncoder(graphs);
     const batch = encoder.encode(graphs);
     const kind = isRankingLoss(definition.training.loss) ? 'none' : (definition.training.targets ?? 'standardize');
@@ -65,10 +71,18 @@ export class GraphPredictor {
   /** Restores a saved predictor; a state of another model kind or format is a `data` error. */
   static restore(definition: GraphModelDefinition, state: PredictorState): GraphPredictor {
     if (state?.format !== 'nasx-predictor' || state.version !== PREDICTOR_STATE_VERSION) {
-      throw predictorError('data', `the saved predictor state has format ${String(state?.format)} version ${String(state?.version)}, expected nasx-predictor version ${PREDICTOR_STATE_VERSION}`, 'delete the saved predictor state so that it is fitted again');
+      throw predictorError(
+        'data',
+        `the saved predictor state has format ${String(state?.format)} version ${String(state?.version)}, expected nasx-predictor version ${PREDICTOR_STATE_VERSION}`,
+        'delete the saved predictor state so that it is fitted again',
+      );
     }
     if (state.kind !== definition.kind) {
-      throw predictorError('data', `the saved predictor state is a "${state.kind}" model, not "${definition.kind}"`, 'delete the saved predictor state so that it is fitted again');
+      throw predictorError(
+        'data',
+        `the saved predictor state is a "${state.kind}" model, not "${definition.kind}"`,
+        'delete the saved predictor state so that it is fitted again',
+      );
     }
     if (!isFittedTargetTransform(state.target as unknown as Json)) {
       throw predictorError('data', 'the saved predictor state has no valid target transform', 'delete the saved predictor state so that it is fitted again');

@@ -9,7 +9,8 @@ import { SeededRandom } from '@nasx/tensor';
  * - `pytorch-uniform`: U(±1/√fanIn), PyTorch's default for `Linear` and `Conv2d` weights and biases;
  * - `zeros`, `ones`.
  */
-export type ParameterInit = { readonly kind: 'glorot-uniform' | 'pytorch-uniform'; readonly fanIn: number; readonly fanOut: number } | { readonly kind: 'zeros' | 'ones' };
+export type ParameterInit =
+  { readonly kind: 'glorot-uniform' | 'pytorch-uniform'; readonly fanIn: number; readonly fanOut: number } | { readonly kind: 'zeros' | 'ones' };
 
 /** A tensor in the saved state of a predictor: float32 values, little-endian, base64. */
 export interface SavedTensor {
@@ -95,7 +96,8 @@ export class ParameterSet {
 
   /** Every variable's values, parameters then buffers, for the saved state. */
   save(): { parameters: SavedTensor[]; buffers: SavedTensor[] } {
-    const dump = (m: Map<string, tf.Variable>): SavedTensor[] => [...m].map(([name, v]) => ({ name, shape: v.shape, data: encodeFloat32(v.dataSync() as Float32Array) }));
+    const dump = (m: Map<string, tf.Variable>): SavedTensor[] =>
+      [...m].map(([name, v]) => ({ name, shape: v.shape, data: encodeFloat32(v.dataSync() as Float32Array) }));
     return { parameters: dump(this.parameters), buffers: dump(this.buffers) };
   }
 
@@ -110,13 +112,21 @@ export class ParameterSet {
     ] as const) {
       const byName = new Map(list.map((t) => [t.name, t]));
       if (byName.size !== into.size || [...into.keys()].some((k) => !byName.has(k))) {
-        throw predictorError('data', `the saved predictor's ${kind}s (${[...byName.keys()].join(', ')}) do not match the model's (${[...into.keys()].join(', ')})`, 'delete the saved predictor state so that it is fitted again');
+        throw predictorError(
+          'data',
+          `the saved predictor's ${kind}s (${[...byName.keys()].join(', ')}) do not match the model's (${[...into.keys()].join(', ')})`,
+          'delete the saved predictor state so that it is fitted again',
+        );
       }
       for (const [name, v] of into) {
         const t = byName.get(name)!;
         const values = decodeFloat32(t.data);
         if (t.shape.length !== v.shape.length || t.shape.some((d, i) => d !== v.shape[i]) || values.length !== v.size) {
-          throw predictorError('data', `the saved predictor's ${kind} "${name}" has shape [${t.shape.join(', ')}], the model's [${v.shape.join(', ')}]`, 'delete the saved predictor state so that it is fitted again');
+          throw predictorError(
+            'data',
+            `the saved predictor's ${kind} "${name}" has shape [${t.shape.join(', ')}], the model's [${v.shape.join(', ')}]`,
+            'delete the saved predictor state so that it is fitted again',
+          );
         }
         tf.tidy(() => v.assign(tf.tensor(values, v.shape)));
       }
@@ -140,7 +150,12 @@ export function encodeFloat32(values: Float32Array): string {
 /** The inverse of {@link encodeFloat32}. */
 export function decodeFloat32(text: string): Float32Array {
   const bytes = Buffer.from(text, 'base64');
-  if (bytes.length % 4 !== 0) throw predictorError('data', 'a saved predictor tensor is not a whole number of float32 values', 'delete the saved predictor state so that it is fitted again');
+  if (bytes.length % 4 !== 0)
+    throw predictorError(
+      'data',
+      'a saved predictor tensor is not a whole number of float32 values',
+      'delete the saved predictor state so that it is fitted again',
+    );
   const out = new Float32Array(bytes.length / 4);
   new Uint8Array(out.buffer).set(bytes);
   return out;

@@ -11,7 +11,8 @@ import type { Json } from '@nasx/contracts';
 export type TargetTransform = 'quantile-normal' | 'standardize';
 
 /** A fitted target transform (saved with the model). */
-export type FittedTargetTransform = { readonly kind: 'quantile-normal' } | { readonly kind: 'standardize'; readonly mean: number; readonly std: number } | { readonly kind: 'none' };
+export type FittedTargetTransform =
+  { readonly kind: 'quantile-normal' } | { readonly kind: 'standardize'; readonly mean: number; readonly std: number } | { readonly kind: 'none' };
 
 /** Fits `kind` on the labels and returns the targets to train on. */
 export function fitTargetTransform(kind: TargetTransform | 'none', labels: readonly number[]): { transform: FittedTargetTransform; targets: Float32Array } {
@@ -45,7 +46,7 @@ export function isFittedTargetTransform(x: Json | undefined): boolean {
 export function midRanks(x: readonly number[]): Float64Array {
   const order = x.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
   const r = new Float64Array(x.length);
-  for (let k = 0; k < order.length; ) {
+  for (let k = 0; k < order.length;) {
     let e = k;
     while (e + 1 < order.length && order[e + 1]![0] === order[k]![0]) e++;
     for (let m = k; m <= e; m++) r[order[m]![1]] = (k + e) / 2;
@@ -72,5 +73,7 @@ export function inverseNormalCdf(p: number): number {
   if (p > 1 - low) return -inverseNormalCdf(1 - p);
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+  return (
+    ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
+  );
 }

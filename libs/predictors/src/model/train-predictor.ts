@@ -43,7 +43,12 @@ export function batchTensors(batch: EncodedBatch): Record<string, tf.Tensor> {
  * Every variable gets a gradient, zeros where unused: tfjs's Adam keys its moments by position.
  * Call inside `tf.tidy`.
  */
-export function applyGradientStep(optimizer: tf.Optimizer, variables: readonly tf.Variable[], grads: { readonly [name: string]: tf.Tensor }, weightDecay: number): void {
+export function applyGradientStep(
+  optimizer: tf.Optimizer,
+  variables: readonly tf.Variable[],
+  grads: { readonly [name: string]: tf.Tensor },
+  weightDecay: number,
+): void {
   const ordered: Record<string, tf.Tensor> = {};
   for (const v of variables) {
     const g = grads[v.name] ?? tf.zerosLike(v);
@@ -59,7 +64,13 @@ export function applyGradientStep(optimizer: tf.Optimizer, variables: readonly t
  * pairwise ranking loss within each batch. Frees every tensor it made; the network's variables
  * hold the result. Returns the last epoch's mean loss.
  */
-export async function trainPredictorNetwork(network: PredictorNetwork, batch: EncodedBatch, targets: Float32Array, training: PredictorTraining, run: TrainRunOptions): Promise<number> {
+export async function trainPredictorNetwork(
+  network: PredictorNetwork,
+  batch: EncodedBatch,
+  targets: Float32Array,
+  training: PredictorTraining,
+  run: TrainRunOptions,
+): Promise<number> {
   assertTensorBackend('training a predictor');
   const n = batch.size;
   if (targets.length !== n) throw new Error(`@nasx/predictors: ${n} encoded graphs but ${targets.length} targets`);
@@ -84,7 +95,11 @@ export async function trainPredictorNetwork(network: PredictorNetwork, batch: En
         const end = Math.min(n, start + batchSize);
         if (end - start < batchSize && dropLast && start > 0) break;
         if (end - start < 2 && training.loss !== 'mse') continue;
-        if (run.signal?.aborted) throw new NasxError('run', 'predictor training was cancelled', { pkg: PREDICTORS_PACKAGE, fix: 'let the preparation finish, or resume the run later' });
+        if (run.signal?.aborted)
+          throw new NasxError('run', 'predictor training was cancelled', {
+            pkg: PREDICTORS_PACKAGE,
+            fix: 'let the preparation finish, or resume the run later',
+          });
         const idx = order.subarray(start, end);
         const dropoutSeed = rng.uint32();
         const signs = training.loss === 'mse' ? undefined : pairSigns(Array.from(idx, (i) => targets[i]!));

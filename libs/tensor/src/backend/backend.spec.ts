@@ -42,7 +42,9 @@ describe('initTensorBackend', () => {
 
   it('refuses tensor work before initialisation, with a fix', () => {
     expect(currentTensorBackend()).toBeUndefined();
-    expect(() => assertTensorBackend('building a network')).toThrow(expect.objectContaining({ kind: 'usage', fix: expect.stringContaining('initTensorBackend') }));
+    expect(() => assertTensorBackend('building a network')).toThrow(
+      expect.objectContaining({ kind: 'usage', fix: expect.stringContaining('initTensorBackend') }),
+    );
   });
 
   it('auto picks wasm (SIMD, not threaded) when no native backend is installed, never cpu', async () => {
@@ -101,7 +103,9 @@ describe('initTensorBackend', () => {
     await initTensorBackend('wasm');
     const g = tf.tidy(() => {
       const x = tf.ones([1, 4, 4, 2]) as tf.Tensor4D;
-      return tf.grad((w: tf.Tensor) => tf.sum(tf.conv2d(x, w as tf.Tensor4D, 1, 'same')))(tf.ones([3, 3, 2, 1])).dataSync();
+      return tf
+        .grad((w: tf.Tensor) => tf.sum(tf.conv2d(x, w as tf.Tensor4D, 1, 'same')))(tf.ones([3, 3, 2, 1]))
+        .dataSync();
     });
     // Filter tap (1, 1) (the centre) sees all 16 pixels of each channel.
     expect(g[(1 * 3 + 1) * 2]).toBe(16);

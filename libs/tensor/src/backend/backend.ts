@@ -240,7 +240,8 @@ async function switchTo(tfName: string, name: TensorBackendName, forced: boolean
     cause = e;
   }
   if (ok && tf.getBackend() === tfName) return;
-  const detail = cause instanceof Error ? cause.message : cause !== undefined ? String((cause as { message?: unknown }).message ?? cause) : 'initialisation failed';
+  const detail =
+    cause instanceof Error ? cause.message : cause !== undefined ? String((cause as { message?: unknown }).message ?? cause) : 'initialisation failed';
   const reason = `TensorFlow.js backend "${tfName}" did not initialise: ${detail}`;
   if (!forced) throw new Error(reason);
   throw new NasxError('config', `the "${name}" tensor backend was requested but ${reason}`, {

@@ -17,8 +17,28 @@ const CASES: readonly { x: Shape4; f: Shape4; stride: number; pad: Pad }[] = [
   { x: [2, 10, 10, 2], f: [3, 3, 2, 3], stride: 3, pad: 'valid' },
   { x: [5, 6, 6, 8], f: [1, 1, 8, 4], stride: 1, pad: 'valid' },
   { x: [2, 6, 6, 3], f: [1, 1, 3, 4], stride: 2, pad: 'same' },
-  { x: [1, 5, 7, 3], f: [2, 3, 3, 2], stride: 1, pad: [[0, 0], [1, 0], [2, 1], [0, 0]] },
-  { x: [1, 6, 6, 2], f: [3, 3, 2, 2], stride: 1, pad: [[0, 0], [3, 0], [0, 3], [0, 0]] },
+  {
+    x: [1, 5, 7, 3],
+    f: [2, 3, 3, 2],
+    stride: 1,
+    pad: [
+      [0, 0],
+      [1, 0],
+      [2, 1],
+      [0, 0],
+    ],
+  },
+  {
+    x: [1, 6, 6, 2],
+    f: [3, 3, 2, 2],
+    stride: 1,
+    pad: [
+      [0, 0],
+      [3, 0],
+      [0, 3],
+      [0, 0],
+    ],
+  },
 ];
 const NAME = (c: (typeof CASES)[number]) => `x ${c.x.join('×')}, filter ${c.f.join('×')}, stride ${c.stride}, pad ${JSON.stringify(c.pad)}`;
 
@@ -30,8 +50,20 @@ interface Problem {
 }
 
 function problem(c: (typeof CASES)[number], seed: number): Problem {
-  const x = tf.tensor4d(testValues(c.x.reduce((a, b) => a * b, 1), seed), c.x);
-  const w = tf.tensor4d(testValues(c.f.reduce((a, b) => a * b, 1), seed + 2), c.f);
+  const x = tf.tensor4d(
+    testValues(
+      c.x.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    c.x,
+  );
+  const w = tf.tensor4d(
+    testValues(
+      c.f.reduce((a, b) => a * b, 1),
+      seed + 2,
+    ),
+    c.f,
+  );
   const probe = tf.conv2d(x, w, c.stride, c.pad);
   const dy = tf.tensor4d(testValues(probe.size, seed + 1), probe.shape as Shape4);
   probe.dispose();

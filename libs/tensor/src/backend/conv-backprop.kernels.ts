@@ -55,7 +55,11 @@ class Composer {
   }
 }
 
-function convInfo(xShape: Shape4, filterShape: Shape4, a: { strides: [number, number] | number; pad: tf.Conv2DAttrs['pad']; dimRoundingMode?: 'floor' | 'round' | 'ceil' }) {
+function convInfo(
+  xShape: Shape4,
+  filterShape: Shape4,
+  a: { strides: [number, number] | number; pad: tf.Conv2DAttrs['pad']; dimRoundingMode?: 'floor' | 'round' | 'ceil' },
+) {
   return tf.backend_util.computeConv2DInfo(xShape, filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
 }
 
@@ -96,17 +100,21 @@ export function conv2DBackpropFilterKernel(backendName: string): tf.KernelConfig
         right = Math.max(right, 0);
       }
       const dyt = k.run(tf.Transpose, { x: dy }, { perm: [1, 2, 0, 3] });
-      const conv = k.run(tf.Conv2D, { x: xt, filter: dyt }, {
-        strides: [1, 1],
-        pad: [
-          [0, 0],
-          [top, bottom],
-          [left, right],
-          [0, 0],
-        ],
-        dataFormat: 'NHWC',
-        dilations: [info.strideHeight, info.strideWidth],
-      });
+      const conv = k.run(
+        tf.Conv2D,
+        { x: xt, filter: dyt },
+        {
+          strides: [1, 1],
+          pad: [
+            [0, 0],
+            [top, bottom],
+            [left, right],
+            [0, 0],
+          ],
+          dataFormat: 'NHWC',
+          dilations: [info.strideHeight, info.strideWidth],
+        },
+      );
       return k.finish(k.run(tf.Transpose, { x: conv }, { perm: [1, 2, 0, 3] }));
     },
   };
@@ -140,17 +148,21 @@ export function conv2DBackpropInputKernel(backendName: string): tf.KernelConfig 
       let dyd: Info = dy;
       if (sh > 1 || sw > 1) {
         const spread = k.run(tf.Reshape, { x: dy }, { shape: [b, oh, 1, ow, 1, co] });
-        const padded = k.run(tf.PadV2, { x: spread }, {
-          paddings: [
-            [0, 0],
-            [0, 0],
-            [0, sh - 1],
-            [0, 0],
-            [0, sw - 1],
-            [0, 0],
-          ],
-          constantValue: 0,
-        });
+        const padded = k.run(
+          tf.PadV2,
+          { x: spread },
+          {
+            paddings: [
+              [0, 0],
+              [0, 0],
+              [0, sh - 1],
+              [0, 0],
+              [0, sw - 1],
+              [0, 0],
+            ],
+            constantValue: 0,
+          },
+        );
         dyd = k.run(tf.Reshape, { x: padded }, { shape: [b, oh * sh, ow * sw, co] });
       }
       let top = kh - 1 - info.padInfo.top;
@@ -167,17 +179,21 @@ export function conv2DBackpropInputKernel(backendName: string): tf.KernelConfig 
       const flipped = k.run(tf.Reverse, { x: filter }, { dims: [0, 1] });
       const wf = k.run(tf.Transpose, { x: flipped }, { perm: [0, 1, 3, 2] });
       return k.finish(
-        k.run(tf.Conv2D, { x: dyd, filter: wf }, {
-          strides: [1, 1],
-          pad: [
-            [0, 0],
-            [top, bottom],
-            [left, right],
-            [0, 0],
-          ],
-          dataFormat: 'NHWC',
-          dilations: [1, 1],
-        }),
+        k.run(
+          tf.Conv2D,
+          { x: dyd, filter: wf },
+          {
+            strides: [1, 1],
+            pad: [
+              [0, 0],
+              [top, bottom],
+              [left, right],
+              [0, 0],
+            ],
+            dataFormat: 'NHWC',
+            dilations: [1, 1],
+          },
+        ),
       );
     },
   };

@@ -15,7 +15,14 @@ interface Case {
   readonly firstOrderOnly?: boolean;
 }
 
-const other = (shape: number[], seed: number) => tf.tensor(testValues(shape.reduce((a, b) => a * b, 1), seed), shape);
+const other = (shape: number[], seed: number) =>
+  tf.tensor(
+    testValues(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
 
 // Each kernel with a gradient in NASX_GRADIENTS is exercised by at least one case (checked below).
 const CASES: readonly Case[] = [
@@ -52,17 +59,17 @@ const CASES: readonly Case[] = [
   { kernel: 'Softplus', shape: [2, 4], f: (x) => tf.softplus(x) },
   { kernel: 'ClipByValue', shape: [2, 4], f: (x) => tf.clipByValue(x, -0.4, 0.5) },
   { kernel: 'Select', shape: [2, 4], f: (x) => tf.where(tf.greater(other([2, 4], 17), 0), x, tf.mul(x, 3)) },
-  ...(['Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual'] as const).map(
-    (kernel): Case => ({
-      kernel,
-      shape: [4],
-      f: (x) => {
-        const y = other([4], 50);
-        const cmp = { Equal: tf.equal, NotEqual: tf.notEqual, Greater: tf.greater, GreaterEqual: tf.greaterEqual, Less: tf.less, LessEqual: tf.lessEqual }[kernel];
-        return tf.add(tf.cast(cmp(x, y), 'float32'), x);
-      },
-    }),
-  ),
+  ...(['Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual'] as const).map((kernel): Case => ({
+    kernel,
+    shape: [4],
+    f: (x) => {
+      const y = other([4], 50);
+      const cmp = { Equal: tf.equal, NotEqual: tf.notEqual, Greater: tf.greater, GreaterEqual: tf.greaterEqual, Less: tf.less, LessEqual: tf.lessEqual }[
+        kernel
+      ];
+      return tf.add(tf.cast(cmp(x, y), 'float32'), x);
+    },
+  })),
   { kernel: 'Step', shape: [4], f: (x) => tf.add(tf.step(x), x) },
   { kernel: 'Sign', shape: [4], f: (x) => tf.add(tf.sign(x), x) },
   { kernel: 'Floor', shape: [4], f: (x) => tf.add(tf.floor(tf.mul(x, 3)), x) },
@@ -86,7 +93,19 @@ const CASES: readonly Case[] = [
   { kernel: 'Pack', shape: [2, 3], f: (x) => tf.stack([x, tf.square(x)], 1) },
   { kernel: 'Unpack', shape: [3, 2], f: (x) => tf.mul(tf.unstack(x, 0)[1]!, 3) },
   { kernel: 'Slice', shape: [3, 4], f: (x) => tf.slice(x, [1, 1], [2, 2]) },
-  { kernel: 'PadV2', shape: [2, 3], f: (x) => tf.pad(x, [[1, 0], [0, 2]], 0.5) },
+  {
+    kernel: 'PadV2',
+    shape: [2, 3],
+    f: (x) =>
+      tf.pad(
+        x,
+        [
+          [1, 0],
+          [0, 2],
+        ],
+        0.5,
+      ),
+  },
   { kernel: 'Tile', shape: [2, 3], f: (x) => tf.tile(x, [2, 3]) },
   { kernel: 'BroadcastTo', shape: [1, 3], f: (x) => tf.broadcastTo(x, [4, 3]) },
   { kernel: 'BatchMatMul', shape: [2, 3], f: (x) => tf.matMul(x, other([3, 4], 20)) },
@@ -192,31 +211,46 @@ describe('gradients registered by @nasx/tensor', () => {
     });
   });
 
-  it.each(CASES.filter((c) => !c.firstOrderOnly).map((c, i) => [`${c.kernel} #${i}`, c] as const))('%s is differentiable again: Hessian-vector product matches differences of gradients', async (_name, c) => {
-    await onBackend('cpu', () => {
-      const x0 = inputOf(c, 7);
-      const v = testValues(x0.length, 8);
-      const w = (y: T) => other(y.shape, 99);
-      const L = (x: T): T => {
-        const y = c.f(x);
-        return tf.sum(tf.mul(y, w(y)));
-      };
-      const grad = (x: Float32Array) => tf.tidy(() => tf.grad(L)(tf.tensor(x, c.shape)).dataSync() as Float32Array);
-      // H·v = ∇_x <∇_x L, v>
-      let hv: Float32Array;
-      try {
-        hv = tf.tidy(() => tf.grad((x: T) => tf.sum(tf.mul(tf.grad(L)(x), tf.tensor(v, c.shape))))(tf.tensor(x0, c.shape)).dataSync() as Float32Array);
-      } catch (e) {
-        // L is linear (or piecewise linear) in x: its gradient does not depend on x, H = 0.
-        if (!/Cannot compute gradient of y=f\(x\)/.test(String(e))) throw e;
-        hv = new Float32Array(x0.length);
-      }
-      const eps = PIECEWISE.includes(c.kernel) ? 1e-3 : 1e-2;
-      const gp = grad(x0.map((a, i) => a + eps * v[i]!));
-      const gm = grad(x0.map((a, i) => a - eps * v[i]!));
-      expect(closeness(hv, gp.map((a, i) => (a - gm[i]!) / (2 * eps)), 5e-3, 3e-2)).toBeLessThanOrEqual(1);
-    });
-  });
+  it.each(CASES.filter((c) => !c.firstOrderOnly).map((c, i) => [`${c.kernel} #${i}`, c] as const))(
+    '%s is differentiable again: Hessian-vector product matches differences of gradients',
+    async (_name, c) => {
+      await onBackend('cpu', () => {
+        const x0 = inputOf(c, 7);
+        const v = testValues(x0.length, 8);
+        const w = (y: T) => other(y.shape, 99);
+        const L = (x: T): T => {
+          const y = c.f(x);
+          return tf.sum(tf.mul(y, w(y)));
+        };
+        const grad = (x: Float32Array) => tf.tidy(() => tf.grad(L)(tf.tensor(x, c.shape)).dataSync() as Float32Array);
+        // H·v = ∇_x <∇_x L, v>
+        let hv: Float32Array;
+        try {
+          hv = tf.tidy(
+            () =>
+              tf
+                .grad((x: T) => tf.sum(tf.mul(tf.grad(L)(x), tf.tensor(v, c.shape))))(tf.tensor(x0, c.shape))
+                .dataSync() as Float32Array,
+          );
+        } catch (e) {
+          // L is linear (or piecewise linear) in x: its gradient does not depend on x, H = 0.
+          if (!/Cannot compute gradient of y=f\(x\)/.test(String(e))) throw e;
+          hv = new Float32Array(x0.length);
+        }
+        const eps = PIECEWISE.includes(c.kernel) ? 1e-3 : 1e-2;
+        const gp = grad(x0.map((a, i) => a + eps * v[i]!));
+        const gm = grad(x0.map((a, i) => a - eps * v[i]!));
+        expect(
+          closeness(
+            hv,
+            gp.map((a, i) => (a - gm[i]!) / (2 * eps)),
+            5e-3,
+            3e-2,
+          ),
+        ).toBeLessThanOrEqual(1);
+      });
+    },
+  );
 
   it.each(CASES.map((c, i) => [`${c.kernel} #${i}`, c] as const))('%s on wasm equals cpu', async (_name, c) => {
     const x0 = inputOf(c, 6);
@@ -228,7 +262,11 @@ describe('gradients registered by @nasx/tensor', () => {
   it('AvgPool with padding: gradient is the derivative of the count-excluding forward (not tfjs AvgPoolGrad alone)', async () => {
     // A 3×3 average over a 4×4 ones input, padding 1: the corner input is in 4 windows of sizes
     // 4, 6, 6, 9 → d(Σ y)/dx = 1/4 + 1/6 + 1/6 + 1/9 (tfjs's AvgPoolGrad alone gives 4/9).
-    const g = tf.tidy(() => tf.grad((x: T) => tf.sum(tf.avgPool(x as tf.Tensor4D, 3, 1, 'same')))(tf.ones([1, 4, 4, 1])).dataSync());
+    const g = tf.tidy(() =>
+      tf
+        .grad((x: T) => tf.sum(tf.avgPool(x as tf.Tensor4D, 3, 1, 'same')))(tf.ones([1, 4, 4, 1]))
+        .dataSync(),
+    );
     expect(g[0]).toBeCloseTo(1 / 4 + 2 / 6 + 1 / 9, 6);
     // Input (1, 1): row windows of 2, 3, 3 valid rows, the same for columns → (1/2 + 1/3 + 1/3)².
     expect(g[5]).toBeCloseTo((7 / 6) ** 2, 6);
@@ -244,7 +282,11 @@ describe('gradients registered by @nasx/tensor', () => {
         return tf.sum(tf.mul(gw, v));
       };
       const w0 = testValues(36, 32);
-      const hv = tf.tidy(() => tf.grad(h)(tf.tensor(w0, [3, 3, 2, 2])).dataSync());
+      const hv = tf.tidy(() =>
+        tf
+          .grad(h)(tf.tensor(w0, [3, 3, 2, 2]))
+          .dataSync(),
+      );
       const fd = new Float64Array(36);
       for (let i = 0; i < 36; i++) {
         const p = Float32Array.from(w0);

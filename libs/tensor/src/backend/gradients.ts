@@ -32,13 +32,17 @@ type ConvAttrs = Pick<tf.Conv2DAttrs, 'strides' | 'pad' | 'dataFormat' | 'dimRou
 /** ∂L/∂x of a convolution as the `Conv2DBackpropInput` kernel. */
 function convBackpropInput(dy: T, filter: T, a: ConvAttrs, inputShape: number[]): T {
   const { strides, pad, dataFormat, dimRoundingMode } = a;
-  return tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter }, { strides, pad, dataFormat, dimRoundingMode, inputShape } as unknown as tf.NamedAttrMap) as T;
+  return tf
+    .engine()
+    .runKernel(tf.Conv2DBackpropInput, { dy, filter }, { strides, pad, dataFormat, dimRoundingMode, inputShape } as unknown as tf.NamedAttrMap) as T;
 }
 
 /** ∂L/∂W of a convolution as the `Conv2DBackpropFilter` kernel. */
 function convBackpropFilter(x: T, dy: T, a: ConvAttrs, filterShape: number[]): T {
   const { strides, pad, dataFormat, dimRoundingMode } = a;
-  return tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, { strides, pad, dataFormat, dimRoundingMode, filterShape } as unknown as tf.NamedAttrMap) as T;
+  return tf
+    .engine()
+    .runKernel(tf.Conv2DBackpropFilter, { x, dy }, { strides, pad, dataFormat, dimRoundingMode, filterShape } as unknown as tf.NamedAttrMap) as T;
 }
 type Grads = ReturnType<tf.GradFunc>;
 
@@ -86,7 +90,15 @@ function zeroGrad(kernelName: string): tf.GradConfig {
   return { kernelName, gradFunc: (dy) => ({ x: () => tf.zerosLike(dy as T) }) };
 }
 
-function poolInfo(x: T, a: { filterSize: tf.AvgPoolAttrs['filterSize']; strides: tf.AvgPoolAttrs['strides']; pad: tf.AvgPoolAttrs['pad']; dimRoundingMode?: 'floor' | 'round' | 'ceil' }) {
+function poolInfo(
+  x: T,
+  a: {
+    filterSize: tf.AvgPoolAttrs['filterSize'];
+    strides: tf.AvgPoolAttrs['strides'];
+    pad: tf.AvgPoolAttrs['pad'];
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  },
+) {
   return tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
 }
 
@@ -125,7 +137,13 @@ function matMulGrads(dy: T, a: T, b: T, ta: boolean, tb: boolean): { da: T; db: 
 function unbroadcastBatch(g: T, shape: readonly number[]): T {
   if (g.rank === shape.length && g.shape.every((d, i) => d === shape[i])) return g;
   const lead = g.rank - shape.length;
-  let r = lead > 0 ? tf.sum(g, Array.from({ length: lead }, (_, i) => i)) : g;
+  let r =
+    lead > 0
+      ? tf.sum(
+          g,
+          Array.from({ length: lead }, (_, i) => i),
+        )
+      : g;
   const axes: number[] = [];
   for (let i = 0; i < shape.length - 2; i++) if (shape[i] === 1 && r.shape[i] !== 1) axes.push(i);
   if (axes.length > 0) r = tf.sum(r, axes, true);
@@ -135,9 +153,21 @@ function unbroadcastBatch(g: T, shape: readonly number[]): T {
 /** The gradients nasx registers (those missing from tfjs-core's CommonJS build), one per kernel. */
 export const NASX_GRADIENTS: readonly tf.GradConfig[] = [
   // ---- element-wise binary (with broadcasting) -------------------------------------------------
-  binary(tf.Add, (dy) => dy, (dy) => dy),
-  binary(tf.Sub, (dy) => dy, (dy) => tf.neg(dy)),
-  binary(tf.Multiply, (dy, _a, b) => tf.mul(dy, f32(b)), (dy, a) => tf.mul(dy, f32(a))),
+  binary(
+    tf.Add,
+    (dy) => dy,
+    (dy) => dy,
+  ),
+  binary(
+    tf.Sub,
+    (dy) => dy,
+    (dy) => tf.neg(dy),
+  ),
+  binary(
+    tf.Multiply,
+    (dy, _a, b) => tf.mul(dy, f32(b)),
+    (dy, a) => tf.mul(dy, f32(a)),
+  ),
   binary(
     tf.RealDiv,
     (dy, _a, b) => tf.div(dy, f32(b)),
@@ -247,13 +277,11 @@ export const NASX_GRADIENTS: readonly tf.GradConfig[] = [
     },
   },
   // Comparisons are piecewise constant: zero gradients (reached when differentiating Max/Min/ReLU twice).
-  ...[tf.Equal, tf.NotEqual, tf.Greater, tf.GreaterEqual, tf.Less, tf.LessEqual, tf.LogicalAnd, tf.LogicalOr].map(
-    (kernelName): tf.GradConfig => ({
-      kernelName,
-      inputsToSave: ['a', 'b'],
-      gradFunc: (_dy, saved) => ({ a: () => tf.zerosLike(f32(saved[0]!)), b: () => tf.zerosLike(f32(saved[1]!)) }),
-    }),
-  ),
+  ...[tf.Equal, tf.NotEqual, tf.Greater, tf.GreaterEqual, tf.Less, tf.LessEqual, tf.LogicalAnd, tf.LogicalOr].map((kernelName): tf.GradConfig => ({
+    kernelName,
+    inputsToSave: ['a', 'b'],
+    gradFunc: (_dy, saved) => ({ a: () => tf.zerosLike(f32(saved[0]!)), b: () => tf.zerosLike(f32(saved[1]!)) }),
+  })),
   zeroGrad(tf.LogicalNot),
   zeroGrad(tf.Step),
   zeroGrad(tf.Sign),
@@ -285,20 +313,18 @@ export const NASX_GRADIENTS: readonly tf.GradConfig[] = [
       return { x: () => tf.broadcastTo(tf.div(expandReduced(dy as T, x.shape, axis), tf.scalar(n)), x.shape) };
     },
   },
-  ...(['Max', 'Min'] as const).map(
-    (name): tf.GradConfig => ({
-      kernelName: name === 'Max' ? tf.Max : tf.Min,
-      inputsToSave: ['x'],
-      gradFunc: (dy, saved, attrs) => {
-        const x = saved[0]!;
-        // Max names its axes `reductionIndices`, Min `axis`.
-        const axes = name === 'Max' ? (attrs as unknown as tf.MaxAttrs).reductionIndices : (attrs as unknown as tf.MinAttrs).axis;
-        const y = name === 'Max' ? tf.max(x, axes) : tf.min(x, axes);
-        // Gradient flows to every element equal to the extremum (as TensorFlow does).
-        return { x: () => tf.mul(expandReduced(dy as T, x.shape, axes), f32(tf.equal(x, expandReduced(y, x.shape, axes)))) };
-      },
-    }),
-  ),
+  ...(['Max', 'Min'] as const).map((name): tf.GradConfig => ({
+    kernelName: name === 'Max' ? tf.Max : tf.Min,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const x = saved[0]!;
+      // Max names its axes `reductionIndices`, Min `axis`.
+      const axes = name === 'Max' ? (attrs as unknown as tf.MaxAttrs).reductionIndices : (attrs as unknown as tf.MinAttrs).axis;
+      const y = name === 'Max' ? tf.max(x, axes) : tf.min(x, axes);
+      // Gradient flows to every element equal to the extremum (as TensorFlow does).
+      return { x: () => tf.mul(expandReduced(dy as T, x.shape, axes), f32(tf.equal(x, expandReduced(y, x.shape, axes)))) };
+    },
+  })),
   {
     kernelName: tf.Softmax,
     inputsToSave: ['logits'],
@@ -326,7 +352,11 @@ export const NASX_GRADIENTS: readonly tf.GradConfig[] = [
     saveAllInputs: true,
     gradFunc: (dy, saved, attrs) => {
       const axis = tf.util.parseAxisParam((attrs as unknown as tf.ConcatAttrs).axis, saved[0]!.shape)[0]!;
-      const parts = tf.split(dy as T, saved.map((t) => t.shape[axis]!), axis);
+      const parts = tf.split(
+        dy as T,
+        saved.map((t) => t.shape[axis]!),
+        axis,
+      );
       const grads: Grads = {};
       parts.forEach((p, i) => (grads[i] = () => p));
       return grads;
@@ -354,7 +384,13 @@ export const NASX_GRADIENTS: readonly tf.GradConfig[] = [
       const x = saved[0]!;
       const { begin, size } = attrs as unknown as tf.SliceAttrs;
       const [b, s] = tf.slice_util.parseSliceParams(x, begin, size) as [number[], number[]];
-      return { x: () => tf.pad(dy as T, x.shape.map((d, i) => [b[i]!, d - b[i]! - s[i]!] as [number, number])) };
+      return {
+        x: () =>
+          tf.pad(
+            dy as T,
+            x.shape.map((d, i) => [b[i]!, d - b[i]! - s[i]!] as [number, number]),
+          ),
+      };
     },
   },
   {
@@ -363,7 +399,14 @@ export const NASX_GRADIENTS: readonly tf.GradConfig[] = [
     gradFunc: (dy, saved, attrs) => {
       const x = saved[0]!;
       const { paddings } = attrs as unknown as tf.PadV2Attrs;
-      return { x: () => tf.slice(dy as T, paddings.map((p) => p[0]), x.shape) };
+      return {
+        x: () =>
+          tf.slice(
+            dy as T,
+            paddings.map((p) => p[0]),
+            x.shape,
+          ),
+      };
     },
   },
   {
@@ -374,7 +417,13 @@ export const NASX_GRADIENTS: readonly tf.GradConfig[] = [
       const { reps } = attrs as unknown as tf.TileAttrs;
       // out[r·s + k] = x[k] per axis: view dy as [reps0, s0, reps1, s1, …] and sum the rep axes.
       const shape = x.shape.flatMap((s, i) => [reps[i]!, s]);
-      return { x: () => tf.sum(tf.reshape(dy as T, shape), x.shape.map((_, i) => 2 * i)) };
+      return {
+        x: () =>
+          tf.sum(
+            tf.reshape(dy as T, shape),
+            x.shape.map((_, i) => 2 * i),
+          ),
+      };
     },
   },
   {

@@ -25,7 +25,8 @@ const ALL_CELLS: number[][] = Array.from({ length: 15625 }, (_, code) => Array.f
 const BEST_C10 = opsOfArchString('|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|');
 const MIXED = opsOfArchString('|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|none~1|nor_conv_3x3~2|');
 
-const input = (n: number, shape: readonly number[], seed: number) => tf.tensor4d(testValues(n * shape.reduce((a, b) => a * b, 1), seed), [n, ...shape] as [number, number, number, number]);
+const input = (n: number, shape: readonly number[], seed: number) =>
+  tf.tensor4d(testValues(n * shape.reduce((a, b) => a * b, 1), seed), [n, ...shape] as [number, number, number, number]);
 
 describe('NB201 network builder', () => {
   beforeAll(async () => {
@@ -156,7 +157,13 @@ describe('NB201 network builder', () => {
       try {
         tf.tidy(() => net.parameters.get('cells.0.layers.5.op.2.bias')!.assign(tf.tensor1d([0.5, -0.25])));
         const seen: Record<string, Float32Array> = {};
-        tf.tidy(() => void net.forward(input(2, TINY.inputShape, 3), { training: true, tap: (name, t, kind) => kind === 'cell-out' && (seen[name] = t.dataSync() as Float32Array) }));
+        tf.tidy(
+          () =>
+            void net.forward(input(2, TINY.inputShape, 3), {
+              training: true,
+              tap: (name, t, kind) => kind === 'cell-out' && (seen[name] = t.dataSync() as Float32Array),
+            }),
+        );
         expect(Array.from(seen['cells.0']!).slice(0, 4)).toEqual([0.5, -0.25, 0.5, -0.25]);
       } finally {
         net.dispose();
@@ -166,11 +173,16 @@ describe('NB201 network builder', () => {
     it('rejects a batch that is not NCHW of the planned size, and a wrong genotype, with fixes', () => {
       const net = buildNetwork(nb201Arch(MIXED), TINY);
       try {
-        expect(() => net.forward(tf.zeros([1, 8, 8, 3]) as tf.Tensor4D, { training: false })).toThrow(expect.objectContaining({ kind: 'usage', fix: expect.stringContaining('toTensors') }));
+        expect(() => net.forward(tf.zeros([1, 8, 8, 3]) as tf.Tensor4D, { training: false })).toThrow(
+          expect.objectContaining({ kind: 'usage', fix: expect.stringContaining('toTensors') }),
+        );
       } finally {
         net.dispose();
       }
-      for (const bad of [{ space: 'nb201', genotype: { ops: [0, 1, 2] }, key: 'x' }, { space: 'nb201', genotype: { ops: [0, 1, 2, 3, 4, 5] }, key: 'y' }]) {
+      for (const bad of [
+        { space: 'nb201', genotype: { ops: [0, 1, 2] }, key: 'x' },
+        { space: 'nb201', genotype: { ops: [0, 1, 2, 3, 4, 5] }, key: 'y' },
+      ]) {
         let error: unknown;
         try {
           planNetwork(bad, CIFAR);
@@ -193,7 +205,9 @@ describe('NB201 network builder', () => {
 
     const lastBnOut = (training: boolean, x: tf.Tensor4D): Float32Array => {
       let out: Float32Array | undefined;
-      tf.tidy(() => void net.forward(x, { training, tap: (name, t, kind) => name === 'lastact.1' && kind === 'relu-in' && (out = t.dataSync() as Float32Array) }));
+      tf.tidy(
+        () => void net.forward(x, { training, tap: (name, t, kind) => name === 'lastact.1' && kind === 'relu-in' && (out = t.dataSync() as Float32Array) }),
+      );
       return out!;
     };
 
@@ -231,8 +245,22 @@ describe('NB201 network builder', () => {
       tf.tidy(() => void net.forward(x, { training: true }));
       const rm = net.buffers.get('stem.1.running_mean')!.dataSync();
       const rv = net.buffers.get('stem.1.running_var')!.dataSync();
-      expect(closeness(rm, mean.map((m) => 0.1 * m), 1e-6, 1e-4)).toBeLessThanOrEqual(1);
-      expect(closeness(rv, unbiased.map((v) => 0.9 + 0.1 * v), 1e-6, 1e-4)).toBeLessThanOrEqual(1);
+      expect(
+        closeness(
+          rm,
+          mean.map((m) => 0.1 * m),
+          1e-6,
+          1e-4,
+        ),
+      ).toBeLessThanOrEqual(1);
+      expect(
+        closeness(
+          rv,
+          unbiased.map((v) => 0.9 + 0.1 * v),
+          1e-6,
+          1e-4,
+        ),
+      ).toBeLessThanOrEqual(1);
       tf.dispose([x, stem]);
     });
   });
@@ -245,9 +273,9 @@ describe('NB201 network builder', () => {
       tf.tidy(
         () =>
           void net.forward(input(2, CIFAR.inputShape, 7), {
-          training: true,
-          tap: (name, t, kind) => seen.set(name, [...(seen.get(name) ?? []), { kind, shape: t.shape }]),
-        }),
+            training: true,
+            tap: (name, t, kind) => seen.set(name, [...(seen.get(name) ?? []), { kind, shape: t.shape }]),
+          }),
       );
       net.dispose();
       const reluNames = [...seen].filter(([, v]) => v.some((k) => k.kind === 'relu-in')).map(([n]) => n);

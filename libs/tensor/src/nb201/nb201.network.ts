@@ -75,10 +75,13 @@ interface Macro {
 function macroOf(options: NetworkOptions, arch: Architecture): Macro {
   const m = { ...NB201_MACRO_DEFAULTS, ...options.macro };
   for (const key of Object.keys(m)) {
-    if (!(key in NB201_MACRO_DEFAULTS)) throw archError(arch, `unknown macro setting "${key}"`, 'the NB201 builder takes macro.channels (default 16) and macro.cellsPerStage (default 5)');
+    if (!(key in NB201_MACRO_DEFAULTS))
+      throw archError(arch, `unknown macro setting "${key}"`, 'the NB201 builder takes macro.channels (default 16) and macro.cellsPerStage (default 5)');
   }
-  if (!Number.isInteger(m.channels) || m.channels < 1) throw archError(arch, `macro.channels must be a positive integer, got ${m.channels}`, 'use 16 (NB201) or another positive integer');
-  if (!Number.isInteger(m.cellsPerStage) || m.cellsPerStage < 1) throw archError(arch, `macro.cellsPerStage must be a positive integer, got ${m.cellsPerStage}`, 'use 5 (NB201) or another positive integer');
+  if (!Number.isInteger(m.channels) || m.channels < 1)
+    throw archError(arch, `macro.channels must be a positive integer, got ${m.channels}`, 'use 16 (NB201) or another positive integer');
+  if (!Number.isInteger(m.cellsPerStage) || m.cellsPerStage < 1)
+    throw archError(arch, `macro.cellsPerStage must be a positive integer, got ${m.cellsPerStage}`, 'use 5 (NB201) or another positive integer');
   return m;
 }
 
@@ -86,7 +89,11 @@ function shapeOf(options: NetworkOptions, arch: Architecture): [number, number, 
   const s = options.inputShape;
   const ok = s.length === 3 && s.every((d) => Number.isInteger(d) && d > 0) && s[1]! % 4 === 0 && s[2]! % 4 === 0;
   if (!ok) {
-    throw archError(arch, `input shape [${s.join(', ')}] is not [channels, height, width] with height and width divisible by 4`, 'NB201 halves the resolution twice; use e.g. [3, 32, 32] (CIFAR) or [3, 16, 16] (ImageNet16-120)');
+    throw archError(
+      arch,
+      `input shape [${s.join(', ')}] is not [channels, height, width] with height and width divisible by 4`,
+      'NB201 halves the resolution twice; use e.g. [3, 32, 32] (CIFAR) or [3, 16, 16] (ImageNet16-120)',
+    );
   }
   if (!Number.isInteger(options.numClasses) || options.numClasses < 1) {
     throw archError(arch, `numClasses must be a positive integer, got ${options.numClasses}`, "pass the task's numClasses");

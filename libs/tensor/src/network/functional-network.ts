@@ -18,7 +18,8 @@ export function createFunctionalNetwork(arch: Architecture, plan: NetworkPlan, o
   assertTensorBackend(`building a network for ${arch.space} architecture ${arch.key}`);
   const seed = options.seed ?? 0;
   const scheme = options.init ?? 'pytorch';
-  if (!Number.isFinite(seed)) throw new NasxError('usage', `network seed must be a finite number, got ${seed}`, { pkg: TENSOR_PACKAGE, fix: 'pass an integer seed' });
+  if (!Number.isFinite(seed))
+    throw new NasxError('usage', `network seed must be a finite number, got ${seed}`, { pkg: TENSOR_PACKAGE, fix: 'pass an integer seed' });
   if (!INIT_SCHEMES.includes(scheme)) {
     throw new NasxError('usage', `unknown weight initialisation "${String(scheme)}"`, { pkg: TENSOR_PACKAGE, fix: `use one of ${INIT_SCHEMES.join(', ')}` });
   }

@@ -54,7 +54,7 @@ describe('training', () => {
 
     it('cosine learning rate goes from the base to the minimum over the steps (NB201: per iteration)', () => {
       expect([0, 50, 100].map((s) => learningRateAt('cosine', s, 100, 0.1))).toEqual([0.1, expect.closeTo(0.05, 12), 0]);
-      expect(learningRateAt('cosine', 25, 100, 0.1, 0.02)).toBeCloseTo(0.02 + 0.08 * (1 + Math.SQRT1_2) / 2, 12);
+      expect(learningRateAt('cosine', 25, 100, 0.1, 0.02)).toBeCloseTo(0.02 + (0.08 * (1 + Math.SQRT1_2)) / 2, 12);
       expect(learningRateAt('constant', 60, 100, 0.1)).toBe(0.1);
     });
   });

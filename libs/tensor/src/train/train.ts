@@ -122,14 +122,20 @@ function usage(problem: string, fix: string): NasxError {
 }
 
 function positiveInt(name: string, v: number | undefined): void {
-  if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw usage(`training option ${name} must be a positive integer, got ${v}`, `set ${name} to 1 or more`);
+  if (v !== undefined && !(Number.isInteger(v) && v >= 1))
+    throw usage(`training option ${name} must be a positive integer, got ${v}`, `set ${name} to 1 or more`);
 }
 
 /**
  * Samples per forward/backward pass: `requested`, else the whole batch or what fits in the memory
  * budget (wasm: {@link WASM_MEMORY_BUDGET}) by the plan's `trainingBytesPerSample`.
  */
-export function microBatchSizeFor(plan: NetworkPlan, batchSize: number, backend: TensorBackendInfo, options: Pick<TrainOptions, 'microBatchSize' | 'memoryBudgetBytes'> = {}): number {
+export function microBatchSizeFor(
+  plan: NetworkPlan,
+  batchSize: number,
+  backend: TensorBackendInfo,
+  options: Pick<TrainOptions, 'microBatchSize' | 'memoryBudgetBytes'> = {},
+): number {
   if (options.microBatchSize !== undefined) return Math.min(options.microBatchSize, batchSize);
   const budget = options.memoryBudgetBytes ?? (backend.tfBackend === 'wasm' ? WASM_MEMORY_BUDGET : Infinity);
   return Math.max(1, Math.min(batchSize, Math.floor(budget / plan.trainingBytesPerSample)));
@@ -176,7 +182,14 @@ function slice<T extends tf.Tensor>(t: T, start: number, size: number): T {
 }
 
 /** One optimizer step over one batch (micro-batched); returns the batch's Σ loss / n, Σ correct, n. */
-async function trainStep(net: Network, batch: Batch, micro: number, sgd: SgdOptimizer, lr: number, signal: AbortSignal | undefined): Promise<{ loss: number; correct: number; n: number }> {
+async function trainStep(
+  net: Network,
+  batch: Batch,
+  micro: number,
+  sgd: SgdOptimizer,
+  lr: number,
+  signal: AbortSignal | undefined,
+): Promise<{ loss: number; correct: number; n: number }> {
   const varList = [...net.parameters.values()];
   const byVariable = new Map([...net.parameters].map(([name, v]) => [v.name, name]));
   const { x, y } = toTensors(batch);
@@ -235,7 +248,8 @@ export async function trainNetwork(net: Network, data: DataSplit, options: Train
   for (const k of ['epochs', 'steps', 'batchSize', 'microBatchSize', 'progressEvery'] as const) positiveInt(k, options[k]);
   const batchSize = options.batchSize ?? 256;
   const perEpoch = Math.ceil(data.size / batchSize);
-  if (perEpoch === 0) throw new NasxError('data', 'the training split is empty', { pkg: TENSOR_PACKAGE, fix: 'check the task’s data directory and split sizes' });
+  if (perEpoch === 0)
+    throw new NasxError('data', 'the training split is empty', { pkg: TENSOR_PACKAGE, fix: 'check the task’s data directory and split sizes' });
   const totalSteps = options.steps ?? (options.epochs ?? 1) * perEpoch;
   const epochs = Math.ceil(totalSteps / perEpoch);
   const baseLr = options.learningRate ?? 0.1;
@@ -271,13 +285,29 @@ export async function trainNetwork(net: Network, data: DataSplit, options: Train
         lossSum += r.loss * r.n;
         correct += r.correct;
         if (options.onProgress && (step % every === 0 || step === totalSteps)) {
-          options.onProgress({ kind: 'step', step, totalSteps, epoch, epochs, loss: r.loss, accuracy: (100 * r.correct) / r.n, learningRate, samples, seconds: seconds() });
+          options.onProgress({
+            kind: 'step',
+            step,
+            totalSteps,
+            epoch,
+            epochs,
+            loss: r.loss,
+            accuracy: (100 * r.correct) / r.n,
+            learningRate,
+            samples,
+            seconds: seconds(),
+          });
         }
       }
       const v = options.validation;
       const last = epoch === epochs - 1 || step >= totalSteps;
       if (v && (last || (epoch + 1) % (v.everyEpochs ?? 1) === 0)) {
-        validation = await evaluateNetwork(net, v.split, { batchSize: v.batchSize ?? batchSize, limit: v.limit, signal: options.signal, microBatchSize: micro });
+        validation = await evaluateNetwork(net, v.split, {
+          batchSize: v.batchSize ?? batchSize,
+          limit: v.limit,
+          signal: options.signal,
+          microBatchSize: micro,
+        });
       }
       const report: TrainEpochProgress = {
         kind: 'epoch',

@@ -12,7 +12,18 @@ describe('describeEstimatorContract tests what it says', () => {
     // The suite on a flawed fixture, in a child jest (a failing suite cannot be observed in-process).
     const r = spawnSync(
       process.execPath,
-      [require.resolve('jest/bin/jest'), '--rootDir', ROOT, '--json', '--maxWorkers=1', '--testPathIgnorePatterns', '/node_modules/', '/dist/', '--', 'libs/testing/src/contracts/__fixtures__/flawed-estimator.contract.spec.ts'],
+      [
+        require.resolve('jest/bin/jest'),
+        '--rootDir',
+        ROOT,
+        '--json',
+        '--maxWorkers=1',
+        '--testPathIgnorePatterns',
+        '/node_modules/',
+        '/dist/',
+        '--',
+        'libs/testing/src/contracts/__fixtures__/flawed-estimator.contract.spec.ts',
+      ],
       { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NASX_DEBUG: '' } },
     );
     const report = JSON.parse(r.stdout) as { testResults: { assertionResults: { title: string; status: string }[] }[] };

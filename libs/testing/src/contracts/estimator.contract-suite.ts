@@ -36,7 +36,13 @@ export function describeEstimatorContract(def: ContributionDefinition<'estimator
     beforeAll(async () => {
       space = settings.space ? await settings.space() : createToySpace();
       const extra = typeof settings.deps === 'function' ? await settings.deps() : settings.deps;
-      estimator = await def.create(validatedOptions(def.optionsSchema, settings.options), { ...testDeps(), space, latencyModels: [], estimators: {}, ...extra });
+      estimator = await def.create(validatedOptions(def.optionsSchema, settings.options), {
+        ...testDeps(),
+        space,
+        latencyModels: [],
+        estimators: {},
+        ...extra,
+      });
       await estimator.prepare?.(testEstimateContext());
       const rng = createRng(21);
       archs = Array.from({ length: settings.samples ?? 8 }, () => space.sample(rng));
@@ -81,7 +87,9 @@ export function describeEstimatorContract(def: ContributionDefinition<'estimator
 
     // Registered as skipped (and so listed as such) when the settings do not promise determinism.
     (settings.deterministic ? it : it.skip)(
-      settings.deterministic ? 'is deterministic: the same architecture gets the same metrics whatever the trial seed' : 'is deterministic (skipped: this estimator does not promise determinism, settings.deterministic is not set)',
+      settings.deterministic
+        ? 'is deterministic: the same architecture gets the same metrics whatever the trial seed'
+        : 'is deterministic (skipped: this estimator does not promise determinism, settings.deterministic is not set)',
       async () => {
         for (const a of archs.slice(0, 3)) {
           const x = await estimator.estimate(a, testEstimateContext(1));

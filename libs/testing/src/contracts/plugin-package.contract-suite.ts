@@ -15,7 +15,8 @@ export function lintOptionsSchema(schema: any, at = ''): string[] {
     }
   }
   if (schema.items) out.push(...lintOptionsSchema(schema.items, `${at}[]`));
-  for (const key of ['anyOf', 'oneOf', 'allOf'] as const) for (const [i, s] of (schema[key] ?? []).entries()) out.push(...lintOptionsSchema(s, `${at}/${key}/${i}`));
+  for (const key of ['anyOf', 'oneOf', 'allOf'] as const)
+    for (const [i, s] of (schema[key] ?? []).entries()) out.push(...lintOptionsSchema(s, `${at}/${key}/${i}`));
   return out;
 }
 
@@ -52,7 +53,7 @@ export function describePluginPackage(packageDir: string, plugin: PluginDefiniti
       }
     });
 
-    it('ships each options schema as the file the manifest names, identical to the code\'s', () => {
+    it("ships each options schema as the file the manifest names, identical to the code's", () => {
       for (const c of pkg.nasx.contributes) {
         // A service may take no options and name no schema file.
         if (c.optionsSchema === undefined) continue;

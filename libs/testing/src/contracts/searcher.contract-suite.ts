@@ -1,4 +1,16 @@
-import { defineEstimator, definePlugin, defineSearchSpace, defineSearcher, isLoopSearcher, proposalParts, type AskTellSearcher, type ContributionDefinition, type SearchEvent, type SearchSpace, type TrialResult } from '@nasx/contracts';
+import {
+  defineEstimator,
+  definePlugin,
+  defineSearchSpace,
+  defineSearcher,
+  isLoopSearcher,
+  proposalParts,
+  type AskTellSearcher,
+  type ContributionDefinition,
+  type SearchEvent,
+  type SearchSpace,
+  type TrialResult,
+} from '@nasx/contracts';
 import { Kernel } from '@nasx/kernel';
 import { lastValueFrom, toArray } from 'rxjs';
 import { toyScore } from '../fixtures/toy.estimator';
@@ -18,7 +30,12 @@ export interface SearcherContractOptions {
   readonly deps?: Partial<import('@nasx/contracts').SearcherDeps>;
 }
 
-async function drive(searcher: AskTellSearcher, steps: number, objective: (a: import('@nasx/contracts').Architecture) => number, failEvery = 0): Promise<string[]> {
+async function drive(
+  searcher: AskTellSearcher,
+  steps: number,
+  objective: (a: import('@nasx/contracts').Architecture) => number,
+  failEvery = 0,
+): Promise<string[]> {
   const keys: string[] = [];
   for (let i = 0; i < steps; i++) {
     const [p] = await searcher.ask(1, testRunContext());
@@ -48,7 +65,7 @@ async function runInKernel(
   const spaceId = makeSpace().id;
   const plugin = definePlugin({
     contributions: [
-      defineSearchSpace({ id: spaceId, description: 'the contract suite\'s space', optionsSchema: { type: 'object' }, create: () => makeSpace() }),
+      defineSearchSpace({ id: spaceId, description: "the contract suite's space", optionsSchema: { type: 'object' }, create: () => makeSpace() }),
       defineEstimator({
         id: 'contract-objective',
         description: "the contract suite's objective",

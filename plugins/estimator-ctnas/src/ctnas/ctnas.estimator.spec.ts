@@ -11,14 +11,26 @@ import { CTNAS_DEFAULTS, CtnasEstimator, ctnasEstimator, type CtnasOptions } fro
 import schema from './ctnas.schema.json';
 
 const space = createNb201SearchSpace();
-const ctx = (stateDir?: string) => ({ runId: 't', rng: createRng(0), signal: neverAborted, logger: silentLogger, emit: () => undefined, ...(stateDir ? { stateDir } : {}) });
+const ctx = (stateDir?: string) => ({
+  runId: 't',
+  rng: createRng(0),
+  signal: neverAborted,
+  logger: silentLogger,
+  emit: () => undefined,
+  ...(stateDir ? { stateDir } : {}),
+});
 const SMALL: OptionsInput<CtnasOptions> = { epochs: 4, hidden: 16, mlpHidden: 8, pairsPerEpoch: 256, referenceSize: 10, seed: 3 };
 
 /** NB201 cells labelled with a known function: more 3×3 convolutions and fewer `none` edges is better. */
 const labelled = (n: number, seed: number): LabelledArchitecture[] => labelledSample(space, n, seed, nb201ToyLabel);
 
 async function create(options: OptionsInput<CtnasOptions>, estimators = {}): Promise<CtnasEstimator> {
-  return (await ctnasEstimator.create(validatedOptions(ctnasEstimator.optionsSchema, options), { ...testDeps(), space, latencyModels: [], estimators })) as CtnasEstimator;
+  return (await ctnasEstimator.create(validatedOptions(ctnasEstimator.optionsSchema, options), {
+    ...testDeps(),
+    space,
+    latencyModels: [],
+    estimators,
+  })) as CtnasEstimator;
 }
 
 beforeAll(async () => {
@@ -27,7 +39,21 @@ beforeAll(async () => {
 
 describe('ctnas options', () => {
   it('schema and CtnasOptions list the same options, and the shared ones are those of @nasx/predictors', () => {
-    const keys: (keyof Required<CtnasOptions>)[] = ['labels', 'seed', 'maxNodes', 'layers', 'hidden', 'mlpHidden', 'antisymmetric', 'epochs', 'pairsPerEpoch', 'batchSize', 'lr', 'weightDecay', 'referenceSize'];
+    const keys: (keyof Required<CtnasOptions>)[] = [
+      'labels',
+      'seed',
+      'maxNodes',
+      'layers',
+      'hidden',
+      'mlpHidden',
+      'antisymmetric',
+      'epochs',
+      'pairsPerEpoch',
+      'batchSize',
+      'lr',
+      'weightDecay',
+      'referenceSize',
+    ];
     expect(Object.keys(schema.properties).sort()).toEqual([...keys].sort());
     for (const [k, v] of Object.entries(PREDICTOR_COMMON_SCHEMA_PROPERTIES)) expect((schema.properties as Record<string, unknown>)[k]).toEqual(v);
     expect(CTNAS_DEFAULTS).toMatchObject({ layers: 2, antisymmetric: true });
@@ -126,8 +152,18 @@ describe('ctnas comparator on NAS-Bench-201 graphs', () => {
     const a = labelled(1, 1)[0]!.arch;
     await expect(e.compare(a, a)).rejects.toMatchObject({ kind: 'usage', fix: expect.stringMatching(/labels/) });
     await expect(e.fit(labelled(5, 1), ctx())).rejects.toMatchObject({ kind: 'usage' });
-    await expect(e.fit(labelled(12, 1).map((d) => ({ ...d, value: 1 })), ctx())).rejects.toMatchObject({ kind: 'data' });
-    await expect(e.fit([...labelled(12, 1), { arch: { space: 'toy', genotype: [0], key: '0' }, value: 1 }], ctx())).rejects.toMatchObject({ kind: 'architecture' });
-    await expect(create({ ...SMALL, labels: { estimator: 'nope', samples: 20 } })).rejects.toMatchObject({ kind: 'config', where: { pointer: '/options/labels/estimator' } });
+    await expect(
+      e.fit(
+        labelled(12, 1).map((d) => ({ ...d, value: 1 })),
+        ctx(),
+      ),
+    ).rejects.toMatchObject({ kind: 'data' });
+    await expect(e.fit([...labelled(12, 1), { arch: { space: 'toy', genotype: [0], key: '0' }, value: 1 }], ctx())).rejects.toMatchObject({
+      kind: 'architecture',
+    });
+    await expect(create({ ...SMALL, labels: { estimator: 'nope', samples: 20 } })).rejects.toMatchObject({
+      kind: 'config',
+      where: { pointer: '/options/labels/estimator' },
+    });
   });
 });

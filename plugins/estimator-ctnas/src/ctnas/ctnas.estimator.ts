@@ -91,7 +91,11 @@ interface Fitted {
 export class CtnasEstimator implements Predictor, Comparator {
   readonly id = ID;
   readonly metrics: readonly MetricDeclaration[] = [
-    { name: ID, direction: 'maximize', description: 'mean NAC probability of beating a fixed reference sample of training architectures (0–1; larger ranks higher)' },
+    {
+      name: ID,
+      direction: 'maximize',
+      description: 'mean NAC probability of beating a fixed reference sample of training architectures (0–1; larger ranks higher)',
+    },
   ];
   readonly minTrainingSize = 10;
   private readonly place: PredictorPlace = { pkg: PKG, contribution: ID };
@@ -135,7 +139,10 @@ export class CtnasEstimator implements Predictor, Comparator {
     const space = this.deps.space;
     checkTrainingData(this.subject, data, this.minTrainingSize, space.id);
     if (data.every((d) => d.value === data[0]!.value)) {
-      throw new NasxError('data', `comparator "${ID}" was given ${data.length} architectures that all have the same label, so there is no pair to learn from`, { ...this.place, fix: 'label with an estimator whose values differ between architectures' });
+      throw new NasxError('data', `comparator "${ID}" was given ${data.length} architectures that all have the same label, so there is no pair to learn from`, {
+        ...this.place,
+        fix: 'label with an estimator whose values differ between architectures',
+      });
     }
     await initTensorBackend();
     const started = performance.now();
@@ -170,7 +177,13 @@ export class CtnasEstimator implements Predictor, Comparator {
   }
 
   /** Binary cross-entropy on 1[y_a > y_b] over sampled ordered pairs (CTNAS Eq. 3), Adam with L2 and a cosine learning rate. */
-  private async train(network: NacNetwork, encoder: GcnGraphEncoder, graphs: readonly import('@nasx/contracts').ArchGraph[], data: readonly LabelledArchitecture[], ctx: WorkContext): Promise<void> {
+  private async train(
+    network: NacNetwork,
+    encoder: GcnGraphEncoder,
+    graphs: readonly import('@nasx/contracts').ArchGraph[],
+    data: readonly LabelledArchitecture[],
+    ctx: WorkContext,
+  ): Promise<void> {
     const o = this.options;
     const n = data.length;
     const pairA: number[] = [];
@@ -197,7 +210,8 @@ export class CtnasEstimator implements Predictor, Comparator {
         let sum = 0;
         let batches = 0;
         for (let start = 0; start < perEpoch; start += o.batchSize) {
-          if (ctx.signal.aborted) throw new NasxError('run', 'comparator training was cancelled', { ...this.place, fix: 'let the preparation finish, or resume the run later' });
+          if (ctx.signal.aborted)
+            throw new NasxError('run', 'comparator training was cancelled', { ...this.place, fix: 'let the preparation finish, or resume the run later' });
           const idx = order.subarray(start, Math.min(perEpoch, start + o.batchSize));
           const a = Int32Array.from(idx, (k) => pairA[k]!);
           const b = Int32Array.from(idx, (k) => pairB[k]!);
@@ -226,7 +240,8 @@ export class CtnasEstimator implements Predictor, Comparator {
           loss.dispose();
           batches++;
         }
-        if ((epoch + 1) % every === 0 || epoch + 1 === o.epochs) ctx.emit({ type: 'metric', name: `${ID}/train_loss`, value: sum / Math.max(1, batches), step: epoch + 1, source: ID });
+        if ((epoch + 1) % every === 0 || epoch + 1 === o.epochs)
+          ctx.emit({ type: 'metric', name: `${ID}/train_loss`, value: sum / Math.max(1, batches), step: epoch + 1, source: ID });
       }
     } finally {
       optimizer.dispose();
@@ -248,7 +263,8 @@ export class CtnasEstimator implements Predictor, Comparator {
     let network: NacNetwork | undefined;
     try {
       const s = JSON.parse(fs.readFileSync(file, 'utf8')) as CtnasStateFile;
-      if (s.format !== 'nasx-ctnas' || s.version !== CTNAS_STATE_VERSION) throw new Error(`format ${String(s.format)} version ${String(s.version)}, expected nasx-ctnas version ${CTNAS_STATE_VERSION}`);
+      if (s.format !== 'nasx-ctnas' || s.version !== CTNAS_STATE_VERSION)
+        throw new Error(`format ${String(s.format)} version ${String(s.version)}, expected nasx-ctnas version ${CTNAS_STATE_VERSION}`);
       if (s.fingerprint !== this.fingerprint || s.space !== this.deps.space.id) throw new Error('it belongs to another setup');
       await initTensorBackend();
       network = new NacNetwork(GcnGraphEncoder.fromJSON(s.encoder), this.options, s.seed);

@@ -21,7 +21,12 @@ describeRankingScience(
   ],
   async (space, cells, c) => {
     const { train, test } = heldOutSplit(cells, c, createRng(2024));
-    const nac = (await ctnasEstimator.create(validatedOptions(ctnasEstimator.optionsSchema, { seed: 0 }), { ...testDeps(), space, latencyModels: [], estimators: {} })) as CtnasEstimator;
+    const nac = (await ctnasEstimator.create(validatedOptions(ctnasEstimator.optionsSchema, { seed: 0 }), {
+      ...testDeps(),
+      space,
+      latencyModels: [],
+      estimators: {},
+    })) as CtnasEstimator;
     await nac.fit(train, testEstimateContext());
     const ridge = new RidgeBaseline(space, { lambda: 1 });
     ridge.fit(train);

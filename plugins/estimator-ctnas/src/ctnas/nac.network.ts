@@ -33,7 +33,8 @@ export class NacNetwork {
     const params = new ParameterSet(seed);
     let width = encoder.featureWidth;
     for (let l = 0; l < arch.layers; l++) {
-      for (const dir of ['in', 'out'] as const) params.add(`gc${l}.${dir}.weight`, [width, arch.hidden], { kind: 'glorot-uniform', fanIn: width, fanOut: arch.hidden });
+      for (const dir of ['in', 'out'] as const)
+        params.add(`gc${l}.${dir}.weight`, [width, arch.hidden], { kind: 'glorot-uniform', fanIn: width, fanOut: arch.hidden });
       width = arch.hidden;
     }
     if (arch.mlpHidden > 0) {
@@ -55,7 +56,8 @@ export class NacNetwork {
     let h = x;
     let d = F;
     for (let l = 0; l < this.arch.layers; l++) {
-      const conv = (p: tf.Tensor3D, dir: 'in' | 'out') => tf.relu(matMul(tf.reshape(propagate(p, h), [B * N, d]) as tf.Tensor2D, this.parameters.get(`gc${l}.${dir}.weight`) as tf.Tensor2D));
+      const conv = (p: tf.Tensor3D, dir: 'in' | 'out') =>
+        tf.relu(matMul(tf.reshape(propagate(p, h), [B * N, d]) as tf.Tensor2D, this.parameters.get(`gc${l}.${dir}.weight`) as tf.Tensor2D));
       const next = tf.mul(tf.add(conv(pIn, 'in'), conv(pOut, 'out')), 0.5);
       d = this.arch.hidden;
       h = tf.reshape(next, [B, N, d]) as tf.Tensor3D;

@@ -12,13 +12,25 @@ import { createGcnNetwork } from './gcn.network';
 import schema from './gcn.schema.json';
 
 const space = createNb201SearchSpace();
-const ctx = (stateDir?: string) => ({ runId: 't', rng: createRng(0), signal: neverAborted, logger: silentLogger, emit: () => undefined, ...(stateDir ? { stateDir } : {}) });
+const ctx = (stateDir?: string) => ({
+  runId: 't',
+  rng: createRng(0),
+  signal: neverAborted,
+  logger: silentLogger,
+  emit: () => undefined,
+  ...(stateDir ? { stateDir } : {}),
+});
 
 /** NB201 cells labelled with a known function: more 3×3 convolutions and fewer `none` edges is better. */
 const labelled = (n: number, seed: number): LabelledArchitecture[] => labelledSample(space, n, seed, nb201ToyLabel);
 
 async function create(options: OptionsInput<GcnOptions>): Promise<PredictorEstimator<GcnOptions>> {
-  return (await gcnEstimator.create(validatedOptions(gcnEstimator.optionsSchema, options), { ...testDeps(), space, latencyModels: [], estimators: {} })) as PredictorEstimator<GcnOptions>;
+  return (await gcnEstimator.create(validatedOptions(gcnEstimator.optionsSchema, options), {
+    ...testDeps(),
+    space,
+    latencyModels: [],
+    estimators: {},
+  })) as PredictorEstimator<GcnOptions>;
 }
 
 beforeAll(async () => {
@@ -27,7 +39,20 @@ beforeAll(async () => {
 
 describe('gcn options', () => {
   it('schema and GcnOptions list the same options, and the shared ones are those of @nasx/predictors', () => {
-    const keys: (keyof Required<GcnOptions>)[] = ['labels', 'seed', 'maxNodes', 'layers', 'hidden', 'mlpHidden', 'dropout', 'targets', 'epochs', 'batchSize', 'lr', 'weightDecay'];
+    const keys: (keyof Required<GcnOptions>)[] = [
+      'labels',
+      'seed',
+      'maxNodes',
+      'layers',
+      'hidden',
+      'mlpHidden',
+      'dropout',
+      'targets',
+      'epochs',
+      'batchSize',
+      'lr',
+      'weightDecay',
+    ];
     expect(Object.keys(schema.properties).sort()).toEqual([...keys].sort());
     for (const [k, v] of Object.entries(PREDICTOR_COMMON_SCHEMA_PROPERTIES)) expect((schema.properties as Record<string, unknown>)[k]).toEqual(v);
     // Defaults from Wen et al. 2020 / the reference implementation for the network.

@@ -24,7 +24,16 @@ export function gcnModel(options: OptionsInput<GcnOptions>): GraphModelDefinitio
     fitEncoder: (graphs) => GcnGraphEncoder.fit(graphs, { maxNodes: o.maxNodes }),
     restoreEncoder: (state) => GcnGraphEncoder.fromJSON(state),
     createNetwork: (encoder, seed) => createGcnNetwork(encoder as GcnGraphEncoder, o, seed),
-    training: { loss: 'mse', targets: o.targets, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.lr, weightDecay: o.weightDecay, schedule: 'cosine', dropLast: true },
+    training: {
+      loss: 'mse',
+      targets: o.targets,
+      epochs: o.epochs,
+      batchSize: o.batchSize,
+      learningRate: o.lr,
+      weightDecay: o.weightDecay,
+      schedule: 'cosine',
+      dropLast: true,
+    },
   };
 }
 
@@ -32,7 +41,8 @@ export function gcnModel(options: OptionsInput<GcnOptions>): GraphModelDefinitio
 export const gcnEstimator = definePredictorEstimator<GcnOptions>({
   id: ID,
   title: 'GCN predictor',
-  description: "Wen et al. 2020 neural predictor: a graph convolutional network over the cell's op graph, trained with MSE on labelled architectures; predicts a score (larger ranks higher).",
+  description:
+    "Wen et al. 2020 neural predictor: a graph convolutional network over the cell's op graph, trained with MSE on labelled architectures; predicts a score (larger ranks higher).",
   optionsSchema: gcnSchema,
   pkg: PKG,
   minTrainingSize: 10,

@@ -1,4 +1,16 @@
-import { ParameterSet, addDense, dense, dropout, dropoutStream, matMul, propagate, type ForwardMode, type GcnGraphEncoder, type PredictorNetwork, type SeededRandom } from '@nasx/predictors';
+import {
+  ParameterSet,
+  addDense,
+  dense,
+  dropout,
+  dropoutStream,
+  matMul,
+  propagate,
+  type ForwardMode,
+  type GcnGraphEncoder,
+  type PredictorNetwork,
+  type SeededRandom,
+} from '@nasx/predictors';
 import { tf } from '@nasx/tensor';
 
 /** Shape of the GCN predictor (Wen et al., ECCV 2020, Sec. 3.2 and Appendix). */
@@ -33,7 +45,8 @@ export function createGcnNetwork(encoder: GcnGraphEncoder, arch: GcnArchitecture
   const params = new ParameterSet(seed);
   let width = encoder.featureWidth;
   for (let l = 0; l < arch.layers; l++) {
-    for (const dir of ['in', 'out'] as const) params.add(`gc${l}.${dir}.weight`, [width, arch.hidden], { kind: 'glorot-uniform', fanIn: width, fanOut: arch.hidden });
+    for (const dir of ['in', 'out'] as const)
+      params.add(`gc${l}.${dir}.weight`, [width, arch.hidden], { kind: 'glorot-uniform', fanIn: width, fanOut: arch.hidden });
     width = arch.hidden;
   }
   addDense(params, 'head.fc1', width, arch.mlpHidden);

@@ -19,7 +19,12 @@ describeRankingScience(
   ],
   async (space, cells, c) => {
     const { train, test } = heldOutSplit(cells, c, createRng(2024));
-    const predictor = (await gcnEstimator.create(validatedOptions(gcnEstimator.optionsSchema, { seed: 0 }), { ...testDeps(), space, latencyModels: [], estimators: {} })) as PredictorEstimator<GcnOptions>;
+    const predictor = (await gcnEstimator.create(validatedOptions(gcnEstimator.optionsSchema, { seed: 0 }), {
+      ...testDeps(),
+      space,
+      latencyModels: [],
+      estimators: {},
+    })) as PredictorEstimator<GcnOptions>;
     const r = await predictorVersusRidge(predictor, space, train, test, testEstimateContext());
     predictor.dispose();
     return { ours: r.predictor, baseline: r.ridge };

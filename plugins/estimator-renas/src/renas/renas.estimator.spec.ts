@@ -13,14 +13,26 @@ import { createRenasNetwork } from './renas.network';
 import schema from './renas.schema.json';
 
 const space = createNb201SearchSpace();
-const ctx = (stateDir?: string) => ({ runId: 't', rng: createRng(0), signal: neverAborted, logger: silentLogger, emit: () => undefined, ...(stateDir ? { stateDir } : {}) });
+const ctx = (stateDir?: string) => ({
+  runId: 't',
+  rng: createRng(0),
+  signal: neverAborted,
+  logger: silentLogger,
+  emit: () => undefined,
+  ...(stateDir ? { stateDir } : {}),
+});
 const SMALL: OptionsInput<RenasOptions> = { channels: [4, 8], fc: [16], epochs: 30, batchSize: 64, seed: 3 };
 
 /** NB201 cells labelled with a known function: more 3×3 convolutions and fewer `none` edges is better. */
 const labelled = (n: number, seed: number): LabelledArchitecture[] => labelledSample(space, n, seed, nb201ToyLabel);
 
 async function create(options: OptionsInput<RenasOptions>): Promise<PredictorEstimator<RenasOptions>> {
-  return (await renasEstimator.create(validatedOptions(renasEstimator.optionsSchema, options), { ...testDeps(), space, latencyModels: [], estimators: {} })) as PredictorEstimator<RenasOptions>;
+  return (await renasEstimator.create(validatedOptions(renasEstimator.optionsSchema, options), {
+    ...testDeps(),
+    space,
+    latencyModels: [],
+    estimators: {},
+  })) as PredictorEstimator<RenasOptions>;
 }
 
 beforeAll(async () => {
@@ -70,8 +82,18 @@ describe('renas estimator on NAS-Bench-201 graphs', () => {
     const e = await create(SMALL);
     await e.fit(labelled(120, 4), ctx());
     const test = labelled(200, 5);
-    const scores = (await e.estimateMany(test.map((d) => d.arch), testEstimateContext())).map((r) => r.metrics['renas'] as number);
-    expect(kendallTau(scores, test.map((d) => d.value))).toBeGreaterThan(0.5);
+    const scores = (
+      await e.estimateMany(
+        test.map((d) => d.arch),
+        testEstimateContext(),
+      )
+    ).map((r) => r.metrics['renas'] as number);
+    expect(
+      kendallTau(
+        scores,
+        test.map((d) => d.value),
+      ),
+    ).toBeGreaterThan(0.5);
     e.dispose();
   });
 
@@ -82,14 +104,26 @@ describe('renas estimator on NAS-Bench-201 graphs', () => {
       const e = await create({ ...SMALL, epochs: 2 });
       await e.fit(labelled(30, 6), ctx(dir));
       const test = labelled(20, 7);
-      const expected = (await e.estimateMany(test.map((d) => d.arch), testEstimateContext())).map((r) => r.metrics['renas']);
+      const expected = (
+        await e.estimateMany(
+          test.map((d) => d.arch),
+          testEstimateContext(),
+        )
+      ).map((r) => r.metrics['renas']);
       const restored = GraphPredictor.restore(renasModel(SMALL), JSON.parse(JSON.stringify(e.predictor!.toState())));
       expect(Array.from(restored.predict(test.map((d) => space.toGraph(d.arch))))).toEqual(expected);
       restored.dispose();
       e.dispose();
       const again = await create({ ...SMALL, epochs: 2 });
       await again.prepare(ctx(dir));
-      expect((await again.estimateMany(test.map((d) => d.arch), testEstimateContext())).map((r) => r.metrics['renas'])).toEqual(expected);
+      expect(
+        (
+          await again.estimateMany(
+            test.map((d) => d.arch),
+            testEstimateContext(),
+          )
+        ).map((r) => r.metrics['renas']),
+      ).toEqual(expected);
       again.dispose();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

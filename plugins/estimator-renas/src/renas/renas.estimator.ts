@@ -38,7 +38,8 @@ export function renasModel(options: OptionsInput<RenasOptions>): GraphModelDefin
 export const renasEstimator = definePredictorEstimator<RenasOptions>({
   id: ID,
   title: 'ReNAS predictor',
-  description: "Xu et al. 2021: a CNN over the architecture's N×N feature tensor (type, FLOPs and parameter matrices), trained with a pairwise ranking loss; predicts a score (larger ranks higher).",
+  description:
+    "Xu et al. 2021: a CNN over the architecture's N×N feature tensor (type, FLOPs and parameter matrices), trained with a pairwise ranking loss; predicts a score (larger ranks higher).",
   optionsSchema: renasSchema,
   pkg: PKG,
   minTrainingSize: 10,

@@ -4,7 +4,17 @@ import { syntheticSchema, type SyntheticOptions } from './synthetic.schema';
 export type { SyntheticOptions } from './synthetic.schema';
 
 /** Per-op contribution: parameterised ops help, pooling a little, zero nothing. */
-const OP_VALUE: Readonly<Record<string, number>> = { conv: 3, sep_conv: 3, dil_conv: 2.5, mbconv: 3, dense: 2, identity: 1, avg_pool: 1.2, max_pool: 1.2, zero: 0 };
+const OP_VALUE: Readonly<Record<string, number>> = {
+  conv: 3,
+  sep_conv: 3,
+  dil_conv: 2.5,
+  mbconv: 3,
+  dense: 2,
+  identity: 1,
+  avg_pool: 1.2,
+  max_pool: 1.2,
+  zero: 0,
+};
 
 function hash32(text: string, seed: number): number {
   let h = (0x811c9dc5 ^ seed) >>> 0;
@@ -58,7 +68,9 @@ export const syntheticEstimator = defineEstimator<SyntheticOptions>({
       metrics: [{ name: 'synthetic', direction: 'maximize', description: 'synthetic objective (not an accuracy)' }],
       async estimate(arch: Architecture) {
         if (arch.space !== deps.space.id)
-          throw new NasxError('architecture', `an architecture of space "${arch.space}" was given to a run over "${deps.space.id}"`, { fix: 'score architectures of the configured space' });
+          throw new NasxError('architecture', `an architecture of space "${arch.space}" was given to a run over "${deps.space.id}"`, {
+            fix: 'score architectures of the configured space',
+          });
         const started = performance.now();
         const value = syntheticScore(deps.space.toGraph(deps.space.validate(arch)), arch.key, options);
         return { metrics: { synthetic: value }, fidelity: { kind: 'synthetic' }, cost: { seconds: (performance.now() - started) / 1000 } };

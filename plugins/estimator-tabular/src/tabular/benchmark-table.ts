@@ -302,7 +302,11 @@ export class BenchmarkTable {
     return tabularError(
       'data',
       `${this.adapter.title} has no ${metric} on ${this.dataset} for ${this.adapter.describe(code, file)} (index ${file.indexOfCode[code]}): the "${src.column}" field is empty`,
-      { file: file.path, line: file.lineOfCode[code], fix: `this trial cannot be scored from the table; other metrics of this dataset: ${others.join(', ') || 'none'}` },
+      {
+        file: file.path,
+        line: file.lineOfCode[code],
+        fix: `this trial cannot be scored from the table; other metrics of this dataset: ${others.join(', ') || 'none'}`,
+      },
     );
   }
 }

@@ -1,7 +1,6 @@
 import { catchNasxError } from '@nasx/testing';
 import { parseCsv } from './csv';
 
-
 describe('parseCsv', () => {
   it('reads requested number and string columns and skips the rest', () => {
     const csv = parseCsv('index,arch_str,acc,other\n0,|a|,94.37333333333333,x\n1,|b|,,y\n', 't.csv', { index: 'number', arch_str: 'string', acc: 'number' });

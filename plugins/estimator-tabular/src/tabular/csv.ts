@@ -112,7 +112,11 @@ export function parseCsv(text: string, file: string, columns: { readonly [name: 
         if (end > start && text.charCodeAt(end - 1) === CR && (pos >= n || text.charCodeAt(pos) === LF)) end--;
       }
       if (col >= width) {
-        throw new NasxError('data', `${file}:${line} has more than the ${width} fields of the header`, { file, line, fix: 'replace the file with an intact copy' });
+        throw new NasxError('data', `${file}:${line} has more than the ${width} fields of the header`, {
+          file,
+          line,
+          fix: 'replace the file with an intact copy',
+        });
       }
       const kind = kinds[col]!;
       if (kind === 1) {

@@ -12,7 +12,17 @@ const logger = { debug() {}, info() {}, warn() {}, error() {} };
 const rng = {} as Rng;
 const ctx: EstimateContext = { runId: 'test', rng, signal: new AbortController().signal, logger, emit() {}, trial: 0 };
 /** An nb101 architecture as the nb101 space makes it: keyed by the module hash (the genotype is not read). */
-const cell = (key: string): Architecture => ({ space: 'nb101', genotype: { matrix: [[0, 1], [0, 0]], ops: ['input', 'output'] }, key });
+const cell = (key: string): Architecture => ({
+  space: 'nb101',
+  genotype: {
+    matrix: [
+      [0, 1],
+      [0, 0],
+    ],
+    ops: ['input', 'output'],
+  },
+  key,
+});
 
 function deps(over: Partial<EstimatorDeps> = {}): EstimatorDeps {
   return { space: { id: 'nb101' } as SearchSpace, latencyModels: [], estimators: {}, configDir: os.tmpdir(), logger, rng, ...over };
@@ -75,7 +85,7 @@ describe('tabular estimator, benchmark nb101 (synthetic table)', () => {
     expect(e).toMatchObject({ name: 'NasxError', kind: 'data' });
     const err = e as { message: string; fix: string; where: { file: string } };
     expect(err.message).toContain(`NB101 cell ${H(999)} is not in the table`);
-    expect(err.message).toContain('holds 50 of NAS-Bench-101\'s 423,624 cells');
+    expect(err.message).toContain("holds 50 of NAS-Bench-101's 423,624 cells");
     expect(err.message).toContain('holds only the 20,001 smallest hashes');
     expect(err.fix).toContain(`keysFrom: { file: nas-bench-101/${NB101_FILE}, column: module_hash }`);
     expect(err.where.file).toBe(path.join(root, 'nas-bench-101', NB101_FILE));
@@ -86,11 +96,15 @@ describe('tabular estimator, benchmark nb101 (synthetic table)', () => {
   });
 
   it('refuses what NB101 lacks and architectures of other spaces', async () => {
-    expect(catchNasxError(() => create({ metric: 'test_acc', epochs: 108 }, { dataDir: root })).fix).toMatch(/val_acc@4, val_acc@12, val_acc@36, val_acc@108, train_time_s@108, params/);
+    expect(catchNasxError(() => create({ metric: 'test_acc', epochs: 108 }, { dataDir: root })).fix).toMatch(
+      /val_acc@4, val_acc@12, val_acc@36, val_acc@108, train_time_s@108, params/,
+    );
     expect(catchNasxError(() => create({ epochs: 200 }, { dataDir: root })).message).toMatch(/no val_acc after 200 epochs for cifar10/);
     expect(catchNasxError(() => create({ dataset: 'cifar100' }, { dataDir: root })).message).toMatch(/NAS-Bench-101 has no dataset "cifar100"/);
     expect(catchNasxError(() => create({ report: ['test_acc@200'] }, { dataDir: root })).message).toMatch(/"report" asks for test_acc@200/);
-    expect(catchNasxError(() => create({}, { dataDir: root, space: { id: 'nb201' } as SearchSpace })).message).toMatch(/answers only for the nb101 search space, but the run's space is "nb201"/);
+    expect(catchNasxError(() => create({}, { dataDir: root, space: { id: 'nb201' } as SearchSpace })).message).toMatch(
+      /answers only for the nb101 search space, but the run's space is "nb201"/,
+    );
     const est = create({}, { dataDir: root });
     await expect(est.estimate({ space: 'nb201', genotype: { ops: [0, 0, 0, 0, 0, 0] }, key: 'x' }, ctx)).rejects.toMatchObject({ kind: 'architecture' });
     await expect(est.estimate(cell('not-a-hash'), ctx)).rejects.toMatchObject({ kind: 'architecture', message: expect.stringMatching(/is not a module hash/) });
@@ -119,7 +133,7 @@ function spearman(x: Float64Array, y: Float64Array): number {
   const rank = (v: Float64Array): Float64Array => {
     const idx = Array.from(v.keys()).sort((a, b) => v[a]! - v[b]!);
     const r = new Float64Array(v.length);
-    for (let i = 0; i < idx.length; ) {
+    for (let i = 0; i < idx.length;) {
       let j = i;
       while (j + 1 < idx.length && v[idx[j + 1]!] === v[idx[i]!]) j++;
       for (let k = i; k <= j; k++) r[idx[k]!] = (i + j) / 2;
@@ -179,7 +193,9 @@ describeWithSharedData('tabular estimator, benchmark nb101 (real table)', 'nas-b
   it('fails a cell beyond the 20,001 smallest hashes with the restriction advice', async () => {
     const est = create({}, { dataDir });
     const e = catchNasxError(() => est.table.lookup(cell('ffffffffffffffffffffffffffffffff'), 'val_acc@12'));
-    expect(e.message).toMatch(/holds 20,001 of NAS-Bench-101's 423,624 cells \(module hashes 00005c142e6f48ac74fdcf73e3439874 to 0c187841d17db3b0b02791f4d7d0d93d;/);
+    expect(e.message).toMatch(
+      /holds 20,001 of NAS-Bench-101's 423,624 cells \(module hashes 00005c142e6f48ac74fdcf73e3439874 to 0c187841d17db3b0b02791f4d7d0d93d;/,
+    );
     expect(e.fix).toMatch(/keysFrom/);
   });
 });

@@ -37,7 +37,13 @@ const valAcc = (epochs: number): ColumnSource => ({
 /** Which column answers each metric (NB101 has no test accuracy in this table). */
 const NB101_SOURCES: { readonly [metric: MetricName]: ColumnSource } = {
   ...Object.fromEntries(NB101_EPOCHS.map((e) => [`val_acc@${e}`, valAcc(e)])),
-  'train_time_s@108': { file: NB101_FILE, column: 'train_time_108ep_s', description: 'training time of the 108-epoch run on NB101\'s TPU, seconds', unit: 's', direction: 'minimize' },
+  'train_time_s@108': {
+    file: NB101_FILE,
+    column: 'train_time_108ep_s',
+    description: "training time of the 108-epoch run on NB101's TPU, seconds",
+    unit: 's',
+    direction: 'minimize',
+  },
   params: { file: NB101_FILE, column: 'trainable_params', description: 'trainable parameters, millions', unit: 'M', direction: 'minimize' },
 };
 
@@ -48,15 +54,19 @@ const NB101_SOURCES: { readonly [metric: MetricName]: ColumnSource } = {
  */
 function codeOf(arch: Architecture, file: LoadedFile): number {
   if (arch.space !== 'nb101') {
-    throw tabularError('architecture', `architecture "${arch.key}" is from search space "${arch.space}", but benchmark "nb101" reads NAS-Bench-101 tables, which only have nb101 cells`, {
-      fix: 'use the nb101 search space with benchmark "nb101", or an estimator made for that space',
-    });
+    throw tabularError(
+      'architecture',
+      `architecture "${arch.key}" is from search space "${arch.space}", but benchmark "nb101" reads NAS-Bench-101 tables, which only have nb101 cells`,
+      {
+        fix: 'use the nb101 search space with benchmark "nb101", or an estimator made for that space',
+      },
+    );
   }
   const code = file.codeOfKey!.get(arch.key);
   if (code !== undefined) return code;
   if (typeof arch.key !== 'string' || !HASH.test(arch.key)) {
     throw tabularError('architecture', `nb101 architecture key ${JSON.stringify(arch.key)} is not a module hash (32 lower-case hex digits)`, {
-      fix: 'build architectures with the nb101 search space, which keys them by NB101\'s module hash',
+      fix: "build architectures with the nb101 search space, which keys them by NB101's module hash",
     });
   }
   throw notInTable(arch.key, file);
@@ -84,11 +94,13 @@ function notInTable(key: string, file: LoadedFile): Error {
   return tabularError(
     'data',
     `NB101 cell ${key} is not in the table ${file.path}: it holds ${rows.toLocaleString('en-US')} of NAS-Bench-101's ${NB101_CELLS.toLocaleString('en-US')} cells` +
-      (partial ? ` (module hashes ${first} to ${last}; the shared ${NB101_FILE} holds only the 20,001 smallest hashes, so most random cells are not in it)` : ''),
+      (partial
+        ? ` (module hashes ${first} to ${last}; the shared ${NB101_FILE} holds only the 20,001 smallest hashes, so most random cells are not in it)`
+        : ''),
     {
       file: file.path,
       fix:
-        'restrict the search space to the table\'s cells: space: { use: nb101, options: { keysFrom: { file: nas-bench-101/' +
+        "restrict the search space to the table's cells: space: { use: nb101, options: { keysFrom: { file: nas-bench-101/" +
         `${NB101_FILE}, column: module_hash } } } (relative to the data directory; or give the table's absolute path), or point the estimator at a complete NB101 table`,
     },
   );
@@ -111,9 +123,19 @@ function parseNb101File(text: string, file: string, columns: readonly string[]):
   const lineOfCode = new Int32Array(n);
   for (let r = 0; r < n; r++) {
     const h = hashes[r]!;
-    if (!HASH.test(h)) throw tabularError('data', `${file}:${r + 2}: module_hash "${h}" is not 32 lower-case hex digits`, { file, line: r + 2, fix: 'replace it with an intact copy' });
+    if (!HASH.test(h))
+      throw tabularError('data', `${file}:${r + 2}: module_hash "${h}" is not 32 lower-case hex digits`, {
+        file,
+        line: r + 2,
+        fix: 'replace it with an intact copy',
+      });
     const seen = codeOfKey.get(h);
-    if (seen !== undefined) throw tabularError('data', `${file}:${r + 2}: module hash ${h} appears twice (also line ${seen + 2})`, { file, line: r + 2, fix: 'replace it with an intact copy' });
+    if (seen !== undefined)
+      throw tabularError('data', `${file}:${r + 2}: module hash ${h} appears twice (also line ${seen + 2})`, {
+        file,
+        line: r + 2,
+        fix: 'replace it with an intact copy',
+      });
     codeOfKey.set(h, r);
     indexOfCode[r] = r;
     lineOfCode[r] = r + 2;

@@ -27,7 +27,11 @@ const src = (file: string, column: string, description: string): ColumnSource =>
 const NB201_SOURCES: { readonly [dataset: string]: { readonly [metric: MetricName]: ColumnSource } } = {
   cifar10: {
     'test_acc@200': src(NB201_FILES.nats, 'cifar10_test_acc', 'CIFAR-10 test accuracy after 200 epochs (trained on train+valid; NATS-Bench)'),
-    'val_acc@200': src(NB201_FILES.naswot, 'cifar10_valid_val_acc', 'CIFAR-10 validation accuracy after 200 epochs ("cifar10-valid": trained on 25k train, evaluated on 25k valid)'),
+    'val_acc@200': src(
+      NB201_FILES.naswot,
+      'cifar10_valid_val_acc',
+      'CIFAR-10 validation accuracy after 200 epochs ("cifar10-valid": trained on 25k train, evaluated on 25k valid)',
+    ),
     'test_acc@12': src(NB201_FILES.minibench, 'cifar10_test_acc', 'CIFAR-10 test accuracy after 12 epochs (trained on train+valid)'),
     'val_acc@12': src(NB201_FILES.minibench, 'cifar10_valid_val_acc', 'CIFAR-10 validation accuracy after 12 epochs ("cifar10-valid" setting)'),
   },
@@ -96,9 +100,13 @@ export function nb201CodeOfArchStr(s: string): number {
 /** Checks `arch` is an NB201 cell `{ space: 'nb201', genotype: { ops: number[6] } }` and returns its code. */
 function codeOf(arch: Architecture): number {
   if (arch.space !== 'nb201') {
-    throw tabularError('architecture', `architecture "${arch.key}" is from search space "${arch.space}", but the tabular estimator reads NAS-Bench-201 tables, which only have nb201 cells`, {
-      fix: 'use the nb201 search space with benchmark "nb201", or an estimator made for that space',
-    });
+    throw tabularError(
+      'architecture',
+      `architecture "${arch.key}" is from search space "${arch.space}", but the tabular estimator reads NAS-Bench-201 tables, which only have nb201 cells`,
+      {
+        fix: 'use the nb201 search space with benchmark "nb201", or an estimator made for that space',
+      },
+    );
   }
   // Hot path (≥ 1M/s): no calls to global built-ins (Array.isArray, Math.floor), which are
   // slow under jest's sandboxed globals; `(o | 0) === o` is exact for 0..4.
@@ -117,9 +125,13 @@ function codeOf(arch: Architecture): number {
 }
 
 function badGenotype(arch: Architecture): Error {
-  return tabularError('architecture', `nb201 architecture "${arch.key}" has genotype ${JSON.stringify(arch.genotype)}; expected { "ops": [6 integers in 0..4] }`, {
-    fix: `build architectures with the nb201 search space; ops index ${NB201_OPS.join(', ')}`,
-  });
+  return tabularError(
+    'architecture',
+    `nb201 architecture "${arch.key}" has genotype ${JSON.stringify(arch.genotype)}; expected { "ops": [6 integers in 0..4] }`,
+    {
+      fix: `build architectures with the nb201 search space; ops index ${NB201_OPS.join(', ')}`,
+    },
+  );
 }
 
 /**
@@ -132,7 +144,10 @@ function parseNb201File(text: string, file: string, columns: readonly string[]):
   for (const c of columns) spec[c] = 'number';
   const csv = parseCsv(text, file, spec);
   if (csv.rows !== NB201_SIZE) {
-    throw tabularError('data', `${file} has ${csv.rows} rows; an NB201 table has one row per cell, ${NB201_SIZE}`, { file, fix: 'replace it with an intact copy' });
+    throw tabularError('data', `${file} has ${csv.rows} rows; an NB201 table has one row per cell, ${NB201_SIZE}`, {
+      file,
+      fix: 'replace it with an intact copy',
+    });
   }
   const archs = csv.strings.get('arch_str')!;
   const index = csv.numbers.get('index')!;
@@ -145,7 +160,11 @@ function parseNb201File(text: string, file: string, columns: readonly string[]):
       throw tabularError('data', `${file}:${r + 2}: "${archs[r]}" is not an NB201 arch string`, { file, line: r + 2, fix: 'replace it with an intact copy' });
     }
     if (indexOfCode[code] !== -1) {
-      throw tabularError('data', `${file}:${r + 2}: cell ${archs[r]} appears twice (also line ${lineOfCode[code]})`, { file, line: r + 2, fix: 'replace it with an intact copy' });
+      throw tabularError('data', `${file}:${r + 2}: cell ${archs[r]} appears twice (also line ${lineOfCode[code]})`, {
+        file,
+        line: r + 2,
+        fix: 'replace it with an intact copy',
+      });
     }
     codeOfRow[r] = code;
     indexOfCode[code] = index[r]!;

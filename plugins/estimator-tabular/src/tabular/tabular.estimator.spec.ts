@@ -46,7 +46,16 @@ const synth = (code: number, column: number): number => column * 1000 + code / 1
 const LAYOUT: { [file: string]: string[] } = {
   [NB201_FILES.nats]: ['index', 'arch_str', 'cifar10_test_acc', 'cifar100_test_acc', 'imagenet16_120_test_acc', 'nats_unique_str'],
   [NB201_FILES.naswot]: ['index', 'arch_str', 'params_mb', 'naswot_v1_score', 'cifar10_test_acc', 'cifar10_valid_val_acc', 'cifar10_valid_test_acc'],
-  [NB201_FILES.minibench]: ['index', 'arch_str', 'cifar10_test_acc', 'cifar10_valid_val_acc', 'cifar100_test_acc', 'cifar100_val_acc', 'imagenet16_120_test_acc', 'imagenet16_120_val_acc'],
+  [NB201_FILES.minibench]: [
+    'index',
+    'arch_str',
+    'cifar10_test_acc',
+    'cifar10_valid_val_acc',
+    'cifar100_test_acc',
+    'cifar100_val_acc',
+    'imagenet16_120_test_acc',
+    'imagenet16_120_val_acc',
+  ],
 };
 
 function writeFixture(dir: string, files: readonly string[] = Object.keys(LAYOUT)): void {
@@ -220,7 +229,10 @@ describe('tabular estimator (synthetic tables)', () => {
     try {
       const dir = path.join(bad, 'nas-bench-201');
       fs.mkdirSync(dir);
-      fs.writeFileSync(path.join(dir, NB201_FILES.nats), zlib.gzipSync(`${LAYOUT[NB201_FILES.nats]!.join(',')}\n0,|none~0|+|none~0|none~1|+|none~0|none~1|none~2|,1,2,3,x\n`));
+      fs.writeFileSync(
+        path.join(dir, NB201_FILES.nats),
+        zlib.gzipSync(`${LAYOUT[NB201_FILES.nats]!.join(',')}\n0,|none~0|+|none~0|none~1|+|none~0|none~1|none~2|,1,2,3,x\n`),
+      );
       fs.writeFileSync(path.join(dir, NB201_FILES.minibench), 'not gzip');
       const tiny = create({ metric: 'test_acc', epochs: 200, report: [], dataDir: bad });
       const rows = await rejection(tiny.prepare!(ctx));

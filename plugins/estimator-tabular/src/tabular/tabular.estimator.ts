@@ -66,16 +66,21 @@ function availability(adapter: TabularAdapter): string {
 export const tabularEstimator = defineEstimator<TabularOptions>({
   id: 'tabular',
   title: 'Tabular benchmark lookup',
-  description: 'Looks architectures up in NAS benchmark ground-truth tables read from a data directory: NAS-Bench-201 (12- and 200-epoch fidelities) and NAS-Bench-101 (4/12/36/108 epochs).',
+  description:
+    'Looks architectures up in NAS benchmark ground-truth tables read from a data directory: NAS-Bench-201 (12- and 200-epoch fidelities) and NAS-Bench-101 (4/12/36/108 epochs).',
   optionsSchema: tabularSchema,
   create(rawOptions, deps): TabularEstimator {
     // Defaults again for callers without the kernel (scripts, tests); a no-op after validation.
     const options = withSchemaDefaults<TabularOptions>(tabularSchema, rawOptions);
     const adapter = adapterFor(options.benchmark);
     if (deps.space && deps.space.id !== adapter.space) {
-      throw tabularError('config', `benchmark "${adapter.benchmark}" answers only for the ${adapter.space} search space, but the run's space is "${deps.space.id}"`, {
-        fix: `use search space ${adapter.space}, or another estimator for ${deps.space.id}`,
-      });
+      throw tabularError(
+        'config',
+        `benchmark "${adapter.benchmark}" answers only for the ${adapter.space} search space, but the run's space is "${deps.space.id}"`,
+        {
+          fix: `use search space ${adapter.space}, or another estimator for ${deps.space.id}`,
+        },
+      );
     }
     const sources = adapter.sources(options.dataset);
     if (!sources) {
@@ -94,9 +99,13 @@ export const tabularEstimator = defineEstimator<TabularOptions>({
     for (const r of options.report ?? adapter.defaultReport?.(options.dataset) ?? []) {
       const { base, epochs } = parseMetricName(r);
       if (!sources[r]) {
-        throw tabularError('config', `"report" asks for ${r} (${base}${epochs === undefined ? '' : ` after ${epochs} epochs`}) on ${options.dataset}, which the ${adapter.title} tables do not have`, {
-          fix: `report only metrics ${options.dataset} has: ${available.join(', ')}${options.report === undefined ? ' (this was the default report; set "report" explicitly)' : ''}`,
-        });
+        throw tabularError(
+          'config',
+          `"report" asks for ${r} (${base}${epochs === undefined ? '' : ` after ${epochs} epochs`}) on ${options.dataset}, which the ${adapter.title} tables do not have`,
+          {
+            fix: `report only metrics ${options.dataset} has: ${available.join(', ')}${options.report === undefined ? ' (this was the default report; set "report" explicitly)' : ''}`,
+          },
+        );
       }
       if (!names.includes(r)) names.push(r);
     }
@@ -145,7 +154,9 @@ export const tabularEstimator = defineEstimator<TabularOptions>({
       async prepare(ctx: WorkContext): Promise<void> {
         const files = table.load(timing ? [...names, timing.metric] : names);
         const ms = files.reduce((s, f) => s + f.loadMs, 0);
-        ctx?.logger?.debug(`tabular: ${adapter.title} ${dataset} ${names.join(', ')} from ${table.dir} (${files.length} file(s), ${ms.toFixed(0)} ms if not cached)`);
+        ctx?.logger?.debug(
+          `tabular: ${adapter.title} ${dataset} ${names.join(', ')} from ${table.dir} (${files.length} file(s), ${ms.toFixed(0)} ms if not cached)`,
+        );
       },
     };
   },

@@ -119,7 +119,9 @@ describe('train estimator', () => {
     expect(thrown).toMatchObject({ kind: 'config', where: { pointer: '/task', contribution: 'train' } });
     expect(thrown.fix).toMatch(/add a task/);
     const e = await create(CHEAP);
-    await expect(e.estimate({ space: 'darts', genotype: null, key: 'x' } as Architecture, testEstimateContext())).rejects.toMatchObject({ kind: 'architecture' });
+    await expect(e.estimate({ space: 'darts', genotype: null, key: 'x' } as Architecture, testEstimateContext())).rejects.toMatchObject({
+      kind: 'architecture',
+    });
   });
 });
 

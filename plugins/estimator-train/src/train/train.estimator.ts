@@ -1,4 +1,14 @@
-import { NasxError, defineEstimator, type Architecture, type Estimate, type EstimateContext, type Estimator, type EstimatorDeps, type Fidelity, type MetricDeclaration } from '@nasx/contracts';
+import {
+  NasxError,
+  defineEstimator,
+  type Architecture,
+  type Estimate,
+  type EstimateContext,
+  type Estimator,
+  type EstimatorDeps,
+  type Fidelity,
+  type MetricDeclaration,
+} from '@nasx/contracts';
 import { buildNetwork, evaluateNetwork, initTensorBackend, trainNetwork } from '@nasx/tensor';
 import { limitSplit } from './limited-split';
 import { trainSchema, type TrainOptions } from './train.schema';
@@ -42,15 +52,24 @@ export const trainEstimator = defineEstimator<TrainEstimatorOptions>({
   create(options, deps: EstimatorDeps): Estimator {
     const task = deps.task;
     if (!task) {
-      throw new NasxError('config', `estimator "${ID}" trains networks on data, but the config has no task`, { pkg: PKG, contribution: ID, pointer: '/task', fix: 'add a task, e.g. "task: mnist" or "task: cifar10" (with NASX_DATA)' });
-    }
-    if (task.numClasses === undefined || task.inputShape.length !== 3 || task.loss !== 'cross-entropy') {
-      throw new NasxError('config', `estimator "${ID}" trains image classifiers, but task "${task.id}" is ${task.modality} with input shape [${task.inputShape.join(', ')}] and loss ${task.loss}`, {
+      throw new NasxError('config', `estimator "${ID}" trains networks on data, but the config has no task`, {
         pkg: PKG,
         contribution: ID,
         pointer: '/task',
-        fix: 'use an image classification task such as mnist or cifar10',
+        fix: 'add a task, e.g. "task: mnist" or "task: cifar10" (with NASX_DATA)',
       });
+    }
+    if (task.numClasses === undefined || task.inputShape.length !== 3 || task.loss !== 'cross-entropy') {
+      throw new NasxError(
+        'config',
+        `estimator "${ID}" trains image classifiers, but task "${task.id}" is ${task.modality} with input shape [${task.inputShape.join(', ')}] and loss ${task.loss}`,
+        {
+          pkg: PKG,
+          contribution: ID,
+          pointer: '/task',
+          fix: 'use an image classification task such as mnist or cifar10',
+        },
+      );
     }
     const numClasses = task.numClasses;
     const inputShape = task.inputShape;
@@ -64,7 +83,11 @@ export const trainEstimator = defineEstimator<TrainEstimatorOptions>({
       metrics: METRICS,
       async estimate(arch: Architecture, ctx: EstimateContext): Promise<Estimate> {
         if (arch.space !== deps.space.id) {
-          throw new NasxError('architecture', `estimator "${ID}" was given an architecture of space "${arch.space}" in a run over "${deps.space.id}"`, { pkg: PKG, contribution: ID, fix: 'estimate architectures of the configured space' });
+          throw new NasxError('architecture', `estimator "${ID}" was given an architecture of space "${arch.space}" in a run over "${deps.space.id}"`, {
+            pkg: PKG,
+            contribution: ID,
+            fix: 'estimate architectures of the configured space',
+          });
         }
         ctx.signal.throwIfAborted();
         await initTensorBackend();

@@ -11,13 +11,17 @@ describe('proxy math', () => {
     const n = 12;
     const b = Float64Array.from({ length: n * n }, () => rng.normal());
     const a = new Float64Array(n * n); // A = B Bᵀ + I
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-      let s = i === j ? 1 : 0;
-      for (let k = 0; k < n; k++) s += (b[i * n + k] as number) * (b[j * n + k] as number);
-      a[i * n + j] = s;
-    }
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        let s = i === j ? 1 : 0;
+        for (let k = 0; k < n; k++) s += (b[i * n + k] as number) * (b[j * n + k] as number);
+        a[i * n + j] = s;
+      }
     const eig = symmetricEigenvalues(a, n);
-    expect(slogdet(a, n).logAbsDet).toBeCloseTo(eig.reduce((s, l) => s + Math.log(l), 0), 8);
+    expect(slogdet(a, n).logAbsDet).toBeCloseTo(
+      eig.reduce((s, l) => s + Math.log(l), 0),
+      8,
+    );
     expect(Math.min(...eig)).toBeGreaterThan(0.99);
   });
 

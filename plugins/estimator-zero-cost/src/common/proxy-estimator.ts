@@ -60,15 +60,24 @@ function metricsOf(id: string): MetricDeclaration[] {
 export function imageTaskOf(id: string, deps: EstimatorDeps): { numClasses: number; inputShape: Shape } {
   const task = deps.task;
   if (!task) {
-    throw new NasxError('config', `estimator "${id}" scores networks on data, but the config has no task`, { pkg: PKG, contribution: id, pointer: '/task', fix: 'add a task, e.g. "task: cifar10" (with NASX_DATA) or "task: mnist"' });
-  }
-  if (task.numClasses === undefined || task.inputShape.length !== 3) {
-    throw new NasxError('config', `estimator "${id}" needs an image classification task, but "${task.id}" is ${task.modality} with input shape [${task.inputShape.join(', ')}]`, {
+    throw new NasxError('config', `estimator "${id}" scores networks on data, but the config has no task`, {
       pkg: PKG,
       contribution: id,
       pointer: '/task',
-      fix: 'use an image classification task such as cifar10 or mnist',
+      fix: 'add a task, e.g. "task: cifar10" (with NASX_DATA) or "task: mnist"',
     });
+  }
+  if (task.numClasses === undefined || task.inputShape.length !== 3) {
+    throw new NasxError(
+      'config',
+      `estimator "${id}" needs an image classification task, but "${task.id}" is ${task.modality} with input shape [${task.inputShape.join(', ')}]`,
+      {
+        pkg: PKG,
+        contribution: id,
+        pointer: '/task',
+        fix: 'use an image classification task such as cifar10 or mnist',
+      },
+    );
   }
   return { numClasses: task.numClasses, inputShape: task.inputShape };
 }
@@ -107,7 +116,11 @@ export function defineProxyEstimator<O extends ProxyOptions>(p: ProxyDefinition<
         metrics: metricsOf(p.id),
         async estimate(arch: Architecture, ctx: EstimateContext): Promise<Estimate> {
           if (arch.space !== deps.space.id) {
-            throw new NasxError('architecture', `estimator "${p.id}" was given an architecture of space "${arch.space}" in a run over "${deps.space.id}"`, { pkg: PKG, contribution: p.id, fix: 'score architectures of the configured space' });
+            throw new NasxError('architecture', `estimator "${p.id}" was given an architecture of space "${arch.space}" in a run over "${deps.space.id}"`, {
+              pkg: PKG,
+              contribution: p.id,
+              fix: 'score architectures of the configured space',
+            });
           }
           await initTensorBackend();
           batch ??= firstBatch();
@@ -135,7 +148,12 @@ export function defineProxyEstimator<O extends ProxyOptions>(p: ProxyDefinition<
 }
 
 /** `params` or `flops` from the network plan: no tensors, microseconds. */
-export function defineSizeEstimator(id: 'params' | 'flops', title: string, description: string, optionsSchema: JsonSchema): ContributionDefinition<'estimator', SizeOptions> {
+export function defineSizeEstimator(
+  id: 'params' | 'flops',
+  title: string,
+  description: string,
+  optionsSchema: JsonSchema,
+): ContributionDefinition<'estimator', SizeOptions> {
   return defineEstimator<SizeOptions>({
     id,
     title,
@@ -149,7 +167,11 @@ export function defineSizeEstimator(id: 'params' | 'flops', title: string, descr
         metrics: [{ name: id, direction: 'maximize', unit: 'M', description: `${id} as a zero-cost proxy (larger ranks higher)` }],
         async estimate(arch) {
           if (arch.space !== deps.space.id) {
-            throw new NasxError('architecture', `estimator "${id}" was given an architecture of space "${arch.space}" in a run over "${deps.space.id}"`, { pkg: PKG, contribution: id, fix: 'score architectures of the configured space' });
+            throw new NasxError('architecture', `estimator "${id}" was given an architecture of space "${arch.space}" in a run over "${deps.space.id}"`, {
+              pkg: PKG,
+              contribution: id,
+              fix: 'score architectures of the configured space',
+            });
           }
           const plan = planNetwork(arch, { numClasses, inputShape });
           return { metrics: { [id]: (id === 'params' ? plan.paramCount : plan.flops) / 1e6 }, fidelity: { kind: 'zero-cost' }, cost: { seconds: 0 } };

@@ -80,12 +80,16 @@ export function assertJacobianFits(inputs: ProxyInputs, limitBytes: number | und
   const n = inputs.batch!.x.shape[0];
   if (perSample * n <= limitBytes) return;
   const gib = (b: number): string => (b / 1024 ** 3).toFixed(1);
-  throw new NasxError('config', `NASWOT v1 needs about ${gib(perSample * n)} GiB of tensor memory for ${inputs.net.arch.key} at batchSize ${n}, more than the wasm backend's ${gib(limitBytes)} GiB heap`, {
-    pkg: '@nasx/estimator-zero-cost',
-    contribution: 'naswot',
-    pointer: '/options/batchSize',
-    fix: `lower estimator.options.batchSize to ${Math.max(2, Math.floor(limitBytes / perSample))} or less for networks of this size, or install @tensorflow/tfjs-node, which has no such limit`,
-  });
+  throw new NasxError(
+    'config',
+    `NASWOT v1 needs about ${gib(perSample * n)} GiB of tensor memory for ${inputs.net.arch.key} at batchSize ${n}, more than the wasm backend's ${gib(limitBytes)} GiB heap`,
+    {
+      pkg: '@nasx/estimator-zero-cost',
+      contribution: 'naswot',
+      pointer: '/options/batchSize',
+      fix: `lower estimator.options.batchSize to ${Math.max(2, Math.floor(limitBytes / perSample))} or less for networks of this size, or install @tensorflow/tfjs-node, which has no such limit`,
+    },
+  );
 }
 
 /** The `naswot` estimator contribution. */

@@ -18,7 +18,13 @@ describe('NASWOT v1 memory', () => {
   });
 
   it('keeps the wasm heap at the high-water mark of one pass over the cells: later passes add nothing', async () => {
-    const e = await naswotEstimator.create(optionsFor(naswotEstimator, { version: 'v1', batchSize: 8 }), { ...testDeps(), space, task, latencyModels: [], estimators: {} });
+    const e = await naswotEstimator.create(optionsFor(naswotEstimator, { version: 'v1', batchSize: 8 }), {
+      ...testDeps(),
+      space,
+      task,
+      latencyModels: [],
+      estimators: {},
+    });
     const cells = [
       '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|',
       '|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_3x3~0|none~1|avg_pool_3x3~2|',
@@ -42,7 +48,13 @@ describe('NASWOT v1 memory', () => {
     // All-3×3-conv cell on 28×28 MNIST: ~34 MiB per sample, ~4.3 GiB at 128. Measured on CIFAR-10, a
     // network estimated this large either aborts the module or leaves its heap at the 4 GiB ceiling,
     // where the thread's next estimate aborts it.
-    const e = await naswotEstimator.create(optionsFor(naswotEstimator, { version: 'v1', batchSize: 128 }), { ...testDeps(), space, task, latencyModels: [], estimators: {} });
+    const e = await naswotEstimator.create(optionsFor(naswotEstimator, { version: 'v1', batchSize: 128 }), {
+      ...testDeps(),
+      space,
+      task,
+      latencyModels: [],
+      estimators: {},
+    });
     const big = space.parse('|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|');
     const before = wasmHeapBytes() as number;
     await expect(e.estimate(big, testEstimateContext(0))).rejects.toMatchObject({
@@ -53,7 +65,13 @@ describe('NASWOT v1 memory', () => {
     });
     expect(wasmHeapBytes()).toBeLessThan(before + 256 * 1024 ** 2); // the batch itself, not the network's peak
     // The thread is still usable: the same cell scores at a batch that fits.
-    const small = await naswotEstimator.create(optionsFor(naswotEstimator, { version: 'v1', batchSize: 8 }), { ...testDeps(), space, task, latencyModels: [], estimators: {} });
+    const small = await naswotEstimator.create(optionsFor(naswotEstimator, { version: 'v1', batchSize: 8 }), {
+      ...testDeps(),
+      space,
+      task,
+      latencyModels: [],
+      estimators: {},
+    });
     expect(Number.isFinite((await small.estimate(big, testEstimateContext(1))).metrics['naswot'])).toBe(true);
     await e.dispose?.();
     await small.dispose?.();

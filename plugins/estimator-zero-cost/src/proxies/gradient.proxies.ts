@@ -69,23 +69,25 @@ function fanInOf(net: ProxyInputs['net'], name: string): number {
  */
 export function fisherScore({ net, batch }: ProxyInputs): number {
   const saliencies: tf.Tensor[] = [];
-  const probe = (fanIn: number) => tf.customGrad((a, save) => {
-    (save as tf.GradSaveFunc)([a as tf.Tensor]);
-    return {
-      value: tf.clone(a as tf.Tensor),
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const act = saved[0] as tf.Tensor;
-        const prod = tf.mul(act, dy as tf.Tensor);
-        const gnk = act.rank > 2 ? tf.sum(prod, [1, 2]) : prod; // NHWC: Σ over H, W → [N, C]
-        saliencies.push(tf.keep(tf.mul(tf.sum(tf.mean(tf.square(gnk), 0)), 0.5 * fanIn)));
-        return dy as tf.Tensor;
-      },
-    };
-  });
+  const probe = (fanIn: number) =>
+    tf.customGrad((a, save) => {
+      (save as tf.GradSaveFunc)([a as tf.Tensor]);
+      return {
+        value: tf.clone(a as tf.Tensor),
+        gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+          const act = saved[0] as tf.Tensor;
+          const prod = tf.mul(act, dy as tf.Tensor);
+          const gnk = act.rank > 2 ? tf.sum(prod, [1, 2]) : prod; // NHWC: Σ over H, W → [N, C]
+          saliencies.push(tf.keep(tf.mul(tf.sum(tf.mean(tf.square(gnk), 0)), 0.5 * fanIn)));
+          return dy as tf.Tensor;
+        },
+      };
+    });
   try {
     tf.tidy(() => {
       const weights = prunableWeights(net);
-      const tap = (name: string, t: tf.Tensor, kind: string): tf.Tensor | undefined => (kind === 'conv-out' || kind === 'linear-out' ? probe(fanInOf(net, name))(t) : undefined);
+      const tap = (name: string, t: tf.Tensor, kind: string): tf.Tensor | undefined =>
+        kind === 'conv-out' || kind === 'linear-out' ? probe(fanInOf(net, name))(t) : undefined;
       const { value } = tf.variableGrads(() => crossEntropy(net.forward(batch!.x, { training: true, tap }), batch!.y), weights);
       value.dispose();
     });
@@ -158,7 +160,8 @@ export const gradNormEstimator = defineProxyEstimator({
 export const fisherEstimator = defineProxyEstimator({
   id: 'fisher',
   title: 'Fisher',
-  description: 'Theis et al. 2018 / Turner et al. 2020: sum over conv and linear layers of ½·mean over the batch of (Σ activation·gradient)² per channel, on one mini-batch.',
+  description:
+    'Theis et al. 2018 / Turner et al. 2020: sum over conv and linear layers of ½·mean over the batch of (Σ activation·gradient)² per channel, on one mini-batch.',
   optionsSchema: proxySchema,
   needsData: true,
   score: fisherScore,

@@ -67,8 +67,22 @@ export class Md5 {
         }
         o = 0;
       }
-      const w0 = m[o]!, w1 = m[o + 1]!, w2 = m[o + 2]!, w3 = m[o + 3]!, w4 = m[o + 4]!, w5 = m[o + 5]!, w6 = m[o + 6]!, w7 = m[o + 7]!;
-      const w8 = m[o + 8]!, w9 = m[o + 9]!, w10 = m[o + 10]!, w11 = m[o + 11]!, w12 = m[o + 12]!, w13 = m[o + 13]!, w14 = m[o + 14]!, w15 = m[o + 15]!;
+      const w0 = m[o]!,
+        w1 = m[o + 1]!,
+        w2 = m[o + 2]!,
+        w3 = m[o + 3]!,
+        w4 = m[o + 4]!,
+        w5 = m[o + 5]!,
+        w6 = m[o + 6]!,
+        w7 = m[o + 7]!;
+      const w8 = m[o + 8]!,
+        w9 = m[o + 9]!,
+        w10 = m[o + 10]!,
+        w11 = m[o + 11]!,
+        w12 = m[o + 12]!,
+        w13 = m[o + 13]!,
+        w14 = m[o + 14]!,
+        w15 = m[o + 15]!;
       let a = a0;
       let b = b0;
       let c = c0;

@@ -9,7 +9,6 @@ import { nb101Hash } from './nb101.hash';
 import { Nb101Index } from './nb101.index';
 import { createNb101SearchSpace } from './nb101.search-space';
 
-
 const TABLE = 'nb101_first20001_by_hash_nasbenchvis.csv.gz';
 
 // Ground truth: the 20,001 smallest NB101 module hashes (shared/data/nas-bench-101/PROVENANCE.md).
@@ -21,7 +20,15 @@ describeWithSharedData('nb101 hashes against the NAS-Bench-101 table', 'nas-benc
   it('finds computed hashes of known cells in the table, with their rows', () => {
     expect(rows).toHaveLength(20_001);
     // The input → output cell: the fastest to train (284 s) of the table.
-    const trivial = nb101Hash(cellOfSpec([[0, 1], [0, 0]], ['input', 'output']));
+    const trivial = nb101Hash(
+      cellOfSpec(
+        [
+          [0, 1],
+          [0, 0],
+        ],
+        ['input', 'output'],
+      ),
+    );
     expect(trivial).toBe('043721b9c7fe8c5fad811d47d83132ec');
     expect(table.get(trivial)).toMatchObject({ val_acc_108ep: '0.8358373641967773', train_time_108ep_s: '284.24298095703125', trainable_params: '882570' });
   });

@@ -12,7 +12,7 @@ export function paddedPosition(n: number, v: number): number {
 
 /** Row-major index of edge i → j in the 7×7 upper triangle ((0,1), (0,2), …, (5,6)). */
 function rowMajor(i: number, j: number): number {
-  return i * (2 * NB101_MAX_VERTICES - i - 1) / 2 + (j - i - 1);
+  return (i * (2 * NB101_MAX_VERTICES - i - 1)) / 2 + (j - i - 1);
 }
 
 /**

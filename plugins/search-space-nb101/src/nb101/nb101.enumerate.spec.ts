@@ -34,7 +34,9 @@ function bruteForceHashes(maxVertices: number): Set<string> {
 describe('nb101 enumeration up to isomorphism', () => {
   it('emits exactly the hashes of NB101 generate_graphs.py, each once (up to 5 vertices)', () => {
     const hashes: string[] = [];
-    const stats = forEachNb101Class((n, bits, labels) => hashes.push(hasher.hex({ n, bits, labels: Array.from(labels.subarray(0, n - 2)) })), { maxVertices: 5 });
+    const stats = forEachNb101Class((n, bits, labels) => hashes.push(hasher.hex({ n, bits, labels: Array.from(labels.subarray(0, n - 2)) })), {
+      maxVertices: 5,
+    });
     const brute = bruteForceHashes(5);
     expect(new Set(hashes).size).toBe(hashes.length); // one per class: no hash twice
     expect([...brute].sort()).toEqual([...hashes].sort());
@@ -61,9 +63,12 @@ describe('nb101 enumeration up to isomorphism', () => {
   it('keeps a symmetric matrix once and its labellings up to the swap (diamond: 6 of 9)', () => {
     const diamond = (1 << edgeBit(0, 1)) | (1 << edgeBit(0, 2)) | (1 << edgeBit(1, 3)) | (1 << edgeBit(2, 3));
     const labellings: string[] = [];
-    forEachNb101Class((n, bits, labels) => {
-      if (n === 4 && bits === diamond) labellings.push(`${labels[0]}${labels[1]}`);
-    }, { maxVertices: 4 });
+    forEachNb101Class(
+      (n, bits, labels) => {
+        if (n === 4 && bits === diamond) labellings.push(`${labels[0]}${labels[1]}`);
+      },
+      { maxVertices: 4 },
+    );
     expect(labellings).toEqual(['00', '10', '20', '11', '21', '22']);
   });
 });

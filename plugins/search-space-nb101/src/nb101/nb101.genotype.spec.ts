@@ -1,16 +1,5 @@
 import { catchNasxError } from '@nasx/testing';
-import {
-  cellOfGenotype,
-  cellOfSpec,
-  edgeBit,
-  formatNb101,
-  genotypeOf,
-  matrixOf,
-  NB101_EXAMPLE,
-  parseNb101Text,
-  popcount,
-  pruneBits,
-} from './nb101.genotype';
+import { cellOfGenotype, cellOfSpec, edgeBit, formatNb101, genotypeOf, matrixOf, NB101_EXAMPLE, parseNb101Text, popcount, pruneBits } from './nb101.genotype';
 
 const C3 = 'conv3x3-bn-relu';
 const C1 = 'conv1x1-bn-relu';
@@ -20,22 +9,56 @@ describe('nb101 pruning and validity (NB101 ModelSpec + _check_spec)', () => {
   // Cases of nasbench/tests/model_spec_test.py (test_prune_*) and the colab's is_valid semantics.
   it('prunes vertices not on an input → output path, renumbering the rest in order', () => {
     // Vertex 2 is only reachable from the input (no way out): pruned.
-    expect(cellOfSpec([[0, 1, 1, 0], [0, 0, 0, 1], [0, 0, 0, 0], [0, 0, 0, 0]], ['input', C3, MP, 'output'])).toEqual({
+    expect(
+      cellOfSpec(
+        [
+          [0, 1, 1, 0],
+          [0, 0, 0, 1],
+          [0, 0, 0, 0],
+          [0, 0, 0, 0],
+        ],
+        ['input', C3, MP, 'output'],
+      ),
+    ).toEqual({
       n: 3,
       bits: (1 << edgeBit(0, 1)) | (1 << edgeBit(1, 2)),
       labels: [0],
     });
     // Vertex 1 has no in-edge: pruned with its edge 1 → 3.
-    expect(cellOfSpec([[0, 0, 1, 0], [0, 0, 0, 1], [0, 0, 0, 1], [0, 0, 0, 0]], ['input', C1, MP, 'output'])).toEqual({
+    expect(
+      cellOfSpec(
+        [
+          [0, 0, 1, 0],
+          [0, 0, 0, 1],
+          [0, 0, 0, 1],
+          [0, 0, 0, 0],
+        ],
+        ['input', C1, MP, 'output'],
+      ),
+    ).toEqual({
       n: 3,
       bits: (1 << edgeBit(0, 1)) | (1 << edgeBit(1, 2)),
       labels: [2],
     });
     // Nothing to prune: unchanged.
-    const diamond = [[0, 1, 1, 0], [0, 0, 0, 1], [0, 0, 0, 1], [0, 0, 0, 0]];
+    const diamond = [
+      [0, 1, 1, 0],
+      [0, 0, 0, 1],
+      [0, 0, 0, 1],
+      [0, 0, 0, 0],
+    ];
     expect(matrixOf(4, cellOfSpec(diamond, ['input', C3, C1, 'output']).bits)).toEqual(diamond);
     // Pruned-away vertices may carry any label (NB101 checks ops after pruning).
-    expect(cellOfSpec([[0, 1, 1], [0, 0, 0], [0, 0, 0]], ['input', 'not-an-op', 'output']).n).toBe(2);
+    expect(
+      cellOfSpec(
+        [
+          [0, 1, 1],
+          [0, 0, 0],
+          [0, 0, 0],
+        ],
+        ['input', 'not-an-op', 'output'],
+      ).n,
+    ).toBe(2);
   });
 
   it('prunes on the bit form exactly like the matrix form (all 2^15 six-vertex matrices)', () => {
@@ -49,14 +72,28 @@ describe('nb101 pruning and validity (NB101 ModelSpec + _check_spec)', () => {
       } catch {
         viaMatrix = undefined;
       }
-      const ok = p === undefined ? viaMatrix === undefined || popcount(bits) > 9 : viaMatrix === undefined ? popcount(p.bits) > 9 : p.bits === viaMatrix.bits && p.n === viaMatrix.n;
+      const ok =
+        p === undefined
+          ? viaMatrix === undefined || popcount(bits) > 9
+          : viaMatrix === undefined
+            ? popcount(p.bits) > 9
+            : p.bits === viaMatrix.bits && p.n === viaMatrix.n;
       if (!ok) bad.push(bits);
     }
     expect(bad).toEqual([]);
   });
 
   it('rejects a cell whose input does not reach the output', () => {
-    const e = catchNasxError(() => cellOfSpec([[0, 1, 0], [0, 0, 0], [0, 0, 0]], ['input', C3, 'output']));
+    const e = catchNasxError(() =>
+      cellOfSpec(
+        [
+          [0, 1, 0],
+          [0, 0, 0],
+          [0, 0, 0],
+        ],
+        ['input', C3, 'output'],
+      ),
+    );
     expect(e.kind).toBe('architecture');
     expect(e.message).toMatch(/disconnected: no path leads from the input \(vertex 0\) to the output \(vertex 2\)/);
     expect(catchNasxError(() => cellOfSpec([[0]], ['input'])).message).toMatch(/disconnected/);
@@ -91,15 +128,79 @@ describe('nb101 pruning and validity (NB101 ModelSpec + _check_spec)', () => {
   it('rejects malformed genotypes, naming the problem', () => {
     const msg = (g: unknown): string => catchNasxError(() => cellOfGenotype(g)).message;
     expect(msg(null)).toMatch(/must be an object \{ matrix, ops \}/);
-    expect(msg({ matrix: [[0, 1], [0, 0]] })).toMatch(/ops must be an array of 2 labels/);
+    expect(
+      msg({
+        matrix: [
+          [0, 1],
+          [0, 0],
+        ],
+      }),
+    ).toMatch(/ops must be an array of 2 labels/);
     expect(msg({ matrix: [[0, 1], [0]], ops: ['input', 'output'] })).toMatch(/must be square \(2×2\); row 1/);
-    expect(msg({ matrix: [[0, 1], [0, 0]], ops: ['input'] })).toMatch(/2 vertices but 1 ops/);
-    expect(msg({ matrix: [[0, 2], [0, 0]], ops: ['input', 'output'] })).toMatch(/matrix\[0\]\[1\] is 2; entries must be 0 or 1/);
-    expect(msg({ matrix: [[0, 1], [1, 0]], ops: ['input', 'output'] })).toMatch(/not upper-triangular: matrix\[1\]\[0\] = 1 is below the diagonal/);
-    expect(msg({ matrix: [[1, 1], [0, 0]], ops: ['input', 'output'] })).toMatch(/matrix\[0\]\[0\] = 1 is on the diagonal/);
-    expect(msg({ matrix: [[0, 1], [0, 0]], ops: ['output', 'output'] })).toMatch(/first operation should be 'input'/);
-    expect(msg({ matrix: [[0, 1], [0, 0]], ops: ['input', 'input'] })).toMatch(/last operation should be 'output'/);
-    const op = catchNasxError(() => cellOfSpec([[0, 1, 0], [0, 0, 1], [0, 0, 0]], ['input', 'conv5x5', 'output']));
+    expect(
+      msg({
+        matrix: [
+          [0, 1],
+          [0, 0],
+        ],
+        ops: ['input'],
+      }),
+    ).toMatch(/2 vertices but 1 ops/);
+    expect(
+      msg({
+        matrix: [
+          [0, 2],
+          [0, 0],
+        ],
+        ops: ['input', 'output'],
+      }),
+    ).toMatch(/matrix\[0\]\[1\] is 2; entries must be 0 or 1/);
+    expect(
+      msg({
+        matrix: [
+          [0, 1],
+          [1, 0],
+        ],
+        ops: ['input', 'output'],
+      }),
+    ).toMatch(/not upper-triangular: matrix\[1\]\[0\] = 1 is below the diagonal/);
+    expect(
+      msg({
+        matrix: [
+          [1, 1],
+          [0, 0],
+        ],
+        ops: ['input', 'output'],
+      }),
+    ).toMatch(/matrix\[0\]\[0\] = 1 is on the diagonal/);
+    expect(
+      msg({
+        matrix: [
+          [0, 1],
+          [0, 0],
+        ],
+        ops: ['output', 'output'],
+      }),
+    ).toMatch(/first operation should be 'input'/);
+    expect(
+      msg({
+        matrix: [
+          [0, 1],
+          [0, 0],
+        ],
+        ops: ['input', 'input'],
+      }),
+    ).toMatch(/last operation should be 'output'/);
+    const op = catchNasxError(() =>
+      cellOfSpec(
+        [
+          [0, 1, 0],
+          [0, 0, 1],
+          [0, 0, 0],
+        ],
+        ['input', 'conv5x5', 'output'],
+      ),
+    );
     expect(op.message).toMatch(/vertex 1 has unsupported op "conv5x5" \(available ops = conv3x3-bn-relu, conv1x1-bn-relu, maxpool3x3\)/);
     expect(op.fix).toMatch(/use one of conv3x3-bn-relu, conv1x1-bn-relu, maxpool3x3/);
   });
@@ -107,7 +208,14 @@ describe('nb101 pruning and validity (NB101 ModelSpec + _check_spec)', () => {
 
 describe('nb101 text form', () => {
   it('formats the pruned cell as compact matrix JSON | ops, and parses it back', () => {
-    const c = cellOfSpec([[0, 1, 1], [0, 0, 1], [0, 0, 0]], ['input', C3, 'output']);
+    const c = cellOfSpec(
+      [
+        [0, 1, 1],
+        [0, 0, 1],
+        [0, 0, 0],
+      ],
+      ['input', C3, 'output'],
+    );
     expect(formatNb101(c)).toBe('[[0,1,1],[0,0,1],[0,0,0]]|input,conv3x3-bn-relu,output');
     const spec = parseNb101Text(' [[0, 1, 1], [0, 0, 1], [0, 0, 0]] | input, conv3x3-bn-relu ,output ');
     expect(cellOfSpec(spec.matrix, spec.ops)).toEqual(c);
@@ -116,7 +224,13 @@ describe('nb101 text form', () => {
   });
 
   it('parses a JSON object {"matrix", "ops"}', () => {
-    const c = cellOfSpec([[0, 1], [0, 0]], ['input', 'output']);
+    const c = cellOfSpec(
+      [
+        [0, 1],
+        [0, 0],
+      ],
+      ['input', 'output'],
+    );
     const spec = parseNb101Text(JSON.stringify(genotypeOf(c)));
     expect(cellOfSpec(spec.matrix, spec.ops)).toEqual(c);
   });

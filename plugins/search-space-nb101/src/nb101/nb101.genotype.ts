@@ -219,7 +219,10 @@ export function cellOfSpec(matrix: unknown, ops: unknown, what = 'nb101 genotype
   }
   const m = keep.length;
   if (m > NB101_MAX_VERTICES) {
-    throw nb101Error(`${what} has ${m} vertices after pruning; NB101 allows at most ${NB101_MAX_VERTICES} (max vertices = ${NB101_MAX_VERTICES})`, 'remove vertices; ' + FIX_GENOTYPE);
+    throw nb101Error(
+      `${what} has ${m} vertices after pruning; NB101 allows at most ${NB101_MAX_VERTICES} (max vertices = ${NB101_MAX_VERTICES})`,
+      'remove vertices; ' + FIX_GENOTYPE,
+    );
   }
   let bits = 0;
   for (let b = 1; b < m; b++) for (let a = 0; a < b; a++) if (adj[keep[a]!]![keep[b]!]) bits |= 1 << edgeBit(a, b);
@@ -232,7 +235,10 @@ export function cellOfSpec(matrix: unknown, ops: unknown, what = 'nb101 genotype
     const v = keep[t]!;
     const label = OP_INDEX.get(ops[v] as string);
     if (typeof ops[v] !== 'string' || label === undefined) {
-      throw nb101Error(`${what}: vertex ${v} has unsupported op ${showValue(ops[v])} (available ops = ${NB101_OPS.join(', ')})`, `use one of ${NB101_OPS.join(', ')} for interior vertices`);
+      throw nb101Error(
+        `${what}: vertex ${v} has unsupported op ${showValue(ops[v])} (available ops = ${NB101_OPS.join(', ')})`,
+        `use one of ${NB101_OPS.join(', ')} for interior vertices`,
+      );
     }
     labels.push(label);
   }

@@ -20,15 +20,55 @@ describe('nb101 module hash', () => {
   // Expected values computed with google-research/nasbench's graph_util.hash_module (Python 3,
   // numpy), labeling = [-1] + [index in (conv3x3, conv1x1, maxpool)] + [-2], on the same specs.
   it('reproduces NB101 hash_module for known cells', () => {
-    expect(nb101Hash(cell([[0, 1], [0, 0]], ['input', 'output']))).toBe('043721b9c7fe8c5fad811d47d83132ec');
-    expect(nb101Hash(cell([[0, 1, 0], [0, 0, 1], [0, 0, 0]], ['input', C3, 'output']))).toBe('b49ac8c578b4561d79ac7087988f1c61');
-    expect(nb101Hash(cell([[0, 1, 1], [0, 0, 1], [0, 0, 0]], ['input', MP, 'output']))).toBe('6f6257bc3b12d87b8736e81cd4b7ed8b');
+    expect(
+      nb101Hash(
+        cell(
+          [
+            [0, 1],
+            [0, 0],
+          ],
+          ['input', 'output'],
+        ),
+      ),
+    ).toBe('043721b9c7fe8c5fad811d47d83132ec');
+    expect(
+      nb101Hash(
+        cell(
+          [
+            [0, 1, 0],
+            [0, 0, 1],
+            [0, 0, 0],
+          ],
+          ['input', C3, 'output'],
+        ),
+      ),
+    ).toBe('b49ac8c578b4561d79ac7087988f1c61');
+    expect(
+      nb101Hash(
+        cell(
+          [
+            [0, 1, 1],
+            [0, 0, 1],
+            [0, 0, 0],
+          ],
+          ['input', MP, 'output'],
+        ),
+      ),
+    ).toBe('6f6257bc3b12d87b8736e81cd4b7ed8b');
     const { matrix, ops } = parseNb101Text(NB101_EXAMPLE);
     expect(nb101Hash(cellOfSpec(matrix, ops))).toBe('28cfc7874f6d200472e1a9dcd8650aa0');
     expect(
       nb101Hash(
         cell(
-          [[0, 1, 1, 0, 0, 1, 1], [0, 0, 0, 1, 0, 0, 0], [0, 0, 0, 0, 1, 0, 0], [0, 0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0, 0]],
+          [
+            [0, 1, 1, 0, 0, 1, 1],
+            [0, 0, 0, 1, 0, 0, 0],
+            [0, 0, 0, 0, 1, 0, 0],
+            [0, 0, 0, 0, 0, 1, 0],
+            [0, 0, 0, 0, 0, 1, 0],
+            [0, 0, 0, 0, 0, 0, 1],
+            [0, 0, 0, 0, 0, 0, 0],
+          ],
           ['input', C3, MP, C3, C3, C1, 'output'],
         ),
       ),
@@ -39,12 +79,35 @@ describe('nb101 module hash', () => {
 
   // The equalities and inequalities asserted by nasbench/tests/graph_util_test.py (test_hash_module).
   it('passes the cases of NB101 graph_util_test.test_hash_module', () => {
-    const diamond = [[0, 1, 1, 0], [0, 0, 0, 1], [0, 0, 0, 1], [0, 0, 0, 0]];
+    const diamond = [
+      [0, 1, 1, 0],
+      [0, 0, 0, 1],
+      [0, 0, 0, 1],
+      [0, 0, 0, 0],
+    ];
     expect(hashModule(diamond, [-1, 1, 2, -2])).toBe(hashModule(diamond, [-1, 2, 1, -2]));
 
-    const m1 = [[0, 1, 1, 0, 0], [0, 0, 0, 0, 1], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1], [0, 0, 0, 0, 0]];
-    const m2 = [[0, 1, 0, 1, 0], [0, 0, 1, 0, 0], [0, 0, 0, 0, 1], [0, 0, 0, 0, 1], [0, 0, 0, 0, 0]];
-    const m3 = [[0, 1, 1, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1], [0, 0, 0, 0, 1], [0, 0, 0, 0, 0]];
+    const m1 = [
+      [0, 1, 1, 0, 0],
+      [0, 0, 0, 0, 1],
+      [0, 0, 0, 1, 0],
+      [0, 0, 0, 0, 1],
+      [0, 0, 0, 0, 0],
+    ];
+    const m2 = [
+      [0, 1, 0, 1, 0],
+      [0, 0, 1, 0, 0],
+      [0, 0, 0, 0, 1],
+      [0, 0, 0, 0, 1],
+      [0, 0, 0, 0, 0],
+    ];
+    const m3 = [
+      [0, 1, 1, 0, 0],
+      [0, 0, 0, 1, 0],
+      [0, 0, 0, 0, 1],
+      [0, 0, 0, 0, 1],
+      [0, 0, 0, 0, 0],
+    ];
     const l1 = [-1, 1, 2, 3, -2];
     const l2 = [-1, 2, 3, 1, -2];
     const l3 = [-1, 2, 1, 3, -2];
@@ -54,23 +117,51 @@ describe('nb101 module hash', () => {
     expect(hashModule(m1, l3)).not.toBe(hashModule(m1, l1));
 
     const r1 = [
-      [0, 1, 0, 0, 0, 0, 0, 0], [0, 0, 1, 1, 0, 0, 1, 0], [0, 0, 0, 0, 1, 1, 0, 0], [0, 0, 0, 0, 1, 1, 0, 0],
-      [0, 0, 0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0, 0, 0],
+      [0, 1, 0, 0, 0, 0, 0, 0],
+      [0, 0, 1, 1, 0, 0, 1, 0],
+      [0, 0, 0, 0, 1, 1, 0, 0],
+      [0, 0, 0, 0, 1, 1, 0, 0],
+      [0, 0, 0, 0, 0, 0, 1, 0],
+      [0, 0, 0, 0, 0, 0, 1, 0],
+      [0, 0, 0, 0, 0, 0, 0, 1],
+      [0, 0, 0, 0, 0, 0, 0, 0],
     ];
     const r2 = [
-      [0, 1, 0, 0, 0, 0, 0, 0], [0, 0, 1, 1, 0, 1, 0, 0], [0, 0, 0, 0, 1, 0, 1, 0], [0, 0, 0, 0, 1, 1, 0, 0],
-      [0, 0, 0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0, 0, 0],
+      [0, 1, 0, 0, 0, 0, 0, 0],
+      [0, 0, 1, 1, 0, 1, 0, 0],
+      [0, 0, 0, 0, 1, 0, 1, 0],
+      [0, 0, 0, 0, 1, 1, 0, 0],
+      [0, 0, 0, 0, 0, 0, 1, 0],
+      [0, 0, 0, 0, 0, 0, 1, 0],
+      [0, 0, 0, 0, 0, 0, 0, 1],
+      [0, 0, 0, 0, 0, 0, 0, 0],
     ];
     const ones = [-1, 1, 1, 1, 1, 1, 1, -2];
     expect(hashModule(r1, ones)).not.toBe(hashModule(r2, ones));
 
-    const path5 = [[0, 1, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1], [0, 0, 0, 0, 0]];
+    const path5 = [
+      [0, 1, 0, 0, 0],
+      [0, 0, 1, 0, 0],
+      [0, 0, 0, 1, 0],
+      [0, 0, 0, 0, 1],
+      [0, 0, 0, 0, 0],
+    ];
     expect(hashModule(path5, [-1, 1, 0, 0, -2])).not.toBe(hashModule(path5, [-1, 0, 0, 1, -2]));
-    const directed = [[0, 1, 0, 1], [0, 0, 1, 0], [0, 0, 0, 1], [0, 0, 0, 0]];
+    const directed = [
+      [0, 1, 0, 1],
+      [0, 0, 1, 0],
+      [0, 0, 0, 1],
+      [0, 0, 0, 0],
+    ];
     expect(hashModule(directed, [-1, 1, 0, -2])).not.toBe(hashModule(directed, [-1, 0, 1, -2]));
     const tricky = [
-      [0, 1, 1, 1, 1, 0, 0], [0, 0, 1, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 1, 0],
-      [0, 0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0, 0],
+      [0, 1, 1, 1, 1, 0, 0],
+      [0, 0, 1, 0, 0, 0, 0],
+      [0, 0, 0, 0, 0, 0, 1],
+      [0, 0, 0, 0, 0, 1, 0],
+      [0, 0, 0, 0, 0, 1, 0],
+      [0, 0, 0, 0, 0, 0, 1],
+      [0, 0, 0, 0, 0, 0, 0],
     ];
     expect(hashModule(tricky, [-1, 1, 0, 0, 0, 0, -2])).not.toBe(hashModule(tricky, [-1, 0, 0, 0, 1, 0, -2]));
   });
@@ -102,10 +193,23 @@ describe('nb101 module hash', () => {
   });
 
   it('hashes the pruned cell: dangling vertices and their ops do not change the hash', () => {
-    const pruned = cell([[0, 1, 0], [0, 0, 1], [0, 0, 0]], ['input', C3, 'output']);
+    const pruned = cell(
+      [
+        [0, 1, 0],
+        [0, 0, 1],
+        [0, 0, 0],
+      ],
+      ['input', C3, 'output'],
+    );
     // Vertex 2 has no path to the output and vertex 3 none from the input: both are pruned away.
     const dangling = cell(
-      [[0, 1, 1, 0, 0], [0, 0, 0, 0, 1], [0, 0, 0, 0, 0], [0, 0, 0, 0, 1], [0, 0, 0, 0, 0]],
+      [
+        [0, 1, 1, 0, 0],
+        [0, 0, 0, 0, 1],
+        [0, 0, 0, 0, 0],
+        [0, 0, 0, 0, 1],
+        [0, 0, 0, 0, 0],
+      ],
       ['input', C3, MP, C1, 'output'],
     );
     expect(dangling).toEqual(pruned);

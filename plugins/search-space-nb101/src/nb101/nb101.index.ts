@@ -77,7 +77,7 @@ export class Nb101Index {
       }
       return a - b;
     };
-    for (let i = 0; i < count; ) {
+    for (let i = 0; i < count;) {
       let j = i + 1;
       while (j < count && words[4 * order[j]!] === words[4 * order[i]!]) j++;
       if (j - i > 1) order.subarray(i, j).sort(cmp);
@@ -261,7 +261,7 @@ const LOADED = new Map<string, Nb101Index>();
  */
 export function loadNb101Index(options: { readonly cacheDir?: string | false; readonly logger?: Logger } = {}): Nb101IndexLoad {
   const t0 = performance.now();
-  const dir = options.cacheDir === false ? undefined : options.cacheDir ?? nb101CacheDir();
+  const dir = options.cacheDir === false ? undefined : (options.cacheDir ?? nb101CacheDir());
   const file = dir === undefined ? undefined : path.join(dir, NB101_INDEX_FILE);
   const memo = LOADED.get(file ?? '');
   if (memo) return { index: memo, source: 'memory', file, ms: performance.now() - t0 };
@@ -279,7 +279,9 @@ export function loadNb101Index(options: { readonly cacheDir?: string | false; re
     }
     logger?.warn(`nb101: ignoring the index cache ${file} (${got}); rebuilding it`);
   }
-  logger?.info(`nb101: building the index of all ${NB101_UNIQUE_SIZE.toLocaleString('en-US')} cells (once${file ? ' per machine; cached in ' + file : ''}, about 10-30 s)`);
+  logger?.info(
+    `nb101: building the index of all ${NB101_UNIQUE_SIZE.toLocaleString('en-US')} cells (once${file ? ' per machine; cached in ' + file : ''}, about 10-30 s)`,
+  );
   const index = Nb101Index.build();
   if (file !== undefined) {
     try {
@@ -288,7 +290,9 @@ export function loadNb101Index(options: { readonly cacheDir?: string | false; re
       fs.writeFileSync(tmp, index.toBuffer());
       fs.renameSync(tmp, file);
     } catch (e) {
-      logger?.warn(`nb101: could not write the index cache ${file} (${(e as Error).message}); the index will be rebuilt next time. Set NASX_CACHE or the space's cacheDir option to a writable folder.`);
+      logger?.warn(
+        `nb101: could not write the index cache ${file} (${(e as Error).message}); the index will be rebuilt next time. Set NASX_CACHE or the space's cacheDir option to a writable folder.`,
+      );
     }
   }
   LOADED.set(file ?? '', index);

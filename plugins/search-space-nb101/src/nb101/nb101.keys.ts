@@ -69,14 +69,17 @@ export function readKeysFile(file: string, column: string): KeyAt[] {
     throw configError(`cannot read the keysFrom file ${file}: ${(e as Error).message}`, {
       file,
       pointer: '/options/keysFrom/file',
-      fix: 'set keysFrom.file to an existing CSV or .csv.gz file; a relative path is resolved against the run\'s data directory (NASX_DATA, --data-dir or the config\'s dataDir)',
+      fix: "set keysFrom.file to an existing CSV or .csv.gz file; a relative path is resolved against the run's data directory (NASX_DATA, --data-dir or the config's dataDir)",
     });
   }
   let text: string;
   try {
     text = (file.endsWith('.gz') ? zlib.gunzipSync(raw) : raw).toString('utf8');
   } catch (e) {
-    throw configError(`the keysFrom file ${file} is not a readable gzip file (${(e as Error).message})`, { file, fix: 'use an intact .csv.gz file, or a plain .csv file without the .gz suffix' });
+    throw configError(`the keysFrom file ${file} is not a readable gzip file (${(e as Error).message})`, {
+      file,
+      fix: 'use an intact .csv.gz file, or a plain .csv file without the .gz suffix',
+    });
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lines = text.split('\n');
@@ -99,7 +102,7 @@ export function readKeysFile(file: string, column: string): KeyAt[] {
       throw configError(`${file}:${i + 1}: column "${column}" holds ${JSON.stringify(value)}, not a 32-hex NB101 module hash`, {
         file,
         line: i + 1,
-        fix: 'every row of that column must be an NB101 module hash (32 hex digits, as NB101\'s ModelSpec.hash_spec computes it); fix or drop the row, or choose another column',
+        fix: "every row of that column must be an NB101 module hash (32 hex digits, as NB101's ModelSpec.hash_spec computes it); fix or drop the row, or choose another column",
       });
     }
     out.push({ key: value.toLowerCase(), line: i + 1 });

@@ -21,7 +21,8 @@ const MP = 'maxpool3x3';
 const small = Nb101Index.build({ maxVertices: 5 });
 
 /** χ² statistic of observed counts against expected counts. */
-const chiSquare = (observed: readonly number[], expected: readonly number[]): number => observed.reduce((s, o, i) => s + (o - expected[i]!) ** 2 / expected[i]!, 0);
+const chiSquare = (observed: readonly number[], expected: readonly number[]): number =>
+  observed.reduce((s, o, i) => s + (o - expected[i]!) ** 2 / expected[i]!, 0);
 
 describe('nb101 search space', () => {
   it('declares its id, sizes and encoding length', () => {
@@ -39,7 +40,14 @@ describe('nb101 search space', () => {
     expect(Object.isFrozen(a) && Object.isFrozen(a.genotype) && Object.isFrozen(g(a).matrix) && Object.isFrozen(g(a).matrix[0])).toBe(true);
     expect(JSON.parse(JSON.stringify(a))).toEqual(a);
     const dangling = space.parse('[[0,1,1,0],[0,0,0,1],[0,0,0,0],[0,0,0,0]]|input,conv3x3-bn-relu,maxpool3x3,output');
-    expect(g(dangling)).toEqual({ matrix: [[0, 1, 0], [0, 0, 1], [0, 0, 0]], ops: ['input', C3, 'output'] });
+    expect(g(dangling)).toEqual({
+      matrix: [
+        [0, 1, 0],
+        [0, 0, 1],
+        [0, 0, 0],
+      ],
+      ops: ['input', C3, 'output'],
+    });
   });
 
   describe('sample (NB101 random_spec)', () => {
@@ -169,7 +177,17 @@ describe('nb101 search space', () => {
     expect(graph.nodes[1]!.attrs).toMatchObject({ kernel: 1, nb101Op: 'conv1x1-bn-relu' });
     expect(graph.nodes[2]!.attrs).toMatchObject({ kernel: 3, nb101Op: 'conv3x3-bn-relu' });
     expect(graph.nodes[5]!.attrs).toEqual({ kernel: 3, stride: 1, nb101Op: 'maxpool3x3' });
-    expect(graph.edges.map((e) => `${e.from}>${e.to}`)).toEqual(['input>v1', 'input>v2', 'input>v3', 'input>v5', 'v1>output', 'v2>output', 'v3>v4', 'v4>output', 'v5>output']);
+    expect(graph.edges.map((e) => `${e.from}>${e.to}`)).toEqual([
+      'input>v1',
+      'input>v2',
+      'input>v3',
+      'input>v5',
+      'v1>output',
+      'v2>output',
+      'v3>v4',
+      'v4>output',
+      'v5>output',
+    ]);
     expect(graph.meta).toMatchObject({ stacks: 3, cellsPerStack: 3, channels: [128, 256, 512] });
   });
 
@@ -201,8 +219,24 @@ describe('nb101 search space', () => {
       expect(space.validate({ ...a, key: 'stale' })).toEqual(a);
       const iso = randomIsomorph(cellOfGenotype(a.genotype), createRng(3));
       expect(space.validate({ space: 'nb101', genotype: iso, key: 'x' }).key).toBe(a.key);
-      expect(catchNasxError(() => space.validate({ space: 'nb201', genotype: g(a), key: a.key })).message).toMatch(/space "nb201" given to the nb101 search space/);
-      const tooMany = catchNasxError(() => space.validate({ space: 'nb101', genotype: { matrix: [[0, 1, 1, 1], [0, 0, 1, 1], [0, 0, 0, 1], [0, 0, 0, 0]], ops: ['input', C3, 'conv5x5', 'output'] }, key: 'x' }));
+      expect(catchNasxError(() => space.validate({ space: 'nb201', genotype: g(a), key: a.key })).message).toMatch(
+        /space "nb201" given to the nb101 search space/,
+      );
+      const tooMany = catchNasxError(() =>
+        space.validate({
+          space: 'nb101',
+          genotype: {
+            matrix: [
+              [0, 1, 1, 1],
+              [0, 0, 1, 1],
+              [0, 0, 0, 1],
+              [0, 0, 0, 0],
+            ],
+            ops: ['input', C3, 'conv5x5', 'output'],
+          },
+          key: 'x',
+        }),
+      );
       expect(tooMany.kind).toBe('architecture');
       expect(tooMany.message).toMatch(/vertex 2 has unsupported op "conv5x5"/);
       expect(catchNasxError(() => space.parse('[[0,0],[0,0]]|input,output')).message).toMatch(/disconnected/);
@@ -226,7 +260,10 @@ describe('nb101 search space', () => {
     const direct = Array.from({ length: 26 }, (_, i) => (i === 15 ? 1 : 0));
     expect(space.fromDecisions(direct).key).toBe('043721b9c7fe8c5fad811d47d83132ec');
     const everyEdge = Array.from({ length: 26 }, (_, i) => (i < 21 ? 1 : 0));
-    expect(catchNasxError(() => space.fromDecisions(everyEdge))).toMatchObject({ kind: 'architecture', message: expect.stringMatching(/no valid cell .*more than 9 edges/) });
+    expect(catchNasxError(() => space.fromDecisions(everyEdge))).toMatchObject({
+      kind: 'architecture',
+      message: expect.stringMatching(/no valid cell .*more than 9 edges/),
+    });
     expect(catchNasxError(() => space.fromDecisions(new Array(26).fill(0))).kind).toBe('architecture');
     expect(catchNasxError(() => space.fromDecisions([1, 2])).message).toMatch(/26 choice indices/);
     expect(catchNasxError(() => space.fromDecisions(direct.map((c, i) => (i === 22 ? 3 : c)))).kind).toBe('architecture');
@@ -250,7 +287,12 @@ describe('nb101 search space', () => {
     const texts = space.neighbours(a).map((n) => space.format(n));
     // Flips: drop 0→1 or 1→2 (→ input→output), drop 0→2 (the chain); ops: conv3x3, conv1x1.
     expect(texts).toEqual(
-      expect.arrayContaining(['[[0,1],[0,0]]|input,output', '[[0,1,0],[0,0,1],[0,0,0]]|input,maxpool3x3,output', '[[0,1,1],[0,0,1],[0,0,0]]|input,conv1x1-bn-relu,output', '[[0,1,1],[0,0,1],[0,0,0]]|input,conv3x3-bn-relu,output']),
+      expect.arrayContaining([
+        '[[0,1],[0,0]]|input,output',
+        '[[0,1,0],[0,0,1],[0,0,0]]|input,maxpool3x3,output',
+        '[[0,1,1],[0,0,1],[0,0,0]]|input,conv1x1-bn-relu,output',
+        '[[0,1,1],[0,0,1],[0,0,0]]|input,conv3x3-bn-relu,output',
+      ]),
     );
     // Every other one adds a vertex: 4 vertices, 5 edges.
     for (const t of texts.slice(4)) expect(space.parse(t).genotype).toMatchObject({ ops: expect.arrayContaining(['input', 'output']) });
@@ -286,7 +328,10 @@ describe('nb101 search space', () => {
       const s = restricted({ keys: allowed });
       for (const a of s.enumerate()) expect(s.fromDecisions(s.toDecisions(a)).key).toBe(a.key);
       const outside = space.parse(NB101_EXAMPLE);
-      expect(catchNasxError(() => s.fromDecisions(space.toDecisions(outside)))).toMatchObject({ kind: 'architecture', message: expect.stringMatching(/not among the 40 cells/) });
+      expect(catchNasxError(() => s.fromDecisions(space.toDecisions(outside)))).toMatchObject({
+        kind: 'architecture',
+        message: expect.stringMatching(/not among the 40 cells/),
+      });
     });
 
     it('samples uniformly over the allowed cells (χ²) and enumerates exactly them', () => {
@@ -302,7 +347,12 @@ describe('nb101 search space', () => {
       }
       expect([...counts.keys()].sort()).toEqual([...allowed].sort());
       // 99.9 % quantile of χ² with 39 dof: 72.05.
-      expect(chiSquare([...counts.values()], [...counts.values()].map(() => 200))).toBeLessThan(72.05);
+      expect(
+        chiSquare(
+          [...counts.values()],
+          [...counts.values()].map(() => 200),
+        ),
+      ).toBeLessThan(72.05);
     });
 
     it('mutates and lists neighbours inside the allowed set, falling back to the nearest allowed cell', () => {
@@ -391,8 +441,24 @@ describe('nb101 search space', () => {
   });
 
   it('encodes a cell and its arbitrary-order genotype identically only up to vertex order (adjacency)', () => {
-    const cell = cellOfSpec([[0, 1, 1, 0], [0, 0, 0, 1], [0, 0, 0, 1], [0, 0, 0, 0]], ['input', C3, MP, 'output']);
-    const swapped = cellOfSpec([[0, 1, 1, 0], [0, 0, 0, 1], [0, 0, 0, 1], [0, 0, 0, 0]], ['input', MP, C3, 'output']);
+    const cell = cellOfSpec(
+      [
+        [0, 1, 1, 0],
+        [0, 0, 0, 1],
+        [0, 0, 0, 1],
+        [0, 0, 0, 0],
+      ],
+      ['input', C3, MP, 'output'],
+    );
+    const swapped = cellOfSpec(
+      [
+        [0, 1, 1, 0],
+        [0, 0, 0, 1],
+        [0, 0, 0, 1],
+        [0, 0, 0, 0],
+      ],
+      ['input', MP, C3, 'output'],
+    );
     expect(nb101Hash(cell)).toBe(nb101Hash(swapped));
     expect(Array.from(encodeAdjacency(cell))).not.toEqual(Array.from(encodeAdjacency(swapped)));
   });

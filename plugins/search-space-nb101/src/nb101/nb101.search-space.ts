@@ -89,7 +89,10 @@ export class Nb101SearchSpace implements SearchSpace {
   private readonly logger: Logger | undefined;
 
   /** `given` options as the kernel validates them; missing ones take the schema's defaults. */
-  constructor(given: OptionsInput<Nb101Options> = {}, context: { readonly index?: Nb101Index; readonly restriction?: Restriction; readonly cacheDir?: string; readonly logger?: Logger } = {}) {
+  constructor(
+    given: OptionsInput<Nb101Options> = {},
+    context: { readonly index?: Nb101Index; readonly restriction?: Restriction; readonly cacheDir?: string; readonly logger?: Logger } = {},
+  ) {
     const options = withSchemaDefaults<Nb101Options>(nb101Schema, given);
     this.encoding = options.encoding;
     if (this.encoding !== 'adjacency' && this.encoding !== 'path') {
@@ -97,14 +100,19 @@ export class Nb101SearchSpace implements SearchSpace {
     }
     const rate = options.mutationRate;
     if (typeof rate !== 'number' || !(rate > 0 && rate <= 5)) {
-      throw configError(`option mutationRate is ${JSON.stringify(rate)}`, '/options/mutationRate', 'use a number in (0, 5]; NB101\'s default is 1 (on average 3 of the 21 edge bits flipped and 1 of the 5 ops changed)');
+      throw configError(
+        `option mutationRate is ${JSON.stringify(rate)}`,
+        '/options/mutationRate',
+        "use a number in (0, 5]; NB101's default is 1 (on average 3 of the 21 edge bits flipped and 1 of the 5 ops changed)",
+      );
     }
     const sampling = options.sampling;
     if (sampling !== 'random-spec' && sampling !== 'uniform') {
       throw configError(`option sampling is ${JSON.stringify(sampling)}`, '/options/sampling', 'use "random-spec" (NB101\'s random_spec) or "uniform"');
     }
     this.uniform = sampling === 'uniform';
-    if (this.uniform && !context.index) throw configError('option sampling "uniform" needs the index', '/options/sampling', 'create the space with createNb101SearchSpace, which loads it');
+    if (this.uniform && !context.index)
+      throw configError('option sampling "uniform" needs the index', '/options/sampling', 'create the space with createNb101SearchSpace, which loads it');
     this.edgeProb = rate / NB101_MAX_VERTICES;
     this.opProb = rate / NB101_OP_SPOTS;
     this.encodingLength = this.encoding === 'path' ? NB101_PATH_LENGTH : NB101_ADJACENCY_LENGTH;
@@ -153,7 +161,10 @@ export class Nb101SearchSpace implements SearchSpace {
       const cell = pruneCell(NB101_MAX_VERTICES, bits, labels);
       if (cell) return nb101Architecture(cell);
     }
-    throw new NasxError('run', `nb101: no valid cell in ${SAMPLE_ATTEMPTS} random specs (the random generator looks broken)`, { pkg: NB101_PACKAGE, contribution: NB101_SPACE_ID });
+    throw new NasxError('run', `nb101: no valid cell in ${SAMPLE_ATTEMPTS} random specs (the random generator looks broken)`, {
+      pkg: NB101_PACKAGE,
+      contribution: NB101_SPACE_ID,
+    });
   }
 
   /**
@@ -212,7 +223,11 @@ export class Nb101SearchSpace implements SearchSpace {
         );
       }
       const pos = index.find(s);
-      if (pos < 0) throw nb101Error(`"${s}" is not the module hash of any of the ${index.size.toLocaleString('en-US')} NB101 cells${index.size < NB101_UNIQUE_SIZE ? ' in this (partial) index' : ''}`, 'check the hash (NB101\'s ModelSpec.hash_spec), or write the cell as <matrix JSON>|<ops>');
+      if (pos < 0)
+        throw nb101Error(
+          `"${s}" is not the module hash of any of the ${index.size.toLocaleString('en-US')} NB101 cells${index.size < NB101_UNIQUE_SIZE ? ' in this (partial) index' : ''}`,
+          "check the hash (NB101's ModelSpec.hash_spec), or write the cell as <matrix JSON>|<ops>",
+        );
       const key = s.toLowerCase();
       this.checkAllowed(key);
       return nb101Architecture(index.cellAt(pos), key);
@@ -250,13 +265,24 @@ export class Nb101SearchSpace implements SearchSpace {
 
   /** The cell of a decision sequence (pruned as NB101 prunes a spec); an `architecture` error when it is invalid or not allowed. */
   fromDecisions(choices: readonly number[]): Architecture {
-    if (!Array.isArray(choices) || choices.length !== DECISIONS.length || choices.some((c, i) => !Number.isInteger(c) || c < 0 || c >= DECISIONS[i]!.choices.length)) {
-      throw nb101Error(`decisions must be ${DECISIONS.length} choice indices (21 edges in {0, 1}, then 5 ops in {0, 1, 2}), got ${JSON.stringify(choices)}`, 'pass one index per entry of decisions()');
+    if (
+      !Array.isArray(choices) ||
+      choices.length !== DECISIONS.length ||
+      choices.some((c, i) => !Number.isInteger(c) || c < 0 || c >= DECISIONS[i]!.choices.length)
+    ) {
+      throw nb101Error(
+        `decisions must be ${DECISIONS.length} choice indices (21 edges in {0, 1}, then 5 ops in {0, 1, 2}), got ${JSON.stringify(choices)}`,
+        'pass one index per entry of decisions()',
+      );
     }
     let bits = 0;
     for (let b = 0; b < NB101_EDGE_SPOTS; b++) if (choices[b] === 1) bits |= 1 << b;
     const cell = pruneCell(NB101_MAX_VERTICES, bits, choices.slice(NB101_EDGE_SPOTS));
-    if (!cell) throw nb101Error(`decisions ${choices.join('')} give no valid cell (after pruning the output is unreachable or more than ${NB101_MAX_EDGES} edges remain)`, 'sample the decisions again');
+    if (!cell)
+      throw nb101Error(
+        `decisions ${choices.join('')} give no valid cell (after pruning the output is unreachable or more than ${NB101_MAX_EDGES} edges remain)`,
+        'sample the decisions again',
+      );
     const key = nb101Hash(cell);
     this.checkAllowed(key);
     return nb101Architecture(cell, key);
@@ -373,7 +399,10 @@ export class Nb101SearchSpace implements SearchSpace {
     const known = typeof arch === 'object' && arch !== null ? CELLS.get(arch) : undefined;
     if (known) return known;
     if (typeof arch !== 'object' || arch === null) {
-      throw nb101Error(`expected an architecture object, got ${arch === null ? 'null' : typeof arch}`, 'pass an architecture made by the nb101 space (sample, parse, validate)');
+      throw nb101Error(
+        `expected an architecture object, got ${arch === null ? 'null' : typeof arch}`,
+        'pass an architecture made by the nb101 space (sample, parse, validate)',
+      );
     }
     if (arch.space !== NB101_SPACE_ID) {
       throw nb101Error(
@@ -432,7 +461,8 @@ function pruneCell(n: number, bits: number, labels: readonly number[]): Nb101Cel
 function padCell(cell: Nb101Cell, rng: Rng): { bits: number; labels: number[] } {
   const { n } = cell;
   let bits = 0;
-  for (let j = 1; j < n; j++) for (let i = 0; i < j; i++) if ((cell.bits >>> edgeBit(i, j)) & 1) bits |= 1 << edgeBit(paddedPosition(n, i), paddedPosition(n, j));
+  for (let j = 1; j < n; j++)
+    for (let i = 0; i < j; i++) if ((cell.bits >>> edgeBit(i, j)) & 1) bits |= 1 << edgeBit(paddedPosition(n, i), paddedPosition(n, j));
   const labels: number[] = [];
   for (let t = 0; t < NB101_OP_SPOTS; t++) labels.push(t < n - 2 ? cell.labels[t]! : rng.int(3));
   return { bits, labels };
@@ -442,7 +472,8 @@ function padCell(cell: Nb101Cell, rng: Rng): { bits: number; labels: number[] } 
 function paddedForm(cell: Nb101Cell): [number, number[]] {
   const { n } = cell;
   let bits = 0;
-  for (let j = 1; j < n; j++) for (let i = 0; i < j; i++) if ((cell.bits >>> edgeBit(i, j)) & 1) bits |= 1 << edgeBit(paddedPosition(n, i), paddedPosition(n, j));
+  for (let j = 1; j < n; j++)
+    for (let i = 0; i < j; i++) if ((cell.bits >>> edgeBit(i, j)) & 1) bits |= 1 << edgeBit(paddedPosition(n, i), paddedPosition(n, j));
   const ops: number[] = [];
   for (let t = 0; t < NB101_OP_SPOTS; t++) ops.push(t < n - 2 ? cell.labels[t]! : -1);
   return [bits, ops];
@@ -458,7 +489,11 @@ function configError(problem: string, pointer: string, fix: string): NasxError {
  * `deps.dataDir` and `cacheDir` against `deps.configDir`. `given.index` supplies an index already
  * in hand instead (tools; tests use a partial one from `Nb101Index.build({ maxVertices })`).
  */
-export function createNb101SearchSpace(partial: OptionsInput<Nb101Options> = {}, deps: Partial<SearchSpaceDeps> = {}, given: { readonly index?: Nb101Index } = {}): Nb101SearchSpace {
+export function createNb101SearchSpace(
+  partial: OptionsInput<Nb101Options> = {},
+  deps: Partial<SearchSpaceDeps> = {},
+  given: { readonly index?: Nb101Index } = {},
+): Nb101SearchSpace {
   const options = withSchemaDefaults<Nb101Options>(nb101Schema, partial);
   const cacheDir = nb101CacheDir(options.cacheDir, deps.configDir);
   const logger = deps.logger;
@@ -478,16 +513,29 @@ export function createNb101SearchSpace(partial: OptionsInput<Nb101Options> = {},
       const column = options.keysFrom.column;
       const rel = options.keysFrom.file;
       if (!path.isAbsolute(rel) && !deps.dataDir) {
-        throw configError(`option keysFrom.file "${rel}" is relative, but no data directory is configured to resolve it against`, '/options/keysFrom/file', 'set NASX_DATA, --data-dir or the config\'s dataDir, or give an absolute path');
+        throw configError(
+          `option keysFrom.file "${rel}" is relative, but no data directory is configured to resolve it against`,
+          '/options/keysFrom/file',
+          "set NASX_DATA, --data-dir or the config's dataDir, or give an absolute path",
+        );
       }
       file = path.resolve(deps.dataDir ?? '', rel);
       keys = readKeysFile(file, column);
       source = `option keysFrom: ${file}, column "${column}"`;
     } else {
-      if (!Array.isArray(options.keys)) throw configError('option keys must be an array of 32-hex module hashes', '/options/keys', 'list NB101 module hashes, e.g. ["00005c142e6f48ac74fdcf73e3439874", …]');
+      if (!Array.isArray(options.keys))
+        throw configError(
+          'option keys must be an array of 32-hex module hashes',
+          '/options/keys',
+          'list NB101 module hashes, e.g. ["00005c142e6f48ac74fdcf73e3439874", …]',
+        );
       keys = options.keys.map((key, i) => {
         if (typeof key !== 'string' || !HASH_PATTERN.test(key)) {
-          throw configError(`option keys[${i}] is ${JSON.stringify(key)}, not a 32-hex module hash`, `/options/keys/${i}`, 'list NB101 module hashes (32 hex digits)');
+          throw configError(
+            `option keys[${i}] is ${JSON.stringify(key)}, not a 32-hex module hash`,
+            `/options/keys/${i}`,
+            'list NB101 module hashes (32 hex digits)',
+          );
         }
         return { key: key.toLowerCase(), line: i };
       });
@@ -498,7 +546,15 @@ export function createNb101SearchSpace(partial: OptionsInput<Nb101Options> = {},
       const pos = index!.find(key);
       if (pos < 0) {
         const fix = 'list only module hashes of NB101 cells (nasbench ModelSpec.hash_spec, 32 hex digits); remove this one or fix its digits';
-        if (file !== undefined) throw new NasxError('config', `${file}:${line}: ${key} is not the module hash of any NB101 cell`, { pkg: NB101_PACKAGE, contribution: NB101_SPACE_ID, file, line, pointer: '/options/keysFrom', fix });
+        if (file !== undefined)
+          throw new NasxError('config', `${file}:${line}: ${key} is not the module hash of any NB101 cell`, {
+            pkg: NB101_PACKAGE,
+            contribution: NB101_SPACE_ID,
+            file,
+            line,
+            pointer: '/options/keysFrom',
+            fix,
+          });
         throw configError(`option keys[${line}] = ${key} is not the module hash of any NB101 cell`, `/options/keys/${line}`, fix);
       }
       allowed[pos] = 1;
@@ -506,7 +562,11 @@ export function createNb101SearchSpace(partial: OptionsInput<Nb101Options> = {},
     const positions: number[] = [];
     for (let i = 0; i < allowed.length; i++) if (allowed[i]) positions.push(i);
     if (positions.length < 2) {
-      throw configError(`${source} allows ${positions.length} cell${positions.length === 1 ? '' : 's'}`, options.keysFrom ? '/options/keysFrom' : '/options/keys', 'allow at least 2 distinct cells, so that mutation can move');
+      throw configError(
+        `${source} allows ${positions.length} cell${positions.length === 1 ? '' : 's'}`,
+        options.keysFrom ? '/options/keysFrom' : '/options/keys',
+        'allow at least 2 distinct cells, so that mutation can move',
+      );
     }
     restriction = { positions: Int32Array.from(positions), allowed, source };
     logger?.debug(`nb101: restricted to ${positions.length} cells (${source})`);

@@ -4,7 +4,7 @@ import { nb201Graph } from './nb201.graph';
 import { createNb201SearchSpace } from './nb201.search-space';
 
 describeWithSharedData('nb201 cell graphs against the NAS-Bench-201 table', 'nas-bench-201', (dataDir) => {
-  it('per-op parameter counts explain every cell\'s parameter count up to the same fixed part (stem, reduction blocks, classifier)', () => {
+  it("per-op parameter counts explain every cell's parameter count up to the same fixed part (stem, reduction blocks, classifier)", () => {
     const space = createNb201SearchSpace();
     const rows = readCsvFile(path.join(dataDir, 'nas-bench-201', 'nb201_cifar10_naswot.csv.gz'));
     expect(rows).toHaveLength(15_625);

@@ -50,9 +50,7 @@ describe('parseNb201 / formatNb201', () => {
   it('formats in the official edge order', () => {
     expect(formatNb201([C3, C3, C3, SKIP, C3, C1])).toBe(NB201_EXAMPLE);
     expect(parseNb201(NB201_EXAMPLE)).toEqual([C3, C3, C3, SKIP, C3, C1]);
-    expect(formatNb201([NONE, SKIP, C1, C3, POOL, NONE])).toBe(
-      '|none~0|+|skip_connect~0|nor_conv_1x1~1|+|nor_conv_3x3~0|avg_pool_3x3~1|none~2|',
-    );
+    expect(formatNb201([NONE, SKIP, C1, C3, POOL, NONE])).toBe('|none~0|+|skip_connect~0|nor_conv_1x1~1|+|nor_conv_3x3~0|avg_pool_3x3~1|none~2|');
   });
 
   it('round-trips all 15,625 cells', () => {
@@ -99,7 +97,9 @@ describe('parseNb201 / formatNb201', () => {
   it('reports a wrong number of nodes, missing bars and malformed tokens', () => {
     expect(errorOf(() => parseNb201('|none~0|+|none~0|none~1|')).message).toContain('expected 3 nodes separated by "+", found 2');
     expect(errorOf(() => parseNb201('none~0|+|none~0|none~1|+|none~0|none~1|none~2|')).message).toContain('node 1 "none~0|" must be wrapped in "|"');
-    expect(errorOf(() => parseNb201('|none~0|+|none~0|none~1|+|none~0|none~1|none|')).message).toContain('edge 6 of 6 (node 3 ← node 2) "none" is not of the form op~2');
+    expect(errorOf(() => parseNb201('|none~0|+|none~0|none~1|+|none~0|none~1|none|')).message).toContain(
+      'edge 6 of 6 (node 3 ← node 2) "none" is not of the form op~2',
+    );
     expect(errorOf(() => parseNb201('|none~0|+|none~0||none~1|+|none~0|none~1|none~2|')).message).toContain('has 3 edges, expected 2');
     expect(errorOf(() => parseNb201('')).kind).toBe('architecture');
     expect(errorOf(() => parseNb201(42 as unknown as string)).message).toContain('must be a string');
@@ -109,7 +109,10 @@ describe('parseNb201 / formatNb201', () => {
 describe('nb201UniqueStr (NATS-Bench get_unique_str)', () => {
   // Expected strings copied from the nats_unique_str column of the NATS-Bench table (indices 1, 3, 6, 12).
   it.each([
-    ['|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|', '((0)@nor_conv_3x3)@avg_pool_3x3+(0)@nor_conv_3x3+((0)@nor_conv_3x3)@nor_conv_3x3+0'],
+    [
+      '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|',
+      '((0)@nor_conv_3x3)@avg_pool_3x3+(0)@nor_conv_3x3+((0)@nor_conv_3x3)@nor_conv_3x3+0',
+    ],
     ['|avg_pool_3x3~0|+|skip_connect~0|none~1|+|none~0|none~1|skip_connect~2|', '#+#+#+0'],
     ['|nor_conv_3x3~0|+|none~0|none~1|+|avg_pool_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|', '(#+#)@nor_conv_3x3+((0)@nor_conv_3x3)@nor_conv_3x3+(0)@avg_pool_3x3'],
     ['|none~0|+|none~0|none~1|+|none~0|nor_conv_3x3~1|avg_pool_3x3~2|', '#+#+(#+#)@avg_pool_3x3'],

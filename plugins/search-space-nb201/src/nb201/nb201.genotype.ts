@@ -48,8 +48,7 @@ const FIX_STRING =
   `write the official NAS-Bench-201 form |op~0|+|op~0|op~1|+|op~0|op~1|op~2| (3 nodes; node j lists its inputs ~0..~j-1 in order) ` +
   `with each op one of ${NB201_OPS.join(', ')}; for example ${NB201_EXAMPLE}`;
 const FIX_GENOTYPE =
-  `an NB201 genotype is { "ops": [6 integers in 0..4] }, the op index of edges 1←0, 2←0, 2←1, 3←0, 3←1, 3←2 ` +
-  `into [${NB201_OPS.join(', ')}]`;
+  `an NB201 genotype is { "ops": [6 integers in 0..4] }, the op index of edges 1←0, 2←0, 2←1, 3←0, 3←1, 3←2 ` + `into [${NB201_OPS.join(', ')}]`;
 
 /** A `NasxError('architecture')` located in this package. */
 export function nb201Error(message: string, fix: string): NasxError {

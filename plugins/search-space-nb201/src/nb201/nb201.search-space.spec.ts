@@ -73,7 +73,8 @@ describe('nb201 search space', () => {
         let a = space.sample(rng);
         for (let step = 0; step < 200; step++) {
           const b = space.mutate(a, rng);
-          if (hamming(opsOf(a), opsOf(b)) !== 1 || b.key !== nb201Key(opsOf(b))) bad.push(`seed ${seed} step ${step}: ${space.format(a)} -> ${space.format(b)}`);
+          if (hamming(opsOf(a), opsOf(b)) !== 1 || b.key !== nb201Key(opsOf(b)))
+            bad.push(`seed ${seed} step ${step}: ${space.format(a)} -> ${space.format(b)}`);
           a = b;
         }
       }
@@ -94,29 +95,43 @@ describe('nb201 search space', () => {
       }
       // Edge 1←0: 1/3; edges into node 2: 1/6 each; edges into node 3: 1/9 each.
       const p = [1 / 3, 1 / 6, 1 / 6, 1 / 9, 1 / 9, 1 / 9];
-      expect(chiSquare(edgeCounts, p.map((q) => q * n))).toBeLessThan(CHI2_999[5]);
+      expect(
+        chiSquare(
+          edgeCounts,
+          p.map((q) => q * n),
+        ),
+      ).toBeLessThan(CHI2_999[5]);
       // Edge 1←0 holds nor_conv_3x3 (3) in the parent, so it never stays 3.
       expect(newOps[3]).toBe(0);
       const others = [0, 1, 2, 4].map((op) => newOps[op]!);
       const m = edgeCounts[0]!;
-      expect(chiSquare(others, others.map(() => m / 4))).toBeLessThan(CHI2_999[3]);
+      expect(
+        chiSquare(
+          others,
+          others.map(() => m / 4),
+        ),
+      ).toBeLessThan(CHI2_999[3]);
     });
   });
 
   it('encodes one-hot per edge (30 floats)', () => {
     expect(Array.from(space.encode(space.parse(NB201_EXAMPLE)))).toEqual(
       // edges: conv3, conv3, conv3, skip, conv3, conv1 (blocks of 5 in NB201_OPS order)
-      [[0, 0, 0, 1, 0], [0, 0, 0, 1, 0], [0, 0, 0, 1, 0], [0, 1, 0, 0, 0], [0, 0, 0, 1, 0], [0, 0, 1, 0, 0]].flat(),
+      [
+        [0, 0, 0, 1, 0],
+        [0, 0, 0, 1, 0],
+        [0, 0, 0, 1, 0],
+        [0, 1, 0, 0, 0],
+        [0, 0, 0, 1, 0],
+        [0, 0, 1, 0, 0],
+      ].flat(),
     );
     const rng = createRng(3);
     const bad: number[][] = [];
     for (let i = 0; i < 2000; i++) {
       const a = space.sample(rng);
       const v = space.encode(a);
-      const ok =
-        v instanceof Float32Array &&
-        v.length === 30 &&
-        opsOf(a).every((op, e) => [0, 1, 2, 3, 4].every((k) => v[e * 5 + k] === (k === op ? 1 : 0)));
+      const ok = v instanceof Float32Array && v.length === 30 && opsOf(a).every((op, e) => [0, 1, 2, 3, 4].every((k) => v[e * 5 + k] === (k === op ? 1 : 0)));
       if (!ok) bad.push(opsOf(a));
     }
     expect(bad).toEqual([]);
@@ -138,12 +153,7 @@ describe('nb201 search space', () => {
     expect(byId.get('e20')!.attrs).toEqual({ nb201Op: 'none' });
     const edges = g.edges.map((e) => `${e.from}>${e.to}`).sort();
     expect(edges).toEqual(
-      [
-        'input>e10', 'e10>n1',
-        'input>e20', 'e20>n2', 'n1>e21', 'e21>n2',
-        'input>e30', 'e30>n3', 'n1>e31', 'e31>n3', 'n2>e32', 'e32>n3',
-        'n3>output',
-      ].sort(),
+      ['input>e10', 'e10>n1', 'input>e20', 'e20>n2', 'n1>e21', 'e21>n2', 'input>e30', 'e30>n3', 'n1>e31', 'e31>n3', 'n2>e32', 'e32>n3', 'n3>output'].sort(),
     );
     // Topological order: every edge goes forward in the node list.
     const pos = new Map(g.nodes.map((n, i) => [n.id, i]));
@@ -174,7 +184,9 @@ describe('nb201 search space', () => {
       expect(other.message).toContain('space "darts"');
       expect(errorOf(() => space.validate({ space: 'nb201', genotype: [0, 0, 0, 0, 0, 0], key: 'x' })).message).toContain('genotype must be an object');
       expect(errorOf(() => space.validate({ space: 'nb201', genotype: { ops: [0, 0, 0] }, key: 'x' })).message).toContain('6 entries');
-      expect(errorOf(() => space.validate({ space: 'nb201', genotype: { ops: [0, 0, 0, 0, 0, 7] }, key: 'x' })).message).toContain('edge 6 of 6 (node 3 ← node 2) has op index 7');
+      expect(errorOf(() => space.validate({ space: 'nb201', genotype: { ops: [0, 0, 0, 0, 0, 7] }, key: 'x' })).message).toContain(
+        'edge 6 of 6 (node 3 ← node 2) has op index 7',
+      );
       expect(errorOf(() => space.validate({ space: 'nb201', genotype: { ops: [0, 0, '1', 0, 0, 0] }, key: 'x' })).message).toContain('has op index "1"');
       expect(errorOf(() => space.validate({ space: 'nb201', genotype: {}, key: 'x' })).message).toContain('got undefined');
       expect(errorOf(() => space.mutate({ space: 'nb101', genotype: null, key: 'x' }, createRng(1))).kind).toBe('architecture');

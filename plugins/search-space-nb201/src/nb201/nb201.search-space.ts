@@ -165,7 +165,10 @@ export class Nb201SearchSpace implements SearchSpace {
     return nb201Architecture(
       choices.map((c, e) => {
         if (!Number.isInteger(c) || c < 0 || c >= k) {
-          throw nb201Error(`decision ${e + 1} (${nb201EdgeName(e)}) is ${String(c)}, expected an integer in 0..${k - 1}`, `choices are ${this.decisionList[e]!.choices.join(', ')}`);
+          throw nb201Error(
+            `decision ${e + 1} (${nb201EdgeName(e)}) is ${String(c)}, expected an integer in 0..${k - 1}`,
+            `choices are ${this.decisionList[e]!.choices.join(', ')}`,
+          );
         }
         return this.allowed[c]!;
       }),
@@ -179,7 +182,10 @@ export class Nb201SearchSpace implements SearchSpace {
   /** The genotype's ops (a fresh copy) after checking that `arch` belongs to this space. */
   private opsOf(arch: Architecture): number[] {
     if (typeof arch !== 'object' || arch === null) {
-      throw nb201Error(`expected an architecture object, got ${arch === null ? 'null' : typeof arch}`, 'pass an architecture made by the nb201 space (sample, parse, validate)');
+      throw nb201Error(
+        `expected an architecture object, got ${arch === null ? 'null' : typeof arch}`,
+        'pass an architecture made by the nb201 space (sample, parse, validate)',
+      );
     }
     if (arch.space !== NB201_SPACE_ID) {
       throw nb201Error(
@@ -189,7 +195,10 @@ export class Nb201SearchSpace implements SearchSpace {
     }
     const genotype: Json = arch.genotype;
     if (typeof genotype !== 'object' || genotype === null || Array.isArray(genotype)) {
-      throw nb201Error(`nb201 genotype must be an object { ops: [...] }, got ${JSON.stringify(genotype) ?? typeof genotype}`, 'an NB201 genotype is { "ops": [6 integers in 0..4] }');
+      throw nb201Error(
+        `nb201 genotype must be an object { ops: [...] }, got ${JSON.stringify(genotype) ?? typeof genotype}`,
+        'an NB201 genotype is { "ops": [6 integers in 0..4] }',
+      );
     }
     const ops = genotype['ops'];
     assertNb201Ops(ops, 'nb201 genotype.ops');
@@ -219,7 +228,8 @@ export class Nb201SearchSpace implements SearchSpace {
 /** Allowed op indices from the `ops` option, ascending (the kernel has already schema-checked it; this guards direct calls). */
 function allowedOps(ops: readonly Nb201Op[]): number[] {
   const fix = `list 2 to 5 distinct ops among ${NB201_OPS.join(', ')}, or leave ops out for all 5`;
-  const fail = (problem: string): NasxError => new NasxError('config', `nb201 option ops ${problem}`, { pkg: NB201_PACKAGE, contribution: NB201_SPACE_ID, fix });
+  const fail = (problem: string): NasxError =>
+    new NasxError('config', `nb201 option ops ${problem}`, { pkg: NB201_PACKAGE, contribution: NB201_SPACE_ID, fix });
   if (!Array.isArray(ops)) throw fail(`must be an array, got ${typeof ops}`);
   const idx = ops.map((op) => {
     const i = (NB201_OPS as readonly string[]).indexOf(op);
@@ -240,8 +250,7 @@ export function createNb201SearchSpace(options: Partial<Nb201Options> = {}): Nb2
 export const nb201SearchSpace = defineSearchSpace<Nb201Options>({
   id: NB201_SPACE_ID,
   title: 'NAS-Bench-201 cell space',
-  description:
-    '6 edges x 5 ops cell of NAS-Bench-201 (Dong & Yang, ICLR 2020); canonical keys merge isomorphic cells.',
+  description: '6 edges x 5 ops cell of NAS-Bench-201 (Dong & Yang, ICLR 2020); canonical keys merge isomorphic cells.',
   optionsSchema: nb201Schema,
   create: (options) => createNb201SearchSpace(options),
 });

@@ -6,7 +6,13 @@ import { createRng } from '@nasx/kernel';
 
 const objective = { label: 'maximize score', dimensions: 1, metrics: ['score'] };
 function create(options: object, estimators: object = { comparator: toyComparator() }, space: SearchSpace = createToySpace()) {
-  return ctnasSearcher.create(validatedOptions(ctnasSearcher.optionsSchema, options), { ...testDeps(5), space, objective, estimators: estimators as never, budget: {} }) as CtnasSearcher;
+  return ctnasSearcher.create(validatedOptions(ctnasSearcher.optionsSchema, options), {
+    ...testDeps(5),
+    space,
+    objective,
+    estimators: estimators as never,
+    budget: {},
+  }) as CtnasSearcher;
 }
 
 describe('ctnas searcher', () => {
@@ -47,10 +53,20 @@ describe('ctnas searcher', () => {
     expect(s.baselines.every((a) => (a.genotype as { digits: number[] }).digits[0]! % 2 === 1)).toBe(true);
     expect(s.rejectedDraws).toBeGreaterThan(0);
     // Errors of other kinds are not rejections: they end the ask.
-    const broken = create({}, undefined, { ...toy, fromDecisions: () => { throw new Error('bug'); } });
+    const broken = create({}, undefined, {
+      ...toy,
+      fromDecisions: () => {
+        throw new Error('bug');
+      },
+    });
     await expect(broken.ask(1)).rejects.toThrow('bug');
     // A space that accepts nothing: a run error after a bounded number of draws, with a fix.
-    const none = create({}, undefined, { ...toy, fromDecisions: () => { throw new NasxError('architecture', 'never'); } });
+    const none = create({}, undefined, {
+      ...toy,
+      fromDecisions: () => {
+        throw new NasxError('architecture', 'never');
+      },
+    });
     const e = await none.ask(1).catch((x: unknown) => x);
     expect(e).toMatchObject({ kind: 'run', fix: expect.stringMatching(/widen the space/) });
     expect((e as Error).message).toMatch(/100,000 decision sequences in a row were not architectures of space "toy"/);
@@ -73,7 +89,12 @@ describe('ctnas searcher', () => {
     expect(comparator.fits).toHaveLength(3);
     const last = comparator.fits[2]!;
     expect(last.slice(0, 5)).toEqual(initial); // the first training data, then the measured proposals
-    expect(last.slice(5).map((d) => d.arch.key)).toEqual(told.filter((_, t) => t !== 4).slice(0, 9).filter((k) => !initial.some((d) => d.arch.key === k)));
+    expect(last.slice(5).map((d) => d.arch.key)).toEqual(
+      told
+        .filter((_, t) => t !== 4)
+        .slice(0, 9)
+        .filter((k) => !initial.some((d) => d.arch.key === k)),
+    );
     expect(last.slice(5).every((d) => d.value === toyScore(d.arch))).toBe(true);
     // Off by default; a comparator that cannot be refitted is refused when it is asked for.
     const off = create({ stepsPerProposal: 2 }, { comparator: refittableToyComparator(initial) }, space);

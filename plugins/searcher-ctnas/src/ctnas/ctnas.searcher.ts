@@ -220,10 +220,18 @@ export class CtnasSearcher implements AskTellSearcher {
       extra.push(d);
     }
     this.exploredAtRefit = this.explored.length;
-    const ctx = { runId: ID, rng: this.rng.fork(`explore-${this.refits}`), signal: signal ?? new AbortController().signal, logger: this.logger ?? SILENT, emit: () => undefined };
+    const ctx = {
+      runId: ID,
+      rng: this.rng.fork(`explore-${this.refits}`),
+      signal: signal ?? new AbortController().signal,
+      logger: this.logger ?? SILENT,
+      emit: () => undefined,
+    };
     await c.fit([...this.initialData, ...extra], ctx);
     this.refits++;
-    this.logger?.debug(`${ID}: data exploration ${this.refits}: refitted the comparator on ${this.initialData.length} + ${extra.length} measured architectures`);
+    this.logger?.debug(
+      `${ID}: data exploration ${this.refits}: refitted the comparator on ${this.initialData.length} + ${extra.length} measured architectures`,
+    );
   }
 
   /** The final baseline chosen by the curriculum. */
@@ -247,11 +255,15 @@ export class CtnasSearcher implements AskTellSearcher {
         this.rejected++;
       }
     }
-    throw new NasxError('run', `searcher "${ID}": ${MAX_DRAWS.toLocaleString('en-US')} decision sequences in a row were not architectures of space "${this.space.id}"`, {
-      pkg: PKG,
-      contribution: ID,
-      fix: 'widen the space (a keys/keysFrom restriction that allows very few cells leaves the controller almost nothing to find), or use a searcher that samples the space directly (random, regularized-evolution, predictor-guided)',
-    });
+    throw new NasxError(
+      'run',
+      `searcher "${ID}": ${MAX_DRAWS.toLocaleString('en-US')} decision sequences in a row were not architectures of space "${this.space.id}"`,
+      {
+        pkg: PKG,
+        contribution: ID,
+        fix: 'widen the space (a keys/keysFrom restriction that allows very few cells leaves the controller almost nothing to find), or use a searcher that samples the space directly (random, regularized-evolution, predictor-guided)',
+      },
+    );
   }
 
   private sampleValid(): { arch: Architecture; choice: number[] } {
@@ -294,7 +306,8 @@ export class CtnasSearcher implements AskTellSearcher {
   private freshSample(): Architecture {
     let a = this.sampleValid().arch;
     for (let t = 1; t < FRESH_TRIES && this.proposedKeys.has(a.key); t++) a = this.sampleValid().arch;
-    for (let t = 0; t < FRESH_TRIES && this.proposedKeys.has(a.key); t++) a = this.drawValid(() => this.space.decisions().map((d) => this.rng.int(d.choices.length))).arch;
+    for (let t = 0; t < FRESH_TRIES && this.proposedKeys.has(a.key); t++)
+      a = this.drawValid(() => this.space.decisions().map((d) => this.rng.int(d.choices.length))).arch;
     return a;
   }
 
@@ -379,34 +392,50 @@ export const ctnasSearcher = defineSearcher<OptionsInput<CtnasSearcherOptions>>(
     const o = withSchemaDefaults<CtnasSearcherOptions>(ctnasSchema, options);
     const space = deps.space;
     if (typeof space.decisions !== 'function' || typeof space.fromDecisions !== 'function') {
-      throw new NasxError('config', `searcher "${ID}" samples architectures as a sequence of decisions, but space "${space.id}" does not provide decisions() and fromDecisions()`, {
-        ...place,
-        pointer: '/space',
-        fix: 'use a space with decisions (e.g. nb201), or a searcher that needs only sample/mutate (regularized-evolution, random)',
-      });
+      throw new NasxError(
+        'config',
+        `searcher "${ID}" samples architectures as a sequence of decisions, but space "${space.id}" does not provide decisions() and fromDecisions()`,
+        {
+          ...place,
+          pointer: '/space',
+          fix: 'use a space with decisions (e.g. nb201), or a searcher that needs only sample/mutate (regularized-evolution, random)',
+        },
+      );
     }
     const named = deps.estimators[o.comparator];
     if (!named) {
       const names = Object.keys(deps.estimators);
-      throw new NasxError('config', `searcher "${ID}" takes its reward from the comparator "${o.comparator}", which is not a named estimator of this run${names.length ? ` (named estimators: ${names.join(', ')})` : ' (the run has no named estimators)'}`, {
-        ...place,
-        pointer: '/searcher/options/comparator',
-        fix: `add it, e.g. "estimators: { ${o.comparator}: { use: ctnas, options: { labels: { estimator: <a named estimator that labels>, samples: 200 } } } }", or set searcher.options.comparator to one of the named estimators`,
-      });
+      throw new NasxError(
+        'config',
+        `searcher "${ID}" takes its reward from the comparator "${o.comparator}", which is not a named estimator of this run${names.length ? ` (named estimators: ${names.join(', ')})` : ' (the run has no named estimators)'}`,
+        {
+          ...place,
+          pointer: '/searcher/options/comparator',
+          fix: `add it, e.g. "estimators: { ${o.comparator}: { use: ctnas, options: { labels: { estimator: <a named estimator that labels>, samples: 200 } } } }", or set searcher.options.comparator to one of the named estimators`,
+        },
+      );
     }
     if (!isComparator(named)) {
-      throw new NasxError('config', `searcher "${ID}" needs a comparator, but the named estimator "${o.comparator}" (${named.id}) does not implement compare(a, b)`, {
-        ...place,
-        pointer: '/searcher/options/comparator',
-        fix: 'name an estimator that compares architectures, e.g. the ctnas Neural Architecture Comparator (@nasx/estimator-ctnas)',
-      });
+      throw new NasxError(
+        'config',
+        `searcher "${ID}" needs a comparator, but the named estimator "${o.comparator}" (${named.id}) does not implement compare(a, b)`,
+        {
+          ...place,
+          pointer: '/searcher/options/comparator',
+          fix: 'name an estimator that compares architectures, e.g. the ctnas Neural Architecture Comparator (@nasx/estimator-ctnas)',
+        },
+      );
     }
     if (o.exploreEvery > 0 && !isRefittable(named)) {
-      throw new NasxError('config', `searcher "${ID}" refits its comparator for data exploration (exploreEvery ${o.exploreEvery}), but "${o.comparator}" (${named.id}) cannot be refitted (it needs fit() and trainingData)`, {
-        ...place,
-        pointer: '/searcher/options/exploreEvery',
-        fix: 'set exploreEvery to 0, or use the ctnas comparator (@nasx/estimator-ctnas)',
-      });
+      throw new NasxError(
+        'config',
+        `searcher "${ID}" refits its comparator for data exploration (exploreEvery ${o.exploreEvery}), but "${o.comparator}" (${named.id}) cannot be refitted (it needs fit() and trainingData)`,
+        {
+          ...place,
+          pointer: '/searcher/options/exploreEvery',
+          fix: 'set exploreEvery to 0, or use the ctnas comparator (@nasx/estimator-ctnas)',
+        },
+      );
     }
     return new CtnasSearcher(space as DecisionSpace, named, deps.rng, o, deps.logger);
   },

@@ -11,7 +11,13 @@ type Opts = Partial<PredictorGuidedOptions>;
 async function create(seed: number, options: Opts = {}, overrides: Partial<SearcherDeps> = {}) {
   const space = createToySpace();
   const predictor = toyPredictor(space);
-  const deps = searcherDeps(space, seed, { estimators: { predictor, zc: { id: 'zc', metrics: [{ name: 'score', direction: 'maximize' }], estimate: async () => ({ metrics: { score: 0 }, cost: { seconds: 0 } }) } }, ...overrides });
+  const deps = searcherDeps(space, seed, {
+    estimators: {
+      predictor,
+      zc: { id: 'zc', metrics: [{ name: 'score', direction: 'maximize' }], estimate: async () => ({ metrics: { score: 0 }, cost: { seconds: 0 } }) },
+    },
+    ...overrides,
+  });
   const searcher = (await predictorGuidedSearcher.create(options, deps)) as PredictorGuidedSearcher;
   return { searcher, predictor, deps };
 }
@@ -26,7 +32,7 @@ async function createError(options: Opts, overrides: Partial<SearcherDeps> = {})
 }
 
 describe('predictor-guided: definition and errors', () => {
-  it('is the plugin\'s contribution; the schema and PredictorGuidedOptions list the same options with the documented defaults', () => {
+  it("is the plugin's contribution; the schema and PredictorGuidedOptions list the same options with the documented defaults", () => {
     expect(plugin.contributions).toContain(predictorGuidedSearcher);
     const keys: (keyof PredictorGuidedOptions)[] = ['predictor', 'initial', 'candidates', 'pool', 'parents', 'batch', 'refitEvery'];
     expect(Object.keys(schema.properties).sort()).toEqual([...keys].sort());
@@ -41,10 +47,14 @@ describe('predictor-guided: definition and errors', () => {
     expect(validate({ ensemble: 5 })).toBe(false);
   });
 
-  it('refuses an unknown predictor name, listing the run\'s estimators', async () => {
+  it("refuses an unknown predictor name, listing the run's estimators", async () => {
     const e = await createError({ predictor: 'gcn' });
     expect(isNasxError(e)).toBe(true);
-    expect(e).toMatchObject({ kind: 'config', where: { pkg: '@nasx/searcher-predictor-guided', contribution: 'predictor-guided', pointer: '/searcher/options/predictor' }, fix: expect.stringContaining('predictor, zc') });
+    expect(e).toMatchObject({
+      kind: 'config',
+      where: { pkg: '@nasx/searcher-predictor-guided', contribution: 'predictor-guided', pointer: '/searcher/options/predictor' },
+      fix: expect.stringContaining('predictor, zc'),
+    });
     expect((e as Error).message).toMatch(/"gcn", which the config does not define/);
   });
 
@@ -61,11 +71,14 @@ describe('predictor-guided: definition and errors', () => {
     expect((e as Error).message).toMatch(/cannot enumerate/);
   });
 
-  it('refuses initial below the predictor\'s minTrainingSize, and multi-objective runs', async () => {
+  it("refuses initial below the predictor's minTrainingSize, and multi-objective runs", async () => {
     const e = await createError({ initial: 2 });
     expect(e).toMatchObject({ kind: 'config', where: { pointer: '/searcher/options/initial' }, fix: expect.stringContaining('3 or more') });
     expect(await createError({ batch: 0 })).toMatchObject({ kind: 'config', where: { pointer: '/searcher/options/batch' } });
-    expect(await createError({}, { objective: { label: 'multi', dimensions: 2, metrics: ['a', 'b'] } })).toMatchObject({ kind: 'config', where: { pointer: '/objective' } });
+    expect(await createError({}, { objective: { label: 'multi', dimensions: 2, metrics: ['a', 'b'] } })).toMatchObject({
+      kind: 'config',
+      where: { pointer: '/objective' },
+    });
   });
 });
 
@@ -120,7 +133,10 @@ describe('predictor-guided: the algorithm', () => {
   it('pool "all": after the initial phase, proposes the predictor\'s best unevaluated architectures of the whole space (ReNAS\'s protocol)', async () => {
     const space = createToySpace(4, 3); // 81 architectures
     const predictor = toyPredictor(space);
-    const s = (await predictorGuidedSearcher.create({ initial: 20, pool: 'all', batch: 3 }, searcherDeps(space, 4, { estimators: { predictor } }))) as PredictorGuidedSearcher;
+    const s = (await predictorGuidedSearcher.create(
+      { initial: 20, pool: 'all', batch: 3 },
+      searcherDeps(space, 4, { estimators: { predictor } }),
+    )) as PredictorGuidedSearcher;
     const initial = await s.ask(20);
     await s.tell(initial.map((arch, trial) => ({ trial, arch, objective: toyScore(arch) })));
     const next = await s.ask(3);
@@ -128,14 +144,24 @@ describe('predictor-guided: the algorithm', () => {
     // the same fitted predictor over every unevaluated architecture, in enumeration order
     const unevaluated = [...space.enumerate!()].filter((a) => !initial.some((b) => b.key === a.key));
     expect(unevaluated).toHaveLength(81 - new Set(initial.map((a) => a.key)).size);
-    const scored = await Promise.all(unevaluated.map(async (a, i) => ({ a, i, v: (await predictor.estimate(a, testEstimateContext())).metrics['toy-predictor'] as number })));
-    const top3 = scored.sort((x, y) => y.v - x.v || x.i - y.i).slice(0, 3).map((x) => x.a.key);
+    const scored = await Promise.all(
+      unevaluated.map(async (a, i) => ({ a, i, v: (await predictor.estimate(a, testEstimateContext())).metrics['toy-predictor'] as number })),
+    );
+    const top3 = scored
+      .sort((x, y) => y.v - x.v || x.i - y.i)
+      .slice(0, 3)
+      .map((x) => x.a.key);
     expect(next.map((a) => a.key)).toEqual(top3);
   });
 
   it('is deterministic under replay with trials in flight completing out of order', async () => {
     const a = await create(11, { initial: 8, batch: 4, refitEvery: 3 });
-    const d = await driveSearcher(a.searcher, { budget: 50, concurrency: 4, completion: createRng(99), objective: (x, t) => (t % 7 === 6 ? null : toyScore(x)) });
+    const d = await driveSearcher(a.searcher, {
+      budget: 50,
+      concurrency: 4,
+      completion: createRng(99),
+      objective: (x, t) => (t % 7 === 6 ? null : toyScore(x)),
+    });
     const b = await create(11, { initial: 8, batch: 4, refitEvery: 3 });
     const replayed = await replaySearcher(b.searcher, d.calls);
     expect(replayed.flat()).toEqual(d.proposals.map((x: Architecture) => x.key));

@@ -151,7 +151,11 @@ export class PredictorGuidedSearcher implements AskTellSearcher {
   private async rankedPool(): Promise<Architecture[]> {
     const rng = this.rng.fork(`pool-${this.pools++}`);
     const o = this.options;
-    if (o.pool === 'all') return this.rankAndTake(this.wholeSpace().filter((a) => !this.proposedKeys.has(a.key)), rng);
+    if (o.pool === 'all')
+      return this.rankAndTake(
+        this.wholeSpace().filter((a) => !this.proposedKeys.has(a.key)),
+        rng,
+      );
     const nMutate = o.pool === 'sample' ? 0 : o.pool === 'mutate' ? o.candidates : Math.floor(o.candidates / 2);
     const nSample = o.candidates - nMutate;
     const seen = new Set<string>();
@@ -191,7 +195,9 @@ export class PredictorGuidedSearcher implements AskTellSearcher {
     if (pool.length === 0) return [];
     this.signal.throwIfAborted();
     const ctx: EstimateContext = { runId: ID, trial: 0, rng: rng.fork('estimate'), signal: this.signal, logger: this.logger, emit: () => undefined };
-    const estimates = this.predictor.estimateMany ? await this.predictor.estimateMany(pool, ctx) : await Promise.all(pool.map((a) => this.predictor.estimate(a, ctx)));
+    const estimates = this.predictor.estimateMany
+      ? await this.predictor.estimateMany(pool, ctx)
+      : await Promise.all(pool.map((a) => this.predictor.estimate(a, ctx)));
     const scores = estimates.map((e) => {
       const v = e.metrics[this.metric];
       return typeof v === 'number' && Number.isFinite(v) ? this.sign * v : -Infinity;
@@ -220,7 +226,8 @@ export class PredictorGuidedSearcher implements AskTellSearcher {
 export const predictorGuidedSearcher = defineSearcher<OptionsInput<PredictorGuidedOptions>>({
   id: ID,
   title: 'Predictor-guided search (BANANAS-style)',
-  description: 'Fits a performance predictor on the evaluated architectures and proposes the unevaluated candidates it ranks highest (White et al., AAAI 2021, without the ensemble).',
+  description:
+    'Fits a performance predictor on the evaluated architectures and proposes the unevaluated candidates it ranks highest (White et al., AAAI 2021, without the ensemble).',
   optionsSchema: predictorGuidedSchema,
   create(options, deps) {
     requireScalarObjective(deps.objective, { pkg: PKG, contribution: ID });
@@ -243,10 +250,21 @@ export const predictorGuidedSearcher = defineSearcher<OptionsInput<PredictorGuid
       });
     }
     for (const k of ['initial', 'candidates', 'parents', 'batch', 'refitEvery'] as const) {
-      if (!Number.isInteger(o[k]) || o[k] < 1) throw new NasxError('config', `${k} must be an integer ≥ 1, got ${o[k]}`, { pkg: PKG, contribution: ID, pointer: `/searcher/options/${k}`, fix: `set searcher.options.${k} to a positive integer` });
+      if (!Number.isInteger(o[k]) || o[k] < 1)
+        throw new NasxError('config', `${k} must be an integer ≥ 1, got ${o[k]}`, {
+          pkg: PKG,
+          contribution: ID,
+          pointer: `/searcher/options/${k}`,
+          fix: `set searcher.options.${k} to a positive integer`,
+        });
     }
     if (!['sample', 'mutate', 'both', 'all'].includes(o.pool)) {
-      throw new NasxError('config', `pool must be "sample", "mutate", "both" or "all", got "${o.pool}"`, { pkg: PKG, contribution: ID, pointer: '/searcher/options/pool', fix: 'set searcher.options.pool to sample, mutate, both or all' });
+      throw new NasxError('config', `pool must be "sample", "mutate", "both" or "all", got "${o.pool}"`, {
+        pkg: PKG,
+        contribution: ID,
+        pointer: '/searcher/options/pool',
+        fix: 'set searcher.options.pool to sample, mutate, both or all',
+      });
     }
     if (o.pool === 'all' && !deps.space.enumerate) {
       throw new NasxError('config', `pool "all" scores every architecture of the space, but the space "${deps.space.id}" cannot enumerate its architectures`, {
@@ -257,15 +275,20 @@ export const predictorGuidedSearcher = defineSearcher<OptionsInput<PredictorGuid
       });
     }
     if (o.initial < predictor.minTrainingSize) {
-      throw new NasxError('config', `initial is ${o.initial}, but the predictor "${o.predictor}" (${predictor.id}) needs at least ${predictor.minTrainingSize} labelled architectures to fit`, {
-        pkg: PKG,
-        contribution: ID,
-        pointer: '/searcher/options/initial',
-        fix: `set searcher.options.initial to ${predictor.minTrainingSize} or more`,
-      });
+      throw new NasxError(
+        'config',
+        `initial is ${o.initial}, but the predictor "${o.predictor}" (${predictor.id}) needs at least ${predictor.minTrainingSize} labelled architectures to fit`,
+        {
+          pkg: PKG,
+          contribution: ID,
+          pointer: '/searcher/options/initial',
+          fix: `set searcher.options.initial to ${predictor.minTrainingSize} or more`,
+        },
+      );
     }
     const budget = deps.budget.evaluations;
-    if (budget !== undefined && budget <= o.initial) deps.logger.warn(`${ID}: the budget of ${budget} evaluations is spent by the ${o.initial} random initial architectures; the predictor is never used`);
+    if (budget !== undefined && budget <= o.initial)
+      deps.logger.warn(`${ID}: the budget of ${budget} evaluations is spent by the ${o.initial} random initial architectures; the predictor is never used`);
     return new PredictorGuidedSearcher(deps.space, predictor, deps.rng.fork('predictor-guided'), o, deps.logger);
   },
 });

@@ -1,4 +1,16 @@
-import { defineSearcher, requireScalarObjective, scalarObjective, withSchemaDefaults, type Architecture, type AskTellSearcher, type Logger, type OptionsInput, type Rng, type SearchSpace, type TrialResult } from '@nasx/contracts';
+import {
+  defineSearcher,
+  requireScalarObjective,
+  scalarObjective,
+  withSchemaDefaults,
+  type Architecture,
+  type AskTellSearcher,
+  type Logger,
+  type OptionsInput,
+  type Rng,
+  type SearchSpace,
+  type TrialResult,
+} from '@nasx/contracts';
 import { randomSchema, type RandomOptions } from './random.schema';
 
 const PKG = '@nasx/searcher-random';

@@ -18,7 +18,12 @@ const oracle = defineEstimator<{ sign?: number }>({
 describe('assisted regularized evolution (AREA)', () => {
   let tk: TestKernel;
   beforeAll(() => {
-    tk = startTestKernel({ plugins: [{ name: 'rea', definition: plugin }, { name: 'oracle', definition: definePlugin({ contributions: [oracle] }) }] });
+    tk = startTestKernel({
+      plugins: [
+        { name: 'rea', definition: plugin },
+        { name: 'oracle', definition: definePlugin({ contributions: [oracle] }) },
+      ],
+    });
   });
   afterAll(() => tk.cleanup());
 
@@ -31,9 +36,12 @@ describe('assisted regularized evolution (AREA)', () => {
     budget: { evaluations: 30 },
   });
 
-  it('starts from the proxy\'s top-P of N samples (the first P proposals), without spending budget on the ranking', async () => {
+  it("starts from the proxy's top-P of N samples (the first P proposals), without spending budget on the ranking", async () => {
     const run = await tk.run(cfg(1, 4), { persist: false });
-    const first = run.of('proposed').slice(0, 10).map((e) => toyThrees(e.arch));
+    const first = run
+      .of('proposed')
+      .slice(0, 10)
+      .map((e) => toyThrees(e.arch));
     // the best of 200 random 6-digit cells have several 3s; random samples average 1.2
     expect(Math.min(...first)).toBeGreaterThanOrEqual(2);
     expect(first).toEqual([...first].sort((a, b) => b - a));
@@ -51,7 +59,11 @@ describe('assisted regularized evolution (AREA)', () => {
   });
 
   it('refuses a config without the proxy estimator, naming the fix', async () => {
-    await expect(tk.run({ ...cfg(1, 0), estimators: {} }, { persist: false })).rejects.toMatchObject({ kind: 'config', where: { pointer: '/searcher/options/proxy' }, fix: expect.stringMatching(/estimators: \{ proxy: \{ use: naswot \} \}/) });
+    await expect(tk.run({ ...cfg(1, 0), estimators: {} }, { persist: false })).rejects.toMatchObject({
+      kind: 'config',
+      where: { pointer: '/searcher/options/proxy' },
+      fix: expect.stringMatching(/estimators: \{ proxy: \{ use: naswot \} \}/),
+    });
   });
 
   it('resumes by replay to the same trials', async () => {
@@ -72,5 +84,13 @@ describe('assisted regularized evolution (AREA)', () => {
 describeSearcherContract(assistedRegularizedEvolutionSearcher, {
   options: { samples: 50 },
   space: () => createToySpace(),
-  deps: { estimators: { proxy: { id: 'p', metrics: [{ name: 'score', direction: 'maximize' }], estimate: async (a: import('@nasx/contracts').Architecture) => ({ metrics: { score: toyScore(a) }, cost: { seconds: 0 } }) } } },
+  deps: {
+    estimators: {
+      proxy: {
+        id: 'p',
+        metrics: [{ name: 'score', direction: 'maximize' }],
+        estimate: async (a: import('@nasx/contracts').Architecture) => ({ metrics: { score: toyScore(a) }, cost: { seconds: 0 } }),
+      },
+    },
+  },
 });

@@ -1,4 +1,18 @@
-import { NasxError, defineSearcher, metricDirection, requireScalarObjective, withSchemaDefaults, type Architecture, type AskTellSearcher, type EstimateContext, type Estimator, type OptionsInput, type Proposal, type RunContext, type TrialResult } from '@nasx/contracts';
+import {
+  NasxError,
+  defineSearcher,
+  metricDirection,
+  requireScalarObjective,
+  withSchemaDefaults,
+  type Architecture,
+  type AskTellSearcher,
+  type EstimateContext,
+  type Estimator,
+  type OptionsInput,
+  type Proposal,
+  type RunContext,
+  type TrialResult,
+} from '@nasx/contracts';
 import { RegularizedEvolutionSearcher, checkOptions } from '../regularized-evolution/regularized-evolution.searcher';
 import { assistedRegularizedEvolutionSchema, type AssistedRegularizedEvolutionOptions } from './assisted-regularized-evolution.schema';
 

@@ -58,7 +58,9 @@ describe('regularized evolution: definition', () => {
   });
 
   it('warns when the evaluation budget leaves no room for evolution', async () => {
-    expect((await create(createToySpace(), 1, { population: 10 }, 10)).deps.logs).toEqual([expect.stringMatching(/^warn: .*every proposal will be a random sample/)]);
+    expect((await create(createToySpace(), 1, { population: 10 }, 10)).deps.logs).toEqual([
+      expect.stringMatching(/^warn: .*every proposal will be a random sample/),
+    ]);
     expect((await create(createToySpace(), 1, { population: 10 }, 11)).deps.logs).toEqual([]);
   });
 });
@@ -135,8 +137,7 @@ describe('regularized evolution: Algorithm 1', () => {
         if (rank !== undefined) counts[rank] = (counts[rank] ?? 0) + 1;
       }
       const choose = (m: number, k: number): number => (k < 0 || k > m ? 0 : k === 0 ? 1 : (choose(m - 1, k - 1) * m) / k);
-      const expectedP = (k: number): number =>
-        tournamentReplacement ? ((P - k + 1) / P) ** S - ((P - k) / P) ** S : choose(P - k, S - 1) / choose(P, S);
+      const expectedP = (k: number): number => (tournamentReplacement ? ((P - k + 1) / P) ** S - ((P - k) / P) ** S : choose(P - k, S - 1) / choose(P, S));
       let chi2 = 0;
       let bins = 0;
       for (let k = 1; k <= P; k++) {

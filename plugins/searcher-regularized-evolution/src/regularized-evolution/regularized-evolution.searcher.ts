@@ -1,4 +1,16 @@
-import { defineSearcher, NasxError, requireScalarObjective, scalarObjective, withSchemaDefaults, type Architecture, type AskTellSearcher, type OptionsInput, type Rng, type SearchSpace, type TrialResult } from '@nasx/contracts';
+import {
+  defineSearcher,
+  NasxError,
+  requireScalarObjective,
+  scalarObjective,
+  withSchemaDefaults,
+  type Architecture,
+  type AskTellSearcher,
+  type OptionsInput,
+  type Rng,
+  type SearchSpace,
+  type TrialResult,
+} from '@nasx/contracts';
 import { regularizedEvolutionSchema, type RegularizedEvolutionOptions } from './regularized-evolution.schema';
 
 const PKG = '@nasx/searcher-regularized-evolution';
@@ -110,14 +122,21 @@ export function checkOptions(o: RegularizedEvolutionOptions, contribution = ID):
   const where = (option: string) => ({ pkg: PKG, contribution, pointer: `/searcher/options/${option}` });
   for (const option of ['population', 'sampleSize'] as const) {
     if (!Number.isInteger(o[option]) || o[option] < 1) {
-      throw new NasxError('config', `${option} must be a positive integer, got ${JSON.stringify(o[option])}`, { ...where(option), fix: `set ${option} to an integer ≥ 1 (default ${DEFAULTS[option]})` });
+      throw new NasxError('config', `${option} must be a positive integer, got ${JSON.stringify(o[option])}`, {
+        ...where(option),
+        fix: `set ${option} to an integer ≥ 1 (default ${DEFAULTS[option]})`,
+      });
     }
   }
   if (o.sampleSize > o.population) {
-    throw new NasxError('config', `sampleSize (${o.sampleSize}) is larger than population (${o.population}): a tournament draws its sample from the population`, {
-      ...where('sampleSize'),
-      fix: `set sampleSize to at most ${o.population}, or raise population to at least ${o.sampleSize} (NAS-Bench-201's REA uses population 10, sampleSize 3)`,
-    });
+    throw new NasxError(
+      'config',
+      `sampleSize (${o.sampleSize}) is larger than population (${o.population}): a tournament draws its sample from the population`,
+      {
+        ...where('sampleSize'),
+        fix: `set sampleSize to at most ${o.population}, or raise population to at least ${o.sampleSize} (NAS-Bench-201's REA uses population 10, sampleSize 3)`,
+      },
+    );
   }
   if (o.mutation !== 'space') {
     throw new NasxError('config', `unknown mutation "${o.mutation}"`, { ...where('mutation'), fix: 'use "space" (the search space\'s own mutate)' });
@@ -137,7 +156,9 @@ export const regularizedEvolutionSearcher = defineSearcher<OptionsInput<Regulari
     checkOptions(o);
     const evaluations = deps.budget.evaluations;
     if (evaluations !== undefined && evaluations <= o.population) {
-      deps.logger.warn(`${ID}: the budget of ${evaluations} evaluations does not exceed the population (${o.population}), so every proposal will be a random sample`);
+      deps.logger.warn(
+        `${ID}: the budget of ${evaluations} evaluations does not exceed the population (${o.population}), so every proposal will be a random sample`,
+      );
     }
     return new RegularizedEvolutionSearcher(deps.space, deps.rng, o);
   },

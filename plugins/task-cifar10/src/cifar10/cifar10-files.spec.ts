@@ -97,7 +97,9 @@ describe('locateCifar10 and reading (synthetic files)', () => {
     fs.rmSync(path.join(dir, 'data_batch_3.bin'));
     fs.rmSync(path.join(dir, 'test_batch.bin'));
     const e = dataError(() => locateCifar10(root));
-    expect(e.message).toContain(`${dir} holds data_batch_1.bin, data_batch_2.bin, data_batch_4.bin, data_batch_5.bin but lacks data_batch_3.bin, test_batch.bin`);
+    expect(e.message).toContain(
+      `${dir} holds data_batch_1.bin, data_batch_2.bin, data_batch_4.bin, data_batch_5.bin but lacks data_batch_3.bin, test_batch.bin`,
+    );
     expect(e.where.file).toBe(path.join(dir, 'data_batch_3.bin'));
     const s = writeSyntheticSample(root, { subdir: 'other' });
     fs.rmSync(path.join(s, CIFAR10_SAMPLE_FILES.testLabels));

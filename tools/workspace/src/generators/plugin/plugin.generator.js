@@ -51,11 +51,13 @@ const ID_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const ROLES = {
   task: {
     className: 'Task',
-    description: 'A synthetic, seeded classification task: Gaussian class clusters split into train, validation and test, for smoke runs of training estimators.',
+    description:
+      'A synthetic, seeded classification task: Gaussian class clusters split into train, validation and test, for smoke runs of training estimators.',
   },
   'search-space': {
     className: 'SearchSpace',
-    description: 'A chain of positions, each holding one operation from a list: small enough to enumerate, complete enough to exercise every SearchSpace capability.',
+    description:
+      'A chain of positions, each holding one operation from a list: small enough to enumerate, complete enough to exercise every SearchSpace capability.',
   },
   estimator: {
     className: 'Estimator',
@@ -158,7 +160,8 @@ function normalizeOptions(tree, options) {
     throw usageError(`unknown role "${role}".`, `pass --role with one of: ${ROLE_NAMES.join(', ')}.`);
   }
   const name = typeof options.name === 'string' ? options.name.trim() : '';
-  if (!name) throw usageError('a name is required.', `nx g @nasx/workspace:plugin <name> --role ${role}, e.g. nx g @nasx/workspace:plugin local-search --role ${role}`);
+  if (!name)
+    throw usageError('a name is required.', `nx g @nasx/workspace:plugin <name> --role ${role}, e.g. nx g @nasx/workspace:plugin local-search --role ${role}`);
   if (!ID_PATTERN.test(name)) {
     const guess = kebabGuess(name);
     throw usageError(
@@ -179,10 +182,7 @@ function normalizeOptions(tree, options) {
   }
   const duplicate = findDuplicateContribution(tree, role, name);
   if (duplicate) {
-    throw usageError(
-      `${role} id "${name}" is already contributed by ${duplicate}; the kernel refuses duplicate ids of one kind.`,
-      'choose another name.',
-    );
+    throw usageError(`${role} id "${name}" is already contributed by ${duplicate}; the kernel refuses duplicate ids of one kind.`, 'choose another name.');
   }
   const title = options.title?.trim() || titleOf(name);
   const description = options.description?.trim() || ROLES[role].description;

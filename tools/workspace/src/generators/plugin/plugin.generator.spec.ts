@@ -218,12 +218,20 @@ describe('plugin generator', () => {
       const tree = emptyTree();
       tree.write(
         'plugins/searcher-random/package.json',
-        JSON.stringify({ name: '@nasx/searcher-random', nasx: { role: 'searcher', engines: { kernel: '^0.1.0' }, contributes: [{ id: 'random', kind: 'searcher', title: 'R', optionsSchema: 'x' }] } }),
+        JSON.stringify({
+          name: '@nasx/searcher-random',
+          nasx: { role: 'searcher', engines: { kernel: '^0.1.0' }, contributes: [{ id: 'random', kind: 'searcher', title: 'R', optionsSchema: 'x' }] },
+        }),
       );
       tree.write('plugins/broken/package.json', '{ not json');
       // A bundle under another folder name still counts.
-      tree.write('plugins/bundle-x/package.json', JSON.stringify({ name: '@acme/bundle-x', nasx: { role: 'bundle', contributes: [{ id: 'fast', kind: 'estimator' }] } }));
-      expect(await rejects(tree, { name: 'fast', role: 'estimator' })).toMatch(/estimator id "fast" is already contributed by @acme\/bundle-x \(plugins\/bundle-x\)/);
+      tree.write(
+        'plugins/bundle-x/package.json',
+        JSON.stringify({ name: '@acme/bundle-x', nasx: { role: 'bundle', contributes: [{ id: 'fast', kind: 'estimator' }] } }),
+      );
+      expect(await rejects(tree, { name: 'fast', role: 'estimator' })).toMatch(
+        /estimator id "fast" is already contributed by @acme\/bundle-x \(plugins\/bundle-x\)/,
+      );
       // Ids are unique per kind: a task called "random" is fine, and so is the broken package.json.
       await generator(tree, { name: 'random', role: 'task' });
       expect(tree.exists('plugins/task-random/package.json')).toBe(true);
