@@ -30,4 +30,7 @@ module.exports = {
   },
   moduleNameMapper,
   testTimeout: 120000,
+  // Jest's default is one worker per core minus one, i.e. one on a 2-core machine: both cores, since
+  // most suites are single-threaded TensorFlow.js (wasm) work.
+  maxWorkers: 2,
 };
