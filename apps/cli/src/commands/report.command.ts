@@ -3,7 +3,7 @@ import type { CliIO } from '../io';
 import { EXIT } from '../io';
 import { openKernel } from '../kernel-factory';
 import { duration, num, table } from '../ui/format';
-import { topTable } from '../ui/top-table';
+import { metricsTable, topTable } from '../ui/top-table';
 
 /** `nasx report <runDir>`: best, trajectory and budget used, from the run's journal. */
 export async function reportCommand(io: CliIO, runDir: string, opts: { json?: boolean; top?: number }): Promise<number> {
@@ -31,24 +31,13 @@ export async function reportCommand(io: CliIO, runDir: string, opts: { json?: bo
   if (r.best) {
     lines.push('');
     lines.push(`best (trial ${r.best.trial}): ${r.best.text ?? r.best.arch.key}`);
-    lines.push(
-      table(
-        ['metric', 'value'],
-        Object.entries(r.best.estimate.metrics).map(([k, x]) => [k, num(x)]),
-      ).replace(/^/gm, '  '),
-    );
+    lines.push(metricsTable(r.best.estimate.metrics));
   }
   const rec = r.recommended;
   if (rec && rec.arch.key !== r.best?.arch.key) {
     lines.push('');
     lines.push(`searcher's pick (recommend()${rec.trial !== undefined ? `, trial ${rec.trial}` : ', not evaluated'}): ${rec.text ?? rec.arch.key}`);
-    if (rec.estimate)
-      lines.push(
-        table(
-          ['metric', 'value'],
-          Object.entries(rec.estimate.metrics).map(([k, x]) => [k, num(x)]),
-        ).replace(/^/gm, '  '),
-      );
+    if (rec.estimate) lines.push(metricsTable(rec.estimate.metrics));
   }
   if (r.top.length > 1) {
     lines.push('');

@@ -3,8 +3,8 @@ import type { RunFinishedEvent, SearchEvent } from '@nasx/contracts';
 import type { RunHandle, TopTrial } from '@nasx/kernel';
 import type { CliIO } from '../io';
 import { EXIT } from '../io';
-import { duration, num, table } from '../ui/format';
-import { topTable } from '../ui/top-table';
+import { duration } from '../ui/format';
+import { metricsTable, topTable } from '../ui/top-table';
 import { ProgressDisplay } from '../ui/progress';
 import { ScoreOutput } from './score-output';
 
@@ -34,8 +34,7 @@ export function printSummary(
   if (fin.best) {
     lines.push('');
     lines.push(`best (trial ${fin.best.trial}): ${handle.format(fin.best.arch)}`);
-    const rows = Object.entries(fin.best.estimate.metrics).map(([k, v]) => [k, num(v)]);
-    lines.push(table(['metric', 'value'], rows).replace(/^/gm, '  '));
+    lines.push(metricsTable(fin.best.estimate.metrics));
   }
   const rec = fin.recommended;
   if (rec && rec.arch.key !== fin.best?.arch.key) {
@@ -43,13 +42,7 @@ export function printSummary(
     lines.push(
       `searcher's pick (${c.searcher.id}'s recommend()${rec.trial !== undefined ? `, trial ${rec.trial}` : ', not evaluated'}): ${handle.format(rec.arch)}`,
     );
-    if (rec.estimate)
-      lines.push(
-        table(
-          ['metric', 'value'],
-          Object.entries(rec.estimate.metrics).map(([k, v]) => [k, num(v)]),
-        ).replace(/^/gm, '  '),
-      );
+    if (rec.estimate) lines.push(metricsTable(rec.estimate.metrics));
   }
   if (top.length > 1) {
     lines.push('');
