@@ -10,9 +10,13 @@ export const WORKSPACE = path.resolve(__dirname, '..', '..', '..');
 /** Run `nasx …` to completion. */
 export function nasx(
   args: readonly string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; /** Run as this user id (via setpriv; needs root). */ uid?: number } = {},
 ): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [NASX_BIN, ...args], {
+  const [cmd, argv] =
+    opts.uid === undefined
+      ? [process.execPath, [NASX_BIN, ...args]]
+      : ['setpriv', [`--reuid=${opts.uid}`, `--regid=${opts.uid}`, '--clear-groups', process.execPath, NASX_BIN, ...args]];
+  const r = spawnSync(cmd, argv, {
     cwd: opts.cwd ?? WORKSPACE,
     env: { ...process.env, NASX_DEBUG: '', ...opts.env },
     encoding: 'utf8',
@@ -28,6 +32,16 @@ export function nasxChild(args: readonly string[], opts: { cwd?: string } = {}) 
     env: { ...process.env, NASX_DEBUG: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/**
+ * A user id that permissions apply to, for tests of unwritable folders: the current user when it is
+ * not root; `nobody` (65534) through setpriv when root (root ignores permissions); undefined when
+ * root has no setpriv.
+ */
+export function unprivilegedUid(): number | 'self' | undefined {
+  if (process.getuid?.() !== 0) return 'self';
+  return spawnSync('setpriv', ['--version']).status === 0 ? 65534 : undefined;
 }
 
 /** A temporary folder with files in it. */

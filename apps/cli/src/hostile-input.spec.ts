@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadJournal } from '@nasx/kernel';
-import { nasx, nasxChild, tempDir } from './cli-test-helpers';
+import { nasx, nasxChild, tempDir, unprivilegedUid } from './cli-test-helpers';
 
 // Hostile input and crash safety, as a table: each row is something a user (or a kill, a full
 // disk, a malicious plugin) does, the exit code and message it must get, no stack trace, and —
@@ -116,6 +116,8 @@ interface Row {
   readonly check?: (dir: string, r: { stdout: string; stderr: string }) => void;
   /** A reason to skip the row here (e.g. root ignores permissions). */
   readonly skip?: () => string | undefined;
+  /** Run the command as a user that permissions apply to (nobody, when the tests run as root). */
+  readonly asUnprivileged?: boolean;
   readonly timeoutMs?: number;
 }
 
@@ -243,9 +245,16 @@ const rows: Row[] = [
   },
   {
     name: 'an unwritable runs directory',
-    skip: () => (process.getuid?.() === 0 ? 'running as root, which ignores permissions' : undefined),
+    // Root ignores permissions: as root the command runs as nobody (setpriv), in a folder nobody owns.
+    skip: () => (unprivilegedUid() === undefined ? 'running as root without setpriv, and root ignores permissions' : undefined),
+    asUnprivileged: true,
     args: (d) => {
       fs.mkdirSync(path.join(d, 'ro'), { mode: 0o500 });
+      const uid = unprivilegedUid();
+      if (typeof uid === 'number') {
+        fs.chmodSync(d, 0o755);
+        fs.chownSync(path.join(d, 'ro'), uid, uid);
+      }
       return run(d, '--runs-dir', path.join(d, 'ro', 'runs'));
     },
     stderr: [/cannot write the runs directory: permission denied/],
@@ -491,7 +500,8 @@ describe('hostile input and damaged runs get exit 2 and one message, never a sta
       const watched = row.untouched?.(dir);
       const before = watched ? snapshot(watched) : undefined;
       const t = Date.now();
-      const r = nasx(args, { env: { NASX_DATA: '' }, timeoutMs: row.timeoutMs ?? 60_000 });
+      const uid = row.asUnprivileged ? unprivilegedUid() : undefined;
+      const r = nasx(args, { env: { NASX_DATA: '' }, timeoutMs: row.timeoutMs ?? 60_000, uid: typeof uid === 'number' ? uid : undefined });
       expect(Date.now() - t).toBeLessThan(row.timeoutMs ?? 60_000);
       expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: row.code ?? 2 });
       const err = r.stderr.trim();
