@@ -146,6 +146,19 @@ describe('nasx CLI (as a user runs it)', () => {
     expect(fs.readFileSync(path.join(d, 's.csv'), 'utf8').trim().split('\n')).toHaveLength(29);
   });
 
+  it('brings every standard plugin when run outside the workspace (discovery from its own dependencies)', () => {
+    // A project of the user's, anywhere: only the CLI's own dependencies provide plugins.
+    const d = tempDir({ 'package.json': JSON.stringify({ name: 'someone-elses-project', private: true }) });
+    const listed = JSON.parse(nasx(['plugins', '--json'], { cwd: d }).stdout) as { plugins: { name: string }[] };
+    const standard = fs
+      .readdirSync(path.join(WORKSPACE, 'plugins'))
+      .map((dir) => JSON.parse(fs.readFileSync(path.join(WORKSPACE, 'plugins', dir, 'package.json'), 'utf8')).name as string);
+    expect(listed.plugins.map((p) => p.name).sort()).toEqual(expect.arrayContaining(standard.sort()));
+    // The quick start's contributions (mnist, naswot, train, AREA) resolve from there too.
+    const v = nasx(['validate', path.join(WORKSPACE, 'examples', 'quickstart.yaml'), '--static'], { cwd: d });
+    expect({ code: v.code, stderr: v.stderr }).toEqual({ code: 0, stderr: expect.not.stringMatching(/unknown/) });
+  });
+
   it('has --help on every command and exits 2 on unknown commands', () => {
     for (const c of ['run', 'resume', 'report', 'validate', 'plugins', 'schema', 'evaluate', 'score']) {
       const r = nasx([c, '--help']);
