@@ -214,6 +214,18 @@ const rows: Row[] = [
     check: noRunFolder,
   },
   {
+    name: 'budget.trialSeconds: 0',
+    args: (d) => run(d, '--set', 'budget.trialSeconds=0'),
+    stderr: [/at \/budget\/trialSeconds: "budget\.trialSeconds" must be > 0/, /Fix: give a value > 0/],
+    check: noRunFolder,
+  },
+  {
+    name: 'nasx report --top that is not a count',
+    args: (d) => ['report', copyRun(baseRun, d), '--top', 'x'],
+    stderr: [/option '--top <k>' argument 'x' is invalid/],
+    runDir: (d) => runIn(d),
+  },
+  {
     name: 'nasx schema -o into a missing folder',
     args: (d) => ['schema', '-o', path.join(d, 'missing', 's.json')],
     stderr: [/cannot open .*missing\/s\.json: no such file or folder \(ENOENT\)/, /Fix: /],
