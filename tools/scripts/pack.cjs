@@ -46,10 +46,7 @@ function packAll({ out = path.join(root, 'dist', 'packages'), build = true } = {
       pkg: pkg ? pkg.pkg : undefined,
     };
   });
-  fs.writeFileSync(
-    path.join(out, 'SHA256SUMS'),
-    entries.map((e) => `${e.sha256}  ${path.basename(e.file)}\n`).join(''),
-  );
+  fs.writeFileSync(path.join(out, 'SHA256SUMS'), entries.map((e) => `${e.sha256}  ${path.basename(e.file)}\n`).join(''));
   return entries;
 }
 

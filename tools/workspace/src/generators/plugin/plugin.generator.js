@@ -8,8 +8,10 @@
 // Type-check it with: npx tsc --noEmit --allowJs --checkJs --strict --skipLibCheck --module node16 \
 //   --moduleResolution node16 --target es2022 --types node tools/workspace/src/generators/plugin/plugin.generator.js
 
-const path = require('node:path');
-const { generateFiles, joinPathFragments, logger, names, readJson, writeJson } = require('@nx/devkit');
+const { joinPathFragments, logger, readJson } = require('@nx/devkit');
+// The templates, names and validation are the plugin kit's (@nasx/create-plugin), shared with
+// `npm create @nasx/plugin` and `nasx new plugin`; this generator adds what the workspace needs.
+const kit = require('@nasx/create-plugin');
 
 /** @typedef {import('@nx/devkit').Tree} Tree */
 /** @typedef {'task' | 'search-space' | 'estimator' | 'searcher' | 'latency-model'} PluginRole */
@@ -23,72 +25,8 @@ const { generateFiles, joinPathFragments, logger, names, readJson, writeJson } =
  * @property {string} [description] one or two sentences
  */
 
-/**
- * Everything the templates and the manifest need, derived once from the options.
- * @typedef {object} NormalizedOptions
- * @property {string} name
- * @property {PluginRole} role
- * @property {string} title
- * @property {string} description
- * @property {string} packageName `@nasx/<role>-<name>`
- * @property {string} projectRoot `plugins/<role>-<name>`
- * @property {string} schemaPath options schema, relative to the package root
- * @property {string} contractsVersion
- * @property {string} kernelRange
- */
-
 /** Where plugin packages live (a workspace glob of the root package.json). */
 const PLUGINS_DIR = 'plugins';
-
-/** The contribution id pattern of the plugin manifest schema (libs/contracts/src/manifest.ts). */
-const ID_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
-
-/**
- * Per role: the class-name suffix of the implementation (file suffix is the role itself) and the
- * default description, which describes the scaffolded implementation.
- * @type {{ readonly [R in PluginRole]: { readonly className: string; readonly description: string } }}
- */
-const ROLES = {
-  task: {
-    className: 'Task',
-    description:
-      'A synthetic, seeded classification task: Gaussian class clusters split into train, validation and test, for smoke runs of training estimators.',
-  },
-  'search-space': {
-    className: 'SearchSpace',
-    description:
-      'A chain of positions, each holding one operation from a list: small enough to enumerate, complete enough to exercise every SearchSpace capability.',
-  },
-  estimator: {
-    className: 'Estimator',
-    description: 'A data-free proxy: the number of operation nodes with trainable parameters in the architecture graph (param_ops).',
-  },
-  searcher: {
-    className: 'Searcher',
-    description: 'Random-mutation hill climbing: random samples first, then mutations of the best architecture so far, with random restarts.',
-  },
-  'latency-model': {
-    className: 'LatencyModel',
-    description: 'Latency as the sum of a per-operation lookup table over the architecture graph, plus a fixed overhead.',
-  },
-};
-
-/** @type {readonly PluginRole[]} */
-const ROLE_NAMES = /** @type {PluginRole[]} */ (Object.keys(ROLES));
-
-/**
- * A kebab-case guess for a rejected name (`MySearcher`, `my_searcher`, `My Searcher` → `my-searcher`).
- * @param {string} name
- * @returns {string | undefined}
- */
-function kebabGuess(name) {
-  const guess = name
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .replace(/[^A-Za-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .toLowerCase();
-  return ID_PATTERN.test(guess) ? guess : undefined;
-}
 
 /**
  * A user-facing error: what is wrong and how to fix it, prefixed so it is clear who complains.
@@ -97,15 +35,6 @@ function kebabGuess(name) {
  */
 function usageError(problem, fix) {
   return new Error(`nasx plugin generator: ${problem}\nFix: ${fix}`);
-}
-
-/**
- * `my-searcher` → `My searcher`.
- * @param {string} name
- */
-function titleOf(name) {
-  const words = name.split('-').join(' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 /**
@@ -149,81 +78,68 @@ function findDuplicateContribution(tree, kind, id) {
 }
 
 /**
- * Validates the options with messages that say what to type instead.
+ * Plans the package with the kit, then checks what only the workspace knows: the folder and
+ * duplicate contribution ids among the workspace plugins.
  * @param {Tree} tree
  * @param {PluginGeneratorSchema} options
- * @returns {NormalizedOptions}
  */
-function normalizeOptions(tree, options) {
-  const role = options.role;
-  if (!ROLE_NAMES.includes(role)) {
-    throw usageError(`unknown role "${role}".`, `pass --role with one of: ${ROLE_NAMES.join(', ')}.`);
+function planInWorkspace(tree, options) {
+  let plan;
+  try {
+    plan = kit.planPlugin({
+      ...options,
+      mode: 'workspace',
+      command: 'nx g @nasx/workspace:plugin',
+      contractsVersion: versionOf(tree, 'libs/contracts/package.json', '0.1.0'),
+      kernelVersion: versionOf(tree, 'libs/kernel/package.json', '0.1.0'),
+    });
+  } catch (e) {
+    if (e instanceof kit.PluginKitError) throw usageError(e.problem, e.fix);
+    throw e;
   }
-  const name = typeof options.name === 'string' ? options.name.trim() : '';
-  if (!name)
-    throw usageError('a name is required.', `nx g @nasx/workspace:plugin <name> --role ${role}, e.g. nx g @nasx/workspace:plugin local-search --role ${role}`);
-  if (!ID_PATTERN.test(name)) {
-    const guess = kebabGuess(name);
-    throw usageError(
-      `"${name}" is not a kebab-case name (lower-case letters and digits in words joined by single hyphens, starting with a letter).`,
-      guess ? `use "${guess}".` : 'use a name such as "local-search".',
-    );
-  }
-  if (name.startsWith(`${role}-`)) {
-    const rest = name.slice(role.length + 1);
-    throw usageError(
-      `"${name}" already starts with the role: the package would be @nasx/${role}-${name}.`,
-      `pass the contribution id alone: nx g @nasx/workspace:plugin ${rest} --role ${role} (package @nasx/${role}-${rest}).`,
-    );
-  }
-  const projectRoot = joinPathFragments(PLUGINS_DIR, `${role}-${name}`);
+  const projectRoot = joinPathFragments(PLUGINS_DIR, plan.folder);
   if (tree.exists(projectRoot)) {
     throw usageError(`${projectRoot} already exists; the generator never overwrites a plugin.`, `choose another name, or delete ${projectRoot} first.`);
   }
-  const duplicate = findDuplicateContribution(tree, role, name);
+  const duplicate = findDuplicateContribution(tree, plan.role, plan.name);
   if (duplicate) {
-    throw usageError(`${role} id "${name}" is already contributed by ${duplicate}; the kernel refuses duplicate ids of one kind.`, 'choose another name.');
+    throw usageError(
+      `${plan.role} id "${plan.name}" is already contributed by ${duplicate}; the kernel refuses duplicate ids of one kind.`,
+      'choose another name.',
+    );
   }
-  const title = options.title?.trim() || titleOf(name);
-  const description = options.description?.trim() || ROLES[role].description;
-  const kernelVersion = versionOf(tree, 'libs/kernel/package.json', '0.1.0');
-  return {
-    name,
-    role,
-    title,
-    description,
-    packageName: `@nasx/${role}-${name}`,
-    projectRoot,
-    schemaPath: `src/${name}/${name}.schema.json`,
-    contractsVersion: versionOf(tree, 'libs/contracts/package.json', '0.1.0'),
-    kernelRange: `^${kernelVersion}`,
-  };
+  return { ...plan, projectRoot };
 }
 
 /**
- * The package.json: same shape as the hand-written plugins (e.g. plugins/searcher-random).
- * @param {NormalizedOptions} o
+ * The package.json with the publishing fields every workspace package has (repository with its
+ * directory, homepage, bugs, engines, public access), taken from the root package.json.
+ * @param {Tree} tree
+ * @param {string} projectRoot
+ * @param {string} content
  */
-function packageJsonOf(o) {
-  return {
-    name: o.packageName,
-    version: '0.1.0',
-    description: o.description,
-    license: 'MIT',
-    keywords: ['nasx-plugin', 'neural-architecture-search'],
-    main: 'dist/index.js',
-    types: 'dist/index.d.ts',
-    files: ['dist', 'src', '!**/*.spec.*', 'README.md'],
-    scripts: { build: 'tsc -b' },
-    nasx: {
-      role: o.role,
-      engines: { kernel: o.kernelRange },
-      contributes: [{ id: o.name, kind: o.role, title: o.title, description: o.description, optionsSchema: o.schemaPath }],
-    },
-    // A peer: the plugin shares the kernel's copy of the contracts (one NasxError, one set of tokens).
-    peerDependencies: { '@nasx/contracts': `^${o.contractsVersion}` },
-    devDependencies: { '@nasx/contracts': o.contractsVersion },
-  };
+function publishable(tree, projectRoot, content) {
+  const pkg = JSON.parse(content);
+  const rootPkg = tree.exists('package.json') ? readJson(tree, 'package.json') : {};
+  const repo = typeof rootPkg.repository === 'object' && rootPkg.repository ? rootPkg.repository : undefined;
+  const web = repo && typeof repo.url === 'string' ? repo.url.replace(/^git\+/, '').replace(/\.git$/, '') : undefined;
+  /** @type {Record<string, unknown>} */
+  const out = {};
+  for (const [k, v] of Object.entries(pkg)) {
+    out[k] = v;
+    if (k === 'license') {
+      out.author = 'nasx contributors';
+      if (web) {
+        out.homepage = `${web}/tree/main/${projectRoot}#readme`;
+        out.bugs = { url: `${web}/issues` };
+        out.repository = { ...repo, directory: projectRoot };
+      }
+      out.engines = { node: '>=20' };
+      out.publishConfig = { access: 'public' };
+    }
+    if (k === 'files') out.files = [.../** @type {string[]} */ (v), 'LICENSE'];
+  }
+  return `${JSON.stringify(out, null, 2)}\n`;
 }
 
 /**
@@ -236,41 +152,24 @@ function packageJsonOf(o) {
  * @returns {Promise<() => void>} prints the next steps once the files are written
  */
 async function pluginGenerator(tree, options) {
-  const o = normalizeOptions(tree, options);
-  const n = names(o.name);
-  const roleClass = ROLES[o.role].className;
-  const substitutions = {
-    ...o,
-    className: n.className,
-    propertyName: n.propertyName,
-    constantName: n.constantName,
-    /** The exported definition, e.g. `localSearchSearcher` (like `randomSearcher`, `nb201SearchSpace`). */
-    defName: `${n.propertyName}${roleClass}`,
-    /** The implementation class, e.g. `LocalSearchSearcher`. */
-    typeName: `${n.className}${roleClass}`,
-    optionsType: `${n.className}Options`,
-    /** TypeScript/JSON string literals of user text (EJS `<%= %>` would HTML-escape quotes). */
-    titleLiteral: JSON.stringify(o.title),
-    descriptionLiteral: JSON.stringify(o.description),
-    /** Markdown table cells must not break on a pipe. */
-    descriptionCell: o.description.replace(/\|/g, '\\|'),
-    tmpl: '',
-  };
-  generateFiles(tree, path.join(__dirname, 'files', 'common'), o.projectRoot, substitutions);
-  generateFiles(tree, path.join(__dirname, 'files', o.role), o.projectRoot, substitutions);
-  writeJson(tree, joinPathFragments(o.projectRoot, 'package.json'), packageJsonOf(o));
+  const plan = planInWorkspace(tree, options);
+  for (const [file, content] of plan.files) {
+    tree.write(joinPathFragments(plan.projectRoot, file), file === 'package.json' ? publishable(tree, plan.projectRoot, content) : content);
+  }
+  // Published with the workspace's license, like every other package.
+  if (tree.exists('LICENSE')) tree.write(joinPathFragments(plan.projectRoot, 'LICENSE'), /** @type {Buffer} */ (tree.read('LICENSE')));
 
   return () => {
     logger.info(
       [
-        `Created ${o.projectRoot} (${o.packageName}): ${o.role} "${o.name}".`,
+        `Created ${plan.projectRoot} (${plan.packageName}): ${plan.role} "${plan.name}".`,
         'Next:',
         ...[
-          [`npx tsc -b ${o.projectRoot}`, 'build (the kernel loads dist/index.js)'],
-          [`npx jest ${o.projectRoot}`, "contract suite and the package's own tests"],
+          [`npx tsc -b ${plan.projectRoot}`, 'build (the kernel loads dist/index.js)'],
+          [`npx jest ${plan.projectRoot}`, "contract suite and the package's own tests"],
           ['npm install', 'link it into node_modules, for packages that import it by name'],
         ].map(([cmd, why], _, all) => `  ${cmd.padEnd(Math.max(...all.map(([c]) => c.length)) + 2)}# ${why}`),
-        `Then replace the scaffold's algorithm with yours, keep ${o.schemaPath} and the manifest in step, and fill in the README's "Results (measured)".`,
+        `Then replace the scaffold's algorithm with yours, keep ${plan.schemaPath} and the manifest in step, and fill in the README's "Results (measured)".`,
       ].join('\n'),
     );
   };
@@ -279,5 +178,4 @@ async function pluginGenerator(tree, options) {
 module.exports = pluginGenerator;
 module.exports.default = pluginGenerator;
 module.exports.pluginGenerator = pluginGenerator;
-module.exports.normalizeOptions = normalizeOptions;
-module.exports.PLUGIN_ROLES = ROLE_NAMES;
+module.exports.PLUGIN_ROLES = kit.PLUGIN_ROLES;
