@@ -2,6 +2,7 @@ import { NasxError, formatNasxError, isNasxError } from '@nasx/contracts';
 import { MAX_SEED, MAX_WORKERS } from '@nasx/kernel';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { evaluateCommand } from './commands/evaluate.command';
+import { newPluginCommand, pluginRoles } from './commands/new.command';
 import { pluginsCommand } from './commands/plugins.command';
 import { predictorsCommand } from './commands/predictors.command';
 import { reportCommand } from './commands/report.command';
@@ -141,6 +142,18 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .description('print the JSON Schema of pipeline configs for the installed plugins (for editors)')
     .option('-o, --out <file>', 'write to a file instead of stdout')
     .action((o) => setCode(schemaCommand(io, o)));
+
+  p.command('new')
+    .description('scaffold a project')
+    .command('plugin')
+    .description('a standalone plugin project (like npm create @nasx/plugin) that builds and passes its contract suites as generated')
+    .argument('[name]', 'contribution id, kebab-case (e.g. hill-climb)')
+    .option('--role <role>', `extension point: ${pluginRoles().join(', ')}`)
+    .option('--scope <scope>', 'npm scope of the package, e.g. @acme (package @acme/<role>-<name>; default nasx-<role>-<name>)')
+    .option('--dir <dir>', 'folder to create (default ./<role>-<name>)')
+    .option('--title <text>', 'short human title of the contribution')
+    .option('--description <text>', 'one or two sentences about it')
+    .action((name: string | undefined, o) => setCode(newPluginCommand(io, name, o)));
 
   return p;
 }

@@ -61,7 +61,7 @@ export function describeTaskContract(def: ContributionDefinition<'task', any>, s
       if (task.numClasses !== undefined) expect(task.outputShape[0]).toBe(task.numClasses);
       const known = metricDirection(task.metric.name);
       if (known) expect(task.metric.direction).toBe(known);
-      await expect(task.load?.()).resolves.toBeUndefined(); // a second load is a no-op
+      if (task.load) await expect(task.load()).resolves.toBeUndefined(); // a second load is a no-op (load is optional)
     });
 
     for (const name of ['train', 'validation', 'test'] as const) {

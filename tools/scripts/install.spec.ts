@@ -1,0 +1,237 @@
+// The real install: every package packed with `npm pack`, served by a registry on the loopback
+// address (tools/scripts/local-registry.cjs; nothing reaches the internet), and installed the way
+// users install nasx, in a temporary folder outside the workspace:
+//   npm install -g @nasx/cli          → run the synthetic example, a tabular NB201 search, a score
+//   npm create @nasx/plugin …         → a third-party searcher that builds, passes its contract
+//                                       suites and runs in a search
+//   nasx new plugin … --role task     → a task that the shipped train and naswot estimators use
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describeWithSharedData } from '@nasx/testing';
+
+interface PackedPackage {
+  name: string;
+  version: string;
+  file: string;
+  files: string[];
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS tool scripts
+const { packAll } = require('./pack.cjs') as { packAll(o: { out: string; build?: boolean }): PackedPackage[] };
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS tool scripts
+const { startLocalRegistry } = require('./local-registry.cjs') as {
+  startLocalRegistry(o: { packed: PackedPackage[] }): Promise<{ url: string; missing: Set<string>; served: Set<string>; close(): Promise<void> }>;
+};
+
+const WORKSPACE = path.resolve(__dirname, '..', '..');
+const STANDARD_PLUGINS = fs
+  .readdirSync(path.join(WORKSPACE, 'plugins'))
+  .map((d) => JSON.parse(fs.readFileSync(path.join(WORKSPACE, 'plugins', d, 'package.json'), 'utf8')).name as string);
+
+let tmp: string;
+let registry: Awaited<ReturnType<typeof startLocalRegistry>>;
+let packed: PackedPackage[];
+let env: NodeJS.ProcessEnv;
+let nasxBin: string;
+
+/** The environment of a user's shell: no npm variables of the `npm test` around this test. */
+function userEnv(): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k) && k !== 'INIT_CWD' && k !== 'NASX_DATA') out[k] = v;
+  return out;
+}
+
+/**
+ * Runs a command to completion. Asynchronous on purpose: the registry answers from this process,
+ * so a synchronous spawn would block it and npm would wait forever.
+ */
+function run(cmd: string, args: string[], cwd: string, timeoutMs = 240_000): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, out });
+    });
+  });
+}
+
+async function ok(cmd: string, args: string[], cwd: string): Promise<string> {
+  const r = await run(cmd, args, cwd);
+  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) exited ${r.code}:\n${r.out.slice(-4000)}`);
+  return r.out;
+}
+
+const nasx = (args: string[], cwd: string) => run(nasxBin, args, cwd);
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-install-'));
+  packed = packAll({ out: path.join(tmp, 'packs') });
+  registry = await startLocalRegistry({ packed });
+  env = {
+    ...userEnv(),
+    npm_config_registry: registry.url,
+    npm_config_cache: path.join(tmp, 'npm-cache'),
+    npm_config_prefix: path.join(tmp, 'global'),
+    // Only the loopback registry: any other host would go through a proxy that does not exist.
+    npm_config_proxy: 'http://127.0.0.1:9',
+    npm_config_https_proxy: 'http://127.0.0.1:9',
+    npm_config_noproxy: '127.0.0.1',
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+    npm_config_update_notifier: 'false',
+    NASX_DEBUG: '',
+  };
+  nasxBin = path.join(tmp, 'global', 'bin', 'nasx');
+  fs.mkdirSync(path.join(tmp, 'project'));
+}, 120_000);
+
+afterAll(async () => {
+  await registry?.close();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('packed tarballs', () => {
+  it('hold what a published package needs and no build leftovers', async () => {
+    expect(packed.map((p) => p.name)).toEqual(expect.arrayContaining(['@nasx/cli', '@nasx/create-plugin', '@nasx/contracts', '@nasx/testing', ...STANDARD_PLUGINS]));
+    for (const p of packed) {
+      const leftovers = p.files.filter((f) => /(^|\/)\.tsbuildinfo$|\.spec\.|(^|\/)__fixtures__\/|\.tgz$/.test(f));
+      expect({ pkg: p.name, leftovers }).toEqual({ pkg: p.name, leftovers: [] });
+      expect({ pkg: p.name, readme: p.files.includes('README.md'), license: p.files.includes('LICENSE') }).toEqual({ pkg: p.name, readme: true, license: true });
+    }
+  });
+});
+
+describe('npm install -g @nasx/cli from the tarballs, used outside the workspace', () => {
+  beforeAll(async () => {
+    const out = await ok('npm', ['install', '-g', '@nasx/cli'], tmp);
+    // Every dependency supports the Node versions nasx supports.
+    expect(out).not.toMatch(/EBADENGINE/);
+  }, 300_000);
+
+  it('finds every standard plugin from any working directory', async () => {
+    const r = await nasx(['plugins', '--json'], path.join(tmp, 'project'));
+    expect(r.code).toBe(0);
+    const listed = (JSON.parse(r.out) as { packages: { name: string }[] }).packages.map((p) => p.name);
+    expect(listed).toEqual(expect.arrayContaining(STANDARD_PLUGINS));
+  });
+
+  it('runs the synthetic example', async () => {
+    fs.copyFileSync(path.join(WORKSPACE, 'examples', 'synthetic.yaml'), path.join(tmp, 'project', 'synthetic.yaml'));
+    const r = await nasx(['run', 'synthetic.yaml', '--quiet'], path.join(tmp, 'project'));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/best/i);
+    expect(fs.readdirSync(path.join(tmp, 'project', 'runs')).some((d) => d.startsWith('synthetic-'))).toBe(true);
+  });
+
+  it('scores architectures with a zero-cost proxy on MNIST (data from the mnist package)', async () => {
+    const archs = ['|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|', '|avg_pool_3x3~0|+|none~0|skip_connect~1|+|none~0|none~1|skip_connect~2|'];
+    const r = await nasx(['score', '--estimator', 'synflow', '--task', 'mnist', '--space', 'nb201', ...archs, '-o', 'scores.csv'], path.join(tmp, 'project'));
+    expect(r.code).toBe(0);
+    const rows = fs.readFileSync(path.join(tmp, 'project', 'scores.csv'), 'utf8').trim().split('\n');
+    expect(rows).toHaveLength(3);
+    const header = rows[0]!.split(',');
+    const scores = rows.slice(1).map((row) => Number(row.split(',')[header.indexOf('score')]));
+    // The all-convolution cell has more parameter paths than a mostly cut one: a larger synflow.
+    expect(scores.every((s) => !Number.isNaN(s))).toBe(true);
+    expect(scores[0]!).toBeGreaterThan(scores[1]!);
+  });
+
+  describeWithSharedData('a tabular NB201 search', 'nas-bench-201', (dataDir) => {
+    it('runs examples/nb201-rea.yaml against the NB201 tables', async () => {
+      fs.copyFileSync(path.join(WORKSPACE, 'examples', 'nb201-rea.yaml'), path.join(tmp, 'project', 'nb201-rea.yaml'));
+      const r = await nasx(['run', 'nb201-rea.yaml', '--quiet', '--json', '--data-dir', dataDir, '--set', 'budget.evaluations=40'], path.join(tmp, 'project'));
+      expect(r.code).toBe(0);
+      const events = r.out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { type: string; estimate?: { metrics: Record<string, number> } });
+      const evaluated = events.filter((e) => e.type === 'evaluated');
+      expect(evaluated).toHaveLength(40);
+      // 12-epoch validation accuracies of NB201 cells on CIFAR-10 (percent; the table's maximum is 84.89).
+      for (const e of evaluated) expect(e.estimate!.metrics['val_acc@12']).toBeLessThanOrEqual(84.9);
+      expect(Math.max(...evaluated.map((e) => e.estimate!.metrics['val_acc@12']!))).toBeGreaterThan(70);
+    });
+  });
+
+  describe('a third-party searcher made with the plugin kit (npm create @nasx/plugin)', () => {
+    const project = () => path.join(tmp, 'searcher-hill-climb');
+
+    beforeAll(async () => {
+      await ok('npm', ['create', '@nasx/plugin', 'hill-climb', '--', '--role', 'searcher', '--scope', '@acme'], tmp);
+      await ok('npm', ['install'], project());
+    }, 300_000);
+
+    it('builds and passes its contract suites as generated', async () => {
+      await ok('npm', ['run', 'build'], project());
+      const out = await ok('npm', ['test'], project());
+      expect(out).toMatch(/Tests:\s+\d+ passed/);
+      expect(out).not.toMatch(/failed|skipped/);
+    });
+
+    it('runs in a search of the installed CLI, found through plugins:', async () => {
+      fs.writeFileSync(
+        path.join(tmp, 'project', 'hill-climb.yaml'),
+        ['name: hill-climb', 'seed: 1', 'space: nb201', 'estimator: synthetic', 'searcher: { use: hill-climb }', 'budget: { evaluations: 25 }', 'plugins: [../searcher-hill-climb]', ''].join('\n'),
+      );
+      const r = await nasx(['run', 'hill-climb.yaml', '--json', '--quiet'], path.join(tmp, 'project'));
+      expect(r.code).toBe(0);
+      const events = r.out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { type: string });
+      expect(events.filter((e) => e.type === 'evaluated')).toHaveLength(25);
+    });
+  });
+
+  describe('a task made with nasx new plugin', () => {
+    const project = () => path.join(tmp, 'task-blobs');
+
+    beforeAll(async () => {
+      expect((await nasx(['new', 'plugin', 'blobs', '--role', 'task'], tmp)).code).toBe(0);
+      await ok('npm', ['install'], project());
+      await ok('npm', ['run', 'build'], project());
+    }, 300_000);
+
+    it('passes the task contract suite as generated', async () => {
+      const out = await ok('npm', ['test'], project());
+      expect(out).toMatch(/task "blobs" \(contract\)|Tests:\s+\d+ passed/);
+      expect(out).not.toMatch(/failed/);
+    });
+
+    it('feeds the shipped train estimator and the naswot proxy', async () => {
+      fs.writeFileSync(
+        path.join(tmp, 'project', 'blobs.yaml'),
+        [
+          'name: blobs',
+          'seed: 0',
+          'space: nb201',
+          'task: { use: blobs, options: { numClasses: 4, trainSize: 256, validationSize: 128, testSize: 0 } }',
+          'estimator: { use: train, options: { steps: 8, batchSize: 32, macro: { channels: 4, cellsPerStage: 1 } } }',
+          'estimators: { naswot: { use: naswot, options: { batchSize: 16 } } }',
+          'report: [naswot]',
+          'searcher: random',
+          'budget: { evaluations: 2 }',
+          'plugins: [../task-blobs]',
+          '',
+        ].join('\n'),
+      );
+      const r = await nasx(['run', 'blobs.yaml', '--json', '--quiet'], path.join(tmp, 'project'));
+      expect(r.code).toBe(0);
+      const evaluated = r.out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { type: string; estimate?: { metrics: Record<string, number> } })
+        .filter((e) => e.type === 'evaluated');
+      expect(evaluated).toHaveLength(2);
+      for (const e of evaluated) {
+        expect(e.estimate!.metrics['val_acc']).toBeGreaterThanOrEqual(0);
+        expect(Number.isFinite(e.estimate!.metrics['naswot'])).toBe(true);
+      }
+    });
+  });
+});
