@@ -1,6 +1,7 @@
 import { NasxError, type AnyContribution, type ContributionKind, type InjectMap, type PluginDefinition } from '@nasx/contracts';
 import { suggest } from '../suggest';
 import type { DiscoveredContribution, DiscoveredPlugin } from './discovered-plugin';
+import { KNOWN_CONTRIBUTIONS } from './known-plugins';
 import { NO_OPTIONS_SCHEMA } from './services';
 
 /** The token a service provides and the services a contribution injects, as a manifest states them. */
@@ -90,6 +91,10 @@ export class PluginRegistry {
   /** Text for an unknown id: the closest ids of that kind, or all of them. */
   unknownIdHelp(kind: ContributionKind, id: string): string {
     const ids = this.contributions(kind).map((c) => c.id);
+    const provider = KNOWN_CONTRIBUTIONS[kind]?.[id];
+    if (provider) {
+      return `${kind} "${id}" is in the package ${provider}, which is not installed here: npm install ${provider} (beside a global nasx: npm install -g ${provider}), or list its folder under "plugins:"`;
+    }
     const close = suggest(id, ids);
     if (close.length) return `did you mean ${close.map((c) => `"${c}"`).join(' or ')}? (installed ${kind}s: ${ids.join(', ')})`;
     if (ids.length) return `installed ${kind}s: ${ids.join(', ')}; run "nasx plugins" to list them, or install a plugin that contributes "${id}"`;

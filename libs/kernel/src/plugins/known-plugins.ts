@@ -1,0 +1,41 @@
+import type { ContributionKind } from '@nasx/contracts';
+
+/**
+ * The contributions of the packages nasx publishes, by kind and id: when a config names an id no
+ * installed plugin provides, the error names the package to install. A test keeps this table
+ * equal to the manifests of the workspace's plugins.
+ */
+export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<Record<string, string>> } = {
+  estimator: {
+    ctnas: '@nasx/estimator-ctnas',
+    fisher: '@nasx/estimator-zero-cost',
+    flops: '@nasx/estimator-zero-cost',
+    gcn: '@nasx/estimator-gcn',
+    'grad-norm': '@nasx/estimator-zero-cost',
+    grasp: '@nasx/estimator-zero-cost',
+    'jacob-cov': '@nasx/estimator-zero-cost',
+    naswot: '@nasx/estimator-zero-cost',
+    params: '@nasx/estimator-zero-cost',
+    renas: '@nasx/estimator-renas',
+    snip: '@nasx/estimator-zero-cost',
+    synflow: '@nasx/estimator-zero-cost',
+    synthetic: '@nasx/estimator-synthetic',
+    tabular: '@nasx/estimator-tabular',
+    train: '@nasx/estimator-train',
+  },
+  'search-space': {
+    nb101: '@nasx/search-space-nb101',
+    nb201: '@nasx/search-space-nb201',
+  },
+  searcher: {
+    'assisted-regularized-evolution': '@nasx/searcher-regularized-evolution',
+    ctnas: '@nasx/searcher-ctnas',
+    'predictor-guided': '@nasx/searcher-predictor-guided',
+    random: '@nasx/searcher-random',
+    'regularized-evolution': '@nasx/searcher-regularized-evolution',
+  },
+  task: {
+    cifar10: '@nasx/task-cifar10',
+    mnist: '@nasx/task-mnist',
+  },
+};
