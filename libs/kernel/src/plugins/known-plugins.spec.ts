@@ -39,6 +39,8 @@ describe('KNOWN_CONTRIBUTIONS', () => {
       throw new Error('expected an error');
     };
     expect(message({ space: 'nb201', estimator: 'naswto', searcher: 'random', budget: { evaluations: 1 } })).toContain('did you mean "naswot"');
-    expect(message({ space: 'nb201', estimator: 'no-such-estimator', searcher: 'random', budget: { evaluations: 1 } })).toMatch(/installed estimators: .*synthetic/);
+    expect(message({ space: 'nb201', estimator: 'no-such-estimator', searcher: 'random', budget: { evaluations: 1 } })).toMatch(
+      /installed estimators: .*synthetic/,
+    );
   });
 });
