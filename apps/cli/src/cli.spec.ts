@@ -159,6 +159,17 @@ describe('nasx CLI (as a user runs it)', () => {
     expect({ code: v.code, stderr: v.stderr }).toEqual({ code: 0, stderr: expect.not.stringMatching(/unknown/) });
   });
 
+  it('runs a plugin written as an ES module with top-level await (loaded through import())', () => {
+    const plugin = path.join(__dirname, '__fixtures__', 'esm-plugin');
+    const d = tempDir({
+      'esm.yaml': `plugins: [${JSON.stringify(plugin)}]\nspace: nb201\nestimator: synthetic\nsearcher: esm-random\nbudget: { evaluations: 3 }\n`,
+    });
+    const r = nasx(['run', 'esm.yaml', '--json', '--quiet', '--no-journal'], { cwd: d });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').filter((l) => l.includes('"type":"evaluated"'))).toHaveLength(3);
+  });
+
   it('has --help on every command and exits 2 on unknown commands', () => {
     for (const c of ['run', 'resume', 'report', 'validate', 'plugins', 'schema', 'evaluate', 'score']) {
       const r = nasx([c, '--help']);

@@ -329,7 +329,9 @@ async function loadPackage(dir: string, name: string): Promise<unknown> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require(entry);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_REQUIRE_ESM') return import(entry);
+    // An ES module: Node < 20.19 refuses to require it at all, later Nodes refuse one with top-level await.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ERR_REQUIRE_ESM' || code === 'ERR_REQUIRE_ASYNC_MODULE') return import(entry);
     throw new NasxError('plugin', `importing ${name} failed: ${(e as Error).message}`, {
       file: entry,
       pkg: name,
