@@ -226,6 +226,31 @@ const rows: Row[] = [
     runDir: (d) => runIn(d),
   },
   {
+    name: 'nasx new plugin with a role that does not exist',
+    args: () => ['new', 'plugin', 'hill-climb', '--role', 'optimizer'],
+    stderr: [/unknown role "optimizer"/, /Fix: pass --role with one of: task, search-space, estimator, searcher, latency-model/],
+  },
+  {
+    name: 'nasx new plugin with a name that is not kebab-case',
+    args: () => ['new', 'plugin', 'HillClimb', '--role', 'searcher'],
+    stderr: [/"HillClimb" is not a kebab-case name/, /Fix: use "hill-climb"/],
+  },
+  {
+    name: 'nasx new plugin into a folder that has files (never overwritten)',
+    args: (d) => {
+      fs.mkdirSync(path.join(d, 'mine'));
+      fs.writeFileSync(path.join(d, 'mine', 'keep.txt'), 'mine');
+      return ['new', 'plugin', 'hill-climb', '--role', 'searcher', '--dir', path.join(d, 'mine')];
+    },
+    stderr: [/mine exists and is not empty; the kit never overwrites files/, /Fix: /],
+    untouched: (d) => path.join(d, 'mine'),
+  },
+  {
+    name: 'nasx new plugin with a scope that is not an npm scope',
+    args: () => ['new', 'plugin', 'hill-climb', '--role', 'searcher', '--scope', '@Acme/x'],
+    stderr: [/"@Acme\/x" is not an npm scope/],
+  },
+  {
     name: 'nasx schema -o into a missing folder',
     args: (d) => ['schema', '-o', path.join(d, 'missing', 's.json')],
     stderr: [/cannot open .*missing\/s\.json: no such file or folder \(ENOENT\)/, /Fix: /],
