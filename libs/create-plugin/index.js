@@ -223,25 +223,7 @@ function packageJsonOf(o) {
     engines: { kernel: `^${o.kernelVersion}` },
     contributes: [{ id: o.name, kind: o.role, title: o.title, description: o.description, optionsSchema: o.schemaPath }],
   };
-  if (o.mode === 'workspace') {
-    return {
-      name: o.packageName,
-      version: '0.1.0',
-      description: o.description,
-      license: 'MIT',
-      keywords: ['nasx-plugin', 'neural-architecture-search'],
-      main: 'dist/index.js',
-      types: 'dist/index.d.ts',
-      files: ['dist', 'src', '!**/*.spec.*', '!**/.tsbuildinfo', 'README.md'],
-      scripts: { build: 'tsc -b' },
-      nasx: manifest,
-      // A peer: the plugin shares the kernel's copy of the contracts (one NasxError, one set of tokens).
-      peerDependencies: { '@nasx/contracts': `^${o.contractsVersion}` },
-      devDependencies: { '@nasx/contracts': o.contractsVersion },
-    };
-  }
-  const tools = /** @type {Record<string, string>} */ (KIT.nasxKit.devDependencies);
-  return {
+  const common = {
     name: o.packageName,
     version: '0.1.0',
     description: o.description,
@@ -250,11 +232,19 @@ function packageJsonOf(o) {
     main: 'dist/index.js',
     types: 'dist/index.d.ts',
     files: ['dist', 'src', '!**/*.spec.*', '!**/.tsbuildinfo', 'README.md'],
+  };
+  // A peer: the plugin shares the kernel's copy of the contracts (one NasxError, one set of tokens).
+  const peerDependencies = { '@nasx/contracts': `^${o.contractsVersion}` };
+  if (o.mode === 'workspace') {
+    return { ...common, scripts: { build: 'tsc -b' }, nasx: manifest, peerDependencies, devDependencies: { '@nasx/contracts': o.contractsVersion } };
+  }
+  const tools = /** @type {Record<string, string>} */ (KIT.nasxKit.devDependencies);
+  return {
+    ...common,
     engines: { node: '>=20' },
     scripts: { build: 'tsc -p tsconfig.json', test: 'jest', prepack: 'npm run build' },
     nasx: manifest,
-    // A peer: the plugin shares the kernel's copy of the contracts (one NasxError, one set of tokens).
-    peerDependencies: { '@nasx/contracts': `^${o.contractsVersion}` },
+    peerDependencies,
     devDependencies: {
       '@nasx/contracts': `^${o.contractsVersion}`,
       '@nasx/testing': `^${o.contractsVersion}`,

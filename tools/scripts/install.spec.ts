@@ -68,6 +68,17 @@ async function ok(cmd: string, args: string[], cwd: string): Promise<string> {
 
 const nasx = (args: string[], cwd: string) => run(nasxBin, args, cwd);
 
+/** Writes a config into the project folder, runs it with --json and returns its events. */
+async function runConfig(name: string, lines: string[]): Promise<{ type: string; evaluations?: number; estimate?: { metrics: Record<string, number> } }[]> {
+  fs.writeFileSync(path.join(tmp, 'project', `${name}.yaml`), [...lines, ''].join('\n'));
+  const r = await nasx(['run', `${name}.yaml`, '--json', '--quiet'], path.join(tmp, 'project'));
+  if (r.code !== 0) throw new Error(`nasx run ${name}.yaml exited ${r.code}:\n${r.out.slice(-4000)}`);
+  return r.out
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
+}
+
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-install-'));
   packed = packAll({ out: path.join(tmp, 'packs') });
@@ -206,25 +217,15 @@ describe('npm install -g @nasx/cli from the tarballs, used outside the workspace
     });
 
     it('runs in a search of the installed CLI, found through plugins:', async () => {
-      fs.writeFileSync(
-        path.join(tmp, 'project', 'hill-climb.yaml'),
-        [
-          'name: hill-climb',
-          'seed: 1',
-          'space: nb201',
-          'estimator: synthetic',
-          'searcher: { use: hill-climb }',
-          'budget: { evaluations: 25 }',
-          'plugins: [../searcher-hill-climb]',
-          '',
-        ].join('\n'),
-      );
-      const r = await nasx(['run', 'hill-climb.yaml', '--json', '--quiet'], path.join(tmp, 'project'));
-      expect(r.code).toBe(0);
-      const events = r.out
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as { type: string });
+      const events = await runConfig('hill-climb', [
+        'name: hill-climb',
+        'seed: 1',
+        'space: nb201',
+        'estimator: synthetic',
+        'searcher: { use: hill-climb }',
+        'budget: { evaluations: 25 }',
+        'plugins: [../searcher-hill-climb]',
+      ]);
       expect(events.find((e) => e.type === 'run-finished')).toMatchObject({ status: 'budget-exhausted', evaluations: 25 });
     });
   });
@@ -240,29 +241,19 @@ describe('npm install -g @nasx/cli from the tarballs, used outside the workspace
     });
 
     it('feeds the shipped train estimator and the naswot proxy', async () => {
-      fs.writeFileSync(
-        path.join(tmp, 'project', 'blobs.yaml'),
-        [
-          'name: blobs',
-          'seed: 0',
-          'space: nb201',
-          'task: { use: blobs, options: { numClasses: 4, trainSize: 256, validationSize: 128, testSize: 0 } }',
-          'estimator: { use: train, options: { steps: 8, batchSize: 32, macro: { channels: 4, cellsPerStage: 1 } } }',
-          'estimators: { naswot: { use: naswot, options: { batchSize: 16 } } }',
-          'report: [naswot]',
-          'searcher: random',
-          'budget: { evaluations: 2 }',
-          'plugins: [../task-blobs]',
-          '',
-        ].join('\n'),
-      );
-      const r = await nasx(['run', 'blobs.yaml', '--json', '--quiet'], path.join(tmp, 'project'));
-      expect(r.code).toBe(0);
-      const evaluated = r.out
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as { type: string; estimate?: { metrics: Record<string, number> } })
-        .filter((e) => e.type === 'evaluated');
+      const events = await runConfig('blobs', [
+        'name: blobs',
+        'seed: 0',
+        'space: nb201',
+        'task: { use: blobs, options: { numClasses: 4, trainSize: 256, validationSize: 128, testSize: 0 } }',
+        'estimator: { use: train, options: { steps: 8, batchSize: 32, macro: { channels: 4, cellsPerStage: 1 } } }',
+        'estimators: { naswot: { use: naswot, options: { batchSize: 16 } } }',
+        'report: [naswot]',
+        'searcher: random',
+        'budget: { evaluations: 2 }',
+        'plugins: [../task-blobs]',
+      ]);
+      const evaluated = events.filter((e) => e.type === 'evaluated');
       expect(evaluated).toHaveLength(2);
       for (const e of evaluated) {
         expect(e.estimate!.metrics['val_acc']).toBeGreaterThanOrEqual(0);
