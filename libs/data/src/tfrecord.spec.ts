@@ -94,12 +94,12 @@ describe('readTfRecords', () => {
     expect(e1.where.file).toBe('test.tfrecord');
     expect(e1.fix).toMatch(/obtain an intact copy/);
     const badData = file.slice();
-    badData[21 + 12 + 1] ^= 0x20; // 'hEllo'
+    badData[21 + 12 + 1]! ^= 0x20; // 'hEllo'
     expect((await failure(badData, [3, 3, 3])).message).toMatch(
       /corrupt at byte offset 33: the data CRC of record 1 \(header at byte offset 21, 5 bytes\) does not match/,
     );
     const badCrc = file.slice();
-    badCrc[42 + 17 + 3] ^= 1;
+    badCrc[42 + 17 + 3]! ^= 1;
     expect((await failure(badCrc)).message).toMatch(/corrupt at byte offset 54: the data CRC of record 2/);
   });
 

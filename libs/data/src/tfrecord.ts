@@ -35,7 +35,7 @@ const HEADER = 12;
 const FOOTER = 4;
 /** Records larger than this are refused (a length this large in a file with valid CRCs is not a record we can hold). */
 const MAX_RECORD = 0x7fff_ffff;
-const EMPTY = new Uint8Array(0);
+const EMPTY: Uint8Array = new Uint8Array(0);
 
 function u32(b: Uint8Array, i: number): number {
   return (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;
@@ -55,7 +55,7 @@ export async function* readTfRecords(source: AsyncIterable<Uint8Array>, options:
   const { name, signal } = options;
   const fix = options.fix ?? 'the file is damaged or incomplete: obtain an intact copy (download it again and compare its checksum)';
   const fail = (message: string): NasxError => new NasxError('data', `${name}: ${message}`, { file: name, fix });
-  let buf = EMPTY;
+  let buf: Uint8Array = EMPTY;
   let pos = 0;
   /** Stream offset of buf[0]. */
   let base = 0;
