@@ -172,6 +172,7 @@ export async function convertNb101(options: ConvertNb101Options): Promise<Nb101C
   const partial = `${output}.partial`;
   fs.mkdirSync(path.dirname(path.resolve(output)), { recursive: true });
   let written = 0;
+  let nextProgress = PROGRESS_EVERY;
   function* lines(): Generator<string> {
     const header: string[] = [NB101_COLUMNS.hash, NB101_COLUMNS.adjacency, NB101_COLUMNS.operations, NB101_COLUMNS.params];
     for (const e of epochList) header.push(NB101_COLUMNS.valAcc(e), NB101_COLUMNS.testAcc(e), NB101_COLUMNS.trainTime(e), NB101_COLUMNS.repeats(e));
@@ -195,7 +196,10 @@ export async function convertNb101(options: ConvertNb101Options): Promise<Nb101C
         yield text;
         text = '';
         signal?.throwIfAborted();
-        if ((written & (PROGRESS_EVERY - 1)) < 200) progress('write', written);
+        if (written >= nextProgress) {
+          progress('write', written);
+          nextProgress += PROGRESS_EVERY;
+        }
       }
     }
     if (text) yield text;
