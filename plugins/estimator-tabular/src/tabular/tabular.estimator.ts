@@ -116,8 +116,9 @@ export const tabularEstimator = defineEstimator<TabularOptions>({
       }
       if (!names.includes(r)) names.push(r);
     }
-    // Simulated cost: the table's training time, pro rata for the primary fidelity (NB101 has
-    // the 108-epoch time only; its per-epoch cost is about constant across budgets).
+    // Simulated cost: the table's training time of the primary fidelity; pro rata when only
+    // another budget is timed (the NB101 slice has the 108-epoch time only; its per-epoch cost is
+    // about constant across budgets).
     const timed = typeof adapter.trainSeconds === 'function' ? adapter.trainSeconds(options.epochs) : adapter.trainSeconds;
     const timing = timed && sources[timed.metric] ? timed : undefined;
     const files = [...new Set([...names, ...(timing ? [timing.metric] : [])].map((m) => sources[m]!.file))];
