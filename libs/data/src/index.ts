@@ -1,10 +1,13 @@
 /**
  * @packageDocumentation
  * Framework-free dataset helpers shared by task plugins: seeded (stratified) splits, an in-memory
- * image `DataSplit` with seeded shuffling, normalisation statistics. No tensor library here: tasks
+ * image `DataSplit` with seeded shuffling, normalisation statistics, and a streaming TFRecord reader
+ * (CRC-32C checked) for benchmark releases stored as TFRecords. No tensor library here: tasks
  * deliver typed arrays per the `Task` contract.
  */
 export * from './split';
 export * from './image-split';
 export * from './normalize';
 export * from './load-once';
+export * from './crc32c';
+export * from './tfrecord';

@@ -21,5 +21,15 @@ export {
 } from './tabular/nb201.table';
 export { nb101Adapter, NB101_FILE, NB101_CELLS, NB101_EPOCHS, NB101_DATASETS } from './tabular/nb101.table';
 export { parseCsv, type CsvColumns, type CsvColumnType } from './tabular/csv';
+export {
+  NB101_RELEASE,
+  NB101_FULL_TABLE,
+  NB101_ONLY108_TABLE,
+  NB101_COLUMNS,
+  NB101_OPS_SEPARATOR,
+  type Nb101ReleaseFile,
+} from './upstream/nb101/nb101.release';
+export { convertNb101, type ConvertNb101Options, type Nb101ConvertProgress, type Nb101ConvertResult } from './upstream/nb101/nb101.converter';
+export { decodeModelMetrics, ProtobufDecodeError, type ModelMetrics, type EvaluationData } from './upstream/nb101/model-metrics.decoder';
 
 export default definePlugin({ contributions: [tabularEstimator] });

@@ -80,9 +80,20 @@ export interface TabularAdapter {
   defaultReport?(dataset: string): readonly MetricName[];
   /**
    * The metric that holds the training time (seconds) of `epochs` epochs, when the table has
-   * one (NB101: `train_time_s@108`); estimates then cost that time, pro rata for other epochs.
+   * one (NB101 slice: `train_time_s@108`); estimates then cost that time, pro rata for other
+   * epochs. A function picks it for the primary metric's epochs (a converted NB101 release
+   * times every budget).
    */
-  readonly trainSeconds?: { readonly metric: MetricName; readonly epochs: number };
+  readonly trainSeconds?:
+    { readonly metric: MetricName; readonly epochs: number } | ((epochs: number) => { readonly metric: MetricName; readonly epochs: number } | undefined);
+  /**
+   * For benchmarks with several table editions: the adapter for what `dataDir` (the data root,
+   * as given to the estimator) holds, e.g. NB101's converted full release instead of its slice.
+   * Called before anything else; returns this adapter when nothing better is there.
+   */
+  select?(dataDir: string | undefined): TabularAdapter;
+  /** Appended to the fix when a metric is refused: where the metrics this edition lacks can be had. */
+  readonly moreMetrics?: string;
   /** Parses one decompressed file, reading the given value columns, into code order. */
   parseFile(text: string, file: string, columns: readonly string[]): Omit<LoadedFile, 'path' | 'loadMs'>;
 }
@@ -170,7 +181,7 @@ export function resolveBenchmarkDir(adapter: TabularAdapter, dataDir: string | u
   if (absent.length) {
     throw tabularError('data', `${dir} lacks ${absent.join(', ')} (the ${adapter.title} tables this configuration reads: ${expected})`, {
       file: path.join(dir, absent[0]!),
-      fix: `${missingFix(adapter)}; the files are documented in the README of ${PKG}`,
+      fix: `${missingFix(adapter)}; the files are documented in the README of ${PKG}${adapter.moreMetrics ? ` (${adapter.moreMetrics})` : ''}`,
     });
   }
   return dir;

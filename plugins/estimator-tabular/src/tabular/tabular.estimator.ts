@@ -38,11 +38,16 @@ export interface TabularEstimator extends Estimator {
  * the data root holding `nas-bench-201/` (or that folder). Columns load on first lookup.
  */
 export function openBenchmarkTable(options: { benchmark?: string; dataset: string; dataDir: string | undefined }): BenchmarkTable {
-  const adapter = adapterFor(options.benchmark ?? tabularSchema.properties.benchmark.default);
+  const adapter = editionFor(adapterFor(options.benchmark ?? tabularSchema.properties.benchmark.default), options.dataDir);
   const sources = adapter.sources(options.dataset);
   if (!sources) throw tabularError('config', `${adapter.title} has no dataset "${options.dataset}"`, { fix: `use one of ${adapter.datasets.join(', ')}` });
   const files = [...new Set(Object.values(sources).map((s) => s.file))];
   return new BenchmarkTable(adapter, options.dataset, resolveBenchmarkDir(adapter, options.dataDir, files));
+}
+
+/** The adapter of the table edition the data directory holds (see {@link TabularAdapter.select}). */
+function editionFor(adapter: TabularAdapter, dataDir: string | undefined): TabularAdapter {
+  return adapter.select ? adapter.select(dataDir) : adapter;
 }
 
 function adapterFor(benchmark: string): TabularAdapter {
@@ -72,7 +77,9 @@ export const tabularEstimator = defineEstimator<TabularOptions>({
   create(rawOptions, deps): TabularEstimator {
     // Defaults again for callers without the kernel (scripts, tests); a no-op after validation.
     const options = withSchemaDefaults<TabularOptions>(tabularSchema, rawOptions);
-    const adapter = adapterFor(options.benchmark);
+    const dataDir = options.dataDir !== undefined ? path.resolve(deps.configDir ?? process.cwd(), options.dataDir) : deps.dataDir;
+    const adapter = editionFor(adapterFor(options.benchmark), dataDir);
+    const more = adapter.moreMetrics ? `; ${adapter.moreMetrics}` : '';
     if (deps.space && deps.space.id !== adapter.space) {
       throw tabularError(
         'config',
@@ -92,7 +99,7 @@ export const tabularEstimator = defineEstimator<TabularOptions>({
       throw tabularError(
         'config',
         `the ${adapter.title} tables have no ${options.metric} after ${options.epochs} epochs for ${options.dataset} (metric "${options.metric}", epochs ${options.epochs})`,
-        { fix: `choose "metric"/"epochs" among what ${options.dataset} has: ${available.join(', ')} (all: ${availability(adapter)})` },
+        { fix: `choose "metric"/"epochs" among what ${options.dataset} has: ${available.join(', ')} (all: ${availability(adapter)})${more}` },
       );
     }
     const names: MetricName[] = [primary];
@@ -103,16 +110,17 @@ export const tabularEstimator = defineEstimator<TabularOptions>({
           'config',
           `"report" asks for ${r} (${base}${epochs === undefined ? '' : ` after ${epochs} epochs`}) on ${options.dataset}, which the ${adapter.title} tables do not have`,
           {
-            fix: `report only metrics ${options.dataset} has: ${available.join(', ')}${options.report === undefined ? ' (this was the default report; set "report" explicitly)' : ''}`,
+            fix: `report only metrics ${options.dataset} has: ${available.join(', ')}${options.report === undefined ? ' (this was the default report; set "report" explicitly)' : ''}${more}`,
           },
         );
       }
       if (!names.includes(r)) names.push(r);
     }
-    const dataDir = options.dataDir !== undefined ? path.resolve(deps.configDir ?? process.cwd(), options.dataDir) : deps.dataDir;
-    // Simulated cost: the table's training time, pro rata for the primary fidelity (NB101 has
-    // the 108-epoch time only; its per-epoch cost is about constant across budgets).
-    const timing = adapter.trainSeconds && sources[adapter.trainSeconds.metric] ? adapter.trainSeconds : undefined;
+    // Simulated cost: the table's training time of the primary fidelity; pro rata when only
+    // another budget is timed (the NB101 slice has the 108-epoch time only; its per-epoch cost is
+    // about constant across budgets).
+    const timed = typeof adapter.trainSeconds === 'function' ? adapter.trainSeconds(options.epochs) : adapter.trainSeconds;
+    const timing = timed && sources[timed.metric] ? timed : undefined;
     const files = [...new Set([...names, ...(timing ? [timing.metric] : [])].map((m) => sources[m]!.file))];
     const table = new BenchmarkTable(adapter, options.dataset, resolveBenchmarkDir(adapter, dataDir, files));
 

@@ -12,7 +12,7 @@ export const tabularSchema = {
   "additionalProperties": false,
   "properties": {
     "benchmark": {
-      "description": "Which tabular benchmark to read. nb201: NAS-Bench-201 / NATS-Bench topology space (15,625 cells; needs the nb201 search space). nb101: NAS-Bench-101 (cifar10 val_acc at 4/12/36/108 epochs, train_time_s@108, params; needs the nb101 search space; the shared table holds only the 20,001 smallest module hashes, so restrict the space with its keysFrom option).",
+      "description": "Which tabular benchmark to read. nb201: NAS-Bench-201 / NATS-Bench topology space (15,625 cells; needs the nb201 search space). nb101: NAS-Bench-101 (cifar10; needs the nb101 search space). It reads nas-bench-101/nb101_full.csv.gz (or nb101_only108.csv.gz), converted from the official release with convertNb101: val_acc, test_acc and train_time_s at 4/12/36/108 epochs (means over repeats) and params for all 423,624 cells. Without one it reads the 20,001-cell slice nb101_first20001_by_hash_nasbenchvis.csv.gz: val_acc at 4/12/36/108 epochs, train_time_s@108 and params for the smallest module hashes only, so restrict the space with its keysFrom option.",
       "enum": [
         "nb201",
         "nb101"
@@ -37,7 +37,7 @@ export const tabularSchema = {
       "default": "val_acc"
     },
     "epochs": {
-      "description": "Training budget of the primary metric: nb201 12 (low fidelity) or 200 (full), with val_acc@200 only for cifar10 (the cifar10-valid split); nb101 4, 12, 36 or 108 (full), val_acc only.",
+      "description": "Training budget of the primary metric: nb201 12 (low fidelity) or 200 (full), with val_acc@200 only for cifar10 (the cifar10-valid split); nb101 4, 12, 36 or 108 (full); test_acc needs a converted release table.",
       "enum": [
         4,
         12,
@@ -48,7 +48,7 @@ export const tabularSchema = {
       "default": 12
     },
     "report": {
-      "description": "Extra metrics reported beside the primary one, each a metric of the same dataset: \"<val_acc|test_acc>@<epochs>\" (e.g. \"test_acc@200\"), and for nb101 also \"train_time_s@108\" (seconds) and \"params\" (millions). Default: [\"test_acc@200\"] for nb201, [\"val_acc@108\"] for nb101.",
+      "description": "Extra metrics reported beside the primary one, each a metric of the same dataset: \"<val_acc|test_acc>@<epochs>\" (e.g. \"test_acc@200\"), and for nb101 also \"train_time_s@<epochs>\" (seconds; the slice has 108 only) and \"params\" (millions). Default: [\"test_acc@200\"] for nb201; for nb101 [\"val_acc@108\", \"test_acc@108\"] with a converted release table, [\"val_acc@108\"] with the slice.",
       "type": "array",
       "items": {
         "type": "string",
