@@ -28,5 +28,5 @@ export * from './middlewares/wall-clock.middleware';
 export * from './middlewares/finish.middleware';
 export * from './middlewares/journal.middleware';
 export * from './middlewares/dedup.middleware';
-export { composeRun, createRunLogger, type RunComposition } from './composition-root';
+export { composeRun, composeSpaceAndTask, createRunLogger, type RunComposition } from './composition-root';
 export { listSearcher, type ListSearcherOptions } from './builtin/list.searcher';
