@@ -29,6 +29,7 @@ const BUILT_IN = new Set([
   'AveragePooling2D',
   'Add',
   'Rescaling',
+  'Activation',
   'GlobalAveragePooling2D',
   'Dense',
 ]);
@@ -103,6 +104,8 @@ describe('exportNetwork: NB201 networks as TensorFlow.js layers models', () => {
     ['every op, another wiring', [4, 3, 1, 2, 3, 0]],
     ['all avg_pool (count_include_pad=False at the borders)', [4, 4, 4, 4, 4, 4]],
     ['all conv1x1', [2, 2, 2, 2, 2, 2]],
+    ['all skip: one tensor summed with itself (x + x)', [1, 1, 1, 1, 1, 1]],
+    ['skips and a pool into one node', [1, 1, 4, 1, 1, 1]],
     ['all none: every cell outputs zeros', [0, 0, 0, 0, 0, 0]],
     ['a live node with only none inputs (zeros through skip)', [1, 0, 0, 0, 0, 1]],
     ['dead nodes 1 and 2 (their parameters are not exported)', [3, 3, 0, 3, 0, 0]],

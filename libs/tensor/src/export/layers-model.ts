@@ -1,7 +1,7 @@
 /**
  * A built nasx network as a TensorFlow.js `LayersModel` of built-in layers only (Conv2D,
- * BatchNormalization, ReLU, ZeroPadding2D, AveragePooling2D, Add, Rescaling, GlobalAveragePooling2D,
- * Dense, Permute), its weights copied from the network's variables. The model is built from the
+ * BatchNormalization, ReLU, ZeroPadding2D, AveragePooling2D, Add, Rescaling, Activation,
+ * GlobalAveragePooling2D, Dense, Permute), its weights copied from the network's variables. The model is built from the
  * builder's own {@link NetworkGraph}, the description its forward pass runs, so export and
  * training cannot drift apart. A user loads it with plain `tf.loadLayersModel` (tfjs, tfjs-node, a
  * browser): no custom layer, no nasx code.
@@ -14,6 +14,7 @@
  * - batch norm: inference mode with the running statistics and PyTorch's eps 1e-5 (Keras momentum
  *   0.9 = PyTorch's 0.1, relevant only if the model is trained further);
  * - a node with only `none` inputs (zero): `Rescaling(scale 0)`, x·0 like PyTorch's `Zero` op;
+ * - a tensor summed twice (x + x through two skip edges): the repeat through a linear `Activation`;
  * - layout: nasx networks take NCHW; the model starts with `Permute([2, 3, 1])` so it takes the same
  *   input, or takes NHWC images directly with `inputLayout: 'nhwc'`.
  * The output is the logits (no softmax), as `Network.forward`'s.
@@ -123,7 +124,13 @@ class LayersGraphOps implements NetworkOps<Sym> {
   sum(name: string, terms: readonly Sym[], like: Sym): Sym {
     if (terms.length === 1) return terms[0]!;
     if (terms.length === 0) return this.apply(tfl.layers.rescaling({ scale: 0, offset: 0, name: this.unique(name) }), like);
-    return this.apply(tfl.layers.add({ name: this.unique(name) }), [...terms]);
+    // A tensor that enters one merge layer twice (NB201's skip edges: node 2 = node 0 + node 1 =
+    // x + x) makes tfjs-layers' executor free it after its first use; an identity layer gives each
+    // repeat its own tensor, and the sum keeps its order.
+    const inputs = terms.map((t, i) =>
+      terms.indexOf(t) === i ? t : this.apply(tfl.layers.activation({ activation: 'linear', name: this.unique(`${name}.repeat${i}`) }), t),
+    );
+    return this.apply(tfl.layers.add({ name: this.unique(name) }), inputs);
   }
 
   globalAvgPool(name: string, x: Sym): Sym {
