@@ -57,13 +57,8 @@ function randomiseBatchNorm(net: Network, seed: number): void {
 
 /** A seeded NCHW (or NHWC) input batch. */
 function input(shape: readonly number[], seed = 7): tf.Tensor4D {
-  return tf.tensor(
-    testValues(
-      shape.reduce((a, b) => a * b, 1),
-      seed,
-    ),
-    [...shape],
-  ) as tf.Tensor4D;
+  const size = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor4d(testValues(size, seed), shape as [number, number, number, number]);
 }
 
 /** max |model − network| / max |network| over the logits of one batch (network in inference mode). */
@@ -158,7 +153,7 @@ describe('exportNetwork: NB201 networks as TensorFlow.js layers models', () => {
     expect(written.unusedParameters).toBeGreaterThan(0);
     const loaded = await loadModelFolder(dir);
     expect((loaded.getUserDefinedMetadata() as { nasx: unknown }).nasx).toEqual(meta);
-    const trainable = loaded.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+    const trainable = loaded.trainableWeights.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
     expect(trainable).toBe(written.parameters);
     loaded.dispose();
   });
