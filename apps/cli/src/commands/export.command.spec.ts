@@ -24,6 +24,7 @@ interface NasxMetadata {
   space: string;
   genotype: Architecture['genotype'];
   network: { numClasses: number; inputShape: number[]; seed: number; init: 'pytorch'; macro: { [k: string]: number }; inputLayout: string };
+  graph: { space: string; nodes: unknown[]; edges: unknown[] };
   training: { state: string; valAcc?: number; valSamples?: number; steps?: number };
   source: { run?: string; trial?: number; metrics?: Record<string, number> };
 }
@@ -59,6 +60,7 @@ describe('nasx export (as a user runs it)', () => {
     expect(meta).toMatchObject({ space: 'nb201', key: report.best.arch.key, arch: report.best.text, training: { state: 'untrained' } });
     expect(meta.source).toMatchObject({ run: path.basename(syntheticRun), trial: report.best.trial, metrics: report.best.estimate.metrics });
     expect(meta.network).toMatchObject({ numClasses: 10, inputShape: [1, 28, 28], seed: 0, macro: { channels: 4, cellsPerStage: 1 }, inputLayout: 'nchw' });
+    expect(meta.graph).toMatchObject({ space: 'nb201', nodes: expect.any(Array), edges: expect.any(Array) });
 
     const net = buildNetwork({ space: meta.space, key: meta.key, genotype: meta.genotype }, meta.network);
     const model = await loadModelFolder(out);
@@ -154,7 +156,7 @@ describe('nasx export (as a user runs it)', () => {
     fs.writeFileSync(path.join(busy, 'notes.txt'), 'keep me');
     const args = ['export', syntheticRun, '--task', 'mnist', '--macro', 'channels=2', '-o', busy];
     const refused = nasx(args);
-    expect([refused.code, refused.stderr]).toEqual([2, expect.stringMatching(/exists and is not empty.*--force/)]);
+    expect([refused.code, refused.stderr]).toEqual([2, expect.stringMatching(/exists and is not an empty folder.*--force/)]);
     expect(fs.readdirSync(busy)).toEqual(['notes.txt']);
     expect(nasx([...args, '--force']).code).toBe(0);
     expect(fs.readdirSync(busy).sort()).toEqual(['group1-shard1of1.bin', 'model.json', 'notes.txt']);

@@ -172,7 +172,7 @@ export async function exportCommand(io: CliIO, source: string, opts: ExportComma
     );
     if (fs.existsSync(outDir) && (!fs.statSync(outDir).isDirectory() || fs.readdirSync(outDir).length > 0) && !opts.force) {
       throw usage(
-        `the output folder ${outDir} exists and is not empty`,
+        `the output folder ${outDir} exists and is not an empty folder`,
         'choose another folder with -o, or pass --force to write model.json and group1-shard1of1.bin into it (replacing files of those names)',
         outDir,
       );
@@ -257,6 +257,7 @@ export async function exportCommand(io: CliIO, source: string, opts: ExportComma
         name: `nasx-${config.space.id}`,
         metadata: {
           arch: text,
+          graph: space.toGraph(chosen.arch) as unknown as JsonObject,
           task: { id: task.id, inputShape: [...task.inputShape], numClasses: task.numClasses },
           training,
           source: {
