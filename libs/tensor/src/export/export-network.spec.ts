@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -120,6 +121,40 @@ describe('exportNetwork: NB201 networks as TensorFlow.js layers models', () => {
       const json = modelJson(dir);
       const classes = new Set(json.modelTopology.config.layers.map((l) => l.class_name));
       expect([...classes].filter((c) => !BUILT_IN.has(c))).toEqual([]);
+    } finally {
+      net.dispose();
+    }
+  });
+
+  it('loads in a process without nasx: plain tfjs-core + tfjs-layers + the cpu backend, files read with tf.io.fromMemory', async () => {
+    const net = buildNetwork(nb201Arch([3, 2, 4, 1, 1, 0]), { ...TINY, seed: 6 });
+    try {
+      randomiseBatchNorm(net, 8);
+      const dir = freshDir();
+      await exportNetwork(net, dir);
+      const x = input([2, 3, 8, 8], 13);
+      const expected = net.forward(x, { training: false });
+      // Nothing of nasx is loaded in the child: no gradients, kernels or layers registered by us.
+      const script = `
+        const fs = require('fs'), path = require('path');
+        const tf = require('@tensorflow/tfjs-core'); require('@tensorflow/tfjs-backend-cpu'); const tfl = require('@tensorflow/tfjs-layers');
+        (async () => {
+          tf.env().set('PROD', true); await tf.setBackend('cpu');
+          const dir = process.argv[1]; const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+          const bin = fs.readFileSync(path.join(dir, json.weightsManifest[0].paths[0]));
+          const model = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights,
+            weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), userDefinedMetadata: json.userDefinedMetadata }));
+          const x = tf.tensor(JSON.parse(process.argv[2]), [2, 3, 8, 8]);
+          process.stdout.write(JSON.stringify({ y: Array.from(model.predict(x).dataSync()), space: model.getUserDefinedMetadata().nasx.space }));
+        })();`;
+      const r = spawnSync(process.execPath, ['-e', script, dir, JSON.stringify(Array.from(x.dataSync()))], { encoding: 'utf8', cwd: __dirname });
+      expect(r.status).toBe(0);
+      const out = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as { y: number[]; space: string };
+      expect(out.space).toBe('nb201');
+      const want = expected.dataSync();
+      const scale = Math.max(...Array.from(want, Math.abs));
+      expect(Math.max(...out.y.map((v, i) => Math.abs(v - want[i]!))) / scale).toBeLessThan(1e-4);
+      tf.dispose([x, expected]);
     } finally {
       net.dispose();
     }
