@@ -32,6 +32,7 @@ import type { PluginRegistry } from './plugins/plugin-registry';
 import { planServices, type ServiceConsumer } from './plugins/services';
 import { createRng } from './rng/rng';
 import type { LoopParts } from './run/run-loop';
+import { TRIALS_STREAM } from './run/trial-runner';
 import { createPooledEstimator } from './workers/pooled-estimator';
 
 /** A log sink whose lines are emitted into the run's stream at the next event. */
@@ -477,7 +478,7 @@ function registerRun(registry: PluginRegistry, config: ResolvedConfig, run: RunS
       reporters: config.report.map((n) => est.estimators[n] as Estimator),
       searcher: get(Searcher),
       objective: get(RunTokens.objective),
-      rng: rng.fork('trials'),
+      rng: rng.fork(TRIALS_STREAM),
       stateDir: run.stateDir,
     };
   });

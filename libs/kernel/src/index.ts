@@ -24,6 +24,7 @@ export * from './run/journal';
 export * from './run/report';
 export * from './run/run-store';
 export * from './run/trial';
+export { trialRng } from './run/trial-runner';
 export * from './middlewares/wall-clock.middleware';
 export * from './middlewares/finish.middleware';
 export * from './middlewares/journal.middleware';

@@ -25,7 +25,7 @@ interface NasxMetadata {
   genotype: Architecture['genotype'];
   network: { numClasses: number; inputShape: number[]; seed: number; init: 'pytorch'; macro: { [k: string]: number }; inputLayout: string };
   graph: { space: string; nodes: unknown[]; edges: unknown[] };
-  training: { state: string; valAcc?: number; valSamples?: number; steps?: number };
+  training: { state: string; valAcc?: number; valLoss?: number; trainLoss?: number; valSamples?: number; steps?: number; retrainsTrial?: number };
   source: { run?: string; trial?: number; metrics?: Record<string, number> };
 }
 
@@ -87,16 +87,25 @@ describe('nasx export (as a user runs it)', () => {
     expect(meta).toMatchObject({ arch, key: 'nb201:314021', network: { inputLayout: 'nhwc', seed: 1, macro: { channels: 4, cellsPerStage: 1 } } });
   });
 
-  it("trains with --train as the run's train estimator does, and records the validation accuracy the exported model reproduces", async () => {
+  it("trains with --train as the run's train estimator trained the trial (same weights, order, steps: same losses), and records a validation accuracy the exported model reproduces", async () => {
     const runs = path.join(dir, 'tiny-runs');
     expect(nasx(['run', path.join(dir, 'tiny.yaml'), '--quiet', '--runs-dir', runs]).code).toBe(0);
+    const run = runIn(runs);
+    const best = JSON.parse(nasx(['report', run, '--json']).stdout).best;
     const out = path.join(dir, 'trained');
-    const r = nasx(['export', runIn(runs), '--train', '--steps', '8', '-o', out]);
+    const r = nasx(['export', run, '--train', '-o', out]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/training .* on mnist for 8 steps \(batch 32/);
-    expect(r.stdout).toMatch(/trained 8 steps on mnist: validation accuracy [\d.]+% on \d+ samples/);
+    expect(r.stderr).toMatch(/training .* on mnist for 5 steps \(batch 32/);
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `trained 5 steps on mnist from seed \\d+, trial ${best.trial}'s initial weights: validation accuracy [\\d.]+% on \\d+ samples \\(the run measured`,
+      ),
+    );
     const meta = metadataOf(out);
-    expect(meta.training).toMatchObject({ state: 'trained', steps: 8 });
+    expect(meta.training).toMatchObject({ state: 'trained', steps: 5, retrainsTrial: best.trial, runValAcc: best.estimate.metrics.val_acc });
+    // The run's trial, redone outside the run: the same losses to the last digit (same backend).
+    expect(meta.training.valLoss).toBe(best.estimate.metrics.val_loss);
+    expect(meta.training.trainLoss).toBe(best.estimate.metrics.train_loss);
 
     // The validation split the command measured on, from the same config: the loaded model scores it the same.
     const kernel = Kernel.open({ roots: [WORKSPACE] });
@@ -117,6 +126,14 @@ describe('nasx export (as a user runs it)', () => {
     await parts.dispose();
     expect(samples).toBe(meta.training.valSamples);
     expect((100 * correct) / samples).toBeCloseTo(meta.training.valAcc!, 6);
+
+    // Another budget or seed is a new training, not the trial's.
+    const other = nasx(['export', run, '--train', '--steps', '3', '--seed', '9', '-o', path.join(dir, 'trained-3')]);
+    expect(other.code).toBe(0);
+    const m3 = metadataOf(path.join(dir, 'trained-3'));
+    expect(m3.training).toMatchObject({ state: 'trained', steps: 3 });
+    expect(m3.training.retrainsTrial).toBeUndefined();
+    expect(m3.network.seed).toBe(9);
   });
 
   it('fails with one paragraph and exit 2 on bad input', () => {

@@ -1,7 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NasxError, isNasxError, type Architecture, type JsonObject, type SearchSpace, type Task } from '@nasx/contracts';
-import { RUN_FILES, compileSchema, createRng, loadJournal, reportFromJournal, type Kernel, type ResolvedConfig, type ResolvedEntry } from '@nasx/kernel';
+import {
+  RUN_FILES,
+  compileSchema,
+  createRng,
+  loadJournal,
+  reportFromJournal,
+  trialRng,
+  type Kernel,
+  type ResolvedConfig,
+  type ResolvedEntry,
+} from '@nasx/kernel';
 import type { TrainEstimatorOptions } from '@nasx/estimator-train';
 import type { CliIO } from '../io';
 import { EXIT } from '../io';
@@ -38,6 +48,11 @@ interface Chosen {
   readonly how: string;
   /** The run's estimate of it (its metrics), when it was a trial. */
   readonly metrics?: JsonObject;
+  /**
+   * The trial whose estimate that is (a cached trial's answer came from an earlier trial of the
+   * same key) and the optimiser steps it ran, if it says.
+   */
+  readonly estimatedIn?: { readonly trial: number; readonly steps?: number };
 }
 
 /** `--macro channels=16` pairs as the builder's macro settings. */
@@ -88,6 +103,11 @@ function chooseArch(space: SearchSpace, config: ResolvedConfig, runDir: string |
       runDir,
     );
   }
+  // The first evaluation of a key is the one that ran; later ones of that key were answered from the cache.
+  const estimatedIn = (key: string): Chosen['estimatedIn'] => {
+    const first = evaluated.find((e) => e.arch.key === key && !e.cached);
+    return first ? { trial: first.trial, steps: first.estimate.fidelity?.steps } : undefined;
+  };
   if (opts.trial !== undefined) {
     const hit = evaluated.find((e) => e.trial === opts.trial);
     if (!hit) {
@@ -98,10 +118,16 @@ function chooseArch(space: SearchSpace, config: ResolvedConfig, runDir: string |
         runDir,
       );
     }
-    return { arch: hit.arch, trial: hit.trial, how: `trial ${hit.trial}`, metrics: { ...hit.estimate.metrics } };
+    return { arch: hit.arch, trial: hit.trial, how: `trial ${hit.trial}`, metrics: { ...hit.estimate.metrics }, estimatedIn: estimatedIn(hit.arch.key) };
   }
   const best = reportFromJournal(events).best!;
-  return { arch: best.arch, trial: best.trial, how: `the run's best, trial ${best.trial}`, metrics: { ...best.estimate.metrics } };
+  return {
+    arch: best.arch,
+    trial: best.trial,
+    how: `the run's best, trial ${best.trial}`,
+    metrics: { ...best.estimate.metrics },
+    estimatedIn: estimatedIn(best.arch.key),
+  };
 }
 
 /** A readable size. */
@@ -179,13 +205,22 @@ export async function exportCommand(io: CliIO, source: string, opts: ExportComma
     }
 
     // How the run trained (its train estimator's options, defaults filled in), else the train estimator's defaults.
-    const { trainEstimator, limitSplit, stepBudget } = await import('@nasx/estimator-train');
+    const { trainEstimator, limitSplit, stepBudget, trainingStreams } = await import('@nasx/estimator-train');
     const entry = trainEntry(config);
     const trainOptions = { ...(entry?.options ?? {}) } as JsonObject;
     compileSchema(trainEstimator.optionsSchema)(trainOptions);
     const t = trainOptions as unknown as TrainEstimatorOptions;
     const macro = { ...(t.macro ?? {}), ...macroOverride } as Record<string, number>;
-    const seed = opts.seed ?? config.seed;
+    // A trial of a run whose estimator is train: its initial weights and data order come from the
+    // trial's stream, so --train redoes that trial's training (same backend: the same numbers).
+    const redo =
+      chosen.estimatedIn && config.estimator.id === 'train' && opts.seed === undefined && Object.keys(macroOverride).length === 0
+        ? chosen.estimatedIn
+        : undefined;
+    const streams = redo ? trainingStreams(trialRng(config.seed, redo.trial)) : undefined;
+    const seed = streams?.networkSeed ?? opts.seed ?? config.seed;
+    const order = streams?.order ?? createRng(seed).fork('train-order');
+    const seedText = redo ? `seed ${seed}, trial ${redo.trial}'s initial weights` : `seed ${seed}`;
 
     await tensor.initTensorBackend();
     const net = tensor.buildNetwork(chosen.arch, {
@@ -196,13 +231,23 @@ export async function exportCommand(io: CliIO, source: string, opts: ExportComma
       ...(Object.keys(macro).length ? { macro } : {}),
     });
     try {
-      let training: JsonObject = { state: 'untrained', note: `initial weights drawn from seed ${seed} (${t.init} initialisation)` };
-      let trainedLine = `untrained (seed ${seed})`;
+      let training: JsonObject = {
+        state: 'untrained',
+        note: `initial weights drawn from ${seedText} (${t.init} initialisation)`,
+        ...(redo ? { initialWeightsOfTrial: redo.trial } : {}),
+      };
+      let trainedLine = `untrained (${seedText})`;
       if (opts.train) {
         const train = limitSplit(task.splits.train, t.trainLimit);
         const validation = limitSplit(task.splits.validation, t.valLimit);
         const stepsPerEpoch = Math.ceil(train.size / t.batchSize);
-        const budget = opts.epochs !== undefined || opts.steps !== undefined ? { epochs: opts.epochs, steps: opts.steps } : t;
+        // The budget: --epochs/--steps, else the steps the trial ran, else the train estimator's own.
+        const budget =
+          opts.epochs !== undefined || opts.steps !== undefined
+            ? { epochs: opts.epochs, steps: opts.steps }
+            : redo?.steps !== undefined
+              ? { steps: redo.steps }
+              : t;
         const steps = stepBudget(budget, undefined, stepsPerEpoch);
         const started = performance.now();
         io.err(`nasx export: training ${text} on ${task.id} for ${steps} steps (batch ${t.batchSize}, ${train.size} training samples)\n`);
@@ -216,7 +261,7 @@ export async function exportCommand(io: CliIO, source: string, opts: ExportComma
           momentum: t.momentum,
           nesterov: t.nesterov,
           weightDecay: t.weightDecay,
-          rng: createRng(seed).fork('train-order'),
+          rng: order,
           progressEvery: Math.max(1, Math.ceil(steps / 10)),
           onProgress: (p) => {
             if (p.kind === 'step') io.err(`  step ${p.step}/${p.totalSteps}: loss ${p.loss.toFixed(3)}, accuracy ${p.accuracy.toFixed(1)}%\n`);
@@ -250,7 +295,11 @@ export async function exportCommand(io: CliIO, source: string, opts: ExportComma
           valSamples: val.samples,
           seconds,
         };
-        trainedLine = `trained ${result.steps} steps on ${task.id}: validation accuracy ${num(val.accuracy)}% on ${val.samples} samples`;
+        const runValAcc = redo && typeof chosen.metrics?.['val_acc'] === 'number' ? chosen.metrics['val_acc'] : undefined;
+        if (runValAcc !== undefined) training = { ...training, retrainsTrial: redo!.trial, runValAcc, runValLoss: chosen.metrics?.['val_loss'] ?? null };
+        trainedLine = `trained ${result.steps} steps on ${task.id} from ${seedText}: validation accuracy ${num(val.accuracy)}% on ${val.samples} samples${
+          runValAcc !== undefined ? ` (the run measured ${num(runValAcc)}% for trial ${redo!.trial})` : ''
+        }`;
       }
       const written = await tensor.exportNetwork(net, outDir, {
         inputLayout: layout,
