@@ -54,7 +54,7 @@ export function modelFolder(dir: string): tf.io.IOHandler & { readonly saved?: S
         ...(artifacts.signature ? { signature: artifacts.signature } : {}),
         ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
       };
-      const text = JSON.stringify(modelJson, null, 1) + '\n';
+      const text = JSON.stringify(modelJson);
       fs.mkdirSync(dir, { recursive: true });
       fs.writeFileSync(path.join(dir, MODEL_FILES.weights), weights);
       fs.writeFileSync(path.join(dir, MODEL_FILES.topology), text);
