@@ -119,7 +119,8 @@ export class Layers {
 /**
  * {@link NetworkOps} over tensors: a network description run eagerly with `L`'s variables, taps
  * and training mode. Its ops are the ones NB201's forward always used (`tf.avgPool`, `tf.addN`,
- * `tf.zerosLike`, `tf.mean`), so describing a network through it changes no number.
+ * `tf.zerosLike`, `tf.mean`; an `addN` of two terms is the `tf.add` of the reduction block), so
+ * describing a network through it changes no number.
  */
 export function eagerOps(L: Layers): NetworkOps<tf.Tensor> {
   return {
