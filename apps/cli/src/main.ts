@@ -2,6 +2,7 @@ import { NasxError, formatNasxError, isNasxError } from '@nasx/contracts';
 import { MAX_SEED, MAX_WORKERS } from '@nasx/kernel';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { evaluateCommand } from './commands/evaluate.command';
+import { exportCommand } from './commands/export.command';
 import { newPluginCommand, pluginRoles } from './commands/new.command';
 import { pluginsCommand } from './commands/plugins.command';
 import { predictorsCommand } from './commands/predictors.command';
@@ -91,6 +92,24 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--data-dir <dir>', 'data directory (default: config dataDir, else $NASX_DATA)')
     .option('--json', 'one JSON line per architecture')
     .action((config: string, archs: string[], o) => setCode(evaluateCommand(io, config, archs, o)));
+
+  p.command('export')
+    .description("write an architecture's network (a run's best, a trial, or --arch) as a TensorFlow.js model, untrained or trained with --train")
+    .argument('<source>', 'a run folder (runs/<id>) or a pipeline config')
+    .option('--arch <string>', "the architecture, in the space's text form (default: the run's best)")
+    .option('--trial <n>', 'the architecture of this evaluated trial of the run', integer)
+    .option('-o, --out <dir>', 'output folder for model.json and group1-shard1of1.bin (default exports/<name>-trial<N>)')
+    .option('--train', "train the network on the run's task first, as its train estimator does")
+    .option('--epochs <n>', "with --train: epochs (default: the run's train budget, else 1)", integer)
+    .option('--steps <n>', 'with --train: optimiser steps', integer)
+    .option('--seed <n>', "seed of the initial weights and the data order, 0 to 2^32-1 (default: the run's seed)", seed)
+    .option('--task <id>', "the task whose input and classes the network takes (default: the run's)")
+    .option('--macro <name=n>', "skeleton setting, e.g. channels=16 (repeatable; default: the run's train estimator's, else the space's)", collect)
+    .option('--layout <nchw|nhwc>', 'input layout of the model: nchw (as nasx networks, default) or nhwc (images)')
+    .option('--set <path=value>', 'override a config value (repeatable)', collect)
+    .option('--data-dir <dir>', "data directory (default: the run's, else $NASX_DATA)")
+    .option('--force', 'write into a non-empty output folder')
+    .action((source: string, o) => setCode(exportCommand(io, source, o)));
 
   p.command('score')
     .description('score architectures with any estimator (e.g. a zero-cost proxy on a task) and write CSV or JSON lines')

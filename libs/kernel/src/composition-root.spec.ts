@@ -15,7 +15,7 @@ import {
   type Task,
 } from '@nasx/contracts';
 import { startTestKernel, type TestKernel } from '@nasx/testing';
-import { composeEstimation, composeRun, createRunLogger } from './composition-root';
+import { composeEstimation, composeRun, composeSpaceAndTask, createRunLogger } from './composition-root';
 
 /** What the fixtures' factories did, in order. */
 let log: string[] = [];
@@ -192,6 +192,17 @@ describe('composition root: the run container is the wiring', () => {
     expect(Object.keys(est.estimators)).toEqual(['table', 'proxy']);
     expect(log.some((l) => l.startsWith('searcher'))).toBe(false);
     await est.dispose();
+  });
+
+  it('creates only the space and the task for tools outside a run (nasx export), loading the data only on request', async () => {
+    const parts = await tk.kernel.createSpaceAndTask(config());
+    expect([parts.space.id, parts.task?.id]).toEqual(['toy', 'recording-task']);
+    expect(log).toEqual(['task']);
+    await parts.dispose();
+    log = [];
+    const loaded = await composeSpaceAndTask(tk.kernel.registry, config(), { logger: createRunLogger().logger, loadTask: true });
+    expect(log).toEqual(['task', 'task loaded']);
+    await loaded.dispose();
   });
 
   it('refuses a missing provider before creating anything, naming the contribution, the token and the fix', async () => {

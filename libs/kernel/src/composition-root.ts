@@ -32,6 +32,7 @@ import type { PluginRegistry } from './plugins/plugin-registry';
 import { planServices, type ServiceConsumer } from './plugins/services';
 import { createRng } from './rng/rng';
 import type { LoopParts } from './run/run-loop';
+import { TRIALS_STREAM } from './run/trial-runner';
 import { createPooledEstimator } from './workers/pooled-estimator';
 
 /** A log sink whose lines are emitted into the run's stream at the next event. */
@@ -70,6 +71,8 @@ interface RunSettings {
   readonly logger: Logger;
   readonly stateDir?: string;
   readonly inWorker?: boolean;
+  /** Load the task's data when it is created (default true; `composeSpaceAndTask` may skip it). */
+  readonly loadTask?: boolean;
 }
 
 type LatencyEntry = LoopParts['latencyModels'][number];
@@ -333,7 +336,7 @@ function registerRun(registry: PluginRegistry, config: ResolvedConfig, run: RunS
   if (task) {
     graph.provide(Task, { label: labelOf(task), needs: serviceTokens(task.contribution), where: whereOf(config, task) }, async (get) => {
       const t = await instantiate<'task'>(registry, config, task, { ...common('task'), ...injected(task.contribution, get) });
-      await t.load?.();
+      if (run.loadTask !== false) await t.load?.();
       return t;
     });
   }
@@ -475,7 +478,7 @@ function registerRun(registry: PluginRegistry, config: ResolvedConfig, run: RunS
       reporters: config.report.map((n) => est.estimators[n] as Estimator),
       searcher: get(Searcher),
       objective: get(RunTokens.objective),
-      rng: rng.fork('trials'),
+      rng: rng.fork(TRIALS_STREAM),
       stateDir: run.stateDir,
     };
   });
@@ -502,6 +505,22 @@ export async function composeEstimation(registry: PluginRegistry, config: Resolv
   const graph = registerRun(registry, config, run, false);
   const est = await resolveOrRelease(graph, RunTokens.estimation);
   return { ...est, container: graph.container, created: graph.created, dispose: () => graph.dispose() };
+}
+
+/**
+ * Creates only the search space and the task of a config (and the services they inject): no
+ * estimator, no searcher. For tools that build a config's networks outside a run (`nasx export`).
+ * With `loadTask: false` the task's data is not loaded (its shapes are known without it).
+ */
+export async function composeSpaceAndTask(
+  registry: PluginRegistry,
+  config: ResolvedConfig,
+  run: { logger: Logger; loadTask?: boolean },
+): Promise<{ space: SearchSpace; task?: Task; dispose(): Promise<void> }> {
+  const graph = registerRun(registry, config, run, false);
+  const space = await resolveOrRelease(graph, SearchSpace);
+  const task = config.task ? await resolveOrRelease(graph, Task) : undefined;
+  return { space, task, dispose: () => graph.dispose() };
 }
 
 /**

@@ -9,9 +9,11 @@ import {
   type PluginDefinition,
   type RunStartedEvent,
   type SearchEvent,
+  type SearchSpace,
+  type Task,
 } from '@nasx/contracts';
 import { Observable, concat, defer, finalize, tap } from 'rxjs';
-import { composeRun, createRunLogger } from './composition-root';
+import { composeRun, composeSpaceAndTask, createRunLogger } from './composition-root';
 import { ConfigDocument } from './config/config-document';
 import { composePipelineSchema } from './config/compose-schema';
 import { applyOverrides } from './config/overrides';
@@ -367,6 +369,29 @@ export class Kernel {
     );
 
     return { runId, runDir, config, events$, format, report: () => summary.build(format), warnings, stop: () => stop.abort() };
+  }
+
+  /**
+   * The validated config of a run folder, with `overrides` (`dataDir=…`, `task=mnist`): the run's
+   * own plugins are loaded and relative paths resolve as on resume. For tools that work on a
+   * run's results (`nasx export`).
+   */
+  loadRunConfig(runDir: string, opts: { overrides?: readonly string[] } = {}): ResolvedConfig {
+    const dir = path.resolve(runDir);
+    const saved = readRunFolder(dir);
+    const data = applyOverrides(saved.config, opts.overrides ?? []);
+    const doc = savedConfigDocument(dir, saved, data);
+    this.withConfigPlugins(doc, data);
+    return validateConfig(doc, data, this.registryValue);
+  }
+
+  /**
+   * Creates only the search space and the task of a config (no estimator or searcher; the task's
+   * data loaded only with `loadTask`). Call `dispose()` when done.
+   */
+  async createSpaceAndTask(config: ResolvedConfig, opts: { loadTask?: boolean } = {}): Promise<{ space: SearchSpace; task?: Task; dispose(): Promise<void> }> {
+    this.assertHealthy(config);
+    return composeSpaceAndTask(this.registryValue, config, { logger: createRunLogger().logger, loadTask: opts.loadTask ?? false });
   }
 
   /** Create every contribution of a config (finding data and option problems) and release them; no run. */

@@ -19,10 +19,13 @@ export {
 } from './backend/backend';
 export { NASX_GRADIENTS } from './backend/gradients';
 export type {
+  ConvPad,
   ForwardOptions,
   InitScheme,
   Network,
   NetworkBuilder,
+  NetworkGraph,
+  NetworkOps,
   NetworkOptions,
   NetworkPlan,
   ParameterSpec,
@@ -31,8 +34,11 @@ export type {
   TapKind,
 } from './network/network';
 export { NETWORK_BUILDERS, buildNetwork, findNetworkBuilder, planNetwork, type BuildNetworkOptions } from './network/builders';
-export { createFunctionalNetwork, type ForwardFn } from './network/functional-network';
-export { Layers, BN_EPSILON, BN_MOMENTUM, type ConvPad } from './nn/layers';
+export { createFunctionalNetwork, createGraphNetwork, type ForwardFn } from './network/functional-network';
+export { Layers, BN_EPSILON, BN_MOMENTUM, eagerOps } from './nn/layers';
+export { toLayersModel, type ExportedLayersModel, type InputLayout, type LayersModelOptions } from './export/layers-model';
+export { MODEL_FILES, loadModelFolder, modelFolder, type SavedModelFiles } from './export/model-folder';
+export { EXPORT_METADATA_VERSION, exportNetwork, type ExportNetworkOptions, type ExportedNetwork } from './export/export-network';
 export { NB201_CELL_EDGES, NB201_CELL_OPS, NB201_MACRO_DEFAULTS, NB201_SPACE, nb201NetworkBuilder } from './nb201/nb201.network';
 export { toTensors, type ClassificationTensors } from './train/batch-tensors';
 export { learningRateAt, type LearningRateSchedule } from './train/lr-schedule';

@@ -7,7 +7,7 @@
 import { definePlugin } from '@nasx/contracts';
 import { trainEstimator } from './train/train.estimator';
 
-export { trainEstimator, stepBudget, type TrainEstimatorOptions } from './train/train.estimator';
+export { trainEstimator, stepBudget, trainingStreams, type TrainEstimatorOptions } from './train/train.estimator';
 export { limitSplit } from './train/limited-split';
 
 export default definePlugin({ contributions: [trainEstimator] });

@@ -114,6 +114,19 @@ describe('resume and report with relative paths, across sessions', () => {
     expect(events.find((e) => e.type === 'run-finished')).toMatchObject({ status: 'budget-exhausted', evaluations: 8 });
   });
 
+  it("loads a finished run's config for tools on its results (nasx export): its plugins, relative paths, overrides", async () => {
+    const p = project();
+    root = p.root;
+    const kernel = freshKernel();
+    const handle = await kernel.start(kernel.loadConfig(p.config), { runsDir: path.join(root, 'runs') });
+    await lastValueFrom(handle.events$.pipe(toArray()));
+    const config = freshKernel().loadRunConfig(handle.runDir as string, { overrides: ['seed=5'] });
+    expect([config.space.id, config.estimator.id, config.seed, config.dataDir]).toEqual(['triples', 'weights-file', 5, p.data]);
+    const parts = await freshKernel().createSpaceAndTask(config);
+    expect(parts.space.id).toBe('triples');
+    await parts.dispose();
+  });
+
   it('refuses to resume a finished run', async () => {
     const p = project();
     root = p.root;

@@ -1,9 +1,25 @@
-import { type EstimateContext, type Estimate, type EventDraft, type Logger, type ObjectiveValue } from '@nasx/contracts';
+import { type EstimateContext, type Estimate, type EventDraft, type Logger, type ObjectiveValue, type Rng } from '@nasx/contracts';
+import { createRng } from '../rng/rng';
 import { dedup } from '../middlewares/dedup.middleware';
 import type { LoopParts } from './run-loop';
 import type { EvaluateFn, Trial, TrialOutcome, TrialRun } from './trial';
 
 /** Text of an unknown thrown value, without a stack. */
+/** Label of the run RNG's stream that every trial's stream forks from (the composition root forks it). */
+export const TRIALS_STREAM = 'trials';
+
+/** Label of trial `trial`'s stream under {@link TRIALS_STREAM}. */
+const trialLabel = (trial: number): string => `trial-${trial}`;
+
+/**
+ * The RNG a trial's estimates get as `ctx.rng` in a run of seed `runSeed`, in-process or in a worker.
+ * Estimators seed from it, so a tool can redo a trial's randomness (`nasx export --train` retrains
+ * a trial's network from the same initial weights and data order).
+ */
+export function trialRng(runSeed: number, trial: number): Rng {
+  return createRng(runSeed).fork(TRIALS_STREAM).fork(trialLabel(trial));
+}
+
 export function errorText(e: unknown): string {
   if (e instanceof Error) return e.message;
   return String(e);
@@ -93,7 +109,7 @@ export class TrialRunner {
     return {
       runId: this.settings.runId,
       trial,
-      rng: this.parts.rng.fork(`trial-${trial}`),
+      rng: this.parts.rng.fork(trialLabel(trial)),
       signal,
       logger: this.settings.logger,
       emit: this.settings.emit,

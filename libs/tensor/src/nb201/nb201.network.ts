@@ -25,11 +25,9 @@
  * exist and are counted, as in NAS-Bench-201's `params`.
  */
 import { NasxError, type Architecture, type Json } from '@nasx/contracts';
-import * as tf from '@tensorflow/tfjs-core';
 import { TENSOR_PACKAGE } from '../backend/backend';
-import { createFunctionalNetwork } from '../network/functional-network';
-import type { BufferSpec, Network, NetworkBuilder, NetworkOptions, NetworkPlan, ParameterSpec } from '../network/network';
-import type { Layers } from '../nn/layers';
+import { createGraphNetwork } from '../network/functional-network';
+import type { BufferSpec, Network, NetworkBuilder, NetworkGraph, NetworkOps, NetworkOptions, NetworkPlan, ParameterSpec } from '../network/network';
 
 /** Space id of NB201 architectures (as stamped by `@nasx/search-space-nb201`). */
 export const NB201_SPACE = 'nb201';
@@ -206,30 +204,28 @@ export function planNb201(arch: Architecture, options: NetworkOptions): NetworkP
   };
 }
 
-type T4 = tf.Tensor4D;
-
 /** `ReLUConvBN`: ReLU, bias-free conv with PyTorch padding (k−1)/2, BN. */
-function reluConvBn(L: Layers, name: string, x: T4, k: number, stride: number): T4 {
+function reluConvBn<T>(L: NetworkOps<T>, name: string, x: T, k: number, stride: number): T {
   return L.batchNorm(`${name}.op.2`, L.conv(`${name}.op.1`, L.relu(`${name}.op.0`, x), stride, k === 1 ? 'valid' : (k - 1) / 2));
 }
 
 /** NB201's `ResNetBasicblock` with stride 2 between stages. */
-function reductionBlock(L: Layers, name: string, x: T4): T4 {
+function reductionBlock<T>(L: NetworkOps<T>, name: string, x: T): T {
   const a = reluConvBn(L, `${name}.conv_a`, x, 3, 2);
   const b = reluConvBn(L, `${name}.conv_b`, a, 3, 1);
-  const residual = L.conv(`${name}.downsample.1`, tf.avgPool(x, 2, 2, 'valid'), 1, 'valid');
-  return tf.add(residual, b);
+  const residual = L.conv(`${name}.downsample.1`, L.avgPool(`${name}.downsample.0`, x, 2, 2, 'valid'), 1, 'valid');
+  return L.sum(`${name}.add`, [residual, b], x);
 }
 
 /** `InferCell`: node j = Σ op_e(node i) over edges (j←i); returns node 3. */
-function cell(L: Layers, name: string, x: T4, ops: readonly number[], live: readonly boolean[]): T4 {
-  const nodes: (T4 | undefined)[] = [x];
+function cell<T>(L: NetworkOps<T>, name: string, x: T, ops: readonly number[], live: readonly boolean[]): T {
+  const nodes: (T | undefined)[] = [x];
   for (let j = 1; j <= 3; j++) {
     if (!live[j]) {
       nodes.push(undefined);
       continue;
     }
-    const terms: T4[] = [];
+    const terms: T[] = [];
     NB201_CELL_EDGES.forEach(([to, from], e) => {
       if (to !== j || ops[e] === 0) return;
       const src = nodes[from]!; // live: every non-none edge into a live node comes from a live node
@@ -245,13 +241,40 @@ function cell(L: Layers, name: string, x: T4, ops: readonly number[], live: read
           terms.push(reluConvBn(L, path, src, 3, 1));
           break;
         case 'avg_pool_3x3':
-          terms.push(tf.avgPool(src, 3, 1, 'same'));
+          terms.push(L.avgPool(path, src, 3, 1, 'same'));
           break;
       }
     });
-    nodes.push(terms.length === 0 ? tf.zerosLike(x) : terms.length === 1 ? terms[0]! : tf.addN(terms));
+    // No incoming op but `none`: the node is zero (PyTorch's `Zero` op, x·0).
+    nodes.push(L.sum(`${name}.node${j}`, terms, x));
   }
   return nodes[3]!;
+}
+
+/** The NB201 forward pass of a cell (validated op indices) as a {@link NetworkGraph}. */
+function nb201Graph(arch: Architecture, options: NetworkOptions): NetworkGraph {
+  const ops = nb201CellOps(arch);
+  const live = liveNodes(ops);
+  const { cellsPerStage: N } = macroOf(options, arch);
+  return <T>(x: T, L: NetworkOps<T>): T => {
+    let h = L.batchNorm('stem.1', L.conv('stem.0', x, 1, 1));
+    let index = 0;
+    for (let stage = 0; stage < 3; stage++) {
+      if (stage > 0) {
+        const name = `cells.${index++}`;
+        h = L.tap(name, reductionBlock(L, name, h), 'cell-out');
+      }
+      for (let k = 0; k < N; k++) {
+        const name = `cells.${index++}`;
+        h = L.tap(name, cell(L, name, h, ops, live), 'cell-out');
+      }
+    }
+    const features = L.globalAvgPool('global_pooling', L.relu('lastact.1', L.batchNorm('lastact.0', h)));
+    L.tap('global_pooling', features, 'features');
+    const logits = L.linear('classifier', features);
+    L.tap('classifier', logits, 'logits');
+    return logits;
+  };
 }
 
 /** The NB201 {@link NetworkBuilder}. */
@@ -260,28 +283,7 @@ export const nb201NetworkBuilder: NetworkBuilder = {
   description: 'NAS-Bench-201 TinyNetwork: stem, 3×N cells (C, 2C, 4C) with residual reduction blocks, GAP, linear (Dong & Yang, ICLR 2020)',
   plan: planNb201,
   build(arch: Architecture, options: NetworkOptions): Network {
-    const plan = planNb201(arch, options);
-    const ops = nb201CellOps(arch);
-    const live = liveNodes(ops);
-    const { cellsPerStage: N } = macroOf(options, arch);
-    return createFunctionalNetwork(arch, plan, options, (x, L) => {
-      let h = L.batchNorm('stem.1', L.conv('stem.0', x, 1, 1));
-      let index = 0;
-      for (let stage = 0; stage < 3; stage++) {
-        if (stage > 0) {
-          const name = `cells.${index++}`;
-          h = L.tap(name, reductionBlock(L, name, h), 'cell-out');
-        }
-        for (let k = 0; k < N; k++) {
-          const name = `cells.${index++}`;
-          h = L.tap(name, cell(L, name, h, ops, live), 'cell-out');
-        }
-      }
-      const features = tf.mean(L.relu('lastact.1', L.batchNorm('lastact.0', h)), [1, 2]) as tf.Tensor2D;
-      L.tap('global_pooling', features, 'features');
-      const logits = L.linear('classifier', features);
-      L.tap('classifier', logits, 'logits');
-      return logits;
-    });
+    return createGraphNetwork(arch, planNb201(arch, options), options, nb201Graph(arch, options));
   },
+  graph: nb201Graph,
 };

@@ -2,8 +2,8 @@ import { NasxError, type Architecture } from '@nasx/contracts';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertTensorBackend, TENSOR_PACKAGE } from '../backend/backend';
 import { bufferValues, initialValues, INIT_SCHEMES } from '../init/initializers';
-import { Layers } from '../nn/layers';
-import type { ForwardOptions, Network, NetworkOptions, NetworkPlan } from './network';
+import { Layers, eagerOps } from '../nn/layers';
+import type { ForwardOptions, Network, NetworkGraph, NetworkOptions, NetworkPlan } from './network';
 
 /** A builder's forward pass: NHWC input, layers bound to the network's variables → logits. */
 export type ForwardFn = (x: tf.Tensor4D, layers: Layers) => tf.Tensor2D;
@@ -43,6 +43,7 @@ export function createFunctionalNetwork(arch: Architecture, plan: NetworkPlan, o
   return {
     arch,
     plan,
+    options,
     parameters,
     buffers,
     paramCount,
@@ -77,4 +78,12 @@ export function createFunctionalNetwork(arch: Architecture, plan: NetworkPlan, o
       for (const v of buffers.values()) v.dispose();
     },
   };
+}
+
+/**
+ * {@link createFunctionalNetwork} for a forward pass written as a {@link NetworkGraph} (run eagerly
+ * here; the same graph exports the network as a `LayersModel`).
+ */
+export function createGraphNetwork(arch: Architecture, plan: NetworkPlan, options: NetworkOptions, graph: NetworkGraph): Network {
+  return createFunctionalNetwork(arch, plan, options, (x, L) => graph<tf.Tensor>(x, eagerOps(L)) as tf.Tensor2D);
 }

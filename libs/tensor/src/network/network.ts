@@ -110,6 +110,8 @@ export interface NetworkPlan {
 export interface Network {
   readonly arch: Architecture;
   readonly plan: NetworkPlan;
+  /** The options it was built with (seed, init, macro…), for export and provenance. */
+  readonly options: NetworkOptions;
   /** Trainable parameters by name (`tf.Variable`s, trainable). */
   readonly parameters: ReadonlyMap<string, tf.Variable>;
   /** Batch-norm running statistics by name (`tf.Variable`s, not trainable). */
@@ -146,6 +148,40 @@ export interface NetworkOptions {
   readonly macro?: { readonly [name: string]: number };
 }
 
+/** Padding of a convolution: PyTorch's symmetric `padding=p` (a number), or tfjs's `same`/`valid`. */
+export type ConvPad = number | 'same' | 'valid';
+
+/**
+ * The operations a network's forward pass is written in, over activations of type `T` (NHWC
+ * images, or `[N, C]` features). One description of a network then runs two ways: eagerly on
+ * tensors for training and inference (`Layers`), and symbolically to build a TensorFlow.js
+ * `LayersModel` of built-in layers for export (`toLayersModel`). Parameters are found by name as in
+ * {@link ParameterSpec} (`<name>.weight`, …); other names label the op (unique per network).
+ */
+export interface NetworkOps<T> {
+  /** Bias-free convolution with `<name>.weight` (`[KH, KW, Cin, Cout]`). A number pads symmetrically (PyTorch). */
+  conv(name: string, x: T, stride: number, pad: ConvPad): T;
+  /** `BatchNorm2d` with `<name>.weight`, `.bias`, `.running_mean`, `.running_var` (eps 1e-5). */
+  batchNorm(name: string, x: T): T;
+  relu(name: string, x: T): T;
+  /** `x·W + b` with `<name>.weight` (`[in, out]`) and `<name>.bias`. */
+  linear(name: string, x: T): T;
+  /**
+   * Average pooling over in-bounds pixels only (PyTorch's `count_include_pad=False`), with tfjs's
+   * `same` (stride 1, odd size: symmetric) or `valid` padding.
+   */
+  avgPool(name: string, x: T, size: number, stride: number, pad: 'same' | 'valid'): T;
+  /** Element-wise sum of `terms`; with none, zeros shaped like `like` (NB201's `none` edges). */
+  sum(name: string, terms: readonly T[], like: T): T;
+  /** Mean over height and width: `[N, H, W, C]` → `[N, C]`. */
+  globalAvgPool(name: string, x: T): T;
+  /** Shows an activation to the forward pass's tap (see {@link TapFn}); returns it or the tap's replacement. */
+  tap(name: string, x: T, kind: TapKind): T;
+}
+
+/** A network's forward pass as a description over {@link NetworkOps}: NHWC input → logits. */
+export type NetworkGraph = <T>(x: T, ops: NetworkOps<T>) => T;
+
 /**
  * Builds the networks of one search space. To support a new space, implement this and pass it
  * to {@link buildNetwork} (`builders` option), or add it to {@link NETWORK_BUILDERS}.
@@ -159,4 +195,9 @@ export interface NetworkBuilder {
   plan(arch: Architecture, options: NetworkOptions): NetworkPlan;
   /** Allocates and initialises the parameters. Needs an initialised backend. */
   build(arch: Architecture, options: NetworkOptions): Network;
+  /**
+   * The forward pass of `arch`'s network as a {@link NetworkGraph}, the one `build` runs. With it,
+   * built networks can be exported as TensorFlow.js `LayersModel`s (`exportNetwork`).
+   */
+  graph?(arch: Architecture, options: NetworkOptions): NetworkGraph;
 }

@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { TapFn, TapKind } from '../network/network';
+import type { ConvPad, NetworkOps, TapFn, TapKind } from '../network/network';
+
+export type { ConvPad } from '../network/network';
 
 /** Batch-norm running-statistics momentum: PyTorch's `BatchNorm2d` default, which NAS-Bench-201 used. */
 export const BN_MOMENTUM = 0.1;
 /** Batch-norm epsilon: PyTorch's `BatchNorm2d` default. */
 export const BN_EPSILON = 1e-5;
-
-/** Padding of a convolution: PyTorch's symmetric `padding=p`, or tfjs's `same`/`valid`. */
-export type ConvPad = number | 'same' | 'valid';
 
 /**
  * The functional layers a builder's forward pass is written with. Parameters are looked up by
@@ -115,6 +114,25 @@ export class Layers {
     const y = tf.add(tf.matMul(x, this.param(`${name}.weight`) as tf.Tensor2D), this.param(`${name}.bias`)) as tf.Tensor2D;
     return this.tapFn ? this.tap(name, y, 'linear-out') : y;
   }
+}
+
+/**
+ * {@link NetworkOps} over tensors: a network description run eagerly with `L`'s variables, taps
+ * and training mode. Its ops are the ones NB201's forward always used (`tf.avgPool`, `tf.addN`,
+ * `tf.zerosLike`, `tf.mean`; an `addN` of two terms is the `tf.add` of the reduction block), so
+ * describing a network through it changes no number.
+ */
+export function eagerOps(L: Layers): NetworkOps<tf.Tensor> {
+  return {
+    conv: (name, x, stride, pad) => L.conv(name, x as tf.Tensor4D, stride, pad),
+    batchNorm: (name, x) => L.batchNorm(name, x as tf.Tensor4D),
+    relu: (name, x) => L.relu(name, x),
+    linear: (name, x) => L.linear(name, x as tf.Tensor2D),
+    avgPool: (_name, x, size, stride, pad) => tf.avgPool(x as tf.Tensor4D, size, stride, pad),
+    sum: (_name, terms, like) => (terms.length === 0 ? tf.zerosLike(like) : terms.length === 1 ? terms[0]! : tf.addN(terms as tf.Tensor[])),
+    globalAvgPool: (_name, x) => tf.mean(x, [1, 2]),
+    tap: (name, x, kind) => L.tap(name, x, kind),
+  };
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   type EstimatorDeps,
   type Fidelity,
   type MetricDeclaration,
+  type Rng,
 } from '@nasx/contracts';
 import { buildNetwork, evaluateNetwork, initTensorBackend, trainNetwork } from '@nasx/tensor';
 import { limitSplit } from './limited-split';
@@ -36,6 +37,15 @@ export function stepBudget(options: Pick<TrainEstimatorOptions, 'epochs' | 'step
   const epochs = fidelity?.epochs ?? options.epochs ?? (maxSteps === undefined ? 1 : undefined);
   const fromEpochs = epochs === undefined ? Infinity : Math.max(1, Math.round(epochs * stepsPerEpoch));
   return Math.min(fromEpochs, maxSteps ?? Infinity);
+}
+
+/**
+ * The random streams of one estimate, from its context's RNG: the seed of the network's initial
+ * weights and the data order. `nasx export --train` takes them from the same trial stream to
+ * retrain a trial's network as the run did.
+ */
+export function trainingStreams(rng: Rng): { networkSeed: number; order: Rng } {
+  return { networkSeed: rng.int(0x7fffffff), order: rng.fork('train-order') };
 }
 
 /**
@@ -95,7 +105,8 @@ export const trainEstimator = defineEstimator<TrainEstimatorOptions>({
         const started = performance.now();
         const stepsPerEpoch = Math.ceil(train.size / batchSize);
         const steps = stepBudget(options, ctx.fidelity, stepsPerEpoch);
-        const net = buildNetwork(arch, { numClasses, inputShape, seed: ctx.rng.int(0x7fffffff), init: options.init, ...(macro ? { macro } : {}) });
+        const streams = trainingStreams(ctx.rng);
+        const net = buildNetwork(arch, { numClasses, inputShape, seed: streams.networkSeed, init: options.init, ...(macro ? { macro } : {}) });
         try {
           const result = await trainNetwork(net, train, {
             steps,
@@ -107,7 +118,7 @@ export const trainEstimator = defineEstimator<TrainEstimatorOptions>({
             momentum: options.momentum,
             nesterov: options.nesterov,
             weightDecay: options.weightDecay,
-            rng: ctx.rng.fork('train-order'),
+            rng: streams.order,
             signal: ctx.signal,
             // Per-step reports are too chatty for a run's stream: one train_loss metric per epoch.
             progressEvery: Number.MAX_SAFE_INTEGER,
