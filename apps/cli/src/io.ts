@@ -3,7 +3,10 @@ export interface CliIO {
   out(text: string): void;
   err(text: string): void;
   readonly errIsTTY: boolean;
+  /** Width of stderr when it is a terminal (the progress line). */
   readonly columns?: number;
+  /** Width of stdout when it is a terminal (tables); see `outputWidth`. */
+  readonly outColumns?: number;
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
   /**
@@ -49,6 +52,7 @@ export function processIO(): CliIO {
     },
     errIsTTY: Boolean(process.stderr.isTTY),
     columns: process.stderr.columns,
+    outColumns: process.stdout.isTTY ? process.stdout.columns : undefined,
     cwd: process.cwd(),
     env: process.env,
     onOutClosed(listener) {

@@ -2,8 +2,8 @@ import * as path from 'node:path';
 import type { CliIO } from '../io';
 import { EXIT } from '../io';
 import { openKernel } from '../kernel-factory';
-import { duration, num, table } from '../ui/format';
-import { metricsTable, topTable } from '../ui/top-table';
+import { duration, num, outputWidth, table } from '../ui/format';
+import { archLine, metricsTable, topTable } from '../ui/top-table';
 
 /** `nasx report <runDir>`: best, trajectory and budget used, from the run's journal. */
 export async function reportCommand(io: CliIO, runDir: string, opts: { json?: boolean; top?: number }): Promise<number> {
@@ -15,6 +15,7 @@ export async function reportCommand(io: CliIO, runDir: string, opts: { json?: bo
     return EXIT.ok;
   }
   const v = (x: number | readonly number[]): string => (typeof x === 'number' ? num(x) : `(${x.map(num).join(', ')})`);
+  const width = outputWidth(io.env, io.outColumns);
   const lines: string[] = [];
   lines.push(`run ${r.runId}: ${r.status}${r.reason ? ` (${r.reason})` : ''}`);
   if (r.contributions)
@@ -30,18 +31,20 @@ export async function reportCommand(io: CliIO, runDir: string, opts: { json?: bo
   lines.push(`budget used: ${budget.join(', ')}; ${r.cachedAnswers} cached answers; ${r.failures} failures; ${r.sessions} session(s)`);
   if (r.best) {
     lines.push('');
-    lines.push(`best (trial ${r.best.trial}): ${r.best.text ?? r.best.arch.key}`);
-    lines.push(metricsTable(r.best.estimate.metrics));
+    lines.push(archLine(`best (trial ${r.best.trial}): `, r.best.text ?? r.best.arch.key, width));
+    lines.push(metricsTable(r.best.estimate.metrics, width));
   }
   const rec = r.recommended;
   if (rec && rec.arch.key !== r.best?.arch.key) {
     lines.push('');
-    lines.push(`searcher's pick (recommend()${rec.trial !== undefined ? `, trial ${rec.trial}` : ', not evaluated'}): ${rec.text ?? rec.arch.key}`);
-    if (rec.estimate) lines.push(metricsTable(rec.estimate.metrics));
+    lines.push(
+      archLine(`searcher's pick (recommend()${rec.trial !== undefined ? `, trial ${rec.trial}` : ', not evaluated'}): `, rec.text ?? rec.arch.key, width),
+    );
+    if (rec.estimate) lines.push(metricsTable(rec.estimate.metrics, width));
   }
   if (r.top.length > 1) {
     lines.push('');
-    lines.push(topTable(r.top));
+    lines.push(topTable(r.top, width));
   }
   if (r.trajectory.length) {
     lines.push('');
@@ -50,7 +53,8 @@ export async function reportCommand(io: CliIO, runDir: string, opts: { json?: bo
       table(
         ['evaluations', 'objective'],
         r.trajectory.map(([n, o]) => [String(n), v(o)]),
-      ).replace(/^/gm, '  '),
+        { width, indent: 2 },
+      ),
     );
   }
   io.out(lines.join('\n') + '\n');

@@ -1,5 +1,6 @@
-import type { SearchEvent } from '@nasx/contracts';
+import type { PhaseEvent, SearchEvent } from '@nasx/contracts';
 import { duration, num } from './format';
+import { displayWidth, fitText } from './text-width';
 
 /** Where the progress display writes (stderr, so --json stdout stays clean). */
 export interface ProgressSink {
@@ -8,9 +9,43 @@ export interface ProgressSink {
   readonly columns?: number;
 }
 
+/** How often the live line is redrawn without events (elapsed time and the spinner move). */
+export const REDRAW_MS = 1000;
+/** Events redraw the live line at most this often (a table-lookup run sends thousands a second). */
+const EVENT_REDRAW_MS = 100;
+/** Off a terminal: a status line at most this often (plus new bests, phase starts and every 10% of the budget). */
+export const PLAIN_STATUS_MS = 10_000;
+/** The phase text is cut to no fewer columns than this before the best-so-far is cut. */
+const MIN_PHASE = 16;
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/** A phase in progress (the latest `phase` event of its label, source and trial). */
+interface ActivePhase {
+  readonly label: string;
+  readonly done?: number;
+  readonly total?: number;
+  readonly unit?: string;
+  readonly trial?: number;
+}
+
+/** `ranking 50 cells with naswot 23/50 cells`, `training trial 3 40/60 steps`, `fitting gcn`. */
+export function phaseText(p: ActivePhase): string {
+  if (p.total !== undefined) return `${p.label} ${p.done ?? 0}/${p.total}${p.unit ? ` ${p.unit}` : ''}`;
+  if (p.done !== undefined) return `${p.label} ${p.done}${p.unit ? ` ${p.unit}` : ''}`;
+  return p.label;
+}
+
 /**
- * Progress of a run for humans: on a TTY one line redrawn in place (bar, evaluations vs budget,
- * best so far, elapsed, ETA); otherwise plain lines at each new best and every 10% of the budget.
+ * Progress of a run for humans.
+ *
+ * On a terminal: one live line, redrawn on events (at most every 100 ms) and by a timer every
+ * second, so the spinner and the elapsed time move while a long phase sends nothing. It shows the
+ * current phase with its count, evaluations against the budget, elapsed time, ETA and the best so
+ * far, and never exceeds the terminal's width: the phase is cut first, then the best. Messages
+ * (logs, failures, Ctrl-C) are printed above it; {@link dispose} clears it (end, error, Ctrl-C).
+ *
+ * Elsewhere (a pipe, a CI log): plain lines at the start of each phase, at each new best, every
+ * 10% of the budget, and a status line at most every 10 s, never one per step.
  */
 export class ProgressDisplay {
   private evaluations = 0;
@@ -19,10 +54,15 @@ export class ProgressDisplay {
   private best: string | undefined;
   private startedAt = Date.now();
   private elapsedBase = 0;
-  private lastDraw = 0;
+  private lastDraw = -Infinity;
+  private lastPlain = -Infinity;
   private lastDecile = -1;
   private drawn = false;
-  private phase: string | undefined;
+  private frame = 0;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private disposed = false;
+  /** Phases in progress by label/source/trial, in the order they started (the last one is shown). */
+  private readonly phases = new Map<string, ActivePhase>();
 
   constructor(
     private readonly sink: ProgressSink,
@@ -30,98 +70,175 @@ export class ProgressDisplay {
   ) {}
 
   on(e: SearchEvent): void {
+    if (this.disposed) return;
     switch (e.type) {
       case 'run-started':
         this.budget = e.budget.evaluations;
         this.seconds = e.budget.seconds;
         this.startedAt = Date.now();
-        this.line(
+        this.message(
           `${e.resumed ? 'resumed' : 'started'} run ${e.runId} (seed ${e.seed}; ${e.objective}; budget ${[e.budget.evaluations && `${e.budget.evaluations} evaluations`, e.budget.seconds && `${e.budget.seconds} s`].filter(Boolean).join(', ') || 'until the searcher finishes'})`,
         );
+        this.startTimer();
         break;
       case 'progress':
         this.evaluations = e.evaluations;
-        this.phase = e.phase;
         if (e.elapsedMs !== undefined) this.elapsedBase = e.elapsedMs - (Date.now() - this.startedAt);
-        this.tick();
+        this.update();
+        break;
+      case 'phase':
+        this.onPhase(e);
+        break;
+      case 'evaluated':
+      case 'failed':
+        // The trial's own phases (its training steps) are over.
+        for (const [k, p] of this.phases) if (p.trial === e.trial) this.phases.delete(k);
+        if (e.type === 'failed') this.message(`[trial ${e.trial} failed] ${e.error}`);
         break;
       case 'new-best':
         this.best = this.format(e);
-        if (!this.sink.isTTY) this.line(`new best at trial ${e.trial}: ${this.best}`);
-        this.tick(true);
+        if (!this.sink.isTTY) this.sink.write(`new best at trial ${e.trial}: ${this.best}\n`);
+        this.update(true);
         break;
       case 'log':
-        if (e.level !== 'debug') this.line(`[${e.level}] ${e.message}`);
-        break;
-      case 'failed':
-        this.line(`[trial ${e.trial} failed] ${e.error}`);
+        if (e.level !== 'debug') this.message(`[${e.level}] ${e.message}`);
         break;
       case 'run-finished':
-        this.clear();
+        this.dispose();
         break;
       default:
         break;
     }
   }
 
+  /**
+   * Print a message on its own line (above the live line on a terminal, which is redrawn after it).
+   * Used for logs, failures and the Ctrl-C notice.
+   */
+  message(text: string): void {
+    if (this.sink.isTTY && !this.disposed) {
+      this.clear();
+      // The live line was cleared: a leading newline (the Ctrl-C notice's) would leave a blank line.
+      const body = text.replace(/^\n+/, '');
+      this.sink.write(body.endsWith('\n') ? body : `${body}\n`);
+      if (this.timer) this.draw();
+    } else this.sink.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /**
+   * Run `write` with the live line cleared (it writes to the same terminal through another stream,
+   * e.g. `nasx score`'s rows on stdout); the line comes back at the next redraw.
+   */
+  clearFor(write: () => void): void {
+    this.clear();
+    write();
+  }
+
+  /** Stop the timer and clear the live line (the run ended, failed or was interrupted). Idempotent. */
+  dispose(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.clear();
+    this.phases.clear();
+    this.disposed = true;
+  }
+
+  /** The status text (without the spinner), fitted to `width` columns when given. */
+  status(width = Infinity): string {
+    const elapsed = this.elapsed();
+    const core: string[] = [];
+    if (this.budget) {
+      const frac = Math.min(1, this.evaluations / this.budget);
+      const eta = frac > 0 && frac < 1 ? (elapsed * (1 - frac)) / frac : undefined;
+      core.push(`${this.evaluations}/${this.budget} evaluations`);
+      core.push(`${duration(elapsed)}${eta !== undefined ? ` (ETA ${duration(eta)})` : ''}`);
+    } else {
+      core.push(`${this.evaluations} evaluations`);
+      const left = this.seconds ? this.seconds * 1000 - elapsed : undefined;
+      core.push(
+        `${duration(elapsed)}${this.seconds ? ` of ${duration(this.seconds * 1000)}` : ''}${left !== undefined && left > 0 ? ` (ETA ${duration(left)})` : ''}`,
+      );
+    }
+    const sep = ' · ';
+    const coreText = core.join(sep);
+    const phase = this.currentPhase();
+    const best = this.best ? `best ${this.best}` : undefined;
+    const full = [phase, coreText, best].filter((x): x is string => x !== undefined).join(sep);
+    if (displayWidth(full) <= width) return full;
+    // Cut the phase first (down to MIN_PHASE columns), then the best (its architecture in the
+    // middle), then whatever is left.
+    let room = width - displayWidth(coreText) - (best ? displayWidth(sep) + displayWidth(best) : 0) - displayWidth(sep);
+    let phaseText = phase;
+    if (phase !== undefined) phaseText = room >= MIN_PHASE ? fitText(phase, room) : fitText(phase, MIN_PHASE);
+    room = width - displayWidth(coreText) - (phaseText !== undefined ? displayWidth(phaseText) + displayWidth(sep) : 0) - displayWidth(sep);
+    const bestText = best === undefined ? undefined : room >= 12 ? fitText(best, room, 'middle') : undefined;
+    return fitText([phaseText, coreText, bestText].filter((x): x is string => x !== undefined).join(sep), width);
+  }
+
+  private onPhase(e: PhaseEvent): void {
+    const key = `${e.source ?? ''}\u0000${e.trial ?? ''}\u0000${e.label}`;
+    if (e.ended) {
+      this.phases.delete(key);
+      this.update();
+      return;
+    }
+    const started = !this.phases.has(key);
+    this.phases.set(key, { label: e.label, done: e.done, total: e.total, unit: e.unit, trial: e.trial });
+    if (!this.sink.isTTY && started) {
+      this.sink.write(`${phaseText(this.phases.get(key) as ActivePhase)}\n`);
+      return;
+    }
+    this.update();
+  }
+
+  /** The phase shown: the latest started one still in progress, with how many others run beside it. */
+  private currentPhase(): string | undefined {
+    let last: ActivePhase | undefined;
+    for (const p of this.phases.values()) last = p;
+    if (!last) return undefined;
+    return `${phaseText(last)}${this.phases.size > 1 ? ` (+${this.phases.size - 1})` : ''}`;
+  }
+
   private elapsed(): number {
     return this.elapsedBase + (Date.now() - this.startedAt);
   }
 
-  private tick(force = false): void {
-    if (this.sink.isTTY) {
-      const now = Date.now();
-      if (!force && now - this.lastDraw < 100) return;
-      this.lastDraw = now;
-      this.draw();
-    } else if (this.budget) {
-      const decile = Math.floor((10 * this.evaluations) / this.budget);
-      if (decile > this.lastDecile && decile > 0) {
-        this.lastDecile = decile;
-        this.sink.write(`${this.status()}\n`);
-      }
-    }
+  private startTimer(): void {
+    if (!this.sink.isTTY || this.timer) return;
+    this.timer = setInterval(() => this.draw(), REDRAW_MS);
+    // The display must never keep a finished process alive.
+    (this.timer as { unref?: () => void }).unref?.();
+    this.draw();
   }
 
-  private status(): string {
-    const elapsed = this.elapsed();
-    const parts: string[] = [];
-    if (this.budget) {
-      const frac = this.evaluations / this.budget;
-      const eta = frac > 0 ? (elapsed * (1 - frac)) / frac : undefined;
-      parts.push(`${this.evaluations}/${this.budget} evaluations`);
-      parts.push(`elapsed ${duration(elapsed)}`);
-      if (eta !== undefined && frac < 1) parts.push(`ETA ${duration(eta)}`);
-    } else {
-      parts.push(`${this.evaluations} evaluations`);
-      parts.push(`elapsed ${duration(elapsed)}${this.seconds ? ` of ${duration(this.seconds * 1000)}` : ''}`);
+  private update(force = false): void {
+    const now = Date.now();
+    if (this.sink.isTTY) {
+      if (!force && now - this.lastDraw < EVENT_REDRAW_MS) return;
+      this.draw();
+      return;
     }
-    if (this.phase) parts.push(this.phase);
-    if (this.best) parts.push(`best ${this.best}`);
-    return parts.join(' | ');
+    const decile = this.budget ? Math.floor((10 * this.evaluations) / this.budget) : -1;
+    if ((decile > this.lastDecile && decile > 0) || now - this.lastPlain >= PLAIN_STATUS_MS) {
+      if (decile > this.lastDecile) this.lastDecile = decile;
+      this.lastPlain = now;
+      this.sink.write(`${this.status()}\n`);
+    }
   }
 
   private draw(): void {
-    const width = Math.max(40, (this.sink.columns || 120) - 1);
-    const frac = this.budget ? Math.min(1, this.evaluations / this.budget) : this.seconds ? Math.min(1, this.elapsed() / (this.seconds * 1000)) : 0;
-    const barWidth = 20;
-    const filled = Math.round(frac * barWidth);
-    const text = `[${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}] ${this.status()}`;
-    this.sink.write(`\r\x1b[2K${text.slice(0, width)}`);
+    if (this.disposed) return;
+    this.lastDraw = Date.now();
+    // One column is left free: writing the last column makes some terminals wrap.
+    const width = Math.max(20, (this.sink.columns || 80) - 1);
+    const spinner = SPINNER[this.frame++ % SPINNER.length] as string;
+    this.sink.write(`\r\x1b[2K${spinner} ${this.status(width - 2)}`);
     this.drawn = true;
   }
 
   private clear(): void {
     if (this.drawn) this.sink.write('\r\x1b[2K');
     this.drawn = false;
-  }
-
-  private line(text: string): void {
-    if (this.sink.isTTY) {
-      this.clear();
-      this.sink.write(`${text}\n`);
-      this.draw();
-    } else this.sink.write(`${text}\n`);
   }
 
   /** Human value of an objective. */
