@@ -9,7 +9,9 @@
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07/g;
-const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}\u200b-\u200f\ufe00-\ufe0f]$/u;
+const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}]$/u;
+/** Zero-width space and marks, variation selectors. */
+const isZeroWidthCp = (cp: number): boolean => (cp >= 0x200b && cp <= 0x200f) || (cp >= 0xfe00 && cp <= 0xfe0f);
 // eslint-disable-next-line no-control-regex
 const CONTROL = /^[\u0000-\u001f\u007f-\u009f]$/u;
 const EMOJI = /^\p{Extended_Pictographic}$/u;
@@ -36,8 +38,8 @@ function isWide(cp: number): boolean {
 
 /** Columns one code point takes. */
 function charWidth(ch: string): number {
-  if (ZERO_WIDTH.test(ch) || CONTROL.test(ch)) return 0;
   const cp = ch.codePointAt(0) as number;
+  if (ZERO_WIDTH.test(ch) || CONTROL.test(ch) || isZeroWidthCp(cp)) return 0;
   if (isWide(cp)) return 2;
   if (cp > 0x2fff && EMOJI.test(ch)) return 2;
   return 1;
