@@ -1,15 +1,45 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readJournal } from '@nasx/kernel';
 import type { CliIO } from '../io';
 import { EXIT } from '../io';
 import { openKernel } from '../kernel-factory';
 import { duration, num, outputWidth, table } from '../ui/format';
 import { archLine, metricsTable, topTable } from '../ui/top-table';
+import { renderPng, renderSvg, trajectoryData, trajectorySpec } from './trajectory-plot';
 
-/** `nasx report <runDir>`: best, trajectory and budget used, from the run's journal. */
-export async function reportCommand(io: CliIO, runDir: string, opts: { json?: boolean; top?: number }): Promise<number> {
+/** Size of `--svg`/`--png` plots when `--size` is not given. */
+const DEFAULT_PLOT = { width: 900, height: 600 } as const;
+
+/** `nasx report <runDir>`: best, trajectory and budget used, from the run's journal; `--svg`/`--png` plot the trajectory. */
+export async function reportCommand(
+  io: CliIO,
+  runDir: string,
+  opts: { json?: boolean; top?: number; svg?: string; png?: string; size?: { width: number; height: number } },
+): Promise<number> {
   const kernel = openKernel(io.cwd);
-  const r = await kernel.report(path.resolve(io.cwd, runDir), { top: opts.top });
+  const dir = path.resolve(io.cwd, runDir);
+  const r = await kernel.report(dir, { top: opts.top });
   for (const w of r.warnings ?? []) io.err(`nasx: warning: ${w}\n`);
+  if (opts.svg !== undefined || opts.png !== undefined) {
+    // Damaged lines were reported above already.
+    const data = trajectoryData(
+      r.runId,
+      readJournal(path.join(dir, 'events.ndjson'), false, () => undefined),
+    );
+    const size = opts.size ?? DEFAULT_PLOT;
+    const svg = await renderSvg(trajectorySpec(data, size), size);
+    const written: string[] = [];
+    if (opts.svg !== undefined) {
+      fs.writeFileSync(path.resolve(io.cwd, opts.svg), svg);
+      written.push(opts.svg);
+    }
+    if (opts.png !== undefined) {
+      fs.writeFileSync(path.resolve(io.cwd, opts.png), await renderPng(svg));
+      written.push(opts.png);
+    }
+    io.err(`wrote ${written.join(' and ')}: ${data.points.length} trials of run ${r.runId}, ${size.width}x${size.height} px\n`);
+  }
   if (opts.json) {
     io.out(JSON.stringify(r, null, 2) + '\n');
     return EXIT.ok;
