@@ -16,6 +16,7 @@ import type { CliIO } from '../io';
 import { EXIT } from '../io';
 import { configOverrides, openKernel } from '../kernel-factory';
 import { outputWidth, table as textTable } from '../ui/format';
+import { wrapText } from '../ui/text-width';
 
 /** Options of `nasx predictors bench`. */
 export interface PredictorsBenchOptions {
@@ -324,7 +325,7 @@ export async function predictorsCommand(io: CliIO, action: string, opts: Predict
     fs.writeFileSync(files[1]!, md);
     fs.writeFileSync(files[2]!, tauPlot(methods, sizes, summary, `Kendall τ on ${testSize} held-out ${space.id} architectures (${metricName})`));
     // The terminal gets the tables fitted to its width; the .md file keeps the Markdown.
-    io.out(terminalSummary(setup, methods, sizes, summary, outputWidth(io.env, io.outColumns)));
+    io.out(wrapText(terminalSummary(setup, methods, sizes, summary, outputWidth(io.env, io.outColumns)), outputWidth(io.env, io.outColumns)));
     progress(`wrote ${files.map((f) => (path.relative(io.cwd, f).startsWith('..') ? f : path.relative(io.cwd, f))).join(', ')}`);
     return EXIT.ok;
   } finally {

@@ -5,6 +5,7 @@ import type { CliIO } from '../io';
 import { EXIT } from '../io';
 import { openKernel } from '../kernel-factory';
 import { duration, num, outputWidth, table } from '../ui/format';
+import { wrapText } from '../ui/text-width';
 import { archLine, metricsTable, topTable } from '../ui/top-table';
 import { renderPng, renderSvg, trajectoryData, trajectorySpec } from './trajectory-plot';
 
@@ -87,6 +88,7 @@ export async function reportCommand(
       ),
     );
   }
-  io.out(lines.join('\n') + '\n');
+  // Tables fit already; prose lines (the pipeline, the budget) wrap at spaces.
+  io.out(wrapText(lines.join('\n'), width) + '\n');
   return EXIT.ok;
 }

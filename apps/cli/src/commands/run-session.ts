@@ -4,6 +4,7 @@ import type { RunHandle, TopTrial } from '@nasx/kernel';
 import type { CliIO } from '../io';
 import { EXIT } from '../io';
 import { duration, outputWidth } from '../ui/format';
+import { wrapText } from '../ui/text-width';
 import { archLine, metricsTable, topTable } from '../ui/top-table';
 import { ProgressDisplay } from '../ui/progress';
 import { ScoreOutput } from './score-output';
@@ -58,7 +59,8 @@ export function printSummary(
     lines.push('');
     lines.push(`run folder: ${rel}  (nasx report ${rel}${fin.status === 'cancelled' ? `; continue with nasx resume ${rel}` : ''})`);
   }
-  io.out(lines.join('\n') + '\n');
+  // Tables fit already; prose lines (the status, the run folder) wrap at spaces.
+  io.out(wrapText(lines.join('\n'), width) + '\n');
 }
 
 /** What stopped a run early: a signal, or stdout's reader going away. */

@@ -1,6 +1,6 @@
 import type { TopTrial } from '@nasx/kernel';
 import { outputWidth, table } from './format';
-import { displayWidth, fitText } from './text-width';
+import { displayWidth, fitText, wrapText } from './text-width';
 import { archLine, metricsTable, topTable } from './top-table';
 
 describe('displayWidth', () => {
@@ -133,5 +133,22 @@ describe('outputWidth', () => {
     expect(outputWidth({}, 132)).toBe(132);
     expect(outputWidth({}, undefined)).toBe(100);
     expect(outputWidth({ COLUMNS: 'wide' }, undefined)).toBe(100);
+  });
+});
+
+describe('wrapText', () => {
+  it('wraps prose at spaces with an indent, leaves lines that fit alone, and never splits a word', () => {
+    const text = 'pipeline: space=nb201, estimator=synthetic, searcher=regularized-evolution; seed 0; maximize synthetic\n  a  table  row';
+    const out = wrapText(text, 40);
+    for (const l of out.split('\n')) expect(displayWidth(l)).toBeLessThanOrEqual(40);
+    expect(out.split('\n')).toEqual([
+      'pipeline: space=nb201,',
+      '  estimator=synthetic,',
+      '  searcher=regularized-evolution; seed',
+      '  0; maximize synthetic',
+      '  a  table  row',
+    ]);
+    const path = `run folder: ${'x'.repeat(50)} (nasx report)`;
+    expect(wrapText(path, 40).split('\n')).toEqual(['run folder:', `  ${'x'.repeat(50)}`, '  (nasx report)']);
   });
 });

@@ -39,6 +39,8 @@ export interface TableOptions {
    * get narrower than {@link MIN_ELIDED} (extra metrics of a top-K table); a last line names them.
    */
   readonly droppable?: readonly number[];
+  /** Columns (by index) never shrunk: what a user types (a contribution id), short numbers. */
+  readonly keep?: readonly number[];
 }
 
 /** Narrowest a column is shrunk to before the table gives up and cuts whole lines. */
@@ -51,7 +53,7 @@ const GAP = 2;
  * Widths of the columns so that the table fits `width`: the elidable columns shrink first (down to
  * {@link MIN_ELIDED}), then the widest column, one column at a time, down to {@link MIN_COLUMN}.
  */
-function fitWidths(natural: readonly number[], width: number, elide: readonly number[]): number[] {
+function fitWidths(natural: readonly number[], width: number, elide: readonly number[], keep: readonly number[] = []): number[] {
   const widths = [...natural];
   let total = widths.reduce((x, y) => x + y, 0) + GAP * Math.max(0, widths.length - 1);
   const shrink = (cols: readonly number[], floor: number): void => {
@@ -66,7 +68,7 @@ function fitWidths(natural: readonly number[], width: number, elide: readonly nu
   };
   shrink(elide, MIN_ELIDED);
   shrink(
-    widths.map((_, i) => i),
+    widths.map((_, i) => i).filter((i) => !keep.includes(i)),
     MIN_COLUMN,
   );
   return widths;
@@ -115,7 +117,7 @@ export function table(header: readonly string[], rows: readonly (readonly string
   const indent = ' '.repeat(opts.indent ?? 0);
   const natural = header.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));
   const room = opts.width === undefined ? Infinity : opts.width - indent.length;
-  const widths = Number.isFinite(room) ? fitWidths(natural, room, elide) : natural;
+  const widths = Number.isFinite(room) ? fitWidths(natural, room, elide, opts.keep) : natural;
   const line = (cells: readonly string[]): string =>
     indent +
     cells

@@ -106,3 +106,31 @@ export function padText(text: string, width: number): string {
   const w = displayWidth(text);
   return w >= width ? text : text + ' '.repeat(width - w);
 }
+
+/**
+ * Prose wrapped at spaces into lines of at most `width` columns, a paragraph's later lines indented
+ * by `indent` spaces. A word longer than a line (a long path) gets a line of its own and is not
+ * split, so that it can still be copied; lines that fit (tables) are left as they are.
+ */
+export function wrapText(text: string, width: number, indent = 2): string {
+  const pad = ' '.repeat(Math.max(0, Math.min(indent, Math.floor(width / 2))));
+  const lines: string[] = [];
+  for (const paragraph of text.split('\n')) {
+    if (displayWidth(paragraph) <= width) {
+      lines.push(paragraph);
+      continue;
+    }
+    const first = lines.length;
+    let line = '';
+    for (const word of paragraph.split(' ')) {
+      const candidate = line === '' ? (lines.length > first ? pad : '') + word : `${line} ${word}`;
+      if (line === '' || displayWidth(candidate) <= width) line = candidate;
+      else {
+        lines.push(line);
+        line = pad + word;
+      }
+    }
+    lines.push(line);
+  }
+  return lines.join('\n');
+}

@@ -12,6 +12,7 @@ export function topTable(top: readonly TopTrial[], width?: number): string {
     elide: [metricNames.length + 2],
     // The first metric stays; the others give way to the architecture in a narrow terminal.
     droppable: metricNames.slice(1).map((_, i) => i + 3),
+    keep: [0, 1],
   })}`;
 }
 
