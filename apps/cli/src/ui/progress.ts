@@ -16,7 +16,7 @@ const EVENT_REDRAW_MS = 100;
 /** Off a terminal: a status line at most this often (plus new bests, phase starts and every 10% of the budget). */
 export const PLAIN_STATUS_MS = 10_000;
 /** The phase text is cut to no fewer columns than this before the best-so-far is cut. */
-const MIN_PHASE = 16;
+const MIN_PHASE = 28;
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 /** A phase in progress (the latest `phase` event of its label, source and trial). */
@@ -28,11 +28,28 @@ interface ActivePhase {
   readonly trial?: number;
 }
 
+/** The count of a phase: ` 23/50 cells`, ` 40 steps`, or nothing. */
+function countText(p: ActivePhase): string {
+  if (p.total !== undefined) return ` ${p.done ?? 0}/${p.total}${p.unit ? ` ${p.unit}` : ''}`;
+  if (p.done !== undefined) return ` ${p.done}${p.unit ? ` ${p.unit}` : ''}`;
+  return '';
+}
+
 /** `ranking 50 cells with naswot 23/50 cells`, `training trial 3 40/60 steps`, `fitting gcn`. */
 export function phaseText(p: ActivePhase): string {
-  if (p.total !== undefined) return `${p.label} ${p.done ?? 0}/${p.total}${p.unit ? ` ${p.unit}` : ''}`;
-  if (p.done !== undefined) return `${p.label} ${p.done}${p.unit ? ` ${p.unit}` : ''}`;
-  return p.label;
+  return `${p.label}${countText(p)}`;
+}
+
+/**
+ * `best 91.25 <architecture>` in `room` columns: the architecture elided in its middle, the value
+ * kept; just `best 91.25` when the architecture has no room; nothing when even that does not fit.
+ */
+function fitBest(best: string, room: number): string | undefined {
+  if (displayWidth(best) <= room) return best;
+  const m = /^(best \S+)( )(.*)$/.exec(best);
+  const value = m ? (m[1] as string) : best;
+  if (m && room - displayWidth(value) - 1 >= 12) return `${value} ${fitText(m[3] as string, room - displayWidth(value) - 1, 'middle')}`;
+  return displayWidth(value) <= room ? value : undefined;
 }
 
 /**
@@ -161,7 +178,7 @@ export class ProgressDisplay {
     }
     const sep = ' · ';
     const coreText = core.join(sep);
-    const phase = this.currentPhase();
+    const phase = this.currentPhase(Infinity);
     const best = this.best ? `best ${this.best}` : undefined;
     const full = [phase, coreText, best].filter((x): x is string => x !== undefined).join(sep);
     if (displayWidth(full) <= width) return full;
@@ -169,9 +186,9 @@ export class ProgressDisplay {
     // middle), then whatever is left.
     let room = width - displayWidth(coreText) - (best ? displayWidth(sep) + displayWidth(best) : 0) - displayWidth(sep);
     let phaseText = phase;
-    if (phase !== undefined) phaseText = room >= MIN_PHASE ? fitText(phase, room) : fitText(phase, MIN_PHASE);
+    if (phase !== undefined) phaseText = this.currentPhase(Math.max(room, Math.min(MIN_PHASE, width - displayWidth(coreText) - displayWidth(sep))));
     room = width - displayWidth(coreText) - (phaseText !== undefined ? displayWidth(phaseText) + displayWidth(sep) : 0) - displayWidth(sep);
-    const bestText = best === undefined ? undefined : room >= 12 ? fitText(best, room, 'middle') : undefined;
+    const bestText = best === undefined ? undefined : fitBest(best, room);
     return fitText([phaseText, coreText, bestText].filter((x): x is string => x !== undefined).join(sep), width);
   }
 
@@ -191,12 +208,19 @@ export class ProgressDisplay {
     this.update();
   }
 
-  /** The phase shown: the latest started one still in progress, with how many others run beside it. */
-  private currentPhase(): string | undefined {
+  /**
+   * The phase shown: the latest started one still in progress, with how many others run beside it,
+   * in at most `width` columns: the label is cut first, the count kept (`training tr… 40/60 steps`).
+   */
+  private currentPhase(width: number): string | undefined {
     let last: ActivePhase | undefined;
     for (const p of this.phases.values()) last = p;
     if (!last) return undefined;
-    return `${phaseText(last)}${this.phases.size > 1 ? ` (+${this.phases.size - 1})` : ''}`;
+    const suffix = `${countText(last)}${this.phases.size > 1 ? ` (+${this.phases.size - 1})` : ''}`;
+    const full = `${last.label}${suffix}`;
+    if (displayWidth(full) <= width) return full;
+    const room = width - displayWidth(suffix);
+    return room >= 8 ? `${fitText(last.label, room)}${suffix}` : fitText(full, Math.max(0, width));
   }
 
   private elapsed(): number {
