@@ -4,7 +4,7 @@ import type { RunHandle, TopTrial } from '@nasx/kernel';
 import type { CliIO } from '../io';
 import { EXIT } from '../io';
 import { duration, outputWidth } from '../ui/format';
-import { wrapText } from '../ui/text-width';
+import { displayWidth, wrapText } from '../ui/text-width';
 import { archLine, metricsTable, topTable } from '../ui/top-table';
 import { ProgressDisplay } from '../ui/progress';
 import { ScoreOutput } from './score-output';
@@ -54,13 +54,16 @@ export function printSummary(
     lines.push('');
     lines.push(topTable(top, width));
   }
+  // Tables fit already; prose lines (the status) wrap at spaces.
+  let text = wrapText(lines.join('\n'), width);
   if (handle.runDir) {
     const rel = path.relative(io.cwd, handle.runDir) || '.';
-    lines.push('');
-    lines.push(`run folder: ${rel}  (nasx report ${rel}${fin.status === 'cancelled' ? `; continue with nasx resume ${rel}` : ''})`);
+    const resume = fin.status === 'cancelled' ? `continue with nasx resume ${rel}` : undefined;
+    const one = `run folder: ${rel}  (nasx report ${rel}${resume ? `; ${resume}` : ''})`;
+    // Commands are never broken inside (they are copied): one line each when the whole does not fit.
+    text += `\n\n${displayWidth(one) <= width ? one : [`run folder: ${rel}`, `  nasx report ${rel}`, ...(resume ? [`  ${resume}`] : [])].join('\n')}`;
   }
-  // Tables fit already; prose lines (the status, the run folder) wrap at spaces.
-  io.out(wrapText(lines.join('\n'), width) + '\n');
+  io.out(text + '\n');
 }
 
 /** What stopped a run early: a signal, or stdout's reader going away. */
