@@ -99,7 +99,8 @@ function createRuntime(
 ): LoopRuntime {
   let phases = 0;
   const emit = (draft: EventDraft): void => {
-    if (draft.type === 'phase') phases++;
+    // Phases of trials in flight (training steps) say nothing about the searcher's call.
+    if (draft.type === 'phase' && draft.trial === undefined) phases++;
     for (const pending of log.drain()) emitTo(state.stamp(pending));
     const e = state.stamp(draft);
     state.observe(e);
