@@ -3,6 +3,8 @@ export interface CliIO {
   out(text: string): void;
   err(text: string): void;
   readonly errIsTTY: boolean;
+  /** File descriptor of stderr when it is a terminal (the progress line's watchdog thread writes there). */
+  readonly errFd?: number;
   /** Width of stderr when it is a terminal (the progress line). */
   readonly columns?: number;
   /** Width of stdout when it is a terminal (tables); see `outputWidth`. */
@@ -51,6 +53,7 @@ export function processIO(): CliIO {
       if (!errClosed) process.stderr.write(t);
     },
     errIsTTY: Boolean(process.stderr.isTTY),
+    errFd: process.stderr.isTTY ? 2 : undefined,
     columns: process.stderr.columns,
     outColumns: process.stdout.isTTY ? process.stdout.columns : undefined,
     cwd: process.cwd(),

@@ -126,7 +126,7 @@ export function runSession(io: CliIO, handle: RunHandle, mode: OutputMode, topK 
     mode.json || mode.quiet
       ? undefined
       : new ProgressDisplay(
-          { write: io.err, isTTY: io.errIsTTY, columns: io.columns },
+          { write: io.err, isTTY: io.errIsTTY, columns: io.columns, fd: io.errFd },
           (e) => `${ProgressDisplay.value(e.objective)} ${handle.format(e.arch)}`,
         );
   const scoreOutput = handle.runDir ? ScoreOutput.resume(io, handle.runDir, (a) => handle.format(a)) : undefined;

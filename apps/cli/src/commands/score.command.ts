@@ -69,7 +69,10 @@ export async function scoreCommand(io: CliIO, inline: readonly string[], opts: S
   const primary = config.estimator.id;
   const progress = opts.quiet
     ? undefined
-    : new ProgressDisplay({ write: io.err, isTTY: io.errIsTTY, columns: io.columns }, (e) => `${ProgressDisplay.value(e.objective)} ${handle.format(e.arch)}`);
+    : new ProgressDisplay(
+        { write: io.err, isTTY: io.errIsTTY, columns: io.columns, fd: io.errFd },
+        (e) => `${ProgressDisplay.value(e.objective)} ${handle.format(e.arch)}`,
+      );
   // Rows on stdout clear the live line first when both go to the same terminal.
   const output = new ScoreOutput(progress ? { ...io, out: (t) => progress.clearFor(() => io.out(t)) } : io, spec, (a) => handle.format(a));
   // `nasx resume` of this run writes the same file.

@@ -1,12 +1,18 @@
 import type { PhaseEvent, SearchEvent } from '@nasx/contracts';
 import { duration, num } from './format';
 import { displayWidth, fitText } from './text-width';
+import { TtyWatchdog } from './tty-watchdog';
 
 /** Where the progress display writes (stderr, so --json stdout stays clean). */
 export interface ProgressSink {
   write(text: string): void;
   readonly isTTY: boolean;
   readonly columns?: number;
+  /**
+   * The terminal's file descriptor (2 for stderr). With it, a watchdog thread keeps the clock and
+   * spinner moving while the main thread is blocked by synchronous work (see `tty-watchdog.ts`).
+   */
+  readonly fd?: number;
 }
 
 /** How often the live line is redrawn without events (elapsed time and the spinner move). */
@@ -78,6 +84,9 @@ export class ProgressDisplay {
   private frame = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
   private disposed = false;
+  private watchdog: TtyWatchdog | undefined;
+  /** The clock part of the last status (`00:20 (ETA 01:24)`), for the watchdog's frames. */
+  private timePiece = '';
   /** Phases in progress by label/source/trial, in the order they started (the last one is shown). */
   private readonly phases = new Map<string, ActivePhase>();
 
@@ -134,10 +143,12 @@ export class ProgressDisplay {
    */
   message(text: string): void {
     if (this.sink.isTTY && !this.disposed) {
-      this.clear();
-      // The live line was cleared: a leading newline (the Ctrl-C notice's) would leave a blank line.
+      // The live line is cleared first: a leading newline (the Ctrl-C notice's) would leave a blank line.
       const body = text.replace(/^\n+/, '');
-      this.sink.write(body.endsWith('\n') ? body : `${body}\n`);
+      this.locked(() => {
+        this.clearUnlocked();
+        this.sink.write(body.endsWith('\n') ? body : `${body}\n`);
+      });
       if (this.timer) this.draw();
     } else this.sink.write(text.endsWith('\n') ? text : `${text}\n`);
   }
@@ -147,14 +158,19 @@ export class ProgressDisplay {
    * e.g. `nasx score`'s rows on stdout); the line comes back at the next redraw.
    */
   clearFor(write: () => void): void {
-    this.clear();
-    write();
+    this.locked(() => {
+      this.clearUnlocked();
+      write();
+    });
   }
 
   /** Stop the timer and clear the live line (the run ended, failed or was interrupted). Idempotent. */
   dispose(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    // The watchdog stops first, so that it cannot draw the line back after it is cleared.
+    this.watchdog?.stop();
+    this.watchdog = undefined;
     this.clear();
     this.phases.clear();
     this.disposed = true;
@@ -177,6 +193,7 @@ export class ProgressDisplay {
       );
     }
     const sep = ' · ';
+    this.timePiece = core[1] as string;
     const coreText = core.join(sep);
     const phase = this.currentPhase(Infinity);
     const best = this.best ? `best ${this.best}` : undefined;
@@ -230,6 +247,7 @@ export class ProgressDisplay {
   private startTimer(): void {
     if (!this.sink.isTTY || this.timer) return;
     this.timer = setInterval(() => this.draw(), REDRAW_MS);
+    if (this.sink.fd !== undefined) this.watchdog = TtyWatchdog.start(this.sink.fd);
     // The display must never keep a finished process alive.
     (this.timer as { unref?: () => void }).unref?.();
     this.draw();
@@ -256,13 +274,39 @@ export class ProgressDisplay {
     // One column is left free: writing the last column makes some terminals wrap.
     const width = Math.max(20, (this.sink.columns || 80) - 1);
     const spinner = SPINNER[this.frame++ % SPINNER.length] as string;
-    this.sink.write(`\r\x1b[2K${spinner} ${this.status(width - 2)}`);
+    const status = this.status(width - 2);
+    this.locked(() => this.sink.write(`\r\x1b[2K${spinner} ${status}`));
     this.drawn = true;
+    if (this.watchdog) {
+      // The frame the watchdog redraws while the main thread is blocked: the line around its clock.
+      const at = status.indexOf(` · ${this.timePiece}`);
+      if (at >= 0 && this.timePiece) {
+        const end = at + 3 + this.timePiece.length;
+        this.watchdog.drew({
+          prefix: status.slice(0, at + 3),
+          suffix: status.slice(end),
+          at: Date.now(),
+          elapsedMs: this.elapsed(),
+          ...(this.budget ? { fraction: Math.min(1, this.evaluations / this.budget) } : {}),
+          width,
+        });
+      }
+    }
   }
 
   private clear(): void {
+    this.locked(() => this.clearUnlocked());
+  }
+
+  private clearUnlocked(): void {
     if (this.drawn) this.sink.write('\r\x1b[2K');
     this.drawn = false;
+  }
+
+  /** Write to the terminal while the watchdog thread cannot. */
+  private locked(write: () => void): void {
+    if (this.watchdog) this.watchdog.locked(write);
+    else write();
   }
 
   /** Human value of an objective. */
