@@ -7,6 +7,8 @@ export interface CliIO {
   readonly errFd?: number;
   /** Width of stderr when it is a terminal (the progress line). */
   readonly columns?: number;
+  /** stdout is a terminal (`nasx score` then prints a table instead of CSV). */
+  readonly outIsTTY?: boolean;
   /** Width of stdout when it is a terminal (tables); see `outputWidth`. */
   readonly outColumns?: number;
   readonly cwd: string;
@@ -55,6 +57,7 @@ export function processIO(): CliIO {
     errIsTTY: Boolean(process.stderr.isTTY),
     errFd: process.stderr.isTTY ? 2 : undefined,
     columns: process.stderr.columns,
+    outIsTTY: Boolean(process.stdout.isTTY),
     outColumns: process.stdout.isTTY ? process.stdout.columns : undefined,
     cwd: process.cwd(),
     env: process.env,

@@ -74,7 +74,7 @@ describe('nasx score on a terminal', () => {
 
   it.each(WIDTHS)('prints an aligned table that fits %i columns instead of CSV', (width) => {
     let out = '';
-    const io: CliIO = { out: (t) => void (out += t), err: () => undefined, errIsTTY: true, outColumns: width, cwd: WORKSPACE, env: {} };
+    const io: CliIO = { out: (t) => void (out += t), err: () => undefined, errIsTTY: true, outIsTTY: true, outColumns: width, cwd: WORKSPACE, env: {} };
     const output = new ScoreOutput(io, { format: 'csv' }, (a) => a.key);
     for (let i = 0; i < 3; i++) output.add(event(i));
     output.close();

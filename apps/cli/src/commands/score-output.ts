@@ -76,7 +76,7 @@ export class ScoreOutput {
     private readonly format: (arch: Architecture) => string,
   ) {
     this.fd = spec.out !== undefined ? fs.openSync(spec.out, 'w') : undefined;
-    this.tableWidth = spec.out === undefined && spec.format === 'csv' && io.outColumns ? outputWidth(io.env, io.outColumns) : undefined;
+    this.tableWidth = spec.out === undefined && spec.format === 'csv' && io.outIsTTY ? outputWidth(io.env, io.outColumns) : undefined;
   }
 
   /** Rows written so far. */
