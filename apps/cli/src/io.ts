@@ -3,7 +3,14 @@ export interface CliIO {
   out(text: string): void;
   err(text: string): void;
   readonly errIsTTY: boolean;
+  /** File descriptor of stderr when it is a terminal (the progress line's watchdog thread writes there). */
+  readonly errFd?: number;
+  /** Width of stderr when it is a terminal (the progress line). */
   readonly columns?: number;
+  /** stdout is a terminal (`nasx score` then prints a table instead of CSV). */
+  readonly outIsTTY?: boolean;
+  /** Width of stdout when it is a terminal (tables); see `outputWidth`. */
+  readonly outColumns?: number;
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
   /**
@@ -48,7 +55,10 @@ export function processIO(): CliIO {
       if (!errClosed) process.stderr.write(t);
     },
     errIsTTY: Boolean(process.stderr.isTTY),
+    errFd: process.stderr.isTTY ? 2 : undefined,
     columns: process.stderr.columns,
+    outIsTTY: Boolean(process.stdout.isTTY),
+    outColumns: process.stdout.isTTY ? process.stdout.columns : undefined,
     cwd: process.cwd(),
     env: process.env,
     onOutClosed(listener) {

@@ -34,6 +34,14 @@ function workers(value: string): number {
   return n;
 }
 
+/** `900x600`: a plot's width and height in pixels, 200 to 8000 each. */
+function plotSize(value: string): { width: number; height: number } {
+  const m = /^\s*(\d+)\s*[x×]\s*(\d+)\s*$/.exec(value);
+  const [w, h] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+  if (!(w >= 200 && w <= 8000 && h >= 200 && h <= 8000)) throw new InvalidArgumentError('expected WIDTHxHEIGHT in pixels, each 200 to 8000, e.g. 900x600');
+  return { width: w, height: h };
+}
+
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
@@ -73,6 +81,9 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .argument('<runDir>', 'a run folder')
     .option('--top <k>', 'rows of the top-trials table (default 10, at most 100)', integer)
     .option('--json', 'the report as JSON')
+    .option('--svg <file>', 'also draw the best-so-far trajectory (against evaluations and wall-clock seconds) as SVG')
+    .option('--png <file>', 'the same plot as PNG')
+    .option('--size <WxH>', 'size of the plot in pixels (default 900x600)', plotSize)
     .action((dir: string, o) => setCode(reportCommand(io, dir, o)));
 
   p.command('validate')

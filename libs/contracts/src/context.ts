@@ -19,7 +19,11 @@ export interface RunContext {
   /** Aborted when the run stops (Ctrl-C, a budget, an error) or, for a trial, when it times out. */
   readonly signal: AbortSignal;
   readonly logger: Logger;
-  /** Report progress/metric/log events into the run's stream. */
+  /**
+   * Report events into the run's stream: metrics, logs, and what long work is doing (use
+   * `phaseReporter(ctx, 'ranking 50 cells', { total: 50, unit: 'cells' })`, shown on the CLI's
+   * progress line).
+   */
   emit(event: EventDraft): void;
   /**
    * A directory this contribution may write state to (supernet weights, fitted predictors) so a

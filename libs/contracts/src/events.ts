@@ -78,6 +78,29 @@ export interface ProgressEvent extends EventBase {
   readonly fraction?: number;
 }
 
+/**
+ * What a run is busy with right now, for displays: an estimator's preparation, a searcher's long
+ * `ask` (AREA ranking its initial cells), a predictor fit, a trial's training steps. Not
+ * journaled (like `progress`): it says nothing a resumed run or a report needs. Plugins emit it
+ * through {@link reportPhase} / {@link phaseReporter}, which rate-limit it.
+ */
+export interface PhaseEvent extends EventBase {
+  readonly type: 'phase';
+  /** What is happening, for people: `ranking cells with NASWOT`, `training trial 3`. */
+  readonly label: string;
+  /** Units done so far, with {@link total} when known. */
+  readonly done?: number;
+  readonly total?: number;
+  /** What is counted: `cells`, `steps`, `epochs`. */
+  readonly unit?: string;
+  /** Who reports: `kernel`, or a contribution id. */
+  readonly source?: string;
+  /** The trial the work belongs to (an estimator's work inside a trial). */
+  readonly trial?: number;
+  /** The phase is over; a display drops it. */
+  readonly ended?: boolean;
+}
+
 /** A named scalar over time: training curves of supernets, controllers and predictors. */
 export interface MetricEvent extends EventBase {
   readonly type: 'metric';
@@ -114,7 +137,7 @@ export interface RunFinishedEvent extends EventBase {
 
 /** Everything that happens in a run. */
 export type SearchEvent =
-  RunStartedEvent | ProposedEvent | EvaluatedEvent | FailedEvent | NewBestEvent | ProgressEvent | MetricEvent | LogEvent | RunFinishedEvent;
+  RunStartedEvent | ProposedEvent | EvaluatedEvent | FailedEvent | NewBestEvent | ProgressEvent | PhaseEvent | MetricEvent | LogEvent | RunFinishedEvent;
 
 /** The `type` tag of a search event. */
 export type SearchEventType = SearchEvent['type'];
@@ -125,6 +148,76 @@ export type EventDraft<E extends SearchEvent = SearchEvent> = E extends SearchEv
 /** Narrow a search event by its tag. */
 export function isEvent<T extends SearchEventType>(event: SearchEvent, type: T): event is Extract<SearchEvent, { type: T }> {
   return event.type === type;
+}
+
+/** Where phase events go: any run or work context (an estimate's context adds its trial). */
+export interface PhaseTarget {
+  emit(event: EventDraft): void;
+  readonly trial?: number;
+}
+
+/** Options of a phase report. */
+export interface PhaseOptions {
+  readonly total?: number;
+  readonly unit?: string;
+  /** Who reports (a contribution id). */
+  readonly source?: string;
+}
+
+/**
+ * Report once what the run is busy with, e.g. `reportPhase(ctx, 'fitting the GCN predictor')`.
+ * For counted work use {@link phaseReporter}, which rate-limits the updates.
+ */
+export function reportPhase(ctx: PhaseTarget, label: string, opts: PhaseOptions & { readonly done?: number; readonly ended?: boolean } = {}): void {
+  ctx.emit({
+    type: 'phase',
+    label,
+    ...(opts.done !== undefined ? { done: opts.done } : {}),
+    ...(opts.total !== undefined ? { total: opts.total } : {}),
+    ...(opts.unit !== undefined ? { unit: opts.unit } : {}),
+    ...(opts.source !== undefined ? { source: opts.source } : {}),
+    ...(ctx.trial !== undefined ? { trial: ctx.trial } : {}),
+    ...(opts.ended ? { ended: true } : {}),
+  } as EventDraft<PhaseEvent>);
+}
+
+/** A counted phase in progress: see {@link phaseReporter}. */
+export interface PhaseReporter {
+  /** `done` units are finished (sent at most every `minIntervalMs`, and always when `done === total`). */
+  update(done: number): void;
+  /** The phase is over. */
+  end(): void;
+}
+
+/**
+ * A counted phase: emits the start at once, then `update(done)` at most every `minIntervalMs`
+ * (default 250 ms; the last unit always), so a 10,000-step loop costs a few events a second.
+ *
+ * @example
+ * const phase = phaseReporter(ctx, 'ranking cells with NASWOT', { total: 50, unit: 'cells' });
+ * for (const [i, cell] of cells.entries()) { await score(cell); phase.update(i + 1); }
+ * phase.end();
+ */
+export function phaseReporter(ctx: PhaseTarget, label: string, opts: PhaseOptions & { readonly minIntervalMs?: number } = {}): PhaseReporter {
+  const interval = opts.minIntervalMs ?? 250;
+  const { minIntervalMs: _interval, ...shown } = opts;
+  let last = Date.now();
+  let ended = false;
+  reportPhase(ctx, label, { ...shown, ...(opts.total !== undefined ? { done: 0 } : {}) });
+  return {
+    update(done: number): void {
+      if (ended) return;
+      const now = Date.now();
+      if (now - last < interval && done !== opts.total) return;
+      last = now;
+      reportPhase(ctx, label, { ...shown, done });
+    },
+    end(): void {
+      if (ended) return;
+      ended = true;
+      reportPhase(ctx, label, { ...shown, ended: true });
+    },
+  };
 }
 
 /** Payload type helper for plugins that attach JSON info. */

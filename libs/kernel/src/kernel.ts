@@ -3,8 +3,10 @@ import * as path from 'node:path';
 import {
   NasxError,
   isNasxError,
+  phaseReporter,
   type Architecture,
   type Estimate,
+  type EventDraft,
   type JsonObject,
   type PluginDefinition,
   type RunStartedEvent,
@@ -318,18 +320,22 @@ export class Kernel {
         // its training set with a table or a supernet, which must be ready by then).
         const estimators = [...new Set([...Object.values(parts.estimators), parts.estimator])].filter((e) => e.prepare);
         preparing = (async () => {
+          const emit = (d: EventDraft): void => {
+            if (!sub.closed) sub.next(state.stamp(d));
+          };
           for (const e of estimators) {
             cancel.signal.throwIfAborted();
+            // A display names the phase at once; the estimator may report finer phases inside it.
+            const phase = phaseReporter({ emit }, `preparing estimator ${e.id}`, { source: 'kernel' });
             await e.prepare?.({
               runId,
               rng: parts.rng.fork(`prepare-${e.id}`),
               signal: cancel.signal,
               logger: log.logger,
-              emit: (d) => {
-                if (!sub.closed) sub.next(state.stamp(d));
-              },
+              emit,
               stateDir: parts.stateDir,
             });
+            phase.end();
           }
         })();
         untilAborted(preparing, cancel.signal).then(
@@ -354,7 +360,7 @@ export class Kernel {
       journal(writer),
       tap({
         next: (e) => {
-          if (e.type !== 'progress') summary.add(e);
+          if (e.type !== 'progress' && e.type !== 'phase') summary.add(e);
         },
         complete: () => {
           // Non-finite values (a -Infinity objective) are encoded as in the journal.

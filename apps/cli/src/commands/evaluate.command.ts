@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { CliIO } from '../io';
 import { EXIT } from '../io';
 import { configOverrides, openKernel } from '../kernel-factory';
-import { num, table } from '../ui/format';
+import { num, outputWidth, table } from '../ui/format';
 
 /** `nasx evaluate <config> <arch...>`: estimate given architectures with the pipeline's estimator. */
 export async function evaluateCommand(
@@ -25,6 +25,7 @@ export async function evaluateCommand(
     table(
       [...names, 'architecture'],
       results.map((r) => [...names.map((n) => num(r.estimate.metrics[n])), r.text]),
+      { width: outputWidth(io.env, io.outColumns), elide: [names.length] },
     ) + '\n',
   );
   return EXIT.ok;

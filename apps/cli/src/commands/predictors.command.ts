@@ -15,6 +15,8 @@ import { composeRun, createRng, createRunLogger } from '@nasx/kernel';
 import type { CliIO } from '../io';
 import { EXIT } from '../io';
 import { configOverrides, openKernel } from '../kernel-factory';
+import { outputWidth, table as textTable } from '../ui/format';
+import { wrapText } from '../ui/text-width';
 
 /** Options of `nasx predictors bench`. */
 export interface PredictorsBenchOptions {
@@ -322,7 +324,8 @@ export async function predictorsCommand(io: CliIO, action: string, opts: Predict
     );
     fs.writeFileSync(files[1]!, md);
     fs.writeFileSync(files[2]!, tauPlot(methods, sizes, summary, `Kendall τ on ${testSize} held-out ${space.id} architectures (${metricName})`));
-    io.out(md);
+    // The terminal gets the tables fitted to its width; the .md file keeps the Markdown.
+    io.out(wrapText(terminalSummary(setup, methods, sizes, summary, outputWidth(io.env, io.outColumns)), outputWidth(io.env, io.outColumns)));
     progress(`wrote ${files.map((f) => (path.relative(io.cwd, f).startsWith('..') ? f : path.relative(io.cwd, f))).join(', ')}`);
     return EXIT.ok;
   } finally {
@@ -360,6 +363,32 @@ ${table('tau')}
 ## Spearman ρ
 
 ${table('rho')}
+`;
+}
+
+/** The benchmark's two tables as plain text that fits `width` (methods' columns are cut last-resort). */
+function terminalSummary(
+  setup: Setup,
+  methods: readonly string[],
+  sizes: readonly number[],
+  summary: readonly PredictorsBenchSummary[],
+  width: number,
+): string {
+  const cell = (n: number, m: string, key: 'tau' | 'rho'): string => {
+    const s = summary.find((x) => x.n === n && x.method === m)!;
+    return `${s[`${key}Mean`].toFixed(3)} ± ${s[`${key}Std`].toFixed(3)}`;
+  };
+  const part = (title: string, key: 'tau' | 'rho'): string =>
+    `${title}\n${textTable(
+      ['n', ...methods],
+      sizes.map((n) => [String(n), ...methods.map((m) => cell(n, m, key))]),
+      { width, indent: 2 },
+    )}`;
+  return `predictor benchmark: ${setup.space}, labels ${setup.labels.estimator} (${setup.labels.metric}); pool ${setup.pool}, ${setup.seeds} seed(s), ${setup.test} held out; mean ± std over seeds
+
+${part('Kendall τ', 'tau')}
+
+${part('Spearman ρ', 'rho')}
 `;
 }
 

@@ -3,8 +3,9 @@ import type { RunFinishedEvent, SearchEvent } from '@nasx/contracts';
 import type { RunHandle, TopTrial } from '@nasx/kernel';
 import type { CliIO } from '../io';
 import { EXIT } from '../io';
-import { duration } from '../ui/format';
-import { metricsTable, topTable } from '../ui/top-table';
+import { duration, outputWidth } from '../ui/format';
+import { displayWidth, wrapText } from '../ui/text-width';
+import { archLine, metricsTable, topTable } from '../ui/top-table';
 import { ProgressDisplay } from '../ui/progress';
 import { ScoreOutput } from './score-output';
 
@@ -25,6 +26,7 @@ export function printSummary(
   cached: number,
 ): void {
   const c = handle.config;
+  const width = outputWidth(io.env, io.outColumns);
   const lines: string[] = [];
   lines.push(`run ${handle.runId}: ${fin.status} (${fin.reason})`);
   lines.push(`estimator: ${c.estimator.id} — ${c.estimator.contribution.title}; searcher: ${c.searcher.id}; space: ${c.space.id}`);
@@ -33,27 +35,35 @@ export function printSummary(
   );
   if (fin.best) {
     lines.push('');
-    lines.push(`best (trial ${fin.best.trial}): ${handle.format(fin.best.arch)}`);
-    lines.push(metricsTable(fin.best.estimate.metrics));
+    lines.push(archLine(`best (trial ${fin.best.trial}): `, handle.format(fin.best.arch), width));
+    lines.push(metricsTable(fin.best.estimate.metrics, width));
   }
   const rec = fin.recommended;
   if (rec && rec.arch.key !== fin.best?.arch.key) {
     lines.push('');
     lines.push(
-      `searcher's pick (${c.searcher.id}'s recommend()${rec.trial !== undefined ? `, trial ${rec.trial}` : ', not evaluated'}): ${handle.format(rec.arch)}`,
+      archLine(
+        `searcher's pick (${c.searcher.id}'s recommend()${rec.trial !== undefined ? `, trial ${rec.trial}` : ', not evaluated'}): `,
+        handle.format(rec.arch),
+        width,
+      ),
     );
-    if (rec.estimate) lines.push(metricsTable(rec.estimate.metrics));
+    if (rec.estimate) lines.push(metricsTable(rec.estimate.metrics, width));
   }
   if (top.length > 1) {
     lines.push('');
-    lines.push(topTable(top));
+    lines.push(topTable(top, width));
   }
+  // Tables fit already; prose lines (the status) wrap at spaces.
+  let text = wrapText(lines.join('\n'), width);
   if (handle.runDir) {
     const rel = path.relative(io.cwd, handle.runDir) || '.';
-    lines.push('');
-    lines.push(`run folder: ${rel}  (nasx report ${rel}${fin.status === 'cancelled' ? `; continue with nasx resume ${rel}` : ''})`);
+    const resume = fin.status === 'cancelled' ? `continue with nasx resume ${rel}` : undefined;
+    const one = `run folder: ${rel}  (nasx report ${rel}${resume ? `; ${resume}` : ''})`;
+    // Commands are never broken inside (they are copied): one line each when the whole does not fit.
+    text += `\n\n${displayWidth(one) <= width ? one : [`run folder: ${rel}`, `  nasx report ${rel}`, ...(resume ? [`  ${resume}`] : [])].join('\n')}`;
   }
-  io.out(lines.join('\n') + '\n');
+  io.out(text + '\n');
 }
 
 /** What stopped a run early: a signal, or stdout's reader going away. */
@@ -116,13 +126,14 @@ export function runSession(io: CliIO, handle: RunHandle, mode: OutputMode, topK 
     mode.json || mode.quiet
       ? undefined
       : new ProgressDisplay(
-          { write: io.err, isTTY: io.errIsTTY, columns: io.columns },
+          { write: io.err, isTTY: io.errIsTTY, columns: io.columns, fd: io.errFd },
           (e) => `${ProgressDisplay.value(e.objective)} ${handle.format(e.arch)}`,
         );
   const scoreOutput = handle.runDir ? ScoreOutput.resume(io, handle.runDir, (a) => handle.format(a)) : undefined;
   let cached = 0;
   let finished: RunFinishedEvent | undefined;
-  const signals = stopOnSignals(io, handle, { stdout: mode.json });
+  // The Ctrl-C notice is printed above the live progress line, which is redrawn under it.
+  const signals = stopOnSignals(progress ? { ...io, err: (t) => progress.message(t) } : io, handle, { stdout: mode.json });
   return new Promise<number>((resolve, reject) => {
     handle.events$.subscribe({
       next(e: SearchEvent) {
@@ -135,12 +146,14 @@ export function runSession(io: CliIO, handle: RunHandle, mode: OutputMode, topK 
         if (e.type === 'run-finished') finished = e;
       },
       error(err: unknown) {
+        progress?.dispose();
         signals.dispose();
         scoreOutput?.close();
         // Errors are formatted by the caller (input errors → exit 2).
         reject(err);
       },
       complete() {
+        progress?.dispose();
         signals.dispose();
         scoreOutput?.close();
         // The top trials of the whole run (a resumed run's earlier sessions too), from the kernel's report.

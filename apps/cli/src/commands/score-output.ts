@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import { NasxError, type Architecture, type EvaluatedEvent } from '@nasx/contracts';
 import { readJournal } from '@nasx/kernel';
 import type { CliIO } from '../io';
+import { num, outputWidth } from '../ui/format';
+import { fitText, padText } from '../ui/text-width';
 
 /** Formats of `nasx score -o`: CSV, or JSON lines (`.jsonl`, `.json`). */
 export type ScoreFormat = 'csv' | 'jsonl';
@@ -53,11 +55,20 @@ function csvCell(v: string | number | undefined): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** Width of a number column of the terminal table. */
+const TABLE_CELL = 10;
+
 /** Writes scored architectures as CSV rows or JSON lines, to a file or stdout. */
 export class ScoreOutput {
   private readonly fd: number | undefined;
   private header: string[] | undefined;
   private rows = 0;
+  /**
+   * CSV to a terminal is printed as an aligned table that fits its width instead (a pipe or a file
+   * still gets CSV): the columns' widths are fixed at the first row, the architecture elided.
+   */
+  private readonly tableWidth: number | undefined;
+  private columns: { readonly metrics: readonly string[]; readonly arch: number } | undefined;
 
   constructor(
     private readonly io: CliIO,
@@ -65,6 +76,7 @@ export class ScoreOutput {
     private readonly format: (arch: Architecture) => string,
   ) {
     this.fd = spec.out !== undefined ? fs.openSync(spec.out, 'w') : undefined;
+    this.tableWidth = spec.out === undefined && spec.format === 'csv' && io.outIsTTY ? outputWidth(io.env, io.outColumns) : undefined;
   }
 
   /** Rows written so far. */
@@ -84,6 +96,10 @@ export class ScoreOutput {
       this.write(JSON.stringify({ arch: this.format(e.arch), key: e.arch.key, score: e.objective, seconds: e.estimate.cost.seconds, metrics }) + '\n');
       return;
     }
+    if (this.tableWidth !== undefined) {
+      this.tableRow(e);
+      return;
+    }
     if (this.header === undefined) {
       this.header = Object.keys(metrics);
       this.write(['arch', 'score', 'seconds', ...this.header].map(csvCell).join(',') + '\n');
@@ -98,6 +114,26 @@ export class ScoreOutput {
         .map(csvCell)
         .join(',') + '\n',
     );
+  }
+
+  private tableRow(e: EvaluatedEvent): void {
+    const width = this.tableWidth as number;
+    const cell = (t: string): string => padText(fitText(t, TABLE_CELL, 'end'), TABLE_CELL);
+    if (!this.columns) {
+      // score, seconds, then as many metrics as leave the architecture 24 columns.
+      const names = Object.keys(e.estimate.metrics);
+      const fit = Math.max(0, Math.floor((width - 2 * (TABLE_CELL + 2) - 24) / (TABLE_CELL + 2)));
+      const metrics = names.slice(0, fit);
+      this.columns = { metrics, arch: Math.max(1, width - (2 + metrics.length) * (TABLE_CELL + 2)) };
+      const head = ['score', 'seconds', ...metrics].map(cell).join('  ');
+      this.write(
+        fitText(`${head}  architecture${names.length > metrics.length ? ` (${names.length - metrics.length} metrics left out: use -o for all)` : ''}`, width) +
+          '\n',
+      );
+    }
+    const score = typeof e.objective === 'number' ? num(e.objective) : `(${e.objective.map(num).join(', ')})`;
+    const cells = [score, num(e.estimate.cost.seconds), ...this.columns.metrics.map((m) => num(e.estimate.metrics[m]))].map(cell).join('  ');
+    this.write(`${cells}  ${fitText(this.format(e.arch), this.columns.arch, 'middle')}\n`);
   }
 
   close(): void {

@@ -66,19 +66,23 @@ export async function scoreCommand(io: CliIO, inline: readonly string[], opts: S
   const handle = await kernel.start(config, { persist: opts.journal !== false, runsDir: path.resolve(io.cwd, opts.runsDir ?? config.runsDir) });
 
   const spec = { out: outFile, format };
-  const output = new ScoreOutput(io, spec, (a) => handle.format(a));
-  // `nasx resume` of this run writes the same file.
-  if (handle.runDir && outFile !== undefined) ScoreOutput.save(handle.runDir, spec);
   const primary = config.estimator.id;
   const progress = opts.quiet
     ? undefined
-    : new ProgressDisplay({ write: io.err, isTTY: io.errIsTTY, columns: io.columns }, (e) => `${ProgressDisplay.value(e.objective)} ${handle.format(e.arch)}`);
+    : new ProgressDisplay(
+        { write: io.err, isTTY: io.errIsTTY, columns: io.columns, fd: io.errFd },
+        (e) => `${ProgressDisplay.value(e.objective)} ${handle.format(e.arch)}`,
+      );
+  // Rows on stdout clear the live line first when both go to the same terminal.
+  const output = new ScoreOutput(progress ? { ...io, out: (t) => progress.clearFor(() => io.out(t)) } : io, spec, (a) => handle.format(a));
+  // `nasx resume` of this run writes the same file.
+  if (handle.runDir && outFile !== undefined) ScoreOutput.save(handle.runDir, spec);
   let failed = false;
   let cancelled = false;
   /** Architectures that could not be scored: the command then exits 1, the scores of the others written. */
   let trialFailures = 0;
   // Ctrl-C / SIGTERM stop gracefully (nasx resume continues); so does a closed stdout (| head).
-  const signals = stopOnSignals(io, handle, { stdout: outFile === undefined });
+  const signals = stopOnSignals(progress ? { ...io, err: (t) => progress.message(t) } : io, handle, { stdout: outFile === undefined });
   try {
     await new Promise<void>((resolve, reject) => {
       handle.events$.subscribe({
@@ -97,6 +101,7 @@ export async function scoreCommand(io: CliIO, inline: readonly string[], opts: S
       });
     });
   } finally {
+    progress?.dispose();
     signals.dispose();
     output.close();
   }

@@ -59,7 +59,7 @@ async function replayJournal(rt: LoopRuntime, s: AskTellSearcher): Promise<Map<n
 /** Ask for one proposal; a failure is a `failed` event (stage `ask`), an input mistake stops the run. */
 async function askOne(rt: LoopRuntime, s: AskTellSearcher): Promise<Proposal[] | Error> {
   try {
-    return await s.ask(1, rt.searchContext);
+    return await rt.phased(`searcher ${s.id}: ask`, () => s.ask(1, rt.searchContext));
   } catch (e) {
     if (isNasxError(e) && e.isInputError) throw e;
     if (rt.signal.aborted) return [];
@@ -71,7 +71,7 @@ async function askOne(rt: LoopRuntime, s: AskTellSearcher): Promise<Proposal[] |
 /** Tell one result; a failure is a `failed` event (stage `tell`), an input mistake stops the run. */
 async function tellOne(rt: LoopRuntime, s: AskTellSearcher, t: Trial, result: TrialResult): Promise<string | undefined> {
   try {
-    await s.tell([result], rt.searchContext);
+    await rt.phased(`searcher ${s.id}: tell trial ${t.trial}`, () => s.tell([result], rt.searchContext));
     return undefined;
   } catch (e) {
     if (isNasxError(e) && e.isInputError) throw e;

@@ -116,8 +116,8 @@ const EXPENSIVE_SECONDS = 0.01;
 const MAX_BUFFERED_LINES = 256;
 
 /**
- * Append-only NDJSON journal of a run's events (`progress` events, which are for displays only, are
- * not kept). Writes are synchronous `write` calls, which survive a killed process:
+ * Append-only NDJSON journal of a run's events (`progress` and `phase` events, which are for displays
+ * only, are not kept). Writes are synchronous `write` calls, which survive a killed process:
  * - the start and the end of a run, and every trial whose estimate cost ≥ 10 ms, are written
  *   at once, before the loop goes on;
  * - cheap trials (table lookups, microseconds each) are group-committed: written when the event loop
@@ -153,7 +153,7 @@ export class JournalWriter {
 
   append(event: SearchEvent): void {
     if (this.failure !== undefined) throw this.failure;
-    if (event.type === 'progress') return;
+    if (event.type === 'progress' || event.type === 'phase') return;
     this.buffer.push(this.encoder.line(event));
     switch (event.type) {
       case 'run-started':

@@ -2,6 +2,7 @@ import {
   NasxError,
   isLoopSearcher,
   proposalParts,
+  reportPhase,
   type Architecture,
   type Estimator,
   type EvaluatedEvent,
@@ -30,6 +31,9 @@ export type { LoopEnd } from './loop-end';
 import { TrialRunner } from './trial-runner';
 
 export { errorText } from './trial-runner';
+
+/** A searcher call slower than this is shown as a phase. */
+export const SLOW_CALL_MS = 300;
 
 /** Everything the loop drives; built by the composition root. */
 export interface LoopParts {
@@ -73,6 +77,12 @@ export interface LoopRuntime {
   /** The context of the searcher's `ask`/`tell` calls. */
   readonly searchContext: RunContext;
   emit(draft: EventDraft): void;
+  /**
+   * Run a searcher call; when it takes longer than {@link SLOW_CALL_MS} and reports no phase of its
+   * own, a `phase` event names it (`searcher regularized-evolution: ask`) until it returns. Fast
+   * calls (a table-lookup run's thousands of asks) emit nothing.
+   */
+  phased<T>(label: string, call: () => Promise<T> | T): Promise<T>;
   /** Emit a finished trial's events; returns what the searcher is told. */
   record(t: Trial, outcome: TrialOutcome, cached: boolean): TrialResult;
   /** The proposal's architecture, refused when it belongs to another space. */
@@ -87,7 +97,10 @@ function createRuntime(
   signal: AbortSignal,
   emitTo: (e: SearchEvent) => void,
 ): LoopRuntime {
+  let phases = 0;
   const emit = (draft: EventDraft): void => {
+    // Phases of trials in flight (training steps) say nothing about the searcher's call.
+    if (draft.type === 'phase' && draft.trial === undefined) phases++;
     for (const pending of log.drain()) emitTo(state.stamp(pending));
     const e = state.stamp(draft);
     state.observe(e);
@@ -129,10 +142,27 @@ function createRuntime(
     return { arch, fidelity };
   };
 
+  const phased = async <T>(label: string, call: () => Promise<T> | T): Promise<T> => {
+    const before = phases;
+    let shown = false;
+    const timer = setTimeout(() => {
+      if (phases !== before) return;
+      shown = true;
+      reportPhase({ emit }, label, { source: 'kernel' });
+    }, SLOW_CALL_MS);
+    try {
+      return await call();
+    } finally {
+      clearTimeout(timer);
+      if (shown) reportPhase({ emit }, label, { source: 'kernel', ended: true });
+    }
+  };
+
   return {
     parts,
     settings,
     state,
+    phased,
     signal,
     logger: log.logger,
     runner,

@@ -1,4 +1,5 @@
 import {
+  phaseReporter,
   NasxError,
   metricDirection,
   type Architecture,
@@ -106,6 +107,13 @@ export async function labelArchitectures(
   }
   if (!estimates) {
     estimates = [];
+    // The trial numbers of these estimates are labelling indices, not the run's trials: the phase
+    // belongs to the preparation, so it carries none.
+    const phase = phaseReporter({ emit: ctx.emit }, `labelling ${archs.length} architectures with ${spec.estimator}`, {
+      total: archs.length,
+      unit: 'archs',
+      source: place.contribution,
+    });
     for (const [i, a] of archs.entries()) {
       if (ctx.signal.aborted)
         throw new NasxError('run', 'labelling architectures for the predictor was cancelled', {
@@ -117,7 +125,9 @@ export async function labelArchitectures(
       } catch (e) {
         estimates.push(e instanceof Error ? e : new Error(String(e)));
       }
+      phase.update(i + 1);
     }
+    phase.end();
   }
 
   const out: LabelledArchitecture[] = [];

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
+  type EventDraft,
   isPredictor,
   type Architecture,
   type OptionsInput,
@@ -123,6 +124,24 @@ describe('definePredictorEstimator', () => {
         test.map((d) => d.value),
       ),
     ).toBeGreaterThan(0.6);
+    e.dispose();
+  });
+
+  it('reports its fit as a counted phase (epochs), started and ended', async () => {
+    const e = await create({ epochs: 5, seed: 2 });
+    const events: EventDraft[] = [];
+    await e.fit(labelled(20, 5), { ...workContext(), emit: (ev) => void events.push(ev) });
+    const phases = events.flatMap((ev) => (ev.type === 'phase' ? [ev] : []));
+    expect(phases[0]).toEqual({
+      type: 'phase',
+      label: 'fitting tiny-predictor on 20 architectures',
+      done: 0,
+      total: 5,
+      unit: 'epochs',
+      source: 'tiny-predictor',
+    });
+    expect(phases.at(-2)).toMatchObject({ done: 5 });
+    expect(phases.at(-1)).toMatchObject({ ended: true });
     e.dispose();
   });
 

@@ -1,4 +1,5 @@
 import {
+  phaseReporter,
   NasxError,
   defineEstimator,
   type Architecture,
@@ -112,6 +113,11 @@ export class PredictorEstimator<O extends PredictorCommonOptions> implements Pre
     const graphs = data.map((d) => space.toGraph(d.arch));
     const every = Math.max(1, Math.floor(this.model.training.epochs / 20));
     const started = performance.now();
+    const phase = phaseReporter(ctx, `fitting ${this.id} on ${data.length} architectures`, {
+      total: this.model.training.epochs,
+      unit: 'epochs',
+      source: this.id,
+    });
     const next = await GraphPredictor.fit(
       this.model,
       space.id,
@@ -121,11 +127,12 @@ export class PredictorEstimator<O extends PredictorCommonOptions> implements Pre
         seed: this.seed,
         signal: ctx.signal,
         onEpoch: (r) => {
+          phase.update(r.epoch);
           if (r.epoch % every === 0 || r.epoch === r.epochs)
             ctx.emit({ type: 'metric', name: `${this.id}/train_loss`, value: r.loss, step: r.epoch, source: this.id });
         },
       },
-    );
+    ).finally(() => phase.end());
     this.fitted?.dispose();
     this.fitted = next;
     ctx.logger.info(`${this.id}: fitted on ${data.length} architectures in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   NasxError,
+  phaseReporter,
   defineEstimator,
   type Architecture,
   type Comparator,
@@ -203,6 +204,7 @@ export class CtnasEstimator implements Predictor, Comparator {
     const optimizer = tf.train.adam(o.lr, 0.9, 0.999, 1e-8);
     const training = { learningRate: o.lr, schedule: 'cosine' as const, epochs: o.epochs };
     const every = Math.max(1, Math.floor(o.epochs / 20));
+    const phase = phaseReporter(ctx, `fitting the ${ID} comparator on ${data.length} architectures`, { total: o.epochs, unit: 'epochs', source: ID });
     try {
       for (let epoch = 0; epoch < o.epochs; epoch++) {
         (optimizer as unknown as { learningRate: number }).learningRate = learningRateOf(training, epoch);
@@ -242,8 +244,10 @@ export class CtnasEstimator implements Predictor, Comparator {
         }
         if ((epoch + 1) % every === 0 || epoch + 1 === o.epochs)
           ctx.emit({ type: 'metric', name: `${ID}/train_loss`, value: sum / Math.max(1, batches), step: epoch + 1, source: ID });
+        phase.update(epoch + 1);
       }
     } finally {
+      phase.end();
       optimizer.dispose();
       tf.dispose(Object.values(inputs));
     }

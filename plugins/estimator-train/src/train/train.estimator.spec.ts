@@ -67,11 +67,16 @@ describe('train estimator', () => {
     expect(convScores[0]! - r.metrics['val_acc']!).toBeGreaterThan(15);
   });
 
-  it('emits one train_loss metric per epoch', async () => {
+  it('emits one train_loss metric per epoch, and its steps as a phase of the trial', async () => {
     const events: EventDraft[] = [];
     const e = await create({ ...CHEAP, steps: 9 });
-    await e.estimate(s.parse(CONV), { ...testEstimateContext(0), emit: (ev) => events.push(ev) });
-    expect(events.map((ev) => (ev.type === 'metric' ? `${ev.name}@${ev.step}` : ev.type))).toEqual(['train_loss@1', 'train_loss@2']);
+    await e.estimate(s.parse(CONV), { ...testEstimateContext(3), emit: (ev) => events.push(ev) });
+    expect(events.flatMap((ev) => (ev.type === 'metric' ? [`${ev.name}@${ev.step}`] : []))).toEqual(['train_loss@1', 'train_loss@2']);
+    const phases = events.flatMap((ev) => (ev.type === 'phase' ? [ev] : []));
+    expect(phases[0]).toEqual({ type: 'phase', label: 'training trial 3', done: 0, total: 9, unit: 'steps', source: 'train', trial: 3 });
+    // Rate-limited (at most 4 a second), but the last step always, then the end.
+    expect(phases.at(-2)).toMatchObject({ done: 9 });
+    expect(phases.at(-1)).toMatchObject({ ended: true, trial: 3 });
   });
 
   it('uses a requested fidelity in epochs instead of the option, still capped by steps', async () => {
@@ -103,7 +108,11 @@ describe('train estimator', () => {
   it('stops when the run is cancelled', async () => {
     const e = await create(TINY);
     const controller = new AbortController();
-    const ctx: EstimateContext = { ...testEstimateContext(0), signal: controller.signal, emit: () => controller.abort(new Error('cancelled')) };
+    const ctx: EstimateContext = {
+      ...testEstimateContext(0),
+      signal: controller.signal,
+      emit: (ev) => void (ev.type === 'metric' && controller.abort(new Error('cancelled'))),
+    };
     const before = tf.memory().numTensors;
     await expect(e.estimate(s.parse(CONV), ctx)).rejects.toThrow('cancelled');
     expect(tf.memory().numTensors).toBe(before);

@@ -1,6 +1,7 @@
 import {
   NasxError,
   defineEstimator,
+  phaseReporter,
   type Architecture,
   type Estimate,
   type EstimateContext,
@@ -107,6 +108,7 @@ export const trainEstimator = defineEstimator<TrainEstimatorOptions>({
         const steps = stepBudget(options, ctx.fidelity, stepsPerEpoch);
         const streams = trainingStreams(ctx.rng);
         const net = buildNetwork(arch, { numClasses, inputShape, seed: streams.networkSeed, init: options.init, ...(macro ? { macro } : {}) });
+        const phase = phaseReporter(ctx, `training trial ${ctx.trial}`, { total: steps, unit: 'steps', source: ID });
         try {
           const result = await trainNetwork(net, train, {
             steps,
@@ -120,10 +122,11 @@ export const trainEstimator = defineEstimator<TrainEstimatorOptions>({
             weightDecay: options.weightDecay,
             rng: streams.order,
             signal: ctx.signal,
-            // Per-step reports are too chatty for a run's stream: one train_loss metric per epoch.
-            progressEvery: Number.MAX_SAFE_INTEGER,
+            // Steps go to a rate-limited phase (`training trial 3 40/60 steps`), the loss to one
+            // train_loss metric per epoch (per-step metrics would be too chatty for a run's stream).
             onProgress: (p) => {
               if (p.kind === 'epoch') ctx.emit({ type: 'metric', name: 'train_loss', value: p.loss, step: p.epoch + 1, source: `${ID}#${ctx.trial}` });
+              else phase.update(p.step);
             },
           });
           const val = await evaluateNetwork(net, validation, { batchSize: options.evalBatchSize, microBatchSize: result.microBatchSize, signal: ctx.signal });
@@ -137,6 +140,7 @@ export const trainEstimator = defineEstimator<TrainEstimatorOptions>({
             info: { trainSamples: result.samples, valSamples: val.samples, trainAcc: result.accuracy, microBatch: result.microBatchSize },
           };
         } finally {
+          phase.end();
           net.dispose();
         }
       },

@@ -76,6 +76,8 @@ export class PredictorGuidedSearcher implements AskTellSearcher {
   /** Labelled architectures told so far (successful trials, in tell order). */
   /** The signal of the current `ask` (the run's). */
   private signal: AbortSignal = NEVER_ABORTED;
+  /** Where the current `ask` reports (the predictor fit's phase goes to the run's display). */
+  private emit: RunContext['emit'] = () => undefined;
 
   get history(): readonly LabelledArchitecture[] {
     return this.evaluated;
@@ -89,6 +91,7 @@ export class PredictorGuidedSearcher implements AskTellSearcher {
   async ask(n: number, ctx?: RunContext): Promise<Architecture[]> {
     // Fitting the predictor and scoring a pool (the whole space with pool: all) stop with the run.
     this.signal = ctx?.signal ?? NEVER_ABORTED;
+    this.emit = ctx?.emit ?? (() => undefined);
     const out: Architecture[] = [];
     for (let i = 0; i < Math.floor(n); i++) {
       const a = await this.next();
@@ -141,7 +144,7 @@ export class PredictorGuidedSearcher implements AskTellSearcher {
 
   private async fit(): Promise<void> {
     this.signal.throwIfAborted();
-    const ctx: WorkContext = { runId: ID, rng: this.rng.fork(`fit-${this.fits}`), signal: this.signal, logger: this.logger, emit: () => undefined };
+    const ctx: WorkContext = { runId: ID, rng: this.rng.fork(`fit-${this.fits}`), signal: this.signal, logger: this.logger, emit: this.emit };
     await this.predictor.fit([...this.evaluated], ctx);
     this.fits++;
     this.fittedOn = this.evaluated.length;

@@ -48,6 +48,18 @@ describe('assisted regularized evolution (AREA)', () => {
     expect(run.of('run-finished')[0]?.evaluations).toBe(30);
   });
 
+  it('reports the ranking as a counted phase (for the progress line), ended before the first proposal', async () => {
+    const run = await tk.run(cfg(1, 4), { persist: false });
+    const ranking = run.of('phase').filter((p) => p.label === 'ranking 200 cells with proxy');
+    expect(ranking[0]).toMatchObject({ done: 0, total: 200, unit: 'cells', source: 'assisted-regularized-evolution' });
+    // Rate-limited updates, but the last cell always, then the end.
+    expect(ranking.at(-2)).toMatchObject({ done: 200, total: 200 });
+    expect(ranking.at(-1)).toMatchObject({ ended: true });
+    const done = ranking.slice(0, -1).map((p) => p.done as number);
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+    expect(run.events.indexOf(ranking.at(-1)!)).toBeLessThan(run.events.findIndex((e) => e.type === 'proposed'));
+  });
+
   it('beats the same evolution seeded by an adversarial proxy, over seeds', async () => {
     let good = 0;
     let bad = 0;

@@ -2,6 +2,7 @@ import {
   NasxError,
   defineSearcher,
   metricDirection,
+  phaseReporter,
   requireScalarObjective,
   withSchemaDefaults,
   type Architecture,
@@ -34,13 +35,14 @@ export class AssistedRegularizedEvolutionSearcher implements AskTellSearcher {
 
   constructor(
     private readonly rea: RegularizedEvolutionSearcher,
-    private readonly rank: (signal: AbortSignal) => Promise<Architecture[]>,
+    private readonly rank: (ctx: Pick<RunContext, 'signal' | 'emit'>) => Promise<Architecture[]>,
   ) {}
 
   async ask(n: number, ctx?: RunContext): Promise<Proposal[]> {
     if (!this.ranked) {
-      // Ranking up to `samples` cells takes minutes: it stops with the run (ctx.signal).
-      this.rea.seedPopulation(await this.rank(ctx?.signal ?? new AbortController().signal));
+      // Ranking up to `samples` cells takes minutes: it stops with the run (ctx.signal) and
+      // reports its count as a phase (`ranking 50 cells with naswot 23/50`).
+      this.rea.seedPopulation(await this.rank(ctx ?? { signal: new AbortController().signal, emit: () => undefined }));
       this.ranked = true;
     }
     return this.rea.ask(n);
@@ -78,7 +80,7 @@ export const assistedRegularizedEvolutionSearcher = defineSearcher<OptionsInput<
     const metric = proxy.metrics[0];
     const sign = (metric?.direction ?? metricDirection(metric?.name ?? '') ?? 'maximize') === 'maximize' ? 1 : -1;
     const rng = deps.rng.fork('area-samples');
-    const rank = async (signal: AbortSignal): Promise<Architecture[]> => {
+    const rank = async ({ signal, emit }: Pick<RunContext, 'signal' | 'emit'>): Promise<Architecture[]> => {
       const seen = new Set<string>();
       const archs: Architecture[] = [];
       const limit = deps.space.uniqueSize ?? deps.space.size ?? Infinity;
@@ -99,12 +101,18 @@ export const assistedRegularizedEvolutionSearcher = defineSearcher<OptionsInput<
       });
       const started = Date.now();
       const scores: number[] = [];
+      const phase = phaseReporter({ emit }, `ranking ${archs.length} cells with ${o.proxy}`, { total: archs.length, unit: 'cells', source: ID });
       for (const [i, a] of archs.entries()) {
         signal.throwIfAborted();
         const e = await proxy.estimate(a, ctx(i));
         const v = e.metrics[metric?.name ?? ''];
         scores.push(typeof v === 'number' && Number.isFinite(v) ? sign * v : -Infinity);
+        phase.update(i + 1);
+        // An in-process proxy computes synchronously: let the event loop turn between cells, so a
+        // progress display redraws and Ctrl-C is handled during the ranking.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
+      phase.end();
       deps.logger.info(`${ID}: ranked ${archs.length} samples with "${o.proxy}" (${metric?.name}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       return archs
         .map((a, i) => ({ a, s: scores[i] as number, i }))
