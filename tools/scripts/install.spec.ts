@@ -168,6 +168,23 @@ describe('npm install -g @nasx/cli from the tarballs, used outside the workspace
     expect(fs.readdirSync(path.join(tmp, 'project', 'runs')).some((d) => d.startsWith('synthetic-'))).toBe(true);
   });
 
+  it('plots the run (vega-lite and resvg from the installed tree) and exports its best cell as a TensorFlow.js model', async () => {
+    const project = path.join(tmp, 'project');
+    const runDir = path.join(
+      'runs',
+      fs.readdirSync(path.join(project, 'runs')).find((d) => d.startsWith('synthetic-'))!,
+    );
+    const plotted = await nasx(['report', runDir, '--svg', 'trajectory.svg', '--png', 'trajectory.png'], project);
+    expect(plotted.code).toBe(0);
+    expect(fs.readFileSync(path.join(project, 'trajectory.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
+    expect(fs.readFileSync(path.join(project, 'trajectory.png')).subarray(1, 4).toString()).toBe('PNG');
+    const exported = await nasx(['export', runDir, '--task', 'mnist', '-o', 'exported'], project);
+    expect(exported.code).toBe(0);
+    const model = JSON.parse(fs.readFileSync(path.join(project, 'exported', 'model.json'), 'utf8'));
+    expect(model.format).toBe('layers-model');
+    expect(model.userDefinedMetadata.nasx.space).toBe('nb201');
+  });
+
   it('scores architectures with a zero-cost proxy on MNIST (data from the mnist package)', async () => {
     const archs = [
       '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|',
