@@ -5,7 +5,13 @@ import { NO_OPTIONS_SCHEMA } from './services';
 
 /** The token a service provides and the services a contribution injects, as a manifest states them. */
 function injection(c: AnyContribution): { token?: string; inject?: InjectMap } {
+  if (c.kind === 'dataset') return {};
   return { ...(c.kind === 'service' ? { token: c.token } : {}), ...(c.inject ? { inject: c.inject } : {}) };
+}
+
+/** The files a dataset produces, as its manifest states them. */
+function produced(c: AnyContribution): { produces?: readonly string[] } {
+  return c.kind === 'dataset' ? { produces: c.produces } : {};
 }
 
 function where(c: DiscoveredContribution): string {
@@ -39,8 +45,9 @@ export function inlinePlugin(name: string, def: PluginDefinition, version = '0.0
         kind: c.kind,
         title: c.title ?? c.id,
         description: c.description,
-        optionsSchema: '',
+        ...(c.kind === 'dataset' ? {} : { optionsSchema: '' }),
         ...injection(c),
+        ...produced(c),
       })),
     },
     contributions,
@@ -52,10 +59,11 @@ export function inlinePlugin(name: string, def: PluginDefinition, version = '0.0
       kind: c.kind,
       title: c.title ?? c.id,
       description: c.description,
-      optionsSchema: c.optionsSchema ?? NO_OPTIONS_SCHEMA,
+      optionsSchema: (c.kind === 'dataset' ? undefined : c.optionsSchema) ?? NO_OPTIONS_SCHEMA,
       schemaFile: '',
       plugin,
       ...injection(c),
+      ...produced(c),
     });
   return plugin;
 }
@@ -132,6 +140,14 @@ export class PluginRegistry {
           ...where,
           fix: 'give the manifest entry the same "token" and "inject" as the code\'s definition',
         },
+      );
+    }
+    const codeProduces = JSON.stringify(produced(found).produces ?? null);
+    if (codeProduces !== JSON.stringify(c.produces ?? null)) {
+      throw new NasxError(
+        'plugin',
+        `the manifest and the code of ${c.kind} "${c.id}" disagree on the files it produces (manifest ${JSON.stringify(c.produces ?? null)}, code ${codeProduces})`,
+        { ...where, fix: 'give the manifest entry the same "produces" list, in the same order, as the code\'s defineDataset()' },
       );
     }
     this.activated.set(c, found);

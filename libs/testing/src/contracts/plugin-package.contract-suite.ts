@@ -53,6 +53,14 @@ export function describePluginPackage(packageDir: string, plugin: PluginDefiniti
       }
     });
 
+    it('declares the same produced files for each dataset in the manifest as in the code', () => {
+      for (const c of pkg.nasx.contributes) {
+        if (c.kind !== 'dataset') continue;
+        const def = plugin.contributions.find((d) => d.id === c.id && d.kind === c.kind);
+        expect({ id: c.id, produces: c.produces }).toEqual({ id: c.id, produces: def?.kind === 'dataset' ? def.produces : undefined });
+      }
+    });
+
     it("ships each options schema as the file the manifest names, identical to the code's", () => {
       for (const c of pkg.nasx.contributes) {
         // A service may take no options and name no schema file.
@@ -61,7 +69,7 @@ export function describePluginPackage(packageDir: string, plugin: PluginDefiniti
         expect(fs.existsSync(file)).toBe(true);
         const fromFile = JSON.parse(fs.readFileSync(file, 'utf8'));
         const def = plugin.contributions.find((d) => d.id === c.id && d.kind === c.kind);
-        expect(def?.optionsSchema).toEqual(fromFile);
+        expect(def && def.kind !== 'dataset' ? def.optionsSchema : undefined).toEqual(fromFile);
         expect(() => compileSchema(fromFile)).not.toThrow();
         expect(lintOptionsSchema(fromFile)).toEqual([]);
       }
