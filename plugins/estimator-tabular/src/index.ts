@@ -5,6 +5,7 @@
  */
 import { definePlugin } from '@nasx/contracts';
 import { tabularEstimator } from './tabular/tabular.estimator';
+import { nb201Dataset } from './upstream/nb201/nb201.dataset';
 
 export { tabularEstimator, openBenchmarkTable, TABULAR_ADAPTERS, type TabularOptions, type TabularEstimator } from './tabular/tabular.estimator';
 export { BenchmarkTable, clearTableCache, type TabularAdapter, type ColumnSource, type LoadedFile } from './tabular/benchmark-table';
@@ -22,4 +23,10 @@ export {
 export { nb101Adapter, NB101_FILE, NB101_CELLS, NB101_EPOCHS, NB101_DATASETS } from './tabular/nb101.table';
 export { parseCsv, type CsvColumns, type CsvColumnType } from './tabular/csv';
 
-export default definePlugin({ contributions: [tabularEstimator] });
+export { nb201Dataset, NB201_UPSTREAM_FILE } from './upstream/nb201/nb201.dataset';
+export { convertNb201, reduceNb201, NB201_TABLES } from './upstream/nb201/nb201.converter';
+export { loadTorchFile, torchFormat, type TorchFormat, type TorchStorageRef } from './upstream/torch/torch-file.reader';
+export { readPickle, PyDict, PyObject, PyGlobal, PickleError, type PickleOptions } from './upstream/torch/pickle.reader';
+export { ByteSource } from './upstream/torch/byte-source';
+
+export default definePlugin({ contributions: [tabularEstimator, nb201Dataset] });
