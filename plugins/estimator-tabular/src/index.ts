@@ -28,5 +28,6 @@ export { convertNb201, reduceNb201, NB201_TABLES } from './upstream/nb201/nb201.
 export { loadTorchFile, torchFormat, type TorchFormat, type TorchStorageRef } from './upstream/torch/torch-file.reader';
 export { readPickle, PyDict, PyObject, PyGlobal, PickleError, type PickleOptions } from './upstream/torch/pickle.reader';
 export { ByteSource } from './upstream/torch/byte-source';
+export { writeSyntheticNb201, type SyntheticNb201Row } from './testing/nb201-benchmark.writer';
 
 export default definePlugin({ contributions: [tabularEstimator, nb201Dataset] });

@@ -59,8 +59,23 @@ function mean(values: readonly number[]): number {
   return s / values.length;
 }
 
+/** An `arch2infos` entry: the two schedules of one architecture. */
+class ArchEntry {
+  constructor(
+    readonly less: ArchSummary | undefined,
+    readonly full: ArchSummary | undefined,
+  ) {}
+}
+
 /** The pickle reader's hook: trials and architectures shrink to the few numbers the tables need. */
 export function reduceNb201(d: PyDict): unknown {
+  if ((d.has('less') || d.has('full')) && d.size <= 4) {
+    const less = d.get('less');
+    const full = d.get('full');
+    if (less instanceof ArchSummary || full instanceof ArchSummary) {
+      return new ArchEntry(less instanceof ArchSummary ? less : undefined, full instanceof ArchSummary ? full : undefined);
+    }
+  }
   if (d.has('eval_acc1es') && d.has('epochs')) {
     const epochs = num(d.get('epochs'));
     const accs = d.get('eval_acc1es');
@@ -208,10 +223,7 @@ export async function convertNb201(
   const archStrs = meta.map(String);
   const summaries = (i: number): { less?: ArchSummary; full?: ArchSummary } => {
     const e = infos.get(i);
-    if (!(e instanceof PyDict)) return {};
-    const less = e.get('less');
-    const full = e.get('full');
-    return { less: less instanceof ArchSummary ? less : undefined, full: full instanceof ArchSummary ? full : undefined };
+    return e instanceof ArchEntry ? { less: e.less, full: e.full } : {};
   };
   let found = 0;
   for (let i = 0; i < archStrs.length; i++) if (infos.has(i)) found++;
