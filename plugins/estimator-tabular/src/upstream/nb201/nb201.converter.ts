@@ -210,6 +210,7 @@ export async function convertNb201(
   outputs: { readonly [file: string]: string },
   ctx: { readonly signal: AbortSignal; progress(done: number, total: number | undefined, label: string): void },
 ): Promise<{ archs: number }> {
+  ctx.signal.throwIfAborted();
   const total = fs.statSync(input).size;
   const { object } = await loadTorchFile(input, {
     reduce: reduceNb201,
