@@ -32,7 +32,11 @@ function dataDirOf(io: CliIO, given: string | undefined, required: boolean): str
 }
 
 /** The dataset contributions of the installed plugins, by id (from manifests). */
-function datasets(io: CliIO): { all: DiscoveredContribution[]; pick(ids: readonly string[]): DiscoveredContribution[]; activate(c: DiscoveredContribution): Promise<DatasetDefinition> } {
+function datasets(io: CliIO): {
+  all: DiscoveredContribution[];
+  pick(ids: readonly string[]): DiscoveredContribution[];
+  activate(c: DiscoveredContribution): Promise<DatasetDefinition>;
+} {
   const kernel = openKernel(io.cwd);
   const all = kernel.registry.contributions('dataset').sort((a, b) => a.id.localeCompare(b.id));
   return {
@@ -123,11 +127,14 @@ export async function dataFetchCommand(io: CliIO, ids: readonly string[], opts: 
   const ds = datasets(io);
   const picked = ds.pick(ids);
   const pin = opts.sha256?.toLowerCase();
-  if (pin !== undefined && !/^[0-9a-f]{64}$/.test(pin)) throw new NasxError('usage', `--sha256 ${opts.sha256} is not a sha256 (64 hex digits)`, { fix: 'give the 64-digit hex digest, e.g. from sha256sum' });
+  if (pin !== undefined && !/^[0-9a-f]{64}$/.test(pin))
+    throw new NasxError('usage', `--sha256 ${opts.sha256} is not a sha256 (64 hex digits)`, { fix: 'give the 64-digit hex digest, e.g. from sha256sum' });
   const defs: { c: DiscoveredContribution; def: DatasetDefinition }[] = [];
   for (const c of picked) defs.push({ c, def: await ds.activate(c) });
   if (pin !== undefined && defs.reduce((n, d) => n + d.def.upstream.length, 0) !== 1) {
-    throw new NasxError('usage', '--sha256 pins the digest of one upstream file, but these datasets have several', { fix: 'fetch one single-file dataset at a time with --sha256' });
+    throw new NasxError('usage', '--sha256 pins the digest of one upstream file, but these datasets have several', {
+      fix: 'fetch one single-file dataset at a time with --sha256',
+    });
   }
   fs.mkdirSync(dataDir, { recursive: true });
   const controller = new AbortController();
@@ -347,7 +354,11 @@ export function dataListCommand(io: CliIO, opts: { dataDir?: string; json?: bool
         r.id,
         r.title,
         r.installed,
-        r.provenance ? `${r.provenance.fetchedAt.slice(0, 10)} from ${r.provenance.upstream.map((u) => u.source).join(', ')}` : r.installed === 'no' ? '' : 'not by nasx',
+        r.provenance
+          ? `${r.provenance.fetchedAt.slice(0, 10)} from ${r.provenance.upstream.map((u) => u.source).join(', ')}`
+          : r.installed === 'no'
+            ? ''
+            : 'not by nasx',
         r.package,
       ]),
     ) + '\n',

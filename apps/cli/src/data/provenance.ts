@@ -52,7 +52,12 @@ export function writeProvenance(dataDir: string, p: DataProvenance): void {
 }
 
 /** Digests of a file in one streaming pass. */
-export async function hashFile(file: string, algorithms: readonly string[], signal?: AbortSignal, onProgress?: (done: number) => void): Promise<Record<string, string>> {
+export async function hashFile(
+  file: string,
+  algorithms: readonly string[],
+  signal?: AbortSignal,
+  onProgress?: (done: number) => void,
+): Promise<Record<string, string>> {
   const hashes = algorithms.map((a) => crypto.createHash(a));
   let done = 0;
   await pipeline(

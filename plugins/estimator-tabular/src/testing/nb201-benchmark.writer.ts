@@ -170,7 +170,15 @@ export function writeSyntheticNb201(file: string, opts: { archs?: number; epochs
               () => (p.str('params', true), p.float(par)),
               () => (p.str('epochs', true), p.int(epochs)),
               () => (p.str('eval_names', true), p.list(sets.map((s) => () => p.str(s)))),
-              () => (p.str('eval_acc1es', true), p.dict(evals.map(([k, v]) => () => (p.str(k), p.float(v))))),
+              () => (
+                p.str('eval_acc1es', true),
+                p.dict(
+                  evals.map(
+                    ([k, v]) =>
+                      () => (p.str(k), p.float(v)),
+                  ),
+                )
+              ),
             ]);
           });
         }
@@ -196,7 +204,10 @@ export function writeSyntheticNb201(file: string, opts: { archs?: number; epochs
             archStrs.map((s, i) => () => {
               const row = { archStr: s, less: {}, full: {}, params: { v: NaN } };
               p.int(i);
-              p.dict([() => (p.str('less', true), archResults(i, 'less', row.less, row.params)), () => (p.str('full', true), archResults(i, 'full', row.full, row.params))]);
+              p.dict([
+                () => (p.str('less', true), archResults(i, 'less', row.less, row.params)),
+                () => (p.str('full', true), archResults(i, 'full', row.full, row.params)),
+              ]);
               rows.push({ archStr: s, less: row.less, full: row.full, params: row.params.v });
             }),
           )

@@ -74,9 +74,9 @@ describe('convertNb201', () => {
   it('refuses a file that is not a torch.save file, naming it', async () => {
     const bad = path.join(dir, NAME);
     fs.writeFileSync(bad, '<html>quota exceeded</html>');
-    await expect(
-      convertNb201(bad, { x: path.join(dir, 'x') }, { signal: new AbortController().signal, progress: () => undefined }),
-    ).rejects.toThrow(/not a torch\.save file/);
+    await expect(convertNb201(bad, { x: path.join(dir, 'x') }, { signal: new AbortController().signal, progress: () => undefined })).rejects.toThrow(
+      /not a torch\.save file/,
+    );
   });
 
   it('stops when its signal aborts', async () => {

@@ -143,7 +143,15 @@ class ReleasedValues {
 
   /** Whether a released value is kept: immutable ones that later records may share. */
   static keeps(v: unknown): boolean {
-    return v === null || typeof v === 'boolean' || typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' || v instanceof PyGlobal || (Array.isArray(v) && Object.isFrozen(v));
+    return (
+      v === null ||
+      typeof v === 'boolean' ||
+      typeof v === 'string' ||
+      typeof v === 'number' ||
+      typeof v === 'bigint' ||
+      v instanceof PyGlobal ||
+      (Array.isArray(v) && Object.isFrozen(v))
+    );
   }
 
   set(idx: number, v: unknown): void {
