@@ -155,7 +155,10 @@ export interface ServiceDefinition<T = unknown, O = any, I extends InjectMap = R
 }
 
 /** Any contribution definition. */
-export type AnyContribution = { [K in FactoryKind]: ContributionDefinition<K> }[FactoryKind] | ServiceDefinition | DatasetDefinition;
+export type AnyContribution = { [K in FactoryKind]: ContributionDefinition<K> }[FactoryKind] | ServiceDefinition;
+
+/** Anything a plugin contributes: a run's contributions and services ({@link AnyContribution}), or a dataset. */
+export type PluginContribution = AnyContribution | DatasetDefinition;
 
 type Def<K extends keyof ContributionTypes, O, I extends InjectMap = Record<never, never>> = Omit<ContributionDefinition<K, O, I>, 'kind'>;
 
@@ -199,11 +202,15 @@ export function defineService<T, O = Record<string, never>, I extends InjectMap 
 
 /** What a plugin package default-exports. */
 export interface PluginDefinition {
+  /** What runs use: tasks, spaces, estimators, searchers, latency models, services. */
   readonly contributions: readonly AnyContribution[];
+  /** The datasets `nasx data fetch` gets (see `defineDataset`). */
+  readonly datasets?: readonly DatasetDefinition[];
 }
 
 /**
- * Declare a plugin's contributions; the package's entry default-exports the result.
+ * Declare a plugin's contributions; the package's entry default-exports the result. Datasets go
+ * in the same list and are kept apart in `datasets`.
  *
  * @example
  * export default definePlugin({ contributions: [nb201SearchSpace] });
@@ -211,5 +218,12 @@ export interface PluginDefinition {
 export function definePlugin(def: {
   contributions: readonly (ContributionDefinition<any, any, any> | ServiceDefinition<any, any, any> | DatasetDefinition)[];
 }): PluginDefinition {
-  return { contributions: def.contributions as readonly AnyContribution[] };
+  const datasets = def.contributions.filter((c): c is DatasetDefinition => c.kind === 'dataset');
+  const contributions = def.contributions.filter((c) => c.kind !== 'dataset') as readonly AnyContribution[];
+  return datasets.length ? { contributions, datasets } : { contributions };
+}
+
+/** Every contribution of a plugin definition, datasets included. */
+export function pluginContributions(def: PluginDefinition): readonly PluginContribution[] {
+  return [...def.contributions, ...(def.datasets ?? [])];
 }

@@ -49,7 +49,7 @@ function datasets(io: CliIO): {
       });
     },
     async activate(c) {
-      return (await kernel.registry.activate(c)) as DatasetDefinition;
+      return kernel.registry.activateDataset(c);
     },
   };
 }
