@@ -60,6 +60,30 @@ function table(file: string): string[][] {
     .map((l) => l.split(','));
 }
 
+/** A .tar.gz in ustar format (what `tar czf` writes), made here for the CIFAR-10 test. */
+function tarGz(entries: readonly [string, Buffer][]): Buffer {
+  const blocks: Buffer[] = [];
+  for (const [name, data] of entries) {
+    const h = Buffer.alloc(512);
+    h.write(name, 0, 100, 'utf8');
+    h.write('0000644\0', 100);
+    h.write('0000000\0', 108);
+    h.write('0000000\0', 116);
+    h.write(data.length.toString(8).padStart(11, '0') + '\0', 124);
+    h.write('00000000000\0', 136);
+    h.write('        ', 148);
+    h.write('0', 156);
+    h.write('ustar\0', 257);
+    h.write('00', 263);
+    let sum = 0;
+    for (const b of h) sum += b;
+    h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+    blocks.push(h, data, Buffer.alloc((512 - (data.length % 512)) % 512));
+  }
+  blocks.push(Buffer.alloc(1024));
+  return zlib.gzipSync(Buffer.concat(blocks));
+}
+
 describe('nasx data', () => {
   let server: http.Server;
   let base: string;
@@ -234,6 +258,39 @@ describe('nasx data', () => {
     const prov = JSON.parse(fs.readFileSync(path.join(dir, '.nasx-data', 'nb201.json'), 'utf8'));
     expect(prov.upstream[0].sha256).toBe(sha256(path.join(FIXTURES, 'zip', NAME)));
     expect(tree(dir).filter((f) => f.startsWith('.nasx-tmp'))).toEqual([]);
+  });
+
+  it('cifar10: checks the published md5, unpacks the official layout, and a pinned sha256 stands in for it', async () => {
+    const batch = (label: number): Buffer => {
+      const b = Buffer.alloc(3 * 3073);
+      for (let r = 0; r < 3; r++) {
+        b[r * 3073] = (label + r) % 10;
+        for (let i = 1; i < 3073; i++) b[r * 3073 + i] = (i * 7 + label) & 255;
+      }
+      return b;
+    };
+    const names = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'test_batch.bin'];
+    const files: [string, Buffer][] = [
+      ['cifar-10-batches-bin/batches.meta.txt', Buffer.from('airplane\nautomobile\n')],
+      ...names.map((n, i): [string, Buffer] => [`cifar-10-batches-bin/${n}`, batch(i)]),
+      ['cifar-10-batches-bin/readme.html', Buffer.from('<html></html>')],
+    ];
+    fs.writeFileSync(path.join(root, 'cifar-10-binary.tar.gz'), tarGz(files));
+    const dir = path.join(tmp, 'data');
+    const wrong = await nasx(['data', 'fetch', 'cifar10', '--data-dir', dir, '--from', `${base}/full`]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(
+      /has md5 [0-9a-f]{32}, but the published value is c32a1d4ab5d03f1284b67883e8d87530 \(https:\/\/www\.cs\.toronto\.edu\/~kriz\/cifar\.html\)/,
+    );
+    expect(tree(dir)).toEqual([]);
+    const pin = sha256(path.join(root, 'cifar-10-binary.tar.gz'));
+    const r = await nasx(['data', 'fetch', 'cifar10', '--data-dir', dir, '--from', `${base}/full`, '--sha256', pin]);
+    expect(r.stderr).toMatch(/cifar10: installed 7 file/);
+    expect(r.code).toBe(0);
+    for (const [name, data] of files.slice(0, 7)) expect(fs.readFileSync(path.join(dir, name))).toEqual(data);
+    expect(fs.existsSync(path.join(dir, 'cifar-10-batches-bin', 'readme.html'))).toBe(false);
+    const prov = JSON.parse(fs.readFileSync(path.join(dir, '.nasx-data', 'cifar10.json'), 'utf8'));
+    expect(prov.upstream[0].verified).toMatch(/pinned with --sha256/);
   });
 
   it('an unknown dataset id gets "did you mean"', async () => {
