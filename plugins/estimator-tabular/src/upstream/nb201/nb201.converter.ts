@@ -38,13 +38,31 @@ class Trial {
 }
 
 /** What it keeps of one ArchResults: the mean over seeds of each (setting, set), and of params. */
+const SETTINGS: readonly Setting[] = ['cifar10-valid', 'cifar10', 'cifar100', 'ImageNet16-120'];
+
+/**
+ * What it keeps of one ArchResults: the mean over seeds of each (setting, set) and of params, in
+ * one small Float64Array (NaN = no value), since 31,250 of them stay until the tables are written.
+ */
 class ArchSummary {
-  constructor(
-    readonly means: ReadonlyMap<string, number>,
-    readonly params: ReadonlyMap<Setting, number>,
-  ) {}
+  /** Slot `s * 3 + e` holds setting `s`, set `e`; slot `12 + s` the params of setting `s`. */
+  readonly values = new Float64Array(SETTINGS.length * (EVAL_SETS.length + 1)).fill(NaN);
+  private static slot(setting: Setting, set: EvalSet): number {
+    return SETTINGS.indexOf(setting) * EVAL_SETS.length + EVAL_SETS.indexOf(set);
+  }
+  setMean(setting: Setting, set: EvalSet, v: number): void {
+    this.values[ArchSummary.slot(setting, set)] = v;
+  }
+  setParams(setting: Setting, v: number): void {
+    this.values[SETTINGS.length * EVAL_SETS.length + SETTINGS.indexOf(setting)] = v;
+  }
   mean(setting: Setting, set: EvalSet): number | undefined {
-    return this.means.get(`${setting}|${set}`);
+    const v = this.values[ArchSummary.slot(setting, set)]!;
+    return Number.isNaN(v) ? undefined : v;
+  }
+  params(setting: Setting): number | undefined {
+    const v = this.values[SETTINGS.length * EVAL_SETS.length + SETTINGS.indexOf(setting)]!;
+    return Number.isNaN(v) ? undefined : v;
   }
 }
 
@@ -91,8 +109,7 @@ export function reduceNb201(d: PyDict): unknown {
   if (d.has('all_results') && d.has('dataset_seed')) {
     const results = d.get('all_results');
     const seedsOf = d.get('dataset_seed');
-    const means = new Map<string, number>();
-    const params = new Map<Setting, number>();
+    const summary = new ArchSummary();
     if (results instanceof PyDict && seedsOf instanceof PyDict) {
       // Tuple keys are frozen arrays (identity), so index the trials by "setting|seed".
       const bySeed = new Map<string, Trial>();
@@ -102,14 +119,15 @@ export function reduceNb201(d: PyDict): unknown {
         const trials = seeds.map((s) => bySeed.get(`${String(setting)}|${String(s)}`));
         if (trials.some((t) => t === undefined)) continue;
         const ts = trials as Trial[];
-        params.set(setting as Setting, mean(ts.map((t) => t.params)));
+        if (!SETTINGS.includes(setting as Setting)) continue;
+        summary.setParams(setting as Setting, mean(ts.map((t) => t.params)));
         for (const set of EVAL_SETS) {
           const vs = ts.map((t) => t.lastAcc.get(set));
-          if (vs.every((v) => v !== undefined)) means.set(`${String(setting)}|${set}`, mean(vs as number[]));
+          if (vs.every((v) => v !== undefined)) summary.setMean(setting as Setting, set, mean(vs as number[]));
         }
       }
     }
-    return new ArchSummary(means, params);
+    return summary;
   }
   return d;
 }
@@ -165,7 +183,7 @@ export const NB201_TABLES: { readonly [file: string]: TableSpec } = {
     row: (i, s, _less, full) => [
       i,
       s,
-      full?.params.get('cifar10-valid'),
+      full?.params('cifar10-valid'),
       undefined, // the NASWOT score is not in the benchmark file
       full?.mean('cifar10', 'ori-test'),
       full?.mean('cifar10-valid', 'x-valid'),

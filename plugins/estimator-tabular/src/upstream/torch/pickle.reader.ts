@@ -93,8 +93,8 @@ class Memo {
     return v !== ABSENT ? v : this.released.get(idx);
   }
 
-  /** In `[start, max]`: `original` becomes `replacement`, immutable values are kept compactly, containers go. */
-  release(start: number, original: unknown, replacement: unknown): void {
+  /** Releases the slots `[start, max]`: immutable values are kept compactly, everything else goes. */
+  release(start: number): void {
     for (let idx = start; idx <= this.max; idx++) {
       const jump = this.skip.get(idx);
       if (jump !== undefined) {
@@ -111,10 +111,14 @@ class Memo {
       const i = idx & (BLOCK - 1);
       const v = arr[i];
       if (v === ABSENT) continue;
-      if (v === original) this.released.set(idx, replacement);
-      else if (ReleasedValues.keeps(v)) this.released.set(idx, v);
+      // Containers, tuples and the reduced dict itself go: a record is not read twice, and a
+      // later read of one fails with a clear error instead of keeping every record alive.
+      if (ReleasedValues.keeps(v)) this.released.set(idx, v);
       arr[i] = ABSENT;
-      if (--this.live[b]! === 0 && b < this.max >>> BLOCK_BITS) this.blocks[b] = undefined;
+      if (--this.live[b]! === 0 && b < this.max >>> BLOCK_BITS) {
+        this.blocks[b] = undefined;
+        this.released.seal(b);
+      }
     }
     if (start <= this.max) this.skip.set(start, this.max + 1);
   }
@@ -137,23 +141,17 @@ class Memo {
  * distinct string or global, while the containers around them are dropped.
  */
 class ReleasedValues {
-  private readonly blocks: Int32Array[] = [];
+  /** Per block of 2^16 slots: value ids while the block fills, then runs once it is sealed. */
+  private readonly blocks: (Int32Array | Runs | undefined)[] = [];
   private readonly ids = new Map<unknown, number>();
   private readonly values: unknown[] = [];
 
   /** Whether a released value is kept: immutable ones that later records may share. */
   static keeps(v: unknown): boolean {
-    return (
-      v === null ||
-      typeof v === 'boolean' ||
-      typeof v === 'string' ||
-      typeof v === 'number' ||
-      typeof v === 'bigint' ||
-      v instanceof PyGlobal ||
-      (Array.isArray(v) && Object.isFrozen(v))
-    );
+    return v === null || typeof v === 'boolean' || typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' || v instanceof PyGlobal;
   }
 
+  /** Keeps `v` (a value {@link ReleasedValues.keeps} accepts) for slot `idx`, one copy per distinct string or global. */
   set(idx: number, v: unknown): void {
     const key = v instanceof PyGlobal ? `\u0000global:${v.module}.${v.name}` : typeof v === 'string' ? v : undefined;
     let id = key === undefined ? undefined : this.ids.get(key);
@@ -161,14 +159,72 @@ class ReleasedValues {
       id = this.values.push(v);
       if (key !== undefined) this.ids.set(key, id);
     }
-    const b = idx >>> 20;
-    const block = this.blocks[b] ?? (this.blocks[b] = new Int32Array(1 << 20));
-    block[idx & 0xfffff] = id;
+    const b = idx >>> BLOCK_BITS;
+    let block = this.blocks[b];
+    if (block instanceof Runs) block = this.blocks[b] = block.unseal(); // a slot released after its block was sealed (rare)
+    (block ?? (this.blocks[b] = new Int32Array(BLOCK)))[idx & (BLOCK - 1)] = id;
   }
 
   get(idx: number): unknown {
-    const id = this.blocks[idx >>> 20]?.[idx & 0xfffff];
+    const block = this.blocks[idx >>> BLOCK_BITS];
+    const id = block instanceof Runs ? block.get(idx & (BLOCK - 1)) : block?.[idx & (BLOCK - 1)];
     return id ? this.values[id - 1] : ABSENT;
+  }
+
+  /**
+   * The block's slots are all released: store its ids as runs. A record's eval keys are new slots
+   * holding values first seen in the same order in the first record ('x-valid@0', '@1', …), so
+   * their ids ascend by one slot after slot, and a block of 65,536 slots shrinks to a few runs.
+   */
+  seal(b: number): void {
+    const block = this.blocks[b];
+    if (block instanceof Int32Array) this.blocks[b] = Runs.of(block);
+  }
+}
+
+/** Runs of slots whose ids ascend by one: `start[k]` slot, `first[k]` id, `length[k]` slots. */
+class Runs {
+  constructor(
+    private readonly start: Uint16Array,
+    private readonly first: Int32Array,
+    private readonly length: Uint32Array,
+  ) {}
+
+  static of(ids: Int32Array): Runs {
+    const start: number[] = [];
+    const first: number[] = [];
+    const length: number[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (id === 0) continue;
+      const k = start.length - 1;
+      if (k >= 0 && start[k]! + length[k]! === i && first[k]! + length[k]! === id) length[k]!++;
+      else {
+        start.push(i);
+        first.push(id);
+        length.push(1);
+      }
+    }
+    return new Runs(Uint16Array.from(start), Int32Array.from(first), Uint32Array.from(length));
+  }
+
+  get(slot: number): number {
+    let lo = 0;
+    let hi = this.start.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = this.start[mid]!;
+      if (slot < s) hi = mid - 1;
+      else if (slot >= s + this.length[mid]!) lo = mid + 1;
+      else return this.first[mid]! + (slot - s);
+    }
+    return 0;
+  }
+
+  unseal(): Int32Array {
+    const ids = new Int32Array(BLOCK);
+    for (let k = 0; k < this.start.length; k++) for (let j = 0; j < this.length[k]!; j++) ids[this.start[k]! + j] = this.first[k]! + j;
+    return ids;
   }
 }
 
@@ -293,7 +349,7 @@ export async function readPickle(src: ByteSource, options: PickleOptions = {}): 
     const r = reduce(v);
     if (r === v) return v;
     if (v.memoStart >= 0) {
-      if (monotonic) memo.release(v.memoStart, v, r);
+      if (monotonic) memo.release(v.memoStart);
       else memo.replace(v.memoStart, v, r);
     }
     return r;
