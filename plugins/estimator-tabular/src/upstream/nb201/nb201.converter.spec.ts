@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { parseCsv } from '../../tabular/csv';
+import { writeSyntheticNb201 } from '../../testing/nb201-benchmark.writer';
 import { PyDict, PyObject } from '../torch/pickle.reader';
 import { loadTorchFile, type TorchStorageRef } from '../torch/torch-file.reader';
 import { NB201_TABLES, convertNb201 } from './nb201.converter';
@@ -70,6 +71,28 @@ describe('convertNb201', () => {
       expect(tensor.args[2]).toEqual([2, 3]); // shape
     });
   }
+
+  it('converts a file with more memo entries than one block (released blocks sealed, shared keys read back), every value right', async () => {
+    const file = path.join(dir, NAME);
+    const rows = writeSyntheticNb201(file, { archs: 1200 });
+    const outputs: { [f: string]: string } = {};
+    for (const f of Object.keys(NB201_TABLES)) outputs[f] = path.join(dir, f);
+    await convertNb201(file, outputs, { signal: new AbortController().signal, progress: () => undefined });
+    const nats = readTable(outputs['nb201_test_acc_200ep_nats.csv.gz']!, NB201_TABLES['nb201_test_acc_200ep_nats.csv.gz']!.columns);
+    const mini = readTable(outputs['nb201_acc_12ep_minibench.csv.gz']!, NB201_TABLES['nb201_acc_12ep_minibench.csv.gz']!.columns);
+    const naswot = readTable(outputs['nb201_cifar10_naswot.csv.gz']!, NB201_TABLES['nb201_cifar10_naswot.csv.gz']!.columns);
+    expect(nats).toHaveLength(1200);
+    rows.forEach((r, i) => {
+      expect(nats[i]).toMatchObject({
+        index: i,
+        arch_str: r.archStr,
+        cifar10_test_acc: r.full['cifar10|ori-test'],
+        cifar100_test_acc: r.full['cifar100|x-test'],
+      });
+      expect(mini[i]).toMatchObject({ cifar10_valid_val_acc: r.less['cifar10-valid|x-valid'], imagenet16_120_val_acc: r.less['ImageNet16-120|x-valid'] });
+      expect(naswot[i]).toMatchObject({ params_mb: r.params, cifar10_valid_test_acc: r.full['cifar10-valid|ori-test'], naswot_v1_score: null });
+    });
+  });
 
   it('refuses a file that is not a torch.save file, naming it', async () => {
     const bad = path.join(dir, NAME);
