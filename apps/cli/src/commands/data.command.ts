@@ -208,6 +208,7 @@ async function fetchOne(
         parts.push(part, done);
         if (opts.force || !fs.existsSync(done) || fs.readFileSync(done, 'utf8') !== `${src.url}\n${fs.existsSync(part) ? fs.statSync(part).size : -1}`) {
           fs.rmSync(done, { force: true });
+          if (opts.force) fs.rmSync(part, { force: true }); // --force downloads again from the start
           progress.line(`${def.id}: downloading ${src.url}`);
           try {
             await downloadTo(src.url, part, signal, (d, t) => progress.update(`  ${file.name}`, d, t ?? file.size));
