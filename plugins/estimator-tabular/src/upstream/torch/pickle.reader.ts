@@ -71,8 +71,11 @@ class Memo {
   private readonly blocks: (unknown[] | undefined)[] = [];
   private readonly live: number[] = [];
   private readonly released = new ReleasedValues();
-  /** Released intervals [start, end): a release scans past the inner ones, so it is O(span). */
-  private readonly skip = new Map<number, number>();
+  /**
+   * Released intervals [start, end), by the block of their start: a release scans past the inner
+   * ones, so it is O(span); a freed block's intervals go with it.
+   */
+  private readonly skips: (Map<number, number> | undefined)[] = [];
 
   put(idx: number, v: unknown): void {
     const b = idx >>> BLOCK_BITS;
@@ -96,13 +99,14 @@ class Memo {
   /** Releases the slots `[start, max]`: immutable values are kept compactly, everything else goes. */
   release(start: number): void {
     for (let idx = start; idx <= this.max; idx++) {
-      const jump = this.skip.get(idx);
+      const b = idx >>> BLOCK_BITS;
+      const skip = this.skips[b];
+      const jump = skip?.get(idx);
       if (jump !== undefined) {
-        this.skip.delete(idx);
+        skip!.delete(idx);
         idx = jump - 1;
         continue;
       }
-      const b = idx >>> BLOCK_BITS;
       const arr = this.blocks[b];
       if (!arr) {
         idx = ((b + 1) << BLOCK_BITS) - 1;
@@ -117,10 +121,14 @@ class Memo {
       arr[i] = ABSENT;
       if (--this.live[b]! === 0 && b < this.max >>> BLOCK_BITS) {
         this.blocks[b] = undefined;
+        this.skips[b] = undefined;
         this.released.seal(b);
       }
     }
-    if (start <= this.max) this.skip.set(start, this.max + 1);
+    if (start <= this.max) {
+      const b = start >>> BLOCK_BITS;
+      (this.skips[b] ?? (this.skips[b] = new Map())).set(start, this.max + 1);
+    }
   }
 
   /** Without releasing (memo positions reused): only `original` becomes `replacement`. */
