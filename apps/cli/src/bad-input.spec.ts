@@ -105,6 +105,26 @@ const cases: Case[] = [
     expect: [/--set "searcher.options.population" is not of the form path=value/, /Fix:/],
   },
   {
+    name: 'nasx data fetch without a data directory',
+    args: () => ['data', 'fetch', 'nb201'],
+    expect: [/no data directory/, /Fix: give --data-dir <dir>, or set NASX_DATA/],
+  },
+  {
+    name: 'a malformed --sha256',
+    args: (dir) => ['data', 'fetch', 'nb201', '--data-dir', path.join(dir, 'd'), '--sha256', 'abc'],
+    expect: [/--sha256 abc is not a sha256/, /Fix: give the 64-digit hex digest/],
+  },
+  {
+    name: 'a --from folder without the upstream file',
+    args: (dir) => ['data', 'fetch', 'nb201', '--data-dir', path.join(dir, 'd'), '--from', dir],
+    expect: [/--from .*: there is no NAS-Bench-201-v1_1-096897\.pth at/, /Fix: put NAS-Bench-201-v1_1-096897\.pth into that folder/],
+  },
+  {
+    name: 'a typo in a dataset id',
+    args: (dir) => ['data', 'verify', 'cifar-10', '--data-dir', dir],
+    expect: [/unknown dataset "cifar-10"/, /Fix: did you mean "cifar10"/],
+  },
+  {
     name: 'resuming a folder that is not a run',
     args: (dir) => ['resume', dir],
     expect: [/is not a run folder/, /Fix: pass a folder under runs\//],

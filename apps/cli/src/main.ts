@@ -1,6 +1,7 @@
 import { NasxError, formatNasxError, isNasxError } from '@nasx/contracts';
 import { MAX_SEED, MAX_WORKERS } from '@nasx/kernel';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { dataFetchCommand, dataListCommand, dataVerifyCommand } from './commands/data.command';
 import { evaluateCommand } from './commands/evaluate.command';
 import { exportCommand } from './commands/export.command';
 import { newPluginCommand, pluginRoles } from './commands/new.command';
@@ -167,6 +168,31 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .description('list installed plugins and their contributions (read from manifests; no plugin code is loaded)')
     .option('--json', 'as JSON')
     .action((o) => setCode(pluginsCommand(io, o)));
+
+  const data = p
+    .command('data')
+    .description('benchmark data: download and convert it from its upstream release (fetch), show what is installed (list), check it (verify)');
+  data
+    .command('fetch')
+    .description('download each dataset from its official location (or --from), verify it, convert it, and record where it came from')
+    .argument('<id...>', 'dataset ids, e.g. nb201 cifar10 (nasx data list shows them)')
+    .option('--data-dir <dir>', 'data directory to install into (default: $NASX_DATA)')
+    .option('--from <mirror>', 'take the upstream files from a mirror: an http(s) URL or folder holding them under their upstream names (or the file itself)')
+    .option('--force', 'fetch again even when installed, and download again')
+    .option('--sha256 <hex>', 'the sha256 the upstream file must have (for files with no published checksum)')
+    .action((ids: string[], o) => setCode(dataFetchCommand(io, ids, o)));
+  data
+    .command('list')
+    .description('list the datasets of the installed plugins (from manifests), whether they are installed, and where they came from')
+    .option('--data-dir <dir>', 'data directory (default: $NASX_DATA)')
+    .option('--json', 'as JSON')
+    .action((o) => setCode(dataListCommand(io, o)));
+  data
+    .command('verify')
+    .description('check the installed files against the sha256s recorded when they were fetched')
+    .argument('[id...]', 'dataset ids (default: every fetched dataset)')
+    .option('--data-dir <dir>', 'data directory (default: $NASX_DATA)')
+    .action((ids: string[], o) => setCode(dataVerifyCommand(io, ids, o)));
 
   p.command('schema')
     .description('print the JSON Schema of pipeline configs for the installed plugins (for editors)')

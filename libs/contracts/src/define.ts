@@ -1,5 +1,6 @@
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import type { Logger } from './context';
+import type { DatasetDefinition } from './dataset.contract';
 import type { Estimator } from './estimator.contract';
 import type { JsonSchema } from './json';
 import type { LatencyModel } from './latency-model.contract';
@@ -10,12 +11,15 @@ import type { SearchSpace } from './search-space.contract';
 import type { Task } from './task.contract';
 
 /**
- * The kinds of contribution a plugin can make: one extension point each, and `service`, an object
- * one plugin provides under a token for other plugins to inject (see {@link defineService}).
+ * The kinds of contribution a plugin can make: one extension point each, `service`, an object
+ * one plugin provides under a token for other plugins to inject (see {@link defineService}), and
+ * `dataset`, data that `nasx data fetch` downloads and converts (see `defineDataset`).
  */
-export const CONTRIBUTION_KINDS = ['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'service'] as const;
+export const CONTRIBUTION_KINDS = ['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'service', 'dataset'] as const;
 /** One of {@link CONTRIBUTION_KINDS}. */
 export type ContributionKind = (typeof CONTRIBUTION_KINDS)[number];
+/** The kinds a run creates from a factory (`create(options, deps)`): all but services and datasets. */
+export type FactoryKind = Exclude<ContributionKind, 'service' | 'dataset'>;
 
 /** What every factory receives. */
 export interface CommonDeps {
@@ -110,7 +114,7 @@ export const RESERVED_DEPS = ['dataDir', 'configDir', 'logger', 'rng', 'space', 
  * Schema the package manifest points to; the kernel validates (and fills defaults into) options
  * with it before `create` runs.
  */
-export interface ContributionDefinition<K extends ContributionKind = ContributionKind, O = any, I extends InjectMap = Record<never, never>> {
+export interface ContributionDefinition<K extends keyof ContributionTypes = keyof ContributionTypes, O = any, I extends InjectMap = Record<never, never>> {
   readonly kind: K;
   readonly id: string;
   readonly title?: string;
@@ -151,10 +155,12 @@ export interface ServiceDefinition<T = unknown, O = any, I extends InjectMap = R
 }
 
 /** Any contribution definition. */
-export type AnyContribution =
-  { [K in Exclude<ContributionKind, 'service'>]: ContributionDefinition<K> }[Exclude<ContributionKind, 'service'>] | ServiceDefinition;
+export type AnyContribution = { [K in FactoryKind]: ContributionDefinition<K> }[FactoryKind] | ServiceDefinition;
 
-type Def<K extends ContributionKind, O, I extends InjectMap = Record<never, never>> = Omit<ContributionDefinition<K, O, I>, 'kind'>;
+/** Anything a plugin contributes: a run's contributions and services ({@link AnyContribution}), or a dataset. */
+export type PluginContribution = AnyContribution | DatasetDefinition;
+
+type Def<K extends keyof ContributionTypes, O, I extends InjectMap = Record<never, never>> = Omit<ContributionDefinition<K, O, I>, 'kind'>;
 
 /** Define a task contribution. */
 export function defineTask<O = Record<string, never>, I extends InjectMap = Record<never, never>>(
@@ -196,15 +202,28 @@ export function defineService<T, O = Record<string, never>, I extends InjectMap 
 
 /** What a plugin package default-exports. */
 export interface PluginDefinition {
+  /** What runs use: tasks, spaces, estimators, searchers, latency models, services. */
   readonly contributions: readonly AnyContribution[];
+  /** The datasets `nasx data fetch` gets (see `defineDataset`). */
+  readonly datasets?: readonly DatasetDefinition[];
 }
 
 /**
- * Declare a plugin's contributions; the package's entry default-exports the result.
+ * Declare a plugin's contributions; the package's entry default-exports the result. Datasets go
+ * in the same list and are kept apart in `datasets`.
  *
  * @example
  * export default definePlugin({ contributions: [nb201SearchSpace] });
  */
-export function definePlugin(def: { contributions: readonly (ContributionDefinition<any, any, any> | ServiceDefinition<any, any, any>)[] }): PluginDefinition {
-  return { contributions: def.contributions as readonly AnyContribution[] };
+export function definePlugin(def: {
+  contributions: readonly (ContributionDefinition<any, any, any> | ServiceDefinition<any, any, any> | DatasetDefinition)[];
+}): PluginDefinition {
+  const datasets = def.contributions.filter((c): c is DatasetDefinition => c.kind === 'dataset');
+  const contributions = def.contributions.filter((c) => c.kind !== 'dataset') as readonly AnyContribution[];
+  return datasets.length ? { contributions, datasets } : { contributions };
+}
+
+/** Every contribution of a plugin definition, datasets included. */
+export function pluginContributions(def: PluginDefinition): readonly PluginContribution[] {
+  return [...def.contributions, ...(def.datasets ?? [])];
 }

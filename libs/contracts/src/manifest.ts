@@ -1,7 +1,10 @@
 import { RESERVED_DEPS, type ContributionKind, type InjectMap } from './define';
 
-/** Package roles: one extension point each (or `service`), or a `bundle` of several. */
-export const PLUGIN_ROLES = ['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'service', 'bundle'] as const;
+/**
+ * Package roles: one extension point each (or `service`, or `dataset` for a data-only package), or
+ * a `bundle` of several. A package of any role may also contribute datasets (the data it reads).
+ */
+export const PLUGIN_ROLES = ['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'service', 'dataset', 'bundle'] as const;
 /** One of {@link PLUGIN_ROLES}. */
 export type PluginRole = (typeof PLUGIN_ROLES)[number];
 
@@ -20,6 +23,11 @@ export interface ManifestContribution {
   readonly token?: string;
   /** The services the contribution injects into its `deps`, name → token, as its code declares. */
   readonly inject?: InjectMap;
+  /**
+   * Datasets only: the files `nasx data fetch` writes, relative to the data directory (as the
+   * code's `produces`), so `nasx data list` tells what is installed without importing code.
+   */
+  readonly produces?: readonly string[];
   /**
    * Estimators only: compute-heavy (trains or scores networks), so the kernel runs its estimates in
    * a pool of worker threads, one per core, unless the config's `workers` says otherwise.
@@ -53,7 +61,7 @@ export const PLUGIN_MANIFEST_SCHEMA = {
   required: ['role', 'engines', 'contributes'],
   properties: {
     role: {
-      enum: [...(['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'service', 'bundle'] as const)],
+      enum: [...(['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'service', 'dataset', 'bundle'] as const)],
       description: 'What the package contributes; "bundle" for several kinds.',
     },
     engines: {
@@ -71,19 +79,38 @@ export const PLUGIN_MANIFEST_SCHEMA = {
         type: 'object',
         additionalProperties: false,
         required: ['id', 'kind', 'title'],
-        // A service needs the token it provides; every other kind an options schema.
-        if: { properties: { kind: { const: 'service' } } },
-        then: { properties: { token: true }, required: ['token'] },
-        else: { properties: { optionsSchema: true }, required: ['optionsSchema'], not: { properties: { token: true }, required: ['token'] } },
+        // A service needs the token it provides, a dataset the files it produces; every other kind an options schema.
+        allOf: [
+          {
+            if: { properties: { kind: { const: 'service' } } },
+            then: { properties: { token: true }, required: ['token'] },
+            else: { not: { properties: { token: true }, required: ['token'] } },
+          },
+          {
+            if: { properties: { kind: { const: 'dataset' } } },
+            then: { properties: { produces: true }, required: ['produces'] },
+            else: { not: { properties: { produces: true }, required: ['produces'] } },
+          },
+          {
+            if: { properties: { kind: { enum: ['task', 'search-space', 'estimator', 'searcher', 'latency-model'] } } },
+            then: { properties: { optionsSchema: true }, required: ['optionsSchema'] },
+          },
+        ],
         properties: {
           id: { type: 'string', pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', description: 'kebab-case id, unique across installed plugins.' },
           kind: {
-            enum: ['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'service'],
-            description: 'Extension point, or "service" for an object other plugins inject.',
+            enum: ['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'service', 'dataset'],
+            description: 'Extension point, "service" for an object other plugins inject, or "dataset" for data "nasx data fetch" gets.',
           },
           title: { type: 'string', minLength: 1, description: 'Short human title.' },
           description: { type: 'string', description: 'One or two sentences.' },
           optionsSchema: { type: 'string', minLength: 1, description: 'Path of the options JSON Schema relative to the package root.' },
+          produces: {
+            type: 'array',
+            minItems: 1,
+            items: { type: 'string', pattern: '^(?!/)(?!.*(^|/)\\.\\.(/|$))[^\\\\]+$' },
+            description: 'Datasets: the files it writes, relative to the data directory (no "..", no leading "/").',
+          },
           workers: { type: 'boolean', description: 'Estimators: run estimates in worker threads (compute-heavy).' },
           token: { type: 'string', pattern: SERVICE_TOKEN_PATTERN, description: 'Services: the token the service is provided under, e.g. "acme.tokenizer".' },
           inject: {

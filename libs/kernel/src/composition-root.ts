@@ -15,8 +15,8 @@ import {
   isNasxError,
   type AnyContribution,
   type CommonDeps,
-  type ContributionKind,
   type ContributionTypes,
+  type FactoryKind,
   type EventDraft,
   type Logger,
   type MetricDeclaration,
@@ -221,7 +221,7 @@ async function activate(registry: PluginRegistry, c: DiscoveredContribution, whe
   }
 }
 
-async function instantiate<K extends Exclude<ContributionKind, 'service'>>(
+async function instantiate<K extends FactoryKind>(
   registry: PluginRegistry,
   config: ResolvedConfig,
   entry: ResolvedEntry,

@@ -5,6 +5,7 @@
  */
 import { definePlugin } from '@nasx/contracts';
 import { tabularEstimator } from './tabular/tabular.estimator';
+import { nb201Dataset } from './upstream/nb201/nb201.dataset';
 
 export { tabularEstimator, openBenchmarkTable, TABULAR_ADAPTERS, type TabularOptions, type TabularEstimator } from './tabular/tabular.estimator';
 export { BenchmarkTable, clearTableCache, type TabularAdapter, type ColumnSource, type LoadedFile } from './tabular/benchmark-table';
@@ -32,4 +33,11 @@ export {
 export { convertNb101, type ConvertNb101Options, type Nb101ConvertProgress, type Nb101ConvertResult } from './upstream/nb101/nb101.converter';
 export { decodeModelMetrics, ProtobufDecodeError, type ModelMetrics, type EvaluationData } from './upstream/nb101/model-metrics.decoder';
 
-export default definePlugin({ contributions: [tabularEstimator] });
+export { nb201Dataset, NB201_UPSTREAM_FILE } from './upstream/nb201/nb201.dataset';
+export { convertNb201, reduceNb201, NB201_TABLES } from './upstream/nb201/nb201.converter';
+export { loadTorchFile, torchFormat, type TorchFormat, type TorchStorageRef } from './upstream/torch/torch-file.reader';
+export { readPickle, PyDict, PyObject, PyGlobal, PickleError, type PickleOptions } from './upstream/torch/pickle.reader';
+export { ByteSource } from './upstream/torch/byte-source';
+export { writeSyntheticNb201, type SyntheticNb201Row } from './testing/nb201-benchmark.writer';
+
+export default definePlugin({ contributions: [tabularEstimator, nb201Dataset] });

@@ -49,6 +49,6 @@ describe('cifar10 task in the kernel (toy plugin, synthetic binary data)', () =>
     const text = formatNasxError(error as never);
     expect(text).toMatch(/^error \(data\): .*at \/task, package @nasx\/task-cifar10, contribution "cifar10": the data directory .*nowhere does not exist/);
     expect(text).toContain('data_batch_1.bin');
-    expect(text).toMatch(/Fix: set NASX_DATA/);
+    expect(text).toMatch(/Fix: get the official binary version with "nasx data fetch cifar10 --data-dir <dir>", then set NASX_DATA/);
   });
 });

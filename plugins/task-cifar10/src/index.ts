@@ -4,6 +4,7 @@
  * official binary version or the gzipped sample layout) as framework-free float32 batches.
  */
 import { definePlugin } from '@nasx/contracts';
+import { cifar10Dataset } from './cifar10/cifar10.dataset';
 import { cifar10Task } from './cifar10/cifar10.task';
 
 export { cifar10Task, cifar10SplitSizes, CIFAR10_CLASSES, type Cifar10Options, type Cifar10Task } from './cifar10/cifar10.task';
@@ -21,4 +22,7 @@ export {
 } from './cifar10/cifar10-files';
 export { CIFAR10_NORMALIZATION, CROP_PADDING, drawAugmentation, writeAugmented, writeNormalized, type Augmentation } from './cifar10/cifar10-transforms';
 
-export default definePlugin({ contributions: [cifar10Task] });
+export { cifar10Dataset, CIFAR10_ARCHIVE } from './cifar10/cifar10.dataset';
+export { extractTarGz } from './cifar10/tar-gz.extract';
+
+export default definePlugin({ contributions: [cifar10Task, cifar10Dataset] });

@@ -17,6 +17,8 @@ export interface DiscoveredContribution {
   readonly workers?: boolean;
   /** Services: the token provided. */
   readonly token?: string;
+  /** Datasets: the files it produces, relative to the data directory, from the manifest. */
+  readonly produces?: readonly string[];
   /** The services it injects (deps name → token), from the manifest. */
   readonly inject?: InjectMap;
   readonly plugin: DiscoveredPlugin;

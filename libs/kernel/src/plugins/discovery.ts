@@ -183,7 +183,7 @@ function readPlugin(
         file: pkgFile,
         pointer,
         pkg: name,
-        fix: 'the "nasx" block needs "role" (task | search-space | estimator | searcher | latency-model | service | bundle), "engines": { "kernel": "<semver range>" } and "contributes": [{ id, kind, title, optionsSchema }] (a service: { id, kind: "service", token, title })',
+        fix: 'the "nasx" block needs "role" (task | search-space | estimator | searcher | latency-model | service | dataset | bundle), "engines": { "kernel": "<semver range>" } and "contributes": [{ id, kind, title, optionsSchema }] (a service: { id, kind: "service", token, title }; a dataset: { id, kind: "dataset", title, produces: [paths] })',
       }),
     );
     return undefined;
@@ -201,7 +201,8 @@ function readPlugin(
     return undefined;
   }
   if (manifest.role !== 'bundle') {
-    const wrong = manifest.contributes.find((c) => c.kind !== manifest.role);
+    // Any package may contribute the datasets it reads (`nasx data fetch` gets them).
+    const wrong = manifest.contributes.find((c) => c.kind !== manifest.role && c.kind !== 'dataset');
     if (wrong) {
       problems.push(
         new NasxError('plugin', `role "${manifest.role}" but contribution "${wrong.id}" is a ${wrong.kind}`, {
@@ -290,6 +291,7 @@ function readPlugin(
       workers: c.workers,
       token: c.token,
       inject: c.inject,
+      ...(c.produces ? { produces: c.produces } : {}),
     });
   }
   return plugin;

@@ -1,12 +1,27 @@
-import { NasxError, type AnyContribution, type ContributionKind, type InjectMap, type PluginDefinition } from '@nasx/contracts';
+import {
+  NasxError,
+  pluginContributions,
+  type AnyContribution,
+  type ContributionKind,
+  type DatasetDefinition,
+  type InjectMap,
+  type PluginContribution,
+  type PluginDefinition,
+} from '@nasx/contracts';
 import { suggest } from '../suggest';
 import type { DiscoveredContribution, DiscoveredPlugin } from './discovered-plugin';
 import { KNOWN_CONTRIBUTIONS } from './known-plugins';
 import { NO_OPTIONS_SCHEMA } from './services';
 
 /** The token a service provides and the services a contribution injects, as a manifest states them. */
-function injection(c: AnyContribution): { token?: string; inject?: InjectMap } {
+function injection(c: PluginContribution): { token?: string; inject?: InjectMap } {
+  if (c.kind === 'dataset') return {};
   return { ...(c.kind === 'service' ? { token: c.token } : {}), ...(c.inject ? { inject: c.inject } : {}) };
+}
+
+/** The files a dataset produces, as its manifest states them. */
+function produced(c: PluginContribution): { produces?: readonly string[] } {
+  return c.kind === 'dataset' ? { produces: c.produces } : {};
 }
 
 function where(c: DiscoveredContribution): string {
@@ -35,28 +50,30 @@ export function inlinePlugin(name: string, def: PluginDefinition, version = '0.0
     manifest: {
       role: 'bundle',
       engines: { kernel: '*' },
-      contributes: def.contributions.map((c) => ({
+      contributes: pluginContributions(def).map((c) => ({
         id: c.id,
         kind: c.kind,
         title: c.title ?? c.id,
         description: c.description,
-        optionsSchema: '',
+        ...(c.kind === 'dataset' ? {} : { optionsSchema: '' }),
         ...injection(c),
+        ...produced(c),
       })),
     },
     contributions,
     load: async () => ({ default: def }),
   };
-  for (const c of def.contributions)
+  for (const c of pluginContributions(def))
     contributions.push({
       id: c.id,
       kind: c.kind,
       title: c.title ?? c.id,
       description: c.description,
-      optionsSchema: c.optionsSchema ?? NO_OPTIONS_SCHEMA,
+      optionsSchema: (c.kind === 'dataset' ? undefined : c.optionsSchema) ?? NO_OPTIONS_SCHEMA,
       schemaFile: '',
       plugin,
       ...injection(c),
+      ...produced(c),
     });
   return plugin;
 }
@@ -66,7 +83,7 @@ export function inlinePlugin(name: string, def: PluginDefinition, version = '0.0
  * imports a package only when one of its contributions is activated.
  */
 export class PluginRegistry {
-  private readonly activated = new Map<DiscoveredContribution, AnyContribution>();
+  private readonly activated = new Map<DiscoveredContribution, PluginContribution>();
 
   constructor(readonly plugins: readonly DiscoveredPlugin[]) {}
 
@@ -103,6 +120,17 @@ export class PluginRegistry {
 
   /** Import the package of a contribution and return its definition object. */
   async activate(c: DiscoveredContribution): Promise<AnyContribution> {
+    if (c.kind === 'dataset') throw new Error(`dataset "${c.id}" is activated with activateDataset()`);
+    return (await this.load(c)) as AnyContribution;
+  }
+
+  /** Import the package of a dataset contribution and return its definition (for `nasx data`). */
+  async activateDataset(c: DiscoveredContribution): Promise<DatasetDefinition> {
+    if (c.kind !== 'dataset') throw new Error(`${c.kind} "${c.id}" is not a dataset`);
+    return (await this.load(c)) as DatasetDefinition;
+  }
+
+  private async load(c: DiscoveredContribution): Promise<PluginContribution> {
     const done = this.activated.get(c);
     if (done) return done;
     const mod = (await c.plugin.load()) as { default?: PluginDefinition } | PluginDefinition;
@@ -114,11 +142,12 @@ export class PluginRegistry {
         fix: 'export default definePlugin({ contributions: [...] }) from the package entry (src/index.ts)',
       });
     }
-    const found = def.contributions.find((d) => d.id === c.id && d.kind === c.kind);
+    const all = pluginContributions(def);
+    const found = all.find((d) => d.id === c.id && d.kind === c.kind);
     if (!found) {
       throw new NasxError(
         'plugin',
-        `the manifest declares ${c.kind} "${c.id}" but the package code does not define it (it defines ${def.contributions.map((d) => `${d.kind} "${d.id}"`).join(', ') || 'nothing'})`,
+        `the manifest declares ${c.kind} "${c.id}" but the package code does not define it (it defines ${all.map((d) => `${d.kind} "${d.id}"`).join(', ') || 'nothing'})`,
         {
           ...where,
           fix: 'make the manifest\'s "contributes" and the definePlugin() list agree',
@@ -137,6 +166,14 @@ export class PluginRegistry {
           ...where,
           fix: 'give the manifest entry the same "token" and "inject" as the code\'s definition',
         },
+      );
+    }
+    const codeProduces = JSON.stringify(produced(found).produces ?? null);
+    if (codeProduces !== JSON.stringify(c.produces ?? null)) {
+      throw new NasxError(
+        'plugin',
+        `the manifest and the code of ${c.kind} "${c.id}" disagree on the files it produces (manifest ${JSON.stringify(c.produces ?? null)}, code ${codeProduces})`,
+        { ...where, fix: 'give the manifest entry the same "produces" list, in the same order, as the code\'s defineDataset()' },
       );
     }
     this.activated.set(c, found);

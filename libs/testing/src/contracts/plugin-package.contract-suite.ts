@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PLUGIN_MANIFEST_SCHEMA, type PluginDefinition } from '@nasx/contracts';
+import { PLUGIN_MANIFEST_SCHEMA, pluginContributions, type PluginDefinition } from '@nasx/contracts';
 import { compileSchema, createAjv } from '@nasx/kernel';
 
 /** Every problem of a JSON Schema against the house rules: objects closed, properties described. */
@@ -42,14 +42,25 @@ export function describePluginPackage(packageDir: string, plugin: PluginDefiniti
 
     it('declares in the manifest exactly the contributions its code defines', () => {
       const fromManifest = pkg.nasx.contributes.map((c: { kind: string; id: string }) => `${c.kind}:${c.id}`).sort();
-      const fromCode = plugin.contributions.map((c) => `${c.kind}:${c.id}`).sort();
+      const fromCode = pluginContributions(plugin)
+        .map((c) => `${c.kind}:${c.id}`)
+        .sort();
       expect(fromCode).toEqual(fromManifest);
     });
 
     it('declares the same service token and injections in the manifest as in the code', () => {
       for (const c of pkg.nasx.contributes) {
-        const def = plugin.contributions.find((d) => d.id === c.id && d.kind === c.kind) as { token?: string; inject?: Record<string, string> } | undefined;
+        const def = pluginContributions(plugin).find((d) => d.id === c.id && d.kind === c.kind) as
+          { token?: string; inject?: Record<string, string> } | undefined;
         expect({ id: c.id, token: c.token, inject: c.inject ?? {} }).toEqual({ id: c.id, token: def?.token, inject: def?.inject ?? {} });
+      }
+    });
+
+    it('declares the same produced files for each dataset in the manifest as in the code', () => {
+      for (const c of pkg.nasx.contributes) {
+        if (c.kind !== 'dataset') continue;
+        const def = pluginContributions(plugin).find((d) => d.id === c.id && d.kind === c.kind);
+        expect({ id: c.id, produces: c.produces }).toEqual({ id: c.id, produces: def?.kind === 'dataset' ? def.produces : undefined });
       }
     });
 
@@ -60,8 +71,8 @@ export function describePluginPackage(packageDir: string, plugin: PluginDefiniti
         const file = path.join(packageDir, c.optionsSchema);
         expect(fs.existsSync(file)).toBe(true);
         const fromFile = JSON.parse(fs.readFileSync(file, 'utf8'));
-        const def = plugin.contributions.find((d) => d.id === c.id && d.kind === c.kind);
-        expect(def?.optionsSchema).toEqual(fromFile);
+        const def = pluginContributions(plugin).find((d) => d.id === c.id && d.kind === c.kind);
+        expect(def && def.kind !== 'dataset' ? def.optionsSchema : undefined).toEqual(fromFile);
         expect(() => compileSchema(fromFile)).not.toThrow();
         expect(lintOptionsSchema(fromFile)).toEqual([]);
       }

@@ -61,6 +61,8 @@ export interface TabularAdapter {
   readonly title: string;
   /** Conventional folder under the data root, e.g. `nas-bench-201`. */
   readonly subdir: string;
+  /** The dataset contribution whose `nasx data fetch <id>` writes the files, if there is one. */
+  readonly fetchId?: string;
   /** Number of row codes (NB201: 5^6 = 15,625); columns have this length. NB101: rows of the file as shipped. */
   readonly size: number;
   /** Datasets with at least one metric. */
@@ -146,7 +148,8 @@ export function loadFile(adapter: TabularAdapter, dir: string, file: string): Lo
 }
 
 function missingFix(adapter: TabularAdapter): string {
-  return `set NASX_DATA (or --data-dir, or the config's dataDir) to the folder that holds ${adapter.subdir}/, or set this estimator's "dataDir" option to it`;
+  const fetch = adapter.fetchId ? `get the tables with "nasx data fetch ${adapter.fetchId} --data-dir <dir>", then ` : '';
+  return `${fetch}set NASX_DATA (or --data-dir, or the config's dataDir) to the folder that holds ${adapter.subdir}/, or set this estimator's "dataDir" option to it`;
 }
 
 /** All files an adapter can read, in a stable order. */

@@ -186,6 +186,7 @@ export const nb201Adapter: TabularAdapter = {
   space: 'nb201',
   title: 'NAS-Bench-201',
   subdir: 'nas-bench-201',
+  fetchId: 'nb201',
   size: NB201_SIZE,
   datasets: NB201_DATASETS,
   sources: (dataset) => (Object.prototype.hasOwnProperty.call(NB201_SOURCES, dataset) ? NB201_SOURCES[dataset] : undefined),

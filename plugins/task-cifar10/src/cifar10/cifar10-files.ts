@@ -34,6 +34,7 @@ const BINARY_FILES = [...CIFAR10_BINARY_TRAIN_FILES, CIFAR10_BINARY_TEST_FILE];
 const SAMPLE_FILES = Object.values(CIFAR10_SAMPLE_FILES);
 const DOWNLOAD = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
 const FIX_MISSING =
+  'get the official binary version with "nasx data fetch cifar10 --data-dir <dir>", then ' +
   `set NASX_DATA (or --data-dir, or the config's dataDir) to the folder that holds cifar-10-batches-bin/ (unpack ${DOWNLOAD} there) ` +
   'or cifar10-sample/, or point the task\'s "dataDir" option at it';
 const FIX_BROKEN = `replace it with an intact copy (the official files come from ${DOWNLOAD})`;
