@@ -160,6 +160,13 @@ describe('npm install -g @nasx/cli from the tarballs, used outside the workspace
     expect(listed).toEqual(expect.arrayContaining(STANDARD_PLUGINS));
   });
 
+  it('lists the datasets nasx data fetch gets, from the installed plugins', async () => {
+    const r = await nasx(['data', 'list', '--json'], path.join(tmp, 'project'));
+    expect(r.code).toBe(0);
+    const ids = (JSON.parse(r.out) as { datasets: { id: string }[] }).datasets.map((d) => d.id);
+    expect(ids).toEqual(expect.arrayContaining(['nb201', 'nb101', 'cifar10']));
+  });
+
   it('runs the synthetic example', async () => {
     fs.copyFileSync(path.join(WORKSPACE, 'examples', 'synthetic.yaml'), path.join(tmp, 'project', 'synthetic.yaml'));
     const r = await nasx(['run', 'synthetic.yaml', '--quiet'], path.join(tmp, 'project'));

@@ -5,6 +5,7 @@
  */
 import { definePlugin } from '@nasx/contracts';
 import { tabularEstimator } from './tabular/tabular.estimator';
+import { nb101Dataset, nb101Only108Dataset } from './upstream/nb101/nb101.dataset';
 import { nb201Dataset } from './upstream/nb201/nb201.dataset';
 
 export { tabularEstimator, openBenchmarkTable, TABULAR_ADAPTERS, type TabularOptions, type TabularEstimator } from './tabular/tabular.estimator';
@@ -40,4 +41,6 @@ export { readPickle, PyDict, PyObject, PyGlobal, PickleError, type PickleOptions
 export { ByteSource } from './upstream/torch/byte-source';
 export { writeSyntheticNb201, type SyntheticNb201Row } from './testing/nb201-benchmark.writer';
 
-export default definePlugin({ contributions: [tabularEstimator, nb201Dataset] });
+export { nb101Dataset, nb101Only108Dataset } from './upstream/nb101/nb101.dataset';
+
+export default definePlugin({ contributions: [tabularEstimator, nb201Dataset, nb101Dataset, nb101Only108Dataset] });

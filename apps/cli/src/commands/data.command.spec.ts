@@ -326,4 +326,37 @@ describe('nasx data', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nasx data fetch nb201/);
   });
+
+  it('nb101: checks the published sha256, converts the official TFRecord, and the tabular estimator answers from the table', async () => {
+    const fixtures = path.join(WORKSPACE, 'plugins', 'estimator-tabular', 'src', 'upstream', 'nb101', '__fixtures__');
+    const expected = JSON.parse(fs.readFileSync(path.join(fixtures, 'nb101-full.fixture.expected.json'), 'utf8')) as {
+      models: { [hash: string]: { adjacency: string; operations: string; budgets: { [e: string]: { val_acc: number; test_acc: number } } } };
+    };
+    fs.copyFileSync(path.join(fixtures, 'nb101-full.fixture.tfrecord'), path.join(root, 'nasbench_full.tfrecord'));
+    const dir = path.join(tmp, 'data');
+    const wrong = await nasx(['data', 'fetch', 'nb101', '--data-dir', dir, '--from', `${base}/full`]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/but the published value is 3d64db8180fb1b0207212f9032205064312b6907a3bbc81eabea10db2f5c7e9c/);
+    expect(tree(dir)).toEqual([]);
+    const pin = sha256(path.join(root, 'nasbench_full.tfrecord'));
+    const r = await nasx(['data', 'fetch', 'nb101', '--data-dir', dir, '--from', `${base}/full`, '--sha256', pin]);
+    expect(r.code).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'nas-bench-101', 'nb101_full.csv.gz'))).toBe(true);
+    // A cell of the fixture in the space's text form: its adjacency matrix and operations.
+    const [, cell] = Object.entries(expected.models).find(([, m]) => m.adjacency.length > 4)!;
+    const n = Math.sqrt(cell.adjacency.length);
+    const matrix = Array.from({ length: n }, (_, i) => Array.from(cell.adjacency.slice(i * n, (i + 1) * n), Number));
+    const arch = `${JSON.stringify(matrix)}|${cell.operations}`;
+    const config = path.join(tmp, 'nb101.yaml');
+    fs.writeFileSync(
+      config,
+      'space: nb101\nestimator: { use: tabular, options: { benchmark: nb101, metric: val_acc, epochs: 108, report: [test_acc@108] } }\nsearcher: random\nbudget: { evaluations: 1 }\n',
+    );
+    const e = await nasx(['evaluate', config, arch, '--data-dir', dir, '--json']);
+    expect(e.stderr).toBe('');
+    expect(e.code).toBe(0);
+    const metrics = JSON.parse(e.stdout.trim().split('\n')[0]!).metrics as Record<string, number>;
+    expect(metrics['val_acc@108']).toBeCloseTo(cell.budgets['108']!.val_acc * 100, 6);
+    expect(metrics['test_acc@108']).toBeCloseTo(cell.budgets['108']!.test_acc * 100, 6);
+  });
 });

@@ -6,6 +6,12 @@ import type { ContributionKind } from '@nasx/contracts';
  * equal to the manifests of the workspace's plugins.
  */
 export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<Record<string, string>> } = {
+  dataset: {
+    cifar10: '@nasx/task-cifar10',
+    nb101: '@nasx/estimator-tabular',
+    'nb101-108': '@nasx/estimator-tabular',
+    nb201: '@nasx/estimator-tabular',
+  },
   estimator: {
     ctnas: '@nasx/estimator-ctnas',
     fisher: '@nasx/estimator-zero-cost',

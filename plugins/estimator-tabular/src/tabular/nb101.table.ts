@@ -180,6 +180,7 @@ export const nb101Adapter: TabularAdapter = {
   space: 'nb101',
   title: 'NAS-Bench-101',
   subdir: 'nas-bench-101',
+  fetchId: 'nb101',
   size: 20_001,
   datasets: NB101_DATASETS,
   sources: (dataset) => (dataset === 'cifar10' ? NB101_SOURCES : undefined),
