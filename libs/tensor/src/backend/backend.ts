@@ -3,7 +3,7 @@ import { NasxError } from '@nasx/contracts';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerMissingGradients } from './gradients';
+import { registerNasxGradients } from './gradients';
 import { registerComposedConvKernels } from './conv-backprop.kernels';
 
 /** Package name, for error locations. */
@@ -138,7 +138,7 @@ async function select(prefer: TensorBackendPreference | undefined): Promise<Tens
     }
     info = { ...found, source, skipped };
   }
-  registerMissingGradients();
+  registerNasxGradients(info.name === 'wasm' || info.name === 'cpu');
   registerComposedConvKernels();
   current = info;
   return info;

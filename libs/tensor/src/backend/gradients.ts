@@ -556,11 +556,16 @@ export const NASX_GRADIENTS: readonly tf.GradConfig[] = [
 ];
 
 /**
- * Registers every entry of {@link NASX_GRADIENTS} whose kernel has no gradient yet. Idempotent;
- * {@link initTensorBackend} calls it.
+ * Registers the entries of {@link NASX_GRADIENTS}. Idempotent; {@link initTensorBackend} calls it.
+ *
+ * With `override` (the wasm and cpu backends) every entry replaces whatever is registered: a
+ * bundle loaded in the same process can register tfjs-core's own gradients (tfjs-layers' CommonJS
+ * build does, and `@nasx/tensor` loads it for export), and two of those are wrong for nasx's
+ * networks (AvgPool's divides by the full window; output-saving ones drop second-order terms).
+ * Without it (tfjs-node, whose kernels go with tfjs-core's gradients), only gaps are filled.
  */
-export function registerMissingGradients(): void {
+export function registerNasxGradients(override: boolean): void {
   for (const g of NASX_GRADIENTS) {
-    if (!tf.getGradient(g.kernelName)) tf.registerGradient(g);
+    if (override || !tf.getGradient(g.kernelName)) tf.registerGradient(g);
   }
 }
