@@ -192,6 +192,35 @@ describe('npm install -g @nasx/cli from the tarballs, used outside the workspace
     expect(model.userDefinedMetadata.nasx.space).toBe('nb201');
   });
 
+  it('runs the quick start (AREA: NASWOT ranking, then training on MNIST from the mnist package), shortened', async () => {
+    fs.copyFileSync(path.join(WORKSPACE, 'examples', 'quickstart.yaml'), path.join(tmp, 'project', 'quickstart.yaml'));
+    const r = await nasx(
+      [
+        'run',
+        'quickstart.yaml',
+        '--json',
+        '--quiet',
+        '--set',
+        'searcher.options.samples=6',
+        '--set',
+        'searcher.options.population=2',
+        '--set',
+        'budget.evaluations=2',
+      ],
+      path.join(tmp, 'project'),
+    );
+    expect(r.code).toBe(0);
+    const events = r.out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { type: string; estimate?: { metrics: Record<string, number> } });
+    expect(events.find((e) => e.type === 'run-finished')).toMatchObject({ evaluations: 2 });
+    for (const e of events.filter((x) => x.type === 'evaluated')) {
+      expect(e.estimate!.metrics['val_acc']).toBeGreaterThan(0);
+      expect(Number.isFinite(e.estimate!.metrics['naswot'])).toBe(true);
+    }
+  });
+
   it('scores architectures with a zero-cost proxy on MNIST (data from the mnist package)', async () => {
     const archs = [
       '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|',
