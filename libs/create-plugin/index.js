@@ -231,7 +231,7 @@ function packageJsonOf(o) {
     keywords: ['nasx-plugin', 'neural-architecture-search'],
     main: 'dist/index.js',
     types: 'dist/index.d.ts',
-    files: ['dist', 'src', '!**/*.spec.*', '!**/.tsbuildinfo', 'README.md'],
+    files: ['dist', 'src', '!**/*.spec.*', '!**/__fixtures__', '!**/.tsbuildinfo', 'README.md'],
   };
   // A peer: the plugin shares the kernel's copy of the contracts (one NasxError, one set of tokens).
   const peerDependencies = { '@nasx/contracts': `^${o.contractsVersion}` };

@@ -29,6 +29,9 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
     tabular: '@nasx/estimator-tabular',
     train: '@nasx/estimator-train',
   },
+  'latency-model': {
+    table: '@nasx/latency-model-table',
+  },
   'search-space': {
     nb101: '@nasx/search-space-nb101',
     nb201: '@nasx/search-space-nb201',

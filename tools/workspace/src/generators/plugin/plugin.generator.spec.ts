@@ -81,7 +81,7 @@ describe('plugin generator', () => {
         version: '0.1.0',
         main: 'dist/index.js',
         types: 'dist/index.d.ts',
-        files: ['dist', 'src', '!**/*.spec.*', '!**/.tsbuildinfo', 'README.md', 'LICENSE'],
+        files: ['dist', 'src', '!**/*.spec.*', '!**/__fixtures__', '!**/.tsbuildinfo', 'README.md', 'LICENSE'],
         peerDependencies: { '@nasx/contracts': '^0.1.0' },
         nasx: {
           role,

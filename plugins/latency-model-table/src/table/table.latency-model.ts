@@ -1,0 +1,171 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { NasxError, defineLatencyModel, type ArchGraph, type Architecture, type LatencyModel, type SearchSpace } from '@nasx/contracts';
+import { tableSchema, type TableOptions } from './table.schema';
+
+const PKG = '@nasx/latency-model-table';
+const ID = 'table';
+/** Cells of NAS-Bench-201: every table has one row per cell, in NB201 index order. */
+const NB201_CELLS = 15_625;
+
+/** A table layout: where it is in the data directory and how its columns name devices. */
+interface Layout {
+  readonly file: string;
+  readonly title: string;
+  /** The device a column holds, or undefined for a column that is not a latency. */
+  device(column: string): string | undefined;
+}
+
+/** The layouts read (see the README): HELP's 27 device settings, HW-NAS-Bench-360's Pi 5 and Pixel runtimes. */
+export const LATENCY_TABLES: readonly Layout[] = [
+  {
+    file: 'hw-latency-help/nb201_latency_ms_help.csv.gz',
+    title: 'HELP (Lee et al., NeurIPS 2021)',
+    device: (c) => (c === 'index' || c === 'arch_str' ? undefined : c),
+  },
+  {
+    file: 'hw-nas-bench-360/nb201_pi5_pixel_latency_energy.csv.gz',
+    title: 'HW-NAS-Bench-360 (Raspberry Pi 5, Pixel)',
+    device: (c) => (c.endsWith('_lat_ms_median') ? c.slice(0, -'_lat_ms_median'.length) : undefined),
+  },
+];
+
+/** Files with an `arch_str` column in NB201 index order, for tables that have only the index. */
+const INDEX_SOURCES = ['hw-latency-help/nb201_latency_ms_help.csv.gz', 'nas-bench-201/nb201_test_acc_200ep_nats.csv.gz'];
+
+function readRows(file: string): { header: string[]; rows: string[][] } {
+  const text = zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').trimEnd();
+  const lines = text.split('\n');
+  const header = lines[0]!.split(',');
+  return { header, rows: lines.slice(1).map((l) => l.split(',')) };
+}
+
+/** Every device the tables in `dataDir` know, with the file and column of each. */
+export function knownDevices(dataDir: string): Map<string, { file: string; column: number }> {
+  const out = new Map<string, { file: string; column: number }>();
+  for (const layout of LATENCY_TABLES) {
+    const file = path.join(dataDir, layout.file);
+    if (!fs.existsSync(file)) continue;
+    const header = zlib.gunzipSync(fs.readFileSync(file)).subarray(0, 8192).toString('utf8').split('\n')[0]!.split(',');
+    header.forEach((c, i) => {
+      const device = layout.device(c);
+      if (device && !out.has(device)) out.set(device, { file, column: i });
+    });
+  }
+  return out;
+}
+
+/**
+ * Measured latency of NAS-Bench-201 cells on a device, looked up by the cell's official string:
+ * HELP's tables (15 GPU settings, 4 server CPUs, 4 phones, and HW-NAS-Bench's pixel3, raspi4,
+ * eyeriss, fpga; CIFAR-10 input) and HW-NAS-Bench-360's Raspberry Pi 5 / Pixel runtimes.
+ */
+export class TableLatencyModel implements LatencyModel {
+  readonly id = ID;
+  readonly devices: readonly string[];
+  private readonly byArch = new Map<string, number>();
+
+  constructor(
+    private readonly space: SearchSpace,
+    private readonly device: string,
+    dataDir: string,
+  ) {
+    const known = knownDevices(dataDir);
+    this.devices = [...known.keys()];
+    if (known.size === 0) {
+      throw new NasxError('data', `latency model "${ID}": no latency table in ${dataDir}`, {
+        pkg: PKG,
+        contribution: ID,
+        fix: `put one of ${LATENCY_TABLES.map((l) => l.file).join(', ')} in the data directory (--data-dir, dataDir or NASX_DATA)`,
+      });
+    }
+    const source = known.get(device);
+    if (!source) {
+      throw new NasxError('config', `latency model "${ID}": unknown device "${device}"`, {
+        pkg: PKG,
+        contribution: ID,
+        fix: `set device to one of: ${this.devices.join(', ')}`,
+      });
+    }
+    const { header, rows } = readRows(source.file);
+    if (rows.length !== NB201_CELLS) {
+      throw new NasxError('data', `latency model "${ID}": ${source.file} has ${rows.length} rows, not one per NAS-Bench-201 cell (${NB201_CELLS})`, {
+        pkg: PKG,
+        contribution: ID,
+        fix: 'use the table as published (one row per cell, in NB201 index order)',
+      });
+    }
+    let archColumn = header.indexOf('arch_str');
+    let archRows = rows;
+    if (archColumn < 0) {
+      const index = INDEX_SOURCES.map((f) => path.join(dataDir, f)).find((f) => fs.existsSync(f));
+      if (!index) {
+        throw new NasxError(
+          'data',
+          `latency model "${ID}": ${source.file} identifies cells by NB201 index only, and no table with their strings is in ${dataDir}`,
+          {
+            pkg: PKG,
+            contribution: ID,
+            fix: `add ${INDEX_SOURCES.join(' or ')} (nasx data fetch nb201 writes the second)`,
+          },
+        );
+      }
+      const read = readRows(index);
+      archColumn = read.header.indexOf('arch_str');
+      archRows = read.rows;
+    }
+    rows.forEach((row, i) => {
+      const ms = Number(row[source.column]);
+      if (!Number.isFinite(ms) || ms < 0) {
+        throw new NasxError('data', `latency model "${ID}": ${source.file}, row ${i + 2}: "${row[source.column]}" is not a latency in ms`, {
+          pkg: PKG,
+          contribution: ID,
+          fix: 'use the table as published',
+        });
+      }
+      this.byArch.set(archRows[i]![archColumn]!, ms);
+    });
+  }
+
+  predict(target: Architecture | ArchGraph, device: string): number {
+    if (device !== this.device) {
+      throw new NasxError('config', `latency model "${ID}" was created for device "${this.device}", not "${device}"`, {
+        pkg: PKG,
+        contribution: ID,
+        fix: 'add another latency entry with that device',
+      });
+    }
+    if (!('genotype' in target) || target.space !== 'nb201') {
+      throw new NasxError('architecture', `latency model "${ID}" has measured latencies of NAS-Bench-201 cells only`, {
+        pkg: PKG,
+        contribution: ID,
+        fix: 'search the nb201 space, or use a latency model that reads the architecture graph',
+      });
+    }
+    const ms = this.byArch.get(this.space.format(target));
+    if (ms === undefined) {
+      throw new NasxError('architecture', `latency model "${ID}": ${this.space.format(target)} is not in the table`, { pkg: PKG, contribution: ID });
+    }
+    return ms;
+  }
+}
+
+/** The `table` latency-model contribution. */
+export const tableLatencyModel = defineLatencyModel<TableOptions>({
+  id: ID,
+  title: 'Measured latency table (NAS-Bench-201)',
+  description:
+    'Measured per-cell latency of NAS-Bench-201 networks on a device, from the HELP tables (GPUs, CPUs, phones, HW-NAS-Bench pixel3/raspi4/eyeriss/fpga) and HW-NAS-Bench-360 (Raspberry Pi 5, Pixel) in the data directory.',
+  optionsSchema: tableSchema,
+  create: (options, { space, dataDir }) => {
+    if (!dataDir) {
+      throw new NasxError('data', `latency model "${ID}" reads its tables from the data directory, and none is set`, {
+        pkg: PKG,
+        contribution: ID,
+        fix: 'give --data-dir, set dataDir in the config, or set NASX_DATA',
+      });
+    }
+    return new TableLatencyModel(space, options.device, dataDir);
+  },
+});
