@@ -226,6 +226,41 @@ const rows: Row[] = [
     runDir: (d) => runIn(d),
   },
   {
+    name: 'nasx export of a run without a task (a network needs its input shape and classes)',
+    args: (d) => ['export', copyRun(baseRun, d), '-o', path.join(d, 'out')],
+    stderr: [/has no task/, /Fix: pass --task mnist \(no data needed\)/],
+    runDir: (d) => runIn(d),
+    check: (d) => expect(fs.existsSync(path.join(d, 'out'))).toBe(false),
+  },
+  {
+    name: 'nasx export --epochs without --train',
+    args: (d) => ['export', copyRun(baseRun, d), '--task', 'mnist', '--epochs', '2', '-o', path.join(d, 'out')],
+    stderr: [/--epochs and --steps set the training of --train/, /Fix: add --train, or drop them/],
+    check: (d) => expect(fs.existsSync(path.join(d, 'out'))).toBe(false),
+  },
+  {
+    name: 'nasx export into a folder that has files (never overwritten without --force)',
+    args: (d) => {
+      fs.mkdirSync(path.join(d, 'out'));
+      fs.writeFileSync(path.join(d, 'out', 'model.json'), 'mine');
+      return ['export', copyRun(baseRun, d), '--task', 'mnist', '-o', path.join(d, 'out')];
+    },
+    stderr: [/exists and is not an empty folder/, /Fix: choose another folder with -o, or pass --force/],
+    untouched: (d) => path.join(d, 'out'),
+  },
+  {
+    name: 'nasx report --size that is not WIDTHxHEIGHT',
+    args: (d) => ['report', copyRun(baseRun, d), '--svg', path.join(d, 'p.svg'), '--size', '10xfoo'],
+    stderr: [/argument '10xfoo' is invalid\. expected WIDTHxHEIGHT in pixels/],
+    check: (d) => expect(fs.existsSync(path.join(d, 'p.svg'))).toBe(false),
+  },
+  {
+    name: 'nasx report --png into a missing folder',
+    args: (d) => ['report', copyRun(baseRun, d), '--png', path.join(d, 'missing', 'p.png')],
+    stderr: [/cannot open .*missing\/p\.png: no such file or folder \(ENOENT\)/, /Fix: /],
+    runDir: (d) => runIn(d),
+  },
+  {
     name: 'nasx new plugin with a role that does not exist',
     args: () => ['new', 'plugin', 'hill-climb', '--role', 'optimizer'],
     stderr: [/unknown role "optimizer"/, /Fix: pass --role with one of: task, search-space, estimator, searcher, latency-model/],
