@@ -37,6 +37,35 @@ export interface ArchGraphNode {
   readonly params?: number;
 }
 
+/**
+ * Attributes of an op node in a network-level {@link ArchGraph} (`level: 'network'`), the names
+ * network builders, operator profilers and latency lookup tables agree on. Every op node of such a
+ * graph carries `input` (its input shape, channels first) and the node's `shape` is its output.
+ *
+ * - `conv`: k×k convolution + batch norm + activation (`cin → cout`, `stride`, `groups`).
+ * - `sep_conv`: depthwise k×k + BN + activation, then pointwise 1×1 + BN (MobileNet's separable conv).
+ * - `mbconv`: inverted residual (MobileNetV2 / MnasNet): 1×1 expansion to `cin·expansion` + BN +
+ *   activation (omitted when `expansion` is 1), depthwise k×k (`stride`) + BN + activation, optional
+ *   squeeze-and-excitation of ratio `se` (of the block's input channels), 1×1 projection + BN.
+ * - `skip: 'identity'` adds the input to the output (only when `stride` is 1 and `cin === cout`).
+ * - `global_pool`: average over the spatial dimensions; `dense`: fully connected `cin → cout`.
+ */
+export interface NetworkOpAttrs {
+  /** Input shape of the op, channels first: `[C, H, W]` for images, `[C]` for vectors. */
+  readonly input: readonly number[];
+  readonly cin?: number;
+  readonly cout?: number;
+  readonly kernel?: number;
+  readonly stride?: number;
+  /** Expansion ratio of an `mbconv` (1, 3, 6, …). */
+  readonly expansion?: number;
+  /** Squeeze-and-excitation ratio (0: none). */
+  readonly se?: number;
+  readonly skip?: 'none' | 'identity';
+  readonly groups?: number;
+  readonly activation?: 'relu' | 'relu6' | 'swish' | 'none';
+}
+
 /** A directed edge `from → to` (ids of nodes); `slot` orders inputs of order-sensitive ops. */
 export interface ArchGraphEdge {
   readonly from: string;

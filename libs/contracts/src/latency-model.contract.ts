@@ -12,6 +12,18 @@ export interface LatencyModel {
   readonly devices: readonly string[];
   /** Latency in milliseconds; throws `NasxError('architecture')` for an unknown architecture. */
   predict(arch: Architecture | ArchGraph, device: string): number | Promise<number>;
+  /** Many latencies at once, where batching is faster (a learned predictor); same values as {@link predict}. */
+  predictMany?(archs: readonly (Architecture | ArchGraph)[], device: string): number[] | Promise<number[]>;
+  /**
+   * Energy of one inference in millijoules, for devices whose data has it (HW-NAS-Bench-360's
+   * Raspberry Pi 5). The kernel adds it as the metric `energy_mj` (`energy_mj:<device>`) when present.
+   */
+  energy?(arch: Architecture | ArchGraph, device: string): number | Promise<number>;
+  /**
+   * Where the number comes from, recorded with the run (e.g. `tfjs wasm, 2 threads, median of 20`
+   * for a measurement on the local backend).
+   */
+  readonly provenance?: string;
 }
 
 /** Injection token of the run's {@link LatencyModel}s (multi-registered). */

@@ -1,5 +1,5 @@
 import type { InjectionToken } from 'tsyringe';
-import type { ArchGraph, Architecture } from './architecture';
+import type { ArchGraph, ArchGraphNode, Architecture } from './architecture';
 import type { Rng } from './rng';
 
 /**
@@ -50,6 +50,12 @@ export interface SearchSpace {
   decisions?(): readonly { readonly name: string; readonly choices: readonly string[] }[];
   fromDecisions?(choices: readonly number[]): Architecture;
   toDecisions?(arch: Architecture): number[];
+  /**
+   * Every distinct op node any network of the space can contain, with concrete shapes (spaces
+   * whose {@link toGraph} is network-level). Operator profilers time each to build a latency
+   * lookup table that covers the whole space.
+   */
+  operators?(): readonly ArchGraphNode[];
   /** Length of {@link encode}'s vector. */
   readonly encodingLength?: number;
 }

@@ -353,7 +353,8 @@ function registerRun(registry: PluginRegistry, config: ResolvedConfig, run: RunS
           ...injected(entry.contribution, get),
         });
         const device = (entry.options['device'] as string | undefined) ?? model.devices[0] ?? 'default';
-        return { model, device, metric: config.latency.length > 1 ? `latency_ms:${device}` : 'latency_ms' };
+        const suffix = config.latency.length > 1 ? `:${device}` : '';
+        return { model, device, metric: `latency_ms${suffix}`, ...(model.energy ? { energyMetric: `energy_mj${suffix}` } : {}) };
       },
     );
   });
@@ -441,7 +442,10 @@ function registerRun(registry: PluginRegistry, config: ResolvedConfig, run: RunS
       const metrics: MetricDeclaration[] = [
         ...estimator.metrics,
         ...reporters.flatMap((r) => r.metrics).filter((m) => !estimator.metrics.some((p) => p.name === m.name)),
-        ...get(RunTokens.latencies).map((l) => ({ name: l.metric, direction: 'minimize' as const, unit: 'ms' })),
+        ...get(RunTokens.latencies).flatMap((l) => [
+          { name: l.metric, direction: 'minimize' as const, unit: 'ms' },
+          ...(l.energyMetric ? [{ name: l.energyMetric, direction: 'minimize' as const, unit: 'mJ' }] : []),
+        ]),
       ];
       return createObjective(config.objective, metrics, { file: config.file, line: config.lineOf('/objective') });
     },

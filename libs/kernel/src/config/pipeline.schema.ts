@@ -110,7 +110,8 @@ export const PIPELINE_SCHEMA: JsonSchema = {
     },
     latency: {
       type: 'array',
-      description: 'Latency models; each adds latency_ms (or latency_ms:<device>) to every estimate.',
+      description:
+        'Latency models; each adds latency_ms (or latency_ms:<device>) to every estimate, and energy_mj (energy_mj:<device>) where the model knows energy.',
       items: ENTRY_SCHEMA,
     },
     searcher: { ...ENTRY_SCHEMA, description: 'The search strategy.' },

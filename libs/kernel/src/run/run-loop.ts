@@ -41,7 +41,8 @@ export interface LoopParts {
   readonly task?: Task;
   readonly estimator: Estimator;
   readonly estimators: { readonly [name: string]: Estimator };
-  readonly latencyModels: readonly { readonly model: LatencyModel; readonly device: string; readonly metric: string }[];
+  /** Latency models with the metric each reports (and `energyMetric` when the model knows energy). */
+  readonly latencyModels: readonly { readonly model: LatencyModel; readonly device: string; readonly metric: string; readonly energyMetric?: string }[];
   /** Auxiliary estimators whose metrics are added to every estimate (the primary's win on a clash). */
   readonly reporters: readonly Estimator[];
   readonly searcher: Searcher;

@@ -142,7 +142,10 @@ export class TrialRunner {
         for (const r of parts.reporters) {
           for (const [k, v] of Object.entries((await r.estimate(t.arch, this.contextFor(t.trial, signal))).metrics)) if (!(k in metrics)) metrics[k] = v;
         }
-        for (const l of parts.latencyModels) metrics[l.metric] = await l.model.predict(t.arch, l.device);
+        for (const l of parts.latencyModels) {
+          metrics[l.metric] = await l.model.predict(t.arch, l.device);
+          if (l.energyMetric && l.model.energy) metrics[l.energyMetric] = await l.model.energy(t.arch, l.device);
+        }
         full = { ...estimate, metrics };
       }
       const objective = parts.objective.value(full);
