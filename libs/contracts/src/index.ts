@@ -23,3 +23,4 @@ export * from './dataset.contract';
 export * from './define';
 export * from './manifest';
 export * from './schema-defaults';
+export * from './operator-table';
