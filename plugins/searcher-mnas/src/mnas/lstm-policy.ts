@@ -187,18 +187,26 @@ export class LstmPolicy {
   /**
    * Adds to `grad` the gradient of J = coef · log π(choices) + entropyWeight · Σ_t H(π_t) (the
    * entropy of each step's distribution along the sequence, ENAS's sample entropy), by
-   * backpropagation through time. Returns log π(choices) and Σ_t H(π_t).
+   * backpropagation through time. `coef` may be a function of log π(choices), called after the
+   * forward pass. Returns log π(choices) and Σ_t H(π_t).
    *
    * ∂ log π_t(a)/∂z_j = 1[j = a] − p_j and ∂H_t/∂z_j = −p_j (log p_j + H_t) for the logits z of
    * step t; the LSTM part is the standard one (dc_{t−1} = dc_t ⊙ f_t, through the gates' derivatives).
    */
-  accumulate(choices: readonly number[], coef: number, entropyWeight: number, grad: Float64Array): { logProb: number; entropy: number } {
+  accumulate(
+    choices: readonly number[],
+    coef: number | ((logProb: number) => number),
+    entropyWeight: number,
+    grad: Float64Array,
+  ): { logProb: number; entropy: number } {
     const H = this.hidden;
     const E = this.inputSize;
     const X = E + H;
     const P = this.params;
     const { steps } = this.forward((t) => choices[t]!);
-    let logProb = 0;
+    const logProb = logProbOf(choices, steps);
+    // PPO's coefficient depends on π(a)/π_old(a): given as a function, it is taken after the forward pass.
+    if (typeof coef === 'function') coef = coef(logProb);
     let entropy = 0;
     let dhNext = new Float64Array(H);
     let dcNext = new Float64Array(H);
@@ -209,7 +217,6 @@ export class LstmPolicy {
       const a = choices[t]!;
       let ht = 0;
       for (let j = 0; j < K; j++) if (s.p[j]! > 0) ht -= s.p[j]! * Math.log(s.p[j]!);
-      logProb += Math.log(s.p[a]!);
       entropy += ht;
       // dJ/dlogits of this step, then the head's gradient and dJ/dh_t.
       const head = this.headOffsets[t]!;

@@ -207,10 +207,13 @@ export class MnasSearcher implements AskTellSearcher {
         grad.fill(0);
         used.forEach((s, k) => {
           const a = advantages[k]!;
-          const ratio = Math.exp(this.policy.logProb(s.choices) - s.logProb);
-          const isClipped = (a > 0 && ratio > 1 + o.clip) || (a < 0 && ratio < 1 - o.clip);
-          if (isClipped) clipped++;
-          const h = this.policy.accumulate(s.choices, isClipped ? 0 : (a * ratio) / n, o.entropyWeight / n, grad).entropy;
+          const coef = (logProb: number): number => {
+            const ratio = Math.exp(logProb - s.logProb);
+            const isClipped = (a > 0 && ratio > 1 + o.clip) || (a < 0 && ratio < 1 - o.clip);
+            if (isClipped) clipped++;
+            return isClipped ? 0 : (a * ratio) / n;
+          };
+          const h = this.policy.accumulate(s.choices, coef, o.entropyWeight / n, grad).entropy;
           if (epoch === 0) entropy += h;
         });
         this.policy.ascend(grad, o.lr);
