@@ -14,7 +14,7 @@ import mnas from './index';
 // the untrained policy) and than random search's samples at the same point of runs with the same
 // seeds. Measured (seeds 0..5): first batch 51-58, random search's last 50 53-57, the controller's
 // last 50 81-87 — a margin of about 28 points against a spread of 2-3 points, so the verdict does
-// not flip (paired t ≈ 25).
+// not flip (paired t ≈ 20).
 // 32 hidden units instead of the default 100 keep the test within seconds; the learning is the same.
 describeWithSharedData('MnasNet controller learns the latency-constrained objective on NAS-Bench-201 (reference data)', 'hw-latency-help', (dataDir) => {
   let tk: TestKernel;

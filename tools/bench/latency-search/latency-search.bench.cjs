@@ -203,7 +203,7 @@ function markdown(r) {
     `Machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memGiB} GiB, ${r.machine.platform}, Node ${r.machine.node}.`,
     '',
     'Task: the most accurate NB201 cell whose latency on the device is at most T. Accuracy: CIFAR-10 test accuracy after 200 epochs',
-    '(tabular benchmark). Latency: HW-NAS-Bench CIFAR-10 latency on the device (`table` model, HELP\'s table). Every searcher is',
+    "(tabular benchmark). Latency: HW-NAS-Bench CIFAR-10 latency on the device (`table` model, HELP's table). Every searcher is",
     `run through the kernel with the \`mnas\` objective, hard constraint (ACC·(LAT/T)^w, w = 0 under T, −1 over it), ${r.evaluations} evaluations`,
     `(repeats are answered from the cache and cost none), seeds 0..${r.seeds - 1}, the same seeds for every searcher. T is the`,
     `${QUANTILES.map((q) => `${100 * q}th`).join(', ')} percentile of the device's latency over all 15,625 cells, rounded to 2 significant digits.`,
@@ -228,8 +228,18 @@ function markdown(r) {
     );
   }
   lines.push('', 'Trials per run (proposals, repeats included; mean over seeds):', '');
-  lines.push(`| device | T (ms) | ${Object.keys(r.searchers).join(' | ')} |`, `|---|---|${Object.keys(r.searchers).map(() => '---|').join('')}`);
-  for (const row of r.rows) lines.push(`| ${row.device} | ${row.target} | ${Object.keys(r.searchers).map((n) => row.searchers[n].meanTrials.toFixed(0)).join(' | ')} |`);
+  lines.push(
+    `| device | T (ms) | ${Object.keys(r.searchers).join(' | ')} |`,
+    `|---|---|${Object.keys(r.searchers)
+      .map(() => '---|')
+      .join('')}`,
+  );
+  for (const row of r.rows)
+    lines.push(
+      `| ${row.device} | ${row.target} | ${Object.keys(r.searchers)
+        .map((n) => row.searchers[n].meanTrials.toFixed(0))
+        .join(' | ')} |`,
+    );
   return lines.join('\n') + '\n';
 }
 

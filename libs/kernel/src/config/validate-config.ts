@@ -32,7 +32,7 @@ function schemaAt(schema: any, pointer: string): any {
   for (const part of pointer.split('/').slice(1)) {
     if (!s) return undefined;
     // Inside an anyOf (the objective's kinds), the first branch that has the key.
-    if (Array.isArray(s.anyOf)) s = s.anyOf.find((b: any) => b?.properties?.[part]) ?? s;
+    if (Array.isArray(s.anyOf)) s = s.anyOf.find((b: { properties?: Record<string, unknown> } | undefined) => b?.properties?.[part]) ?? s;
     s = s.properties?.[part] ?? (typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined) ?? s.items;
   }
   return s;
