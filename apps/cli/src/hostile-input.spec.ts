@@ -535,6 +535,26 @@ const rows: Row[] = [
     runDir: runIn,
     check: (d) => expect(fs.existsSync(path.join(runIn(d), 'lock'))).toBe(false),
   },
+
+  // the MnasNet objective's target and exponents
+  {
+    name: 'mnas objective with target 0 (T ≤ 0)',
+    args: (d) => run(d, '--set', 'objective={"type":"mnas","accuracy":"val_acc","latency":"latency_ms","target":0}'),
+    stderr: [/at \/objective\/target: "objective\.target" must be > 0/, /Fix: give a value > 0 \(Target latency T/],
+    check: noRunFolder,
+  },
+  {
+    name: 'mnas objective with alpha > 0 (rewards slower cells under T)',
+    args: (d) => run(d, '--set', 'objective={"type":"mnas","accuracy":"val_acc","latency":"latency_ms","target":10,"alpha":0.07}'),
+    stderr: [/at \/objective\/alpha: objective \(type mnas\): alpha = 0\.07 is above 0/, /Fix: use alpha ≤ 0, e\.g\. constraint: soft/],
+    check: noRunFolder,
+  },
+  {
+    name: 'mnas objective with constraint hard and a contradicting beta',
+    args: (d) => run(d, '--set', 'objective={"type":"mnas","accuracy":"val_acc","latency":"latency_ms","target":10,"constraint":"hard","beta":-0.07}'),
+    stderr: [/constraint "hard" sets beta = -1, but beta is also given as -0\.07/, /Fix: give either the preset/],
+    check: noRunFolder,
+  },
 ];
 
 function assertJournalParses(runDir: string): void {

@@ -8,9 +8,12 @@ export interface SingleMetricObjective {
 }
 
 /**
- * MnasNet's soft latency constraint (Tan et al., CVPR 2019, eq. 2):
+ * MnasNet's latency-aware reward (Tan et al., CVPR 2019, eq. 2):
  * `ACC(m) · (LAT(m) / T)^w` with `w = alpha` when `LAT ≤ T` and `w = beta` otherwise.
- * `alpha = beta = -0.07` gives the paper's soft constraint; `alpha = 0, beta = -1` the hard one.
+ * `constraint: 'soft'` (the default) is `alpha = beta = -0.07`; `constraint: 'hard'` is
+ * `alpha = 0, beta = -1`. Explicit `alpha`/`beta` set the exponents directly (both ≤ 0).
+ *
+ * @example { type: 'mnas', accuracy: 'test_acc@200', latency: 'latency_ms', target: 10, constraint: 'hard' }
  */
 export interface MnasObjective {
   readonly type: 'mnas';
@@ -18,9 +21,22 @@ export interface MnasObjective {
   readonly latency: MetricName;
   /** Target latency T, in the latency metric's unit. */
   readonly target: number;
+  /** Preset exponents: `soft` (α = β = −0.07, the default) or `hard` (α = 0, β = −1). */
+  readonly constraint?: MnasConstraint;
+  /** Exponent when `LAT ≤ T` (≤ 0); overrides the preset's. */
   readonly alpha?: number;
+  /** Exponent when `LAT > T` (≤ 0); overrides the preset's. */
   readonly beta?: number;
 }
+
+/** MnasNet's two settings of eq. 2's exponents (sec. 3): `soft` α = β = −0.07, `hard` α = 0, β = −1. */
+export type MnasConstraint = 'soft' | 'hard';
+
+/** The exponents of each {@link MnasConstraint} preset (MnasNet, Tan et al. 2019, sec. 3). */
+export const MNAS_CONSTRAINTS: { readonly [K in MnasConstraint]: { readonly alpha: number; readonly beta: number } } = {
+  soft: { alpha: -0.07, beta: -0.07 },
+  hard: { alpha: 0, beta: -1 },
+};
 
 /** A weighted sum of metrics, each turned to "larger is better" by its direction. */
 export interface WeightedObjective {

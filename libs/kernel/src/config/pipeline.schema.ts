@@ -44,9 +44,14 @@ export const OBJECTIVE_SCHEMA: JsonSchema = {
         type: { const: 'mnas', description: 'MnasNet ACC·(LAT/T)^w (Tan et al. 2019, eq. 2).' },
         accuracy: METRIC,
         latency: METRIC,
-        target: { type: 'number', exclusiveMinimum: 0, description: 'Target latency T.' },
-        alpha: { type: 'number', description: 'Exponent when LAT ≤ T (default -0.07).' },
-        beta: { type: 'number', description: 'Exponent when LAT > T (default -0.07).' },
+        target: { type: 'number', exclusiveMinimum: 0, description: "Target latency T, in the latency metric's unit (ms for latency_ms); > 0." },
+        constraint: {
+          enum: ['soft', 'hard'],
+          description:
+            'Preset exponents (MnasNet sec. 3): soft (the default) is alpha = beta = -0.07, a smooth trade-off that also rewards being faster than T; hard is alpha = 0, beta = -1, the most accurate architecture under T. Give either constraint or alpha/beta; both only if they agree.',
+        },
+        alpha: { type: 'number', description: 'Exponent when LAT ≤ T, at most 0 (default -0.07, the soft constraint; 0 for the hard one).' },
+        beta: { type: 'number', description: 'Exponent when LAT > T, at most 0 (default -0.07, the soft constraint; -1 for the hard one).' },
       },
     },
     {

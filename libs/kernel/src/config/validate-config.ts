@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { NasxError, type ContributionKind, type Json, type JsonObject, type ObjectiveSpec } from '@nasx/contracts';
 import type { ErrorObject } from 'ajv';
 import { compileSchema, describeAjvError } from '../ajv';
+import { mnasExponents } from '../objective/objective';
 import type { PluginRegistry } from '../plugins/plugin-registry';
 import { suggest } from '../suggest';
 import type { ConfigDocument } from './config-document';
@@ -17,8 +18,12 @@ function configError(doc: ConfigDocument, pointer: string, message: string, fix:
 function pickError(errors: readonly ErrorObject[]): ErrorObject {
   const useful = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf' && e.keyword !== 'if');
   const pool = useful.length ? useful : errors;
-  // Deepest first; at equal depth an unknown key beats a missing one (a typo causes both).
-  const rank = (e: ErrorObject): number => e.instancePath.split('/').length * 2 + (e.keyword === 'additionalProperties' ? 1 : 0);
+  // Deepest first; at equal depth an unknown key beats a missing one (a typo causes both), and a
+  // `const` mismatch comes last: in an anyOf of objects told apart by a `type` constant, it is the
+  // noise of the branches the value did not choose (objective `type: mnas` with `target: 0` must
+  // report the target, not that `type` is not "metric").
+  const rank = (e: ErrorObject): number =>
+    e.instancePath.split('/').length * 4 + (e.keyword === 'additionalProperties' ? 2 : 0) - (e.keyword === 'const' ? 1 : 0);
   return pool.slice().sort((a, b) => rank(b) - rank(a))[0] as ErrorObject;
 }
 
@@ -26,6 +31,8 @@ function schemaAt(schema: any, pointer: string): any {
   let s = schema;
   for (const part of pointer.split('/').slice(1)) {
     if (!s) return undefined;
+    // Inside an anyOf (the objective's kinds), the first branch that has the key.
+    if (Array.isArray(s.anyOf)) s = s.anyOf.find((b: { properties?: Record<string, unknown> } | undefined) => b?.properties?.[part]) ?? s;
     s = s.properties?.[part] ?? (typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined) ?? s.items;
   }
   return s;
@@ -152,7 +159,7 @@ export function validateConfig(doc: ConfigDocument, data: JsonObject, registry: 
     searcher: opts.estimationOnly
       ? placeholderEntry('searcher', '/searcher', skeleton['searcher'])
       : resolveEntry(doc, registry, 'searcher', '/searcher', skeleton['searcher']),
-    objective: normaliseObjective(skeleton['objective']),
+    objective: normaliseObjective(doc, skeleton['objective']),
     budget,
     concurrency,
     workers,
@@ -183,8 +190,11 @@ function resolveWorkers(doc: ConfigDocument, value: number | 'auto', estimator: 
   return value;
 }
 
-function normaliseObjective(v: Json | undefined): ObjectiveSpec | undefined {
+function normaliseObjective(doc: ConfigDocument, v: Json | undefined): ObjectiveSpec | undefined {
   if (v === undefined) return undefined;
   if (typeof v === 'string') return { metric: v };
-  return v as unknown as ObjectiveSpec;
+  const spec = v as unknown as ObjectiveSpec;
+  // What the schema cannot say (a preset contradicted, an exponent above 0), before any plugin loads.
+  if (spec.type === 'mnas') mnasExponents(spec, { file: doc.file, lineOf: (p) => doc.lineOf(p) ?? doc.lineOf('/objective') });
+  return spec;
 }

@@ -1,5 +1,5 @@
-import { isNasxError, type Estimate } from '@nasx/contracts';
-import { createObjective } from './objective';
+import { isNasxError, type Estimate, type MnasObjective } from '@nasx/contracts';
+import { createObjective, mnasExponents } from './objective';
 
 const est = (metrics: Record<string, number>): Estimate => ({ metrics, cost: { seconds: 0 } });
 const decl = [
@@ -26,6 +26,40 @@ describe('objectives', () => {
     const hard = createObjective({ type: 'mnas', accuracy: 'val_acc@12', latency: 'latency_ms', target: 80, alpha: 0, beta: -1 }, decl);
     expect(hard.value(est({ 'val_acc@12': 75, latency_ms: 40 }))).toBe(75);
     expect(hard.value(est({ 'val_acc@12': 75, latency_ms: 160 }))).toBeCloseTo(37.5, 10);
+  });
+
+  it('has the presets soft (α = β = −0.07) and hard (α = 0, β = −1), and explicit exponents that agree with them', () => {
+    const base = { type: 'mnas', accuracy: 'val_acc@12', latency: 'latency_ms', target: 80 } as const;
+    expect(mnasExponents(base)).toEqual({ alpha: -0.07, beta: -0.07 });
+    expect(mnasExponents({ ...base, constraint: 'soft' })).toEqual({ alpha: -0.07, beta: -0.07 });
+    expect(mnasExponents({ ...base, constraint: 'hard' })).toEqual({ alpha: 0, beta: -1 });
+    expect(mnasExponents({ ...base, constraint: 'hard', beta: -1 })).toEqual({ alpha: 0, beta: -1 });
+    expect(mnasExponents({ ...base, alpha: -0.1, beta: -0.5 })).toEqual({ alpha: -0.1, beta: -0.5 });
+    const hard = createObjective({ ...base, constraint: 'hard' }, decl);
+    expect(hard.info.label).toMatch(/hard, α=0, β=-1/);
+    expect(hard.value(est({ 'val_acc@12': 75, latency_ms: 40 }))).toBe(75);
+    expect(hard.value(est({ 'val_acc@12': 75, latency_ms: 160 }))).toBeCloseTo(37.5, 10);
+  });
+
+  it.each([
+    [{ target: 0 }, '/objective/target', /target latency T must be a positive number, got 0/],
+    [{ target: -5 }, '/objective/target', /got -5/],
+    [{ alpha: 0.07 }, '/objective/alpha', /alpha = 0\.07 is above 0, so the reward would grow with latency under the target/],
+    [{ beta: 1 }, '/objective/beta', /beta = 1 is above 0/],
+    [{ constraint: 'hard', alpha: -0.07 }, '/objective/alpha', /constraint "hard" sets alpha = 0, but alpha is also given as -0\.07/],
+    [{ constraint: 'soft', beta: -1 }, '/objective/beta', /constraint "soft" sets beta = -0\.07/],
+  ])('refuses %j as a config error at its pointer', (extra, pointer, message) => {
+    const spec = { type: 'mnas', accuracy: 'val_acc@12', latency: 'latency_ms', target: 80, ...extra } as MnasObjective;
+    let caught: unknown;
+    try {
+      createObjective(spec, decl, { file: 'c.yaml', line: 3 });
+    } catch (e) {
+      caught = e;
+    }
+    expect(isNasxError(caught) && caught.kind).toBe('config');
+    expect(caught).toMatchObject({ where: { pointer, file: 'c.yaml', line: 3 } });
+    expect((caught as Error).message).toMatch(message);
+    expect((caught as { fix?: string }).fix).toBeTruthy();
   });
 
   it('sums weighted terms with their directions, and returns vectors for multi-objective searchers', () => {

@@ -1,10 +1,12 @@
 import {
+  MNAS_CONSTRAINTS,
   NasxError,
   metricDirection,
   rankValue,
   type Direction,
   type Estimate,
   type MetricDeclaration,
+  type MnasObjective,
   type ObjectiveInfo,
   type ObjectiveSpec,
   type ObjectiveValue,
@@ -32,6 +34,62 @@ function read(estimate: Estimate, metric: string): number {
       fix: 'set objective to a metric the estimator reports',
     });
   return v;
+}
+
+/** Where an objective came from, for error messages: the config file and the line of a JSON pointer in it. */
+export interface ObjectiveSource {
+  readonly file?: string;
+  readonly lineOf?: (pointer: string) => number | undefined;
+}
+
+/**
+ * The exponents α, β of MnasNet's reward ACC·(LAT/T)^w (Tan et al. 2019, eq. 2) for an `mnas`
+ * objective: the `constraint` preset (soft α = β = −0.07, the default; hard α = 0, β = −1), or
+ * explicit `alpha`/`beta`. Refuses, as config errors: a target that is not a positive number, an
+ * exponent above 0 (it would reward being slower), and an explicit exponent that contradicts the
+ * preset given with it.
+ */
+export function mnasExponents(s: MnasObjective, source: ObjectiveSource = {}): { alpha: number; beta: number } {
+  const fail = (key: string, message: string, fix: string): NasxError =>
+    new NasxError('config', `objective (type mnas): ${message}`, {
+      file: source.file,
+      line: source.lineOf?.(`/objective/${key}`),
+      pointer: `/objective/${key}`,
+      fix,
+    });
+  if (typeof s.target !== 'number' || !Number.isFinite(s.target) || s.target <= 0) {
+    throw fail(
+      'target',
+      `the target latency T must be a positive number, got ${JSON.stringify(s.target)}`,
+      "set target to the latency budget in the latency metric's unit, e.g. target: 10 (ms)",
+    );
+  }
+  const preset = s.constraint === undefined ? undefined : MNAS_CONSTRAINTS[s.constraint];
+  if (s.constraint !== undefined && !preset) {
+    throw fail('constraint', `unknown constraint ${JSON.stringify(s.constraint)}`, 'use "soft" (α = β = -0.07) or "hard" (α = 0, β = -1)');
+  }
+  const out = { alpha: s.alpha ?? preset?.alpha ?? MNAS_CONSTRAINTS.soft.alpha, beta: s.beta ?? preset?.beta ?? MNAS_CONSTRAINTS.soft.beta };
+  for (const key of ['alpha', 'beta'] as const) {
+    const v = s[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw fail(key, `${key} must be a number, got ${JSON.stringify(v)}`, `set ${key} to a number ≤ 0`);
+    if (preset && v !== preset[key]) {
+      throw fail(
+        key,
+        `constraint "${s.constraint}" sets ${key} = ${preset[key]}, but ${key} is also given as ${v}`,
+        `give either the preset (constraint: ${s.constraint}, i.e. alpha ${preset.alpha}, beta ${preset.beta}) or explicit alpha and beta, not both`,
+      );
+    }
+    if (v > 0) {
+      const side = key === 'alpha' ? 'under' : 'over';
+      throw fail(
+        key,
+        `${key} = ${v} is above 0, so the reward would grow with latency ${side} the target (a slower architecture would score higher)`,
+        `use ${key} ≤ 0, e.g. constraint: soft (α = β = -0.07) or constraint: hard (α = 0, β = -1)`,
+      );
+    }
+  }
+  return out;
 }
 
 /**
@@ -62,13 +120,17 @@ export function createObjective(
     return { info: { label: `${d} ${s.metric}`, dimensions: 1, metrics: [s.metric] }, value: (e) => sign(d) * read(e, s.metric), better };
   }
   if (s.type === 'mnas') {
+    const { alpha, beta } = mnasExponents(s, { file: where.file, lineOf: () => where.line });
     check(s.accuracy);
     check(s.latency);
-    const alpha = s.alpha ?? -0.07;
-    const beta = s.beta ?? -0.07;
+    const preset = s.constraint ? `${s.constraint}, ` : '';
     // MnasNet, Tan et al. 2019, eq. 2: ACC(m) × [LAT(m)/T]^w, w = α if LAT ≤ T else β.
     return {
-      info: { label: `maximize ${s.accuracy}·(${s.latency}/${s.target})^w (MnasNet, α=${alpha}, β=${beta})`, dimensions: 1, metrics: [s.accuracy, s.latency] },
+      info: {
+        label: `maximize ${s.accuracy}·(${s.latency}/${s.target})^w (MnasNet, ${preset}α=${alpha}, β=${beta})`,
+        dimensions: 1,
+        metrics: [s.accuracy, s.latency],
+      },
       value: (e) => {
         const acc = read(e, s.accuracy);
         const lat = read(e, s.latency);
