@@ -39,6 +39,7 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
   searcher: {
     'assisted-regularized-evolution': '@nasx/searcher-regularized-evolution',
     ctnas: '@nasx/searcher-ctnas',
+    nsga2: '@nasx/searcher-nsga2',
     'predictor-guided': '@nasx/searcher-predictor-guided',
     random: '@nasx/searcher-random',
     'regularized-evolution': '@nasx/searcher-regularized-evolution',
