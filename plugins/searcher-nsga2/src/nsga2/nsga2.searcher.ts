@@ -129,11 +129,16 @@ export class Nsga2Searcher implements AskTellSearcher {
     }
   }
 
-  /** A candidate from `make`, remade while its key was proposed before (when eliminating duplicates). */
+  /**
+   * A candidate from `make`, remade while its key was proposed before (when eliminating
+   * duplicates). When every try repeats (a converged population whose neighbours were all
+   * proposed), random samples are tried instead, so the search never stalls on repeats.
+   */
   private fresh(make: () => Architecture): Architecture {
     let arch = make();
     if (!this.options.eliminateDuplicates) return arch;
     for (let t = 1; t < DUPLICATE_TRIES && this.proposed.has(arch.key); t++) arch = make();
+    for (let t = 0; t < DUPLICATE_TRIES && this.proposed.has(arch.key); t++) arch = this.space.sample(this.rng);
     return arch;
   }
 
