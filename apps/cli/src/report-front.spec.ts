@@ -26,7 +26,17 @@ describeWithSharedData('nasx report of a multi-objective NB201 run (reference da
   let runDir: string;
 
   beforeAll(() => {
-    const r = nasx(['run', path.join(WORKSPACE, 'examples', 'nb201-pareto.yaml'), '--set', 'budget.evaluations=80', '--data-dir', dataDir, '--runs-dir', runsDir, '--quiet']);
+    const r = nasx([
+      'run',
+      path.join(WORKSPACE, 'examples', 'nb201-pareto.yaml'),
+      '--set',
+      'budget.evaluations=80',
+      '--data-dir',
+      dataDir,
+      '--runs-dir',
+      runsDir,
+      '--quiet',
+    ]);
     expect(r.code).toBe(0);
     runDir = path.join(runsDir, fs.readdirSync(runsDir)[0] as string);
   }, 60_000);
@@ -36,7 +46,9 @@ describeWithSharedData('nasx report of a multi-objective NB201 run (reference da
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Pareto front: \d+ trial\(s\) no other trial of the run dominates \(maximize test_acc@200, minimize latency_ms\)/);
     expect(r.stdout).toMatch(/trial\s+test_acc@200 ↑\s+latency_ms ↓\s+architecture/);
-    expect(r.stdout).toMatch(/exact front \(every one of the 15625 architectures scored by the run's pipeline\): \d+ point\(s\); the run found \d+ of them; hypervolume 0\.\d+/);
+    expect(r.stdout).toMatch(
+      /exact front \(every one of the 15625 architectures scored by the run's pipeline\): \d+ point\(s\); the run found \d+ of them; hypervolume 0\.\d+/,
+    );
     expect(fs.existsSync(path.join(runDir, 'exact-front.json'))).toBe(true);
     // Latencies are printed as measured (positive milliseconds), not as the negated objective.
     const rows = r.stdout.split('\n').filter((l) => /^\s+\d+\s+\d+\.\d+\s+\d/.test(l));

@@ -68,25 +68,81 @@ describe('Pareto utilities', () => {
   });
 
   it('2-D hypervolume of hand-computed staircases', () => {
-    expect(hypervolume([[1, 3], [2, 2], [3, 1]], [0, 0])).toBe(6);
+    expect(
+      hypervolume(
+        [
+          [1, 3],
+          [2, 2],
+          [3, 1],
+        ],
+        [0, 0],
+      ),
+    ).toBe(6);
     // Dominated and duplicate points add nothing; points not above the reference are dropped.
-    expect(hypervolume([[1, 3], [2, 2], [3, 1], [1, 1], [2, 2], [5, -1], [-1, 9]], [0, 0])).toBe(6);
+    expect(
+      hypervolume(
+        [
+          [1, 3],
+          [2, 2],
+          [3, 1],
+          [1, 1],
+          [2, 2],
+          [5, -1],
+          [-1, 9],
+        ],
+        [0, 0],
+      ),
+    ).toBe(6);
     expect(hypervolume([[4, 4]], [1, 2])).toBe(6);
     expect(hypervolume([], [0, 0])).toBe(0);
     // A point on the reference's boundary has zero volume.
     expect(hypervolume([[0, 5]], [0, 0])).toBe(0);
     // Minimisation by negation: error 0.1 and 0.2, latency 5 and 2 ms against (0.5 error, 10 ms).
-    expect(hypervolume([[-0.1, -5], [-0.2, -2]], [-0.5, -10])).toBeCloseTo(0.4 * 5 + 0.3 * 3, 12);
+    expect(
+      hypervolume(
+        [
+          [-0.1, -5],
+          [-0.2, -2],
+        ],
+        [-0.5, -10],
+      ),
+    ).toBeCloseTo(0.4 * 5 + 0.3 * 3, 12);
   });
 
   it('3-D hypervolume of hand-computed unions of boxes', () => {
     expect(hypervolume([[1, 1, 1]], [0, 0, 0])).toBe(1);
     // Two boxes 2×1×1 and 1×2×1 overlapping in a unit cube: 2 + 2 − 1.
-    expect(hypervolume([[2, 1, 1], [1, 2, 1]], [0, 0, 0])).toBe(3);
+    expect(
+      hypervolume(
+        [
+          [2, 1, 1],
+          [1, 2, 1],
+        ],
+        [0, 0, 0],
+      ),
+    ).toBe(3);
     // Three unit-thick slabs along each axis, 3×1×1 each, pairwise overlap 1, triple overlap 1: 9 − 3 + 1.
-    expect(hypervolume([[3, 1, 1], [1, 3, 1], [1, 1, 3]], [0, 0, 0])).toBe(7);
+    expect(
+      hypervolume(
+        [
+          [3, 1, 1],
+          [1, 3, 1],
+          [1, 1, 3],
+        ],
+        [0, 0, 0],
+      ),
+    ).toBe(7);
     // (2,2,2) contains (1,1,1) and (2,1,2).
-    expect(hypervolume([[2, 2, 2], [1, 1, 1], [2, 1, 2]], [0, 0, 0])).toBe(8);
+    expect(
+      hypervolume(
+        [
+          [2, 2, 2],
+          [1, 1, 1],
+          [2, 1, 2],
+        ],
+        [0, 0, 0],
+      ),
+    ).toBe(8);
   });
 
   it('n-D hypervolume equals inclusion–exclusion over all subsets (4 objectives, random points)', () => {

@@ -69,11 +69,13 @@ export function paretoFrontIndices(points: readonly ObjectivePoint[]): number[] 
     // Sort by the first objective descending, ties by the second descending: a point is on the
     // front iff its second objective is at least the best second objective of every point before
     // it that is strictly better in the first (equal points are kept together).
-    const order = points.map((_, i) => i).sort((i, j) => {
-      const a = points[i] as ObjectivePoint;
-      const b = points[j] as ObjectivePoint;
-      return (b[0] as number) - (a[0] as number) || (b[1] as number) - (a[1] as number) || i - j;
-    });
+    const order = points
+      .map((_, i) => i)
+      .sort((i, j) => {
+        const a = points[i] as ObjectivePoint;
+        const b = points[j] as ObjectivePoint;
+        return (b[0] as number) - (a[0] as number) || (b[1] as number) - (a[1] as number) || i - j;
+      });
     const out: number[] = [];
     let bestY = -Infinity;
     let k = 0;

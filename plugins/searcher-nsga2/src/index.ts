@@ -6,6 +6,14 @@
 import { definePlugin } from '@nasx/contracts';
 import { nsga2Searcher } from './nsga2/nsga2.searcher';
 
-export { Nsga2Searcher, nsga2Searcher, requireMultiObjective, resolveCrossover, type CrossoverKind, type Nsga2Member, type Nsga2Options } from './nsga2/nsga2.searcher';
+export {
+  Nsga2Searcher,
+  nsga2Searcher,
+  requireMultiObjective,
+  resolveCrossover,
+  type CrossoverKind,
+  type Nsga2Member,
+  type Nsga2Options,
+} from './nsga2/nsga2.searcher';
 
 export default definePlugin({ contributions: [nsga2Searcher] });

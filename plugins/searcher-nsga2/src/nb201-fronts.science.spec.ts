@@ -51,9 +51,9 @@ describeWithSharedData('NB201 accuracy–FLOPs Pareto fronts (LOMONAS, reference
       .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     // Maximised coordinates: −error, −FLOPs.
     const points = cells.map((r, i) => [-(100 - roundHalfEven2(Number(r[column]))), -nb201NetworkFlops(ops[i] as number[], dataset)]);
-    const front = [...new Map(paretoFrontIndices(points).map((i) => [String(points[i]), [-(points[i]![0] as number), -(points[i]![1] as number)] as const])).values()].sort(
-      (a, b) => a[0] - b[0] || a[1] - b[1],
-    );
+    const front = [
+      ...new Map(paretoFrontIndices(points).map((i) => [String(points[i]), [-(points[i]![0] as number), -(points[i]![1] as number)] as const])).values(),
+    ].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     expect(front).toHaveLength(truth.length);
     front.forEach(([err, flops], i) => {
       expect(err).toBeCloseTo((truth[i] as readonly number[])[0] as number, 9);

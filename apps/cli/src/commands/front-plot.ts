@@ -42,7 +42,7 @@ export function frontPlotData(runId: string, events: readonly SearchEvent[], fro
 /** The error for asking a single-objective run for its front. */
 export function singleObjective(runId: string, objective: string | undefined): NasxError {
   return new NasxError('usage', `run ${runId} optimises one objective (${objective ?? 'unknown'}), so it has no Pareto front`, {
-    fix: 'a run keeps a Pareto front when its objective has two or more metrics: objective: { type: multi, metrics: [{ metric: test_acc@200 }, { metric: latency_ms }] } (see examples/nb201-pareto.yaml); drop --front for this run\'s report',
+    fix: "a run keeps a Pareto front when its objective has two or more metrics: objective: { type: multi, metrics: [{ metric: test_acc@200 }, { metric: latency_ms }] } (see examples/nb201-pareto.yaml); drop --front for this run's report",
   });
 }
 
@@ -82,7 +82,7 @@ export function frontSpec(data: FrontPlotData, size: { readonly width: number; r
   const point = (kind: string) => (t: { trial: number; values: readonly number[] }) => ({ trial: t.trial, x: t.values[1], y: t.values[0], kind });
   const values = [
     ...data.trials.filter((t) => finite(t.values)).map(point('evaluated trial')),
-    ...data.front.filter((t) => finite(t.values)).map(point('run\'s front')),
+    ...data.front.filter((t) => finite(t.values)).map(point("run's front")),
   ];
   const x = { field: 'x', type: 'quantitative', title: title(ox), scale: { zero: false } };
   const y = { field: 'y', type: 'quantitative', title: title(oy), scale: { zero: false } };
@@ -90,12 +90,22 @@ export function frontSpec(data: FrontPlotData, size: { readonly width: number; r
   const layers: Record<string, unknown>[] = [
     {
       mark: { type: 'point', filled: true, size: 30, opacity: 0.7 },
-      encoding: { x, y, color: { field: 'kind', type: 'nominal', title: null, scale: colors }, tooltip: [{ field: 'trial' }, { field: 'x', title: ox.metric }, { field: 'y', title: oy.metric }] },
+      encoding: {
+        x,
+        y,
+        color: { field: 'kind', type: 'nominal', title: null, scale: colors },
+        tooltip: [{ field: 'trial' }, { field: 'x', title: ox.metric }, { field: 'y', title: oy.metric }],
+      },
     },
   ];
   if (two) {
     layers.push({
-      data: { values: staircase(data.front.map((t) => t.values), data.objectives) },
+      data: {
+        values: staircase(
+          data.front.map((t) => t.values),
+          data.objectives,
+        ),
+      },
       mark: { type: 'line', color: '#e45756', strokeWidth: 2 },
       encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, order: { field: 'order' } },
     });

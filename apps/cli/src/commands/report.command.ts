@@ -62,9 +62,18 @@ export async function reportCommand(io: CliIO, runDir: string, opts: ReportOptio
     }
     io.err(`wrote ${written.join(' and ')}: ${points} of run ${r.runId}, ${size.width}x${size.height} px\n`);
   }
-  const comparison = r.front && exact ? compareWithExact(r.front.trials.map((t) => t.objective as number[]), exact) : undefined;
+  const comparison =
+    r.front && exact
+      ? compareWithExact(
+          r.front.trials.map((t) => t.objective as number[]),
+          exact,
+        )
+      : undefined;
   if (opts.json) {
-    const exactJson = exact && comparison ? { exactFront: { ...exact, found: comparison.found, hypervolumeRatio: comparison.hypervolumeRatio, reference: comparison.reference } } : {};
+    const exactJson =
+      exact && comparison
+        ? { exactFront: { ...exact, found: comparison.found, hypervolumeRatio: comparison.hypervolumeRatio, reference: comparison.reference } }
+        : {};
     io.out(JSON.stringify({ ...r, ...exactJson }, null, 2) + '\n');
     return EXIT.ok;
   }
@@ -74,7 +83,14 @@ export async function reportCommand(io: CliIO, runDir: string, opts: ReportOptio
     io.out(wrapText(frontLines.join('\n'), width) + '\n');
     return EXIT.ok;
   }
-  io.out(wrapText(summaryLines(r, width).concat(frontLines.length ? ['', ...frontLines] : []).join('\n'), width) + '\n');
+  io.out(
+    wrapText(
+      summaryLines(r, width)
+        .concat(frontLines.length ? ['', ...frontLines] : [])
+        .join('\n'),
+      width,
+    ) + '\n',
+  );
   return EXIT.ok;
 }
 
@@ -89,7 +105,9 @@ function frontSection(
   const heads = front.objectives.map((o) => `${o.metric} ${o.direction === 'maximize' ? '↑' : '↓'}`);
   const metricNames = front.objectives.map((o) => o.metric);
   const lines: string[] = [];
-  lines.push(`Pareto front: ${front.trials.length} trial(s) no other trial of the run dominates (${front.objectives.map((o) => `${o.direction} ${o.metric}`).join(', ')})`);
+  lines.push(
+    `Pareto front: ${front.trials.length} trial(s) no other trial of the run dominates (${front.objectives.map((o) => `${o.direction} ${o.metric}`).join(', ')})`,
+  );
   lines.push(
     table(
       ['trial', ...heads, 'architecture'],

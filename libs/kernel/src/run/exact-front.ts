@@ -58,7 +58,8 @@ export function exactFrontUnavailable(parts: Pick<LoopParts, 'space' | 'estimato
 export async function computeExactFront(parts: LoopParts, opts: { signal?: AbortSignal; logger: Logger }): Promise<ExactFront> {
   const why = exactFrontUnavailable(parts);
   if (why) throw new NasxError('usage', `the exact Pareto front needs a fully tabulated pipeline, but ${why}`);
-  if (parts.objective.info.dimensions < 2) throw new NasxError('usage', `the objective "${parts.objective.info.label}" has one dimension: there is no Pareto front`);
+  if (parts.objective.info.dimensions < 2)
+    throw new NasxError('usage', `the objective "${parts.objective.info.label}" has one dimension: there is no Pareto front`);
   const signal = opts.signal ?? new AbortController().signal;
   const rng = createRng(0);
   for (const e of [...new Set([...Object.values(parts.estimators), parts.estimator])]) {
@@ -87,7 +88,12 @@ export async function computeExactFront(parts: LoopParts, opts: { signal?: Abort
     objectives,
     architectures: i,
     failed,
-    points: front.map((k) => ({ text: parts.space.format(archs[k] as Architecture), key: (archs[k] as Architecture).key, objective: vectors[k] as number[], metrics: metrics[k] as Record<string, number> })),
+    points: front.map((k) => ({
+      text: parts.space.format(archs[k] as Architecture),
+      key: (archs[k] as Architecture).key,
+      objective: vectors[k] as number[],
+      metrics: metrics[k] as Record<string, number>,
+    })),
   };
 }
 

@@ -14,7 +14,11 @@ const lat = (a: Architecture): number => toyDigits(a).reduce((s, d) => s + d * d
 const twoMetrics = defineEstimator<{ tabulated?: boolean }>({
   id: 'toy-two',
   description: 'two conflicting toy metrics',
-  optionsSchema: { type: 'object', additionalProperties: false, properties: { tabulated: { type: 'boolean', default: true, description: 'claim to be a lookup' } } },
+  optionsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { tabulated: { type: 'boolean', default: true, description: 'claim to be a lookup' } },
+  },
   create: (o) => ({
     id: 'toy-two',
     tabulated: o.tabulated ?? true,
@@ -28,9 +32,11 @@ const twoMetrics = defineEstimator<{ tabulated?: boolean }>({
 
 /** Brute force: the keys of `archs` that no other dominates (acc up, lat down). */
 function bruteFront(archs: readonly Architecture[]): string[] {
-  const dom = (p: Architecture, q: Architecture): boolean =>
-    acc(p) >= acc(q) && lat(p) <= lat(q) && (acc(p) > acc(q) || lat(p) < lat(q));
-  return archs.filter((q) => !archs.some((p) => dom(p, q))).map((a) => a.key).sort();
+  const dom = (p: Architecture, q: Architecture): boolean => acc(p) >= acc(q) && lat(p) <= lat(q) && (acc(p) > acc(q) || lat(p) < lat(q));
+  return archs
+    .filter((q) => !archs.some((p) => dom(p, q)))
+    .map((a) => a.key)
+    .sort();
 }
 
 describe('Pareto fronts of multi-objective runs', () => {
@@ -111,16 +117,26 @@ describe('Pareto fronts of multi-objective runs', () => {
     expect(cached.points).toEqual(exact.points);
     expect(fs.existsSync(path.join(run.runDir as string, EXACT_FRONT_FILE))).toBe(true);
     // The run evaluated 60 of 125 (in enumeration order): it found only the front points among them.
-    const cmp = compareWithExact(run.report.front!.trials.map((t) => t.objective as number[]), exact);
+    const cmp = compareWithExact(
+      run.report.front!.trials.map((t) => t.objective as number[]),
+      exact,
+    );
     const evaluatedKeys = new Set(run.of('evaluated').map((e) => e.arch.key));
     expect(cmp.found).toBe(exact.points.filter((p) => evaluatedKeys.has(p.key)).length);
     expect(cmp.hypervolumeRatio).toBeGreaterThan(0);
     expect(cmp.hypervolumeRatio).toBeLessThanOrEqual(1);
-    expect(compareWithExact(exact.points.map((p) => p.objective), exact).hypervolumeRatio).toBe(1);
+    expect(
+      compareWithExact(
+        exact.points.map((p) => p.objective),
+        exact,
+      ).hypervolumeRatio,
+    ).toBe(1);
   }, 30_000);
 
   it('says why there is no exact front when a part of the pipeline is not a lookup', async () => {
-    const got = await tk.kernel.exactFront(tk.kernel.loadConfigObject({ runsDir: tk.runsDir, ...config({ estimator: { use: 'toy-two', options: { tabulated: false } } }) }));
+    const got = await tk.kernel.exactFront(
+      tk.kernel.loadConfigObject({ runsDir: tk.runsDir, ...config({ estimator: { use: 'toy-two', options: { tabulated: false } } }) }),
+    );
     expect(got).toEqual({ unavailable: expect.stringContaining('the estimator "toy-two" is not a table lookup') });
   });
 });

@@ -11,7 +11,10 @@ const toyObjectives = (a: Architecture): [number, number] => [count(a, 3), count
 const multi = { label: 'pareto(maximize threes, maximize zeros)', dimensions: 2, metrics: ['threes', 'zeros'] };
 
 async function create(seed: number, options: object = {}): Promise<Nsga2Searcher> {
-  return (await nsga2Searcher.create(options as never, searcherDeps(createToySpace(), seed, { objective: multi, budget: { evaluations: 150 } }))) as Nsga2Searcher;
+  return (await nsga2Searcher.create(
+    options as never,
+    searcherDeps(createToySpace(), seed, { objective: multi, budget: { evaluations: 150 } }),
+  )) as Nsga2Searcher;
 }
 
 describe('NSGA-II searcher', () => {
@@ -108,7 +111,12 @@ describe('NSGA-II searcher', () => {
     const journal = drive.calls.flatMap((c) => (c.type === 'ask' ? [c.keys] : []));
     expect(await replaySearcher(asVector(await create(9, { population: 8 })), drive.calls)).toEqual(journal);
     expect(journal.flat()).toHaveLength(80);
-    const other = await driveSearcher(asVector(await create(10, { population: 8 })), { budget: 80, concurrency: 4, objective: () => 0, completion: createRng(1) });
+    const other = await driveSearcher(asVector(await create(10, { population: 8 })), {
+      budget: 80,
+      concurrency: 4,
+      objective: () => 0,
+      completion: createRng(1),
+    });
     expect(other.proposals.map((a) => a.key)).not.toEqual(drive.proposals.map((a) => a.key));
   });
 

@@ -50,12 +50,16 @@ export function resolveCrossover(option: Nsga2Options['crossover'], space: Searc
     });
   }
   if (option === 'uniform' && !hasDecisions) {
-    throw new NasxError('config', `crossover "uniform" needs a search space with decisions(), fromDecisions() and toDecisions(), and "${space.id}" lacks them`, {
-      pkg: PKG,
-      contribution: ID,
-      pointer: '/searcher/options/crossover',
-      fix: 'use "auto" or "none" (mutation only)',
-    });
+    throw new NasxError(
+      'config',
+      `crossover "uniform" needs a search space with decisions(), fromDecisions() and toDecisions(), and "${space.id}" lacks them`,
+      {
+        pkg: PKG,
+        contribution: ID,
+        pointer: '/searcher/options/crossover',
+        fix: 'use "auto" or "none" (mutation only)',
+      },
+    );
   }
   return option;
 }
@@ -189,7 +193,12 @@ export class Nsga2Searcher implements AskTellSearcher {
     const n = this.options.population;
     for (const [rank, front] of nonDominatedSort(points).entries()) {
       const crowding = crowdingDistance(points, front);
-      const members = front.map((idx, k) => ({ arch: (pool[idx] as (typeof pool)[number]).arch, objective: points[idx] as readonly number[], rank, crowding: crowding[k] as number }));
+      const members = front.map((idx, k) => ({
+        arch: (pool[idx] as (typeof pool)[number]).arch,
+        objective: points[idx] as readonly number[],
+        rank,
+        crowding: crowding[k] as number,
+      }));
       if (next.length + members.length <= n) {
         next.push(...members);
       } else {
@@ -208,7 +217,9 @@ export class Nsga2Searcher implements AskTellSearcher {
     if (value === null) return undefined;
     const v = typeof value === 'number' ? [value] : value;
     if (v.length !== this.dimensions) {
-      throw new NasxError('run', `searcher "${ID}" was told a ${v.length}-dimensional objective in a run of ${this.dimensions} objectives`, { contribution: ID });
+      throw new NasxError('run', `searcher "${ID}" was told a ${v.length}-dimensional objective in a run of ${this.dimensions} objectives`, {
+        contribution: ID,
+      });
     }
     return v.some((x) => Number.isNaN(x)) ? undefined : v;
   }
@@ -246,7 +257,9 @@ export const nsga2Searcher = defineSearcher<OptionsInput<Nsga2Options>>({
     }
     const evaluations = deps.budget.evaluations;
     if (evaluations !== undefined && evaluations <= o.population) {
-      deps.logger.warn(`${ID}: the budget of ${evaluations} evaluations does not exceed the population (${o.population}), so every proposal will be a random sample`);
+      deps.logger.warn(
+        `${ID}: the budget of ${evaluations} evaluations does not exceed the population (${o.population}), so every proposal will be a random sample`,
+      );
     }
     return new Nsga2Searcher(deps.space, deps.rng, o, deps.objective.dimensions);
   },

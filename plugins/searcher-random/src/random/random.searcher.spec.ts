@@ -1,4 +1,4 @@
-import { isNasxError, type Architecture, type SearchSpace } from '@nasx/contracts';
+import { type Architecture, type SearchSpace } from '@nasx/contracts';
 import { createAjv, createRng } from '@nasx/kernel';
 import { createToySpace, driveSearcher, replaySearcher, searcherDeps, toyThrees } from '@nasx/testing';
 import plugin from '../index';
