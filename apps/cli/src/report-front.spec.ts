@@ -38,6 +38,7 @@ describeWithSharedData('nasx report of a multi-objective NB201 run (reference da
       '--quiet',
     ]);
     expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Pareto front: \d+ trial\(s\) no other trial dominates/);
     runDir = path.join(runsDir, fs.readdirSync(runsDir)[0] as string);
   }, 60_000);
 
