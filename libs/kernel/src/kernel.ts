@@ -457,7 +457,8 @@ export class Kernel {
   async exactFront(config: ResolvedConfig): Promise<ExactFront | { readonly unavailable: string }> {
     this.assertHealthy(config);
     const log = createRunLogger();
-    const composition = await composeRun(this.registryValue, config, { logger: log.logger });
+    // In-process (no worker pool): a tabulated pipeline is lookups, and any other is only asked why not.
+    const composition = await composeRun(this.registryValue, { ...config, workers: 0 }, { logger: log.logger });
     try {
       const why = exactFrontUnavailable(composition.parts);
       if (why) return { unavailable: why };
@@ -467,13 +468,13 @@ export class Kernel {
     }
   }
 
-  /** {@link exactFront} of a run folder's pipeline, cached in the folder (`exact-front.json`). */
+  /** {@link exactFront} of a run folder's pipeline (or why there is none), cached in the folder (`exact-front.json`). */
   async runExactFront(runDir: string): Promise<ExactFront | { readonly unavailable: string }> {
     const dir = path.resolve(runDir);
     const cached = readExactFront(dir);
     if (cached) return cached;
     const front = await this.exactFront(this.loadRunConfig(dir));
-    if (!('unavailable' in front)) writeExactFront(dir, front);
+    writeExactFront(dir, front);
     return front;
   }
 

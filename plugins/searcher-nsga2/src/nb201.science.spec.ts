@@ -8,7 +8,7 @@ import { hypervolume } from '@nasx/stats';
 import { describeWithSharedData, startTestKernel, type TestKernel } from '@nasx/testing';
 import nsga2 from './index';
 
-// The protocol, shortened (tools/bench/pareto runs it in full, 20 seeds, two devices):
+// The Pareto benchmark's protocol, shortened (tools/bench/pareto runs it in full, 20 seeds, two devices):
 // CIFAR-10 test accuracy after 200 epochs vs Pixel 3 latency on NAS-Bench-201, 500 evaluations per
 // run, hypervolume of every evaluated point over the exact front's (all 15,625 cells scored by the
 // same pipeline), reference point (90 % accuracy, the slowest cell of the exact front).

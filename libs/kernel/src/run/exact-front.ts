@@ -97,17 +97,21 @@ export async function computeExactFront(parts: LoopParts, opts: { signal?: Abort
   };
 }
 
-/** The exact front cached in a run folder, if any (a damaged cache counts as none). */
-export function readExactFront(runDir: string): ExactFront | undefined {
+/**
+ * The exact front cached in a run folder, or why it cannot be computed (also cached: finding out
+ * composes the run's pipeline, which for a training estimator loads its data), if known. A damaged
+ * cache counts as none.
+ */
+export function readExactFront(runDir: string): ExactFront | { readonly unavailable: string } | undefined {
   try {
-    return JSON.parse(fs.readFileSync(path.join(runDir, EXACT_FRONT_FILE), 'utf8')) as ExactFront;
+    return JSON.parse(fs.readFileSync(path.join(runDir, EXACT_FRONT_FILE), 'utf8')) as ExactFront | { readonly unavailable: string };
   } catch {
     return undefined;
   }
 }
 
-/** Cache a run's exact front in its folder (best effort: a read-only folder only costs a recomputation). */
-export function writeExactFront(runDir: string, front: ExactFront): void {
+/** Cache a run's exact front (or why there is none) in its folder (best effort: a read-only folder only costs a recomputation). */
+export function writeExactFront(runDir: string, front: ExactFront | { readonly unavailable: string }): void {
   try {
     fs.writeFileSync(path.join(runDir, EXACT_FRONT_FILE), JSON.stringify(front) + '\n');
   } catch {
