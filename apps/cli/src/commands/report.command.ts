@@ -40,9 +40,14 @@ export async function reportCommand(io: CliIO, runDir: string, opts: ReportOptio
   let exact: ExactFront | undefined;
   let exactNote: string | undefined;
   if (r.front && opts.exact !== false) {
-    const got = await kernel.runExactFront(dir);
-    if ('unavailable' in got) exactNote = `no exact front: ${got.unavailable}`;
-    else exact = got;
+    // A report never fails for want of the exact front (its data moved, a plugin missing): it says why.
+    try {
+      const got = await kernel.runExactFront(dir);
+      if ('unavailable' in got) exactNote = `no exact front: ${got.unavailable}`;
+      else exact = got;
+    } catch (e) {
+      exactNote = `no exact front: ${(e as Error).message}`;
+    }
   }
   if (opts.svg !== undefined || opts.png !== undefined) {
     // Damaged lines were reported above already.
