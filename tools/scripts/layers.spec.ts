@@ -39,7 +39,9 @@ const CASES: { what: string; file: string; source: string; errors: RegExp[] }[] 
   },
   {
     what: 'a lib importing a plugin outside its tests fails',
-    file: `libs/stats/src/${probe('lib')}.ts`,
+    // A lib the kernel does not depend on (the kernel uses @nasx/stats): otherwise the probe's import
+    // closes a cycle through the plugin's dev dependency on the kernel, a different error.
+    file: `libs/data/src/${probe('lib')}.ts`,
     source: importing('@nasx/search-space-nb201'),
     errors: [LIB_ONLY],
   },

@@ -82,9 +82,14 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .argument('<runDir>', 'a run folder')
     .option('--top <k>', 'rows of the top-trials table (default 10, at most 100)', integer)
     .option('--json', 'the report as JSON')
-    .option('--svg <file>', 'also draw the best-so-far trajectory (against evaluations and wall-clock seconds) as SVG')
+    .option(
+      '--svg <file>',
+      'also draw the best-so-far trajectory (against evaluations and wall-clock seconds), or the Pareto front of a multi-objective run, as SVG',
+    )
     .option('--png <file>', 'the same plot as PNG')
     .option('--size <WxH>', 'size of the plot in pixels (default 900x600)', plotSize)
+    .option('--front', 'only the Pareto front of a multi-objective run (and the exact front, when known)')
+    .option('--no-exact', 'skip the exact front (scoring the whole space when the pipeline is fully tabulated; cached in the run folder)')
     .action((dir: string, o) => setCode(reportCommand(io, dir, o)));
 
   p.command('validate')

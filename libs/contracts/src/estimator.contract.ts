@@ -28,6 +28,11 @@ export interface Estimator {
   readonly id: string;
   /** Metrics it reports; the first is its primary metric (the default objective). */
   readonly metrics: readonly MetricDeclaration[];
+  /**
+   * True when every estimate is a lookup (a benchmark table), not a computation: scoring every
+   * architecture of an enumerable space is then cheap, and reports show the exact Pareto front.
+   */
+  readonly tabulated?: boolean;
   /** Estimate one architecture. Throwing marks the trial failed; the run goes on. */
   estimate(arch: Architecture, ctx: EstimateContext): Promise<Estimate>;
   /** Estimate several at once (batched lookups, batched predictor inference). */

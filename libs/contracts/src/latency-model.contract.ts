@@ -10,6 +10,11 @@ export interface LatencyModel {
   readonly id: string;
   /** Devices it knows, e.g. `pixel3`, `raspi4`, `local-wasm`. */
   readonly devices: readonly string[];
+  /**
+   * True when every latency is a lookup in a per-architecture table (no model, no measurement):
+   * scoring a whole enumerable space is then cheap, and reports show the exact Pareto front.
+   */
+  readonly tabulated?: boolean;
   /** Latency in milliseconds; throws `NasxError('architecture')` for an unknown architecture. */
   predict(arch: Architecture | ArchGraph, device: string): number | Promise<number>;
   /** Many latencies at once, where batching is faster (a learned predictor); same values as {@link predict}. */

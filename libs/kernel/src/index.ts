@@ -31,3 +31,4 @@ export * from './middlewares/journal.middleware';
 export * from './middlewares/dedup.middleware';
 export { composeRun, composeSpaceAndTask, createRunLogger, type RunComposition } from './composition-root';
 export { listSearcher, type ListSearcherOptions } from './builtin/list.searcher';
+export * from './run/exact-front';

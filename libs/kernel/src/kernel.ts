@@ -29,6 +29,7 @@ import { discoverPlugins } from './plugins/discovery';
 import { PluginRegistry, inlinePlugin } from './plugins/plugin-registry';
 import { JournalWriter, journalJson, loadJournal } from './run/journal';
 import { ReportBuilder, reportFromJournal, type RunReport } from './run/report';
+import { computeExactFront, exactFrontUnavailable, readExactFront, writeExactFront, type ExactFront } from './run/exact-front';
 import { runLoop } from './run/run-loop';
 import { untilAborted } from './run/trial-runner';
 import { RunState, type RunResumePoint } from './run/run-state';
@@ -446,6 +447,35 @@ export class Kernel {
     } finally {
       await composition.dispose();
     }
+  }
+
+  /**
+   * The exact Pareto front of a multi-objective pipeline: every architecture of the space scored
+   * through its estimation pipeline, when that is a table lookup throughout (see
+   * `exactFrontUnavailable`); otherwise `{ unavailable }` saying why.
+   */
+  async exactFront(config: ResolvedConfig): Promise<ExactFront | { readonly unavailable: string }> {
+    this.assertHealthy(config);
+    const log = createRunLogger();
+    // In-process (no worker pool): a tabulated pipeline is lookups, and any other is only asked why not.
+    const composition = await composeRun(this.registryValue, { ...config, workers: 0 }, { logger: log.logger });
+    try {
+      const why = exactFrontUnavailable(composition.parts);
+      if (why) return { unavailable: why };
+      return await computeExactFront(composition.parts, { logger: log.logger });
+    } finally {
+      await composition.dispose();
+    }
+  }
+
+  /** {@link exactFront} of a run folder's pipeline (or why there is none), cached in the folder (`exact-front.json`). */
+  async runExactFront(runDir: string): Promise<ExactFront | { readonly unavailable: string }> {
+    const dir = path.resolve(runDir);
+    const cached = readExactFront(dir);
+    if (cached) return cached;
+    const front = await this.exactFront(this.loadRunConfig(dir));
+    writeExactFront(dir, front);
+    return front;
   }
 
   /**

@@ -5,3 +5,4 @@
  */
 export { kendallTau, ranks, spearman } from './rank-correlation';
 export { mean, sampleStd } from './summary';
+export { crowdingDistance, dominates, hypervolume, nonDominatedSort, paretoFrontIndices, type ObjectivePoint } from './pareto';

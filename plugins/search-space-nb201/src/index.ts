@@ -25,7 +25,7 @@ export {
   type Nb201Genotype,
   type Nb201Op,
 } from './nb201/nb201.genotype';
-export { NB201_GRAPH_META, nb201Graph } from './nb201/nb201.graph';
+export { NB201_DATASETS, NB201_GRAPH_META, nb201Graph, nb201NetworkFlops } from './nb201/nb201.graph';
 export {
   NB201_ENCODING_LENGTH,
   Nb201SearchSpace,

@@ -1,35 +1,61 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readJournal } from '@nasx/kernel';
+import { compareWithExact, readJournal, type ExactFront, type ParetoFront, type RunReport } from '@nasx/kernel';
 import type { CliIO } from '../io';
 import { EXIT } from '../io';
 import { openKernel } from '../kernel-factory';
 import { duration, num, outputWidth, table } from '../ui/format';
 import { wrapText } from '../ui/text-width';
 import { archLine, metricsTable, topTable } from '../ui/top-table';
+import { frontPlotData, frontSpec, singleObjective } from './front-plot';
 import { renderPng, renderSvg, trajectoryData, trajectorySpec } from './trajectory-plot';
 
 /** Size of `--svg`/`--png` plots when `--size` is not given. */
 const DEFAULT_PLOT = { width: 900, height: 600 } as const;
 
-/** `nasx report <runDir>`: best, trajectory and budget used, from the run's journal; `--svg`/`--png` plot the trajectory. */
-export async function reportCommand(
-  io: CliIO,
-  runDir: string,
-  opts: { json?: boolean; top?: number; svg?: string; png?: string; size?: { width: number; height: number } },
-): Promise<number> {
+/** Options of `nasx report`. */
+export interface ReportOptions {
+  json?: boolean;
+  top?: number;
+  svg?: string;
+  png?: string;
+  size?: { width: number; height: number };
+  /** Only the Pareto front (an error for a single-objective run). */
+  front?: boolean;
+  /** Compute (or read the cached) exact front when the pipeline is fully tabulated; default true. */
+  exact?: boolean;
+}
+
+/**
+ * `nasx report <runDir>`: best, trajectory and budget used, from the run's journal; for a
+ * multi-objective run its Pareto front, and the exact front beside it when the pipeline is fully
+ * tabulated. `--svg`/`--png` plot the trajectory, or the front of a multi-objective run.
+ */
+export async function reportCommand(io: CliIO, runDir: string, opts: ReportOptions): Promise<number> {
   const kernel = openKernel(io.cwd);
   const dir = path.resolve(io.cwd, runDir);
   const r = await kernel.report(dir, { top: opts.top });
   for (const w of r.warnings ?? []) io.err(`nasx: warning: ${w}\n`);
+  if (opts.front && !r.front) throw singleObjective(r.runId, r.objective);
+  let exact: ExactFront | undefined;
+  let exactNote: string | undefined;
+  if (r.front && opts.exact !== false) {
+    // A report never fails for want of the exact front (its data moved, a plugin missing): it says why.
+    try {
+      const got = await kernel.runExactFront(dir);
+      if ('unavailable' in got) exactNote = `no exact front: ${got.unavailable}`;
+      else exact = got;
+    } catch (e) {
+      exactNote = `no exact front: ${(e as Error).message}`;
+    }
+  }
   if (opts.svg !== undefined || opts.png !== undefined) {
     // Damaged lines were reported above already.
-    const data = trajectoryData(
-      r.runId,
-      readJournal(path.join(dir, 'events.ndjson'), false, () => undefined),
-    );
+    const events = readJournal(path.join(dir, 'events.ndjson'), false, () => undefined);
     const size = opts.size ?? DEFAULT_PLOT;
-    const svg = await renderSvg(trajectorySpec(data, size), size);
+    const spec = r.front ? frontSpec(frontPlotData(r.runId, events, r.front, exact), size) : trajectorySpec(trajectoryData(r.runId, events), size);
+    const points = r.front ? `${r.evaluations} trials and the Pareto front` : `${r.evaluations} trials`;
+    const svg = await renderSvg(spec, size);
     const written: string[] = [];
     if (opts.svg !== undefined) {
       fs.writeFileSync(path.resolve(io.cwd, opts.svg), svg);
@@ -39,14 +65,84 @@ export async function reportCommand(
       fs.writeFileSync(path.resolve(io.cwd, opts.png), await renderPng(svg));
       written.push(opts.png);
     }
-    io.err(`wrote ${written.join(' and ')}: ${data.points.length} trials of run ${r.runId}, ${size.width}x${size.height} px\n`);
+    io.err(`wrote ${written.join(' and ')}: ${points} of run ${r.runId}, ${size.width}x${size.height} px\n`);
   }
+  const comparison =
+    r.front && exact
+      ? compareWithExact(
+          r.front.trials.map((t) => t.objective as number[]),
+          exact,
+        )
+      : undefined;
   if (opts.json) {
-    io.out(JSON.stringify(r, null, 2) + '\n');
+    const exactJson =
+      exact && comparison
+        ? { exactFront: { ...exact, found: comparison.found, hypervolumeRatio: comparison.hypervolumeRatio, reference: comparison.reference } }
+        : {};
+    io.out(JSON.stringify({ ...r, ...exactJson }, null, 2) + '\n');
     return EXIT.ok;
   }
-  const v = (x: number | readonly number[]): string => (typeof x === 'number' ? num(x) : `(${x.map(num).join(', ')})`);
   const width = outputWidth(io.env, io.outColumns);
+  const frontLines = r.front ? frontSection(r.front, exact, comparison, exactNote, width) : [];
+  if (opts.front) {
+    io.out(wrapText(frontLines.join('\n'), width) + '\n');
+    return EXIT.ok;
+  }
+  io.out(
+    wrapText(
+      summaryLines(r, width)
+        .concat(frontLines.length ? ['', ...frontLines] : [])
+        .join('\n'),
+      width,
+    ) + '\n',
+  );
+  return EXIT.ok;
+}
+
+/** The report's front and, when known, the exact front with what the run found of it. */
+function frontSection(
+  front: ParetoFront,
+  exact: ExactFront | undefined,
+  comparison: ReturnType<typeof compareWithExact> | undefined,
+  note: string | undefined,
+  width: number,
+): string[] {
+  const heads = front.objectives.map((o) => `${o.metric} ${o.direction === 'maximize' ? '↑' : '↓'}`);
+  const metricNames = front.objectives.map((o) => o.metric);
+  const lines: string[] = [];
+  lines.push(
+    `Pareto front: ${front.trials.length} trial(s) no other trial of the run dominates (${front.objectives.map((o) => `${o.direction} ${o.metric}`).join(', ')})`,
+  );
+  lines.push(
+    table(
+      ['trial', ...heads, 'architecture'],
+      front.trials.map((t) => [String(t.trial), ...metricNames.map((m) => num(t.estimate.metrics[m])), t.text ?? t.arch.key]),
+      { width, indent: 2, elide: [heads.length + 1], keep: [0, 1] },
+    ),
+  );
+  if (exact && comparison) {
+    const found = new Set(front.trials.map((t) => (t.objective as number[]).join(',')));
+    lines.push('');
+    lines.push(
+      `exact front (every one of the ${exact.architectures} architectures scored by the run's pipeline${exact.failed ? `, ${exact.failed} failed` : ''}): ${exact.points.length} point(s); ` +
+        `the run found ${comparison.found} of them; hypervolume ${num(comparison.hypervolumeRatio)} of the exact front's (reference: the exact front's worst value of each objective)`,
+    );
+    lines.push(
+      table(
+        ['found', ...heads, 'architecture'],
+        exact.points.map((p) => [found.has(p.objective.join(',')) ? 'yes' : '', ...metricNames.map((m) => num(p.metrics[m])), p.text]),
+        { width, indent: 2, elide: [heads.length + 1], keep: [0, 1] },
+      ),
+    );
+  } else if (note) {
+    lines.push(note);
+  }
+  return lines;
+}
+
+/** The report's summary: status, pipeline, budget, best, the searcher's pick, the top trials and the trajectory. */
+function summaryLines(r: RunReport, width: number): string[] {
+  const v = (x: number | readonly number[]): string => (typeof x === 'number' ? num(x) : `(${x.map(num).join(', ')})`);
   const lines: string[] = [];
   lines.push(`run ${r.runId}: ${r.status}${r.reason ? ` (${r.reason})` : ''}`);
   if (r.contributions)
@@ -89,6 +185,5 @@ export async function reportCommand(
     );
   }
   // Tables fit already; prose lines (the pipeline, the budget) wrap at spaces.
-  io.out(wrapText(lines.join('\n'), width) + '\n');
-  return EXIT.ok;
+  return lines;
 }

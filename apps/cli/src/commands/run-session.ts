@@ -24,6 +24,8 @@ export function printSummary(
   fin: RunFinishedEvent,
   top: readonly TopTrial[],
   cached: number,
+  /** Trials on the Pareto front of a multi-objective run. */
+  frontSize?: number,
 ): void {
   const c = handle.config;
   const width = outputWidth(io.env, io.outColumns);
@@ -53,6 +55,10 @@ export function printSummary(
   if (top.length > 1) {
     lines.push('');
     lines.push(topTable(top, width));
+  }
+  if (frontSize !== undefined) {
+    lines.push('');
+    lines.push(`Pareto front: ${frontSize} trial(s) no other trial dominates (nasx report lists them; --svg draws the front)`);
   }
   // Tables fit already; prose lines (the status) wrap at spaces.
   let text = wrapText(lines.join('\n'), width);
@@ -157,8 +163,10 @@ export function runSession(io: CliIO, handle: RunHandle, mode: OutputMode, topK 
         signals.dispose();
         scoreOutput?.close();
         // The top trials of the whole run (a resumed run's earlier sessions too), from the kernel's report.
-        if (finished && !mode.json) printSummary(io, handle, finished, handle.report().top.slice(0, topK), cached);
-        else if (finished?.status === 'cancelled' && handle.runDir && signals.cause !== 'closed-output') {
+        if (finished && !mode.json) {
+          const report = handle.report();
+          printSummary(io, handle, finished, report.top.slice(0, topK), cached, report.front?.trials.length);
+        } else if (finished?.status === 'cancelled' && handle.runDir && signals.cause !== 'closed-output') {
           const rel = path.relative(io.cwd, handle.runDir) || '.';
           io.err(`run ${handle.runId} stopped; continue with nasx resume ${rel}\n`);
         }

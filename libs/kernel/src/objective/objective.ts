@@ -161,8 +161,32 @@ export function createObjective(
   s.metrics.forEach((m) => check(m.metric));
   const ms = s.metrics.map((m) => ({ metric: m.metric, d: directionOf(m.metric, available, m.direction) }));
   return {
-    info: { label: `pareto(${ms.map((m) => `${m.d} ${m.metric}`).join(', ')})`, dimensions: ms.length, metrics: ms.map((m) => m.metric) },
+    info: { label: paretoLabel(ms.map((m) => ({ metric: m.metric, direction: m.d }))), dimensions: ms.length, metrics: ms.map((m) => m.metric) },
     value: (e) => ms.map((m) => sign(m.d) * read(e, m.metric)),
     better,
   };
+}
+
+/** One objective of a multi-objective run: the metric and its real direction. */
+export interface ParetoObjective {
+  readonly metric: string;
+  readonly direction: Direction;
+}
+
+/** The label of a `multi` objective, as journaled in `run-started`: `pareto(maximize test_acc@200, minimize latency_ms)`. */
+export function paretoLabel(objectives: readonly ParetoObjective[]): string {
+  return `pareto(${objectives.map((o) => `${o.direction} ${o.metric}`).join(', ')})`;
+}
+
+/**
+ * The objectives of a `multi` objective's label ({@link paretoLabel}), or `undefined` for any
+ * other objective: what a report needs to show a front's values with their real signs, from the
+ * journal alone.
+ */
+export function parseParetoLabel(label: string | undefined): ParetoObjective[] | undefined {
+  const m = label === undefined ? null : /^pareto\((.*)\)$/.exec(label);
+  if (!m) return undefined;
+  const parts = (m[1] as string).split(', ').map((p) => /^(maximize|minimize) (\S+)$/.exec(p));
+  if (parts.length < 2 || parts.some((p) => !p)) return undefined;
+  return parts.map((p) => ({ metric: (p as RegExpExecArray)[2] as string, direction: (p as RegExpExecArray)[1] as Direction }));
 }

@@ -40,6 +40,7 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
     'assisted-regularized-evolution': '@nasx/searcher-regularized-evolution',
     ctnas: '@nasx/searcher-ctnas',
     mnas: '@nasx/searcher-mnas',
+    nsga2: '@nasx/searcher-nsga2',
     'predictor-guided': '@nasx/searcher-predictor-guided',
     random: '@nasx/searcher-random',
     'regularized-evolution': '@nasx/searcher-regularized-evolution',

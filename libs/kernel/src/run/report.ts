@@ -7,6 +7,8 @@ import {
   type RunStartedEvent,
   type SearchEvent,
 } from '@nasx/contracts';
+import { dominates } from '@nasx/stats';
+import { parseParetoLabel, type ParetoObjective } from '../objective/objective';
 
 /** What `nasx report` shows and `summary.json` holds: computed from the journal alone. */
 export interface RunReport {
@@ -35,6 +37,8 @@ export interface RunReport {
   readonly trajectory: readonly (readonly [number, ObjectiveValue])[];
   /** The best evaluated trials of the whole run (all sessions), best first, one per architecture. */
   readonly top: readonly TopTrial[];
+  /** Multi-objective runs (two or more objectives): the Pareto front of the trials evaluated so far. */
+  readonly front?: ParetoFront;
   /** Problems found reading the journal (damaged lines skipped). */
   readonly warnings?: readonly string[];
 }
@@ -46,6 +50,17 @@ export interface TopTrial {
   readonly objective: ObjectiveValue;
   readonly estimate: Estimate;
   readonly text?: string;
+}
+
+/**
+ * The Pareto front of a multi-objective run: the evaluated trials that no other evaluated trial
+ * dominates (on the objective vectors, every component larger is better), one per architecture
+ * key (its first measurement), sorted by the first objective, best first.
+ */
+export interface ParetoFront {
+  /** The objectives in order, with their real directions (the trials' metrics hold the real values). */
+  readonly objectives: readonly ParetoObjective[];
+  readonly trials: readonly TopTrial[];
 }
 
 /** Rows of the top-K table by default. */
@@ -72,6 +87,9 @@ export class ReportBuilder {
   /** Best first; a key at most once (its first measurement). Kept at {@link TOP_KEEP} rows. */
   private top: TopTrial[] = [];
   private readonly inTop = new Set<string>();
+  /** Non-dominated trials so far (multi-objective runs), and every key already considered for it. */
+  private front: TopTrial[] = [];
+  private readonly frontSeen = new Set<string>();
 
   add(e: SearchEvent): void {
     this.runId ??= e.runId;
@@ -90,6 +108,7 @@ export class ReportBuilder {
         this.evaluations++;
         this.addTop({ trial: e.trial, arch: e.arch, objective: e.objective, estimate: e.estimate });
       }
+      this.addFront({ trial: e.trial, arch: e.arch, objective: e.objective, estimate: e.estimate });
       if (!this.best || rankValue(e.objective) > rankValue(this.best.objective)) {
         this.best = { trial: e.trial, arch: e.arch, objective: e.objective, estimate: e.estimate };
         this.trajectory.push([this.evaluations, e.objective]);
@@ -109,7 +128,29 @@ export class ReportBuilder {
     if (this.top.length > TOP_KEEP) this.inTop.delete((this.top.pop() as TopTrial).arch.key);
   }
 
+  /** Keep the front non-dominated as trials arrive: O(front) per trial. */
+  private addFront(t: TopTrial): void {
+    if (typeof t.objective === 'number' || t.objective.length < 2 || this.frontSeen.has(t.arch.key)) return;
+    this.frontSeen.add(t.arch.key);
+    const v = t.objective;
+    if (this.front.some((f) => dominates(f.objective as number[], v))) return;
+    this.front = this.front.filter((f) => !dominates(v, f.objective as number[]));
+    this.front.push(t);
+  }
+
+  private buildFront(format?: (a: Architecture) => string): ParetoFront | undefined {
+    const objectives = parseParetoLabel(this.first?.objective);
+    if (!objectives && this.front.length === 0) return undefined;
+    const trials = this.front
+      .slice()
+      .sort((a, b) => rankValue(b.objective) - rankValue(a.objective) || a.trial - b.trial)
+      .map((t) => (format ? { ...t, text: format(t.arch) } : t));
+    const dims = (this.front[0]?.objective as number[] | undefined)?.length ?? objectives?.length ?? 0;
+    return { objectives: objectives ?? Array.from({ length: dims }, (_, i) => ({ metric: `objective ${i + 1}`, direction: 'maximize' as const })), trials };
+  }
+
   build(format?: (a: Architecture) => string, topK = DEFAULT_TOP_K): RunReport {
+    const front = this.buildFront(format);
     const best = this.best && format ? { ...this.best, text: format(this.best.arch) } : this.best;
     const rec = this.finished?.recommended;
     const recommended = rec && format ? { ...rec, text: format(rec.arch) } : rec;
@@ -130,6 +171,7 @@ export class ReportBuilder {
       ...(recommended ? { recommended } : {}),
       trajectory: [...this.trajectory],
       top: this.top.slice(0, topK).map((t) => (format ? { ...t, text: format(t.arch) } : t)),
+      ...(front ? { front } : {}),
     };
   }
 }

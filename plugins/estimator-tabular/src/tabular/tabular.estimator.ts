@@ -150,6 +150,8 @@ export const tabularEstimator = defineEstimator<TabularOptions>({
     return {
       id: 'tabular',
       metrics,
+      // Every estimate is a table row: a whole NB201/NB101 space can be scored (exact Pareto fronts).
+      tabulated: true,
       primary,
       table,
       async estimate(arch: Architecture, _ctx: EstimateContext): Promise<Estimate> {

@@ -64,6 +64,8 @@ export function knownDevices(dataDir: string): Map<string, { file: string; colum
 export class TableLatencyModel implements LatencyModel {
   readonly id = ID;
   readonly devices: readonly string[];
+  /** Every latency is a row of a measured table (exact Pareto fronts can score the whole space). */
+  readonly tabulated = true;
   private readonly byArch = new Map<string, number>();
 
   constructor(

@@ -76,3 +76,40 @@ export function nb201Graph(ops: readonly number[]): ArchGraph {
     meta: { stages: NB201_GRAPH_META.stages, cellsPerStage: NB201_GRAPH_META.cellsPerStage, channels: [...NB201_GRAPH_META.channels] },
   };
 }
+
+/** Input side (pixels) and classes of NB201's three datasets. */
+export const NB201_DATASETS = {
+  cifar10: { side: 32, classes: 10 },
+  cifar100: { side: 32, classes: 100 },
+  'imagenet16-120': { side: 16, classes: 120 },
+} as const;
+
+/**
+ * FLOPs of a whole NB201 network, in millions, as NAS-Bench-201's own `flops` field counts them
+ * (xautodl's `get_model_infos` hooks): the multiply-accumulates of every convolution (stem 3→16,
+ * the cells' 1×1 and 3×3 convolutions, the two residual reduction blocks with their 1×1 shortcut)
+ * and of the classifier with its bias; pooling, batch norm and ReLU count nothing. This is not
+ * {@link nb201OpCost}'s convention (which counts pooling additions), nor NASLib's: the CIFAR-10
+ * minimum here is 7.78305 (NASLib: 7.9439). It reproduces the published NB201 accuracy–FLOPs
+ * Pareto fronts exactly (`@nasx/searcher-nsga2`'s `nb201-fronts.science.spec.ts`).
+ */
+export function nb201NetworkFlops(ops: readonly number[], dataset: keyof typeof NB201_DATASETS): number {
+  assertNb201Ops(ops);
+  const { side, classes } = NB201_DATASETS[dataset];
+  const c = NB201_GRAPH_META.channels;
+  const hw = (stage: number): number => (side >> stage) ** 2;
+  let flops = 9 * 3 * (c[0] as number) * hw(0); // stem: 3×3 conv, 3 → 16 channels
+  c.forEach((ch, stage) => {
+    for (const op of ops) {
+      const k = op === 3 ? 3 : op === 2 ? 1 : 0;
+      flops += NB201_GRAPH_META.cellsPerStage * k * k * ch * ch * hw(stage);
+    }
+    if (stage > 0) {
+      // Residual reduction block: 3×3 stride-2 conv, 3×3 conv, 1×1 shortcut conv (after 2×2 pooling).
+      const cin = c[stage - 1] as number;
+      flops += (9 * cin * ch + 9 * ch * ch + cin * ch) * hw(stage);
+    }
+  });
+  flops += (c[c.length - 1] as number) * classes + classes; // classifier with bias
+  return flops / 1e6;
+}

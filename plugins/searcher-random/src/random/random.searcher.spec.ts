@@ -1,4 +1,4 @@
-import { isNasxError, type Architecture, type SearchSpace } from '@nasx/contracts';
+import { type Architecture, type SearchSpace } from '@nasx/contracts';
 import { createAjv, createRng } from '@nasx/kernel';
 import { createToySpace, driveSearcher, replaySearcher, searcherDeps, toyThrees } from '@nasx/testing';
 import plugin from '../index';
@@ -21,16 +21,14 @@ describe('random searcher: definition', () => {
     expect(validate({ uniq: true })).toBe(false);
   });
 
-  it('refuses multi-objective runs with a config error that names the fix', async () => {
-    const deps = searcherDeps(createToySpace(), 1, { objective: { label: 'multi', dimensions: 2, metrics: ['val_acc', 'latency_ms'] } });
-    let error: unknown;
-    try {
-      await randomSearcher.create({}, deps);
-    } catch (e) {
-      error = e;
-    }
-    expect(isNasxError(error)).toBe(true);
-    expect(error).toMatchObject({ kind: 'config', where: { contribution: 'random', pointer: '/objective' }, fix: expect.stringContaining('multi-objective') });
+  it('runs with a multi-objective objective: the same samples, no recommendation of its own (the kernel keeps the front)', async () => {
+    const multi = searcherDeps(createToySpace(), 1, { objective: { label: 'multi', dimensions: 2, metrics: ['val_acc', 'latency_ms'] } });
+    const s = (await randomSearcher.create({}, multi)) as RandomSearcher;
+    const scalar = (await randomSearcher.create({}, searcherDeps(createToySpace(), 1))) as RandomSearcher;
+    const archs = s.ask(5);
+    expect(archs.map((a) => a.key)).toEqual(scalar.ask(5).map((a) => a.key));
+    s.tell(archs.map((arch, i) => ({ trial: i, arch, objective: [i, -i] })));
+    expect(s.recommend()).toBeUndefined();
   });
 });
 

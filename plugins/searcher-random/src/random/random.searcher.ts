@@ -1,6 +1,5 @@
 import {
   defineSearcher,
-  requireScalarObjective,
   scalarObjective,
   withSchemaDefaults,
   type Architecture,
@@ -13,7 +12,6 @@ import {
 } from '@nasx/contracts';
 import { randomSchema, type RandomOptions } from './random.schema';
 
-const PKG = '@nasx/searcher-random';
 const ID = 'random';
 
 export type { RandomOptions } from './random.schema';
@@ -45,6 +43,8 @@ export class RandomSearcher implements AskTellSearcher {
     private readonly rng: Rng,
     private readonly options: RandomOptions,
     private readonly logger?: Logger,
+    /** Objectives of the run: with two or more (a Pareto front, kept by the kernel) there is no single best to recommend. */
+    private readonly dimensions = 1,
   ) {}
 
   ask(n: number): Architecture[] {
@@ -58,6 +58,7 @@ export class RandomSearcher implements AskTellSearcher {
   }
 
   tell(results: readonly TrialResult[]): void {
+    if (this.dimensions > 1) return;
     for (const r of results) {
       const v = scalarObjective(r.objective, ID);
       // Strictly greater: on ties the earliest told result stays the recommendation.
@@ -135,8 +136,9 @@ export const randomSearcher = defineSearcher<OptionsInput<RandomOptions>>({
   description: 'Samples architectures uniformly from the search space (Li & Talwalkar 2019 baseline); optionally never repeats a key.',
   optionsSchema: randomSchema,
   create(options, deps) {
-    requireScalarObjective(deps.objective, { pkg: PKG, contribution: ID });
+    // Any objective: proposals never depend on results. A multi-objective run's Pareto front is
+    // kept by the kernel (the report), so random search is the baseline of NSGA-II too.
     // The kernel fills defaults from the schema; direct callers (tests, scripts) may omit options.
-    return new RandomSearcher(deps.space, deps.rng, withSchemaDefaults<RandomOptions>(randomSchema, options), deps.logger);
+    return new RandomSearcher(deps.space, deps.rng, withSchemaDefaults<RandomOptions>(randomSchema, options), deps.logger, deps.objective.dimensions);
   },
 });

@@ -1,0 +1,266 @@
+import {
+  defineSearcher,
+  isNasxError,
+  NasxError,
+  withSchemaDefaults,
+  type Architecture,
+  type AskTellSearcher,
+  type ObjectiveInfo,
+  type ObjectiveValue,
+  type OptionsInput,
+  type Rng,
+  type SearchSpace,
+  type TrialResult,
+} from '@nasx/contracts';
+import { crowdingDistance, nonDominatedSort } from '@nasx/stats';
+import { nsga2Schema, type Nsga2Options } from './nsga2.schema';
+
+const PKG = '@nasx/searcher-nsga2';
+const ID = 'nsga2';
+/** Tries to make a child not proposed before (pymoo's duplicate elimination) before accepting a repeat. */
+const DUPLICATE_TRIES = 100;
+
+export type { Nsga2Options } from './nsga2.schema';
+
+/** The schema's defaults (for messages and direct callers). */
+export const DEFAULTS: Nsga2Options = withSchemaDefaults<Nsga2Options>(nsga2Schema, {});
+
+/** A member of the population: a told architecture, its objective vector (larger is better), its rank and crowding distance. */
+export interface Nsga2Member {
+  readonly arch: Architecture;
+  readonly objective: readonly number[];
+  /** 0 for the first non-dominated front. */
+  readonly rank: number;
+  readonly crowding: number;
+}
+
+/** How children are made from two parents (the `crossover` option after `auto` is resolved). */
+export type CrossoverKind = 'space' | 'uniform' | 'none';
+
+/** The crossover `auto` resolves to for a space: its own, else uniform over its decisions, else none. */
+export function resolveCrossover(option: Nsga2Options['crossover'], space: SearchSpace): CrossoverKind {
+  const hasDecisions = typeof space.decisions === 'function' && typeof space.fromDecisions === 'function' && typeof space.toDecisions === 'function';
+  if (option === 'auto') return typeof space.crossover === 'function' ? 'space' : hasDecisions ? 'uniform' : 'none';
+  if (option === 'space' && typeof space.crossover !== 'function') {
+    throw new NasxError('config', `crossover "space" needs a search space with crossover(), and "${space.id}" has none`, {
+      pkg: PKG,
+      contribution: ID,
+      pointer: '/searcher/options/crossover',
+      fix: `use "auto" (picks ${hasDecisions ? '"uniform"' : '"none"'} for this space)${hasDecisions ? ', "uniform"' : ''} or "none"`,
+    });
+  }
+  if (option === 'uniform' && !hasDecisions) {
+    throw new NasxError(
+      'config',
+      `crossover "uniform" needs a search space with decisions(), fromDecisions() and toDecisions(), and "${space.id}" lacks them`,
+      {
+        pkg: PKG,
+        contribution: ID,
+        pointer: '/searcher/options/crossover',
+        fix: 'use "auto" or "none" (mutation only)',
+      },
+    );
+  }
+  return option;
+}
+
+/**
+ * NSGA-II: Deb, Pratap, Agarwal & Meyarivan, "A fast and elitist multiobjective genetic
+ * algorithm: NSGA-II", IEEE Transactions on Evolutionary Computation 6(2), 2002, as an ask/tell
+ * searcher over the kernel's `multi` objective (a vector, every component larger is better).
+ *
+ * - **Initial population.** Proposals are random samples until N results have been told; those
+ *   N, ranked by non-dominated sorting and crowding distance, are P₀ (Sec. III-C).
+ * - **Offspring.** Each proposal picks two parents by binary tournaments on the crowded-comparison
+ *   operator ≺ₙ (lower rank wins, then larger crowding distance; Sec. III-B), makes a child by
+ *   crossover with probability `crossoverProbability` (else a copy of the first parent) and
+ *   mutates it with probability `mutationProbability`.
+ * - **Survival.** Each time N more results have been told, Rₜ = Pₜ ∪ Qₜ is sorted into fronts, and
+ *   Pₜ₊₁ takes whole fronts while they fit, then the members of the next front with the largest
+ *   crowding distance (elitist (μ+λ) selection, Sec. III-C, Fig. 2). Members of Rₜ with the same
+ *   key count once.
+ *
+ * Asynchrony: a generation is the next N results in tell order (the journal's order), so a
+ * replayed run rebuilds the same populations; children asked for while a generation is still in
+ * flight are bred from the current population, as in steady-state variants. Failed trials (null
+ * or NaN objectives) are not members. All randomness comes from the kernel's `rng`.
+ */
+export class Nsga2Searcher implements AskTellSearcher {
+  readonly id = ID;
+  private populationValue: Nsga2Member[] = [];
+  /** Results told since the last survival (the offspring Qₜ; P₀'s candidates before the first). */
+  private offspring: { arch: Architecture; objective: readonly number[] }[] = [];
+  /** Keys proposed so far (duplicate elimination). */
+  private readonly proposed = new Set<string>();
+  private generationValue = 0;
+  readonly crossoverKind: CrossoverKind;
+
+  constructor(
+    private readonly space: SearchSpace,
+    private readonly rng: Rng,
+    private readonly options: Nsga2Options,
+    private readonly dimensions: number,
+  ) {
+    this.crossoverKind = resolveCrossover(options.crossover, space);
+  }
+
+  /** The current population Pₜ, in survival order (best rank first, then larger crowding distance). */
+  get population(): readonly Nsga2Member[] {
+    return this.populationValue.slice();
+  }
+
+  /** Completed survivals: 0 until the initial population is formed, then 1, 2, … */
+  get generation(): number {
+    return this.generationValue;
+  }
+
+  ask(n: number): Architecture[] {
+    const out: Architecture[] = [];
+    for (let i = 0; i < Math.floor(n); i++) {
+      const arch = this.fresh(() => (this.populationValue.length === 0 ? this.space.sample(this.rng) : this.child()));
+      this.proposed.add(arch.key);
+      out.push(arch);
+    }
+    return out;
+  }
+
+  tell(results: readonly TrialResult[]): void {
+    for (const r of results) {
+      const objective = this.vector(r.objective);
+      if (!objective) continue;
+      this.offspring.push({ arch: r.arch, objective });
+      if (this.offspring.length >= this.options.population) this.survive();
+    }
+  }
+
+  /**
+   * A candidate from `make`, remade while its key was proposed before (when eliminating
+   * duplicates). When every try repeats (a converged population whose neighbours were all
+   * proposed), random samples are tried instead, so the search never stalls on repeats.
+   */
+  private fresh(make: () => Architecture): Architecture {
+    let arch = make();
+    if (!this.options.eliminateDuplicates) return arch;
+    for (let t = 1; t < DUPLICATE_TRIES && this.proposed.has(arch.key); t++) arch = make();
+    for (let t = 0; t < DUPLICATE_TRIES && this.proposed.has(arch.key); t++) arch = this.space.sample(this.rng);
+    return arch;
+  }
+
+  /** One child: two tournament parents, crossover with probability pc, mutation with probability pm. */
+  private child(): Architecture {
+    const a = this.tournament();
+    const b = this.tournament();
+    let child = a.arch;
+    if (this.crossoverKind !== 'none' && this.rng.next() < this.options.crossoverProbability) child = this.cross(a.arch, b.arch);
+    if (this.rng.next() < this.options.mutationProbability) child = this.space.mutate(child, this.rng);
+    return child;
+  }
+
+  private cross(a: Architecture, b: Architecture): Architecture {
+    if (this.crossoverKind === 'space') return (this.space.crossover as NonNullable<SearchSpace['crossover']>).call(this.space, a, b, this.rng);
+    const space = this.space as Required<Pick<SearchSpace, 'toDecisions' | 'fromDecisions'>> & SearchSpace;
+    const da = space.toDecisions(a);
+    const db = space.toDecisions(b);
+    // Uniform crossover over the decision sequence; where a mix is not an architecture of the
+    // space (NB101's invalid specs), the child is a copy of the first parent.
+    const mixed = da.map((x, i) => (this.rng.next() < 0.5 ? x : (db[i] as number)));
+    try {
+      return space.fromDecisions(mixed);
+    } catch (e) {
+      if (isNasxError(e) && e.kind === 'architecture') return a;
+      throw e;
+    }
+  }
+
+  /** Binary tournament on the crowded-comparison operator (Deb et al. 2002, Sec. III-B); ties go to the first drawn. */
+  private tournament(): Nsga2Member {
+    const pop = this.populationValue;
+    if (pop.length === 1) return pop[0] as Nsga2Member;
+    const [i, j] = this.rng.sampleIndices(pop.length, 2) as [number, number];
+    const a = pop[i] as Nsga2Member;
+    const b = pop[j] as Nsga2Member;
+    if (b.rank < a.rank || (b.rank === a.rank && b.crowding > a.crowding)) return b;
+    return a;
+  }
+
+  /** Elitist survival of Pₜ ∪ Qₜ (Deb et al. 2002, Fig. 2 and Sec. III-C). */
+  private survive(): void {
+    const seen = new Set<string>();
+    const pool = [...this.populationValue, ...this.offspring].filter((m) => !seen.has(m.arch.key) && seen.add(m.arch.key));
+    this.offspring = [];
+    const points = pool.map((m) => m.objective);
+    const next: Nsga2Member[] = [];
+    const n = this.options.population;
+    for (const [rank, front] of nonDominatedSort(points).entries()) {
+      const crowding = crowdingDistance(points, front);
+      const members = front.map((idx, k) => ({
+        arch: (pool[idx] as (typeof pool)[number]).arch,
+        objective: points[idx] as readonly number[],
+        rank,
+        crowding: crowding[k] as number,
+      }));
+      if (next.length + members.length <= n) {
+        next.push(...members);
+      } else {
+        // The last front that does not fit: the largest crowding distances (stable: front order on ties).
+        const order = members.map((_, k) => k).sort((x, y) => (members[y] as Nsga2Member).crowding - (members[x] as Nsga2Member).crowding || x - y);
+        for (const k of order.slice(0, n - next.length)) next.push(members[k] as Nsga2Member);
+      }
+      if (next.length >= n) break;
+    }
+    this.populationValue = next;
+    this.generationValue++;
+  }
+
+  /** The told objective as a vector of the run's dimensions, or undefined for a failed trial. */
+  private vector(value: ObjectiveValue | null): readonly number[] | undefined {
+    if (value === null) return undefined;
+    const v = typeof value === 'number' ? [value] : value;
+    if (v.length !== this.dimensions) {
+      throw new NasxError('run', `searcher "${ID}" was told a ${v.length}-dimensional objective in a run of ${this.dimensions} objectives`, {
+        contribution: ID,
+      });
+    }
+    return v.some((x) => Number.isNaN(x)) ? undefined : v;
+  }
+}
+
+/** Throws a config error unless the run's objective has at least two components. */
+export function requireMultiObjective(objective: ObjectiveInfo): void {
+  if (objective.dimensions < 2) {
+    throw new NasxError('config', `searcher "${ID}" optimises two or more objectives, but the objective "${objective.label}" has ${objective.dimensions}`, {
+      pkg: PKG,
+      contribution: ID,
+      pointer: '/objective',
+      fix: 'use objective: { type: multi, metrics: [{ metric: test_acc@200 }, { metric: latency_ms }] } (two or more metrics), or a single-objective searcher such as regularized-evolution',
+    });
+  }
+}
+
+/** The `nsga2` searcher contribution. */
+export const nsga2Searcher = defineSearcher<OptionsInput<Nsga2Options>>({
+  id: ID,
+  title: 'NSGA-II',
+  description: 'Multi-objective evolution: non-dominated sorting, crowding distance, binary tournaments, elitist (μ+λ) survival (Deb et al., IEEE TEC 2002).',
+  optionsSchema: nsga2Schema,
+  create(options, deps) {
+    requireMultiObjective(deps.objective);
+    // The kernel fills defaults from the schema; direct callers (tests, scripts) may omit options.
+    const o = withSchemaDefaults<Nsga2Options>(nsga2Schema, options);
+    if (!Number.isInteger(o.population) || o.population < 2) {
+      throw new NasxError('config', `population must be an integer ≥ 2, got ${JSON.stringify(o.population)}`, {
+        pkg: PKG,
+        contribution: ID,
+        pointer: '/searcher/options/population',
+        fix: `set population to an integer ≥ 2 (default ${DEFAULTS.population})`,
+      });
+    }
+    const evaluations = deps.budget.evaluations;
+    if (evaluations !== undefined && evaluations <= o.population) {
+      deps.logger.warn(
+        `${ID}: the budget of ${evaluations} evaluations does not exceed the population (${o.population}), so every proposal will be a random sample`,
+      );
+    }
+    return new Nsga2Searcher(deps.space, deps.rng, o, deps.objective.dimensions);
+  },
+});
