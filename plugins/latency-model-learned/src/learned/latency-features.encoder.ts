@@ -1,6 +1,6 @@
 import type { ArchGraph, Json } from '@nasx/contracts';
 import { NasxError } from '@nasx/contracts';
-import { OpVocabulary, encodeGraph, type EncodedBatch, type GraphEncoder } from '@nasx/predictors';
+import { OpVocabulary, type EncodedBatch, type GraphEncoder } from '@nasx/predictors';
 import { ID, PKG } from './latency-table';
 
 /** The saved form of a {@link LatencyFeatureEncoder}. */
@@ -19,7 +19,7 @@ interface SavedEncoder {
  *   HELP GPUs and CPUs the median latency of the cells with the same multiset of NB201 ops is
  *   within ±10 % of 94–100 % of the cells);
  * - each node's one-hot token at its position (where an op sits: which tensors it reads);
- * - the padded adjacency (for spaces whose wiring varies);
+ * - the padded adjacency (for spaces whose wiring varies), nodes in the graph's order;
  * - log(1 + total FLOPs) and log(1 + total params) over the nodes that carry them.
  */
 export class LatencyFeatureEncoder implements GraphEncoder {
@@ -73,11 +73,16 @@ export class LatencyFeatureEncoder implements GraphEncoder {
     return new LatencyFeatureEncoder(s.space, vocab, s.maxNodes, Float64Array.from(s.mean), Float64Array.from(s.std));
   }
 
+  /**
+   * The unscaled feature rows. Written straight into one array (no per-graph padded matrices as
+   * `encodeGraph` makes): encoding is most of the cost of a batched prediction.
+   */
   private rawFeatures(graphs: readonly ArchGraph[]): Float32Array {
     const V = this.vocab.size;
     const N = this.maxNodes;
     const W = this.width;
     const out = new Float32Array(graphs.length * W);
+    const position = new Map<string, number>();
     graphs.forEach((g, i) => {
       if (g.space !== this.space) {
         throw new NasxError('architecture', `latency model "${ID}" was trained on graphs of space "${this.space}", not "${g.space}"`, {
@@ -86,19 +91,42 @@ export class LatencyFeatureEncoder implements GraphEncoder {
           fix: `search the ${this.space} space, or train the model on latencies of the space searched`,
         });
       }
-      const e = encodeGraph(g, this.vocab, N);
+      if (g.nodes.length > N) {
+        throw new NasxError('architecture', `latency model "${ID}": a graph has ${g.nodes.length} nodes, more than the ${N} of its training graphs`, {
+          pkg: PKG,
+          contribution: ID,
+          fix: 'train the model on graphs as large as those it predicts',
+        });
+      }
       const row = i * W;
       let flops = 0;
       let params = 0;
-      for (let p = 0; p < N; p++) {
-        const op = e.ops[p]!;
-        if (op < 0) continue;
+      position.clear();
+      g.nodes.forEach((node, p) => {
+        position.set(node.id, p);
+        const op = this.vocab.indexOf(node);
         out[row + op]! += 1;
         out[row + V + p * V + op] = 1;
-        flops += e.flops?.[p] ?? 0;
-        params += e.params?.[p] ?? 0;
+        if (typeof node.flops === 'number' && Number.isFinite(node.flops)) flops += node.flops;
+        if (typeof node.params === 'number' && Number.isFinite(node.params)) params += node.params;
+      });
+      const adjacency = row + V + N * V;
+      for (const e of g.edges) {
+        const from = position.get(e.from);
+        const to = position.get(e.to);
+        if (from === undefined || to === undefined) {
+          throw new NasxError(
+            'architecture',
+            `latency model "${ID}": a graph of space "${g.space}" has an edge ${e.from} → ${e.to} to a node that does not exist`,
+            {
+              pkg: PKG,
+              contribution: ID,
+              fix: 'make every edge of the ArchGraph join two of its nodes (a search-space bug)',
+            },
+          );
+        }
+        out[adjacency + from * N + to] = 1;
       }
-      out.set(e.adjacency, row + V + N * V);
       out[row + W - 2] = Math.log1p(flops);
       out[row + W - 1] = Math.log1p(params);
     });

@@ -217,8 +217,8 @@ export class LearnedLatencyPredictor {
     return out;
   }
 
-  /** The saved form. */
-  toState(): LearnedLatencyState {
+  /** The saved form (with `adapted: false`, the trained network alone). */
+  toState(options: { adapted?: boolean } = {}): LearnedLatencyState {
     return {
       format: 'nasx-learned-latency',
       version: LEARNED_STATE_VERSION,
@@ -226,7 +226,7 @@ export class LearnedLatencyPredictor {
       seed: this.seed,
       devices: this.devices,
       encoder: this.encoder.toJSON(),
-      adapted: [...this.adaptedByName.values()],
+      adapted: options.adapted === false ? [] : [...this.adaptedByName.values()],
       ...this.network.parameters.save(),
     };
   }

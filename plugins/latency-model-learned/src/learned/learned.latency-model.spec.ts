@@ -150,6 +150,17 @@ describe('learned latency model on a synthetic device', () => {
     keep(await create({ device: 'fast', train: { cells: 60 }, epochs: 6 }, { stateDir, logs }));
     expect(fs.readdirSync(path.join(stateDir, 'predictors'))).toHaveLength(2);
   });
+
+  it('saves when the kernel hands it the folder of a new run after creating it, and a resumed run reloads that', async () => {
+    const stateDir = path.join(workDir, 'later');
+    const logs: string[] = [];
+    const first = keep(await create({ device: 'fast', train: { cells: 60 }, epochs: 5, seed: 9 }, { logs }));
+    expect(fs.existsSync(stateDir)).toBe(false);
+    first.save(stateDir);
+    const resumed = keep(await create({ device: 'fast', train: { cells: 60 }, epochs: 5, seed: 9 }, { stateDir, logs }));
+    expect(logs.filter((l) => l.includes('reloaded'))).toHaveLength(1);
+    expect(resumed.predictMany!(CELLS.slice(0, 20), 'fast')).toEqual(first.predictMany!(CELLS.slice(0, 20), 'fast'));
+  });
 });
 
 describe('learned latency model: bad input', () => {

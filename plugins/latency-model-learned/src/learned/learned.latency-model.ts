@@ -134,8 +134,20 @@ export class LearnedLatencyModel implements LatencyModel {
     readonly predictor: LearnedLatencyPredictor,
     readonly device: string,
     readonly provenance: string,
+    private readonly fingerprint: string,
   ) {
     this.devices = [device, ...predictor.knownDevices.filter((d) => d !== device)];
+  }
+
+  /** Writes the trained network to `<stateDir>/predictors/learned-<fingerprint>.json` unless it is there. */
+  save(stateDir: string): void {
+    const file = predictorStatePath(stateDir, ID, this.fingerprint);
+    if (fs.existsSync(file)) return;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const state: StateFile = { fingerprint: this.fingerprint, predictor: this.predictor.toState({ adapted: false }) };
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(state));
+    fs.renameSync(tmp, file);
   }
 
   private graphOf(target: Architecture | ArchGraph): ArchGraph {
@@ -220,19 +232,15 @@ export async function createLearnedLatencyModel(options: LearnedOptions, deps: L
       training,
     );
     deps.logger.info(`latency model "${ID}": trained on ${plan.trainDevices.join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    if (file) {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify({ fingerprint, predictor: predictor.toState() } satisfies StateFile));
-      fs.renameSync(tmp, file);
-    }
   }
   let provenance = `learned: MLP (${options.hidden} hidden) over the architecture graph, trained on ${plan.rows.length} cells of ${plan.trainDevices.join(', ')} from ${path.basename(table.file)} (seed ${options.seed})`;
   if (plan.adapt) {
     predictor.adapt(plan.device, graphsOf(space, plan.adapt.archs, plan.adapt.source), plan.adapt.latencies, plan.adapt.lambda);
     provenance += `; ${plan.device} adapted from ${plan.adapt.archs.length} measurements of ${plan.adapt.source}`;
   }
-  return new LearnedLatencyModel(space, predictor, plan.device, provenance);
+  const model = new LearnedLatencyModel(space, predictor, plan.device, provenance, fingerprint);
+  if (deps.stateDir) model.save(deps.stateDir);
+  return model;
 }
 
 /** The `learned` latency-model contribution. */
