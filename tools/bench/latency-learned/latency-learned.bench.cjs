@@ -153,11 +153,17 @@ async function main() {
       device,
     );
     if (!throughput) {
+      // Wall clock, and this process's CPU time (user + system): on a machine shared with other
+      // jobs the wall clock measures the load as much as the model.
       const times = [];
+      const cpuTimes = [];
       for (let r = 0; r < 3; r++) {
+        const c1 = process.cpuUsage();
         const t1 = performance.now();
         const out = model.predictMany(archs, device);
         times.push((performance.now() - t1) / 1000);
+        const c = process.cpuUsage(c1);
+        cpuTimes.push((c.user + c.system) / 1e6);
         if (out.length !== n) throw new Error('predictMany returned the wrong count');
       }
       const graphs = archs.map((a) => space.toGraph(a));
@@ -173,10 +179,12 @@ async function main() {
         device,
         predictManyAll_s: +median(times).toFixed(3),
         predictionsPerSecond: Math.round(n / median(times)),
+        predictionsPerCpuSecond: Math.round(n / median(cpuTimes)),
         fromGraphsAll_s: +median(graphTimes).toFixed(3),
         fromGraphsPerSecond: Math.round(n / median(graphTimes)),
         singlePredictionsPerSecond: Math.round(200 / ((performance.now() - t2) / 1000)),
         pass: n / median(times) >= TARGET_RATE,
+        passPerCpuSecond: n / median(cpuTimes) >= TARGET_RATE,
       };
     }
     model.dispose();
@@ -346,7 +354,8 @@ function markdown(r) {
     '## Throughput',
     '',
     `\`predictMany\` over all 15,625 cells (graphs, encoding, inference; median of 3): ${r.throughput.predictManyAll_s} s, ` +
-      `**${r.throughput.predictionsPerSecond.toLocaleString('en-US')} predictions/s** (target ≥ ${TARGET_RATE.toLocaleString('en-US')}); ` +
+      `**${r.throughput.predictionsPerSecond.toLocaleString('en-US')} predictions/s** of wall clock, ` +
+      `**${r.throughput.predictionsPerCpuSecond.toLocaleString('en-US')} per second of CPU time** of the process (target ≥ ${TARGET_RATE.toLocaleString('en-US')}/s); ` +
       `from ready graphs (\`ArchGraph\` input, no toGraph): ${r.throughput.fromGraphsPerSecond.toLocaleString('en-US')}/s; ` +
       `one at a time with \`predict\`: ${r.throughput.singlePredictionsPerSecond.toLocaleString('en-US')}/s. ` +
       'The machine was shared with other jobs (load average above), which slows every timing here.',

@@ -16,8 +16,8 @@ interface SavedEncoder {
  * The input of the latency predictor: a fixed-length vector per graph, standardised column-wise on
  * the training graphs. Its parts:
  * - how often each op token occurs (latency is close to a function of the ops executed: on the
- *   HELP GPUs and CPUs the median latency of the cells with the same multiset of NB201 ops is
- *   within ±10 % of 94–100 % of the cells);
+ *   HELP GPU and CPU settings but two drifting CPUs, the median latency of the cells with the same
+ *   multiset of NB201 ops is within ±10 % of 93.8–100 % of the cells);
  * - each node's one-hot token at its position (where an op sits: which tensors it reads);
  * - the padded adjacency (for spaces whose wiring varies), nodes in the graph's order;
  * - log(1 + total FLOPs) and log(1 + total params) over the nodes that carry them.

@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { spearman } from '@nasx/stats';
 import { describeWithSharedData, optionsFor, testDeps } from '@nasx/testing';
 import { Nb201SearchSpace } from '@nasx/search-space-nb201';
@@ -8,17 +11,24 @@ import { HELP_META_TRAIN_DEVICES, LatencyTable } from './latency-table';
 // The acceptance claims of the learned latency model on HELP's measured latencies (Lee et al.,
 // NeurIPS 2021), on a subset of devices to stay under a minute; the benchmark
 // (tools/bench/latency-learned) runs every device. Seeds are fixed, so the verdicts are
-// deterministic on a backend; the margins below are those measured, not tuned to pass.
+// deterministic on a backend. The thresholds are the issue's; the measured values (titan_rtx_1
+// 95.2 %, gold_6226 94.4 % within ±10 %; ρ 0.99 on both unseen devices with 900 cells per
+// training device) are in the README.
 describeWithSharedData('learned latency model on HELP’s NAS-Bench-201 latencies', 'hw-latency-help', (dataDir) => {
   const space = new Nb201SearchSpace({});
   const table = LatencyTable.inDataDir(dataDir);
   const archs = table.archs.map((a) => space.parse(a));
+
+  // One state folder: the second unseen device reloads the network trained for the first.
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-learned-science-'));
+  afterAll(() => fs.rmSync(stateDir, { recursive: true, force: true }));
 
   async function create(options: object): Promise<LearnedLatencyModel> {
     return (await learnedLatencyModel.create(optionsFor(learnedLatencyModel, options as never), {
       ...testDeps(),
       space,
       dataDir,
+      stateDir,
     } as never)) as LearnedLatencyModel;
   }
 
