@@ -146,6 +146,14 @@ describe('learned latency model on a synthetic device', () => {
     expect(logs.filter((l) => l.includes('reloaded'))).toHaveLength(1);
     expect(second.provenance).toBe(first.provenance);
     expect(second.predictMany!(CELLS.slice(0, 20), 'fast')).toEqual(first.predictMany!(CELLS.slice(0, 20), 'fast'));
+    // A damaged state file is refused with its name, not taken for a model.
+    const saved = path.join(stateDir, 'predictors', fs.readdirSync(path.join(stateDir, 'predictors'))[0]!);
+    const text = fs.readFileSync(saved, 'utf8');
+    fs.writeFileSync(saved, text.slice(0, 100));
+    const damaged = await failure(() => create({ device: 'fast', train: { cells: 60 }, epochs: 5 }, { stateDir }));
+    expect(damaged).toMatchObject({ kind: 'data' });
+    expect(damaged.text).toContain(saved);
+    fs.writeFileSync(saved, text);
     // Other options, another file.
     keep(await create({ device: 'fast', train: { cells: 60 }, epochs: 6 }, { stateDir, logs }));
     expect(fs.readdirSync(path.join(stateDir, 'predictors'))).toHaveLength(2);

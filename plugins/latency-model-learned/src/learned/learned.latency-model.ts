@@ -115,6 +115,12 @@ export function planFit(options: LearnedOptions, table: LatencyTable, configDir:
     return { device, trainDevices, rows: rows(), adapt: { ...readAdaptFile(file), source: file, lambda } };
   }
   const measured = table.latencies(device);
+  if (adapt.samples! > table.archs.length) {
+    throw configError(
+      `adapt.samples is ${adapt.samples}, but ${table.file} has only ${table.archs.length} architectures`,
+      `set adapt.samples to at most ${table.archs.length}`,
+    );
+  }
   const picked = sampleRows(table.archs.length, adapt.samples!, seed, `adapt-${device}`);
   return {
     device,
@@ -210,7 +216,17 @@ export async function createLearnedLatencyModel(options: LearnedOptions, deps: L
   await initTensorBackend();
   let predictor: LearnedLatencyPredictor | undefined;
   if (file && fs.existsSync(file)) {
-    const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as StateFile;
+    let saved: StateFile;
+    try {
+      saved = JSON.parse(fs.readFileSync(file, 'utf8')) as StateFile;
+    } catch (e) {
+      throw new NasxError('data', `latency model "${ID}": the saved state ${file} is not readable JSON (${(e as Error).message})`, {
+        pkg: PKG,
+        contribution: ID,
+        file,
+        fix: 'delete the file so that the model is trained again',
+      });
+    }
     if (saved.fingerprint === fingerprint) {
       predictor = LearnedLatencyPredictor.restore(saved.predictor);
       deps.logger.info(`latency model "${ID}": reloaded the trained network from ${file}`);
