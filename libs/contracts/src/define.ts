@@ -51,6 +51,11 @@ export type SearchSpaceDeps = CommonDeps;
 /** Factory dependencies of a latency model. */
 export interface LatencyModelDeps extends CommonDeps {
   readonly space: SearchSpace;
+  /**
+   * The run's state folder, where a model may keep what it fitted (a learned predictor) so a
+   * resumed run does not fit again. Absent for runs without a run folder.
+   */
+  readonly stateDir?: string;
 }
 /** Factory dependencies of an estimator: the space it scores, the task (if any), latency models. */
 export interface EstimatorDeps extends CommonDeps {

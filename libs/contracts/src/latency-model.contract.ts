@@ -29,6 +29,12 @@ export interface LatencyModel {
    * for a measurement on the local backend).
    */
   readonly provenance?: string;
+  /**
+   * Keep what the model fitted in the run's state folder, so a resumed run reloads it (its factory
+   * gets `stateDir` then). Called once the folder of a new run exists, which is after the model was
+   * created (a run makes its folder only when everything composed).
+   */
+  save?(stateDir: string): void;
 }
 
 /** Injection token of the run's {@link LatencyModel}s (multi-registered). */

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import {
   Estimator,
   LatencyModel,
@@ -73,7 +74,7 @@ const fixtures = definePlugin({
       optionsSchema: noOptions,
       create(_o, { space }) {
         log.push(`latency (space ${space.id})`);
-        return { id: 'recording-latency', devices: ['cpu'], predict: () => 1 };
+        return { id: 'recording-latency', devices: ['cpu'], predict: () => 1, save: (dir: string) => void log.push(`latency saved in ${dir}`) };
       },
     }),
     recordingEstimator('table'),
@@ -150,6 +151,20 @@ describe('composition root: the run container is the wiring', () => {
       ...over,
     });
   const compose = (over: JsonObject = {}) => composeRun(tk.kernel.registry, config(over), { logger: createRunLogger().logger });
+
+  it('hands a latency model the folder of a new run once the folder exists (it was created before), so it can keep what it fitted', async () => {
+    const run = await tk.run({
+      space: 'toy',
+      task: 'recording-task',
+      latency: ['recording-latency'],
+      estimators: { table: 'table', proxy: 'proxy' },
+      estimator: 'primary',
+      searcher: 'recording-searcher',
+      budget: { evaluations: 1 },
+      workers: 0,
+    });
+    expect(log.filter((l) => l.startsWith('latency'))).toEqual(['latency (space toy)', `latency saved in ${path.join(run.runDir!, 'state')}`]);
+  });
 
   it('creates each part after what it needs: services before their injectors, estimators before the objective and the searcher', async () => {
     const run = await compose();

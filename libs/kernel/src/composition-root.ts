@@ -350,6 +350,7 @@ function registerRun(registry: PluginRegistry, config: ResolvedConfig, run: RunS
         const model = await instantiate<'latency-model'>(registry, config, entry, {
           ...common(`latency-${entry.pointer}`),
           space: get(SearchSpace),
+          ...(run.stateDir ? { stateDir: run.stateDir } : {}),
           ...injected(entry.contribution, get),
         });
         const device = (entry.options['device'] as string | undefined) ?? model.devices[0] ?? 'default';

@@ -269,6 +269,7 @@ export class Kernel {
         runId = created.runId;
         runDir = created.dir;
         (composition.parts as { stateDir?: string }).stateDir = path.join(runDir, RUN_FILES.state);
+        for (const l of composition.parts.latencyModels) l.model.save?.(path.join(runDir, RUN_FILES.state));
       }
       // A resumed run already holds the folder's lock; a new run's writer takes it.
       writer = runDir ? new JournalWriter(path.join(runDir, RUN_FILES.journal), folder && 'lock' in folder ? { lock: false } : {}) : undefined;

@@ -24,7 +24,7 @@ export { RenasFeatureEncoder, renasFeatureTensor, type RenasChannel, type RenasE
 export { SeededRandom } from '@nasx/tensor';
 export { ParameterSet, decodeFloat32, encodeFloat32, type ParameterInit, type SavedTensor } from './model/parameter-set';
 export { addDense, dense, dropout, dropoutStream, matMul, propagate } from './model/nn';
-export { isRankingLoss, mseLoss, pairSigns, pairwiseRankingLoss } from './model/losses';
+export { isRankingLoss, l1Loss, mseLoss, pairSigns, pairwiseRankingLoss } from './model/losses';
 export type {
   EncodedBatch,
   EncodedInput,

@@ -8,6 +8,14 @@ export function mseLoss(scores: tf.Tensor1D, targets: tf.Tensor1D): tf.Scalar {
 }
 
 /**
+ * Mean absolute error between scores `[B]` and targets `[B]`: regression to the conditional
+ * median, which a few outlying labels (a measurement taken while the machine was busy) cannot pull.
+ */
+export function l1Loss(scores: tf.Tensor1D, targets: tf.Tensor1D): tf.Scalar {
+  return tf.mean(tf.abs(tf.sub(scores, targets)));
+}
+
+/**
  * `sign(y_i − y_j)` for every ordered pair (row-major B×B, 0 on ties and the diagonal) and the
  * number of non-zero entries. Computed once per batch in JavaScript: it has no gradient.
  */
@@ -52,5 +60,5 @@ export function pairwiseRankingLoss(scores: tf.Tensor1D, signs: tf.Tensor2D, pai
 
 /** True for the losses that only see the order of the targets. */
 export function isRankingLoss(loss: PredictorLoss): boolean {
-  return loss !== 'mse';
+  return loss === 'pairwise-logistic' || loss === 'pairwise-hinge';
 }

@@ -44,13 +44,13 @@ export interface PredictorNetwork {
   forward(inputs: { readonly [name: string]: tf.Tensor }, mode: ForwardMode): tf.Tensor1D;
 }
 
-/** The training objective: mean squared error on standardised targets, or a pairwise ranking loss. */
-export type PredictorLoss = 'mse' | 'pairwise-logistic' | 'pairwise-hinge';
+/** The training objective: mean squared or absolute error on standardised targets, or a pairwise ranking loss. */
+export type PredictorLoss = 'mse' | 'l1' | 'pairwise-logistic' | 'pairwise-hinge';
 
 /** How a predictor is trained (Adam; see {@link trainPredictorNetwork}). */
 export interface PredictorTraining {
   readonly loss: PredictorLoss;
-  /** How labels become targets for the `mse` loss (ranking losses use the labels' order as it is). */
+  /** How labels become targets for the `mse` and `l1` losses (ranking losses use the labels' order as it is). */
   readonly targets?: TargetTransform;
   readonly epochs: number;
   readonly batchSize: number;

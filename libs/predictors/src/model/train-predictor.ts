@@ -1,7 +1,7 @@
 import { NasxError } from '@nasx/contracts';
 import { assertTensorBackend, tf } from '@nasx/tensor';
 import { PREDICTORS_PACKAGE } from '../predictor-error';
-import { mseLoss, pairSigns, pairwiseRankingLoss } from './losses';
+import { isRankingLoss, l1Loss, mseLoss, pairSigns, pairwiseRankingLoss } from './losses';
 import type { EncodedBatch, PredictorNetwork, PredictorTraining } from './predictor-model';
 import { SeededRandom } from '@nasx/tensor';
 
@@ -60,7 +60,7 @@ export function applyGradientStep(
 /**
  * Trains a predictor network on encoded graphs and their targets with Adam (`tf.train.adam`,
  * β = (0.9, 0.999), ε = 1e-8 as PyTorch), mini-batches in a seeded random order each epoch, and
- * the configured loss: `mse` on the targets as given (the caller standardises them), or a
+ * the configured loss: `mse` or `l1` on the targets as given (the caller standardises them), or a
  * pairwise ranking loss within each batch. Frees every tensor it made; the network's variables
  * hold the result. Returns the last epoch's mean loss.
  */
@@ -94,7 +94,7 @@ export async function trainPredictorNetwork(
       for (let start = 0; start < n; start += batchSize) {
         const end = Math.min(n, start + batchSize);
         if (end - start < batchSize && dropLast && start > 0) break;
-        if (end - start < 2 && training.loss !== 'mse') continue;
+        if (end - start < 2 && isRankingLoss(training.loss)) continue;
         if (run.signal?.aborted)
           throw new NasxError('run', 'predictor training was cancelled', {
             pkg: PREDICTORS_PACKAGE,
@@ -102,7 +102,7 @@ export async function trainPredictorNetwork(
           });
         const idx = order.subarray(start, end);
         const dropoutSeed = rng.uint32();
-        const signs = training.loss === 'mse' ? undefined : pairSigns(Array.from(idx, (i) => targets[i]!));
+        const signs = isRankingLoss(training.loss) ? pairSigns(Array.from(idx, (i) => targets[i]!)) : undefined;
         const lossValue = tf.tidy(() => {
           const index = tf.tensor1d(idx, 'int32');
           const xb: Record<string, tf.Tensor> = {};
@@ -111,7 +111,7 @@ export async function trainPredictorNetwork(
           const signTensor = signs ? tf.tensor2d(signs.signs, [idx.length, idx.length]) : undefined;
           const { value, grads } = tf.variableGrads(() => {
             const scores = network.forward(xb, { training: true, dropoutSeed });
-            if (!signTensor) return mseLoss(scores, yb);
+            if (!signTensor) return training.loss === 'l1' ? l1Loss(scores, yb) : mseLoss(scores, yb);
             return pairwiseRankingLoss(scores, signTensor, signs!.pairs, training.loss === 'pairwise-hinge' ? 'hinge' : 'logistic');
           }, variables);
           applyGradientStep(optimizer, variables, grads, training.weightDecay);
