@@ -1,0 +1,176 @@
+import {
+  NasxError,
+  defineLatencyModel,
+  operatorKey,
+  type ArchGraph,
+  type ArchGraphNode,
+  type Architecture,
+  type LatencyModel,
+  type SearchSpace,
+} from '@nasx/contracts';
+import { readOperatorTable, resolveTable, type LoadedTable } from './lut-layouts';
+import { OperatorIndex, fieldsOfNode } from './operator-index';
+import { lutSchema, type LutOptions } from './lut.schema';
+
+const PKG = '@nasx/latency-model-lut';
+const ID = 'lut';
+
+/** Ops that cost nothing by definition; every other node of a graph must be in the table. */
+const FREE_OPS = new Set(['input', 'output']);
+
+/** Latencies of architectures already summed, by key; cleared when it grows past this. */
+const CACHE_LIMIT = 100_000;
+
+/**
+ * The latency of a network as the sum of its operators' latencies in a lookup table, as MnasNet
+ * (Tan et al. 2019), FBNet (Wu et al. 2019) and ProxylessNAS (Cai et al. 2019, eq. 4: the expected
+ * latency of a network is the sum over its layers) estimate it. Reads network-level `ArchGraph`s
+ * (`space.toGraph(arch)`, or a graph passed directly) whose op nodes carry `NetworkOpAttrs`.
+ */
+export class LutLatencyModel implements LatencyModel {
+  readonly id = ID;
+  readonly devices: readonly string[];
+  readonly provenance: string;
+  private readonly index = new OperatorIndex();
+  private readonly refused: ReadonlyMap<string, string>;
+  private readonly byArch = new Map<string, number>();
+
+  constructor(
+    private readonly space: SearchSpace | undefined,
+    private readonly table: LoadedTable,
+    private readonly device: string,
+  ) {
+    // The device answered for first: the kernel takes devices[0] when the config names none.
+    this.devices = [device, ...table.devices.filter((d) => d !== device)];
+    for (const [key, { ms, node }] of table.byDevice.get(device) ?? []) {
+      if (!this.index.set(key, ms, node)) {
+        throw new NasxError('data', `latency model "${ID}": ${table.file} has the key "${key}", which is not an operator key as nasx writes it`, {
+          file: table.file,
+          pkg: PKG,
+          contribution: ID,
+          fix: 'use a table written by nasx latency profile, unedited',
+        });
+      }
+    }
+    this.refused = table.refused.get(device) ?? new Map();
+    this.provenance = table.provenance.get(device) ?? table.file;
+  }
+
+  /** Number of operators the table knows for the device. */
+  get size(): number {
+    return this.index.size;
+  }
+
+  predict(target: Architecture | ArchGraph, device: string): number {
+    this.checkDevice(device);
+    if ('genotype' in target) {
+      const cached = this.byArch.get(target.key);
+      if (cached !== undefined && target.space === this.space?.id) return cached;
+      const ms = this.sum(this.graphOf(target));
+      if (this.byArch.size >= CACHE_LIMIT) this.byArch.clear();
+      if (target.space === this.space?.id) this.byArch.set(target.key, ms);
+      return ms;
+    }
+    return this.sum(target);
+  }
+
+  predictMany(targets: readonly (Architecture | ArchGraph)[], device: string): number[] {
+    this.checkDevice(device);
+    return targets.map((t) => this.predict(t, device));
+  }
+
+  private checkDevice(device: string): void {
+    if (device !== this.device) {
+      throw new NasxError('config', `latency model "${ID}" was created for device "${this.device}" of ${this.table.file}, not "${device}"`, {
+        pkg: PKG,
+        contribution: ID,
+        fix: 'add another latency entry with that device',
+      });
+    }
+  }
+
+  private graphOf(arch: Architecture): ArchGraph {
+    if (!this.space || arch.space !== this.space.id) {
+      throw new NasxError('architecture', `latency model "${ID}": an architecture of space "${arch.space}" in a run of space "${this.space?.id ?? '(none)'}"`, {
+        pkg: PKG,
+        contribution: ID,
+        fix: 'pass its ArchGraph, or use the model in a run of that space',
+      });
+    }
+    return this.space.toGraph(arch);
+  }
+
+  /** Σ over the op nodes of the table's latency; a node missing from the table is an error naming it. */
+  private sum(graph: ArchGraph): number {
+    if (graph.level !== 'network') {
+      throw new NasxError(
+        'architecture',
+        `latency model "${ID}" sums the operators of a whole network, and space "${graph.space}" gives a ${graph.level}-level graph (one cell, no input sizes)`,
+        { pkg: PKG, contribution: ID, fix: 'use a space with network-level graphs (e.g. mnas), or the table latency model for NAS-Bench-201' },
+      );
+    }
+    let ms = 0;
+    const nodes = graph.nodes;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
+      if (FREE_OPS.has(node.op)) continue;
+      const fields = fieldsOfNode(node);
+      const found = fields === undefined ? undefined : this.index.find(fields);
+      if (found === undefined) throw this.missing(graph, node);
+      ms += found;
+    }
+    return ms;
+  }
+
+  private missing(graph: ArchGraph, node: ArchGraphNode): NasxError {
+    // operatorKey explains a node without input shape itself.
+    const key = operatorKey(node);
+    const why = this.refused.get(key);
+    return new NasxError(
+      'architecture',
+      `latency model "${ID}": operator "${key}" (node ${node.id} of a ${graph.space} network) ${why ? `is refused from the table: ${why}` : 'is not in the table'} ${this.table.file} (device ${this.device}, ${this.index.size} operators)`,
+      {
+        file: this.table.file,
+        pkg: PKG,
+        contribution: ID,
+        fix: `profile the device's operators of the space with nasx latency profile --space ${graph.space} -o <file>, and set table: <file>`,
+      },
+    );
+  }
+}
+
+/** Reads the table an options object names (see {@link resolveTable}) and picks its device. */
+export function createLutModel(options: LutOptions, deps: { space?: SearchSpace; dataDir?: string; configDir: string }): LutLatencyModel {
+  const table = readOperatorTable(resolveTable(options.table, deps.dataDir, deps.configDir), options.device);
+  let device = options.device;
+  if (device === undefined) {
+    if (table.devices.length !== 1) {
+      throw new NasxError('config', `latency model "${ID}": ${table.file} has the devices ${table.devices.join(', ')}; say which`, {
+        pkg: PKG,
+        contribution: ID,
+        pointer: '/options',
+        fix: `set device to one of: ${table.devices.join(', ')}`,
+      });
+    }
+    device = table.devices[0]!;
+  }
+  if (!table.devices.includes(device)) {
+    throw new NasxError('config', `latency model "${ID}": unknown device "${device}" for ${table.file}`, {
+      pkg: PKG,
+      contribution: ID,
+      pointer: '/options/device',
+      fix: `set device to one of: ${table.devices.join(', ')} (or profile this device with nasx latency profile)`,
+    });
+  }
+  return new LutLatencyModel(deps.space, table, device);
+}
+
+/** The `lut` latency-model contribution. */
+export const lutLatencyModel = defineLatencyModel<LutOptions>({
+  id: ID,
+  title: 'Operator lookup table (sum of per-operator latencies)',
+  description:
+    "Latency of a network as the sum of its operators' latencies in a lookup table, keyed by op type, input size, channels, kernel, stride, expansion and SE (MnasNet, FBNet, ProxylessNAS): tables written by nasx latency profile, or the TF-NAS and ProxylessNAS tables in the data directory.",
+  optionsSchema: lutSchema,
+  create: (options, { space, dataDir, configDir }) => createLutModel(options, { space, dataDir, configDir }),
+});
