@@ -7,7 +7,7 @@
 import { definePlugin } from '@nasx/contracts';
 import { lutLatencyModel } from './lut/lut.latency-model';
 
-export { LutLatencyModel, createLutModel, lutLatencyModel } from './lut/lut.latency-model';
+export { LutLatencyModel, PROFILED_TABLE_DIRS, createLutModel, listLutDevices, lutLatencyModel } from './lut/lut.latency-model';
 export { BUILTIN_TABLES, readOperatorTable, resolveTable, type LoadedTable } from './lut/lut-layouts';
 export { lutSchema, type LutOptions } from './lut/lut.schema';
 

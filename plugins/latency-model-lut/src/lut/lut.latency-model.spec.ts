@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { formatOperatorTable, isNasxError, operatorKey, type ArchGraph, type ArchGraphNode, type Architecture, type SearchSpace } from '@nasx/contracts';
 import { describeWithSharedData, readCsvFile, testDeps, validatedOptions } from '@nasx/testing';
-import { createLutModel, lutLatencyModel, type LutOptions } from '../index';
+import { createLutModel, listLutDevices, lutLatencyModel, type LutOptions } from '../index';
 
 /** One inverted-residual block of a MobileNetV2-style network: out channels, expansion, kernel, stride, SE ratio. */
 interface Block {
@@ -213,6 +213,12 @@ describeWithSharedData('lut latency model on the published tables', 'latency-lut
     expect(tfnasModel('gpu').predict({ ...graph, nodes: [ok] }, 'gpu')).toBeGreaterThan(0);
   });
 
+  it('lists the built-in tables’ devices without keeping their rows', () => {
+    const listed = lutLatencyModel.listDevices!({ ...testDeps(), dataDir } as never) as ReturnType<typeof listLutDevices>;
+    expect(listed.filter((d) => ['tfnas', 'proxylessnas'].includes(d.options['table'] as string)).map((d) => d.device)).toEqual(['gpu', 'cpu', 'pixel1']);
+    expect(listed[0]!.source).toMatch(/Titan RTX, batch 32/);
+  });
+
   it('asks which device of a two-device table, and lists the known ones for an unknown one', async () => {
     const which = await failure(() => model({ table: 'tfnas' }, { dataDir }));
     expect(which).toMatchObject({ kind: 'config' });
@@ -264,8 +270,11 @@ describe('lut latency model on synthetic tables', () => {
     expect(m.devices).toEqual(['local-cpu']);
     expect(m.provenance).toMatch(/tfjs 4\.22\.0 cpu, batch 1/);
     expect(m.predict(net([conv, mb, mb, pool, fc]), 'local-cpu')).toBe(1.5 + 2 * 2.25 + 0.125 + 0.0625);
-    // Attributes the key leaves out (cin, the node's id) do not matter; those it has do.
-    expect(m.predict(net([{ ...conv, id: 'x', attrs: { ...conv.attrs, cin: 3, groups: 1, activation: 'relu' } }]), 'local-cpu')).toBe(1.5);
+    // Attributes the key leaves out (cin, the node's id) do not matter, nor the defaults spelt out
+    // (groups 1, relu, no SE, no skip); those it has do.
+    expect(m.predict(net([{ ...conv, id: 'x', attrs: { ...conv.attrs, cin: 3, groups: 1, activation: 'relu', se: 0, skip: 'none' } }]), 'local-cpu')).toBe(1.5);
+    expect(() => m.predict(net([{ ...conv, attrs: { ...conv.attrs, activation: 'relu6' } }]), 'local-cpu')).toThrow(/relu6/);
+    expect(() => m.predict(net([{ ...mb, attrs: { ...mb.attrs, se: 0 } }]), 'local-cpu')).toThrow(/se=0 /);
   });
 
   it('a missing operator is an architecture error naming its key, the table and nasx latency profile, never 0 ms', async () => {
@@ -329,6 +338,22 @@ describe('lut latency model on synthetic tables', () => {
     expect(nowhere.kind).toBe('data');
     expect(nowhere.text).toContain(`${path.join(dir, 'none.csv')} and ${path.join(dir, 'cfg', 'none.csv')}`);
     expect((await failure(() => model({ table: 'tfnas' }))).text).toMatch(/data directory, and none is set/);
+  });
+
+  it('lists the devices of the profiled tables of a data directory (top folder and latency-tables/), with the options that select them', () => {
+    fs.mkdirSync(path.join(dir, 'latency-tables'));
+    writeTable(path.join('latency-tables', 'phone.csv'), [[conv, 3]], 'pixel7-webgl');
+    writeTable('here.csv', [[conv, 3]], 'local-wasm');
+    fs.writeFileSync(path.join(dir, 'other.csv'), 'a,b\n1,2\n');
+    const devices = listLutDevices(dir);
+    expect(devices.map((d) => [d.device, d.options])).toEqual([
+      ['local-wasm', { table: 'here.csv', device: 'local-wasm' }],
+      ['pixel7-webgl', { table: path.join('latency-tables', 'phone.csv'), device: 'pixel7-webgl' }],
+    ]);
+    expect(devices[0]!.source).toMatch(/tfjs 4\.22\.0 cpu, batch 1 \(here\.csv\)/);
+    // Each listed entry creates a model for that device.
+    for (const d of devices) expect(model(d.options as LutOptions, { dataDir: dir }).devices[0]).toBe(d.device);
+    expect(listLutDevices(undefined)).toEqual([]);
   });
 
   it('resolves a relative table against the config folder when the data directory does not have it', () => {

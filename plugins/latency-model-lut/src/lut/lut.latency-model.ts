@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import {
   NasxError,
   defineLatencyModel,
@@ -5,10 +7,11 @@ import {
   type ArchGraph,
   type ArchGraphNode,
   type Architecture,
+  type LatencyDevice,
   type LatencyModel,
   type SearchSpace,
 } from '@nasx/contracts';
-import { readOperatorTable, resolveTable, type LoadedTable } from './lut-layouts';
+import { BUILTIN_TABLES, readOperatorTable, resolveTable, type LoadedTable } from './lut-layouts';
 import { OperatorIndex, fieldsOfNode } from './operator-index';
 import { lutSchema, type LutOptions } from './lut.schema';
 
@@ -165,6 +168,46 @@ export function createLutModel(options: LutOptions, deps: { space?: SearchSpace;
   return new LutLatencyModel(deps.space, table, device);
 }
 
+/** Folders of the data directory searched for tables written by `nasx latency profile`. */
+export const PROFILED_TABLE_DIRS = ['.', 'latency-tables'];
+
+/**
+ * The devices of the tables in a data directory: the built-in TF-NAS and ProxylessNAS tables, and
+ * nasx tables (`# device:` first) in its top folder and `latency-tables/`.
+ */
+export function listLutDevices(dataDir: string | undefined): LatencyDevice[] {
+  if (!dataDir) return [];
+  const out: LatencyDevice[] = [];
+  for (const [name, rel] of Object.entries(BUILTIN_TABLES)) {
+    const file = path.join(dataDir, rel);
+    if (!fs.existsSync(file)) continue;
+    // Keeping no device's rows: only the names.
+    const t = readOperatorTable(file, '');
+    for (const d of t.devices) out.push({ device: d, options: { table: name, device: d }, source: t.provenance.get(d) ?? rel });
+  }
+  for (const sub of PROFILED_TABLE_DIRS) {
+    const dir = path.join(dataDir, sub);
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) continue;
+    for (const f of fs.readdirSync(dir).sort()) {
+      const file = path.join(dir, f);
+      if (!/\.csv$/.test(f) || !fs.statSync(file).isFile()) continue;
+      const fd = fs.openSync(file, 'r');
+      const head = Buffer.alloc(2);
+      fs.readSync(fd, head, 0, 2, 0);
+      fs.closeSync(fd);
+      if (head.toString('utf8') !== '# ') continue;
+      try {
+        const t = readOperatorTable(file);
+        const rel = path.relative(dataDir, file);
+        for (const d of t.devices) out.push({ device: d, options: { table: rel, device: d }, source: t.provenance.get(d) ?? rel });
+      } catch {
+        // A file that only looks like a table is not a device.
+      }
+    }
+  }
+  return out;
+}
+
 /** The `lut` latency-model contribution. */
 export const lutLatencyModel = defineLatencyModel<LutOptions>({
   id: ID,
@@ -172,5 +215,6 @@ export const lutLatencyModel = defineLatencyModel<LutOptions>({
   description:
     "Latency of a network as the sum of its operators' latencies in a lookup table, keyed by op type, input size, channels, kernel, stride, expansion and SE (MnasNet, FBNet, ProxylessNAS): tables written by nasx latency profile, or the TF-NAS and ProxylessNAS tables in the data directory.",
   optionsSchema: lutSchema,
+  listDevices: ({ dataDir }) => listLutDevices(dataDir),
   create: (options, { space, dataDir, configDir }) => createLutModel(options, { space, dataDir, configDir }),
 });

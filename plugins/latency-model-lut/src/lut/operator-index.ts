@@ -77,7 +77,11 @@ function sameFields(a: Fields, b: Fields): boolean {
   );
 }
 
-/** The key fields of a graph node, normalised as `operatorKey` writes them (groups 1 = none, activation relu by default). */
+/**
+ * The key fields of a graph node, normalised: groups 1 is no groups, activation relu by default (as
+ * `operatorKey` writes them), and no SE / no skip equal `se=0` / `skip=none`, so a table keyed
+ * `conv … se=0 skip=none` serves a graph whose conv leaves them out, and the other way round.
+ */
 export function fieldsOfNode(node: Pick<ArchGraphNode, 'op' | 'attrs'>): Fields | undefined {
   const a = (node.attrs ?? {}) as Partial<NetworkOpAttrs>;
   if (!Array.isArray(a.input)) return undefined;
@@ -89,8 +93,8 @@ export function fieldsOfNode(node: Pick<ArchGraphNode, 'op' | 'attrs'>): Fields 
     stride: a.stride,
     expansion: a.expansion,
     groups: a.groups === 1 ? undefined : a.groups,
-    se: a.se,
-    skip: a.skip,
+    se: a.se ?? 0,
+    skip: a.skip ?? 'none',
     activation: a.activation !== undefined || ACTIVATED.has(node.op) ? (a.activation ?? 'relu') : undefined,
   };
 }
@@ -122,7 +126,8 @@ export function fieldsOfKey(key: string): Fields | undefined {
   if (!Array.isArray(f['input'])) return undefined;
   const fields = f as unknown as Fields;
   // Round trip: only keys exactly as operatorKey writes them (a hand-edited key would never match).
-  return operatorKey({ op: fields.op, attrs: f as never }) === key ? fields : undefined;
+  if (operatorKey({ op: fields.op, attrs: f as never }) !== key) return undefined;
+  return { ...fields, se: fields.se ?? 0, skip: fields.skip ?? 'none' };
 }
 
 /** Operator latencies by key, looked up by a node's attributes without building its key. */

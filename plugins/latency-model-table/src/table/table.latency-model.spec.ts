@@ -34,6 +34,16 @@ describeWithSharedData('table latency model on the published tables', 'hw-latenc
     expect(m.devices).toEqual(expect.arrayContaining(['pixel3', 'raspi4', 'eyeriss', 'fpga', 'gold_6226', '1080ti_1', 'titan_rtx_256', 'samsung_a50']));
     expect(m.devices.filter((d) => !d.startsWith('pi5_') && !d.startsWith('pixel_'))).toHaveLength(27);
     expect(m.devices).toEqual(expect.arrayContaining(['pi5_litert_cifar100', 'pi5_onnx_ninapro', 'pixel_litert_darcy']));
+    // Listed without creating a model, with the file each comes from and whether it has energy.
+    const listed = await tableLatencyModel.listDevices!({ ...testDeps(), dataDir });
+    expect(listed.map((d) => d.device)).toEqual(m.devices);
+    expect(listed.find((d) => d.device === 'pixel3')).toEqual({
+      device: 'pixel3',
+      options: { device: 'pixel3' },
+      source: expect.stringMatching(/^HELP .*nb201_latency_ms_help/),
+    });
+    expect(listed.find((d) => d.device === 'pi5_onnx_darcy')!.source).toMatch(/with energy$/);
+    expect(listed.find((d) => d.device === 'pixel_litert_darcy')!.source).not.toMatch(/with energy/);
   });
 
   it('returns the published value of every cell (HW-NAS-Bench README: idx 0 is 3.60585 ms on pixel3, 10.48 ms on raspi4)', async () => {

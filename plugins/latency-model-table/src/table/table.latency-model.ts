@@ -183,6 +183,17 @@ export const tableLatencyModel = defineLatencyModel<TableOptions>({
   description:
     'Measured per-cell latency of NAS-Bench-201 networks on a device, from the HELP tables (GPUs, CPUs, phones, HW-NAS-Bench pixel3/raspi4/eyeriss/fpga) and HW-NAS-Bench-360 (Raspberry Pi 5, Pixel) in the data directory.',
   optionsSchema: tableSchema,
+  listDevices: ({ dataDir }) => {
+    if (!dataDir) return [];
+    const headers = new Map<string, string[]>();
+    const headerOf = (file: string) =>
+      headers.get(file) ?? headers.set(file, zlib.gunzipSync(fs.readFileSync(file)).subarray(0, 8192).toString('utf8').split('\n')[0]!.split(',')).get(file)!;
+    return [...knownDevices(dataDir)].map(([device, { file }]) => {
+      const layout = LATENCY_TABLES.find((l) => file.endsWith(l.file));
+      const energy = headerOf(file).includes(`${device}_energy_mj`);
+      return { device, options: { device }, source: `${layout?.title ?? 'table'}: ${path.relative(dataDir, file)}${energy ? ', with energy' : ''}` };
+    });
+  },
   create: (options, { space, dataDir }) => {
     if (!dataDir) {
       throw new NasxError('data', `latency model "${ID}" reads its tables from the data directory, and none is set`, {
