@@ -320,6 +320,24 @@ describe('lut latency model on synthetic tables', () => {
     expect(m.predictMany([net([fc, fc]), archs[1]!], 'local-cpu')).toEqual([8, 3]);
   });
 
+  it('refuses a table that does not cover the space (its operators()) when it is created, naming the missing operators', async () => {
+    writeTable('t.csv', [
+      [conv, 1],
+      [mb, 2],
+    ]);
+    const space = { id: 'toy-net', toGraph: () => net([conv]), operators: () => [conv, mb, pool, { id: 'in', op: 'input' }] } as unknown as SearchSpace;
+    const f = await failure(() => model({ table: 't.csv' }, { dataDir: dir, space }));
+    expect(f.kind).toBe('data');
+    expect(f.text).toContain(`lacks 1 of the 3 operators of space "toy-net", e.g. "${operatorKey(pool)}"`);
+    expect(f.text).toContain('nasx latency profile --space toy-net');
+    writeTable('t.csv', [
+      [conv, 1],
+      [mb, 2],
+      [pool, 0.5],
+    ]);
+    expect(model({ table: 't.csv' }, { dataDir: dir, space }).size).toBe(3);
+  });
+
   it('refuses another device, a file of no known layout, an edited row, and a table that is nowhere', async () => {
     writeTable('t.csv', [[conv, 1]]);
     const m = model({ table: 't.csv' }, { dataDir: dir });

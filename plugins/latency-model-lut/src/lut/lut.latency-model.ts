@@ -125,6 +125,37 @@ export class LutLatencyModel implements LatencyModel {
     return ms;
   }
 
+  /**
+   * Fails unless the table has every operator of a space (its `operators()`), so a run on a table
+   * that does not cover the space stops before its first trial, not at the first network that
+   * needs a missing row.
+   */
+  checkCovers(spaceId: string, operators: readonly ArchGraphNode[]): void {
+    const missing = [
+      ...new Set(
+        operators
+          .filter((n) => !FREE_OPS.has(n.op))
+          .flatMap((n) => {
+            const fields = fieldsOfNode(n);
+            return fields !== undefined && this.index.find(fields) !== undefined ? [] : [operatorKey(n)];
+          }),
+      ),
+    ];
+    if (missing.length === 0) return;
+    const total = new Set(operators.filter((n) => !FREE_OPS.has(n.op)).map((n) => operatorKey(n))).size;
+    throw new NasxError(
+      'data',
+      `latency model "${ID}": ${this.table.file} (device ${this.device}) lacks ${missing.length} of the ${total} operators of space "${spaceId}", e.g. "${missing[0]}"${missing.length > 1 ? ` and "${missing[1]}"` : ''}`,
+      {
+        file: this.table.file,
+        pkg: PKG,
+        contribution: ID,
+        pointer: '/options/table',
+        fix: `profile the space on the device with nasx latency profile --space ${spaceId} -o <file> (with the space's input shape), and set table: <file>`,
+      },
+    );
+  }
+
   private missing(graph: ArchGraph, node: ArchGraphNode): NasxError {
     // operatorKey explains a node without input shape itself.
     const key = operatorKey(node);
@@ -165,7 +196,9 @@ export function createLutModel(options: LutOptions, deps: { space?: SearchSpace;
       fix: `set device to one of: ${table.devices.join(', ')} (or profile this device with nasx latency profile)`,
     });
   }
-  return new LutLatencyModel(deps.space, table, device);
+  const model = new LutLatencyModel(deps.space, table, device);
+  if (deps.space?.operators) model.checkCovers(deps.space.id, deps.space.operators());
+  return model;
 }
 
 /** Folders of the data directory searched for tables written by `nasx latency profile`. */
