@@ -37,8 +37,8 @@ function space(options) {
       const nodes = [{ id: 'input', op: 'input', shape: [c, h, w] }, ...ops, { id: 'output', op: 'output', shape: [classes] }];
       return { space: 'tiny-net', level: 'network', nodes, edges: nodes.slice(1).map((n, i) => ({ from: nodes[i].id, to: n.id })) };
     },
-    operators: () => [stem, block(3), block(5), pool, dense].map((n, i) => ({ id: `op${i}`, ...n })),
   };
+  if (options.listOperators) self.operators = () => [stem, block(3), block(5), pool, dense].map((n, i) => ({ id: `op${i}`, ...n }));
   return self;
 }
 
