@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { formatOperatorTable, isNasxError, operatorKey, type ArchGraph, type ArchGraphNode, type Architecture, type SearchSpace } from '@nasx/contracts';
+import { createRng } from '@nasx/kernel';
+import { mnasSearchSpace } from '@nasx/search-space-mnas';
 import { describeWithSharedData, readCsvFile, testDeps, validatedOptions } from '@nasx/testing';
 import { createLutModel, listLutDevices, lutLatencyModel, type LutOptions } from '../index';
 
@@ -383,5 +385,60 @@ describe('lut latency model on synthetic tables', () => {
       dataDir: path.join(dir, 'data'),
     } as never) as ReturnType<typeof createLutModel>;
     expect(m.predict(net([conv]), 'phone')).toBe(3);
+  });
+});
+
+describe('lut latency model on MnasNet-space networks', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-lut-mnas-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const mnas = async (inputShape: number[], numClasses: number) =>
+    (await mnasSearchSpace.create(validatedOptions(mnasSearchSpace.optionsSchema, { inputShape, numClasses }), testDeps())) as SearchSpace;
+
+  it('a table of every operator of the space (operators()) prices every sampled network as the sum of its nodes', async () => {
+    const space = await mnas([3, 32, 32], 10);
+    const ops = space.operators!();
+    // A synthetic device: each operator costs a distinct amount, from its MACs.
+    const cost = new Map(ops.map((n, i) => [operatorKey(n), (n.flops ?? 0) / 1e6 + i * 1e-4]));
+    const file = path.join(dir, 'mnas32.csv');
+    fs.writeFileSync(
+      file,
+      formatOperatorTable(
+        { device: 'synthetic', backend: 'none', batch: 1 },
+        [...cost].map(([key, ms]) => ({ key, ms, samples: 1 })),
+      ),
+    );
+    const m = model({ table: file }, { space });
+    expect(m.size).toBe(cost.size);
+    const rng = createRng(7);
+    const archs = Array.from({ length: 50 }, () => space.sample(rng));
+    const expected = archs.map((a) =>
+      space
+        .toGraph(a)
+        .nodes.filter((n) => n.op !== 'input' && n.op !== 'output')
+        .reduce((t, n) => t + cost.get(operatorKey(n))!, 0),
+    );
+    const got = m.predictMany(archs, 'synthetic');
+    got.forEach((ms, i) => expect(ms).toBeCloseTo(expected[i]!, 9));
+    // Networks differ: the table separates them.
+    expect(new Set(got.map((x) => x.toFixed(6))).size).toBeGreaterThan(45);
+  });
+
+  it('refuses, when created, a table for another input size of the space', async () => {
+    const small = await mnas([3, 32, 32], 10);
+    const file = path.join(dir, 'mnas32.csv');
+    fs.writeFileSync(
+      file,
+      formatOperatorTable(
+        { device: 'synthetic', backend: 'none', batch: 1 },
+        small.operators!().map((n) => ({ key: operatorKey(n), ms: 1, samples: 1 })),
+      ),
+    );
+    const f = await failure(async () => model({ table: file }, { space: await mnas([3, 224, 224], 1000) }));
+    expect(f.kind).toBe('data');
+    expect(f.text).toMatch(/lacks \d+ of the 1382 operators of space "mnas", e\.g\. "conv in=3x224x224 out=32/);
   });
 });
