@@ -30,11 +30,12 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
     train: '@nasx/estimator-train',
   },
   'latency-model': {
+    measured: '@nasx/latency-model-measured',
     table: '@nasx/latency-model-table',
   },
   'search-space': {
-    nb101: '@nasx/search-space-nb101',
     mnas: '@nasx/search-space-mnas',
+    nb101: '@nasx/search-space-nb101',
     nb201: '@nasx/search-space-nb201',
   },
   searcher: {

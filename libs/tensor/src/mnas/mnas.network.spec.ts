@@ -85,7 +85,7 @@ describe('MnasNet network', () => {
     }
   });
 
-  it('a genotype of the wrong shape or another space is a NasxError', () => {
+  it('a genotype of the wrong shape and macro settings are NasxErrors', () => {
     const bad = (a: Architecture) => {
       try {
         planNetwork(a, { inputShape: [3, 32, 32], numClasses: 10 });
@@ -98,5 +98,7 @@ describe('MnasNet network', () => {
     expect(bad({ space: MNAS_SPACE, genotype: { blocks: blocks([4, 0, 0, 0, 0, 0]) }, key: 'x' })).toMatch(
       /block 1, decision op: choice 4 is out of range 0..3/,
     );
+    expect(bad(A1)).toBe('no error');
+    expect(() => planNetwork(A1, { inputShape: [3, 32, 32], numClasses: 10, macro: { channels: 8 } })).toThrow(/unknown macro setting "channels"/);
   });
 });
