@@ -29,6 +29,7 @@ describe('measured latency model', () => {
     const model = await create(await spaceOf(nb201));
     expect(model.devices).toEqual(['local-wasm']);
     expect(model.provenance).toMatch(/^tfjs \d+\.\d+\.\d+ wasm, 1 thread, (simd|no simd); batch 1; median of 3 timed passes after 1 warm-up$/);
+    expect((await create(await spaceOf(nb201), { statistic: 'min', batch: 2 })).provenance).toMatch(/; batch 2; min of 3 timed passes after 1 warm-up$/);
   });
 
   it('measures NAS-Bench-201 cells at CIFAR-10 shapes, caching per architecture key', async () => {

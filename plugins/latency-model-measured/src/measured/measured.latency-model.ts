@@ -65,7 +65,7 @@ export class MeasuredLatencyModel implements LatencyModel {
     backendDescription: string,
   ) {
     this.devices = [`local-${backend.tfBackend}`];
-    this.provenance = `${backendDescription}; batch ${options.batch}; median of ${options.repeats} timed passes after ${options.warmup} warm-up`;
+    this.provenance = `${backendDescription}; batch ${options.batch}; ${options.statistic} of ${options.repeats} timed passes after ${options.warmup} warm-up`;
     if (options.device !== undefined && options.device !== this.devices[0]) {
       throw new NasxError('config', `latency model "${ID}": unknown device "${options.device}"`, {
         pkg: PKG,
@@ -120,7 +120,7 @@ export class MeasuredLatencyModel implements LatencyModel {
     return `${id} @${shapes.inputShape.join('x')}/${shapes.numClasses}`;
   }
 
-  /** Median latency in ms of one forward pass (batch `options.batch`) on the local backend. */
+  /** Latency in ms (median or min of the timed passes) of one forward pass (batch `options.batch`) on the local backend. */
   async predict(target: Architecture | ArchGraph, device: string): Promise<number> {
     this.checkDevice(device);
     if (isGraph(target) && target.level !== 'network') {
@@ -155,7 +155,7 @@ export class MeasuredLatencyModel implements LatencyModel {
         y.dispose();
         if (i >= warmup) times.push(elapsed);
       }
-      return median(times);
+      return this.options.statistic === 'min' ? Math.min(...times) : median(times);
     } finally {
       x.dispose();
       net.dispose();

@@ -39,6 +39,14 @@ export const measuredSchema = {
       "minimum": 1,
       "default": 10
     },
+    "statistic": {
+      "description": "What the latency is of the timed passes: median, or min (the least disturbed pass; more stable on a busy machine, where passes longer than the scheduler's time slice get preempted).",
+      "enum": [
+        "median",
+        "min"
+      ],
+      "default": "median"
+    },
     "batch": {
       "description": "Batch size of a timed pass (1: the single-image latency MnasNet and the latency tables report).",
       "type": "integer",
