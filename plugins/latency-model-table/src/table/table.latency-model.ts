@@ -66,7 +66,22 @@ export class TableLatencyModel implements LatencyModel {
   readonly devices: readonly string[];
   /** Every latency is a row of a measured table (exact Pareto fronts can score the whole space). */
   readonly tabulated = true;
+  /**
+   * Energy of one inference in mJ, present only when the device's table has an energy column
+   * (HW-NAS-Bench-360's `<device>_energy_mj`: the Raspberry Pi 5 runtimes), so the kernel reports
+   * `energy_mj` exactly for those devices.
+   */
+  readonly energy?: (arch: Architecture | ArchGraph, device: string) => number;
   private readonly byArch = new Map<string, number>();
+  private readonly energyByArch = new Map<string, number>();
+  /**
+   * The same latencies (and energies) in arrays indexed by the genotype read as a number, where the
+   * genotype is a short vector of small integers (NAS-Bench-201's six edge ops, `{ ops: [...] }`):
+   * formatting each cell's string and hashing it held `predict` to ≈ 100,000/s, an array lookup
+   * does not. Built from the space's own `parse` of every row, and only kept when that numbering
+   * is one-to-one; otherwise the strings serve.
+   */
+  private dense?: { readonly base: number; readonly length: number; readonly ms: Float64Array; readonly mj?: Float64Array };
 
   constructor(
     private readonly space: SearchSpace,
@@ -117,6 +132,7 @@ export class TableLatencyModel implements LatencyModel {
       archColumn = read.header.indexOf('arch_str');
       archRows = read.rows;
     }
+    const energyColumn = header.indexOf(`${device}_energy_mj`);
     rows.forEach((row, i) => {
       const ms = Number(row[source.column]);
       if (!Number.isFinite(ms) || ms < 0) {
@@ -126,11 +142,68 @@ export class TableLatencyModel implements LatencyModel {
           fix: 'use the table as published',
         });
       }
-      this.byArch.set(archRows[i]![archColumn]!, ms);
+      const cell = archRows[i]![archColumn]!;
+      this.byArch.set(cell, ms);
+      if (energyColumn >= 0) {
+        const mj = Number(row[energyColumn]);
+        if (!Number.isFinite(mj) || mj < 0) {
+          throw new NasxError('data', `latency model "${ID}": ${source.file}, row ${i + 2}: "${row[energyColumn]}" is not an energy in mJ`, {
+            pkg: PKG,
+            contribution: ID,
+            fix: 'use the table as published',
+          });
+        }
+        this.energyByArch.set(cell, mj);
+      }
     });
+    if (energyColumn >= 0) this.energy = (arch, d) => this.fast(arch, d, this.dense?.mj) ?? this.lookup(arch, d, this.energyByArch);
+    this.dense = this.denseIndex(energyColumn >= 0);
+  }
+
+  private static opsOf(genotype: unknown): unknown[] | undefined {
+    const ops = (genotype as { ops?: unknown } | null)?.ops;
+    return Array.isArray(ops) ? ops : undefined;
+  }
+
+  private denseIndex(withEnergy: boolean): TableLatencyModel['dense'] {
+    const cells = [...this.byArch.keys()].map((cell) => ({ cell, ops: TableLatencyModel.opsOf(this.space.parse(cell).genotype) }));
+    const length = cells[0]?.ops?.length ?? 0;
+    if (length === 0 || cells.some((c) => !c.ops || c.ops.length !== length || c.ops.some((o) => !Number.isInteger(o) || (o as number) < 0))) return undefined;
+    const base = Math.max(...cells.flatMap((c) => c.ops as number[])) + 1;
+    if (base ** length > 1_000_000) return undefined;
+    const ms = new Float64Array(base ** length).fill(NaN);
+    const mj = withEnergy ? new Float64Array(base ** length).fill(NaN) : undefined;
+    for (const { cell, ops } of cells) {
+      let i = 0;
+      for (let e = length - 1; e >= 0; e--) i = i * base + (ops![e] as number);
+      if (!Number.isNaN(ms[i]!)) return undefined; // two cells, one number: not one-to-one
+      ms[i] = this.byArch.get(cell)!;
+      if (mj) mj[i] = this.energyByArch.get(cell)!;
+    }
+    return { base, length, ms, mj };
+  }
+
+  /** The value of an architecture from the arrays, or undefined (then the checked string path answers). */
+  private fast(target: Architecture | ArchGraph, device: string, values: Float64Array | undefined): number | undefined {
+    const d = this.dense;
+    if (!d || !values || device !== this.device || (target as Architecture).space !== 'nb201') return undefined;
+    const ops = TableLatencyModel.opsOf((target as Architecture).genotype);
+    if (!ops || ops.length !== d.length) return undefined;
+    let i = 0;
+    for (let e = d.length - 1; e >= 0; e--) {
+      const o = ops[e];
+      if (typeof o !== 'number' || !(o >= 0 && o < d.base) || (o | 0) !== o) return undefined;
+      i = i * d.base + o;
+    }
+    const v = values[i]!;
+    return Number.isNaN(v) ? undefined : v;
   }
 
   predict(target: Architecture | ArchGraph, device: string): number {
+    return this.fast(target, device, this.dense?.ms) ?? this.lookup(target, device, this.byArch);
+  }
+
+  private lookup(target: Architecture | ArchGraph, device: string, values: ReadonlyMap<string, number>): number {
     if (device !== this.device) {
       throw new NasxError('config', `latency model "${ID}" was created for device "${this.device}", not "${device}"`, {
         pkg: PKG,
@@ -145,7 +218,7 @@ export class TableLatencyModel implements LatencyModel {
         fix: 'search the nb201 space, or use a latency model that reads the architecture graph',
       });
     }
-    const ms = this.byArch.get(this.space.format(target));
+    const ms = values.get(this.space.format(target));
     if (ms === undefined) {
       throw new NasxError('architecture', `latency model "${ID}": ${this.space.format(target)} is not in the table`, { pkg: PKG, contribution: ID });
     }
@@ -160,6 +233,17 @@ export const tableLatencyModel = defineLatencyModel<TableOptions>({
   description:
     'Measured per-cell latency of NAS-Bench-201 networks on a device, from the HELP tables (GPUs, CPUs, phones, HW-NAS-Bench pixel3/raspi4/eyeriss/fpga) and HW-NAS-Bench-360 (Raspberry Pi 5, Pixel) in the data directory.',
   optionsSchema: tableSchema,
+  listDevices: ({ dataDir }) => {
+    if (!dataDir) return [];
+    const headers = new Map<string, string[]>();
+    const headerOf = (file: string) =>
+      headers.get(file) ?? headers.set(file, zlib.gunzipSync(fs.readFileSync(file)).subarray(0, 8192).toString('utf8').split('\n')[0]!.split(',')).get(file)!;
+    return [...knownDevices(dataDir)].map(([device, { file }]) => {
+      const layout = LATENCY_TABLES.find((l) => file.endsWith(l.file));
+      const energy = headerOf(file).includes(`${device}_energy_mj`);
+      return { device, options: { device }, source: `${layout?.title ?? 'table'}: ${path.relative(dataDir, file)}${energy ? ', with energy' : ''}` };
+    });
+  },
   create: (options, { space, dataDir }) => {
     if (!dataDir) {
       throw new NasxError('data', `latency model "${ID}" reads its tables from the data directory, and none is set`, {
