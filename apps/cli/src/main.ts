@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { dataFetchCommand, dataListCommand, dataVerifyCommand } from './commands/data.command';
 import { evaluateCommand } from './commands/evaluate.command';
 import { exportCommand } from './commands/export.command';
+import { addBrowserProfileOptions, latencyProfileBrowser } from './commands/latency-browser.command';
 import { newPluginCommand, pluginRoles } from './commands/new.command';
 import { pluginsCommand } from './commands/plugins.command';
 import { predictorsCommand } from './commands/predictors.command';
@@ -198,6 +199,20 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .description('print the JSON Schema of pipeline configs for the installed plugins (for editors)')
     .option('-o, --out <file>', 'write to a file instead of stdout')
     .action((o) => setCode(schemaCommand(io, o)));
+
+  addBrowserProfileOptions(
+    p
+      .command('latency')
+      .description('hardware latency')
+      .command('profile')
+      .description("time each operator of a search space and write an operator latency table (nasx's lut layout)")
+      .requiredOption('--space <id>', 'search space whose operators are timed, e.g. mnas')
+      .option('--input <CxHxW>', "input shape of the space's networks, e.g. 3x32x32")
+      .option('--batch <n>', 'batch size of the timed passes (default 1)', integer)
+      .option('--repeats <n>', 'timed runs per operator; the table holds the median (default 10)', integer)
+      .option('--warmup <n>', 'untimed runs per operator first (default 3)', integer)
+      .option('-o, --out <file>', 'the table to write (CSV)'),
+  ).action((o) => setCode(latencyProfileBrowser(io, o)));
 
   p.command('new')
     .description('scaffold a project')

@@ -1,0 +1,190 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { NasxError, formatOperatorTable, type ArchGraphNode, type OperatorTableMeta } from '@nasx/contracts';
+import { InvalidArgumentError, type Command } from 'commander';
+import type { CliIO } from '../io';
+import { EXIT } from '../io';
+import { startBrowserProfileServer } from '../browser-profile/browser-profile.server';
+import { describeUserAgent, deviceNameFrom } from '../browser-profile/device-name';
+import { parseInputShape, spaceOperators } from './space-operators';
+
+const CLI = '@nasx/cli';
+
+/** Options of `nasx latency profile --browser` (commander's parse). */
+export interface BrowserProfileOptions {
+  /** The table to write. */
+  readonly out?: string;
+  /** `webgl` (default: what phones run TensorFlow.js on), `wasm` or `cpu`. */
+  readonly backend?: string;
+  /** `127.0.0.1` (default) or `0.0.0.0` to be reachable from the local network. */
+  readonly host?: string;
+  readonly port?: number;
+  readonly batch?: number;
+  readonly repeats?: number;
+  readonly warmup?: number;
+  /** Seconds to wait for the whole profile (default 1800). */
+  readonly timeout?: number;
+  /** Device name for the table (default: from the browser's user agent and the backend). */
+  readonly device?: string;
+}
+
+/** The operators to profile and what the table should say about them (`space`, `input`, …). */
+export interface BrowserProfileSubject {
+  readonly nodes: readonly ArchGraphNode[];
+  readonly meta: { readonly [name: string]: string | number };
+}
+
+/** Default port: fixed, so the address a phone has bookmarked keeps working. */
+export const BROWSER_PROFILE_PORT = 7311;
+
+function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number of seconds above 0');
+  return n;
+}
+
+/** The options of the browser path, added to `nasx latency profile`. */
+export function addBrowserProfileOptions(cmd: Command): Command {
+  return cmd
+    .option('--browser', 'profile in a web browser instead of this process: serve a page, wait for a browser (e.g. a phone) to open it, write its table')
+    .option('--backend <name>', 'with --browser: TensorFlow.js backend in the page, webgl (default; falls back to wasm, then cpu), wasm or cpu')
+    .option('--host <address>', 'with --browser: address to listen on, 127.0.0.1 (default: this computer) or 0.0.0.0 (also the local network, for a phone)')
+    .option('--port <n>', `with --browser: port (default ${BROWSER_PROFILE_PORT}; 0: any free port)`, wholeNumber)
+    .option('--timeout <seconds>', 'with --browser: give up if no table came back by then (default 1800)', seconds)
+    .option('--device <name>', "with --browser: device name in the table (default: from the browser's user agent and the backend, e.g. pixel-7-chrome-webgl)");
+}
+
+function usage(message: string, fix: string): NasxError {
+  return new NasxError('usage', message, { pkg: CLI, fix });
+}
+
+/**
+ * `nasx latency profile --browser`: serves a page that profiles `subject.nodes` with TensorFlow.js
+ * in whatever browser opens it (a phone on the same network with `--host 0.0.0.0`), prints the
+ * addresses to open, shows the page's progress on stderr, and writes the operator table the page
+ * sends back (nasx's layout, `formatOperatorTable`). Resolves to the exit code; a timeout, a page
+ * closed mid-way or a malformed message from the page throw a `NasxError` (exit 1).
+ */
+export async function browserProfileCommand(io: CliIO, o: BrowserProfileOptions, subject: BrowserProfileSubject): Promise<number> {
+  if (!o.out) throw usage('nasx latency profile --browser needs -o <file> for the table', 'add -o table.csv');
+  const out = path.resolve(io.cwd, o.out);
+  if (!fs.existsSync(path.dirname(out)) || !fs.statSync(path.dirname(out)).isDirectory()) {
+    throw usage(`the folder of -o ${o.out} does not exist`, `create ${path.dirname(out)} first, or write the table elsewhere`);
+  }
+  if (fs.existsSync(out) && fs.statSync(out).isDirectory()) throw usage(`-o ${o.out} is a folder`, 'give a file name, e.g. -o pixel7.csv');
+  if (o.device !== undefined && !/^[A-Za-z0-9][\w.-]{0,79}$/.test(o.device)) {
+    throw usage(`--device "${o.device}" is not a device name`, 'use letters, digits, ".", "_" and "-", e.g. --device pixel7-webgl');
+  }
+  const port = o.port ?? BROWSER_PROFILE_PORT;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage(`--port ${port} is not a port`, 'give 1 to 65535, or 0 for any free port');
+  const timeout = o.timeout ?? 1800;
+  if (!(timeout > 0)) throw usage(`--timeout ${timeout} is not a number of seconds above 0`, 'give e.g. --timeout 600');
+  for (const [name, value, min] of [
+    ['batch', o.batch, 1],
+    ['repeats', o.repeats, 1],
+    ['warmup', o.warmup, 0],
+  ] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= min))
+      throw usage(`--${name} must be a whole number ≥ ${min}`, `give --${name} ${Math.max(min, 1)} or more`);
+  }
+
+  // Loaded here, not at start-up: the server pulls in @nasx/tensor (TensorFlow.js).
+  const { BROWSER_BACKENDS } = await import('@nasx/tensor');
+  const backend = o.backend ?? 'webgl';
+  if (!(BROWSER_BACKENDS as readonly string[]).includes(backend)) {
+    throw usage(
+      `--backend "${backend}" is not a browser backend`,
+      `use one of ${BROWSER_BACKENDS.join(', ')} (webgl: the GPU, as phones run TensorFlow.js; wasm: the CPU)`,
+    );
+  }
+  const batch = o.batch ?? 1;
+  const repeats = o.repeats ?? 10;
+  const warmup = o.warmup ?? 3;
+
+  const progress = new ProgressLine(io);
+  const server = await startBrowserProfileServer({
+    nodes: subject.nodes,
+    backend: backend as (typeof BROWSER_BACKENDS)[number],
+    batch,
+    repeats,
+    warmup,
+    host: o.host ?? '127.0.0.1',
+    port,
+    timeoutMs: timeout * 1000,
+    log: (line) => progress.line(line),
+  });
+  const lan = server.urls.length > 1;
+  io.out(
+    `Open ${lan ? 'one of these addresses' : 'this address'} in the browser to profile${lan ? ' (a phone: on the same network)' : ''}:\n` +
+      server.urls.map((u) => `  ${u}\n`).join('') +
+      `Waiting for a browser (up to ${timeout} s; Ctrl-C to stop)…\n`,
+  );
+  const outcome = await server.result.finally(() => progress.end());
+
+  const device = o.device ?? deviceNameFrom(outcome.userAgent, outcome.backend);
+  const fellBack = outcome.fallbacks.length ? `; instead of ${outcome.fallbacks.map((f) => `${f.backend} (${f.reason})`).join(', ')}` : '';
+  const meta: OperatorTableMeta = {
+    device,
+    backend: `${outcome.description} in ${describeUserAgent(outcome.userAgent)}${fellBack}`,
+    batch,
+    ...subject.meta,
+    repeats,
+    warmup,
+    timer_resolution_ms: outcome.timerResolutionMs,
+    user_agent: outcome.userAgent,
+    profiled: new Date().toISOString(),
+  };
+  fs.writeFileSync(out, formatOperatorTable(meta, outcome.rows));
+  io.out(
+    `Wrote ${o.out}: ${outcome.rows.length} operators, device ${device}, ${outcome.backend}${outcome.fallbacks.length ? ` (${backend} did not initialise)` : ''}.\n`,
+  );
+  return EXIT.ok;
+}
+
+/** The page's progress on stderr: one rewritten line on a terminal, else a line per tenth. */
+class ProgressLine {
+  private open = false;
+  private tenth = -1;
+  constructor(private readonly io: CliIO) {}
+  line(text: string): void {
+    const m = /^(\d+)\/(\d+) /.exec(text);
+    if (this.io.errIsTTY) {
+      const width = Math.max(20, (this.io.columns ?? 80) - 1);
+      this.io.err(`\r${text.slice(0, width).padEnd(width)}`);
+      this.open = true;
+      if (!m) this.end();
+      return;
+    }
+    if (m) {
+      const tenth = Math.floor((10 * Number(m[1])) / Number(m[2]));
+      if (tenth === this.tenth) return;
+      this.tenth = tenth;
+    }
+    this.io.err(`${text}\n`);
+  }
+  end(): void {
+    if (this.open) this.io.err('\n');
+    this.open = false;
+  }
+}
+
+/** Options of `nasx latency profile` that the browser path reads. */
+export interface LatencyProfileOptions extends BrowserProfileOptions {
+  readonly space: string;
+  readonly input?: string;
+  readonly browser?: boolean;
+}
+
+/** `nasx latency profile --browser --space <id> [--input CxHxW]`: the space's operators, profiled in a browser. */
+export async function latencyProfileBrowser(io: CliIO, o: LatencyProfileOptions): Promise<number> {
+  if (!o.browser) throw usage('this nasx profiles in a browser only', 'add --browser');
+  const input = o.input === undefined ? undefined : parseInputShape(o.input);
+  const nodes = await spaceOperators(io, o.space, input);
+  return browserProfileCommand(io, o, { nodes, meta: { space: o.space, ...(input ? { input: input.join('x') } : {}) } });
+}
