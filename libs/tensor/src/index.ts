@@ -39,6 +39,46 @@ export { Layers, BN_EPSILON, BN_MOMENTUM, eagerOps } from './nn/layers';
 export { toLayersModel, type ExportedLayersModel, type InputLayout, type LayersModelOptions } from './export/layers-model';
 export { MODEL_FILES, loadModelFolder, modelFolder, type SavedModelFiles } from './export/model-folder';
 export { EXPORT_METADATA_VERSION, exportNetwork, type ExportNetworkOptions, type ExportedNetwork } from './export/export-network';
+export { chainNetworkBuilder, planChainNetwork, planChainOps, type ChainNetworkSpec } from './network/chain-network';
+export {
+  NETWORK_OP_TYPES,
+  applyNetworkOp,
+  createNetworkOp,
+  planNetworkOp,
+  resolveOpAttrs,
+  seHiddenWidth,
+  type BuiltNetworkOp,
+  type CreateNetworkOpOptions,
+  type NetworkOpPlan,
+  type NetworkOpType,
+  type ResolvedOpAttrs,
+} from './ops/network-op';
+export {
+  MNAS_BLOCKS,
+  MNAS_CHOICES,
+  MNAS_DECISIONS,
+  MNAS_HEAD_FILTERS,
+  MNAS_SPACE,
+  MNAS_STEM_FILTERS,
+  mnasBlocks,
+  mnasBlocksOf,
+  mnasGraph,
+  mnasKey,
+  mnasNetworkBuilder,
+  mnasOperators,
+  resolveMnasBlocks,
+  roundFilters,
+  type MnasBlockConfig,
+  type MnasDecision,
+  type MnasGenotype,
+} from './mnas/mnas.network';
+export {
+  describeTensorBackend,
+  profileOperators,
+  type ProfileOperatorsOptions,
+  type ProfileOperatorsResult,
+  type ProfileProgress,
+} from './profile/profile-operators';
 export { NB201_CELL_EDGES, NB201_CELL_OPS, NB201_MACRO_DEFAULTS, NB201_SPACE, nb201NetworkBuilder } from './nb201/nb201.network';
 export { toTensors, type ClassificationTensors } from './train/batch-tensors';
 export { learningRateAt, type LearningRateSchedule } from './train/lr-schedule';

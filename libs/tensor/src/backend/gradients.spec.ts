@@ -127,6 +127,12 @@ const CASES: readonly Case[] = [
     // The filter gradient of conv(x, ·) as a function of x (and of dy through x).
     f: (x) => tf.grad((w: T) => tf.sum(tf.square(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'))))(other([3, 3, 2, 2], 28)),
   },
+  { kernel: 'DepthwiseConv2dNative', shape: [2, 5, 5, 3], f: (x) => tf.depthwiseConv2d(x as tf.Tensor4D, other([3, 3, 3, 1], 40) as tf.Tensor4D, 1, 'same') },
+  { kernel: 'DepthwiseConv2dNative', shape: [1, 6, 6, 2], f: (x) => tf.depthwiseConv2d(x as tf.Tensor4D, other([5, 5, 2, 1], 41) as tf.Tensor4D, 2, 'same') },
+  { kernel: 'DepthwiseConv2dNative', shape: [3, 3, 2, 1], f: (x) => tf.depthwiseConv2d(other([2, 7, 7, 2], 42) as tf.Tensor4D, x as tf.Tensor4D, 2, 'same') },
+  { kernel: 'DepthwiseConv2dNative', shape: [3, 3, 2, 1], f: (x) => tf.depthwiseConv2d(other([1, 6, 5, 2], 43) as tf.Tensor4D, x as tf.Tensor4D, 2, 1) },
+  { kernel: 'DepthwiseConv2dNative', shape: [1, 5, 4, 2], f: (x) => tf.depthwiseConv2d(x as tf.Tensor4D, other([3, 3, 2, 1], 44) as tf.Tensor4D, 2, 'valid') },
+  { kernel: 'Reverse', shape: [2, 3, 2], f: (x) => tf.mul(tf.reverse(x, [0, 1]), other([2, 3, 2], 45)) },
   { kernel: 'AvgPool', shape: [1, 4, 4, 2], f: (x) => tf.avgPool(x as tf.Tensor4D, 3, 1, 'same') },
   { kernel: 'AvgPool', shape: [1, 4, 4, 2], f: (x) => tf.avgPool(x as tf.Tensor4D, 2, 2, 'valid') },
   { kernel: 'AvgPool', shape: [1, 5, 5, 1], f: (x) => tf.avgPool(x as tf.Tensor4D, 3, 2, 'same') },

@@ -44,6 +44,60 @@ function convBackpropFilter(x: T, dy: T, a: ConvAttrs, filterShape: number[]): T
     .engine()
     .runKernel(tf.Conv2DBackpropFilter, { x, dy }, { strides, pad, dataFormat, dimRoundingMode, filterShape } as unknown as tf.NamedAttrMap) as T;
 }
+
+type Pads = [[number, number], [number, number], [number, number], [number, number]];
+const spatialPads = (top: number, bottom: number, left: number, right: number): Pads => [
+  [0, 0],
+  [top, bottom],
+  [left, right],
+  [0, 0],
+];
+
+/** ∂L/∂x of a depthwise convolution (multiplier 1) from forward depthwise convolutions. */
+function depthwiseBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): T {
+  const [b, oh, ow, c] = dy.shape;
+  const [sh, sw] = [info.strideHeight, info.strideWidth];
+  let dyd: tf.Tensor4D = dy;
+  if (sh > 1 || sw > 1) {
+    const spread = tf.pad(tf.reshape(dy, [b, oh, 1, ow, 1, c]), [
+      [0, 0],
+      [0, 0],
+      [0, sh - 1],
+      [0, 0],
+      [0, sw - 1],
+      [0, 0],
+    ]);
+    dyd = tf.reshape(spread, [b, oh * sh, ow * sw, c]);
+  }
+  const top = info.filterHeight - 1 - info.padInfo.top;
+  const left = info.filterWidth - 1 - info.padInfo.left;
+  const bottom = info.inHeight + info.padInfo.top - oh * sh;
+  const right = info.inWidth + info.padInfo.left - ow * sw;
+  // Negative padding crops.
+  const [, h, w] = dyd.shape;
+  const begin = [0, Math.max(-top, 0), Math.max(-left, 0), 0];
+  const size = [b, h - begin[1]! - Math.max(-bottom, 0), w - begin[2]! - Math.max(-right, 0), c];
+  if (begin[1] !== 0 || begin[2] !== 0 || size[1] !== h || size[2] !== w) dyd = tf.slice(dyd, begin, size);
+  const pads = spatialPads(Math.max(top, 0), Math.max(bottom, 0), Math.max(left, 0), Math.max(right, 0));
+  return tf.depthwiseConv2d(dyd, tf.reverse(filter, [0, 1]), 1, pads);
+}
+
+/** ∂L/∂W of a depthwise convolution (multiplier 1) as one forward depthwise convolution. */
+function depthwiseBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): T {
+  const [b, h, w, c] = x.shape;
+  const [, oh, ow] = dy.shape;
+  const [kh, kw] = [info.filterHeight, info.filterWidth];
+  const { top, left } = info.padInfo;
+  const bottom = kh + (oh - 1) * info.strideHeight - h - top;
+  const right = kw + (ow - 1) * info.strideWidth - w - left;
+  // (channel, batch) pairs as the channels of one image: [1, H, W, C·B]; dy likewise as the filter.
+  let xt: tf.Tensor4D = tf.reshape(tf.transpose(x, [1, 2, 3, 0]), [1, h, w, c * b]);
+  if (bottom < 0 || right < 0) xt = tf.slice(xt, [0, 0, 0, 0], [1, h + Math.min(bottom, 0), w + Math.min(right, 0), c * b]);
+  const f = tf.reshape(tf.transpose(dy, [1, 2, 3, 0]), [oh, ow, c * b, 1]) as tf.Tensor4D;
+  const out = tf.depthwiseConv2d(xt, f, 1, spatialPads(top, Math.max(bottom, 0), left, Math.max(right, 0)), 'NHWC', [info.strideHeight, info.strideWidth]);
+  return tf.reshape(tf.sum(tf.reshape(out, [kh, kw, c, b]), 3), [kh, kw, c, 1]);
+}
+
 type Grads = ReturnType<tf.GradFunc>;
 
 /** Sums `g` over the axes it was broadcast along and reshapes it to `shape`. */
@@ -489,6 +543,31 @@ export const NASX_GRADIENTS: readonly tf.GradConfig[] = [
       };
     },
   },
+  {
+    // Depthwise convolution (channel multiplier 1: MobileNet / MnasNet blocks). tfjs-backend-wasm has
+    // no depthwise backprop kernels, so both gradients are forward depthwise convolutions:
+    //   dx = depthwise(dy dilated by the stride, padded by K−1−pad, spatially flipped filter),
+    //   dW[kh, kw, c] = Σ_{b, oh, ow} x[b, oh·s + kh − top, ow·s + kw − left, c] · dy[b, oh, ow, c],
+    // the latter a depthwise conv over (channel, batch) pairs with dy as the filter and the stride as
+    // the dilation (the same trick as Conv2DBackpropFilter in conv-backprop.kernels.ts).
+    kernelName: tf.DepthwiseConv2dNative,
+    inputsToSave: ['x', 'filter'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
+      const a = attrs as unknown as tf.DepthwiseConv2dNativeAttrs;
+      const dilations = a.dilations ?? 1;
+      if (!tf.backend_util.tupleValuesAreOne(dilations)) {
+        throw new Error(`@nasx/tensor: the gradient of depthwiseConv2d supports dilation 1 only, got ${String(dilations)}`);
+      }
+      if (filter.shape[3] !== 1) throw new Error(`@nasx/tensor: the gradient of depthwiseConv2d supports channel multiplier 1 only, got ${filter.shape[3]}`);
+      const info = tf.backend_util.computeConv2DInfo(x.shape, filter.shape, a.strides, 1, a.pad, a.dimRoundingMode, true, 'channelsLast');
+      return {
+        x: () => depthwiseBackpropInput(dy as tf.Tensor4D, filter, info),
+        filter: () => depthwiseBackpropFilter(x, dy as tf.Tensor4D, info),
+      };
+    },
+  },
+  { kernelName: tf.Reverse, gradFunc: (dy, _saved, attrs) => ({ x: () => tf.reverse(dy as T, (attrs as unknown as tf.ReverseAttrs).dims) }) },
   {
     kernelName: tf.AvgPool,
     inputsToSave: ['x'],

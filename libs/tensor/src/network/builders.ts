@@ -1,10 +1,11 @@
 import { NasxError, type Architecture } from '@nasx/contracts';
 import { TENSOR_PACKAGE } from '../backend/backend';
+import { mnasNetworkBuilder } from '../mnas/mnas.network';
 import { nb201NetworkBuilder } from '../nb201/nb201.network';
 import type { Network, NetworkBuilder, NetworkOptions, NetworkPlan } from './network';
 
 /** The builders nasx ships, one per search space, listed in one place. */
-export const NETWORK_BUILDERS: readonly NetworkBuilder[] = [nb201NetworkBuilder];
+export const NETWORK_BUILDERS: readonly NetworkBuilder[] = [nb201NetworkBuilder, mnasNetworkBuilder];
 
 /** {@link NetworkOptions} plus builders to consult before {@link NETWORK_BUILDERS}. */
 export interface BuildNetworkOptions extends NetworkOptions {
