@@ -18,11 +18,11 @@ export function browserOf(ua: string): string {
 
 /** The device or system of a user agent: an Android model (`pixel-7`), `android`, `iphone`, `ipad`, `mac`, `windows`, `chromebook`, `linux`, or `device`. */
 export function platformOf(ua: string): string {
-  const android = /Android[^;)]*;\s*([^;)]+?)(?:\s+Build\/[^;)]*)?\)/.exec(ua);
+  const android = /Android[^;)]*;\s*([^;)]+?)(?:\s+Build\/[^;)]*)?(?:;\s*wv)?\)/.exec(ua);
   if (android) {
     const model = android[1]!.trim();
     // Reduced user agents send "K"; some browsers send the locale ("en-us") in that place.
-    return model.length > 1 && !/^[a-z]{2}[-_][a-z]{2}$/i.test(model) && !/^wv$/.test(model) ? slug(model) : 'android';
+    return model.length > 1 && !/^[a-z]{2}[-_][a-z]{2}$/i.test(model) ? slug(model) : 'android';
   }
   if (/\biPhone\b/.test(ua)) return 'iphone';
   if (/\biPad\b/.test(ua)) return 'ipad';
