@@ -34,6 +34,7 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
   },
   'search-space': {
     nb101: '@nasx/search-space-nb101',
+    mnas: '@nasx/search-space-mnas',
     nb201: '@nasx/search-space-nb201',
   },
   searcher: {

@@ -66,12 +66,26 @@ export function planChainNetwork(arch: Architecture, graph: ArchGraph, options: 
  * `features` after global pooling, `logits` at the end.
  */
 export function chainNetworkBuilder(spec: ChainNetworkSpec): NetworkBuilder {
-  const plan = (arch: Architecture, options: NetworkOptions): NetworkPlan => planChainNetwork(arch, spec.graph(arch, options), options);
+  const noMacro = (arch: Architecture, options: NetworkOptions): void => {
+    const keys = Object.keys(options.macro ?? {});
+    if (keys.length > 0) {
+      throw new NasxError('architecture', `cannot build the ${spec.space} network of ${arch.key}: unknown macro setting "${keys[0]}"`, {
+        pkg: TENSOR_PACKAGE,
+        contribution: spec.space,
+        fix: `the ${spec.space} builder takes no macro settings: its skeleton is the space's (remove macro)`,
+      });
+    }
+  };
+  const plan = (arch: Architecture, options: NetworkOptions): NetworkPlan => {
+    noMacro(arch, options);
+    return planChainNetwork(arch, spec.graph(arch, options), options);
+  };
   return {
     space: spec.space,
     description: spec.description,
     plan,
     build(arch: Architecture, options: NetworkOptions): Network {
+      noMacro(arch, options);
       const graph = spec.graph(arch, options);
       const ops = planChainOps(graph, options, arch.key);
       return createFunctionalNetwork(arch, planChainNetwork(arch, graph, options), options, (x, L) => {
