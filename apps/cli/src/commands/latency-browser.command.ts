@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NasxError, formatOperatorTable, type ArchGraphNode, type OperatorTableMeta } from '@nasx/contracts';
 import { InvalidArgumentError, type Command } from 'commander';
+import type { BrowserBackendName } from '@nasx/tensor';
 import type { CliIO } from '../io';
 import { EXIT } from '../io';
 import { startBrowserProfileServer } from '../browser-profile/browser-profile.server';
@@ -64,14 +65,8 @@ function usage(message: string, fix: string): NasxError {
   return new NasxError('usage', message, { pkg: CLI, fix });
 }
 
-/**
- * `nasx latency profile --browser`: serves a page that profiles `subject.nodes` with TensorFlow.js
- * in whatever browser opens it (a phone on the same network with `--host 0.0.0.0`), prints the
- * addresses to open, shows the page's progress on stderr, and writes the operator table the page
- * sends back (nasx's layout, `formatOperatorTable`). Resolves to the exit code; a timeout, a page
- * closed mid-way or a malformed message from the page throw a `NasxError` (exit 1).
- */
-export async function browserProfileCommand(io: CliIO, o: BrowserProfileOptions, subject: BrowserProfileSubject): Promise<number> {
+/** Checks the options that need nothing loaded, so a mistake is reported at once. */
+function checkOptions(io: CliIO, o: BrowserProfileOptions): void {
   if (!o.out) throw usage('nasx latency profile --browser needs -o <file> for the table', 'add -o table.csv');
   const out = path.resolve(io.cwd, o.out);
   if (!fs.existsSync(path.dirname(out)) || !fs.statSync(path.dirname(out)).isDirectory()) {
@@ -93,8 +88,11 @@ export async function browserProfileCommand(io: CliIO, o: BrowserProfileOptions,
     if (value !== undefined && !(Number.isInteger(value) && value >= min))
       throw usage(`--${name} must be a whole number ≥ ${min}`, `give --${name} ${Math.max(min, 1)} or more`);
   }
+}
 
-  // Loaded here, not at start-up: the server pulls in @nasx/tensor (TensorFlow.js).
+/** `--backend`, checked against the backends the bundle has (default webgl). */
+async function browserBackend(o: BrowserProfileOptions): Promise<BrowserBackendName> {
+  // Loaded here, not at start-up: @nasx/tensor brings TensorFlow.js.
   const { BROWSER_BACKENDS } = await import('@nasx/tensor');
   const backend = o.backend ?? 'webgl';
   if (!(BROWSER_BACKENDS as readonly string[]).includes(backend)) {
@@ -103,6 +101,22 @@ export async function browserProfileCommand(io: CliIO, o: BrowserProfileOptions,
       `use one of ${BROWSER_BACKENDS.join(', ')} (webgl: the GPU, as phones run TensorFlow.js; wasm: the CPU)`,
     );
   }
+  return backend as BrowserBackendName;
+}
+
+/**
+ * `nasx latency profile --browser`: serves a page that profiles `subject.nodes` with TensorFlow.js
+ * in whatever browser opens it (a phone on the same network with `--host 0.0.0.0`), prints the
+ * addresses to open, shows the page's progress on stderr, and writes the operator table the page
+ * sends back (nasx's layout, `formatOperatorTable`). Resolves to the exit code; a timeout, a page
+ * closed mid-way or a malformed message from the page throw a `NasxError` (exit 1).
+ */
+export async function browserProfileCommand(io: CliIO, o: BrowserProfileOptions, subject: BrowserProfileSubject): Promise<number> {
+  checkOptions(io, o);
+  const out = path.resolve(io.cwd, o.out!);
+  const backend = await browserBackend(o);
+  const port = o.port ?? BROWSER_PROFILE_PORT;
+  const timeout = o.timeout ?? 1800;
   const batch = o.batch ?? 1;
   const repeats = o.repeats ?? 10;
   const warmup = o.warmup ?? 3;
@@ -110,7 +124,7 @@ export async function browserProfileCommand(io: CliIO, o: BrowserProfileOptions,
   const progress = new ProgressLine(io);
   const server = await startBrowserProfileServer({
     nodes: subject.nodes,
-    backend: backend as (typeof BROWSER_BACKENDS)[number],
+    backend,
     batch,
     repeats,
     warmup,
@@ -184,6 +198,8 @@ export interface LatencyProfileOptions extends BrowserProfileOptions {
 /** `nasx latency profile --browser --space <id> [--input CxHxW]`: the space's operators, profiled in a browser. */
 export async function latencyProfileBrowser(io: CliIO, o: LatencyProfileOptions): Promise<number> {
   if (!o.browser) throw usage('this nasx profiles in a browser only', 'add --browser');
+  checkOptions(io, o);
+  await browserBackend(o);
   const input = o.input === undefined ? undefined : parseInputShape(o.input);
   const nodes = await spaceOperators(io, o.space, input);
   return browserProfileCommand(io, o, { nodes, meta: { space: o.space, ...(input ? { input: input.join('x') } : {}) } });

@@ -31,26 +31,23 @@ export async function spaceOperators(io: CliIO, spaceId: string, input: readonly
   };
   const options: JsonObject = {};
   if (input) {
-    if (!def.optionsSchema.properties?.['input']) {
+    if (!def.optionsSchema.properties?.['inputShape']) {
       throw new NasxError('usage', `the search space "${spaceId}" has no input-shape option, so --input does not apply`, {
         pkg: CLI,
         contribution: spaceId,
         fix: 'leave out --input',
       });
     }
-    options['input'] = [...input];
+    options['inputShape'] = [...input];
   }
   const validate = compileSchema(def.optionsSchema);
   if (!validate(options)) {
-    throw new NasxError(
-      'usage',
-      `options ${JSON.stringify(options)} do not fit the search space "${spaceId}": ${validate.errors?.map((e) => `${e.instancePath} ${e.message}`).join('; ')}`,
-      {
-        pkg: CLI,
-        contribution: spaceId,
-        fix: 'check --input',
-      },
-    );
+    const why = validate.errors?.map((e) => `${e.instancePath.replace(/^\//, '')} ${e.message}`).join('; ');
+    throw new NasxError('usage', `--input ${input?.join('x')} does not fit the search space "${spaceId}": ${why}`, {
+      pkg: CLI,
+      contribution: spaceId,
+      fix: `give the input shape the space takes (see nasx schema, search space "${spaceId}")`,
+    });
   }
   const space = (await def.create(withSchemaDefaults(def.optionsSchema as { properties: object }, options), {
     configDir: io.cwd,
