@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { formatOperatorTable } from '@nasx/contracts';
 import { loadJournal } from '@nasx/kernel';
+import { sharedDataDir } from '@nasx/testing';
 import { nasx, nasxChild, tempDir, unprivilegedUid } from './cli-test-helpers';
 
 // Hostile input and crash safety, as a table: each row is something a user (or a kill, a full
@@ -121,6 +123,33 @@ interface Row {
   readonly timeoutMs?: number;
 }
 
+/** The tiny network-level fixture space (tiny-net), for the nasx latency rows. */
+const tinyNetPlugin = path.join(__dirname, '__fixtures__', 'tiny-net-plugin');
+const TINY_KEYS = [
+  'conv in=3x8x8 out=8 k=3 s=1 act=relu',
+  'mbconv in=8x8x8 out=8 k=3 s=1 e=3 se=0 skip=identity act=relu',
+  'mbconv in=8x8x8 out=8 k=5 s=1 e=3 se=0 skip=identity act=relu',
+  'global_pool in=8x8x8',
+  'dense in=8 out=10',
+];
+/** A config of tiny-net with an operator table `t.csv` (device local-cpu) of `keys`, read by lut. */
+function tinyLut(dir: string, keys: readonly string[], spaceOptions = '{}', lutOptions = ''): string {
+  fs.writeFileSync(
+    path.join(dir, 't.csv'),
+    formatOperatorTable(
+      { device: 'local-cpu', backend: 'tfjs cpu', batch: 1 },
+      keys.map((key) => ({ key, ms: 1, samples: 3 })),
+    ),
+  );
+  const file = path.join(dir, 'tiny.yaml');
+  fs.writeFileSync(
+    file,
+    `plugins: [${JSON.stringify(tinyNetPlugin)}]\nspace: { use: tiny-net, options: ${spaceOptions} }\nestimator: synthetic\nsearcher: random\nbudget: { evaluations: 1 }\nlatency: [{ use: lut, options: { table: t.csv${lutOptions} } }]\n`,
+  );
+  return file;
+}
+const shared = sharedDataDir();
+
 const runIn = (dir: string): string => path.join(dir, 'runs', fs.readdirSync(path.join(dir, 'runs'))[0] as string);
 const config = (dir: string, text = GOOD): string => {
   fs.writeFileSync(path.join(dir, 'c.yaml'), text);
@@ -145,6 +174,97 @@ const rows: Row[] = [
     stderr: [/the value has a key "__proto__"/],
   },
   { name: '--set with an empty key', args: (d) => run(d, '--set', 'searcher..use=random'), stderr: [/empty key in the path/] },
+
+  // nasx latency: devices, lookup tables and spaces that do not fit
+  {
+    name: "nasx latency predict: an unknown lut device lists the table's devices",
+    args: (d) => ['latency', 'predict', '--config', tinyLut(d, TINY_KEYS, '{}', ', device: pixel9'), 'k3-k3'],
+    stderr: [/unknown device "pixel9" for .*t\.csv/, /Fix: set device to one of: local-cpu/],
+  },
+  {
+    name: 'nasx latency predict: an unknown table device lists the known ones',
+    skip: () => (shared ? undefined : 'needs the reference data (shared/data) for the table model'),
+    args: () => ['latency', 'predict', '--model', 'table', '--device', 'pixel9', '--data-dir', shared!, A_CELL],
+    stderr: [/unknown device "pixel9"/, /Fix: set device to one of: 1080ti_1, .*pixel3, raspi4/],
+  },
+  {
+    name: 'nasx latency predict: a lut table whose rows do not cover the space',
+    args: (d) => [
+      'latency',
+      'predict',
+      '--config',
+      tinyLut(
+        d,
+        TINY_KEYS.filter((k) => !k.includes('k=5')),
+      ),
+      'k3-k3',
+    ],
+    stderr: [
+      /t\.csv \(device local-cpu\) lacks 1 of the 5 operators of space "tiny-net", e\.g\. "mbconv in=8x8x8 out=8 k=5 /,
+      /Fix: profile the space .*nasx latency profile --space tiny-net/,
+    ],
+  },
+  {
+    name: 'nasx latency predict: a missing lut entry names the operator (a space that cannot list its operators)',
+    args: (d) => [
+      'latency',
+      'predict',
+      '--config',
+      tinyLut(
+        d,
+        TINY_KEYS.filter((k) => !k.includes('k=5')),
+        '{ listOperators: false }',
+      ),
+      'k3-k5',
+    ],
+    stderr: [
+      /operator "mbconv in=8x8x8 out=8 k=5 s=1 e=3 se=0 skip=identity act=relu" \(node n2 of a tiny-net network\) is not in the table .*t\.csv/,
+      /Fix: profile .*nasx latency profile --space tiny-net/,
+    ],
+  },
+  {
+    name: 'nasx latency predict: lut on a cell-level space',
+    args: (d) => ['latency', 'predict', '--model', 'lut', '--table', tinyLut(d, TINY_KEYS).replace('tiny.yaml', 't.csv'), A_CELL],
+    stderr: [/sums the operators of a whole network, and space "nb201" gives a cell-level graph/],
+  },
+  {
+    name: 'nasx latency predict: an unknown latency model',
+    args: () => ['latency', 'predict', '--model', 'lutt', A_CELL],
+    stderr: [/unknown latency-model "lutt"/, /did you mean "lut"/],
+  },
+  {
+    name: 'nasx latency predict: an unknown space',
+    args: () => ['latency', 'predict', '--space', 'nb2011', '--model', 'table', A_CELL],
+    stderr: [/unknown search-space "nb2011"/, /did you mean "nb201"/],
+  },
+  { name: 'nasx latency predict without architectures', args: () => ['latency', 'predict', '--model', 'table'], stderr: [/no architectures/] },
+  {
+    name: 'nasx latency predict --config with --device (was it meant to win?)',
+    args: (d) => ['latency', 'predict', '--config', tinyLut(d, TINY_KEYS), '--device', 'x', 'k3-k3'],
+    stderr: [/--config gives the space and the latency models, so --device would be ignored/],
+  },
+  {
+    name: 'nasx latency profile of a cell-level space',
+    args: (d) => ['latency', 'profile', '--space', 'nb201', '-o', path.join(d, 'x.csv')],
+    stderr: [/space "nb201" cannot list its operators/],
+    check: (d) => expect(fs.existsSync(path.join(d, 'x.csv'))).toBe(false),
+  },
+  {
+    name: 'nasx latency profile -o an existing table (left untouched)',
+    args: (d) => ['latency', 'profile', '--config', tinyLut(d, TINY_KEYS), '-o', path.join(d, 't.csv')],
+    stderr: [/t\.csv exists/, /--force/],
+    untouched: (d) => d,
+  },
+  {
+    name: 'nasx latency profile --input 3x0x32',
+    args: (d) => ['latency', 'profile', '--input', '3x0x32', '-o', path.join(d, 'x.csv')],
+    stderr: [/--input <CxHxW>.*expected an input shape channels first/],
+  },
+  {
+    name: 'nasx latency profile --backend gpu9',
+    args: (d) => ['latency', 'profile', '--config', tinyLut(d, TINY_KEYS), '--backend', 'gpu9', '-o', path.join(d, 'x.csv')],
+    stderr: [/unknown backend "gpu9"/, /auto, tensorflow-gpu, tensorflow, wasm, cpu/],
+  },
 
   // seeds and worker counts out of range
   {

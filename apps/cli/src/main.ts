@@ -4,7 +4,8 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { dataFetchCommand, dataListCommand, dataVerifyCommand } from './commands/data.command';
 import { evaluateCommand } from './commands/evaluate.command';
 import { exportCommand } from './commands/export.command';
-import { addBrowserProfileOptions, latencyProfileBrowser } from './commands/latency-browser.command';
+import { addBrowserProfileOptions } from './commands/latency-browser.command';
+import { latencyDevicesCommand, latencyPredictCommand, latencyProfileCommand, parseShape } from './commands/latency.command';
 import { newPluginCommand, pluginRoles } from './commands/new.command';
 import { pluginsCommand } from './commands/plugins.command';
 import { predictorsCommand } from './commands/predictors.command';
@@ -42,6 +43,22 @@ function plotSize(value: string): { width: number; height: number } {
   const [w, h] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
   if (!(w >= 200 && w <= 8000 && h >= 200 && h <= 8000)) throw new InvalidArgumentError('expected WIDTHxHEIGHT in pixels, each 200 to 8000, e.g. 900x600');
   return { width: w, height: h };
+}
+
+/** A positive integer option (batch, repeats, classes). */
+function positive(value: string): number {
+  const n = integer(value);
+  if (n < 1) throw new InvalidArgumentError('expected an integer ≥ 1');
+  return n;
+}
+
+/** `3x32x32`: an input shape, channels first. */
+function shape(value: string): number[] {
+  try {
+    return parseShape(value);
+  } catch {
+    throw new InvalidArgumentError('expected an input shape channels first, e.g. 3x224x224');
+  }
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -195,24 +212,61 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--data-dir <dir>', 'data directory (default: $NASX_DATA)')
     .action((ids: string[], o) => setCode(dataVerifyCommand(io, ids, o)));
 
+  const latency = p
+    .command('latency')
+    .description('hardware latency: list the devices of the latency models (devices), predict architectures (predict), profile this machine (profile)');
+  latency
+    .command('devices')
+    .description(
+      'every installed latency model with the devices it knows here (table columns, lookup tables in the data directory, …) and the options that select each',
+    )
+    .option('--data-dir <dir>', 'data directory (default: $NASX_DATA)')
+    .option('--space <id>', 'space for models that need one to list their devices (default nb201)')
+    .option('--json', 'as JSON')
+    .action((o) => setCode(latencyDevicesCommand(io, o)));
+  latency
+    .command('predict')
+    .description("latency (and energy, where known) of architectures in the space's text form, from a config's latency models or --model")
+    .argument('[arch...]', "architectures in the space's text form")
+    .option('--config <file>', 'a pipeline config: its space and its latency: entries')
+    .option('--space <id>', 'search space (default nb201)')
+    .option('--model <id>', 'latency model, e.g. table or lut (nasx latency devices lists them)')
+    .option('--device <name>', "the model's device, e.g. pixel3 (table) or pixel1 (lut with --table proxylessnas)")
+    .option('--table <file>', 'lut: the operator table (tfnas, proxylessnas, or a file written by nasx latency profile)')
+    .option('--input <CxHxW>', "the space's input shape (network-level spaces), e.g. 3x224x224", shape)
+    .option('--classes <n>', "the space's number of classes", positive)
+    .option('--archs <file>', 'a file with one architecture per line')
+    .option('--set <path=value>', 'override a config value, e.g. latency.0.options.device=raspi4 (repeatable)', collect)
+    .option('--data-dir <dir>', 'data directory (default: config dataDir, else $NASX_DATA)')
+    .option('--json', 'one JSON line per architecture')
+    .action((archs: string[], o) => setCode(latencyPredictCommand(io, archs, o)));
+  addBrowserProfileOptions(latency.command('profile'))
+    .description(
+      "time every operator of a network-level space on this machine's TensorFlow.js backend (--browser: in a web browser, e.g. a phone's) and write an operator table for the lut latency model",
+    )
+    .requiredOption('-o, --out <file>', 'the table to write (nasx operator-table CSV)')
+    .option('--space <id>', 'search space (default mnas)')
+    .option('--config <file>', 'take the space (and its options) from a pipeline config')
+    .option('--input <CxHxW>', "input shape of the networks, e.g. 3x32x32 (default: the space's)", shape)
+    .option('--classes <n>', "classes of the classifier (default: the space's)", positive)
+    .option('--batch <n>', 'batch size of the timed passes (default 1)', positive)
+    .option('--repeats <n>', 'timed runs per operator; the median is kept (default 5)', positive)
+    .option('--warmup <n>', 'untimed runs per operator first (default 2)', integer)
+    .option('--device <name>', 'device name written in the table (default local-<backend>; --browser: from the browser and backend, e.g. pixel-7-chrome-webgl)')
+    .option(
+      '--backend <name>',
+      'tensor backend: auto, tensorflow, wasm or cpu (default: $NASX_BACKEND, else the fastest installed); --browser: webgl (default, falls back to wasm, then cpu), wasm or cpu',
+    )
+    .option('--set <path=value>', 'override a config value (repeatable)', collect)
+    .option('--data-dir <dir>', 'data directory (default: config dataDir, else $NASX_DATA)')
+    .option('--force', 'replace an existing table')
+    .option('-q, --quiet', 'no progress lines')
+    .action((o) => setCode(latencyProfileCommand(io, o)));
+
   p.command('schema')
     .description('print the JSON Schema of pipeline configs for the installed plugins (for editors)')
     .option('-o, --out <file>', 'write to a file instead of stdout')
     .action((o) => setCode(schemaCommand(io, o)));
-
-  addBrowserProfileOptions(
-    p
-      .command('latency')
-      .description('hardware latency')
-      .command('profile')
-      .description("time each operator of a search space and write an operator latency table (nasx's lut layout)")
-      .requiredOption('--space <id>', 'search space whose operators are timed, e.g. mnas')
-      .option('--input <CxHxW>', "input shape of the space's networks, e.g. 3x32x32")
-      .option('--batch <n>', 'batch size of the timed passes (default 1)', integer)
-      .option('--repeats <n>', 'timed runs per operator; the table holds the median (default 10)', integer)
-      .option('--warmup <n>', 'untimed runs per operator first (default 3)', integer)
-      .option('-o, --out <file>', 'the table to write (CSV)'),
-  ).action((o) => setCode(latencyProfileBrowser(io, o)));
 
   p.command('new')
     .description('scaffold a project')

@@ -2,7 +2,7 @@ import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import type { Logger } from './context';
 import type { DatasetDefinition } from './dataset.contract';
 import type { Estimator } from './estimator.contract';
-import type { JsonSchema } from './json';
+import type { JsonObject, JsonSchema } from './json';
 import type { LatencyModel } from './latency-model.contract';
 import type { ObjectiveInfo } from './objective';
 import type { Rng } from './rng';
@@ -186,10 +186,29 @@ export function defineSearcher<O = Record<string, never>, I extends InjectMap = 
 ): ContributionDefinition<'searcher', O, I> {
   return { ...def, kind: 'searcher' };
 }
+/** A device a latency model can answer for, as `nasx latency devices` lists it. */
+export interface LatencyDevice {
+  readonly device: string;
+  /** Options of a `latency:` entry that selects it, e.g. `{ table: 'tfnas', device: 'gpu' }`. */
+  readonly options: JsonObject;
+  /** Where its numbers come from: a file of the data directory, a backend. */
+  readonly source: string;
+}
+
+/** A latency-model contribution, which may list its devices without creating a model. */
+export interface LatencyModelDefinition<O = any, I extends InjectMap = Record<never, never>> extends ContributionDefinition<'latency-model', O, I> {
+  /**
+   * The devices it can answer for with the data at hand (tables in the data directory, the local
+   * backend), read without loading whole tables. Absent: a model created with default options
+   * says (`devices`).
+   */
+  listDevices?(deps: CommonDeps): readonly LatencyDevice[] | Promise<readonly LatencyDevice[]>;
+}
+
 /** Define a latency-model contribution. */
 export function defineLatencyModel<O = Record<string, never>, I extends InjectMap = Record<never, never>>(
-  def: Def<'latency-model', O, I>,
-): ContributionDefinition<'latency-model', O, I> {
+  def: Def<'latency-model', O, I> & Pick<LatencyModelDefinition<O, I>, 'listDevices'>,
+): LatencyModelDefinition<O, I> {
   return { ...def, kind: 'latency-model' };
 }
 

@@ -528,6 +528,22 @@ export async function composeSpaceAndTask(
 }
 
 /**
+ * Creates only the search space and the latency models of a config (and the services they
+ * inject): no task, estimator or searcher. For predicting latencies outside a run (`nasx latency
+ * predict`).
+ */
+export async function composeLatency(
+  registry: PluginRegistry,
+  config: ResolvedConfig,
+  run: { logger: Logger },
+): Promise<{ space: SearchSpace; latencies: readonly LatencyEntry[]; dispose(): Promise<void> }> {
+  const graph = registerRun(registry, config, run, false);
+  const space = await resolveOrRelease(graph, SearchSpace);
+  const latencies = await resolveOrRelease(graph, RunTokens.latencies);
+  return { space, latencies, dispose: () => graph.dispose() };
+}
+
+/**
  * The composition root of a run: registers every contribution of the config (and the services
  * they inject) in the run's child container, then resolves the parts the run loop drives.
  */

@@ -8,6 +8,7 @@ import {
   type Estimate,
   type EventDraft,
   type JsonObject,
+  type LatencyModel,
   type PluginDefinition,
   type RunStartedEvent,
   type SearchEvent,
@@ -15,7 +16,7 @@ import {
   type Task,
 } from '@nasx/contracts';
 import { Observable, concat, defer, finalize, tap } from 'rxjs';
-import { composeRun, composeSpaceAndTask, createRunLogger } from './composition-root';
+import { composeLatency, composeRun, composeSpaceAndTask, createRunLogger } from './composition-root';
 import { ConfigDocument } from './config/config-document';
 import { composePipelineSchema } from './config/compose-schema';
 import { applyOverrides } from './config/overrides';
@@ -398,6 +399,19 @@ export class Kernel {
   async createSpaceAndTask(config: ResolvedConfig, opts: { loadTask?: boolean } = {}): Promise<{ space: SearchSpace; task?: Task; dispose(): Promise<void> }> {
     this.assertHealthy(config);
     return composeSpaceAndTask(this.registryValue, config, { logger: createRunLogger().logger, loadTask: opts.loadTask ?? false });
+  }
+
+  /**
+   * Creates only the search space and the latency models of a config (`latency:`), each with the
+   * device it answers for and the metric names a run would report. Call `dispose()` when done.
+   */
+  async createLatencyModels(config: ResolvedConfig): Promise<{
+    space: SearchSpace;
+    latencies: readonly { readonly model: LatencyModel; readonly device: string; readonly metric: string; readonly energyMetric?: string }[];
+    dispose(): Promise<void>;
+  }> {
+    this.assertHealthy(config);
+    return composeLatency(this.registryValue, config, { logger: createRunLogger().logger });
   }
 
   /** Create every contribution of a config (finding data and option problems) and release them; no run. */

@@ -7,12 +7,13 @@ import type { CliIO } from '../io';
 import { EXIT } from '../io';
 import { startBrowserProfileServer } from '../browser-profile/browser-profile.server';
 import { describeUserAgent, deviceNameFrom } from '../browser-profile/device-name';
-import { parseInputShape, spaceOperators } from './space-operators';
 
 const CLI = '@nasx/cli';
 
 /** Options of `nasx latency profile --browser` (commander's parse). */
 export interface BrowserProfileOptions {
+  /** Profile in a browser (`--browser`) rather than on the local backend. */
+  readonly browser?: boolean;
   /** The table to write. */
   readonly out?: string;
   /** `webgl` (default: what phones run TensorFlow.js on), `wasm` or `cpu`. */
@@ -27,6 +28,8 @@ export interface BrowserProfileOptions {
   readonly timeout?: number;
   /** Device name for the table (default: from the browser's user agent and the backend). */
   readonly device?: string;
+  /** No progress lines (the addresses to open are still printed). */
+  readonly quiet?: boolean;
 }
 
 /** The operators to profile and what the table should say about them (`space`, `input`, …). */
@@ -50,15 +53,13 @@ function seconds(value: string): number {
   return n;
 }
 
-/** The options of the browser path, added to `nasx latency profile`. */
+/** The options of the browser path, added to `nasx latency profile` (which has --backend, --device, -o, …). */
 export function addBrowserProfileOptions(cmd: Command): Command {
   return cmd
     .option('--browser', 'profile in a web browser instead of this process: serve a page, wait for a browser (e.g. a phone) to open it, write its table')
-    .option('--backend <name>', 'with --browser: TensorFlow.js backend in the page, webgl (default; falls back to wasm, then cpu), wasm or cpu')
     .option('--host <address>', 'with --browser: address to listen on, 127.0.0.1 (default: this computer) or 0.0.0.0 (also the local network, for a phone)')
     .option('--port <n>', `with --browser: port (default ${BROWSER_PROFILE_PORT}; 0: any free port)`, wholeNumber)
-    .option('--timeout <seconds>', 'with --browser: give up if no table came back by then (default 1800)', seconds)
-    .option('--device <name>', "with --browser: device name in the table (default: from the browser's user agent and the backend, e.g. pixel-7-chrome-webgl)");
+    .option('--timeout <seconds>', 'with --browser: give up if no table came back by then (default 1800)', seconds);
 }
 
 function usage(message: string, fix: string): NasxError {
@@ -105,6 +106,15 @@ async function browserBackend(o: BrowserProfileOptions): Promise<BrowserBackendN
 }
 
 /**
+ * Checks the options of the browser path (and that the page's backend exists) before anything
+ * slow happens, so a mistake is reported at once.
+ */
+export async function checkBrowserProfileOptions(io: CliIO, o: BrowserProfileOptions): Promise<void> {
+  checkOptions(io, o);
+  await browserBackend(o);
+}
+
+/**
  * `nasx latency profile --browser`: serves a page that profiles `subject.nodes` with TensorFlow.js
  * in whatever browser opens it (a phone on the same network with `--host 0.0.0.0`), prints the
  * addresses to open, shows the page's progress on stderr, and writes the operator table the page
@@ -118,10 +128,11 @@ export async function browserProfileCommand(io: CliIO, o: BrowserProfileOptions,
   const port = o.port ?? BROWSER_PROFILE_PORT;
   const timeout = o.timeout ?? 1800;
   const batch = o.batch ?? 1;
-  const repeats = o.repeats ?? 10;
-  const warmup = o.warmup ?? 3;
+  // The defaults of the local profile (profileOperators'), so tables of a phone and of this computer compare.
+  const repeats = o.repeats ?? 5;
+  const warmup = o.warmup ?? 2;
 
-  const progress = new ProgressLine(io);
+  const progress = new ProgressLine(io, o.quiet ?? false);
   const server = await startBrowserProfileServer({
     nodes: subject.nodes,
     backend,
@@ -152,7 +163,7 @@ export async function browserProfileCommand(io: CliIO, o: BrowserProfileOptions,
     warmup,
     timer_resolution_ms: outcome.timerResolutionMs,
     user_agent: outcome.userAgent,
-    profiled: new Date().toISOString(),
+    measured: new Date().toISOString(),
   };
   fs.writeFileSync(out, formatOperatorTable(meta, outcome.rows));
   io.out(
@@ -165,8 +176,12 @@ export async function browserProfileCommand(io: CliIO, o: BrowserProfileOptions,
 class ProgressLine {
   private open = false;
   private tenth = -1;
-  constructor(private readonly io: CliIO) {}
+  constructor(
+    private readonly io: CliIO,
+    private readonly quiet: boolean,
+  ) {}
   line(text: string): void {
+    if (this.quiet) return;
     const m = /^(\d+)\/(\d+) /.exec(text);
     if (this.io.errIsTTY) {
       const width = Math.max(20, (this.io.columns ?? 80) - 1);
@@ -186,21 +201,4 @@ class ProgressLine {
     if (this.open) this.io.err('\n');
     this.open = false;
   }
-}
-
-/** Options of `nasx latency profile` that the browser path reads. */
-export interface LatencyProfileOptions extends BrowserProfileOptions {
-  readonly space: string;
-  readonly input?: string;
-  readonly browser?: boolean;
-}
-
-/** `nasx latency profile --browser --space <id> [--input CxHxW]`: the space's operators, profiled in a browser. */
-export async function latencyProfileBrowser(io: CliIO, o: LatencyProfileOptions): Promise<number> {
-  if (!o.browser) throw usage('this nasx profiles in a browser only', 'add --browser');
-  checkOptions(io, o);
-  await browserBackend(o);
-  const input = o.input === undefined ? undefined : parseInputShape(o.input);
-  const nodes = await spaceOperators(io, o.space, input);
-  return browserProfileCommand(io, o, { nodes, meta: { space: o.space, ...(input ? { input: input.join('x') } : {}) } });
 }

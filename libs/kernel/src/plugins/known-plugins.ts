@@ -30,6 +30,7 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
     train: '@nasx/estimator-train',
   },
   'latency-model': {
+    lut: '@nasx/latency-model-lut',
     table: '@nasx/latency-model-table',
   },
   'search-space': {

@@ -34,6 +34,16 @@ describeWithSharedData('table latency model on the published tables', 'hw-latenc
     expect(m.devices).toEqual(expect.arrayContaining(['pixel3', 'raspi4', 'eyeriss', 'fpga', 'gold_6226', '1080ti_1', 'titan_rtx_256', 'samsung_a50']));
     expect(m.devices.filter((d) => !d.startsWith('pi5_') && !d.startsWith('pixel_'))).toHaveLength(27);
     expect(m.devices).toEqual(expect.arrayContaining(['pi5_litert_cifar100', 'pi5_onnx_ninapro', 'pixel_litert_darcy']));
+    // Listed without creating a model, with the file each comes from and whether it has energy.
+    const listed = await tableLatencyModel.listDevices!({ ...testDeps(), dataDir });
+    expect(listed.map((d) => d.device)).toEqual(m.devices);
+    expect(listed.find((d) => d.device === 'pixel3')).toEqual({
+      device: 'pixel3',
+      options: { device: 'pixel3' },
+      source: expect.stringMatching(/^HELP .*nb201_latency_ms_help/),
+    });
+    expect(listed.find((d) => d.device === 'pi5_onnx_darcy')!.source).toMatch(/with energy$/);
+    expect(listed.find((d) => d.device === 'pixel_litert_darcy')!.source).not.toMatch(/with energy/);
   });
 
   it('returns the published value of every cell (HW-NAS-Bench README: idx 0 is 3.60585 ms on pixel3, 10.48 ms on raspi4)', async () => {
@@ -53,6 +63,18 @@ describeWithSharedData('table latency model on the published tables', 'hw-latenc
     const m = await model(dataDir, { device: 'pi5_litert_cifar100' });
     for (const i of [0, 1, 777, 15_624])
       expect(m.predict(s.parse(help[i]!['arch_str']!), 'pi5_litert_cifar100')).toBe(Number(pi5[i]!['pi5_litert_cifar100_lat_ms_median']));
+  });
+
+  it('knows the energy of the devices whose table has it (HW-NAS-Bench-360 Pi 5), and only those', async () => {
+    const s = await space();
+    const pi5 = readCsvFile(path.join(dataDir, 'hw-nas-bench-360', 'nb201_pi5_pixel_latency_energy.csv.gz'));
+    const m = await model(dataDir, { device: 'pi5_onnx_darcy' });
+    expect(m.energy).toBeDefined();
+    for (const i of [0, 1, 4242, 15_624]) expect(m.energy!(s.parse(help[i]!['arch_str']!), 'pi5_onnx_darcy')).toBe(Number(pi5[i]!['pi5_onnx_darcy_energy_mj']));
+    // HW-NAS-Bench-360 has no energy for the Pixel, HELP none at all.
+    expect((await model(dataDir, { device: 'pixel_litert_cifar100' })).energy).toBeUndefined();
+    expect((await model(dataDir, { device: 'pixel3' })).energy).toBeUndefined();
+    expect(await failure(() => m.energy!(s.parse(help[0]!['arch_str']!), 'pi5_litert_darcy'))).toMatchObject({ kind: 'config' });
   });
 
   it('refuses an unknown device with the known ones, and architectures of another space', async () => {
@@ -92,6 +114,42 @@ describeWithSharedData('table latency model on the published tables', 'hw-latenc
       const lat = Number(row['pixel3']);
       // MnasNet's soft constraint: ACC·(LAT/T)^w, w = -0.07 on both sides of T.
       expect(e.objective as number).toBeCloseTo(acc * Math.pow(lat / 10, -0.07), 9);
+    }
+  });
+});
+
+describeWithSharedData('table latency model energy in a run', 'hw-nas-bench-360', (dataDir) => {
+  it('reports energy_mj beside latency_ms for every trial on a Raspberry Pi 5 device, and can minimise it', async () => {
+    const help = readCsvFile(path.join(dataDir, 'hw-latency-help', 'nb201_latency_ms_help.csv.gz'));
+    const pi5 = readCsvFile(path.join(dataDir, 'hw-nas-bench-360', 'nb201_pi5_pixel_latency_energy.csv.gz'));
+    const k = startTestKernel({
+      plugins: [
+        { name: '@nasx/search-space-nb201', definition: nb201Plugin },
+        { name: '@nasx/estimator-tabular', definition: tabularPlugin },
+        { name: '@nasx/latency-model-table', definition: tablePlugin },
+        { name: '@nasx/searcher-random', definition: randomPlugin },
+      ],
+    });
+    const run = await k.run({
+      seed: 2,
+      dataDir,
+      space: 'nb201',
+      estimator: { use: 'tabular', options: { benchmark: 'nb201', dataset: 'cifar10', metric: 'test_acc', epochs: 200 } },
+      latency: [{ use: 'table', options: { device: 'pi5_litert_cifar100' } }],
+      searcher: 'random',
+      objective: { type: 'metric', metric: 'energy_mj', direction: 'minimize' },
+      budget: { evaluations: 20 },
+    });
+    const evaluated = run.of('evaluated');
+    // A repeated cell is answered from the run's cache and not counted again.
+    expect(evaluated.at(-1)!.evaluations).toBe(20);
+    const s = await space();
+    for (const e of evaluated) {
+      const i = help.findIndex((r) => r['arch_str'] === s.format(e.arch as never));
+      expect(e.estimate.metrics['latency_ms']).toBe(Number(pi5[i]!['pi5_litert_cifar100_lat_ms_median']));
+      expect(e.estimate.metrics['energy_mj']).toBe(Number(pi5[i]!['pi5_litert_cifar100_energy_mj']));
+      // Energy is a metric like any other: here the objective.
+      expect(Math.abs(e.objective as number)).toBe(Number(pi5[i]!['pi5_litert_cifar100_energy_mj']));
     }
   });
 });

@@ -64,7 +64,14 @@ export function knownDevices(dataDir: string): Map<string, { file: string; colum
 export class TableLatencyModel implements LatencyModel {
   readonly id = ID;
   readonly devices: readonly string[];
+  /**
+   * Energy of one inference in mJ, present only when the device's table has an energy column
+   * (HW-NAS-Bench-360's `<device>_energy_mj`: the Raspberry Pi 5 runtimes), so the kernel reports
+   * `energy_mj` exactly for those devices.
+   */
+  readonly energy?: (arch: Architecture | ArchGraph, device: string) => number;
   private readonly byArch = new Map<string, number>();
+  private readonly energyByArch = new Map<string, number>();
 
   constructor(
     private readonly space: SearchSpace,
@@ -115,6 +122,7 @@ export class TableLatencyModel implements LatencyModel {
       archColumn = read.header.indexOf('arch_str');
       archRows = read.rows;
     }
+    const energyColumn = header.indexOf(`${device}_energy_mj`);
     rows.forEach((row, i) => {
       const ms = Number(row[source.column]);
       if (!Number.isFinite(ms) || ms < 0) {
@@ -124,11 +132,28 @@ export class TableLatencyModel implements LatencyModel {
           fix: 'use the table as published',
         });
       }
-      this.byArch.set(archRows[i]![archColumn]!, ms);
+      const cell = archRows[i]![archColumn]!;
+      this.byArch.set(cell, ms);
+      if (energyColumn >= 0) {
+        const mj = Number(row[energyColumn]);
+        if (!Number.isFinite(mj) || mj < 0) {
+          throw new NasxError('data', `latency model "${ID}": ${source.file}, row ${i + 2}: "${row[energyColumn]}" is not an energy in mJ`, {
+            pkg: PKG,
+            contribution: ID,
+            fix: 'use the table as published',
+          });
+        }
+        this.energyByArch.set(cell, mj);
+      }
     });
+    if (energyColumn >= 0) this.energy = (arch, d) => this.lookup(arch, d, this.energyByArch);
   }
 
   predict(target: Architecture | ArchGraph, device: string): number {
+    return this.lookup(target, device, this.byArch);
+  }
+
+  private lookup(target: Architecture | ArchGraph, device: string, values: ReadonlyMap<string, number>): number {
     if (device !== this.device) {
       throw new NasxError('config', `latency model "${ID}" was created for device "${this.device}", not "${device}"`, {
         pkg: PKG,
@@ -143,7 +168,7 @@ export class TableLatencyModel implements LatencyModel {
         fix: 'search the nb201 space, or use a latency model that reads the architecture graph',
       });
     }
-    const ms = this.byArch.get(this.space.format(target));
+    const ms = values.get(this.space.format(target));
     if (ms === undefined) {
       throw new NasxError('architecture', `latency model "${ID}": ${this.space.format(target)} is not in the table`, { pkg: PKG, contribution: ID });
     }
@@ -158,6 +183,17 @@ export const tableLatencyModel = defineLatencyModel<TableOptions>({
   description:
     'Measured per-cell latency of NAS-Bench-201 networks on a device, from the HELP tables (GPUs, CPUs, phones, HW-NAS-Bench pixel3/raspi4/eyeriss/fpga) and HW-NAS-Bench-360 (Raspberry Pi 5, Pixel) in the data directory.',
   optionsSchema: tableSchema,
+  listDevices: ({ dataDir }) => {
+    if (!dataDir) return [];
+    const headers = new Map<string, string[]>();
+    const headerOf = (file: string) =>
+      headers.get(file) ?? headers.set(file, zlib.gunzipSync(fs.readFileSync(file)).subarray(0, 8192).toString('utf8').split('\n')[0]!.split(',')).get(file)!;
+    return [...knownDevices(dataDir)].map(([device, { file }]) => {
+      const layout = LATENCY_TABLES.find((l) => file.endsWith(l.file));
+      const energy = headerOf(file).includes(`${device}_energy_mj`);
+      return { device, options: { device }, source: `${layout?.title ?? 'table'}: ${path.relative(dataDir, file)}${energy ? ', with energy' : ''}` };
+    });
+  },
   create: (options, { space, dataDir }) => {
     if (!dataDir) {
       throw new NasxError('data', `latency model "${ID}" reads its tables from the data directory, and none is set`, {
