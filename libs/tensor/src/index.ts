@@ -44,6 +44,7 @@ export {
   NETWORK_OP_TYPES,
   applyNetworkOp,
   createNetworkOp,
+  networkOpGraph,
   planNetworkOp,
   resolveOpAttrs,
   seHiddenWidth,

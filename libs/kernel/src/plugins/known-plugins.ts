@@ -31,11 +31,12 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
   },
   'latency-model': {
     lut: '@nasx/latency-model-lut',
+    measured: '@nasx/latency-model-measured',
     table: '@nasx/latency-model-table',
   },
   'search-space': {
-    nb101: '@nasx/search-space-nb101',
     mnas: '@nasx/search-space-mnas',
+    nb101: '@nasx/search-space-nb101',
     nb201: '@nasx/search-space-nb201',
   },
   searcher: {

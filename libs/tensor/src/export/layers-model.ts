@@ -1,7 +1,7 @@
 /**
  * A built nasx network as a TensorFlow.js `LayersModel` of built-in layers only (Conv2D,
  * BatchNormalization, ReLU, ZeroPadding2D, AveragePooling2D, Add, Rescaling, Activation,
- * GlobalAveragePooling2D, Dense, Permute), its weights copied from the network's variables. The model is built from the
+ * GlobalAveragePooling2D, Dense, Permute; for network-level ops also DepthwiseConv2D, Reshape, Multiply), its weights copied from the network's variables. The model is built from the
  * builder's own {@link NetworkGraph}, the description its forward pass runs, so export and
  * training cannot drift apart. A user loads it with plain `tf.loadLayersModel` (tfjs, tfjs-node, a
  * browser): no custom layer, no nasx code.
@@ -139,6 +139,39 @@ class LayersGraphOps implements NetworkOps<Sym> {
 
   tap(_name: string, x: Sym, _kind: TapKind): Sym {
     return x;
+  }
+
+  depthwiseConv(name: string, x: Sym, stride: number, pad: ConvPad): Sym {
+    const kernel = this.variable(`${name}.weight`);
+    const [kh, kw] = kernel.shape as [number, number, number, number];
+    if (typeof pad !== 'string')
+      throw new Error(`${TENSOR_PACKAGE}: depthwise convolutions export with 'same' or 'valid' padding only (a network builder bug)`);
+    const layer = tfl.layers.depthwiseConv2d({
+      kernelSize: [kh, kw],
+      strides: stride,
+      padding: pad,
+      depthMultiplier: 1,
+      useBias: false,
+      name: this.unique(name),
+    });
+    return this.apply(layer, x, [kernel]);
+  }
+
+  activation(name: string, x: Sym, kind: 'relu6' | 'swish' | 'sigmoid'): Sym {
+    return this.apply(tfl.layers.activation({ activation: kind, name: this.unique(name) }), x);
+  }
+
+  squeezeExcite(name: string, x: Sym): Sym {
+    const channels = x.shape[x.shape.length - 1]!;
+    const pooled = this.apply(tfl.layers.globalAveragePooling2d({ name: this.unique(`${name}.pool`) }), x);
+    const square = this.apply(tfl.layers.reshape({ targetShape: [1, 1, channels], name: this.unique(`${name}.reshape`) }), pooled);
+    const pointwise = (n: string, t: Sym, activation: 'relu' | 'sigmoid') => {
+      const kernel = this.variable(`${n}.weight`);
+      const layer = tfl.layers.conv2d({ filters: kernel.shape[3]!, kernelSize: 1, useBias: true, activation, name: this.unique(n) });
+      return this.apply(layer, t, [kernel, this.variable(`${n}.bias`)]);
+    };
+    const gate = pointwise(`${name}.expand`, pointwise(`${name}.reduce`, square, 'relu'), 'sigmoid');
+    return this.apply(tfl.layers.multiply({ name: this.unique(`${name}.scale`) }), [x, gate]);
   }
 }
 

@@ -1,5 +1,6 @@
 import { isNasxError, operatorKey, type Architecture } from '@nasx/contracts';
-import { testValues } from '../__fixtures__/backends';
+import { closeness, testValues } from '../__fixtures__/backends';
+import { toLayersModel } from '../export/layers-model';
 import { initTensorBackend } from '../backend/backend';
 import { buildNetwork, planNetwork } from '../network/builders';
 import { tf } from '../tf';
@@ -85,7 +86,7 @@ describe('MnasNet network', () => {
     }
   });
 
-  it('a genotype of the wrong shape or another space is a NasxError', () => {
+  it('a genotype of the wrong shape and macro settings are NasxErrors', () => {
     const bad = (a: Architecture) => {
       try {
         planNetwork(a, { inputShape: [3, 32, 32], numClasses: 10 });
@@ -98,5 +99,42 @@ describe('MnasNet network', () => {
     expect(bad({ space: MNAS_SPACE, genotype: { blocks: blocks([4, 0, 0, 0, 0, 0]) }, key: 'x' })).toMatch(
       /block 1, decision op: choice 4 is out of range 0..3/,
     );
+    expect(bad(A1)).toBe('no error');
+    expect(() => planNetwork(A1, { inputShape: [3, 32, 32], numClasses: 10, macro: { channels: 8 } })).toThrow(/unknown macro setting "channels"/);
+  });
+});
+
+describe('MnasNet export', () => {
+  beforeAll(async () => {
+    await initTensorBackend('wasm');
+  });
+
+  it('exports as a LayersModel of built-in layers whose predictions equal the network’s (every op type, SE, skips)', () => {
+    // Blocks cover conv (SE, skip), sep_conv (SE), MBConv3 and MBConv6, kernels 3 and 5.
+    const mixed: Architecture = (() => {
+      const bs = [
+        [1, 0, 1, 0, 1, 1],
+        [0, 1, 1, 1, 1, 1],
+        [2, 1, 1, 1, 0, 0],
+        [3, 0, 0, 1, 1, 0],
+        [1, 1, 0, 1, 1, 0],
+        [3, 1, 1, 1, 0, 0],
+        [0, 0, 0, 0, 1, 1],
+      ];
+      return { space: MNAS_SPACE, genotype: { blocks: bs }, key: mnasKey(resolveMnasBlocks(bs)) };
+    })();
+    const net = buildNetwork(mixed, { inputShape: [3, 32, 32], numClasses: 10, seed: 2 });
+    const { model, parameters, unusedParameters } = toLayersModel(net);
+    try {
+      expect([parameters, unusedParameters]).toEqual([net.paramCount, 0]);
+      const x = tf.tensor4d(testValues(2 * 3 * 32 * 32, 9), [2, 3, 32, 32]);
+      const a = net.forward(x, { training: false });
+      const b = model.predict(x) as tf.Tensor;
+      expect(closeness(b.dataSync(), a.dataSync(), 1e-4, 1e-3)).toBeLessThanOrEqual(1);
+      tf.dispose([x, a, b]);
+    } finally {
+      model.dispose();
+      net.dispose();
+    }
   });
 });

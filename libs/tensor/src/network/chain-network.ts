@@ -1,9 +1,8 @@
 import { NasxError, type ArchGraph, type ArchGraphNode, type Architecture } from '@nasx/contracts';
-import * as tf from '@tensorflow/tfjs-core';
 import { TENSOR_PACKAGE } from '../backend/backend';
-import { applyNetworkOp, planNetworkOp, type NetworkOpPlan } from '../ops/network-op';
-import { createFunctionalNetwork } from './functional-network';
-import type { Network, NetworkBuilder, NetworkOptions, NetworkPlan } from './network';
+import { networkOpGraph, planNetworkOp, type NetworkOpPlan } from '../ops/network-op';
+import { createGraphNetwork } from './functional-network';
+import type { Network, NetworkBuilder, NetworkGraph, NetworkOps, NetworkOptions, NetworkPlan } from './network';
 
 /** What {@link chainNetworkBuilder} needs of a space: its network-level graph for a task's shapes. */
 export interface ChainNetworkSpec {
@@ -80,25 +79,28 @@ export function chainNetworkBuilder(spec: ChainNetworkSpec): NetworkBuilder {
     noMacro(arch, options);
     return planChainNetwork(arch, spec.graph(arch, options), options);
   };
+  const graph = (arch: Architecture, options: NetworkOptions): NetworkGraph => {
+    noMacro(arch, options);
+    const ops = planChainOps(spec.graph(arch, options), options, arch.key);
+    return <T>(x: T, L: NetworkOps<T>): T => {
+      let h = x;
+      for (const { node, plan: p } of ops) {
+        h = networkOpGraph(p.attrs, node.id, h, L);
+        const kind = p.attrs.op === 'global_pool' ? 'features' : p.attrs.op === 'dense' ? 'logits' : 'cell-out';
+        // Only cell outputs may be replaced by a tap (see TapFn).
+        if (kind === 'cell-out') h = L.tap(node.id, h, kind);
+        else L.tap(node.id, h, kind);
+      }
+      return h;
+    };
+  };
   return {
     space: spec.space,
     description: spec.description,
     plan,
     build(arch: Architecture, options: NetworkOptions): Network {
-      noMacro(arch, options);
-      const graph = spec.graph(arch, options);
-      const ops = planChainOps(graph, options, arch.key);
-      return createFunctionalNetwork(arch, planChainNetwork(arch, graph, options), options, (x, L) => {
-        let h: tf.Tensor = x;
-        for (const { node, plan: p } of ops) {
-          h = applyNetworkOp(node, h, L, node.id, p.attrs);
-          const kind = p.attrs.op === 'global_pool' ? 'features' : p.attrs.op === 'dense' ? 'logits' : 'cell-out';
-          // Only cell outputs may be replaced by a tap (see TapFn).
-          if (kind === 'cell-out') h = L.tap(node.id, h, kind);
-          else L.tap(node.id, h, kind);
-        }
-        return h as tf.Tensor2D;
-      });
+      return createGraphNetwork(arch, plan(arch, options), options, graph(arch, options));
     },
+    graph,
   };
 }

@@ -177,6 +177,16 @@ export interface NetworkOps<T> {
   globalAvgPool(name: string, x: T): T;
   /** Shows an activation to the forward pass's tap (see {@link TapFn}); returns it or the tap's replacement. */
   tap(name: string, x: T, kind: TapKind): T;
+  /** Bias-free depthwise convolution (channel multiplier 1) with `<name>.weight` (`[KH, KW, C, 1]`). */
+  depthwiseConv(name: string, x: T, stride: number, pad: ConvPad): T;
+  /** An element-wise activation other than ReLU (which is {@link relu}, tapped). */
+  activation(name: string, x: T, kind: 'relu6' | 'swish' | 'sigmoid'): T;
+  /**
+   * Squeeze-and-excitation (Hu et al. 2018, as the MnasNet reference): global mean, 1×1 conv with
+   * bias `<name>.reduce` (`.weight` `[1, 1, C, hidden]`, `.bias`), ReLU, 1×1 conv with bias
+   * `<name>.expand`, sigmoid, times `x`.
+   */
+  squeezeExcite(name: string, x: T): T;
 }
 
 /** A network's forward pass as a description over {@link NetworkOps}: NHWC input → logits. */

@@ -53,6 +53,21 @@ export class Layers {
     return this.tapFn ? this.tap(name, y, 'conv-out') : y;
   }
 
+  /** Bias-free depthwise convolution (channel multiplier 1) with `<name>.weight` (`[KH, KW, C, 1]`). */
+  depthwiseConv(name: string, x: tf.Tensor4D, stride: number, pad: ConvPad): tf.Tensor4D {
+    const y = tf.depthwiseConv2d(x, this.param(`${name}.weight`) as tf.Tensor4D, stride, pad);
+    return this.tapFn ? this.tap(name, y, 'conv-out') : y;
+  }
+
+  /** Squeeze-and-excitation with `<name>.reduce` and `<name>.expand` (1×1 convs with bias), see `NetworkOps.squeezeExcite`. */
+  squeezeExcite(name: string, x: tf.Tensor4D): tf.Tensor4D {
+    const pooled = tf.mean(x, [1, 2], true) as tf.Tensor4D;
+    const pointwise = (n: string, t: tf.Tensor4D) =>
+      tf.add(tf.conv2d(t, this.param(`${n}.weight`) as tf.Tensor4D, 1, 'valid'), this.param(`${n}.bias`)) as tf.Tensor4D;
+    const gate = tf.sigmoid(pointwise(`${name}.expand`, this.relu(`${name}.relu`, pointwise(`${name}.reduce`, pooled))));
+    return tf.mul(x, gate);
+  }
+
   /**
    * `BatchNorm2d` over the channel (last) axis. Training: normalise with the batch mean and biased
    * variance, then update the running mean and the running *unbiased* variance with momentum 0.1
@@ -132,6 +147,9 @@ export function eagerOps(L: Layers): NetworkOps<tf.Tensor> {
     sum: (_name, terms, like) => (terms.length === 0 ? tf.zerosLike(like) : terms.length === 1 ? terms[0]! : tf.addN(terms as tf.Tensor[])),
     globalAvgPool: (_name, x) => tf.mean(x, [1, 2]),
     tap: (name, x, kind) => L.tap(name, x, kind),
+    depthwiseConv: (name, x, stride, pad) => L.depthwiseConv(name, x as tf.Tensor4D, stride, pad),
+    activation: (_name, x, kind) => (kind === 'relu6' ? tf.relu6(x) : kind === 'sigmoid' ? tf.sigmoid(x) : tf.mul(x, tf.sigmoid(x))),
+    squeezeExcite: (name, x) => L.squeezeExcite(name, x as tf.Tensor4D),
   };
 }
 

@@ -18,7 +18,7 @@ const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const CASES: ArchGraphNode[] = [
   node('conv', { input: [3, 9, 9], cout: 8, kernel: 3, stride: 2 }),
   node('conv', { input: [8, 6, 6], cout: 8, kernel: 5, stride: 1, se: 0.25, skip: 'identity' }),
-  node('conv', { input: [8, 5, 5], cout: 4, kernel: 3, stride: 1, groups: 2 }),
+  node('conv', { input: [8, 5, 5], cout: 8, kernel: 3, stride: 2, groups: 8, se: 0.25 }),
   node('sep_conv', { input: [6, 7, 7], cout: 4, kernel: 3, stride: 2, se: 0.25 }),
   node('sep_conv', { input: [4, 6, 6], cout: 4, kernel: 5, stride: 1, skip: 'identity' }),
   node('mbconv', { input: [4, 8, 8], cout: 6, kernel: 3, stride: 2, expansion: 6, se: 0.25 }),
@@ -99,6 +99,7 @@ describe('network-level ops', () => {
       /identity skip needs stride 1 and cin = cout/,
     ],
     ['an even kernel', node('conv', { input: [4, 6, 6], cout: 8, kernel: 4 }), /attrs.kernel 4 is invalid/],
+    ['groups other than 1 or depthwise', node('conv', { input: [8, 6, 6], cout: 8, kernel: 3, groups: 2 }), /attrs.groups 2 is invalid/],
     ['no input shape', { id: 'n', op: 'conv', attrs: { cout: 8 } } as ArchGraphNode, /attrs.input undefined/],
     ['an unknown op', node('zero', { input: [4, 6, 6] }), /unknown network-level op/],
     [

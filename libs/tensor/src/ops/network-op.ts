@@ -4,7 +4,8 @@
  * from them, and the operator profiler times each alone, so a latency table and a network agree on
  * what an operator computes.
  *
- * - `conv`: k×k conv (`groups`) + BN + activation, then squeeze-and-excitation when `se` > 0.
+ * - `conv`: k×k conv (`groups` 1, or depthwise: `groups = cin = cout`) + BN + activation, then
+ *   squeeze-and-excitation when `se` > 0.
  * - `sep_conv`: depthwise k×k (`stride`) + BN + activation, SE, pointwise 1×1 + BN (MnasNet's
  *   SepConv, its reference code's block with expansion 1).
  * - `mbconv`: 1×1 expansion to `cin·expansion` + BN + activation (omitted at expansion 1),
@@ -22,8 +23,8 @@
 import { NasxError, type ArchGraphNode, type NetworkOpAttrs } from '@nasx/contracts';
 import * as tf from '@tensorflow/tfjs-core';
 import { bufferValues, initialValues, INIT_SCHEMES } from '../init/initializers';
-import type { BufferSpec, InitScheme, ParameterSpec } from '../network/network';
-import { Layers } from '../nn/layers';
+import type { BufferSpec, InitScheme, NetworkOps, ParameterSpec } from '../network/network';
+import { Layers, eagerOps } from '../nn/layers';
 
 const PKG = '@nasx/tensor';
 
@@ -107,7 +108,7 @@ export function resolveOpAttrs(node: ArchGraphNode): ResolvedOpAttrs {
   const stride = num('stride', a.stride, 1, isPosInt, 'use stride 1 or 2');
   const expansion = num('expansion', a.expansion, 1, isPosInt, 'use an integer expansion ratio ≥ 1 (MnasNet: 1, 3, 6)');
   const se = num('se', a.se, 0, (v) => v >= 0 && v <= 1, 'use a squeeze-and-excitation ratio in [0, 1] (MnasNet: 0 or 0.25)');
-  const groups = num('groups', a.groups, 1, (v) => isPosInt(v) && cin % v === 0 && cout % v === 0, 'groups must divide both cin and cout');
+  const groups = num('groups', a.groups, 1, (v) => v === 1 || (v === cin && v === cout), 'groups is 1 (a plain conv) or cin = cout (depthwise)');
   const activation = (a.activation ?? 'relu') as Activation;
   if (!ACTIVATIONS.includes(activation)) throw opError(node, `unknown activation "${String(activation)}"`, `use one of ${ACTIVATIONS.join(', ')}`);
   const skipName = a.skip ?? 'none';
@@ -237,50 +238,62 @@ export function planNetworkOp(node: ArchGraphNode, prefix: string = node.id): Ne
   return { attrs, parameters: p.parameters, buffers: p.buffers, flops: p.flops, memoryFloats: p.memory };
 }
 
-function activate(L: Layers, name: string, x: tf.Tensor4D, activation: Activation): tf.Tensor4D {
+function activate<T>(ops: NetworkOps<T>, name: string, x: T, activation: Activation): T {
   switch (activation) {
     case 'relu':
-      return L.relu(name, x);
-    case 'relu6':
-      return tf.relu6(x);
-    case 'swish':
-      return tf.mul(x, tf.sigmoid(x));
+      return ops.relu(name, x);
     case 'none':
       return x;
+    default:
+      return ops.activation(name, x, activation);
   }
 }
 
-/** Bias-free `same` convolution with `<name>.weight`: plain, depthwise or grouped (split, conv, concat). */
-function convolve(L: Layers, name: string, x: tf.Tensor4D, stride: number, groups: number): tf.Tensor4D {
-  const w = L.param(`${name}.weight`) as tf.Tensor4D;
-  const cin = x.shape[3];
-  let y: tf.Tensor4D;
-  if (groups === 1) {
-    y = tf.conv2d(x, w, stride, 'same');
-  } else if (w.shape[3] === 1 && groups === cin) {
-    y = tf.depthwiseConv2d(x, w, stride, 'same');
-  } else {
-    const xs = tf.split(x, groups, 3) as tf.Tensor4D[];
-    const ws = tf.split(w, groups, 3) as tf.Tensor4D[];
-    y = tf.concat(
-      xs.map((xi, i) => tf.conv2d(xi, ws[i]!, stride, 'same')),
-      3,
-    );
-  }
-  return L.tap(name, y, 'conv-out');
-}
-
-/** Squeeze-and-excitation (MnasNet reference `_call_se`) with `<name>.reduce` and `<name>.expand`. */
-function squeezeExcite(L: Layers, name: string, x: tf.Tensor4D): tf.Tensor4D {
-  const pooled = tf.mean(x, [1, 2], true) as tf.Tensor4D;
-  const reduce = (n: string, t: tf.Tensor4D) => tf.add(tf.conv2d(t, L.param(`${n}.weight`) as tf.Tensor4D, 1, 'valid'), L.param(`${n}.bias`)) as tf.Tensor4D;
-  const gate = tf.sigmoid(reduce(`${name}.expand`, L.relu(`${name}.relu`, reduce(`${name}.reduce`, pooled))));
-  return tf.mul(x, gate);
+/** Bias-free `same` convolution with `<name>.weight`: plain (groups 1) or depthwise (groups = channels). */
+function convolve<T>(ops: NetworkOps<T>, name: string, x: T, stride: number, depthwise: boolean): T {
+  return depthwise ? ops.depthwiseConv(name, x, stride, 'same') : ops.conv(name, x, stride, 'same');
 }
 
 /**
- * The forward pass of one network-level op on an NHWC batch (`[N, C]` for `dense`), with the
- * parameters of {@link planNetworkOp} (same `prefix`) looked up in `L`. Call inside `tf.tidy`.
+ * The forward pass of one network-level op written over {@link NetworkOps} (NHWC images, `[N, C]`
+ * vectors), with the parameters of {@link planNetworkOp} (same `prefix`): run eagerly on tensors
+ * for training and profiling, and symbolically to export a network as a `LayersModel`.
+ */
+export function networkOpGraph<T>(attrs: ResolvedOpAttrs, prefix: string, x: T, ops: NetworkOps<T>): T {
+  const { op, stride, expansion, se, groups, activation } = attrs;
+  let y: T;
+  switch (op) {
+    case 'conv': {
+      y = activate(ops, `${prefix}.act`, ops.batchNorm(`${prefix}.bn`, convolve(ops, `${prefix}.conv`, x, stride, groups > 1)), activation);
+      if (se > 0) y = ops.squeezeExcite(`${prefix}.se`, y);
+      break;
+    }
+    case 'sep_conv':
+    case 'mbconv': {
+      let h = x;
+      if (op === 'mbconv' && expansion !== 1) {
+        h = activate(ops, `${prefix}.expand.act`, ops.batchNorm(`${prefix}.expand.bn`, convolve(ops, `${prefix}.expand.conv`, h, 1, false)), activation);
+      }
+      const dw = `${prefix}.depthwise`;
+      h = activate(ops, `${dw}.act`, ops.batchNorm(`${dw}.bn`, convolve(ops, `${dw}.conv`, h, stride, true)), activation);
+      if (se > 0) h = ops.squeezeExcite(`${prefix}.se`, h);
+      const pw = op === 'mbconv' ? `${prefix}.project` : `${prefix}.pointwise`;
+      y = ops.batchNorm(`${pw}.bn`, convolve(ops, `${pw}.conv`, h, 1, false));
+      break;
+    }
+    case 'global_pool':
+      y = ops.globalAvgPool(`${prefix}.pool`, x);
+      break;
+    case 'dense':
+      y = ops.linear(prefix, x);
+      break;
+  }
+  return attrs.skip ? ops.sum(`${prefix}.add`, [y, x], x) : y;
+}
+
+/**
+ * {@link networkOpGraph} run eagerly on tensors with `L`'s variables, taps and training mode. Call
+ * inside `tf.tidy`.
  */
 export function applyNetworkOp(
   node: ArchGraphNode,
@@ -289,36 +302,7 @@ export function applyNetworkOp(
   prefix: string = node.id,
   attrs: ResolvedOpAttrs = resolveOpAttrs(node),
 ): tf.Tensor {
-  const { op, stride, expansion, se, groups, activation } = attrs;
-  let y: tf.Tensor;
-  switch (op) {
-    case 'conv': {
-      let h = activate(L, `${prefix}.act`, L.batchNorm(`${prefix}.bn`, convolve(L, `${prefix}.conv`, x as tf.Tensor4D, stride, groups)), activation);
-      if (se > 0) h = squeezeExcite(L, `${prefix}.se`, h);
-      y = h;
-      break;
-    }
-    case 'sep_conv':
-    case 'mbconv': {
-      let h = x as tf.Tensor4D;
-      if (op === 'mbconv' && expansion !== 1) {
-        h = activate(L, `${prefix}.expand.act`, L.batchNorm(`${prefix}.expand.bn`, convolve(L, `${prefix}.expand.conv`, h, 1, 1)), activation);
-      }
-      const dwName = `${prefix}.depthwise`;
-      h = activate(L, `${dwName}.act`, L.batchNorm(`${dwName}.bn`, convolve(L, `${dwName}.conv`, h, stride, h.shape[3])), activation);
-      if (se > 0) h = squeezeExcite(L, `${prefix}.se`, h);
-      const pw = op === 'mbconv' ? `${prefix}.project` : `${prefix}.pointwise`;
-      y = L.batchNorm(`${pw}.bn`, convolve(L, `${pw}.conv`, h, 1, 1));
-      break;
-    }
-    case 'global_pool':
-      y = tf.mean(x, [1, 2]);
-      break;
-    case 'dense':
-      y = L.linear(prefix, x as tf.Tensor2D);
-      break;
-  }
-  return attrs.skip ? tf.add(y, x) : y;
+  return networkOpGraph<tf.Tensor>(attrs, prefix, x, eagerOps(L));
 }
 
 /** Options of {@link createNetworkOp}. */

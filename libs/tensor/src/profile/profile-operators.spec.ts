@@ -29,6 +29,8 @@ describe('profileOperators', () => {
       expect(r.ms).toBeGreaterThan(0);
     }
     expect(progress.map((p) => `${p.done}/${p.total}`)).toEqual(['1/3', '2/3', '3/3']);
+    const { rows: fastest } = await profileOperators(nodes.slice(0, 1), { warmup: 0, repeats: 2, statistic: 'min' });
+    expect(fastest[0]!.ms).toBeGreaterThan(0);
     expect(backend).toMatch(new RegExp(`^tfjs ${tf.version_core.replace(/\./g, '\\.')} wasm, 1 thread, (simd|no simd)$`));
   });
 
@@ -52,5 +54,6 @@ describe('profileOperators', () => {
     ).rejects.toThrow(/network op "x".*identity skip/);
     expect(calls).toEqual([]);
     await expect(profileOperators(nodes, { repeats: 0 })).rejects.toThrow(/repeats must be an integer ≥ 1/);
+    await expect(profileOperators(nodes, { statistic: 'mean' as never })).rejects.toThrow(/statistic must be "median" or "min"/);
   });
 });

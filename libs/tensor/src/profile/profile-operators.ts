@@ -30,8 +30,14 @@ export interface ProfileOperatorsOptions {
   readonly batch?: number;
   /** Untimed runs before timing, per operator (default 2): kernel set-up, weight packing, caches. */
   readonly warmup?: number;
-  /** Timed runs per operator; the median is reported (default 5). */
+  /** Timed runs per operator (default 5). */
   readonly repeats?: number;
+  /**
+   * What `ms` reports of the timed runs: `median` (default) or `min`. On a busy machine a run that
+   * lasts longer than the scheduler's time slice is often preempted, which inflates medians of long
+   * operators more than of short ones; the minimum is the least disturbed run.
+   */
+  readonly statistic?: 'median' | 'min';
   /** Seed of the weights and of the random input (default 0). */
   readonly seed?: number;
   /** Called after each operator. */
@@ -91,7 +97,7 @@ const yieldToLoop = (): Promise<void> => new Promise((resolve) => setTimeout(res
  * builds it with seeded weights, feeds a random batch of its input shape in inference mode, runs
  * `warmup` untimed passes, then `repeats` timed ones, each ending when the output is read back
  * (`await data()`), so the time includes the work of asynchronous backends (WebGL). Reports the
- * median in milliseconds. Needs an initialised backend (`initTensorBackend()` in Node,
+ * median (or, with `statistic: 'min'`, the minimum) in milliseconds. Needs an initialised backend (`initTensorBackend()` in Node,
  * `tf.setBackend()` in a page).
  *
  * @example
@@ -103,6 +109,13 @@ export async function profileOperators(nodes: readonly ArchGraphNode[], options:
   const warmup = checkCount('warmup', options.warmup, 2, 0);
   const repeats = checkCount('repeats', options.repeats, 5, 1);
   const seed = options.seed ?? 0;
+  const statistic = options.statistic ?? 'median';
+  if (statistic !== 'median' && statistic !== 'min') {
+    throw new NasxError('usage', `profileOperators: statistic must be "median" or "min", got ${JSON.stringify(statistic)}`, {
+      pkg: PKG,
+      fix: 'pass median (default) or min',
+    });
+  }
   const distinct = new Map<string, ArchGraphNode>();
   for (const node of nodes) {
     if (node.op === 'input' || node.op === 'output') continue;
@@ -135,7 +148,7 @@ export async function profileOperators(nodes: readonly ArchGraphNode[], options:
         if (i >= warmup) times.push(elapsed);
       }
       await yieldToLoop();
-      const ms = median(times);
+      const ms = statistic === 'min' ? Math.min(...times) : median(times);
       rows.push({ key, ms, samples: repeats });
       options.onProgress?.({ done: ++done, total: distinct.size, key, ms });
     } finally {

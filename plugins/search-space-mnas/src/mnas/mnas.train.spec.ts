@@ -1,10 +1,12 @@
-import type { Task } from '@nasx/contracts';
+import type { ContributionDefinition, Task } from '@nasx/contracts';
 import { createRng } from '@nasx/kernel';
 import cifar10 from '@nasx/task-cifar10';
 import mnist from '@nasx/task-mnist';
 import { buildNetwork, initTensorBackend, planNetwork, trainNetwork } from '@nasx/tensor';
 import { describeWithSharedData, optionsFor, testDeps } from '@nasx/testing';
 import { createMnasSearchSpace } from './mnas.search-space';
+
+type TaskDefinition = ContributionDefinition<'task'>;
 
 /** Sampled MnasNet networks for a task's shapes: they build, and one SGD step on real images gives a finite loss. */
 async function trainOneStep(task: Task, seed: number): Promise<{ loss: number; params: number; planned: number }> {
@@ -24,7 +26,8 @@ describe('sampled mnas networks train on MNIST (1×28×28)', () => {
   let task: Task;
   beforeAll(async () => {
     await initTensorBackend('wasm');
-    task = (await mnist.contributions[0]!.create(optionsFor(mnist.contributions[0]!, { limit: 100 }), testDeps() as never)) as Task;
+    const def = mnist.contributions[0]! as TaskDefinition;
+    task = (await def.create(optionsFor(def, { limit: 100 }), testDeps() as never)) as Task;
     await task.load?.();
   });
 
@@ -42,7 +45,7 @@ describeWithSharedData('sampled mnas networks train on the CIFAR-10 sample (3×3
   let task: Task;
   beforeAll(async () => {
     await initTensorBackend('wasm');
-    const def = cifar10.contributions[0]!;
+    const def = cifar10.contributions[0]! as TaskDefinition;
     task = (await def.create(optionsFor(def, { limit: 100, testLimit: 10 }), testDeps(0, { dataDir: dataRoot }) as never)) as Task;
     await task.load?.();
   });
