@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { operatorKey, parseOperatorTable, type ArchGraphNode } from '@nasx/contracts';
 import { describeWithChromium } from '@nasx/testing';
@@ -84,6 +85,8 @@ describeWithChromium('nasx latency profile --browser in headless Chromium', (exe
     await page.goto(await printedUrl(io));
     expect(await done).toBe(0);
     await page.waitForSelector('.done');
+    // The page showed its progress to the end.
+    expect(await page.evaluate(`[document.getElementById('bar').value, document.getElementById('bar').max]`)).toEqual([KEYS.length, KEYS.length]);
     await page.close();
 
     const { meta, rows } = parseOperatorTable(fs.readFileSync(path.join(dir, 'table.csv'), 'utf8'), 'table.csv');
@@ -100,8 +103,10 @@ describeWithChromium('nasx latency profile --browser in headless Chromium', (exe
     expect(io.stderr.join('')).toMatch(new RegExp(`${KEYS.length}/${KEYS.length} `));
   });
 
-  it('falls back from WebGL when the browser has none, and records it', async () => {
-    const server = await serve({ backend: 'webgl' });
+  it('falls back from WebGL when the browser has none, and the table says so', async () => {
+    const dir = tempDir();
+    const io = bufferIO(dir);
+    const done = browserProfileCommand(io, { out: 'table.csv', port: 0, repeats: 1, warmup: 0, timeout: 60 }, { nodes: NODES, meta: {} });
     const page = await browser.newPage();
     try {
       // A browser without WebGL: every canvas refuses a webgl context.
@@ -111,14 +116,16 @@ describeWithChromium('nasx latency profile --browser in headless Chromium', (exe
           C.prototype.getContext = function (type, ...rest) { return /webgl/.test(type) ? null : original.call(this, type, ...rest); };
         }`,
       });
-      await page.goto(server.localUrl);
-      const outcome = await server.result;
-      expect(outcome.backend).toBe('wasm');
-      expect(outcome.fallbacks.map((f) => f.backend)).toEqual(['webgl']);
-      expect(outcome.rows.map((r) => r.key)).toEqual(KEYS);
+      await page.goto(await printedUrl(io));
+      expect(await done).toBe(0);
     } finally {
       await page.close();
     }
+    const { meta, rows } = parseOperatorTable(fs.readFileSync(path.join(dir, 'table.csv'), 'utf8'), 'table.csv');
+    expect(rows.map((r) => r.key)).toEqual(KEYS);
+    expect(meta['device']).toBe('linux-headless-chrome-wasm');
+    expect(String(meta['backend'])).toMatch(/^tfjs \S+ wasm.* in headless-chrome on linux; instead of webgl \(.+\)$/);
+    expect(io.stdout.join('')).toMatch(/wasm \(webgl did not initialise\)/);
   });
 
   it('fails with "closed" when the page goes away mid-way', async () => {
@@ -139,6 +146,18 @@ describeWithChromium('nasx latency profile --browser in headless Chromium', (exe
 });
 
 describe('the profiling server without a browser', () => {
+  it('prints this computer and every LAN address when listening on 0.0.0.0', async () => {
+    const server = await serve({ host: '0.0.0.0' });
+    const lan = Object.values(os.networkInterfaces())
+      .flat()
+      .filter((a) => a && a.family === 'IPv4' && !a.internal)
+      .map((a) => a!.address);
+    const port = new URL(server.localUrl).port;
+    expect(server.urls.map((u) => new URL(u).hostname)).toEqual(['localhost', ...new Set(lan)]);
+    expect(server.urls.every((u) => new URL(u).port === port && u.endsWith(new URL(server.localUrl).pathname))).toBe(true);
+    await server.close();
+  });
+
   it('fails with the address to open when no page comes before the timeout', async () => {
     const server = await serve({ timeoutMs: 200 });
     await expect(server.result).rejects.toMatchObject({
