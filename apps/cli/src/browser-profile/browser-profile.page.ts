@@ -48,6 +48,10 @@ export function browserProfilePage(code: string): string {
     events.close();
     say('Another page is already profiling for this nasx command; close this one.', 'error');
   });
+  events.addEventListener('end', function (ev) {
+    events.close();
+    say('nasx stopped: ' + JSON.parse(ev.data).message, 'error');
+  });
   events.addEventListener('job', function (ev) {
     if (started) return;
     started = true;

@@ -103,16 +103,21 @@ export async function startBrowserProfileServer(o: BrowserProfileServerOptions):
     return active ? `${active.done} of ${keys.length} operators done in ${active.agent}` : `no page opened ${urls[0]}`;
   }
 
-  function finish(): void {
+  /** Stops everything; `error` is told to the page that holds the job, so it does not wait on a server that is gone. */
+  function finish(error?: unknown): void {
     finished = true;
     for (const t of timers) clearTimeout(t);
     if (active?.graceTimer) clearTimeout(active.graceTimer);
+    if (error !== undefined && active?.stream) {
+      const message = error instanceof Error ? error.message : String(error);
+      active.stream.write(`event: end\ndata: ${JSON.stringify({ message })}\n\n`);
+    }
     void close();
   }
 
   function fail(e: unknown): void {
     if (finished) return;
-    finish();
+    finish(e);
     settle!.reject(e);
   }
 
@@ -248,7 +253,7 @@ export async function startBrowserProfileServer(o: BrowserProfileServerOptions):
 
   timers.push(
     setTimeout(() => {
-      const s = Math.round(o.timeoutMs / 1000);
+      const s = Number((o.timeoutMs / 1000).toFixed(1));
       fail(
         new NasxError('run', `no profile came back within ${s} s (${progressNote()})`, {
           pkg: CLI,

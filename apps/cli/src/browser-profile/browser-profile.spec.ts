@@ -53,12 +53,17 @@ function post(url: string, body: string): Promise<number> {
   });
 }
 
-/** Opens the event stream as a page would; resolves with the first event's text. */
-function openEvents(url: string): Promise<{ first: string; close(): void }> {
+/** Opens the event stream as a page would; resolves with the first event's text, and `rest()` with the others once the server ends it. */
+function openEvents(url: string): Promise<{ first: string; rest(): Promise<string>; close(): void }> {
   return new Promise((resolve, reject) => {
     const req = http.get(url, (res) => {
       res.setEncoding('utf8');
-      res.once('data', (chunk: string) => resolve({ first: chunk, close: () => req.destroy() }));
+      let text = '';
+      const ended = new Promise<string>((done) => res.on('end', () => done(text)).on('close', () => done(text)));
+      res.once('data', (first: string) => {
+        res.on('data', (chunk: string) => (text += chunk));
+        resolve({ first, rest: () => ended, close: () => req.destroy() });
+      });
     });
     req.on('error', reject);
   });
@@ -162,18 +167,29 @@ describe('the profiling server without a browser', () => {
     const server = await serve({ timeoutMs: 200 });
     await expect(server.result).rejects.toMatchObject({
       kind: 'run',
-      message: expect.stringMatching(/no profile came back within 0 s \(no page opened http:\/\/localhost:\d+\/[0-9a-f]{8}\)/),
+      message: expect.stringMatching(/no profile came back within 0.2 s \(no page opened http:\/\/localhost:\d+\/[0-9a-f]{8}\)/),
     });
     await expect(server.result).rejects.toMatchObject({ fix: expect.stringContaining('--host 0.0.0.0') });
   });
 
-  it('refuses a malformed result and ends with a clear error', async () => {
+  it('says the port is taken', async () => {
+    const first = await serve();
+    const port = Number(new URL(first.localUrl).port);
+    await expect(serve({ port })).rejects.toMatchObject({
+      kind: 'usage',
+      message: expect.stringMatching(/port is in use/),
+      fix: expect.stringMatching(/--port 0/),
+    });
+    await first.close();
+  });
+
+  it('refuses a malformed result and ends with a clear error, which the page is told', async () => {
     const server = await serve();
     const events = await openEvents(`${server.localUrl}/events?session=s1`);
     expect(events.first).toMatch(/^event: job\ndata: \{"nodes":/);
     expect(await post(`${server.localUrl}/result?session=s1`, '{"rows": [')).toBe(400);
     await expect(server.result).rejects.toMatchObject({ kind: 'run', message: expect.stringMatching(/sent a malformed result message: the body is not JSON/) });
-    events.close();
+    expect(await events.rest()).toMatch(/event: end\ndata: \{"message":"the page in a browser sent a malformed result message: the body is not JSON/);
   });
 
   it('ignores requests without the code and posts from a page that does not hold the job', async () => {

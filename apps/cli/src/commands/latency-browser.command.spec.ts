@@ -26,7 +26,7 @@ describe('nasx latency profile --browser', () => {
     const late = nasx([...args, '--timeout', '0.5'], { cwd: dir });
     expect(late.stdout).toMatch(/Open this address in the browser to profile:\n {2}http:\/\/localhost:\d+\/[0-9a-f]{8}\n/);
     expect(late.stderr).toMatch(
-      /error \(run\): package @nasx\/cli: no profile came back within 1 s \(no page opened http:\/\/localhost:\d+\/[0-9a-f]{8}\)\. Fix: open .* --host 0\.0\.0\.0/,
+      /error \(run\): package @nasx\/cli: no profile came back within 0.5 s \(no page opened http:\/\/localhost:\d+\/[0-9a-f]{8}\)\. Fix: open .* --host 0\.0\.0\.0/,
     );
     expect(late.stderr).not.toMatch(/\n\s+at /);
     expect(late.code).toBe(1);
