@@ -1,5 +1,6 @@
 import { nasx, tempDir } from '../cli-test-helpers';
 import type { CliIO } from '../io';
+import { coarseClockNote } from './latency-browser.command';
 import { latencyProfileCommand, type LatencyProfileOptions } from './latency.command';
 
 // `nasx latency profile --browser`: mistakes in its options are one paragraph (exit 2), checked
@@ -30,5 +31,13 @@ describe('nasx latency profile --browser', () => {
     );
     expect(late.stderr).not.toMatch(/\n\s+at /);
     expect(late.code).toBe(1);
+  });
+});
+
+describe('coarseClockNote', () => {
+  it('counts the operators under 5 ticks of the page clock, and says nothing when there are none', () => {
+    const rows = [{ ms: 0.05 }, { ms: 0.3 }, { ms: 2 }];
+    expect(coarseClockNote(rows, 0.1)).toMatch(/^note: the browser's clock ticks every 0.1 ms, so 2 of 3 operators \(those under 0.5 ms\)/);
+    expect(coarseClockNote(rows, 0.005)).toBeUndefined();
   });
 });

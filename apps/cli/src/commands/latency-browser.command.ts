@@ -169,7 +169,23 @@ export async function browserProfileCommand(io: CliIO, o: BrowserProfileOptions,
   io.out(
     `Wrote ${o.out}: ${outcome.rows.length} operators, device ${device}, ${outcome.backend}${outcome.fallbacks.length ? ` (${backend} did not initialise)` : ''}.\n`,
   );
+  const note = coarseClockNote(outcome.rows, outcome.timerResolutionMs);
+  if (note) io.err(note);
   return EXIT.ok;
+}
+
+/**
+ * A warning when the browser's clock is coarse for the operators it timed: those under 5 ticks
+ * are quantised (a phone's Chrome over the network ticks every 0.1 ms; Safari and Firefox up to
+ * every 1 ms).
+ */
+export function coarseClockNote(rows: readonly { readonly ms: number }[], tickMs: number): string | undefined {
+  const coarse = rows.filter((r) => r.ms < 5 * tickMs).length;
+  if (coarse === 0) return undefined;
+  return (
+    `note: the browser's clock ticks every ${tickMs} ms, so ${coarse} of ${rows.length} operators (those under ${Number((5 * tickMs).toFixed(3))} ms) ` +
+    `are timed to within a tick or worse; a network's sum is steadier than its single operators. Profiling from localhost (the same machine) gets a finer clock.\n`
+  );
 }
 
 /** The page's progress on stderr: one rewritten line on a terminal, else a line per tenth. */
