@@ -9,6 +9,7 @@ import {
   type Architecture,
   type LatencyDevice,
   type LatencyModel,
+  type NetworkOpAttrs,
   type SearchSpace,
 } from '@nasx/contracts';
 import { BUILTIN_TABLES, readOperatorTable, resolveTable, type LoadedTable } from './lut-layouts';
@@ -116,9 +117,8 @@ export class LutLatencyModel implements LatencyModel {
     const nodes = graph.nodes;
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i]!;
-      if (FREE_OPS.has(node.op)) continue;
-      const fields = fieldsOfNode(node);
-      const found = fields === undefined ? undefined : this.index.find(fields);
+      if (node.op === 'input' || node.op === 'output') continue;
+      const found = this.index.findNode(node.op, node.attrs as Partial<NetworkOpAttrs> | undefined);
       if (found === undefined) throw this.missing(graph, node);
       ms += found;
     }

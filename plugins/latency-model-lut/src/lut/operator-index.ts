@@ -18,37 +18,58 @@ interface Fields {
   readonly activation?: string;
 }
 
-interface Entry extends Fields {
-  readonly key: string;
-  readonly ms: number;
+/**
+ * One operator of the index. A class, so every entry has one hidden class: entries spread from
+ * field objects of varying shapes made the comparisons in `findNode` megamorphic, ≈ 1.5 µs a node.
+ */
+class Entry implements Fields {
+  readonly op: string;
+  readonly input: readonly number[];
+  readonly cout: number | undefined;
+  readonly kernel: number | undefined;
+  readonly stride: number | undefined;
+  readonly expansion: number | undefined;
+  readonly groups: number | undefined;
+  readonly se: number | undefined;
+  readonly skip: string | undefined;
+  readonly activation: string | undefined;
+
+  constructor(
+    f: Fields,
+    readonly key: string,
+    readonly ms: number,
+  ) {
+    this.op = f.op;
+    this.input = [...f.input];
+    this.cout = f.cout;
+    this.kernel = f.kernel;
+    this.stride = f.stride;
+    this.expansion = f.expansion;
+    this.groups = f.groups;
+    this.se = f.se;
+    this.skip = f.skip;
+    this.activation = f.activation;
+  }
 }
 
 /** Ops whose key always carries an activation (`operatorKey` defaults it to relu). */
 const ACTIVATED = new Set(['conv', 'sep_conv', 'mbconv']);
+const activated = (op: string): boolean => op === 'mbconv' || op === 'conv' || op === 'sep_conv';
 
+// Hashes stay below 2^30, small integers that V8 keeps unboxed: a 32-bit FNV hash allocated a
+// heap number per step, and the garbage collector took as long as the lookups. Strings (op,
+// skip, activation) hash by length and end characters only: a bucket compares every field anyway.
 function stringHash(s: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  return h;
-}
-
-const opHashes = new Map<string, number>();
-function cachedHash(s: string): number {
-  let h = opHashes.get(s);
-  if (h === undefined) {
-    h = stringHash(s);
-    if (opHashes.size < 10_000) opHashes.set(s, h);
-  }
-  return h;
+  return s.length === 0 ? 1 : s.length * 8191 + s.charCodeAt(0) * 131 + s.charCodeAt(s.length - 1);
 }
 
 function mix(h: number, v: number | undefined): number {
   // Undefined and every number hash differently; fractions (e = 0.25) by their thousandths.
-  return Math.imul(h ^ (v === undefined ? 0x9e3779b9 : Math.round(v * 1000) | 0), 16777619);
+  return (h * 31 + (v === undefined ? 7919 : (v * 1000) | 0)) & 0x3fffffff;
 }
 
 function hashOf(f: Fields): number {
-  let h = cachedHash(f.op);
+  let h = stringHash(f.op);
   for (const d of f.input) h = mix(h, d);
   h = mix(h, f.cout);
   h = mix(h, f.kernel);
@@ -56,10 +77,9 @@ function hashOf(f: Fields): number {
   h = mix(h, f.expansion);
   h = mix(h, f.groups);
   h = mix(h, f.se);
-  h = mix(h, f.skip === undefined ? undefined : cachedHash(f.skip));
-  h = mix(h, f.activation === undefined ? undefined : cachedHash(f.activation));
-  // A small integer: V8 keeps it unboxed as a Map key.
-  return h & 0x3fffffff;
+  h = mix(h, f.skip === undefined ? undefined : stringHash(f.skip));
+  h = mix(h, f.activation === undefined ? undefined : stringHash(f.activation));
+  return h;
 }
 
 function sameFields(a: Fields, b: Fields): boolean {
@@ -144,7 +164,7 @@ export class OperatorIndex {
     if (!fields) return false;
     const h = hashOf(fields);
     const bucket = this.buckets.get(h);
-    const entry: Entry = { ...fields, key, ms };
+    const entry = new Entry(fields, key, ms);
     if (!bucket) {
       this.buckets.set(h, [entry]);
       this.count++;
@@ -161,6 +181,52 @@ export class OperatorIndex {
 
   get size(): number {
     return this.count;
+  }
+
+  /**
+   * The latency of a graph node's operator, or undefined: the same as `find(fieldsOfNode(node))`,
+   * without allocating (this runs once per node of every network priced).
+   */
+  findNode(op: string, attrs: Partial<NetworkOpAttrs> | undefined): number | undefined {
+    if (!attrs) return undefined;
+    const input = attrs.input;
+    if (!Array.isArray(input)) return undefined;
+    const groups = attrs.groups === 1 ? undefined : attrs.groups;
+    const se = attrs.se ?? 0;
+    const skip = attrs.skip ?? 'none';
+    const activation = attrs.activation !== undefined || activated(op) ? (attrs.activation ?? 'relu') : undefined;
+    let h = stringHash(op);
+    for (let i = 0; i < input.length; i++) h = mix(h, input[i]);
+    h = mix(h, attrs.cout);
+    h = mix(h, attrs.kernel);
+    h = mix(h, attrs.stride);
+    h = mix(h, attrs.expansion);
+    h = mix(h, groups);
+    h = mix(h, se);
+    h = mix(h, stringHash(skip));
+    h = mix(h, activation === undefined ? undefined : stringHash(activation));
+    const bucket = this.buckets.get(h);
+    if (!bucket) return undefined;
+    for (let b = 0; b < bucket.length; b++) {
+      const e = bucket[b]!;
+      if (
+        e.op === op &&
+        e.cout === attrs.cout &&
+        e.kernel === attrs.kernel &&
+        e.stride === attrs.stride &&
+        e.expansion === attrs.expansion &&
+        e.groups === groups &&
+        e.se === se &&
+        e.skip === skip &&
+        e.activation === activation &&
+        e.input.length === input.length
+      ) {
+        let same = true;
+        for (let i = 0; i < input.length && same; i++) same = e.input[i] === input[i];
+        if (same) return e.ms;
+      }
+    }
+    return undefined;
   }
 
   /** The latency of the operator with these fields, or undefined. */

@@ -52,6 +52,13 @@ describeWithSharedData('table latency model on the published tables', 'hw-latenc
       const m = await model(dataDir, { device });
       for (const row of help.filter((_, i) => i % 97 === 0)) expect(m.predict(s.parse(row['arch_str']!), device)).toBe(Number(row[device]));
     }
+    // Every cell, through the numeric index of genotypes (the fast path), equals the published value.
+    const pixel3 = await model(dataDir, { device: 'pixel3' });
+    for (const row of help) expect(pixel3.predict(s.parse(row['arch_str']!), 'pixel3')).toBe(Number(row['pixel3']));
+    // A genotype the index does not hold goes the checked way: format, then the table.
+    expect((await failure(() => pixel3.predict({ space: 'nb201', genotype: { ops: [9, 0, 0, 0, 0, 0] }, key: 'x' } as never, 'pixel3'))).kind).toBe(
+      'architecture',
+    );
     const first = s.parse(help[0]!['arch_str']!);
     expect((await model(dataDir, { device: 'pixel3' })).predict(first, 'pixel3')).toBeCloseTo(3.60585, 10);
     expect((await model(dataDir, { device: 'raspi4' })).predict(first, 'raspi4')).toBeCloseTo(10.481976820010459, 12);
