@@ -18,6 +18,7 @@ describe('nasx latency profile --browser', () => {
     [{ out: 'missing/table.csv' }, /the folder of .*missing\/table.csv does not exist/],
     [{ timeout: 0 }, /--timeout 0 is not a number of seconds above 0/],
     [{ space: 'nb201', input: undefined }, /space "nb201" cannot list its operators/],
+    [{ browser: undefined, host: '0.0.0.0' }, /--host goes with --browser/],
   ])('refuses %j', async (change, message) => {
     await expect(latencyProfileCommand(io, { ...base, ...change })).rejects.toMatchObject({ kind: 'usage', message: expect.stringMatching(message) });
   });

@@ -107,9 +107,15 @@ async function browserBackend(o: BrowserProfileOptions): Promise<BrowserBackendN
 
 /**
  * Checks the options of the browser path (and that the page's backend exists) before anything
- * slow happens, so a mistake is reported at once.
+ * slow happens, so a mistake is reported at once; without `--browser`, that none of its own
+ * options (`--host`, `--port`, `--timeout`) is given.
  */
 export async function checkBrowserProfileOptions(io: CliIO, o: BrowserProfileOptions): Promise<void> {
+  if (!o.browser) {
+    const stray = (['host', 'port', 'timeout'] as const).find((k) => o[k] !== undefined);
+    if (stray) throw usage(`--${stray} goes with --browser (the page's server); this profile runs in this process`, `add --browser, or leave out --${stray}`);
+    return;
+  }
   checkOptions(io, o);
   await browserBackend(o);
 }

@@ -299,7 +299,7 @@ export async function latencyProfileCommand(io: CliIO, opts: LatencyProfileOptio
       fix: 'leave it out (the table is written to -o, then serves as latency: [{ use: lut, options: { table: <file> } }])',
     });
   }
-  if (opts.browser) await checkBrowserProfileOptions(io, opts);
+  await checkBrowserProfileOptions(io, opts);
   const kernel = openKernel(io.cwd);
   const config = latencyConfig(io, kernel, { ...opts, device: undefined }, { command: 'nasx latency profile', needsModel: false, space: 'mnas' });
   const made = await kernel.createSpaceAndTask(config);
