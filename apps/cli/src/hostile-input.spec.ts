@@ -261,6 +261,11 @@ const rows: Row[] = [
     stderr: [/--input <CxHxW>.*expected an input shape channels first/],
   },
   {
+    name: 'nasx latency profile --statistic mean',
+    args: (d) => ['latency', 'profile', '--statistic', 'mean', '-o', path.join(d, 'x.csv')],
+    stderr: [/--statistic "mean" is neither median nor min/],
+  },
+  {
     name: 'nasx latency profile --backend gpu9',
     args: (d) => ['latency', 'profile', '--config', tinyLut(d, TINY_KEYS), '--backend', 'gpu9', '-o', path.join(d, 'x.csv')],
     stderr: [/unknown backend "gpu9"/, /auto, tensorflow-gpu, tensorflow, wasm, cpu/],

@@ -250,8 +250,9 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--input <CxHxW>', "input shape of the networks, e.g. 3x32x32 (default: the space's)", shape)
     .option('--classes <n>', "classes of the classifier (default: the space's)", positive)
     .option('--batch <n>', 'batch size of the timed passes (default 1)', positive)
-    .option('--repeats <n>', 'timed runs per operator; the median is kept (default 5)', positive)
+    .option('--repeats <n>', 'timed runs per operator (default 5)', positive)
     .option('--warmup <n>', 'untimed runs per operator first (default 2)', integer)
+    .option('--statistic <median|min>', 'what of the timed runs is kept: median (default) or min (steadier on a busy machine)')
     .option('--device <name>', 'device name written in the table (default local-<backend>; --browser: from the browser and backend, e.g. pixel-7-chrome-webgl)')
     .option(
       '--backend <name>',

@@ -18,6 +18,8 @@ export interface BrowserProfileServerOptions {
   readonly batch: number;
   readonly repeats: number;
   readonly warmup: number;
+  /** What of the timed runs the table keeps (default median). */
+  readonly statistic?: 'median' | 'min';
   /** Address to listen on: `127.0.0.1` (this computer only) or `0.0.0.0` (the local network too). */
   readonly host: string;
   /** Port; 0 picks a free one. */
@@ -78,7 +80,7 @@ export async function startBrowserProfileServer(o: BrowserProfileServerOptions):
   // input/output nodes are no operators (profileOperators skips them too).
   const keys = [...new Set(o.nodes.filter((n) => n.op !== 'input' && n.op !== 'output').map((n) => operatorKey(n)))];
   if (keys.length === 0) throw new NasxError('usage', 'there are no operators to profile', { pkg: CLI, fix: 'profile a space whose operators() lists some' });
-  const job = JSON.stringify({ nodes: o.nodes, backend: o.backend, batch: o.batch, repeats: o.repeats, warmup: o.warmup });
+  const job = JSON.stringify({ nodes: o.nodes, backend: o.backend, batch: o.batch, repeats: o.repeats, warmup: o.warmup, statistic: o.statistic ?? 'median' });
   const log = o.log ?? (() => undefined);
   const grace = o.reconnectGraceMs ?? 15_000;
 

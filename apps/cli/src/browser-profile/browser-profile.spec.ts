@@ -100,7 +100,15 @@ describeWithChromium('nasx latency profile --browser in headless Chromium', (exe
       expect(r.ms).toBeGreaterThan(0);
       expect(r.samples).toBe(3);
     }
-    expect(meta).toMatchObject({ device: `linux-headless-chrome-${backend}`, batch: 1, space: 'test', input: '3x16x16', repeats: 3, warmup: 1 });
+    expect(meta).toMatchObject({
+      device: `linux-headless-chrome-${backend}`,
+      batch: 1,
+      space: 'test',
+      input: '3x16x16',
+      repeats: 3,
+      warmup: 1,
+      statistic: 'median',
+    });
     expect(String(meta['backend'])).toMatch(new RegExp(`^tfjs \\d+\\.\\d+\\.\\d+ ${backend}\\b.* in headless-chrome on linux$`));
     expect(String(meta['user_agent'])).toMatch(/HeadlessChrome/);
     // Cross-origin isolated on localhost: Chrome's clock ticks every 5 µs instead of 100 µs.

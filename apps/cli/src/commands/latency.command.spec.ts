@@ -45,7 +45,10 @@ describeWithSharedData('nasx latency devices and predict on the published tables
     const i = help.findIndex((r) => r['arch_str'] === A_CELL);
     const r = nasx(['latency', 'predict', '--model', 'table', '--device', 'pi5_litert_cifar100', '--data-dir', dataDir, '--json', A_CELL, EMPTY]);
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { arch: string; metrics: Record<string, number>; devices: Record<string, string> });
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { arch: string; metrics: Record<string, number>; devices: Record<string, string> });
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({
       arch: A_CELL,
@@ -83,16 +86,19 @@ describe('nasx latency profile, then lut on the table it wrote', () => {
 
   it('profiles every operator of a network-level space into an operator table that lut then sums', () => {
     const out = path.join(dir, 'local.csv');
-    const r = nasx(['latency', 'profile', '--config', tinyConfig(dir), '-o', out, '--repeats', '2', '--warmup', '1', '--device', 'this-box'], {
-      env: { NASX_BACKEND: 'cpu' },
-    });
+    const r = nasx(
+      ['latency', 'profile', '--config', tinyConfig(dir), '-o', out, '--repeats', '2', '--warmup', '1', '--statistic', 'min', '--device', 'this-box'],
+      {
+        env: { NASX_BACKEND: 'cpu' },
+      },
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/profiling 5 operator\(s\) of tiny-net on cpu/);
+    expect(r.stderr).toMatch(/profiling 5 operator\(s\) of tiny-net on cpu \(batch 1, min of 2\)/);
     expect(r.stderr).toMatch(/ 5\/5 .* ms {2}dense in=8 out=10/);
     expect(r.stderr).toMatch(/use it: latency: \[\{ use: lut, options: \{ table: /);
     const { meta, rows } = parseOperatorTable(fs.readFileSync(out, 'utf8'), out);
-    expect(meta).toMatchObject({ device: 'this-box', batch: 1, space: 'tiny-net', repeats: 2, warmup: 1 });
+    expect(meta).toMatchObject({ device: 'this-box', batch: 1, space: 'tiny-net', repeats: 2, warmup: 1, statistic: 'min' });
     expect(String(meta.backend)).toMatch(/^tfjs .* cpu/);
     expect(rows.map((x) => x.key)).toEqual([
       'conv in=3x8x8 out=8 k=3 s=1 act=relu',
@@ -107,7 +113,10 @@ describe('nasx latency profile, then lut on the table it wrote', () => {
     const p = nasx(['latency', 'predict', '--config', tinyConfig(dir, `latency: [{ use: lut, options: { table: local.csv } }]\n`), '--json', 'k3-k5', 'k5-k5']);
     expect(p).toMatchObject({ code: 0, stderr: '' });
     const ms = Object.fromEntries(rows.map((x) => [x.key.split(' ')[0] + (x.key.includes('k=5') ? '5' : ''), x.ms]));
-    const [a, b] = p.stdout.trim().split('\n').map((l) => JSON.parse(l) as { metrics: { latency_ms: number }; devices: { latency_ms: string } });
+    const [a, b] = p.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { metrics: { latency_ms: number }; devices: { latency_ms: string } });
     expect(a!.metrics.latency_ms).toBeCloseTo(ms['conv']! + ms['mbconv']! + ms['mbconv5']! + ms['global_pool']! + ms['dense']!, 9);
     expect(b!.metrics.latency_ms).toBeCloseTo(ms['conv']! + 2 * ms['mbconv5']! + ms['global_pool']! + ms['dense']!, 9);
     expect(a!.devices.latency_ms).toBe('this-box');
@@ -115,6 +124,8 @@ describe('nasx latency profile, then lut on the table it wrote', () => {
     // It is listed among the devices when it sits in the data directory.
     const listed = nasx(['latency', 'devices', '--data-dir', dir, '--json']);
     expect(listed.code).toBe(0);
-    expect(JSON.parse(listed.stdout).devices).toContainEqual(expect.objectContaining({ model: 'lut', device: 'this-box', options: { table: 'local.csv', device: 'this-box' } }));
+    expect(JSON.parse(listed.stdout).devices).toContainEqual(
+      expect.objectContaining({ model: 'lut', device: 'this-box', options: { table: 'local.csv', device: 'this-box' } }),
+    );
   }, 60_000);
 });

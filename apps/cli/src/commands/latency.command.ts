@@ -274,6 +274,8 @@ export interface LatencyProfileOptions extends LatencySetup, BrowserProfileOptio
   readonly batch?: number;
   readonly repeats?: number;
   readonly warmup?: number;
+  /** `median` (default) or `min` of the timed runs (min is steadier on a busy machine). */
+  readonly statistic?: string;
   /** Backend to time on (default: NASX_BACKEND, else the fastest installed). */
   readonly backend?: string;
   readonly force?: boolean;
@@ -299,6 +301,12 @@ export async function latencyProfileCommand(io: CliIO, opts: LatencyProfileOptio
       fix: 'leave it out (the table is written to -o, then serves as latency: [{ use: lut, options: { table: <file> } }])',
     });
   }
+  if (opts.statistic !== undefined && opts.statistic !== 'median' && opts.statistic !== 'min') {
+    throw new NasxError('usage', `nasx latency profile: --statistic "${opts.statistic}" is neither median nor min`, {
+      fix: 'give --statistic median (the default) or --statistic min (steadier on a busy machine)',
+    });
+  }
+  const statistic = (opts.statistic ?? 'median') as 'median' | 'min';
   await checkBrowserProfileOptions(io, opts);
   const kernel = openKernel(io.cwd);
   const config = latencyConfig(io, kernel, { ...opts, device: undefined }, { command: 'nasx latency profile', needsModel: false, space: 'mnas' });
@@ -327,12 +335,13 @@ export async function latencyProfileCommand(io: CliIO, opts: LatencyProfileOptio
     const device = opts.device ?? `local-${info.tfBackend}`;
     const started = Date.now();
     const total = new Set(nodes.filter((n) => n.op !== 'input' && n.op !== 'output').map((n) => JSON.stringify([n.op, n.attrs]))).size;
-    if (!opts.quiet) io.err(`profiling ${total} operator(s) of ${space.id} on ${info.name} (batch ${opts.batch ?? 1}, median of ${opts.repeats ?? 5})\n`);
+    if (!opts.quiet) io.err(`profiling ${total} operator(s) of ${space.id} on ${info.name} (batch ${opts.batch ?? 1}, ${statistic} of ${opts.repeats ?? 5})\n`);
     const width = String(total).length;
     const result = await tensor.profileOperators(nodes, {
       batch: opts.batch,
       repeats: opts.repeats,
       warmup: opts.warmup,
+      statistic,
       onProgress: opts.quiet ? undefined : (p) => io.err(`  ${String(p.done).padStart(width)}/${p.total}  ${num(p.ms).padStart(8)} ms  ${p.key}\n`),
     });
     const meta: OperatorTableMeta = {
@@ -343,6 +352,7 @@ export async function latencyProfileCommand(io: CliIO, opts: LatencyProfileOptio
       ...(opts.input ? { input: opts.input.join('x') } : {}),
       repeats: opts.repeats ?? 5,
       warmup: opts.warmup ?? 2,
+      statistic,
       measured: new Date().toISOString(),
     };
     fs.writeFileSync(out, formatOperatorTable(meta, result.rows));

@@ -29,6 +29,8 @@ export interface BrowserProfileJob {
   readonly repeats: number;
   /** Untimed runs per operator first (shader compilation, wasm operator caches). */
   readonly warmup: number;
+  /** What of the timed runs the table keeps: `median` (default) or `min`. */
+  readonly statistic?: 'median' | 'min';
 }
 
 /** Progress after each operator (the shape `profileOperators` reports). */
@@ -45,6 +47,7 @@ export interface OperatorProfileOptions {
   readonly batch: number;
   readonly repeats: number;
   readonly warmup: number;
+  readonly statistic?: 'median' | 'min';
   readonly onProgress: (p: BrowserProfileProgress) => void;
 }
 
@@ -85,7 +88,7 @@ export async function profileInBrowser(
   onProgress: (p: BrowserProfileProgress) => void = () => undefined,
 ): Promise<BrowserProfileResult> {
   const { backend, fallbacks } = await activateBackend(job.backend);
-  const out = await profile(job.nodes, { batch: job.batch, repeats: job.repeats, warmup: job.warmup, onProgress });
+  const out = await profile(job.nodes, { batch: job.batch, repeats: job.repeats, warmup: job.warmup, statistic: job.statistic, onProgress });
   return { rows: out.rows, backend, description: withGpu(backend, out.backend), fallbacks, timerResolutionMs: timerResolution() };
 }
 
