@@ -253,14 +253,16 @@ export function mnasGraph(blocks: readonly (readonly number[])[], inputShape: Sh
 
 /**
  * Every distinct op node (by its attributes, i.e. `operatorKey`) that any MnasNet network can
- * contain at `inputShape` and `numClasses`, for profiling a latency table of the whole space.
+ * contain at `inputShape` and `numClasses`, for profiling a latency table of the whole space. Ids
+ * are unique in the list: the node id where the operator can first occur and an index (`b3.0#412`).
  */
 export function mnasOperators(inputShape: Shape, numClasses: number): ArchGraphNode[] {
   const [c, h, w] = checkShapes(inputShape, numClasses);
   const seen = new Map<string, ArchGraphNode>();
   const add = (id: string, op: string, attrs: Record<string, Json>) => {
     const k = operatorKey({ op, attrs });
-    if (!seen.has(k)) seen.set(k, opNode(id, op, attrs));
+    // Ids unique in the list: where the operator first occurs, and its index.
+    if (!seen.has(k)) seen.set(k, opNode(`${id}#${seen.size}`, op, attrs));
   };
   add('stem', 'conv', { input: [c, h, w], cin: c, cout: MNAS_STEM_FILTERS, kernel: 3, stride: 2, se: 0, skip: 'none', activation: 'relu' });
   let size = [spatial(h, 2), spatial(w, 2)];

@@ -141,6 +141,7 @@ describe('mnas search space', () => {
     const ops = s.operators();
     const keys = new Set(ops.map(operatorKey));
     expect(keys.size).toBe(ops.length);
+    expect(new Set(ops.map((n) => n.id)).size).toBe(ops.length);
     expect(ops.length).toBe(1382);
     const rng = createRng(4);
     const used = new Set<string>();
