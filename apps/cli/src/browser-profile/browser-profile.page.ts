@@ -63,15 +63,17 @@ export function browserProfilePage(code: string): string {
       return;
     }
     say('Profiling on ' + job.backend + '…');
+    // Progress messages still on their way; the result waits for them, so none arrives after it.
+    var sent = Promise.resolve();
     var onProgress = function (p) {
       $('bar').max = p.total; $('bar').value = p.done;
       $('op').textContent = p.done + ' / ' + p.total + '  ' + p.key + '  ' + p.ms.toFixed(3) + ' ms';
-      post('progress', p).catch(function () {});
+      sent = Promise.all([sent, post('progress', p).catch(function () {})]);
     };
     window.nasxProfiler.run(job, base + '/wasm/', onProgress).then(function (r) {
       $('backend').textContent = r.description + (r.fallbacks.length ? ' (instead of ' + job.backend + ': ' + r.fallbacks.map(function (f) { return f.backend + ': ' + f.reason; }).join('; ') + ')' : '');
       say('Sending the table…');
-      return post('result', { rows: r.rows, backend: r.backend, description: r.description, fallbacks: r.fallbacks, timerResolutionMs: r.timerResolutionMs, userAgent: navigator.userAgent });
+      return sent.then(function () { return post('result', { rows: r.rows, backend: r.backend, description: r.description, fallbacks: r.fallbacks, timerResolutionMs: r.timerResolutionMs, userAgent: navigator.userAgent }); });
     }).then(function (res) {
       events.close();
       if (res.ok) say('Done: nasx wrote the table. You can close this page.', 'done');

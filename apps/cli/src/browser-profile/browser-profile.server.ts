@@ -141,6 +141,9 @@ export async function startBrowserProfileServer(o: BrowserProfileServerOptions):
     if (req.method === 'POST' && ['progress', 'result', 'failed'].includes(route)) {
       if (!active || session !== active.session) return reply(res, 409, 'text/plain', 'this page does not hold the profiling job\n');
       const body = await readJson(req).catch((e: unknown) => e as Error);
+      // A message cut off because the page went away (closed mid-request) is no malformed message:
+      // the closed event stream tells that story.
+      if (body instanceof Error && !req.complete) return;
       const problem = body instanceof Error ? body.message : undefined;
       if (problem) return malformed(res, route, problem);
       if (route === 'progress') return onProgress(res, body);
