@@ -236,7 +236,7 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--input <CxHxW>', "the space's input shape (network-level spaces), e.g. 3x224x224", shape)
     .option('--classes <n>', "the space's number of classes", positive)
     .option('--archs <file>', 'a file with one architecture per line')
-    .option('--set <path=value>', 'override a config value, e.g. latency.0.options.device=raspi4 (repeatable)', collect)
+    .option('--set <path=value>', 'override a config value, e.g. seed=1 (repeatable)', collect)
     .option('--data-dir <dir>', 'data directory (default: config dataDir, else $NASX_DATA)')
     .option('--json', 'one JSON line per architecture')
     .action((archs: string[], o) => setCode(latencyPredictCommand(io, archs, o)));

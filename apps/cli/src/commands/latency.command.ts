@@ -64,7 +64,7 @@ function latencyConfig(io: CliIO, kernel: Kernel, opts: LatencySetup, what: { co
     const flags = (['space', 'model', 'device', 'table', 'input', 'classes'] as const).filter((k) => opts[k] !== undefined);
     if (flags.length) {
       throw new NasxError('usage', `${what.command}: --config gives the space and the latency models, so --${flags[0]} would be ignored`, {
-        fix: `choose one: --config <file> (change it with --set, e.g. --set latency.0.options.device=raspi4), or --space / --model / --device without --config`,
+        fix: 'choose one: --config <file> (edit its latency: entries to change a device), or --space / --model / --device without --config',
       });
     }
     return kernel.loadConfig(path.resolve(io.cwd, opts.config), { overrides });
