@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Builds every TypeScript package of the workspace with `tsc -b` (project references order them).
+// Builds every TypeScript package of the workspace with `tsc -b` (project references order them),
+// then the browser bundle of the operator profiler (browser-bundle.cjs; a no-op when up to date).
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 const { root, workspacePackages } = require('./workspace-packages.cjs');
@@ -16,6 +17,7 @@ function build({ quiet = false } = {}) {
     if (quiet) process.stderr.write(`${r.stdout ?? ''}${r.stderr ?? ''}`);
     throw new Error(`TypeScript build failed (exit ${r.status})`);
   }
+  require('./browser-bundle.cjs').bundleBrowserProfiler();
 }
 
 module.exports = { build };

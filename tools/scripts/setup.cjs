@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Makes a clone ready to run: installs dependencies when node_modules is missing or older than
-// the lockfile, then builds the TypeScript packages (incremental, so a no-op when up to date).
+// the lockfile, then builds the TypeScript packages and the browser bundle (incremental, so a
+// no-op when up to date). With --browser-tests (npm test) it also makes sure a Chromium is there
+// for the headless-browser tests: installed with apt-get when missing and running as root (CI,
+// containers), else it says what to install and goes on (those tests then skip).
 // Uses only Node built-ins because it runs before anything is installed.
 const fs = require('node:fs');
 const path = require('node:path');
@@ -37,6 +40,43 @@ if (needsInstall()) {
   // Optional backends (tfjs-node) download native libraries and may fail offline: npm skips them.
   run('npm', fs.existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund']);
 }
+
+/** The first of `names` on the PATH, or undefined. */
+function onPath(...names) {
+  for (const dir of (process.env.PATH || '').split(path.delimiter).filter(Boolean)) {
+    for (const name of names) {
+      const file = path.join(dir, name);
+      try {
+        fs.accessSync(file, fs.constants.X_OK);
+        return file;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Chromium for the tests of `nasx latency profile --browser` (Playwright drives the system's browser). */
+function ensureChromium() {
+  if (process.env.NASX_CHROMIUM || onPath('chromium', 'chromium-browser', 'google-chrome')) return;
+  const hint = 'install Chromium (Debian/Ubuntu: sudo apt-get install chromium) or set NASX_CHROMIUM to a Chrome or Chromium binary';
+  if (process.platform !== 'linux' || process.getuid?.() !== 0 || !onPath('apt-get')) {
+    console.error(`nasx setup: no Chromium found, so the headless-browser tests will be skipped; ${hint}.`);
+    return;
+  }
+  console.error('nasx setup: installing Chromium for the headless-browser tests (apt-get)…');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update'], ['install', '-y', 'chromium']]) {
+    const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
+    if (r.status !== 0) {
+      console.error(`nasx setup: "apt-get ${args.join(' ')}" failed (exit ${r.status}); the headless-browser tests will be skipped; ${hint}.`);
+      return;
+    }
+  }
+}
+
+if (process.argv.includes('--browser-tests')) ensureChromium();
 
 try {
   require('./build.cjs').build({ quiet: true });

@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { dataFetchCommand, dataListCommand, dataVerifyCommand } from './commands/data.command';
 import { evaluateCommand } from './commands/evaluate.command';
 import { exportCommand } from './commands/export.command';
+import { addBrowserProfileOptions } from './commands/latency-browser.command';
 import { latencyDevicesCommand, latencyPredictCommand, latencyProfileCommand, parseShape } from './commands/latency.command';
 import { newPluginCommand, pluginRoles } from './commands/new.command';
 import { pluginsCommand } from './commands/plugins.command';
@@ -244,9 +245,10 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--data-dir <dir>', 'data directory (default: config dataDir, else $NASX_DATA)')
     .option('--json', 'one JSON line per architecture')
     .action((archs: string[], o) => setCode(latencyPredictCommand(io, archs, o)));
-  latency
-    .command('profile')
-    .description("time every operator of a network-level space on this machine's TensorFlow.js backend and write an operator table for the lut latency model")
+  addBrowserProfileOptions(latency.command('profile'))
+    .description(
+      "time every operator of a network-level space on this machine's TensorFlow.js backend (--browser: in a web browser, e.g. a phone's) and write an operator table for the lut latency model",
+    )
     .requiredOption('-o, --out <file>', 'the table to write (nasx operator-table CSV)')
     .option('--space <id>', 'search space (default mnas)')
     .option('--config <file>', 'take the space (and its options) from a pipeline config')
@@ -256,8 +258,11 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--repeats <n>', 'timed runs per operator (default 5)', positive)
     .option('--warmup <n>', 'untimed runs per operator first (default 2)', integer)
     .option('--statistic <median|min>', 'what of the timed runs is kept: median (default) or min (steadier on a busy machine)')
-    .option('--device <name>', 'device name written in the table (default local-<backend>)')
-    .option('--backend <name>', 'tensor backend: auto, tensorflow, wasm or cpu (default: $NASX_BACKEND, else the fastest installed)')
+    .option('--device <name>', 'device name written in the table (default local-<backend>; --browser: from the browser and backend, e.g. pixel-7-chrome-webgl)')
+    .option(
+      '--backend <name>',
+      'tensor backend: auto, tensorflow, wasm or cpu (default: $NASX_BACKEND, else the fastest installed); --browser: webgl (default, falls back to wasm, then cpu), wasm or cpu',
+    )
     .option('--set <path=value>', 'override a config value (repeatable)', collect)
     .option('--data-dir <dir>', 'data directory (default: config dataDir, else $NASX_DATA)')
     .option('--force', 'replace an existing table')

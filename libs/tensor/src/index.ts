@@ -99,3 +99,14 @@ export {
   type TrainResult,
   type TrainStepProgress,
 } from './train/train';
+export {
+  BROWSER_BACKENDS,
+  profileInBrowser,
+  type BrowserBackendName,
+  type BrowserProfileJob,
+  type BrowserProfileProgress,
+  type BrowserProfileResult,
+  type OperatorProfileOptions,
+  type OperatorProfiler,
+} from './profile/browser-profiler';
+export { BROWSER_PROFILER_BUNDLE, browserProfilerAssets, type BrowserProfilerAssets } from './profile/browser-assets';

@@ -5,6 +5,7 @@
  * tests and access to the reference data used by science tests.
  */
 export * from './shared-data';
+export * from './chromium';
 export * from './ranking-science';
 export * from './test-kernel';
 export * from './drive-searcher';

@@ -14,6 +14,7 @@ import type { Kernel } from '@nasx/kernel';
 import type { CliIO } from '../io';
 import { EXIT } from '../io';
 import { configOverrides, openKernel } from '../kernel-factory';
+import { browserProfileCommand, checkBrowserProfileOptions, type BrowserProfileOptions } from './latency-browser.command';
 import { num, outputWidth, table } from '../ui/format';
 
 /** How `nasx latency predict` and `profile` name the space and the latency models: a config, or flags. */
@@ -268,7 +269,7 @@ export async function latencyPredictCommand(io: CliIO, inline: readonly string[]
 // nasx latency profile
 
 /** Options of `nasx latency profile`. */
-export interface LatencyProfileOptions extends LatencySetup {
+export interface LatencyProfileOptions extends LatencySetup, BrowserProfileOptions {
   readonly out?: string;
   readonly batch?: number;
   readonly repeats?: number;
@@ -306,6 +307,7 @@ export async function latencyProfileCommand(io: CliIO, opts: LatencyProfileOptio
     });
   }
   const statistic = (opts.statistic ?? 'median') as 'median' | 'min';
+  await checkBrowserProfileOptions(io, opts);
   const kernel = openKernel(io.cwd);
   const config = latencyConfig(io, kernel, { ...opts, device: undefined }, { command: 'nasx latency profile', needsModel: false, space: 'mnas' });
   const made = await kernel.createSpaceAndTask(config);
@@ -322,6 +324,8 @@ export async function latencyProfileCommand(io: CliIO, opts: LatencyProfileOptio
       );
     }
     const nodes = space.operators();
+    if (opts.browser)
+      return await browserProfileCommand(io, opts, { nodes, meta: { space: space.id, ...(opts.input ? { input: opts.input.join('x') } : {}) } });
     const tensor = await import('@nasx/tensor');
     const backends = tensor.TENSOR_BACKENDS as readonly string[];
     if (opts.backend !== undefined && opts.backend !== 'auto' && !backends.includes(opts.backend)) {
