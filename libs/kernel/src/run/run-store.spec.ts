@@ -91,12 +91,11 @@ describe('the runs directory', () => {
 
   it("a path under /proc fails at once instead of hanging (Node's recursive mkdir loops on ENOENT there)", () => {
     if (!fs.existsSync('/proc/self')) return; // Linux only
-    const t = Date.now();
+    // A hang would time the test out (jest's limit); no wall-clock assertion here.
     expect(() => makeDirs('/proc/nasx-test/runs')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
     expect(() => createRunFolder('/proc/nasx-test', 'x', saved)).toThrow(
       expect.objectContaining({ kind: 'usage', message: expect.stringMatching(/cannot write the runs directory/) }),
     );
-    expect(Date.now() - t).toBeLessThan(2000);
   });
 
   it('a file where the runs directory should be is a clear error', () => {

