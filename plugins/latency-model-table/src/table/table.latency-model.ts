@@ -34,11 +34,34 @@ export const LATENCY_TABLES: readonly Layout[] = [
 /** Files with an `arch_str` column in NB201 index order, for tables that have only the index. */
 const INDEX_SOURCES = ['hw-latency-help/nb201_latency_ms_help.csv.gz', 'nas-bench-201/nb201_test_acc_200ep_nats.csv.gz'];
 
+/** Parsed tables by file, kept while the file is unchanged (several models of a run read the same one). */
+const parsed = new Map<string, { stamp: string; table: { header: string[]; rows: string[][] } }>();
+
 function readRows(file: string): { header: string[]; rows: string[][] } {
+  const st = fs.statSync(file);
+  const stamp = `${st.size}:${st.mtimeMs}`;
+  const hit = parsed.get(file);
+  if (hit?.stamp === stamp) return hit.table;
   const text = zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').trimEnd();
   const lines = text.split('\n');
-  const header = lines[0]!.split(',');
-  return { header, rows: lines.slice(1).map((l) => l.split(',')) };
+  const table = { header: lines[0]!.split(','), rows: lines.slice(1).map((l) => l.split(',')) };
+  // At most two tables (a latency table and the index of cell strings) stay in memory.
+  if (parsed.size >= 2) parsed.delete(parsed.keys().next().value!);
+  parsed.set(file, { stamp, table });
+  return table;
+}
+
+/** The header line of a gzipped CSV, inflating only the start of the file. */
+function headerOf(file: string): string[] {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(Math.min(65_536, fs.fstatSync(fd).size));
+    fs.readSync(fd, head, 0, head.length, 0);
+    const text = zlib.gunzipSync(head, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).toString('utf8');
+    return text.split('\n')[0]!.split(',');
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Every device the tables in `dataDir` know, with the file and column of each. */
@@ -47,7 +70,7 @@ export function knownDevices(dataDir: string): Map<string, { file: string; colum
   for (const layout of LATENCY_TABLES) {
     const file = path.join(dataDir, layout.file);
     if (!fs.existsSync(file)) continue;
-    const header = zlib.gunzipSync(fs.readFileSync(file)).subarray(0, 8192).toString('utf8').split('\n')[0]!.split(',');
+    const header = headerOf(file);
     header.forEach((c, i) => {
       const device = layout.device(c);
       if (device && !out.has(device)) out.set(device, { file, column: i });
@@ -235,9 +258,6 @@ export const tableLatencyModel = defineLatencyModel<TableOptions>({
   optionsSchema: tableSchema,
   listDevices: ({ dataDir }) => {
     if (!dataDir) return [];
-    const headers = new Map<string, string[]>();
-    const headerOf = (file: string) =>
-      headers.get(file) ?? headers.set(file, zlib.gunzipSync(fs.readFileSync(file)).subarray(0, 8192).toString('utf8').split('\n')[0]!.split(',')).get(file)!;
     return [...knownDevices(dataDir)].map(([device, { file }]) => {
       const layout = LATENCY_TABLES.find((l) => file.endsWith(l.file));
       const energy = headerOf(file).includes(`${device}_energy_mj`);
