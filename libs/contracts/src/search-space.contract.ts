@@ -1,5 +1,6 @@
 import type { InjectionToken } from 'tsyringe';
 import type { ArchGraph, ArchGraphNode, Architecture } from './architecture';
+import { NasxError } from './errors';
 import type { Rng } from './rng';
 
 /**
@@ -62,3 +63,26 @@ export interface SearchSpace {
 
 /** Injection token of the run's {@link SearchSpace}. */
 export const SearchSpace: InjectionToken<SearchSpace> = Symbol.for('nasx.SearchSpace');
+
+/** A space an RL controller can drive: it has {@link SearchSpace.decisions} and {@link SearchSpace.fromDecisions}. */
+export type DecisionSpace = SearchSpace & Required<Pick<SearchSpace, 'decisions' | 'fromDecisions'>>;
+
+/**
+ * The space as a {@link DecisionSpace}, or a config error (pointer `/space`) for a searcher that
+ * samples architectures as a sequence of decisions (MnasNet, CTNAS, AGNN controllers). Call it in
+ * the searcher's `create()`.
+ */
+export function requireDecisions(space: SearchSpace, where: { readonly pkg: string; readonly contribution: string }): DecisionSpace {
+  if (typeof space.decisions !== 'function' || typeof space.fromDecisions !== 'function') {
+    throw new NasxError(
+      'config',
+      `searcher "${where.contribution}" samples architectures as a sequence of decisions, but space "${space.id}" does not provide decisions() and fromDecisions()`,
+      {
+        ...where,
+        pointer: '/space',
+        fix: 'use a space with decisions (e.g. nb201), or a searcher that needs only sample/mutate (regularized-evolution, random)',
+      },
+    );
+  }
+  return space as DecisionSpace;
+}

@@ -4,6 +4,7 @@ import {
   isComparator,
   isNasxError,
   isPredictor,
+  requireDecisions,
   requireScalarObjective,
   scalarObjective,
   type Architecture,
@@ -14,7 +15,7 @@ import {
   type Logger,
   type Rng,
   type RunContext,
-  type SearchSpace,
+  type DecisionSpace,
   type TrialResult,
   type OptionsInput,
   withSchemaDefaults,
@@ -43,7 +44,6 @@ function isRefittable(c: Comparator): c is RefittableComparator {
 }
 
 /** A space that can be searched by a controller (the optional decision members are present). */
-type DecisionSpace = SearchSpace & Required<Pick<SearchSpace, 'decisions' | 'fromDecisions'>>;
 
 /**
  * The controller: one independent softmax over the choices of each of `space.decisions()`
@@ -391,18 +391,7 @@ export const ctnasSearcher = defineSearcher<OptionsInput<CtnasSearcherOptions>>(
     requireScalarObjective(deps.objective, place);
     // The kernel fills defaults from the schema; direct callers (tests, scripts) may omit options.
     const o = withSchemaDefaults<CtnasSearcherOptions>(ctnasSchema, options);
-    const space = deps.space;
-    if (typeof space.decisions !== 'function' || typeof space.fromDecisions !== 'function') {
-      throw new NasxError(
-        'config',
-        `searcher "${ID}" samples architectures as a sequence of decisions, but space "${space.id}" does not provide decisions() and fromDecisions()`,
-        {
-          ...place,
-          pointer: '/space',
-          fix: 'use a space with decisions (e.g. nb201), or a searcher that needs only sample/mutate (regularized-evolution, random)',
-        },
-      );
-    }
+    const space = requireDecisions(deps.space, place);
     const named = deps.estimators[o.comparator];
     if (!named) {
       const names = Object.keys(deps.estimators);
@@ -438,6 +427,6 @@ export const ctnasSearcher = defineSearcher<OptionsInput<CtnasSearcherOptions>>(
         },
       );
     }
-    return new CtnasSearcher(space as DecisionSpace, named, deps.rng, o, deps.logger);
+    return new CtnasSearcher(space, named, deps.rng, o, deps.logger);
   },
 });

@@ -2,6 +2,7 @@ import {
   NasxError,
   defineSearcher,
   isNasxError,
+  requireDecisions,
   requireScalarObjective,
   scalarObjective,
   withSchemaDefaults,
@@ -10,7 +11,7 @@ import {
   type Logger,
   type OptionsInput,
   type Rng,
-  type SearchSpace,
+  type DecisionSpace,
   type TrialResult,
 } from '@nasx/contracts';
 import { LstmPolicy } from './lstm-policy';
@@ -28,7 +29,6 @@ export type MnasSearcherOptions = MnasOptions;
 export const MNAS_SEARCHER_DEFAULTS: MnasSearcherOptions = withSchemaDefaults<MnasSearcherOptions>(mnasSchema, {});
 
 /** A space that can be searched by a controller (the optional decision members are present). */
-type DecisionSpace = SearchSpace & Required<Pick<SearchSpace, 'decisions' | 'fromDecisions'>>;
 
 /** A proposal of the current batch: what the policy sampled, and what the kernel told about it. */
 interface Sample {
@@ -245,18 +245,7 @@ export const mnasSearcher = defineSearcher<OptionsInput<MnasSearcherOptions>>({
     requireScalarObjective(deps.objective, place);
     // The kernel fills defaults from the schema; direct callers (tests, scripts) may omit options.
     const o = withSchemaDefaults<MnasSearcherOptions>(mnasSchema, options);
-    const space = deps.space;
-    if (typeof space.decisions !== 'function' || typeof space.fromDecisions !== 'function') {
-      throw new NasxError(
-        'config',
-        `searcher "${ID}" samples architectures as a sequence of decisions, but space "${space.id}" does not provide decisions() and fromDecisions()`,
-        {
-          ...place,
-          pointer: '/space',
-          fix: 'use a space with decisions (e.g. nb201), or a searcher that needs only sample/mutate (regularized-evolution, random)',
-        },
-      );
-    }
+    const space = requireDecisions(deps.space, place);
     const decisions = space.decisions();
     const empty = decisions.findIndex((d) => d.choices.length === 0);
     if (decisions.length === 0 || empty >= 0) {
@@ -272,6 +261,6 @@ export const mnasSearcher = defineSearcher<OptionsInput<MnasSearcherOptions>>({
         `${ID}: the budget of ${evaluations} evaluations is below one batch (${o.batchSize}), so the policy will never be updated; lower batchSize or raise the budget`,
       );
     }
-    return new MnasSearcher(space as DecisionSpace, deps.rng, o, deps.logger);
+    return new MnasSearcher(space, deps.rng, o, deps.logger);
   },
 });
