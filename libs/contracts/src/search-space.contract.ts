@@ -1,6 +1,6 @@
 import type { InjectionToken } from 'tsyringe';
 import type { ArchGraph, ArchGraphNode, Architecture } from './architecture';
-import { NasxError } from './errors';
+import { NasxError, isNasxError } from './errors';
 import type { Rng } from './rng';
 
 /**
@@ -85,4 +85,36 @@ export function requireDecisions(space: SearchSpace, where: { readonly pkg: stri
     );
   }
   return space as DecisionSpace;
+}
+
+/** Decision sequences that may be rejected in a row by {@link drawFromDecisions} before the run fails. */
+export const MAX_DECISION_DRAWS = 100_000;
+
+/**
+ * Draws decision sequences (`draw`) until one is an architecture of the space and returns it with
+ * the draw. Sequences that `fromDecisions` rejects with an `architecture` error (NB101's invalid
+ * specs, cells outside a restricted space) are drawn again, each counted by `onReject`; other
+ * errors propagate. After {@link MAX_DECISION_DRAWS} rejections in a row, a `run` error naming the
+ * searcher. For RL controllers (MnasNet, CTNAS, AGNN): only accepted draws take part in the policy
+ * update, so the controller learns the valid region.
+ */
+export function drawFromDecisions<T extends { readonly choices: readonly number[] }>(
+  space: DecisionSpace,
+  draw: () => T,
+  where: { readonly pkg: string; readonly contribution: string; readonly onReject?: () => void; readonly fix: string },
+): T & { readonly arch: Architecture } {
+  for (let attempt = 0; attempt < MAX_DECISION_DRAWS; attempt++) {
+    const d = draw();
+    try {
+      return { ...d, arch: space.fromDecisions(d.choices) };
+    } catch (e) {
+      if (!isNasxError(e) || e.kind !== 'architecture') throw e;
+      where.onReject?.();
+    }
+  }
+  throw new NasxError(
+    'run',
+    `searcher "${where.contribution}": ${MAX_DECISION_DRAWS.toLocaleString('en-US')} decision sequences in a row were not architectures of space "${space.id}"`,
+    { pkg: where.pkg, contribution: where.contribution, fix: where.fix },
+  );
 }

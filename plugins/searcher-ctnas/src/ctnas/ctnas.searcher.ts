@@ -2,8 +2,8 @@ import {
   NasxError,
   defineSearcher,
   isComparator,
-  isNasxError,
   isPredictor,
+  drawFromDecisions,
   requireDecisions,
   requireScalarObjective,
   scalarObjective,
@@ -23,8 +23,6 @@ import {
 import { ctnasSchema, type CtnasOptions } from './ctnas.schema';
 
 const PKG = '@nasx/searcher-ctnas';
-/** Draws of decision sequences that may be rejected in a row before the run fails. */
-const MAX_DRAWS = 100_000;
 /** Draws (of the policy, then uniform) looking for a proposal with a new key. */
 const FRESH_TRIES = 50;
 const SILENT = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -246,24 +244,13 @@ export class CtnasSearcher implements AskTellSearcher {
    * accepted draws take part in the policy update, so the controller learns the valid region.
    */
   private drawValid(draw: () => number[]): { arch: Architecture; choice: number[] } {
-    for (let attempt = 0; attempt < MAX_DRAWS; attempt++) {
-      const choice = draw();
-      try {
-        return { arch: this.space.fromDecisions(choice), choice };
-      } catch (e) {
-        if (!isNasxError(e) || e.kind !== 'architecture') throw e;
-        this.rejected++;
-      }
-    }
-    throw new NasxError(
-      'run',
-      `searcher "${ID}": ${MAX_DRAWS.toLocaleString('en-US')} decision sequences in a row were not architectures of space "${this.space.id}"`,
-      {
-        pkg: PKG,
-        contribution: ID,
-        fix: 'widen the space (a keys/keysFrom restriction that allows very few cells leaves the controller almost nothing to find), or use a searcher that samples the space directly (random, regularized-evolution, predictor-guided)',
-      },
-    );
+    const d = drawFromDecisions(this.space, () => ({ choices: draw() }), {
+      pkg: PKG,
+      contribution: ID,
+      onReject: () => this.rejected++,
+      fix: 'widen the space (a keys/keysFrom restriction that allows very few cells leaves the controller almost nothing to find), or use a searcher that samples the space directly (random, regularized-evolution, predictor-guided)',
+    });
+    return { arch: d.arch, choice: d.choices };
   }
 
   private sampleValid(): { arch: Architecture; choice: number[] } {

@@ -2,6 +2,7 @@ import {
   NasxError,
   defineSearcher,
   isNasxError,
+  drawFromDecisions,
   requireDecisions,
   requireScalarObjective,
   scalarObjective,
@@ -19,8 +20,6 @@ import { mnasSchema, type MnasOptions } from './mnas.schema';
 
 const PKG = '@nasx/searcher-mnas';
 const ID = 'mnas';
-/** Draws of decision sequences that may be rejected in a row before the run fails. */
-const MAX_DRAWS = 100_000;
 
 /** Options of the `mnas` searcher, derived from `mnas.schema.json` (the one source of truth). */
 export type MnasSearcherOptions = MnasOptions;
@@ -153,24 +152,13 @@ export class MnasSearcher implements AskTellSearcher {
 
   /** A policy sample that is an architecture of the space (invalid sequences are drawn again). */
   private draw(): Sample {
-    for (let attempt = 0; attempt < MAX_DRAWS; attempt++) {
-      const { choices, logProb } = this.policy.sample(this.rng);
-      try {
-        return { arch: this.space.fromDecisions(choices), choices, logProb, told: false, reward: undefined };
-      } catch (e) {
-        if (!isNasxError(e) || e.kind !== 'architecture') throw e;
-        this.rejected++;
-      }
-    }
-    throw new NasxError(
-      'run',
-      `searcher "${ID}": ${MAX_DRAWS.toLocaleString('en-US')} decision sequences in a row were not architectures of space "${this.space.id}"`,
-      {
-        pkg: PKG,
-        contribution: ID,
-        fix: 'widen the space (a keys/keysFrom restriction that allows very few cells leaves the controller almost nothing to find), or use a searcher that samples the space directly (random, regularized-evolution)',
-      },
-    );
+    const d = drawFromDecisions(this.space, () => this.policy.sample(this.rng), {
+      pkg: PKG,
+      contribution: ID,
+      onReject: () => this.rejected++,
+      fix: 'widen the space (a keys/keysFrom restriction that allows very few cells leaves the controller almost nothing to find), or use a searcher that samples the space directly (random, regularized-evolution)',
+    });
+    return { arch: d.arch, choices: d.choices, logProb: d.logProb, told: false, reward: undefined };
   }
 
   /** One policy update on the completed batch, then an empty batch. */
