@@ -358,7 +358,9 @@ function markdown(r) {
       `**${r.throughput.predictionsPerCpuSecond.toLocaleString('en-US')} per second of CPU time** of the process (target ≥ ${TARGET_RATE.toLocaleString('en-US')}/s); ` +
       `from ready graphs (\`ArchGraph\` input, no toGraph): ${r.throughput.fromGraphsPerSecond.toLocaleString('en-US')}/s; ` +
       `one at a time with \`predict\`: ${r.throughput.singlePredictionsPerSecond.toLocaleString('en-US')}/s. ` +
-      'The machine was shared with other jobs (load average above), which slows every timing here.',
+      (m.loadAverage1m > m.cores + 0.5
+        ? 'The machine was shared with other jobs (load average above), which slows every timing here.'
+        : 'Nothing else ran on the machine (load average above).'),
     '',
     `Whole benchmark: ${(r.seconds / 60).toFixed(1)} min.`,
     '',

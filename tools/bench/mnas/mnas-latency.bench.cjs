@@ -18,7 +18,7 @@ const { machineInfo } = require('../machine.cjs');
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const SAMPLE_224 = 120;
 const NETWORKS = 50;
-const NETWORKS_224 = 30;
+const NETWORKS_224 = 50;
 
 function load(rel) {
   const dist = path.join(ROOT, rel, 'dist');

@@ -86,6 +86,29 @@ describe('MnasNet network', () => {
     }
   });
 
+  it('networks share their op nodes: one frozen object per position and operator, equal to a node planned afresh', () => {
+    const a = mnasGraph(MBCONV6, [3, 32, 32], 10);
+    const b = mnasGraph(
+      blocks([3, 0, 0, 1, 1, 1]).map((x, i) => (i === 6 ? [0, 1, 1, 1, 0, 2] : x)),
+      [3, 32, 32],
+      10,
+    );
+    // Blocks 1–6 agree, so their nodes are the same objects; block 7 and what follows it differ.
+    expect(b.nodes.find((n) => n.id === 'b3.1')).toBe(a.nodes.find((n) => n.id === 'b3.1'));
+    expect(b.nodes.find((n) => n.id === 'b7.0')).not.toBe(a.nodes.find((n) => n.id === 'b7.0'));
+    // Another input size or class count is another node.
+    expect(mnasGraph(MBCONV6, [3, 64, 64], 10).nodes.find((n) => n.id === 'b3.1')).not.toBe(a.nodes.find((n) => n.id === 'b3.1'));
+    expect(mnasGraph(MBCONV6, [3, 32, 32], 100).nodes.find((n) => n.id === 'classifier')!.attrs!['cout']).toBe(100);
+    for (const n of a.nodes.filter((x) => x.op !== 'input' && x.op !== 'output')) {
+      expect(Object.isFrozen(n) && Object.isFrozen(n.attrs) && Object.isFrozen(n.attrs!['input']) && Object.isFrozen(n.shape)).toBe(true);
+      expect(() => ((n.attrs as Record<string, unknown>)['kernel'] = 99)).toThrow(TypeError);
+    }
+    // Interning changes no number: the network's plan (every parameter and MAC) is the paper's, as above.
+    expect(planNetwork(A1, { inputShape: [3, 224, 224], numClasses: 1000 }).flops).toBe(
+      mnasGraph((A1.genotype as { blocks: number[][] }).blocks, [3, 224, 224], 1000).meta!.flops,
+    );
+  });
+
   it('a genotype of the wrong shape and macro settings are NasxErrors', () => {
     const bad = (a: Architecture) => {
       try {

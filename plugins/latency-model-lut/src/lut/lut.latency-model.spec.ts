@@ -423,6 +423,14 @@ describe('lut latency model on MnasNet-space networks', () => {
     );
     const got = m.predictMany(archs, 'synthetic');
     got.forEach((ms, i) => expect(ms).toBeCloseTo(expected[i]!, 9));
+    // The space's nodes are shared, frozen objects whose latency the model remembers; a graph of
+    // fresh, unfrozen copies of the same nodes (as another space may build) is priced the same.
+    const graphs = archs.map((a) => space.toGraph(a));
+    expect(Object.isFrozen(graphs[0]!.nodes[1])).toBe(true);
+    const copies = graphs.map((g) => ({ ...g, nodes: g.nodes.map((n) => ({ ...n, attrs: n.attrs && { ...n.attrs } })) }));
+    expect(Object.isFrozen(copies[0]!.nodes[1])).toBe(false);
+    expect(m.predictMany(copies, 'synthetic')).toEqual(m.predictMany(graphs, 'synthetic'));
+    expect(m.predictMany(graphs, 'synthetic')).toEqual(got);
     // Networks differ: the table separates them.
     expect(new Set(got.map((x) => x.toFixed(6))).size).toBeGreaterThan(45);
   });

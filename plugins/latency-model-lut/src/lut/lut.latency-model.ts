@@ -38,6 +38,7 @@ export class LutLatencyModel implements LatencyModel {
   private readonly index = new OperatorIndex();
   private readonly refused: ReadonlyMap<string, string>;
   private readonly byArch = new Map<string, number>();
+  private readonly byNode = new WeakMap<ArchGraphNode, number>();
 
   constructor(
     private readonly space: SearchSpace | undefined,
@@ -118,8 +119,15 @@ export class LutLatencyModel implements LatencyModel {
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i]!;
       if (node.op === 'input' || node.op === 'output') continue;
-      const found = this.index.findNode(node.op, node.attrs as Partial<NetworkOpAttrs> | undefined);
-      if (found === undefined) throw this.missing(graph, node);
+      // A frozen node is one a space interns and shares between its graphs (mnas does): its
+      // latency is remembered, so pricing a network is a map lookup per node.
+      const frozen = Object.isFrozen(node);
+      let found = frozen ? this.byNode.get(node) : undefined;
+      if (found === undefined) {
+        found = this.index.findNode(node.op, node.attrs as Partial<NetworkOpAttrs> | undefined);
+        if (found === undefined) throw this.missing(graph, node);
+        if (frozen) this.byNode.set(node, found);
+      }
       ms += found;
     }
     return ms;
