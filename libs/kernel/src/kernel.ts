@@ -15,7 +15,7 @@ import {
   type SearchSpace,
   type Task,
 } from '@nasx/contracts';
-import { Observable, concat, defer, finalize, tap } from 'rxjs';
+import { Observable, concat, defer, finalize, tap } from './rx';
 import { composeLatency, composeRun, composeSpaceAndTask, createRunLogger } from './composition-root';
 import { ConfigDocument } from './config/config-document';
 import { composePipelineSchema } from './config/compose-schema';

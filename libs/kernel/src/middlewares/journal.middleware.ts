@@ -1,5 +1,5 @@
 import type { SearchEvent } from '@nasx/contracts';
-import { finalize, tap, type MonoTypeOperatorFunction } from 'rxjs';
+import { finalize, tap, type MonoTypeOperatorFunction } from '../rx';
 import type { JournalWriter } from '../run/journal';
 
 /** Appends every event to the run journal; closes it when the stream ends or is unsubscribed. */

@@ -1,5 +1,5 @@
 import type { SearchEvent } from '@nasx/contracts';
-import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import { Observable, type MonoTypeOperatorFunction } from '../rx';
 import type { RunState } from '../run/run-state';
 
 /**

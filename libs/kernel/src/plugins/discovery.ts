@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NasxError, PLUGIN_MANIFEST_SCHEMA, type JsonSchema, type PluginManifest } from '@nasx/contracts';
-import { satisfies } from 'semver';
-import { compileSchema, createAjv, describeAjvError } from '../ajv';
+import satisfies from 'semver/functions/satisfies';
+import { compileSchema, describeAjvError } from '../ajv';
 import { KERNEL_VERSION } from '../version';
 import type { DiscoveredContribution, DiscoveredPlugin, PluginSource } from './discovered-plugin';
 import { NO_OPTIONS_SCHEMA, duplicateServiceProblems } from './services';
@@ -88,7 +88,7 @@ export function discoverPlugins(options: DiscoveryOptions): DiscoveryResult {
   const seen = new Set<string>();
   const plugins: DiscoveredPlugin[] = [];
   const problems: NasxError[] = [];
-  const validateManifest = createAjv().compile(PLUGIN_MANIFEST_SCHEMA);
+  const validateManifest = compileSchema(PLUGIN_MANIFEST_SCHEMA);
 
   for (let i = 0; i < queue.length; i++) {
     const cand = queue[i] as Candidate;
@@ -171,7 +171,7 @@ function readPlugin(
   pkg: any,
   source: PluginSource,
   kernelVersion: string,
-  validateManifest: ReturnType<ReturnType<typeof createAjv>['compile']>,
+  validateManifest: ReturnType<typeof compileSchema>,
   problems: NasxError[],
 ): DiscoveredPlugin | undefined {
   const name: string = pkg.name ?? path.basename(dir);

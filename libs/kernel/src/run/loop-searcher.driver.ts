@@ -1,5 +1,5 @@
 import { NasxError, type EvaluatedEvent, type EvaluationResult, type LoopSearcher, type Proposal } from '@nasx/contracts';
-import { Subscription } from 'rxjs';
+import { Subscription } from '../rx';
 import { budgetEnd, failureLimitEnd, type LoopEnd } from './loop-end';
 import type { LoopRuntime } from './run-loop';
 import type { Trial } from './trial';

@@ -21,7 +21,7 @@ import {
   type Task,
   type TrialResult,
 } from '@nasx/contracts';
-import { Observable } from 'rxjs';
+import { Observable } from '../rx';
 import type { Objective } from '../objective/objective';
 import { driveAskTell } from './ask-tell.driver';
 import { driveLoopSearcher } from './loop-searcher.driver';
