@@ -15,6 +15,17 @@ export interface Architecture {
   readonly key: string;
 }
 
+/**
+ * The key of exactly this genotype (`<space>:<genotype as JSON>`), where {@link Architecture.key}
+ * names its equivalence class. Equivalent architectures compute the same function, but not
+ * necessarily at the same cost: NAS-Bench-201 cells that differ only on edges leading into a
+ * `none` are one class, yet a measured network still runs those edges, so a latency table gives
+ * each its own number. A run with latency models therefore identifies evaluations by this key.
+ */
+export function exactArchKey(arch: Architecture): string {
+  return `${arch.space}:${JSON.stringify(arch.genotype)}`;
+}
+
 /** Tensor shape without the batch dimension, e.g. `[3, 32, 32]` (channels first). */
 export type Shape = readonly number[];
 

@@ -1,4 +1,5 @@
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+import type { Architecture } from './architecture';
 import type { Logger } from './context';
 import type { DatasetDefinition } from './dataset.contract';
 import type { Estimator } from './estimator.contract';
@@ -73,6 +74,14 @@ export interface SearcherDeps extends CommonDeps {
   readonly estimators: { readonly [name: string]: Estimator };
   readonly task?: Task;
   readonly budget: { readonly evaluations?: number; readonly seconds?: number };
+  /**
+   * The key by which the run answers a repeated proposal from its cache: the canonical
+   * `arch.key`, or `exactArchKey(arch)` when the run's metrics differ within an equivalence
+   * class (it has latency models). A searcher that avoids re-proposing architectures should use
+   * it, so it neither wastes proposals nor shuns ones the run would evaluate. Absent outside a
+   * run (tests): use `arch.key`.
+   */
+  readonly evaluationKey?: (arch: Architecture) => string;
 }
 
 /** Factory dependencies of a service (plus the services it injects). */

@@ -12,7 +12,9 @@ import {
   SearchSpace,
   Searcher,
   Task,
+  exactArchKey,
   isNasxError,
+  type Architecture,
   type AnyContribution,
   type CommonDeps,
   type ContributionTypes,
@@ -468,6 +470,7 @@ function registerRun(registry: PluginRegistry, config: ResolvedConfig, run: RunS
         estimators: namedOf(get),
         task: task ? get(Task) : undefined,
         budget: { evaluations: config.budget.evaluations, seconds: config.budget.seconds },
+        evaluationKey: config.dedup === 'exact' ? exactArchKey : (a: Architecture) => a.key,
         ...injected(searcher.contribution, get),
       }),
   );

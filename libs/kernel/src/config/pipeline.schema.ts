@@ -149,7 +149,12 @@ export const PIPELINE_SCHEMA: JsonSchema = {
       description:
         'Worker threads (at most 64) for the primary estimator; "auto": one per core for estimators that declare themselves compute-heavy, else 0 (in-process).',
     },
-    dedup: { type: 'boolean', default: true, description: 'Answer proposals of already evaluated architectures (same canonical key) from the cache.' },
+    dedup: {
+      enum: [true, false, 'canonical', 'exact'],
+      default: true,
+      description:
+        'Answer proposals of already evaluated architectures from the cache. true: by canonical key (equivalent architectures share one evaluation), or by exact genotype when the run has latency models (a latency depends on everything that runs, including branches equivalence ignores); "canonical" or "exact" forces one; false: evaluate every proposal.',
+    },
     runsDir: { type: 'string', default: 'runs', description: 'Where run folders are written (relative to the working directory).' },
   },
 };

@@ -1,6 +1,12 @@
 import type { ContributionKind, JsonObject, ObjectiveSpec } from '@nasx/contracts';
 import type { DiscoveredContribution } from '../plugins/discovered-plugin';
 
+/**
+ * How the run answers a repeated proposal: from the evaluation of the same canonical key, of the
+ * same exact genotype, or not at all.
+ */
+export type DedupMode = 'canonical' | 'exact' | 'off';
+
 /** One selected contribution with validated options (defaults filled in). */
 export interface ResolvedEntry {
   readonly kind: ContributionKind;
@@ -35,7 +41,8 @@ export interface ResolvedConfig {
   readonly concurrency: number;
   /** Worker threads estimating for the primary estimator; 0: in-process (resolved from "auto"). */
   readonly workers: number;
-  readonly dedup: boolean;
+  /** How repeated proposals are answered from the cache (see `dedup` in the pipeline schema). */
+  readonly dedup: DedupMode;
   readonly runsDir: string;
   /** Looks up the line of a pointer in the original file, for errors raised later. */
   readonly lineOf: (pointer: string) => number | undefined;

@@ -8,7 +8,7 @@ import type { PluginRegistry } from '../plugins/plugin-registry';
 import { suggest } from '../suggest';
 import type { ConfigDocument } from './config-document';
 import { PIPELINE_SCHEMA } from './pipeline.schema';
-import type { ResolvedConfig, ResolvedEntry } from './resolved-config';
+import type { DedupMode, ResolvedConfig, ResolvedEntry } from './resolved-config';
 
 function configError(doc: ConfigDocument, pointer: string, message: string, fix: string, extra: { contribution?: string; pkg?: string } = {}): NasxError {
   return new NasxError('config', message, { file: doc.file, line: doc.lineOf(pointer), pointer, fix, ...extra });
@@ -163,11 +163,18 @@ export function validateConfig(doc: ConfigDocument, data: JsonObject, registry: 
     budget,
     concurrency,
     workers,
-    dedup: skeleton['dedup'] as boolean,
+    dedup: dedupMode(skeleton['dedup'] as boolean | 'canonical' | 'exact', ((skeleton['latency'] as Json[]) ?? []).length > 0),
     runsDir: skeleton['runsDir'] as string,
     lineOf: (p) => doc.lineOf(p),
   };
   return resolved;
+}
+
+/** `dedup: true` is canonical, or exact when the run has latency models; false is off. */
+function dedupMode(value: boolean | 'canonical' | 'exact', hasLatency: boolean): DedupMode {
+  if (value === false) return 'off';
+  if (value === true) return hasLatency ? 'exact' : 'canonical';
+  return value;
 }
 
 function placeholderEntry(kind: ContributionKind, pointer: string, value: Json | undefined): ResolvedEntry {

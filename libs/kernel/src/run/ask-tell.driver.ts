@@ -48,7 +48,7 @@ async function replayJournal(rt: LoopRuntime, s: AskTellSearcher): Promise<Map<n
       if (!t) continue;
       pending.delete(e.trial);
       if (e.type === 'evaluated') {
-        rt.runner.remember(e.arch.key, e.estimate, e.objective);
+        rt.runner.remember(t.arch, e.estimate, e.objective);
         await s.tell([{ trial: e.trial, arch: t.arch, objective: e.objective, fidelity: t.fidelity }], rt.searchContext);
       } else await s.tell([{ trial: e.trial, arch: t.arch, objective: null, error: e.error, fidelity: t.fidelity }], rt.searchContext);
     }

@@ -65,7 +65,7 @@ export async function computeExactFront(parts: LoopParts, opts: { signal?: Abort
   for (const e of [...new Set([...Object.values(parts.estimators), parts.estimator])]) {
     await e.prepare?.({ runId: 'exact-front', rng: rng.fork(`prepare-${e.id}`), signal, logger: opts.logger, emit: () => undefined });
   }
-  const runner = new TrialRunner(parts, { runId: 'exact-front', dedup: false, signal, logger: opts.logger, emit: () => undefined });
+  const runner = new TrialRunner(parts, { runId: 'exact-front', dedup: 'off', signal, logger: opts.logger, emit: () => undefined });
   const archs: Architecture[] = [];
   const vectors: number[][] = [];
   const metrics: { [metric: string]: number }[] = [];

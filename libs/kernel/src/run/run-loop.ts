@@ -22,6 +22,7 @@ import {
   type TrialResult,
 } from '@nasx/contracts';
 import { Observable } from '../rx';
+import type { DedupMode } from '../config/resolved-config';
 import type { Objective } from '../objective/objective';
 import { driveAskTell } from './ask-tell.driver';
 import { driveLoopSearcher } from './loop-searcher.driver';
@@ -54,7 +55,7 @@ export interface LoopParts {
 /** Loop settings from the config (the evaluation and failure limits live in {@link RunState}). */
 export interface LoopSettings {
   readonly concurrency: number;
-  readonly dedup: boolean;
+  readonly dedup: DedupMode;
   /** Per-trial time limit in seconds. */
   readonly trialSeconds?: number;
   /** Journal of an interrupted run to replay into the searcher before continuing. */

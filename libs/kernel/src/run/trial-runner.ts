@@ -1,5 +1,15 @@
-import { type EstimateContext, type Estimate, type EventDraft, type Logger, type ObjectiveValue, type Rng } from '@nasx/contracts';
+import {
+  exactArchKey,
+  type Architecture,
+  type EstimateContext,
+  type Estimate,
+  type EventDraft,
+  type Logger,
+  type ObjectiveValue,
+  type Rng,
+} from '@nasx/contracts';
 import { createRng } from '../rng/rng';
+import type { DedupMode } from '../config/resolved-config';
 import { dedup } from '../middlewares/dedup.middleware';
 import type { LoopParts } from './run-loop';
 import type { EvaluateFn, Trial, TrialOutcome, TrialRun } from './trial';
@@ -68,7 +78,7 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<
 /** What the trial runner needs from the run. */
 export interface TrialRunnerSettings {
   readonly runId: string;
-  readonly dedup: boolean;
+  readonly dedup: DedupMode;
   /** Per-trial time limit in seconds (`budget.trialSeconds`). */
   readonly trialSeconds?: number;
   /** The run's cancellation: aborts every trial in flight. */
@@ -79,7 +89,7 @@ export interface TrialRunnerSettings {
 
 /**
  * Evaluates trials: the primary estimate, then the report estimators' and latency models' metrics,
- * then the objective; with dedup by canonical key in front, and a per-trial deadline. A trial never
+ * then the objective; with dedup (by canonical key or exact genotype) in front, and a per-trial deadline. A trial never
  * throws: its outcome says ok or why not.
  */
 export class TrialRunner {
@@ -91,8 +101,11 @@ export class TrialRunner {
     private readonly settings: TrialRunnerSettings,
   ) {
     const once: EvaluateFn = (t) => ({ outcome: this.estimate(t) });
-    this.evaluateFn = settings.dedup ? dedup(this.cache)(once) : once;
+    this.evaluateFn = settings.dedup === 'off' ? once : dedup(this.cache, this.keyOf)(once);
   }
+
+  /** The identity of an evaluation under the run's dedup mode. */
+  readonly keyOf = (arch: Architecture): string => (this.settings.dedup === 'exact' ? exactArchKey(arch) : arch.key);
 
   /** Start evaluating a trial (or answer it from the cache). */
   run(t: Trial): TrialRun {
@@ -100,8 +113,8 @@ export class TrialRunner {
   }
 
   /** Seed the cache with a journaled evaluation (resume), so a duplicate is answered as before. */
-  remember(key: string, estimate: Estimate, objective: ObjectiveValue): void {
-    this.cache.set(key, Promise.resolve({ ok: true, estimate, objective }));
+  remember(arch: Architecture, estimate: Estimate, objective: ObjectiveValue): void {
+    this.cache.set(this.keyOf(arch), Promise.resolve({ ok: true, estimate, objective }));
   }
 
   /** The context of one trial's estimates: its own RNG stream, the run's signal plus its deadline. */
