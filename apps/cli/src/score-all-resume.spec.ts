@@ -20,61 +20,106 @@ function evaluated(runDir: string): string[] {
   return readJournal(path.join(runDir, 'events.ndjson')).flatMap((e) => (e.type === 'evaluated' ? [e.arch.key] : []));
 }
 
-describe('nasx score --all killed with SIGKILL, then nasx resume', () => {
-  it('scores every cell once, never rescoring a cell finished before the kill', async () => {
-    const dir = tempDir({});
-    const runsDir = path.join(dir, 'runs');
-    const out = path.join(dir, 'scores.csv');
-    const calls = path.join(dir, 'calls.txt');
-    const args = [
-      'score',
-      '--all',
-      '--estimator',
-      'slow-hash',
-      '--space',
-      'toy',
-      '--set',
-      `plugins=${JSON.stringify([slowPlugin, toyPlugin])}`,
-      '--set',
-      'estimator.options.delayMs=2',
-      '--set',
-      `estimator.options.callsFile=${calls}`,
-    ];
-    const child = nasxChild([...args, '-o', out, '--runs-dir', runsDir, '-q'], { cwd: dir });
-    const killAt = 20 + Math.floor(Math.random() * 500); // a random point of the 625 cells
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      await new Promise((r) => setTimeout(r, 2));
-      if (Date.now() > deadline) throw new Error('the run did not reach the kill point');
-      if (!fs.existsSync(calls)) continue;
-      if (fs.statSync(calls).size >= killAt * 5) break; // one line per call: "dddd\n"
-    }
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
-    const runDir = onlyRun(runsDir);
-    const before = evaluated(runDir);
-    expect(before.length).toBeGreaterThan(0);
-    expect(before.length).toBeLessThan(CELLS);
-    const callsBefore = fs.readFileSync(calls, 'utf8').trim().split('\n').length;
+interface Killed {
+  readonly dir: string;
+  readonly out: string;
+  readonly calls: string;
+  readonly args: string[];
+  readonly runDir: string;
+  readonly before: string[];
+  readonly callsBefore: number;
+}
 
-    const resumed = nasx(['resume', runDir, '-q'], { cwd: dir });
+/** Starts `nasx score --all … -o scores.csv` and kills it with SIGKILL at a random point. */
+async function killedScoreRun(): Promise<Killed> {
+  const dir = tempDir({});
+  const runsDir = path.join(dir, 'runs');
+  const out = path.join(dir, 'scores.csv');
+  const calls = path.join(dir, 'calls.txt');
+  const args = [
+    'score',
+    '--all',
+    '--estimator',
+    'slow-hash',
+    '--space',
+    'toy',
+    '--set',
+    `plugins=${JSON.stringify([slowPlugin, toyPlugin])}`,
+    '--set',
+    'estimator.options.delayMs=2',
+    '--set',
+    `estimator.options.callsFile=${calls}`,
+    '-o',
+    out,
+    '--runs-dir',
+    runsDir,
+    '-q',
+  ];
+  const child = nasxChild(args, { cwd: dir });
+  const killAt = 20 + Math.floor(Math.random() * 500); // a random point of the 625 cells
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 2));
+    if (Date.now() > deadline) throw new Error('the run did not reach the kill point');
+    if (!fs.existsSync(calls)) continue;
+    if (fs.statSync(calls).size >= killAt * 5) break; // one line per call: "dddd\n"
+  }
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  const runDir = onlyRun(runsDir);
+  const before = evaluated(runDir);
+  expect(before.length).toBeGreaterThan(0);
+  expect(before.length).toBeLessThan(CELLS);
+  return { dir, out, calls, args, runDir, before, callsBefore: fs.readFileSync(calls, 'utf8').trim().split('\n').length };
+}
+
+/** Every cell once in journal and file; no cell finished before the kill estimated again. */
+function expectCompleteWithoutRescoring(k: Killed): void {
+  // the journal: what was finished is kept, in order, and every cell appears once
+  const after = evaluated(k.runDir);
+  expect(after.slice(0, k.before.length)).toEqual(k.before);
+  expect(after).toHaveLength(CELLS);
+  expect(new Set(after).size).toBe(CELLS);
+  // the score file: a header and one row per cell, each cell once
+  const rows = fs.readFileSync(k.out, 'utf8').trim().split('\n');
+  expect(rows[0]).toBe('arch,score,seconds,score');
+  expect(new Set(rows.slice(1).map((r) => r.split(',')[0])).size).toBe(CELLS);
+  expect(rows).toHaveLength(CELLS + 1);
+  // the estimator: the second session asked only for cells not finished before the kill
+  const resumedCalls = fs.readFileSync(k.calls, 'utf8').trim().split('\n').slice(k.callsBefore);
+  const finished = new Set(k.before);
+  expect(resumedCalls.filter((c) => finished.has(c))).toEqual([]);
+  expect(new Set(resumedCalls).size + finished.size).toBe(CELLS);
+}
+
+describe('nasx score --all killed with SIGKILL, then continued', () => {
+  it('by nasx resume: every cell once, none finished before the kill scored again', async () => {
+    const k = await killedScoreRun();
+    const resumed = nasx(['resume', k.runDir, '-q'], { cwd: k.dir });
     expect(resumed.stderr).toMatch(/was locked by process \d+, which is no longer running/);
     expect(resumed.code).toBe(0);
+    expectCompleteWithoutRescoring(k);
+    fs.rmSync(k.dir, { recursive: true, force: true });
+  }, 120_000);
 
-    // the journal: what was finished is kept, in order, and every cell appears once
-    const after = evaluated(runDir);
-    expect(after.slice(0, before.length)).toEqual(before);
-    expect(after).toHaveLength(CELLS);
-    // the score file: a header and one row per cell, each cell once
-    const rows = fs.readFileSync(out, 'utf8').trim().split('\n');
-    expect(rows[0]).toBe('arch,score,seconds,score');
-    expect(new Set(rows.slice(1).map((r) => r.split(',')[0])).size).toBe(CELLS);
-    // the estimator: the resumed session asked only for cells not finished before the kill
-    const resumedCalls = fs.readFileSync(calls, 'utf8').trim().split('\n').slice(callsBefore);
-    const finished = new Set(before);
-    expect(resumedCalls.filter((k) => finished.has(k))).toEqual([]);
-    expect(callsBefore + resumedCalls.length).toBeLessThanOrEqual(CELLS + 64); // at most the ones in flight at the kill twice
-    expect(new Set(resumedCalls).size + finished.size).toBe(CELLS);
-    fs.rmSync(dir, { recursive: true, force: true });
+  it('by running the same nasx score command again (other settings are refused, naming the run)', async () => {
+    const k = await killedScoreRun();
+    const other = nasx(
+      k.args.map((a) => (a === 'estimator.options.delayMs=2' ? 'estimator.options.delayMs=3' : a)),
+      { cwd: k.dir },
+    );
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/scores\.csv is the output of the unfinished score run score-\S+, which scores with other settings \(estimator: /);
+    expect(other.stderr).toMatch(/Fix: continue that run with nasx resume runs\/score-\S+, or write to another -o file/);
+    expect(evaluated(k.runDir)).toEqual(k.before); // untouched
+
+    const again = nasx(
+      k.args.filter((a) => a !== '-q'),
+      { cwd: k.dir },
+    );
+    expect(again.stderr).toMatch(/^nasx score: continuing run score-\S+ \(\d+ architecture\(s\) scored before it stopped\), which writes .*scores\.csv\n/);
+    expect(again.code).toBe(0);
+    expectCompleteWithoutRescoring(k);
+    fs.rmSync(k.dir, { recursive: true, force: true });
   }, 120_000);
 });

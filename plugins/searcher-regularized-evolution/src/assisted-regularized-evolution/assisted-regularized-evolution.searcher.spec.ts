@@ -137,7 +137,7 @@ describe('AREA follows the paper (Mellor et al., ICML 2021, §4.1 and Algorithm 
     let trial = 0;
     let checked = 0;
     const tell = (arch: Architecture, objective: number): void => {
-      area.tell([{ trial: trial++, arch, objective } satisfies TrialResult]);
+      area.tell([{ trial: trial++, arch, objective } satisfies TrialResult], ctx);
       population.push({ arch, objective });
       if (population.length > 3) population.shift();
     };
