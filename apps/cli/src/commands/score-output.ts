@@ -129,7 +129,10 @@ export class ScoreOutput {
     this.rows++;
     const metrics = e.estimate.metrics;
     if (this.spec.format === 'jsonl') {
-      this.write(JSON.stringify({ arch: this.format(e.arch), key: e.arch.key, score: e.objective, seconds: e.estimate.cost.seconds, metrics }) + '\n');
+      this.write(
+        JSON.stringify({ arch: this.format(e.arch), key: e.arch.key, space: e.arch.space, score: e.objective, seconds: e.estimate.cost.seconds, metrics }) +
+          '\n',
+      );
       return;
     }
     if (this.tableWidth !== undefined) {
