@@ -49,7 +49,7 @@ describeWithSharedData('AREA with NASLib NASWOT on NAS-Bench-201 (reference data
     const initial: number[] = [];
     for (let seed = 0; seed < SEEDS; seed++) {
       const run = await tk.run(config(searcher, seed, proxy, evaluations), { persist: false });
-      final.push(run.of('run-finished')[0]?.recommended?.estimate.metrics['val_acc@200'] as number);
+      final.push(run.of('run-finished')[0]?.recommended?.estimate?.metrics['val_acc@200'] as number);
       initial.push(
         mean(
           run
