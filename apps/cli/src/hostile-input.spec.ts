@@ -338,6 +338,78 @@ const rows: Row[] = [
     stderr: [/out\.csv is a folder/],
     check: noRunFolder,
   },
+  // score files served as estimators (score-table), and AREA drawing from one
+  {
+    name: 'score-table: a score file that does not exist',
+    args: (d) => ['score', '--estimator', 'score-table', '--set', 'estimator.options.file=missing.csv', A_CELL, '--runs-dir', path.join(d, 'runs')],
+    stderr: [/score file "missing\.csv" not found \(looked for .*missing\.csv\)/, /Fix: give a path relative to the config file or to the data directory/],
+  },
+  {
+    name: 'score-table: a score file of another space',
+    args: (d) => {
+      fs.writeFileSync(path.join(d, 'toy.csv'), 'arch,score,seconds\n012301,1,0\n');
+      return ['score', '--estimator', 'score-table', '--set', `estimator.options.file=${path.join(d, 'toy.csv')}`, A_CELL, '--runs-dir', path.join(d, 'runs')];
+    },
+    stderr: [/toy\.csv was not scored in search space "nb201": its first cell "012301" \(line 2\)/, /Fix: use a score file of the nb201 space/],
+  },
+  {
+    name: 'score-table: a metric column the file lacks',
+    args: (d) => {
+      fs.writeFileSync(path.join(d, 's.csv'), `arch,score,seconds,synthetic\n${A_CELL},1,0,1\n`);
+      return [
+        'score',
+        '--estimator',
+        'score-table',
+        '--set',
+        `estimator.options.file=${path.join(d, 's.csv')}`,
+        '--set',
+        'estimator.options.metric=nwot',
+        A_CELL,
+        '--runs-dir',
+        path.join(d, 'runs'),
+      ];
+    },
+    stderr: [/s\.csv has no column "nwot"/, /Fix: set metric to one of its columns: score, synthetic/],
+  },
+  {
+    name: 'score-table: a cell the score file lacks (the trial fails, the others are written)',
+    args: (d) => {
+      fs.writeFileSync(path.join(d, 's.csv'), `arch,score,seconds\n${A_CELL},1,0\n`);
+      const other = A_CELL.replace('skip_connect~0', 'avg_pool_3x3~0');
+      return [
+        'score',
+        '--estimator',
+        'score-table',
+        '--set',
+        `estimator.options.file=${path.join(d, 's.csv')}`,
+        A_CELL,
+        other,
+        '-q',
+        '--runs-dir',
+        path.join(d, 'runs'),
+      ];
+    },
+    code: 1,
+    stderr: [
+      /failed: cell \|nor_conv_3x3~0\|\+\|nor_conv_3x3~0\|nor_conv_3x3~1\|\+\|avg_pool_3x3~0\|.* is not in the score file .*s\.csv \(1 cells\)/,
+      /1 architecture\(s\) could not be scored/,
+    ],
+  },
+  {
+    name: 'AREA samplesFrom: proxy with a proxy that is not a score table',
+    args: (d) => {
+      const file = path.join(d, 'area.yaml');
+      fs.writeFileSync(
+        file,
+        'space: nb201\nestimator: synthetic\nestimators: { proxy: synthetic }\nsearcher: { use: assisted-regularized-evolution, options: { samplesFrom: proxy } }\nbudget: { evaluations: 20 }\n',
+      );
+      return ['run', file, '--runs-dir', path.join(d, 'runs'), '-q'];
+    },
+    stderr: [
+      /samplesFrom: proxy draws the samples from the cells the proxy "proxy" can score, but that estimator \(synthetic\) scores any cell/,
+      /Fix: use samplesFrom: space, or a proxy backed by a score table/,
+    ],
+  },
   {
     name: 'budget.trialSeconds: 0',
     args: (d) => run(d, '--set', 'budget.trialSeconds=0'),

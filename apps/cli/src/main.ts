@@ -153,7 +153,7 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--space <id>', 'search space', 'nb201')
     .option('--task <id>', 'task (for estimators that need data)')
     .option('--archs <file>', 'a file with one architecture per line')
-    .option('--all', 'every architecture of the space')
+    .option('--all', 'every architecture of the space (with -o, the same command again continues a killed or stopped run)')
     .option('-o, --out <file>', 'output file (.csv, or .jsonl / .json for JSON lines); default: CSV on stdout')
     .option('--workers <n>', `worker threads, 0 to ${MAX_WORKERS} (default: one per core for compute-heavy estimators)`, workers)
     .option('--seed <n>', 'seed (0 to 2^32-1)', seed)

@@ -33,6 +33,12 @@ export interface Estimator {
    * architecture of an enumerable space is then cheap, and reports show the exact Pareto front.
    */
   readonly tabulated?: boolean;
+  /**
+   * The architectures it can answer for, when that is a known part of the space (a score table of
+   * some cells): a searcher that must only ask about those (AREA drawing its proxy-ranked samples
+   * from a table) draws from this list. Absent: any architecture of the space.
+   */
+  domain?(): readonly Architecture[];
   /** Estimate one architecture. Throwing marks the trial failed; the run goes on. */
   estimate(arch: Architecture, ctx: EstimateContext): Promise<Estimate>;
   /** Estimate several at once (batched lookups, batched predictor inference). */

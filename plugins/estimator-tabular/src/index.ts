@@ -1,13 +1,24 @@
 /**
  * @packageDocumentation
  * `@nasx/estimator-tabular`: the `tabular` estimator, which answers from NAS benchmark
- * ground-truth tables (NAS-Bench-201, NAS-Bench-101) read from the user's data directory.
+ * ground-truth tables (NAS-Bench-201, NAS-Bench-101) read from the user's data directory, and the
+ * `score-table` estimator, which serves a `nasx score` output (or NASLib's zero-cost table) as a proxy.
  */
 import { definePlugin } from '@nasx/contracts';
+import { scoreTableEstimator } from './score-table/score-table.estimator';
 import { tabularEstimator } from './tabular/tabular.estimator';
 import { nb101Dataset, nb101Only108Dataset } from './upstream/nb101/nb101.dataset';
 import { nb201Dataset } from './upstream/nb201/nb201.dataset';
 
+export {
+  scoreTableEstimator,
+  readScoreTable,
+  resolveScoreFile,
+  type ScoreTable,
+  type ScoreTableEstimator,
+  type ScoreTableOptions,
+  type ScoreFileFormat,
+} from './score-table/score-table.estimator';
 export { tabularEstimator, openBenchmarkTable, TABULAR_ADAPTERS, type TabularOptions, type TabularEstimator } from './tabular/tabular.estimator';
 export { BenchmarkTable, clearTableCache, type TabularAdapter, type ColumnSource, type LoadedFile } from './tabular/benchmark-table';
 export {
@@ -43,4 +54,4 @@ export { writeSyntheticNb201, type SyntheticNb201Row } from './testing/nb201-ben
 
 export { nb101Dataset, nb101Only108Dataset } from './upstream/nb101/nb101.dataset';
 
-export default definePlugin({ contributions: [tabularEstimator, nb201Dataset, nb101Dataset, nb101Only108Dataset] });
+export default definePlugin({ contributions: [tabularEstimator, scoreTableEstimator, nb201Dataset, nb101Dataset, nb101Only108Dataset] });

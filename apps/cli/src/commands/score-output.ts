@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NasxError, type Architecture, type EvaluatedEvent } from '@nasx/contracts';
+import { NasxError, type Architecture, type EvaluatedEvent, type JsonObject } from '@nasx/contracts';
 import { readJournal } from '@nasx/kernel';
 import type { CliIO } from '../io';
 import { num, outputWidth } from '../ui/format';
@@ -49,6 +49,42 @@ export function checkOutputFile(file: string): void {
   }
 }
 
+/**
+ * The unfinished score run in `runsDir` that writes `outFile` (killed, or stopped with Ctrl-C: its
+ * journal has no run-finished event, or a cancelled one), with its saved config and how many
+ * architectures it scored. Undefined when there is none.
+ */
+export function unfinishedScoreRun(runsDir: string, outFile: string): { runDir: string; config: JsonObject; scored: number } | undefined {
+  let dirs: string[];
+  try {
+    dirs = fs.readdirSync(runsDir);
+  } catch {
+    return undefined;
+  }
+  for (const d of dirs.sort().reverse()) {
+    const runDir = path.join(runsDir, d);
+    let spec: ScoreOutputSpec;
+    let saved: { config?: JsonObject };
+    try {
+      spec = JSON.parse(fs.readFileSync(path.join(runDir, SCORE_OUTPUT_FILE), 'utf8')) as ScoreOutputSpec;
+      if (spec.out !== outFile) continue;
+      saved = JSON.parse(fs.readFileSync(path.join(runDir, 'config.json'), 'utf8')) as { config?: JsonObject };
+    } catch {
+      continue;
+    }
+    const journal = path.join(runDir, 'events.ndjson');
+    if (!fs.existsSync(journal) || !saved.config) continue;
+    let scored = 0;
+    let finished = false;
+    for (const e of readJournal(journal)) {
+      if (e.type === 'evaluated') scored++;
+      if (e.type === 'run-finished') finished = e.status !== 'cancelled';
+    }
+    return finished ? undefined : { runDir, config: saved.config, scored };
+  }
+  return undefined;
+}
+
 function csvCell(v: string | number | undefined): string {
   if (v === undefined) return '';
   const s = String(v);
@@ -93,7 +129,10 @@ export class ScoreOutput {
     this.rows++;
     const metrics = e.estimate.metrics;
     if (this.spec.format === 'jsonl') {
-      this.write(JSON.stringify({ arch: this.format(e.arch), key: e.arch.key, score: e.objective, seconds: e.estimate.cost.seconds, metrics }) + '\n');
+      this.write(
+        JSON.stringify({ arch: this.format(e.arch), key: e.arch.key, space: e.arch.space, score: e.objective, seconds: e.estimate.cost.seconds, metrics }) +
+          '\n',
+      );
       return;
     }
     if (this.tableWidth !== undefined) {

@@ -5,7 +5,8 @@ import { EXIT } from '../io';
 import { configOverrides, openKernel } from '../kernel-factory';
 import { ProgressDisplay } from '../ui/progress';
 import { stopOnSignals, stoppedExitCode } from './run-session';
-import { ScoreOutput, checkOutputFile, scoreFormatOf } from './score-output';
+import { resumeCommand } from './resume.command';
+import { ScoreOutput, checkOutputFile, scoreFormatOf, unfinishedScoreRun } from './score-output';
 
 /** Options of `nasx score`. */
 export interface ScoreOptions {
@@ -63,7 +64,25 @@ export async function scoreCommand(io: CliIO, inline: readonly string[], opts: S
     ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
   };
   const config = kernel.loadConfigObject(data, { overrides: configOverrides(io, opts), file: '<nasx score options>' });
-  const handle = await kernel.start(config, { persist: opts.journal !== false, runsDir: path.resolve(io.cwd, opts.runsDir ?? config.runsDir) });
+  const runsDir = path.resolve(io.cwd, opts.runsDir ?? config.runsDir);
+  // The same command again after a kill or Ctrl-C continues the run that writes this -o file.
+  const unfinished = outFile !== undefined && opts.journal !== false ? unfinishedScoreRun(runsDir, outFile) : undefined;
+  if (unfinished) {
+    const same = sameScoring(unfinished.config, { ...config.data, seed: config.seed });
+    if (same !== true) {
+      throw new NasxError(
+        'usage',
+        `-o ${opts.out} is the output of the unfinished score run ${path.basename(unfinished.runDir)}, which scores with other settings (${same})`,
+        { fix: `continue that run with nasx resume ${path.relative(io.cwd, unfinished.runDir) || '.'}, or write to another -o file` },
+      );
+    }
+    if (!opts.quiet)
+      io.err(
+        `nasx score: continuing run ${path.basename(unfinished.runDir)} (${unfinished.scored} architecture(s) scored before it stopped), which writes ${opts.out}\n`,
+      );
+    return resumeCommand(io, unfinished.runDir, { quiet: opts.quiet });
+  }
+  const handle = await kernel.start(config, { persist: opts.journal !== false, runsDir });
 
   const spec = { out: outFile, format };
   const primary = config.estimator.id;
@@ -114,4 +133,13 @@ export async function scoreCommand(io: CliIO, inline: readonly string[], opts: S
   if (trialFailures > 0)
     io.err(`nasx score: ${trialFailures} architecture(s) could not be scored (their errors are above and in the run's journal); exit code 1\n`);
   return failed || trialFailures > 0 ? EXIT.failed : cancelled ? stoppedExitCode(signals.cause) : EXIT.ok;
+}
+
+/** Settings that decide the scores (not how fast they come: workers, budget): true when equal, else the first that differs. */
+function sameScoring(saved: JsonObject, now: JsonObject): true | string {
+  for (const k of ['space', 'task', 'estimator', 'estimators', 'searcher', 'seed', 'dedup', 'plugins']) {
+    if (JSON.stringify(saved[k] ?? null) !== JSON.stringify(now[k] ?? null))
+      return `${k}: ${JSON.stringify(saved[k] ?? null)} there, ${JSON.stringify(now[k] ?? null)} now`;
+  }
+  return true;
 }

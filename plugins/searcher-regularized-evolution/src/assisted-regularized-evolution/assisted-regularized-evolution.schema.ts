@@ -17,8 +17,16 @@ export const assistedRegularizedEvolutionSchema = {
     "samples": {
       "type": "integer",
       "minimum": 1,
-      "default": 1000,
-      "description": "N: distinct architectures sampled and scored by the proxy; the best P become the initial population. Scoring them does not count against the evaluation budget."
+      "description": "M: distinct architectures sampled and scored by the proxy; the best P become the initial population. Default 2 × population, as the paper (Mellor et al. 2021, §4.1: 20 sampled for a population of 10). Scoring them does not count against the evaluation budget."
+    },
+    "samplesFrom": {
+      "type": "string",
+      "enum": [
+        "space",
+        "proxy"
+      ],
+      "default": "space",
+      "description": "Where the M samples are drawn: \"space\" samples the search space; \"proxy\" draws them uniformly, without repeats, from the architectures the proxy can score (a score table of part of the space, e.g. NASLib's 725 NB201 cells)."
     },
     "population": {
       "type": "integer",
@@ -34,8 +42,8 @@ export const assistedRegularizedEvolutionSchema = {
     },
     "tournamentReplacement": {
       "type": "boolean",
-      "default": true,
-      "description": "Draw the S tournament members with replacement (Real et al., Algorithm 1) or without."
+      "default": false,
+      "description": "Draw the S tournament members with replacement, or without (the default: AREA's Algorithm 2 samples the sub-population without replacement, unlike REA's Algorithm 1)."
     },
     "mutation": {
       "type": "string",

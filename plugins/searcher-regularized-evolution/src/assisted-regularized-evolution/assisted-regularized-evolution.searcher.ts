@@ -24,10 +24,12 @@ export type { AssistedRegularizedEvolutionOptions } from './assisted-regularized
 
 /**
  * Assisted regularized evolution (AREA): Mellor, Turner, Storkey & Crowley, "Neural Architecture
- * Search without Training", ICML 2021, Sec. 5 / Algorithm 2. N architectures are sampled and
+ * Search without Training", ICML 2021, §4.1 / Algorithm 2. M architectures are sampled and
  * scored by a training-free proxy (NASWOT in the paper); the best P form the initial population,
- * then regularized evolution (Real et al. 2019) runs as usual. Proxy scoring happens at the first
- * ask and does not count against the evaluation budget (it costs seconds, not training runs).
+ * then regularized evolution (Real et al. 2019) runs with tournaments drawn without replacement
+ * (Algorithm 2: "sample sub-population, S, without replacement"). The paper doubles the random
+ * population: M = 2P = 20 for P = 10. Proxy scoring happens at the first ask and does not count
+ * against the evaluation budget (it costs seconds, not training runs).
  */
 export class AssistedRegularizedEvolutionSearcher implements AskTellSearcher {
   readonly id = ID;
@@ -79,16 +81,61 @@ export const assistedRegularizedEvolutionSearcher = defineSearcher<OptionsInput<
     }
     const metric = proxy.metrics[0];
     const sign = (metric?.direction ?? metricDirection(metric?.name ?? '') ?? 'maximize') === 'maximize' ? 1 : -1;
+    // M = 2P unless given (§4.1: "we double the randomly-selected population size to 20").
+    const samples = o.samples ?? 2 * o.population;
+    if (samples < o.population) {
+      throw new NasxError(
+        'config',
+        `AREA keeps the proxy's top ${o.population} (population) of its ${samples} samples, so samples must be at least population`,
+        {
+          pkg: PKG,
+          contribution: ID,
+          pointer: '/searcher/options/samples',
+          fix: `set samples ≥ ${o.population} (the paper uses 2 × population), or lower population`,
+        },
+      );
+    }
+    const domain = o.samplesFrom === 'proxy' ? proxy.domain?.() : undefined;
+    if (o.samplesFrom === 'proxy' && domain === undefined) {
+      throw new NasxError(
+        'config',
+        `samplesFrom: proxy draws the samples from the cells the proxy "${o.proxy}" can score, but that estimator (${proxy.id}) scores any cell`,
+        {
+          pkg: PKG,
+          contribution: ID,
+          pointer: '/searcher/options/samplesFrom',
+          fix: 'use samplesFrom: space, or a proxy backed by a score table (estimators: { proxy: { use: score-table, options: { file: … } } })',
+        },
+      );
+    }
     const rng = deps.rng.fork('area-samples');
     const rank = async ({ signal, emit }: Pick<RunContext, 'signal' | 'emit'>): Promise<Architecture[]> => {
       const seen = new Set<string>();
       const archs: Architecture[] = [];
-      const limit = deps.space.uniqueSize ?? deps.space.size ?? Infinity;
-      for (let tries = 0; archs.length < Math.min(o.samples, limit) && tries < o.samples * 20; tries++) {
-        const a = deps.space.sample(rng);
-        if (!seen.has(a.key)) {
-          seen.add(a.key);
-          archs.push(a);
+      if (domain !== undefined) {
+        // A uniform draw without repeats from the proxy's cells (partial Fisher–Yates). When the
+        // table is itself a uniform sample of the space (NASLib's 725 NB201 cells), this is a
+        // uniform draw from the space.
+        const pool: Architecture[] = [];
+        for (const a of domain) {
+          if (!seen.has(a.key)) {
+            seen.add(a.key);
+            pool.push(a);
+          }
+        }
+        for (let i = 0; i < Math.min(samples, pool.length); i++) {
+          const j = i + rng.int(pool.length - i);
+          [pool[i], pool[j]] = [pool[j] as Architecture, pool[i] as Architecture];
+          archs.push(pool[i] as Architecture);
+        }
+      } else {
+        const limit = deps.space.uniqueSize ?? deps.space.size ?? Infinity;
+        for (let tries = 0; archs.length < Math.min(samples, limit) && tries < samples * 20; tries++) {
+          const a = deps.space.sample(rng);
+          if (!seen.has(a.key)) {
+            seen.add(a.key);
+            archs.push(a);
+          }
         }
       }
       const ctx = (trial: number): EstimateContext => ({

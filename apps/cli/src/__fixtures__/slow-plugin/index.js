@@ -20,6 +20,7 @@ module.exports = {
             id: 'slow-hash',
             metrics: [{ name: 'score', direction: 'maximize' }],
             async estimate(arch) {
+              if (options.callsFile) require('node:fs').appendFileSync(options.callsFile, arch.key + '\n');
               await new Promise((r) => setTimeout(r, options.delayMs));
               return { metrics: { score: score(arch.key) }, cost: { seconds: options.delayMs / 1000 } };
             },
