@@ -159,7 +159,7 @@ describe('NSGA-II searcher', () => {
 
   it('archiveProbability 1 draws every parent from the archive; 0 draws from the population', async () => {
     // Copies without mutation or crossover, duplicates allowed: a child is its parent.
-    const copies = { population: 8, crossover: 'none', mutationProbability: 0, eliminateDuplicates: false };
+    const copies = { population: 8, crossover: 'none', mutationProbability: 0, eliminateDuplicates: false, localSearchProbability: 0 };
     for (const archiveProbability of [1, 0]) {
       const s = await create(11, { ...copies, archiveProbability });
       s.tell(s.ask(8).map((arch, i) => ({ trial: i, arch, objective: toyObjectives(arch) })));
