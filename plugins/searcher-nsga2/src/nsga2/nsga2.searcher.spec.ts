@@ -118,12 +118,13 @@ describe('NSGA-II searcher', () => {
       if (changed.includes(0)) values[child[0] as number]!++;
     }
     expect(fewest).toBe(1);
-    // E[changes] = n·(1/n) + P(no change)·1 = 1 + (1 − 1/n)^n = 1.335 for n = 6; the sd of one draw
-    // is below 0.6, so the mean of 6,000 draws lies within ±0.03 with > 99.99 % confidence.
+    // E[changes] = n·(1/n) + P(no change)·1 = 1 + (1 − 1/n)^n = 1.335 for n = 6, and the sd of one
+    // draw is 0.62, so the mean of 6,000 draws lies within ±0.03 (3.7 standard errors) with
+    // > 99.9 % confidence.
     expect(Math.abs(changes / draws - (1 + (5 / 6) ** 6))).toBeLessThan(0.03);
-    // Every position is hit equally often: 1/6 + (5/6)^6/6 ≈ 0.222 of the draws each.
+    // Every position is hit equally often: 1/6 + (5/6)^6/6 ≈ 0.222 of the draws each (±0.03 is 5.6 standard errors).
     for (const c of perPosition) expect(Math.abs(c / draws - (1 / 6 + (5 / 6) ** 6 / 6))).toBeLessThan(0.03);
-    // Position 0 (parent value 3) moves to 0, 1, 2 or 4, uniformly, never to 3.
+    // Position 0 (parent value 3) moves to 0, 1, 2 or 4, uniformly (±0.05 is 4 standard errors), never to 3.
     expect(values[3]).toBe(0);
     const moved = perPosition[0] as number;
     for (const v of [0, 1, 2, 4]) expect(Math.abs((values[v] as number) / moved - 0.25)).toBeLessThan(0.05);

@@ -176,6 +176,12 @@ export function neighboursOf(space: SearchSpace, arch: Architecture, rng: Rng): 
  *   crowding distance (elitist (μ+λ) selection, Sec. III-C, Fig. 2). Members of Rₜ with the same
  *   key count once.
  *
+ * Refinements, each an option: mutation at rate 1/n per decision (`mutation`, {@link mutatePerDecision});
+ * parents drawn from an elitist archive of every non-dominated result (`archiveProbability`, as
+ * SPEA2 and PAES keep one); and proposals that are new one-change neighbours of archive members
+ * (`localSearchProbability`, the Pareto local search of LOMONAS, Phan & Luong, GECCO 2023, on by
+ * default at 0.3). With all three off this is Deb et al.'s algorithm.
+ *
  * Asynchrony: a generation is the next N results in tell order (the journal's order), so a
  * replayed run rebuilds the same populations; children asked for while a generation is still in
  * flight are bred from the current population, as in steady-state variants. Failed trials (null
