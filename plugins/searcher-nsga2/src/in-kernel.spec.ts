@@ -45,22 +45,30 @@ describe('NSGA-II in the kernel (toy plugin)', () => {
     budget: { evaluations: 60 },
   };
 
-  it('resumes a run cut mid-way (4 in flight) to the same trials and the same front as an uninterrupted run', async () => {
-    const full = await tk.run(cfg);
-    const partial = await tk.run(cfg);
-    const file = path.join(partial.runDir as string, 'events.ndjson');
-    const lines = fs.readFileSync(file, 'utf8').split('\n');
-    let n = 0;
-    const cut = lines.findIndex((l) => l.includes('"type":"evaluated"') && ++n === 23); // past P0 and a generation
-    fs.writeFileSync(file, lines.slice(0, cut + 1).join('\n') + '\n');
-    const resumed = await tk.resume(partial.runDir as string);
-    expect(resumed.report.evaluations).toBe(60);
-    const keys = (events: ReturnType<typeof readJournal>) => events.flatMap((e) => (e.type === 'proposed' ? [e.arch.key] : []));
-    expect(keys(readJournal(file))).toEqual(keys(full.events));
-    const front = (r: typeof full.report) => r.front?.trials.map((t) => t.arch.key).sort();
-    expect(front(await tk.kernel.report(partial.runDir as string))).toEqual(front(full.report));
-    expect(full.report.front?.trials.length).toBeGreaterThan(1);
-  }, 30_000);
+  it.each([
+    ['defaults', {}],
+    ['archive parents, local search, per-decision mutation', { archiveProbability: 0.5, localSearchProbability: 0.5, mutation: 'per-decision' }],
+  ])(
+    'resumes a run cut mid-way (4 in flight) to the same trials and the same front as an uninterrupted run (%s)',
+    async (_name, extra) => {
+      const run = { ...cfg, searcher: { use: 'nsga2', options: { ...cfg.searcher.options, ...extra } } };
+      const full = await tk.run(run);
+      const partial = await tk.run(run);
+      const file = path.join(partial.runDir as string, 'events.ndjson');
+      const lines = fs.readFileSync(file, 'utf8').split('\n');
+      let n = 0;
+      const cut = lines.findIndex((l) => l.includes('"type":"evaluated"') && ++n === 23); // past P0 and a generation
+      fs.writeFileSync(file, lines.slice(0, cut + 1).join('\n') + '\n');
+      const resumed = await tk.resume(partial.runDir as string);
+      expect(resumed.report.evaluations).toBe(60);
+      const keys = (events: ReturnType<typeof readJournal>) => events.flatMap((e) => (e.type === 'proposed' ? [e.arch.key] : []));
+      expect(keys(readJournal(file))).toEqual(keys(full.events));
+      const front = (r: typeof full.report) => r.front?.trials.map((t) => t.arch.key).sort();
+      expect(front(await tk.kernel.report(partial.runDir as string))).toEqual(front(full.report));
+      expect(full.report.front?.trials.length).toBeGreaterThan(1);
+    },
+    30_000,
+  );
 
   it('refuses a single-metric objective before the run starts', async () => {
     await expect(tk.run({ ...cfg, objective: 'threes' })).rejects.toMatchObject({ kind: 'config', where: { pointer: '/objective' } });

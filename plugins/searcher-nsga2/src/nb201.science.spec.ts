@@ -1,6 +1,6 @@
 import type { Json } from '@nasx/contracts';
 import tabular from '@nasx/estimator-tabular';
-import { type ExactFront } from '@nasx/kernel';
+import { createRng, type ExactFront } from '@nasx/kernel';
 import table from '@nasx/latency-model-table';
 import nb201 from '@nasx/search-space-nb201';
 import random from '@nasx/searcher-random';
@@ -64,4 +64,35 @@ describeWithSharedData('NSGA-II vs random search on NB201 accuracy × Pixel 3 la
     expect(mean(rs)).toBeLessThan(0.92);
     expect(mean(rs)).toBeGreaterThan(0.84);
   }, 60_000);
+
+  // Why 0.97 is hard (tools/bench/pareto/RESULTS.md, "The isomorphism ceiling"): the kernel keys
+  // cells canonically and measures one member of each isomorphism class, but members of a class
+  // differ in measured latency and trained accuracy, and the exact front is over all cells.
+  it('evaluating every isomorphism class once with a random member stays near 0.975 of the exact front, whose points share classes', async () => {
+    const exact = (await tk.kernel.exactFront(tk.kernel.loadConfigObject({ runsDir: tk.runsDir, ...config('random', 0) }))) as ExactFront;
+    const pts = exact.points.map((p) => p.objective);
+    const reference = [90, Math.min(...pts.map((p) => p[1] as number))];
+    const hvExact = hypervolume(pts, reference);
+    const all = await tk.run({ ...config({ use: 'list', options: { all: true } }, 0), dedup: false, budget: { evaluations: 15625 } }, { persist: false });
+    const classes = new Map<string, number[][]>();
+    for (const e of all.of('evaluated')) classes.set(e.arch.key, [...(classes.get(e.arch.key) ?? []), e.objective as number[]]);
+    expect(classes.size).toBe(6466);
+    const rng = createRng(1);
+    const draws = Array.from(
+      { length: 10 },
+      () =>
+        hypervolume(
+          [...classes.values()].map((m) => rng.pick(m)),
+          reference,
+        ) / hvExact,
+    );
+    const mean = draws.reduce((a, b) => a + b, 0) / draws.length;
+    // Measured: 0.976 ± 0.004 (sd of one draw); the mean of 10 draws is within ±0.005 with > 99 % confidence.
+    expect(mean).toBeGreaterThan(0.965);
+    expect(mean).toBeLessThan(0.985);
+    // Several exact-front cells are isomorphs of each other (measured: 44 points in 31 classes), so
+    // a run that measures one member per class cannot find them all.
+    const frontClasses = new Set(exact.points.map((p) => p.key));
+    expect(frontClasses.size).toBeLessThan(exact.points.length);
+  }, 120_000);
 });

@@ -40,12 +40,36 @@ export const nsga2Schema = {
       "minimum": 0,
       "maximum": 1,
       "default": 1,
-      "description": "Probability that a child is then mutated once with the space's mutate (for NAS-Bench-201: one edge set to a different op)."
+      "description": "Probability that the child is then mutated (see mutation)."
+    },
+    "mutation": {
+      "type": "string",
+      "enum": [
+        "auto",
+        "space",
+        "per-decision"
+      ],
+      "default": "space",
+      "description": "How a child is mutated: \"space\" makes one random change with the space's mutate (NAS-Bench-201: one edge set to a different op); \"per-decision\" changes each of the space's decisions() with probability 1/n (n decisions), to a uniformly chosen other value, and at least one (pymoo's bit-flip and polynomial mutations use the same 1/n rate); \"auto\" is \"per-decision\" where the space has decisions(), else \"space\"."
     },
     "eliminateDuplicates": {
       "type": "boolean",
       "default": true,
       "description": "Remake a child (up to 100 tries) whose architecture key was already proposed in this run, as pymoo's eliminate_duplicates does; in a discrete space a repeated child costs a generation slot and adds nothing."
+    },
+    "archiveProbability": {
+      "type": "number",
+      "minimum": 0,
+      "maximum": 1,
+      "default": 0,
+      "description": "Probability that a parent is drawn from the elitist archive (every non-dominated result evaluated so far, by a binary tournament on crowding distance within it) instead of by the usual tournament in the population. Archive-based elitism as in SPEA2 and PAES; 0 is Deb et al.'s NSGA-II."
+    },
+    "localSearchProbability": {
+      "type": "number",
+      "minimum": 0,
+      "maximum": 1,
+      "default": 0.3,
+      "description": "Probability that a child is instead a not yet proposed neighbour (one change: the space's neighbours(), else one decision changed, else its mutate) of an archive member picked by a crowding tournament: the Pareto local search of LOMONAS (Phan & Luong, GECCO 2023) inside NSGA-II. Members whose neighbours have all been proposed are skipped; when none is left the child is bred as usual. 0 is Deb et al.'s NSGA-II; on NAS-Bench-201 (tools/bench/pareto) 0.3 gave the best mean and the smallest spread over seeds, hence the default."
     }
   }
 } as const;

@@ -2,7 +2,7 @@ import type { Architecture, TrialResult } from '@nasx/contracts';
 import { createRng } from '@nasx/kernel';
 import { dominates, hypervolume, nonDominatedSort, paretoFrontIndices } from '@nasx/stats';
 import { createToySpace, driveSearcher, replaySearcher, searcherDeps, toyDigits } from '@nasx/testing';
-import { Nsga2Searcher, nsga2Searcher } from './nsga2.searcher';
+import { mutatePerDecision, neighboursOf, Nsga2Searcher, nsga2Searcher } from './nsga2.searcher';
 
 // A toy bi-objective problem with a known front: maximise the number of 3s and the number of 0s
 // in 6 digits (5 values each). The front is the 7 cells made only of 3s and 0s; (k, 6 − k).
@@ -98,20 +98,140 @@ describe('NSGA-II searcher', () => {
     expect(() => s.tell([{ trial: 3, arch: a, objective: [1, 2, 3] }])).toThrow(/3-dimensional objective in a run of 2/);
   });
 
-  it('is deterministic under replay with 4 in flight and shuffled completions', async () => {
+  it('mutation "per-decision" changes each decision with probability 1/n and at least one, to a uniform other value', () => {
+    const space = createToySpace();
+    const rng = createRng(5);
+    const parent = space.parse('301224');
+    const n = 6;
+    const draws = 6000;
+    const perPosition = new Array<number>(n).fill(0);
+    const values = new Array<number>(5).fill(0);
+    const before = toyDigits(parent);
+    let changes = 0;
+    let fewest = n;
+    for (let t = 0; t < draws; t++) {
+      const child = toyDigits(mutatePerDecision(space as never, parent, rng));
+      const changed = child.flatMap((d, i) => (d !== before[i] ? [i] : []));
+      fewest = Math.min(fewest, changed.length);
+      changes += changed.length;
+      for (const i of changed) perPosition[i]!++;
+      if (changed.includes(0)) values[child[0] as number]!++;
+    }
+    expect(fewest).toBe(1);
+    // E[changes] = n·(1/n) + P(no change)·1 = 1 + (1 − 1/n)^n = 1.335 for n = 6, and the sd of one
+    // draw is 0.62, so the mean of 6,000 draws lies within ±0.03 (3.7 standard errors) with
+    // > 99.9 % confidence.
+    expect(Math.abs(changes / draws - (1 + (5 / 6) ** 6))).toBeLessThan(0.03);
+    // Every position is hit equally often: 1/6 + (5/6)^6/6 ≈ 0.222 of the draws each (±0.03 is 5.6 standard errors).
+    for (const c of perPosition) expect(Math.abs(c / draws - (1 / 6 + (5 / 6) ** 6 / 6))).toBeLessThan(0.03);
+    // Position 0 (parent value 3) moves to 0, 1, 2 or 4, uniformly (±0.05 is 4 standard errors), never to 3.
+    expect(values[3]).toBe(0);
+    const moved = perPosition[0] as number;
+    for (const v of [0, 1, 2, 4]) expect(Math.abs((values[v] as number) / moved - 0.25)).toBeLessThan(0.05);
+  });
+
+  it('resolves mutation "auto" to per-decision where the space has decisions(); refuses "per-decision" where it has none', async () => {
+    expect((await create(1, { mutation: 'auto' })).mutationKind).toBe('per-decision');
+    expect((await create(1)).mutationKind).toBe('space');
+    const { decisions: _d, fromDecisions: _f, toDecisions: _t, ...plain } = createToySpace();
+    const s = (await nsga2Searcher.create({ mutation: 'auto' } as never, searcherDeps(plain as never, 1, { objective: multi }))) as Nsga2Searcher;
+    expect(s.mutationKind).toBe('space');
+    await expect(async () =>
+      nsga2Searcher.create({ mutation: 'per-decision' } as never, searcherDeps(plain as never, 1, { objective: multi })),
+    ).rejects.toMatchObject({
+      kind: 'config',
+      where: { pointer: '/searcher/options/mutation' },
+      fix: expect.stringContaining('"space"'),
+    });
+  });
+
+  it('keeps the elitist archive: exactly the non-dominated results told so far, one per key', async () => {
+    const s = await create(7, { population: 6 });
+    const told: TrialResult[] = [];
+    for (let g = 0; g < 8; g++) {
+      const rs = s.ask(6).map((arch, i) => ({ trial: told.length + i, arch, objective: toyObjectives(arch) }));
+      told.push(...rs);
+      s.tell(rs);
+      const unique = [...new Map(told.map((r) => [r.arch.key, r])).values()];
+      const front = paretoFrontIndices(unique.map((r) => r.objective as number[])).map((i) => (unique[i] as TrialResult).arch.key);
+      expect(s.archive.map((m) => m.arch.key).sort()).toEqual(front.sort());
+    }
+  });
+
+  it('archiveProbability 1 draws every parent from the archive; 0 draws from the population', async () => {
+    // Copies without mutation or crossover, duplicates allowed: a child is its parent.
+    const copies = { population: 8, crossover: 'none', mutationProbability: 0, eliminateDuplicates: false, localSearchProbability: 0 };
+    for (const archiveProbability of [1, 0]) {
+      const s = await create(11, { ...copies, archiveProbability });
+      s.tell(s.ask(8).map((arch, i) => ({ trial: i, arch, objective: toyObjectives(arch) })));
+      const archive = new Set(s.archive.map((m) => m.arch.key));
+      const children = s.ask(200).map((a) => a.key);
+      const fromArchive = children.filter((k) => archive.has(k)).length;
+      if (archiveProbability === 1) expect(fromArchive).toBe(200);
+      // The population also holds dominated members (P0 is all 8 samples, the archive fewer).
+      else expect(fromArchive).toBeLessThan(200);
+    }
+  });
+
+  it('localSearchProbability 1 proposes new one-change neighbours of archive members until their neighbourhoods run out', async () => {
+    const space = createToySpace(3, 3); // 27 architectures, 6 neighbours each
+    const s = (await nsga2Searcher.create(
+      { population: 4, localSearchProbability: 1 } as never,
+      searcherDeps(space, 3, { objective: multi }),
+    )) as Nsga2Searcher;
+    const proposed = new Set<string>();
+    const tell = (archs: Architecture[]): void => {
+      for (const a of archs) proposed.add(a.key);
+      s.tell(archs.map((arch, i) => ({ trial: proposed.size + i, arch, objective: toyObjectives(arch) })));
+    };
+    tell(s.ask(4));
+    let local = 0;
+    for (let i = 0; i < 23; i++) {
+      const archive = s.archive.map((m) => m.arch);
+      const [a] = s.ask(1) as [Architecture];
+      expect(proposed.has(a.key)).toBe(false);
+      const isNeighbour = archive.some((m) => space.neighbours?.(m).some((n) => n.key === a.key));
+      // While some archive member has an unproposed neighbour, the proposal is one of them.
+      const open = archive.some((m) => space.neighbours?.(m).some((n) => !proposed.has(n.key)));
+      expect(isNeighbour).toBe(open);
+      if (isNeighbour) local++;
+      tell([a]);
+    }
+    expect(local).toBeGreaterThan(10);
+    expect(proposed.size).toBe(27);
+  });
+
+  it("neighboursOf uses the space's neighbours(), else one decision changed, else mutate draws", () => {
+    const rng = createRng(1);
+    const space = createToySpace(3, 3);
+    const a = space.parse('012');
+    const keys = (xs: Architecture[]): string[] => xs.map((x) => x.key).sort();
+    expect(keys(neighboursOf(space, a, rng))).toEqual(['002', '010', '011', '022', '112', '212']);
+    const { neighbours: _n, ...noNeighbours } = space;
+    expect(keys(neighboursOf(noNeighbours as never, a, rng))).toEqual(['002', '010', '011', '022', '112', '212']);
+    const { decisions: _d, fromDecisions: _f, toDecisions: _t, ...bare } = noNeighbours;
+    const drawn = neighboursOf(bare as never, a, rng);
+    expect(drawn).toHaveLength(100);
+    expect(new Set(keys(drawn))).toEqual(new Set(['002', '010', '011', '022', '112', '212']));
+  });
+
+  it.each([
+    ['the defaults', {}],
+    ['every refinement on', { mutation: 'per-decision', archiveProbability: 0.5, localSearchProbability: 0.5 }],
+  ])('is deterministic under replay with 4 in flight and shuffled completions (%s)', async (_name, extra) => {
     // driveSearcher tells scalars: the adapter tells the searcher the toy vector instead.
     const vectors = (rs: readonly TrialResult[]): TrialResult[] => rs.map((r) => ({ ...r, objective: r.objective === null ? null : toyObjectives(r.arch) }));
     const asVector = (s: Nsga2Searcher) => ({ id: s.id, ask: (n: number) => s.ask(n), tell: (rs: readonly TrialResult[]) => s.tell(vectors(rs)) });
-    const drive = await driveSearcher(asVector(await create(9, { population: 8 })), {
+    const drive = await driveSearcher(asVector(await create(9, { population: 8, ...extra })), {
       budget: 80,
       concurrency: 4,
       objective: (_a, trial) => (trial % 13 === 5 ? null : 0),
       completion: createRng(1),
     });
     const journal = drive.calls.flatMap((c) => (c.type === 'ask' ? [c.keys] : []));
-    expect(await replaySearcher(asVector(await create(9, { population: 8 })), drive.calls)).toEqual(journal);
+    expect(await replaySearcher(asVector(await create(9, { population: 8, ...extra })), drive.calls)).toEqual(journal);
     expect(journal.flat()).toHaveLength(80);
-    const other = await driveSearcher(asVector(await create(10, { population: 8 })), {
+    const other = await driveSearcher(asVector(await create(10, { population: 8, ...extra })), {
       budget: 80,
       concurrency: 4,
       objective: () => 0,

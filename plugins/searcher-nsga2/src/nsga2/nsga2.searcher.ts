@@ -12,7 +12,7 @@ import {
   type SearchSpace,
   type TrialResult,
 } from '@nasx/contracts';
-import { crowdingDistance, nonDominatedSort } from '@nasx/stats';
+import { crowdingDistance, dominates, nonDominatedSort } from '@nasx/stats';
 import { nsga2Schema, type Nsga2Options } from './nsga2.schema';
 
 const PKG = '@nasx/searcher-nsga2';
@@ -34,12 +34,22 @@ export interface Nsga2Member {
   readonly crowding: number;
 }
 
+/** A result the searcher keeps: a told architecture and its objective vector (larger is better). */
+interface Told {
+  readonly arch: Architecture;
+  readonly objective: readonly number[];
+}
+
 /** How children are made from two parents (the `crossover` option after `auto` is resolved). */
 export type CrossoverKind = 'space' | 'uniform' | 'none';
 
+/** Whether a space has decisions(), fromDecisions() and toDecisions(). */
+const hasDecisionsOf = (space: SearchSpace): boolean =>
+  typeof space.decisions === 'function' && typeof space.fromDecisions === 'function' && typeof space.toDecisions === 'function';
+
 /** The crossover `auto` resolves to for a space: its own, else uniform over its decisions, else none. */
 export function resolveCrossover(option: Nsga2Options['crossover'], space: SearchSpace): CrossoverKind {
-  const hasDecisions = typeof space.decisions === 'function' && typeof space.fromDecisions === 'function' && typeof space.toDecisions === 'function';
+  const hasDecisions = hasDecisionsOf(space);
   if (option === 'auto') return typeof space.crossover === 'function' ? 'space' : hasDecisions ? 'uniform' : 'none';
   if (option === 'space' && typeof space.crossover !== 'function') {
     throw new NasxError('config', `crossover "space" needs a search space with crossover(), and "${space.id}" has none`, {
@@ -64,6 +74,92 @@ export function resolveCrossover(option: Nsga2Options['crossover'], space: Searc
   return option;
 }
 
+/** How a child is mutated (the `mutation` option after `auto` is resolved). */
+export type MutationKind = 'space' | 'per-decision';
+
+/** The mutation `auto` resolves to for a space: per decision where it has decisions(), else the space's own mutate. */
+export function resolveMutation(option: Nsga2Options['mutation'], space: SearchSpace): MutationKind {
+  if (option === 'auto') return hasDecisionsOf(space) ? 'per-decision' : 'space';
+  if (option === 'per-decision' && !hasDecisionsOf(space)) {
+    throw new NasxError(
+      'config',
+      `mutation "per-decision" needs a search space with decisions(), fromDecisions() and toDecisions(), and "${space.id}" lacks them`,
+      {
+        pkg: PKG,
+        contribution: ID,
+        pointer: '/searcher/options/mutation',
+        fix: 'use "space" (one change by the space\'s mutate) or "auto"',
+      },
+    );
+  }
+  return option;
+}
+
+/** A space with the decision methods (checked by {@link resolveMutation} / `hasDecisionsOf`). */
+type DecisionsSpace = SearchSpace & Required<Pick<SearchSpace, 'decisions' | 'toDecisions' | 'fromDecisions'>>;
+
+/**
+ * Mutation at rate 1/n: each of the n decisions of `space.decisions()` changes with probability
+ * 1/n to a uniformly chosen other value, and one chosen uniformly changes when none did (the 1/n
+ * rate of pymoo's bit-flip mutation and of Deb & Agrawal's polynomial mutation; the forced change
+ * keeps every child new, as pymoo's duplicate elimination would). Where the result is not an
+ * architecture of the space (NB101's invalid specs) it is drawn again, up to 100 times, then the
+ * space's own `mutate` is used.
+ */
+export function mutatePerDecision(space: DecisionsSpace, arch: Architecture, rng: Rng): Architecture {
+  const counts = space.decisions().map((d) => d.choices.length);
+  const open = counts.flatMap((k, i) => (k > 1 ? [i] : []));
+  if (open.length === 0) return arch;
+  const base = space.toDecisions(arch);
+  for (let t = 0; t < DUPLICATE_TRIES; t++) {
+    const d = base.slice();
+    const change = (i: number): void => {
+      const v = rng.int((counts[i] as number) - 1);
+      d[i] = v >= (base[i] as number) ? v + 1 : v;
+    };
+    let changed = false;
+    for (const i of open) {
+      if (rng.next() < 1 / counts.length) {
+        change(i);
+        changed = true;
+      }
+    }
+    if (!changed) change(rng.pick(open));
+    try {
+      return space.fromDecisions(d);
+    } catch (e) {
+      if (!(isNasxError(e) && e.kind === 'architecture')) throw e;
+    }
+  }
+  return space.mutate(arch, rng);
+}
+
+/**
+ * The architectures one change away from `arch`, for local search: the space's `neighbours()`;
+ * else each decision set to each other value (skipping mixes that are not architectures of the
+ * space); else 100 draws of the space's `mutate`.
+ */
+export function neighboursOf(space: SearchSpace, arch: Architecture, rng: Rng): Architecture[] {
+  if (typeof space.neighbours === 'function') return space.neighbours(arch);
+  if (hasDecisionsOf(space)) {
+    const ds = space as DecisionsSpace;
+    const base = ds.toDecisions(arch);
+    const out: Architecture[] = [];
+    ds.decisions().forEach((def, i) => {
+      for (let c = 0; c < def.choices.length; c++) {
+        if (c === base[i]) continue;
+        try {
+          out.push(ds.fromDecisions(base.map((x, j) => (j === i ? c : x))));
+        } catch (e) {
+          if (!(isNasxError(e) && e.kind === 'architecture')) throw e;
+        }
+      }
+    });
+    return out;
+  }
+  return Array.from({ length: DUPLICATE_TRIES }, () => space.mutate(arch, rng));
+}
+
 /**
  * NSGA-II: Deb, Pratap, Agarwal & Meyarivan, "A fast and elitist multiobjective genetic
  * algorithm: NSGA-II", IEEE Transactions on Evolutionary Computation 6(2), 2002, as an ask/tell
@@ -80,6 +176,12 @@ export function resolveCrossover(option: Nsga2Options['crossover'], space: Searc
  *   crowding distance (elitist (μ+λ) selection, Sec. III-C, Fig. 2). Members of Rₜ with the same
  *   key count once.
  *
+ * Refinements, each an option: mutation at rate 1/n per decision (`mutation`, {@link mutatePerDecision});
+ * parents drawn from an elitist archive of every non-dominated result (`archiveProbability`, as
+ * SPEA2 and PAES keep one); and proposals that are new one-change neighbours of archive members
+ * (`localSearchProbability`, the Pareto local search of LOMONAS, Phan & Luong, GECCO 2023, on by
+ * default at 0.3). With all three off this is Deb et al.'s algorithm.
+ *
  * Asynchrony: a generation is the next N results in tell order (the journal's order), so a
  * replayed run rebuilds the same populations; children asked for while a generation is still in
  * flight are bred from the current population, as in steady-state variants. Failed trials (null
@@ -89,11 +191,18 @@ export class Nsga2Searcher implements AskTellSearcher {
   readonly id = ID;
   private populationValue: Nsga2Member[] = [];
   /** Results told since the last survival (the offspring Qₜ; P₀'s candidates before the first). */
-  private offspring: { arch: Architecture; objective: readonly number[] }[] = [];
-  /** Keys proposed so far (duplicate elimination). */
+  private offspring: Told[] = [];
+  /** Keys proposed so far (duplicate elimination, local search). */
   private readonly proposed = new Set<string>();
+  /** The elitist archive: every non-dominated result told so far, one per key, in tell order. */
+  private archiveValue: Told[] = [];
+  /** Crowding distances of the archive (undefined after a change, recomputed when a tournament needs them). */
+  private archiveCrowding: number[] | undefined;
+  /** Keys of archive members whose whole neighbourhood has been proposed (local search skips them). */
+  private readonly explored = new Set<string>();
   private generationValue = 0;
   readonly crossoverKind: CrossoverKind;
+  readonly mutationKind: MutationKind;
 
   constructor(
     private readonly space: SearchSpace,
@@ -102,11 +211,17 @@ export class Nsga2Searcher implements AskTellSearcher {
     private readonly dimensions: number,
   ) {
     this.crossoverKind = resolveCrossover(options.crossover, space);
+    this.mutationKind = resolveMutation(options.mutation, space);
   }
 
   /** The current population Pₜ, in survival order (best rank first, then larger crowding distance). */
   get population(): readonly Nsga2Member[] {
     return this.populationValue.slice();
+  }
+
+  /** The elitist archive: the non-dominated results told so far (one per key), in tell order. */
+  get archive(): readonly { readonly arch: Architecture; readonly objective: readonly number[] }[] {
+    return this.archiveValue.slice();
   }
 
   /** Completed survivals: 0 until the initial population is formed, then 1, 2, … */
@@ -117,7 +232,10 @@ export class Nsga2Searcher implements AskTellSearcher {
   ask(n: number): Architecture[] {
     const out: Architecture[] = [];
     for (let i = 0; i < Math.floor(n); i++) {
-      const arch = this.fresh(() => (this.populationValue.length === 0 ? this.space.sample(this.rng) : this.child()));
+      const arch =
+        this.populationValue.length === 0
+          ? this.fresh(() => this.space.sample(this.rng))
+          : ((this.chance(this.options.localSearchProbability) ? this.neighbourOfArchive() : undefined) ?? this.fresh(() => this.child()));
       this.proposed.add(arch.key);
       out.push(arch);
     }
@@ -129,6 +247,7 @@ export class Nsga2Searcher implements AskTellSearcher {
       const objective = this.vector(r.objective);
       if (!objective) continue;
       this.offspring.push({ arch: r.arch, objective });
+      this.addToArchive({ arch: r.arch, objective });
       if (this.offspring.length >= this.options.population) this.survive();
     }
   }
@@ -148,12 +267,43 @@ export class Nsga2Searcher implements AskTellSearcher {
 
   /** One child: two tournament parents, crossover with probability pc, mutation with probability pm. */
   private child(): Architecture {
-    const a = this.tournament();
-    const b = this.tournament();
-    let child = a.arch;
-    if (this.crossoverKind !== 'none' && this.rng.next() < this.options.crossoverProbability) child = this.cross(a.arch, b.arch);
-    if (this.rng.next() < this.options.mutationProbability) child = this.space.mutate(child, this.rng);
+    const a = this.parent();
+    const b = this.parent();
+    let child = a;
+    if (this.crossoverKind !== 'none' && this.rng.next() < this.options.crossoverProbability) child = this.cross(a, b);
+    if (this.rng.next() < this.options.mutationProbability) child = this.mutate(child);
     return child;
+  }
+
+  /** A parent: from the archive with probability `archiveProbability`, else a tournament in the population. */
+  private parent(): Architecture {
+    if (this.archiveValue.length > 0 && this.chance(this.options.archiveProbability)) return this.archiveTournament(() => true).arch;
+    return this.tournament().arch;
+  }
+
+  /** True with probability p; draws nothing when p is 0, so a disabled option leaves the random stream as it was. */
+  private chance(p: number): boolean {
+    return p > 0 && this.rng.next() < p;
+  }
+
+  private mutate(arch: Architecture): Architecture {
+    return this.mutationKind === 'space' ? this.space.mutate(arch, this.rng) : mutatePerDecision(this.space as DecisionsSpace, arch, this.rng);
+  }
+
+  /**
+   * Pareto local search (LOMONAS, Phan & Luong 2023): a not yet proposed neighbour of an archive
+   * member picked by a crowding tournament among the members not fully explored, or undefined
+   * when every member's neighbourhood has been proposed.
+   */
+  private neighbourOfArchive(): Architecture | undefined {
+    for (;;) {
+      const open = (m: Told): boolean => !this.explored.has(m.arch.key);
+      if (!this.archiveValue.some(open)) return undefined;
+      const member = this.archiveTournament(open);
+      const candidates = neighboursOf(this.space, member.arch, this.rng).filter((a) => !this.proposed.has(a.key));
+      if (candidates.length > 0) return this.rng.pick(candidates);
+      this.explored.add(member.arch.key);
+    }
   }
 
   private cross(a: Architecture, b: Architecture): Architecture {
@@ -181,6 +331,30 @@ export class Nsga2Searcher implements AskTellSearcher {
     const b = pop[j] as Nsga2Member;
     if (b.rank < a.rank || (b.rank === a.rank && b.crowding > a.crowding)) return b;
     return a;
+  }
+
+  /** Binary tournament on crowding distance among the archive members that pass `admit` (all are rank 0). */
+  private archiveTournament(admit: (m: Told) => boolean): Told {
+    if (!this.archiveCrowding) {
+      const points = this.archiveValue.map((m) => m.objective);
+      this.archiveCrowding = crowdingDistance(
+        points,
+        points.map((_, i) => i),
+      );
+    }
+    const crowding = this.archiveCrowding;
+    const eligible = this.archiveValue.flatMap((m, i) => (admit(m) ? [i] : []));
+    if (eligible.length === 1) return this.archiveValue[eligible[0] as number] as Told;
+    const [x, y] = this.rng.sampleIndices(eligible.length, 2).map((k) => eligible[k] as number) as [number, number];
+    return this.archiveValue[(crowding[y] as number) > (crowding[x] as number) ? y : x] as Told;
+  }
+
+  /** Adds a result to the archive unless a member dominates it (or has its key); drops the members it dominates. */
+  private addToArchive(r: Told): void {
+    if (this.archiveValue.some((m) => m.arch.key === r.arch.key || dominates(m.objective, r.objective))) return;
+    this.archiveValue = this.archiveValue.filter((m) => !dominates(r.objective, m.objective));
+    this.archiveValue.push(r);
+    this.archiveCrowding = undefined;
   }
 
   /** Elitist survival of Pₜ ∪ Qₜ (Deb et al. 2002, Fig. 2 and Sec. III-C). */
