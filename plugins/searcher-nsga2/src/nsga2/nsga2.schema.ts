@@ -55,7 +55,7 @@ export const nsga2Schema = {
     "eliminateDuplicates": {
       "type": "boolean",
       "default": true,
-      "description": "Remake a child (up to 100 tries) whose architecture key was already proposed in this run, as pymoo's eliminate_duplicates does; in a discrete space a repeated child costs a generation slot and adds nothing."
+      "description": "Remake a child (up to 100 tries) that was already proposed in this run (by the run's evaluation key: the canonical key, or the exact genotype in runs with latency models), as pymoo's eliminate_duplicates does; in a discrete space a repeated child costs a generation slot and adds nothing."
     },
     "archiveProbability": {
       "type": "number",

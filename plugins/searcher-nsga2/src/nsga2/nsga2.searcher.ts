@@ -209,6 +209,8 @@ export class Nsga2Searcher implements AskTellSearcher {
     private readonly rng: Rng,
     private readonly options: Nsga2Options,
     private readonly dimensions: number,
+    /** The run's evaluation identity (deps.evaluationKey): canonical key, or exact genotype with latency models. */
+    private readonly keyOf: (arch: Architecture) => string = (a) => a.key,
   ) {
     this.crossoverKind = resolveCrossover(options.crossover, space);
     this.mutationKind = resolveMutation(options.mutation, space);
@@ -236,7 +238,7 @@ export class Nsga2Searcher implements AskTellSearcher {
         this.populationValue.length === 0
           ? this.fresh(() => this.space.sample(this.rng))
           : ((this.chance(this.options.localSearchProbability) ? this.neighbourOfArchive() : undefined) ?? this.fresh(() => this.child()));
-      this.proposed.add(arch.key);
+      this.proposed.add(this.keyOf(arch));
       out.push(arch);
     }
     return out;
@@ -260,8 +262,8 @@ export class Nsga2Searcher implements AskTellSearcher {
   private fresh(make: () => Architecture): Architecture {
     let arch = make();
     if (!this.options.eliminateDuplicates) return arch;
-    for (let t = 1; t < DUPLICATE_TRIES && this.proposed.has(arch.key); t++) arch = make();
-    for (let t = 0; t < DUPLICATE_TRIES && this.proposed.has(arch.key); t++) arch = this.space.sample(this.rng);
+    for (let t = 1; t < DUPLICATE_TRIES && this.proposed.has(this.keyOf(arch)); t++) arch = make();
+    for (let t = 0; t < DUPLICATE_TRIES && this.proposed.has(this.keyOf(arch)); t++) arch = this.space.sample(this.rng);
     return arch;
   }
 
@@ -297,12 +299,12 @@ export class Nsga2Searcher implements AskTellSearcher {
    */
   private neighbourOfArchive(): Architecture | undefined {
     for (;;) {
-      const open = (m: Told): boolean => !this.explored.has(m.arch.key);
+      const open = (m: Told): boolean => !this.explored.has(this.keyOf(m.arch));
       if (!this.archiveValue.some(open)) return undefined;
       const member = this.archiveTournament(open);
-      const candidates = neighboursOf(this.space, member.arch, this.rng).filter((a) => !this.proposed.has(a.key));
+      const candidates = neighboursOf(this.space, member.arch, this.rng).filter((a) => !this.proposed.has(this.keyOf(a)));
       if (candidates.length > 0) return this.rng.pick(candidates);
-      this.explored.add(member.arch.key);
+      this.explored.add(this.keyOf(member.arch));
     }
   }
 
@@ -351,7 +353,7 @@ export class Nsga2Searcher implements AskTellSearcher {
 
   /** Adds a result to the archive unless a member dominates it (or has its key); drops the members it dominates. */
   private addToArchive(r: Told): void {
-    if (this.archiveValue.some((m) => m.arch.key === r.arch.key || dominates(m.objective, r.objective))) return;
+    if (this.archiveValue.some((m) => this.keyOf(m.arch) === this.keyOf(r.arch) || dominates(m.objective, r.objective))) return;
     this.archiveValue = this.archiveValue.filter((m) => !dominates(r.objective, m.objective));
     this.archiveValue.push(r);
     this.archiveCrowding = undefined;
@@ -360,7 +362,7 @@ export class Nsga2Searcher implements AskTellSearcher {
   /** Elitist survival of Pₜ ∪ Qₜ (Deb et al. 2002, Fig. 2 and Sec. III-C). */
   private survive(): void {
     const seen = new Set<string>();
-    const pool = [...this.populationValue, ...this.offspring].filter((m) => !seen.has(m.arch.key) && seen.add(m.arch.key));
+    const pool = [...this.populationValue, ...this.offspring].filter((m) => !seen.has(this.keyOf(m.arch)) && seen.add(this.keyOf(m.arch)));
     this.offspring = [];
     const points = pool.map((m) => m.objective);
     const next: Nsga2Member[] = [];
@@ -435,6 +437,6 @@ export const nsga2Searcher = defineSearcher<OptionsInput<Nsga2Options>>({
         `${ID}: the budget of ${evaluations} evaluations does not exceed the population (${o.population}), so every proposal will be a random sample`,
       );
     }
-    return new Nsga2Searcher(deps.space, deps.rng, o, deps.objective.dimensions);
+    return new Nsga2Searcher(deps.space, deps.rng, o, deps.objective.dimensions, deps.evaluationKey);
   },
 });
