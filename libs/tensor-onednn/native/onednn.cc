@@ -390,24 +390,29 @@ Napi::Value BatchNormBackward(const Napi::CallbackInfo &info) {
   std::string k = key("bb", p) + "," + std::to_string(eps);
   auto it = bnBwdCache.find(k);
   if (it == bnBwdCache.end()) {
+    // The combined scale-shift flag: oneDNN 2.6's NHWC backward kernel rejects separate
+    // use_scale/use_shift at execution (status 2, invalid arguments).
     auto hint = bnFwdPd(p, eps, true, false);
-    auto d = batch_normalization_backward::desc(prop_kind::backward, bnData(p), bnData(p), eps,
-                                                normalization_flags::use_scale | normalization_flags::use_shift);
+    auto d = batch_normalization_backward::desc(prop_kind::backward, bnData(p), bnData(p), eps, normalization_flags::use_scale_shift);
     auto pd = batch_normalization_backward::primitive_desc(d, eng(), hint);
     implCache[k] = pd.impl_info_str();
     it = bnBwdCache.emplace(k, std::unique_ptr<BnBwd>(new BnBwd{pd, batch_normalization_backward(pd)})).first;
   }
   auto &e = *it->second;
-  memory::desc c({p[3]}, dt::f32, tag::x);
+  int64_t C = p[3];
+  std::vector<float> ss(2 * C, 0.f), dss(2 * C);
+  std::memcpy(ss.data(), g, C * sizeof(float));
+  memory::desc c({C}, dt::f32, tag::x), c2({2, C}, dt::f32, tag::nc);
   e.prim.execute(strm(), {{DNNL_ARG_SRC, memory(bnData(p), eng(), x)},
                           {DNNL_ARG_DIFF_DST, memory(bnData(p), eng(), dy)},
-                          {DNNL_ARG_SCALE, memory(c, eng(), g)},
+                          {DNNL_ARG_SCALE_SHIFT, memory(c2, eng(), ss.data())},
                           {DNNL_ARG_MEAN, memory(c, eng(), mean)},
                           {DNNL_ARG_VARIANCE, memory(c, eng(), var)},
                           {DNNL_ARG_DIFF_SRC, memory(bnData(p), eng(), dx)},
-                          {DNNL_ARG_DIFF_SCALE, memory(c, eng(), dg)},
-                          {DNNL_ARG_DIFF_SHIFT, memory(c, eng(), dbt)}});
+                          {DNNL_ARG_DIFF_SCALE_SHIFT, memory(c2, eng(), dss.data())}});
   strm().wait();
+  std::memcpy(dg, dss.data(), C * sizeof(float));
+  std::memcpy(dbt, dss.data() + C, C * sizeof(float));
   return env.Undefined();
 }
 

@@ -49,6 +49,16 @@ export const ONEDNN_KERNELS = [
   tf.FusedBatchNorm,
 ] as const;
 
+/**
+ * Training-mode batch norm over the last axis of NHWC data as one kernel (oneDNN's), registered
+ * on `onednn` only: inputs `x`, `gamma`, `beta`; attribute `epsilon`; outputs `y`, the batch mean
+ * and the biased batch variance. `Layers.batchNorm` uses it where it is registered; elsewhere the
+ * same formula runs as a dozen element-wise ops and reductions.
+ */
+export const BATCH_NORM_TRAINING = 'NasxBatchNormTraining';
+/** Backward pass of {@link BATCH_NORM_TRAINING}: inputs `x`, `dy`, `gamma`, `mean`, `variance`; outputs dx, dγ, dβ. */
+export const BATCH_NORM_TRAINING_GRAD = 'NasxBatchNormTrainingGrad';
+
 const delegations = new Map<string, number>();
 
 /** How often each replaced kernel handed a call to wasm's own kernel (shapes oneDNN cannot take). */
@@ -293,7 +303,53 @@ export function onednnKernelConfigs(native: OnednnKernels): tf.KernelConfig[] {
     return y;
   };
 
+  const bnGeometry = (x: Info, epsilon: number) => {
+    const [batch, height, width, channels] = x.shape as Shape4;
+    return { batch, height, width, channels, epsilon };
+  };
+  const batchNormTraining: tf.KernelFunc = (args) => {
+    const backend = args.backend as WasmBackendLike;
+    const { x, gamma, beta } = args.inputs as { x: Info; gamma: Info; beta: Info };
+    const { epsilon } = args.attrs as unknown as { epsilon: number };
+    if (x.shape.length !== 4) throw new Error(`@nasx/tensor: ${BATCH_NORM_TRAINING} takes NHWC (rank 4) data, got shape [${x.shape.join(', ')}]`);
+    const c = x.shape[3]!;
+    const y = backend.makeOutput([...x.shape], 'float32');
+    const mean = backend.makeOutput([c], 'float32');
+    const variance = backend.makeOutput([c], 'float32');
+    native.batchNormTraining(
+      heap(backend, x),
+      heap(backend, gamma),
+      heap(backend, beta),
+      heap(backend, y),
+      heap(backend, mean),
+      heap(backend, variance),
+      bnGeometry(x, epsilon),
+    );
+    return [y, mean, variance];
+  };
+  const batchNormTrainingGrad: tf.KernelFunc = (args) => {
+    const backend = args.backend as WasmBackendLike;
+    const { x, dy, gamma, mean, variance } = args.inputs as { x: Info; dy: Info; gamma: Info; mean: Info; variance: Info };
+    const { epsilon } = args.attrs as unknown as { epsilon: number };
+    const c = x.shape[3]!;
+    const dx = backend.makeOutput([...x.shape], 'float32');
+    const dgamma = backend.makeOutput([c], 'float32');
+    const dbeta = backend.makeOutput([c], 'float32');
+    native.batchNormBackward(
+      heap(backend, x),
+      heap(backend, dy),
+      heap(backend, gamma),
+      heap(backend, mean),
+      heap(backend, variance),
+      { dx: heap(backend, dx), dgamma: heap(backend, dgamma), dbeta: heap(backend, dbeta) },
+      bnGeometry(x, epsilon),
+    );
+    return [dx, dgamma, dbeta];
+  };
+
   const configs: [string, tf.KernelFunc][] = [
+    [BATCH_NORM_TRAINING, batchNormTraining],
+    [BATCH_NORM_TRAINING_GRAD, batchNormTrainingGrad],
     [tf.Conv2D, convForward(tf.Conv2D, false, false)],
     [tf.FusedConv2D, convForward(tf.FusedConv2D, false, true)],
     [tf.DepthwiseConv2dNative, convForward(tf.DepthwiseConv2dNative, true, false)],
