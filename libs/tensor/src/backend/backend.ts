@@ -278,6 +278,38 @@ function loadOnednnPackage(forced: boolean): Onednn.OnednnKernels {
   return loaded.kernels;
 }
 
+/** How to make each backend available (shown by `nasx doctor` and in errors). */
+export const TENSOR_BACKEND_SETUP: { readonly [K in TensorBackendName]: string } = {
+  'tensorflow-gpu': `npm install ${NODE_PACKAGES['tensorflow-gpu']}@${tf.version_core} (downloads libtensorflow at install; needs CUDA and cuDNN)`,
+  tensorflow: `npm install ${NODE_PACKAGES.tensorflow}@${tf.version_core} (downloads libtensorflow at install)`,
+  onednn: `apt-get install libdnnl-dev g++, then npm install ${ONEDNN_PACKAGE} (it builds its native addon at install)`,
+  wasm: 'built in (@tensorflow/tfjs-backend-wasm)',
+  cpu: 'built in (@tensorflow/tfjs-backend-cpu; slowest)',
+};
+
+/**
+ * Whether a backend could be used, without switching to it: installed and, for oneDNN, its addon
+ * loads (which reports the library's version and ISA). For `nasx doctor`.
+ */
+export function probeTensorBackend(
+  name: TensorBackendName,
+): { readonly available: true; readonly onednn?: Onednn.OnednnInfo } | { readonly available: false; readonly reason: string } {
+  try {
+    if (name === 'tensorflow' || name === 'tensorflow-gpu') {
+      try {
+        require.resolve(NODE_PACKAGES[name]);
+      } catch {
+        return { available: false, reason: `${NODE_PACKAGES[name]} is not installed` };
+      }
+      return { available: true };
+    }
+    if (name === 'onednn') return { available: true, onednn: loadOnednnPackage(false).info() };
+    return { available: true };
+  } catch (e) {
+    return { available: false, reason: e instanceof Error ? e.message : String(e) };
+  }
+}
+
 /** Points tfjs-backend-wasm at its own installed binaries, non-threaded (the threaded build fails in Node). */
 function prepareWasm(): void {
   if (wasmPathsSet) return;
