@@ -7,8 +7,8 @@
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions"],
-      "cflags_cc": ["-std=c++17", "-O2"],
-      "libraries": ["-ldnnl"]
+      "cflags_cc": ["-std=c++17", "-O2", "-fopenmp"],
+      "libraries": ["-ldnnl", "-fopenmp"]
     }
   ]
 }

@@ -6,6 +6,9 @@
 //
 // Creating a primitive costs 0.1-10 ms (JIT code generation), a training step runs ~100 of them,
 // so every primitive is created once per shape and kept in a cache keyed by its parameters.
+//
+// All state is thread_local: Node worker threads load the addon once each and call it
+// concurrently, and oneDNN's stream and the caches are not to be shared between them.
 #include <napi.h>
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -14,6 +17,8 @@
 #include <memory>
 #include <string>
 #include <thread>
+
+#include <omp.h>
 #include <unordered_map>
 #include <vector>
 
@@ -24,11 +29,11 @@ using dt = memory::data_type;
 namespace {
 
 engine &eng() {
-  static engine e(engine::kind::cpu, 0);
+  static thread_local engine e(engine::kind::cpu, 0);
   return e;
 }
 stream &strm() {
-  static stream s(eng());
+  static thread_local stream s(eng());
   return s;
 }
 
@@ -149,10 +154,10 @@ struct ConvBwdWeights {
   bool bias;
 };
 
-std::unordered_map<std::string, std::unique_ptr<ConvFwd>> convFwdCache;
-std::unordered_map<std::string, std::unique_ptr<ConvBwdData>> convBwdDataCache;
-std::unordered_map<std::string, std::unique_ptr<ConvBwdWeights>> convBwdWeightsCache;
-std::unordered_map<std::string, std::string> implCache;
+thread_local std::unordered_map<std::string, std::unique_ptr<ConvFwd>> convFwdCache;
+thread_local std::unordered_map<std::string, std::unique_ptr<ConvBwdData>> convBwdDataCache;
+thread_local std::unordered_map<std::string, std::unique_ptr<ConvBwdWeights>> convBwdWeightsCache;
+thread_local std::unordered_map<std::string, std::string> implCache;
 
 convolution_forward::primitive_desc convFwdPd(const ConvShape &s, bool bias, bool relu, prop_kind pk) {
   // Activations in any layout: oneDNN's AVX2/AVX-512 kernels want channel-blocked tensors; the
@@ -276,7 +281,7 @@ struct MatMul {
   matmul prim;
   memory::desc a, b, bias, c;
 };
-std::unordered_map<std::string, std::unique_ptr<MatMul>> matmulCache;
+thread_local std::unordered_map<std::string, std::unique_ptr<MatMul>> matmulCache;
 
 Napi::Value MatMulFn(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
@@ -330,8 +335,8 @@ struct BnBwd {
   batch_normalization_backward::primitive_desc pd;
   batch_normalization_backward prim;
 };
-std::unordered_map<std::string, std::unique_ptr<BnFwd>> bnFwdCache;
-std::unordered_map<std::string, std::unique_ptr<BnBwd>> bnBwdCache;
+thread_local std::unordered_map<std::string, std::unique_ptr<BnFwd>> bnFwdCache;
+thread_local std::unordered_map<std::string, std::unique_ptr<BnBwd>> bnBwdCache;
 
 memory::desc bnData(const std::vector<int64_t> &p) { return memory::desc({p[0], p[3], p[1], p[2]}, dt::f32, tag::nhwc); }
 
@@ -441,8 +446,8 @@ struct PoolBwd {
   std::unique_ptr<PoolFwd> fwd;  // max pooling: recomputes the arg-max workspace
   std::unique_ptr<memory> fwdDst;
 };
-std::unordered_map<std::string, std::unique_ptr<PoolFwd>> poolFwdCache;
-std::unordered_map<std::string, std::unique_ptr<PoolBwd>> poolBwdCache;
+thread_local std::unordered_map<std::string, std::unique_ptr<PoolFwd>> poolFwdCache;
+thread_local std::unordered_map<std::string, std::unique_ptr<PoolBwd>> poolBwdCache;
 
 void poolSizes(const Napi::Env &env, const std::vector<int64_t> &p) {
   if (p[14] < 0 || p[14] > 2) throw Napi::RangeError::New(env, "@nasx/tensor-onednn: pooling kind must be 0 (max), 1 or 2 (average)");
@@ -527,6 +532,7 @@ Napi::Value Info(const Napi::CallbackInfo &info) {
   o.Set("isa", isa);
   o.Set("cpuRuntime", v->cpu_runtime == DNNL_RUNTIME_OMP ? "openmp" : v->cpu_runtime == DNNL_RUNTIME_TBB ? "tbb" : v->cpu_runtime == DNNL_RUNTIME_SEQ ? "sequential" : "other");
   o.Set("hardwareThreads", static_cast<double>(std::thread::hardware_concurrency()));
+  o.Set("threads", static_cast<double>(omp_get_max_threads()));
   size_t cached = convFwdCache.size() + convBwdDataCache.size() + convBwdWeightsCache.size() + matmulCache.size() + bnFwdCache.size() +
                   bnBwdCache.size() + poolFwdCache.size() + poolBwdCache.size();
   o.Set("cachedPrimitives", static_cast<double>(cached));
@@ -538,6 +544,14 @@ Napi::Value Implementations(const Napi::CallbackInfo &info) {
   auto o = Napi::Object::New(info.Env());
   for (auto &kv : implCache) o.Set(kv.first, kv.second);
   return o;
+}
+
+/** OpenMP threads of the calling thread's later oneDNN calls (its own setting; other threads keep theirs). */
+Napi::Value SetThreads(const Napi::CallbackInfo &info) {
+  int n = info[0].As<Napi::Number>().Int32Value();
+  if (n < 1) throw Napi::RangeError::New(info.Env(), "@nasx/tensor-onednn: threads must be at least 1");
+  omp_set_num_threads(n);
+  return info.Env().Undefined();
 }
 
 Napi::Value ClearCache(const Napi::CallbackInfo &info) {
@@ -574,6 +588,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("poolBackward", Napi::Function::New(env, guarded<PoolBackward>));
   exports.Set("info", Napi::Function::New(env, guarded<Info>));
   exports.Set("implementations", Napi::Function::New(env, guarded<Implementations>));
+  exports.Set("setThreads", Napi::Function::New(env, guarded<SetThreads>));
   exports.Set("clearCache", Napi::Function::New(env, guarded<ClearCache>));
   return exports;
 }

@@ -84,6 +84,8 @@ export interface OnednnInfo {
   readonly cpuRuntime: string;
   /** Hardware threads; oneDNN uses all of them unless `OMP_NUM_THREADS` says otherwise. */
   readonly hardwareThreads: number;
+  /** Threads the calling thread's oneDNN calls use (`OMP_NUM_THREADS`, {@link OnednnKernels.setThreads}). */
+  readonly threads: number;
   /** Primitives created so far (one per kernel and shape). */
   readonly cachedPrimitives: number;
 }
@@ -139,8 +141,10 @@ export interface OnednnKernels {
   info(): OnednnInfo;
   /** The oneDNN implementation chosen for each cached primitive (`jit:avx2`, `gemm:jit`, `ref:any`…). */
   implementations(): Record<string, string>;
-  /** Drops every cached primitive. */
+  /** Drops the calling thread's cached primitives. */
   clearCache(): void;
+  /** Threads for the calling thread's later calls (each Node worker thread has its own setting and caches). */
+  setThreads(n: number): void;
 }
 
 /** Whether the addon loaded, and why not. */
@@ -159,6 +163,7 @@ interface Addon {
   info(): OnednnInfo;
   implementations(): Record<string, string>;
   clearCache(): void;
+  setThreads(n: number): void;
 }
 
 const convParams = (g: Conv2DGeometry): number[] => [
@@ -217,6 +222,7 @@ function wrap(a: Addon): OnednnKernels {
     info: () => a.info(),
     implementations: () => a.implementations(),
     clearCache: () => a.clearCache(),
+    setThreads: (n) => a.setThreads(n),
   };
 }
 

@@ -41,8 +41,7 @@ export async function doctorCommand(io: CliIO, opts: { json?: boolean }): Promis
     if (reason !== undefined) return { name, status: 'not available', reason, enable };
     const probe = tensor.probeTensorBackend(name);
     if (!probe.available) return { name, status: 'not available', reason: probe.reason, enable };
-    if (probe.onednn)
-      onednn ??= { version: probe.onednn.version, isa: probe.onednn.isa, threads: Number(io.env['OMP_NUM_THREADS']) || probe.onednn.hardwareThreads };
+    if (probe.onednn) onednn ??= { version: probe.onednn.version, isa: probe.onednn.isa, threads: probe.onednn.threads };
     if (!info) return { name, status: 'available', enable };
     const slower = tensor.TENSOR_BACKENDS.indexOf(name) > tensor.TENSOR_BACKENDS.indexOf(info.name);
     return {

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { NasxError } from '@nasx/contracts';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -186,19 +187,22 @@ async function activate(name: TensorBackendName, forced: boolean): Promise<Omit<
     }
     case 'onednn': {
       const native = loadOnednnPackage(forced);
+      // A worker of nasx's pool shares the cores with the other workers: one oneDNN thread each
+      // (more threads than cores stall oneDNN's barriers), unless OMP_NUM_THREADS says otherwise.
+      if (!isMainThread && !process.env['OMP_NUM_THREADS']) native.setThreads(1);
       prepareWasm();
       await switchTo('wasm', name, forced);
       registerOnednnBackend(native, tf.findBackend('wasm')!);
       await switchTo(ONEDNN_TF_BACKEND, name, forced);
       const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-      const { version, isa, hardwareThreads } = native.info();
+      const { version, isa, threads } = native.info();
       return {
         name,
         tfBackend: ONEDNN_TF_BACKEND,
         simd,
         threads: false,
         memoryLimitBytes: WASM_HEAP_LIMIT,
-        onednn: { version, isa, threads: Number(process.env.OMP_NUM_THREADS) || hardwareThreads },
+        onednn: { version, isa, threads },
       };
     }
     case 'wasm': {
