@@ -133,5 +133,16 @@ const loaded = loadOnednn();
       );
       expect(k.info().version).toMatch(/^\d+\.\d+\.\d+$/);
     });
+
+    it('setThreads sets the calling thread\'s oneDNN threads', () => {
+      const before = k.info().threads;
+      try {
+        k.setThreads(1);
+        expect(k.info().threads).toBe(1);
+        expect(() => k.setThreads(0)).toThrow(/at least 1/);
+      } finally {
+        k.setThreads(before);
+      }
+    });
   },
 );
