@@ -134,7 +134,7 @@ const loaded = loadOnednn();
       expect(k.info().version).toMatch(/^\d+\.\d+\.\d+$/);
     });
 
-    it('setThreads sets the calling thread\'s oneDNN threads', () => {
+    it("setThreads sets the calling thread's oneDNN threads", () => {
       const before = k.info().threads;
       try {
         k.setThreads(1);

@@ -33,7 +33,13 @@ const median = (xs) => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
-const opsOf = (arch) => arch.split('+').flatMap((node) => node.split('|').filter(Boolean).map((e) => OPS.indexOf(e.split('~')[0])));
+const opsOf = (arch) =>
+  arch.split('+').flatMap((node) =>
+    node
+      .split('|')
+      .filter(Boolean)
+      .map((e) => OPS.indexOf(e.split('~')[0])),
+  );
 const archOf = (arch) => ({ space: 'nb201', genotype: { ops: opsOf(arch) }, key: `nb201:${opsOf(arch).join('')}` });
 
 function randomSplit(n, shape, seed) {
@@ -91,7 +97,13 @@ if (argv[0] === '--child') {
       const row = { label: cell.label, arch: cell.arch, params: net.paramCount, forwardMs, trainStepMs: median(times.slice(1)) };
       if (argv.includes('--profile')) {
         // One training-mode forward + backward under tf.profile: kernel time by kernel name.
-        const labels = tf.oneHot(tf.tensor1d(Array.from({ length: 64 }, (_, i) => i % 10), 'int32'), 10);
+        const labels = tf.oneHot(
+          tf.tensor1d(
+            Array.from({ length: 64 }, (_, i) => i % 10),
+            'int32',
+          ),
+          10,
+        );
         const prof = await tf.profile(() => {
           const g = tf.variableGrads(() => T.crossEntropy(net.forward(x, { training: true }), tf.argMax(labels, 1)));
           tf.dispose([g.value, ...Object.values(g.grads)]);
@@ -142,7 +154,13 @@ function torchRows() {
   const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
   return {
     source: `vs-torch.results.json (${saved.date}; PyTorch is not installed here)`,
-    rows: saved.rows.map((r) => ({ label: r.label, arch: r.arch, forwardMs: r.torch.forward64_ms, trainStepMs: r.torch.train_step64_ms, threads: r.torch.threads })),
+    rows: saved.rows.map((r) => ({
+      label: r.label,
+      arch: r.arch,
+      forwardMs: r.torch.forward64_ms,
+      trainStepMs: r.torch.train_step64_ms,
+      threads: r.torch.threads,
+    })),
   };
 }
 
@@ -186,7 +204,10 @@ function markdown(o) {
     `\`node tools/bench/tensor/onednn.bench.cjs\` (${o.date}; ${m.cpu}, ${m.cores} cores, ${m.node}; median of ${o.repeats}; load average ${m.loadAverage1m} at the start, ${o.loadAverage1mAtEnd} at the end${lib ? `; oneDNN ${lib.version}, ${lib.isa}` : ''}).`,
     '',
   );
-  L.push('| cell | backend | forward ms | training step ms | forward vs wasm | step vs wasm | forward vs PyTorch | step vs PyTorch |', '|---|---|---:|---:|---:|---:|---:|---:|');
+  L.push(
+    '| cell | backend | forward ms | training step ms | forward vs wasm | step vs wasm | forward vs PyTorch | step vs PyTorch |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
+  );
   for (const cell of CELLS) {
     const wasm = o.results[0].rows.find((r) => r.label === cell.label);
     const torch = o.torch?.rows.find((r) => r.label === cell.label);
@@ -197,7 +218,8 @@ function markdown(o) {
         `| ${cell.label} | ${r.config} | ${row.forwardMs.toFixed(0)} | ${row.trainStepMs.toFixed(0)} | ${x(row.forwardMs, wasm.forwardMs)} | ${x(row.trainStepMs, wasm.trainStepMs)} | ${x(row.forwardMs, torch?.forwardMs)} | ${x(row.trainStepMs, torch?.trainStepMs)} |`,
       );
     }
-    if (torch) L.push(`| ${cell.label} | PyTorch, ${torch.threads} threads | ${torch.forwardMs.toFixed(0)} | ${torch.trainStepMs.toFixed(0)} | | | 1.00× | 1.00× |`);
+    if (torch)
+      L.push(`| ${cell.label} | PyTorch, ${torch.threads} threads | ${torch.forwardMs.toFixed(0)} | ${torch.trainStepMs.toFixed(0)} | | | 1.00× | 1.00× |`);
   }
   L.push('', `Ratios are time / reference time (below 1: faster). PyTorch: ${o.torch ? o.torch.source : 'not available'}.`);
   if (o.torch && !o.torch.source.startsWith('this run')) {
@@ -208,10 +230,13 @@ function markdown(o) {
     L.push('', `## Where the onednn training step goes (${prof.config}, one forward + backward under tf.profile)`, '');
     for (const row of prof.rows) {
       const total = row.profile.reduce((s, k) => s + k.ms, 0);
-      L.push(`${row.label}: ${row.profile
-        .slice(0, 10)
-        .map((k) => `${k.kernel} ${k.ms.toFixed(0)} ms (${((100 * k.ms) / total).toFixed(0)} %)`)
-        .join(', ')}.`, '');
+      L.push(
+        `${row.label}: ${row.profile
+          .slice(0, 10)
+          .map((k) => `${k.kernel} ${k.ms.toFixed(0)} ms (${((100 * k.ms) / total).toFixed(0)} %)`)
+          .join(', ')}.`,
+        '',
+      );
     }
   }
   return L.join('\n') + '\n';
