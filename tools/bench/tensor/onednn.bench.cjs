@@ -171,8 +171,8 @@ function main() {
   }
   const probe = require(DIST).probeTensorBackend('onednn');
   if (!probe.available) {
-    console.error(`onednn bench: the onednn backend is not available (${probe.reason}). ${require(DIST).TENSOR_BACKEND_SETUP.onednn}`);
-    process.exit(2);
+    console.error(`onednn bench: skipped, the onednn backend is not available (${probe.reason}). ${require(DIST).TENSOR_BACKEND_SETUP.onednn}`);
+    process.exit(0); // a skip, not a failure: `npm run bench` runs every bench
   }
   const machine = machineInfo();
   const cores = os.availableParallelism();
