@@ -18,6 +18,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Conv2DGeometry, OnednnKernels, PoolKind } from '@nasx/tensor-onednn';
+import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from '../nn/layers';
+
+export { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD };
 
 type Info = tf.TensorInfo;
 
@@ -48,16 +51,6 @@ export const ONEDNN_KERNELS = [
   tf.AvgPoolGrad,
   tf.FusedBatchNorm,
 ] as const;
-
-/**
- * Training-mode batch norm over the last axis of NHWC data as one kernel (oneDNN's), registered
- * on `onednn` only: inputs `x`, `gamma`, `beta`; attribute `epsilon`; outputs `y`, the batch mean
- * and the biased batch variance. `Layers.batchNorm` uses it where it is registered; elsewhere the
- * same formula runs as a dozen element-wise ops and reductions.
- */
-export const BATCH_NORM_TRAINING = 'NasxBatchNormTraining';
-/** Backward pass of {@link BATCH_NORM_TRAINING}: inputs `x`, `dy`, `gamma`, `mean`, `variance`; outputs dx, dγ, dβ. */
-export const BATCH_NORM_TRAINING_GRAD = 'NasxBatchNormTrainingGrad';
 
 const delegations = new Map<string, number>();
 

@@ -1,8 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ConvPad, NetworkOps, TapFn, TapKind } from '../network/network';
-import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from '../backend/onednn.kernels';
 
 export type { ConvPad } from '../network/network';
+
+/**
+ * Training-mode batch norm over the last axis of NHWC data as one kernel (oneDNN's), registered
+ * on `onednn` only (`backend/onednn.kernels.ts`; the names live here so that this file stays
+ * browser-safe): inputs `x`, `gamma`, `beta`; attribute `epsilon`; outputs `y`, the batch mean and
+ * the biased batch variance. `Layers.batchNorm` uses it where it is registered; elsewhere the
+ * same formula runs as a dozen element-wise ops and reductions.
+ */
+export const BATCH_NORM_TRAINING = 'NasxBatchNormTraining';
+/** Backward pass of {@link BATCH_NORM_TRAINING}: inputs `x`, `dy`, `gamma`, `mean`, `variance`; outputs dx, dγ, dβ. */
+export const BATCH_NORM_TRAINING_GRAD = 'NasxBatchNormTrainingGrad';
 
 /** Batch-norm running-statistics momentum: PyTorch's `BatchNorm2d` default, which NAS-Bench-201 used. */
 export const BN_MOMENTUM = 0.1;
