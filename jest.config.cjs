@@ -3,6 +3,10 @@
 const path = require('node:path');
 const { workspacePackages } = require('./tools/scripts/workspace-packages.cjs');
 
+// jest runs suites on both cores; a oneDNN (onednn backend) with a thread per core in each worker
+// would put twice as many threads as cores, and its barriers then stall. One oneDNN thread each.
+process.env.OMP_NUM_THREADS ??= '1';
+
 const moduleNameMapper = {};
 for (const p of workspacePackages()) {
   if (p.hasTsconfig) moduleNameMapper[`^${p.name.replace('/', '\\/')}$`] = path.join(p.dir, 'src', 'index.ts');

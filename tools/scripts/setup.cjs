@@ -78,6 +78,36 @@ function ensureChromium() {
 
 if (process.argv.includes('--browser-tests')) ensureChromium();
 
+/**
+ * oneDNN for the `onednn` tensor backend (@nasx/tensor-onednn): installs libdnnl-dev (and g++)
+ * with apt-get when missing and running as root, then builds the addon when it is missing or older
+ * than its source. Never fails the set-up: without it nasx runs on wasm, and the package's install
+ * script prints the one-line notice.
+ */
+function ensureOnednn() {
+  const pkg = path.join(root, 'libs', 'tensor-onednn');
+  if (process.platform !== 'linux' || !fs.existsSync(pkg)) return;
+  const header = '/usr/include/oneapi/dnnl/dnnl.hpp';
+  const missing = [!fs.existsSync(header) && 'libdnnl-dev', !onPath('g++') && 'g++'].filter(Boolean);
+  if (missing.length && process.getuid?.() === 0 && onPath('apt-get')) {
+    console.error(`nasx setup: installing ${missing.join(' and ')} for the oneDNN backend (apt-get)…`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const install = () => spawnSync('apt-get', ['install', '-y', ...missing], { stdio: 'inherit', env }).status === 0;
+    // The package lists may be missing or stale on a fresh machine: update once, then retry.
+    if (!install() && !(spawnSync('apt-get', ['update'], { stdio: 'inherit', env }).status === 0 && install())) {
+      console.error('nasx setup: apt-get could not install libdnnl-dev; nasx runs on wasm (see `nasx doctor`).');
+      return;
+    }
+  }
+  const addon = path.join(pkg, 'build', 'Release', 'nasx_onednn.node');
+  const sources = ['native/onednn.cc', 'binding.gyp'].map((f) => mtime(path.join(pkg, f)));
+  if (mtime(addon) >= Math.max(...sources)) return;
+  // The package's own install script: builds, or prints what to install and exits 0.
+  spawnSync(process.execPath, [path.join(pkg, 'scripts', 'install.cjs')], { cwd: pkg, stdio: 'inherit' });
+}
+
+ensureOnednn();
+
 try {
   require('./build.cjs').build({ quiet: true });
 } catch (e) {

@@ -268,7 +268,7 @@ const rows: Row[] = [
   {
     name: 'nasx latency profile --backend gpu9',
     args: (d) => ['latency', 'profile', '--config', tinyLut(d, TINY_KEYS), '--backend', 'gpu9', '-o', path.join(d, 'x.csv')],
-    stderr: [/unknown backend "gpu9"/, /auto, tensorflow-gpu, tensorflow, wasm, cpu/],
+    stderr: [/unknown backend "gpu9"/, /auto, tensorflow-gpu, tensorflow, onednn, wasm, cpu/],
   },
 
   // seeds and worker counts out of range

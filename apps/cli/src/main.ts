@@ -2,6 +2,7 @@ import { NasxError, formatNasxError, isNasxError } from '@nasx/contracts';
 import { MAX_SEED, MAX_WORKERS } from '@nasx/kernel';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { dataFetchCommand, dataListCommand, dataVerifyCommand } from './commands/data.command';
+import { doctorCommand } from './commands/doctor.command';
 import { evaluateCommand } from './commands/evaluate.command';
 import { exportCommand } from './commands/export.command';
 import { addBrowserProfileOptions } from './commands/latency-browser.command';
@@ -268,6 +269,11 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--force', 'replace an existing table')
     .option('-q, --quiet', 'no progress lines')
     .action((o) => setCode(latencyProfileCommand(io, o)));
+
+  p.command('doctor')
+    .description('show the tensor backend in use, the backends passed over and why, and how to enable each')
+    .option('--json', 'as JSON')
+    .action((o) => setCode(doctorCommand(io, o)));
 
   p.command('schema')
     .description('print the JSON Schema of pipeline configs for the installed plugins (for editors)')

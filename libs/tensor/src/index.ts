@@ -7,7 +7,10 @@
 export * from './tf';
 export {
   BACKEND_ENV_VAR,
+  ONEDNN_PACKAGE,
   TENSOR_BACKENDS,
+  TENSOR_BACKEND_SETUP,
+  probeTensorBackend,
   TENSOR_PACKAGE,
   assertTensorBackend,
   currentTensorBackend,

@@ -1,7 +1,24 @@
+import { loadOnednn, ONEDNN_INSTALL_HINT } from '@nasx/tensor-onednn';
 import { tf } from '../tf';
 
+/**
+ * `describe` that runs only where the oneDNN addon is built (`@nasx/tensor-onednn`); elsewhere one
+ * skipped test whose name says why and how to build it, so the skip shows in the report (the
+ * pattern of `describeWithSharedData`).
+ */
+export function describeWithOnednn(name: string, body: () => void): void {
+  const loaded = loadOnednn();
+  if (loaded.ok) {
+    describe(name, body);
+  } else {
+    describe(name, () => {
+      it.skip(`needs the oneDNN addon, which is not available here (${loaded.reason}); to run these checks: ${ONEDNN_INSTALL_HINT}`, () => undefined);
+    });
+  }
+}
+
 /** Runs `fn` with tfjs switched to `backend` (registered by initTensorBackend), then switches back. */
-export async function onBackend<R>(backend: 'cpu' | 'wasm', fn: () => R | Promise<R>): Promise<R> {
+export async function onBackend<R>(backend: 'cpu' | 'wasm' | 'onednn', fn: () => R | Promise<R>): Promise<R> {
   const before = tf.getBackend();
   // tfjs-backend-cpu prints a "use tfjs-node" banner on first use in Node; tests opt in to cpu.
   tf.env().set('PROD', true); // (IS_TEST would also enable tfjs's kernel leak checks, which flag its own customGrad ops)

@@ -1,4 +1,5 @@
 import { isNasxError, type NasxError } from '@nasx/contracts';
+import { loadOnednn } from '@nasx/tensor-onednn';
 import { tf } from '../tf';
 import { BACKEND_ENV_VAR, assertTensorBackend, currentTensorBackend, initTensorBackend } from './backend';
 
@@ -47,14 +48,37 @@ describe('initTensorBackend', () => {
     );
   });
 
-  it('auto picks wasm (SIMD, not threaded) when no native backend is installed, never cpu', async () => {
+  it('auto picks onednn where its addon is built, else wasm (SIMD, not threaded), never cpu', async () => {
     if (nodeBackendInstalled('@tensorflow/tfjs-node') || nodeBackendInstalled('@tensorflow/tfjs-node-gpu')) return;
     const info = await withEnv(undefined, () => initTensorBackend());
-    expect(info).toMatchObject({ name: 'wasm', tfBackend: 'wasm', source: 'auto', simd: true, threads: false });
-    expect(info.skipped.map((s) => s.name)).toEqual(['tensorflow-gpu', 'tensorflow']);
+    const onednn = loadOnednn();
+    if (onednn.ok) {
+      expect(info).toMatchObject({ name: 'onednn', tfBackend: 'onednn', source: 'auto', simd: true });
+      expect(info.onednn).toMatchObject({ version: onednn.kernels.info().version, isa: onednn.kernels.info().isa });
+      expect(info.skipped.map((s) => s.name)).toEqual(['tensorflow-gpu', 'tensorflow']);
+    } else {
+      expect(info).toMatchObject({ name: 'wasm', tfBackend: 'wasm', source: 'auto', simd: true, threads: false });
+      expect(info.skipped.map((s) => s.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'onednn']);
+      expect(info.skipped[2]!.reason).toBe(onednn.reason);
+    }
     expect(info.skipped[1]!.reason).toMatch(/@tensorflow\/tfjs-node is not installed/);
-    expect(tf.getBackend()).toBe('wasm');
+    expect(tf.getBackend()).toBe(info.tfBackend);
     expect(assertTensorBackend('test')).toBe(info);
+  });
+
+  it('forcing "onednn" runs on it where the addon is built, and is a config error with the apt/npm fix elsewhere', async () => {
+    const onednn = loadOnednn();
+    await initTensorBackend('wasm');
+    if (onednn.ok) {
+      expect(await withEnv('onednn', () => initTensorBackend())).toMatchObject({ name: 'onednn', source: 'env' });
+      expect(tf.getBackend()).toBe('onednn');
+    } else {
+      const e = await nasxErrorOf(withEnv('onednn', () => initTensorBackend()));
+      expect(e.kind).toBe('config');
+      expect(e.message).toContain(onednn.reason);
+      expect(e.fix).toContain('apt-get install libdnnl-dev');
+    }
+    await initTensorBackend('wasm');
   });
 
   it('is idempotent: a second call (also concurrent ones) returns the same backend without re-initialising', async () => {
@@ -96,7 +120,7 @@ describe('initTensorBackend', () => {
     const e = await nasxErrorOf(withEnv('gpu', () => initTensorBackend()));
     expect(e.kind).toBe('config');
     expect(e.message).toContain('NASX_BACKEND="gpu"');
-    expect(e.fix).toContain('auto, tensorflow-gpu, tensorflow, wasm, cpu');
+    expect(e.fix).toContain('auto, tensorflow-gpu, tensorflow, onednn, wasm, cpu');
   });
 
   it('registers the gradients tfjs-core leaves out and runs a conv gradient on wasm', async () => {

@@ -1,16 +1,19 @@
 import * as path from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { NasxError } from '@nasx/contracts';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerNasxGradients } from './gradients';
 import { registerComposedConvKernels } from './conv-backprop.kernels';
+import { ONEDNN_TF_BACKEND, registerOnednnBackend } from './onednn.kernels';
+import type * as Onednn from '@nasx/tensor-onednn';
 
 /** Package name, for error locations. */
 export const TENSOR_PACKAGE = '@nasx/tensor';
 
 /** The compute backends nasx knows, fastest first. */
-export const TENSOR_BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const TENSOR_BACKENDS = ['tensorflow-gpu', 'tensorflow', 'onednn', 'wasm', 'cpu'] as const;
 
 /** One of {@link TENSOR_BACKENDS}. */
 export type TensorBackendName = (typeof TENSOR_BACKENDS)[number];
@@ -18,22 +21,24 @@ export type TensorBackendName = (typeof TENSOR_BACKENDS)[number];
 /** What {@link initTensorBackend} accepts: a backend to force, or `auto` (the fastest installed). */
 export type TensorBackendPreference = 'auto' | TensorBackendName;
 
-/** The environment variable that forces a backend (`auto`, `tensorflow-gpu`, `tensorflow`, `wasm`, `cpu`). */
+/** The environment variable that forces a backend (`auto`, `tensorflow-gpu`, `tensorflow`, `onednn`, `wasm`, `cpu`). */
 export const BACKEND_ENV_VAR = 'NASX_BACKEND';
 
 /** The backend in use, as {@link initTensorBackend} reports it. */
 export interface TensorBackendInfo {
   /** nasx name of the backend. */
   readonly name: TensorBackendName;
-  /** TensorFlow.js's name for it (`tf.getBackend()`): `tensorflow`, `wasm` or `cpu`. */
+  /** TensorFlow.js's name for it (`tf.getBackend()`): `tensorflow`, `onednn`, `wasm` or `cpu`. */
   readonly tfBackend: string;
   /** Where the choice came from: the argument, the `NASX_BACKEND` variable, or `auto` (fastest installed). */
   readonly source: 'argument' | 'env' | 'auto';
   /** Faster backends passed over in `auto` mode, with the reason (not installed, failed to load). */
   readonly skipped: readonly { readonly name: TensorBackendName; readonly reason: string }[];
-  /** wasm only: whether the SIMD build is used. */
+  /** onednn only: the oneDNN library's version and the instruction set its JIT targets. */
+  readonly onednn?: { readonly version: string; readonly isa: string; readonly threads: number };
+  /** wasm and onednn: whether wasm's SIMD build is used. */
   readonly simd?: boolean;
-  /** wasm only: always `false`; the threaded build does not run in Node. */
+  /** wasm and onednn: always `false` for wasm's own kernels; the threaded build does not run in Node. */
   readonly threads?: boolean;
   /**
    * Upper bound of the backend's tensor memory in bytes where there is one (wasm: a 32-bit heap,
@@ -47,6 +52,9 @@ const NODE_PACKAGES: { readonly [K in 'tensorflow-gpu' | 'tensorflow']: string }
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
   tensorflow: '@tensorflow/tfjs-node',
 };
+
+/** npm package of the oneDNN kernels (optional, like the tfjs-node packages). */
+export const ONEDNN_PACKAGE = '@nasx/tensor-onednn';
 
 /** wasm32 addresses at most 4 GiB; tfjs-backend-wasm is built to grow up to that. */
 const WASM_HEAP_LIMIT = 4 * 1024 ** 3;
@@ -93,7 +101,7 @@ export function currentTensorBackend(): TensorBackendInfo | undefined {
  * (kernel scratch, operator caches) or an ever higher peak shows here and not there.
  */
 export function wasmHeapBytes(): number | undefined {
-  if (tf.getBackend() !== 'wasm') return undefined;
+  if (tf.getBackend() !== 'wasm' && tf.getBackend() !== ONEDNN_TF_BACKEND) return undefined;
   const module = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm;
   return module?.HEAPU8?.buffer.byteLength;
 }
@@ -138,7 +146,7 @@ async function select(prefer: TensorBackendPreference | undefined): Promise<Tens
     }
     info = { ...found, source, skipped };
   }
-  registerNasxGradients(info.name === 'wasm' || info.name === 'cpu');
+  registerNasxGradients(info.name === 'onednn' || info.name === 'wasm' || info.name === 'cpu');
   registerComposedConvKernels();
   current = info;
   return info;
@@ -176,6 +184,26 @@ async function activate(name: TensorBackendName, forced: boolean): Promise<Omit<
       loadNodeBackend(name, forced);
       await switchTo('tensorflow', name, forced);
       return { name, tfBackend: 'tensorflow' };
+    }
+    case 'onednn': {
+      const native = loadOnednnPackage(forced);
+      // A worker of nasx's pool shares the cores with the other workers: one oneDNN thread each
+      // (more threads than cores stall oneDNN's barriers), unless OMP_NUM_THREADS says otherwise.
+      if (!isMainThread && !process.env['OMP_NUM_THREADS']) native.setThreads(1);
+      prepareWasm();
+      await switchTo('wasm', name, forced);
+      registerOnednnBackend(native, tf.findBackend('wasm')!);
+      await switchTo(ONEDNN_TF_BACKEND, name, forced);
+      const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+      const { version, isa, threads } = native.info();
+      return {
+        name,
+        tfBackend: ONEDNN_TF_BACKEND,
+        simd,
+        threads: false,
+        memoryLimitBytes: WASM_HEAP_LIMIT,
+        onednn: { version, isa, threads },
+      };
     }
     case 'wasm': {
       prepareWasm();
@@ -218,6 +246,71 @@ function loadNodeBackend(name: 'tensorflow-gpu' | 'tensorflow', forced: boolean)
       fix: `reinstall ${pkg}@${tf.version_core} (it needs a matching prebuilt TensorFlow library${name === 'tensorflow-gpu' ? ', CUDA and cuDNN' : ''}), or unset ${BACKEND_ENV_VAR} to fall back to wasm`,
       cause: e,
     });
+  }
+}
+
+/**
+ * Loads `@nasx/tensor-onednn` and its native addon if they are there. Not installed or not built
+ * (no `libdnnl-dev` at install time): an `Error` with the reason, or a `NasxError` with the fix when
+ * `forced`.
+ */
+function loadOnednnPackage(forced: boolean): Onednn.OnednnKernels {
+  const fail = (reason: string, fix: string, cause?: unknown): never => {
+    if (!forced) throw new Error(reason);
+    throw new NasxError('config', `the "onednn" tensor backend was requested but ${reason}`, {
+      pkg: TENSOR_PACKAGE,
+      fix: `${fix}, or unset ${BACKEND_ENV_VAR} (or pass "auto") to use the fastest installed backend (wasm on a plain install)`,
+      cause,
+    });
+  };
+  let mod: typeof Onednn;
+  try {
+    // A variable keeps bundlers and TypeScript from resolving the optional package at build time.
+    const id: string = ONEDNN_PACKAGE;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional package known only at run time, like tfjs-node
+    mod = require(id) as typeof Onednn;
+  } catch (e) {
+    const missing = (e as { code?: string }).code === 'MODULE_NOT_FOUND';
+    return fail(
+      missing ? `${ONEDNN_PACKAGE} is not installed` : `${ONEDNN_PACKAGE} failed to load: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
+      `apt-get install libdnnl-dev g++, then npm install ${ONEDNN_PACKAGE}`,
+      e,
+    );
+  }
+  const loaded = mod.loadOnednn();
+  if (!loaded.ok) return fail(loaded.reason, loaded.fix);
+  return loaded.kernels;
+}
+
+/** How to make each backend available (shown by `nasx doctor` and in errors). */
+export const TENSOR_BACKEND_SETUP: { readonly [K in TensorBackendName]: string } = {
+  'tensorflow-gpu': `npm install ${NODE_PACKAGES['tensorflow-gpu']}@${tf.version_core} (downloads libtensorflow at install; needs CUDA and cuDNN)`,
+  tensorflow: `npm install ${NODE_PACKAGES.tensorflow}@${tf.version_core} (downloads libtensorflow at install)`,
+  onednn: `apt-get install libdnnl-dev g++, then npm install ${ONEDNN_PACKAGE} (it builds its native addon at install)`,
+  wasm: 'built in (@tensorflow/tfjs-backend-wasm)',
+  cpu: 'built in (@tensorflow/tfjs-backend-cpu; slowest)',
+};
+
+/**
+ * Whether a backend could be used, without switching to it: installed and, for oneDNN, its addon
+ * loads (which reports the library's version and ISA). For `nasx doctor`.
+ */
+export function probeTensorBackend(
+  name: TensorBackendName,
+): { readonly available: true; readonly onednn?: Onednn.OnednnInfo } | { readonly available: false; readonly reason: string } {
+  try {
+    if (name === 'tensorflow' || name === 'tensorflow-gpu') {
+      try {
+        require.resolve(NODE_PACKAGES[name]);
+      } catch {
+        return { available: false, reason: `${NODE_PACKAGES[name]} is not installed` };
+      }
+      return { available: true };
+    }
+    if (name === 'onednn') return { available: true, onednn: loadOnednnPackage(false).info() };
+    return { available: true };
+  } catch (e) {
+    return { available: false, reason: e instanceof Error ? e.message : String(e) };
   }
 }
 

@@ -3,6 +3,17 @@ import type { ConvPad, NetworkOps, TapFn, TapKind } from '../network/network';
 
 export type { ConvPad } from '../network/network';
 
+/**
+ * Training-mode batch norm over the last axis of NHWC data as one kernel (oneDNN's), registered
+ * on `onednn` only (`backend/onednn.kernels.ts`; the names live here so that this file stays
+ * browser-safe): inputs `x`, `gamma`, `beta`; attribute `epsilon`; outputs `y`, the batch mean and
+ * the biased batch variance. `Layers.batchNorm` uses it where it is registered; elsewhere the
+ * same formula runs as a dozen element-wise ops and reductions.
+ */
+export const BATCH_NORM_TRAINING = 'NasxBatchNormTraining';
+/** Backward pass of {@link BATCH_NORM_TRAINING}: inputs `x`, `dy`, `gamma`, `mean`, `variance`; outputs dx, dγ, dβ. */
+export const BATCH_NORM_TRAINING_GRAD = 'NasxBatchNormTrainingGrad';
+
 /** Batch-norm running-statistics momentum: PyTorch's `BatchNorm2d` default, which NAS-Bench-201 used. */
 export const BN_MOMENTUM = 0.1;
 /** Batch-norm epsilon: PyTorch's `BatchNorm2d` default. */
@@ -158,6 +169,7 @@ export function eagerOps(L: Layers): NetworkOps<tf.Tensor> {
  * closed-form gradient; writes the batch mean and variance (kept) into `stats`.
  */
 function batchNormTraining(stats: { mean?: tf.Tensor1D; variance?: tf.Tensor1D }) {
+  if (tf.getKernel(BATCH_NORM_TRAINING, tf.getBackend())) return nativeBatchNormTraining(stats);
   return tf.customGrad((x, gamma, beta, save) => {
     const mean = tf.mean(x as tf.Tensor4D, [0, 1, 2]) as tf.Tensor1D;
     const centered = tf.sub(x as tf.Tensor4D, mean);
@@ -175,6 +187,24 @@ function batchNormTraining(stats: { mean?: tf.Tensor1D; variance?: tf.Tensor1D }
         const dyXHat = tf.mul(d, xh);
         const dx = tf.mul(tf.sub(tf.sub(d, tf.mean(d, [0, 1, 2])), tf.mul(xh, tf.mean(dyXHat, [0, 1, 2]))), tf.mul(g, inv));
         return [dx, tf.sum(dyXHat, [0, 1, 2]), tf.sum(d, [0, 1, 2])];
+      },
+    };
+  });
+}
+
+/** {@link batchNormTraining} as one native kernel each way, where the backend has them (`onednn`). */
+function nativeBatchNormTraining(stats: { mean?: tf.Tensor1D; variance?: tf.Tensor1D }) {
+  const attrs = { epsilon: BN_EPSILON } as unknown as tf.NamedAttrMap;
+  return tf.customGrad((x, gamma, beta, save) => {
+    const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAINING, { x, gamma, beta } as tf.NamedTensorMap, attrs) as tf.Tensor[];
+    stats.mean = tf.keep(mean as tf.Tensor1D);
+    stats.variance = tf.keep(variance as tf.Tensor1D);
+    (save as tf.GradSaveFunc)([x as tf.Tensor, gamma as tf.Tensor, mean!, variance!]);
+    return {
+      value: y!,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [sx, g, m, v] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        return tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD, { x: sx, dy: dy as tf.Tensor, gamma: g, mean: m, variance: v }, attrs) as tf.Tensor[];
       },
     };
   });

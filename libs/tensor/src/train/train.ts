@@ -137,7 +137,7 @@ export function microBatchSizeFor(
   options: Pick<TrainOptions, 'microBatchSize' | 'memoryBudgetBytes'> = {},
 ): number {
   if (options.microBatchSize !== undefined) return Math.min(options.microBatchSize, batchSize);
-  const budget = options.memoryBudgetBytes ?? (backend.tfBackend === 'wasm' ? WASM_MEMORY_BUDGET : Infinity);
+  const budget = options.memoryBudgetBytes ?? (backend.memoryLimitBytes !== undefined ? WASM_MEMORY_BUDGET : Infinity);
   return Math.max(1, Math.min(batchSize, Math.floor(budget / plan.trainingBytesPerSample)));
 }
 
