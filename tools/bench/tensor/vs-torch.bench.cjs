@@ -1,20 +1,26 @@
 #!/usr/bin/env node
-// nasx against PyTorch on the same machine in one run, NAS-Bench-201 network (C = 16, N = 5),
-// the same cells and batch sizes on both sides, one after the other (never at the same time):
-//   1. forward pass and one SGD training step at batch 64, NASWOT v2 score at batch 128
-//      (random inputs, median of --repeats after a warm-up);
-//   2. images/s over epochs of the CIFAR-10 sample (the `cifar10` task's NB201 split of the 2,000
-//      training images: 1,000 to train on, 1,000 to evaluate after each epoch; fixed order, batch
-//      64), 1 epoch for the best cell and --epochs for the mixed cell, whose run also samples the
-//      resident memory after every epoch (growth after epoch 1 should stay under 5 %);
-//   3. memory per sample of a training step at batch 32 and 64 (fresh process each): tf.memory()'s
-//      peak, the wasm heap, and the resident set's growth; PyTorch's resident set;
-//   4. NASWOT throughput: POOL_CELLS cells scored by `nasx score` (worker pool) against PyTorch.
-// Every tensor backend that initTensorBackend can select here is measured (cpu only when named,
-// it is ~40× slower than wasm); --backends wasm,onednn picks them and fails for one that is
-// unavailable. PyTorch runs on every core with an optimised BLAS; the set-up installs one
-// (libopenblas0-pthread, apt, as root) and the bench refuses to report otherwise (torch-setup.cjs).
-//   node tools/bench/tensor/vs-torch.bench.cjs [--backends wasm,onednn] [--epochs 10] [--repeats 3]
+// nasx against PyTorch on the same machine, NAS-Bench-201 network (C = 16, N = 5), the same cells
+// and batch sizes on both sides, one side after the other (never at the same time). Parts:
+//   compare      forward pass and one SGD training step at batch 64, NASWOT v2 score at batch 128
+//                (random inputs, median of --repeats after a warm-up);
+//   epochs       images/s for an epoch of the CIFAR-10 sample (the cifar10 task's NB201 split of
+//                its 2,000 training images: train on 1,000, then evaluate the other 1,000; batch 64,
+//                fixed order, the same normalised data on both sides);
+//   step-memory  memory per sample of a training step at batch 32 and 64 (fresh process each):
+//                tf.memory()'s peak, the wasm heap and the resident set; PyTorch's resident set;
+//   pool         NASWOT throughput: POOL_CELLS cells scored by `nasx score` (worker pool) against
+//                PyTorch scoring them one after another;
+//   memory       nasx only: --epochs epochs (default 10) of the mixed cell on the sample, the
+//                resident set after every epoch (its growth after epoch 1 should stay under 5 %).
+// Every tensor backend that initTensorBackend can select here is measured (cpu only when named:
+// it is ~40× slower than wasm); --backends wasm,onednn picks them and stops for one that is not
+// available. PyTorch runs on every core with an optimised BLAS; the set-up installs one
+// (libopenblas0-pthread, with apt as root) and the bench refuses to report otherwise
+// (torch-setup.cjs). Each part records the load average around it; --wait-idle M waits up to M
+// minutes before each part for the load average to fall below half the cores.
+//   node tools/bench/tensor/vs-torch.bench.cjs [--backends wasm,onednn] [--only compare,epochs]
+//                                              [--epochs 10] [--repeats 3] [--wait-idle 0]
+// --only reruns some parts; the others are kept from the last run in vs-torch.results.json.
 // Data: NASX_DATA, else the shared/data folder beside the repository (cifar10-sample/). Needs the
 // built workspace (node tools/scripts/build.cjs). Writes vs-torch.results.json and VS-TORCH.md
 // beside this script.
@@ -51,29 +57,57 @@ function fail(problem, fix) {
   process.exit(2);
 }
 
+/** The parts of the bench, in the order they run; --only picks some (their results replace those of an earlier run). */
+const SECTIONS = ['compare', 'epochs', 'step-memory', 'pool', 'memory'];
+
 function parseArgs(argv) {
-  const out = { backends: undefined, epochs: 10, repeats: 3 };
+  const out = { backends: undefined, only: SECTIONS, epochs: 10, repeats: 3, waitIdle: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
       const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) fail(`${a} needs a value`, `e.g. ${a === '--backends' ? '--backends wasm' : `${a} 3`}`);
+      if (v === undefined || v.startsWith('--'))
+        fail(`${a} needs a value`, `e.g. ${a === '--backends' ? '--backends wasm' : a === '--only' ? '--only compare,pool' : `${a} 3`}`);
       return v;
     };
-    if (a === '--backends')
-      out.backends = value()
+    const list = () =>
+      value()
         .split(',')
-        .map((s) => s.trim())
+        .map((x) => x.trim())
         .filter(Boolean);
-    else if (a === '--epochs' || a === '--repeats') {
+    if (a === '--backends') out.backends = list();
+    else if (a === '--only') {
+      out.only = list();
+      const bad = out.only.filter((x) => !SECTIONS.includes(x));
+      if (bad.length || out.only.length === 0) fail(`--only: "${bad.join(',')}" is not a part of the bench`, `name some of ${SECTIONS.join(', ')}`);
+    } else if (a === '--epochs' || a === '--repeats' || a === '--wait-idle') {
       const v = value();
       const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) fail(`${a} must be a positive integer, got "${v}"`, `e.g. ${a} 3`);
-      out[a.slice(2)] = n;
-    } else fail(`unknown option "${a}"`, 'use --backends a,b  --epochs N  --repeats N');
+      const min = a === '--wait-idle' ? 0 : 1;
+      if (!Number.isInteger(n) || n < min) fail(`${a} must be an integer of at least ${min}, got "${v}"`, `e.g. ${a} 3`);
+      out[a === '--wait-idle' ? 'waitIdle' : a.slice(2)] = n;
+    } else fail(`unknown option "${a}"`, 'use --backends a,b  --only a,b  --epochs N  --repeats N  --wait-idle MINUTES');
   }
   if (out.backends && out.backends.length === 0) fail('--backends names no backend', 'e.g. --backends wasm');
   return out;
+}
+
+/**
+ * Waits up to `minutes` for the 1-minute load average to fall below half the cores (other jobs
+ * skew both sides, PyTorch's threads most: each parallel region waits for its slowest thread).
+ * Returns the load average when it stops waiting.
+ */
+async function waitForQuiet(minutes, cores, what) {
+  const limit = cores / 2;
+  const until = Date.now() + minutes * 60_000;
+  let load = os.loadavg()[0];
+  if (load >= limit && minutes > 0)
+    console.error(`vs-torch bench: ${what}: waiting up to ${minutes} min for the load average (${load.toFixed(1)}) to fall below ${limit}…`);
+  while (load >= limit && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 10_000));
+    load = os.loadavg()[0];
+  }
+  return load;
 }
 
 /**
@@ -311,14 +345,6 @@ const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : '–');
 const mib = (b) => (b === undefined || b === null ? '–' : (b / 2 ** 20).toFixed(0));
 const kib = (b) => (b === undefined || b === null ? '–' : (b / 2 ** 10).toFixed(0));
 
-/** Images/s of an epoch's training and evaluation; steady = median over the epochs after the first. */
-function epochRates(run) {
-  const rate = (e) => ({ train: e.train_images / e.train_seconds, eval: e.eval_images / e.eval_seconds });
-  const first = rate(run.epochs[0]);
-  const rest = run.epochs.slice(1).map(rate);
-  return { first, steady: rest.length ? { train: median(rest.map((r) => r.train)), eval: median(rest.map((r) => r.eval)) } : undefined };
-}
-
 /** Resident-set growth from the end of epoch 1 to the end of the run, in % (and the maximum over the epochs). */
 function rssGrowth(run) {
   const rss = run.epochs.map((e) => e.rss);
@@ -326,79 +352,105 @@ function rssGrowth(run) {
   return { percent: (100 * (rss[rss.length - 1] - rss[0])) / rss[0], maxPercent: (100 * (Math.max(...rss) - rss[0])) / rss[0], rss };
 }
 
+/** "2026-12-02, load average 1.2 → 3.4" for a section's header. */
+const when = (sec) => `${sec.date}; 1-min load average ${sec.load[0].toFixed(1)} before, ${sec.load[1].toFixed(1)} after`;
+
 function markdown(r) {
-  const sides = (row) => [...r.backends.map((b) => ({ label: `nasx ${b}`, m: row.nasx[b] })), { label: 'PyTorch', m: row.torch }];
+  const S = r.sections;
+  const sides = (sec, row) => [...sec.backends.map((b) => ({ label: `nasx ${b}`, m: row.nasx[b] })), { label: 'PyTorch', m: row.torch }];
   const lines = [
     '# nasx (TensorFlow.js) vs PyTorch, NAS-Bench-201 network',
     '',
-    `\`node tools/bench/tensor/vs-torch.bench.cjs\` (${r.date}; ${r.machine.cpu}, ${r.machine.cores} cores, load average ${r.machine.loadAverage1m} at the start; Node ${r.machine.node}; median of ${r.repeats} after a warm-up).`,
+    `\`node tools/bench/tensor/vs-torch.bench.cjs\` on ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memGiB} GiB, Node ${r.machine.node}.`,
     '',
-    `**PyTorch side: ${r.torch.setup}** (\`${r.torch.blasLibrary}\`; a 1024² float32 matmul at ${r.torch.info.matmul1024_gflops.toFixed(1)} GFLOP/s). The bench refuses to report against a reference BLAS or fewer threads than cores.`,
-    `nasx backends measured: ${r.backends.join(', ')}${r.skipped.length ? `; not measured: ${r.skipped.map((s) => `${s.name} (${s.reason.split('\n')[0]})`).join('; ')}` : ''}.`,
+    `**PyTorch side: ${r.torch.setup}** (\`${r.torch.blasLibrary}\`; a 1024² float32 matmul at ${r.torch.info.matmul1024_gflops.toFixed(1)} GFLOP/s). The bench refuses to report against a reference BLAS or with fewer threads than cores.`,
     'Both sides run the same cells and batch sizes one after the other, never at the same time; parameter counts agree.',
-    '',
-    '## Forward, training step, NASWOT (ms; ratio = nasx / PyTorch, below 1 nasx is faster)',
-    '',
-    '| cell | side | forward b64 | training step b64 | NASWOT b128 |',
-    '|---|---|---:|---:|---:|',
+    `Cells: best CIFAR-10 cell \`${ARCHS['best CIFAR-10 cell']}\` (NB201 #9930, 94.36 % CIFAR-10 test; #6111 at 94.37 % differs only in its last edge, a 1×1 conv); mixed cell \`${ARCHS['mixed cell']}\`.`,
+    "The load average of each part is given: other jobs on the machine slow both sides, PyTorch's more (its two threads meet at a barrier in every parallel region, so each region waits for its slower thread to be scheduled).",
   ];
-  for (const row of r.rows) {
-    for (const { label, m } of sides(row)) {
-      const isTorch = label === 'PyTorch';
-      const cell = (k) => (isTorch ? f0(m?.[k]) : `${f0(m?.[k])} (${ratio(m?.[k], row.torch?.[k])})`);
-      lines.push(`| ${row.label} | ${label} | ${cell('forward64_ms')} | ${cell('train_step64_ms')} | ${cell('naswot128_ms')} |`);
+  const backendsLine = (sec) =>
+    `nasx backends: ${sec.backends.join(', ')}${sec.skipped.length ? `; not measured: ${sec.skipped.map((x) => `${x.name} (${x.reason.split('\n')[0]})`).join('; ')}` : ''}.`;
+  if (S.compare) {
+    lines.push(
+      '',
+      `## Forward, training step, NASWOT (ms, median of ${S.compare.repeats}; ratio = nasx / PyTorch, below 1 nasx is faster)`,
+      '',
+      `${when(S.compare)}. ${backendsLine(S.compare)}`,
+      '',
+      '| cell | side | forward b64 | training step b64 | NASWOT b128 |',
+      '|---|---|---:|---:|---:|',
+    );
+    for (const row of S.compare.rows) {
+      for (const { label, m } of sides(S.compare, row)) {
+        const cell = (k) => (label === 'PyTorch' ? f0(m?.[k]) : `${f0(m?.[k])} (${ratio(m?.[k], row.torch?.[k])})`);
+        lines.push(`| ${row.label} | ${label} | ${cell('forward64_ms')} | ${cell('train_step64_ms')} | ${cell('naswot128_ms')} |`);
+      }
     }
   }
-  lines.push(
-    '',
-    `Cells: best CIFAR-10 cell \`${ARCHS['best CIFAR-10 cell']}\` (NB201 #9930, 94.36 % CIFAR-10 test; #6111, 94.37 %, differs only in its last edge, a 1×1 conv); mixed cell \`${ARCHS['mixed cell']}\`.`,
-    '',
-    `## Images/s, CIFAR-10 sample (train ${r.data.train} images, then evaluate ${r.data.validation}; batch ${BATCH})`,
-    '',
-    '| cell | side | epochs | train img/s, epoch 1 | train img/s, later epochs | eval img/s |',
-    '|---|---|---:|---:|---:|---:|',
-  );
-  for (const run of r.epochRuns) {
-    for (const { label, m } of sides(run)) {
-      if (!m) continue;
-      const rates = epochRates(m);
+  if (S.epochs) {
+    lines.push(
+      '',
+      `## Images/s for an epoch of the CIFAR-10 sample (the cifar10 task's NB201 split: train on ${S.epochs.data.train}, then evaluate ${S.epochs.data.validation}; batch ${BATCH}, fixed order)`,
+      '',
+      `${when(S.epochs)}. ${backendsLine(S.epochs)} The first epoch includes the warm-up (first kernels, memory growth).`,
+      '',
+      '| cell | side | train img/s | eval img/s | val acc % after 1 epoch |',
+      '|---|---|---:|---:|---:|',
+    );
+    for (const run of S.epochs.runs) {
+      for (const { label, m } of sides(S.epochs, run)) {
+        const e = m?.epochs[0];
+        if (e) lines.push(`| ${run.label} | ${label} | ${f1(e.train_images / e.train_seconds)} | ${f1(e.eval_images / e.eval_seconds)} | ${f1(e.val_acc)} |`);
+      }
+    }
+  }
+  if (S.memory) {
+    const M = S.memory;
+    lines.push(
+      '',
+      `## Memory: ${M.epochs} epochs of the ${MEMORY_CELL} on the CIFAR-10 sample (resident set after each epoch)`,
+      '',
+      `${when(M)}. Same data and batch as above, evaluating after every epoch. Target: growth after epoch 1 < 5 %.`,
+      '',
+      '| side | RSS MiB after epoch 1 … last | growth after epoch 1, at the end / at most | live tensors after each epoch | wasm heap MiB | train img/s, epochs 2… (median) |',
+      '|---|---|---:|---|---:|---:|',
+    );
+    for (const [b, run] of Object.entries(M.runs)) {
+      const g = rssGrowth(run);
+      const tensors = [...new Set(run.epochs.map((e) => e.tensors))].join(', ');
+      const heaps = [...new Set(run.epochs.map((e) => mib(e.wasmHeap)))].join(', ');
+      const rest = run.epochs.slice(1).map((e) => e.train_images / e.train_seconds);
       lines.push(
-        `| ${run.label} | ${label} | ${m.epochs.length} | ${f1(rates.first.train)} | ${rates.steady ? f1(rates.steady.train) : '–'} | ${f1((rates.steady ?? rates.first).eval)} |`,
+        `| nasx ${b} | ${g.rss.map(mib).join(' ')} | ${g.percent.toFixed(1)} % / ${g.maxPercent.toFixed(1)} % | ${tensors} | ${heaps} | ${rest.length ? f1(median(rest)) : '–'} |`,
       );
     }
   }
-  const mem = r.epochRuns.find((e) => e.label === MEMORY_CELL);
-  if (mem) {
-    lines.push('', `## Memory: ${Object.values(mem.nasx)[0]?.epochs.length ?? '–'} epochs of the ${MEMORY_CELL} (resident set after each epoch, MiB)`, '');
-    lines.push('| side | after epoch 1 … last | growth after epoch 1 (last / max) |', '|---|---|---:|');
-    for (const { label, m } of sides(mem)) {
-      const g = m && rssGrowth(m);
-      if (!g) continue;
-      lines.push(`| ${label} | ${g.rss.map(mib).join(' ')} | ${g.percent.toFixed(1)} % / ${g.maxPercent.toFixed(1)} % |`);
-    }
-  }
-  lines.push(
-    '',
-    '## Memory of a training step per sample (fresh process, two steps; KiB per sample)',
-    '',
-    'tensor peak: `tf.profile(...).peakBytes` / batch; wasm heap: its growth / batch; RSS: peak resident set minus the resident set before the first step, / batch.',
-    'marginal: (value at 64 − value at 32) / 32, which cancels what does not scale with the batch.',
-    '',
-    '| cell | side | batch | tensor peak | wasm heap | RSS |',
-    '|---|---|---:|---:|---:|---:|',
-  );
-  for (const m of r.stepMemory) {
-    lines.push(`| ${m.label} | ${m.side} | ${m.batch} | ${kib(m.tensorPerSample)} | ${kib(m.heapPerSample)} | ${kib(m.rssPerSample)} |`);
-  }
-  if (r.pool) {
+  if (S['step-memory']) {
     lines.push(
       '',
-      `## NASWOT throughput: ${r.pool.cells} NB201 cells spread over the space, batch 128, wall time with start-up`,
+      '## Memory of a training step, per sample (fresh process, two SGD steps; KiB per sample)',
+      '',
+      `${when(S['step-memory'])}. tensor peak: \`tf.profile(...).peakBytes\` / batch; wasm heap: its growth / batch; RSS: the peak resident set minus the resident set before the first step, / batch (PyTorch: the same from \`ru_maxrss\`). marginal: (value × 64 − value × 32) / 32, what one more sample costs.`,
+      '',
+      '| cell | side | batch | tensor peak | wasm heap | RSS |',
+      '|---|---|---:|---:|---:|---:|',
+    );
+    for (const m of S['step-memory'].rows) {
+      lines.push(`| ${m.label} | ${m.side} | ${m.batch} | ${kib(m.tensorPerSample)} | ${kib(m.heapPerSample)} | ${kib(m.rssPerSample)} |`);
+    }
+  }
+  if (S.pool) {
+    const P = S.pool;
+    lines.push(
+      '',
+      `## NASWOT throughput: ${P.cells} NB201 cells spread over the space, batch 128, wall time with start-up`,
+      '',
+      `${when(P)}.`,
       '',
       '| side | cells per minute | seconds for all |',
       '|---|---:|---:|',
-      ...Object.entries(r.pool.nasx).map(([b, s]) => `| \`nasx score\` ${b}, worker pool of ${r.pool.workers} | ${f1((60 * r.pool.cells) / s)} | ${f1(s)} |`),
-      `| PyTorch, one process, ${r.pool.torchThreads} threads | ${f1((60 * r.pool.cells) / r.pool.torchSeconds)} | ${f1(r.pool.torchSeconds)} |`,
+      ...Object.entries(P.nasx).map(([b, sec]) => `| \`nasx score\` ${b}, worker pool of ${P.workers} | ${f1((60 * P.cells) / sec)} | ${f1(sec)} |`),
+      `| PyTorch, one process, ${P.torchThreads} threads | ${f1((60 * P.cells) / P.torchSeconds)} | ${f1(P.torchSeconds)} |`,
     );
   }
   lines.push('');
@@ -407,13 +459,26 @@ function markdown(r) {
 
 // ---- main -----------------------------------------------------------------------------------------
 
+const RESULTS = path.join(__dirname, 'vs-torch.results.json');
+
+/** The sections of an earlier run (kept unless this run redoes them), if it was run by this version. */
+function earlierSections() {
+  try {
+    return JSON.parse(fs.readFileSync(RESULTS, 'utf8')).sections ?? {};
+  } catch {
+    return {};
+  }
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  const machine = machineInfo();
   const cores = os.cpus().length;
   for (const pkg of ['libs/tensor', 'libs/kernel', 'plugins/search-space-nb201', 'plugins/estimator-zero-cost', 'plugins/task-cifar10']) {
     if (!fs.existsSync(dist(pkg))) fail(`${pkg}/dist is missing`, 'build the workspace first: node tools/scripts/build.cjs');
   }
+  const { chosen, skipped } = await selectBackends(args.backends);
+  const backends = chosen.map((b) => b.name);
+  console.error(`vs-torch bench: nasx backends ${backends.join(', ')}${skipped.length ? ` (skipped: ${skipped.map((x) => x.name).join(', ')})` : ''}`);
   const dataDir = process.env.NASX_DATA || path.resolve(ROOT, '..', 'shared', 'data');
   if (!fs.existsSync(path.join(dataDir, 'cifar10-sample'))) fail(`no cifar10-sample/ under ${dataDir}`, 'set NASX_DATA to the folder holding cifar10-sample/');
 
@@ -424,87 +489,92 @@ async function main() {
   console.error(`vs-torch bench: ${torch.setup}; BLAS ${blas}; 1024² matmul ${torch.info.matmul1024_gflops.toFixed(1)} GFLOP/s`);
   console.error(torch.info.config.trim());
 
-  const { chosen, skipped } = await selectBackends(args.backends);
-  const backends = chosen.map((b) => b.name);
-  console.error(`vs-torch bench: nasx backends ${backends.join(', ')}${skipped.length ? ` (skipped: ${skipped.map((s) => s.name).join(', ')})` : ''}`);
-
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-vs-torch-'));
+  const sections = {};
+  /** Runs one part of the bench, recording its date and the load average around it. */
+  const section = async (name, fn) => {
+    if (!args.only.includes(name)) return;
+    const before = await waitForQuiet(args.waitIdle, cores, name);
+    console.error(`vs-torch bench: ${name} (load average ${before.toFixed(1)})`);
+    const out = await fn();
+    sections[name] = { date: new Date().toISOString().slice(0, 10), load: [before, os.loadavg()[0]], backends, skipped, ...out };
+    const all = { ...earlierSections(), ...sections };
+    const results = { machine: machineInfo(), torch: { setup: torch.setup, debian: torch.debian, blasLibrary: blas, info: torch.info }, sections: all };
+    fs.writeFileSync(RESULTS, JSON.stringify(results, null, 2) + '\n');
+    fs.writeFileSync(path.join(__dirname, 'VS-TORCH.md'), markdown(results));
+  };
   try {
     const data = await dumpSplits(dataDir, tmp);
-    const rows = [];
-    for (const [label, arch] of Object.entries(ARCHS)) {
-      const row = { label, arch, nasx: {}, torch: runTorch(['bench', arch, String(args.repeats)], { threads: cores }) };
-      for (const b of backends) row.nasx[b] = runChild({ mode: 'compare', backend: b, arch, repeats: args.repeats });
-      console.error(label, JSON.stringify(row));
-      rows.push(row);
-    }
-    const epochRuns = [];
-    for (const [label, arch] of Object.entries(ARCHS)) {
-      const epochs = label === MEMORY_CELL ? args.epochs : 1;
-      const run = { label, arch, nasx: {}, torch: runTorch(['train', tmp, arch, String(epochs), String(BATCH)], { threads: cores }) };
-      for (const b of backends) run.nasx[b] = runChild({ mode: 'train', backend: b, arch, epochs, batch: BATCH, dataDir });
-      console.error(label, 'epochs', JSON.stringify(run));
-      epochRuns.push(run);
-    }
-    const stepMemory = [];
-    for (const [label, arch] of Object.entries(ARCHS)) {
-      const bySide = {};
-      for (const batch of MEMORY_BATCHES) {
-        const t = runTorch(['step-memory', arch, String(batch)], { threads: cores });
-        (bySide.PyTorch ??= []).push({ label, side: 'PyTorch', batch, rssPerSample: (t.max_rss - t.rss_before) / batch, raw: t });
-        for (const b of backends) {
-          const m = runChild({ mode: 'step-memory', backend: b, arch, batch });
-          (bySide[`nasx ${b}`] ??= []).push({
+    await section('compare', () => {
+      const rows = [];
+      for (const [label, arch] of Object.entries(ARCHS)) {
+        const row = { label, arch, nasx: {}, torch: runTorch(['bench', arch, String(args.repeats)], { threads: cores }) };
+        for (const b of backends) row.nasx[b] = runChild({ mode: 'compare', backend: b, arch, repeats: args.repeats });
+        console.error(label, JSON.stringify(row));
+        rows.push(row);
+      }
+      return { repeats: args.repeats, rows };
+    });
+    await section('epochs', () => {
+      const runs = [];
+      for (const [label, arch] of Object.entries(ARCHS)) {
+        const run = { label, arch, nasx: {}, torch: runTorch(['train', tmp, arch, '1', String(BATCH)], { threads: cores }) };
+        for (const b of backends) run.nasx[b] = runChild({ mode: 'train', backend: b, arch, epochs: 1, batch: BATCH, dataDir });
+        console.error(label, 'epoch', JSON.stringify(run));
+        runs.push(run);
+      }
+      return { data, runs };
+    });
+    await section('step-memory', () => {
+      const rows = [];
+      for (const [label, arch] of Object.entries(ARCHS)) {
+        const bySide = {};
+        for (const batch of MEMORY_BATCHES) {
+          const t = runTorch(['step-memory', arch, String(batch)], { threads: cores });
+          (bySide.PyTorch ??= []).push({ label, side: 'PyTorch', batch, rssPerSample: (t.max_rss - t.rss_before) / batch, raw: t });
+          for (const b of backends) {
+            const m = runChild({ mode: 'step-memory', backend: b, arch, batch });
+            (bySide[`nasx ${b}`] ??= []).push({
+              label,
+              side: `nasx ${b}`,
+              batch,
+              tensorPerSample: m.peakTensorBytes / batch,
+              heapPerSample: m.after.wasmHeap !== null ? (m.after.wasmHeap - m.before.wasmHeap) / batch : null,
+              rssPerSample: (m.maxRss - m.before.rss) / batch,
+              raw: m,
+            });
+          }
+        }
+        for (const [side, list] of Object.entries(bySide)) {
+          const [a, b] = list;
+          const marginal = (k) => (a[k] === undefined || a[k] === null ? undefined : (b[k] * b.batch - a[k] * a.batch) / (b.batch - a.batch));
+          rows.push(...list, {
             label,
-            side: `nasx ${b}`,
-            batch,
-            tensorPerSample: m.peakTensorBytes / batch,
-            heapPerSample: m.after.wasmHeap !== null ? (m.after.wasmHeap - m.before.wasmHeap) / batch : null,
-            rssPerSample: (m.maxRss - m.before.rss) / batch,
-            raw: m,
+            side,
+            batch: 'marginal',
+            tensorPerSample: marginal('tensorPerSample'),
+            heapPerSample: marginal('heapPerSample'),
+            rssPerSample: marginal('rssPerSample'),
           });
         }
       }
-      for (const [side, list] of Object.entries(bySide)) {
-        const [a, b] = list;
-        const marginal = (k) => (a[k] === undefined || a[k] === null ? undefined : (b[k] * b.batch - a[k] * a.batch) / (b.batch - a.batch));
-        stepMemory.push(...list, {
-          label,
-          side,
-          batch: 'marginal',
-          tensorPerSample: marginal('tensorPerSample'),
-          heapPerSample: marginal('heapPerSample'),
-          rssPerSample: marginal('rssPerSample'),
-        });
-      }
-    }
-    const archsFile = path.join(tmp, 'archs.txt');
-    fs.writeFileSync(archsFile, poolCells(POOL_CELLS).join('\n') + '\n');
-    const poolNasx = {};
-    for (const b of backends) poolNasx[b] = nasxScore(b, dataDir, archsFile, tmp);
-    const t = runTorch(['naswot-list', archsFile], { threads: cores });
-    const pool = { cells: POOL_CELLS, workers: cores, nasx: poolNasx, torchSeconds: t.seconds, torchThreads: t.threads };
-
-    const results = {
-      date: new Date().toISOString().slice(0, 10),
-      machine,
-      repeats: args.repeats,
-      torch: { setup: torch.setup, debian: torch.debian, blasLibrary: blas, info: torch.info },
-      backends,
-      skipped,
-      data: { dir: 'cifar10-sample', ...data },
-      rows,
-      epochRuns,
-      memoryGrowth: Object.fromEntries(
-        Object.entries(epochRuns.find((e) => e.label === MEMORY_CELL)?.nasx ?? {}).map(([b, run]) => [b, rssGrowth(run)?.percent]),
-      ),
-      stepMemory,
-      pool,
-    };
-    fs.writeFileSync(path.join(__dirname, 'vs-torch.results.json'), JSON.stringify(results, null, 2) + '\n');
-    const md = markdown(results);
-    fs.writeFileSync(path.join(__dirname, 'VS-TORCH.md'), md);
-    process.stdout.write(md);
+      return { batches: MEMORY_BATCHES, rows };
+    });
+    await section('pool', () => {
+      const archsFile = path.join(tmp, 'archs.txt');
+      fs.writeFileSync(archsFile, poolCells(POOL_CELLS).join('\n') + '\n');
+      const nasx = {};
+      for (const b of backends) nasx[b] = nasxScore(b, dataDir, archsFile, tmp);
+      const t = runTorch(['naswot-list', archsFile], { threads: cores });
+      return { cells: POOL_CELLS, workers: cores, nasx, torchSeconds: t.seconds, torchThreads: t.threads };
+    });
+    // nasx only: whether its resident set stays flat (PyTorch's per-sample memory is in step-memory).
+    await section('memory', () => {
+      const runs = {};
+      for (const b of backends) runs[b] = runChild({ mode: 'train', backend: b, arch: ARCHS[MEMORY_CELL], epochs: args.epochs, batch: BATCH, dataDir });
+      return { epochs: args.epochs, data, runs, growthPercent: Object.fromEntries(Object.entries(runs).map(([b, run]) => [b, rssGrowth(run)?.percent])) };
+    });
+    process.stdout.write(fs.readFileSync(path.join(__dirname, 'VS-TORCH.md'), 'utf8'));
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
