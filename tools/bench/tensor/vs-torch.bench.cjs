@@ -21,6 +21,8 @@
 //   node tools/bench/tensor/vs-torch.bench.cjs [--backends wasm,onednn] [--only compare,epochs]
 //                                              [--epochs 10] [--repeats 3] [--wait-idle 0]
 // --only reruns some parts; the others are kept from the last run in vs-torch.results.json.
+// --note TEXT is printed with the parts of this run (e.g. what else ran); --report only rewrites
+// VS-TORCH.md from vs-torch.results.json.
 // Data: NASX_DATA, else the shared/data folder beside the repository (cifar10-sample/). Needs the
 // built workspace (node tools/scripts/build.cjs). Writes vs-torch.results.json and VS-TORCH.md
 // beside this script.
@@ -61,7 +63,7 @@ function fail(problem, fix) {
 const SECTIONS = ['compare', 'epochs', 'step-memory', 'pool', 'memory'];
 
 function parseArgs(argv) {
-  const out = { backends: undefined, only: SECTIONS, epochs: 10, repeats: 3, waitIdle: 0 };
+  const out = { backends: undefined, only: SECTIONS, epochs: 10, repeats: 3, waitIdle: 0, note: undefined, report: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -76,6 +78,8 @@ function parseArgs(argv) {
         .map((x) => x.trim())
         .filter(Boolean);
     if (a === '--backends') out.backends = list();
+    else if (a === '--note') out.note = value();
+    else if (a === '--report') out.report = true;
     else if (a === '--only') {
       out.only = list();
       const bad = out.only.filter((x) => !SECTIONS.includes(x));
@@ -86,7 +90,7 @@ function parseArgs(argv) {
       const min = a === '--wait-idle' ? 0 : 1;
       if (!Number.isInteger(n) || n < min) fail(`${a} must be an integer of at least ${min}, got "${v}"`, `e.g. ${a} 3`);
       out[a === '--wait-idle' ? 'waitIdle' : a.slice(2)] = n;
-    } else fail(`unknown option "${a}"`, 'use --backends a,b  --only a,b  --epochs N  --repeats N  --wait-idle MINUTES');
+    } else fail(`unknown option "${a}"`, 'use --backends a,b  --only a,b  --epochs N  --repeats N  --wait-idle MINUTES  --note TEXT  --report');
   }
   if (out.backends && out.backends.length === 0) fail('--backends names no backend', 'e.g. --backends wasm');
   return out;
@@ -353,7 +357,7 @@ function rssGrowth(run) {
 }
 
 /** "2026-12-02, load average 1.2 → 3.4" for a section's header. */
-const when = (sec) => `${sec.date}; 1-min load average ${sec.load[0].toFixed(1)} before, ${sec.load[1].toFixed(1)} after`;
+const when = (sec) => `${sec.date}; 1-min load average ${sec.load[0].toFixed(1)} before, ${sec.load[1].toFixed(1)} after${sec.note ? `; ${sec.note}` : ''}`;
 
 function markdown(r) {
   const S = r.sections;
@@ -364,7 +368,7 @@ function markdown(r) {
     `\`node tools/bench/tensor/vs-torch.bench.cjs\` on ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memGiB} GiB, Node ${r.machine.node}.`,
     '',
     `**PyTorch side: ${r.torch.setup}** (\`${r.torch.blasLibrary}\`; a 1024² float32 matmul at ${r.torch.info.matmul1024_gflops.toFixed(1)} GFLOP/s). The bench refuses to report against a reference BLAS or with fewer threads than cores.`,
-    'Both sides run the same cells and batch sizes one after the other, never at the same time; parameter counts agree.',
+    'Within a part, both sides run the same cells and batch sizes one after the other, never at the same time; parameter counts agree.',
     `Cells: best CIFAR-10 cell \`${ARCHS['best CIFAR-10 cell']}\` (NB201 #9930, 94.36 % CIFAR-10 test; #6111 at 94.37 % differs only in its last edge, a 1×1 conv); mixed cell \`${ARCHS['mixed cell']}\`.`,
     "The load average of each part is given: other jobs on the machine slow both sides, PyTorch's more (its two threads meet at a barrier in every parallel region, so each region waits for its slower thread to be scheduled).",
   ];
@@ -472,6 +476,13 @@ function earlierSections() {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+  if (args.report) {
+    if (!fs.existsSync(RESULTS)) fail(`${path.basename(RESULTS)} does not exist yet`, 'run the bench first');
+    const md = markdown(JSON.parse(fs.readFileSync(RESULTS, 'utf8')));
+    fs.writeFileSync(path.join(__dirname, 'VS-TORCH.md'), md);
+    process.stdout.write(md);
+    return;
+  }
   const cores = os.cpus().length;
   for (const pkg of ['libs/tensor', 'libs/kernel', 'plugins/search-space-nb201', 'plugins/estimator-zero-cost', 'plugins/task-cifar10']) {
     if (!fs.existsSync(dist(pkg))) fail(`${pkg}/dist is missing`, 'build the workspace first: node tools/scripts/build.cjs');
@@ -497,7 +508,14 @@ async function main() {
     const before = await waitForQuiet(args.waitIdle, cores, name);
     console.error(`vs-torch bench: ${name} (load average ${before.toFixed(1)})`);
     const out = await fn();
-    sections[name] = { date: new Date().toISOString().slice(0, 10), load: [before, os.loadavg()[0]], backends, skipped, ...out };
+    sections[name] = {
+      date: new Date().toISOString().slice(0, 10),
+      load: [before, os.loadavg()[0]],
+      ...(args.note ? { note: args.note } : {}),
+      backends,
+      skipped,
+      ...out,
+    };
     const all = { ...earlierSections(), ...sections };
     const results = { machine: machineInfo(), torch: { setup: torch.setup, debian: torch.debian, blasLibrary: blas, info: torch.info }, sections: all };
     fs.writeFileSync(RESULTS, JSON.stringify(results, null, 2) + '\n');
