@@ -347,7 +347,7 @@ const f0 = (x) => (x === undefined || x === null ? '–' : Math.round(x).toLocal
 const f1 = (x) => (x === undefined || x === null ? '–' : x.toFixed(1));
 const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : '–');
 const mib = (b) => (b === undefined || b === null ? '–' : (b / 2 ** 20).toFixed(0));
-const kib = (b) => (b === undefined || b === null ? '–' : (b / 2 ** 10).toFixed(0));
+const mib1 = (b) => (b === undefined || b === null ? '–' : (b / 2 ** 20).toFixed(1));
 
 /** Resident-set growth from the end of epoch 1 to the end of the run, in % (and the maximum over the epochs). */
 function rssGrowth(run) {
@@ -357,6 +357,12 @@ function rssGrowth(run) {
 }
 
 /** "2026-12-02, load average 1.2 → 3.4" for a section's header. */
+/** A part measured while the load average was at least the number of cores: its timings are not a fair comparison. */
+const busy = (sec, cores) => Math.max(...sec.load) >= cores;
+const busyWarning = (sec, cores, name) =>
+  busy(sec, cores)
+    ? ` **Busy machine: these timings and ratios are not a fair comparison** (other jobs slow PyTorch's two threads far more than nasx's one); rerun on an idle machine: \`--only ${name} --wait-idle 60\`.`
+    : '';
 const when = (sec) => `${sec.date}; 1-min load average ${sec.load[0].toFixed(1)} before, ${sec.load[1].toFixed(1)} after${sec.note ? `; ${sec.note}` : ''}`;
 
 function markdown(r) {
@@ -379,7 +385,7 @@ function markdown(r) {
       '',
       `## Forward, training step, NASWOT (ms, median of ${S.compare.repeats}; ratio = nasx / PyTorch, below 1 nasx is faster)`,
       '',
-      `${when(S.compare)}. ${backendsLine(S.compare)}`,
+      `${when(S.compare)}. ${backendsLine(S.compare)}${busyWarning(S.compare, r.machine.cores, 'compare')}`,
       '',
       '| cell | side | forward b64 | training step b64 | NASWOT b128 |',
       '|---|---|---:|---:|---:|',
@@ -396,7 +402,7 @@ function markdown(r) {
       '',
       `## Images/s for an epoch of the CIFAR-10 sample (the cifar10 task's NB201 split: train on ${S.epochs.data.train}, then evaluate ${S.epochs.data.validation}; batch ${BATCH}, fixed order)`,
       '',
-      `${when(S.epochs)}. ${backendsLine(S.epochs)} The first epoch includes the warm-up (first kernels, memory growth).`,
+      `${when(S.epochs)}. ${backendsLine(S.epochs)} The first epoch includes the warm-up (first kernels, memory growth).${busyWarning(S.epochs, r.machine.cores, 'epochs')}`,
       '',
       '| cell | side | train img/s | eval img/s | val acc % after 1 epoch |',
       '|---|---|---:|---:|---:|',
@@ -414,7 +420,7 @@ function markdown(r) {
       '',
       `## Memory: ${M.epochs} epochs of the ${MEMORY_CELL} on the CIFAR-10 sample (resident set after each epoch)`,
       '',
-      `${when(M)}. Same data and batch as above, evaluating after every epoch. Target: growth after epoch 1 < 5 %.`,
+      `${when(M)}. Same data and batch as above, evaluating after every epoch. Target: growth after epoch 1 < 5 %. Memory does not depend on the load; the images/s column does.`,
       '',
       '| side | RSS MiB after epoch 1 … last | growth after epoch 1, at the end / at most | live tensors after each epoch | wasm heap MiB | train img/s, epochs 2… (median) |',
       '|---|---|---:|---|---:|---:|',
@@ -432,7 +438,7 @@ function markdown(r) {
   if (S['step-memory']) {
     lines.push(
       '',
-      '## Memory of a training step, per sample (fresh process, two SGD steps; KiB per sample)',
+      '## Memory of a training step, per sample (fresh process, two SGD steps; MiB per sample)',
       '',
       `${when(S['step-memory'])}. tensor peak: \`tf.profile(...).peakBytes\` / batch; wasm heap: its growth / batch; RSS: the peak resident set minus the resident set before the first step, / batch (PyTorch: the same from \`ru_maxrss\`). marginal: (value × 64 − value × 32) / 32, what one more sample costs.`,
       '',
@@ -440,7 +446,7 @@ function markdown(r) {
       '|---|---|---:|---:|---:|---:|',
     );
     for (const m of S['step-memory'].rows) {
-      lines.push(`| ${m.label} | ${m.side} | ${m.batch} | ${kib(m.tensorPerSample)} | ${kib(m.heapPerSample)} | ${kib(m.rssPerSample)} |`);
+      lines.push(`| ${m.label} | ${m.side} | ${m.batch} | ${mib1(m.tensorPerSample)} | ${mib1(m.heapPerSample)} | ${mib1(m.rssPerSample)} |`);
     }
   }
   if (S.pool) {
@@ -449,7 +455,7 @@ function markdown(r) {
       '',
       `## NASWOT throughput: ${P.cells} NB201 cells spread over the space, batch 128, wall time with start-up`,
       '',
-      `${when(P)}.`,
+      `${when(P)}.${busyWarning(P, r.machine.cores, 'pool')}`,
       '',
       '| side | cells per minute | seconds for all |',
       '|---|---:|---:|',
