@@ -19,7 +19,7 @@
 // (torch-setup.cjs). Each part records the load average around it; --wait-idle M waits up to M
 // minutes before each part for the load average to fall below half the cores.
 //   node tools/bench/tensor/vs-torch.bench.cjs [--backends wasm,onednn] [--only compare,epochs]
-//                                              [--epochs 10] [--repeats 3] [--wait-idle 0]
+//                                              [--cells best,mixed] [--epochs 10] [--repeats 3] [--wait-idle 0]
 // --only reruns some parts; the others are kept from the last run in vs-torch.results.json.
 // --note TEXT is printed with the parts of this run (e.g. what else ran); --report only rewrites
 // VS-TORCH.md from vs-torch.results.json.
@@ -39,6 +39,8 @@ const ARCHS = {
   'best CIFAR-10 cell': '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|',
   'mixed cell': '|avg_pool_3x3~0|+|nor_conv_1x1~0|nor_conv_3x3~1|+|avg_pool_3x3~0|avg_pool_3x3~1|nor_conv_1x1~2|',
 };
+/** Short names of the cells for --cells. */
+const CELL_IDS = { best: 'best CIFAR-10 cell', mixed: 'mixed cell' };
 /** The cell of the many-epoch memory run (the cheaper one: it has every op kind but `none`). */
 const MEMORY_CELL = 'mixed cell';
 const BATCH = 64;
@@ -63,7 +65,7 @@ function fail(problem, fix) {
 const SECTIONS = ['compare', 'epochs', 'step-memory', 'pool', 'memory'];
 
 function parseArgs(argv) {
-  const out = { backends: undefined, only: SECTIONS, epochs: 10, repeats: 3, waitIdle: 0, note: undefined, report: false };
+  const out = { backends: undefined, cells: Object.keys(CELL_IDS), only: SECTIONS, epochs: 10, repeats: 3, waitIdle: 0, note: undefined, report: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -79,7 +81,12 @@ function parseArgs(argv) {
         .filter(Boolean);
     if (a === '--backends') out.backends = list();
     else if (a === '--note') out.note = value();
-    else if (a === '--report') out.report = true;
+    else if (a === '--cells') {
+      out.cells = list();
+      const bad = out.cells.filter((x) => !(x in CELL_IDS));
+      if (bad.length || out.cells.length === 0)
+        fail(`--cells: "${bad.join(',')}" is not a cell of the bench`, `name some of ${Object.keys(CELL_IDS).join(', ')}`);
+    } else if (a === '--report') out.report = true;
     else if (a === '--only') {
       out.only = list();
       const bad = out.only.filter((x) => !SECTIONS.includes(x));
@@ -90,7 +97,8 @@ function parseArgs(argv) {
       const min = a === '--wait-idle' ? 0 : 1;
       if (!Number.isInteger(n) || n < min) fail(`${a} must be an integer of at least ${min}, got "${v}"`, `e.g. ${a} 3`);
       out[a === '--wait-idle' ? 'waitIdle' : a.slice(2)] = n;
-    } else fail(`unknown option "${a}"`, 'use --backends a,b  --only a,b  --epochs N  --repeats N  --wait-idle MINUTES  --note TEXT  --report');
+    } else
+      fail(`unknown option "${a}"`, 'use --backends a,b  --only a,b  --cells best,mixed  --epochs N  --repeats N  --wait-idle MINUTES  --note TEXT  --report');
   }
   if (out.backends && out.backends.length === 0) fail('--backends names no backend', 'e.g. --backends wasm');
   return out;
@@ -506,6 +514,7 @@ async function main() {
   console.error(`vs-torch bench: ${torch.setup}; BLAS ${blas}; 1024² matmul ${torch.info.matmul1024_gflops.toFixed(1)} GFLOP/s`);
   console.error(torch.info.config.trim());
 
+  const cells = args.cells.map((id) => [CELL_IDS[id], ARCHS[CELL_IDS[id]]]);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-vs-torch-'));
   const sections = {};
   /** Runs one part of the bench, recording its date and the load average around it. */
@@ -531,7 +540,7 @@ async function main() {
     const data = await dumpSplits(dataDir, tmp);
     await section('compare', () => {
       const rows = [];
-      for (const [label, arch] of Object.entries(ARCHS)) {
+      for (const [label, arch] of cells) {
         const row = { label, arch, nasx: {}, torch: runTorch(['bench', arch, String(args.repeats)], { threads: cores }) };
         for (const b of backends) row.nasx[b] = runChild({ mode: 'compare', backend: b, arch, repeats: args.repeats });
         console.error(label, JSON.stringify(row));
@@ -541,7 +550,7 @@ async function main() {
     });
     await section('epochs', () => {
       const runs = [];
-      for (const [label, arch] of Object.entries(ARCHS)) {
+      for (const [label, arch] of cells) {
         const run = { label, arch, nasx: {}, torch: runTorch(['train', tmp, arch, '1', String(BATCH)], { threads: cores }) };
         for (const b of backends) run.nasx[b] = runChild({ mode: 'train', backend: b, arch, epochs: 1, batch: BATCH, dataDir });
         console.error(label, 'epoch', JSON.stringify(run));
@@ -551,7 +560,7 @@ async function main() {
     });
     await section('step-memory', () => {
       const rows = [];
-      for (const [label, arch] of Object.entries(ARCHS)) {
+      for (const [label, arch] of cells) {
         const bySide = {};
         for (const batch of MEMORY_BATCHES) {
           const t = runTorch(['step-memory', arch, String(batch)], { threads: cores });
