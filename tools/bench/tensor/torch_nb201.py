@@ -305,6 +305,8 @@ def main(argv):
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     mode, args = argv[0], argv[1:]
+    if mode.startswith('|'):  # the older form `torch_nb201.py ARCH [REPEATS]`, which other benches call
+        mode, args = 'bench', argv
     if mode == 'info':
         result = info()
     elif mode == 'bench':

@@ -532,7 +532,13 @@ async function main() {
       ...out,
     };
     const all = { ...earlierSections(), ...sections };
-    const results = { machine: machineInfo(), torch: { setup: torch.setup, debian: torch.debian, blasLibrary: blas, info: torch.info }, sections: all };
+    const results = {
+      machine: machineInfo(),
+      torch: { setup: torch.setup, debian: torch.debian, blasLibrary: blas, info: torch.info },
+      // The compare part's date and rows also at the top, where onednn.bench.cjs reads PyTorch's times.
+      ...(all.compare ? { date: all.compare.date, rows: all.compare.rows } : {}),
+      sections: all,
+    };
     fs.writeFileSync(RESULTS, JSON.stringify(results, null, 2) + '\n');
     fs.writeFileSync(path.join(__dirname, 'VS-TORCH.md'), markdown(results));
   };
