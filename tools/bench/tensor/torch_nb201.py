@@ -1,20 +1,33 @@
 #!/usr/bin/env python3
-"""PyTorch side of the tensor benchmark: the NAS-Bench-201 network (Dong & Yang, ICLR 2020),
-written here from the paper's description, timed for a forward pass and one SGD training step at
-batch 64 and for the NASWOT v2 score (Mellor et al., ICML 2021) at batch 128, on 2 threads.
-Prints one JSON object. Usage: torch_nb201.py '<arch string>' [repeats]
-With --naswot-list FILE: scores every cell of FILE (one arch string a line) in turn, each a
-freshly built network, as a scoring run does, and prints the wall time."""
+"""PyTorch side of the nasx vs PyTorch benchmark (vs-torch.bench.cjs): the NAS-Bench-201 network
+(Dong & Yang, ICLR 2020), written here from the paper's description, on every core.
+
+  torch_nb201.py info                              the set-up: version, build config, threads, the
+                                                   BLAS library loaded and a 1024² matmul's GFLOP/s
+  torch_nb201.py bench ARCH [REPEATS]              forward and SGD training step at batch 64,
+                                                   NASWOT v2 score (Mellor et al., ICML 2021) at 128
+  torch_nb201.py naswot-list FILE                  scores every cell of FILE (one arch a line) in
+                                                   turn, each a freshly built network
+  torch_nb201.py train DIR ARCH EPOCHS BATCH       trains on DIR/train.f32 + train.i32, evaluates on
+                                                   DIR/val.f32 + val.i32 after every epoch; times
+                                                   and resident memory per epoch
+  torch_nb201.py step-memory ARCH BATCH            resident memory of two training steps
+
+Every mode prints one JSON object on its last line. --threads N (default: every core) sets
+torch's intra-op threads."""
+import ctypes
 import json
+import os
+import resource
 import sys
 import time
 
+import numpy
 import torch
 import torch.nn as nn
 
-torch.set_num_threads(2)
-torch.manual_seed(0)
 OPS = ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3']
+PAGE = os.sysconf('SC_PAGE_SIZE')
 
 
 class ReLUConvBN(nn.Sequential):
@@ -116,6 +129,72 @@ def timed(fn, repeats):
     return times[len(times) // 2] * 1000
 
 
+def rss():
+    """Resident set size now, bytes."""
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * PAGE
+
+
+def max_rss():
+    """Peak resident set size of this process, bytes (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def sgd(net, steps):
+    """NAS-Bench-201's optimiser, as nasx's trainNetwork: Nesterov SGD, cosine schedule per step from 0.1."""
+    opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-4)
+    return opt, torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps, eta_min=0)
+
+
+def blas_libraries():
+    """Resolved paths of the BLAS/LAPACK libraries mapped into this process (after a matmul ran)."""
+    found = []
+    with open('/proc/self/maps') as f:
+        for line in f:
+            parts = line.split()
+            p = parts[-1] if len(parts) >= 6 else ''
+            name = os.path.basename(p)
+            if ('blas' in name or 'lapack' in name or 'mkl' in name or 'blis' in name) and p not in found:
+                found.append(p)
+    return found
+
+
+def openblas(paths):
+    """OpenBLAS's own build string and thread count, when an OpenBLAS is loaded."""
+    for p in paths:
+        try:
+            lib = ctypes.CDLL(p)
+            get_config = lib.openblas_get_config
+        except (OSError, AttributeError):
+            continue
+        get_config.restype = ctypes.c_char_p
+        return {'config': get_config().decode(), 'threads': lib.openblas_get_num_threads(), 'library': p}
+    return None
+
+
+def info():
+    a = torch.randn(1024, 1024)
+    b = torch.randn(1024, 1024)
+    a @ b  # loads the BLAS and warms it up
+    runs = 5
+    t = time.perf_counter()
+    for _ in range(runs):
+        a @ b
+    seconds = (time.perf_counter() - t) / runs
+    libs = blas_libraries()
+    return {
+        'torch': torch.__version__,
+        'config': torch.__config__.show(),
+        'threads': torch.get_num_threads(),
+        'interop_threads': torch.get_num_interop_threads(),
+        'cpu_count': os.cpu_count(),
+        'blas_libraries': libs,
+        'openblas': openblas(libs),
+        'matmul1024_gflops': 2 * 1024 ** 3 / seconds / 1e9,
+        'env': {k: v for k, v in os.environ.items() if k in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS', 'LD_LIBRARY_PATH', 'LD_PRELOAD')},
+    }
+
+
 def naswot_list(file):
     archs = [l.strip() for l in open(file) if l.strip()]
     x128 = torch.randn(128, 3, 32, 32)
@@ -125,14 +204,10 @@ def naswot_list(file):
         net = Network(parse(arch))
         net.train()
         scores.append(naswot(net, x128))
-    print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'cells': len(archs), 'seconds': time.perf_counter() - started, 'scores': scores}))
+    return {'threads': torch.get_num_threads(), 'cells': len(archs), 'seconds': time.perf_counter() - started, 'scores': scores}
 
 
-def main():
-    if sys.argv[1] == '--naswot-list':
-        return naswot_list(sys.argv[2])
-    arch = sys.argv[1]
-    repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+def bench(arch, repeats):
     net = Network(parse(arch))
     params = sum(p.numel() for p in net.parameters())
     x64 = torch.randn(64, 3, 32, 32)
@@ -158,12 +233,94 @@ def main():
         net.train()
         score['v'] = naswot(net, x128)
 
-    print(json.dumps({
-        'torch': torch.__version__, 'threads': torch.get_num_threads(), 'params': params,
+    return {
+        'threads': torch.get_num_threads(), 'params': params,
         'forward64_ms': timed(forward, repeats), 'train_step64_ms': timed(step, repeats),
         'naswot128_ms': timed(nw, repeats), 'naswot128': score['v'],
-    }))
+    }
+
+
+def load_split(folder, name):
+    x = torch.from_numpy(numpy.fromfile(os.path.join(folder, name + '.f32'), dtype='float32'))
+    y = torch.from_numpy(numpy.fromfile(os.path.join(folder, name + '.i32'), dtype='int32')).long()
+    return x.view(-1, 3, 32, 32), y
+
+
+def train(folder, arch, epochs, batch):
+    """Epochs over the split in file order (as nasx without an rng), then an evaluation pass."""
+    x, y = load_split(folder, 'train')
+    vx, vy = load_split(folder, 'val')
+    net = Network(parse(arch))
+    per_epoch = (len(y) + batch - 1) // batch
+    opt, schedule = sgd(net, per_epoch * epochs)
+    loss_fn = nn.CrossEntropyLoss()
+    start_rss = rss()
+    out = []
+    for epoch in range(epochs):
+        t = time.perf_counter()
+        net.train()
+        loss_sum = 0.0
+        for i in range(0, len(y), batch):
+            opt.zero_grad()
+            loss = loss_fn(net(x[i:i + batch]), y[i:i + batch])
+            loss.backward()
+            opt.step()
+            schedule.step()
+            loss_sum += loss.item() * len(y[i:i + batch])
+        train_seconds = time.perf_counter() - t
+        t = time.perf_counter()
+        net.eval()
+        correct = 0
+        with torch.no_grad():
+            for i in range(0, len(vy), batch):
+                correct += (net(vx[i:i + batch]).argmax(1) == vy[i:i + batch]).sum().item()
+        out.append({
+            'epoch': epoch + 1, 'train_seconds': train_seconds, 'train_images': len(y), 'eval_seconds': time.perf_counter() - t,
+            'eval_images': len(vy), 'loss': loss_sum / len(y), 'val_acc': 100.0 * correct / len(vy), 'rss': rss(),
+        })
+    return {'threads': torch.get_num_threads(), 'batch': batch, 'start_rss': start_rss, 'max_rss': max_rss(), 'epochs': out}
+
+
+def step_memory(arch, batch):
+    """Resident memory before and at the peak of two SGD steps on a fresh network (fresh process)."""
+    net = Network(parse(arch))
+    x = torch.randn(batch, 3, 32, 32)
+    y = torch.randint(0, 10, (batch,))
+    opt, _ = sgd(net, 2)
+    loss_fn = nn.CrossEntropyLoss()
+    before = rss()
+    for _ in range(2):
+        opt.zero_grad()
+        loss_fn(net(x), y).backward()
+        opt.step()
+    return {'batch': batch, 'rss_before': before, 'rss_after': rss(), 'max_rss': max_rss()}
+
+
+def main(argv):
+    threads = os.cpu_count()
+    if '--threads' in argv:
+        i = argv.index('--threads')
+        threads = int(argv[i + 1])
+        argv = argv[:i] + argv[i + 2:]
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    mode, args = argv[0], argv[1:]
+    if mode.startswith('|'):  # the older form `torch_nb201.py ARCH [REPEATS]`, which other benches call
+        mode, args = 'bench', argv
+    if mode == 'info':
+        result = info()
+    elif mode == 'bench':
+        result = bench(args[0], int(args[1]) if len(args) > 1 else 5)
+    elif mode == 'naswot-list':
+        result = naswot_list(args[0])
+    elif mode == 'train':
+        result = train(args[0], args[1], int(args[2]), int(args[3]))
+    elif mode == 'step-memory':
+        result = step_memory(args[0], int(args[1]))
+    else:
+        sys.exit(f'torch_nb201.py: unknown mode {mode!r}; see the docstring at the top of this file')
+    print(json.dumps(result))
 
 
 if __name__ == '__main__':
-    main()
+    main(sys.argv[1:])

@@ -103,6 +103,26 @@ describe('training', () => {
       expect(tf.memory().numTensors).toBe(start);
     });
 
+    it('keeps live tensors and their bytes the same from epoch to epoch when it evaluates after every epoch (the 10-epoch memory run of vs-torch.bench.cjs)', async () => {
+      const start = tf.memory();
+      const perEpoch: { tensors: number; bytes: number }[] = [];
+      await trainNetwork(net, quadrantSplit(48, 4), {
+        epochs: 4,
+        batchSize: 16,
+        rng: createRng(2),
+        validation: { split: quadrantSplit(32, 5), batchSize: 16 },
+        onProgress: (p) => p.kind === 'epoch' && perEpoch.push({ tensors: tf.memory().numTensors, bytes: tf.memory().numBytes }),
+      });
+      expect(perEpoch).toHaveLength(4);
+      // The momentum buffers are the only tensors training adds, one per parameter, from the first step on.
+      expect(perEpoch[0]!.tensors).toBe(start.numTensors + net.parameters.size);
+      expect(new Set(perEpoch.map((e) => `${e.tensors}/${e.bytes}`)).size).toBe(1);
+      expect(tf.memory().numTensors).toBe(start.numTensors);
+      expect(tf.memory().numBytes).toBe(start.numBytes);
+      await evaluateNetwork(net, quadrantSplit(32, 5), { batchSize: 16 });
+      expect(tf.memory().numTensors).toBe(start.numTensors);
+    });
+
     it('is reproducible: the same network seed and shuffling seed give the same losses', async () => {
       const losses = async (): Promise<number[]> => {
         const n = buildNetwork(CELL, { ...TINY, seed: 9 });
