@@ -100,6 +100,15 @@ export {
   type TrainStepProgress,
 } from './train/train';
 export {
+  createDataParallelTrainer,
+  type DataParallelOptions,
+  type DataParallelStep,
+  type DataParallelStepResult,
+  type DataParallelTrainer,
+} from './parallel/data-parallel.trainer';
+export type { CreateReplicaModel, ReplicaModel } from './parallel/replica-model';
+export type { LayoutEntry, ReplicaLayout, ReplicaModelSpec } from './parallel/replica-protocol';
+export {
   BROWSER_BACKENDS,
   profileInBrowser,
   type BrowserBackendName,
