@@ -1,0 +1,190 @@
+#!/usr/bin/env node
+// Benchmark of data-parallel training (@nasx/tensor's `replicas`, the BUILT package:
+// `npx tsc -b libs/tensor`) on the wasm backend, 1 vs 2 replicas in the same run:
+//   node tools/bench/dataparallel/dataparallel.bench.cjs [--cells best,mixed] [--epoch-cells mixed]
+//   1. one NB201 training step (C = 16, N = 5, CIFAR-10 32×32, batch 64) through trainNetwork:
+//      one thread over the whole batch, one thread over 2 micro-batches of 32 (the exact
+//      single-thread equivalent of 2 replicas), and 2 replicas; median of the steps after a warm-up;
+//   2. images/s over one epoch of the 2,000-image CIFAR-10 sample (batch 64), 1 vs 2 replicas,
+//      and the replicas' start-up (threads, wasm, network, weights) apart from it.
+// The modes alternate per cell, so a change in the machine's load hits all of them alike.
+// Data: NASX_DATA, else the shared/data folder beside the repository (cifar10-sample/).
+// Writes results.json + RESULTS.md beside this script. Timing numbers belong here, never in tests.
+'use strict';
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const zlib = require('node:zlib');
+const { machineInfo } = require('../machine.cjs');
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const DIST = path.join(ROOT, 'libs', 'tensor', 'dist');
+const DATA = process.env.NASX_DATA || path.resolve(ROOT, '..', 'shared', 'data');
+const CIFAR = { numClasses: 10, inputShape: [3, 32, 32] };
+const CELLS = {
+  best: { name: 'best CIFAR-10 cell (94.37%)', ops: [3, 3, 3, 1, 3, 2] },
+  mixed: { name: 'mixed (avg_pool, 1×1, skip, 3×3)', ops: [4, 2, 1, 2, 0, 3] },
+};
+const BATCH = 64;
+const STEPS = 4;
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : fallback;
+}
+
+function load() {
+  if (!fs.existsSync(path.join(DIST, 'parallel', 'replica.worker.js'))) {
+    console.error(`dataparallel bench: ${DIST} is missing or old. Build first: npx tsc -b libs/tensor`);
+    process.exit(2);
+  }
+  return require(DIST);
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const arch = (ops) => ({ space: 'nb201', genotype: { ops }, key: `nb201:${ops.join('')}` });
+
+function split(x, y) {
+  const per = 3 * 32 * 32;
+  return {
+    size: y.length,
+    async *batches({ batchSize }) {
+      for (let i = 0; i < y.length; i += batchSize) {
+        const m = Math.min(batchSize, y.length - i);
+        yield {
+          x: { data: x.subarray(i * per, (i + m) * per), shape: [m, 3, 32, 32], dtype: 'float32' },
+          y: { data: y.subarray(i, i + m), shape: [m], dtype: 'int32' },
+        };
+      }
+    },
+  };
+}
+
+/** The CIFAR-10 sample's training images, scaled and normalised per channel as the cifar10 task does. */
+function cifarSample() {
+  const dir = path.join(DATA, 'cifar10-sample');
+  if (!fs.existsSync(path.join(dir, 'cifar10_header.json'))) {
+    console.error(`dataparallel bench: no cifar10-sample under ${DATA} (set NASX_DATA)`);
+    process.exit(2);
+  }
+  const f = JSON.parse(fs.readFileSync(path.join(dir, 'cifar10_header.json'), 'utf8')).files.train;
+  const images = zlib.gunzipSync(fs.readFileSync(path.join(dir, f.images)));
+  const labels = zlib.gunzipSync(fs.readFileSync(path.join(dir, f.labels)));
+  const n = labels.length;
+  const x = new Float32Array(n * 3072);
+  for (let i = 0; i < n * 3072; i++) {
+    const c = Math.floor((i % 3072) / 1024);
+    x[i] = (images[i] / 255 - f.channel_mean[c]) / f.channel_std[c];
+  }
+  return split(x, Int32Array.from(labels));
+}
+
+/** Median ms of a training step after the first, and the wall time around trainNetwork. */
+async function stepMs(T, cell, data, options) {
+  const net = T.buildNetwork(arch(cell.ops), { ...CIFAR, seed: 1 });
+  const times = [];
+  let last = 0;
+  const t0 = performance.now();
+  const result = await T.trainNetwork(net, data, {
+    steps: STEPS,
+    batchSize: BATCH,
+    onProgress: (p) => {
+      if (p.kind !== 'step') return;
+      times.push((p.seconds - last) * 1000);
+      last = p.seconds;
+    },
+    ...options,
+  });
+  const wall = (performance.now() - t0) / 1000;
+  net.dispose();
+  return { ms: median(times.slice(1)), steps: times.map((t) => Math.round(t)), startupS: wall - result.seconds, loss: result.loss };
+}
+
+/** One epoch over the sample: images/s of the training loop, start-up apart. */
+async function epoch(T, cell, data, options) {
+  const net = T.buildNetwork(arch(cell.ops), { ...CIFAR, seed: 1 });
+  const t0 = performance.now();
+  const result = await T.trainNetwork(net, data, { epochs: 1, batchSize: BATCH, ...options });
+  const wall = (performance.now() - t0) / 1000;
+  net.dispose();
+  return { imagesPerS: result.samples / result.seconds, seconds: result.seconds, startupS: wall - result.seconds, samples: result.samples, loss: result.loss };
+}
+
+async function main() {
+  const T = load();
+  const info = await T.initTensorBackend('wasm');
+  const cells = arg('--cells', 'best,mixed').split(',');
+  const epochCells = arg('--epoch-cells', 'best,mixed').split(',');
+  const data = cifarSample();
+  const machine = machineInfo();
+  console.error(`backend ${info.name}${info.simd ? ' (SIMD)' : ''}; ${os.availableParallelism()} cores; load ${machine.loadAverage1m}`);
+  const modes = [
+    { key: 'one', label: '1 thread, whole batch', options: { microBatchSize: BATCH } },
+    { key: 'oneMicro', label: '1 thread, 2 micro-batches of 32', options: { microBatchSize: BATCH / 2 } },
+    { key: 'two', label: '2 replicas', options: { replicas: 2 } },
+  ];
+  const steps = [];
+  for (const c of cells) {
+    const cell = CELLS[c];
+    const row = { cell: cell.name, ops: cell.ops.join('') };
+    for (const m of modes) {
+      row[m.key] = await stepMs(T, cell, data, m.options);
+      console.error(`step ${cell.name} · ${m.label}: ${row[m.key].ms.toFixed(0)} ms (${row[m.key].steps.join(', ')})`);
+    }
+    steps.push(row);
+  }
+  const epochs = [];
+  for (const c of epochCells) {
+    const cell = CELLS[c];
+    const row = { cell: cell.name, ops: cell.ops.join('') };
+    for (const m of [modes[0], modes[2]]) {
+      row[m.key] = await epoch(T, cell, data, m.options);
+      console.error(`epoch ${cell.name} · ${m.label}: ${row[m.key].imagesPerS.toFixed(1)} images/s (${row[m.key].seconds.toFixed(1)} s)`);
+    }
+    epochs.push(row);
+  }
+  const loadAfter = +os.loadavg()[0].toFixed(2);
+  const results = { date: new Date().toISOString(), machine, loadAverage1mAfter: loadAfter, backend: info, batch: BATCH, steps, epochs };
+  fs.writeFileSync(path.join(__dirname, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+
+  const fmt = (x, d = 0) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+  const md = [
+    '# Data-parallel training benchmark',
+    '',
+    `${results.date.slice(0, 10)} · ${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB · ${machine.platform} · Node ${machine.node} · backend **${info.name}**${info.simd ? ' (SIMD)' : ''} · 1-minute load average ${machine.loadAverage1m} before, ${loadAfter} after`,
+    '',
+    'Command: `node tools/bench/dataparallel/dataparallel.bench.cjs` (after `npx tsc -b libs/tensor`). NAS-Bench-201 network C = 16, N = 5, CIFAR-10 32×32, 10 classes, batch 64, through `trainNetwork`. The modes run one after the other per cell in the same process.',
+    '',
+    `## Training step (median of steps 2–${STEPS}), ms`,
+    '',
+    '| cell | 1 thread, batch 64 | 1 thread, 2 × 32 (the exact reference) | 2 replicas | speed-up vs 1 thread | replica start-up s |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...steps.map(
+      (r) =>
+        `| ${r.cell} \`${r.ops}\` | ${fmt(r.one.ms)} | ${fmt(r.oneMicro.ms)} | ${fmt(r.two.ms)} | ${fmt(r.one.ms / r.two.ms, 2)}× | ${fmt(r.two.startupS, 1)} |`,
+    ),
+    '',
+    '## One epoch of the CIFAR-10 sample (2,000 images, 32 steps), images/s',
+    '',
+    '| cell | 1 thread | 2 replicas | speed-up | epoch s (1 / 2) | replica start-up s |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...epochs.map(
+      (r) =>
+        `| ${r.cell} \`${r.ops}\` | ${fmt(r.one.imagesPerS, 1)} | ${fmt(r.two.imagesPerS, 1)} | ${fmt(r.two.imagesPerS / r.one.imagesPerS, 2)}× | ${fmt(r.one.seconds, 1)} / ${fmt(r.two.seconds, 1)} | ${fmt(r.two.startupS, 1)} |`,
+    ),
+    '',
+    'Start-up (2 threads, a wasm instance and the network in each, the weights loaded) is paid once per training job and is not in the step times or images/s.',
+    '',
+  ];
+  fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), md.join('\n'));
+  console.error(md.join('\n'));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
