@@ -107,7 +107,7 @@ export {
   type DataParallelTrainer,
 } from './parallel/data-parallel.trainer';
 export type { CreateReplicaModel, ReplicaModel } from './parallel/replica-model';
-export type { LayoutEntry, ReplicaLayout, ReplicaModelSpec } from './parallel/replica-protocol';
+export type { LayoutEntry, ReplicaLayout, ReplicaModelSpec, ReplicaStepTimes } from './parallel/replica-protocol';
 export {
   BROWSER_BACKENDS,
   profileInBrowser,

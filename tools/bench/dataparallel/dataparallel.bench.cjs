@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Benchmark of data-parallel training (@nasx/tensor's `replicas`, the BUILT package:
 // `npx tsc -b libs/tensor`) on the wasm backend, 1 vs 2 replicas in the same run:
-//   node tools/bench/dataparallel/dataparallel.bench.cjs [--cells best,mixed] [--epoch-cells mixed]
+//   node tools/bench/dataparallel/dataparallel.bench.cjs [--cells best,mixed] [--epoch-cells best,mixed]
 //   1. one NB201 training step (C = 16, N = 5, CIFAR-10 32×32, batch 64) through trainNetwork:
 //      one thread over the whole batch, one thread over 2 micro-batches of 32 (the exact
 //      single-thread equivalent of 2 replicas), and 2 replicas; median of the steps after a warm-up;
@@ -104,6 +104,46 @@ async function stepMs(T, cell, data, options) {
   return { ms: median(times.slice(1)), steps: times.map((t) => Math.round(t)), startupS: wall - result.seconds, loss: result.loss };
 }
 
+/**
+ * The same with 2 replicas through createDataParallelTrainer (what trainNetwork runs), to also
+ * get each replica's split of a step: compute, waiting for the other, reduce + update.
+ */
+async function replicaStepMs(T, cell, data) {
+  const t0 = performance.now();
+  const dp = await T.createDataParallelTrainer({
+    replicas: 2,
+    model: { kind: 'network', arch: arch(cell.ops), options: { ...CIFAR, seed: 1 } },
+    sampleShape: CIFAR.inputShape,
+    maxBatchSize: BATCH,
+  });
+  const startupS = (performance.now() - t0) / 1000;
+  const times = [];
+  const splits = [];
+  let loss = NaN;
+  try {
+    let i = 0;
+    for await (const batch of data.batches({ batchSize: BATCH })) {
+      if (i++ >= STEPS) break;
+      const s0 = performance.now();
+      const r = await dp.step(batch, { learningRate: 0.1 });
+      times.push(performance.now() - s0);
+      splits.push(r.replicaMs);
+      loss = r.loss;
+    }
+  } finally {
+    await dp.dispose();
+  }
+  const part = (key) => median(splits.slice(1).map((s) => Math.max(...s.map((x) => x[key]))));
+  return {
+    ms: median(times.slice(1)),
+    steps: times.map((t) => Math.round(t)),
+    startupS,
+    loss,
+    slowestReplicaMs: { compute: part('compute'), wait: part('wait'), sync: part('sync') },
+    perReplica: splits.map((s) => s.map((x) => ({ compute: Math.round(x.compute), wait: Math.round(x.wait), sync: Math.round(x.sync) }))),
+  };
+}
+
 /** One epoch over the sample: images/s of the training loop, start-up apart. */
 async function epoch(T, cell, data, options) {
   const net = T.buildNetwork(arch(cell.ops), { ...CIFAR, seed: 1 });
@@ -118,7 +158,7 @@ async function main() {
   const T = load();
   const info = await T.initTensorBackend('wasm');
   const cells = arg('--cells', 'best,mixed').split(',');
-  const epochCells = arg('--epoch-cells', 'best,mixed').split(',');
+  const epochCells = arg('--epoch-cells', 'mixed').split(',');
   const data = cifarSample();
   const machine = machineInfo();
   console.error(`backend ${info.name}${info.simd ? ' (SIMD)' : ''}; ${os.availableParallelism()} cores; load ${machine.loadAverage1m}`);
@@ -132,7 +172,7 @@ async function main() {
     const cell = CELLS[c];
     const row = { cell: cell.name, ops: cell.ops.join('') };
     for (const m of modes) {
-      row[m.key] = await stepMs(T, cell, data, m.options);
+      row[m.key] = m.key === 'two' ? await replicaStepMs(T, cell, data) : await stepMs(T, cell, data, m.options);
       console.error(`step ${cell.name} · ${m.label}: ${row[m.key].ms.toFixed(0)} ms (${row[m.key].steps.join(', ')})`);
     }
     steps.push(row);

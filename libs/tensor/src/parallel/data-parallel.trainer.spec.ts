@@ -111,6 +111,8 @@ describe('data-parallel training', () => {
       expect(r.n).toBe(16);
       expect(r.microBatchSize).toBe(8);
       expect(Number.isFinite(r.loss)).toBe(true);
+      expect(r.replicaMs).toHaveLength(2);
+      for (const t of r.replicaMs) for (const v of [t.compute, t.wait, t.sync]) expect(v).toBeGreaterThanOrEqual(0);
       const [first, second] = await dp.replicaStates();
       expect(first!.length).toBe(dp.layout.values);
       expect(Array.from(second!)).toEqual(Array.from(first!));

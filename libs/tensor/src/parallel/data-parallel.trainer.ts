@@ -11,6 +11,7 @@ import {
   type ReplicaInit,
   type ReplicaLayout,
   type ReplicaModelSpec,
+  type ReplicaStepTimes,
   type SerializedReplicaError,
   type SharedRegions,
   type ToReplica,
@@ -62,6 +63,8 @@ export interface DataParallelStepResult {
   readonly n: number;
   /** The micro-batch size used. */
   readonly microBatchSize: number;
+  /** Each replica's time split (compute, waiting for the others, reduce + update), by replica. */
+  readonly replicaMs: readonly ReplicaStepTimes[];
 }
 
 /** A training job split across replica threads, coordinated from this thread. */
@@ -335,12 +338,14 @@ export async function createDataParallelTrainer(options: DataParallelOptions): P
       }));
       let loss = 0;
       let correct = 0;
+      const replicaMs: ReplicaStepTimes[] = [];
       for (const a of answers) {
         if (a.type !== 'stepped') continue;
         loss += a.loss;
         correct += a.correct;
+        replicaMs.push(a.ms);
       }
-      return { loss, correct, n, microBatchSize: Math.min(micro, n) };
+      return { loss, correct, n, microBatchSize: Math.min(micro, n), replicaMs };
     },
     async readWeights(): Promise<Map<string, Float32Array>> {
       await command([0], () => ({ type: 'publish', target: 'weights' }));

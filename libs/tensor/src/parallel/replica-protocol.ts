@@ -106,8 +106,25 @@ export type FromReplica =
   | { readonly type: 'layout'; readonly layout: ReplicaLayout }
   | { readonly type: 'done'; readonly what: 'attach' | 'load' | 'publish' }
   /** `loss`: Σ cross-entropy of its shard / n; `correct`: top-1 hits; `samples`: its shard's size. */
-  | { readonly type: 'stepped'; readonly step: number; readonly loss: number; readonly correct: number; readonly samples: number }
+  | {
+      readonly type: 'stepped';
+      readonly step: number;
+      readonly loss: number;
+      readonly correct: number;
+      readonly samples: number;
+      readonly ms: ReplicaStepTimes;
+    }
   | { readonly type: 'error'; readonly error: SerializedReplicaError; readonly aborted: boolean };
+
+/** Where a replica's step time went, in ms. */
+export interface ReplicaStepTimes {
+  /** Forward and backward passes of its micro-batches, gradients written to shared memory. */
+  readonly compute: number;
+  /** Waiting at the first barrier for the slower replicas. */
+  readonly wait: number;
+  /** Its share of the reduction, the second barrier, and the SGD update. */
+  readonly sync: number;
+}
 
 /** An error crossing the thread boundary (a `NasxError` stays one). */
 export interface SerializedReplicaError {

@@ -232,16 +232,20 @@ async function main(): Promise<void> {
           return;
         case 'step': {
           const att = a!;
+          const t0 = performance.now();
           const before = new Float32Array(att.layout.values - att.layout.parameterValues);
           for (const e of att.layout.buffers) before.set(variableOf(model, e, true).dataSync() as Float32Array, e.offset - att.layout.parameterValues);
           const r = computeShard(model, att, m, sampleValues, sampleShape);
           passesShared![init.index] = r.passes;
+          const t1 = performance.now();
           barrier(att.control, init.replicas);
+          const t2 = performance.now();
           const per = Math.ceil(att.layout.values / init.replicas);
           reduceRange(att, before, passesShared!, init.index * per, Math.min(att.layout.values, (init.index + 1) * per));
           barrier(att.control, init.replicas);
           applyReduced(model, att, m.learningRate);
-          post({ type: 'stepped', step: m.step, loss: r.loss, correct: r.correct, samples: r.samples });
+          const ms = { compute: t1 - t0, wait: t2 - t1, sync: performance.now() - t2 };
+          post({ type: 'stepped', step: m.step, loss: r.loss, correct: r.correct, samples: r.samples, ms });
           return;
         }
       }
