@@ -198,6 +198,26 @@ describe('data-parallel training', () => {
     30_000,
   );
 
+  it('a step in flight when the trainer is disposed rejects instead of hanging', async () => {
+    const dp = await createDataParallelTrainer({
+      replicas: 2,
+      model: { kind: 'module', module: TWO_HEAD, options: { channels: 3, classes: 4 } },
+      sampleShape: [3, 8, 8],
+      maxBatchSize: 16,
+    });
+    const batch: Batch = {
+      x: { data: testValues(16 * 192), shape: [16, 3, 8, 8], dtype: 'float32' },
+      y: { data: new Int32Array(16), shape: [16], dtype: 'int32' },
+    };
+    const step = dp.step(batch, { learningRate: 0.1 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await dp.dispose();
+    expect(await step).toMatchObject({ kind: 'usage', message: expect.stringContaining('disposed') });
+    await expect(dp.step(batch, { learningRate: 0.1 })).rejects.toMatchObject({ kind: 'usage' });
+  }, 30_000);
+
   it('says when a replica model module cannot be loaded', async () => {
     await expect(
       createDataParallelTrainer({

@@ -212,6 +212,12 @@ export async function createDataParallelTrainer(options: DataParallelOptions): P
     if (disposed) return;
     disposed = true;
     abortBarrier(control);
+    // A call still waiting (dispose() during a step) settles instead of hanging.
+    const gone = new NasxError('usage', 'the data-parallel trainer was disposed during the call', {
+      pkg: TENSOR_PACKAGE,
+      fix: 'await each step before disposing',
+    });
+    for (const q of queues) for (const p of q.splice(0)) p.reject(new ReplicaFailure(broken ?? gone, false));
     await Promise.all(workers.map((w) => w.terminate()));
   };
 
