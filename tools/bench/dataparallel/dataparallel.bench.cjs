@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Benchmark of data-parallel training (@nasx/tensor's `replicas`, the BUILT package:
 // `npx tsc -b libs/tensor`) on the wasm backend, 1 vs 2 replicas in the same run:
-//   node tools/bench/dataparallel/dataparallel.bench.cjs [--cells best,mixed] [--epoch-cells best,mixed]
+//   node tools/bench/dataparallel/dataparallel.bench.cjs [--cells best,mixed] [--epoch-cells best,mixed] [--render]
 //   1. one NB201 training step (C = 16, N = 5, CIFAR-10 32×32, batch 64) through trainNetwork:
 //      one thread over the whole batch, one thread over 2 micro-batches of 32 (the exact
 //      single-thread equivalent of 2 replicas), and 2 replicas; median of the steps after a warm-up;
@@ -190,7 +190,13 @@ async function main() {
   const loadAfter = +os.loadavg()[0].toFixed(2);
   const results = { date: new Date().toISOString(), machine, loadAverage1mAfter: loadAfter, backend: info, batch: BATCH, steps, epochs };
   fs.writeFileSync(path.join(__dirname, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  render(results);
+}
 
+/** Writes RESULTS.md from a results.json object (`--render` redoes it from the file alone). */
+function render(results) {
+  const { machine, backend: info, steps, epochs } = results;
+  const loadAfter = results.loadAverage1mAfter;
   const fmt = (x, d = 0) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
   const md = [
     '# Data-parallel training benchmark',
@@ -201,12 +207,14 @@ async function main() {
     '',
     `## Training step (median of steps 2–${STEPS}), ms`,
     '',
-    '| cell | 1 thread, batch 64 | 1 thread, 2 × 32 (the exact reference) | 2 replicas | speed-up vs 1 thread | replica start-up s |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| cell | 1 thread, batch 64 | 1 thread, 2 × 32 (the exact reference) | 2 replicas | speed-up vs 1 thread | replica compute / wait / reduce+update | replica start-up s |',
+    '|---|---:|---:|---:|---:|---:|---:|',
     ...steps.map(
       (r) =>
-        `| ${r.cell} \`${r.ops}\` | ${fmt(r.one.ms)} | ${fmt(r.oneMicro.ms)} | ${fmt(r.two.ms)} | ${fmt(r.one.ms / r.two.ms, 2)}× | ${fmt(r.two.startupS, 1)} |`,
+        `| ${r.cell} \`${r.ops}\` | ${fmt(r.one.ms)} | ${fmt(r.oneMicro.ms)} | ${fmt(r.two.ms)} | ${fmt(r.one.ms / r.two.ms, 2)}× | ${fmt(r.two.slowestReplicaMs.compute)} / ${fmt(r.two.slowestReplicaMs.wait)} / ${fmt(r.two.slowestReplicaMs.sync)} | ${fmt(r.two.startupS, 1)} |`,
     ),
+    '',
+    'Replica split: for each step the larger of the 2 replicas\' times in each part, median over the steps after the first. "wait": waiting at the first barrier for the other replica\'s micro-batch; "reduce+update": its half of the all-reduce, the second barrier and the SGD update.',
     '',
     '## One epoch of the CIFAR-10 sample (2,000 images, 32 steps), images/s',
     '',
@@ -219,12 +227,20 @@ async function main() {
     '',
     'Start-up (2 threads, a wasm instance and the network in each, the weights loaded) is paid once per training job and is not in the step times or images/s.',
     '',
+    ...(Math.max(machine.loadAverage1m, loadAfter) > machine.cores / 2
+      ? [
+          `**The machine was busy** (1-minute load average ${machine.loadAverage1m} before and ${loadAfter} after, on ${machine.cores} cores): every thread here was time-sliced with other jobs (a replica descheduled while the other waits for it at the barrier; 2 threads drawing a larger or smaller share of the contended CPU than 1 from one step to the next), so these times and the ratios between them say nothing about the speed-up on an idle machine. The split of a replica's step (compute against wait and reduce+update) is what carries over. Rerun when \`uptime\` shows a load below ${machine.cores / 2}.`,
+          '',
+        ]
+      : []),
   ];
   fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), md.join('\n'));
-  console.error(md.join('\n'));
+  if (!process.argv.includes('--render')) console.error(md.join('\n'));
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+if (process.argv.includes('--render')) render(JSON.parse(fs.readFileSync(path.join(__dirname, 'results.json'), 'utf8')));
+else
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
