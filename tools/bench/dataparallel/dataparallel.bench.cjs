@@ -83,11 +83,23 @@ function cifarSample() {
   return split(x, Int32Array.from(labels));
 }
 
+/**
+ * CPU time of the whole process (all threads, user + system), ms. Unlike wall time it barely
+ * depends on what else the machine runs, so it gives the parallel efficiency on a busy machine:
+ * the replicas' CPU per step against one thread's (barrier waits sleep in Atomics.wait).
+ */
+function cpuMs() {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 /** Median ms of a training step after the first, and the wall time around trainNetwork. */
 async function stepMs(T, cell, data, options) {
   const net = T.buildNetwork(arch(cell.ops), { ...CIFAR, seed: 1 });
   const times = [];
+  const cpu = [];
   let last = 0;
+  let lastCpu = cpuMs();
   const t0 = performance.now();
   const result = await T.trainNetwork(net, data, {
     steps: STEPS,
@@ -96,12 +108,21 @@ async function stepMs(T, cell, data, options) {
       if (p.kind !== 'step') return;
       times.push((p.seconds - last) * 1000);
       last = p.seconds;
+      const now = cpuMs();
+      cpu.push(now - lastCpu);
+      lastCpu = now;
     },
     ...options,
   });
   const wall = (performance.now() - t0) / 1000;
   net.dispose();
-  return { ms: median(times.slice(1)), steps: times.map((t) => Math.round(t)), startupS: wall - result.seconds, loss: result.loss };
+  return {
+    ms: median(times.slice(1)),
+    cpuMs: median(cpu.slice(1)),
+    steps: times.map((t) => Math.round(t)),
+    startupS: wall - result.seconds,
+    loss: result.loss,
+  };
 }
 
 /**
@@ -118,6 +139,7 @@ async function replicaStepMs(T, cell, data) {
   });
   const startupS = (performance.now() - t0) / 1000;
   const times = [];
+  const cpu = [];
   const splits = [];
   let loss = NaN;
   try {
@@ -125,8 +147,10 @@ async function replicaStepMs(T, cell, data) {
     for await (const batch of data.batches({ batchSize: BATCH })) {
       if (i++ >= STEPS) break;
       const s0 = performance.now();
+      const c0 = cpuMs();
       const r = await dp.step(batch, { learningRate: 0.1 });
       times.push(performance.now() - s0);
+      cpu.push(cpuMs() - c0);
       splits.push(r.replicaMs);
       loss = r.loss;
     }
@@ -136,6 +160,7 @@ async function replicaStepMs(T, cell, data) {
   const part = (key) => median(splits.slice(1).map((s) => Math.max(...s.map((x) => x[key]))));
   return {
     ms: median(times.slice(1)),
+    cpuMs: median(cpu.slice(1)),
     steps: times.map((t) => Math.round(t)),
     startupS,
     loss,
@@ -213,6 +238,19 @@ function render(results) {
       (r) =>
         `| ${r.cell} \`${r.ops}\` | ${fmt(r.one.ms)} | ${fmt(r.oneMicro.ms)} | ${fmt(r.two.ms)} | ${fmt(r.one.ms / r.two.ms, 2)}× | ${fmt(r.two.slowestReplicaMs.compute)} / ${fmt(r.two.slowestReplicaMs.wait)} / ${fmt(r.two.slowestReplicaMs.sync)} | ${fmt(r.two.startupS, 1)} |`,
     ),
+    '',
+    '### CPU time per step (all threads of the process, user + system), ms',
+    '',
+    "CPU time hardly depends on the other jobs of a busy machine. 1 thread vs 2 replicas in CPU time is the parallel efficiency; on an idle machine with a free core per replica, a step would take about the replicas' CPU time / 2 plus the wait at the barrier, so 2 × efficiency bounds the speed-up from above.",
+    '',
+    '| cell | 1 thread, batch 64 | 1 thread, 2 × 32 | 2 replicas (both threads) | efficiency vs 2 × 32 | bound on the idle speed-up vs batch 64 |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...steps
+      .filter((r) => r.two.cpuMs !== undefined)
+      .map(
+        (r) =>
+          `| ${r.cell} \`${r.ops}\` | ${fmt(r.one.cpuMs)} | ${fmt(r.oneMicro.cpuMs)} | ${fmt(r.two.cpuMs)} | ${fmt((100 * r.oneMicro.cpuMs) / r.two.cpuMs)} % | ${fmt((2 * r.one.cpuMs) / r.two.cpuMs, 2)}× |`,
+      ),
     '',
     'Replica split: for each step the larger of the 2 replicas\' times in each part, median over the steps after the first. "wait": waiting at the first barrier for the other replica\'s micro-batch; "reduce+update": its half of the all-reduce, the second barrier and the SGD update.',
     '',
