@@ -241,15 +241,15 @@ function render(results) {
     '',
     '### CPU time per step (all threads of the process, user + system), ms',
     '',
-    "CPU time hardly depends on the other jobs of a busy machine. 1 thread vs 2 replicas in CPU time is the parallel efficiency; on an idle machine with a free core per replica, a step would take about the replicas' CPU time / 2 plus the wait at the barrier, so 2 × efficiency bounds the speed-up from above.",
+    "CPU time does not count time-slicing, so it depends much less than wall time on the other jobs (it still does on cache and memory-bandwidth contention: compare the two 1-thread columns, nearly the same work). 1 thread (2 × 32) against the 2 replicas in CPU time is the parallel efficiency. On an idle machine with a free core per replica, a step would take about half the replicas' CPU time plus the wait at the barrier, so 2 × CPU(1 thread) / CPU(2 replicas) estimates the speed-up, from above (an estimate, not a measurement).",
     '',
-    '| cell | 1 thread, batch 64 | 1 thread, 2 × 32 | 2 replicas (both threads) | efficiency vs 2 × 32 | bound on the idle speed-up vs batch 64 |',
+    '| cell | 1 thread, batch 64 | 1 thread, 2 × 32 | 2 replicas (both threads) | efficiency vs 2 × 32 | estimated idle speed-up vs batch 64 / vs 2 × 32 |',
     '|---|---:|---:|---:|---:|---:|',
     ...steps
       .filter((r) => r.two.cpuMs !== undefined)
       .map(
         (r) =>
-          `| ${r.cell} \`${r.ops}\` | ${fmt(r.one.cpuMs)} | ${fmt(r.oneMicro.cpuMs)} | ${fmt(r.two.cpuMs)} | ${fmt((100 * r.oneMicro.cpuMs) / r.two.cpuMs)} % | ${fmt((2 * r.one.cpuMs) / r.two.cpuMs, 2)}× |`,
+          `| ${r.cell} \`${r.ops}\` | ${fmt(r.one.cpuMs)} | ${fmt(r.oneMicro.cpuMs)} | ${fmt(r.two.cpuMs)} | ${fmt((100 * r.oneMicro.cpuMs) / r.two.cpuMs)} % | ${fmt((2 * r.one.cpuMs) / r.two.cpuMs, 2)}× / ${fmt((2 * r.oneMicro.cpuMs) / r.two.cpuMs, 2)}× |`,
       ),
     '',
     'Replica split: for each step the larger of the 2 replicas\' times in each part, median over the steps after the first. "wait": waiting at the first barrier for the other replica\'s micro-batch; "reduce+update": its half of the all-reduce, the second barrier and the SGD update.',
