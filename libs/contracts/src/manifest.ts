@@ -33,6 +33,12 @@ export interface ManifestContribution {
    * a pool of worker threads, one per core, unless the config's `workers` says otherwise.
    */
   readonly workers?: boolean;
+  /**
+   * Estimators only: the name of its integer option that sets how many threads one estimate keeps
+   * busy (e.g. data-parallel replicas, `dataParallel`); the kernel counts workers × threads
+   * against the cores (see the config's `workers`).
+   */
+  readonly threadsOption?: string;
 }
 
 /**
@@ -112,6 +118,11 @@ export const PLUGIN_MANIFEST_SCHEMA = {
             description: 'Datasets: the files it writes, relative to the data directory (no "..", no leading "/").',
           },
           workers: { type: 'boolean', description: 'Estimators: run estimates in worker threads (compute-heavy).' },
+          threadsOption: {
+            type: 'string',
+            pattern: '^[A-Za-z_$][A-Za-z0-9_$]*$',
+            description: 'Estimators: the integer option that sets the threads one estimate keeps busy (data-parallel replicas).',
+          },
           token: { type: 'string', pattern: SERVICE_TOKEN_PATTERN, description: 'Services: the token the service is provided under, e.g. "acme.tokenizer".' },
           inject: {
             type: 'object',

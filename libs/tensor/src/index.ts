@@ -103,6 +103,15 @@ export {
   type TrainStepProgress,
 } from './train/train';
 export {
+  createDataParallelTrainer,
+  type DataParallelOptions,
+  type DataParallelStep,
+  type DataParallelStepResult,
+  type DataParallelTrainer,
+} from './parallel/data-parallel.trainer';
+export type { CreateReplicaModel, ReplicaModel } from './parallel/replica-model';
+export type { LayoutEntry, ReplicaLayout, ReplicaModelSpec, ReplicaStepTimes } from './parallel/replica-protocol';
+export {
   BROWSER_BACKENDS,
   profileInBrowser,
   type BrowserBackendName,

@@ -182,10 +182,24 @@ function placeholderEntry(kind: ContributionKind, pointer: string, value: Json |
   return { kind, pointer, id, options: {}, contribution: undefined as unknown as ResolvedEntry['contribution'] };
 }
 
-/** "auto": one worker per core for estimators declared compute-heavy, in-process otherwise. */
+/**
+ * "auto": one worker per core for estimators declared compute-heavy, in-process otherwise. An
+ * estimator whose manifest names a `threadsOption` (data-parallel replicas) keeps that many threads
+ * busy per estimate: "auto" then gives ⌊cores / threads⌋ workers, and more threads than cores in
+ * all (workers × threads, or threads alone in-process) is refused. Replicas meet at a barrier
+ * twice per step, so one replica time-sliced with another thread stalls all of them: an
+ * oversubscribed step is slower than one with fewer replicas, never faster.
+ */
 function resolveWorkers(doc: ConfigDocument, value: number | 'auto', estimator: ResolvedEntry): number {
   const inline = estimator.contribution.plugin.source === 'inline';
-  if (value === 'auto') return estimator.contribution.workers && !inline ? Math.max(1, availableParallelism()) : 0;
+  const threadsOption = estimator.contribution.threadsOption;
+  const rawThreads = threadsOption ? (estimator.options as JsonObject)[threadsOption] : undefined;
+  const threads = typeof rawThreads === 'number' && rawThreads >= 1 ? rawThreads : 1;
+  const cores = Math.max(1, availableParallelism());
+  if (value === 'auto') {
+    if (threads > cores) throw oversubscribed(doc, estimator, threadsOption!, threads, 1, cores);
+    return estimator.contribution.workers && !inline ? Math.max(1, Math.floor(cores / threads)) : 0;
+  }
   if (value > 0 && inline) {
     throw configError(
       doc,
@@ -194,7 +208,23 @@ function resolveWorkers(doc: ConfigDocument, value: number | 'auto', estimator: 
       'set workers: 0, or install the estimator as a package',
     );
   }
+  if (threads > 1 && Math.max(1, value) * threads > cores) throw oversubscribed(doc, estimator, threadsOption!, threads, value, cores);
   return value;
+}
+
+function oversubscribed(doc: ConfigDocument, estimator: ResolvedEntry, option: string, threads: number, workers: number, cores: number): NasxError {
+  const pointer = `${estimator.pointer}/options/${option}`;
+  const inWorkers = workers > 0 ? `${workers} worker${workers === 1 ? '' : 's'} × ` : '';
+  const fitWorkers = Math.floor(cores / threads);
+  return configError(
+    doc,
+    pointer,
+    `${inWorkers}${threads} ${option} threads of estimator "${estimator.id}" need ${Math.max(1, workers) * threads} cores, this machine has ${cores}; replicas wait for each other every step, so sharing cores makes training slower`,
+    fitWorkers >= 1
+      ? `set ${option} to at most ${Math.floor(cores / Math.max(1, workers))}${workers > 1 ? `, or workers to at most ${fitWorkers}` : ''} (workers: auto picks ${fitWorkers})`
+      : `set ${option} to at most ${cores}`,
+    { contribution: estimator.id, pkg: estimator.contribution.plugin.name },
+  );
 }
 
 function normaliseObjective(doc: ConfigDocument, v: Json | undefined): ObjectiveSpec | undefined {

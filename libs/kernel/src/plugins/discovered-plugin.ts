@@ -15,6 +15,8 @@ export interface DiscoveredContribution {
   readonly schemaFile: string;
   /** Declared compute-heavy: estimates run in worker threads by default. */
   readonly workers?: boolean;
+  /** The integer option that sets the threads one estimate keeps busy (from the manifest). */
+  readonly threadsOption?: string;
   /** Services: the token provided. */
   readonly token?: string;
   /** Datasets: the files it produces, relative to the data directory, from the manifest. */

@@ -289,6 +289,7 @@ function readPlugin(
       schemaFile,
       plugin,
       workers: c.workers,
+      ...(c.threadsOption ? { threadsOption: c.threadsOption } : {}),
       token: c.token,
       inject: c.inject,
       ...(c.produces ? { produces: c.produces } : {}),

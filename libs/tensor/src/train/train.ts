@@ -1,7 +1,9 @@
 import { NasxError, type Batch, type DataSplit, type Rng } from '@nasx/contracts';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertTensorBackend, TENSOR_PACKAGE, type TensorBackendInfo } from '../backend/backend';
+import { findNetworkBuilder } from '../network/builders';
 import type { Network, NetworkPlan } from '../network/network';
+import { createDataParallelTrainer, type DataParallelTrainer } from '../parallel/data-parallel.trainer';
 import { toTensors } from './batch-tensors';
 import { learningRateAt, type LearningRateSchedule } from './lr-schedule';
 import { SgdOptimizer } from './sgd.optimizer';
@@ -47,6 +49,17 @@ export interface TrainOptions {
   readonly onProgress?: (progress: TrainProgress) => void;
   /** Report every this many steps (default 1); the last step is always reported. */
   readonly progressEvery?: number;
+  /**
+   * Data parallelism: replica threads (default 1, no threads). With K ≥ 2 the micro-batches of each
+   * batch are dealt in order to K worker threads, each with its own backend and a copy of the
+   * network; gradients are all-reduced through shared memory and every replica applies the same
+   * update. The micro-batch size is then `microBatchSize`, else min(⌈batchSize / K⌉, what fits
+   * the memory budget), and the result equals this trainer in one thread with that
+   * `microBatchSize` up to float32 round-off (batch norm normalises with each micro-batch's
+   * statistics in both; running statistics are updated micro-batch after micro-batch in both).
+   * See `createDataParallelTrainer`.
+   */
+  readonly replicas?: number;
   /** Evaluate on this split after every epoch (or every `everyEpochs`) and after the last. */
   readonly validation?: { readonly split: DataSplit; readonly batchSize?: number; readonly limit?: number; readonly everyEpochs?: number };
 }
@@ -148,8 +161,8 @@ async function sum(ts: readonly tf.Tensor[]): Promise<number> {
   return total;
 }
 
-/** Σ cross-entropy of logits `[N, K]` against class ids `[N]` (the trainer's form, see {@link crossEntropy}). */
-function crossEntropySum(logits: tf.Tensor2D, y: tf.Tensor1D, numClasses: number, secondOrder = false): tf.Scalar {
+/** Σ cross-entropy of logits `[N, K]` against class ids `[N]` (the trainer's form, see {@link crossEntropy}); the replicas of data-parallel training use it too. */
+export function crossEntropySum(logits: tf.Tensor2D, y: tf.Tensor1D, numClasses: number, secondOrder = false): tf.Scalar {
   const onehot = tf.oneHot(y, numClasses);
   if (secondOrder) return tf.sub(tf.sum(tf.logSumExp(logits, 1)), tf.sum(tf.mul(onehot, logits)));
   return tf.neg(tf.sum(tf.mul(onehot, tf.logSoftmax(logits))));
@@ -165,7 +178,8 @@ export function crossEntropy(logits: tf.Tensor2D, y: tf.Tensor1D, options: { rea
   return tf.tidy(() => tf.div(crossEntropySum(logits, y, logits.shape[1], options.secondOrder), logits.shape[0]));
 }
 
-function correctCount(logits: tf.Tensor2D, y: tf.Tensor1D): tf.Scalar {
+/** Top-1 hits of logits `[N, K]` against class ids `[N]`. */
+export function correctCount(logits: tf.Tensor2D, y: tf.Tensor1D): tf.Scalar {
   return tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32'));
 }
 
@@ -245,7 +259,7 @@ async function trainStep(
  */
 export async function trainNetwork(net: Network, data: DataSplit, options: TrainOptions = {}): Promise<TrainResult> {
   const backend = assertTensorBackend('training');
-  for (const k of ['epochs', 'steps', 'batchSize', 'microBatchSize', 'progressEvery'] as const) positiveInt(k, options[k]);
+  for (const k of ['epochs', 'steps', 'batchSize', 'microBatchSize', 'progressEvery', 'replicas'] as const) positiveInt(k, options[k]);
   const batchSize = options.batchSize ?? 256;
   const perEpoch = Math.ceil(data.size / batchSize);
   if (perEpoch === 0)
@@ -263,6 +277,10 @@ export async function trainNetwork(net: Network, data: DataSplit, options: Train
     weightDecay: options.weightDecay,
     decays: options.weightDecayFilter,
   });
+  const replicas = options.replicas ?? 1;
+  const dp = replicas > 1 ? await startReplicas(net, replicas, batchSize, options) : undefined;
+  /** Samples per pass: with replicas, no more than an even share of a full batch (so a smaller last batch is cut as in one thread). */
+  const dpMicro = options.microBatchSize ?? Math.min(micro, Math.ceil(batchSize / replicas));
   const t0 = performance.now();
   const seconds = () => (performance.now() - t0) / 1000;
   const history: TrainEpochProgress[] = [];
@@ -278,7 +296,7 @@ export async function trainNetwork(net: Network, data: DataSplit, options: Train
         if (step >= totalSteps) break;
         options.signal?.throwIfAborted();
         const learningRate = learningRateAt(schedule, step, totalSteps, baseLr, options.minLearningRate ?? 0);
-        const r = await trainStep(net, batch, micro, sgd, learningRate, options.signal);
+        const r = dp ? await dp.step(batch, { learningRate, microBatchSize: dpMicro }) : await trainStep(net, batch, micro, sgd, learningRate, options.signal);
         step++;
         samples += r.n;
         seen += r.n;
@@ -302,6 +320,7 @@ export async function trainNetwork(net: Network, data: DataSplit, options: Train
       const v = options.validation;
       const last = epoch === epochs - 1 || step >= totalSteps;
       if (v && (last || (epoch + 1) % (v.everyEpochs ?? 1) === 0)) {
+        if (dp) await copyWeights(dp, net);
         validation = await evaluateNetwork(net, v.split, {
           batchSize: v.batchSize ?? batchSize,
           limit: v.limit,
@@ -323,8 +342,10 @@ export async function trainNetwork(net: Network, data: DataSplit, options: Train
       history.push(report);
       options.onProgress?.(report);
     }
+    if (dp) await copyWeights(dp, net);
   } finally {
     sgd.dispose();
+    await dp?.dispose();
   }
   const lastEpoch = history[history.length - 1];
   return {
@@ -335,9 +356,47 @@ export async function trainNetwork(net: Network, data: DataSplit, options: Train
     loss: lastEpoch?.loss ?? NaN,
     accuracy: lastEpoch?.accuracy ?? NaN,
     ...(validation ? { validation } : {}),
-    microBatchSize: micro,
+    microBatchSize: dp ? dpMicro : micro,
     history,
   };
+}
+
+/** Replica threads holding copies of `net` (its current weights), with the trainer's SGD settings. */
+async function startReplicas(net: Network, replicas: number, batchSize: number, options: TrainOptions): Promise<DataParallelTrainer> {
+  try {
+    findNetworkBuilder(net.arch.space);
+  } catch {
+    throw usage(
+      `data-parallel training rebuilds the network in each replica thread with nasx's built-in builders, which have none for space "${net.arch.space}"`,
+      'train without replicas, or use createDataParallelTrainer with a replica model module for this space',
+    );
+  }
+  const { numClasses, inputShape, seed, init, macro } = net.options;
+  const initialWeights = new Map<string, Float32Array>();
+  for (const [name, v] of [...net.parameters, ...net.buffers]) initialWeights.set(name, v.dataSync() as Float32Array);
+  return createDataParallelTrainer({
+    replicas,
+    model: { kind: 'network', arch: net.arch, options: { numClasses, inputShape, seed, init, ...(macro ? { macro } : {}) } },
+    sampleShape: net.plan.inputShape,
+    maxBatchSize: batchSize,
+    momentum: options.momentum,
+    nesterov: options.nesterov,
+    weightDecay: options.weightDecay,
+    weightDecayFilter: options.weightDecayFilter,
+    initialWeights,
+  });
+}
+
+/** The replicas' parameters and buffers into `net` (for evaluation, and at the end of training). */
+async function copyWeights(dp: DataParallelTrainer, net: Network): Promise<void> {
+  const values = await dp.readWeights();
+  for (const [name, data] of values) {
+    const v = net.parameters.get(name) ?? net.buffers.get(name);
+    if (!v) continue;
+    const t = tf.tensor(data, v.shape, 'float32');
+    v.assign(t);
+    t.dispose();
+  }
 }
 
 /** Options of {@link evaluateNetwork}. */

@@ -1,5 +1,7 @@
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Architecture, EstimateContext, EventDraft, SearchSpace, Task } from '@nasx/contracts';
+import { Kernel } from '@nasx/kernel';
 import nb201 from '@nasx/search-space-nb201';
 import mnist from '@nasx/task-mnist';
 import { tf } from '@nasx/tensor';
@@ -116,6 +118,43 @@ describe('train estimator', () => {
     const before = tf.memory().numTensors;
     await expect(e.estimate(s.parse(CONV), ctx)).rejects.toThrow('cancelled');
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('trains with data-parallel replicas as one thread does with the same micro-batches (dataParallel)', async () => {
+    const budget: Partial<TrainEstimatorOptions> = { batchSize: 32, steps: 6, lr: 0.2, macro: { channels: 4, cellsPerStage: 1 } };
+    const one = await (await create({ ...budget, microBatch: 16 })).estimate(s.parse(CONV), testEstimateContext(0));
+    const two = await (await create({ ...budget, dataParallel: 2 })).estimate(s.parse(CONV), testEstimateContext(0));
+    expect(two.info).toMatchObject({ microBatch: 16, dataParallel: 2 });
+    expect(two.metrics['train_loss']).toBeCloseTo(one.metrics['train_loss']!, 4);
+    expect(two.metrics['val_loss']).toBeCloseTo(one.metrics['val_loss']!, 4);
+    expect(two.fidelity).toEqual(one.fidelity);
+  }, 30_000);
+
+  it('counts dataParallel threads against the cores: workers auto shrinks, too many threads is a config error', () => {
+    const cores = os.availableParallelism();
+    const kernel = Kernel.open({ roots: [path.resolve(__dirname, '../../../..')] });
+    const config = (dataParallel: number, workers?: number) => ({
+      space: 'nb201',
+      task: 'mnist',
+      searcher: 'random',
+      budget: { evaluations: 1 },
+      estimator: { use: 'train', options: { dataParallel } },
+      ...(workers === undefined ? {} : { workers }),
+    });
+    if (cores >= 2) expect(kernel.loadConfigObject(config(2)).workers).toBe(Math.floor(cores / 2));
+    expect(kernel.loadConfigObject(config(1)).workers).toBe(cores);
+    let thrown: { message?: string; fix?: string } = {};
+    try {
+      kernel.loadConfigObject(config(cores + 1, 0));
+    } catch (e) {
+      thrown = e as typeof thrown;
+    }
+    expect(thrown).toMatchObject({ kind: 'config', where: { pointer: '/estimator/options/dataParallel', contribution: 'train' } });
+    expect(thrown.message).toContain(`need ${cores + 1} cores, this machine has ${cores}`);
+    expect(thrown.fix).toContain(`set dataParallel to at most ${cores}`);
+    expect(() => kernel.loadConfigObject(config(cores, 2))).toThrow(
+      expect.objectContaining({ kind: 'config', fix: expect.stringContaining('workers to at most 1') }),
+    );
   });
 
   it('refuses a run without a task (pointing at /task) and architectures of another space', async () => {

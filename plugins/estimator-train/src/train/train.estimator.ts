@@ -114,6 +114,7 @@ export const trainEstimator = defineEstimator<TrainEstimatorOptions>({
             steps,
             batchSize,
             microBatchSize: options.microBatch,
+            ...(options.dataParallel > 1 ? { replicas: options.dataParallel } : {}),
             learningRate: options.lr,
             minLearningRate: options.minLr,
             schedule: options.schedule,
@@ -137,7 +138,13 @@ export const trainEstimator = defineEstimator<TrainEstimatorOptions>({
             metrics: { val_acc: val.accuracy, val_loss: val.loss, train_loss: result.loss, params: net.paramCount / 1e6, flops: net.flops / 1e6 },
             fidelity: { epochs, steps: result.steps, ...(dataFraction < 1 ? { dataFraction } : {}) },
             cost: { seconds, epochs },
-            info: { trainSamples: result.samples, valSamples: val.samples, trainAcc: result.accuracy, microBatch: result.microBatchSize },
+            info: {
+              trainSamples: result.samples,
+              valSamples: val.samples,
+              trainAcc: result.accuracy,
+              microBatch: result.microBatchSize,
+              ...(options.dataParallel > 1 ? { dataParallel: options.dataParallel } : {}),
+            },
           };
         } finally {
           phase.end();

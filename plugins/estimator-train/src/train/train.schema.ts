@@ -30,6 +30,13 @@ export const trainSchema = {
       "minimum": 1,
       "description": "Samples per forward/backward pass; gradients are summed over a batch's micro-batches (batch norm then sees micro-batch statistics). Default: the whole batch, or what fits the backend's memory budget."
     },
+    "dataParallel": {
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 64,
+      "default": 1,
+      "description": "Replica threads training one network together (data parallelism): each step's micro-batches are dealt to them, gradients combined through shared memory, every replica applying the same update; equal to one thread with micro-batches of ceil(batchSize / dataParallel) samples up to float32 round-off. Counts against the cores: workers × dataParallel may not exceed them (workers: auto uses floor(cores / dataParallel) workers). 1: no replicas."
+    },
     "lr": {
       "type": "number",
       "minimum": 0,
