@@ -23,6 +23,7 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
     naswot: '@nasx/estimator-zero-cost',
     params: '@nasx/estimator-zero-cost',
     renas: '@nasx/estimator-renas',
+    'score-table': '@nasx/estimator-tabular',
     snip: '@nasx/estimator-zero-cost',
     synflow: '@nasx/estimator-zero-cost',
     synthetic: '@nasx/estimator-synthetic',

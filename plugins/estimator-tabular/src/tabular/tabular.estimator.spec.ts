@@ -5,6 +5,7 @@ import * as zlib from 'node:zlib';
 import { isNasxError, type Architecture, type EstimateContext, type EstimatorDeps, type NasxError, type Rng, type SearchSpace } from '@nasx/contracts';
 import { describeWithSharedData } from '@nasx/testing';
 import plugin from '../index';
+import { scoreTableEstimator } from '../score-table/score-table.estimator';
 import { clearTableCache } from './benchmark-table';
 import { formatNb201ArchStr, NB201_DATASETS, NB201_FILES, NB201_SIZE, nb201OpsOfCode } from './nb201.table';
 import { TABULAR_ADAPTERS, tabularEstimator, type TabularEstimator, type TabularOptions } from './tabular.estimator';
@@ -91,13 +92,17 @@ describe('tabular estimator (synthetic tables)', () => {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  it('is the one contribution of the plugin, with the schema the manifest points to', () => {
-    expect(plugin.contributions).toEqual([tabularEstimator]);
+  it('is a contribution of the plugin (beside score-table), with the schema the manifest points to', () => {
+    expect(plugin.contributions).toEqual([tabularEstimator, scoreTableEstimator]);
     const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
-    const entry = pkg.nasx.contributes[0];
-    expect(entry.id).toBe(tabularEstimator.id);
-    expect(entry.optionsSchema).toBe('src/tabular/tabular.schema.json');
-    expect(JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', entry.optionsSchema), 'utf8'))).toEqual(tabularEstimator.optionsSchema);
+    for (const [def, schemaFile] of [
+      [tabularEstimator, 'src/tabular/tabular.schema.json'],
+      [scoreTableEstimator, 'src/score-table/score-table.schema.json'],
+    ] as const) {
+      const entry = pkg.nasx.contributes.find((c: { id: string }) => c.id === def.id);
+      expect(entry).toMatchObject({ kind: 'estimator', optionsSchema: schemaFile });
+      expect(JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', entry.optionsSchema), 'utf8'))).toEqual(def.optionsSchema);
+    }
   });
 
   it('schema and TabularOptions agree; every property is described', () => {
