@@ -107,6 +107,10 @@ class LayersGraphOps implements NetworkOps<Sym> {
     return this.apply(layer, x, values);
   }
 
+  convBatchNorm(convName: string, bnName: string, x: Sym, stride: number, pad: ConvPad, depthwise = false): Sym {
+    return this.batchNorm(bnName, depthwise ? this.depthwiseConv(convName, x, stride, pad) : this.conv(convName, x, stride, pad));
+  }
+
   relu(name: string, x: Sym): Sym {
     return this.apply(tfl.layers.reLU({ name: this.unique(name) }), x);
   }

@@ -147,6 +147,12 @@ describe('MnasNet export', () => {
       return { space: MNAS_SPACE, genotype: { blocks: bs }, key: mnasKey(resolveMnasBlocks(bs)) };
     })();
     const net = buildNetwork(mixed, { inputShape: [3, 32, 32], numClasses: 10, seed: 2 });
+    // Non-trivial batch-norm statistics and affine parameters: the network's evaluation folds each
+    // normalisation into its (plain or depthwise) convolution, the exported model does not.
+    const warm = tf.tensor4d(testValues(4 * 3 * 32 * 32, 10), [4, 3, 32, 32]);
+    tf.tidy(() => void net.forward(warm, { training: true }));
+    warm.dispose();
+    for (const [name, v] of net.parameters) if (/\.bn\.(weight|bias)$/.test(name)) v.assign(tf.tidy(() => tf.add(v, tf.randomUniform(v.shape, -0.5, 0.5, 'float32', 12))));
     const { model, parameters, unusedParameters } = toLayersModel(net);
     try {
       expect([parameters, unusedParameters]).toEqual([net.paramCount, 0]);

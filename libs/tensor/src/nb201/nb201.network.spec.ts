@@ -263,6 +263,21 @@ describe('NB201 network builder', () => {
       ).toBeLessThanOrEqual(1);
       tf.dispose([x, stem]);
     });
+    it('evaluation folds each ReLU-conv-BN’s normalisation into the convolution: logits equal the unfolded ops (a tap turns folding off)', () => {
+      const x = input(4, TINY.inputShape, 7);
+      // Non-trivial running statistics and affine parameters, so that the folding has work to do.
+      for (let i = 0; i < 3; i++) tf.tidy(() => void net.forward(tf.mul(x, i + 1) as tf.Tensor4D, { training: true }));
+      for (const [name, v] of net.parameters) if (/(op\.2|stem\.1)\.(weight|bias)$/.test(name)) v.assign(tf.tidy(() => tf.add(v, tf.randomUniform(v.shape, -0.5, 0.5, 'float32', 11))));
+      const folded = tf.tidy(() => net.forward(x, { training: false }).dataSync());
+      let taps = 0;
+      const unfolded = tf.tidy(() => net.forward(x, { training: false, tap: () => void taps++ }).dataSync());
+      expect(taps).toBeGreaterThan(0);
+      expect(closeness(folded, unfolded, 1e-4, 1e-4)).toBeLessThanOrEqual(1);
+      // The two paths are different computations, not one path twice.
+      const plain = tf.tidy(() => net.forward(x, { training: true }).dataSync());
+      expect(closeness(folded, plain, 1e-3, 1e-3)).toBeGreaterThan(1);
+      x.dispose();
+    });
   });
 
   describe('taps (for zero-cost proxies)', () => {

@@ -206,7 +206,7 @@ export function planNb201(arch: Architecture, options: NetworkOptions): NetworkP
 
 /** `ReLUConvBN`: ReLU, bias-free conv with PyTorch padding (k−1)/2, BN. */
 function reluConvBn<T>(L: NetworkOps<T>, name: string, x: T, k: number, stride: number): T {
-  return L.batchNorm(`${name}.op.2`, L.conv(`${name}.op.1`, L.relu(`${name}.op.0`, x), stride, k === 1 ? 'valid' : (k - 1) / 2));
+  return L.convBatchNorm(`${name}.op.1`, `${name}.op.2`, L.relu(`${name}.op.0`, x), stride, k === 1 ? 'valid' : (k - 1) / 2);
 }
 
 /** NB201's `ResNetBasicblock` with stride 2 between stages. */
@@ -257,7 +257,7 @@ function nb201Graph(arch: Architecture, options: NetworkOptions): NetworkGraph {
   const live = liveNodes(ops);
   const { cellsPerStage: N } = macroOf(options, arch);
   return <T>(x: T, L: NetworkOps<T>): T => {
-    let h = L.batchNorm('stem.1', L.conv('stem.0', x, 1, 1));
+    let h = L.convBatchNorm('stem.0', 'stem.1', x, 1, 1);
     let index = 0;
     for (let stage = 0; stage < 3; stage++) {
       if (stage > 0) {

@@ -163,6 +163,12 @@ export interface NetworkOps<T> {
   conv(name: string, x: T, stride: number, pad: ConvPad): T;
   /** `BatchNorm2d` with `<name>.weight`, `.bias`, `.running_mean`, `.running_var` (eps 1e-5). */
   batchNorm(name: string, x: T): T;
+  /**
+   * `batchNorm(bnName, conv(convName, x, …))`, or with `depthwise` `batchNorm(bnName,
+   * depthwiseConv(…))`, written as one op so that inference can fold the normalisation into the
+   * convolution's weights and bias.
+   */
+  convBatchNorm(convName: string, bnName: string, x: T, stride: number, pad: ConvPad, depthwise?: boolean): T;
   relu(name: string, x: T): T;
   /** `x·W + b` with `<name>.weight` (`[in, out]`) and `<name>.bias`. */
   linear(name: string, x: T): T;

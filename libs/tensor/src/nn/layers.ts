@@ -64,6 +64,25 @@ export class Layers {
     return this.tapFn ? this.tap(name, y, 'conv-out') : y;
   }
 
+  /**
+   * `batchNorm(bnName, conv(convName, x, …))`. In evaluation without a tap, the normalisation is
+   * folded into the convolution (W·γ/√(σ²+ε) per output channel, bias β − μ·γ/√(σ²+ε)): one
+   * convolution with a bias and no pass over the activation for the normalisation, the usual
+   * inference-time folding. Equal to the two ops up to float round-off.
+   */
+  convBatchNorm(convName: string, bnName: string, x: tf.Tensor4D, stride: number, pad: ConvPad, depthwise = false): tf.Tensor4D {
+    if (this.training || this.tapFn) {
+      const y = depthwise ? this.depthwiseConv(convName, x, stride, pad) : this.conv(convName, x, stride, pad);
+      return this.batchNorm(bnName, y);
+    }
+    const scale = tf.mul(this.param(`${bnName}.weight`), tf.rsqrt(tf.add(this.buffer(`${bnName}.running_var`), BN_EPSILON)));
+    const weight = this.param(`${convName}.weight`);
+    // [KH, KW, Cin, Cout] scales its last axis; a depthwise [KH, KW, C, 1] its third.
+    const filter = tf.mul(weight, depthwise ? tf.reshape(scale, [1, 1, -1, 1]) : scale) as tf.Tensor4D;
+    const bias = tf.sub(this.param(`${bnName}.bias`), tf.mul(this.buffer(`${bnName}.running_mean`), scale));
+    return depthwise ? tf.fused.depthwiseConv2d({ x, filter, strides: stride, pad, bias }) : tf.fused.conv2d({ x, filter, strides: stride, pad, bias });
+  }
+
   /** Bias-free depthwise convolution (channel multiplier 1) with `<name>.weight` (`[KH, KW, C, 1]`). */
   depthwiseConv(name: string, x: tf.Tensor4D, stride: number, pad: ConvPad): tf.Tensor4D {
     const y = tf.depthwiseConv2d(x, this.param(`${name}.weight`) as tf.Tensor4D, stride, pad);
@@ -96,8 +115,8 @@ export class Layers {
     const runningMean = this.buffer(`${name}.running_mean`);
     const runningVar = this.buffer(`${name}.running_var`);
     if (!this.training) {
-      const scale = tf.mul(gamma, tf.rsqrt(tf.add(runningVar, BN_EPSILON)));
-      return tf.add(tf.mul(x, scale), tf.sub(beta, tf.mul(runningMean, scale)));
+      // One FusedBatchNorm kernel (one pass over x; oneDNN's on `onednn`) instead of a multiply and an add.
+      return tf.batchNorm(x, runningMean as tf.Tensor1D, runningVar as tf.Tensor1D, beta as tf.Tensor1D, gamma as tf.Tensor1D, BN_EPSILON);
     }
     let mean: tf.Tensor1D;
     let variance: tf.Tensor1D;
@@ -152,6 +171,7 @@ export function eagerOps(L: Layers): NetworkOps<tf.Tensor> {
   return {
     conv: (name, x, stride, pad) => L.conv(name, x as tf.Tensor4D, stride, pad),
     batchNorm: (name, x) => L.batchNorm(name, x as tf.Tensor4D),
+    convBatchNorm: (convName, bnName, x, stride, pad, depthwise) => L.convBatchNorm(convName, bnName, x as tf.Tensor4D, stride, pad, depthwise),
     relu: (name, x) => L.relu(name, x),
     linear: (name, x) => L.linear(name, x as tf.Tensor2D),
     avgPool: (_name, x, size, stride, pad) => tf.avgPool(x as tf.Tensor4D, size, stride, pad),

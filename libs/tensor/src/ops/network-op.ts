@@ -249,11 +249,6 @@ function activate<T>(ops: NetworkOps<T>, name: string, x: T, activation: Activat
   }
 }
 
-/** Bias-free `same` convolution with `<name>.weight`: plain (groups 1) or depthwise (groups = channels). */
-function convolve<T>(ops: NetworkOps<T>, name: string, x: T, stride: number, depthwise: boolean): T {
-  return depthwise ? ops.depthwiseConv(name, x, stride, 'same') : ops.conv(name, x, stride, 'same');
-}
-
 /**
  * The forward pass of one network-level op written over {@link NetworkOps} (NHWC images, `[N, C]`
  * vectors), with the parameters of {@link planNetworkOp} (same `prefix`): run eagerly on tensors
@@ -264,7 +259,7 @@ export function networkOpGraph<T>(attrs: ResolvedOpAttrs, prefix: string, x: T, 
   let y: T;
   switch (op) {
     case 'conv': {
-      y = activate(ops, `${prefix}.act`, ops.batchNorm(`${prefix}.bn`, convolve(ops, `${prefix}.conv`, x, stride, groups > 1)), activation);
+      y = activate(ops, `${prefix}.act`, ops.convBatchNorm(`${prefix}.conv`, `${prefix}.bn`, x, stride, 'same', groups > 1), activation);
       if (se > 0) y = ops.squeezeExcite(`${prefix}.se`, y);
       break;
     }
@@ -272,13 +267,13 @@ export function networkOpGraph<T>(attrs: ResolvedOpAttrs, prefix: string, x: T, 
     case 'mbconv': {
       let h = x;
       if (op === 'mbconv' && expansion !== 1) {
-        h = activate(ops, `${prefix}.expand.act`, ops.batchNorm(`${prefix}.expand.bn`, convolve(ops, `${prefix}.expand.conv`, h, 1, false)), activation);
+        h = activate(ops, `${prefix}.expand.act`, ops.convBatchNorm(`${prefix}.expand.conv`, `${prefix}.expand.bn`, h, 1, 'same'), activation);
       }
       const dw = `${prefix}.depthwise`;
-      h = activate(ops, `${dw}.act`, ops.batchNorm(`${dw}.bn`, convolve(ops, `${dw}.conv`, h, stride, true)), activation);
+      h = activate(ops, `${dw}.act`, ops.convBatchNorm(`${dw}.conv`, `${dw}.bn`, h, stride, 'same', true), activation);
       if (se > 0) h = ops.squeezeExcite(`${prefix}.se`, h);
       const pw = op === 'mbconv' ? `${prefix}.project` : `${prefix}.pointwise`;
-      y = ops.batchNorm(`${pw}.bn`, convolve(ops, `${pw}.conv`, h, 1, false));
+      y = ops.convBatchNorm(`${pw}.conv`, `${pw}.bn`, h, 1, 'same');
       break;
     }
     case 'global_pool':

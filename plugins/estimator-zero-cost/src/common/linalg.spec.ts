@@ -1,8 +1,13 @@
-import { addLayerToKernel } from '../naswot/naswot.estimator';
+import { initTensorBackend, tf } from '@nasx/tensor';
+import { addLayerToKernel, addLayerToKernelOnBackend } from '../naswot/naswot.estimator';
 import { createRng } from '@nasx/kernel';
 import { rowCorrelation, slogdet, symmetricEigenvalues } from './linalg';
 
 describe('proxy math', () => {
+  beforeAll(async () => {
+    await initTensorBackend();
+  });
+
   it('slogdet matches a known determinant and the sum of log-eigenvalues of an SPD matrix', () => {
     // det [[4,2],[2,3]] = 8
     expect(slogdet(Float64Array.from([4, 2, 2, 3]), 2)).toEqual({ sign: 1, logAbsDet: expect.closeTo(Math.log(8), 12) });
@@ -37,5 +42,23 @@ describe('proxy math', () => {
     // a second layer adds its own N_A − d_H
     addLayerToKernel(k, Float32Array.from([1, 0, 1, 0, 1, 1]), 3);
     expect(Array.from(k)).toEqual([42, 2, 11, 2, 42, 31, 11, 31, 42]);
+  });
+
+  it('the Hamming kernel from a product of ±1 codes on the backend equals the packed-bits kernel exactly (zeros count as inactive)', () => {
+    const rng = createRng(7);
+    const n = 9;
+    const packed = new Float64Array(n * n);
+    const product = new Float64Array(n * n);
+    for (const units of [5, 33, 700]) {
+      // A third of the pre-activations exactly 0 (inactive), the rest of either sign.
+      const values = Float32Array.from({ length: n * units }, () => (rng.next() < 1 / 3 ? 0 : rng.normal()));
+      addLayerToKernel(packed, values, n);
+      const t = tf.tensor4d(values, [n, 1, units, 1]);
+      addLayerToKernelOnBackend(product, t, n);
+      t.dispose();
+    }
+    expect(Array.from(product)).toEqual(Array.from(packed));
+    expect(packed[0]).toBe(5 + 33 + 700);
+    expect(new Set(Array.from(packed)).size).toBeGreaterThan(n);
   });
 });
