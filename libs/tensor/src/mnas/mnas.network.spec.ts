@@ -152,7 +152,8 @@ describe('MnasNet export', () => {
     const warm = tf.tensor4d(testValues(4 * 3 * 32 * 32, 10), [4, 3, 32, 32]);
     tf.tidy(() => void net.forward(warm, { training: true }));
     warm.dispose();
-    for (const [name, v] of net.parameters) if (/\.bn\.(weight|bias)$/.test(name)) v.assign(tf.tidy(() => tf.add(v, tf.randomUniform(v.shape, -0.5, 0.5, 'float32', 12))));
+    for (const [name, v] of net.parameters)
+      if (/\.bn\.(weight|bias)$/.test(name)) v.assign(tf.tidy(() => tf.add(v, tf.randomUniform(v.shape, -0.5, 0.5, 'float32', 12))));
     const { model, parameters, unusedParameters } = toLayersModel(net);
     try {
       expect([parameters, unusedParameters]).toEqual([net.paramCount, 0]);

@@ -267,7 +267,8 @@ describe('NB201 network builder', () => {
       const x = input(4, TINY.inputShape, 7);
       // Non-trivial running statistics and affine parameters, so that the folding has work to do.
       for (let i = 0; i < 3; i++) tf.tidy(() => void net.forward(tf.mul(x, i + 1) as tf.Tensor4D, { training: true }));
-      for (const [name, v] of net.parameters) if (/(op\.2|stem\.1)\.(weight|bias)$/.test(name)) v.assign(tf.tidy(() => tf.add(v, tf.randomUniform(v.shape, -0.5, 0.5, 'float32', 11))));
+      for (const [name, v] of net.parameters)
+        if (/(op\.2|stem\.1)\.(weight|bias)$/.test(name)) v.assign(tf.tidy(() => tf.add(v, tf.randomUniform(v.shape, -0.5, 0.5, 'float32', 11))));
       const folded = tf.tidy(() => net.forward(x, { training: false }).dataSync());
       let taps = 0;
       const unfolded = tf.tidy(() => net.forward(x, { training: false, tap: () => void taps++ }).dataSync());
