@@ -3,7 +3,7 @@ import { createRng } from '@nasx/kernel';
 import { dominates, hypervolume, nonDominatedSort, paretoFrontIndices } from '@nasx/stats';
 import { createToySpace, driveSearcher, replaySearcher, searcherDeps, toyDigits } from '@nasx/testing';
 import { mutatePerDecision, neighboursOf, Nsga2Searcher, nsga2Searcher } from './nsga2.searcher';
-import { rankByPredictedImprovement, resolveSurrogate, surrogateFeatures } from './surrogate';
+import { rankByPredictedImprovement, resolveSurrogate, ScoreToLabel, surrogateFeatures } from './surrogate';
 
 // A toy bi-objective problem with a known front: maximise the number of 3s and the number of 0s
 // in 6 digits (5 values each). The front is the 7 cells made only of 3s and 0s; (k, 6 − k).
@@ -324,6 +324,20 @@ describe('NSGA-II surrogate-assisted offspring selection', () => {
     expect((await create(1, { surrogate: 'none' })).surrogateKind).toBe('none');
     expect(Array.from(surrogateFeatures([1, 2, 3], 'quadratic'))).toEqual([1, 2, 3, 2, 3, 6]);
     expect(Array.from(surrogateFeatures([1, 2, 3], 'linear'))).toEqual([1, 2, 3]);
+  });
+
+  it('maps rank-Gauss scores back through the told results: through every pair, monotone, linear beyond the ends', () => {
+    const labels = [10, 90, 91, 93, 92, 94, 93.5, 89];
+    const scores = [-2, -1, -0.5, 0.5, 0, 1.5, 1, -1.5];
+    const back = new ScoreToLabel(scores, labels);
+    scores.forEach((z, i) => expect(back.map(z)).toBeCloseTo(labels[i] as number, 12));
+    expect(back.map(0.25)).toBeCloseTo(92.5, 12);
+    // Beyond the best: the slope over the last 5 steps, from (−1, 90) to (1.5, 94): 1.6 per unit.
+    expect(back.map(2.5)).toBeCloseTo(95.6, 12);
+    // Below the worst: from (−2, 10) to (0.5, 93), 33.2 per unit.
+    expect(back.map(-3)).toBeCloseTo(10 - 33.2, 12);
+    const grid = Array.from({ length: 61 }, (_, i) => -3 + i / 10).map((z) => back.map(z));
+    grid.forEach((v, i) => i > 0 && expect(v).toBeGreaterThanOrEqual(grid[i - 1] as number));
   });
 
   it('ranks candidates by predicted hypervolume improvement, then by predicted non-dominated rank', () => {
