@@ -21,7 +21,7 @@ export {
   ObjectiveSurrogate,
   rankByPredictedImprovement,
   resolveSurrogate,
-  ScoreToLabel,
+  MonotoneMap,
   surrogateFeatures,
   type SurrogateKind,
   type SurrogateTargets,

@@ -45,13 +45,13 @@ const NO_SURROGATE = { surrogate: 'none' };
 const SURROGATE_TUNING = [
   {},
   { surrogate: 'none' },
+  { surrogateCandidatesFrom: 'population' },
+  { surrogateImprovement: 'objectives' },
+  { surrogateCandidatesFrom: 'population', surrogateImprovement: 'objectives' },
   { surrogateTargets: 'raw' },
   { surrogate: 'linear' },
   { surrogateOptimism: 0 },
-  { surrogateOptimism: 1 },
-  { surrogateExploration: 0 },
   { surrogateExploration: 0.3 },
-  { surrogateCandidates: 50 },
 ];
 const ABLATION = process.argv.includes('--ablation');
 /** Each refinement alone, then together (options over the defaults; `eliminateDuplicates: false` ablates novelty). */

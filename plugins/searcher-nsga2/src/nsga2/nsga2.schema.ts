@@ -88,6 +88,15 @@ export const nsga2Schema = {
       "default": 20,
       "description": "How many distinct new offspring are bred per proposal for the surrogate to choose from (ignored with surrogate \"none\")."
     },
+    "surrogateCandidatesFrom": {
+      "type": "string",
+      "enum": [
+        "same-parents",
+        "population"
+      ],
+      "default": "same-parents",
+      "description": "Where the surrogate's candidates come from: \"same-parents\" picks the parents (or the archive member whose neighbours local search tries) once, as NSGA-II would, and breeds all candidates from them, so the surrogate chooses the child but not the region (pre-selection); \"population\" breeds each candidate from its own parents, so the surrogate also chooses where on the front to search."
+    },
     "surrogateExploration": {
       "type": "number",
       "minimum": 0,
@@ -103,6 +112,15 @@ export const nsga2Schema = {
       ],
       "default": "quantile-normal",
       "description": "What each objective's model regresses on: \"quantile-normal\" replaces the results by the normal quantiles of their ranks (rank-Gauss, so a long tail of failed cells, NAS-Bench-201's 10 % accuracies, does not dominate the squared error) and maps predictions back through the told results (linearly beyond the best and worst); \"raw\" fits the objective values themselves."
+    },
+    "surrogateImprovement": {
+      "type": "string",
+      "enum": [
+        "objectives",
+        "scores"
+      ],
+      "default": "objectives",
+      "description": "Where the predicted hypervolume improvement is measured: \"scores\" on the models' scale (with quantile-normal targets, each objective replaced by the rank-Gauss score of its value among the results told so far, so the measure is free of units and a long tail of bad results, NAS-Bench-201's 10 % accuracies, does not outweigh the region where the good results are), \"objectives\" in the objectives' own units (on NAS-Bench-201, tools/bench/pareto, seeds 1000–1019, the two were within noise of each other, objectives slightly ahead). The reference point is the worst told value of each objective, on the same scale."
     },
     "surrogateOptimism": {
       "type": "number",

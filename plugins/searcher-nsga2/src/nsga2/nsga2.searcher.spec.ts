@@ -3,7 +3,7 @@ import { createRng } from '@nasx/kernel';
 import { dominates, hypervolume, nonDominatedSort, paretoFrontIndices } from '@nasx/stats';
 import { createToySpace, driveSearcher, replaySearcher, searcherDeps, toyDigits } from '@nasx/testing';
 import { mutatePerDecision, neighboursOf, Nsga2Searcher, nsga2Searcher } from './nsga2.searcher';
-import { rankByPredictedImprovement, resolveSurrogate, ScoreToLabel, surrogateFeatures } from './surrogate';
+import { rankByPredictedImprovement, resolveSurrogate, MonotoneMap, surrogateFeatures } from './surrogate';
 
 // A toy bi-objective problem with a known front: maximise the number of 3s and the number of 0s
 // in 6 digits (5 values each). The front is the 7 cells made only of 3s and 0s; (k, 6 − k).
@@ -221,7 +221,17 @@ describe('NSGA-II searcher', () => {
     ['the defaults', {}],
     ['every refinement on', { mutation: 'per-decision', archiveProbability: 0.5, localSearchProbability: 0.5 }],
     ['the surrogate off', { surrogate: 'none' }],
-    ['a linear surrogate, raw targets, optimism 1', { surrogate: 'linear', surrogateTargets: 'raw', surrogateOptimism: 1, surrogateExploration: 0.3 }],
+    [
+      'a linear surrogate, raw targets, optimism 1, candidates from the population, improvement in objective units',
+      {
+        surrogate: 'linear',
+        surrogateTargets: 'raw',
+        surrogateOptimism: 1,
+        surrogateExploration: 0.3,
+        surrogateCandidatesFrom: 'population',
+        surrogateImprovement: 'objectives',
+      },
+    ],
   ])('is deterministic under replay with 4 in flight and shuffled completions (%s)', async (_name, extra) => {
     // driveSearcher tells scalars: the adapter tells the searcher the toy vector instead.
     const vectors = (rs: readonly TrialResult[]): TrialResult[] => rs.map((r) => ({ ...r, objective: r.objective === null ? null : toyObjectives(r.arch) }));
@@ -329,7 +339,7 @@ describe('NSGA-II surrogate-assisted offspring selection', () => {
   it('maps rank-Gauss scores back through the told results: through every pair, monotone, linear beyond the ends', () => {
     const labels = [10, 90, 91, 93, 92, 94, 93.5, 89];
     const scores = [-2, -1, -0.5, 0.5, 0, 1.5, 1, -1.5];
-    const back = new ScoreToLabel(scores, labels);
+    const back = new MonotoneMap(scores, labels);
     scores.forEach((z, i) => expect(back.map(z)).toBeCloseTo(labels[i] as number, 12));
     expect(back.map(0.25)).toBeCloseTo(92.5, 12);
     // Beyond the best: the slope over the last 5 steps, from (−1, 90) to (1.5, 94): 1.6 per unit.
@@ -371,41 +381,47 @@ describe('NSGA-II surrogate-assisted offspring selection', () => {
     ).toBe(2);
   });
 
-  it('proposes the candidate the surrogate ranks best, and that beats a random pool member on the true objectives', async () => {
-    const ref = [-1, -1];
-    let chosenGain = 0;
-    let poolGain = 0;
-    let asks = 0;
-    for (let seed = 21; seed < 26; seed++) {
-      const s = await create(seed, { population: 10 });
-      const told: TrialResult[] = [];
-      for (let t = 0; t < 60; t++) {
-        const [a] = s.ask(1) as [Architecture];
-        const sel = s.lastSelection;
-        if (t >= 10 && sel && sel.pool[sel.chosen] === a) {
-          asks++;
-          // The proposal is the surrogate's first choice over the pool, measured against the told front.
-          expect(rankByPredictedImprovement(sel.predicted, sel.known, sel.reference)[0]).toBe(sel.chosen);
-          expect(new Set(sel.pool.map((p) => p.key)).size).toBe(sel.pool.length);
-          // The surrogate saw only told results: its reference point is the worst told value of each objective.
-          expect(sel.reference).toEqual([0, 1].map((c) => Math.min(...told.map((r) => (r.objective as number[])[c] as number))));
-          const front = told.map((r) => r.objective as number[]);
-          const base = hypervolume(front, ref);
-          const gain = (x: Architecture) => hypervolume([...front, toyObjectives(x)], ref) - base;
-          chosenGain += gain(a);
-          poolGain += sel.pool.map(gain).reduce((p, q) => p + q, 0) / sel.pool.length;
+  it.each(['scores', 'objectives'])(
+    'proposes the candidate the surrogate ranks best, and that beats a random pool member on the true objectives (improvement on %s)',
+    async (scale) => {
+      const ref = [-1, -1];
+      let chosenGain = 0;
+      let poolGain = 0;
+      let asks = 0;
+      for (let seed = 21; seed < 26; seed++) {
+        const s = await create(seed, { population: 10, surrogateImprovement: scale });
+        const told: TrialResult[] = [];
+        for (let t = 0; t < 60; t++) {
+          const [a] = s.ask(1) as [Architecture];
+          const sel = s.lastSelection;
+          if (t >= 10 && sel && sel.pool[sel.chosen] === a) {
+            asks++;
+            // The proposal is the surrogate's first choice over the pool, measured against the told front.
+            expect(rankByPredictedImprovement(sel.predicted, sel.known, sel.reference)[0]).toBe(sel.chosen);
+            expect(new Set(sel.pool.map((p) => p.key)).size).toBe(sel.pool.length);
+            // The surrogate saw only told results: its reference point is the worst told value of each
+            // objective (on the rank-Gauss scale: the lowest score, below every known point).
+            const worst = [0, 1].map((c) => Math.min(...told.map((r) => (r.objective as number[])[c] as number)));
+            if (scale === 'objectives') expect(sel.reference).toEqual(worst);
+            else for (const k of sel.known) k.forEach((v, c) => expect(v).toBeGreaterThanOrEqual((sel.reference[c] as number) - 1e-9));
+            const front = told.map((r) => r.objective as number[]);
+            const base = hypervolume(front, ref);
+            const gain = (x: Architecture) => hypervolume([...front, toyObjectives(x)], ref) - base;
+            chosenGain += gain(a);
+            poolGain += sel.pool.map(gain).reduce((p, q) => p + q, 0) / sel.pool.length;
+          }
+          const r = { trial: t, arch: a, objective: toyObjectives(a) };
+          told.push(r);
+          s.tell([r]);
         }
-        const r = { trial: t, arch: a, objective: toyObjectives(a) };
-        told.push(r);
-        s.tell([r]);
       }
-    }
-    // A random member of the pool would gain the pool's mean, in expectation. The toy objectives
-    // are linear in the one-hot encoding, so the surrogate learns them, and its choices gained
-    // (measured) about three times as much hypervolume; twice is the bar.
-    expect(asks).toBeGreaterThan(180); // 250 asks after P0, about 10 % of them exploration
-    expect(chosenGain).toBeGreaterThan(2 * poolGain);
-  });
+      // A random member of the pool would gain the pool's mean, in expectation. The toy objectives
+      // are linear in the one-hot encoding, so the surrogate learns them, and its choices gained
+      // (measured) about three times as much hypervolume; twice is the bar.
+      expect(asks).toBeGreaterThan(180); // 250 asks after P0, about 10 % of them exploration
+      expect(chosenGain).toBeGreaterThan(2 * poolGain);
+    },
+  );
 
   it('reaches the known front with fewer evaluations than without the surrogate (20 seeds, 40 evaluations)', async () => {
     const ref = [-1, -1];

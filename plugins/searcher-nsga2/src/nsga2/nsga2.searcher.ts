@@ -313,21 +313,42 @@ export class Nsga2Searcher implements AskTellSearcher {
     const pool: Architecture[] = [];
     const keys = new Set<string>();
     const want = this.options.surrogateCandidates;
-    for (let t = 0; t < 3 * want && pool.length < want; t++) {
-      const arch = this.breed();
+    const add = (arch: Architecture): void => {
       const key = this.keyOf(arch);
-      if (keys.has(key) || (this.options.eliminateDuplicates && this.proposed.has(key))) continue;
+      if (keys.has(key) || (this.options.eliminateDuplicates && this.proposed.has(key))) return;
       keys.add(key);
       pool.push(arch);
+    };
+    if (this.options.surrogateCandidatesFrom === 'same-parents') {
+      // Pre-selection (Emmerich et al. 2006; MSuNAS's candidates are the offspring of one
+      // generation's matings): the parents are chosen as NSGA-II chooses them, once, and the
+      // surrogate only picks which of their children is evaluated, so where the search goes
+      // stays NSGA-II's and the surrogate cannot abandon a region of the front.
+      const neighbours = this.chance(this.options.localSearchProbability) ? this.openNeighbourhood() : undefined;
+      if (neighbours) {
+        for (const k of this.rng.sampleIndices(neighbours.length, Math.min(want, neighbours.length))) add(neighbours[k] as Architecture);
+      } else {
+        const a = this.parent();
+        const b = this.parent();
+        for (let t = 0; t < 3 * want && pool.length < want; t++) add(this.fresh(() => this.childOf(a, b)));
+      }
+    } else {
+      for (let t = 0; t < 3 * want && pool.length < want; t++) add(this.breed());
     }
     if (pool.length === 0) return this.breed();
     // Optimism in the face of the surrogate's error (a lower confidence bound as in Emmerich et al.
     // 2006, with the model's residual spread standing in for a per-point variance): candidates
     // predicted just behind the front count as improving, where noise among similar cells can
     // put a better one.
-    const predicted = surrogate.predict(pool, this.options.surrogateOptimism);
-    const known = [...this.archiveValue.map((m) => m.objective), ...this.pending.values()];
-    const reference = Array.from({ length: this.dimensions }, (_, c) => Math.min(...this.toldValue.map((m) => m.objective[c] as number)));
+    // The improvement is measured in the objectives' units, or on the models' rank-Gauss scale
+    // (`surrogateImprovement: scores`), where each objective is spread by the distribution of the
+    // results told so far: free of units, and not dominated by a long tail of bad results.
+    const scale = this.options.surrogateImprovement;
+    const onScale = (v: readonly number[]): readonly number[] => (scale === 'scores' ? surrogate.toScale(v) : v);
+    const predicted = surrogate.predict(pool, this.options.surrogateOptimism, scale);
+    const known = [...this.archiveValue.map((m) => onScale(m.objective)), ...this.pending.values()];
+    const worst = Array.from({ length: this.dimensions }, (_, c) => Math.min(...this.toldValue.map((m) => m.objective[c] as number)));
+    const reference = [...onScale(worst)];
     const order = rankByPredictedImprovement(predicted, known, reference);
     const chosen = order[0] as number;
     const arch = pool[chosen] as Architecture;
@@ -351,8 +372,11 @@ export class Nsga2Searcher implements AskTellSearcher {
 
   /** One child: two tournament parents, crossover with probability pc, mutation with probability pm. */
   private child(): Architecture {
-    const a = this.parent();
-    const b = this.parent();
+    return this.childOf(this.parent(), this.parent());
+  }
+
+  /** A child of two given parents: crossover with probability pc, then mutation with probability pm. */
+  private childOf(a: Architecture, b: Architecture): Architecture {
     let child = a;
     if (this.crossoverKind !== 'none' && this.rng.next() < this.options.crossoverProbability) child = this.cross(a, b);
     if (this.rng.next() < this.options.mutationProbability) child = this.mutate(child);
@@ -380,12 +404,22 @@ export class Nsga2Searcher implements AskTellSearcher {
    * when every member's neighbourhood has been proposed.
    */
   private neighbourOfArchive(): Architecture | undefined {
+    const open = this.openNeighbourhood();
+    return open ? this.rng.pick(open) : undefined;
+  }
+
+  /**
+   * The not yet proposed neighbours of an archive member picked by a crowding tournament among the
+   * members not fully explored (members found fully explored are marked so), or undefined when
+   * every member's neighbourhood has been proposed.
+   */
+  private openNeighbourhood(): Architecture[] | undefined {
     for (;;) {
       const open = (m: Told): boolean => !this.explored.has(this.keyOf(m.arch));
       if (!this.archiveValue.some(open)) return undefined;
       const member = this.archiveTournament(open);
       const candidates = neighboursOf(this.space, member.arch, this.rng).filter((a) => !this.proposed.has(this.keyOf(a)));
-      if (candidates.length > 0) return this.rng.pick(candidates);
+      if (candidates.length > 0) return candidates;
       this.explored.add(this.keyOf(member.arch));
     }
   }

@@ -18,21 +18,21 @@ export type SurrogateTargets = 'quantile-normal' | 'raw';
 const TAIL_POINTS = 5;
 
 /**
- * A monotone map from rank-Gauss scores back to label units: piecewise linear through the
- * training pairs (score, label), sorted, and linear beyond the ends with the slope of the last
- * {@link TAIL_POINTS} points, so a candidate predicted better than every result told so far gets
- * a value beyond the best one (what a hypervolume improvement needs).
+ * A monotone map between an objective's values and their rank-Gauss scores, either way:
+ * piecewise linear through the training pairs (from, to), sorted, and linear beyond the ends with
+ * the slope over the last {@link TAIL_POINTS} steps, so a candidate predicted better than every
+ * result told so far maps beyond the best one (what a hypervolume improvement needs).
  */
-export class ScoreToLabel {
+export class MonotoneMap {
   private readonly z: number[] = [];
   private readonly y: number[] = [];
 
-  constructor(scores: ArrayLike<number>, labels: readonly number[]) {
-    const order = labels.map((_, i) => i).sort((a, b) => (scores[a] as number) - (scores[b] as number));
+  constructor(scores: ArrayLike<number>, labels: ArrayLike<number>) {
+    const order = Array.from({ length: labels.length }, (_, i) => i).sort((a, b) => (scores[a] as number) - (scores[b] as number));
     for (const i of order) {
       const zi = scores[i] as number;
       const yi = labels[i] as number;
-      // Ties share a score (mid-ranks): keep one point per score, at the mean of its labels (all equal).
+      // Ties share a score (mid-ranks) and a label: keep one point per `from` value.
       if (this.z.length > 0 && zi === this.z[this.z.length - 1]) continue;
       this.z.push(zi);
       this.y.push(yi);
@@ -100,8 +100,9 @@ export class ObjectiveSurrogate {
   private active: number[] = [];
   /** How many results the models were last fitted on (0: never fitted). */
   fittedOn = 0;
-  /** Maps from each model's scale back to the objective's units (rank-Gauss targets only). */
-  private back: ScoreToLabel[] = [];
+  /** Maps from each model's scale back to the objective's units, and from the units to the scale (rank-Gauss targets only). */
+  private back: MonotoneMap[] = [];
+  private forth: MonotoneMap[] = [];
   /** Root-mean-square residual of each component's model on the data it was fitted on (on the model's scale). */
   residualRms: number[] = [];
 
@@ -146,7 +147,8 @@ export class ObjectiveSurrogate {
     // cells does not dominate the squared error that separates the good ones.
     const ys = labels.map((y) => (this.targets === 'raw' ? y : Array.from(fitTargetTransform('quantile-normal', y).targets)));
     this.models = RidgeRegression.fitTargets(x, ys, this.lambda);
-    this.back = this.targets === 'raw' ? [] : ys.map((z, c) => new ScoreToLabel(z, labels[c] as number[]));
+    this.back = this.targets === 'raw' ? [] : ys.map((z, c) => new MonotoneMap(z, labels[c] as number[]));
+    this.forth = this.targets === 'raw' ? [] : ys.map((z, c) => new MonotoneMap(labels[c] as number[], z));
     this.fittedOn = data.length;
     this.residualRms = this.models.map((m, c) => {
       const fitted = m.predict(x);
@@ -156,19 +158,25 @@ export class ObjectiveSurrogate {
   }
 
   /**
-   * Predicted objective vectors (larger is better in every component), one per architecture, in
-   * the objectives' units; `optimism` residual standard deviations (on the model's own scale) are
-   * added before mapping back.
+   * Predicted objective vectors (larger is better in every component), one per architecture,
+   * with `optimism` residual standard deviations added on the model's own scale: in the
+   * objectives' units (`scale: objectives`), or on the models' scale (`scale: scores`: the
+   * rank-Gauss scores with quantile-normal targets, the units with raw ones).
    */
-  predict(archs: readonly Architecture[], optimism = 0): number[][] {
+  predict(archs: readonly Architecture[], optimism = 0, scale: 'objectives' | 'scores' = 'objectives'): number[][] {
     const x = archs.map((a) => this.project(this.features(a)));
     const columns = this.models.map((m, c) => {
       const raw = m.predict(x);
       const shift = optimism * (this.residualRms[c] as number);
-      const back = this.back[c];
+      const back = scale === 'objectives' ? this.back[c] : undefined;
       return Array.from(raw, (v) => (back ? back.map(v + shift) : v + shift));
     });
     return archs.map((_, i) => columns.map((col) => col[i] as number));
+  }
+
+  /** An objective vector on the models' scale (its rank-Gauss scores by the last fit; itself with raw targets). */
+  toScale(objective: readonly number[]): number[] {
+    return objective.map((v, c) => this.forth[c]?.map(v) ?? v);
   }
 
   private project(row: Float64Array): Float64Array {
