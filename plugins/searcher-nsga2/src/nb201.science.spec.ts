@@ -12,7 +12,9 @@ import nsga2 from './index';
 // CIFAR-10 test accuracy after 200 epochs vs Pixel 3 latency on NAS-Bench-201, 500 evaluations per
 // run, hypervolume of every evaluated point over the exact front's (all 15,625 cells scored by the
 // same pipeline), reference point (90 % accuracy, the slowest cell of the exact front).
-// Measured on seeds 0–19 (tools/bench/pareto/RESULTS.md): NSGA-II ≈ 0.96, random ≈ 0.88.
+// The kernel's default dedup for runs with latency models is exact (each cell its own evaluation).
+// Measured on seeds 0–19 (tools/bench/pareto/RESULTS.md): NSGA-II with its default surrogate
+// ≈ 0.974, without it ≈ 0.968, random ≈ 0.88; on seeds 0–4: 0.974, 0.969 and 0.859.
 describeWithSharedData('NSGA-II vs random search on NB201 accuracy × Pixel 3 latency (reference data)', 'hw-latency-help', (dataDir) => {
   let tk: TestKernel;
   beforeAll(() => {
@@ -60,10 +62,10 @@ describeWithSharedData('NSGA-II vs random search on NB201 accuracy × Pixel 3 la
     const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
     // Paired, one-sided sign test: 5 wins of 5 has p = 1/32 under "no difference".
     ns.forEach((v, i) => expect(v).toBeGreaterThan(rs[i] as number));
-    expect(mean(ns)).toBeGreaterThan(0.94);
+    expect(mean(ns)).toBeGreaterThan(0.96);
     expect(mean(rs)).toBeLessThan(0.92);
     expect(mean(rs)).toBeGreaterThan(0.84);
-  }, 60_000);
+  }, 300_000);
 
   // Why 0.97 is hard (tools/bench/pareto/RESULTS.md, "The isomorphism ceiling"): the kernel keys
   // cells canonically and measures one member of each isomorphism class, but members of a class

@@ -1,27 +1,31 @@
 #!/usr/bin/env node
 // Multi-objective search on the tabular NAS-Bench-201 (the BUILT workspace: node tools/scripts/build.cjs).
-//   node tools/bench/pareto/pareto.bench.cjs [--seeds 20] [--tune] [--ablation] [--render] [--exact-dedup]
+//   node tools/bench/pareto/pareto.bench.cjs [--seeds 20] [--surrogate-tune] [--tune] [--ablation] [--render]
 // Data: NASX_DATA, else the `shared/data` folder beside the repository (nas-bench-201/, hw-latency-help/).
-// Measures NSGA-II against random search, both through the kernel with the real plugins, on the
-// objectives (CIFAR-10 test accuracy after 200 epochs, maximised; latency on a device, minimised),
-// for the devices pixel3 and raspi4 (HW-NAS-Bench, via HELP's tables):
+// Measures NSGA-II (its defaults: surrogate-assisted offspring selection on), NSGA-II without the
+// surrogate (`surrogate: none`, the defaults before it) and random search, all through the kernel
+// with the real plugins, on the objectives (CIFAR-10 test accuracy after 200 epochs, maximised;
+// latency on a device, minimised), for the devices pixel3 and raspi4 (HW-NAS-Bench, via HELP's tables):
 //   - the exact front: all 15,625 cells scored through the same pipeline (kernel.exactFront);
-//   - per seed, 500 counted evaluations (duplicates answered from the cache, the kernel default):
-//     the hypervolume of every evaluated point over the exact front's, with the reference point
-//     (90 % accuracy, the slowest cell of the exact front), and how many exact-front points it found.
-//   - the ceiling that NB201's isomorphisms put on any search: the kernel answers a proposal whose
-//     canonical key was evaluated from its cache, so a run measures ONE member of each isomorphism
-//     class (the first it proposes), while the exact front is over all 15,625 cells, whose measured
-//     latencies (and accuracies) differ within a class. All cells are scored (the `list` searcher,
-//     dedup off) to give (a) "class coverage": the hypervolume a run would have if every class it
-//     evaluated counted all its members, and (b) the ratio of an exhaustive search of all 6,466
-//     classes with a uniformly random member of each (mean of 20 draws).
-// --tune first sweeps NSGA-II settings on seeds 1000–1009 (not the reported seeds);
-// --ablation measures each refinement alone and together on seeds 1000–1019;
-// --render only rewrites RESULTS.md from results.json;
-// --exact-dedup adds to results.json the reported seeds run with dedup: exact (each cell its own
-//   evaluation, the kernel's default for runs with latency models).
-// Writes results.json + RESULTS.md next to this script.
+//   - per seed, 500 counted evaluations: the hypervolume of every evaluated point over the exact
+//     front's, with the reference point (90 % accuracy, the slowest cell of the exact front), and
+//     how many exact-front points it found; under dedup: exact (each cell its own evaluation, the
+//     kernel's default for runs with latency models; the reported rows) and dedup: canonical (one
+//     evaluation per isomorphism class, for comparison);
+//   - the ceiling that NB201's isomorphisms put on any search under dedup: canonical: the kernel
+//     answers a proposal whose canonical key was evaluated from its cache, so a run measures ONE
+//     member of each isomorphism class (the first it proposes), while the exact front is over all
+//     15,625 cells, whose measured latencies (and accuracies) differ within a class. All cells are
+//     scored (the `list` searcher, dedup off) to give (a) "class coverage": the hypervolume a run
+//     would have if every class it evaluated counted all its members, and (b) the ratio of an
+//     exhaustive search of all 6,466 classes with a uniformly random member of each (mean of 20 draws).
+// --surrogate-tune only sweeps the surrogate's options on seeds 1000–1009 under dedup: exact (never
+//   the reported seeds) and adds them to results.json (it may run beside the main measurement);
+// --tune / --ablation re-run the sweeps of NSGA-II without the surrogate (dedup: canonical, seeds 1000+);
+//   without them the last results.json's sweeps are kept as they were measured;
+// --render only rewrites RESULTS.md from results.json.
+// Writes results.json + RESULTS.md next to this script; exits 1 when NSGA-II's mean under dedup:
+// exact is below 0.97 on a device.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -34,6 +38,21 @@ const arg = (name, dflt) => {
 };
 const SEEDS = arg('--seeds', 20);
 const TUNE = process.argv.includes('--tune');
+const SURROGATE_TUNE = process.argv.includes('--surrogate-tune');
+/** NSGA-II without the surrogate: its defaults before surrogate-assisted selection. */
+const NO_SURROGATE = { surrogate: 'none' };
+/** The surrogate's settings swept under dedup: exact (--surrogate-tune; options over the defaults). */
+const SURROGATE_TUNING = [
+  {},
+  { surrogate: 'none' },
+  { surrogateCandidatesFrom: 'population' },
+  { surrogateImprovement: 'objectives' },
+  { surrogateCandidatesFrom: 'population', surrogateImprovement: 'objectives' },
+  { surrogateTargets: 'raw' },
+  { surrogate: 'linear' },
+  { surrogateOptimism: 0 },
+  { surrogateExploration: 0.3 },
+];
 const ABLATION = process.argv.includes('--ablation');
 /** Each refinement alone, then together (options over the defaults; `eliminateDuplicates: false` ablates novelty). */
 const ABLATIONS = [
@@ -94,8 +113,8 @@ function config(data, device, searcher, seed, extra = {}) {
     objective: { type: 'multi', metrics: [{ metric: 'test_acc@200' }, { metric: 'latency_ms' }] },
     searcher,
     budget: { evaluations: EVALUATIONS },
-    // The protocol of the reported rows, the tuning and the ablation: one evaluation per NB201
-    // isomorphism class. --exact-dedup measures the kernel's default for runs with latency models.
+    // One evaluation per NB201 isomorphism class (the canonical rows, the old tuning and ablation);
+    // the reported rows pass dedup: exact, the kernel's default for runs with latency models.
     dedup: 'canonical',
     ...(process.env.NODEDUP ? { dedup: false } : {}),
     ...extra,
@@ -198,19 +217,6 @@ async function measure(kernel, data, exact, searcher, seeds, extra = {}) {
   };
 }
 
-/** NSGA-II settings swept under dedup: exact (--exact-dedup --tune). */
-const EXACT_TUNING = [
-  {},
-  { localSearchProbability: 0 },
-  { localSearchProbability: 0.5 },
-  { localSearchProbability: 1 },
-  { population: 10 },
-  { population: 30 },
-  { population: 30, localSearchProbability: 0.5 },
-  { archiveProbability: 0.5 },
-  { archiveProbability: 0.5, localSearchProbability: 0.5 },
-];
-
 async function main() {
   if (process.argv.includes('--render')) {
     // Rewrite RESULTS.md from results.json (after a change to the report's wording).
@@ -219,34 +225,27 @@ async function main() {
   }
   const data = dataDir();
   const kernel = Kernel.open({ roots: [ROOT] });
-  if (process.argv.includes('--exact-dedup')) {
-    // Adds the rows with dedup: exact (each cell its own evaluation) to the last results.
-    const file = path.join(__dirname, 'results.json');
-    const last = JSON.parse(fs.readFileSync(file, 'utf8'));
-    const seeds = Array.from({ length: SEEDS }, (_, i) => i);
-    if (TUNE) {
-      // The same kind of sweep as --tune, under dedup: exact, on seeds 1000–1019.
-      const tuneSeeds = Array.from({ length: 20 }, (_, i) => 1000 + i);
-      const fronts = [];
-      for (const device of DEVICES) fronts.push(await exactFront(kernel, data, device));
-      last.exactDedupTuning = [];
-      for (const options of EXACT_TUNING) {
-        const row = { options };
-        for (const f of fronts) row[f.device] = (await measure(kernel, data, f, { use: 'nsga2', options }, tuneSeeds, { dedup: 'exact' })).hvMean;
-        last.exactDedupTuning.push(row);
-        console.error(`tune (dedup exact) ${JSON.stringify(row)}`);
+  const file = path.join(__dirname, 'results.json');
+  /** The results.json on disk now (re-read before each write, so a sweep run beside the main measurement is kept). */
+  const lastResults = () => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {});
+  if (SURROGATE_TUNE) {
+    // The surrogate's options, on seeds 1000–1009 under dedup: exact (never the reported seeds); adds to results.json.
+    const fronts = [];
+    for (const device of DEVICES) fronts.push(await exactFront(kernel, data, device));
+    const tuneSeeds = Array.from({ length: 10 }, (_, i) => 1000 + i);
+    const surrogateTuning = [];
+    for (const options of SURROGATE_TUNING) {
+      const row = { options };
+      for (const f of fronts) {
+        const m = await measure(kernel, data, f, { use: 'nsga2', options }, tuneSeeds, { dedup: 'exact' });
+        row[f.device] = { hvMean: m.hvMean, hvSd: m.hvSd, hvMin: m.hvMin, foundMean: m.foundMean, secondsPerRun: m.secondsPerRun };
       }
+      surrogateTuning.push(row);
+      console.error(`surrogate tune ${JSON.stringify(row)}`);
     }
-    last.exactDedup = [];
-    for (const device of DEVICES) {
-      const f = await exactFront(kernel, data, device);
-      const nsga2 = await measure(kernel, data, f, 'nsga2', seeds, { dedup: 'exact' });
-      const random = await measure(kernel, data, f, 'random', seeds, { dedup: 'exact' });
-      last.exactDedup.push({ device, nsga2, random });
-      console.error(`${device} (dedup exact): NSGA-II ${nsga2.hvMean} ± ${nsga2.hvSd}; random ${random.hvMean} ± ${random.hvSd}`);
-    }
-    fs.writeFileSync(file, JSON.stringify(last, null, 2) + '\n');
-    fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), markdown(last));
+    const results = { ...lastResults(), surrogateTuning, surrogateTuningDate: new Date().toISOString() };
+    fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+    fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), markdown(results));
     return;
   }
   const fronts = [];
@@ -261,7 +260,7 @@ async function main() {
       for (const crossoverProbability of [0.9, 0.2, 0]) {
         const row = { population, crossoverProbability };
         for (const f of fronts) {
-          const m = await measure(kernel, data, f, { use: 'nsga2', options: { population, crossoverProbability } }, tuneSeeds);
+          const m = await measure(kernel, data, f, { use: 'nsga2', options: { ...NO_SURROGATE, population, crossoverProbability } }, tuneSeeds);
           row[f.device] = m.hvMean;
         }
         tuning.push(row);
@@ -276,7 +275,7 @@ async function main() {
     for (const a of ABLATIONS) {
       const row = { name: a.name, options: a.options };
       for (const f of fronts) {
-        const m = await measure(kernel, data, f, { use: 'nsga2', options: a.options }, ablationSeeds);
+        const m = await measure(kernel, data, f, { use: 'nsga2', options: { ...NO_SURROGATE, ...a.options } }, ablationSeeds);
         row[f.device] = { hvMean: m.hvMean, hvSd: m.hvSd, coverageMean: m.coverageMean, foundMean: m.foundMean };
       }
       ablation.push(row);
@@ -284,18 +283,29 @@ async function main() {
     }
   }
 
+  // Reported: dedup: exact (the kernel's default with latency models); canonical for comparison.
+  const loadAtStart = machineInfo().loadAverage1m;
+  const exactDedup = [];
   const rows = [];
   for (const f of fronts) {
-    const nsga2 = await measure(kernel, data, f, 'nsga2', seeds);
-    const random = await measure(kernel, data, f, 'random', seeds);
-    rows.push({ device: f.device, exactFrontSize: f.size, slowestFrontMs: +f.slowestMs.toFixed(4), nsga2, random });
-    console.error(
-      `${f.device}: NSGA-II ${nsga2.hvMean} ± ${nsga2.hvSd} (found ${nsga2.foundMean}/${f.size}); random ${random.hvMean} ± ${random.hvSd} (found ${random.foundMean})`,
-    );
+    for (const [dedup, out] of [
+      ['exact', exactDedup],
+      ['canonical', rows],
+    ]) {
+      const extra = { dedup };
+      const nsga2 = await measure(kernel, data, f, 'nsga2', seeds, extra);
+      const nsga2NoSurrogate = await measure(kernel, data, f, { use: 'nsga2', options: NO_SURROGATE }, seeds, extra);
+      const random = await measure(kernel, data, f, 'random', seeds, extra);
+      out.push({ device: f.device, exactFrontSize: f.size, slowestFrontMs: +f.slowestMs.toFixed(4), nsga2, nsga2NoSurrogate, random });
+      console.error(
+        `${f.device} (dedup ${dedup}): NSGA-II ${nsga2.hvMean} ± ${nsga2.hvSd} (found ${nsga2.foundMean}/${f.size}); without surrogate ${nsga2NoSurrogate.hvMean} ± ${nsga2NoSurrogate.hvSd}; random ${random.hvMean} ± ${random.hvSd} (found ${random.foundMean})`,
+      );
+    }
   }
   const defaults = require(path.join(ROOT, 'plugins', 'searcher-nsga2', 'dist', 'nsga2', 'nsga2.searcher.js')).DEFAULTS;
+  const last = lastResults();
   const results = {
-    machine: machineInfo(),
+    machine: { ...machineInfo(), loadAverage1mAtStart: loadAtStart },
     date: new Date().toISOString(),
     protocol: {
       space: 'nb201 (15,625 cells)',
@@ -303,8 +313,10 @@ async function main() {
       evaluations: EVALUATIONS,
       seeds,
       reference: `(${ACCURACY_REFERENCE} % accuracy, the slowest cell of the exact front)`,
-      duplicates: 'answered from the cache, not counted (dedup: canonical, one evaluation per isomorphism class)',
+      duplicates:
+        'answered from the cache, not counted; dedup: exact (each cell its own evaluation, reported) and dedup: canonical (one evaluation per isomorphism class)',
       nsga2: defaults,
+      nsga2NoSurrogate: { ...defaults, ...NO_SURROGATE },
     },
     exactFronts: fronts.map((f) => ({
       device: f.device,
@@ -317,108 +329,159 @@ async function main() {
       randomMemberCeiling: f.randomMemberCeiling,
       randomMemberCeilingSd: f.randomMemberCeilingSd,
     })),
+    exactDedup,
     rows,
-    ...(tuning ? { tuning } : {}),
-    ...(ablation ? { ablation } : {}),
+    // Sweeps not re-run this time are kept from the last results.json (each says what it measured).
+    ...(last.surrogateTuning ? { surrogateTuning: last.surrogateTuning, surrogateTuningDate: last.surrogateTuningDate } : {}),
+    ...(tuning ? { tuning } : last.tuning ? { tuning: last.tuning } : {}),
+    ...(ablation ? { ablation } : last.ablation ? { ablation: last.ablation } : {}),
+    ...(last.exactDedupTuning ? { exactDedupTuning: last.exactDedupTuning } : {}),
   };
   fs.writeFileSync(path.join(__dirname, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), markdown(results));
-  const fail = rows.filter((r) => r.nsga2.hvMean < 0.97);
+  const fail = exactDedup.filter((r) => r.nsga2.hvMean < 0.97);
   if (fail.length) {
-    console.error(`pareto bench: NSGA-II mean hypervolume below 0.97 on ${fail.map((r) => r.device).join(', ')}`);
+    console.error(`pareto bench: NSGA-II mean hypervolume (dedup: exact) below 0.97 on ${fail.map((r) => r.device).join(', ')}`);
     process.exit(1);
   }
 }
 
 function markdown(r) {
   const lines = [];
+  const f4 = (x) => x.toFixed(4);
+  const hv = (m) => `${f4(m.hvMean)} ± ${f4(m.hvSd)}`;
+  const wins = (a, b) => a.ratios.filter((v, i) => v > b.ratios[i]).length;
   lines.push('# Pareto benchmark: NSGA-II vs random search on NAS-Bench-201');
   lines.push('');
   lines.push(
-    `Generated by \`node tools/bench/pareto/pareto.bench.cjs\` on ${r.date.slice(0, 10)} (${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}).`,
+    `Generated by \`node tools/bench/pareto/pareto.bench.cjs\` on ${r.date.slice(0, 10)} (${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}; 1-minute load average ${r.machine.loadAverage1mAtStart ?? '?'} when the reported runs started and ${r.machine.loadAverage1m} when they ended, on ${r.machine.cores} cores: the machine was shared with other jobs, so the seconds per run are inflated).`,
   );
   lines.push('');
   lines.push(
     `Objectives: CIFAR-10 test accuracy after 200 epochs (tabular NB201, maximised) and latency on the device (HW-NAS-Bench's measurements via HELP's tables, minimised). ` +
       `${r.protocol.evaluations} counted evaluations per run (duplicates answered from the cache), seeds ${r.protocol.seeds[0]}–${r.protocol.seeds[r.protocol.seeds.length - 1]}. ` +
       `Hypervolume of all evaluated points divided by the exact front's, with the reference point ${r.protocol.reference}. ` +
-      `"Found" counts the points of the exact front the run evaluated. "Class coverage" is the ratio the run would reach if each isomorphism class it evaluated counted all its members (see the ceiling below). NSGA-II with its defaults: ${JSON.stringify(r.protocol.nsga2)}.`,
-  );
-  lines.push('');
-  lines.push(
-    '| device | exact front (points) | slowest front cell (ms) | NSGA-II hypervolume | NSGA-II min | NSGA-II found | NSGA-II class coverage | random hypervolume | random min | random found | random class coverage |',
-  );
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
-  for (const row of r.rows) {
-    lines.push(
-      `| ${row.device} | ${row.exactFrontSize} | ${row.slowestFrontMs} | ${row.nsga2.hvMean.toFixed(4)} ± ${row.nsga2.hvSd.toFixed(4)} | ${row.nsga2.hvMin.toFixed(4)} | ${row.nsga2.foundMean} ± ${row.nsga2.foundSd} | ${row.nsga2.coverageMean.toFixed(4)} | ${row.random.hvMean.toFixed(4)} ± ${row.random.hvSd.toFixed(4)} | ${row.random.hvMin.toFixed(4)} | ${row.random.foundMean} ± ${row.random.foundSd} | ${row.random.coverageMean.toFixed(4)} |`,
-    );
-  }
-  lines.push('');
-  const met = r.rows.every((row) => row.nsga2.hvMean >= 0.97);
-  lines.push(
-    `Mean ± sample standard deviation over the seeds. Acceptance (NSGA-II mean ≥ 0.97 on both devices): **${met ? 'met' : 'not met'}**` +
-      (met ? '.' : `: ${r.rows.map((row) => `${row.device} ${row.nsga2.hvMean.toFixed(4)}`).join(', ')}.`) +
-      ` NSGA-II's hypervolume is above random search's on ${r.rows.map((row) => `${row.nsga2.ratios.filter((v, i) => v > row.random.ratios[i]).length}/${row.nsga2.ratios.length} seeds (${row.device})`).join(' and ')}.`,
-  );
-  lines.push('');
-  lines.push('## The isomorphism ceiling');
-  lines.push('');
-  lines.push(
-    `The kernel keys NB201 cells canonically (isomorphic cells share a key) and answers a proposal whose key was evaluated from its cache, so a run measures one member of each of the ${r.exactFronts[0].classes.toLocaleString('en-US')} classes: the first it proposes. ` +
-      `The exact front is over all ${r.exactFronts[0].cells.toLocaleString('en-US')} cells, and members of one class differ in measured latency (and in trained accuracy). ` +
-      `Its points lie in fewer classes than there are points (${r.exactFronts.map((f) => `${f.device}: ${f.points} points in ${f.frontClasses} classes`).join('; ')}), so no run finds them all. ` +
-      `Evaluating every class once, with a uniformly random member, reaches only ${r.exactFronts.map((f) => `${f.randomMemberCeiling.toFixed(4)} ± ${f.randomMemberCeilingSd.toFixed(4)} (${f.device})`).join(' and ')} (20 draws). ` +
-      `Class coverage near 1 with a hypervolume well below it means the searcher found the right classes but measured a slower or less accurate member of them than the one on the exact front.`,
+      `"Found" counts the points of the exact front the run evaluated. NSGA-II with its defaults: ${JSON.stringify(r.protocol.nsga2)}. ` +
+      `"Without surrogate" is the same with \`surrogate: none\`, which is the searcher's behaviour (and defaults) before surrogate-assisted offspring selection.`,
   );
   if (r.exactDedup) {
     lines.push('');
-    lines.push('## Each cell its own evaluation (dedup: exact)');
+    lines.push('## Reported: each cell its own evaluation (dedup: exact)');
     lines.push('');
     lines.push(
-      'Members of a class differ in latency because a measured network runs every edge, including those equivalence ignores; so a run with latency models now identifies evaluations by the exact cell (`dedup: true` resolves to `exact`), and NSGA-II avoids re-proposing by the same identity. ' +
-        'Same seeds and 500 counted evaluations; every member is reachable, so there is no ceiling below 1, but isomorphs now cost budget:',
+      "The kernel's default for runs with latency models: members of an isomorphism class differ in measured latency (a measured network runs every edge, including those equivalence ignores), so each cell is its own evaluation and every exact-front point is reachable.",
     );
     lines.push('');
-    lines.push('| device | NSGA-II hypervolume | NSGA-II min | NSGA-II found | random hypervolume | random found |');
-    lines.push('|---|---|---|---|---|---|');
+    lines.push(
+      '| device | exact front (points) | NSGA-II hypervolume | NSGA-II min | NSGA-II found | without surrogate | without surrogate min | without surrogate found | random hypervolume | random found | s / run (NSGA-II, without, random) |',
+    );
+    lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const row of r.exactDedup) {
       lines.push(
-        `| ${row.device} | ${row.nsga2.hvMean.toFixed(4)} ± ${row.nsga2.hvSd.toFixed(4)} | ${row.nsga2.hvMin.toFixed(4)} | ${row.nsga2.foundMean} ± ${row.nsga2.foundSd} | ${row.random.hvMean.toFixed(4)} ± ${row.random.hvSd.toFixed(4)} | ${row.random.foundMean} ± ${row.random.foundSd} |`,
+        `| ${row.device} | ${row.exactFrontSize} | ${hv(row.nsga2)} | ${f4(row.nsga2.hvMin)} | ${row.nsga2.foundMean} ± ${row.nsga2.foundSd} | ${hv(row.nsga2NoSurrogate)} | ${f4(row.nsga2NoSurrogate.hvMin)} | ${row.nsga2NoSurrogate.foundMean} ± ${row.nsga2NoSurrogate.foundSd} | ${hv(row.random)} | ${row.random.foundMean} ± ${row.random.foundSd} | ${row.nsga2.secondsPerRun}, ${row.nsga2NoSurrogate.secondsPerRun}, ${row.random.secondsPerRun} |`,
       );
     }
-    if (r.exactDedupTuning) {
-      lines.push('');
-      lines.push('Sweep under dedup: exact (seeds 1000–1019, not the reported seeds; options over the defaults): mean hypervolume ratio.');
-      lines.push('');
-      lines.push(`| options | ${DEVICES.join(' | ')} |`);
-      lines.push(`|---|${DEVICES.map(() => '---').join('|')}|`);
-      for (const t of r.exactDedupTuning) lines.push(`| \`${JSON.stringify(t.options)}\` | ${DEVICES.map((d) => t[d].toFixed(4)).join(' | ')} |`);
-      lines.push('');
-      lines.push(
-        'No setting is above 0.97 on both devices, and the differences are within the noise of a 20-seed mean (standard error ≈ 0.003), so the defaults stay. A run with dedup: exact spends part of its budget on isomorphs of cells it has measured, which is the price of reaching the faster member of a class.',
-      );
+    lines.push('');
+    const met = r.exactDedup.every((row) => row.nsga2.hvMean >= 0.97);
+    lines.push(
+      `Mean ± sample standard deviation over the seeds. Acceptance (NSGA-II mean ≥ 0.97 on both devices, dedup: exact): **${met ? 'met' : 'not met'}** (${r.exactDedup.map((row) => `${row.device} ${f4(row.nsga2.hvMean)}`).join(', ')}). ` +
+        `With the surrogate, NSGA-II is above its run without it on ${r.exactDedup.map((row) => `${wins(row.nsga2, row.nsga2NoSurrogate)}/${row.nsga2.ratios.length} seeds (${row.device})`).join(' and ')}, ` +
+        `and above random search on ${r.exactDedup.map((row) => `${wins(row.nsga2, row.random)}/${row.nsga2.ratios.length} (${row.device})`).join(' and ')}.`,
+    );
+  }
+  lines.push('');
+  lines.push('### How the surrogate got here (measured by hand while developing it, dedup: exact)');
+  lines.push('');
+  lines.push(
+    'Each step was chosen on seeds 1000+ (never the reported seeds), with `node`-driven runs of the same protocol; numbers are mean hypervolume ratios pixel3 / raspi4.',
+  );
+  lines.push('');
+  lines.push(
+    '1. First version: candidates each bred from their own parents, ridge on the raw objectives, improvement in objective units, no optimism: 0.961 / 0.963 (seeds 1000–1009), no better than without the surrogate (0.959 / 0.963).',
+  );
+  lines.push(
+    '2. Rank-Gauss targets (`surrogateTargets: quantile-normal`): 0.977 / 0.967; with `surrogateOptimism: 0.5`: 0.981 / 0.974 (seeds 1000–1009; optimism 1: 0.977 / 0.973, 2: 0.963 on pixel3).',
+  );
+  lines.push(
+    '3. That version on the reported seeds 0–19 (results committed before this file was regenerated): 0.9695 ± 0.0248 (pixel3) and 0.9770 ± 0.0043 (raspi4). Two pixel3 seeds collapsed (0.887 and 0.920): a look at those runs (seeds 7, 12 and 14, also rerun once with `surrogateExploration: 0.3`; the only uses of reported seeds here, for diagnosis, not for choosing settings) showed that they had missed the ≥ 94 % cells of the front, as if the surrogate had steered the search away from the accurate end. More exploration did not cure it on seeds 1000–1019 (`surrogateExploration: 0.3`: 0.973 with a seed at 0.876 on pixel3).',
+  );
+  lines.push(
+    '4. Candidates from the same parents (pre-selection, `surrogateCandidatesFrom: same-parents`), so that NSGA-II chooses the region and the surrogate only the child: 0.9734 / 0.9758 (minimum 0.931 / 0.941) with the improvement in objective units, 0.9755 / 0.9712 (minimum 0.961 / 0.913) on the rank-Gauss scale (seeds 1000–1019). Within noise of each other; objective units became the default.',
+  );
+  lines.push('');
+  lines.push('## For comparison: one evaluation per isomorphism class (dedup: canonical)');
+  lines.push('');
+  lines.push('"Class coverage" is the ratio the run would reach if each isomorphism class it evaluated counted all its members (see the ceiling below).');
+  lines.push('');
+  lines.push(
+    '| device | slowest front cell (ms) | NSGA-II hypervolume | NSGA-II min | NSGA-II found | NSGA-II class coverage | without surrogate | without surrogate found | random hypervolume | random found | random class coverage |',
+  );
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const row of r.rows) {
+    const ns = row.nsga2NoSurrogate;
+    lines.push(
+      `| ${row.device} | ${row.slowestFrontMs} | ${hv(row.nsga2)} | ${f4(row.nsga2.hvMin)} | ${row.nsga2.foundMean} ± ${row.nsga2.foundSd} | ${f4(row.nsga2.coverageMean)} | ${ns ? hv(ns) : '–'} | ${ns ? `${ns.foundMean} ± ${ns.foundSd}` : '–'} | ${hv(row.random)} | ${row.random.foundMean} ± ${row.random.foundSd} | ${f4(row.random.coverageMean)} |`,
+    );
+  }
+  lines.push('');
+  lines.push('### The isomorphism ceiling');
+  lines.push('');
+  lines.push(
+    `Under dedup: canonical the kernel keys NB201 cells canonically (isomorphic cells share a key) and answers a proposal whose key was evaluated from its cache, so a run measures one member of each of the ${r.exactFronts[0].classes.toLocaleString('en-US')} classes: the first it proposes. ` +
+      `The exact front is over all ${r.exactFronts[0].cells.toLocaleString('en-US')} cells, and members of one class differ in measured latency (and in trained accuracy). ` +
+      `Its points lie in fewer classes than there are points (${r.exactFronts.map((f) => `${f.device}: ${f.points} points in ${f.frontClasses} classes`).join('; ')}), so no run finds them all. ` +
+      `Evaluating every class once, with a uniformly random member, reaches only ${r.exactFronts.map((f) => `${f4(f.randomMemberCeiling)} ± ${f4(f.randomMemberCeilingSd)} (${f.device})`).join(' and ')} (20 draws). ` +
+      `Class coverage near 1 with a hypervolume well below it means the searcher found the right classes but measured a slower or less accurate member of them than the one on the exact front.`,
+  );
+  if (r.surrogateTuning) {
+    lines.push('');
+    lines.push(`## Surrogate sweep (dedup: exact, seeds 1000–1009, not the reported seeds; measured ${(r.surrogateTuningDate ?? r.date).slice(0, 10)})`);
+    lines.push('');
+    lines.push('Options over the defaults above; mean ± sd (min) of the hypervolume ratio, seconds per run.');
+    lines.push('');
+    lines.push(`| options | ${DEVICES.join(' | ')} |`);
+    lines.push(`|---|${DEVICES.map(() => '---').join('|')}|`);
+    for (const t of r.surrogateTuning) {
+      lines.push(`| \`${JSON.stringify(t.options)}\` | ${DEVICES.map((d) => `${hv(t[d])} (${f4(t[d].hvMin)}), ${t[d].secondsPerRun} s`).join(' | ')} |`);
     }
+    lines.push('');
+    lines.push(
+      "Rows whose options are already defaults repeat the first row exactly (the runs are deterministic from the seed). The rank-Gauss scale for the improvement (`surrogateImprovement: scores`) is measured in step 4 above. Seconds per run vary with the machine's load more than with the options.",
+    );
+  }
+  if (r.exactDedupTuning) {
+    lines.push('');
+    lines.push('## Earlier sweep without the surrogate (dedup: exact, seeds 1000–1019, not the reported seeds)');
+    lines.push('');
+    lines.push(
+      'Measured before surrogate-assisted selection existed: options over the defaults of then (`surrogate: none` today). No setting reached 0.97 on both devices, and the differences were within the noise of a 20-seed mean (standard error ≈ 0.003).',
+    );
+    lines.push('');
+    lines.push(`| options | ${DEVICES.join(' | ')} |`);
+    lines.push(`|---|${DEVICES.map(() => '---').join('|')}|`);
+    for (const t of r.exactDedupTuning) lines.push(`| \`${JSON.stringify(t.options)}\` | ${DEVICES.map((d) => f4(t[d])).join(' | ')} |`);
   }
   if (r.ablation) {
     lines.push('');
-    lines.push('## Ablation (seeds 1000–1019, not the reported seeds): mean hypervolume ratio ± sd (class coverage)');
+    lines.push('## Ablation without the surrogate (dedup: canonical, seeds 1000–1019, not the reported seeds): mean hypervolume ratio ± sd (class coverage)');
+    lines.push('');
+    lines.push('Measured before surrogate-assisted selection existed; the options are complete over the defaults of then (`surrogate: none` today).');
     lines.push('');
     lines.push(`| variant | options | ${DEVICES.join(' | ')} |`);
     lines.push(`|---|---|${DEVICES.map(() => '---').join('|')}|`);
     for (const a of r.ablation) {
       lines.push(
-        `| ${a.name} | \`${JSON.stringify(a.options)}\` | ${DEVICES.map((d) => `${a[d].hvMean.toFixed(4)} ± ${a[d].hvSd.toFixed(4)} (${a[d].coverageMean.toFixed(4)})`).join(' | ')} |`,
+        `| ${a.name} | \`${JSON.stringify(a.options)}\` | ${DEVICES.map((d) => `${f4(a[d].hvMean)} ± ${f4(a[d].hvSd)} (${f4(a[d].coverageMean)})`).join(' | ')} |`,
       );
     }
   }
   if (r.tuning) {
     lines.push('');
-    lines.push('## Tuning (seeds 1000–1009, not the reported seeds): mean hypervolume ratio');
+    lines.push('## Tuning without the surrogate (dedup: canonical, seeds 1000–1009, not the reported seeds): mean hypervolume ratio');
     lines.push('');
     lines.push(`| population | crossoverProbability | ${DEVICES.join(' | ')} |`);
     lines.push(`|---|---|${DEVICES.map(() => '---').join('|')}|`);
-    for (const t of r.tuning) lines.push(`| ${t.population} | ${t.crossoverProbability} | ${DEVICES.map((d) => t[d].toFixed(4)).join(' | ')} |`);
+    for (const t of r.tuning) lines.push(`| ${t.population} | ${t.crossoverProbability} | ${DEVICES.map((d) => f4(t[d])).join(' | ')} |`);
   }
   lines.push('');
   lines.push(`Exact fronts: ${r.exactFronts.map((f) => `${f.device} ${f.points} points (all 15,625 cells scored in ${f.seconds.toFixed(1)} s)`).join('; ')}.`);

@@ -21,6 +21,25 @@ describe('baselines', () => {
     expect(() => new RidgeRegression(-1)).toThrow(expect.objectContaining({ kind: 'usage' }));
   });
 
+  it('fitTargets shares one factorisation across targets: each model equals a separate fit, on sparse rows as on dense ones', () => {
+    const space = createNb201SearchSpace();
+    const rng = createRng(3);
+    const rows = Array.from({ length: 60 }, () => Array.from(space.encode(space.sample(rng))));
+    const test = Array.from({ length: 40 }, () => Array.from(space.encode(space.sample(rng))));
+    const y1 = rows.map(() => rng.normal());
+    const y2 = rows.map((r) => r.reduce((s, v, i) => s + v * i, 0));
+    const [m1, m2] = RidgeRegression.fitTargets(rows, [y1, y2], 0.5) as [RidgeRegression, RidgeRegression];
+    expect(Array.from(m1.predict(test))).toEqual(Array.from(new RidgeRegression(0.5).fit(rows, y1).predict(test)));
+    expect(Array.from(m2.predict(test))).toEqual(Array.from(new RidgeRegression(0.5).fit(rows, y2).predict(test)));
+    // One-hot rows (6 of 30 non-zero) take the sparse Gram sum; shifting every feature by 1 makes
+    // them dense (the centred sum) and, with an unpenalised intercept, predicts the same.
+    const shift = (xs: number[][]) => xs.map((r) => r.map((v) => v + 1));
+    const [d1] = RidgeRegression.fitTargets(shift(rows), [y1], 0.5) as [RidgeRegression];
+    const sparse = Array.from(m1.predict(test));
+    Array.from(d1.predict(shift(test))).forEach((v, i) => expect(v).toBeCloseTo(sparse[i] as number, 9));
+    expect(() => RidgeRegression.fitTargets(rows, [y1, y2.slice(1)])).toThrow(expect.objectContaining({ kind: 'usage' }));
+  });
+
   it('ridge on the NB201 one-hot encoding ranks an additive function of the ops perfectly; the random ranking is seeded and uninformative', () => {
     const space = createNb201SearchSpace();
     const rng = createRng(2);

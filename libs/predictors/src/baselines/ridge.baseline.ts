@@ -15,36 +15,73 @@ export class RidgeRegression {
   }
 
   fit(x: readonly ArrayLike<number>[], y: readonly number[]): this {
+    const [fitted] = RidgeRegression.fitTargets(x, [y], this.lambda);
+    this.weights = fitted!.weights;
+    this.intercept = fitted!.intercept;
+    return this;
+  }
+
+  /**
+   * One fitted model per target column, all on the same rows: the Gram matrix XcᵀXc + λI and its
+   * Cholesky factor are computed once and shared, so k targets cost one factorisation instead of
+   * k (the per-objective surrogates of a multi-objective searcher). Each model equals
+   * `new RidgeRegression(lambda).fit(x, ys[i])`.
+   */
+  static fitTargets(x: readonly ArrayLike<number>[], ys: readonly (readonly number[])[], lambda = 1): RidgeRegression[] {
+    const models = ys.map(() => new RidgeRegression(lambda));
     const n = x.length;
-    if (n === 0 || n !== y.length)
+    if (n === 0 || ys.some((y) => y.length !== n))
       throw predictorError(
         'usage',
-        `ridge regression needs as many targets as rows (got ${n} rows, ${y.length} targets, at least 1)`,
+        `ridge regression needs as many targets as rows (got ${n} rows, ${ys.map((y) => y.length).join('/')} targets, at least 1)`,
         'pass one target per feature vector',
       );
     const d = x[0]!.length;
     const mx = new Float64Array(d);
     for (const row of x) for (let j = 0; j < d; j++) mx[j]! += row[j]! / n;
-    const my = y.reduce((a, b) => a + b, 0) / n;
-    // A = XcᵀXc + λI, b = Xcᵀ(y − ȳ)
+    const nonZero = x.map((row) => {
+      const nz: number[] = [];
+      for (let j = 0; j < d; j++) if (row[j] !== 0) nz.push(j);
+      return nz;
+    });
     const a = new Float64Array(d * d);
-    const b = new Float64Array(d);
-    const c = new Float64Array(d);
-    for (let i = 0; i < n; i++) {
-      const row = x[i]!;
-      for (let j = 0; j < d; j++) c[j] = row[j]! - mx[j]!;
-      const yi = y[i]! - my;
-      for (let j = 0; j < d; j++) {
-        b[j]! += c[j]! * yi;
-        for (let k = 0; k <= j; k++) a[j * d + k]! += c[j]! * c[k]!;
+    if (nonZero.reduce((s, nz) => s + nz.length, 0) <= 0.25 * n * d) {
+      // Sparse rows (a one-hot encoding and its pairwise products): A = XcᵀXc = XᵀX − n·x̄x̄ᵀ,
+      // XᵀX summed over each row's non-zeros, n·nnz² instead of n·d² (exact enough in float64 for
+      // such bounded features; dense rows take the centred sum below, which has no cancellation).
+      x.forEach((row, i) => {
+        const nz = nonZero[i]!;
+        for (let p = 0; p < nz.length; p++) {
+          const j = nz[p]!;
+          for (let q = 0; q <= p; q++) a[j * d + nz[q]!]! += row[j]! * row[nz[q]!]!;
+        }
+      });
+      for (let j = 0; j < d; j++) for (let k = 0; k <= j; k++) a[j * d + k]! -= n * mx[j]! * mx[k]!;
+    } else {
+      const c = new Float64Array(d);
+      for (const row of x) {
+        for (let j = 0; j < d; j++) c[j] = row[j]! - mx[j]!;
+        for (let j = 0; j < d; j++) for (let k = 0; k <= j; k++) a[j * d + k]! += c[j]! * c[k]!;
       }
     }
     // A tiny jitter keeps λ = 0 solvable when features are collinear (one-hot blocks always are).
-    for (let j = 0; j < d; j++) a[j * d + j]! += this.lambda + 1e-10;
-    const w = choleskySolve(a, b, d);
-    this.weights = w;
-    this.intercept = my - w.reduce((s, wj, j) => s + wj * mx[j]!, 0);
-    return this;
+    for (let j = 0; j < d; j++) a[j * d + j]! += lambda + 1e-10;
+    const l = cholesky(a, d);
+    ys.forEach((y, t) => {
+      const my = y.reduce((s, v) => s + v, 0) / n;
+      // b = Xcᵀ(y − ȳ) = Xᵀ(y − ȳ), since the centred targets sum to 0.
+      const b = new Float64Array(d);
+      for (let i = 0; i < n; i++) {
+        const row = x[i]!;
+        const yi = y[i]! - my;
+        for (const j of nonZero[i]!) b[j]! += row[j]! * yi;
+      }
+      const w = choleskySolve(l, b, d);
+      const m = models[t]!;
+      m.weights = w;
+      m.intercept = my - w.reduce((s, wj, j) => s + wj * mx[j]!, 0);
+    });
+    return models;
   }
 
   predict(x: readonly ArrayLike<number>[]): Float64Array {
@@ -58,8 +95,8 @@ export class RidgeRegression {
   }
 }
 
-/** Solves A·x = b for a symmetric positive definite A (lower triangle used), in place of a copy. */
-function choleskySolve(a: Float64Array, b: Float64Array, d: number): Float64Array {
+/** The lower Cholesky factor L of a symmetric positive definite A (lower triangle used): A = LLᵀ. */
+function cholesky(a: Float64Array, d: number): Float64Array {
   const l = new Float64Array(d * d);
   for (let j = 0; j < d; j++) {
     let s = a[j * d + j]!;
@@ -73,6 +110,11 @@ function choleskySolve(a: Float64Array, b: Float64Array, d: number): Float64Arra
       l[i * d + j] = t / ljj;
     }
   }
+  return l;
+}
+
+/** Solves LLᵀ·x = b by forward then back substitution. */
+function choleskySolve(l: Float64Array, b: Float64Array, d: number): Float64Array {
   const z = new Float64Array(d);
   for (let i = 0; i < d; i++) {
     let t = b[i]!;

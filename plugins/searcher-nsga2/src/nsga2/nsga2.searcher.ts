@@ -14,6 +14,7 @@ import {
 } from '@nasx/contracts';
 import { crowdingDistance, dominates, nonDominatedSort } from '@nasx/stats';
 import { nsga2Schema, type Nsga2Options } from './nsga2.schema';
+import { ObjectiveSurrogate, rankByPredictedImprovement, type SurrogateKind } from './surrogate';
 
 const PKG = '@nasx/searcher-nsga2';
 const ID = 'nsga2';
@@ -38,6 +39,20 @@ export interface Nsga2Member {
 interface Told {
   readonly arch: Architecture;
   readonly objective: readonly number[];
+}
+
+/** One surrogate-assisted choice ({@link Nsga2Searcher.lastSelection}). */
+export interface SurrogateSelection {
+  /** The distinct new offspring bred as candidates, in breeding order. */
+  readonly pool: readonly Architecture[];
+  /** Their predicted objective vectors (larger is better). */
+  readonly predicted: readonly (readonly number[])[];
+  /** Index in `pool` of the proposed candidate. */
+  readonly chosen: number;
+  /** The points the improvement was measured against (evaluated non-dominated set, then in-flight predictions). */
+  readonly known: readonly (readonly number[])[];
+  /** The hypervolume reference point (the worst told value of each component). */
+  readonly reference: readonly number[];
 }
 
 /** How children are made from two parents (the `crossover` option after `auto` is resolved). */
@@ -201,6 +216,12 @@ export class Nsga2Searcher implements AskTellSearcher {
   /** Keys of archive members whose whole neighbourhood has been proposed (local search skips them). */
   private readonly explored = new Set<string>();
   private generationValue = 0;
+  /** Every successful result told so far, in tell order (the surrogate's training set). */
+  private readonly toldValue: Told[] = [];
+  /** Predicted objectives of surrogate-selected proposals not yet told, by key (counted as known points). */
+  private readonly pending = new Map<string, readonly number[]>();
+  private readonly surrogate: ObjectiveSurrogate | undefined;
+  private lastSelectionValue: SurrogateSelection | undefined;
   readonly crossoverKind: CrossoverKind;
   readonly mutationKind: MutationKind;
 
@@ -214,6 +235,17 @@ export class Nsga2Searcher implements AskTellSearcher {
   ) {
     this.crossoverKind = resolveCrossover(options.crossover, space);
     this.mutationKind = resolveMutation(options.mutation, space);
+    this.surrogate = options.surrogate === 'none' ? undefined : new ObjectiveSurrogate(space, options.surrogate, dimensions, options.surrogateTargets);
+  }
+
+  /** The surrogate's features: `none` (no surrogate), `linear` or `quadratic`; `auto` until the encoding length is known (the space's `encodingLength`, else the first fit). */
+  get surrogateKind(): SurrogateKind | 'auto' {
+    return this.surrogate?.kind ?? 'none';
+  }
+
+  /** The last surrogate-assisted choice: the candidate pool, its predicted objectives and the index proposed (for inspection and tests). */
+  get lastSelection(): SurrogateSelection | undefined {
+    return this.lastSelectionValue;
   }
 
   /** The current population Pₜ, in survival order (best rank first, then larger crowding distance). */
@@ -237,7 +269,9 @@ export class Nsga2Searcher implements AskTellSearcher {
       const arch =
         this.populationValue.length === 0
           ? this.fresh(() => this.space.sample(this.rng))
-          : ((this.chance(this.options.localSearchProbability) ? this.neighbourOfArchive() : undefined) ?? this.fresh(() => this.child()));
+          : this.surrogate === undefined || this.chance(this.options.surrogateExploration)
+            ? this.breed()
+            : this.selectBySurrogate(this.surrogate);
       this.proposed.add(this.keyOf(arch));
       out.push(arch);
     }
@@ -246,12 +280,81 @@ export class Nsga2Searcher implements AskTellSearcher {
 
   tell(results: readonly TrialResult[]): void {
     for (const r of results) {
+      this.pending.delete(this.keyOf(r.arch));
       const objective = this.vector(r.objective);
       if (!objective) continue;
+      this.toldValue.push({ arch: r.arch, objective });
       this.offspring.push({ arch: r.arch, objective });
       this.addToArchive({ arch: r.arch, objective });
       if (this.offspring.length >= this.options.population) this.survive();
     }
+  }
+
+  /** One offspring as Deb et al. breed it (plus the refinements): a local-search neighbour with probability `localSearchProbability`, else a fresh child. */
+  private breed(): Architecture {
+    return (this.chance(this.options.localSearchProbability) ? this.neighbourOfArchive() : undefined) ?? this.fresh(() => this.child());
+  }
+
+  /**
+   * Surrogate-assisted offspring selection (MSuNAS, Lu et al., ECCV 2020, Sec. 3; the infill
+   * criterion of Emmerich et al., IEEE TEC 2006): breed `surrogateCandidates` distinct new
+   * offspring, predict their objectives with per-objective ridge models fitted on this run's
+   * results only, and propose the one with the largest predicted hypervolume improvement over the
+   * evaluated non-dominated set plus the predictions of proposals still in flight (reference:
+   * the worst told value of each component), ties broken by predicted non-dominated rank, then
+   * breeding order. The models are refitted when the results told since the last fit reach a tenth
+   * of those it was fitted on (at least 1, at most N), so early generations refit often and a
+   * 500-evaluation run fits about 40 times.
+   */
+  private selectBySurrogate(surrogate: ObjectiveSurrogate): Architecture {
+    const told = this.toldValue.length;
+    const due = Math.min(this.options.population, Math.max(1, Math.ceil(surrogate.fittedOn / 10)));
+    if (surrogate.fittedOn === 0 || told - surrogate.fittedOn >= due) surrogate.fit(this.toldValue);
+    const pool: Architecture[] = [];
+    const keys = new Set<string>();
+    const want = this.options.surrogateCandidates;
+    const add = (arch: Architecture): void => {
+      const key = this.keyOf(arch);
+      if (keys.has(key) || (this.options.eliminateDuplicates && this.proposed.has(key))) return;
+      keys.add(key);
+      pool.push(arch);
+    };
+    if (this.options.surrogateCandidatesFrom === 'same-parents') {
+      // Pre-selection (Emmerich et al. 2006; MSuNAS's candidates are the offspring of one
+      // generation's matings): the parents are chosen as NSGA-II chooses them, once, and the
+      // surrogate only picks which of their children is evaluated, so where the search goes
+      // stays NSGA-II's and the surrogate cannot abandon a region of the front.
+      const neighbours = this.chance(this.options.localSearchProbability) ? this.openNeighbourhood() : undefined;
+      if (neighbours) {
+        for (const k of this.rng.sampleIndices(neighbours.length, Math.min(want, neighbours.length))) add(neighbours[k] as Architecture);
+      } else {
+        const a = this.parent();
+        const b = this.parent();
+        for (let t = 0; t < 3 * want && pool.length < want; t++) add(this.fresh(() => this.childOf(a, b)));
+      }
+    } else {
+      for (let t = 0; t < 3 * want && pool.length < want; t++) add(this.breed());
+    }
+    if (pool.length === 0) return this.breed();
+    // Optimism in the face of the surrogate's error (a lower confidence bound as in Emmerich et al.
+    // 2006, with the model's residual spread standing in for a per-point variance): candidates
+    // predicted just behind the front count as improving, where noise among similar cells can
+    // put a better one.
+    // The improvement is measured in the objectives' units, or on the models' rank-Gauss scale
+    // (`surrogateImprovement: scores`), where each objective is spread by the distribution of the
+    // results told so far: free of units, and not dominated by a long tail of bad results.
+    const scale = this.options.surrogateImprovement;
+    const onScale = (v: readonly number[]): readonly number[] => (scale === 'scores' ? surrogate.toScale(v) : v);
+    const predicted = surrogate.predict(pool, this.options.surrogateOptimism, scale);
+    const known = [...this.archiveValue.map((m) => onScale(m.objective)), ...this.pending.values()];
+    const worst = Array.from({ length: this.dimensions }, (_, c) => Math.min(...this.toldValue.map((m) => m.objective[c] as number)));
+    const reference = [...onScale(worst)];
+    const order = rankByPredictedImprovement(predicted, known, reference);
+    const chosen = order[0] as number;
+    const arch = pool[chosen] as Architecture;
+    this.pending.set(this.keyOf(arch), predicted[chosen] as number[]);
+    this.lastSelectionValue = { pool, predicted, chosen, known, reference };
+    return arch;
   }
 
   /**
@@ -269,8 +372,11 @@ export class Nsga2Searcher implements AskTellSearcher {
 
   /** One child: two tournament parents, crossover with probability pc, mutation with probability pm. */
   private child(): Architecture {
-    const a = this.parent();
-    const b = this.parent();
+    return this.childOf(this.parent(), this.parent());
+  }
+
+  /** A child of two given parents: crossover with probability pc, then mutation with probability pm. */
+  private childOf(a: Architecture, b: Architecture): Architecture {
     let child = a;
     if (this.crossoverKind !== 'none' && this.rng.next() < this.options.crossoverProbability) child = this.cross(a, b);
     if (this.rng.next() < this.options.mutationProbability) child = this.mutate(child);
@@ -298,12 +404,22 @@ export class Nsga2Searcher implements AskTellSearcher {
    * when every member's neighbourhood has been proposed.
    */
   private neighbourOfArchive(): Architecture | undefined {
+    const open = this.openNeighbourhood();
+    return open ? this.rng.pick(open) : undefined;
+  }
+
+  /**
+   * The not yet proposed neighbours of an archive member picked by a crowding tournament among the
+   * members not fully explored (members found fully explored are marked so), or undefined when
+   * every member's neighbourhood has been proposed.
+   */
+  private openNeighbourhood(): Architecture[] | undefined {
     for (;;) {
       const open = (m: Told): boolean => !this.explored.has(this.keyOf(m.arch));
       if (!this.archiveValue.some(open)) return undefined;
       const member = this.archiveTournament(open);
       const candidates = neighboursOf(this.space, member.arch, this.rng).filter((a) => !this.proposed.has(this.keyOf(a)));
-      if (candidates.length > 0) return this.rng.pick(candidates);
+      if (candidates.length > 0) return candidates;
       this.explored.add(this.keyOf(member.arch));
     }
   }
