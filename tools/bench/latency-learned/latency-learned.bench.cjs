@@ -307,7 +307,19 @@ async function main() {
   const counts = edgesOf.map((e) => OPS.map((_, o) => e.filter((x) => x[2] === o).length));
   const partitions = {
     multiset: [...groups.values()],
-    perNode: groupBy(edgesOf.map((e) => [1, 2, 3].map((t) => e.filter((x) => x[0] === t).map((x) => x[2]).sort().join('')).join('/'))),
+    perNode: groupBy(
+      edgesOf.map((e) =>
+        [1, 2, 3]
+          .map((t) =>
+            e
+              .filter((x) => x[0] === t)
+              .map((x) => x[2])
+              .sort()
+              .join(''),
+          )
+          .join('/'),
+      ),
+    ),
     pruned: groupBy(edgesOf.map(prunedKey)),
   };
   const silent = { debug() {}, info() {}, warn: (m) => console.error(m), error: (m) => console.error(m) };
@@ -316,7 +328,8 @@ async function main() {
   const withDefaults = (o) => {
     const out = { ...o, train: { cells: schema.properties.train.properties.cells.default, ...(o.train ?? {}) } };
     for (const [k, v] of Object.entries(schema.properties)) if (out[k] === undefined && 'default' in v) out[k] = v.default;
-    if (out.adapt) out.adapt = { lambda: schema.properties.adapt.properties.lambda.default, loss: schema.properties.adapt.properties.loss.default, ...out.adapt };
+    if (out.adapt)
+      out.adapt = { lambda: schema.properties.adapt.properties.lambda.default, loss: schema.properties.adapt.properties.loss.default, ...out.adapt };
     return out;
   };
 
@@ -340,7 +353,15 @@ async function main() {
           const c = table.latencies(d);
           return { device: d, latencies: rows.map((r) => c[r]) };
         }),
-        { seed, ensemble, hidden: defaults.hidden, epochs: defaults.epochs, batchSize: defaults.batchSize, learningRate: defaults.learningRate, loss: defaults.loss },
+        {
+          seed,
+          ensemble,
+          hidden: defaults.hidden,
+          epochs: defaults.epochs,
+          batchSize: defaults.batchSize,
+          learningRate: defaults.learningRate,
+          loss: defaults.loss,
+        },
       );
       // The training devices' standardised outputs on every cell, through the public predict.
       const z = p.devices.map((d) => p.predict(graphs, d.name).map((ms) => (Math.log(ms) - d.mean) / d.std));
@@ -361,7 +382,14 @@ async function main() {
               const pred = test.map((i) => a.intercept + a.weights.reduce((s, w, j) => s + w * z[j][i], 0));
               const key = `${lambda}|${loss}`;
               if (!scores.has(key)) scores.set(key, []);
-              scores.get(key).push({ device, k, rho: spearman(pred, test.map((i) => col[i])) });
+              scores.get(key).push({
+                device,
+                k,
+                rho: spearman(
+                  pred,
+                  test.map((i) => col[i]),
+                ),
+              });
             }
           }
         }
@@ -475,7 +503,10 @@ async function main() {
     let allCellsRho;
     {
       const options = withDefaults({ device, ensemble: chosen.ensemble, adapt: { samples: 3, lambda: chosen.lambda, loss: chosen.loss }, seed: 0 });
+      const t0 = performance.now();
       const model = await L.learnedLatencyModel.create(options, deps({ stateDir }));
+      // The first create trains the seed-0 networks (later ones reload them from the state folder).
+      if (metaFitSeconds === undefined) metaFitSeconds = (performance.now() - t0) / 1000;
       model.predictor.adapt(`${device}-all-cells`, graphs, Array.from(col), { lambda: chosen.lambda ?? 0, loss: chosen.loss });
       allCellsRho = spearman(model.predictor.predict(graphs, `${device}-all-cells`), Array.from(col));
       model.dispose();
@@ -493,9 +524,7 @@ async function main() {
         // The meta-trained network is fitted once per seed and reloaded from the state folder
         // for the other targets and shot counts (the fingerprint covers the adaptation data).
         const options = withDefaults({ device, ensemble: chosen.ensemble, adapt: { samples: k, lambda: chosen.lambda, loss: chosen.loss }, seed });
-        const t0 = performance.now();
         const model = await L.learnedLatencyModel.create(options, deps({ stateDir }));
-        if (metaFitSeconds === undefined) metaFitSeconds = (performance.now() - t0) / 1000;
         const picked = new Set(L.sampleRows(n, k, seed, `adapt-${device}`));
         const test = archs.map((_, i) => i).filter((i) => !picked.has(i));
         const pred = model.predictMany(
@@ -578,7 +607,10 @@ function noiseVerdict(r) {
     .filter((x) => x.kind !== 'other' && x.within10 < TARGET_WITHIN)
     .map((x) => {
       const z = x.noise;
-      const bound = z.sameOpsBound < TARGET_WITHIN ? `its same-ops bound is ${pct(z.sameOpsBound)} (per-node, in-sample: ${pct(z.perNodeBound)})` : `its same-ops bound is ${pct(z.sameOpsBound)}, so the model, not the data, misses`;
+      const bound =
+        z.sameOpsBound < TARGET_WITHIN
+          ? `its same-ops bound is ${pct(z.sameOpsBound)} (per-node, in-sample: ${pct(z.perNodeBound)})`
+          : `its same-ops bound is ${pct(z.sameOpsBound)}, so the model, not the data, misses`;
       const drift =
         z.driftCorrectedBound >= TARGET_WITHIN
           ? `the residuals drift in the table's order (lag-1 ${f2(z.lag1)}, drift R² ${f2(z.driftR2)}); with the drift removed the bound is ${pct(z.driftCorrectedBound)}, and a predictor that also knows the cell's row reaches ${pct(z.rowAwareWithin10)} from the 900 training cells — it models the state of HELP's machine during the sweep, not the device, and says nothing of a cell measured again, so the model does not use it`
@@ -661,7 +693,9 @@ function markdown(r) {
     '',
     `| ensemble | λ | loss | mean ρ | ${SHOTS.map((k) => `k = ${k}`).join(' | ')} |`,
     `|---|---|---|---|${SHOTS.map(() => '---').join('|')}|`,
-    ...r.adaptationSelection.candidates.map((x) => `| ${x.ensemble} | ${x.lambda} | ${x.loss} | ${x.meanRho.toFixed(4)} | ${SHOTS.map((k) => x.byShots[k].toFixed(4)).join(' | ')} |`),
+    ...r.adaptationSelection.candidates.map(
+      (x) => `| ${x.ensemble} | ${x.lambda} | ${x.loss} | ${x.meanRho.toFixed(4)} | ${SHOTS.map((k) => x.byShots[k].toFixed(4)).join(' | ')} |`,
+    ),
     '',
     `Chosen: ensemble ${r.adaptationSelection.chosen.ensemble}, λ = ${r.adaptationSelection.chosen.lambda}, ${r.adaptationSelection.chosen.loss} (used below and in the same-device table).`,
     '',
@@ -689,7 +723,14 @@ function markdown(r) {
     ...[10, 20].map((k) => {
       const rows = r.unseenDevice.results.filter((x) => x.role === 'meta-test' && x.shots === k);
       const pass = rows.filter((x) => x.spearmanMean >= TARGET_RHO).length;
-      return `Meta-test devices, k = ${k}: mean ρ ${mean(rows.map((x) => x.spearmanMean)).toFixed(3)}; ${pass} of ${rows.length} at ρ ≥ ${TARGET_RHO}${pass < rows.length ? ` (below: ${rows.filter((x) => x.spearmanMean < TARGET_RHO).map((x) => x.device).join(', ')})` : ''}.`;
+      return `Meta-test devices, k = ${k}: mean ρ ${mean(rows.map((x) => x.spearmanMean)).toFixed(3)}; ${pass} of ${rows.length} at ρ ≥ ${TARGET_RHO}${
+        pass < rows.length
+          ? ` (below: ${rows
+              .filter((x) => x.spearmanMean < TARGET_RHO)
+              .map((x) => x.device)
+              .join(', ')})`
+          : ''
+      }.`;
     }),
     '',
     '## Throughput',

@@ -210,10 +210,7 @@ describe('learned latency model on a synthetic device', () => {
   it('adapts from a file with one wild measurement better with the Huber loss than with plain ridge', async () => {
     const file = path.join(workDir, 'wild.csv');
     const measured = CELLS.slice(0, 15);
-    fs.writeFileSync(
-      file,
-      ['arch,latency_ms', ...measured.map((a, i) => `${cellString(a)},${synthetic(a).mixed * (i === 3 ? 4 : 1)}`)].join('\n'),
-    );
+    fs.writeFileSync(file, ['arch,latency_ms', ...measured.map((a, i) => `${cellString(a)},${synthetic(a).mixed * (i === 3 ? 4 : 1)}`)].join('\n'));
     const error = async (loss: 'huber' | 'l2'): Promise<number> => {
       const m = keep(await create({ device: 'wild', train: { devices: ['fast', 'slow'], cells: 150 }, adapt: { file: 'wild.csv', loss } }));
       const pred = m.predictMany!(CELLS, 'wild') as number[];
