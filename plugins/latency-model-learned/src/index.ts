@@ -12,9 +12,12 @@ export {
   LearnedLatencyPredictor,
   sampleRows,
   LEARNED_STATE_VERSION,
+  fitAdaptation,
+  memberSeed,
   type LearnedLatencyState,
   type AdaptedDevice,
   type DeviceSamples,
+  type AdaptFit,
   type LearnedTraining,
 } from './learned/learned-latency';
 export { LatencyFeatureEncoder } from './learned/latency-features.encoder';

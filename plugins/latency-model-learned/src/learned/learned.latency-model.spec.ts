@@ -7,6 +7,7 @@ import { spearman } from '@nasx/stats';
 import { optionsFor, testDeps } from '@nasx/testing';
 import { Nb201SearchSpace } from '@nasx/search-space-nb201';
 import { learnedLatencyModel, type LearnedLatencyModel } from './learned.latency-model';
+import { LearnedLatencyPredictor, fitAdaptation, memberSeed, type LearnedTraining } from './learned-latency';
 import { HELP_NB201_TABLE } from './latency-table';
 import type { LearnedOptions } from './learned.schema';
 
@@ -168,6 +169,55 @@ describe('learned latency model on a synthetic device', () => {
     const resumed = keep(await create({ device: 'fast', train: { cells: 60 }, epochs: 5, seed: 9 }, { stateDir, logs }));
     expect(logs.filter((l) => l.includes('reloaded'))).toHaveLength(1);
     expect(resumed.predictMany!(CELLS.slice(0, 20), 'fast')).toEqual(first.predictMany!(CELLS.slice(0, 20), 'fast'));
+  });
+
+  it('an ensemble predicts the geometric mean of its networks, each the network its member seed trains alone', async () => {
+    const graphs = CELLS.slice(0, 120).map((a) => space.toGraph(a));
+    const measured = [{ device: 'slow', latencies: CELLS.slice(0, 120).map((a) => synthetic(a).slow) }];
+    const training: LearnedTraining = { ...SMALL, epochs: 8, loss: 'l1', seed: 5, ensemble: 2 };
+    const both = await LearnedLatencyPredictor.fit(graphs, measured, training);
+    const alone = await Promise.all([0, 1].map((m) => LearnedLatencyPredictor.fit(graphs, measured, { ...training, seed: memberSeed(5, m), ensemble: 1 })));
+    const restored = LearnedLatencyPredictor.restore(JSON.parse(JSON.stringify(both.toState())));
+    try {
+      const sample = CELLS.slice(200, 240).map((a) => space.toGraph(a));
+      const [a, b] = alone.map((p) => p.predict(sample, 'slow'));
+      const ens = both.predict(sample, 'slow');
+      ens.forEach((v, i) => expect(Math.log(v)).toBeCloseTo((Math.log(a![i]!) + Math.log(b![i]!)) / 2, 4));
+      // The two networks differ (else the average says nothing), and the saved state keeps both.
+      expect(a!.some((v, i) => Math.abs(v / b![i]! - 1) > 1e-3)).toBe(true);
+      expect(restored.predict(sample, 'slow')).toEqual(ens);
+    } finally {
+      [both, restored, ...alone].forEach((p) => p.dispose());
+    }
+  });
+
+  it('Huber adaptation is not tilted by one wild measurement, where plain ridge is', () => {
+    // y = 1 + 0.5·x1 − 0.3·x2 on 12 points, one of them 3 units (×20 in ms) too slow.
+    const X = Array.from({ length: 12 }, (_, i) => Float64Array.from([Math.sin(i * 1.7) * 2, Math.cos(i * 0.9) * 2]));
+    const y = X.map((x) => 1 + 0.5 * x[0]! - 0.3 * x[1]!);
+    y[4]! += 3;
+    const huber = fitAdaptation(X, y, { lambda: 0, loss: 'huber' });
+    const l2 = fitAdaptation(X, y, { lambda: 0, loss: 'l2' });
+    const error = (f: { w: Float64Array; b: number }): number => Math.abs(f.b - 1) + Math.abs(f.w[0]! - 0.5) + Math.abs(f.w[1]! + 0.3);
+    expect(error(huber)).toBeLessThan(0.05);
+    expect(error(l2)).toBeGreaterThan(0.2);
+    // Without the wild point both recover the line; the ridge penalty shrinks the weights.
+    y[4]! -= 3;
+    expect(error(fitAdaptation(X, y, { lambda: 0, loss: 'huber' }))).toBeLessThan(1e-6);
+    expect(Math.abs(fitAdaptation(X, y, { lambda: 50, loss: 'l2' }).w[0]!)).toBeLessThan(0.4);
+  });
+
+  it('adapts from a file with one wild measurement better with the Huber loss than with plain ridge', async () => {
+    const file = path.join(workDir, 'wild.csv');
+    const measured = CELLS.slice(0, 15);
+    fs.writeFileSync(file, ['arch,latency_ms', ...measured.map((a, i) => `${cellString(a)},${synthetic(a).mixed * (i === 3 ? 4 : 1)}`)].join('\n'));
+    const error = async (loss: 'huber' | 'l2'): Promise<number> => {
+      const m = keep(await create({ device: 'wild', train: { devices: ['fast', 'slow'], cells: 150 }, adapt: { file: 'wild.csv', loss } }));
+      const pred = m.predictMany!(CELLS, 'wild') as number[];
+      return pred.reduce((s, p, i) => s + Math.abs(Math.log(p / synthetic(CELLS[i]!).mixed)), 0) / pred.length;
+    };
+    const [huber, l2] = [await error('huber'), await error('l2')];
+    expect(huber).toBeLessThan(0.75 * l2);
   });
 });
 

@@ -12,7 +12,7 @@ import {
 } from '@nasx/contracts';
 import { predictorFingerprint, predictorStatePath } from '@nasx/predictors';
 import { initTensorBackend } from '@nasx/tensor';
-import { LearnedLatencyPredictor, sampleRows, type LearnedLatencyState } from './learned-latency';
+import { LearnedLatencyPredictor, sampleRows, type AdaptFit, type LearnedLatencyState } from './learned-latency';
 import { learnedSchema, type LearnedOptions } from './learned.schema';
 import { HELP_META_TRAIN_DEVICES, HELP_NB201_TABLE, ID, LatencyTable, PKG } from './latency-table';
 
@@ -77,7 +77,7 @@ interface Plan {
   readonly device: string;
   readonly trainDevices: readonly string[];
   readonly rows: readonly number[];
-  readonly adapt?: { readonly archs: readonly string[]; readonly latencies: readonly number[]; readonly source: string; readonly lambda: number };
+  readonly adapt?: { readonly archs: readonly string[]; readonly latencies: readonly number[]; readonly source: string; readonly fit: AdaptFit };
 }
 
 /** Checks the options against the table and settles devices, training rows and adaptation data. */
@@ -109,10 +109,10 @@ export function planFit(options: LearnedOptions, table: LatencyTable, configDir:
     );
   }
   if (adapt.samples !== undefined && adapt.file !== undefined) throw configError('adapt has both samples and file', 'give one of adapt.samples and adapt.file');
-  const lambda = adapt.lambda;
+  const fit: AdaptFit = { lambda: adapt.lambda, loss: adapt.loss };
   if (adapt.file !== undefined) {
     const file = path.resolve(configDir, adapt.file);
-    return { device, trainDevices, rows: rows(), adapt: { ...readAdaptFile(file), source: file, lambda } };
+    return { device, trainDevices, rows: rows(), adapt: { ...readAdaptFile(file), source: file, fit } };
   }
   const measured = table.latencies(device);
   if (adapt.samples! > table.archs.length) {
@@ -126,7 +126,7 @@ export function planFit(options: LearnedOptions, table: LatencyTable, configDir:
     device,
     trainDevices,
     rows: rows(),
-    adapt: { archs: picked.map((r) => table.archs[r]!), latencies: picked.map((r) => measured[r]!), source: `${table.file} (${device})`, lambda },
+    adapt: { archs: picked.map((r) => table.archs[r]!), latencies: picked.map((r) => measured[r]!), source: `${table.file} (${device})`, fit },
   };
 }
 
@@ -205,6 +205,7 @@ export async function createLearnedLatencyModel(options: LearnedOptions, deps: L
     batchSize: options.batchSize,
     learningRate: options.learningRate,
     loss: options.loss,
+    ensemble: options.ensemble,
   };
   const fingerprint = predictorFingerprint(ID, space.id, {
     training,
@@ -249,9 +250,9 @@ export async function createLearnedLatencyModel(options: LearnedOptions, deps: L
     );
     deps.logger.info(`latency model "${ID}": trained on ${plan.trainDevices.join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
-  let provenance = `learned: MLP (${options.hidden} hidden) over the architecture graph, trained on ${plan.rows.length} cells of ${plan.trainDevices.join(', ')} from ${path.basename(table.file)} (seed ${options.seed})`;
+  let provenance = `learned: ${options.ensemble === 1 ? 'MLP' : `ensemble of ${options.ensemble} MLPs`} (${options.hidden} hidden) over the architecture graph, trained on ${plan.rows.length} cells of ${plan.trainDevices.join(', ')} from ${path.basename(table.file)} (seed ${options.seed})`;
   if (plan.adapt) {
-    predictor.adapt(plan.device, graphsOf(space, plan.adapt.archs, plan.adapt.source), plan.adapt.latencies, plan.adapt.lambda);
+    predictor.adapt(plan.device, graphsOf(space, plan.adapt.archs, plan.adapt.source), plan.adapt.latencies, plan.adapt.fit);
     provenance += `; ${plan.device} adapted from ${plan.adapt.archs.length} measurements of ${plan.adapt.source}`;
   }
   const model = new LearnedLatencyModel(space, predictor, plan.device, provenance, fingerprint);
