@@ -64,7 +64,9 @@ export function startNb201TestKernel(dataDir: string, plugins: Nb201TestKernelPl
     dataDir,
     config({ seed, searcher, tabular, latency, ...rest }) {
       if (latency !== undefined && !plugins.table) {
-        throw new Error(`startNb201TestKernel: a run with latency "${latency}" needs the latency table plugin; pass table: <@nasx/latency-model-table's default export>`);
+        throw new Error(
+          `startNb201TestKernel: a run with latency "${latency}" needs the latency table plugin; pass table: <@nasx/latency-model-table's default export>`,
+        );
       }
       const out: JsonObject = {
         seed,

@@ -79,7 +79,13 @@ function fixFor(e: ErrorObject, schema: any, data?: Json): string {
   if (e.keyword === 'enum') {
     const allowed = e.params['allowedValues'] as unknown[];
     const given = data === undefined ? undefined : valueAt(data, e.instancePath);
-    const close = typeof given === 'string' ? suggest(given, allowed.filter((v): v is string => typeof v === 'string')) : [];
+    const close =
+      typeof given === 'string'
+        ? suggest(
+            given,
+            allowed.filter((v): v is string => typeof v === 'string'),
+          )
+        : [];
     const list = allowed.map((v) => JSON.stringify(v)).join(', ');
     return close.length ? `did you mean "${close[0]}"? Allowed here: ${list}${desc}` : `use one of ${list}${desc}`;
   }
