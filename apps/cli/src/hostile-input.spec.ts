@@ -290,6 +290,15 @@ const rows: Row[] = [
     check: noRunFolder,
   },
   {
+    name: 'dedup: isomorphic in the config (the values are true, false, canonical and exact)',
+    args: (d) => ['run', config(d, `${GOOD}dedup: isomorphic\n`), '--runs-dir', path.join(d, 'runs'), '-q'],
+    stderr: [
+      /c\.yaml:7, at \/dedup: "dedup" is "isomorphic", which is not one of true, false, "canonical", "exact"/,
+      /Fix: use one of true, false, "canonical", "exact" \(.*"canonical": by canonical key, so isomorphic architectures .* share one evaluation/,
+    ],
+    check: noRunFolder,
+  },
+  {
     name: 'nasx score --workers 100000',
     args: (d) => ['score', '--estimator', 'synthetic', A_CELL, '--workers', '100000', '--runs-dir', path.join(d, 'runs')],
     stderr: [/--workers <n>.*at most 64 worker threads/],

@@ -8,6 +8,7 @@ export * from './shared-data';
 export * from './chromium';
 export * from './ranking-science';
 export * from './test-kernel';
+export * from './nb201-test-kernel';
 export * from './drive-searcher';
 export * from './fixtures/toy.search-space';
 export * from './fixtures/toy.estimator';

@@ -1,34 +1,25 @@
 import nb201 from '@nasx/search-space-nb201';
 import tabular from '@nasx/estimator-tabular';
 import ctnasComparator from '@nasx/estimator-ctnas';
-import { describeWithSharedData, startTestKernel, type TestKernel } from '@nasx/testing';
+import { describeWithSharedData, startNb201TestKernel, type Nb201TestKernel } from '@nasx/testing';
 import plugin from './index';
 
 // End to end through the kernel: NAS-Bench-201, the tabular estimator measures the proposals, the
 // named `ctnas` comparator fits itself in prepare() on 100 cells labelled by the same table, and
 // the controller proposes, updates its baseline and finishes.
 describeWithSharedData('ctnas searcher in the kernel (NAS-Bench-201, tabular)', 'nas-bench-201', (dataDir) => {
-  let tk: TestKernel;
+  let tk: Nb201TestKernel;
   beforeAll(() => {
-    tk = startTestKernel({
-      plugins: [
-        { name: '@nasx/search-space-nb201', definition: nb201 },
-        { name: '@nasx/estimator-tabular', definition: tabular },
-        { name: '@nasx/estimator-ctnas', definition: ctnasComparator },
-        { name: '@nasx/searcher-ctnas', definition: plugin },
-      ],
-    });
+    tk = startNb201TestKernel(dataDir, { nb201, tabular, more: { '@nasx/estimator-ctnas': ctnasComparator, '@nasx/searcher-ctnas': plugin } });
   });
   afterAll(() => tk.cleanup());
 
   it('proposes, updates its baseline by the comparator and finishes', async () => {
     const table = { use: 'tabular', options: { dataset: 'cifar10', metric: 'val_acc', epochs: 12 } };
     const run = await tk.run(
-      {
+      tk.config({
         seed: 1,
-        dataDir,
-        space: 'nb201',
-        estimator: table,
+        tabular: table.options,
         estimators: {
           truth: table,
           comparator: {
@@ -39,7 +30,7 @@ describeWithSharedData('ctnas searcher in the kernel (NAS-Bench-201, tabular)', 
         searcher: { use: 'ctnas', options: { comparator: 'comparator', stepsPerProposal: 10, baselineInterval: 20 } },
         objective: 'val_acc@12',
         budget: { evaluations: 12 },
-      },
+      }),
       { persist: false },
     );
     expect(run.report.evaluations).toBe(12);

@@ -3,7 +3,7 @@ import nb201 from '@nasx/search-space-nb201';
 import tabular from '@nasx/estimator-tabular';
 import table from '@nasx/latency-model-table';
 import random from '@nasx/searcher-random';
-import { describeWithSharedData, startTestKernel, type TestKernel } from '@nasx/testing';
+import { describeWithSharedData, startNb201TestKernel, type Nb201TestKernel } from '@nasx/testing';
 import mnas from './index';
 
 // MnasNet's claim for its controller (Tan et al. 2019, sec. 4 and fig. 6: the reward of the sampled
@@ -17,34 +17,25 @@ import mnas from './index';
 // not flip (paired t ≈ 20).
 // 32 hidden units instead of the default 100 keep the test within seconds; the learning is the same.
 describeWithSharedData('MnasNet controller learns the latency-constrained objective on NAS-Bench-201 (reference data)', 'hw-latency-help', (dataDir) => {
-  let tk: TestKernel;
+  let tk: Nb201TestKernel;
   beforeAll(() => {
-    tk = startTestKernel({
-      plugins: [
-        { name: '@nasx/search-space-nb201', definition: nb201 },
-        { name: '@nasx/estimator-tabular', definition: tabular },
-        { name: '@nasx/latency-model-table', definition: table },
-        { name: '@nasx/searcher-random', definition: random },
-        { name: '@nasx/searcher-mnas', definition: mnas },
-      ],
-    });
+    tk = startNb201TestKernel(dataDir, { nb201, tabular, table, more: { '@nasx/searcher-random': random, '@nasx/searcher-mnas': mnas } });
   });
   afterAll(() => tk.cleanup());
 
   const SEEDS = 6;
   const TRIALS = 150;
-  const config = (searcher: Json, seed: number) => ({
-    seed,
-    dataDir,
-    space: 'nb201',
-    estimator: { use: 'tabular', options: { dataset: 'cifar10', metric: 'test_acc', epochs: 200 } },
-    latency: [{ use: 'table', options: { device: 'pixel3' } }],
-    objective: { type: 'mnas', accuracy: 'test_acc@200', latency: 'latency_ms', target: 6.4, constraint: 'hard' },
-    searcher,
-    // Every proposal counts, repeats included, so both searchers make exactly TRIALS proposals.
-    dedup: false,
-    budget: { evaluations: TRIALS },
-  });
+  const config = (searcher: Json, seed: number) =>
+    tk.config({
+      seed,
+      tabular: { metric: 'test_acc', epochs: 200 },
+      latency: 'pixel3',
+      objective: { type: 'mnas', accuracy: 'test_acc@200', latency: 'latency_ms', target: 6.4, constraint: 'hard' },
+      searcher,
+      // Every proposal counts, repeats included, so both searchers make exactly TRIALS proposals.
+      dedup: false,
+      budget: { evaluations: TRIALS },
+    });
 
   /** The told objective of every trial, in trial order. */
   async function rewards(searcher: Json, seed: number): Promise<number[]> {

@@ -5,7 +5,7 @@ import table from '@nasx/latency-model-table';
 import nb201 from '@nasx/search-space-nb201';
 import random from '@nasx/searcher-random';
 import { hypervolume } from '@nasx/stats';
-import { describeWithSharedData, startTestKernel, type TestKernel } from '@nasx/testing';
+import { describeWithSharedData, startNb201TestKernel, type Nb201TestKernel } from '@nasx/testing';
 import nsga2 from './index';
 
 // The Pareto benchmark's protocol, shortened (tools/bench/pareto runs it in full, 20 seeds, two devices):
@@ -16,30 +16,21 @@ import nsga2 from './index';
 // Measured on seeds 0–19 (tools/bench/pareto/RESULTS.md): NSGA-II with its default surrogate
 // ≈ 0.974, without it ≈ 0.968, random ≈ 0.88; on seeds 0–4: 0.974, 0.969 and 0.859.
 describeWithSharedData('NSGA-II vs random search on NB201 accuracy × Pixel 3 latency (reference data)', 'hw-latency-help', (dataDir) => {
-  let tk: TestKernel;
+  let tk: Nb201TestKernel;
   beforeAll(() => {
-    tk = startTestKernel({
-      plugins: [
-        { name: '@nasx/search-space-nb201', definition: nb201 },
-        { name: '@nasx/estimator-tabular', definition: tabular },
-        { name: '@nasx/latency-model-table', definition: table },
-        { name: '@nasx/searcher-random', definition: random },
-        { name: '@nasx/searcher-nsga2', definition: nsga2 },
-      ],
-    });
+    tk = startNb201TestKernel(dataDir, { nb201, tabular, table, more: { '@nasx/searcher-random': random, '@nasx/searcher-nsga2': nsga2 } });
   });
   afterAll(() => tk.cleanup());
 
-  const config = (searcher: Json, seed: number) => ({
-    seed,
-    dataDir,
-    space: 'nb201',
-    estimator: { use: 'tabular', options: { benchmark: 'nb201', dataset: 'cifar10', metric: 'test_acc', epochs: 200 } },
-    latency: [{ use: 'table', options: { device: 'pixel3' } }],
-    objective: { type: 'multi', metrics: [{ metric: 'test_acc@200' }, { metric: 'latency_ms' }] },
-    searcher,
-    budget: { evaluations: 500 },
-  });
+  const config = (searcher: Json, seed: number) =>
+    tk.config({
+      seed,
+      tabular: { benchmark: 'nb201', metric: 'test_acc', epochs: 200 },
+      latency: 'pixel3',
+      objective: { type: 'multi', metrics: [{ metric: 'test_acc@200' }, { metric: 'latency_ms' }] },
+      searcher,
+      budget: { evaluations: 500 },
+    });
 
   it('NSGA-II reaches a larger hypervolume than random search on every one of 5 seeds', async () => {
     const exact = (await tk.kernel.exactFront(tk.kernel.loadConfigObject({ runsDir: tk.runsDir, ...config('random', 0) }))) as ExactFront;

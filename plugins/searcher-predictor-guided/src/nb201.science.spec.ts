@@ -3,7 +3,7 @@ import gcn from '@nasx/estimator-gcn';
 import tabular from '@nasx/estimator-tabular';
 import nb201 from '@nasx/search-space-nb201';
 import random from '@nasx/searcher-random';
-import { describeWithSharedData, startTestKernel, type TestKernel } from '@nasx/testing';
+import { describeWithSharedData, startNb201TestKernel, type Nb201TestKernel } from '@nasx/testing';
 import predictorGuided from './index';
 
 // BANANAS's claim (White et al., AAAI 2021, Fig. 4 / NASLib's NB201 runs) in its predictor-only
@@ -13,32 +13,27 @@ import predictorGuided from './index';
 // predictor (Wen et al. 2020) as the run's named estimator `predictor`. A small GCN and few epochs
 // keep it fast; per-seed numbers are in the README.
 describeWithSharedData('predictor-guided search vs random search on NAS-Bench-201 CIFAR-10 (reference data)', 'nas-bench-201', (dataDir) => {
-  let tk: TestKernel;
+  let tk: Nb201TestKernel;
   beforeAll(() => {
-    tk = startTestKernel({
-      plugins: [
-        { name: '@nasx/search-space-nb201', definition: nb201 },
-        { name: '@nasx/estimator-tabular', definition: tabular },
-        { name: '@nasx/estimator-gcn', definition: gcn },
-        { name: '@nasx/searcher-random', definition: random },
-        { name: '@nasx/searcher-predictor-guided', definition: predictorGuided },
-      ],
+    tk = startNb201TestKernel(dataDir, {
+      nb201,
+      tabular,
+      more: { '@nasx/estimator-gcn': gcn, '@nasx/searcher-random': random, '@nasx/searcher-predictor-guided': predictorGuided },
     });
   });
   afterAll(() => tk.cleanup());
 
   const SEEDS = [0, 1, 2, 3];
   const EVALUATIONS = 100;
-  const config = (searcher: Json, seed: number) => ({
-    seed,
-    dataDir,
-    space: 'nb201',
-    estimator: { use: 'tabular', options: { dataset: 'cifar10', metric: 'test_acc', epochs: 200 } },
-    estimators: { predictor: { use: 'gcn', options: { epochs: 30, hidden: 64, mlpHidden: 64 } } },
-    searcher,
-    objective: 'test_acc@200',
-    budget: { evaluations: EVALUATIONS },
-  });
+  const config = (searcher: Json, seed: number) =>
+    tk.config({
+      seed,
+      tabular: { metric: 'test_acc', epochs: 200 },
+      estimators: { predictor: { use: 'gcn', options: { epochs: 30, hidden: 64, mlpHidden: 64 } } },
+      searcher,
+      objective: 'test_acc@200',
+      budget: { evaluations: EVALUATIONS },
+    });
 
   async function bests(searcher: Json): Promise<number[]> {
     const out: number[] = [];

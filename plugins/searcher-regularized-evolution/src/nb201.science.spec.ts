@@ -2,7 +2,7 @@ import type { Json } from '@nasx/contracts';
 import nb201 from '@nasx/search-space-nb201';
 import tabular from '@nasx/estimator-tabular';
 import random from '@nasx/searcher-random';
-import { describeWithSharedData, startTestKernel, type TestKernel } from '@nasx/testing';
+import { describeWithSharedData, startNb201TestKernel, type Nb201TestKernel } from '@nasx/testing';
 import rea from './index';
 
 // The published protocol on NAS-Bench-201 (Dong & Yang, ICLR 2020, Sec. 5; R_EA.py), run end to end
@@ -11,30 +11,22 @@ import rea from './index';
 // proposal counts (dedup off, as R_EA.py charges duplicates too); REA with P = 10, S = 3.
 // Measured over seeds 0..199 (tools/bench/search, committed): see this package's README.
 describeWithSharedData('REA vs random search on NAS-Bench-201 CIFAR-10 (reference data)', 'nas-bench-201', (dataDir) => {
-  let tk: TestKernel;
+  let tk: Nb201TestKernel;
   beforeAll(() => {
-    tk = startTestKernel({
-      plugins: [
-        { name: '@nasx/search-space-nb201', definition: nb201 },
-        { name: '@nasx/estimator-tabular', definition: tabular },
-        { name: '@nasx/searcher-random', definition: random },
-        { name: '@nasx/searcher-regularized-evolution', definition: rea },
-      ],
-    });
+    tk = startNb201TestKernel(dataDir, { nb201, tabular, more: { '@nasx/searcher-random': random, '@nasx/searcher-regularized-evolution': rea } });
   });
   afterAll(() => tk.cleanup());
 
   const SEEDS = 200;
-  const config = (searcher: Json, seed: number) => ({
-    seed,
-    dataDir,
-    space: 'nb201',
-    estimator: { use: 'tabular', options: { dataset: 'cifar10', metric: 'val_acc', epochs: 12, report: ['test_acc@200'] } },
-    searcher,
-    objective: 'val_acc@12',
-    dedup: false,
-    budget: { evaluations: 100 },
-  });
+  const config = (searcher: Json, seed: number) =>
+    tk.config({
+      seed,
+      tabular: { metric: 'val_acc', epochs: 12, report: ['test_acc@200'] },
+      searcher,
+      objective: 'val_acc@12',
+      dedup: false,
+      budget: { evaluations: 100 },
+    });
 
   async function finalTestAccuracies(searcher: Json): Promise<number[]> {
     const out: number[] = [];

@@ -153,7 +153,7 @@ export const PIPELINE_SCHEMA: JsonSchema = {
       enum: [true, false, 'canonical', 'exact'],
       default: true,
       description:
-        'Answer proposals of already evaluated architectures from the cache. true: by canonical key (equivalent architectures share one evaluation), or by exact genotype when the run has latency models (a latency depends on everything that runs, including branches equivalence ignores); "canonical" or "exact" forces one; false: evaluate every proposal.',
+        'Answer proposals of already evaluated architectures from the cache. "canonical": by canonical key, so isomorphic architectures (equivalent cells) share one evaluation; "exact": by exact genotype; true: "canonical", or "exact" when the run has latency models (a latency depends on everything that runs, including branches equivalence ignores); false: evaluate every proposal.',
     },
     runsDir: { type: 'string', default: 'runs', description: 'Where run folders are written (relative to the working directory).' },
   },

@@ -38,7 +38,31 @@ function schemaAt(schema: any, pointer: string): any {
   return s;
 }
 
-function fixFor(e: ErrorObject, schema: any): string {
+/** The value at a JSON pointer of `data` (ajv's `instancePath`), or undefined. */
+function valueAt(data: Json, pointer: string): Json | undefined {
+  let v: Json | undefined = data;
+  for (const part of pointer.split('/').slice(1)) {
+    const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (v === null || typeof v !== 'object') return undefined;
+    v = Array.isArray(v) ? v[Number(key)] : (v as JsonObject)[key];
+  }
+  return v;
+}
+
+/**
+ * What is wrong at the error's place, for a value named `name` ("dedup", option "population"): an
+ * enum mismatch quotes the value given, so the user sees what was read.
+ */
+function whatIsWrong(e: ErrorObject, name: string, data: Json): string {
+  const given = valueAt(data, e.instancePath);
+  if (e.keyword === 'enum' && given !== undefined) {
+    const allowed = (e.params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ');
+    return `${name} is ${JSON.stringify(given)}, which is not one of ${allowed}`;
+  }
+  return `${name} ${describeAjvError(e)}`;
+}
+
+function fixFor(e: ErrorObject, schema: any, data?: Json): string {
   if (e.keyword === 'additionalProperties') {
     const allowed = Object.keys(schemaAt(schema, e.instancePath)?.properties ?? {});
     const close = suggest(String(e.params['additionalProperty']), allowed);
@@ -52,7 +76,19 @@ function fixFor(e: ErrorObject, schema: any): string {
   const desc = sub?.description ? ` (${String(sub.description).replace(/\.$/, '')})` : '';
   const example = sub?.default !== undefined ? `, e.g. the default ${JSON.stringify(sub.default)}` : '';
   if (e.keyword === 'type') return `give a value of type ${String(e.params['type'])}${desc}${example}`;
-  if (e.keyword === 'enum') return `use one of ${(e.params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}${desc}`;
+  if (e.keyword === 'enum') {
+    const allowed = e.params['allowedValues'] as unknown[];
+    const given = data === undefined ? undefined : valueAt(data, e.instancePath);
+    const close =
+      typeof given === 'string'
+        ? suggest(
+            given,
+            allowed.filter((v): v is string => typeof v === 'string'),
+          )
+        : [];
+    const list = allowed.map((v) => JSON.stringify(v)).join(', ');
+    return close.length ? `did you mean "${close[0]}"? Allowed here: ${list}${desc}` : `use one of ${list}${desc}`;
+  }
   if (['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'].includes(e.keyword))
     return `give a value ${String(e.params['comparison'])} ${String(e.params['limit'])}${desc}${example}`;
   if (e.keyword === 'required') return `add "${String(e.params['missingProperty'])}"`;
@@ -94,8 +130,8 @@ function resolveEntry(doc: ConfigDocument, registry: PluginRegistry, kind: Contr
     const what =
       e.keyword === 'additionalProperties' || !e.instancePath
         ? describeAjvError(e)
-        : `option "${e.instancePath.slice(1).replace(/\//g, '.')}" ${describeAjvError(e)}`;
-    throw configError(doc, ptr, what, fixFor(e, contribution.optionsSchema), {
+        : whatIsWrong(e, `option "${e.instancePath.slice(1).replace(/\//g, '.')}"`, copy);
+    throw configError(doc, ptr, what, fixFor(e, contribution.optionsSchema, copy), {
       contribution: id,
       pkg: contribution.plugin.name,
     });
@@ -113,8 +149,8 @@ export function validateConfig(doc: ConfigDocument, data: JsonObject, registry: 
   if (!validate(skeleton)) {
     const e = pickError(validate.errors ?? []);
     const ptr = `${e.instancePath}${e.keyword === 'additionalProperties' ? `/${String(e.params['additionalProperty'])}` : ''}`;
-    const what = e.instancePath ? `"${e.instancePath.slice(1).replace(/\//g, '.')}" ${describeAjvError(e)}` : describeAjvError(e);
-    throw configError(doc, ptr, what, fixFor(e, PIPELINE_SCHEMA));
+    const what = e.instancePath ? whatIsWrong(e, `"${e.instancePath.slice(1).replace(/\//g, '.')}"`, skeleton) : describeAjvError(e);
+    throw configError(doc, ptr, what, fixFor(e, PIPELINE_SCHEMA, skeleton));
   }
   const budget = skeleton['budget'] as { evaluations?: number; seconds?: number; failures: number; trialSeconds?: number };
   if (budget.evaluations === undefined && budget.seconds === undefined) {

@@ -28,6 +28,7 @@ type Info = tf.TensorInfo;
 interface WasmBackendLike extends tf.KernelBackend {
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number): Info;
   typedArrayFromHeap(info: Info): tf.backend_util.TypedArray;
+  incRef(dataId: tf.DataId): void;
 }
 
 /** tfjs's name of the backend. */
@@ -69,11 +70,29 @@ export function registerOnednnBackend(native: OnednnKernels, wasm: tf.KernelBack
   if (registered) return;
   registered = native;
   tf.registerBackend(ONEDNN_TF_BACKEND, () => wasm, 1);
-  const own = new Set<string>(ONEDNN_KERNELS);
+  const own = new Set<string>([...ONEDNN_KERNELS, tf.Identity]);
   for (const k of tf.getKernelsForBackend('wasm')) {
     if (!own.has(k.kernelName)) tf.registerKernel({ ...k, backendName: ONEDNN_TF_BACKEND });
   }
   for (const k of onednnKernelConfigs(native)) tf.registerKernel(k);
+  tf.registerKernel({ kernelName: tf.Identity, backendName: ONEDNN_TF_BACKEND, kernelFunc: sharedIdentity });
+}
+
+/**
+ * `tf.clone` (the Identity kernel) sharing its input's buffer, as tfjs's cpu and webgl backends do
+ * and as wasm's own Reshape does: one more reference to the same heap block, freed with the last
+ * tensor that uses it. wasm's Identity copies the buffer, and the engine clones every input and
+ * output a kernel saves for the backward pass, so under `tf.grads` the copies were the largest
+ * single cost: 16 % of the CPU time of the gradient-based zero-cost proxies on NB201 networks
+ * (grad-norm, profiled), more than any oneDNN convolution kernel. Sharing is safe because no
+ * kernel writes into an existing tensor: oneDNN's and wasm's kernels write only the outputs they
+ * allocate. (Strings are not on the heap: wasm's kernel handles them.)
+ */
+function sharedIdentity(args: Parameters<tf.KernelFunc>[0]): Info {
+  const x = args.inputs['x'] as Info;
+  if (x.dtype === 'string') return tf.getKernel(tf.Identity, 'wasm')!.kernelFunc(args) as Info;
+  (args.backend as WasmBackendLike).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
 function delegate(kernelName: string, args: Parameters<tf.KernelFunc>[0]): Info | Info[] {
