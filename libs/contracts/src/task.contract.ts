@@ -22,6 +22,12 @@ export interface Batch {
   readonly y: ArrayBatchPart;
   /** For transductive graph tasks: which nodes of this batch count for the loss/metric. */
   readonly mask?: Uint8Array;
+  /**
+   * Each sample's index in its split (`0 … size − 1`), the same in every epoch whatever the order
+   * or augmentation. Lets a trainer attach per-sample state to the data, e.g. the fixed random
+   * labels of random-label supernet training (RLNAS). Absent when the task cannot number samples.
+   */
+  readonly indices?: Int32Array;
 }
 
 /** Options for iterating a split. */

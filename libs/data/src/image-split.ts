@@ -92,13 +92,14 @@ export class ImageSplit implements DataSplit {
           if (dropLast && b < batchSize) return;
           const x = new Float32Array(b * len);
           const y = new Int32Array(b);
+          const indices = order.slice(start, start + b);
           for (let k = 0; k < b; k++) {
-            const i = order[start + k]!;
+            const i = indices[k]!;
             contents.write(i, x, k * len, rng);
             y[k] = contents.labels[i]!;
           }
           count++;
-          yield { x: { data: x, shape: [b, ...self.sampleShape], dtype: 'float32' }, y: { data: y, shape: [b], dtype: 'int32' } };
+          yield { x: { data: x, shape: [b, ...self.sampleShape], dtype: 'float32' }, y: { data: y, shape: [b], dtype: 'int32' }, indices };
         }
       },
     };

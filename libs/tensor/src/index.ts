@@ -122,3 +122,18 @@ export {
   type OperatorProfiler,
 } from './profile/browser-profiler';
 export { BROWSER_PROFILER_BUNDLE, browserProfilerAssets, type BrowserProfilerAssets } from './profile/browser-assets';
+export { pathAngle, type Supernet, type SupernetBuilder, type SupernetForwardOptions, type SupernetOptions, type SupernetPath } from './supernet/supernet';
+export { buildSupernet, findSupernetBuilder, registerSupernetBuilder, supernetSpaces } from './supernet/supernet-registry';
+export { nb201PathWeights, nb201SupernetBuilder } from './supernet/nb201.supernet';
+export {
+  randomLabel,
+  readSupernetWeights,
+  sampleUniformPath,
+  trainSupernet,
+  writeSupernetWeights,
+  type PathConstraint,
+  type SupernetEpoch,
+  type SupernetTrainOptions,
+} from './supernet/train-supernet';
+export { createPathEvaluator, type PathEvaluation, type PathEvaluator, type PathEvaluatorOptions } from './supernet/path-evaluator';
+export type { SupernetReplicaOptions } from './supernet/supernet.replica-model';

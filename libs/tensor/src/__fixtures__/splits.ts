@@ -22,6 +22,7 @@ export function arraySplit(x: Float32Array, sampleShape: readonly [number, numbe
         yield {
           x: { data: xb, shape: [idx.length, ...sampleShape], dtype: 'float32' },
           y: { data: Int32Array.from(idx.map((s) => y[s]!)), shape: [idx.length], dtype: 'int32' },
+          indices: Int32Array.from(idx),
         };
         emitted++;
       }

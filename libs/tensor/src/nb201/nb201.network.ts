@@ -65,12 +65,13 @@ export function nb201CellOps(arch: Architecture): number[] {
   return ops as number[];
 }
 
-interface Macro {
+export interface Macro {
   readonly channels: number;
   readonly cellsPerStage: number;
 }
 
-function macroOf(options: NetworkOptions, arch: Architecture): Macro {
+/** The validated skeleton settings (`macro`) of an NB201 network. */
+export function macroOf(options: NetworkOptions, arch: Architecture): Macro {
   const m = { ...NB201_MACRO_DEFAULTS, ...options.macro };
   for (const key of Object.keys(m)) {
     if (!(key in NB201_MACRO_DEFAULTS))
@@ -83,7 +84,8 @@ function macroOf(options: NetworkOptions, arch: Architecture): Macro {
   return m;
 }
 
-function shapeOf(options: NetworkOptions, arch: Architecture): [number, number, number] {
+/** The validated input shape of an NB201 network. */
+export function shapeOf(options: NetworkOptions, arch: Architecture): [number, number, number] {
   const s = options.inputShape;
   const ok = s.length === 3 && s.every((d) => Number.isInteger(d) && d > 0) && s[1]! % 4 === 0 && s[2]! % 4 === 0;
   if (!ok) {
@@ -105,10 +107,10 @@ function shapeOf(options: NetworkOptions, arch: Architecture): [number, number, 
  * (`tools/bench/tensor`): a ReLU-conv-BN edge keeps its ReLU, conv and normalised outputs and the
  * backward pass adds its gradients and temporaries; pooling and sums need less.
  */
-const MEMORY_UNITS = { stem: 6, reluConvBn: 12, pool: 4, skip: 1, node: 2, shortcut: 4, lastact: 6 } as const;
+export const MEMORY_UNITS = { stem: 6, reluConvBn: 12, pool: 4, skip: 1, node: 2, shortcut: 4, lastact: 6 } as const;
 
 /** Accumulates parameters, buffers, FLOPs and a training-memory estimate while walking the skeleton. */
-class PlanAccumulator {
+export class PlanAccumulator {
   readonly parameters: ParameterSpec[] = [];
   readonly buffers: BufferSpec[] = [];
   flops = 0;
@@ -141,7 +143,7 @@ class PlanAccumulator {
 }
 
 /** Which cell nodes reach the output through a non-`none` path (node 3 always). */
-function liveNodes(ops: readonly number[]): boolean[] {
+export function liveNodes(ops: readonly number[]): boolean[] {
   const live = [true, false, false, true];
   for (let j = 2; j >= 1; j--) {
     live[j] = NB201_CELL_EDGES.some(([to, from], e) => from === j && ops[e] !== 0 && live[to]!);
@@ -205,12 +207,12 @@ export function planNb201(arch: Architecture, options: NetworkOptions): NetworkP
 }
 
 /** `ReLUConvBN`: ReLU, bias-free conv with PyTorch padding (k−1)/2, BN. */
-function reluConvBn<T>(L: NetworkOps<T>, name: string, x: T, k: number, stride: number): T {
+export function reluConvBn<T>(L: NetworkOps<T>, name: string, x: T, k: number, stride: number): T {
   return L.convBatchNorm(`${name}.op.1`, `${name}.op.2`, L.relu(`${name}.op.0`, x), stride, k === 1 ? 'valid' : (k - 1) / 2);
 }
 
 /** NB201's `ResNetBasicblock` with stride 2 between stages. */
-function reductionBlock<T>(L: NetworkOps<T>, name: string, x: T): T {
+export function reductionBlock<T>(L: NetworkOps<T>, name: string, x: T): T {
   const a = reluConvBn(L, `${name}.conv_a`, x, 3, 2);
   const b = reluConvBn(L, `${name}.conv_b`, a, 3, 1);
   const residual = L.conv(`${name}.downsample.1`, L.avgPool(`${name}.downsample.0`, x, 2, 2, 'valid'), 1, 'valid');

@@ -33,6 +33,13 @@ export class Layers {
     private readonly tapFn?: TapFn,
     /** Use only ops whose gradients are themselves differentiable (for second-order gradients). */
     readonly secondOrder = false,
+    /**
+     * Weight of the batch's statistics in the running-statistics update of a training-mode pass
+     * (PyTorch's momentum, default 0.1). Recalibrating a supernet path passes 1/(k+1) on its k-th
+     * batch, so the running statistics become the exact mean over the batches (PyTorch's
+     * `momentum=None`); 0 leaves them untouched.
+     */
+    readonly bnMomentum = BN_MOMENTUM,
   ) {}
 
   private readonly kept: tf.Tensor[] = [];
@@ -135,8 +142,11 @@ export class Layers {
       this.kept.push(mean, variance);
     }
     const n = x.shape[0] * x.shape[1] * x.shape[2];
-    runningMean.assign(tf.add(tf.mul(runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
-    runningVar.assign(tf.add(tf.mul(runningVar, 1 - BN_MOMENTUM), tf.mul(variance, (BN_MOMENTUM * n) / Math.max(n - 1, 1))));
+    const m = this.bnMomentum;
+    if (m !== 0) {
+      runningMean.assign(tf.add(tf.mul(runningMean, 1 - m), tf.mul(mean, m)));
+      runningVar.assign(tf.add(tf.mul(runningVar, 1 - m), tf.mul(variance, (m * n) / Math.max(n - 1, 1))));
+    }
     return y;
   }
 

@@ -1,0 +1,406 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  NasxError,
+  phaseReporter,
+  type Architecture,
+  type DataSplit,
+  type Estimate,
+  type EstimateContext,
+  type Estimator,
+  type EstimatorDeps,
+  type MetricDeclaration,
+  type Task,
+  type WorkContext,
+} from '@nasx/contracts';
+import {
+  createPathEvaluator,
+  findSupernetBuilder,
+  initTensorBackend,
+  pathAngle,
+  readSupernetWeights,
+  trainSupernet,
+  writeSupernetWeights,
+  type PathConstraint,
+  type PathEvaluator,
+  type Supernet,
+  type SupernetOptions,
+} from '@nasx/tensor';
+import {
+  CHECKPOINT_FORMAT,
+  PKG,
+  checkpointDir,
+  readCheckpoint,
+  readWeightSet,
+  setupDifferences,
+  setupFingerprint,
+  writeCheckpoint,
+  writeWeightSet,
+  type SupernetCheckpoint,
+  type SupernetSetup,
+  type WeightSetEntry,
+} from './checkpoint';
+import type { FewShotOptions } from './few-shot.schema';
+import type { OneShotOptions } from './one-shot.schema';
+import type { RlnasOptions } from './rlnas.schema';
+
+/** The three weight-sharing estimators. */
+export type SupernetKind = 'one-shot' | 'few-shot' | 'rlnas';
+
+/** Options of any of them (the union of their schemas' types). */
+export type SupernetEstimatorOptions = OneShotOptions &
+  Partial<Pick<FewShotOptions, 'split'>> &
+  Partial<Pick<RlnasOptions, 'labelSeed'>> &
+  Partial<Pick<OneShotOptions, 'calibrationBatches' | 'evalBatchSize' | 'valLimit'>>;
+
+const ACCURACY_METRICS: readonly MetricDeclaration[] = [
+  {
+    name: 'supernet_acc',
+    direction: 'maximize',
+    unit: '%',
+    description: "top-1 validation accuracy of the architecture's path with weights inherited from the supernet",
+  },
+  { name: 'supernet_loss', direction: 'minimize', description: "mean validation cross-entropy of the architecture's path" },
+];
+const ANGLE_METRICS: readonly MetricDeclaration[] = [
+  { name: 'angle', direction: 'maximize', unit: 'rad', description: "angle between the initial and the trained weights of the architecture's path (RLNAS)" },
+];
+
+/** The training split, limited to its first `limit` samples (a fixed subset). */
+function limited(split: DataSplit, limit: number | undefined): DataSplit {
+  if (limit === undefined || limit >= split.size) return split;
+  return {
+    size: limit,
+    batches(o) {
+      const inner = split;
+      return {
+        async *[Symbol.asyncIterator]() {
+          // Draw from the first `limit` samples: iterate in fixed order and shuffle within the subset.
+          const all: { x: Float32Array; y: number; shape: number[] }[] = [];
+          for await (const b of inner.batches({ batchSize: Math.min(limit, 512) })) {
+            const per = b.x.data.length / b.y.data.length;
+            for (let k = 0; k < b.y.data.length && all.length < limit; k++) {
+              all.push({ x: Float32Array.from(b.x.data.subarray(k * per, (k + 1) * per)), y: b.y.data[k]!, shape: b.x.shape.slice(1) as number[] });
+            }
+            if (all.length >= limit) break;
+          }
+          const order = o.rng ? o.rng.shuffle(all.map((_, i) => i)) : all.map((_, i) => i);
+          for (let s = 0; s < order.length; s += o.batchSize) {
+            const idx = order.slice(s, s + o.batchSize);
+            if (o.dropLast && idx.length < o.batchSize) return;
+            const per = all[0]!.x.length;
+            const x = new Float32Array(idx.length * per);
+            idx.forEach((i, k) => x.set(all[i]!.x, k * per));
+            yield {
+              x: { data: x, shape: [idx.length, ...all[0]!.shape], dtype: 'float32' as const },
+              y: { data: Int32Array.from(idx.map((i) => all[i]!.y)), shape: [idx.length], dtype: 'int32' as const },
+              indices: Int32Array.from(idx),
+            };
+          }
+        },
+      };
+    },
+  };
+}
+
+function taskOf(kind: SupernetKind, deps: EstimatorDeps): Task {
+  const task = deps.task;
+  if (!task) {
+    throw new NasxError('config', `estimator "${kind}" trains a supernet on data, but the config has no task`, {
+      pkg: PKG,
+      contribution: kind,
+      pointer: '/task',
+      fix: 'add a task, e.g. "task: cifar10" (with NASX_DATA) or "task: mnist"',
+    });
+  }
+  if (task.numClasses === undefined || task.inputShape.length !== 3 || task.loss !== 'cross-entropy') {
+    throw new NasxError(
+      'config',
+      `estimator "${kind}" trains image classifiers, but task "${task.id}" is ${task.modality} with input shape [${task.inputShape.join(', ')}] and loss ${task.loss}`,
+      {
+        pkg: PKG,
+        contribution: kind,
+        pointer: '/task',
+        fix: 'use an image classification task such as cifar10 or mnist',
+      },
+    );
+  }
+  return task;
+}
+
+/** The split decisions' choices of every sub-supernet, in order (k-th: mixed radix over the split edges). */
+export function subSupernetChoices(choices: readonly number[], edges: readonly number[]): number[][] {
+  let out: number[][] = [[]];
+  for (const e of edges) out = out.flatMap((prefix) => Array.from({ length: choices[e]! }, (_, c) => [...prefix, c]));
+  return out;
+}
+
+/**
+ * The weight-sharing estimators. `prepare` trains (or reloads) the supernet once: checkpoints
+ * after every epoch in the run's state folder, so a killed run resumes at the last finished epoch;
+ * `estimate` then costs one path evaluation (one-shot, few-shot) or one vector angle (rlnas).
+ */
+export function createSupernetEstimator(kind: SupernetKind, options: SupernetEstimatorOptions, deps: EstimatorDeps): Estimator {
+  const configDir = deps.configDir;
+  const task = taskOf(kind, deps);
+  const builder = findSupernetBuilderFor(kind, deps.space.id);
+  if (kind === 'few-shot') checkSplitEdges(options.split?.edges ?? [0], deps.space.id, builder.decisions);
+  const numClasses = task.numClasses!;
+  const inputShape = [...task.inputShape];
+  const macro = { ...(options.macro as { [name: string]: number }) };
+  const splitEdges = kind === 'few-shot' ? [...(options.split?.edges ?? [0])] : [];
+  let supernets: Supernet[] = [];
+  let subsets: number[][] = [];
+  let evaluator: PathEvaluator | undefined;
+  let angles: { initial: Map<string, Float32Array>; trained: Map<string, Float32Array> } | undefined;
+  let ready: Promise<void> | undefined;
+
+  const place = { pkg: PKG, contribution: kind };
+
+  const setupFor = (seed: number): SupernetSetup => ({
+    contribution: kind,
+    space: deps.space.id,
+    macro,
+    inputShape,
+    numClasses,
+    seed,
+    schedule: {
+      trainSize: Math.min(task.splits.train.size, options.trainLimit ?? Infinity),
+      epochs: options.epochs,
+      batchSize: options.batchSize,
+      lr: options.lr,
+      minLr: options.minLr,
+      momentum: options.momentum,
+      nesterov: options.nesterov,
+      weightDecay: options.weightDecay,
+      ...(kind === 'few-shot' ? { splitEdges, splitEpochs: options.split!.epochs } : {}),
+      ...(kind === 'rlnas' ? { labelSeed: options.labelSeed ?? seed } : {}),
+    },
+  });
+
+  async function prepareOnce(ctx: WorkContext): Promise<void> {
+    await initTensorBackend();
+    await task.load?.();
+    const seed = options.seed ?? ctx.rng.fork('supernet').int(0x7fffffff);
+    let setup = setupFor(seed);
+    let dir: string;
+    let checkpoint: SupernetCheckpoint | undefined;
+    if (options.load) {
+      const file = path.resolve(configDir ?? process.cwd(), options.load);
+      const loaded = readCheckpoint(file);
+      if (!loaded)
+        throw new NasxError('config', `load names ${file}, which does not exist`, {
+          ...place,
+          pointer: '/options/load',
+          fix: 'point at the supernet.json in the supernets/ folder of a run’s state folder',
+        });
+      const differences = setupDifferences({ ...loaded.setup, seed: 0 }, { ...setupFor(loaded.setup.seed), seed: 0 });
+      if (differences.length > 0) {
+        throw new NasxError('config', `the supernet in ${file} was trained for another setup: ${differences.join('; ')}`, {
+          ...place,
+          pointer: '/options/load',
+          fix: 'set the options, task and space it was trained with, or leave out load to train a new supernet',
+        });
+      }
+      if (!loaded.complete)
+        throw new NasxError('config', `the supernet in ${file} did not finish training`, {
+          ...place,
+          pointer: '/options/load',
+          fix: 'resume the run that trains it, or leave out load',
+        });
+      setup = loaded.setup;
+      dir = path.dirname(file);
+      checkpoint = loaded;
+    } else {
+      dir = checkpointDir(ctx.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-supernet-')), setup);
+      checkpoint = readCheckpoint(path.join(dir, 'supernet.json'));
+      if (checkpoint && checkpoint.fingerprint !== setupFingerprint(setup)) checkpoint = undefined;
+    }
+    const manifest = path.join(dir, 'supernet.json');
+    const supernetOptions: SupernetOptions = { numClasses, inputShape, seed: setup.seed, macro };
+    const build = (): Supernet => builder.build(supernetOptions);
+    const main = build();
+    const initial = kind === 'rlnas' ? readSupernetWeights(main) : undefined;
+    const sets: { [set: string]: WeightSetEntry } = { ...(checkpoint?.sets ?? {}) };
+    const save = (set: string, sn: Supernet, epochsDone: number, complete: boolean) => {
+      sets[set] = writeWeightSet(dir, set, readSupernetWeights(sn), epochsDone);
+      writeCheckpoint(dir, { format: CHECKPOINT_FORMAT, fingerprint: setupFingerprint(setup), setup, sets: { ...sets }, complete });
+    };
+    const restore = (set: string, sn: Supernet): number => {
+      const entry = sets[set];
+      if (!entry) return 0;
+      writeSupernetWeights(sn, readWeightSet(dir, entry, manifest));
+      return entry.epochsDone;
+    };
+    const train = limited(task.splits.train, options.trainLimit);
+    const schedule = {
+      batchSize: options.batchSize,
+      learningRate: options.lr,
+      minLearningRate: options.minLr,
+      momentum: options.momentum,
+      nesterov: options.nesterov,
+      weightDecay: options.weightDecay,
+      replicas: options.dataParallel,
+      replicaModel: { space: deps.space.id, supernet: supernetOptions },
+      signal: ctx.signal,
+      ...(kind === 'rlnas' ? { randomLabels: { seed: options.labelSeed ?? setup.seed } } : {}),
+    };
+    const rng = ctx.rng.fork('supernet-schedule');
+    const runStage = async (set: string, sn: Supernet, epochs: number, constraint: PathConstraint | undefined, label: string, last: boolean) => {
+      const done = restore(set, sn);
+      if (done >= epochs) return;
+      if (done > 0) ctx.logger.info(`${kind}: resuming ${label} at epoch ${done + 1} of ${epochs} (${manifest})`);
+      const perEpoch = Math.ceil(train.size / options.batchSize);
+      const phase = phaseReporter(ctx, `training ${label}`, { total: epochs * perEpoch, unit: 'steps', source: kind });
+      try {
+        await trainSupernet(sn, train, {
+          ...schedule,
+          epochs,
+          startEpoch: done,
+          rng: rng.fork(set),
+          ...(constraint ? { constraint } : {}),
+          onStep: (i, per, epoch) => phase.update(epoch * per + i),
+          onEpoch: (e) => {
+            save(set, sn, e.epoch + 1, last && e.epoch + 1 === epochs);
+            ctx.emit({ type: 'metric', name: `supernet_train_loss`, value: e.loss, step: e.epoch + 1, source: `${kind}/${set}` });
+            ctx.logger.info(
+              `${kind}: ${label} epoch ${e.epoch + 1}/${epochs}: loss ${e.loss.toFixed(4)}, train acc ${e.accuracy.toFixed(2)} % (${e.seconds.toFixed(1)} s)`,
+            );
+          },
+        });
+      } finally {
+        phase.end();
+      }
+    };
+
+    const trainer = !checkpoint?.complete;
+    if (trainer)
+      ctx.logger.info(
+        `${kind}: supernet of ${main.paramCount} parameters (${Object.entries(macro)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}), state in ${dir}`,
+      );
+    if (kind === 'few-shot') {
+      subsets = subSupernetChoices(main.choices, splitEdges);
+      await runStage('one-shot', main, options.epochs, undefined, 'the one-shot supernet', false);
+      const oneShot = readSupernetWeights(main);
+      supernets = [];
+      for (const [k, fixed] of subsets.entries()) {
+        const sub = k === 0 ? main : build();
+        writeSupernetWeights(sub, oneShot);
+        const constraint: PathConstraint = main.choices.map((_, d) => {
+          const at = splitEdges.indexOf(d);
+          return at >= 0 ? [fixed[at]!] : undefined;
+        });
+        const label = `sub-supernet ${k + 1}/${subsets.length} (${splitEdges.map((e, i) => `${main.decisionNames[e]} = ${main.choiceNames[e]![fixed[i]!]}`).join(', ')})`;
+        await runStage(`sub-${k}`, sub, options.split!.epochs, constraint, label, k === subsets.length - 1);
+        supernets.push(sub);
+      }
+    } else {
+      await runStage('one-shot', main, options.epochs, undefined, kind === 'rlnas' ? 'the supernet on random labels' : 'the one-shot supernet', true);
+      supernets = [main];
+    }
+    if (kind === 'rlnas') {
+      angles = { initial: initial!, trained: readSupernetWeights(main) };
+    } else {
+      evaluator = await createPathEvaluator({
+        calibration: train,
+        calibrationBatches: options.calibrationBatches ?? 2,
+        validation: task.splits.validation,
+        ...(options.valLimit !== undefined ? { validationLimit: options.valLimit } : {}),
+        batchSize: options.evalBatchSize ?? 250,
+        rng: ctx.rng.fork('supernet-calibration'),
+      });
+    }
+  }
+
+  const prepare = (ctx: WorkContext): Promise<void> => {
+    ready ??= prepareOnce(ctx).catch((e: unknown) => {
+      ready = undefined;
+      throw e;
+    });
+    return ready;
+  };
+
+  const estimateOne = (arch: Architecture): Estimate => {
+    const started = performance.now();
+    if (arch.space !== deps.space.id) {
+      throw new NasxError('architecture', `estimator "${kind}" was given an architecture of space "${arch.space}" in a run over "${deps.space.id}"`, {
+        ...place,
+        fix: 'estimate architectures of the configured space',
+      });
+    }
+    const main = supernets[0]!;
+    const p = main.pathOf(arch);
+    if (kind === 'rlnas') {
+      const angle = pathAngle(main, p, angles!.initial, angles!.trained);
+      return { metrics: { angle }, cost: { seconds: (performance.now() - started) / 1000 } };
+    }
+    let sn = main;
+    let sub: number | undefined;
+    if (kind === 'few-shot') {
+      sub = subsets.findIndex((fixed) => fixed.every((c, i) => p[splitEdges[i]!] === c));
+      sn = supernets[sub]!;
+    }
+    const r = evaluator!.evaluate(sn, p);
+    return {
+      metrics: { supernet_acc: r.accuracy, supernet_loss: r.loss },
+      cost: { seconds: (performance.now() - started) / 1000 },
+      info: { valSamples: r.n, ...(sub !== undefined ? { subSupernet: sub } : {}) },
+    };
+  };
+
+  return {
+    id: kind,
+    metrics: kind === 'rlnas' ? ANGLE_METRICS : ACCURACY_METRICS,
+    prepare,
+    async estimate(arch: Architecture, ctx: EstimateContext): Promise<Estimate> {
+      await prepare(ctx);
+      ctx.signal.throwIfAborted();
+      return estimateOne(arch);
+    },
+    async estimateMany(archs: readonly Architecture[], ctx: EstimateContext): Promise<Estimate[]> {
+      await prepare(ctx);
+      const out: Estimate[] = [];
+      for (const a of archs) {
+        ctx.signal.throwIfAborted();
+        out.push(estimateOne(a));
+        if (out.length % 16 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      return out;
+    },
+    dispose(): void {
+      evaluator?.dispose();
+      for (const s of new Set(supernets)) s.dispose();
+      supernets = [];
+    },
+  };
+}
+
+function findSupernetBuilderFor(kind: SupernetKind, space: string) {
+  try {
+    return findSupernetBuilder(space);
+  } catch (e) {
+    if (e instanceof NasxError)
+      throw new NasxError('config', `estimator "${kind}": ${e.message}`, { pkg: PKG, contribution: kind, pointer: '/space', fix: e.fix });
+    throw e;
+  }
+}
+
+/** A `split.edges` entry that is not a decision of the space: a config error naming the decisions. */
+export function checkSplitEdges(edges: readonly number[], space: string, decisions: readonly string[]): void {
+  const bad = edges.find((e) => e >= decisions.length);
+  if (bad !== undefined) {
+    throw new NasxError(
+      'config',
+      `split.edges holds ${bad}, but space "${space}" has ${decisions.length} decisions (${decisions.map((d, i) => `${i}: ${d}`).join(', ')})`,
+      {
+        pkg: PKG,
+        contribution: 'few-shot',
+        pointer: `/options/split/edges/${edges.indexOf(bad)}`,
+        fix: `use decisions 0..${decisions.length - 1}; the few-shot paper splits edge 0`,
+      },
+    );
+  }
+}
