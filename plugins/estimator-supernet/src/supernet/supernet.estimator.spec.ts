@@ -1,0 +1,223 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { isNasxError, type EventDraft, type SearchSpace, type Task, type WorkContext } from '@nasx/contracts';
+import nb201 from '@nasx/search-space-nb201';
+import mnist from '@nasx/task-mnist';
+import { createToySpace, describeEstimatorContract, describePluginPackage, optionsFor, silentLogger, testDeps, testEstimateContext } from '@nasx/testing';
+import plugin, { fewShotEstimator, oneShotEstimator, rlnasEstimator } from '../index';
+import { readCheckpoint } from './checkpoint';
+import type { SupernetEstimatorOptions } from './supernet.estimator';
+import { createRng } from '@nasx/kernel';
+
+const space = async (): Promise<SearchSpace> => (await nb201.contributions[0]!.create({}, testDeps() as never)) as SearchSpace;
+// 300 MNIST digits: 210 train, 60 validation.
+const task = async (): Promise<Task> => {
+  const t = (await mnist.contributions[0]!.create({ limit: 300 }, testDeps() as never)) as Task;
+  await t.load?.();
+  return t;
+};
+/** A tiny supernet (C = 4, one cell per stage), 2 epochs of 210 digits. */
+const TINY = { epochs: 2, batchSize: 32, lr: 0.1, macro: { channels: 4, cellsPerStage: 1 }, evalBatchSize: 60 };
+/** RLNAS evaluates nothing: no evaluation options. */
+const RL_TINY = { epochs: 2, batchSize: 32, lr: 0.1, macro: { channels: 4, cellsPerStage: 1 } };
+const CONV = '|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|nor_conv_1x1~2|';
+const EMPTY = '|none~0|+|none~0|none~1|+|none~0|none~1|none~2|';
+
+describePluginPackage(path.resolve(__dirname, '../..'), plugin);
+for (const def of [oneShotEstimator, fewShotEstimator, rlnasEstimator]) {
+  describeEstimatorContract(def, {
+    space,
+    options: def === fewShotEstimator ? { ...TINY, epochs: 1, split: { epochs: 1 } } : def === rlnasEstimator ? RL_TINY : TINY,
+    deps: async () => ({ task: await task() }),
+    samples: 4,
+    deterministic: true,
+  });
+}
+
+function workContext(stateDir: string, extra: Partial<WorkContext> = {}): WorkContext {
+  return { runId: 'test', rng: createRng(1), signal: new AbortController().signal, logger: silentLogger, emit: () => undefined, stateDir, ...extra };
+}
+
+describe('weight-sharing estimators', () => {
+  let s: SearchSpace;
+  let t: Task;
+  let dirs: string[] = [];
+  beforeAll(async () => {
+    s = await space();
+    t = await task();
+  });
+  afterAll(() => {
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+    dirs = [];
+  });
+  const tmp = () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-supernet-spec-'));
+    dirs.push(d);
+    return d;
+  };
+  const deps = (extra: object = {}) => ({ ...testDeps(), space: s, task: t, latencyModels: [], estimators: {}, ...extra });
+  type Def = typeof oneShotEstimator;
+  const create = (def: Def, options: Partial<SupernetEstimatorOptions>, extra: object = {}) => def.create(optionsFor(def, options as never), deps(extra));
+
+  it('one-shot: prepare trains the supernet once and checkpoints every epoch; estimates are path accuracies', async () => {
+    const dir = tmp();
+    const e = await create(oneShotEstimator, TINY);
+    const metrics: string[] = [];
+    await e.prepare!(workContext(dir, { emit: (ev: EventDraft) => ev.type === 'metric' && metrics.push(`${ev.name}@${ev.step}`) }));
+    expect(metrics).toEqual(['supernet_train_loss@1', 'supernet_train_loss@2']);
+    const [folder] = fs.readdirSync(path.join(dir, 'supernets'));
+    const checkpoint = readCheckpoint(path.join(dir, 'supernets', folder!, 'supernet.json'))!;
+    expect(checkpoint.complete).toBe(true);
+    expect(checkpoint.sets['one-shot']!.epochsDone).toBe(2);
+    expect(checkpoint.setup).toMatchObject({
+      contribution: 'one-shot',
+      space: 'nb201',
+      macro: { channels: 4, cellsPerStage: 1 },
+      numClasses: 10,
+      inputShape: [1, 28, 28],
+    });
+    const r = await e.estimate(s.parse(CONV), testEstimateContext(0));
+    expect(r.metrics['supernet_acc']).toBeGreaterThanOrEqual(0);
+    expect(r.metrics['supernet_acc']).toBeLessThanOrEqual(100);
+    expect(r.info).toEqual({ valSamples: 60 });
+    // A second estimator over the same state folder reloads the finished supernet: no training, same estimates.
+    const again = await create(oneShotEstimator, TINY);
+    const more: string[] = [];
+    await again.prepare!(workContext(dir, { emit: (ev: EventDraft) => ev.type === 'metric' && more.push(ev.name) }));
+    expect(more).toEqual([]);
+    expect((await again.estimate(s.parse(CONV), testEstimateContext(5))).metrics).toEqual(r.metrics);
+    await e.dispose?.();
+    await again.dispose?.();
+  });
+
+  it('a killed preparation resumes from the last saved epoch, not from zero', async () => {
+    const dir = tmp();
+    const stop = new AbortController();
+    const first: number[] = [];
+    const e = await create(oneShotEstimator, { ...TINY, epochs: 4 });
+    await expect(
+      e.prepare!(
+        workContext(dir, {
+          signal: stop.signal,
+          emit: (ev: EventDraft) => {
+            if (ev.type !== 'metric') return;
+            first.push(ev.step!);
+            if (ev.step === 2) stop.abort(new Error('killed'));
+          },
+        }),
+      ),
+    ).rejects.toThrow();
+    expect(first).toEqual([1, 2]);
+    const resumed = await create(oneShotEstimator, { ...TINY, epochs: 4 });
+    const second: number[] = [];
+    const logs: string[] = [];
+    await resumed.prepare!(
+      workContext(dir, {
+        emit: (ev: EventDraft) => ev.type === 'metric' && second.push(ev.step!),
+        logger: { ...silentLogger, info: (m: string) => logs.push(m) },
+      }),
+    );
+    expect(second).toEqual([3, 4]);
+    expect(logs.some((m) => /resuming the one-shot supernet at epoch 3 of 4/.test(m))).toBe(true);
+    await e.dispose?.();
+    await resumed.dispose?.();
+  });
+
+  it('few-shot: 5 sub-supernets split on edge 0 start from the one-shot weights; an architecture is estimated by its own', async () => {
+    const dir = tmp();
+    const e = await create(fewShotEstimator, { ...TINY, epochs: 1, split: { epochs: 1 } });
+    await e.prepare!(workContext(dir));
+    const [folder] = fs.readdirSync(path.join(dir, 'supernets'));
+    const checkpoint = readCheckpoint(path.join(dir, 'supernets', folder!, 'supernet.json'))!;
+    expect(Object.keys(checkpoint.sets).sort()).toEqual(['one-shot', 'sub-0', 'sub-1', 'sub-2', 'sub-3', 'sub-4']);
+    expect(checkpoint.complete).toBe(true);
+    const r = await e.estimate(s.parse(CONV), testEstimateContext(0));
+    expect(r.info).toMatchObject({ subSupernet: 3 }); // edge 0 is nor_conv_3x3
+    expect((await e.estimate(s.parse(EMPTY), testEstimateContext(0))).info).toMatchObject({ subSupernet: 0 });
+    await e.dispose?.();
+    // A deeper split: 25 sub-supernets over edges 0 and 1.
+    const deep = await create(fewShotEstimator, { ...TINY, epochs: 1, split: { edges: [0, 1], epochs: 1 }, trainLimit: 32 });
+    await deep.prepare!(workContext(tmp()));
+    expect((await deep.estimate(s.parse(CONV), testEstimateContext(0))).info).toMatchObject({ subSupernet: 3 * 5 + 0 });
+    await deep.dispose?.();
+  });
+
+  it('rlnas: trains on random labels and ranks by the angle; a path cut by none edges gets 0', async () => {
+    const e = await create(rlnasEstimator, RL_TINY);
+    await e.prepare!(workContext(tmp()));
+    const conv = await e.estimate(s.parse(CONV), testEstimateContext(0));
+    expect(conv.metrics['angle']).toBeGreaterThan(0);
+    expect(conv.metrics['angle']).toBeLessThan(Math.PI / 2);
+    expect((await e.estimate(s.parse(EMPTY), testEstimateContext(0))).metrics['angle']).toBe(0);
+    await e.dispose?.();
+  });
+
+  describe('bad input gets a clear error', () => {
+    const expectConfigError = async (make: () => unknown | Promise<unknown>, pattern: RegExp, pointer?: string) => {
+      try {
+        await make();
+        throw new Error('expected an error');
+      } catch (e) {
+        expect(isNasxError(e)).toBe(true);
+        expect((e as Error).message).toMatch(pattern);
+        if (pointer) expect((e as { where?: { pointer?: string } }).where?.pointer).toBe(pointer);
+      }
+    };
+
+    it('a space without a supernet builder', async () => {
+      await expectConfigError(
+        () => oneShotEstimator.create(optionsFor(oneShotEstimator, TINY), deps({ space: createToySpace() })),
+        /search space "toy" has no supernet builder/,
+        '/space',
+      );
+    });
+
+    it('a split edge that does not exist', async () => {
+      await expectConfigError(
+        () => create(fewShotEstimator, { ...TINY, split: { edges: [0, 6] } }),
+        /split.edges holds 6, but space "nb201" has 6 decisions \(0: edge 1←0/,
+        '/options/split/edges/1',
+      );
+    });
+
+    it('no task, or a task that is not image classification', async () => {
+      await expectConfigError(() => oneShotEstimator.create(optionsFor(oneShotEstimator, TINY), deps({ task: undefined })), /has no task/, '/task');
+    });
+
+    it('a supernet trained for another schedule or skeleton, a missing or unfinished one', async () => {
+      const dir = tmp();
+      const e = await create(oneShotEstimator, { ...TINY, epochs: 1 });
+      await e.prepare!(workContext(dir));
+      await e.dispose?.();
+      const [folder] = fs.readdirSync(path.join(dir, 'supernets'));
+      const file = path.join(dir, 'supernets', folder!, 'supernet.json');
+      const other = await create(oneShotEstimator, { ...TINY, epochs: 3, macro: { channels: 8, cellsPerStage: 1 }, load: file });
+      await expectConfigError(
+        () => other.prepare!(workContext(tmp())),
+        /was trained for another setup: macro \{"cellsPerStage":1,"channels":4\} ≠ \{"cellsPerStage":1,"channels":8\}; schedule.epochs 1 ≠ 3/,
+        '/options/load',
+      );
+      const wrongKind = await create(rlnasEstimator, { ...RL_TINY, epochs: 1, load: file });
+      await expectConfigError(() => wrongKind.prepare!(workContext(tmp())), /contribution "one-shot" ≠ "rlnas"/, '/options/load');
+      const missing = await create(oneShotEstimator, { ...TINY, load: path.join(dir, 'nope.json') });
+      await expectConfigError(() => missing.prepare!(workContext(tmp())), /does not exist/, '/options/load');
+      // The same setup loads, and estimates without training.
+      const same = await create(oneShotEstimator, { ...TINY, epochs: 1, load: file });
+      const trained: string[] = [];
+      await same.prepare!(workContext(tmp(), { emit: (ev: EventDraft) => ev.type === 'metric' && trained.push(ev.name) }));
+      expect(trained).toEqual([]);
+      await same.dispose?.();
+    });
+
+    it('an architecture of another space', async () => {
+      const e = await create(oneShotEstimator, { ...TINY, epochs: 1 });
+      await e.prepare!(workContext(tmp()));
+      await expectConfigError(
+        () => e.estimate({ space: 'nb101', key: 'x', genotype: {} }, testEstimateContext(0)),
+        /architecture of space "nb101" in a run over "nb201"/,
+      );
+      await e.dispose?.();
+    });
+  });
+});

@@ -1,0 +1,191 @@
+#!/usr/bin/env node
+// Weight-sharing estimators on NAS-Bench-201 against the truth: Kendall τ-b (and Spearman ρ) of
+// one-shot, few-shot and RLNAS-angle estimates of the same cells with NB201's 200-epoch CIFAR-10
+// test accuracy, each from our own CPU-sized supernet, trained and evaluated by the product path
+// (`nasx score --estimator <id> --task cifar10`, the BUILT workspace: node tools/scripts/build.cjs).
+//
+//   node tools/bench/supernet/supernet.bench.cjs [--seeds 3] [--cells 1000] [--epochs 40]
+//        [--channels 8] [--cells-per-stage 1] [--workers 2] [--methods one-shot,few-shot,rlnas]
+//
+// Same total training budget: one-shot and RLNAS train `epochs`; few-shot trains the one-shot
+// supernet for epochs/2, then each of its 5 sub-supernets (split on edge 0) for epochs/10, so
+// epochs/2 + 5 × epochs/10 = epochs. Data: NASX_DATA, else the shared/data folder beside the
+// repository (cifar10-sample/ or the full CIFAR-10, and nas-bench-201/). Writes results.json and
+// RESULTS.md beside this script.
+'use strict';
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const zlib = require('node:zlib');
+const { spawnSync } = require('node:child_process');
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : dflt;
+};
+const SEEDS = Number(arg('--seeds', 3));
+const CELLS = Number(arg('--cells', 1000));
+const EPOCHS = Number(arg('--epochs', 40));
+const CHANNELS = Number(arg('--channels', 8));
+const PER_STAGE = Number(arg('--cells-per-stage', 1));
+const WORKERS = Number(arg('--workers', 2));
+const METHODS = arg('--methods', 'one-shot,few-shot,rlnas').split(',');
+const OUT = arg('--out', __dirname);
+if (EPOCHS % 10 !== 0) {
+  console.error('supernet bench: --epochs must be a multiple of 10 (few-shot: epochs/2 + 5 × epochs/10)');
+  process.exit(2);
+}
+
+const DATA = process.env.NASX_DATA || path.resolve(ROOT, '..', 'shared', 'data');
+for (const sub of ['nas-bench-201']) {
+  if (!fs.existsSync(path.join(DATA, sub))) {
+    console.error(`supernet bench: no ${sub}/ under ${DATA}; set NASX_DATA`);
+    process.exit(2);
+  }
+}
+const dist = (p) => path.join(ROOT, p, 'dist', 'index.js');
+if (!fs.existsSync(dist('libs/stats')) || !fs.existsSync(dist('plugins/estimator-supernet'))) {
+  console.error('supernet bench: build first (node tools/scripts/build.cjs)');
+  process.exit(2);
+}
+const { kendallTau, spearman, mean, sampleStd } = require(dist('libs/stats'));
+const CLI = path.join(ROOT, 'apps', 'cli', 'bin', 'nasx.js');
+
+function csv(file) {
+  const text = (file.endsWith('.gz') ? zlib.gunzipSync(fs.readFileSync(file)) : fs.readFileSync(file)).toString('utf8');
+  const [head, ...rows] = text.trim().split('\n');
+  const cols = head.split(',');
+  return rows.map((r) => Object.fromEntries(r.split(',').map((v, i) => [cols[i], v])));
+}
+
+// The truth and a fixed sample of cells (seeded, the same for every method and seed).
+const truth = new Map(csv(path.join(DATA, 'nas-bench-201', 'nb201_test_acc_200ep_nats.csv.gz')).map((r) => [r.arch_str, Number(r.cifar10_test_acc)]));
+const all = [...truth.keys()];
+let s = 12345;
+const rand = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
+for (let i = all.length - 1; i > 0; i--) {
+  const j = Math.floor(rand() * (i + 1));
+  [all[i], all[j]] = [all[j], all[i]];
+}
+const cells = all.slice(0, CELLS);
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-supernet-bench-'));
+const cellFile = path.join(work, 'cells.txt');
+fs.writeFileSync(cellFile, `${cells.join('\n')}\n`);
+
+const METRIC = { 'one-shot': 'supernet_acc', 'few-shot': 'supernet_acc', rlnas: 'angle' };
+function settings(method) {
+  const macro = [`estimator.options.macro.channels=${CHANNELS}`, `estimator.options.macro.cellsPerStage=${PER_STAGE}`];
+  if (method === 'few-shot') return [...macro, `estimator.options.epochs=${EPOCHS / 2}`, `estimator.options.split.epochs=${EPOCHS / 10}`];
+  return [...macro, `estimator.options.epochs=${EPOCHS}`];
+}
+
+const runs = [];
+for (let seed = 0; seed < SEEDS; seed++) {
+  for (const method of METHODS) {
+    const out = path.join(work, `${method}-${seed}.csv`);
+    const args = [
+      CLI,
+      'score',
+      '--estimator',
+      method,
+      '--task',
+      'cifar10',
+      '--archs',
+      cellFile,
+      '-o',
+      out,
+      '--seed',
+      String(seed),
+      '--data-dir',
+      DATA,
+      '--workers',
+      String(WORKERS),
+      '--runs-dir',
+      path.join(work, 'runs'),
+      '-q',
+    ];
+    for (const kv of settings(method)) args.push('--set', kv);
+    const t0 = Date.now();
+    const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    const seconds = (Date.now() - t0) / 1000;
+    if (r.status !== 0) {
+      console.error(`supernet bench: ${method} seed ${seed} failed:\n${r.stderr}`);
+      process.exit(1);
+    }
+    const rows = csv(out);
+    const est = rows.map((row) => Number(row[METRIC[method]]));
+    const tru = rows.map((row) => truth.get(row.arch));
+    const run = { method, seed, cells: rows.length, seconds, tau: kendallTau(est, tru), rho: spearman(est, tru) };
+    runs.push(run);
+    console.error(`${method} seed ${seed}: τ ${run.tau.toFixed(3)}, ρ ${run.rho.toFixed(3)} over ${run.cells} cells (${seconds.toFixed(0)} s)`);
+  }
+}
+
+const summary = METHODS.map((method) => {
+  const r = runs.filter((x) => x.method === method);
+  return {
+    method,
+    tauMean: mean(r.map((x) => x.tau)),
+    tauStd: r.length > 1 ? sampleStd(r.map((x) => x.tau)) : 0,
+    rhoMean: mean(r.map((x) => x.rho)),
+    secondsMean: mean(r.map((x) => x.seconds)),
+  };
+});
+const fewBeatsOne = [...Array(SEEDS).keys()].filter((seed) => {
+  const f = runs.find((x) => x.method === 'few-shot' && x.seed === seed);
+  const o = runs.find((x) => x.method === 'one-shot' && x.seed === seed);
+  return f && o && f.tau > o.tau;
+}).length;
+const schedule = {
+  data: fs.existsSync(path.join(DATA, 'cifar-10-batches-bin'))
+    ? 'CIFAR-10 (full)'
+    : 'CIFAR-10 sample (2,000 training images: the task trains on 1,000 and validates on 1,000)',
+  macro: { channels: CHANNELS, cellsPerStage: PER_STAGE },
+  epochs: EPOCHS,
+  fewShot: { oneShotEpochs: EPOCHS / 2, subSupernets: 5, epochsEach: EPOCHS / 10, splitEdge: 0 },
+  batchSize: 64,
+  lr: '0.025 cosine to 0.001, SGD Nesterov 0.9, weight decay 5e-4',
+  evaluation: 'one-shot / few-shot: top-1 on the validation split after BN recalibration on 2 training batches of 250; rlnas: angle (no evaluation)',
+  cells: CELLS,
+  truth: 'NB201 CIFAR-10 200-epoch test accuracy (NATS)',
+};
+const results = {
+  date: new Date().toISOString(),
+  machine: `${os.cpus().length} × ${os.cpus()[0].model}`,
+  schedule,
+  runs,
+  summary,
+  fewBeatsOneSeeds: fewBeatsOne,
+};
+fs.writeFileSync(path.join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+const lines = [
+  '# Weight-sharing estimators on NAS-Bench-201: rank correlation with the truth',
+  '',
+  `${CELLS} NB201 cells (a fixed random sample), ${SEEDS} seeds, ${results.machine}. Made by \`node tools/bench/supernet/supernet.bench.cjs\`.`,
+  '',
+  '| estimator | Kendall τ (mean ± sd) | Spearman ρ | per seed τ | seconds per run |',
+  '|---|---|---|---|---|',
+  ...summary.map(
+    (x) =>
+      `| ${x.method} | ${x.tauMean.toFixed(3)} ± ${x.tauStd.toFixed(3)} | ${x.rhoMean.toFixed(3)} | ${runs
+        .filter((r) => r.method === x.method)
+        .map((r) => r.tau.toFixed(3))
+        .join(', ')} | ${x.secondsMean.toFixed(0)} |`,
+  ),
+  '',
+  `Few-shot τ above one-shot τ in ${fewBeatsOne} of ${SEEDS} seeds.`,
+  '',
+  '## Schedule',
+  '',
+  `- Data: ${schedule.data}.`,
+  `- Supernet: NB201 skeleton with ${CHANNELS} channels and ${PER_STAGE} cell(s) per stage (the papers: 16 and 5).`,
+  `- One-shot and RLNAS: ${EPOCHS} epochs. Few-shot: ${EPOCHS / 2} one-shot epochs, then 5 sub-supernets (edge 0 split by its op) of ${EPOCHS / 10} epochs each: the same ${EPOCHS} epochs in total.`,
+  `- SGD: ${schedule.lr}; batch 64; one uniformly sampled path per step.`,
+  `- Evaluation: ${schedule.evaluation}.`,
+  `- Truth: ${schedule.truth}.`,
+  '',
+];
+fs.writeFileSync(path.join(OUT, 'RESULTS.md'), lines.join('\n'));
+console.error(lines.join('\n'));
