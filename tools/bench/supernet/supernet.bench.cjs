@@ -6,7 +6,10 @@
 //
 //   node tools/bench/supernet/supernet.bench.cjs [--seeds 3] [--cells 1000] [--epochs 40]
 //        [--channels 8] [--cells-per-stage 1] [--workers 2] [--methods one-shot,few-shot,rlnas]
+//        [--validation-size 500] [--keep <dir>]
 //
+// --keep: write <dir>/<method>-<seed>.json holding the path of each trained supernet's
+// supernet.json (kept in a temporary folder), for search.bench.cjs --supernets <dir>.
 // Same total training budget: one-shot and RLNAS train `epochs`; few-shot trains the one-shot
 // supernet for epochs/2, then each of its 5 sub-supernets (split on edge 0) for epochs/10, so
 // epochs/2 + 5 × epochs/10 = epochs. Data: NASX_DATA, else the shared/data folder beside the
@@ -32,6 +35,8 @@ const PER_STAGE = Number(arg('--cells-per-stage', 1));
 const WORKERS = Number(arg('--workers', 2));
 const METHODS = arg('--methods', 'one-shot,few-shot,rlnas').split(',');
 const OUT = arg('--out', __dirname);
+const KEEP = arg('--keep', undefined);
+const VALIDATION = Number(arg('--validation-size', 500));
 if (EPOCHS % 10 !== 0) {
   console.error('supernet bench: --epochs must be a multiple of 10 (few-shot: epochs/2 + 5 × epochs/10)');
   process.exit(2);
@@ -75,7 +80,11 @@ fs.writeFileSync(cellFile, `${cells.join('\n')}\n`);
 
 const METRIC = { 'one-shot': 'supernet_acc', 'few-shot': 'supernet_acc', rlnas: 'angle' };
 function settings(method) {
-  const macro = [`estimator.options.macro.channels=${CHANNELS}`, `estimator.options.macro.cellsPerStage=${PER_STAGE}`];
+  const macro = [
+    `estimator.options.macro.channels=${CHANNELS}`,
+    `estimator.options.macro.cellsPerStage=${PER_STAGE}`,
+    `task.options.validationSize=${VALIDATION}`,
+  ];
   if (method === 'few-shot') return [...macro, `estimator.options.epochs=${EPOCHS / 2}`, `estimator.options.split.epochs=${EPOCHS / 10}`];
   return [...macro, `estimator.options.epochs=${EPOCHS}`];
 }
@@ -113,12 +122,31 @@ for (let seed = 0; seed < SEEDS; seed++) {
       console.error(`supernet bench: ${method} seed ${seed} failed:\n${r.stderr}`);
       process.exit(1);
     }
+    if (KEEP) {
+      const runsDir = path.join(work, 'runs');
+      const found = fs
+        .readdirSync(runsDir)
+        .map((d) => path.join(runsDir, d, 'state', 'supernets'))
+        .filter((d) => fs.existsSync(d))
+        .flatMap((d) => fs.readdirSync(d).map((f) => path.join(d, f, 'supernet.json')))
+        .filter((f) => fs.existsSync(f) && JSON.parse(fs.readFileSync(f, 'utf8')).setup.contribution === method)
+        .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
+      fs.mkdirSync(KEEP, { recursive: true });
+      fs.writeFileSync(path.join(KEEP, `${method}-${seed}.json`), `${found[0]}\n`);
+    }
     const rows = csv(out);
     const est = rows.map((row) => Number(row[METRIC[method]]));
     const tru = rows.map((row) => truth.get(row.arch));
     const run = { method, seed, cells: rows.length, seconds, tau: kendallTau(est, tru), rho: spearman(est, tru) };
+    if (method !== 'rlnas')
+      run.tauLoss = kendallTau(
+        rows.map((row) => -Number(row.supernet_loss)),
+        tru,
+      );
     runs.push(run);
-    console.error(`${method} seed ${seed}: τ ${run.tau.toFixed(3)}, ρ ${run.rho.toFixed(3)} over ${run.cells} cells (${seconds.toFixed(0)} s)`);
+    console.error(
+      `${method} seed ${seed}: τ ${run.tau.toFixed(3)}${run.tauLoss !== undefined ? ` (by loss ${run.tauLoss.toFixed(3)})` : ''}, ρ ${run.rho.toFixed(3)} over ${run.cells} cells (${seconds.toFixed(0)} s)`,
+    );
   }
 }
 
@@ -146,7 +174,7 @@ const schedule = {
   fewShot: { oneShotEpochs: EPOCHS / 2, subSupernets: 5, epochsEach: EPOCHS / 10, splitEdge: 0 },
   batchSize: 64,
   lr: '0.025 cosine to 0.001, SGD Nesterov 0.9, weight decay 5e-4',
-  evaluation: 'one-shot / few-shot: top-1 on the validation split after BN recalibration on 2 training batches of 250; rlnas: angle (no evaluation)',
+  evaluation: `one-shot / few-shot: top-1 on the ${VALIDATION} validation images after BN recalibration on 2 training batches of 250; rlnas: angle (no evaluation)`,
   cells: CELLS,
   truth: 'NB201 CIFAR-10 200-epoch test accuracy (NATS)',
 };
