@@ -241,6 +241,17 @@ export function loadOnednn(): OnednnLoad {
   // others need: a 3×3 convolution measured 83 ms spinning vs 2 ms sleeping under load 12 on 2 cores.
   // Must be set before libgomp loads; a user's own setting wins.
   process.env['OMP_WAIT_POLICY'] ??= 'passive';
+  // The addon reads the convolution layout from this variable; a value it does not know would
+  // silently mean NHWC, so the addon is not used at all and the reason says why.
+  const layout = process.env['NASX_ONEDNN_LAYOUT'];
+  if (layout !== undefined && layout !== '' && layout !== 'nhwc' && layout !== 'blocked') {
+    loaded = {
+      ok: false,
+      reason: `NASX_ONEDNN_LAYOUT is "${layout}", which is neither "nhwc" (the default) nor "blocked"`,
+      fix: 'unset NASX_ONEDNN_LAYOUT, or set it to nhwc or blocked',
+    };
+    return loaded;
+  }
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a native addon is loaded with require
     const addon = require(file) as Addon;
