@@ -116,14 +116,17 @@ function aptInstall(pkg, log) {
   );
 }
 
-/** Runs torch_nb201.py in a mode; parses its last line. Throws with its stderr when it fails. */
-function runTorch(args, { threads, env } = {}) {
-  const r = spawnSync(PYTHON, [SCRIPT, ...args, ...(threads ? ['--threads', String(threads)] : [])], {
+/**
+ * Runs torch_nb201.py (or another PyTorch script of the benches, `script`) in a mode; parses its
+ * last line. Throws with its stderr when it fails.
+ */
+function runTorch(args, { threads, env, script = SCRIPT } = {}) {
+  const r = spawnSync(PYTHON, [script, ...args, ...(threads ? ['--threads', String(threads)] : [])], {
     encoding: 'utf8',
     env: env ?? process.env,
     maxBuffer: 64 * 1024 ** 2,
   });
-  if (r.status !== 0) throw new Error(`torch_nb201.py ${args[0]} failed (exit ${r.status}):\n${r.stderr}`);
+  if (r.status !== 0) throw new Error(`${path.basename(script)} ${args[0]} failed (exit ${r.status}):\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
