@@ -7,7 +7,6 @@ import mnist from '@nasx/task-mnist';
 import { createToySpace, describeEstimatorContract, describePluginPackage, optionsFor, silentLogger, testDeps, testEstimateContext } from '@nasx/testing';
 import plugin, { fewShotEstimator, oneShotEstimator, rlnasEstimator } from '../index';
 import { readCheckpoint } from './checkpoint';
-import type { SupernetEstimatorOptions } from './supernet.estimator';
 import { createRng } from '@nasx/kernel';
 
 const space = async (): Promise<SearchSpace> => (await nb201.contributions[0]!.create({}, testDeps() as never)) as SearchSpace;
@@ -58,7 +57,7 @@ describe('weight-sharing estimators', () => {
   };
   const deps = (extra: object = {}) => ({ ...testDeps(), space: s, task: t, latencyModels: [], estimators: {}, ...extra });
   type Def = typeof oneShotEstimator;
-  const create = (def: Def, options: Partial<SupernetEstimatorOptions>, extra: object = {}) => def.create(optionsFor(def, options as never), deps(extra));
+  const create = (def: Def, options: Record<string, unknown>, extra: object = {}) => def.create(optionsFor(def, options as never), deps(extra));
 
   it('one-shot: prepare trains the supernet once and checkpoints every epoch; estimates are path accuracies', async () => {
     const dir = tmp();
