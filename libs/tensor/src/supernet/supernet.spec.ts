@@ -267,7 +267,10 @@ describe('NB201 supernet', () => {
       const batchStats = await createPathEvaluator({ calibration: split, calibrationBatches: 0, validation: split, batchSize: 50, rng: testRng(1) });
       try {
         const a = recal.evaluate(sn, path);
+        const tensors = tf.memory().numTensors;
         const b = batchStats.evaluate(sn, path);
+        recal.evaluate(sn, [3, 2, 0, 4, 1, 3]);
+        expect(tf.memory().numTensors).toBe(tensors); // an evaluation leaves no tensor behind
         expect(a.n).toBe(50);
         expect(a.accuracy).toBe(b.accuracy);
         // Running variance is unbiased, batch variance biased: n/(n−1) apart, so the losses agree closely but not exactly.
