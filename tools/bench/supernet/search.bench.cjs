@@ -24,6 +24,8 @@ const arg = (name, dflt) => {
   return i > 0 ? process.argv[i + 1] : dflt;
 };
 const SEEDS = Number(arg('--seeds', 5));
+const FIRST = Number(arg('--first-seed', 0));
+const MERGE = process.argv.includes('--merge'); // keep the runs of search.results.json for other seeds
 const EPOCHS = Number(arg('--epochs', 200));
 const EVALUATIONS = Number(arg('--evaluations', 100));
 const CHANNELS = Number(arg('--channels', 8));
@@ -44,7 +46,11 @@ const PAPER = {
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-supernet-search-'));
 const runs = [];
-for (let seed = 0; seed < SEEDS; seed++) {
+if (MERGE && fs.existsSync(path.join(__dirname, 'search.results.json'))) {
+  const previous = JSON.parse(fs.readFileSync(path.join(__dirname, 'search.results.json'), 'utf8')).runs;
+  runs.push(...previous.filter((r) => r.seed < FIRST || r.seed >= FIRST + SEEDS));
+}
+for (let seed = FIRST; seed < FIRST + SEEDS; seed++) {
   for (const method of METHODS) {
     const metric = method === 'rlnas' ? 'angle' : 'supernet_acc';
     const options = { macro: { channels: CHANNELS, cellsPerStage: PER_STAGE } };
@@ -125,7 +131,7 @@ fs.writeFileSync(path.join(__dirname, 'search.results.json'), `${JSON.stringify(
 const lines = [
   '# Weight-sharing search on NAS-Bench-201: true accuracy of the picked cell',
   '',
-  `${SEEDS} seeds, ${EVALUATIONS} evaluations per search, ${results.machine}. Made by \`node tools/bench/supernet/search.bench.cjs\`.`,
+  `${new Set(runs.map((r) => r.seed)).size} seeds (${runs.filter((r) => r.loaded).length} of ${runs.length} searches loaded the supernet supernet.bench.cjs trained for that seed; the others trained their own in prepare()), ${EVALUATIONS} evaluations per search, ${results.machine}. Made by \`node tools/bench/supernet/search.bench.cjs\`.`,
   '',
   '| estimator | searcher | CIFAR-10 test acc of the picked cell (mean ± sd) | per seed | paper |',
   '|---|---|---|---|---|',

@@ -89,8 +89,9 @@ function settings(method) {
   return [...macro, `estimator.options.epochs=${EPOCHS}`];
 }
 
+const REPORT = process.argv.includes('--report'); // rewrite RESULTS.md from results.json only
 const runs = [];
-for (let seed = 0; seed < SEEDS; seed++) {
+for (let seed = 0; seed < (REPORT ? 0 : SEEDS); seed++) {
   for (const method of METHODS) {
     const out = path.join(work, `${method}-${seed}.csv`);
     const args = [
@@ -150,70 +151,83 @@ for (let seed = 0; seed < SEEDS; seed++) {
   }
 }
 
-const summary = METHODS.map((method) => {
-  const r = runs.filter((x) => x.method === method);
-  return {
-    method,
-    tauMean: mean(r.map((x) => x.tau)),
-    tauStd: r.length > 1 ? sampleStd(r.map((x) => x.tau)) : 0,
-    rhoMean: mean(r.map((x) => x.rho)),
-    secondsMean: mean(r.map((x) => x.seconds)),
-  };
-});
-const fewBeatsOne = [...Array(SEEDS).keys()].filter((seed) => {
-  const f = runs.find((x) => x.method === 'few-shot' && x.seed === seed);
-  const o = runs.find((x) => x.method === 'one-shot' && x.seed === seed);
-  return f && o && f.tau > o.tau;
-}).length;
-const schedule = {
-  data: fs.existsSync(path.join(DATA, 'cifar-10-batches-bin'))
-    ? 'CIFAR-10 (full)'
-    : 'CIFAR-10 sample (2,000 training images: the task trains on 1,000 and validates on 1,000)',
-  macro: { channels: CHANNELS, cellsPerStage: PER_STAGE },
-  epochs: EPOCHS,
-  fewShot: { oneShotEpochs: EPOCHS / 2, subSupernets: 5, epochsEach: EPOCHS / 10, splitEdge: 0 },
-  batchSize: 64,
-  lr: '0.025 cosine to 0.001, SGD Nesterov 0.9, weight decay 5e-4',
-  evaluation: `one-shot / few-shot: top-1 on the ${VALIDATION} validation images after BN recalibration on 2 training batches of 250; rlnas: angle (no evaluation)`,
-  cells: CELLS,
-  truth: 'NB201 CIFAR-10 200-epoch test accuracy (NATS)',
-};
-const results = {
-  date: new Date().toISOString(),
-  machine: `${os.cpus().length} × ${os.cpus()[0].model}`,
-  schedule,
-  runs,
-  summary,
-  fewBeatsOneSeeds: fewBeatsOne,
-};
-fs.writeFileSync(path.join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+function summarise(runs, methods) {
+  return methods.map((method) => {
+    const r = runs.filter((x) => x.method === method);
+    const byLoss = r.filter((x) => x.tauLoss !== undefined).map((x) => x.tauLoss);
+    return {
+      method,
+      metric: METRIC[method],
+      tauMean: mean(r.map((x) => x.tau)),
+      tauStd: r.length > 1 ? sampleStd(r.map((x) => x.tau)) : 0,
+      tauLossMean: byLoss.length ? mean(byLoss) : undefined,
+      rhoMean: mean(r.map((x) => x.rho)),
+      secondsMean: mean(r.map((x) => x.seconds)),
+    };
+  });
+}
 
-const lines = [
-  '# Weight-sharing estimators on NAS-Bench-201: rank correlation with the truth',
-  '',
-  `${CELLS} NB201 cells (a fixed random sample), ${SEEDS} seeds, ${results.machine}. Made by \`node tools/bench/supernet/supernet.bench.cjs\`.`,
-  '',
-  '| estimator | Kendall τ (mean ± sd) | Spearman ρ | per seed τ | seconds per run |',
-  '|---|---|---|---|---|',
-  ...summary.map(
-    (x) =>
-      `| ${x.method} | ${x.tauMean.toFixed(3)} ± ${x.tauStd.toFixed(3)} | ${x.rhoMean.toFixed(3)} | ${runs
-        .filter((r) => r.method === x.method)
-        .map((r) => r.tau.toFixed(3))
-        .join(', ')} | ${x.secondsMean.toFixed(0)} |`,
-  ),
-  '',
-  `Few-shot τ above one-shot τ in ${fewBeatsOne} of ${SEEDS} seeds.`,
-  '',
-  '## Schedule',
-  '',
-  `- Data: ${schedule.data}.`,
-  `- Supernet: NB201 skeleton with ${CHANNELS} channels and ${PER_STAGE} cell(s) per stage (the papers: 16 and 5).`,
-  `- One-shot and RLNAS: ${EPOCHS} epochs. Few-shot: ${EPOCHS / 2} one-shot epochs, then 5 sub-supernets (edge 0 split by its op) of ${EPOCHS / 10} epochs each: the same ${EPOCHS} epochs in total.`,
-  `- SGD: ${schedule.lr}; batch 64; one uniformly sampled path per step.`,
-  `- Evaluation: ${schedule.evaluation}.`,
-  `- Truth: ${schedule.truth}.`,
-  '',
-];
-fs.writeFileSync(path.join(OUT, 'RESULTS.md'), lines.join('\n'));
-console.error(lines.join('\n'));
+function writeReport(results) {
+  const { runs, summary, schedule } = results;
+  const seeds = [...new Set(runs.map((r) => r.seed))];
+  const fewBeatsOne = seeds.filter((seed) => {
+    const f = runs.find((x) => x.method === 'few-shot' && x.seed === seed);
+    const o = runs.find((x) => x.method === 'one-shot' && x.seed === seed);
+    return f && o && f.tau > o.tau;
+  }).length;
+  const perSeed = (method, key) =>
+    runs
+      .filter((r) => r.method === method)
+      .map((r) => r[key].toFixed(3))
+      .join(', ');
+  const lines = [
+    '# Weight-sharing estimators on NAS-Bench-201: rank correlation with the truth',
+    '',
+    `${schedule.cells} NB201 cells (a fixed random sample), ${seeds.length} seeds, ${results.machine}, ${results.date.slice(0, 10)}. Made by \`node tools/bench/supernet/supernet.bench.cjs\` (each supernet trained and every cell estimated through \`nasx score\`).`,
+    '',
+    '| estimator | ranked by | Kendall τ (mean ± sd) | per seed | Spearman ρ (mean) | τ when ranked by −loss (per seed) | seconds per run |',
+    '|---|---|---|---|---|---|---|',
+    ...summary.map(
+      (x) =>
+        `| ${x.method} | ${x.metric} | ${x.tauMean.toFixed(3)} ± ${x.tauStd.toFixed(3)} | ${perSeed(x.method, 'tau')} | ${x.rhoMean.toFixed(3)} | ${x.tauLossMean === undefined ? '—' : perSeed(x.method, 'tauLoss')} | ${x.secondsMean.toFixed(0)} |`,
+    ),
+    '',
+    `Few-shot τ above one-shot τ in ${fewBeatsOne} of ${seeds.length} seeds.`,
+    '',
+    '## Schedule',
+    '',
+    `- Data: ${schedule.data}.`,
+    `- Supernet: NB201 skeleton with ${schedule.macro.channels} channels and ${schedule.macro.cellsPerStage} cell(s) per stage (the papers: 16 and 5).`,
+    `- One-shot and RLNAS: ${schedule.epochs} epochs. Few-shot: ${schedule.fewShot.oneShotEpochs} one-shot epochs, then 5 sub-supernets (edge 0 split by its op) of ${schedule.fewShot.epochsEach} epochs each: the same ${schedule.epochs} epochs in total.`,
+    `- SGD: ${schedule.lr}; batch ${schedule.batchSize}; one uniformly sampled path per step.`,
+    `- Evaluation: ${schedule.evaluation}.`,
+    `- Truth: ${schedule.truth}.`,
+    '',
+  ];
+  const notes = path.join(__dirname, 'RESULTS.notes.md');
+  if (fs.existsSync(notes)) lines.push(fs.readFileSync(notes, 'utf8').trim(), '');
+  fs.writeFileSync(path.join(OUT, 'RESULTS.md'), lines.join('\n'));
+  console.error(lines.join('\n'));
+}
+
+if (REPORT) {
+  const saved = JSON.parse(fs.readFileSync(path.join(OUT, 'results.json'), 'utf8'));
+  writeReport({ ...saved, summary: summarise(saved.runs, [...new Set(saved.runs.map((r) => r.method))]) });
+} else {
+  const schedule = {
+    data: fs.existsSync(path.join(DATA, 'cifar-10-batches-bin'))
+      ? `CIFAR-10 (full), ${VALIDATION} training images held out for validation`
+      : `CIFAR-10 sample: of its 2,000 training images the task trains on ${2000 - VALIDATION} and validates on ${VALIDATION}`,
+    macro: { channels: CHANNELS, cellsPerStage: PER_STAGE },
+    epochs: EPOCHS,
+    fewShot: { oneShotEpochs: EPOCHS / 2, subSupernets: 5, epochsEach: EPOCHS / 10, splitEdge: 0 },
+    batchSize: 64,
+    lr: '0.025 cosine to 0.001, SGD Nesterov 0.9, weight decay 5e-4',
+    evaluation: `one-shot / few-shot: top-1 on the ${VALIDATION} validation images after BN recalibration on 2 training batches of 250; rlnas: angle (no evaluation)`,
+    cells: CELLS,
+    truth: 'NB201 CIFAR-10 200-epoch test accuracy (NATS)',
+  };
+  const results = { date: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0].model}`, schedule, runs, summary: summarise(runs, METHODS) };
+  fs.writeFileSync(path.join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeReport(results);
+}

@@ -165,3 +165,35 @@ describeWithSharedData("score-table with NASLib's NAS-Bench-201 zero-cost table 
     expect(err.message).toMatch(/is NASLib.s NAS-Bench-201 zero-cost table, but the run.s space is "toy"/);
   });
 });
+
+describeWithSharedData("score-table with the few-shot NAS authors' NB201 supernet estimates (reference data)", 'supernet-estimates-nb201', (dataDir) => {
+  const space = nb201Plugin.contributions.find((c) => c.kind === 'search-space')!.create({}, testDeps()) as SearchSpace;
+  const file = 'supernet-estimates-nb201/nb201_fewshot_nas_supernet_estimates.csv.gz';
+  const d = () => ({ space, dataDir, configDir: os.tmpdir() });
+
+  it('serves the one-shot and few-shot estimates of all 15,625 cells (values as the file holds them)', async () => {
+    const one = create({ file, metric: 'oneshot_estimate' }, d());
+    const few = create({ file, metric: 'fewshot_estimate' }, d());
+    expect(one.domain()).toHaveLength(15625);
+    expect(one.table.format).toBe('fewshot-nas');
+    // Rows 0, 1 and 6111 (NB201's best CIFAR-10 cell) of the file.
+    const cells: [string, number, number][] = [
+      ['|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|', 16.26, 21.96],
+      ['|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|', 65.51, 62.8],
+      ['|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|', 58.75, 61.14],
+    ];
+    for (const [cell, oneShot, fewShot] of cells) {
+      expect((await one.estimate(space.parse(cell), ctx)).metrics['oneshot_estimate']).toBe(oneShot);
+      expect((await few.estimate(space.parse(cell), ctx)).metrics['fewshot_estimate']).toBe(fewShot);
+    }
+  });
+
+  it('names its estimate columns for a wrong metric, and is refused in another space or with a dataset', async () => {
+    const m = await rejection(() => create({ file, metric: 'nwot' }, d()));
+    expect(m.fix).toBe('set metric to one of its columns: oneshot_estimate, fewshot_estimate, authors_nb201_cifar10_test_acc');
+    const other = await rejection(() => create({ file, metric: 'oneshot_estimate' }, { dataDir }));
+    expect(other.message).toMatch(/few-shot NAS authors' NAS-Bench-201 supernet estimates, but the run.s space is "toy"/);
+    const ds = await rejection(() => create({ file, metric: 'oneshot_estimate', dataset: 'cifar10' }, d()));
+    expect(ds.where.pointer).toBe('/options/dataset');
+  });
+});

@@ -26,12 +26,17 @@ function scoreTableError(kind: NasxError['kind'], message: string, where: ErrorL
 }
 
 /** The file formats a score table is read from. */
-export type ScoreFileFormat = 'nasx-csv' | 'nasx-jsonl' | 'naslib-zc';
+export type ScoreFileFormat = 'nasx-csv' | 'nasx-jsonl' | 'naslib-zc' | 'fewshot-nas';
 
 /** NASLib's spelling of the datasets in its zero-cost tables, by our option value. */
 const NASLIB_DATASETS: { readonly [dataset: string]: string } = { cifar10: 'cifar10', cifar100: 'cifar100', 'imagenet16-120': 'ImageNet16-120' };
 /** Columns of NASLib's NB201 zero-cost table that are not proxies. */
 const NASLIB_META = new Set(['dataset', 'naslib_op_indices', 'arch_str', 'nb201_index', 'naslib_sample_idx', 'val_accuracy']);
+/**
+ * Columns of the few-shot NAS authors' released NB201 supernet estimates (Zhao et al., ICML 2021;
+ * `supernet-estimates-nb201/`) that are not estimates.
+ */
+const FEWSHOT_META = new Set(['index', 'arch_str']);
 /** Columns of a `nasx score` CSV that are not metrics. */
 const NASX_META = new Set(['arch', 'seconds']);
 
@@ -91,13 +96,14 @@ function formatOf(file: string, header: readonly string[]): ScoreFileFormat {
   if (/\.jsonl?(\.gz)?$/i.test(file)) return 'nasx-jsonl';
   if (header[0] === 'arch' && header[1] === 'score') return 'nasx-csv';
   if (header.includes('naslib_op_indices') && header.includes('arch_str') && header.includes('dataset')) return 'naslib-zc';
+  if (header.includes('arch_str') && header.includes('oneshot_estimate') && header.includes('fewshot_estimate')) return 'fewshot-nas';
   throw scoreTableError(
     'data',
-    `${file} is neither a nasx score file (header "arch,score,seconds,…") nor NASLib's NAS-Bench-201 zero-cost table; its header: ${header.join(',')}`,
+    `${file} is neither a nasx score file (header "arch,score,seconds,…"), NASLib's NAS-Bench-201 zero-cost table, nor the few-shot NAS supernet estimates; its header: ${header.join(',')}`,
     {
       file,
       line: 1,
-      fix: 'give a file written by nasx score -o (CSV or JSON lines) or nas-bench-suite-zero/zc_nasbench201.csv.gz',
+      fix: 'give a file written by nasx score -o (CSV or JSON lines), nas-bench-suite-zero/zc_nasbench201.csv.gz or supernet-estimates-nb201/nb201_fewshot_nas_supernet_estimates.csv.gz',
     },
   );
 }
@@ -178,7 +184,7 @@ export function readScoreTable(file: string, space: SearchSpace, options: { read
     }
   };
   if (format !== 'naslib-zc' && options.dataset !== undefined) {
-    throw scoreTableError('config', `${file} is a nasx score file, which holds the scores of one task; the dataset option is for NASLib's zero-cost table`, {
+    throw scoreTableError('config', `${file} holds the scores of one task; the dataset option is for NASLib's zero-cost table`, {
       file,
       pointer: '/options/dataset',
       fix: 'remove dataset (score each dataset into its own file with nasx score --task)',
@@ -223,12 +229,20 @@ export function readScoreTable(file: string, space: SearchSpace, options: { read
       first = false;
     }
   } else {
-    const archColumn = format === 'naslib-zc' ? 'arch_str' : 'arch';
-    const candidates = header.filter((c) => !(format === 'naslib-zc' ? NASLIB_META : NASX_META).has(c));
-    if (!header.includes(options.metric) || NASLIB_META.has(options.metric) || options.metric === archColumn) {
+    const archColumn = format === 'nasx-csv' ? 'arch' : 'arch_str';
+    const meta = format === 'naslib-zc' ? NASLIB_META : format === 'fewshot-nas' ? FEWSHOT_META : NASX_META;
+    const candidates = header.filter((c) => !meta.has(c));
+    if (!header.includes(options.metric) || meta.has(options.metric) || options.metric === archColumn) {
       throw unknownMetric(file, options.metric, candidates, format);
     }
     let wanted: string | undefined;
+    if (format === 'fewshot-nas' && space.id !== 'nb201') {
+      throw scoreTableError('config', `${file} holds the few-shot NAS authors' NAS-Bench-201 supernet estimates, but the run's space is "${space.id}"`, {
+        file,
+        pointer: '/options/file',
+        fix: 'use it with space: nb201',
+      });
+    }
     if (format === 'naslib-zc') {
       if (space.id !== 'nb201') {
         throw scoreTableError('config', `${file} is NASLib's NAS-Bench-201 zero-cost table, but the run's space is "${space.id}"`, {
