@@ -48,7 +48,7 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-supernet-search-'));
 const runs = [];
 if (MERGE && fs.existsSync(path.join(__dirname, 'search.results.json'))) {
   const previous = JSON.parse(fs.readFileSync(path.join(__dirname, 'search.results.json'), 'utf8')).runs;
-  runs.push(...previous.filter((r) => r.seed < FIRST || r.seed >= FIRST + SEEDS));
+  runs.push(...previous.filter((r) => r.seed < FIRST || r.seed >= FIRST + SEEDS || !METHODS.includes(r.method)));
 }
 for (let seed = FIRST; seed < FIRST + SEEDS; seed++) {
   for (const method of METHODS) {
@@ -58,8 +58,11 @@ for (let seed = FIRST; seed < FIRST + SEEDS; seed++) {
     else options.epochs = EPOCHS;
     const cached = SUPERNETS && path.join(SUPERNETS, `${method}-${seed}.json`);
     if (cached && fs.existsSync(cached)) options.load = fs.readFileSync(cached, 'utf8').trim();
+    // RLNAS: its own evolutionary search, the paper's 20 generations of 100 (an angle costs no
+    // evaluation pass); one-shot and few-shot: REA over EVALUATIONS path evaluations.
     const searcher =
       method === 'rlnas' && hasEvolution ? { use: 'evolution', options: {} } : { use: 'regularized-evolution', options: { population: 20, sampleSize: 5 } };
+    const evaluations = searcher.use === 'evolution' ? 2000 : EVALUATIONS;
     const config = {
       name: `supernet-search-${method}`,
       seed,
@@ -70,7 +73,7 @@ for (let seed = FIRST; seed < FIRST + SEEDS; seed++) {
       report: ['table'],
       searcher,
       objective: metric,
-      budget: { evaluations: EVALUATIONS },
+      budget: { evaluations },
     };
     const file = path.join(work, `${method}-${seed}.json`);
     fs.writeFileSync(file, JSON.stringify(config));
@@ -83,6 +86,18 @@ for (let seed = FIRST; seed < FIRST + SEEDS; seed++) {
     if (r.status !== 0) {
       console.error(`search bench: ${method} seed ${seed} failed:\n${r.stderr}`);
       process.exit(1);
+    }
+    if (cached && !options.load) {
+      // Keep the supernet this run trained, for a later run of the same seed.
+      const runsDir = path.join(work, 'runs');
+      const found = fs
+        .readdirSync(runsDir)
+        .map((d) => path.join(runsDir, d, 'state', 'supernets'))
+        .filter((d) => fs.existsSync(d))
+        .flatMap((d) => fs.readdirSync(d).map((f) => path.join(d, f, 'supernet.json')))
+        .filter((f) => fs.existsSync(f) && JSON.parse(fs.readFileSync(f, 'utf8')).setup.contribution === method)
+        .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
+      if (found[0]) fs.writeFileSync(cached, `${found[0]}\n`);
     }
     const events = r.stdout
       .trim()
@@ -97,6 +112,7 @@ for (let seed = FIRST; seed < FIRST + SEEDS; seed++) {
       method,
       seed,
       searcher: searcher.use,
+      budget: evaluations,
       loaded: Boolean(options.load),
       evaluations: evaluated.length,
       seconds,
@@ -109,10 +125,11 @@ for (let seed = FIRST; seed < FIRST + SEEDS; seed++) {
   }
 }
 
-const summary = METHODS.map((method) => {
+const summary = [...new Set(runs.map((r) => r.method))].map((method) => {
   const r = runs.filter((x) => x.method === method);
   const acc = r.map((x) => x.testAcc);
-  return { method, searcher: r[0].searcher, mean: mean(acc), std: acc.length > 1 ? sampleStd(acc) : 0, paper: PAPER[method] };
+  const budgets = [...new Set(r.map((x) => `${x.searcher}, ${x.budget ?? EVALUATIONS} evaluations`))];
+  return { method, searcher: budgets.join('; '), mean: mean(acc), std: acc.length > 1 ? sampleStd(acc) : 0, paper: PAPER[method] };
 });
 const results = {
   date: new Date().toISOString(),
@@ -131,14 +148,15 @@ fs.writeFileSync(path.join(__dirname, 'search.results.json'), `${JSON.stringify(
 const lines = [
   '# Weight-sharing search on NAS-Bench-201: true accuracy of the picked cell',
   '',
-  `${new Set(runs.map((r) => r.seed)).size} seeds (${runs.filter((r) => r.loaded).length} of ${runs.length} searches loaded the supernet supernet.bench.cjs trained for that seed; the others trained their own in prepare()), ${EVALUATIONS} evaluations per search, ${results.machine}. Made by \`node tools/bench/supernet/search.bench.cjs\`.`,
+  `${new Set(runs.map((r) => r.seed)).size} seeds (${runs.filter((r) => r.loaded).length} of ${runs.length} searches loaded the supernet supernet.bench.cjs trained for that seed; the others trained their own in prepare()), ${results.machine}. Made by \`node tools/bench/supernet/search.bench.cjs\`.`,
   '',
-  '| estimator | searcher | CIFAR-10 test acc of the picked cell (mean ± sd) | per seed | paper |',
+  '| estimator | searcher, budget | CIFAR-10 test acc of the picked cell (mean ± sd) | per seed | paper |',
   '|---|---|---|---|---|',
   ...summary.map(
     (x) =>
       `| ${x.method} | ${x.searcher} | ${x.mean.toFixed(2)} ± ${x.std.toFixed(2)} | ${runs
         .filter((r) => r.method === x.method)
+        .sort((a, b) => a.seed - b.seed)
         .map((r) => r.testAcc.toFixed(2))
         .join(', ')} | ${x.paper} |`,
   ),

@@ -46,6 +46,7 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
   },
   searcher: {
     'assisted-regularized-evolution': '@nasx/searcher-regularized-evolution',
+    evolution: '@nasx/searcher-evolution',
     ctnas: '@nasx/searcher-ctnas',
     mnas: '@nasx/searcher-mnas',
     nsga2: '@nasx/searcher-nsga2',
