@@ -240,6 +240,34 @@ describe('npm install -g @nasx/cli from the tarballs, used outside the workspace
     expect(scores[0]!).toBeGreaterThan(scores[1]!);
   });
 
+  it('trains weight-sharing supernets on MNIST (one thread and 2 data-parallel replicas from the installed build) and scores with them', async () => {
+    const cells = [
+      '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|',
+      '|none~0|+|none~0|none~1|+|none~0|none~1|none~2|',
+    ];
+    const tiny = ['--set', 'task.options.limit=300', '--set', 'estimator.options.epochs=1', '--set', 'estimator.options.macro.channels=4'];
+    for (const [estimator, extra] of [
+      ['one-shot', ['--set', 'estimator.options.dataParallel=2', '--workers', '0']],
+      ['rlnas', []],
+    ] as const) {
+      const r = await nasx(
+        ['score', '--estimator', estimator, '--task', 'mnist', ...tiny, ...extra, ...cells, '-o', `${estimator}.csv`],
+        path.join(tmp, 'project'),
+      );
+      expect([estimator, r.code]).toEqual([estimator, 0]);
+      const rows = fs
+        .readFileSync(path.join(tmp, 'project', `${estimator}.csv`), 'utf8')
+        .trim()
+        .split('\n');
+      expect(rows).toHaveLength(3);
+      const metric = estimator === 'rlnas' ? 'angle' : 'supernet_acc';
+      const col = rows[0]!.split(',').indexOf(metric);
+      const values = rows.slice(1).map((row) => Number(row.split(',')[col]));
+      expect(values.every(Number.isFinite)).toBe(true);
+      if (estimator === 'rlnas') expect(values[1]).toBe(0); // the all-none cell has no path
+    }
+  });
+
   describeWithSharedData('a tabular NB201 search', 'nas-bench-201', (dataDir) => {
     it('runs examples/nb201-rea.yaml against the NB201 tables', async () => {
       fs.copyFileSync(path.join(WORKSPACE, 'examples', 'nb201-rea.yaml'), path.join(tmp, 'project', 'nb201-rea.yaml'));
