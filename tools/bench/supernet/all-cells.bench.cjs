@@ -16,11 +16,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : dflt;
-};
+const { arg, DATA, CLI } = require('./common.cjs');
 const SUPERNET = arg('--supernet', undefined);
 const WORKERS = Number(arg('--workers', 2));
 const EPOCHS = Number(arg('--epochs', 200));
@@ -30,8 +26,6 @@ const VALIDATION = Number(arg('--validation-size', 500));
 const LIMIT = arg('--limit', undefined);
 const VAL_LIMIT = arg('--val-limit', undefined);
 const CALIBRATION = Number(arg('--calibration-batches', 2));
-const DATA = process.env.NASX_DATA || path.resolve(ROOT, '..', 'shared', 'data');
-const CLI = path.join(ROOT, 'apps', 'cli', 'bin', 'nasx.js');
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-supernet-all-'));
 const out = path.join(work, 'scores.csv');

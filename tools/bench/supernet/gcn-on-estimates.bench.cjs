@@ -17,15 +17,10 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : dflt;
-};
+const { ROOT, arg, DATA } = require('./common.cjs');
 const SEEDS = Number(arg('--seeds', 3));
 const SIZES = arg('--sizes', '50,100,200,500,1000').split(',').map(Number);
 const TEST = Number(arg('--test', 2000));
-const DATA = process.env.NASX_DATA || path.resolve(ROOT, '..', 'shared', 'data');
 const FILE = 'supernet-estimates-nb201/nb201_fewshot_nas_supernet_estimates.csv.gz';
 const TRUTH = 'nas-bench-201/nb201_test_acc_200ep_nats.csv.gz';
 for (const f of [FILE, TRUTH]) {

@@ -18,11 +18,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : dflt;
-};
+const { ROOT, arg, DATA, CLI, newestSupernet } = require('./common.cjs');
 const SEEDS = Number(arg('--seeds', 5));
 const FIRST = Number(arg('--first-seed', 0));
 const MERGE = process.argv.includes('--merge'); // keep the runs of search.results.json for other seeds
@@ -33,8 +29,6 @@ const PER_STAGE = Number(arg('--cells-per-stage', 1));
 const SUPERNETS = arg('--supernets', undefined);
 const METHODS = arg('--methods', 'one-shot,few-shot,rlnas').split(',');
 const VALIDATION = arg('--validation-size', '500');
-const DATA = process.env.NASX_DATA || path.resolve(ROOT, '..', 'shared', 'data');
-const CLI = path.join(ROOT, 'apps', 'cli', 'bin', 'nasx.js');
 const { mean, sampleStd } = require(path.join(ROOT, 'libs', 'stats', 'dist', 'index.js'));
 const hasEvolution = fs.existsSync(path.join(ROOT, 'plugins', 'searcher-evolution', 'dist', 'index.js'));
 
@@ -89,15 +83,8 @@ for (let seed = FIRST; seed < FIRST + SEEDS; seed++) {
     }
     if (cached && !options.load) {
       // Keep the supernet this run trained, for a later run of the same seed.
-      const runsDir = path.join(work, 'runs');
-      const found = fs
-        .readdirSync(runsDir)
-        .map((d) => path.join(runsDir, d, 'state', 'supernets'))
-        .filter((d) => fs.existsSync(d))
-        .flatMap((d) => fs.readdirSync(d).map((f) => path.join(d, f, 'supernet.json')))
-        .filter((f) => fs.existsSync(f) && JSON.parse(fs.readFileSync(f, 'utf8')).setup.contribution === method)
-        .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
-      if (found[0]) fs.writeFileSync(cached, `${found[0]}\n`);
+      const found = newestSupernet(path.join(work, 'runs'), method);
+      if (found) fs.writeFileSync(cached, `${found}\n`);
     }
     const events = r.stdout
       .trim()

@@ -22,11 +22,7 @@ const path = require('node:path');
 const zlib = require('node:zlib');
 const { spawnSync } = require('node:child_process');
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : dflt;
-};
+const { ROOT, arg, DATA, CLI, newestSupernet } = require('./common.cjs');
 const SEEDS = Number(arg('--seeds', 3));
 const CELLS = Number(arg('--cells', 1000));
 const EPOCHS = Number(arg('--epochs', 40));
@@ -42,7 +38,6 @@ if (EPOCHS % 10 !== 0) {
   process.exit(2);
 }
 
-const DATA = process.env.NASX_DATA || path.resolve(ROOT, '..', 'shared', 'data');
 for (const sub of ['nas-bench-201']) {
   if (!fs.existsSync(path.join(DATA, sub))) {
     console.error(`supernet bench: no ${sub}/ under ${DATA}; set NASX_DATA`);
@@ -55,7 +50,6 @@ if (!fs.existsSync(dist('libs/stats')) || !fs.existsSync(dist('plugins/estimator
   process.exit(2);
 }
 const { kendallTau, spearman, mean, sampleStd } = require(dist('libs/stats'));
-const CLI = path.join(ROOT, 'apps', 'cli', 'bin', 'nasx.js');
 
 function csv(file) {
   const text = (file.endsWith('.gz') ? zlib.gunzipSync(fs.readFileSync(file)) : fs.readFileSync(file)).toString('utf8');
@@ -124,16 +118,8 @@ for (let seed = 0; seed < (REPORT ? 0 : SEEDS); seed++) {
       process.exit(1);
     }
     if (KEEP) {
-      const runsDir = path.join(work, 'runs');
-      const found = fs
-        .readdirSync(runsDir)
-        .map((d) => path.join(runsDir, d, 'state', 'supernets'))
-        .filter((d) => fs.existsSync(d))
-        .flatMap((d) => fs.readdirSync(d).map((f) => path.join(d, f, 'supernet.json')))
-        .filter((f) => fs.existsSync(f) && JSON.parse(fs.readFileSync(f, 'utf8')).setup.contribution === method)
-        .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
       fs.mkdirSync(KEEP, { recursive: true });
-      fs.writeFileSync(path.join(KEEP, `${method}-${seed}.json`), `${found[0]}\n`);
+      fs.writeFileSync(path.join(KEEP, `${method}-${seed}.json`), `${newestSupernet(path.join(work, 'runs'), method)}\n`);
     }
     const rows = csv(out);
     const est = rows.map((row) => Number(row[METRIC[method]]));
