@@ -13,11 +13,16 @@ export function editDistance(a: string, b: string): number {
   return prev[b.length] as number;
 }
 
-/** The candidates closest to `word` (within a third of its length), best first. */
+/** The candidates closest to `word` (within a third of its length, or one inside the other), best first. */
 export function suggest(word: string, candidates: readonly string[], max = 3): string[] {
   const limit = Math.max(2, Math.ceil(word.length / 3));
   return candidates
-    .map((c) => ({ c, d: c.includes(word) || word.includes(c) ? 1 : editDistance(word.toLowerCase(), c.toLowerCase()) }))
+    .map((c) => {
+      const d = editDistance(word.toLowerCase(), c.toLowerCase());
+      // One id inside the other counts as close, but after a true one-letter typo: for
+      // "regularised-evolution", "regularized-evolution" comes before "evolution".
+      return { c, d: c.includes(word) || word.includes(c) ? Math.min(d, 1.5) : d };
+    })
     .filter((x) => x.d <= limit)
     .sort((x, y) => x.d - y.d || x.c.localeCompare(y.c))
     .slice(0, max)
