@@ -219,8 +219,18 @@ export function reductionBlock<T>(L: NetworkOps<T>, name: string, x: T): T {
   return L.sum(`${name}.add`, [residual, b], x);
 }
 
-/** `InferCell`: node j = Σ op_e(node i) over edges (j←i); returns node 3. */
-function cell<T>(L: NetworkOps<T>, name: string, x: T, ops: readonly number[], live: readonly boolean[]): T {
+/**
+ * `InferCell`: node j = Σ op_e(node i) over edges (j←i); returns node 3. `edgeName` names the
+ * module of edge e's op (the network's `<cell>.layers.<e>`; a supernet's per-op names).
+ */
+export function cell<T>(
+  L: NetworkOps<T>,
+  name: string,
+  x: T,
+  ops: readonly number[],
+  live: readonly boolean[],
+  edgeName: (e: number, op: number) => string = (e) => `${name}.layers.${e}`,
+): T {
   const nodes: (T | undefined)[] = [x];
   for (let j = 1; j <= 3; j++) {
     if (!live[j]) {
@@ -231,7 +241,7 @@ function cell<T>(L: NetworkOps<T>, name: string, x: T, ops: readonly number[], l
     NB201_CELL_EDGES.forEach(([to, from], e) => {
       if (to !== j || ops[e] === 0) return;
       const src = nodes[from]!; // live: every non-none edge into a live node comes from a live node
-      const path = `${name}.layers.${e}`;
+      const path = edgeName(e, ops[e]!);
       switch (NB201_CELL_OPS[ops[e]!]) {
         case 'skip_connect':
           terms.push(src);

@@ -24,11 +24,10 @@ import {
   liveNodes,
   macroOf,
   nb201CellOps,
+  cell as nb201Cell,
   reductionBlock,
-  reluConvBn,
   shapeOf,
 } from '../nb201/nb201.network';
-import type { NetworkOps } from '../network/network';
 import { eagerOps, Layers } from '../nn/layers';
 import type { Supernet, SupernetBuilder, SupernetForwardOptions, SupernetOptions, SupernetPath } from './supernet';
 
@@ -76,29 +75,6 @@ function pathError(path: SupernetPath): NasxError {
 
 function checkPath(path: SupernetPath): void {
   if (path.length !== 6 || !path.every((o) => Number.isInteger(o) && o >= 0 && o < NB201_CELL_OPS.length)) throw pathError(path);
-}
-
-/** The cell of the supernet: node j = Σ op_e(node i), each op drawn from the edge's candidates by `path`. */
-function supernetCell<T>(L: NetworkOps<T>, name: string, x: T, path: SupernetPath, live: readonly boolean[]): T {
-  const nodes: (T | undefined)[] = [x];
-  for (let j = 1; j <= 3; j++) {
-    if (!live[j]) {
-      nodes.push(undefined);
-      continue;
-    }
-    const terms: T[] = [];
-    NB201_CELL_EDGES.forEach(([to, from], e) => {
-      const op = path[e]!;
-      if (to !== j || op === NONE_OP) return;
-      const src = nodes[from]!;
-      const k = CONV_OPS.get(op);
-      if (k !== undefined) terms.push(reluConvBn(L, `${name}.layers.${e}.${op}`, src, k, 1));
-      else if (op === POOL_OP) terms.push(L.avgPool(`${name}.layers.${e}.${op}`, src, 3, 1, 'same'));
-      else terms.push(src); // skip_connect
-    });
-    nodes.push(L.sum(`${name}.node${j}`, terms, x));
-  }
-  return nodes[3]!;
 }
 
 let instances = 0;
@@ -234,9 +210,11 @@ function buildNb201Supernet(options: SupernetOptions): Supernet {
         try {
           const L = eagerOps(layers);
           let h = L.convBatchNorm('stem.0', 'stem.1', nhwc, 1, 1);
-          for (const cell of cells) {
-            const name = `cells.${cell.index}`;
-            h = L.tap(name, cell.reduction ? reductionBlock(L, name, h) : supernetCell(L, name, h, path, live), 'cell-out');
+          for (const c of cells) {
+            const name = `cells.${c.index}`;
+            // A search cell is NB201's cell with each edge's op read from that op's own weights.
+            const edgeName = (e: number, op: number) => `${name}.layers.${e}.${op}`;
+            h = L.tap(name, c.reduction ? reductionBlock(L, name, h) : nb201Cell(L, name, h, path, live, edgeName), 'cell-out');
           }
           const features = L.globalAvgPool('global_pooling', L.relu('lastact.1', L.batchNorm('lastact.0', h)));
           L.tap('global_pooling', features, 'features');
