@@ -125,6 +125,20 @@ const cases: Case[] = [
     expect: [/unknown dataset "cifar-10"/, /Fix: did you mean "cifar10"/],
   },
   {
+    name: 'SPOS evolution with more children than its population',
+    config: GOOD.replace('use: regularized-evolution', 'use: evolution').replace('population: 10', 'populationSize: 10\n    mutations: 8\n    crossovers: 8'),
+    expect: [
+      /mutations \(8\) \+ crossovers \(8\) exceed populationSize \(10\)/,
+      /\/searcher\/options\/populationSize/,
+      /Fix: raise populationSize to at least 16/,
+    ],
+  },
+  {
+    name: 'a few-shot split edge that is not a decision of the space',
+    config: `space: nb201\ntask: mnist\nestimator: { use: few-shot, options: { split: { edges: [6] } } }\nsearcher: random\nbudget: { evaluations: 2 }\n`,
+    expect: [/split\.edges holds 6, but space "nb201" has 6 decisions/, /\/options\/split\/edges\/0/, /Fix: use decisions 0\.\.5/],
+  },
+  {
     name: 'resuming a folder that is not a run',
     args: (dir) => ['resume', dir],
     expect: [/is not a run folder/, /Fix: pass a folder under runs\//],
