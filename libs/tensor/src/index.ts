@@ -134,6 +134,7 @@ export {
   type PathConstraint,
   type SupernetEpoch,
   type SupernetTrainOptions,
+  type SupernetTrainState,
 } from './supernet/train-supernet';
 export { createPathEvaluator, type PathEvaluation, type PathEvaluator, type PathEvaluatorOptions } from './supernet/path-evaluator';
 export type { SupernetReplicaOptions } from './supernet/supernet.replica-model';

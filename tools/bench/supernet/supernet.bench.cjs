@@ -6,7 +6,7 @@
 //
 //   node tools/bench/supernet/supernet.bench.cjs [--seeds 3] [--cells 1000] [--epochs 40]
 //        [--channels 8] [--cells-per-stage 1] [--workers 2] [--methods one-shot,few-shot,rlnas]
-//        [--validation-size 500] [--keep <dir>]
+//        [--validation-size 500] [--augment] [--keep <dir>]
 //
 // --keep: write <dir>/<method>-<seed>.json holding the path of each trained supernet's
 // supernet.json (kept in a temporary folder), for search.bench.cjs --supernets <dir>.
@@ -33,6 +33,7 @@ const METHODS = arg('--methods', 'one-shot,few-shot,rlnas').split(',');
 const OUT = arg('--out', __dirname);
 const KEEP = arg('--keep', undefined);
 const VALIDATION = Number(arg('--validation-size', 500));
+const AUGMENT = process.argv.includes('--augment');
 if (EPOCHS % 10 !== 0) {
   console.error('supernet bench: --epochs must be a multiple of 10 (few-shot: epochs/2 + 5 × epochs/10)');
   process.exit(2);
@@ -78,6 +79,7 @@ function settings(method) {
     `estimator.options.macro.channels=${CHANNELS}`,
     `estimator.options.macro.cellsPerStage=${PER_STAGE}`,
     `task.options.validationSize=${VALIDATION}`,
+    `task.options.augment=${AUGMENT}`,
   ];
   if (method === 'few-shot') return [...macro, `estimator.options.epochs=${EPOCHS / 2}`, `estimator.options.split.epochs=${EPOCHS / 10}`];
   return [...macro, `estimator.options.epochs=${EPOCHS}`];

@@ -38,6 +38,8 @@ export interface DataParallelOptions {
    * initial values, copied to the others (so a builder's seed decides them once).
    */
   readonly initialWeights?: ReadonlyMap<string, ArrayLike<number>>;
+  /** SGD momentum buffers by parameter name to start from (a resumed schedule); absent: none. */
+  readonly initialMomentum?: ReadonlyMap<string, ArrayLike<number>>;
   /** The replicas' tensor backend; default the one this thread initialised, else wasm. */
   readonly backend?: TensorBackendName;
 }
@@ -78,6 +80,13 @@ export interface DataParallelTrainer {
   readWeights(): Promise<Map<string, Float32Array>>;
   /** Loads parameters and buffers by name into every replica (names not given keep their values). */
   writeWeights(values: ReadonlyMap<string, ArrayLike<number>>): Promise<void>;
+  /**
+   * The SGD momentum buffers by parameter name (replica 0's; all replicas hold the same), zeros for
+   * parameters that have had no gradient yet, which resume identically since `μ·0 + g = g`.
+   */
+  readMomentum(): Promise<Map<string, Float32Array>>;
+  /** Sets every replica's momentum buffers by parameter name (names not given: zeros). */
+  writeMomentum(values: ReadonlyMap<string, ArrayLike<number>>): Promise<void>;
   /** Every replica's parameters and buffers, flat in layout order (to check that they agree). */
   replicaStates(): Promise<Float32Array[]>;
   /** Terminates the replica threads. Safe to call twice. */
@@ -281,6 +290,26 @@ export async function createDataParallelTrainer(options: DataParallelOptions): P
   const decays = filter ? layout.parameters.map((e) => e.name).filter((n) => filter(n)) : undefined;
   const byName = new Map([...layout.parameters, ...layout.buffers].map((e) => [e.name, e]));
 
+  const byParameter = new Map(layout.parameters.map((e) => [e.name, e]));
+  const writeMomentum = async (values: ReadonlyMap<string, ArrayLike<number>>): Promise<void> => {
+    weights.fill(0, 0, layout.parameterValues);
+    for (const [name, v] of values) {
+      const e = byParameter.get(name);
+      if (!e || v.length !== e.size) {
+        throw new NasxError(
+          'usage',
+          `data-parallel momentum: "${name}" ${e ? `has ${v.length} values, the parameter ${e.size}` : 'is not a parameter of the replicas’ model'}`,
+          {
+            pkg: TENSOR_PACKAGE,
+            fix: 'give momentum buffers saved from the same model',
+          },
+        );
+      }
+      weights.set(v, e.offset);
+    }
+    await command(everyone, () => ({ type: 'load-momentum' }));
+  };
+
   const writeWeights = async (values: ReadonlyMap<string, ArrayLike<number>>): Promise<void> => {
     await command([0], () => ({ type: 'publish', target: 'weights' }));
     for (const [name, v] of values) {
@@ -312,6 +341,7 @@ export async function createDataParallelTrainer(options: DataParallelOptions): P
     }));
     // Replica 0's initial values (or the caller's) become everyone's: identical from the first step.
     await writeWeights(options.initialWeights ?? new Map());
+    if (options.initialMomentum) await writeMomentum(options.initialMomentum);
   } catch (e) {
     await terminate();
     throw e;
@@ -358,6 +388,11 @@ export async function createDataParallelTrainer(options: DataParallelOptions): P
       return new Map([...layout.parameters, ...layout.buffers].map((e) => [e.name, weights.slice(e.offset, e.offset + e.size)]));
     },
     writeWeights,
+    async readMomentum(): Promise<Map<string, Float32Array>> {
+      await command([0], () => ({ type: 'publish-momentum' }));
+      return new Map(layout.parameters.map((e) => [e.name, weights.slice(e.offset, e.offset + e.size)]));
+    },
+    writeMomentum,
     async replicaStates(): Promise<Float32Array[]> {
       await command(everyone, () => ({ type: 'publish', target: 'own-slot' }));
       return everyone.map((k) => contributions.slice(k * V, (k + 1) * V));

@@ -99,12 +99,16 @@ export type ToReplica =
   | { readonly type: 'load' }
   /** Write this replica's weights to `weights` (`target: 'weights'`) or to its own contribution slot. */
   | { readonly type: 'publish'; readonly target: 'weights' | 'own-slot' }
+  /** Write this replica's SGD momentum buffers to the parameter range of `weights` (zeros where it has none). */
+  | { readonly type: 'publish-momentum' }
+  /** Set every replica's SGD momentum buffers from the parameter range of `weights`. */
+  | { readonly type: 'load-momentum' }
   | StepCommand;
 
 /** Messages from a replica. */
 export type FromReplica =
   | { readonly type: 'layout'; readonly layout: ReplicaLayout }
-  | { readonly type: 'done'; readonly what: 'attach' | 'load' | 'publish' }
+  | { readonly type: 'done'; readonly what: 'attach' | 'load' | 'publish' | 'publish-momentum' | 'load-momentum' }
   /** `loss`: Σ cross-entropy of its shard / n; `correct`: top-1 hits; `samples`: its shard's size. */
   | {
       readonly type: 'stepped';

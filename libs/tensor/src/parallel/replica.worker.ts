@@ -230,6 +230,20 @@ async function main(): Promise<void> {
           writeValues(model, a!.layout, m.target === 'weights' ? a!.weights : a!.own);
           post({ type: 'done', what: 'publish' });
           return;
+        case 'publish-momentum': {
+          const buffers = a!.sgd.momentumBuffers();
+          for (const e of a!.layout.parameters) {
+            const b = buffers.get(e.name);
+            if (b) a!.weights.set(b, e.offset);
+            else a!.weights.fill(0, e.offset, e.offset + e.size);
+          }
+          post({ type: 'done', what: 'publish-momentum' });
+          return;
+        }
+        case 'load-momentum':
+          a!.sgd.loadMomentumBuffers(new Map(a!.layout.parameters.map((e) => [e.name, a!.weights.subarray(e.offset, e.offset + e.size)])));
+          post({ type: 'done', what: 'load-momentum' });
+          return;
         case 'step': {
           const att = a!;
           const t0 = performance.now();

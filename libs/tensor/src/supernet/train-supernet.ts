@@ -66,11 +66,25 @@ export interface SupernetTrainOptions {
   readonly replicas?: number;
   /** How the replicas build the supernet (required with replicas > 1). */
   readonly replicaModel?: SupernetReplicaOptions;
+  /**
+   * SGD momentum buffers by parameter name to resume with (saved by `onEpoch`'s
+   * `momentum()`); with them, a resumed schedule takes the same steps as an uninterrupted one.
+   */
+  readonly initialMomentum?: ReadonlyMap<string, ArrayLike<number>>;
   readonly signal?: AbortSignal;
-  /** After each epoch, with the supernet holding the epoch's weights (save a checkpoint here). */
-  readonly onEpoch?: (epoch: SupernetEpoch) => Promise<void> | void;
+  /**
+   * After each epoch, with the supernet holding the epoch's weights (save a checkpoint here);
+   * `state.momentum()` reads the optimiser's momentum buffers, to save with them.
+   */
+  readonly onEpoch?: (epoch: SupernetEpoch, state: SupernetTrainState) => Promise<void> | void;
   /** After each step. */
   readonly onStep?: (step: number, stepsPerEpoch: number, epoch: number) => void;
+}
+
+/** The optimiser state at the end of an epoch, read on demand. */
+export interface SupernetTrainState {
+  /** SGD momentum buffers by parameter name (copies); see {@link SupernetTrainOptions.initialMomentum}. */
+  momentum(): Promise<Map<string, Float32Array>>;
 }
 
 const imul = Math.imul;
@@ -169,7 +183,8 @@ function pathStep(supernet: Supernet, batch: Batch, pathChoice: SupernetPath, sg
  * data-parallel on worker threads (the same path on every replica), and the supernet is updated
  * from them after every epoch. The supernet holds the trained weights when it returns.
  *
- * Momentum buffers start empty at `startEpoch` (they are not part of a checkpoint).
+ * A resumed schedule (`startEpoch`, weights loaded into the supernet, `initialMomentum`) takes the
+ * same steps, bit for bit, as the uninterrupted one.
  */
 export async function trainSupernet(supernet: Supernet, data: DataSplit, options: SupernetTrainOptions): Promise<SupernetEpoch[]> {
   assertTensorBackend('supernet training');
@@ -198,10 +213,13 @@ export async function trainSupernet(supernet: Supernet, data: DataSplit, options
         maxBatchSize: options.batchSize,
         ...sgdSettings,
         initialWeights: readSupernetWeights(supernet),
+        ...(options.initialMomentum ? { initialMomentum: options.initialMomentum } : {}),
       });
     } else {
       sgd = new SgdOptimizer(supernet.parameters, sgdSettings);
+      if (options.initialMomentum) sgd.loadMomentumBuffers(options.initialMomentum);
     }
+    const state: SupernetTrainState = { momentum: async () => (dp ? dp.readMomentum() : sgd!.momentumBuffers()) };
     for (let epoch = start; epoch < options.epochs; epoch++) {
       const t0 = performance.now();
       const rng = options.rng.fork(`epoch-${epoch}`);
@@ -242,7 +260,7 @@ export async function trainSupernet(supernet: Supernet, data: DataSplit, options
         seconds: (performance.now() - t0) / 1000,
       };
       history.push(record);
-      await options.onEpoch?.(record);
+      await options.onEpoch?.(record, state);
     }
     return history;
   } finally {

@@ -59,6 +59,28 @@ export class SgdOptimizer {
     }
   }
 
+  /**
+   * The momentum buffers by parameter name (copies), for a checkpoint. A parameter that has not
+   * had a gradient yet has none; loading a zero buffer for it is the same, since `μ·0 + g = g`.
+   */
+  momentumBuffers(): Map<string, Float32Array> {
+    const out = new Map<string, Float32Array>();
+    for (const [name, b] of this.buffers) out.set(name, Float32Array.from(b.dataSync() as Float32Array));
+    return out;
+  }
+
+  /** Sets momentum buffers by parameter name (a resumed schedule); sizes are checked. */
+  loadMomentumBuffers(values: ReadonlyMap<string, ArrayLike<number>>): void {
+    if (this.momentum === 0) return;
+    for (const [name, value] of values) {
+      const w = this.params.get(name);
+      if (!w) throw new Error(`@nasx/tensor: momentum buffer for unknown parameter ${name}`);
+      if (value.length !== w.size) throw new Error(`@nasx/tensor: momentum buffer of ${name} has ${value.length} values, the parameter ${w.size}`);
+      this.buffers.get(name)?.dispose();
+      this.buffers.set(name, tf.tensor(Float32Array.from(value), w.shape, 'float32'));
+    }
+  }
+
   /** Frees the momentum buffers. */
   dispose(): void {
     for (const b of this.buffers.values()) b.dispose();

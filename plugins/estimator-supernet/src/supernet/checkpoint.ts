@@ -27,6 +27,11 @@ export interface WeightSetEntry {
   readonly epochsDone: number;
   readonly names: readonly string[];
   readonly sizes: readonly number[];
+  /**
+   * The SGD momentum buffers at `epochsDone` (`<set>.momentum.bin`, same layout), while the set's
+   * schedule is unfinished: a resumed schedule takes the uninterrupted one's steps.
+   */
+  readonly momentum?: Omit<WeightSetEntry, 'momentum'>;
 }
 
 /** `supernet.json`: the setup, the progress and the weight files of a supernet being trained. */

@@ -108,6 +108,9 @@ describe('weight-sharing estimators', () => {
       ),
     ).rejects.toThrow();
     expect(first).toEqual([1, 2]);
+    const folder = path.join(dir, 'supernets', fs.readdirSync(path.join(dir, 'supernets'))[0]!);
+    const partial = readCheckpoint(path.join(folder, 'supernet.json'))!;
+    expect(partial.sets['one-shot']).toMatchObject({ epochsDone: 2, momentum: { file: 'one-shot.momentum.bin', epochsDone: 2 } });
     const resumed = await create(oneShotEstimator, { ...TINY, epochs: 4 });
     const second: number[] = [];
     const logs: string[] = [];
@@ -119,8 +122,19 @@ describe('weight-sharing estimators', () => {
     );
     expect(second).toEqual([3, 4]);
     expect(logs.some((m) => /resuming the one-shot supernet at epoch 3 of 4/.test(m))).toBe(true);
+    // With the momentum saved, the resumed schedule ends with the uninterrupted one's weights, bit for bit.
+    const whole = await create(oneShotEstimator, { ...TINY, epochs: 4 });
+    const wholeDir = tmp();
+    await whole.prepare!(workContext(wholeDir));
+    const wholeFolder = path.join(wholeDir, 'supernets', fs.readdirSync(path.join(wholeDir, 'supernets'))[0]!);
+    expect(path.basename(wholeFolder)).toBe(path.basename(folder));
+    expect(fs.readFileSync(path.join(folder, 'one-shot.bin')).equals(fs.readFileSync(path.join(wholeFolder, 'one-shot.bin')))).toBe(true);
+    // A finished schedule keeps no momentum.
+    expect(readCheckpoint(path.join(folder, 'supernet.json'))!.sets['one-shot']!.momentum).toBeUndefined();
+    expect(fs.existsSync(path.join(folder, 'one-shot.momentum.bin'))).toBe(false);
     await e.dispose?.();
     await resumed.dispose?.();
+    await whole.dispose?.();
   });
 
   it('few-shot: 5 sub-supernets split on edge 0 start from the one-shot weights; an architecture is estimated by its own', async () => {

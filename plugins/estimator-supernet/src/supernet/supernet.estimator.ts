@@ -223,15 +223,19 @@ export function createSupernetEstimator(kind: SupernetKind, options: SupernetEst
     const main = build();
     const initial = kind === 'rlnas' ? readSupernetWeights(main) : undefined;
     const sets: { [set: string]: WeightSetEntry } = { ...(checkpoint?.sets ?? {}) };
-    const save = (set: string, sn: Supernet, epochsDone: number, complete: boolean) => {
-      sets[set] = writeWeightSet(dir, set, readSupernetWeights(sn), epochsDone);
+    /** Saves a set's weights, with its momentum while its schedule goes on (the manifest last). */
+    const save = (set: string, sn: Supernet, epochsDone: number, complete: boolean, momentum?: ReadonlyMap<string, Float32Array>) => {
+      const entry = writeWeightSet(dir, set, readSupernetWeights(sn), epochsDone);
+      const stale = sets[set]?.momentum?.file;
+      sets[set] = momentum ? { ...entry, momentum: writeWeightSet(dir, `${set}.momentum`, momentum, epochsDone) } : entry;
       writeCheckpoint(dir, { format: CHECKPOINT_FORMAT, fingerprint: setupFingerprint(setup), setup, sets: { ...sets }, complete });
+      if (stale && !momentum) fs.rmSync(path.join(dir, stale), { force: true });
     };
-    const restore = (set: string, sn: Supernet): number => {
+    const restore = (set: string, sn: Supernet): { done: number; momentum?: Map<string, Float32Array> } => {
       const entry = sets[set];
-      if (!entry) return 0;
+      if (!entry) return { done: 0 };
       writeSupernetWeights(sn, readWeightSet(dir, entry, manifest));
-      return entry.epochsDone;
+      return { done: entry.epochsDone, ...(entry.momentum ? { momentum: readWeightSet(dir, entry.momentum, manifest) } : {}) };
     };
     const train = limited(task.splits.train, options.trainLimit);
     const schedule = {
@@ -248,7 +252,7 @@ export function createSupernetEstimator(kind: SupernetKind, options: SupernetEst
     };
     const rng = ctx.rng.fork('supernet-schedule');
     const runStage = async (set: string, sn: Supernet, epochs: number, constraint: PathConstraint | undefined, label: string, last: boolean) => {
-      const done = restore(set, sn);
+      const { done, momentum } = restore(set, sn);
       if (done >= epochs) return;
       if (done > 0) ctx.logger.info(`${kind}: resuming ${label} at epoch ${done + 1} of ${epochs} (${manifest})`);
       const perEpoch = Math.ceil(train.size / options.batchSize);
@@ -258,11 +262,13 @@ export function createSupernetEstimator(kind: SupernetKind, options: SupernetEst
           ...schedule,
           epochs,
           startEpoch: done,
+          ...(momentum ? { initialMomentum: momentum } : {}),
           rng: rng.fork(set),
           ...(constraint ? { constraint } : {}),
           onStep: (i, per, epoch) => phase.update(epoch * per + i),
-          onEpoch: (e) => {
-            save(set, sn, e.epoch + 1, last && e.epoch + 1 === epochs);
+          onEpoch: async (e, state) => {
+            const finished = e.epoch + 1 === epochs;
+            save(set, sn, e.epoch + 1, last && finished, finished ? undefined : await state.momentum());
             ctx.emit({ type: 'metric', name: `supernet_train_loss`, value: e.loss, step: e.epoch + 1, source: `${kind}/${set}` });
             ctx.logger.info(
               `${kind}: ${label} epoch ${e.epoch + 1}/${epochs}: loss ${e.loss.toFixed(4)}, train acc ${e.accuracy.toFixed(2)} % (${e.seconds.toFixed(1)} s)`,
