@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Makes a clone ready to run: installs dependencies when node_modules is missing or older than
 // the lockfile, then builds the TypeScript packages and the browser bundle (incremental, so a
-// no-op when up to date). With --browser-tests (npm test) it also makes sure a Chromium is there
-// for the headless-browser tests: installed with apt-get when missing and running as root (CI,
-// containers), else it says what to install and goes on (those tests then skip).
+// no-op when up to date). With --test-tools (npm test) it also makes sure Chromium and redis-server
+// are there for the headless-browser and distributed-evaluation tests: installed with apt-get when
+// missing and running as root (CI, containers), else it says what to install and goes on (those
+// tests then skip, saying so).
 // Uses only Node built-ins because it runs before anything is installed.
 const fs = require('node:fs');
 const path = require('node:path');
@@ -57,26 +58,42 @@ function onPath(...names) {
   return undefined;
 }
 
-/** Chromium for the tests of `nasx latency profile --browser` (Playwright drives the system's browser). */
-function ensureChromium() {
-  if (process.env.NASX_CHROMIUM || onPath('chromium', 'chromium-browser', 'google-chrome')) return;
-  const hint = 'install Chromium (Debian/Ubuntu: sudo apt-get install chromium) or set NASX_CHROMIUM to a Chrome or Chromium binary';
+/**
+ * A Debian package a group of tests needs (Chromium for `nasx latency profile --browser`,
+ * redis-server for distributed evaluation): installed with apt-get when missing and running as root
+ * (CI, containers), else a line says what to install and those tests skip, saying so.
+ */
+function ensureTestTool({ binaries, envVar, pkg, tests, hint }) {
+  if ((envVar && process.env[envVar]) || onPath(...binaries)) return true;
   if (process.platform !== 'linux' || process.getuid?.() !== 0 || !onPath('apt-get')) {
-    console.error(`nasx setup: no Chromium found, so the headless-browser tests will be skipped; ${hint}.`);
-    return;
+    console.error(`nasx setup: no ${binaries[0]} found, so the ${tests} will be skipped; ${hint}.`);
+    return false;
   }
-  console.error('nasx setup: installing Chromium for the headless-browser tests (apt-get)…');
+  console.error(`nasx setup: installing ${pkg} for the ${tests} (apt-get)…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update'], ['install', '-y', 'chromium']]) {
-    const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
-    if (r.status !== 0) {
-      console.error(`nasx setup: "apt-get ${args.join(' ')}" failed (exit ${r.status}); the headless-browser tests will be skipped; ${hint}.`);
-      return;
-    }
-  }
+  const install = () => spawnSync('apt-get', ['install', '-y', pkg], { stdio: 'inherit', env }).status === 0;
+  // The package lists may be missing or stale on a fresh machine: update once, then try again.
+  if (install() || (spawnSync('apt-get', ['update'], { stdio: 'inherit', env }).status === 0 && install())) return true;
+  console.error(`nasx setup: "apt-get install ${pkg}" failed; the ${tests} will be skipped; ${hint}.`);
+  return false;
 }
 
-if (process.argv.includes('--browser-tests')) ensureChromium();
+if (process.argv.includes('--test-tools') || process.argv.includes('--browser-tests')) {
+  ensureTestTool({
+    binaries: ['chromium', 'chromium-browser', 'google-chrome'],
+    envVar: 'NASX_CHROMIUM',
+    pkg: 'chromium',
+    tests: 'headless-browser tests',
+    hint: 'install Chromium (Debian/Ubuntu: sudo apt-get install chromium) or set NASX_CHROMIUM to a Chrome or Chromium binary',
+  });
+  ensureTestTool({
+    binaries: ['redis-server'],
+    envVar: 'NASX_REDIS_SERVER',
+    pkg: 'redis-server',
+    tests: 'distributed-evaluation tests (nasx worker, executor: bullmq)',
+    hint: 'install Redis (Debian/Ubuntu: sudo apt-get install redis-server) or set NASX_REDIS_SERVER to a redis-server binary',
+  });
+}
 
 /**
  * oneDNN for the `onednn` tensor backend (@nasx/tensor-onednn): installs libdnnl-dev (and g++)

@@ -16,6 +16,7 @@ import { runCommand } from './commands/run.command';
 import { schemaCommand } from './commands/schema.command';
 import { scoreCommand } from './commands/score.command';
 import { validateCommand } from './commands/validate.command';
+import { workerCommand } from './commands/worker.command';
 import { EXIT, processIO, type CliIO } from './io';
 
 function integer(value: string): number {
@@ -119,6 +120,23 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--data-dir <dir>', 'data directory (default: config dataDir, else $NASX_DATA)')
     .option('--static', 'only check the file against the schemas (do not create the contributions)')
     .action((config: string, o) => setCode(validateCommand(io, config, o)));
+
+  p.command('worker')
+    .description(
+      'serve a distributed executor: evaluate the trials of runs whose config has executor: { use: bullmq, … }, until Ctrl-C or SIGTERM (start any number, on any machine with the plugins and data)',
+    )
+    .option('--redis <url>', 'Redis server, redis://[user@]host:port[/db] or rediss:// for TLS (password: $NASX_REDIS_PASSWORD)', 'redis://127.0.0.1:6379')
+    .option('--queue <name>', 'queue prefix, as the runs’ executor.options.queue', 'nasx')
+    .option('--concurrency <n>', 'jobs this process runs at once', positive)
+    .option('--lease <seconds>', 'lease of a job: a worker that dies holds it this long before it is queued again', Number)
+    .option('--estimators <ids>', 'serve only these estimators (comma-separated; default: every one installed)')
+    .option('--data-dir <dir>', 'data directory of this machine (default: $NASX_DATA)')
+    .option('--state-dir <dir>', 'where preparations (trained supernets, fitted predictors) are kept (default: the temporary folder)')
+    .option('--plugins <dir>', 'an extra plugin package folder (repeatable)', collect)
+    .option('--options <json|file>', 'further executor options as JSON (e.g. TLS files)')
+    .option('--executor <id>', 'executor plugin', 'bullmq')
+    .option('-q, --quiet', 'only warnings and errors')
+    .action((o) => setCode(workerCommand(io, o)));
 
   p.command('evaluate')
     .description("estimate given architectures with a pipeline's space and estimator (e.g. query a benchmark table)")

@@ -3,6 +3,7 @@ import type { Architecture } from './architecture';
 import type { Logger } from './context';
 import type { DatasetDefinition } from './dataset.contract';
 import type { Estimator } from './estimator.contract';
+import type { Executor, ExecutorWorker } from './executor.contract';
 import type { JsonObject, JsonSchema } from './json';
 import type { LatencyModel } from './latency-model.contract';
 import type { ObjectiveInfo } from './objective';
@@ -16,7 +17,7 @@ import type { Task } from './task.contract';
  * one plugin provides under a token for other plugins to inject (see {@link defineService}), and
  * `dataset`, data that `nasx data fetch` downloads and converts (see `defineDataset`).
  */
-export const CONTRIBUTION_KINDS = ['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'service', 'dataset'] as const;
+export const CONTRIBUTION_KINDS = ['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'executor', 'service', 'dataset'] as const;
 /** One of {@link CONTRIBUTION_KINDS}. */
 export type ContributionKind = (typeof CONTRIBUTION_KINDS)[number];
 /** The kinds a run creates from a factory (`create(options, deps)`): all but services and datasets. */
@@ -84,6 +85,9 @@ export interface SearcherDeps extends CommonDeps {
   readonly evaluationKey?: (arch: Architecture) => string;
 }
 
+/** Factory dependencies of an executor (both sides: the run's and `nasx worker`'s). */
+export type ExecutorDeps = CommonDeps;
+
 /** Factory dependencies of a service (plus the services it injects). */
 export type ServiceDeps = CommonDeps;
 
@@ -94,6 +98,7 @@ export interface ContributionTypes {
   estimator: { instance: Estimator; deps: EstimatorDeps };
   searcher: { instance: Searcher; deps: SearcherDeps };
   'latency-model': { instance: LatencyModel; deps: LatencyModelDeps };
+  executor: { instance: Executor; deps: ExecutorDeps };
   service: { instance: unknown; deps: ServiceDeps };
 }
 
@@ -224,6 +229,22 @@ export function defineLatencyModel<O = Record<string, never>, I extends InjectMa
   def: Def<'latency-model', O, I> & Pick<LatencyModelDefinition<O, I>, 'listDevices'>,
 ): LatencyModelDefinition<O, I> {
   return { ...def, kind: 'latency-model' };
+}
+
+/**
+ * An executor contribution: where a run's estimates are computed. `create` makes the run's side
+ * (an {@link Executor}, from the config's `executor:` options); `createWorker` makes the side
+ * `nasx worker` runs on each machine, from the same options schema.
+ */
+export interface ExecutorDefinition<O = any, I extends InjectMap = Record<never, never>> extends ContributionDefinition<'executor', O, I> {
+  createWorker(options: O, deps: ExecutorDeps): ExecutorWorker | Promise<ExecutorWorker>;
+}
+
+/** Define an executor contribution. */
+export function defineExecutor<O = Record<string, never>, I extends InjectMap = Record<never, never>>(
+  def: Def<'executor', O, I> & Pick<ExecutorDefinition<O, I>, 'createWorker'>,
+): ExecutorDefinition<O, I> {
+  return { ...def, kind: 'executor' };
 }
 
 /** Define a service another plugin can inject by its token. */

@@ -19,6 +19,7 @@ export * from './task.contract';
 export * from './estimator.contract';
 export * from './searcher.contract';
 export * from './latency-model.contract';
+export * from './executor.contract';
 export * from './dataset.contract';
 export * from './define';
 export * from './manifest';

@@ -4,7 +4,7 @@ import { RESERVED_DEPS, type ContributionKind, type InjectMap } from './define';
  * Package roles: one extension point each (or `service`, or `dataset` for a data-only package), or
  * a `bundle` of several. A package of any role may also contribute datasets (the data it reads).
  */
-export const PLUGIN_ROLES = ['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'service', 'dataset', 'bundle'] as const;
+export const PLUGIN_ROLES = ['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'executor', 'service', 'dataset', 'bundle'] as const;
 /** One of {@link PLUGIN_ROLES}. */
 export type PluginRole = (typeof PLUGIN_ROLES)[number];
 
@@ -67,7 +67,7 @@ export const PLUGIN_MANIFEST_SCHEMA = {
   required: ['role', 'engines', 'contributes'],
   properties: {
     role: {
-      enum: [...(['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'service', 'dataset', 'bundle'] as const)],
+      enum: [...(['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'executor', 'service', 'dataset', 'bundle'] as const)],
       description: 'What the package contributes; "bundle" for several kinds.',
     },
     engines: {
@@ -98,14 +98,14 @@ export const PLUGIN_MANIFEST_SCHEMA = {
             else: { not: { properties: { produces: true }, required: ['produces'] } },
           },
           {
-            if: { properties: { kind: { enum: ['task', 'search-space', 'estimator', 'searcher', 'latency-model'] } } },
+            if: { properties: { kind: { enum: ['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'executor'] } } },
             then: { properties: { optionsSchema: true }, required: ['optionsSchema'] },
           },
         ],
         properties: {
           id: { type: 'string', pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', description: 'kebab-case id, unique across installed plugins.' },
           kind: {
-            enum: ['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'service', 'dataset'],
+            enum: ['task', 'search-space', 'estimator', 'searcher', 'latency-model', 'executor', 'service', 'dataset'],
             description: 'Extension point, "service" for an object other plugins inject, or "dataset" for data "nasx data fetch" gets.',
           },
           title: { type: 'string', minLength: 1, description: 'Short human title.' },

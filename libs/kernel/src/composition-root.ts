@@ -36,6 +36,23 @@ import { createRng } from './rng/rng';
 import type { LoopParts } from './run/run-loop';
 import { TRIALS_STREAM } from './run/trial-runner';
 import { createPooledEstimator } from './workers/pooled-estimator';
+import { estimationJob } from './executors/remote-estimation';
+
+/** The estimator with `dispose` also releasing what `release` holds (an executor's connections). */
+function withRelease(estimator: Estimator, release: () => Promise<void> | void | undefined): Estimator {
+  const own = estimator.dispose?.bind(estimator);
+  return Object.create(estimator, {
+    dispose: {
+      value: async () => {
+        try {
+          await own?.();
+        } finally {
+          await release();
+        }
+      },
+    },
+  }) as Estimator;
+}
 
 /** A log sink whose lines are emitted into the run's stream at the next event. */
 export function createRunLogger(): { logger: Logger; drain(): EventDraft[] } {
@@ -288,10 +305,11 @@ function registerRun(registry: PluginRegistry, config: ResolvedConfig, run: RunS
   const graph = new RunGraph();
   const rng = createRng(config.seed);
   const common = (slot: string): CommonDeps => ({ dataDir: config.dataDir, configDir: config.dir, logger: run.logger, rng: rng.fork(slot) });
-  const pooled = config.workers > 0 && !run.inWorker;
+  const remote = config.executor !== undefined && !run.inWorker;
+  const pooled = !remote && config.workers > 0 && !run.inWorker;
 
   // Services first: a missing or ambiguous provider fails here, before any plugin code is imported.
-  const consumers = entriesOf(config, withSearcher).filter((e) => !(pooled && e === config.estimator));
+  const consumers = entriesOf(config, withSearcher).filter((e) => !((pooled || remote) && e === config.estimator));
   for (const s of requiredServices(registry, config, consumers)) {
     const token = s.token as string;
     const where = { file: config.file, pkg: s.plugin.name, contribution: s.id };
@@ -392,7 +410,32 @@ function registerRun(registry: PluginRegistry, config: ResolvedConfig, run: RunS
     const { node, build } = estimatorNode(config.estimators[name] as ResolvedEntry, `estimator-${name}`, names.slice(0, i));
     graph.provide(RunTokens.estimator(name), node, build, { release: disposeEstimator });
   });
-  if (pooled) {
+  if (remote) {
+    // The executor's workers compose the estimation pipeline for themselves, from the job.
+    const entry = config.executor!;
+    graph.provide(
+      Estimator,
+      { label: `${labelOf(config.estimator)} on executor "${entry.id}"`, needs: [], where: whereOf(config, entry) },
+      async () => {
+        const executor = await instantiate<'executor'>(registry, config, entry, common('executor'));
+        const estimation = entriesOf(config, false);
+        const plugins = [...estimation.map((e) => e.contribution.plugin), ...requiredServices(registry, config, estimation).map((c) => c.plugin)];
+        const opening = new AbortController();
+        try {
+          const remoteEstimator = await executor.open(estimationJob(config, plugins), { logger: run.logger, signal: opening.signal });
+          return withRelease(remoteEstimator, () => executor.dispose?.());
+        } catch (e) {
+          await executor.dispose?.();
+          if (isNasxError(e)) throw e.at(whereOf(config, entry));
+          throw new NasxError('plugin', `executor "${entry.id}" could not start: ${(e as Error).message}`, {
+            ...whereOf(config, entry),
+            fix: `check its options; if they are right, report a bug to ${entry.contribution.plugin.name}`,
+          });
+        }
+      },
+      { release: disposeEstimator },
+    );
+  } else if (pooled) {
     // A pool of worker threads, each composing the same estimation pipeline for itself.
     graph.provide(
       Estimator,

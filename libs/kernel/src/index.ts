@@ -32,3 +32,4 @@ export * from './middlewares/dedup.middleware';
 export { composeRun, composeSpaceAndTask, createRunLogger, type RunComposition } from './composition-root';
 export { listSearcher, type ListSearcherOptions } from './builtin/list.searcher';
 export * from './run/exact-front';
+export { createExecutorWorkerHost, estimationJob, type ExecutorWorkerHostOptions } from './executors/remote-estimation';

@@ -6,6 +6,7 @@
  */
 export * from './shared-data';
 export * from './chromium';
+export * from './redis';
 export * from './ranking-science';
 export * from './test-kernel';
 export * from './nb201-test-kernel';

@@ -37,5 +37,6 @@ export function composePipelineSchema(registry: PluginRegistry): JsonSchema {
   p['searcher'] = entrySchemaFor(registry, 'searcher', String(p['searcher']?.['description']));
   p['estimators'] = { ...p['estimators'], additionalProperties: entrySchemaFor(registry, 'estimator', 'A named auxiliary estimator.') };
   p['latency'] = { ...p['latency'], items: entrySchemaFor(registry, 'latency-model', 'A latency model.') };
+  p['executor'] = entrySchemaFor(registry, 'executor', String(p['executor']?.['description']));
   return { $schema: 'http://json-schema.org/draft-07/schema#', ...base };
 }

@@ -120,6 +120,11 @@ export const PIPELINE_SCHEMA: JsonSchema = {
       items: ENTRY_SCHEMA,
     },
     searcher: { ...ENTRY_SCHEMA, description: 'The search strategy.' },
+    executor: {
+      ...ENTRY_SCHEMA,
+      description:
+        'Where the estimates run. Omitted: in this process, or in its worker threads (see workers). An executor plugin sends them elsewhere, e.g. { use: bullmq, options: { redis: "redis://host:6379" } } to `nasx worker` processes on any machine; results are told in proposal order either way, so a run is reproducible from its seed whatever executes it.',
+    },
     objective: OBJECTIVE_SCHEMA,
     budget: {
       type: 'object',
@@ -141,7 +146,8 @@ export const PIPELINE_SCHEMA: JsonSchema = {
     concurrency: {
       anyOf: [{ type: 'integer', minimum: 1 }, { const: 'auto' }],
       default: 'auto',
-      description: 'Trials evaluated at once; "auto": one per worker thread, else 1. Results are told in proposal order either way.',
+      description:
+        'Trials evaluated at once; "auto": one per worker thread, 16 with an executor, else 1. Results are told in proposal order either way, so a run is reproducible from its seed and concurrency.',
     },
     workers: {
       anyOf: [{ type: 'integer', minimum: 0, maximum: MAX_WORKERS }, { const: 'auto' }],

@@ -35,6 +35,8 @@ export interface ResolvedConfig {
   readonly report: readonly string[];
   readonly latency: readonly ResolvedEntry[];
   readonly searcher: ResolvedEntry;
+  /** Where estimates run when not in this process or its worker threads (`executor:`). */
+  readonly executor?: ResolvedEntry;
   readonly objective?: ObjectiveSpec;
   readonly budget: { readonly evaluations?: number; readonly seconds?: number; readonly failures: number; readonly trialSeconds?: number };
   /** Trials in flight (resolved from "auto"). */

@@ -175,8 +175,19 @@ export function validateConfig(doc: ConfigDocument, data: JsonObject, registry: 
   });
   const dataDirRaw = skeleton['dataDir'] as string | undefined;
   const estimator = resolveEntry(doc, registry, 'estimator', '/estimator', skeleton['estimator']);
-  const workers = resolveWorkers(doc, skeleton['workers'] as number | 'auto', estimator);
-  const concurrency = skeleton['concurrency'] === 'auto' ? Math.max(1, workers) : (skeleton['concurrency'] as number);
+  // A worker of an executor composes the estimation only.
+  const executor =
+    skeleton['executor'] === undefined || opts.estimationOnly ? undefined : resolveEntry(doc, registry, 'executor', '/executor', skeleton['executor']);
+  if (executor && typeof skeleton['workers'] === 'number' && skeleton['workers'] > 0) {
+    throw configError(
+      doc,
+      '/workers',
+      `workers: ${skeleton['workers']} asks for worker threads, but executor "${executor.id}" runs the estimates elsewhere`,
+      'remove workers (each `nasx worker` process evaluates one job at a time, or as many as its --concurrency), or remove executor',
+    );
+  }
+  const workers = executor ? 0 : resolveWorkers(doc, skeleton['workers'] as number | 'auto', estimator);
+  const concurrency = skeleton['concurrency'] === 'auto' ? (executor ? EXECUTOR_CONCURRENCY : Math.max(1, workers)) : (skeleton['concurrency'] as number);
   const resolved: ResolvedConfig = {
     file: doc.file,
     dir: doc.dir,
@@ -195,6 +206,7 @@ export function validateConfig(doc: ConfigDocument, data: JsonObject, registry: 
     searcher: opts.estimationOnly
       ? placeholderEntry('searcher', '/searcher', skeleton['searcher'])
       : resolveEntry(doc, registry, 'searcher', '/searcher', skeleton['searcher']),
+    ...(executor ? { executor } : {}),
     objective: normaliseObjective(doc, skeleton['objective']),
     budget,
     concurrency,
@@ -205,6 +217,9 @@ export function validateConfig(doc: ConfigDocument, data: JsonObject, registry: 
   };
   return resolved;
 }
+
+/** Trials in flight with an executor and `concurrency: auto` (fixed, so the run does not depend on how many workers serve it). */
+export const EXECUTOR_CONCURRENCY = 16;
 
 /** `dedup: true` is canonical, or exact when the run has latency models; false is off. */
 function dedupMode(value: boolean | 'canonical' | 'exact', hasLatency: boolean): DedupMode {

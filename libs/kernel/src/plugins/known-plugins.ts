@@ -33,6 +33,9 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
     tabular: '@nasx/estimator-tabular',
     train: '@nasx/estimator-train',
   },
+  executor: {
+    bullmq: '@nasx/executor-bullmq',
+  },
   'latency-model': {
     learned: '@nasx/latency-model-learned',
     lut: '@nasx/latency-model-lut',
