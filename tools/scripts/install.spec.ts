@@ -1,7 +1,8 @@
 // The real install: every package packed with `npm pack`, served by a registry on the loopback
 // address (tools/scripts/local-registry.cjs; nothing reaches the internet), and installed the way
 // users install nasx, in a temporary folder outside the workspace:
-//   npm install -g @nasx/cli          → run the synthetic example, a tabular NB201 search, a score
+//   npm install -g @nasx/cli          → run the synthetic example (also on nasx worker processes
+//                                       through Redis), a tabular NB201 search, a score
 //   npm create @nasx/plugin …         → a third-party searcher that builds, passes its contract
 //                                       suites and runs in a search
 //   nasx new plugin … --role task     → a task that the shipped train and naswot estimators use
@@ -9,7 +10,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describeWithSharedData } from '@nasx/testing';
+import { describeWithRedis, describeWithSharedData, startRedisServer } from '@nasx/testing';
 
 interface PackedPackage {
   name: string;
@@ -173,6 +174,28 @@ describe('npm install -g @nasx/cli from the tarballs, used outside the workspace
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/best/i);
     expect(fs.readdirSync(path.join(tmp, 'project', 'runs')).some((d) => d.startsWith('synthetic-'))).toBe(true);
+  });
+
+  describeWithRedis('distributed evaluation', () => {
+    it('runs the synthetic example on 2 nasx worker processes through a real Redis (bullmq executor), with the in-process result', async () => {
+      const project = path.join(tmp, 'project');
+      const redis = await startRedisServer();
+      const workers = [0, 1].map(() => spawn(nasxBin, ['worker', '--redis', redis.url, '-q'], { cwd: project, env, stdio: 'ignore' }));
+      try {
+        const base = fs.readFileSync(path.join(WORKSPACE, 'examples', 'synthetic.yaml'), 'utf8').replace('name: synthetic', 'name: distributed');
+        const lines = [base.trimEnd(), 'concurrency: 8', `executor: { use: bullmq, options: { redis: "${redis.url}", batchSize: 4 } }`];
+        const events = await runConfig('distributed', lines);
+        const local = await runConfig('distributed-local', [base.replace('name: distributed', 'name: distributed-local').trimEnd(), 'concurrency: 8']);
+        const trials = (ev: typeof events) => ev.filter((e) => e.type === 'evaluated').map((e) => JSON.stringify(e.estimate!.metrics));
+        // The budget counts evaluations; re-proposals answered from the cache come on top.
+        expect(events.find((e) => e.type === 'run-finished')).toMatchObject({ evaluations: 300 });
+        expect(trials(events).length).toBeGreaterThanOrEqual(300);
+        expect(trials(events)).toEqual(trials(local));
+      } finally {
+        for (const w of workers) w.kill('SIGKILL');
+        await redis.dispose();
+      }
+    });
   });
 
   it('plots the run (vega-lite and resvg from the installed tree) and exports its best cell as a TensorFlow.js model', async () => {
