@@ -17,6 +17,7 @@ import { schemaCommand } from './commands/schema.command';
 import { scoreCommand } from './commands/score.command';
 import { validateCommand } from './commands/validate.command';
 import { workerCommand } from './commands/worker.command';
+import { compareCommand, runsCommand, storeRebuildCommand } from './commands/runs.command';
 import { EXIT, processIO, type CliIO } from './io';
 
 function integer(value: string): number {
@@ -120,6 +121,34 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--data-dir <dir>', 'data directory (default: config dataDir, else $NASX_DATA)')
     .option('--static', 'only check the file against the schemas (do not create the contributions)')
     .action((config: string, o) => setCode(validateCommand(io, config, o)));
+
+  p.command('runs')
+    .description('list the runs of a runs directory, newest first (from the experiment store, brought up to date with the journals)')
+    .option('--runs-dir <dir>', 'the runs directory (default runs/)')
+    .option('--name <text>', 'runs whose id or name contains this')
+    .option('--space <id>', 'runs of this search space')
+    .option('--searcher <id>', 'runs of this searcher')
+    .option('--estimator <id>', 'runs of this estimator')
+    .option('--status <status>', 'running, interrupted, completed, budget-exhausted, failed or cancelled')
+    .option('--limit <n>', 'at most this many', positive)
+    .option('--json', 'one JSON object per run')
+    .action((o) => setCode(runsCommand(io, o)));
+
+  p.command('compare')
+    .description('put runs side by side: status, budget, time, best, and the best so far at common evaluation counts')
+    .argument('<run...>', 'run ids (or run folders) of the runs directory')
+    .option('--runs-dir <dir>', 'the runs directory (default runs/)')
+    .option('--json', 'the comparison as JSON')
+    .action((ids: string[], o) => setCode(compareCommand(io, ids, o)));
+
+  p.command('store')
+    .description('the experiment store of a runs directory (<runs-dir>/nasx.db): "rebuild" drops it and indexes every journal again')
+    .argument('<action>', 'rebuild')
+    .option('--runs-dir <dir>', 'the runs directory (default runs/)')
+    .action((action: string, o) => {
+      if (action !== 'rebuild') throw new InvalidArgumentError(`unknown action "${action}" (rebuild)`);
+      return setCode(storeRebuildCommand(io, o));
+    });
 
   p.command('worker')
     .description(

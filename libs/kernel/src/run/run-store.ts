@@ -180,6 +180,12 @@ function inUse(dir: string, pid: number): NasxError {
   });
 }
 
+/** The pid of the live process writing a run folder (holding its lock), or undefined when none is. */
+export function runFolderWriter(dir: string): number | undefined {
+  const pid = lockHolder(path.join(dir, RUN_FILES.lock));
+  return pid !== undefined && alive(pid) ? pid : undefined;
+}
+
 /**
  * Throw the "in use" error if a live process other than this one holds the run folder's lock
  * (checked before anything in the folder is changed, e.g. a journal repair on resume).
