@@ -22,7 +22,9 @@ interface PackedPackage {
 const { packAll } = require('./pack.cjs') as { packAll(o: { out: string; build?: boolean }): PackedPackage[] };
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS tool scripts
 const { startLocalRegistry } = require('./local-registry.cjs') as {
-  startLocalRegistry(o: { packed: PackedPackage[] }): Promise<{ url: string; missing: Set<string>; served: Set<string>; close(): Promise<void> }>;
+  startLocalRegistry(o: {
+    packed: PackedPackage[];
+  }): Promise<{ url: string; proxy: string; prebuildEnv: Record<string, string>; missing: Set<string>; served: Set<string>; close(): Promise<void> }>;
 };
 
 const WORKSPACE = path.resolve(__dirname, '..', '..');
@@ -89,10 +91,12 @@ beforeAll(async () => {
     npm_config_registry: registry.url,
     npm_config_cache: path.join(tmp, 'npm-cache'),
     npm_config_prefix: path.join(tmp, 'global'),
-    // Only the loopback registry: any other host would go through a proxy that does not exist.
-    npm_config_proxy: 'http://127.0.0.1:9',
-    npm_config_https_proxy: 'http://127.0.0.1:9',
+    // Only the loopback registry: any other host goes through the registry's proxy, which refuses it.
+    npm_config_proxy: registry.proxy,
+    npm_config_https_proxy: registry.proxy,
     npm_config_noproxy: '127.0.0.1',
+    // Native addons come prebuilt, as from their releases for users (better-sqlite3), not compiled.
+    ...registry.prebuildEnv,
     npm_config_audit: 'false',
     npm_config_fund: 'false',
     npm_config_update_notifier: 'false',

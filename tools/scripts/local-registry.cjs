@@ -11,6 +11,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const http = require('node:http');
+const net = require('node:net');
 const crypto = require('node:crypto');
 const { spawnSync } = require('node:child_process');
 const { root } = require('./workspace-packages.cjs');
@@ -133,8 +134,19 @@ async function startLocalRegistry({ packed = [], lockfile = path.join(root, 'pac
   const server = http.createServer((req, res) => {
     const url = decodeURIComponent((req.url || '/').split('?')[0]);
     const tarball = /^\/-\/tarball\/(.+)\/([^/]+)\.tgz$/.exec(url);
+    const prebuilt = /^\/-\/prebuild\/(.+)\/v([^/]+)\/[^/]+\.tar\.gz$/.exec(url);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405).end();
+      return;
+    }
+    if (prebuilt) {
+      const buffer = prebuildTarball(prebuilt[1], prebuilt[2]);
+      if (!buffer) {
+        res.writeHead(404).end();
+        return;
+      }
+      served.add(`${prebuilt[1]}@${prebuilt[2]} (prebuilt binary)`);
+      res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': buffer.length }).end(buffer);
       return;
     }
     if (tarball) {
@@ -159,6 +171,24 @@ async function startLocalRegistry({ packed = [], lockfile = path.join(root, 'pac
     const body = JSON.stringify(doc);
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
   });
+  // As an HTTP proxy it lets a client reach this registry and nothing else: a tool that ignores
+  // noproxy (prebuild-install downloading a native binary) tunnels to the registry, any other
+  // host is refused.
+  server.on('connect', (req, socket) => {
+    const port = server.address().port;
+    if (req.url !== `127.0.0.1:${port}` && req.url !== `localhost:${port}`) {
+      missing.add(`CONNECT ${req.url}`);
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
+    const upstream = net.connect(port, '127.0.0.1', () => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    upstream.on('error', () => socket.destroy());
+    socket.on('error', () => upstream.destroy());
+  });
   await new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);
@@ -166,6 +196,18 @@ async function startLocalRegistry({ packed = [], lockfile = path.join(root, 'pac
   base = `http://127.0.0.1:${server.address().port}`;
   return {
     url: `${base}/`,
+    /** Use as the proxy of the installing tools: it reaches this registry only. */
+    proxy: base,
+    /**
+     * Environment variables pointing prebuild-install at this registry's copies of the native
+     * binaries built in the workspace (as users download them from the packages' releases).
+     */
+    prebuildEnv: Object.fromEntries(
+      PREBUILT.filter((name) => prebuildTarball(name, installedVersion(name)) !== undefined).map((name) => [
+        `npm_config_${name.replace(/[^a-zA-Z0-9]/g, '_')}_binary_host`,
+        `${base}/-/prebuild/${name}`,
+      ]),
+    ),
     served,
     missing,
     close: () =>
@@ -174,6 +216,38 @@ async function startLocalRegistry({ packed = [], lockfile = path.join(root, 'pac
         server.close(() => resolve());
       }),
   };
+}
+
+/** Native packages installed with prebuild-install whose built binary the registry serves. */
+const PREBUILT = ['better-sqlite3'];
+
+function installedVersion(name) {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The prebuilt-binary tarball prebuild-install downloads for a package (`build/Release/<name>.node`),
+ * made from the workspace's build of it; undefined when it is not built here or another version.
+ */
+const prebuilds = new Map();
+function prebuildTarball(name, version) {
+  if (!PREBUILT.includes(name) || version !== installedVersion(name)) return undefined;
+  if (prebuilds.has(name)) return prebuilds.get(name);
+  const dir = path.join(root, 'node_modules', name);
+  const release = path.join(dir, 'build', 'Release');
+  // The package's own addon only, as its released prebuilds hold (not test binaries built beside it).
+  const binaries = [`${name.replace(/-/g, '_')}.node`].filter((f) => fs.existsSync(path.join(release, f)));
+  let buffer;
+  if (binaries.length) {
+    const r = spawnSync('tar', ['-czf', '-', '-C', dir, ...binaries.map((f) => path.join('build', 'Release', f))], { maxBuffer: 1 << 28 });
+    if (r.status === 0) buffer = r.stdout;
+  }
+  prebuilds.set(name, buffer);
+  return buffer;
 }
 
 function compareVersions(a, b) {

@@ -43,7 +43,14 @@ describe('experiment store', () => {
         const events = readJournal(path.join(tk.runsDir, r.id, 'events.ndjson'));
         const evaluated = events.filter((e) => e.type === 'evaluated');
         const finished = events.find((e) => e.type === 'run-finished')!;
-        expect(r).toMatchObject({ space: 'toy', searcher: 'toy-hill-climber', estimator: 'toy-score', status: finished.status, evaluations: finished.evaluations, sessions: 1 });
+        expect(r).toMatchObject({
+          space: 'toy',
+          searcher: 'toy-hill-climber',
+          estimator: 'toy-score',
+          status: finished.status,
+          evaluations: finished.evaluations,
+          sessions: 1,
+        });
         expect(r.trials).toBe(evaluated.length);
         const values = evaluated.map((e) => e.objective as number);
         expect(r.best?.value).toBe(Math.max(...values));

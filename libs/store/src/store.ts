@@ -274,7 +274,8 @@ export class ExperimentStore {
     const dir = path.join(this.runsDir, id);
     const journal = path.join(dir, RUN_FILES.journal);
     const size = fs.statSync(journal).size;
-    const row = this.db.prepare('SELECT journal_offset AS offset, journal_head AS head FROM runs WHERE id = ?').get(id) as { offset: number; head: string | null } | undefined;
+    const row = this.db.prepare('SELECT journal_offset AS offset, journal_head AS head FROM runs WHERE id = ?').get(id) as
+      { offset: number; head: string | null } | undefined;
     let offset = row?.offset ?? 0;
     let fromStart = !row;
     // A journal that shrank, or whose start changed, is another file now: read it from the start.
@@ -304,7 +305,9 @@ export class ExperimentStore {
       const ingest = new Ingest(this.db, id);
       for (const line of lines) if (line.trim()) ingest.line(line);
       ingest.finish();
-      this.db.prepare('UPDATE runs SET journal_offset = ?, journal_head = ? WHERE id = ?').run(newOffset, headHash(journal, Math.min(HEAD_BYTES, newOffset)), id);
+      this.db
+        .prepare('UPDATE runs SET journal_offset = ?, journal_head = ? WHERE id = ?')
+        .run(newOffset, headHash(journal, Math.min(HEAD_BYTES, newOffset)), id);
     })();
     return { lines: lines.length, fromStart };
   }
@@ -384,7 +387,9 @@ export class ExperimentStore {
         args.push(filter[key]);
       }
     }
-    const rows = this.db.prepare(`SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC`).all(...args) as Row[];
+    const rows = this.db
+      .prepare(`SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC`)
+      .all(...args) as Row[];
     let runs = rows.map((r) => this.toRun(r));
     if (filter.status) runs = runs.filter((r) => r.status === filter.status);
     return filter.limit !== undefined ? runs.slice(0, filter.limit) : runs;
@@ -536,7 +541,9 @@ class Ingest {
     this.insertProposal = db.prepare('INSERT OR REPLACE INTO proposals (run_id, trial, arch_key, arch) VALUES (?, ?, ?, ?)');
     this.insertEvent = db.prepare('INSERT OR REPLACE INTO events (run_id, seq, type, time, data) VALUES (?, ?, ?, ?, ?)');
     this.archOfProposal = db.prepare('SELECT arch FROM proposals WHERE run_id = ? AND arch_key = ? LIMIT 1');
-    this.lastEvaluation = db.prepare(`SELECT arch, objective, metrics, seconds FROM trials WHERE run_id = ? AND arch_key = ? AND cached = 0 AND status = 'evaluated' ORDER BY seq DESC LIMIT 1`);
+    this.lastEvaluation = db.prepare(
+      `SELECT arch, objective, metrics, seconds FROM trials WHERE run_id = ? AND arch_key = ? AND cached = 0 AND status = 'evaluated' ORDER BY seq DESC LIMIT 1`,
+    );
     this.run = db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Row;
   }
 

@@ -62,7 +62,9 @@ export async function runsCommand(
       r.elapsedMs !== undefined ? duration(r.elapsedMs) : '',
       started(r.createdAt),
     ]);
-    io.out(`${table(['run', 'status', 'space', 'searcher', 'estimator', 'evaluations', 'best', 'time', 'started'], rows, { width: outputWidth(io.env, io.outColumns), elide: [3, 4], keep: [0, 1] })}\n`);
+    io.out(
+      `${table(['run', 'status', 'space', 'searcher', 'estimator', 'evaluations', 'best', 'time', 'started'], rows, { width: outputWidth(io.env, io.outColumns), elide: [3, 4], keep: [0, 1] })}\n`,
+    );
     return EXIT.ok;
   } finally {
     store.close();
@@ -71,7 +73,8 @@ export async function runsCommand(
 
 /** `nasx compare <run…>`: runs side by side: best, budget, time, and the best-so-far at common evaluation counts. */
 export async function compareCommand(io: CliIO, ids: readonly string[], o: { runsDir?: string; json?: boolean }): Promise<number> {
-  if (ids.length < 2) throw new NasxError('usage', 'nasx compare needs two or more run ids', { fix: 'list them with nasx runs, e.g. nasx compare <run-a> <run-b>' });
+  if (ids.length < 2)
+    throw new NasxError('usage', 'nasx compare needs two or more run ids', { fix: 'list them with nasx runs, e.g. nasx compare <run-a> <run-b>' });
   const store = openStore(io, o.runsDir);
   try {
     const ref = ids.map((id) => path.basename(id.replace(/[\\/]+$/, '')));

@@ -127,6 +127,8 @@ export async function workerCommand(io: CliIO, flags: WorkerFlags): Promise<numb
       ...(dataDir ? { dataDir } : {}),
       backends,
       ...(estimators ? { estimators } : {}),
+      // One thread per job this process runs at once.
+      threads: Number(options['concurrency'] ?? 1),
       signal: stop.signal,
     });
     const worker = await def.createWorker(options, { configDir: io.cwd, logger, rng: createRng(0), ...(dataDir ? { dataDir } : {}) });

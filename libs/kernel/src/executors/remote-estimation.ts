@@ -53,6 +53,12 @@ export interface ExecutorWorkerHostOptions {
   readonly backends: readonly string[];
   /** Only these estimators are served (default: every estimator installed). */
   readonly estimators?: readonly string[];
+  /**
+   * Threads for compute-heavy estimators (those whose manifest says `workers`): their estimates
+   * run in a pool of this many worker threads, so this process's event loop stays free to renew
+   * the executor's job leases and heartbeats while a network trains. Default 1.
+   */
+  readonly threads?: number;
   readonly signal: AbortSignal;
 }
 
@@ -103,14 +109,19 @@ export function createExecutorWorkerHost(options: ExecutorWorkerHostOptions): Ex
         if (isNasxError(e)) throw new NasxError(e.kind, `${where}: ${e.message}`, { ...e.where, fix: e.fix });
         throw e;
       }
-      const est = await composeEstimation(registry, config, { logger, inWorker: true });
+      // A compute-heavy estimator runs in worker threads (as the kernel's pool runs it in-process).
+      const entry = config.estimator.contribution;
+      const pooled = entry.workers === true && entry.plugin.source !== 'inline';
+      const est = await composeEstimation(registry, pooled ? { ...config, workers: Math.max(1, options.threads ?? 1) } : config, { logger, inWorker: !pooled });
       return {
         estimator: est.estimator,
         prepares: [est.estimator, ...Object.values(est.estimators)].some((e) => typeof e.prepare === 'function'),
         async prepare(seed: number, stateDir: string, signal: AbortSignal): Promise<void> {
+          const ctx = (rng: ReturnType<typeof createRng>) => ({ runId: job.run, rng, signal, logger, emit: () => undefined, stateDir });
+          // The pool's threads prepare their own pipelines (named estimators first) from the seed.
+          if (pooled) return est.estimator.prepare?.(ctx(createRng(seed)));
           // The kernel's order: named estimators first (the primary one may use them), each from
           // its own stream; the primary one from the stream the run gives its estimator.
-          const ctx = (rng: ReturnType<typeof createRng>) => ({ runId: job.run, rng, signal, logger, emit: () => undefined, stateDir });
           for (const [name, e] of Object.entries(est.estimators)) await e.prepare?.(ctx(createRng(seed).fork(`prepare-${name}`)));
           await est.estimator.prepare?.(ctx(createRng(seed)));
         },
