@@ -17,6 +17,7 @@ import { schemaCommand } from './commands/schema.command';
 import { scoreCommand } from './commands/score.command';
 import { validateCommand } from './commands/validate.command';
 import { workerCommand } from './commands/worker.command';
+import { uiCommand } from './commands/ui.command';
 import { compareCommand, runsCommand, storeRebuildCommand } from './commands/runs.command';
 import { EXIT, processIO, type CliIO } from './io';
 
@@ -140,6 +141,14 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--runs-dir <dir>', 'the runs directory (default runs/)')
     .option('--json', 'the comparison as JSON')
     .action((ids: string[], o) => setCode(compareCommand(io, ids, o)));
+
+  p.command('ui')
+    .description('serve the web view of a runs directory: runs, a live page per run (trajectory, trials, Pareto front, cell), comparisons')
+    .option('--runs-dir <dir>', 'the runs directory (default runs/)')
+    .option('--host <address>', 'address to bind (default 127.0.0.1; another address requires the token)', '127.0.0.1')
+    .option('--port <n>', 'port (0: any free one)', integer, 8080)
+    .option('--token <token>', 'access token (default: none on loopback, a random one elsewhere)')
+    .action((o) => setCode(uiCommand(io, o)));
 
   p.command('store')
     .description('the experiment store of a runs directory (<runs-dir>/nasx.db): "rebuild" drops it and indexes every journal again')
