@@ -140,6 +140,9 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .argument('<run...>', 'run ids (or run folders) of the runs directory')
     .option('--runs-dir <dir>', 'the runs directory (default runs/)')
     .option('--json', 'the comparison as JSON')
+    .option('--svg <file>', 'also draw the best-so-far curves, overlaid, as SVG')
+    .option('--png <file>', 'also draw them as PNG')
+    .option('--size <WxH>', 'plot size in pixels (default 900x600)', plotSize)
     .action((ids: string[], o) => setCode(compareCommand(io, ids, o)));
 
   p.command('ui')

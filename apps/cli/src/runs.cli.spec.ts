@@ -47,6 +47,11 @@ describe('nasx runs / compare / store', () => {
       best: (number | null)[][];
     };
     expect(c.at).toEqual([1, 2, 5, 10, 20, 30, 50, 60]);
+    const plot = nasx(['compare', ...ids, '--runs-dir', path.join(dir, 'runs'), '--svg', path.join(dir, 'c.svg'), '--png', path.join(dir, 'c.png')]);
+    expect(plot.code).toBe(0);
+    const svg = fs.readFileSync(path.join(dir, 'c.svg'), 'utf8');
+    for (const id of ids) expect(svg).toContain(id);
+    expect(fs.readFileSync(path.join(dir, 'c.png')).subarray(1, 4).toString()).toBe('PNG');
     c.runs.forEach((r, k) => expect(Math.max(...(c.best[k]!.filter((v) => v !== null) as number[]))).toBe(r.best.value));
   });
 

@@ -2,9 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NasxError } from '@nasx/contracts';
 import { ExperimentStore, STORE_FILE, type RunStatus, type StoredRun } from '@nasx/store';
+import { compareSpec } from '@nasx/ui';
 import type { CliIO } from '../io';
 import { EXIT } from '../io';
 import { duration, num, outputWidth, table } from '../ui/format';
+import { renderPng, renderSvg } from './trajectory-plot';
 
 const STATUSES: readonly RunStatus[] = ['running', 'interrupted', 'completed', 'budget-exhausted', 'failed', 'cancelled'];
 
@@ -72,13 +74,25 @@ export async function runsCommand(
 }
 
 /** `nasx compare <run…>`: runs side by side: best, budget, time, and the best-so-far at common evaluation counts. */
-export async function compareCommand(io: CliIO, ids: readonly string[], o: { runsDir?: string; json?: boolean }): Promise<number> {
+export async function compareCommand(
+  io: CliIO,
+  ids: readonly string[],
+  o: { runsDir?: string; json?: boolean; svg?: string; png?: string; size?: { width: number; height: number } },
+): Promise<number> {
   if (ids.length < 2)
     throw new NasxError('usage', 'nasx compare needs two or more run ids', { fix: 'list them with nasx runs, e.g. nasx compare <run-a> <run-b>' });
   const store = openStore(io, o.runsDir);
   try {
     const ref = ids.map((id) => path.basename(id.replace(/[\\/]+$/, '')));
     const c = store.compare(ref);
+    if (o.svg !== undefined || o.png !== undefined) {
+      // The runs' best-so-far curves overlaid, as the web view's comparison draws them.
+      const size = o.size ?? { width: 900, height: 600 };
+      const svg = await renderSvg(compareSpec(ref.map((id) => ({ id, points: store.trajectory(id) }))), size);
+      if (o.svg !== undefined) fs.writeFileSync(path.resolve(io.cwd, o.svg), svg);
+      if (o.png !== undefined) fs.writeFileSync(path.resolve(io.cwd, o.png), await renderPng(svg));
+      io.err(`wrote ${[o.svg, o.png].filter((f) => f !== undefined).join(' and ')}\n`);
+    }
     if (o.json) {
       io.out(`${JSON.stringify(c)}\n`);
       return EXIT.ok;
