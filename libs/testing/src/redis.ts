@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -37,7 +37,10 @@ export function freePort(): Promise<number> {
 
 /** A real redis-server on the loopback address, in a temporary folder of its own. */
 export interface RedisServer {
+  /** `redis://127.0.0.1:<port>`, or `rediss://…` for a TLS server. */
   readonly url: string;
+  /** TLS servers: the PEM file of the certificate authority that signed the server's certificate. */
+  readonly caFile?: string;
   readonly port: number;
   readonly dir: string;
   /** Stops the server (SIGTERM: it writes its append-only file and exits). */
@@ -51,17 +54,33 @@ export interface RedisServer {
 /**
  * Starts `redis-server` on a free loopback port. `persist` turns on the append-only file with an
  * fsync per write (jobs survive a restart); without it a restart loses every key. `password`
- * requires AUTH.
+ * requires AUTH. `tls` serves TLS only, with a certificate for 127.0.0.1 signed by a certificate
+ * authority made for the occasion (openssl).
  */
-export async function startRedisServer(opts: { persist?: boolean; password?: string } = {}): Promise<RedisServer> {
+export async function startRedisServer(opts: { persist?: boolean; password?: string; tls?: boolean } = {}): Promise<RedisServer> {
   const bin = redisServerPath();
   if (!bin) throw new Error(`no redis-server: ${REDIS_INSTALL_HINT}`);
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-redis-'));
   let child: ChildProcess | undefined;
+  const tls = opts.tls ? makeCertificates(dir) : undefined;
   const args = [
-    '--port',
-    String(port),
+    ...(tls
+      ? [
+          '--port',
+          '0',
+          '--tls-port',
+          String(port),
+          '--tls-cert-file',
+          tls.cert,
+          '--tls-key-file',
+          tls.key,
+          '--tls-ca-cert-file',
+          tls.ca,
+          '--tls-auth-clients',
+          'no',
+        ]
+      : ['--port', String(port)]),
     '--bind',
     '127.0.0.1',
     '--dir',
@@ -106,7 +125,8 @@ export async function startRedisServer(opts: { persist?: boolean; password?: str
   };
   await start();
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
+    ...(tls ? { caFile: tls.ca } : {}),
     port,
     dir,
     stop,
@@ -119,6 +139,36 @@ export async function startRedisServer(opts: { persist?: boolean; password?: str
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A certificate authority and a server certificate for 127.0.0.1 it signed, in `dir` (openssl). */
+function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
+  const f = (name: string) => path.join(dir, name);
+  const run = (args: string[]) => {
+    const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr}`);
+  };
+  fs.writeFileSync(f('san.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '2', '-subj', '/CN=nasx test CA']);
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=127.0.0.1']);
+  run([
+    'x509',
+    '-req',
+    '-in',
+    f('server.csr'),
+    '-CA',
+    f('ca.pem'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    f('server.pem'),
+    '-days',
+    '2',
+    '-extfile',
+    f('san.cnf'),
+  ]);
+  return { ca: f('ca.pem'), cert: f('server.pem'), key: f('server.key') };
 }
 
 /**

@@ -60,6 +60,21 @@ describe('bullmq executor: connection options', () => {
 });
 
 describeWithRedis('bullmq executor: reaching Redis', () => {
+  it('TLS: a rediss:// server whose certificate the given CA signed answers; without the CA the certificate is refused', async () => {
+    const server = await startRedisServer({ tls: true });
+    try {
+      expect(server.url).toMatch(/^rediss:\/\/127\.0\.0\.1:\d+$/);
+      await expect(
+        checkRedis(opts({ redis: server.url, tls: { ca: server.caFile!, rejectUnauthorized: true }, connectSeconds: 3 }), place),
+      ).resolves.toBeUndefined();
+      const refused = await checkRedis(opts({ redis: server.url, connectSeconds: 3 }), place).catch((e: unknown) => e);
+      expect(isNasxError(refused) && refused.message).toMatch(/cannot reach Redis at rediss:\/\/127\.0\.0\.1:\d+: .*certificate/);
+      expect(isNasxError(refused) && refused.fix).toMatch(/tls\.ca/);
+    } finally {
+      await server.dispose();
+    }
+  });
+
   it('an unreachable server and a wrong password are one clear error each, within connectSeconds', async () => {
     const port = await freePort();
     const t0 = Date.now();

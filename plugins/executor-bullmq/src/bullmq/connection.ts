@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { isIP } from 'node:net';
 import * as path from 'node:path';
 import { NasxError } from '@nasx/contracts';
 import type { ConnectionOptions } from 'bullmq';
@@ -75,7 +76,8 @@ export function redisOptions(options: BullmqOptions, place: OptionsPlace): Redis
     ...(tlsWanted
       ? {
           tls: {
-            servername: u.hostname,
+            // SNI takes host names only (RFC 6066); an address is checked against the certificate's IP names.
+            ...(isIP(u.hostname.replace(/^\[|\]$/g, '')) ? {} : { servername: u.hostname }),
             rejectUnauthorized: options.tls?.rejectUnauthorized ?? true,
             ...(read('ca') ? { ca: read('ca') } : {}),
             ...(read('cert') ? { cert: read('cert') } : {}),
@@ -103,6 +105,12 @@ export function redisError(options: BullmqOptions, cause: unknown, place: Option
     return new NasxError('run', `Redis at ${where} refused the connection: ${text}`, {
       ...at,
       fix: `give the password in the environment variable ${options.passwordEnv} (or the URL's user:password), as the server's requirepass / ACL says`,
+    });
+  }
+  if (/certificate|SSL|TLS|self.signed/i.test(text)) {
+    return new NasxError('run', `cannot reach Redis at ${where}: ${text}`, {
+      ...at,
+      fix: 'give the certificate authority that signed the server’s certificate as tls.ca (a PEM file; --options \'{"tls":{"ca":"ca.pem"}}\' for nasx worker)',
     });
   }
   return new NasxError('run', `cannot reach Redis at ${where}: ${text}`, {
