@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeWithSharedData } from '@nasx/testing';
-import { nasx, nasxChild, tempDir, WORKSPACE } from './cli-test-helpers';
+import { NASX_BIN, nasx, nasxChild, tempDir, WORKSPACE } from './cli-test-helpers';
 
 // nasx runs, nasx compare and nasx store rebuild over real run folders written by nasx run (the
 // synthetic example; the tabular NB201 examples where the reference data is), checked against
@@ -152,6 +153,29 @@ describe('nasx runs / compare / store rebuild', () => {
     expect(rebuilt.stderr).toMatch(/^rebuilt .*nasx\.db: 3 run\(s\), \d+ journal line\(s\) in /);
     expect(nasx(['runs', '--runs-dir', runsDir, '--json']).stdout).toBe(before);
   });
+
+  it('four nasx runs at once on a runs directory without a store make one store, each listing every run once', async () => {
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(path.join(runsDir, `nasx.db${suffix}`), { force: true });
+    const expected = runsJson(runsDir);
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(path.join(runsDir, `nasx.db${suffix}`), { force: true });
+    const outputs = await Promise.all(
+      [0, 1, 2, 3].map(
+        () =>
+          new Promise<{ code: number | null; out: string }>((resolve) => {
+            const child = spawn(process.execPath, [NASX_BIN, 'runs', '--runs-dir', runsDir, '--json'], { env: { ...process.env, NASX_DEBUG: '' } });
+            let out = '';
+            child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+            child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+            child.on('close', (code) => resolve({ code, out }));
+          }),
+      ),
+    );
+    for (const o of outputs) {
+      expect(o.code).toBe(0);
+      expect((JSON.parse(o.out) as { runs: RunJson[] }).runs).toEqual(expected);
+    }
+    expect(runsJson(runsDir)).toEqual(expected);
+  }, 60_000);
 
   it('a run killed mid-write shows as interrupted, running while it runs, and finished after nasx resume', async () => {
     const slowPlugin = path.join(__dirname, '__fixtures__', 'slow-plugin');

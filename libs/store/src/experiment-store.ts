@@ -177,32 +177,41 @@ export class ExperimentStore {
     return this.guard(() => toRun(this.db.prepare(`${RUN_SELECT} WHERE r.id = ?`).get(exact) as Row));
   }
 
+  /** The integer key of a run's rows in `trials` and `events`. */
+  private key(id: string): number {
+    const exact = this.resolve(id);
+    return this.guard(() => this.db.prepare('SELECT run FROM runs WHERE id = ?').pluck().get(exact) as number);
+  }
+
   /** A run's told trials (evaluated and failed), in the order they were told unless `q.sort` says otherwise. */
   trials(id: string, q: TrialQuery = {}): StoredTrial[] {
-    const run = this.resolve(id);
-    const where = ['run_id = ?'];
-    const args: unknown[] = [run];
+    const where = ['t.run = ?'];
+    const args: unknown[] = [this.key(id)];
     if (q.status) {
-      where.push('status = ?');
+      where.push('t.status = ?');
       args.push(q.status);
     }
     if (q.cached !== undefined) {
-      where.push('cached = ?');
+      where.push('t.cached = ?');
       args.push(q.cached ? 1 : 0);
     }
     if (q.key) {
-      where.push('instr(arch_key, ?) > 0');
+      where.push('instr(t.arch_key, ?) > 0');
       args.push(q.key);
     }
     if (q.afterSeq !== undefined) {
-      where.push('seq > ?');
+      where.push('t.seq > ?');
       args.push(q.afterSeq);
     }
     const dir = q.order === 'desc' ? 'DESC' : 'ASC';
-    const order = { seq: `seq ${dir}`, trial: `trial ${dir}, seq`, value: `value IS NULL, value ${dir}, seq`, seconds: `seconds IS NULL, seconds ${dir}, seq` }[
-      q.sort ?? 'seq'
-    ];
-    const sql = `SELECT * FROM trials WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`;
+    const order = {
+      seq: `t.seq ${dir}`,
+      trial: `t.trial ${dir}, t.seq`,
+      // The order of the index by value: ties by seq, trials without a value (failed) at the low end.
+      value: q.order === 'desc' ? 't.value DESC, t.seq' : 't.value, t.seq DESC',
+      seconds: `COALESCE(t.seconds, s.seconds) IS NULL, COALESCE(t.seconds, s.seconds) ${dir}, t.seq`,
+    }[q.sort ?? 'seq'];
+    const sql = `${TRIAL_SELECT} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`;
     return this.guard(() => (this.db.prepare(sql).all(...args, q.limit ?? -1, q.offset ?? 0) as Row[]).map(toTrial));
   }
 
@@ -213,10 +222,10 @@ export class ExperimentStore {
    * every earlier one).
    */
   trajectory(id: string, opts: { readonly afterSeq?: number } = {}): TrajectoryPoint[] {
-    const run = this.resolve(id);
+    const run = this.key(id);
     const sql = `SELECT * FROM (
         SELECT evaluations, trial, value, seq, elapsed_ms, MAX(value) OVER (ORDER BY seq ROWS UNBOUNDED PRECEDING) AS best
-        FROM trials WHERE run_id = ? AND status = 'evaluated' AND cached = 0 AND value IS NOT NULL
+        FROM trials INDEXED BY trials_counted WHERE run = ? AND status = 'evaluated' AND cached = 0 AND value IS NOT NULL
       ) WHERE seq > ? ORDER BY seq`;
     return this.guard(() =>
       (this.db.prepare(sql).all(run, opts.afterSeq ?? -1) as Row[]).map((r) => ({
@@ -259,9 +268,9 @@ export class ExperimentStore {
    * `run-finished`), in journal order; `proposed` and `evaluated` lines are its trials.
    */
   events(id: string, opts: { readonly types?: readonly string[]; readonly afterSeq?: number; readonly limit?: number } = {}): StoredEvent[] {
-    const run = this.resolve(id);
+    const run = this.key(id);
     const types = opts.types ?? [];
-    const sql = `SELECT seq, type, time, data FROM events WHERE run_id = ? AND seq > ? ${types.length ? `AND type IN (${types.map(() => '?').join(', ')})` : ''} ORDER BY seq LIMIT ?`;
+    const sql = `SELECT seq, type, time, data FROM events WHERE run = ? AND seq > ? ${types.length ? `AND type IN (${types.map(() => '?').join(', ')})` : ''} ORDER BY seq LIMIT ?`;
     return this.guard(() =>
       (this.db.prepare(sql).all(run, opts.afterSeq ?? -1, ...types, opts.limit ?? -1) as Row[]).map((r) => ({
         seq: Number(r['seq']),
@@ -293,7 +302,13 @@ export class ExperimentStore {
 }
 
 /** A run's row with its best trial's architecture. */
-const RUN_SELECT = 'SELECT r.*, t.arch AS best_arch FROM runs r LEFT JOIN trials t ON t.run_id = r.id AND t.seq = r.best_seq';
+const RUN_SELECT = `SELECT r.*, COALESCE(t.arch, s.arch) AS best_arch FROM runs r
+  LEFT JOIN trials t ON t.run = r.run AND t.seq = r.best_seq LEFT JOIN trials s ON s.run = t.run AND s.seq = t.source_seq`;
+
+/** Trials, a cached answer's evaluation filled in from the trial it repeats (`source_seq`). */
+const TRIAL_SELECT = `SELECT t.seq, t.trial, t.status, t.arch_key, COALESCE(t.arch, s.arch) AS arch, COALESCE(t.objective, s.objective) AS objective,
+  t.value, COALESCE(t.metrics, s.metrics) AS metrics, t.cached, COALESCE(t.seconds, s.seconds) AS seconds, t.evaluations, t.elapsed_ms, t.time, t.stage, t.error
+  FROM trials t LEFT JOIN trials s ON s.run = t.run AND s.seq = t.source_seq`;
 
 function toRun(r: Row): StoredRun {
   const bestArch = decode<Architecture>(r['best_arch']);

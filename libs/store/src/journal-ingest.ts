@@ -3,6 +3,8 @@ import type Database from 'better-sqlite3';
 
 /** A row of the `runs` table, as the ingest updates it line by line. */
 export interface RunRow {
+  /** The integer key trials and events refer to (null until the row is first written). */
+  run: number | null;
   id: string;
   name: string;
   config_file: string | null;
@@ -42,6 +44,7 @@ export interface RunRow {
 
 /** The columns of {@link RunRow}, in table order. */
 export const RUN_COLUMNS: readonly (keyof RunRow)[] = [
+  'run',
   'id',
   'name',
   'config_file',
@@ -89,23 +92,21 @@ export interface IngestStatements {
 export function ingestStatements(db: Database.Database): IngestStatements {
   return {
     insertTrial: db.prepare(
-      `INSERT OR REPLACE INTO trials (run_id, seq, trial, status, arch_key, arch, objective, value, metrics, cached, seconds, evaluations, elapsed_ms, time, stage, error)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO trials (run, seq, trial, status, arch_key, arch, objective, value, metrics, cached, source_seq, seconds, evaluations, elapsed_ms, time, stage, error)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    insertEvent: db.prepare('INSERT OR REPLACE INTO events (run_id, seq, type, time, data) VALUES (?, ?, ?, ?, ?)'),
+    insertEvent: db.prepare('INSERT OR REPLACE INTO events (run, seq, type, time, data) VALUES (?, ?, ?, ?, ?)'),
+    // SQLite would rather walk the whole run backwards by seq than use the index (no statistics).
     lastEvaluation: db.prepare(
-      `SELECT arch, objective, value, metrics, seconds FROM trials WHERE run_id = ? AND arch_key = ? AND cached = 0 AND status = 'evaluated' ORDER BY seq DESC LIMIT 1`,
+      `SELECT seq, value FROM trials INDEXED BY trials_counted_by_key WHERE run = ? AND arch_key = ? AND cached = 0 AND status = 'evaluated' ORDER BY seq DESC LIMIT 1`,
     ),
   };
 }
 
 /** What a cached `evaluated` line refers to: the last uncached evaluation of its architecture key. */
 interface Evaluation {
-  readonly arch: string | null;
-  readonly objective: string | null;
+  readonly seq: number;
   readonly value: number | null;
-  readonly metrics: string | null;
-  readonly seconds: number | null;
 }
 
 type Line = Record<string, unknown>;
@@ -188,7 +189,7 @@ export class JournalIngest {
       default:
         break;
     }
-    this.st.insertEvent.run(row.id, seq, type, time, text);
+    this.st.insertEvent.run(row.run, seq, type, time, text);
   }
 
   /** Search time since the run began: earlier sessions plus this one so far. */
@@ -233,59 +234,59 @@ export class JournalIngest {
 
   private evaluated(e: Line, seq: number, time: number): void {
     const r = this.row;
+    const run = r.run;
     const cached = e['cached'] === true;
     const ref = str(e['ref']);
+    const trial = num(e['trial']) ?? -1;
+    const counted = num(e['evaluations']) ?? null;
     let key: string;
-    let evaluation: Evaluation;
+    let value: number | null;
     if (ref !== undefined && e['objective'] === undefined) {
-      // A cached answer written as a reference to the last uncached evaluation of its key.
+      // A cached answer written as a reference to the last uncached evaluation of its key: the row
+      // keeps the reference (source_seq) and its architecture only when it differs.
       key = ref;
-      const prev = this.evaluations.get(key) ?? (this.st.lastEvaluation.get(r.id, key) as Evaluation | undefined);
-      if (!prev) {
+      const source = this.evaluations.get(key) ?? (this.st.lastEvaluation.get(run, key) as Evaluation | undefined);
+      if (!source) {
         this.damaged++;
         return;
       }
-      evaluation = e['arch'] === undefined ? prev : { ...prev, arch: journalJson(e['arch']) };
+      value = source.value;
+      const arch = e['arch'] === undefined ? null : journalJson(e['arch']);
+      this.st.insertTrial.run(run, seq, trial, 'evaluated', key, arch, null, value, null, 1, source.seq, null, counted, this.elapsed(time), time, null, null);
     } else {
       const arch = e['arch'] as { key?: unknown } | undefined;
       key = str(arch?.key) ?? '';
       const objective = e['objective'];
       const estimate = (e['estimate'] ?? {}) as { metrics?: unknown; cost?: { seconds?: unknown } };
-      evaluation = {
-        arch: arch === undefined ? null : journalJson(arch),
-        objective: objective === undefined ? null : journalJson(objective),
-        value: real(objective),
-        metrics: estimate.metrics === undefined ? null : journalJson(estimate.metrics),
-        seconds: real(estimate.cost?.seconds),
-      };
+      const archText = arch === undefined ? null : journalJson(arch);
+      value = real(objective);
+      this.st.insertTrial.run(
+        run,
+        seq,
+        trial,
+        'evaluated',
+        key,
+        archText,
+        objective === undefined ? null : journalJson(objective),
+        value,
+        estimate.metrics === undefined ? null : journalJson(estimate.metrics),
+        cached ? 1 : 0,
+        null,
+        real(estimate.cost?.seconds),
+        counted,
+        this.elapsed(time),
+        time,
+        null,
+        null,
+      );
       if (Array.isArray(objective)) r.multi = 1;
-      if (!cached) this.evaluations.set(key, evaluation);
+      if (!cached) this.evaluations.set(key, { seq, value });
     }
-    const trial = num(e['trial']) ?? -1;
-    const counted = num(e['evaluations']) ?? null;
-    this.st.insertTrial.run(
-      r.id,
-      seq,
-      trial,
-      'evaluated',
-      key,
-      evaluation.arch,
-      evaluation.objective,
-      evaluation.value,
-      evaluation.metrics,
-      cached ? 1 : 0,
-      evaluation.seconds,
-      counted,
-      this.elapsed(time),
-      time,
-      null,
-      null,
-    );
     if (cached) r.cached++;
     if (counted !== null) r.evaluations = Math.max(r.evaluations, counted);
     // The first trial to reach the largest objective, as `nasx report` picks it.
-    if (evaluation.value !== null && (r.best_value === null || evaluation.value > r.best_value)) {
-      r.best_value = evaluation.value;
+    if (value !== null && (r.best_value === null || value > r.best_value)) {
+      r.best_value = value;
       r.best_seq = seq;
       r.best_trial = trial;
       r.best_key = key;
@@ -296,7 +297,7 @@ export class JournalIngest {
     const r = this.row;
     const arch = e['arch'] as { key?: unknown } | undefined;
     this.st.insertTrial.run(
-      r.id,
+      r.run,
       seq,
       num(e['trial']) ?? -1,
       'failed',
@@ -306,6 +307,7 @@ export class JournalIngest {
       null,
       null,
       0,
+      null,
       null,
       null,
       this.elapsed(time),

@@ -60,6 +60,7 @@ function newRow(id: string, dir: string): RunRow {
     // A folder without a readable config.json still has a journal to index.
   }
   return {
+    run: null,
     id,
     name,
     config_file: configFile,
@@ -114,7 +115,8 @@ interface RunSync {
 export class JournalSync {
   private readonly st: IngestStatements;
   private readonly getRun: Database.Statement;
-  private readonly putRun: Database.Statement;
+  private readonly insertRun: Database.Statement;
+  private readonly updateRun: Database.Statement;
   private readonly deletes: Database.Statement[];
 
   constructor(
@@ -123,8 +125,11 @@ export class JournalSync {
   ) {
     this.st = ingestStatements(db);
     this.getRun = db.prepare('SELECT * FROM runs WHERE id = ?');
-    this.putRun = db.prepare(`INSERT OR REPLACE INTO runs (${RUN_COLUMNS.join(', ')}) VALUES (${RUN_COLUMNS.map((c) => `@${c}`).join(', ')})`);
-    this.deletes = ['DELETE FROM runs WHERE id = ?', 'DELETE FROM trials WHERE run_id = ?', 'DELETE FROM events WHERE run_id = ?'].map((q) => db.prepare(q));
+    this.insertRun = db.prepare(`INSERT INTO runs (${RUN_COLUMNS.join(', ')}) VALUES (${RUN_COLUMNS.map((c) => `@${c}`).join(', ')})`);
+    // An UPDATE rewrites only the indexes whose columns changed (REPLACE would rewrite all five).
+    const columns = RUN_COLUMNS.filter((c) => c !== 'run' && c !== 'id');
+    this.updateRun = db.prepare(`UPDATE runs SET ${columns.map((c) => `${c} = @${c}`).join(', ')} WHERE run = @run`);
+    this.deletes = ['trials', 'events', 'runs'].map((t) => db.prepare(`DELETE FROM ${t} WHERE run = (SELECT run FROM runs WHERE id = ?)`));
   }
 
   /** Run folders: the directories of the runs directory that hold a journal. */
@@ -204,7 +209,10 @@ export class JournalSync {
         fromStart = true;
       }
     }
-    row ??= newRow(id, dir);
+    if (!row) {
+      row = newRow(id, dir);
+      row.run = Number(this.insertRun.run(row).lastInsertRowid);
+    }
     const ingest = new JournalIngest(this.st, row);
     let lines = 0;
     let offset = row.journal_offset;
@@ -244,7 +252,7 @@ export class JournalSync {
       row.journal_head = f.head;
       row.journal_tail = f.tail;
     }
-    if (changed) this.putRun.run(row);
+    if (changed) this.updateRun.run(row);
     return { changed, fromStart, lines, bytes: offset - start };
   }
 }

@@ -17,11 +17,16 @@ export const STORE_SCHEMA_VERSION = 2;
 // `runs` also keeps what an incremental sync needs to go on where it stopped: the byte offset of
 // the journal ingested so far, hashes of the first and the last 4 KiB before it (a journal that
 // shrank, or whose ingested part changed, is read again from the start), and the ingest state of
-// the current session. Trials are keyed by journal seq: a failed `ask` reuses the next trial number.
+// the current session. Trials and events refer to their run by its integer key `run` (not its
+// 30-character id: a 5,000-evaluation REA run has ~700,000 cached answers) and are keyed by journal
+// seq (a failed `ask` reuses the next trial number). A cached answer the journal wrote as a
+// reference keeps only what differs from the evaluation it repeats (`source_seq`): its objective,
+// metrics and cost are that evaluation's, as in the journal (which halves the file).
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE runs (
-  id TEXT PRIMARY KEY,
+  run INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
   name TEXT NOT NULL,
   config_file TEXT,
   space TEXT,
@@ -62,7 +67,7 @@ CREATE INDEX runs_by_space ON runs (space);
 CREATE INDEX runs_by_searcher ON runs (searcher);
 CREATE INDEX runs_by_status ON runs (status);
 CREATE TABLE trials (
-  run_id TEXT NOT NULL,
+  run INTEGER NOT NULL,
   seq INTEGER NOT NULL,
   trial INTEGER NOT NULL,
   status TEXT NOT NULL,
@@ -72,29 +77,30 @@ CREATE TABLE trials (
   value REAL,
   metrics TEXT,
   cached INTEGER NOT NULL DEFAULT 0,
+  source_seq INTEGER,
   seconds REAL,
   evaluations INTEGER,
   elapsed_ms INTEGER NOT NULL,
   time INTEGER NOT NULL,
   stage TEXT,
   error TEXT,
-  PRIMARY KEY (run_id, seq)
+  PRIMARY KEY (run, seq)
 ) WITHOUT ROWID;
-CREATE INDEX trials_by_trial ON trials (run_id, trial);
-CREATE INDEX trials_by_value ON trials (run_id, value);
-CREATE INDEX trials_by_key ON trials (run_id, arch_key, cached, seq);
+CREATE INDEX trials_by_trial ON trials (run, trial);
+CREATE INDEX trials_by_value ON trials (run, value DESC, seq);
+CREATE INDEX trials_counted ON trials (run, seq, value, evaluations, trial, elapsed_ms) WHERE cached = 0 AND status = 'evaluated';
+CREATE INDEX trials_counted_by_key ON trials (run, arch_key) WHERE cached = 0 AND status = 'evaluated';
 CREATE TABLE events (
-  run_id TEXT NOT NULL,
+  run INTEGER NOT NULL,
   seq INTEGER NOT NULL,
   type TEXT NOT NULL,
   time INTEGER,
   data TEXT NOT NULL,
-  PRIMARY KEY (run_id, seq)
+  PRIMARY KEY (run, seq)
 ) WITHOUT ROWID;
-CREATE INDEX events_by_type ON events (run_id, type, seq);
+CREATE INDEX events_by_type ON events (run, type, seq);
 `;
 
-/** SQLite's answers for a file that is not a database, or a damaged one. */
 /** True when an error is SQLite's for a file that is not a database or a damaged one (`SQLITE_NOTADB`, `SQLITE_CORRUPT*`). */
 export function isDamagedDatabase(e: unknown): boolean {
   const code = (e as { code?: unknown } | undefined)?.code;
@@ -132,9 +138,14 @@ function version(db: Database.Database): number | undefined {
   return row ? Number(row.value) : undefined;
 }
 
-/** Drops every table and creates the current ones (empty: the next sync reads every journal). */
-export function createTables(db: Database.Database): void {
+/**
+ * Drops every table and creates the current ones (empty: the next sync reads every journal). With
+ * `unlessCurrent`, leaves tables of the current version alone: another process opening the same new
+ * store may have made them since this one looked.
+ */
+export function createTables(db: Database.Database, opts: { unlessCurrent?: boolean } = {}): void {
   db.transaction(() => {
+    if (opts.unlessCurrent && version(db) === STORE_SCHEMA_VERSION) return;
     const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).pluck().all() as string[];
     for (const name of tables) db.exec(`DROP TABLE IF EXISTS "${name.replace(/"/g, '""')}"`);
     db.exec(SCHEMA);
@@ -155,7 +166,7 @@ export function openDatabase(file: string, runsDir: string): Database.Database {
     if (String(db.pragma('journal_mode = WAL', { simple: true })).toLowerCase() !== 'wal') throw new Error('the file system does not support WAL mode');
     // Durable at checkpoints; a power cut may lose the last syncs, which the next sync redoes.
     db.pragma('synchronous = NORMAL');
-    if (version(db) !== STORE_SCHEMA_VERSION) createTables(db);
+    if (version(db) !== STORE_SCHEMA_VERSION) createTables(db, { unlessCurrent: true });
     return db;
   } catch (e) {
     db?.close();

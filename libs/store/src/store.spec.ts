@@ -6,6 +6,7 @@ import { JournalEncoder, readJournal, reportFromJournal } from '@nasx/kernel';
 import { startTestKernel, type TestKernel } from '@nasx/testing';
 import Database from 'better-sqlite3';
 import { ExperimentStore, STORE_FILE, rebuildStore, syncStore } from './index';
+import { createTables } from './schema';
 
 // The store as it is fed: real runs of the toy pipeline (journals written by the kernel) checked
 // against the kernel's own reading of the journals (readJournal, reportFromJournal), journals
@@ -112,6 +113,16 @@ describe('experiment store', () => {
         expect(store.trials(id, { sort: 'value', order: 'desc', cached: false, limit: 3 }).map((t) => t.value)).toEqual(
           [...values].sort((x, y) => y - x).slice(0, 3),
         );
+        const ascending = store.trials(id, { sort: 'value', status: 'evaluated' }).map((t) => t.value!);
+        expect(ascending).toEqual(evaluated.map((e) => e.objective as number).sort((x, y) => x - y));
+        expect(store.trials(id, { sort: 'trial', order: 'desc', limit: 1 })[0]!.trial).toBe(Math.max(...evaluated.map((e) => e.trial)));
+        expect(store.trials(id, { sort: 'seconds', limit: 5 }).map((t) => t.seconds)).toEqual(
+          evaluated
+            .map((e) => e.estimate.cost.seconds)
+            .sort((x, y) => x - y)
+            .slice(0, 5),
+        );
+        expect(store.trials(id, { offset: 5, limit: 5 }).map((t) => t.seq)).toEqual(evaluated.slice(5, 10).map((e) => e.seq));
         expect(store.trials(id, { cached: true }).length).toBe(kernel.cachedAnswers);
         expect(store.trials(id, { key: r.best!.key }).every((t) => t.key!.includes(r.best!.key))).toBe(true);
         expect(store.trials(id, { afterSeq: curve[9]!.seq }).every((t) => t.seq > curve[9]!.seq)).toBe(true);
@@ -182,6 +193,42 @@ describe('experiment store', () => {
       expect(store.listRuns().map((r) => r.id)).toEqual([alpha]);
     } finally {
       store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('two stores on one file (two processes) sync in turns without ingesting a line twice; a store made meanwhile is kept', () => {
+    const dir = tmp();
+    try {
+      const source = path.join(tk.runsDir, alpha);
+      const size = fs.statSync(path.join(source, 'events.ndjson')).size;
+      copyRun(source, dir, Math.floor(size / 3));
+      // B found no store and is about to create the tables when A makes the store and syncs.
+      const b = new Database(path.join(dir, STORE_FILE));
+      const a = ExperimentStore.open(dir);
+      a.sync();
+      createTables(b, { unlessCurrent: true });
+      b.close();
+      expect(a.run(alpha).evaluations).toBeGreaterThan(0);
+      const other = ExperimentStore.open(dir);
+      try {
+        copyRun(source, dir, Math.floor((2 * size) / 3));
+        expect(other.sync().lines).toBeGreaterThan(0);
+        // A goes on from where B stopped, not from where it stopped itself.
+        expect(a.sync()).toMatchObject({ lines: 0, changed: [] });
+        copyRun(source, dir);
+        const lines = a.sync().lines + other.sync().lines;
+        expect(lines).toBeGreaterThan(0);
+        expect(snapshot(a)).toEqual(snapshot(other));
+        const rebuilt = ExperimentStore.open(dir, { file: path.join(dir, 'rebuilt.db') });
+        rebuilt.rebuild();
+        expect(snapshot(a)).toEqual(snapshot(rebuilt));
+        rebuilt.close();
+      } finally {
+        other.close();
+        a.close();
+      }
+    } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

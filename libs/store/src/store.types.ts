@@ -119,7 +119,12 @@ export interface RunFilter {
 
 /** Which trials {@link ExperimentStore.trials} returns, and in which order. */
 export interface TrialQuery {
-  /** Default `seq` (the order they were told). `value` and `seconds` put trials without one last. */
+  /**
+   * Default `seq` (the order they were told). `value`: ties in the order they were told when
+   * descending (the first to reach a value first), reversed when ascending; trials without a value
+   * (failed, multi-objective) come last descending, first ascending. `seconds` puts trials without
+   * one last.
+   */
   readonly sort?: 'seq' | 'trial' | 'value' | 'seconds';
   /** Default `asc`. */
   readonly order?: 'asc' | 'desc';
