@@ -109,7 +109,7 @@ describe('nasx runs / compare / store rebuild', () => {
     expect(text.stdout).toMatch(/^budget\s+60 evaluations\s+30 evaluations\s+20 evaluations$/m);
     expect(text.stdout).toMatch(/^seed\s+1\s+2\s+3$/m);
     // Architectures in the space's text form, as nasx report prints them.
-    expect(text.stdout).toMatch(new RegExp(`^  ${rea1}: \\|[a-z_0-9x]+~0\\|\\+`, 'm'));
+    expect(text.stdout).toMatch(new RegExp(`^${rea1}  +\\|[a-z_0-9x]+~0\\|\\+\\S+~2\\|$`, 'm'));
     expect(text.stdout).toMatch(/^best so far after n evaluations$/m);
     expect(text.stdout).toMatch(/^ {2}60 {2}/m);
 

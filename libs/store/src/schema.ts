@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NasxError } from '@nasx/contracts';
@@ -9,10 +10,11 @@ export const STORE_PACKAGE = '@nasx/store';
 export const STORE_FILE = 'nasx.db';
 
 /**
- * Version of the tables below. A database of another version (or without one) is emptied and
- * filled again from the journals, which are the source of truth: never read with the wrong layout.
+ * Version of the tables below (`meta.schema` holds it with a hash of their SQL). A database of
+ * another version or layout (or without one) is emptied and filled again from the journals, which
+ * are the source of truth: never read with the wrong layout.
  */
-export const STORE_SCHEMA_VERSION = 2;
+export const STORE_SCHEMA_VERSION = 3;
 
 // `runs` also keeps what an incremental sync needs to go on where it stopped: the byte offset of
 // the journal ingested so far, hashes of the first and the last 4 KiB before it (a journal that
@@ -130,12 +132,17 @@ function addonError(e: unknown): NasxError | undefined {
   });
 }
 
-/** The current schema version of a database, or undefined (a new file, another program's, an older store). */
-function version(db: Database.Database): number | undefined {
+/**
+ * The schema a database's tables were made with, `<version>:<hash of their SQL>`: the hash makes a
+ * change of the tables that forgot to bump {@link STORE_SCHEMA_VERSION} a mismatch too.
+ */
+const SCHEMA_ID = `${STORE_SCHEMA_VERSION}:${createHash('sha1').update(SCHEMA).digest('hex').slice(0, 12)}`;
+
+/** Whether a database's tables are the current ones (false: a new file, another program's, an older store). */
+function current(db: Database.Database): boolean {
   const has = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).get();
-  if (!has) return undefined;
-  const row = db.prepare(`SELECT value FROM meta WHERE key = 'schema'`).get() as { value: string } | undefined;
-  return row ? Number(row.value) : undefined;
+  if (!has) return false;
+  return db.prepare(`SELECT value FROM meta WHERE key = 'schema'`).pluck().get() === SCHEMA_ID;
 }
 
 /**
@@ -145,17 +152,17 @@ function version(db: Database.Database): number | undefined {
  */
 export function createTables(db: Database.Database, opts: { unlessCurrent?: boolean } = {}): void {
   db.transaction(() => {
-    if (opts.unlessCurrent && version(db) === STORE_SCHEMA_VERSION) return;
+    if (opts.unlessCurrent && current(db)) return;
     const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).pluck().all() as string[];
     for (const name of tables) db.exec(`DROP TABLE IF EXISTS "${name.replace(/"/g, '""')}"`);
     db.exec(SCHEMA);
-    db.prepare(`INSERT INTO meta (key, value) VALUES ('schema', ?)`).run(String(STORE_SCHEMA_VERSION));
+    db.prepare(`INSERT INTO meta (key, value) VALUES ('schema', ?)`).run(SCHEMA_ID);
   }).immediate();
 }
 
 /**
  * Opens the database file of a store in WAL mode (a reader and a writer work at once), creating it
- * or rebuilding its tables when their version is not {@link STORE_SCHEMA_VERSION}. Errors: the
+ * or rebuilding its tables when they are not the current ones (see `SCHEMA_ID`). Errors: the
  * addon missing, the file damaged, the folder not writable — each a NasxError saying what to do.
  */
 export function openDatabase(file: string, runsDir: string): Database.Database {
@@ -166,7 +173,7 @@ export function openDatabase(file: string, runsDir: string): Database.Database {
     if (String(db.pragma('journal_mode = WAL', { simple: true })).toLowerCase() !== 'wal') throw new Error('the file system does not support WAL mode');
     // Durable at checkpoints; a power cut may lose the last syncs, which the next sync redoes.
     db.pragma('synchronous = NORMAL');
-    if (version(db) !== STORE_SCHEMA_VERSION) createTables(db, { unlessCurrent: true });
+    if (!current(db)) createTables(db, { unlessCurrent: true });
     return db;
   } catch (e) {
     db?.close();

@@ -5,7 +5,7 @@ import { isNasxError, type Architecture, type SearchEvent } from '@nasx/contract
 import { JournalEncoder, readJournal, reportFromJournal } from '@nasx/kernel';
 import { startTestKernel, type TestKernel } from '@nasx/testing';
 import Database from 'better-sqlite3';
-import { ExperimentStore, STORE_FILE, rebuildStore, syncStore } from './index';
+import { ExperimentStore, STORE_FILE, STORE_SCHEMA_VERSION, rebuildStore, syncStore } from './index';
 import { createTables } from './schema';
 
 // The store as it is fed: real runs of the toy pipeline (journals written by the kernel) checked
@@ -420,18 +420,21 @@ describe('experiment store', () => {
       expect(s.run(alpha).evaluations).toBe(60);
       expect(new Database(path.join(dir, STORE_FILE)).pragma('journal_mode', { simple: true })).toBe('wal');
       s.close();
-      // Tables of another version are emptied and filled again, never read with the wrong layout.
-      const old = new Database(path.join(dir, STORE_FILE));
-      old.exec(`UPDATE meta SET value = '1' WHERE key = 'schema'; DELETE FROM trials; UPDATE runs SET evaluations = 999`);
-      old.close();
-      const reopened = ExperimentStore.open(dir);
-      try {
-        expect(reopened.listRuns()).toEqual([]);
-        reopened.sync();
-        expect(reopened.run(alpha).evaluations).toBe(60);
-        expect(reopened.trials(alpha).length).toBeGreaterThan(0);
-      } finally {
-        reopened.close();
+      // Tables of another version, or of another layout under the same version number, are
+      // emptied and filled again, never read with the wrong layout.
+      for (const other of ['1', `${STORE_SCHEMA_VERSION}:000000000000`]) {
+        const old = new Database(path.join(dir, STORE_FILE));
+        old.exec(`UPDATE meta SET value = '${other}' WHERE key = 'schema'; DELETE FROM trials; UPDATE runs SET evaluations = 999`);
+        old.close();
+        const reopened = ExperimentStore.open(dir);
+        try {
+          expect(reopened.listRuns()).toEqual([]);
+          reopened.sync();
+          expect(reopened.run(alpha).evaluations).toBe(60);
+          expect(reopened.trials(alpha).length).toBeGreaterThan(0);
+        } finally {
+          reopened.close();
+        }
       }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,6 @@ import type { StoredRun } from '@nasx/store';
 import type { CliIO } from '../io';
 import { EXIT } from '../io';
 import { duration, num, outputWidth, table } from '../ui/format';
-import { wrapText } from '../ui/text-width';
 import { compareSpec } from './compare-plot';
 import { openKernel } from '../kernel-factory';
 import { bestShown } from './runs.command';
@@ -134,13 +133,17 @@ export async function compareCommand(io: CliIO, args: readonly string[], o: Comp
       { width, keep: [0] },
     );
     const texts = await bestTexts(io, dir, c.runs);
-    const archs = c.runs.map((r, k) => `  ${r.id}: ${texts[k]}`);
+    const archs = table(
+      ['run', 'best architecture'],
+      c.runs.map((r, k) => [r.id, texts[k]!]),
+      { width, elide: [1], keep: [0] },
+    );
     const curve = table(
       ['evaluations', ...c.runs.map((r) => r.id)],
       c.at.map((n, i) => [String(n), ...c.runs.map((r, k) => shown(r, c.best[k]![i]))]),
       { width, indent: 2, keep: [0] },
     );
-    io.out(`${summary}\n\nbest architecture\n${wrapText(archs.join('\n'), width)}\n\nbest so far after n evaluations\n${curve}\n`);
+    io.out(`${summary}\n\n${archs}\n\nbest so far after n evaluations\n${curve}\n`);
     return EXIT.ok;
   } finally {
     store.close();

@@ -55,22 +55,23 @@ export async function runsCommand(io: CliIO, o: RunsOptions): Promise<number> {
       io.err(`no runs${filtered ? ' match' : ''} in ${store.runsDir}\n`);
       return EXIT.ok;
     }
-    const rows = runs.map((r) => [
-      r.id,
-      r.status,
-      r.space ?? '',
-      r.searcher ?? '',
-      r.estimator ?? '',
-      `${r.evaluations}${r.budget?.evaluations !== undefined ? `/${r.budget.evaluations}` : ''}`,
-      bestShown(r),
-      localTime(r.createdAt),
-    ]);
-    io.out(
-      `${table(['run', 'status', 'space', 'searcher', 'estimator', 'evaluations', 'best', 'started'], rows, {
-        width: outputWidth(io.env, io.outColumns),
-        keep: [0, 1, 5, 6, 7],
-      })}\n`,
-    );
+    const width = outputWidth(io.env, io.outColumns);
+    const header = ['run', 'status', 'space', 'searcher', 'estimator', 'evaluations', 'best', 'started'];
+    const rows = (short: boolean): string[][] =>
+      runs.map((r) => [
+        r.id,
+        r.status,
+        r.space ?? '',
+        r.searcher ?? '',
+        r.estimator ?? '',
+        `${r.evaluations}${r.budget?.evaluations !== undefined ? `/${r.budget.evaluations}` : ''}`,
+        bestShown(r),
+        short ? localTime(r.createdAt).slice(5) : localTime(r.createdAt),
+      ]);
+    // Without the year when the table is too wide for the output (run ids hold the date anyway).
+    const natural = (cells: string[][]): number => header.reduce((w, h, i) => w + Math.max(h.length, ...cells.map((c) => c[i]!.length)) + (i ? 2 : 0), 0);
+    const long = rows(false);
+    io.out(`${table(header, natural(long) > width ? rows(true) : long, { width, keep: [0, 1, 5, 6, 7] })}\n`);
     return EXIT.ok;
   } finally {
     store.close();
