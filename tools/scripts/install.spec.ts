@@ -202,6 +202,36 @@ describe('npm install -g @nasx/cli from the tarballs, used outside the workspace
     });
   });
 
+  it('lists the runs from the experiment store (better-sqlite3 installed prebuilt) and serves them in the web view', async () => {
+    const project = path.join(tmp, 'project');
+    const runs = await nasx(['runs', '--json'], project);
+    expect(runs.code).toBe(0);
+    const listed = runs.out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { id: string; status: string });
+    expect(listed.some((r) => r.id.startsWith('synthetic-') && r.status === 'finished')).toBe(true);
+    const ui = spawn(nasxBin, ['ui', '--port', '0'], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        ui.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
+          if (m) resolve(m[0]);
+        });
+        ui.once('exit', (code) => reject(new Error(`nasx ui exited ${code}`)));
+      });
+      const api = (await (await fetch(`${url}api/runs`)).json()) as { id: string }[];
+      expect(api.map((r) => r.id).sort()).toEqual(listed.map((r) => r.id).sort());
+      const page = await fetch(url);
+      expect(await page.text()).toContain('/assets/vega-embed.min.js');
+      expect((await fetch(`${url}assets/vega-lite.min.js`)).status).toBe(200);
+    } finally {
+      ui.kill('SIGTERM');
+    }
+  });
+
   it('plots the run (vega-lite and resvg from the installed tree) and exports its best cell as a TensorFlow.js model', async () => {
     const project = path.join(tmp, 'project');
     const runDir = path.join(

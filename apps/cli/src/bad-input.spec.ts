@@ -139,6 +139,21 @@ const cases: Case[] = [
     expect: [/split\.edges holds 6, but space "nb201" has 6 decisions/, /\/options\/split\/edges\/0/, /Fix: use decisions 0\.\.5/],
   },
   {
+    name: 'an executor id with a typo',
+    config: `${GOOD}executor: { use: bullmx }\n`,
+    expect: [/c\.yaml:10/, /\/executor\/use/, /unknown executor "bullmx"/, /Fix: did you mean "bullmq"/],
+  },
+  {
+    name: 'a Redis address that is not a redis:// URL',
+    config: `${GOOD}executor: { use: bullmq, options: { redis: "http://queue-host:6379" } }\n`,
+    expect: [/c\.yaml:10/, /\/executor\/options\/redis/, /must match pattern/],
+  },
+  {
+    name: 'worker threads asked for beside an executor',
+    config: `${GOOD}workers: 2\nexecutor: { use: bullmq }\n`,
+    expect: [/c\.yaml:10/, /\/workers/, /workers: 2 asks for worker threads, but executor "bullmq" runs the estimates elsewhere/, /Fix: remove workers/],
+  },
+  {
     name: 'resuming a folder that is not a run',
     args: (dir) => ['resume', dir],
     expect: [/is not a run folder/, /Fix: pass a folder under runs\//],

@@ -20,6 +20,7 @@ import { scoreCommand } from './commands/score.command';
 import { storeRebuildCommand } from './commands/store.command';
 import { validateCommand } from './commands/validate.command';
 import { workerCommand } from './commands/worker.command';
+import { uiCommand } from './commands/ui.command';
 import { EXIT, processIO, type CliIO } from './io';
 
 function integer(value: string): number {
@@ -142,8 +143,18 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--runs-dir <dir>', 'the runs directory (default: the folder of the run folders given, else runs/)')
     .option('--json', 'the comparison as JSON')
     .option('--plot <file>', 'also draw the best-so-far curves (against evaluations and search seconds) into an .svg or .png file')
+    .option('--svg <file>', 'the same plot as SVG (as nasx report --svg)')
+    .option('--png <file>', 'the same plot as PNG')
     .option('--size <WxH>', 'size of the plot in pixels (default 900x600)', plotSize)
     .action((ids: string[], o) => setCode(compareCommand(io, ids, o)));
+
+  p.command('ui')
+    .description('serve the web view of a runs directory: runs, a live page per run (trajectory, trials, Pareto front, cell), comparisons')
+    .option('--runs-dir <dir>', 'the runs directory (default runs/)')
+    .option('--host <address>', 'address to bind (default 127.0.0.1; another address requires the token)', '127.0.0.1')
+    .option('--port <n>', 'port (0: any free one)', integer, 8080)
+    .option('--token <token>', 'access token (default: none on loopback, a random one elsewhere)')
+    .action((o) => setCode(uiCommand(io, o)));
 
   p.command('store')
     .description('the experiment store of a runs directory (<runs-dir>/nasx.db), an index of the run journals')

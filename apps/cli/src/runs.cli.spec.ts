@@ -35,7 +35,10 @@ interface ReportJson {
 function runsJson(runsDir: string, ...args: string[]): RunJson[] {
   const r = nasx(['runs', '--runs-dir', runsDir, '--json', ...args]);
   expect(r.code).toBe(0);
-  return (JSON.parse(r.stdout) as { runs: RunJson[] }).runs;
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as RunJson);
 }
 
 function report(runDir: string): ReportJson {
@@ -135,6 +138,23 @@ describe('nasx runs / compare / store rebuild', () => {
     const png = path.join(dir, 'compare.png');
     expect(nasx(['compare', rea1, rea2, '--runs-dir', runsDir, '--plot', png]).code).toBe(0);
     expect(fs.readFileSync(png).subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    // --svg / --png, as nasx report takes them: the same drawing.
+    const both = nasx([
+      'compare',
+      rea1,
+      rea2,
+      '--runs-dir',
+      runsDir,
+      '--size',
+      '700x500',
+      '--svg',
+      path.join(dir, 'c2.svg'),
+      '--png',
+      path.join(dir, 'c2.png'),
+    ]);
+    expect(both.code).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'c2.svg'), 'utf8')).toBe(drawn);
+    expect(fs.readFileSync(path.join(dir, 'c2.png')).subarray(1, 4).toString()).toBe('PNG');
   }, 60_000);
 
   it('rebuilds the store from the journals, also over a damaged database file, to what the incremental syncs made', () => {
@@ -172,7 +192,12 @@ describe('nasx runs / compare / store rebuild', () => {
     );
     for (const o of outputs) {
       expect(o.code).toBe(0);
-      expect((JSON.parse(o.out) as { runs: RunJson[] }).runs).toEqual(expected);
+      expect(
+        o.out
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as RunJson),
+      ).toEqual(expected);
     }
     expect(runsJson(runsDir)).toEqual(expected);
   }, 60_000);

@@ -195,9 +195,9 @@ export class ExperimentStore {
       where.push('t.cached = ?');
       args.push(q.cached ? 1 : 0);
     }
-    if (q.key) {
+    if (q.arch) {
       where.push('instr(t.arch_key, ?) > 0');
-      args.push(q.key);
+      args.push(q.arch);
     }
     if (q.afterSeq !== undefined) {
       where.push('t.seq > ?');
@@ -334,6 +334,7 @@ function toRun(r: Row): StoredRun {
     finishedAt: num(r['finished_at']),
     evaluations: Number(r['evaluations']),
     cached: Number(r['cached']),
+    trials: Number(r['evaluations']) + Number(r['cached']),
     failures: Number(r['failures']),
     best:
       bestArch && num(r['best_value']) !== undefined

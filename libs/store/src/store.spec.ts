@@ -78,6 +78,7 @@ describe('experiment store', () => {
       for (const id of [alpha, beta]) {
         const events = readJournal(path.join(tk.runsDir, id, 'events.ndjson'));
         const kernel = reportFromJournal(events);
+        const evaluatedCount = events.filter((e) => e.type === 'evaluated').length;
         const r = store.run(id);
         expect(r).toMatchObject({
           id,
@@ -92,6 +93,7 @@ describe('experiment store', () => {
           budget: kernel.budget,
           evaluations: kernel.evaluations,
           cached: kernel.cachedAnswers,
+          trials: evaluatedCount,
           failures: kernel.failures,
           sessions: 1,
           elapsedMs: kernel.elapsedMs,
@@ -124,7 +126,7 @@ describe('experiment store', () => {
         );
         expect(store.trials(id, { offset: 5, limit: 5 }).map((t) => t.seq)).toEqual(evaluated.slice(5, 10).map((e) => e.seq));
         expect(store.trials(id, { cached: true }).length).toBe(kernel.cachedAnswers);
-        expect(store.trials(id, { key: r.best!.key }).every((t) => t.key!.includes(r.best!.key))).toBe(true);
+        expect(store.trials(id, { arch: r.best!.key }).every((t) => t.key!.includes(r.best!.key))).toBe(true);
         expect(store.trials(id, { afterSeq: curve[9]!.seq }).every((t) => t.seq > curve[9]!.seq)).toBe(true);
         expect(store.events(id).map((e) => e.type)).toEqual(events.filter((e) => e.type !== 'proposed' && e.type !== 'evaluated').map((e) => e.type));
         expect(store.events(id, { types: ['run-finished'] })[0]!.data).toMatchObject({ status: kernel.status, evaluations: kernel.evaluations });

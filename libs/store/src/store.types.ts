@@ -51,6 +51,8 @@ export interface StoredRun {
   readonly evaluations: number;
   /** Trials answered from the cache (duplicates of an earlier architecture). */
   readonly cached: number;
+  /** Evaluated trials, answers from the cache included (`evaluations + cached`). */
+  readonly trials: number;
   readonly failures: number;
   /**
    * The best evaluated trial (single-objective runs): the first to reach the largest objective.
@@ -132,7 +134,7 @@ export interface TrialQuery {
   /** Only answers from the cache (`true`) or only real evaluations (`false`). */
   readonly cached?: boolean;
   /** Only trials whose architecture key contains this text. */
-  readonly key?: string;
+  readonly arch?: string;
   readonly limit?: number;
   readonly offset?: number;
   /** Only trials told after this journal sequence number (live updates). */

@@ -20,6 +20,9 @@ export interface CompareOptions {
   json?: boolean;
   /** An .svg or .png file to draw the best-so-far curves into. */
   plot?: string;
+  /** The same plot as SVG and as PNG, whatever the names (as `nasx report --svg/--png`). */
+  svg?: string;
+  png?: string;
   size?: { width: number; height: number };
 }
 
@@ -86,15 +89,18 @@ export async function compareCommand(io: CliIO, args: readonly string[], o: Comp
   if (args.length < 2) {
     throw new NasxError('usage', 'nasx compare needs two or more runs', { fix: 'list them with nasx runs, then e.g. nasx compare <run-a> <run-b>' });
   }
-  const plot = o.plot === undefined ? undefined : path.resolve(io.cwd, o.plot);
-  if (plot !== undefined && !/\.(svg|png)$/i.test(plot)) {
-    throw new NasxError('usage', `--plot ${o.plot}: the file's name must end in .svg or .png`, { fix: 'e.g. --plot compare.svg or --plot compare.png' });
+  if (o.plot !== undefined && !/\.(svg|png)$/i.test(o.plot)) {
+    throw new NasxError('usage', `--plot ${o.plot}: the file's name must end in .svg or .png`, {
+      fix: 'e.g. --plot compare.svg or --plot compare.png, or --svg F / --png F',
+    });
   }
+  const svgFiles = [o.plot !== undefined && /\.svg$/i.test(o.plot) ? o.plot : undefined, o.svg].filter((f): f is string => f !== undefined);
+  const pngFiles = [o.plot !== undefined && /\.png$/i.test(o.plot) ? o.plot : undefined, o.png].filter((f): f is string => f !== undefined);
   const { dir, ids } = locate(io, args, o.runsDir);
   const store = syncedStore(dir);
   try {
     const c = store.compare(ids);
-    if (plot !== undefined) {
+    if (svgFiles.length || pngFiles.length) {
       const size = o.size ?? DEFAULT_PLOT;
       const svg = await renderSvg(
         compareSpec(
@@ -103,8 +109,12 @@ export async function compareCommand(io: CliIO, args: readonly string[], o: Comp
         ),
         size,
       );
-      fs.writeFileSync(plot, /\.png$/i.test(plot) ? await renderPng(svg) : svg);
-      io.err(`wrote ${o.plot}: best so far of ${c.runs.length} runs, ${size.width}x${size.height} px\n`);
+      for (const f of svgFiles) fs.writeFileSync(path.resolve(io.cwd, f), svg);
+      if (pngFiles.length) {
+        const png = await renderPng(svg);
+        for (const f of pngFiles) fs.writeFileSync(path.resolve(io.cwd, f), png);
+      }
+      io.err(`wrote ${[...svgFiles, ...pngFiles].join(' and ')}: best so far of ${c.runs.length} runs, ${size.width}x${size.height} px\n`);
     }
     if (o.json) {
       io.out(`${JSON.stringify(c, null, 2)}\n`);

@@ -47,7 +47,8 @@ export async function runsCommand(io: CliIO, o: RunsOptions): Promise<number> {
       ...(o.limit !== undefined ? { limit: o.limit } : {}),
     });
     if (o.json) {
-      io.out(`${JSON.stringify({ runsDir: store.runsDir, runs }, null, 2)}\n`);
+      // One run per line (jq -c, grep): nothing when no run matches.
+      for (const r of runs) io.out(`${JSON.stringify(r)}\n`);
       return EXIT.ok;
     }
     if (runs.length === 0) {

@@ -3,7 +3,16 @@
 // side (composing and preparing those pipelines from the plugins installed on its machine).
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { NasxError, isNasxError, type ComposedEstimation, type EstimationJob, type ExecutorWorkerHost, type JsonObject, type Logger } from '@nasx/contracts';
+import {
+  NasxError,
+  isNasxError,
+  stableJson,
+  type ComposedEstimation,
+  type EstimationJob,
+  type ExecutorWorkerHost,
+  type JsonObject,
+  type Logger,
+} from '@nasx/contracts';
 import { composeEstimation } from '../composition-root';
 import { ConfigDocument } from '../config/config-document';
 import type { ResolvedConfig } from '../config/resolved-config';
@@ -11,16 +20,6 @@ import { validateConfig } from '../config/validate-config';
 import type { DiscoveredPlugin } from '../plugins/discovered-plugin';
 import type { PluginRegistry } from '../plugins/plugin-registry';
 import { createRng } from '../rng/rng';
-
-/** JSON with sorted keys (the digest must not depend on key order). */
-function stableJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-}
 
 /**
  * The job of a run's estimation pipeline: the config as data (seed explicit, no executor, no

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Json, LabelledArchitecture } from '@nasx/contracts';
+import { stableJson, type Json, type LabelledArchitecture } from '@nasx/contracts';
 import type { PredictorState } from '../model/graph-predictor';
 
 /** What a predictor estimator saves in the run's state folder. */
@@ -15,15 +15,8 @@ export interface PredictorStateFile {
   readonly predictor: PredictorState;
 }
 
-/** JSON with object keys sorted, so equal values give equal text. */
-export function stableStringify(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
-}
+/** JSON with object keys sorted, so equal values give equal text (the contracts' {@link stableJson}). */
+export const stableStringify = stableJson;
 
 /** A short hash of what decides a fitted predictor: contribution, space and options. */
 export function predictorFingerprint(contribution: string, space: string, options: unknown): string {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NasxError, type Json } from '@nasx/contracts';
+import { NasxError, stableJson, type Json } from '@nasx/contracts';
 
 export const PKG = '@nasx/estimator-supernet';
 
@@ -45,15 +45,7 @@ export interface SupernetCheckpoint {
   readonly complete: boolean;
 }
 
-/** JSON with sorted keys. */
-function stable(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(stable).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stable(v)}`).join(',')}}`;
-}
+const stable = stableJson;
 
 export function setupFingerprint(setup: SupernetSetup): string {
   return createHash('sha256').update(stable(setup)).digest('hex').slice(0, 16);

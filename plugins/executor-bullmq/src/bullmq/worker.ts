@@ -80,7 +80,12 @@ export class BullmqExecutorWorker implements ExecutorWorker {
           maxStalledCount: options.attempts,
         }),
     );
-    for (const w of workers) w.on('error', onError);
+    // BullMQ's own errors (a job whose lease or key was lost while it ran): said once each.
+    let lastJobError = '';
+    for (const w of workers)
+      w.on('error', (e: Error) => {
+        if (e.message !== lastJobError) log.warn(`nasx worker ${this.id}: ${(lastJobError = e.message)}`);
+      });
     log.info(
       `nasx worker ${this.id}: serving ${queues.join(', ')} at ${maskedUrl(options.redis)} (estimators: ${host.capabilities.estimators.join(', ')}; backends: ${host.capabilities.backends.join(', ') || 'none'})`,
     );
