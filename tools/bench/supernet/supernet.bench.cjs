@@ -6,7 +6,7 @@
 //
 //   node tools/bench/supernet/supernet.bench.cjs [--seeds 3] [--cells 1000] [--epochs 40]
 //        [--channels 8] [--cells-per-stage 1] [--workers 2] [--methods one-shot,few-shot,rlnas]
-//        [--validation-size 500] [--augment] [--keep <dir>]
+//        [--validation-size 500] [--augment] [--first-seed 0] [--keep <dir>]
 //
 // --keep: write <dir>/<method>-<seed>.json holding the path of each trained supernet's
 // supernet.json (kept in a temporary folder), for search.bench.cjs --supernets <dir>.
@@ -24,6 +24,7 @@ const { spawnSync } = require('node:child_process');
 
 const { ROOT, arg, DATA, CLI, newestSupernet } = require('./common.cjs');
 const SEEDS = Number(arg('--seeds', 3));
+const FIRST_SEED = Number(arg('--first-seed', 0));
 const CELLS = Number(arg('--cells', 1000));
 const EPOCHS = Number(arg('--epochs', 40));
 const CHANNELS = Number(arg('--channels', 8));
@@ -87,7 +88,7 @@ function settings(method) {
 
 const REPORT = process.argv.includes('--report'); // rewrite RESULTS.md from results.json only
 const runs = [];
-for (let seed = 0; seed < (REPORT ? 0 : SEEDS); seed++) {
+for (let seed = FIRST_SEED; seed < (REPORT ? 0 : FIRST_SEED + SEEDS); seed++) {
   for (const method of METHODS) {
     const out = path.join(work, `${method}-${seed}.csv`);
     const args = [
@@ -163,6 +164,14 @@ function writeReport(results) {
     const o = runs.find((x) => x.method === 'one-shot' && x.seed === seed);
     return f && o && f.tau > o.tau;
   }).length;
+  const paired = seeds.filter(
+    (seed) => runs.some((x) => x.method === 'few-shot' && x.seed === seed) && runs.some((x) => x.method === 'one-shot' && x.seed === seed),
+  );
+  const fewBeatsOneByLoss = paired.filter((seed) => {
+    const f = runs.find((x) => x.method === 'few-shot' && x.seed === seed);
+    const o = runs.find((x) => x.method === 'one-shot' && x.seed === seed);
+    return f.tauLoss > o.tauLoss;
+  }).length;
   const perSeed = (method, key) =>
     runs
       .filter((r) => r.method === method)
@@ -171,7 +180,7 @@ function writeReport(results) {
   const lines = [
     '# Weight-sharing estimators on NAS-Bench-201: rank correlation with the truth',
     '',
-    `${schedule.cells} NB201 cells (a fixed random sample), ${seeds.length} seeds, ${results.machine}, ${results.date.slice(0, 10)}. Made by \`node tools/bench/supernet/supernet.bench.cjs\` (each supernet trained and every cell estimated through \`nasx score\`).`,
+    `${schedule.cells} NB201 cells (a fixed random sample), seeds ${seeds.join(', ')}, ${results.machine}, ${results.date.slice(0, 10)}. Made by \`node tools/bench/supernet/supernet.bench.cjs\` (each supernet trained and every cell estimated through \`nasx score\`).`,
     '',
     '| estimator | ranked by | Kendall τ (mean ± sd) | per seed | Spearman ρ (mean) | τ when ranked by −loss (per seed) | seconds per run |',
     '|---|---|---|---|---|---|---|',
@@ -180,7 +189,7 @@ function writeReport(results) {
         `| ${x.method} | ${x.metric} | ${x.tauMean.toFixed(3)} ± ${x.tauStd.toFixed(3)} | ${perSeed(x.method, 'tau')} | ${x.rhoMean.toFixed(3)} | ${x.tauLossMean === undefined ? '—' : perSeed(x.method, 'tauLoss')} | ${x.secondsMean.toFixed(0)} |`,
     ),
     '',
-    `Few-shot τ above one-shot τ in ${fewBeatsOne} of ${seeds.length} seeds.`,
+    `Few-shot τ above one-shot τ in ${fewBeatsOne} of ${paired.length} seeds; ranked by −loss, in ${fewBeatsOneByLoss} of ${paired.length}.`,
     '',
     '## Schedule',
     '',
@@ -203,9 +212,11 @@ if (REPORT) {
   writeReport({ ...saved, summary: summarise(saved.runs, [...new Set(saved.runs.map((r) => r.method))]) });
 } else {
   const schedule = {
-    data: fs.existsSync(path.join(DATA, 'cifar-10-batches-bin'))
-      ? `CIFAR-10 (full), ${VALIDATION} training images held out for validation`
-      : `CIFAR-10 sample: of its 2,000 training images the task trains on ${2000 - VALIDATION} and validates on ${VALIDATION}`,
+    data:
+      (fs.existsSync(path.join(DATA, 'cifar-10-batches-bin'))
+        ? `CIFAR-10 (full), ${VALIDATION} training images held out for validation`
+        : `CIFAR-10 sample: of its 2,000 training images the task trains on ${2000 - VALIDATION} and validates on ${VALIDATION}`) +
+      (AUGMENT ? '; training batches augmented as NB201 does (random horizontal flip, random 32×32 crop of the image padded by 4 pixels)' : ''),
     macro: { channels: CHANNELS, cellsPerStage: PER_STAGE },
     epochs: EPOCHS,
     fewShot: { oneShotEpochs: EPOCHS / 2, subSupernets: 5, epochsEach: EPOCHS / 10, splitEdge: 0 },
