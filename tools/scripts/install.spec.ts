@@ -210,7 +210,7 @@ describe('npm install -g @nasx/cli from the tarballs, used outside the workspace
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as { id: string; status: string });
-    expect(listed.some((r) => r.id.startsWith('synthetic-') && r.status === 'budget-exhausted')).toBe(true);
+    expect(listed.some((r) => r.id.startsWith('synthetic-') && r.status === 'finished')).toBe(true);
     const ui = spawn(nasxBin, ['ui', '--port', '0'], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       const url = await new Promise<string>((resolve, reject) => {

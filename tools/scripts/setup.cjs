@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Makes a clone ready to run: installs dependencies when node_modules is missing or older than
-// the lockfile, then builds the TypeScript packages and the browser bundle (incremental, so a
-// no-op when up to date). With --test-tools (npm test) it also makes sure Chromium and redis-server
-// are there for the headless-browser and distributed-evaluation tests: installed with apt-get when
-// missing and running as root (CI, containers), else it says what to install and goes on (those
-// tests then skip, saying so).
+// the lockfile, builds the native addons (oneDNN when its headers are there; better-sqlite3 for
+// the experiment store when its install script did not run), then builds the TypeScript packages
+// and the browser bundle (incremental, so a no-op when up to date). With --test-tools (npm test) it
+// also makes sure Chromium and redis-server are there for the headless-browser and
+// distributed-evaluation tests: installed with apt-get when missing and running as root (CI,
+// containers), else it says what to install and goes on (those tests then skip, saying so).
 // Uses only Node built-ins because it runs before anything is installed.
 const fs = require('node:fs');
 const path = require('node:path');
@@ -123,7 +124,35 @@ function ensureOnednn() {
   spawnSync(process.execPath, [path.join(pkg, 'scripts', 'install.cjs')], { cwd: pkg, stdio: 'inherit' });
 }
 
+/**
+ * better-sqlite3, the SQLite addon of the experiment store (@nasx/store): built by its install
+ * script, which npm runs because the root package.json approves it (allowScripts; npm 11 skips
+ * unapproved install scripts). When it is missing anyway (installed with --ignore-scripts, an npm
+ * that skipped it), `npm rebuild` runs the script: a prebuilt binary, else a node-gyp build
+ * against Node's own headers (Debian's nodejs ships them, so it works offline). Fails the set-up:
+ * `nasx runs`, `nasx compare` and the web view need it.
+ */
+function ensureSqlite() {
+  const pkg = path.join(root, 'node_modules', 'better-sqlite3');
+  if (!fs.existsSync(pkg) || fs.existsSync(path.join(pkg, 'build', 'Release', 'better_sqlite3.node'))) return;
+  console.error('nasx setup: building the SQLite addon of the experiment store (better-sqlite3; a minute or two when it compiles)…');
+  const env = { ...process.env };
+  const nodedir = path.resolve(path.dirname(process.execPath), '..');
+  if (!env.npm_config_nodedir && fs.existsSync(path.join(nodedir, 'include', 'node', 'node_api.h'))) env.npm_config_nodedir = nodedir;
+  const r = spawnSync('npm', ['rebuild', 'better-sqlite3', '--no-audit', '--no-fund'], {
+    cwd: root,
+    stdio: 'inherit',
+    env,
+    shell: process.platform === 'win32',
+  });
+  if (r.status !== 0 || !fs.existsSync(path.join(pkg, 'build', 'Release', 'better_sqlite3.node'))) {
+    console.error('nasx setup: could not build better-sqlite3 (it needs python3, make and a C++ compiler when no prebuilt binary can be downloaded).');
+    process.exit(1);
+  }
+}
+
 ensureOnednn();
+ensureSqlite();
 
 try {
   require('./build.cjs').build({ quiet: true });

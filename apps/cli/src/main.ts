@@ -1,6 +1,7 @@
 import { NasxError, formatNasxError, isNasxError } from '@nasx/contracts';
 import { MAX_SEED, MAX_WORKERS } from '@nasx/kernel';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { compareCommand } from './commands/compare.command';
 import { dataFetchCommand, dataListCommand, dataVerifyCommand } from './commands/data.command';
 import { doctorCommand } from './commands/doctor.command';
 import { evaluateCommand } from './commands/evaluate.command';
@@ -13,12 +14,13 @@ import { predictorsCommand } from './commands/predictors.command';
 import { reportCommand } from './commands/report.command';
 import { resumeCommand } from './commands/resume.command';
 import { runCommand } from './commands/run.command';
+import { runsCommand } from './commands/runs.command';
 import { schemaCommand } from './commands/schema.command';
 import { scoreCommand } from './commands/score.command';
+import { storeRebuildCommand } from './commands/store.command';
 import { validateCommand } from './commands/validate.command';
 import { workerCommand } from './commands/worker.command';
 import { uiCommand } from './commands/ui.command';
-import { compareCommand, runsCommand, storeRebuildCommand } from './commands/runs.command';
 import { EXIT, processIO, type CliIO } from './io';
 
 function integer(value: string): number {
@@ -124,25 +126,26 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .action((config: string, o) => setCode(validateCommand(io, config, o)));
 
   p.command('runs')
-    .description('list the runs of a runs directory, newest first (from the experiment store, brought up to date with the journals)')
+    .description('list the runs of a runs directory, newest first, from the experiment store (<runs-dir>/nasx.db, brought up to date with the journals first)')
     .option('--runs-dir <dir>', 'the runs directory (default runs/)')
-    .option('--name <text>', 'runs whose id or name contains this')
-    .option('--space <id>', 'runs of this search space')
-    .option('--searcher <id>', 'runs of this searcher')
-    .option('--estimator <id>', 'runs of this estimator')
-    .option('--status <status>', 'running, interrupted, completed, budget-exhausted, failed or cancelled')
-    .option('--limit <n>', 'at most this many', positive)
-    .option('--json', 'one JSON object per run')
+    .option('--name <text>', 'only runs whose id or config name contains this')
+    .option('--space <id>', 'only runs of this search space')
+    .option('--searcher <id>', 'only runs of this searcher')
+    .option('--estimator <id>', 'only runs of this estimator')
+    .option('--status <status>', 'only runs that are running, finished, failed or interrupted')
+    .option('--limit <n>', 'at most this many (the newest)', positive)
+    .option('--json', 'the runs as JSON')
     .action((o) => setCode(runsCommand(io, o)));
 
   p.command('compare')
-    .description('put runs side by side: status, budget, time, best, and the best so far at common evaluation counts')
-    .argument('<run...>', 'run ids (or run folders) of the runs directory')
-    .option('--runs-dir <dir>', 'the runs directory (default runs/)')
+    .description('put runs side by side: pipeline, budget used, search time, best value and architecture, and the best so far at common evaluation counts')
+    .argument('<run...>', 'run ids (a prefix only one run has will do) or run folders')
+    .option('--runs-dir <dir>', 'the runs directory (default: the folder of the run folders given, else runs/)')
     .option('--json', 'the comparison as JSON')
-    .option('--svg <file>', 'also draw the best-so-far curves, overlaid, as SVG')
-    .option('--png <file>', 'also draw them as PNG')
-    .option('--size <WxH>', 'plot size in pixels (default 900x600)', plotSize)
+    .option('--plot <file>', 'also draw the best-so-far curves (against evaluations and search seconds) into an .svg or .png file')
+    .option('--svg <file>', 'the same plot as SVG (as nasx report --svg)')
+    .option('--png <file>', 'the same plot as PNG')
+    .option('--size <WxH>', 'size of the plot in pixels (default 900x600)', plotSize)
     .action((ids: string[], o) => setCode(compareCommand(io, ids, o)));
 
   p.command('ui')
@@ -154,13 +157,11 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .action((o) => setCode(uiCommand(io, o)));
 
   p.command('store')
-    .description('the experiment store of a runs directory (<runs-dir>/nasx.db): "rebuild" drops it and indexes every journal again')
-    .argument('<action>', 'rebuild')
+    .description('the experiment store of a runs directory (<runs-dir>/nasx.db), an index of the run journals')
+    .command('rebuild')
+    .description('drop the store (also a damaged one) and index every journal again; the runs are not touched')
     .option('--runs-dir <dir>', 'the runs directory (default runs/)')
-    .action((action: string, o) => {
-      if (action !== 'rebuild') throw new InvalidArgumentError(`unknown action "${action}" (rebuild)`);
-      return setCode(storeRebuildCommand(io, o));
-    });
+    .action((o) => setCode(storeRebuildCommand(io, o)));
 
   p.command('worker')
     .description(

@@ -50,6 +50,21 @@ describe('output width', () => {
     expect(plugins.stdout).toMatch(/^searcher {2,}assisted-regularized-evolution/m);
   });
 
+  it.each(WIDTHS)('nasx runs and nasx compare fit %i columns', (width) => {
+    // A copy of the runs: the store file it gets is not a run folder of the other tests.
+    const runsDir = path.join(dir, `store-runs-${width}`);
+    fs.cpSync(path.join(dir, 'runs'), runsDir, { recursive: true });
+    const runs = nasx(['runs', '--runs-dir', runsDir], { env: { COLUMNS: String(width) } });
+    expect(runs.code).toBe(0);
+    expectFits(`${runs.stdout}\n`, width);
+    const ids = fs.readdirSync(runsDir).filter((d) => d.startsWith('synthetic-'));
+    for (const id of ids) expect(runs.stdout).toContain(id);
+    const compare = nasx(['compare', ...ids, '--runs-dir', runsDir], { env: { COLUMNS: String(width) } });
+    expect(compare.code).toBe(0);
+    expectFits(compare.stdout, width);
+    expect(compare.stdout).toMatch(/^best so far after n evaluations$/m);
+  });
+
   it('without COLUMNS and off a terminal, tables fit 100 columns', () => {
     const runDir = path.join(dir, 'runs', fs.readdirSync(path.join(dir, 'runs'))[0] as string);
     const report = nasx(['report', runDir], { env: { COLUMNS: '' } });

@@ -111,7 +111,7 @@
     let sort = { key: 'trial', desc: false };
     const summary = () => {
       const rows = [
-        ['status', run.status + (run.reason ? ` (${run.reason})` : '')],
+        ['status', run.status + (run.outcome ? ` (${run.outcome}${run.reason ? `: ${run.reason}` : ''})` : '')],
         ['space / searcher / estimator', `${run.space} / ${run.searcher} / ${run.estimator}`],
         ['objective', run.objective],
         [

@@ -109,11 +109,13 @@ describeWithChromium('nasx ui in a browser', (executablePath) => {
   it('a run page: summary, the trajectory chart, trials sorted and filtered, the best cell drawn', async () => {
     const run = (await (await page.request.get(`${server.url.replace(/\/$/, '')}/api/runs/${ids[0]}`)).json()) as {
       trials: number;
+      evaluations: number;
       best: { value: number; arch: { key: string } };
     };
     await page.goto(`${server.url.replace(/\/$/, '')}/runs/${ids[0]}`);
-    await page.waitForSelector(`#trajectory[data-points="${run.trials}"] svg`);
-    expect(await page.$$eval('#trajectory svg .mark-symbol path', (p) => p.length)).toBe(run.trials);
+    // A point per counted evaluation; the trials table also lists the answers from the cache.
+    await page.waitForSelector(`#trajectory[data-points="${run.evaluations}"] svg`);
+    expect(await page.$$eval('#trajectory svg .mark-symbol path', (p) => p.length)).toBe(run.evaluations);
     expect(await page.textContent('#summary')).toContain('budget-exhausted');
     await page.waitForSelector('#trials tbody tr');
     expect(await page.$$eval('#trials tbody tr', (r) => r.length)).toBe(run.trials);
@@ -136,7 +138,8 @@ describeWithChromium('nasx ui in a browser', (executablePath) => {
     fs.mkdirSync(dir);
     fs.copyFileSync(path.join(liveSource, 'config.json'), path.join(dir, 'config.json'));
     const lines = fs.readFileSync(path.join(liveSource, 'events.ndjson'), 'utf8').trimEnd().split('\n');
-    const evaluatedIn = (ls: string[]) => ls.filter((l) => l.includes('"type":"evaluated"')).length;
+    // The trajectory has a point per counted evaluation (answers from the cache count nothing).
+    const evaluatedIn = (ls: string[]) => ls.filter((l) => l.includes('"type":"evaluated"') && !l.includes('"cached":true')).length;
     const third = Math.floor(lines.length / 3);
     fs.writeFileSync(path.join(dir, 'events.ndjson'), `${lines.slice(0, third).join('\n')}\n`);
     fs.writeFileSync(path.join(dir, 'lock'), `${process.pid}\n`);
@@ -146,7 +149,8 @@ describeWithChromium('nasx ui in a browser', (executablePath) => {
     fs.appendFileSync(path.join(dir, 'events.ndjson'), `${lines.slice(third).join('\n')}\n`);
     fs.rmSync(path.join(dir, 'lock'));
     await page.waitForSelector(`#trajectory[data-points="${evaluatedIn(lines)}"]`, { timeout: 10_000 });
-    await page.waitForSelector('#summary[data-status="budget-exhausted"]', { timeout: 10_000 });
+    await page.waitForSelector('#summary[data-status="finished"]', { timeout: 10_000 });
+    expect(await page.textContent('#summary')).toContain('finished (budget-exhausted');
     expect(await page.$$eval('#trajectory svg .mark-symbol path', (p) => p.length)).toBe(evaluatedIn(lines));
   }, 60_000);
 
