@@ -6,7 +6,7 @@
 //
 //   node tools/bench/supernet/supernet.bench.cjs [--seeds 3] [--cells 1000] [--epochs 40]
 //        [--channels 8] [--cells-per-stage 1] [--workers 2] [--methods one-shot,few-shot,rlnas]
-//        [--validation-size 500] [--augment] [--first-seed 0] [--keep <dir>]
+//        [--validation-size 500] [--augment] [--split-lr 0.005] [--first-seed 0] [--keep <dir>]
 //
 // --keep: write <dir>/<method>-<seed>.json holding the path of each trained supernet's
 // supernet.json (kept in a temporary folder), for search.bench.cjs --supernets <dir>.
@@ -35,6 +35,7 @@ const OUT = arg('--out', __dirname);
 const KEEP = arg('--keep', undefined);
 const VALIDATION = Number(arg('--validation-size', 500));
 const AUGMENT = process.argv.includes('--augment');
+const SPLIT_LR = arg('--split-lr', undefined);
 if (EPOCHS % 10 !== 0) {
   console.error('supernet bench: --epochs must be a multiple of 10 (few-shot: epochs/2 + 5 × epochs/10)');
   process.exit(2);
@@ -82,7 +83,13 @@ function settings(method) {
     `task.options.validationSize=${VALIDATION}`,
     `task.options.augment=${AUGMENT}`,
   ];
-  if (method === 'few-shot') return [...macro, `estimator.options.epochs=${EPOCHS / 2}`, `estimator.options.split.epochs=${EPOCHS / 10}`];
+  if (method === 'few-shot')
+    return [
+      ...macro,
+      `estimator.options.epochs=${EPOCHS / 2}`,
+      `estimator.options.split.epochs=${EPOCHS / 10}`,
+      ...(SPLIT_LR !== undefined ? [`estimator.options.split.lr=${SPLIT_LR}`] : []),
+    ];
   return [...macro, `estimator.options.epochs=${EPOCHS}`];
 }
 

@@ -139,6 +139,11 @@ export const fewShotSchema = {
           "minimum": 1,
           "default": 10,
           "description": "Epochs each sub-supernet trains after the split (the one-shot supernet trains `epochs` before it). Total training: epochs + sub-supernets × split.epochs."
+        },
+        "lr": {
+          "type": "number",
+          "minimum": 0,
+          "description": "Initial learning rate of each sub-supernet's cosine schedule (to minLr, or to it when lower, over split.epochs). Default: lr, the one-shot schedule's (a restart). A lower value fine-tunes the one-shot weights instead."
         }
       }
     }

@@ -6,7 +6,7 @@ import nb201 from '@nasx/search-space-nb201';
 import mnist from '@nasx/task-mnist';
 import { createToySpace, describeEstimatorContract, describePluginPackage, optionsFor, silentLogger, testDeps, testEstimateContext } from '@nasx/testing';
 import plugin, { fewShotEstimator, oneShotEstimator, rlnasEstimator } from '../index';
-import { readCheckpoint } from './checkpoint';
+import { readCheckpoint, readWeightSet } from './checkpoint';
 import { createRng } from '@nasx/kernel';
 
 const space = async (): Promise<SearchSpace> => (await nb201.contributions[0]!.create({}, testDeps() as never)) as SearchSpace;
@@ -154,6 +154,33 @@ describe('weight-sharing estimators', () => {
     await deep.prepare!(workContext(tmp()));
     expect((await deep.estimate(s.parse(CONV), testEstimateContext(0))).info).toMatchObject({ subSupernet: 3 * 5 + 0 });
     await deep.dispose?.();
+  });
+
+  it('few-shot: split.lr sets the sub-supernets’ learning rate (0: their parameters stay the one-shot weights)', async () => {
+    const dir = tmp();
+    const e = await create(fewShotEstimator, { ...TINY, epochs: 1, weightDecay: 0, split: { epochs: 1, lr: 0 } });
+    await e.prepare!(workContext(dir));
+    const folder = path.join(dir, 'supernets', fs.readdirSync(path.join(dir, 'supernets'))[0]!);
+    const checkpoint = readCheckpoint(path.join(folder, 'supernet.json'))!;
+    expect(checkpoint.setup.schedule).toMatchObject({ splitLr: 0 });
+    const oneShot = readWeightSet(folder, checkpoint.sets['one-shot']!, 'supernet.json');
+    const sub = readWeightSet(folder, checkpoint.sets['sub-3']!, 'supernet.json');
+    const parameters = [...oneShot.keys()].filter((n) => !/running_(mean|var)$/.test(n));
+    const same = (a: Float32Array, b: Float32Array) =>
+      Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    expect(parameters.length).toBeGreaterThan(10);
+    expect(parameters.filter((n) => !same(sub.get(n)!, oneShot.get(n)!))).toEqual([]);
+    await e.dispose?.();
+    // The default restarts at lr: the used paths' parameters move.
+    const moved = await create(fewShotEstimator, { ...TINY, epochs: 1, split: { epochs: 1 } });
+    const dir2 = tmp();
+    await moved.prepare!(workContext(dir2));
+    const folder2 = path.join(dir2, 'supernets', fs.readdirSync(path.join(dir2, 'supernets'))[0]!);
+    const c2 = readCheckpoint(path.join(folder2, 'supernet.json'))!;
+    const o2 = readWeightSet(folder2, c2.sets['one-shot']!, 'supernet.json');
+    const s2 = readWeightSet(folder2, c2.sets['sub-3']!, 'supernet.json');
+    expect(parameters.filter((n) => !same(s2.get(n)!, o2.get(n)!)).length).toBeGreaterThan(0);
+    await moved.dispose?.();
   });
 
   it('rlnas: trains on random labels and ranks by the angle; a path cut by none edges gets 0', async () => {

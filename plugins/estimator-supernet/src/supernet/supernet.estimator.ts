@@ -174,7 +174,7 @@ export function createSupernetEstimator(kind: SupernetKind, options: SupernetEst
       momentum: options.momentum,
       nesterov: options.nesterov,
       weightDecay: options.weightDecay,
-      ...(kind === 'few-shot' ? { splitEdges, splitEpochs: options.split!.epochs } : {}),
+      ...(kind === 'few-shot' ? { splitEdges, splitEpochs: options.split!.epochs, splitLr: options.split!.lr } : {}),
       ...(kind === 'rlnas' ? { labelSeed: options.labelSeed ?? seed } : {}),
     },
   });
@@ -251,7 +251,15 @@ export function createSupernetEstimator(kind: SupernetKind, options: SupernetEst
       ...(kind === 'rlnas' ? { randomLabels: { seed: options.labelSeed ?? setup.seed } } : {}),
     };
     const rng = ctx.rng.fork('supernet-schedule');
-    const runStage = async (set: string, sn: Supernet, epochs: number, constraint: PathConstraint | undefined, label: string, last: boolean) => {
+    const runStage = async (
+      set: string,
+      sn: Supernet,
+      epochs: number,
+      constraint: PathConstraint | undefined,
+      label: string,
+      last: boolean,
+      learningRate = options.lr,
+    ) => {
       const { done, momentum } = restore(set, sn);
       if (done >= epochs) return;
       if (done > 0) ctx.logger.info(`${kind}: resuming ${label} at epoch ${done + 1} of ${epochs} (${manifest})`);
@@ -260,6 +268,9 @@ export function createSupernetEstimator(kind: SupernetKind, options: SupernetEst
       try {
         await trainSupernet(sn, train, {
           ...schedule,
+          learningRate,
+          // A sub-supernet's lower start does not anneal upwards.
+          minLearningRate: Math.min(options.minLr, learningRate),
           epochs,
           startEpoch: done,
           ...(momentum ? { initialMomentum: momentum } : {}),
@@ -300,7 +311,7 @@ export function createSupernetEstimator(kind: SupernetKind, options: SupernetEst
           return at >= 0 ? [fixed[at]!] : undefined;
         });
         const label = `sub-supernet ${k + 1}/${subsets.length} (${splitEdges.map((e, i) => `${main.decisionNames[e]} = ${main.choiceNames[e]![fixed[i]!]}`).join(', ')})`;
-        await runStage(`sub-${k}`, sub, options.split!.epochs, constraint, label, k === subsets.length - 1);
+        await runStage(`sub-${k}`, sub, options.split!.epochs, constraint, label, k === subsets.length - 1, options.split!.lr ?? options.lr);
         supernets.push(sub);
       }
     } else {
