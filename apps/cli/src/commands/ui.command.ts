@@ -3,6 +3,7 @@ import type { Architecture, ArchGraph, SearchSpace } from '@nasx/contracts';
 import { startUiServer } from '@nasx/ui';
 import type { CliIO } from '../io';
 import { EXIT } from '../io';
+import { stopSignal } from '../stop-signal';
 import { openKernel } from '../kernel-factory';
 
 /**
@@ -33,16 +34,11 @@ export async function uiCommand(io: CliIO, o: { runsDir?: string; host?: string;
   });
   io.err(`nasx ui: ${server.url}${server.token && !o.token ? '  (the token is needed off this machine; keep the address private)' : ''}\n`);
   io.out(`${server.url}\n`);
-  const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  o.signal?.addEventListener('abort', onSignal, { once: true });
+  const stop = stopSignal(o.signal);
   try {
-    await new Promise<void>((resolve) => (stop.signal.aborted ? resolve() : stop.signal.addEventListener('abort', () => resolve(), { once: true })));
+    await stop.stopped();
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.release();
     await server.close();
   }
   return EXIT.ok;

@@ -5,6 +5,7 @@ import { NasxError, type ExecutorDefinition, type JsonObject, type Logger } from
 import { Kernel, compileSchema, createExecutorWorkerHost, createRng, describeAjvError, findProjectRoot, suggest } from '@nasx/kernel';
 import type { CliIO } from '../io';
 import { EXIT } from '../io';
+import { stopSignal } from '../stop-signal';
 
 /** Flags of `nasx worker`. */
 export interface WorkerFlags {
@@ -106,11 +107,7 @@ export async function workerCommand(io: CliIO, flags: WorkerFlags): Promise<numb
     });
   }
   const logger = stampedLogger(io, Boolean(flags.quiet));
-  const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  flags.signal?.addEventListener('abort', onSignal, { once: true });
+  const stop = stopSignal(flags.signal);
   try {
     const def = (await kernel.registry.activate(contribution)) as ExecutorDefinition;
     const tensor = await import('@nasx/tensor');
@@ -135,7 +132,6 @@ export async function workerCommand(io: CliIO, flags: WorkerFlags): Promise<numb
     await worker.serve(host);
     return EXIT.ok;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.release();
   }
 }
