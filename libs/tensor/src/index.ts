@@ -84,7 +84,10 @@ export {
   type ProfileProgress,
 } from './profile/profile-operators';
 export { NB201_CELL_EDGES, NB201_CELL_OPS, NB201_MACRO_DEFAULTS, NB201_SPACE, nb201NetworkBuilder } from './nb201/nb201.network';
-export { toTensors, type ClassificationTensors } from './train/batch-tensors';
+export { toTensors, type ClassificationTensors, type ValueTensors } from './train/batch-tensors';
+export { TRAIN_LOSSES, lossSum, targetKind, trainLoss, type TrainLoss } from './train/losses';
+export { WRN_SPACE, wrnArchitecture, wrnNetworkBuilder } from './wrn/wrn.network';
+export { ioShapeOf, type IoShape } from './network/io-shape';
 export { learningRateAt, type LearningRateSchedule } from './train/lr-schedule';
 export { SgdOptimizer, type SgdOptions } from './train/sgd.optimizer';
 export { SeededRandom } from './init/seeded-random';
@@ -93,8 +96,10 @@ export {
   crossEntropy,
   evaluateNetwork,
   microBatchSizeFor,
+  predictNetwork,
   trainNetwork,
   type EvaluateOptions,
+  type Predictions,
   type EvaluationResult,
   type TrainEpochProgress,
   type TrainOptions,

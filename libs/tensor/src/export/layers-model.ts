@@ -24,8 +24,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { TENSOR_PACKAGE } from '../backend/backend';
 import { findNetworkBuilder } from '../network/builders';
-import type { ConvPad, Network, NetworkBuilder, NetworkOps, TapKind } from '../network/network';
-import { BN_EPSILON, BN_MOMENTUM } from '../nn/layers';
+import type { ConvPad, Network, NetworkBuilder, NetworkOps, TapKind, Window } from '../network/network';
+import { BN_EPSILON, BN_MOMENTUM, windowPair } from '../nn/layers';
 
 /** Input layout of an exported model: nasx's NCHW (the task contract's), or NHWC images. */
 export type InputLayout = 'nchw' | 'nhwc';
@@ -88,12 +88,18 @@ class LayersGraphOps implements NetworkOps<Sym> {
     const kernel = this.variable(`${name}.weight`);
     const [kh, kw, , filters] = kernel.shape as [number, number, number, number];
     let padding: 'same' | 'valid';
+    // A 1×k kernel (a 1-D convolution over a height-1 sequence) pads the length only.
+    const [ph, pw] = typeof pad === 'number' && kh === 1 && kw > 1 ? [0, pad] : [pad, pad];
     if (typeof pad === 'string') padding = pad;
     else if (pad === 0) padding = 'valid';
-    else if (stride === 1 && kh === 2 * pad + 1 && kw === 2 * pad + 1)
+    else if (stride === 1 && kh === 2 * (ph as number) + 1 && kw === 2 * (pw as number) + 1)
       padding = 'same'; // tfjs's 'same' is symmetric here
     else {
-      x = this.apply(tfl.layers.zeroPadding2d({ padding: pad, name: this.unique(`${name}.pad`) }), x);
+      const p: [[number, number], [number, number]] = [
+        [ph as number, ph as number],
+        [pw as number, pw as number],
+      ];
+      x = this.apply(tfl.layers.zeroPadding2d({ padding: p, name: this.unique(`${name}.pad`) }), x);
       padding = 'valid';
     }
     const layer = tfl.layers.conv2d({ filters, kernelSize: [kh, kw], strides: stride, padding, useBias: false, name: this.unique(name) });
@@ -121,13 +127,21 @@ class LayersGraphOps implements NetworkOps<Sym> {
     return this.apply(layer, x, [kernel, this.variable(`${name}.bias`)]);
   }
 
-  avgPool(name: string, x: Sym, size: number, stride: number, pad: 'same' | 'valid'): Sym {
-    return this.apply(tfl.layers.averagePooling2d({ poolSize: size, strides: stride, padding: pad, name: this.unique(name) }), x);
+  avgPool(name: string, x: Sym, size: Window, stride: Window, pad: 'same' | 'valid'): Sym {
+    const layer = tfl.layers.averagePooling2d({ poolSize: windowPair(size), strides: windowPair(stride), padding: pad, name: this.unique(name) });
+    return this.apply(layer, x);
   }
 
-  sum(name: string, terms: readonly Sym[], like: Sym): Sym {
+  sum(name: string, terms: readonly Sym[], like: Sym, channels?: number): Sym {
     if (terms.length === 1) return terms[0]!;
-    if (terms.length === 0) return this.apply(tfl.layers.rescaling({ scale: 0, offset: 0, name: this.unique(name) }), like);
+    if (terms.length === 0) {
+      const zero = this.apply(tfl.layers.rescaling({ scale: 0, offset: 0, name: this.unique(name) }), like);
+      const have = like.shape[like.shape.length - 1]!;
+      if (channels === undefined || channels === have) return zero;
+      // Zeros with another channel count: a 1×1 convolution of zero weights (x·0 = 0 as in PyTorch's `Zero`).
+      const widen = tfl.layers.conv2d({ filters: channels, kernelSize: 1, useBias: false, kernelInitializer: 'zeros', name: this.unique(`${name}.channels`) });
+      return this.apply(widen, zero);
+    }
     // A tensor that enters one merge layer twice (NB201's skip edges: node 2 = node 0 + node 1 =
     // x + x) makes tfjs-layers' executor free it after its first use; an identity layer gives each
     // repeat its own tensor, and the sum keeps its order.
@@ -139,6 +153,18 @@ class LayersGraphOps implements NetworkOps<Sym> {
 
   globalAvgPool(name: string, x: Sym): Sym {
     return this.apply(tfl.layers.globalAveragePooling2d({ name: this.unique(name) }), x);
+  }
+
+  pixelLinear(name: string, x: Sym): Sym {
+    const weight = this.variable(`${name}.weight`);
+    const [c, k] = weight.shape as [number, number];
+    const kernel = tf.reshape(weight, [1, 1, c, k]);
+    const conv = tfl.layers.conv2d({ filters: k, kernelSize: 1, useBias: true, name: this.unique(name) });
+    const y = this.apply(conv, x, [kernel, this.variable(`${name}.bias`)]);
+    kernel.dispose();
+    // Channel-first and flattened, as Network.forward returns a dense output.
+    const chw = this.apply(tfl.layers.permute({ dims: [3, 1, 2], name: this.unique(`${name}.to_nchw`) }), y);
+    return this.apply(tfl.layers.flatten({ name: this.unique(`${name}.flatten`) }), chw);
   }
 
   tap(_name: string, x: Sym, _kind: TapKind): Sym {
@@ -203,7 +229,8 @@ export function toLayersModel(net: Network, options: LayersModelOptions = {}): E
     throw new NasxError('usage', `unknown input layout "${String(layout)}"`, { pkg: TENSOR_PACKAGE, fix: 'use "nchw" (nasx networks) or "nhwc" (images)' });
   }
   const graph = builder.graph(net.arch, net.options);
-  const [c, h, w] = net.plan.inputShape as [number, number, number];
+  // A sequence [C, L] is a height-1 image [C, 1, L] inside.
+  const [c, h, w] = (net.plan.inputShape.length === 2 ? [net.plan.inputShape[0], 1, net.plan.inputShape[1]] : net.plan.inputShape) as [number, number, number];
   const ops = new LayersGraphOps(net);
   const input = tfl.input({ shape: layout === 'nchw' ? [c, h, w] : [h, w, c], name: 'input' });
   const nhwc = layout === 'nchw' ? (tfl.layers.permute({ dims: [2, 3, 1], name: 'nchw_to_nhwc' }).apply(input) as Sym) : input;

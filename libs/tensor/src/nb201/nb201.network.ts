@@ -20,6 +20,16 @@
  * `cells.5.conv_a.op.2.running_mean`, `classifier.bias`); layouts are tfjs's: conv weights HWIO
  * (PyTorch OIHW → transpose [2, 3, 1, 0]), the classifier weight `[in, out]` (PyTorch's transposed).
  *
+ * Other tasks (NAS-Bench-360, Tu et al. 2022): a sequence `[C, L]` is built with 1-D operations
+ * (`1×k` kernels and pooling windows over a height-1 image, PyTorch's `Conv1d`/`AvgPool1d`); a dense
+ * output `[K, H, W]` (`[K, L]`) gets NAS-Bench-360's dense variant of the network
+ * (`precompute/darcyflow/xautodl/models/cell_infers/tiny_network.py`): no down-sampling — the two
+ * reduction blocks become cells that change the channel count (xautodl's `InferCell` with
+ * C_in ≠ C_out: on edges from node 0 a conv maps C_in → C_out, `skip_connect` is
+ * `FactorizedReduce` (stride 1: conv1×1 + BN), `avg_pool_3x3` is preceded by a ReLU-conv1×1-BN,
+ * `none` gives C_out zeros) — and the classifier applied at every position (`classifier` on
+ * channels-last features, a per-pixel linear layer).
+ *
  * One difference in execution, not in function: a node whose value reaches the output only through
  * `none` edges is not computed (PyTorch computes it and multiplies by zero). Its parameters still
  * exist and are counted, as in NAS-Bench-201's `params`.
@@ -27,7 +37,8 @@
 import { NasxError, type Architecture, type Json } from '@nasx/contracts';
 import { TENSOR_PACKAGE } from '../backend/backend';
 import { createGraphNetwork } from '../network/functional-network';
-import type { BufferSpec, Network, NetworkBuilder, NetworkGraph, NetworkOps, NetworkOptions, NetworkPlan, ParameterSpec } from '../network/network';
+import { ioShapeOf, type IoShape } from '../network/io-shape';
+import type { BufferSpec, Network, NetworkBuilder, NetworkGraph, NetworkOps, NetworkOptions, NetworkPlan, ParameterSpec, Window } from '../network/network';
 
 /** Space id of NB201 architectures (as stamped by `@nasx/search-space-nb201`). */
 export const NB201_SPACE = 'nb201';
@@ -102,6 +113,24 @@ export function shapeOf(options: NetworkOptions, arch: Architecture): [number, n
 }
 
 /**
+ * The validated input/output geometry of an NB201 network: images or sequences, point or dense
+ * head. A point head halves the resolution twice, so its height and width (a sequence's length)
+ * must divide by 4.
+ */
+export function ioOf(options: NetworkOptions, arch: Architecture): IoShape {
+  const io = ioShapeOf(options, (problem, fix) => archError(arch, problem, fix));
+  const even = (d: number) => d % 4 === 0;
+  if (!io.dense && !(even(io.width) && (io.dims === 1 || even(io.height)))) {
+    throw archError(
+      arch,
+      `input shape [${options.inputShape.join(', ')}] has ${io.dims === 1 ? 'a length' : 'a height or width'} not divisible by 4`,
+      'NB201 halves the resolution twice; use e.g. [3, 32, 32] (CIFAR), [3, 16, 16] (ImageNet16-120) or a sequence length divisible by 4',
+    );
+  }
+  return io;
+}
+
+/**
  * Floats of backend memory per sample a training step (forward + backward) holds at its peak, per
  * output element of each component. Calibrated on wasm against the heap of full NB201 networks
  * (`tools/bench/tensor`): a ReLU-conv-BN edge keeps its ReLU, conv and normalised outputs and the
@@ -111,6 +140,9 @@ export const MEMORY_UNITS = { stem: 6, reluConvBn: 12, pool: 4, skip: 1, node: 2
 
 /** Accumulates parameters, buffers, FLOPs and a training-memory estimate while walking the skeleton. */
 export class PlanAccumulator {
+  /** `dims` 1: kernels are `1×k` (1-D convolutions over a sequence). */
+  constructor(readonly dims: 1 | 2 = 2) {}
+
   readonly parameters: ParameterSpec[] = [];
   readonly buffers: BufferSpec[] = [];
   flops = 0;
@@ -118,8 +150,9 @@ export class PlanAccumulator {
   memory = 0;
 
   conv(name: string, cin: number, cout: number, k: number, outPixels: number): void {
-    this.parameters.push({ name: `${name}.weight`, shape: [k, k, cin, cout], role: 'conv-weight', fanIn: k * k * cin, fanOut: k * k * cout });
-    this.flops += outPixels * cout * cin * k * k;
+    const kh = this.dims === 1 ? 1 : k;
+    this.parameters.push({ name: `${name}.weight`, shape: [kh, k, cin, cout], role: 'conv-weight', fanIn: kh * k * cin, fanOut: kh * k * cout });
+    this.flops += outPixels * cout * cin * kh * k;
   }
 
   batchNorm(name: string, c: number): void {
@@ -132,6 +165,14 @@ export class PlanAccumulator {
     this.parameters.push({ name: `${name}.weight`, shape: [cin, cout], role: 'linear-weight', fanIn: cin, fanOut: cout });
     this.parameters.push({ name: `${name}.bias`, shape: [cout], role: 'linear-bias', fanIn: cin, fanOut: cout });
     this.flops += cin * cout + cout;
+  }
+
+  /** A per-position linear layer (a dense head) over `pixels` positions. */
+  pixelLinear(name: string, cin: number, cout: number, pixels: number): void {
+    this.parameters.push({ name: `${name}.weight`, shape: [cin, cout], role: 'linear-weight', fanIn: cin, fanOut: cout });
+    this.parameters.push({ name: `${name}.bias`, shape: [cout], role: 'linear-bias', fanIn: cin, fanOut: cout });
+    this.flops += pixels * (cin * cout + cout);
+    this.memory += 2 * pixels * cout;
   }
 
   /** ReLU-conv-BN (`ReLUConvBN`: module path `<name>.op.{0,1,2}`); `live`: computed in the forward pass. */
@@ -151,53 +192,75 @@ export function liveNodes(ops: readonly number[]): boolean[] {
   return live;
 }
 
+/** Which edges of a cell that maps C_in → C_out channels take C_in (those from node 0). */
+const FROM_INPUT = NB201_CELL_EDGES.map(([, from]) => from === 0);
+
+/** Plans edge `e` of a cell with `cin` → `c` channels (cin ≠ c only in the dense network's channel-changing cells). */
+function planEdge(p: PlanAccumulator, name: string, op: number, e: number, cin: number, c: number, pixels: number, live: boolean): void {
+  const opName = NB201_CELL_OPS[op]!;
+  const edgeLive = live && op !== 0;
+  const inC = FROM_INPUT[e] ? cin : c;
+  if (opName === 'nor_conv_1x1' || opName === 'nor_conv_3x3') {
+    p.reluConvBn(`${name}.layers.${e}`, inC, c, opName === 'nor_conv_1x1' ? 1 : 3, pixels, edgeLive);
+  } else if (opName === 'skip_connect' && inC !== c) {
+    // FactorizedReduce at stride 1: conv1×1 + BN, no ReLU.
+    p.conv(`${name}.layers.${e}.conv`, inC, c, 1, pixels);
+    p.batchNorm(`${name}.layers.${e}.bn`, c);
+    if (edgeLive) p.memory += MEMORY_UNITS.reluConvBn * pixels * c;
+  } else if (opName === 'avg_pool_3x3' && inC !== c) {
+    p.reluConvBn(`${name}.layers.${e}.preprocess`, inC, c, 1, pixels, edgeLive);
+    if (edgeLive) p.memory += MEMORY_UNITS.pool * pixels * c;
+  } else if (edgeLive) {
+    p.memory += (opName === 'avg_pool_3x3' ? MEMORY_UNITS.pool : MEMORY_UNITS.skip) * pixels * c;
+  }
+}
+
 /** Parameters, FLOPs and memory estimate of an NB201 network, without tensors. */
 export function planNb201(arch: Architecture, options: NetworkOptions): NetworkPlan {
   const ops = nb201CellOps(arch);
   const live = liveNodes(ops);
   const { channels: C, cellsPerStage: N } = macroOf(options, arch);
-  const [cin, height, width] = shapeOf(options, arch);
-  const p = new PlanAccumulator();
-  let pixels = height * width;
-  p.conv('stem.0', cin, C, 3, pixels);
+  const io = ioOf(options, arch);
+  const p = new PlanAccumulator(io.dims);
+  let pixels = io.height * io.width;
+  p.conv('stem.0', io.channels, C, 3, pixels);
   p.batchNorm('stem.1', C);
   p.memory += MEMORY_UNITS.stem * pixels * C;
   let index = 0;
   let cPrev = C;
   for (let stage = 0; stage < 3; stage++) {
     const c = C << stage;
-    if (stage > 0) {
-      const outPixels = pixels / 4;
+    if (stage > 0 && !io.dense) {
+      const outPixels = io.dims === 1 ? pixels / 2 : pixels / 4;
       const name = `cells.${index++}`;
       p.reluConvBn(`${name}.conv_a`, cPrev, c, 3, outPixels);
       p.reluConvBn(`${name}.conv_b`, c, c, 3, outPixels);
       p.conv(`${name}.downsample.1`, cPrev, c, 1, outPixels); // after AvgPool(2)
       p.memory += MEMORY_UNITS.shortcut * outPixels * c;
       pixels = outPixels;
+    } else if (stage > 0) {
+      // The dense network: a cell that changes the channel count in place of the reduction block.
+      const name = `cells.${index++}`;
+      ops.forEach((op, e) => planEdge(p, name, op, e, cPrev, c, pixels, live[NB201_CELL_EDGES[e]![0]]!));
+      p.memory += MEMORY_UNITS.node * pixels * c * live.filter((l, j) => l && j > 0).length;
     }
     for (let k = 0; k < N; k++) {
       const name = `cells.${index++}`;
-      ops.forEach((op, e) => {
-        const opName = NB201_CELL_OPS[op]!;
-        const edgeLive = live[NB201_CELL_EDGES[e]![0]]! && op !== 0;
-        if (opName === 'nor_conv_1x1' || opName === 'nor_conv_3x3') {
-          p.reluConvBn(`${name}.layers.${e}`, c, c, opName === 'nor_conv_1x1' ? 1 : 3, pixels, edgeLive);
-        } else if (edgeLive) {
-          p.memory += (opName === 'avg_pool_3x3' ? MEMORY_UNITS.pool : MEMORY_UNITS.skip) * pixels * c;
-        }
-      });
+      ops.forEach((op, e) => planEdge(p, name, op, e, c, c, pixels, live[NB201_CELL_EDGES[e]![0]]!));
       p.memory += MEMORY_UNITS.node * pixels * c * live.filter((l, j) => l && j > 0).length;
     }
     cPrev = c;
   }
   p.batchNorm('lastact.0', cPrev);
   p.memory += MEMORY_UNITS.lastact * pixels * cPrev;
-  p.linear('classifier', cPrev, options.numClasses);
+  if (io.dense) p.pixelLinear('classifier', cPrev, io.outChannels, pixels);
+  else p.linear('classifier', cPrev, io.outChannels);
   return {
     space: NB201_SPACE,
     archKey: arch.key,
-    inputShape: [cin, height, width],
-    numClasses: options.numClasses,
+    inputShape: [...options.inputShape],
+    numClasses: io.outChannels,
+    outputShape: io.outputShape,
     parameters: p.parameters,
     buffers: p.buffers,
     paramCount: p.parameters.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0),
@@ -211,12 +274,20 @@ export function reluConvBn<T>(L: NetworkOps<T>, name: string, x: T, k: number, s
   return L.convBatchNorm(`${name}.op.1`, `${name}.op.2`, L.relu(`${name}.op.0`, x), stride, k === 1 ? 'valid' : (k - 1) / 2);
 }
 
-/** NB201's `ResNetBasicblock` with stride 2 between stages. */
-export function reductionBlock<T>(L: NetworkOps<T>, name: string, x: T): T {
+/** NB201's `ResNetBasicblock` with stride 2 between stages (`dims` 1: over a sequence). */
+export function reductionBlock<T>(L: NetworkOps<T>, name: string, x: T, dims: 1 | 2 = 2): T {
   const a = reluConvBn(L, `${name}.conv_a`, x, 3, 2);
   const b = reluConvBn(L, `${name}.conv_b`, a, 3, 1);
-  const residual = L.conv(`${name}.downsample.1`, L.avgPool(`${name}.downsample.0`, x, 2, 2, 'valid'), 1, 'valid');
+  const pool: Window = dims === 1 ? [1, 2] : 2;
+  const residual = L.conv(`${name}.downsample.1`, L.avgPool(`${name}.downsample.0`, x, pool, pool, 'valid'), 1, 'valid');
   return L.sum(`${name}.add`, [residual, b], x);
+}
+
+/** How a cell is built beyond its ops: over a sequence (`dims` 1), and with C_in ≠ C_out (`changeTo`, the dense network's channel-changing cells). */
+export interface CellShape {
+  readonly dims?: 1 | 2;
+  /** Output channels of a cell whose input has another count (edges from node 0 map to it). */
+  readonly changeTo?: number;
 }
 
 /**
@@ -230,7 +301,9 @@ export function cell<T>(
   ops: readonly number[],
   live: readonly boolean[],
   edgeName: (e: number, op: number) => string = (e) => `${name}.layers.${e}`,
+  shape: CellShape = {},
 ): T {
+  const pool: Window = shape.dims === 1 ? [1, 3] : 3;
   const nodes: (T | undefined)[] = [x];
   for (let j = 1; j <= 3; j++) {
     if (!live[j]) {
@@ -242,9 +315,11 @@ export function cell<T>(
       if (to !== j || ops[e] === 0) return;
       const src = nodes[from]!; // live: every non-none edge into a live node comes from a live node
       const path = edgeName(e, ops[e]!);
+      const change = shape.changeTo !== undefined && from === 0;
       switch (NB201_CELL_OPS[ops[e]!]) {
         case 'skip_connect':
-          terms.push(src);
+          // C_in ≠ C_out: xautodl's FactorizedReduce at stride 1, conv1×1 + BN (no ReLU).
+          terms.push(change ? L.convBatchNorm(`${path}.conv`, `${path}.bn`, src, 1, 'valid') : src);
           break;
         case 'nor_conv_1x1':
           terms.push(reluConvBn(L, path, src, 1, 1));
@@ -253,12 +328,12 @@ export function cell<T>(
           terms.push(reluConvBn(L, path, src, 3, 1));
           break;
         case 'avg_pool_3x3':
-          terms.push(L.avgPool(path, src, 3, 1, 'same'));
+          terms.push(L.avgPool(path, change ? reluConvBn(L, `${path}.preprocess`, src, 1, 1) : src, pool, 1, 'same'));
           break;
       }
     });
     // No incoming op but `none`: the node is zero (PyTorch's `Zero` op, x·0).
-    nodes.push(L.sum(`${name}.node${j}`, terms, x));
+    nodes.push(L.sum(`${name}.node${j}`, terms, x, shape.changeTo));
   }
   return nodes[3]!;
 }
@@ -267,19 +342,26 @@ export function cell<T>(
 function nb201Graph(arch: Architecture, options: NetworkOptions): NetworkGraph {
   const ops = nb201CellOps(arch);
   const live = liveNodes(ops);
-  const { cellsPerStage: N } = macroOf(options, arch);
+  const { channels: C, cellsPerStage: N } = macroOf(options, arch);
+  const { dims, dense } = ioOf(options, arch);
   return <T>(x: T, L: NetworkOps<T>): T => {
     let h = L.convBatchNorm('stem.0', 'stem.1', x, 1, 1);
     let index = 0;
     for (let stage = 0; stage < 3; stage++) {
       if (stage > 0) {
         const name = `cells.${index++}`;
-        h = L.tap(name, reductionBlock(L, name, h), 'cell-out');
+        const block = dense ? cell(L, name, h, ops, live, undefined, { dims, changeTo: C << stage }) : reductionBlock(L, name, h, dims);
+        h = L.tap(name, block, 'cell-out');
       }
       for (let k = 0; k < N; k++) {
         const name = `cells.${index++}`;
-        h = L.tap(name, cell(L, name, h, ops, live), 'cell-out');
+        h = L.tap(name, cell(L, name, h, ops, live, undefined, { dims }), 'cell-out');
       }
+    }
+    if (dense) {
+      const out = L.pixelLinear('classifier', L.relu('lastact.1', L.batchNorm('lastact.0', h)));
+      L.tap('classifier', out, 'logits');
+      return out;
     }
     const features = L.globalAvgPool('global_pooling', L.relu('lastact.1', L.batchNorm('lastact.0', h)));
     L.tap('global_pooling', features, 'features');
@@ -292,7 +374,8 @@ function nb201Graph(arch: Architecture, options: NetworkOptions): NetworkGraph {
 /** The NB201 {@link NetworkBuilder}. */
 export const nb201NetworkBuilder: NetworkBuilder = {
   space: NB201_SPACE,
-  description: 'NAS-Bench-201 TinyNetwork: stem, 3×N cells (C, 2C, 4C) with residual reduction blocks, GAP, linear (Dong & Yang, ICLR 2020)',
+  description:
+    "NAS-Bench-201 TinyNetwork: stem, 3×N cells (C, 2C, 4C) with residual reduction blocks, GAP, linear (Dong & Yang, ICLR 2020); 1-D for sequences, NAS-Bench-360's dense variant for dense outputs",
   plan: planNb201,
   build(arch: Architecture, options: NetworkOptions): Network {
     return createGraphNetwork(arch, planNb201(arch, options), options, nb201Graph(arch, options));

@@ -20,7 +20,7 @@ export interface ChainNetworkSpec {
 /** The op nodes of a chain graph with their plans, checked to connect (each input is the previous output). */
 export function planChainOps(
   graph: ArchGraph,
-  options: Pick<NetworkOptions, 'inputShape' | 'numClasses'>,
+  options: Pick<NetworkOptions, 'inputShape' | 'numClasses' | 'outputShape'>,
   archKey: string,
 ): { node: ArchGraphNode; plan: NetworkOpPlan }[] {
   const fail = (problem: string) =>
@@ -30,6 +30,17 @@ export function planChainOps(
       fix: 'a chain network-level graph lists its op nodes in order, each taking the previous one’s output, from the task’s input shape to [numClasses] logits',
     });
   if (graph.level !== 'network') throw fail(`its graph is ${graph.level}-level`);
+  if (options.outputShape && options.outputShape.length > 1) {
+    throw new NasxError(
+      'architecture',
+      `cannot build the ${graph.space} network of ${archKey}: it has a point head, but the task asks for a dense output [${options.outputShape.join(', ')}]`,
+      {
+        pkg: TENSOR_PACKAGE,
+        contribution: graph.space,
+        fix: 'search a space whose builder has dense heads (nb201, wrn) for a dense-prediction task',
+      },
+    );
+  }
   const ops = graph.nodes.filter((n) => n.op !== 'input' && n.op !== 'output').map((node) => ({ node, plan: planNetworkOp(node) }));
   if (ops.length === 0) throw fail('its graph has no op nodes');
   let shape: readonly number[] = options.inputShape;
@@ -50,6 +61,7 @@ export function planChainNetwork(arch: Architecture, graph: ArchGraph, options: 
     archKey: arch.key,
     inputShape: [...options.inputShape],
     numClasses: options.numClasses,
+    outputShape: [options.numClasses],
     parameters,
     buffers: ops.flatMap((o) => o.plan.buffers),
     paramCount: parameters.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0),

@@ -38,7 +38,10 @@ export function createFunctionalNetwork(arch: Architecture, plan: NetworkPlan, o
   let paramCount = 0;
   for (const v of parameters.values()) paramCount += v.size;
 
-  const [channels, height, width] = plan.inputShape as [number, number, number];
+  // A sequence [C, L] runs as a height-1 image [C, 1, L].
+  const sequence = plan.inputShape.length === 2;
+  const [channels, height, width] = (sequence ? [plan.inputShape[0], 1, plan.inputShape[1]] : plan.inputShape) as [number, number, number];
+  const layout = sequence ? `[N, ${channels}, ${width}] (or [N, ${channels}, 1, ${width}])` : `[N, ${channels}, ${height}, ${width}]`;
   let disposed = false;
   return {
     arch,
@@ -51,18 +54,20 @@ export function createFunctionalNetwork(arch: Architecture, plan: NetworkPlan, o
     get disposed() {
       return disposed;
     },
-    forward(x: tf.Tensor4D, opts: ForwardOptions): tf.Tensor2D {
+    forward(input: tf.Tensor, opts: ForwardOptions): tf.Tensor2D {
       if (disposed) throw new NasxError('usage', `network ${arch.key} was disposed`, { pkg: TENSOR_PACKAGE, fix: 'build a new network' });
       assertTensorBackend('a forward pass');
-      if (x.rank !== 4 || x.shape[1] !== channels || x.shape[2] !== height || x.shape[3] !== width) {
-        throw new NasxError('usage', `network ${arch.key} expects NCHW input [N, ${channels}, ${height}, ${width}], got [${x.shape.join(', ')}]`, {
+      const s = input.shape;
+      const ok = s[1] === channels && (input.rank === 4 ? s[2] === height && s[3] === width : sequence && input.rank === 3 && s[2] === width);
+      if (!ok) {
+        throw new NasxError('usage', `network ${arch.key} expects input ${layout}, got [${s.join(', ')}]`, {
           pkg: TENSOR_PACKAGE,
-          fix: 'pass batches in the task contract layout (batch, channels, height, width); toTensors() converts a Batch',
+          fix: 'pass batches in the task contract layout (batch, channels, then the spatial axes); toTensors() converts a Batch',
         });
       }
       return tf.tidy(() => {
-        const input = x.dtype === 'float32' ? x : tf.cast(x, 'float32');
-        const nhwc = tf.transpose(input, [0, 2, 3, 1]);
+        const x = input.rank === 3 ? tf.reshape(input, [s[0]!, channels, 1, width]) : input;
+        const nhwc = tf.transpose(x.dtype === 'float32' ? x : tf.cast(x, 'float32'), [0, 2, 3, 1]) as tf.Tensor4D;
         const layers = new Layers(parameters, buffers, opts.training, opts.tap, opts.secondOrder);
         try {
           return forward(nhwc, layers);

@@ -85,9 +85,16 @@ export interface NetworkPlan {
   readonly space: string;
   /** `Architecture.key` it was planned for. */
   readonly archKey: string;
-  /** Per-sample input shape, channels first (`[3, 32, 32]`). */
+  /** Per-sample input shape, channels first: `[3, 32, 32]` (images) or `[12, 1000]` (sequences). */
   readonly inputShape: Shape;
+  /** Classes (point heads) or output channels (dense heads): `outputShape[0]`. */
   readonly numClasses: number;
+  /**
+   * Per-sample output shape, channels first: `[classes]` for a point head, `[channels, H, W]` or
+   * `[channels, L]` for a dense head that keeps the input's spatial size. `forward` returns it
+   * flattened, `[N, prod(outputShape)]`.
+   */
+  readonly outputShape: Shape;
   readonly parameters: readonly ParameterSpec[];
   readonly buffers: readonly BufferSpec[];
   /** Number of trainable parameters (PyTorch's `sum(p.numel() for p in model.parameters())`). */
@@ -121,11 +128,13 @@ export interface Network {
   /** Same as `plan.flops`. */
   readonly flops: number;
   /**
-   * Logits `[N, classes]` for an NCHW batch `[N, C, H, W]` (the task contract's layout; it is
-   * transposed once to NHWC inside). Intermediates are freed; the caller disposes the result.
+   * Outputs `[N, prod(outputShape)]` — logits `[N, classes]` for a point head, the channel-first
+   * output map flattened for a dense head — for a batch in the task contract's layout: images
+   * `[N, C, H, W]`, sequences `[N, C, L]` (or `[N, C, 1, L]`). It is transposed once to NHWC inside
+   * (a sequence is a height-1 image). Intermediates are freed; the caller disposes the result.
    * Differentiable: call it inside `tf.grad`/`tf.variableGrads`.
    */
-  forward(x: tf.Tensor4D, options: ForwardOptions): tf.Tensor2D;
+  forward(x: tf.Tensor, options: ForwardOptions): tf.Tensor2D;
   /** Frees every variable. The network cannot be used afterwards. */
   dispose(): void;
   readonly disposed: boolean;
@@ -133,10 +142,20 @@ export interface Network {
 
 /** Options for building a network for a task. */
 export interface NetworkOptions {
-  /** Classes of the classifier head. */
+  /** Classes of the classifier head (the output channels of a dense head). */
   readonly numClasses: number;
-  /** Per-sample input shape, channels first, e.g. `[3, 32, 32]` (the task's `inputShape`). */
+  /**
+   * Per-sample input shape, channels first (the task's `inputShape`): `[C, H, W]` images, or
+   * `[C, L]` sequences, which builders that support them build with 1-D (`1×k`) kernels.
+   */
   readonly inputShape: Shape;
+  /**
+   * Per-sample output shape (the task's `outputShape`). Default `[numClasses]`, a point head
+   * (global pooling and a classifier). `[K, H, W]` / `[K, L]` with the input's spatial size asks
+   * for a dense head: no down-sampling and a per-position linear layer to K channels (how
+   * NAS-Bench-360 adapts its backbones to dense prediction).
+   */
+  readonly outputShape?: Shape;
   /** Seed of the initial weights (default 0): same seed, same weights. */
   readonly seed?: number;
   /** Weight initialisation (default `pytorch`, what NAS-Bench-201 used). */
@@ -148,8 +167,15 @@ export interface NetworkOptions {
   readonly macro?: { readonly [name: string]: number };
 }
 
-/** Padding of a convolution: PyTorch's symmetric `padding=p` (a number), or tfjs's `same`/`valid`. */
+/**
+ * Padding of a convolution: PyTorch's symmetric `padding=p` (a number), or tfjs's `same`/`valid`.
+ * A number pads the axes the kernel spans: a `1×k` kernel (a 1-D convolution over a sequence held
+ * as a height-1 image) pads the length only, as PyTorch's `Conv1d(padding=p)`.
+ */
 export type ConvPad = number | 'same' | 'valid';
+
+/** A pooling window or stride: square (`3`) or `[height, width]` (`[1, 3]` over a sequence). */
+export type Window = number | readonly [number, number];
 
 /**
  * The operations a network's forward pass is written in, over activations of type `T` (NHWC
@@ -176,9 +202,12 @@ export interface NetworkOps<T> {
    * Average pooling over in-bounds pixels only (PyTorch's `count_include_pad=False`), with tfjs's
    * `same` (stride 1, odd size: symmetric) or `valid` padding.
    */
-  avgPool(name: string, x: T, size: number, stride: number, pad: 'same' | 'valid'): T;
-  /** Element-wise sum of `terms`; with none, zeros shaped like `like` (NB201's `none` edges). */
-  sum(name: string, terms: readonly T[], like: T): T;
+  avgPool(name: string, x: T, size: Window, stride: Window, pad: 'same' | 'valid'): T;
+  /**
+   * Element-wise sum of `terms`; with none, zeros shaped like `like` (NB201's `none` edges), with
+   * `channels` channels when given (a `none`-only node of a cell that changes the channel count).
+   */
+  sum(name: string, terms: readonly T[], like: T, channels?: number): T;
   /** Mean over height and width: `[N, H, W, C]` → `[N, C]`. */
   globalAvgPool(name: string, x: T): T;
   /** Shows an activation to the forward pass's tap (see {@link TapFn}); returns it or the tap's replacement. */
@@ -193,6 +222,12 @@ export interface NetworkOps<T> {
    * `<name>.expand`, sigmoid, times `x`.
    */
   squeezeExcite(name: string, x: T): T;
+  /**
+   * Dense head: the linear layer `<name>` (`.weight` `[C, K]`, `.bias` `[K]`) applied at every
+   * position of `[N, H, W, C]`, returned channel-first and flattened, `[N, K·H·W]` (NAS-Bench-360's
+   * per-pixel `Linear` on channels-last features).
+   */
+  pixelLinear(name: string, x: T): T;
 }
 
 /** A network's forward pass as a description over {@link NetworkOps}: NHWC input → logits. */

@@ -1,7 +1,31 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ConvPad, NetworkOps, TapFn, TapKind } from '../network/network';
+import type { ConvPad, NetworkOps, TapFn, TapKind, Window } from '../network/network';
 
 export type { ConvPad } from '../network/network';
+
+/**
+ * tfjs's padding argument for a {@link ConvPad} and a filter `[KH, KW, …]`: a number pads the axes
+ * the kernel spans (a `1×k` kernel, a 1-D convolution, pads the length only, as `Conv1d`).
+ */
+export function convPadding(
+  pad: ConvPad,
+  filterShape: readonly number[],
+): 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]] {
+  if (typeof pad === 'string' || pad === 0) return pad;
+  if (filterShape[0] === 1 && filterShape[1]! > 1)
+    return [
+      [0, 0],
+      [0, 0],
+      [pad, pad],
+      [0, 0],
+    ];
+  return pad;
+}
+
+/** `[height, width]` of a {@link Window}. */
+export function windowPair(w: Window): [number, number] {
+  return typeof w === 'number' ? [w, w] : [w[0], w[1]];
+}
 
 /**
  * Training-mode batch norm over the last axis of NHWC data as one kernel (oneDNN's), registered
@@ -67,7 +91,8 @@ export class Layers {
   /** Bias-free convolution with `<name>.weight` (`[KH, KW, Cin, Cout]`). */
   conv(name: string, x: tf.Tensor4D, stride: number, pad: ConvPad): tf.Tensor4D {
     // A number is PyTorch's symmetric padding (tfjs's 'same' pads bottom/right first at stride 2).
-    const y = tf.conv2d(x, this.param(`${name}.weight`) as tf.Tensor4D, stride, pad);
+    const filter = this.param(`${name}.weight`) as tf.Tensor4D;
+    const y = tf.conv2d(x, filter, stride, convPadding(pad, filter.shape));
     return this.tapFn ? this.tap(name, y, 'conv-out') : y;
   }
 
@@ -87,12 +112,20 @@ export class Layers {
     // [KH, KW, Cin, Cout] scales its last axis; a depthwise [KH, KW, C, 1] its third.
     const filter = tf.mul(weight, depthwise ? tf.reshape(scale, [1, 1, -1, 1]) : scale) as tf.Tensor4D;
     const bias = tf.sub(this.param(`${bnName}.bias`), tf.mul(this.buffer(`${bnName}.running_mean`), scale));
-    return depthwise ? tf.fused.depthwiseConv2d({ x, filter, strides: stride, pad, bias }) : tf.fused.conv2d({ x, filter, strides: stride, pad, bias });
+    const padding = convPadding(pad, weight.shape);
+    if (!depthwise) return tf.fused.conv2d({ x, filter, strides: stride, pad: padding, bias });
+    // tfjs's depthwise convolution takes no explicit padding: pad first.
+    return Array.isArray(padding)
+      ? tf.fused.depthwiseConv2d({ x: tf.pad(x, padding), filter, strides: stride, pad: 'valid', bias })
+      : tf.fused.depthwiseConv2d({ x, filter, strides: stride, pad: padding, bias });
   }
 
   /** Bias-free depthwise convolution (channel multiplier 1) with `<name>.weight` (`[KH, KW, C, 1]`). */
   depthwiseConv(name: string, x: tf.Tensor4D, stride: number, pad: ConvPad): tf.Tensor4D {
-    const y = tf.depthwiseConv2d(x, this.param(`${name}.weight`) as tf.Tensor4D, stride, pad);
+    const filter = this.param(`${name}.weight`) as tf.Tensor4D;
+    const padding = convPadding(pad, filter.shape);
+    // tfjs's depthwise convolution takes no explicit padding: pad first.
+    const y = Array.isArray(padding) ? tf.depthwiseConv2d(tf.pad(x, padding), filter, stride, 'valid') : tf.depthwiseConv2d(x, filter, stride, padding);
     return this.tapFn ? this.tap(name, y, 'conv-out') : y;
   }
 
@@ -164,6 +197,15 @@ export class Layers {
     return y;
   }
 
+  /** Per-position linear layer over `[N, H, W, C]` → channel-first `[N, K·H·W]` (see `NetworkOps.pixelLinear`). */
+  pixelLinear(name: string, x: tf.Tensor4D): tf.Tensor2D {
+    const [n, h, w, c] = x.shape;
+    const weight = this.param(`${name}.weight`) as tf.Tensor2D;
+    const flat = tf.add(tf.matMul(tf.reshape(x, [n * h * w, c]), weight), this.param(`${name}.bias`));
+    const y = tf.reshape(tf.transpose(tf.reshape(flat, [n, h, w, weight.shape[1]]), [0, 3, 1, 2]), [n, -1]) as tf.Tensor2D;
+    return this.tapFn ? this.tap(name, y, 'linear-out') : y;
+  }
+
   /** Fully connected layer `x·W + b` with `<name>.weight` (`[in, out]`) and `<name>.bias`. */
   linear(name: string, x: tf.Tensor2D): tf.Tensor2D {
     const y = tf.add(tf.matMul(x, this.param(`${name}.weight`) as tf.Tensor2D), this.param(`${name}.bias`)) as tf.Tensor2D;
@@ -184,13 +226,21 @@ export function eagerOps(L: Layers): NetworkOps<tf.Tensor> {
     convBatchNorm: (convName, bnName, x, stride, pad, depthwise) => L.convBatchNorm(convName, bnName, x as tf.Tensor4D, stride, pad, depthwise),
     relu: (name, x) => L.relu(name, x),
     linear: (name, x) => L.linear(name, x as tf.Tensor2D),
-    avgPool: (_name, x, size, stride, pad) => tf.avgPool(x as tf.Tensor4D, size, stride, pad),
-    sum: (_name, terms, like) => (terms.length === 0 ? tf.zerosLike(like) : terms.length === 1 ? terms[0]! : tf.addN(terms as tf.Tensor[])),
+    avgPool: (_name, x, size, stride, pad) => tf.avgPool(x as tf.Tensor4D, windowPair(size), windowPair(stride), pad),
+    sum: (_name, terms, like, channels) =>
+      terms.length === 0
+        ? channels === undefined || channels === like.shape[3]
+          ? tf.zerosLike(like)
+          : tf.zeros([...like.shape.slice(0, 3), channels])
+        : terms.length === 1
+          ? terms[0]!
+          : tf.addN(terms as tf.Tensor[]),
     globalAvgPool: (_name, x) => tf.mean(x, [1, 2]),
     tap: (name, x, kind) => L.tap(name, x, kind),
     depthwiseConv: (name, x, stride, pad) => L.depthwiseConv(name, x as tf.Tensor4D, stride, pad),
     activation: (_name, x, kind) => (kind === 'relu6' ? tf.relu6(x) : kind === 'sigmoid' ? tf.sigmoid(x) : tf.mul(x, tf.sigmoid(x))),
     squeezeExcite: (name, x) => L.squeezeExcite(name, x as tf.Tensor4D),
+    pixelLinear: (name, x) => L.pixelLinear(name, x as tf.Tensor4D),
   };
 }
 

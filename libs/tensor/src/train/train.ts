@@ -1,10 +1,13 @@
-import { NasxError, type Batch, type DataSplit, type Rng } from '@nasx/contracts';
+import { NasxError, type Batch, type DataSplit, type LossName, type Rng } from '@nasx/contracts';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertTensorBackend, TENSOR_PACKAGE, type TensorBackendInfo } from '../backend/backend';
 import { findNetworkBuilder } from '../network/builders';
 import type { Network, NetworkPlan } from '../network/network';
 import { createDataParallelTrainer, type DataParallelTrainer } from '../parallel/data-parallel.trainer';
 import { toTensors } from './batch-tensors';
+import { correctCount, crossEntropySum, lossSum, targetKind, trainLoss, type TrainLoss } from './losses';
+
+export { correctCount, crossEntropySum } from './losses';
 import { learningRateAt, type LearningRateSchedule } from './lr-schedule';
 import { SgdOptimizer } from './sgd.optimizer';
 
@@ -60,6 +63,12 @@ export interface TrainOptions {
    * See `createDataParallelTrainer`.
    */
   readonly replicas?: number;
+  /**
+   * The loss (default `cross-entropy`, class ids): the task's `loss` — `binary-cross-entropy`,
+   * `mse`, `l1` or `relative-l2` train against value targets (see `losses.ts`). Accuracy is then
+   * not defined and reported as NaN; score such tasks with `predictNetwork` and the task's metric.
+   */
+  readonly loss?: LossName;
   /** Evaluate on this split after every epoch (or every `everyEpochs`) and after the last. */
   readonly validation?: { readonly split: DataSplit; readonly batchSize?: number; readonly limit?: number; readonly everyEpochs?: number };
 }
@@ -161,13 +170,6 @@ async function sum(ts: readonly tf.Tensor[]): Promise<number> {
   return total;
 }
 
-/** Σ cross-entropy of logits `[N, K]` against class ids `[N]` (the trainer's form, see {@link crossEntropy}); the replicas of data-parallel training use it too. */
-export function crossEntropySum(logits: tf.Tensor2D, y: tf.Tensor1D, numClasses: number, secondOrder = false): tf.Scalar {
-  const onehot = tf.oneHot(y, numClasses);
-  if (secondOrder) return tf.sub(tf.sum(tf.logSumExp(logits, 1)), tf.sum(tf.mul(onehot, logits)));
-  return tf.neg(tf.sum(tf.mul(onehot, tf.logSoftmax(logits))));
-}
-
 /**
  * Mean cross-entropy of logits `[N, K]` against int32 class ids `[N]` (PyTorch's
  * `CrossEntropyLoss()`), differentiable. tfjs's `logSoftmax` has a custom gradient that is not
@@ -176,11 +178,6 @@ export function crossEntropySum(logits: tf.Tensor2D, y: tf.Tensor1D, numClasses:
  */
 export function crossEntropy(logits: tf.Tensor2D, y: tf.Tensor1D, options: { readonly secondOrder?: boolean } = {}): tf.Scalar {
   return tf.tidy(() => tf.div(crossEntropySum(logits, y, logits.shape[1], options.secondOrder), logits.shape[0]));
-}
-
-/** Top-1 hits of logits `[N, K]` against class ids `[N]`. */
-export function correctCount(logits: tf.Tensor2D, y: tf.Tensor1D): tf.Scalar {
-  return tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32'));
 }
 
 /** Chunks [start, size) of a batch of n samples. */
@@ -203,10 +200,11 @@ async function trainStep(
   sgd: SgdOptimizer,
   lr: number,
   signal: AbortSignal | undefined,
+  loss: TrainLoss,
 ): Promise<{ loss: number; correct: number; n: number }> {
   const varList = [...net.parameters.values()];
   const byVariable = new Map([...net.parameters].map(([name, v]) => [v.name, name]));
-  const { x, y } = toTensors(batch);
+  const { x, y } = toTensors(batch, targetKind(loss));
   const n = x.shape[0];
   const accumulated = new Map<string, tf.Tensor>();
   const losses: tf.Tensor[] = [];
@@ -218,10 +216,10 @@ async function trainStep(
         const xs = slice(x, start, size);
         const ys = slice(y, start, size);
         return tf.variableGrads(() => {
-          const logits = net.forward(xs, { training: true });
-          corrects.push(tf.keep(correctCount(logits, ys)));
+          const out = net.forward(xs, { training: true });
+          if (loss === 'cross-entropy') corrects.push(tf.keep(correctCount(out, ys as tf.Tensor1D)));
           // Σ over the micro-batch / n: summed over micro-batches it is the batch mean.
-          return tf.div(crossEntropySum(logits, ys, net.plan.numClasses), n) as tf.Scalar;
+          return tf.div(lossSum(loss, out, ys, net.plan.numClasses), n) as tf.Scalar;
         }, varList);
       });
       losses.push(value);
@@ -238,7 +236,7 @@ async function trainStep(
       }
     }
     sgd.step(accumulated, lr);
-    return { loss: await sum(losses), correct: await sum(corrects), n };
+    return { loss: await sum(losses), correct: loss === 'cross-entropy' ? await sum(corrects) : NaN, n };
   } finally {
     tf.dispose([x, y, ...losses, ...corrects, ...accumulated.values()]);
   }
@@ -269,6 +267,7 @@ export async function trainNetwork(net: Network, data: DataSplit, options: Train
   const baseLr = options.learningRate ?? 0.1;
   if (!(baseLr >= 0 && Number.isFinite(baseLr))) throw usage(`learningRate must be a non-negative number, got ${baseLr}`, 'use e.g. 0.1');
   const schedule = options.schedule ?? 'cosine';
+  const loss = trainLoss(options.loss);
   const micro = microBatchSizeFor(net.plan, batchSize, backend, options);
   const every = options.progressEvery ?? 1;
   const sgd = new SgdOptimizer(net.parameters, {
@@ -289,18 +288,20 @@ export async function trainNetwork(net: Network, data: DataSplit, options: Train
   let validation: EvaluationResult | undefined;
   try {
     for (let epoch = 0; epoch < epochs && step < totalSteps; epoch++) {
-      let lossSum = 0;
+      let lossTotal = 0;
       let correct = 0;
       let seen = 0;
       for await (const batch of data.batches({ batchSize, rng: options.rng, dropLast: false })) {
         if (step >= totalSteps) break;
         options.signal?.throwIfAborted();
         const learningRate = learningRateAt(schedule, step, totalSteps, baseLr, options.minLearningRate ?? 0);
-        const r = dp ? await dp.step(batch, { learningRate, microBatchSize: dpMicro }) : await trainStep(net, batch, micro, sgd, learningRate, options.signal);
+        const r = dp
+          ? await dp.step(batch, { learningRate, microBatchSize: dpMicro })
+          : await trainStep(net, batch, micro, sgd, learningRate, options.signal, loss);
         step++;
         samples += r.n;
         seen += r.n;
-        lossSum += r.loss * r.n;
+        lossTotal += r.loss * r.n;
         correct += r.correct;
         if (options.onProgress && (step % every === 0 || step === totalSteps)) {
           options.onProgress({
@@ -326,6 +327,7 @@ export async function trainNetwork(net: Network, data: DataSplit, options: Train
           limit: v.limit,
           signal: options.signal,
           microBatchSize: micro,
+          loss,
         });
       }
       const report: TrainEpochProgress = {
@@ -334,7 +336,7 @@ export async function trainNetwork(net: Network, data: DataSplit, options: Train
         epochs,
         step,
         totalSteps,
-        loss: seen ? lossSum / seen : NaN,
+        loss: seen ? lossTotal / seen : NaN,
         accuracy: seen ? (100 * correct) / seen : NaN,
         seconds: seconds(),
         ...(v && validation ? { validation } : {}),
@@ -363,6 +365,12 @@ export async function trainNetwork(net: Network, data: DataSplit, options: Train
 
 /** Replica threads holding copies of `net` (its current weights), with the trainer's SGD settings. */
 async function startReplicas(net: Network, replicas: number, batchSize: number, options: TrainOptions): Promise<DataParallelTrainer> {
+  if (trainLoss(options.loss) !== 'cross-entropy') {
+    throw usage(
+      `data-parallel training (replicas ${replicas}) trains with cross-entropy on class ids only, not with the loss "${options.loss}"`,
+      'train this task with replicas: 1 (the default); the worker-thread pool still runs several trainings side by side',
+    );
+  }
   try {
     findNetworkBuilder(net.arch.space);
   } catch {
@@ -371,12 +379,16 @@ async function startReplicas(net: Network, replicas: number, batchSize: number, 
       'train without replicas, or use createDataParallelTrainer with a replica model module for this space',
     );
   }
-  const { numClasses, inputShape, seed, init, macro } = net.options;
+  const { numClasses, inputShape, outputShape, seed, init, macro } = net.options;
   const initialWeights = new Map<string, Float32Array>();
   for (const [name, v] of [...net.parameters, ...net.buffers]) initialWeights.set(name, v.dataSync() as Float32Array);
   return createDataParallelTrainer({
     replicas,
-    model: { kind: 'network', arch: net.arch, options: { numClasses, inputShape, seed, init, ...(macro ? { macro } : {}) } },
+    model: {
+      kind: 'network',
+      arch: net.arch,
+      options: { numClasses, inputShape, ...(outputShape ? { outputShape } : {}), seed, init, ...(macro ? { macro } : {}) },
+    },
     sampleShape: net.plan.inputShape,
     maxBatchSize: batchSize,
     momentum: options.momentum,
@@ -399,7 +411,7 @@ async function copyWeights(dp: DataParallelTrainer, net: Network): Promise<void>
   }
 }
 
-/** Options of {@link evaluateNetwork}. */
+/** Options of {@link evaluateNetwork} and {@link predictNetwork}. */
 export interface EvaluateOptions {
   /** Samples per batch read from the split (default 256). */
   readonly batchSize?: number;
@@ -408,38 +420,116 @@ export interface EvaluateOptions {
   /** Stop after this many batches. */
   readonly limit?: number;
   readonly signal?: AbortSignal;
+  /** The loss to report (default `cross-entropy`), as in {@link TrainOptions.loss}. */
+  readonly loss?: LossName;
 }
 
-/** Accuracy (%) and mean cross-entropy on a split, in evaluation mode (running BN statistics). */
+/**
+ * Mean loss and accuracy (%) on a split, in evaluation mode (running BN statistics). Accuracy is
+ * NaN for losses other than cross-entropy (score those with {@link predictNetwork}).
+ */
 export async function evaluateNetwork(net: Network, data: DataSplit, options: EvaluateOptions = {}): Promise<EvaluationResult> {
+  const loss = trainLoss(options.loss);
+  let total = 0;
+  let correct = 0;
+  let samples = 0;
+  await forEachOutput(
+    net,
+    data,
+    options,
+    targetKind(loss),
+    (out, y) => [lossSum(loss, out, y, net.plan.numClasses), ...(loss === 'cross-entropy' ? [correctCount(out, y as tf.Tensor1D)] : [])],
+    async (parts, n) => {
+      total += await sum(parts.filter((_, i) => i % 2 === 0));
+      if (loss === 'cross-entropy') correct += await sum(parts.filter((_, i) => i % 2 === 1));
+      samples += n;
+    },
+  );
+  return { loss: samples ? total / samples : NaN, accuracy: samples && loss === 'cross-entropy' ? (100 * correct) / samples : NaN, samples };
+}
+
+/** A network's outputs on a split, with the targets, for scoring by a task metric. */
+export interface Predictions {
+  /** `[samples, outputs]` row-major: `Network.forward`'s flat outputs (logits; no softmax or sigmoid). */
+  readonly outputs: Float32Array;
+  /** Per-sample output count (`prod(outputShape)`). */
+  readonly outputSize: number;
+  /** Targets as the split delivered them, flattened: class ids, or values `[samples, outputSize]`. */
+  readonly targets: Float32Array | Int32Array;
+  readonly samples: number;
+}
+
+/**
+ * Runs `net` in evaluation mode over a split and returns its raw outputs and the targets, so a
+ * task metric (macro F1, mAP, AUROC, relative ℓ2, MAE₈ in `@nasx/stats`) can score them.
+ * `targets` says how the split's `y` is read (`classes`: int32 ids, default; `values`: float32).
+ */
+export async function predictNetwork(
+  net: Network,
+  data: DataSplit,
+  options: EvaluateOptions & { readonly targets?: 'classes' | 'values' } = {},
+): Promise<Predictions> {
+  const kind = options.targets ?? targetKind(trainLoss(options.loss));
+  const outputSize = net.plan.outputShape.reduce((a, b) => a * b, 1);
+  const outs: Float32Array[] = [];
+  const ys: (Float32Array | Int32Array)[] = [];
+  let samples = 0;
+  await forEachOutput(
+    net,
+    data,
+    options,
+    kind,
+    (out, y) => [out, tf.clone(y)],
+    async (parts, n) => {
+      for (let i = 0; i < parts.length; i += 2) {
+        outs.push((await parts[i]!.data()) as Float32Array);
+        ys.push((await parts[i + 1]!.data()) as Float32Array | Int32Array);
+      }
+      samples += n;
+    },
+  );
+  const concat = <A extends Float32Array | Int32Array>(arrays: A[], make: (n: number) => A): A => {
+    const all = make(arrays.reduce((n, a) => n + a.length, 0));
+    let at = 0;
+    for (const a of arrays) {
+      all.set(a, at);
+      at += a.length;
+    }
+    return all;
+  };
+  return {
+    outputs: concat(outs, (n) => new Float32Array(n)),
+    outputSize,
+    targets: kind === 'classes' ? concat(ys as Int32Array[], (n) => new Int32Array(n)) : concat(ys as Float32Array[], (n) => new Float32Array(n)),
+    samples,
+  };
+}
+
+/** Evaluation-mode passes over a split, micro-batched: `perChunk` makes tensors, `perBatch` reads them (then they are freed). */
+async function forEachOutput(
+  net: Network,
+  data: DataSplit,
+  options: EvaluateOptions,
+  targets: 'classes' | 'values',
+  perChunk: (out: tf.Tensor2D, y: tf.Tensor) => tf.Tensor[],
+  perBatch: (parts: tf.Tensor[], n: number) => Promise<void>,
+): Promise<void> {
   const backend = assertTensorBackend('evaluation');
   positiveInt('batchSize', options.batchSize);
   positiveInt('microBatchSize', options.microBatchSize);
   const batchSize = options.batchSize ?? 256;
   const micro = microBatchSizeFor(net.plan, batchSize, backend, options);
-  let loss = 0;
-  let correct = 0;
-  let samples = 0;
   for await (const batch of data.batches({ batchSize, limit: options.limit })) {
     options.signal?.throwIfAborted();
-    const { x, y } = toTensors(batch);
+    const { x, y } = toTensors(batch, targets);
     const parts: tf.Tensor[] = [];
     try {
       for (const [start, size] of chunks(x.shape[0], micro)) {
-        parts.push(
-          ...tf.tidy(() => {
-            const ys = slice(y, start, size);
-            const logits = net.forward(slice(x, start, size), { training: false });
-            return [crossEntropySum(logits, ys, net.plan.numClasses), correctCount(logits, ys)];
-          }),
-        );
+        parts.push(...tf.tidy(() => perChunk(net.forward(slice(x, start, size), { training: false }), slice(y, start, size))));
       }
-      loss += await sum(parts.filter((_, i) => i % 2 === 0));
-      correct += await sum(parts.filter((_, i) => i % 2 === 1));
-      samples += x.shape[0];
+      await perBatch(parts, x.shape[0]);
     } finally {
       tf.dispose([x, y, ...parts]);
     }
   }
-  return { loss: samples ? loss / samples : NaN, accuracy: samples ? (100 * correct) / samples : NaN, samples };
 }

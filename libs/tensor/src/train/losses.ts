@@ -1,0 +1,72 @@
+/**
+ * The losses a network is trained with, over the flat outputs `[N, D]` of `Network.forward` (logits
+ * `[N, classes]`, or a dense output map flattened channel-first). Each is written as Σ over samples
+ * of a per-sample loss, so micro-batches add up to the batch mean and data-parallel replicas can
+ * all-reduce sums:
+ * - `cross-entropy`: softmax cross-entropy against class ids `[N]` (PyTorch `CrossEntropyLoss`);
+ * - `binary-cross-entropy`: sigmoid cross-entropy with logits against 0/1 targets `[N, D]`, the mean
+ *   over the D outputs (PyTorch `BCEWithLogitsLoss`: multi-label FSD50K and DeepSEA, dense Cosmic);
+ * - `mse` / `l1`: mean squared / absolute error over the D outputs (PSICOV's distance maps);
+ * - `relative-l2`: ‖out − y‖₂ / ‖y‖₂ per sample (FNO's `LpLoss`, which NAS-Bench-360 trains Darcy flow with).
+ */
+import { NasxError, type LossName } from '@nasx/contracts';
+import * as tf from '@tensorflow/tfjs-core';
+import { TENSOR_PACKAGE } from '../backend/backend';
+
+/** The losses the trainer implements (the task contract's `pixel-cross-entropy` belongs to segmentation). */
+export const TRAIN_LOSSES = ['cross-entropy', 'binary-cross-entropy', 'mse', 'l1', 'relative-l2'] as const;
+export type TrainLoss = (typeof TRAIN_LOSSES)[number];
+
+/** What a loss's targets are: class ids (int32 `[N]`) or values (float32 `[N, D]`). */
+export function targetKind(loss: TrainLoss): 'classes' | 'values' {
+  return loss === 'cross-entropy' ? 'classes' : 'values';
+}
+
+/** `loss` checked to be one the trainer implements. */
+export function trainLoss(loss: LossName | undefined): TrainLoss {
+  const l = loss ?? 'cross-entropy';
+  if ((TRAIN_LOSSES as readonly string[]).includes(l)) return l as TrainLoss;
+  throw new NasxError('usage', `the trainer has no loss "${l}"`, {
+    pkg: TENSOR_PACKAGE,
+    fix: `train with one of ${TRAIN_LOSSES.join(', ')} (segmentation's pixel-cross-entropy is trained by its own searcher)`,
+  });
+}
+
+/** Σ over the batch of softmax cross-entropy, logits `[N, K]` against class ids `[N]`. */
+export function crossEntropySum(logits: tf.Tensor2D, y: tf.Tensor1D, numClasses: number, secondOrder = false): tf.Scalar {
+  const onehot = tf.oneHot(y, numClasses);
+  if (secondOrder) return tf.sub(tf.sum(tf.logSumExp(logits, 1)), tf.sum(tf.mul(onehot, logits)));
+  return tf.neg(tf.sum(tf.mul(onehot, tf.logSoftmax(logits))));
+}
+
+/** Guards ‖y‖ in the relative ℓ2 loss against an all-zero target. */
+const REL_L2_EPS = 1e-12;
+
+/**
+ * Σ over the batch of the per-sample `loss` of `out` (`[N, D]`) against `y` (class ids `[N]` for
+ * cross-entropy, `[N, D]` values otherwise). Differentiable; `secondOrder` keeps it so twice.
+ */
+export function lossSum(loss: TrainLoss, out: tf.Tensor2D, y: tf.Tensor, numClasses: number, secondOrder = false): tf.Scalar {
+  switch (loss) {
+    case 'cross-entropy':
+      return crossEntropySum(out, y as tf.Tensor1D, numClasses, secondOrder);
+    case 'binary-cross-entropy': {
+      // max(x, 0) − x·y + log(1 + e^−|x|): the stable form of BCE with logits.
+      const terms = tf.add(tf.sub(tf.relu(out), tf.mul(out, y)), tf.log1p(tf.exp(tf.neg(tf.abs(out)))));
+      return tf.div(tf.sum(terms), out.shape[1]);
+    }
+    case 'mse':
+      return tf.div(tf.sum(tf.squaredDifference(out, y)), out.shape[1]);
+    case 'l1':
+      return tf.div(tf.sum(tf.abs(tf.sub(out, y))), out.shape[1]);
+    case 'relative-l2': {
+      const diff = tf.sqrt(tf.sum(tf.squaredDifference(out, y), 1));
+      return tf.sum(tf.div(diff, tf.add(tf.sqrt(tf.sum(tf.square(y), 1)), REL_L2_EPS)));
+    }
+  }
+}
+
+/** Top-1 hits of logits `[N, K]` against class ids `[N]`. */
+export function correctCount(logits: tf.Tensor2D, y: tf.Tensor1D): tf.Scalar {
+  return tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32'));
+}
