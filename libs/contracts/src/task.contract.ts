@@ -61,6 +61,17 @@ export interface GraphData {
   readonly masks: { readonly train: Uint8Array; readonly validation: Uint8Array; readonly test: Uint8Array };
 }
 
+/** A network's raw outputs on a split and the split's targets, for {@link Task.score}. */
+export interface TaskPredictions {
+  /** `[samples, outputSize]` row-major: logits or regression outputs, before any sigmoid/softmax. */
+  readonly outputs: Float32Array;
+  /** Outputs per sample (`prod(outputShape)`). */
+  readonly outputSize: number;
+  /** The split's targets, flattened: class ids `[samples]`, or values `[samples, outputSize]`. */
+  readonly targets: Float32Array | Int32Array;
+  readonly samples: number;
+}
+
 /**
  * A learning task: data, loss and the metric it is judged by. Image classification, sequences,
  * graphs and dense prediction (segmentation, PDE fields) share this one contract.
@@ -80,6 +91,12 @@ export interface Task {
   readonly splits: { readonly train: DataSplit; readonly validation: DataSplit; readonly test?: DataSplit };
   /** Graph tasks: the whole graph (splits then iterate masked views of it). */
   readonly graph?: GraphData;
+  /**
+   * Scores a network's outputs by the task's metric (`metric.name`) where it is not top-1 accuracy
+   * from class ids: NAS-Bench-360's macro F1, mAP, AUROC, relative ℓ2, MAE₈, 0-1 error. Trainers
+   * report it under `metric.name`. Absent: the task is judged by accuracy (`val_acc`).
+   */
+  score?(predictions: TaskPredictions): number;
   /** Load data lazily; the kernel awaits it before the run starts. */
   load?(): Promise<void>;
 }

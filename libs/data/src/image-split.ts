@@ -5,23 +5,30 @@ import { classCounts, shuffleInPlace } from './split';
 export interface SplitContents {
   /** Index of each sample in its source (the data file), ascending. */
   readonly indices: Int32Array;
-  /** Class of each sample, aligned with `indices`. */
+  /** Class of each sample, aligned with `indices` (a split with value targets may leave it empty). */
   readonly labels: Int32Array;
   /**
-   * Writes sample `i` (0 … size-1) as a normalised, flattened image into `out` at `offset`.
+   * Writes sample `i` (0 … size-1) as a normalised, flattened input into `out` at `offset`.
    * `rng` is the one given to `batches()`, for random augmentation; absent in fixed order.
    */
   write(i: number, out: Float32Array, offset: number, rng: Rng | undefined): void;
+  /**
+   * Splits with value targets (a `targetShape`): writes sample `i`'s target, flattened, into `out`
+   * at `offset` — a multi-label vector, a regression value, a dense output map.
+   */
+  writeTarget?(i: number, out: Float32Array, offset: number): void;
 }
 
 /**
- * One split of an image-classification task: its size is known when the task is created, its
- * samples once the task's `load()` has run (`batches()` awaits that itself). Batches are NCHW
- * float32 images and int32 class ids, batch first.
+ * One split of a task held in memory: its size is known when the task is created, its samples once
+ * the task's `load()` has run (`batches()` awaits that itself). Batches are float32 inputs in the
+ * task's layout (NCHW images, `[N, C, L]` sequences) and int32 class ids, or — with a
+ * `targetShape` — float32 targets `[N, ...targetShape]`, batch first.
  */
 export class ImageSplit implements DataSplit {
   private contents: SplitContents | undefined;
   private readonly sampleLength: number;
+  private readonly targetLength: number;
 
   constructor(
     /** `train`, `validation` or `test`. */
@@ -31,14 +38,25 @@ export class ImageSplit implements DataSplit {
     readonly sampleShape: readonly number[],
     private readonly ensureLoaded: () => Promise<void>,
     private readonly where: ErrorLocation,
+    /** Per-sample target shape of a split with value targets (e.g. `[1, 85, 85]`, `[36]`); absent: class ids. */
+    readonly targetShape?: readonly number[],
   ) {
     this.sampleLength = sampleShape.reduce((a, b) => a * b, 1);
+    this.targetLength = targetShape ? targetShape.reduce((a, b) => a * b, 1) : 1;
   }
 
   /** Called by the task's `load()`. */
   fill(contents: SplitContents): void {
-    if (contents.indices.length !== this.size || contents.labels.length !== this.size) {
+    const labelsOk = this.targetShape ? contents.labels.length === 0 || contents.labels.length === this.size : contents.labels.length === this.size;
+    if (contents.indices.length !== this.size || !labelsOk) {
       throw new NasxError('run', `the ${this.name} split expected ${this.size} samples, the data gave ${contents.indices.length}`, this.where);
+    }
+    if (this.targetShape && !contents.writeTarget) {
+      throw new NasxError(
+        'run',
+        `the ${this.name} split has value targets [${this.targetShape.join(', ')}] but its contents cannot write them (a task plugin bug)`,
+        this.where,
+      );
     }
     this.contents = contents;
   }
@@ -91,15 +109,20 @@ export class ImageSplit implements DataSplit {
           const b = Math.min(batchSize, n - start);
           if (dropLast && b < batchSize) return;
           const x = new Float32Array(b * len);
-          const y = new Int32Array(b);
           const indices = order.slice(start, start + b);
-          for (let k = 0; k < b; k++) {
-            const i = indices[k]!;
-            contents.write(i, x, k * len, rng);
-            y[k] = contents.labels[i]!;
-          }
+          for (let k = 0; k < b; k++) contents.write(indices[k]!, x, k * len, rng);
           count++;
-          yield { x: { data: x, shape: [b, ...self.sampleShape], dtype: 'float32' }, y: { data: y, shape: [b], dtype: 'int32' }, indices };
+          const input = { data: x, shape: [b, ...self.sampleShape], dtype: 'float32' } as const;
+          if (self.targetShape) {
+            const t = self.targetLength;
+            const y = new Float32Array(b * t);
+            for (let k = 0; k < b; k++) contents.writeTarget!(indices[k]!, y, k * t);
+            yield { x: input, y: { data: y, shape: [b, ...self.targetShape], dtype: 'float32' }, indices };
+          } else {
+            const y = new Int32Array(b);
+            for (let k = 0; k < b; k++) y[k] = contents.labels[indices[k]!]!;
+            yield { x: input, y: { data: y, shape: [b], dtype: 'int32' }, indices };
+          }
         }
       },
     };

@@ -11,7 +11,7 @@ import {
   type MetricDeclaration,
   type Rng,
 } from '@nasx/contracts';
-import { buildNetwork, evaluateNetwork, initTensorBackend, trainNetwork } from '@nasx/tensor';
+import { TRAIN_LOSSES, buildNetwork, evaluateNetwork, initTensorBackend, predictNetwork, trainNetwork, type TrainLoss } from '@nasx/tensor';
 import { limitSplit } from './limited-split';
 import { trainSchema, type TrainOptions } from './train.schema';
 
@@ -28,6 +28,22 @@ const METRICS: readonly MetricDeclaration[] = [
   { name: 'params', direction: 'minimize', unit: 'M', description: 'trainable parameters of the trained network' },
   { name: 'flops', direction: 'minimize', unit: 'M', description: 'multiply-accumulates per sample of the trained network' },
 ];
+
+/**
+ * The metrics reported for `task`: a task judged by its own `score` (NAS-Bench-360's F1, mAP,
+ * AUROC, relative ℓ2, …) reports that metric under its name, its loss as `val_loss`/`train_loss`,
+ * and `val_acc` only when it is a classification task.
+ */
+function metricsFor(task: { readonly loss: string; readonly metric: MetricDeclaration; score?: unknown }): readonly MetricDeclaration[] {
+  if (!task.score) return METRICS;
+  const loss = task.loss;
+  return [
+    { ...task.metric, description: task.metric.description ?? `${task.metric.name} on the validation split` },
+    ...METRICS.filter((m) => m.name !== 'val_acc' || loss === 'cross-entropy').map((m) =>
+      m.name === 'val_loss' || m.name === 'train_loss' ? { ...m, description: (m.description ?? m.name).replace('cross-entropy', loss) } : m,
+    ),
+  ];
+}
 
 /**
  * Optimiser steps of one estimate: `epochs` (the requested fidelity's, else the option's, else 1
@@ -70,20 +86,24 @@ export const trainEstimator = defineEstimator<TrainEstimatorOptions>({
         fix: 'add a task, e.g. "task: mnist" or "task: cifar10" (with NASX_DATA)',
       });
     }
-    if (task.numClasses === undefined || task.inputShape.length !== 3 || task.loss !== 'cross-entropy') {
+    const trainable = (TRAIN_LOSSES as readonly string[]).includes(task.loss);
+    if (task.numClasses === undefined || (task.inputShape.length !== 3 && task.inputShape.length !== 2) || !trainable || task.graph) {
       throw new NasxError(
         'config',
-        `estimator "${ID}" trains image classifiers, but task "${task.id}" is ${task.modality} with input shape [${task.inputShape.join(', ')}] and loss ${task.loss}`,
+        `estimator "${ID}" trains networks on images [C, H, W] or sequences [C, L] with ${TRAIN_LOSSES.join(', ')}, but task "${task.id}" is ${task.modality} with input shape [${task.inputShape.join(', ')}] and loss ${task.loss}`,
         {
           pkg: PKG,
           contribution: ID,
           pointer: '/task',
-          fix: 'use an image classification task such as mnist or cifar10',
+          fix: 'use an image or sequence task (mnist, cifar10, the NAS-Bench-360 tasks); graph and segmentation tasks have their own searchers',
         },
       );
     }
     const numClasses = task.numClasses;
     const inputShape = task.inputShape;
+    const outputShape = task.outputShape;
+    const loss = task.loss as TrainLoss;
+    const metrics = metricsFor(task);
     const batchSize = options.batchSize;
     const train = limitSplit(task.splits.train, options.trainLimit);
     const validation = limitSplit(task.splits.validation, options.valLimit);
@@ -91,7 +111,7 @@ export const trainEstimator = defineEstimator<TrainEstimatorOptions>({
 
     return {
       id: ID,
-      metrics: METRICS,
+      metrics,
       async estimate(arch: Architecture, ctx: EstimateContext): Promise<Estimate> {
         if (arch.space !== deps.space.id) {
           throw new NasxError('architecture', `estimator "${ID}" was given an architecture of space "${arch.space}" in a run over "${deps.space.id}"`, {
@@ -107,7 +127,7 @@ export const trainEstimator = defineEstimator<TrainEstimatorOptions>({
         const stepsPerEpoch = Math.ceil(train.size / batchSize);
         const steps = stepBudget(options, ctx.fidelity, stepsPerEpoch);
         const streams = trainingStreams(ctx.rng);
-        const net = buildNetwork(arch, { numClasses, inputShape, seed: streams.networkSeed, init: options.init, ...(macro ? { macro } : {}) });
+        const net = buildNetwork(arch, { numClasses, inputShape, outputShape, seed: streams.networkSeed, init: options.init, ...(macro ? { macro } : {}) });
         const phase = phaseReporter(ctx, `training trial ${ctx.trial}`, { total: steps, unit: 'steps', source: ID });
         try {
           const result = await trainNetwork(net, train, {
@@ -123,6 +143,7 @@ export const trainEstimator = defineEstimator<TrainEstimatorOptions>({
             weightDecay: options.weightDecay,
             rng: streams.order,
             signal: ctx.signal,
+            loss,
             // Steps go to a rate-limited phase (`training trial 3 40/60 steps`), the loss to one
             // train_loss metric per epoch (per-step metrics would be too chatty for a run's stream).
             onProgress: (p) => {
@@ -130,12 +151,21 @@ export const trainEstimator = defineEstimator<TrainEstimatorOptions>({
               else phase.update(p.step);
             },
           });
-          const val = await evaluateNetwork(net, validation, { batchSize: options.evalBatchSize, microBatchSize: result.microBatchSize, signal: ctx.signal });
+          const evalOptions = { batchSize: options.evalBatchSize, microBatchSize: result.microBatchSize, signal: ctx.signal, loss };
+          const val = await evaluateNetwork(net, validation, evalOptions);
+          const scored = task.score ? { [task.metric.name]: task.score(await predictNetwork(net, validation, evalOptions)) } : {};
           const epochs = result.steps / stepsPerEpoch;
           const seconds = (performance.now() - started) / 1000;
           const dataFraction = train.size / task.splits.train.size;
           return {
-            metrics: { val_acc: val.accuracy, val_loss: val.loss, train_loss: result.loss, params: net.paramCount / 1e6, flops: net.flops / 1e6 },
+            metrics: {
+              ...scored,
+              ...(loss === 'cross-entropy' ? { val_acc: val.accuracy } : {}),
+              val_loss: val.loss,
+              train_loss: result.loss,
+              params: net.paramCount / 1e6,
+              flops: net.flops / 1e6,
+            },
             fidelity: { epochs, steps: result.steps, ...(dataFraction < 1 ? { dataFraction } : {}) },
             cost: { seconds, epochs },
             info: {
