@@ -1,0 +1,30 @@
+/**
+ * @packageDocumentation
+ * `@nasx/task-nb360`: the NAS-Bench-360 tasks (Tu et al., NeurIPS 2022 Datasets and Benchmarks)
+ * as nasx tasks — NAS-Bench-360's preprocessing, splits and metrics, reading the release's files
+ * (or a real sample, or synthetic data for tests) from the user's data directory.
+ */
+import { definePlugin } from '@nasx/contracts';
+import { darcyTask } from './tasks/darcy';
+import { ecgTask } from './tasks/ecg';
+import { satelliteTask } from './tasks/satellite';
+
+export {
+  defineNb360Task,
+  type LoadContext,
+  type LoadedData,
+  type Nb360Options,
+  type Nb360Source,
+  type Nb360Task,
+  type Nb360TaskSpec,
+  type SampleSet,
+} from './common/nb360-task';
+export type { PaperResults, Published } from './common/paper';
+export { ECG_CLASSES, ECG_STRIDES, ECG_WINDOW, ecgTask, meanClassF1, recordVotes, slideAndCut, windowStarts, zScore } from './tasks/ecg';
+export { SATELLITE_CLASSES, SATELLITE_PADDED, satelliteTask } from './tasks/satellite';
+export { DARCY_ID, darcyTask, pointwiseStats } from './tasks/darcy';
+
+/** The tasks, in NAS-Bench-360's order of the ones built so far. */
+export const NB360_TASKS = [darcyTask, ecgTask, satelliteTask] as const;
+
+export default definePlugin({ contributions: [...NB360_TASKS] });
