@@ -1,6 +1,7 @@
 import { NasxError, formatNasxError, isNasxError } from '@nasx/contracts';
 import { MAX_SEED, MAX_WORKERS } from '@nasx/kernel';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { bench360Command } from './commands/bench360.command';
 import { compareCommand } from './commands/compare.command';
 import { dataFetchCommand, dataListCommand, dataVerifyCommand } from './commands/data.command';
 import { doctorCommand } from './commands/doctor.command';
@@ -179,6 +180,20 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--executor <id>', 'executor plugin', 'bullmq')
     .option('-q, --quiet', 'only warnings and errors')
     .action((o) => setCode(workerCommand(io, o)));
+
+  p.command('bench360')
+    .description(
+      "NAS-Bench-360's protocol: search each task with a pipeline, retrain the found architecture and the WRN baseline, and write a results table beside the paper's numbers",
+    )
+    .argument('[config]', 'pipeline config whose searcher, estimator and space are run on each task (default: random search over NB201 with short training)')
+    .option('--tasks <ids>', 'comma-separated task ids (default: ecg,satellite,darcy-flow)')
+    .option('--budget <name>', 'small (CPU minutes), medium, or paper (NAS-Bench-360 sizes)', 'small')
+    .option('--seeds <n>', 'seeds per task (default: 2 for small, 3 otherwise)', positive)
+    .option('--source <source>', "tasks' data: auto (release files, else the real sample), full, sample, synthetic", 'auto')
+    .option('-o, --out <dir>', 'output folder (default bench360/<budget>); running again continues from the results there')
+    .option('--set <path=value>', 'override a config value (repeatable)', collect)
+    .option('--data-dir <dir>', 'data directory with the tasks’ files (default: config dataDir, else $NASX_DATA)')
+    .action((config: string | undefined, o) => setCode(bench360Command(io, config, o)));
 
   p.command('evaluate')
     .description("estimate given architectures with a pipeline's space and estimator (e.g. query a benchmark table)")

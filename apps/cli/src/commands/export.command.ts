@@ -226,6 +226,7 @@ export async function exportCommand(io: CliIO, source: string, opts: ExportComma
     const net = tensor.buildNetwork(chosen.arch, {
       numClasses: task.numClasses,
       inputShape: task.inputShape,
+      outputShape: task.outputShape,
       seed,
       init: t.init,
       ...(Object.keys(macro).length ? { macro } : {}),
@@ -261,13 +262,14 @@ export async function exportCommand(io: CliIO, source: string, opts: ExportComma
           momentum: t.momentum,
           nesterov: t.nesterov,
           weightDecay: t.weightDecay,
+          loss: task.loss,
           rng: order,
           progressEvery: Math.max(1, Math.ceil(steps / 10)),
           onProgress: (p) => {
             if (p.kind === 'step') io.err(`  step ${p.step}/${p.totalSteps}: loss ${p.loss.toFixed(3)}, accuracy ${p.accuracy.toFixed(1)}%\n`);
           },
         });
-        const val = await tensor.evaluateNetwork(net, validation, { batchSize: t.evalBatchSize, microBatchSize: result.microBatchSize });
+        const val = await tensor.evaluateNetwork(net, validation, { batchSize: t.evalBatchSize, microBatchSize: result.microBatchSize, loss: task.loss });
         const seconds = (performance.now() - started) / 1000;
         training = {
           state: 'trained',

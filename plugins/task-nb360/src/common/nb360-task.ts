@@ -87,6 +87,8 @@ export interface Nb360TaskSpec {
   synthetic(ctx: LoadContext): LoadedData;
   /** The task's metric over a network's outputs on one split of `data`. */
   score(predictions: TaskPredictions, split: SampleSet): number;
+  /** Our metric value in NAS-Bench-360's reported form (F1 → 1 − F1, AUROC → 1 − AUROC); default: unchanged. */
+  readonly paperForm?: (value: number) => number;
 }
 
 /** A NAS-Bench-360 task instance: the contract plus its data's provenance and the paper's numbers. */
@@ -100,6 +102,10 @@ export interface Nb360Task extends Task {
   score(predictions: TaskPredictions): number;
   /** Scores predictions on a named split (`score` scores the validation split). */
   scoreSplit(predictions: TaskPredictions, split: 'train' | 'validation' | 'test'): number;
+  /** A value of the task's metric in NAS-Bench-360's reported form (lower is better): 1 − F1, 0-1 error, relative ℓ2, … */
+  paperForm(value: number): number;
+  /** The targets of a split as it delivers them (class ids or flattened values), for baselines. */
+  targetsOf(split: 'train' | 'validation' | 'test'): Int32Array | Float32Array;
 }
 
 /** Folders (under the data directory) searched for a task's files, in order. */
@@ -236,6 +242,15 @@ class Nb360TaskImpl implements Nb360Task {
 
   score(predictions: TaskPredictions): number {
     return this.scoreSplit(predictions, 'validation');
+  }
+
+  paperForm(value: number): number {
+    return this.spec.paperForm ? this.spec.paperForm(value) : value;
+  }
+
+  targetsOf(split: 'train' | 'validation' | 'test'): Int32Array | Float32Array {
+    const set = this.sets[split];
+    return (this.loss === 'cross-entropy' ? set.labels : set.values)!;
   }
 
   scoreSplit(predictions: TaskPredictions, split: 'train' | 'validation' | 'test'): number {

@@ -240,6 +240,7 @@ export const ecgTask = defineNb360Task({
       'SYNTHETIC ECG-like records (tests only)',
       [],
     ),
+  paperForm: (f1) => 1 - f1,
   score(p: TaskPredictions, split: SampleSet): number {
     const n = p.samples;
     const predicted = argmaxRows(p.outputs, n, p.outputSize);

@@ -1,0 +1,96 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { NasxError, type JsonObject } from '@nasx/contracts';
+import { BENCH360_BUDGETS, BENCH360_DEFAULT_PIPELINE, BENCH360_DEFAULT_TASKS } from '../bench360/budgets';
+import { resultsJson, runBench360 } from '../bench360/runner';
+import { resultsMarkdown, resultsPlotSpec } from '../bench360/table';
+import { EXIT, type CliIO } from '../io';
+import { configOverrides, openKernel } from '../kernel-factory';
+import { renderSvg } from './trajectory-plot';
+
+/** Options of `nasx bench360`. */
+export interface Bench360CommandOptions {
+  readonly tasks?: string;
+  readonly budget?: string;
+  readonly seeds?: number;
+  readonly source?: string;
+  readonly out?: string;
+  readonly dataDir?: string;
+  readonly set?: readonly string[];
+}
+
+const SOURCES = ['auto', 'full', 'sample', 'synthetic'];
+
+/**
+ * `nasx bench360 [config]`: NAS-Bench-360's protocol (see bench360/runner.ts) over the chosen tasks
+ * and seeds; writes results.json, results.md and results.svg into the output folder, and continues a
+ * killed benchmark from the (task, seed) results already written there.
+ */
+export async function bench360Command(io: CliIO, file: string | undefined, opts: Bench360CommandOptions): Promise<number> {
+  const budget = BENCH360_BUDGETS[opts.budget ?? 'small'];
+  if (!budget) {
+    throw new NasxError('usage', `unknown budget "${opts.budget}"`, { fix: `use --budget ${Object.keys(BENCH360_BUDGETS).join(', ')}` });
+  }
+  const source = opts.source ?? 'auto';
+  if (!SOURCES.includes(source)) throw new NasxError('usage', `unknown data source "${source}"`, { fix: `use --source ${SOURCES.join(', ')}` });
+  const tasks = (opts.tasks ?? BENCH360_DEFAULT_TASKS.join(','))
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  if (tasks.length === 0) throw new NasxError('usage', '--tasks is empty', { fix: `name tasks, e.g. --tasks ${BENCH360_DEFAULT_TASKS.join(',')}` });
+  const kernel = openKernel(io.cwd);
+  const known = new Set(kernel.registry.contributions('task').map((c) => c.id));
+  const unknown = tasks.filter((t) => !known.has(t));
+  if (unknown.length) {
+    throw new NasxError('usage', `unknown task${unknown.length > 1 ? 's' : ''} ${unknown.map((t) => `"${t}"`).join(', ')}`, {
+      fix: `benchmark tasks of the installed plugins: ${[...known].sort().join(', ')} (the NAS-Bench-360 tasks come with @nasx/task-nb360)`,
+    });
+  }
+  const seeds = Array.from({ length: opts.seeds ?? budget.seeds }, (_, i) => i);
+  const overrides = [...configOverrides(io, opts), `task=${JSON.stringify({ use: tasks[0] })}`];
+  const config = file
+    ? kernel.loadConfig(path.resolve(io.cwd, file), { overrides })
+    : kernel.loadConfigObject(BENCH360_DEFAULT_PIPELINE as unknown as JsonObject, { overrides, file: '<nasx bench360 default pipeline>' });
+  const outDir = path.resolve(io.cwd, opts.out ?? path.join('bench360', budget.name));
+  fs.mkdirSync(outDir, { recursive: true });
+  const pipeline = file ? path.relative(io.cwd, path.resolve(io.cwd, file)) : 'the default (random search over NB201, 40-step training estimates)';
+  io.err(`nasx bench360: ${tasks.join(', ')} × ${seeds.length} seed(s), budget ${budget.name}, pipeline ${pipeline}; results in ${outDir}\n`);
+
+  const controller = new AbortController();
+  const onSignal = () =>
+    controller.abort(
+      new NasxError('run', 'nasx bench360 was interrupted', { fix: 'run the same command again to continue from the finished (task, seed) results' }),
+    );
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const started = performance.now();
+  try {
+    const results = await runBench360({
+      kernel,
+      config,
+      tasks,
+      seeds,
+      budget,
+      source,
+      outDir,
+      log: (line) => io.err(`  ${line}\n`),
+      signal: controller.signal,
+    });
+    const { currentTensorBackend } = await import('@nasx/tensor');
+    const info = currentTensorBackend();
+    const backend = info ? `${info.name}${info.threads ? ` (${info.threads} threads)` : ''}` : 'none';
+    const seconds = (performance.now() - started) / 1000;
+    const meta = { budget: budget.name, budgetDescription: budget.description, pipeline, backend, seconds, seeds, tasksRequested: tasks, source };
+    fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(resultsJson(results, meta), null, 2) + '\n');
+    const markdown = resultsMarkdown(results, { budget, pipeline, backend, seconds });
+    fs.writeFileSync(path.join(outDir, 'results.md'), markdown);
+    const size = { width: 900, height: 260 * Math.ceil(results.length / 3) + 80 };
+    fs.writeFileSync(path.join(outDir, 'results.svg'), await renderSvg(resultsPlotSpec(results), size));
+    io.out(markdown);
+    io.err(`nasx bench360: wrote results.json, results.md and results.svg to ${outDir} (${(seconds / 60).toFixed(1)} min)\n`);
+    return EXIT.ok;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
