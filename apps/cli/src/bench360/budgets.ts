@@ -23,6 +23,18 @@ export interface Bench360Budget {
 }
 
 export const BENCH360_BUDGETS: { readonly [name: string]: Bench360Budget } = {
+  smoke: {
+    name: 'smoke',
+    description:
+      'a seconds-long check that a set-up works end to end: 2 search evaluations, ≤ 200 training samples, 20 retraining steps, WRN-10-1 — its numbers mean nothing',
+    seeds: 1,
+    evaluations: 2,
+    trainLimit: 200,
+    validationLimit: 100,
+    retrain: { steps: 20, batchSize: 32, lr: 0.05, weightDecay: 5e-4 },
+    nb201Macro: { channels: 4, cellsPerStage: 1 },
+    wrn: { depth: 10, widen: 1 },
+  },
   small: {
     name: 'small',
     description:

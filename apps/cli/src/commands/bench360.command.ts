@@ -46,6 +46,23 @@ export async function bench360Command(io: CliIO, file: string | undefined, opts:
       fix: `benchmark tasks of the installed plugins: ${[...known].sort().join(', ')} (the NAS-Bench-360 tasks come with @nasx/task-nb360)`,
     });
   }
+  // A benchmark task takes the data-source options bench360 sets (`source`, `limit`, `validationLimit`).
+  const notBench = tasks.filter((t) => {
+    const props = (kernel.registry.get('task', t)?.optionsSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
+    return !('source' in props && 'limit' in props && 'validationLimit' in props);
+  });
+  if (notBench.length) {
+    throw new NasxError(
+      'usage',
+      `task${notBench.length > 1 ? 's' : ''} ${notBench.map((t) => `"${t}"`).join(', ')} ${notBench.length > 1 ? 'are' : 'is'} not a benchmark task: no data-source options, test-split scoring or published numbers`,
+      {
+        fix: `benchmark the NAS-Bench-360 tasks: ${[...known]
+          .filter((t) => !notBench.includes(t) && 'source' in ((kernel.registry.get('task', t)?.optionsSchema as { properties?: object })?.properties ?? {}))
+          .sort()
+          .join(', ')}`,
+      },
+    );
+  }
   const seeds = Array.from({ length: opts.seeds ?? budget.seeds }, (_, i) => i);
   const overrides = [...configOverrides(io, opts), `task=${JSON.stringify({ use: tasks[0] })}`];
   const config = file

@@ -1,0 +1,90 @@
+/**
+ * `nasx bench360` as a user runs it: the whole protocol on the three NAS-Bench-360 tasks with
+ * synthetic data and the `smoke` budget (seconds; its numbers mean nothing), then a second run
+ * that continues from the finished (task, seed) results, and bad input. The full-size run on the
+ * real samples is a benchmark (tools/bench/bench360), not a test.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { nasx, tempDir } from './cli-test-helpers';
+
+interface ResultsJson {
+  budget: string;
+  source: string;
+  tasks: {
+    task: string;
+    metric: string;
+    source: string;
+    seeds: number[];
+    searched: { mean: number; values: number[] };
+    wrn: { mean: number; values: number[] };
+    trivial: { value: number };
+    wrnMargin: number;
+    paper: { wrn: { mean: number } };
+    cells: { seed: number; search: { evaluations: number; best: string } }[];
+  }[];
+}
+
+describe('nasx bench360', () => {
+  const dir = tempDir();
+  const out = path.join(dir, 'out');
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('runs search, retraining, WRN and the trivial baseline per task and seed, and writes results.json, .md and .svg', () => {
+    const r = nasx(['bench360', '--tasks', 'ecg,satellite,darcy-flow', '--budget', 'smoke', '--seeds', '2', '--source', 'synthetic', '-o', out], {
+      cwd: dir,
+      timeoutMs: 240_000,
+    });
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
+    expect(r.code).toBe(0);
+    const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as ResultsJson;
+    expect(results.budget).toBe('smoke');
+    expect(results.tasks.map((t) => [t.task, t.metric, t.source])).toEqual([
+      ['ecg', 'val_f1', 'synthetic'],
+      ['satellite', 'val_error', 'synthetic'],
+      ['darcy-flow', 'val_rel_l2', 'synthetic'],
+    ]);
+    for (const t of results.tasks) {
+      expect(t.seeds).toEqual([0, 1]);
+      expect(t.cells.map((c) => c.search.evaluations)).toEqual([2, 2]);
+      expect([...t.searched.values, ...t.wrn.values, t.trivial.value, t.wrnMargin].every(Number.isFinite)).toBe(true);
+      expect(t.paper.wrn.mean).toBeGreaterThan(0);
+    }
+    const md = fs.readFileSync(path.join(out, 'results.md'), 'utf8');
+    expect(md).toContain('| ecg | 1 − F1 | **SYNTHETIC** |');
+    expect(md).toContain('| darcy-flow | relative ℓ2 | **SYNTHETIC** |');
+    expect(r.stdout).toBe(md);
+    expect(fs.readFileSync(path.join(out, 'results.svg'), 'utf8')).toMatch(/^<svg[\s\S]*satellite[\s\S]*<\/svg>\s*$/);
+    expect(fs.readdirSync(path.join(out, 'cells', 'ecg')).sort()).toEqual(['seed-0.json', 'seed-1.json']);
+  });
+
+  it('a second run continues from the finished (task, seed) results: one more seed runs, the others are read', () => {
+    const before = fs.readFileSync(path.join(out, 'cells', 'satellite', 'seed-0.json'), 'utf8');
+    const r = nasx(['bench360', '--tasks', 'satellite', '--budget', 'smoke', '--seeds', '3', '--source', 'synthetic', '-o', out], {
+      cwd: dir,
+      timeoutMs: 120_000,
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('satellite seed 0: done earlier');
+    expect(r.stderr).toContain('satellite seed 1: done earlier');
+    expect(r.stderr).toMatch(/satellite seed 2: searched 2 architectures/);
+    expect(fs.readFileSync(path.join(out, 'cells', 'satellite', 'seed-0.json'), 'utf8')).toBe(before);
+    const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as ResultsJson;
+    expect(results.tasks[0]!.seeds).toEqual([0, 1, 2]);
+  });
+
+  it('bad input: an unknown task, a task that is not a benchmark task, an unknown budget, missing data — one message, exit 2, no stack trace', () => {
+    const cases: [string[], RegExp][] = [
+      [['--tasks', 'ecg,nope'], /unknown task "nope"[\s\S]*satellite/],
+      [['--tasks', 'mnist', '--source', 'synthetic'], /task "mnist" is not a benchmark task/],
+      [['--budget', 'huge'], /unknown budget "huge"[\s\S]*smoke, small, medium, paper/],
+      [['--tasks', 'ecg', '--source', 'sample', '--data-dir', dir], /task "ecg": missing ecg_physionet2017_sample300_int16\.bin\.gz[\s\S]*physionet/],
+    ];
+    for (const [args, message] of cases) {
+      const r = nasx(['bench360', '--budget', 'smoke', ...args, '-o', path.join(dir, 'bad')], { cwd: dir, timeoutMs: 60_000 });
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+      expect(r.code).toBe(2);
+    }
+  });
+});
