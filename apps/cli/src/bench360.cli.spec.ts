@@ -31,7 +31,7 @@ describe('nasx bench360', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('runs search, retraining, WRN and the trivial baseline per task and seed, and writes results.json, .md and .svg', () => {
-    const r = nasx(['bench360', '--tasks', 'ecg,satellite,darcy-flow', '--budget', 'smoke', '--seeds', '2', '--source', 'synthetic', '-o', out], {
+    const r = nasx(['bench360', '--tasks', 'ecg,satellite,darcy', '--budget', 'smoke', '--seeds', '2', '--source', 'synthetic', '-o', out], {
       cwd: dir,
       timeoutMs: 240_000,
     });
@@ -42,7 +42,7 @@ describe('nasx bench360', () => {
     expect(results.tasks.map((t) => [t.task, t.metric, t.source])).toEqual([
       ['ecg', 'val_f1', 'synthetic'],
       ['satellite', 'val_error', 'synthetic'],
-      ['darcy-flow', 'val_rel_l2', 'synthetic'],
+      ['darcy', 'val_rel_l2', 'synthetic'],
     ]);
     for (const t of results.tasks) {
       expect(t.seeds).toEqual([0, 1]);
@@ -52,7 +52,7 @@ describe('nasx bench360', () => {
     }
     const md = fs.readFileSync(path.join(out, 'results.md'), 'utf8');
     expect(md).toContain('| ecg | 1 − F1 | **SYNTHETIC** |');
-    expect(md).toContain('| darcy-flow | relative ℓ2 | **SYNTHETIC** |');
+    expect(md).toContain('| darcy | relative ℓ2 | **SYNTHETIC** |');
     expect(r.stdout).toBe(md);
     expect(fs.readFileSync(path.join(out, 'results.svg'), 'utf8')).toMatch(/^<svg[\s\S]*satellite[\s\S]*<\/svg>\s*$/);
     expect(fs.readdirSync(path.join(out, 'cells', 'ecg')).sort()).toEqual(['seed-0.json', 'seed-1.json']);

@@ -186,7 +186,7 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
       "NAS-Bench-360's protocol: search each task with a pipeline, retrain the found architecture and the WRN baseline, and write a results table beside the paper's numbers",
     )
     .argument('[config]', 'pipeline config whose searcher, estimator and space are run on each task (default: random search over NB201 with short training)')
-    .option('--tasks <ids>', 'comma-separated task ids (default: ecg,satellite,darcy-flow)')
+    .option('--tasks <ids>', 'comma-separated task ids (default: ecg,satellite,darcy)')
     .option('--budget <name>', 'smoke (seconds, a set-up check), small (CPU minutes), medium, or paper (NAS-Bench-360 sizes)', 'small')
     .option('--seeds <n>', 'seeds per task (default: 2 for small, 3 otherwise)', positive)
     .option('--source <source>', "tasks' data: auto (release files, else the real sample), full, sample, synthetic", 'auto')

@@ -235,7 +235,7 @@ export async function runBench360(options: Bench360Options): Promise<Bench360Tas
           disposeTask = () => composed.dispose();
           if (!isBenchTask(composed.task)) {
             throw new NasxError('usage', `task "${id}" is not a benchmark task: it has no test-split scoring or published numbers`, {
-              fix: 'benchmark the NAS-Bench-360 tasks of @nasx/task-nb360 (ecg, satellite, darcy-flow, …)',
+              fix: 'benchmark the NAS-Bench-360 tasks of @nasx/task-nb360 (ecg, satellite, darcy, …)',
             });
           }
           task = composed.task;

@@ -25,7 +25,7 @@ import { NasxError, type TaskPredictions } from '@nasx/contracts';
 import { PKG, defineNb360Task, type LoadContext, type LoadedData, type SampleSet } from '../common/nb360-task';
 import { relativeL2 } from '../common/scoring';
 
-export const DARCY_ID = 'darcy-flow';
+export const DARCY_ID = 'darcy';
 /** Side of the sample's grid. */
 export const DARCY_SAMPLE_SIDE = 16;
 export const DARCY_SAMPLE_FILES = [
