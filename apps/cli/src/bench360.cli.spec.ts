@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { sharedDataDir } from '@nasx/testing';
 import { nasx, tempDir } from './cli-test-helpers';
 
 interface ResultsJson {
@@ -72,6 +73,37 @@ describe('nasx bench360', () => {
     const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as ResultsJson;
     expect(results.tasks[0]!.seeds).toEqual([0, 1, 2]);
   });
+
+  const shared = sharedDataDir();
+  (shared && fs.existsSync(path.join(shared, 'hw-nas-bench-360')) ? it : it.skip)(
+    '--device reports the searched cell’s latency and energy from HW-NAS-Bench-360’s table where it measured the task (darcy on a Raspberry Pi 5)',
+    () => {
+      const o = path.join(dir, 'device');
+      const r = nasx(
+        ['bench360', '--tasks', 'darcy,satellite', '--budget', 'smoke', '--source', 'synthetic', '--device', 'pi5_litert', '--data-dir', shared!, '-o', o],
+        {
+          cwd: dir,
+          timeoutMs: 120_000,
+        },
+      );
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain('latency on pi5_litert for darcy (the table has no other task)');
+      const cell = JSON.parse(fs.readFileSync(path.join(o, 'cells', 'darcy', 'seed-0.json'), 'utf8')) as {
+        latency?: { device: string; ms: number; mj: number };
+      };
+      expect(cell.latency?.device).toBe('pi5_litert_darcy');
+      expect(cell.latency!.ms).toBeGreaterThan(0);
+      expect(cell.latency!.mj).toBeGreaterThan(0);
+      const sat = JSON.parse(fs.readFileSync(path.join(o, 'cells', 'satellite', 'seed-0.json'), 'utf8')) as { latency?: unknown };
+      expect(sat.latency).toBeUndefined();
+      expect(fs.readFileSync(path.join(o, 'results.md'), 'utf8')).toMatch(/on pi5_litert_darcy: [\d.]+ ms, [\d.]+ mJ/);
+      const bad = nasx(['bench360', '--tasks', 'darcy', '--budget', 'smoke', '--source', 'synthetic', '--device', 'toaster', '--data-dir', shared!, '-o', o], {
+        cwd: dir,
+      });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/no device "toaster"[\s\S]*pi5_litert/);
+    },
+  );
 
   it('bad input: an unknown task, a task that is not a benchmark task, an unknown budget, missing data — one message, exit 2, no stack trace', () => {
     const cases: [string[], RegExp][] = [

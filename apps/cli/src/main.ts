@@ -193,6 +193,10 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('-o, --out <dir>', 'output folder (default bench360/<budget>); running again continues from the results there')
     .option('--set <path=value>', 'override a config value (repeatable)', collect)
     .option('--data-dir <dir>', 'data directory with the tasks’ files (default: config dataDir, else $NASX_DATA)')
+    .option(
+      '--device <prefix>',
+      'report the searched cell’s latency (and energy) on a device of the latency table where it measured the task, e.g. pi5_litert or pixel_litert (HW-NAS-Bench-360: cifar100, ninapro, darcy)',
+    )
     .action((config: string | undefined, o) => setCode(bench360Command(io, config, o)));
 
   p.command('evaluate')

@@ -55,6 +55,8 @@ export interface Bench360Cell {
   readonly wrn: number;
   readonly retrainSeconds: number;
   readonly wrnSeconds: number;
+  /** The searched architecture's latency (and energy) on `--device`, from the latency table, where it has the task. */
+  readonly latency?: { readonly device: string; readonly ms: number; readonly mj?: number };
 }
 
 export interface Bench360Options {
@@ -69,6 +71,14 @@ export interface Bench360Options {
   readonly outDir: string;
   readonly log: (line: string) => void;
   readonly signal?: AbortSignal;
+  /**
+   * A device prefix of the latency `table` model (e.g. `pi5_litert`, `pixel_litert`): for a task
+   * whose NB201 networks the table measured on it (`<device>_<task>`: HW-NAS-Bench-360's cifar100,
+   * ninapro, darcy), the search reports `latency_ms` (and `energy_mj`) of every cell.
+   */
+  readonly device?: string;
+  /** The devices the latency table knows (to decide which tasks get a latency). */
+  readonly knownDevices?: ReadonlySet<string>;
 }
 
 /** A task's result over the seeds, in our metric and in the paper's form. */
@@ -109,6 +119,12 @@ function taskOverride(id: string, options: Bench360Options): string {
   return `task=${JSON.stringify({ use: id, options: o })}`;
 }
 
+/** The latency-table device of `task` on `--device`, if the table has it. */
+export function deviceFor(options: Pick<Bench360Options, 'device' | 'knownDevices'>, task: string): string | undefined {
+  const d = options.device ? `${options.device}_${task}` : undefined;
+  return d && options.knownDevices?.has(d) ? d : undefined;
+}
+
 /** The benchmark config of one (task, seed): the pipeline with the task, seed and evaluation budget replaced. */
 export function cellConfig(options: Bench360Options, task: string, seed: number): ResolvedConfig {
   const data = options.config.data as JsonObject;
@@ -118,6 +134,8 @@ export function cellConfig(options: Bench360Options, task: string, seed: number)
     `budget=${JSON.stringify({ evaluations: options.budget.evaluations })}`,
     `name=bench360-${task}-s${seed}`,
   ];
+  const device = deviceFor(options, task);
+  if (device) overrides.push(`latency=${JSON.stringify([{ use: 'table', options: { device } }])}`);
   return options.kernel.loadConfigObject(data, { overrides, file: options.config.file });
 }
 
@@ -199,6 +217,13 @@ export function trivialBaseline(task: BenchTask): { value: number; what: string 
   for (let i = 0; i < samples; i++) outputs.set(row, i * outputSize);
   const what = task.loss === 'binary-cross-entropy' ? 'training label rates' : 'training mean at every output';
   return { value: task.scoreSplit({ outputs, outputSize, targets: test, samples }, 'test'), what };
+}
+
+function latencyOf(metrics: { readonly [name: string]: number }, device: string | undefined): { latency?: Bench360Cell['latency'] } {
+  const ms = metrics['latency_ms'];
+  if (!device || typeof ms !== 'number') return {};
+  const mj = metrics['energy_mj'];
+  return { latency: { device, ms, ...(typeof mj === 'number' ? { mj } : {}) } };
 }
 
 function readCell(file: string): Bench360Cell | undefined {
@@ -292,6 +317,7 @@ export async function runBench360(options: Bench360Options): Promise<Bench360Tas
           wrn: wrn.value,
           retrainSeconds: retrained.seconds,
           wrnSeconds: wrn.seconds,
+          ...latencyOf(best.estimate.metrics, deviceFor(options, id)),
         };
         writeAtomic(file, JSON.stringify(cell, null, 2) + '\n');
         cells.push(cell);

@@ -39,8 +39,9 @@ export function resultsMarkdown(
       `- **${r.task}** (${r.metric}, ${r.direction}): ${r.data}. Trivial predictor: ${r.trivial.what}.${r.paper.caveat ? ` Caveat: ${r.paper.caveat}.` : ''}`,
     );
     for (const c of r.cells) {
+      const lat = c.latency ? `; on ${c.latency.device}: ${fmt(c.latency.ms, 3)} ms${c.latency.mj !== undefined ? `, ${fmt(c.latency.mj, 3)} mJ` : ''}` : '';
       lines.push(
-        `  - seed ${c.seed}: search ${c.search.evaluations} evaluations in ${c.search.seconds.toFixed(0)} s → \`${c.search.best}\`; retrained ${c.retrainSeconds.toFixed(0)} s → ${fmt(c.searched, 4)}; WRN ${c.wrnSeconds.toFixed(0)} s → ${fmt(c.wrn, 4)}`,
+        `  - seed ${c.seed}: search ${c.search.evaluations} evaluations in ${c.search.seconds.toFixed(0)} s → \`${c.search.best}\`${lat}; retrained ${c.retrainSeconds.toFixed(0)} s → ${fmt(c.searched, 4)}; WRN ${c.wrnSeconds.toFixed(0)} s → ${fmt(c.wrn, 4)}`,
       );
     }
   }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NasxError, type JsonObject } from '@nasx/contracts';
+import { NasxError, isNasxError, type JsonObject, type LatencyModelDefinition } from '@nasx/contracts';
+import type { Kernel } from '@nasx/kernel';
 import { BENCH360_BUDGETS, BENCH360_DEFAULT_PIPELINE, BENCH360_DEFAULT_TASKS } from '../bench360/budgets';
 import { resultsJson, runBench360 } from '../bench360/runner';
 import { resultsMarkdown, resultsPlotSpec } from '../bench360/table';
@@ -17,9 +18,29 @@ export interface Bench360CommandOptions {
   readonly out?: string;
   readonly dataDir?: string;
   readonly set?: readonly string[];
+  readonly device?: string;
 }
 
 const SOURCES = ['auto', 'full', 'sample', 'synthetic'];
+
+const silentLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } as never;
+
+/** The devices the latency `table` model knows with the data at hand (empty when it has no table). */
+async function tableDevices(kernel: Kernel, dataDir: string | undefined): Promise<Set<string>> {
+  const c = kernel.registry.get('latency-model', 'table');
+  if (!c)
+    throw new NasxError('usage', '--device needs the latency model "table" (@nasx/latency-model-table), which is not installed', {
+      fix: 'npm install @nasx/latency-model-table',
+    });
+  const def = (await kernel.registry.activate(c)) as LatencyModelDefinition;
+  try {
+    const listed = (await def.listDevices?.({ dataDir, configDir: process.cwd(), logger: silentLogger, rng: undefined as never })) ?? [];
+    return new Set(listed.map((d) => d.device));
+  } catch (e) {
+    if (isNasxError(e)) return new Set();
+    throw e;
+  }
+}
 
 /**
  * `nasx bench360 [config]`: NAS-Bench-360's protocol (see bench360/runner.ts) over the chosen tasks
@@ -68,6 +89,19 @@ export async function bench360Command(io: CliIO, file: string | undefined, opts:
   const config = file
     ? kernel.loadConfig(path.resolve(io.cwd, file), { overrides })
     : kernel.loadConfigObject(BENCH360_DEFAULT_PIPELINE as unknown as JsonObject, { overrides, file: '<nasx bench360 default pipeline>' });
+  const knownDevices = opts.device ? await tableDevices(kernel, config.dataDir) : undefined;
+  if (opts.device) {
+    const measured = tasks.filter((t) => knownDevices!.has(`${opts.device}_${t}`));
+    if (measured.length === 0) {
+      const prefixes = [...new Set([...knownDevices!].map((d) => d.replace(/_[^_]+$/, '')))].sort();
+      throw new NasxError('usage', `the latency table has no device "${opts.device}" for ${tasks.join(', ')}`, {
+        fix: prefixes.length
+          ? `HW-NAS-Bench-360 measured NB201 networks of cifar100, ninapro and darcy; give --device one of ${prefixes.join(', ')} with one of those tasks`
+          : 'put hw-nas-bench-360/ (and nas-bench-201/) in the data directory for the latency table',
+      });
+    }
+    io.err(`nasx bench360: latency on ${opts.device} for ${measured.join(', ')} (the table has no other task)\n`);
+  }
   const outDir = path.resolve(io.cwd, opts.out ?? path.join('bench360', budget.name));
   fs.mkdirSync(outDir, { recursive: true });
   const pipeline = file ? path.relative(io.cwd, path.resolve(io.cwd, file)) : 'the default (random search over NB201, 40-step training estimates)';
@@ -92,6 +126,7 @@ export async function bench360Command(io: CliIO, file: string | undefined, opts:
       outDir,
       log: (line) => io.err(`  ${line}\n`),
       signal: controller.signal,
+      ...(opts.device ? { device: opts.device, knownDevices } : {}),
     });
     const { currentTensorBackend } = await import('@nasx/tensor');
     const info = currentTensorBackend();
