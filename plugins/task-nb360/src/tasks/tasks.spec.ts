@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { CommonDeps } from '@nasx/contracts';
@@ -69,7 +70,7 @@ describe('NAS-Bench-360 tasks: windowing, votes and metrics by hand', () => {
 
 describe('NAS-Bench-360 tasks: data sources and errors', () => {
   it('a missing file gets one message naming the file, the task and where to download it', () => {
-    const empty = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'nasx-nb360-'));
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-nb360-'));
     const e = catchNasxError(() => create(ecgTask, { source: 'sample' }, { dataDir: empty }));
     expect(e.message).toContain('task "ecg"');
     expect(e.message).toContain('missing ecg_physionet2017_sample300_int16.bin.gz, ecg_physionet2017_sample300_index.csv');
