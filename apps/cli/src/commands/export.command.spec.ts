@@ -155,7 +155,7 @@ describe('nasx export (as a user runs it)', () => {
     const noBuilder = nasx(['export', path.join(dir, 'nb101.yaml'), '--arch', '[[0,1],[0,0]]|input,output']);
     expect([noBuilder.code, noBuilder.stderr]).toEqual([
       2,
-      expect.stringMatching(/its space "nb101" has no network builder.*Fix: nasx export builds networks of the spaces nb201, mnas;/),
+      expect.stringMatching(/its space "nb101" has no network builder.*Fix: nasx export builds networks of the spaces nb201, mnas, wrn;/),
     ]);
 
     const noTask = nasx(['export', syntheticRun, '-o', path.join(dir, 'x3')]);
