@@ -34,6 +34,39 @@ const rng = (seed: number) =>
   }) as never;
 
 describe('ShardedSplit: streaming a large array in shards', () => {
+  it('without prefetch it reads whole shards, one at a time; with it the next read starts before the current part is consumed', async () => {
+    const reads: [number, number][] = [];
+    const plain = new ShardedSplit(
+      'train',
+      { inputs: source(103, 4, (r) => r, reads), targets: source(103, 1, (r) => r % 7) },
+      [1, 4],
+      20,
+      WHERE,
+      undefined,
+      false,
+    );
+    const seen = (await all(plain, { batchSize: 16 })).flatMap((b) => Array.from(b.indices!));
+    expect(seen).toEqual(Array.from({ length: 103 }, (_, i) => i));
+    expect(reads.map(([, n]) => n)).toEqual([20, 20, 20, 20, 20, 3]);
+    expect(plain.peakBytesHeld).toBe(20 * 5 * 4);
+
+    const log: string[] = [];
+    const slow = (rows: number, len: number) => ({
+      rows,
+      rowLength: len,
+      read: async (start: number, count: number) => {
+        log.push(`read ${start}`);
+        await new Promise((r) => setTimeout(r, 5));
+        return new Float32Array(count * len);
+      },
+    });
+    const fetched = new ShardedSplit('train', { inputs: slow(40, 2), targets: slow(40, 1) }, [2], 20, WHERE);
+    for await (const b of fetched.batches({ batchSize: 10 })) log.push(`batch ${b.indices![0]}`);
+    // The second part (rows 10…19) is requested before the first batch of rows 0…9 is handed out.
+    expect(log.indexOf('read 10')).toBeLessThan(log.indexOf('batch 0'));
+    expect(log.filter((l) => l.startsWith('batch'))).toEqual(['batch 0', 'batch 10', 'batch 20', 'batch 30']);
+  });
+
   it('every sample once per epoch, shuffled across and within shards, reading one shard at a time', async () => {
     const reads: [number, number][] = [];
     const split = new ShardedSplit('train', { inputs: source(103, 4, (r, k) => r * 10 + k, reads), targets: source(103, 1, (r) => r % 7) }, [1, 4], 20, WHERE);
@@ -49,8 +82,9 @@ describe('ShardedSplit: streaming a large array in shards', () => {
         expect(b.y.data[j]).toBe(r % 7);
       });
     }
-    expect(reads.map(([, n]) => n).sort((a, b) => a - b)).toEqual([3, 20, 20, 20, 20, 20]);
-    // One shard of inputs (20 rows × 4 floats) and targets (20 × 1) at most: 400 bytes.
+    // Prefetching reads half a shard at a time, two in flight at most.
+    expect(reads.map(([, n]) => n).sort((a, b) => a - b)).toEqual([3, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10]);
+    // Still one shard of inputs (20 rows × 4 floats) and targets (20 × 1) at most: 400 bytes.
     expect(split.peakBytesHeld).toBe(20 * 5 * 4);
     const again = (await all(split, { batchSize: 16, rng: rng(2) })).flatMap((b) => Array.from(b.indices!));
     expect(again).not.toEqual(seen);

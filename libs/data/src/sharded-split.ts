@@ -58,6 +58,12 @@ export class ShardedSplit implements DataSplit {
     private readonly where: ErrorLocation,
     /** Per-sample target shape of value targets; absent: one class id per row. */
     readonly targetShape?: readonly number[],
+    /**
+     * Read the next part while the current one is consumed, so training does not wait on the disk.
+     * The memory bound stays one shard: with prefetch each read is half a shard and at most two are
+     * held (the one consumed and the one arriving).
+     */
+    readonly prefetch = true,
   ) {
     this.sampleLength = sampleShape.reduce((a, b) => a * b, 1);
     this.targetLength = targetShape ? targetShape.reduce((a, b) => a * b, 1) : 1;
@@ -109,11 +115,26 @@ export class ShardedSplit implements DataSplit {
           idx = new Int32Array(batchSize);
           return batch;
         };
-        for (const shard of order) {
-          const start = shard * self.shardRows;
-          const rows = Math.min(self.shardRows, n - start);
-          const [xs, ys] = await Promise.all([inputs.read(start, rows), targets.read(start, rows)]);
-          self.peakBytesHeld = Math.max(self.peakBytesHeld, xs.byteLength + ys.byteLength);
+        const readRows = self.prefetch ? Math.max(1, Math.ceil(self.shardRows / 2)) : self.shardRows;
+        const parts = Math.ceil(n / readRows);
+        const partOrder = Int32Array.from({ length: parts }, (_, i) => i);
+        if (rng) {
+          // Shard order shuffled; the parts of a shard stay together so a shard is still one contiguous read budget.
+          const perShard = Math.ceil(self.shardRows / readRows);
+          let k = 0;
+          for (const shard of order) for (let p = shard * perShard; p < Math.min(parts, (shard + 1) * perShard); p++) partOrder[k++] = p;
+        }
+        const read = (part: number) => {
+          const start = part * readRows;
+          const rows = Math.min(readRows, n - start);
+          return Promise.all([inputs.read(start, rows), targets.read(start, rows)]).then(([xs, ys]) => ({ start, rows, xs, ys }));
+        };
+        let next = parts > 0 ? read(partOrder[0]!) : undefined;
+        for (let p = 0; p < parts; p++) {
+          const { start, rows, xs, ys } = await next!;
+          next = self.prefetch && p + 1 < parts ? read(partOrder[p + 1]!) : undefined;
+          const held = self.prefetch && next ? 2 : 1;
+          self.peakBytesHeld = Math.max(self.peakBytesHeld, held * (xs.byteLength + ys.byteLength));
           const within = Int32Array.from({ length: rows }, (_, i) => i);
           if (rng) shuffleInPlace(within, rng);
           for (const i of within) {
@@ -129,6 +150,7 @@ export class ShardedSplit implements DataSplit {
               yield emit(batchSize);
             }
           }
+          if (!self.prefetch && p + 1 < parts) next = read(partOrder[p + 1]!);
         }
         if (filled > 0 && !dropLast && (limit === undefined || count < limit)) yield emit(filled);
       },

@@ -11,6 +11,10 @@ import { satelliteTask } from './tasks/satellite';
 
 export {
   defineNb360Task,
+  isStreamed,
+  type DataSet,
+  type ScoredSplit,
+  type StreamedSet,
   type LoadContext,
   type LoadedData,
   type Nb360Options,

@@ -29,7 +29,7 @@ export interface BenchTask extends Task {
   };
   scoreSplit(predictions: TaskPredictions, split: 'train' | 'validation' | 'test'): number;
   paperForm(value: number): number;
-  targetsOf(split: 'train' | 'validation' | 'test'): Int32Array | Float32Array;
+  targetsOf(split: 'train' | 'validation' | 'test'): Promise<Int32Array | Float32Array>;
 }
 
 export function isBenchTask(task: Task | undefined): task is BenchTask {
@@ -185,13 +185,14 @@ export async function trainAndScore(
  * the training split (classification), the per-output training rate (multi-label) or the
  * per-output training mean (regression and dense tasks).
  */
-export function trivialBaseline(task: BenchTask): { value: number; what: string } {
+export async function trivialBaseline(task: BenchTask): Promise<{ value: number; what: string }> {
   const outputSize = task.outputShape.reduce((a, b) => a * b, 1);
   if (task.loss === 'cross-entropy') {
     // The constant class that scores best on the training split (for a metric like ECG's record-wise
     // F1 that is not the most frequent training window's class), then scored on the test split.
+    const targetsOf = { train: await task.targetsOf('train'), test: await task.targetsOf('test') };
     const constant = (split: 'train' | 'test', c: number) => {
-      const targets = task.targetsOf(split);
+      const targets = targetsOf[split];
       const outputs = new Float32Array(targets.length * outputSize);
       for (let i = 0; i < targets.length; i++) outputs[i * outputSize + c] = 1;
       return task.scoreSplit({ outputs, outputSize, targets, samples: targets.length }, split);
@@ -205,8 +206,8 @@ export function trivialBaseline(task: BenchTask): { value: number; what: string 
     }
     return { value: constant('test', best), what: `the constant class ${best}, the best one on the training split` };
   }
-  const train = task.targetsOf('train');
-  const test = task.targetsOf('test');
+  const train = await task.targetsOf('train');
+  const test = await task.targetsOf('test');
   const n = train.length / outputSize;
   const mean = new Float64Array(outputSize);
   for (let i = 0; i < train.length; i++) mean[i % outputSize]! += train[i]!;
@@ -323,7 +324,7 @@ export async function runBench360(options: Bench360Options): Promise<Bench360Tas
         cells.push(cell);
       }
       const t = task!;
-      const trivial = trivialBaseline(t);
+      const trivial = await trivialBaseline(t);
       const direction = t.metric.direction;
       const searched = summarize(cells.map((c) => c.searched));
       const wrn = summarize(cells.map((c) => c.wrn));

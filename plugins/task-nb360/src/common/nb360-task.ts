@@ -11,7 +11,7 @@ import {
   type TaskDeps,
   type TaskPredictions,
 } from '@nasx/contracts';
-import { ImageSplit, seededIntSource, shuffleInPlace, type IntSource } from '@nasx/data';
+import { ImageSplit, ShardedSplit, rowRange, seededIntSource, shuffleInPlace, type IntSource, type RowArray, type ShardedContents } from '@nasx/data';
 import type { PaperResults } from './paper';
 import { nb360Schema as schema, type Nb360Options } from './nb360.schema';
 
@@ -38,6 +38,32 @@ export interface SampleSet {
   readonly groups?: Int32Array;
 }
 
+/**
+ * One split streamed from disk (a release too large to hold: DeepSEA, FSD50K): rows read a shard at
+ * a time through a `ShardedSplit`. Its targets are small enough to read whole for scoring.
+ */
+export interface StreamedSet {
+  readonly size: number;
+  readonly contents: ShardedContents;
+  /** Rows per shard: the most rows of inputs held in memory at once. */
+  readonly shardRows: number;
+  readonly groups?: Int32Array;
+}
+
+/** A split held in memory or streamed. */
+export type DataSet = SampleSet | StreamedSet;
+
+export function isStreamed(set: DataSet): set is StreamedSet {
+  return 'contents' in set;
+}
+
+/** What a task's metric needs of a split besides the predictions and their targets. */
+export interface ScoredSplit {
+  readonly size: number;
+  /** The group (e.g. ECG record) of each sample, where the metric scores groups. */
+  readonly groups?: Int32Array;
+}
+
 /** A task's data after reading: the three splits and where they came from. */
 export interface LoadedData {
   readonly source: Nb360Source;
@@ -45,9 +71,9 @@ export interface LoadedData {
   readonly description: string;
   /** The files read (absolute paths), empty for synthetic data. */
   readonly files: readonly string[];
-  readonly train: SampleSet;
-  readonly validation: SampleSet;
-  readonly test: SampleSet;
+  readonly train: DataSet;
+  readonly validation: DataSet;
+  readonly test: DataSet;
   /** Shapes when they depend on the data read (Darcy: 85×85 fields in the release, 16×16 in the sample). */
   readonly inputShape?: readonly number[];
   readonly outputShape?: readonly number[];
@@ -85,8 +111,8 @@ export interface Nb360TaskSpec {
   loadSample?(ctx: LoadContext): LoadedData;
   /** Data with the task's exact shapes and label structure, generated; for tests and demos only. */
   synthetic(ctx: LoadContext): LoadedData;
-  /** The task's metric over a network's outputs on one split of `data`. */
-  score(predictions: TaskPredictions, split: SampleSet): number;
+  /** The task's metric over a network's outputs and the split's targets (`predictions.targets`). */
+  score(predictions: TaskPredictions, split: ScoredSplit): number;
   /** Our metric value in NAS-Bench-360's reported form (F1 → 1 − F1, AUROC → 1 − AUROC); default: unchanged. */
   readonly paperForm?: (value: number) => number;
 }
@@ -94,7 +120,7 @@ export interface Nb360TaskSpec {
 /** A NAS-Bench-360 task instance: the contract plus its data's provenance and the paper's numbers. */
 export interface Nb360Task extends Task {
   readonly numClasses: number;
-  readonly splits: { readonly train: ImageSplit; readonly validation: ImageSplit; readonly test: ImageSplit };
+  readonly splits: { readonly train: ImageSplit | ShardedSplit; readonly validation: ImageSplit | ShardedSplit; readonly test: ImageSplit | ShardedSplit };
   readonly data: LoadedData;
   readonly source: Nb360Source;
   readonly paper: PaperResults;
@@ -105,7 +131,7 @@ export interface Nb360Task extends Task {
   /** A value of the task's metric in NAS-Bench-360's reported form (lower is better): 1 − F1, 0-1 error, relative ℓ2, … */
   paperForm(value: number): number;
   /** The targets of a split as it delivers them (class ids or flattened values), for baselines. */
-  targetsOf(split: 'train' | 'validation' | 'test'): Int32Array | Float32Array;
+  targetsOf(split: 'train' | 'validation' | 'test'): Promise<Int32Array | Float32Array>;
 }
 
 /** Folders (under the data directory) searched for a task's files, in order. */
@@ -164,8 +190,18 @@ function readData(spec: Nb360TaskSpec, ctx: LoadContext): LoadedData {
  * At most `limit` samples of `set`: a seeded random subset kept in the set's order (files are often
  * sorted by class, so a prefix would drop whole classes).
  */
-function limited(set: SampleSet, limit: number | undefined, perSample: number, perTarget: number, rng: IntSource): SampleSet {
+function limited(set: DataSet, limit: number | undefined, perSample: number, perTarget: number, rng: IntSource): DataSet {
   if (limit === undefined || limit >= set.size) return set;
+  if (isStreamed(set)) {
+    // A random subset of a streamed file would read every shard for a few rows: its first `limit` rows.
+    const { inputs, targets, writeInput } = set.contents;
+    return {
+      size: limit,
+      shardRows: set.shardRows,
+      contents: { inputs: rowRange(inputs, 0, limit), targets: rowRange(targets, 0, limit), ...(writeInput ? { writeInput } : {}) },
+      ...(set.groups ? { groups: set.groups.subarray(0, limit) } : {}),
+    };
+  }
   const keep = shuffleInPlace(
     Int32Array.from({ length: set.size }, (_, i) => i),
     rng,
@@ -196,9 +232,9 @@ class Nb360TaskImpl implements Nb360Task {
   readonly loss: LossName;
   readonly metric: MetricDeclaration;
   readonly paper: PaperResults;
-  readonly splits: { readonly train: ImageSplit; readonly validation: ImageSplit; readonly test: ImageSplit };
+  readonly splits: { readonly train: ImageSplit | ShardedSplit; readonly validation: ImageSplit | ShardedSplit; readonly test: ImageSplit | ShardedSplit };
   readonly source: Nb360Source;
-  private readonly sets: { readonly train: SampleSet; readonly validation: SampleSet; readonly test: SampleSet };
+  private readonly sets: { readonly train: DataSet; readonly validation: DataSet; readonly test: DataSet };
 
   constructor(
     private readonly spec: Nb360TaskSpec,
@@ -225,7 +261,8 @@ class Nb360TaskImpl implements Nb360Task {
     };
     const where = { pkg: PKG, contribution: spec.id };
     const valueTargets = spec.loss !== 'cross-entropy';
-    const split = (name: string, set: SampleSet): ImageSplit => {
+    const split = (name: string, set: DataSet): ImageSplit | ShardedSplit => {
+      if (isStreamed(set)) return new ShardedSplit(name, set.contents, this.inputShape, set.shardRows, where, valueTargets ? this.outputShape : undefined);
       const s = new ImageSplit(name, set.size, this.inputShape, async () => undefined, where, valueTargets ? this.outputShape : undefined);
       s.fill({
         indices: Int32Array.from({ length: set.size }, (_, i) => i),
@@ -248,9 +285,11 @@ class Nb360TaskImpl implements Nb360Task {
     return this.spec.paperForm ? this.spec.paperForm(value) : value;
   }
 
-  targetsOf(split: 'train' | 'validation' | 'test'): Int32Array | Float32Array {
+  async targetsOf(split: 'train' | 'validation' | 'test'): Promise<Int32Array | Float32Array> {
     const set = this.sets[split];
-    return (this.loss === 'cross-entropy' ? set.labels : set.values)!;
+    if (!isStreamed(set)) return (this.loss === 'cross-entropy' ? set.labels : set.values)!;
+    const rows: RowArray = await set.contents.targets.read(0, set.size);
+    return this.loss === 'cross-entropy' ? Int32Array.from(rows) : Float32Array.from(rows);
   }
 
   scoreSplit(predictions: TaskPredictions, split: 'train' | 'validation' | 'test'): number {

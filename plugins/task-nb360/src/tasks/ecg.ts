@@ -23,7 +23,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { NasxError, type TaskPredictions } from '@nasx/contracts';
 import { shuffleInPlace, type IntSource } from '@nasx/data';
-import { PKG, defineNb360Task, type LoadContext, type LoadedData, type SampleSet } from '../common/nb360-task';
+import { PKG, defineNb360Task, type LoadContext, type LoadedData, type SampleSet, type ScoredSplit } from '../common/nb360-task';
 import { argmaxRows } from '../common/scoring';
 
 export const ECG_ID = 'ecg';
@@ -241,10 +241,10 @@ export const ecgTask = defineNb360Task({
       [],
     ),
   paperForm: (f1) => 1 - f1,
-  score(p: TaskPredictions, split: SampleSet): number {
+  score(p: TaskPredictions, split: ScoredSplit): number {
     const n = p.samples;
     const predicted = argmaxRows(p.outputs, n, p.outputSize);
-    const { gt, pred } = recordVotes(predicted, split.labels!.subarray(0, n), split.groups!.subarray(0, n), 4);
+    const { gt, pred } = recordVotes(predicted, Int32Array.from(p.targets.subarray(0, n)), split.groups!.subarray(0, n), 4);
     return meanClassF1(gt, pred, 4);
   },
 });

@@ -127,5 +127,5 @@ export const satelliteTask = defineNb360Task({
     };
   },
   synthetic: syntheticSatellite,
-  score: (p: TaskPredictions, split: SampleSet) => zeroOneErrorPercent(argmaxRows(p.outputs, p.samples, p.outputSize), split.labels!.subarray(0, p.samples)),
+  score: (p: TaskPredictions) => zeroOneErrorPercent(argmaxRows(p.outputs, p.samples, p.outputSize), p.targets),
 });

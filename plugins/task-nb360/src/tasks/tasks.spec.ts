@@ -5,7 +5,7 @@ import * as zlib from 'node:zlib';
 import type { CommonDeps } from '@nasx/contracts';
 import { catchNasxError, describeWithSharedData, testDeps, validatedOptions } from '@nasx/testing';
 import schema from '../common/nb360.schema.json';
-import type { Nb360Options, Nb360Task } from '../common/nb360-task';
+import { isStreamed, type LoadedData, type Nb360Options, type Nb360Task, type SampleSet } from '../common/nb360-task';
 import { darcyTask, pointwiseStats } from './darcy';
 import { ECG_STRIDES, ecgTask, meanClassF1, recordVotes, slideAndCut, windowStarts, zScore } from './ecg';
 import { SATELLITE_PADDED, satelliteTask } from './satellite';
@@ -14,6 +14,15 @@ const SAMPLES = 'nas-bench-360-samples';
 
 function create(task: { create: (o: never, d: never) => unknown }, options: Partial<Nb360Options>, deps: Partial<CommonDeps> = {}): Nb360Task {
   return task.create(validatedOptions(schema, options) as never, testDeps(0, deps) as never) as Nb360Task;
+}
+
+/** The three splits of data read into memory (the samples are small). */
+function inMemory(data: LoadedData): { train: SampleSet; validation: SampleSet; test: SampleSet } {
+  const sets = [data.train, data.validation, data.test].map((s) => {
+    if (isStreamed(s)) throw new Error('expected an in-memory split');
+    return s;
+  });
+  return { train: sets[0]!, validation: sets[1]!, test: sets[2]! };
 }
 
 async function firstBatch(task: Nb360Task, split: 'train' | 'validation' | 'test', batchSize = 8) {
@@ -106,7 +115,7 @@ describeWithSharedData('NAS-Bench-360 tasks on the real samples (shared/data/nas
     const t = create(ecgTask, { source: 'sample' }, { dataDir });
     expect(t.source).toBe('sample');
     const records = (set: { groups?: Int32Array }) => new Set(set.groups).size;
-    const { train, validation, test } = t.data;
+    const { train, validation, test } = inMemory(t.data);
     expect([records(train), records(validation), records(test)]).toEqual([240, 30, 30]);
     // Every window count follows from the index: Σ over records of |range(0, len − 1000, stride)|.
     const index = fs.readFileSync(path.join(dataDir, 'ecg_physionet2017_sample300_index.csv'), 'utf8').trim().split('\n').slice(1);
@@ -127,7 +136,7 @@ describeWithSharedData('NAS-Bench-360 tasks on the real samples (shared/data/nas
 
   it('Satellite: 7,200 Crop series, 24 classes × 300, split 60/20/20 per class; each series z-normalised and padded to 48', async () => {
     const t = create(satelliteTask, { source: 'sample' }, { dataDir });
-    const { train, validation, test } = t.data;
+    const { train, validation, test } = inMemory(t.data);
     expect([train.size, validation.size, test.size]).toEqual([4320, 1440, 1440]);
     const perClass = new Array(24).fill(0);
     for (const c of validation.labels!) perClass[c]++;
@@ -142,7 +151,7 @@ describeWithSharedData('NAS-Bench-360 tasks on the real samples (shared/data/nas
 
   it('Darcy: 900/100 training fields and 50 test fields at 16×16; input [a, x, y], target u unchanged', async () => {
     const t = create(darcyTask, { source: 'sample' }, { dataDir });
-    const { train, validation, test } = t.data;
+    const { train, validation, test } = inMemory(t.data);
     expect([train.size, validation.size, test.size]).toEqual([900, 100, 50]);
     expect([t.inputShape, t.outputShape]).toEqual([
       [3, 16, 16],
