@@ -12,3 +12,4 @@ export * from './normalize';
 export * from './load-once';
 export * from './crc32c';
 export * from './tfrecord';
+export * from './numpy-random';

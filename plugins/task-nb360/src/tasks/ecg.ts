@@ -15,14 +15,14 @@
  *
  * Data: the full release's `challenge2017.pkl` is read when present; the real sample is the
  * official 300-record validation set of the challenge (`ecg_physionet2017_sample300_*`, int16
- * samples at 300 Hz). NAS-Bench-360 splits with sklearn's `train_test_split(random_state=0)`; here
- * the record split is a seeded shuffle (option `seed`), so the records in each split differ.
+ * samples at 300 Hz). Records are split with scikit-learn's `train_test_split(random_state=seed)`
+ * reproduced bit for bit (`sklearnTrainTestSplit`; option `seed`, default 0 = NAS-Bench-360's split).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { NasxError, type TaskPredictions } from '@nasx/contracts';
-import { shuffleInPlace, type IntSource } from '@nasx/data';
+import { sklearnTrainTestSplit, type IntSource } from '@nasx/data';
 import { PKG, defineNb360Task, type LoadContext, type LoadedData, type SampleSet, type ScoredSplit } from '../common/nb360-task';
 import { argmaxRows } from '../common/scoring';
 
@@ -80,19 +80,20 @@ export function slideAndCut(records: readonly EcgRecord[]): SampleSet {
   return { size: count, x, labels, groups };
 }
 
-/** Splits records 80/10/10 (seeded shuffle) and windows each part. */
-export function splitRecords(records: readonly EcgRecord[], rng: IntSource): { train: SampleSet; validation: SampleSet; test: SampleSet } {
-  const order = shuffleInPlace(
-    Int32Array.from({ length: records.length }, (_, i) => i),
-    rng,
-  );
-  const nTrain = Math.round(0.8 * records.length);
-  const nVal = Math.round(0.1 * records.length);
-  const pick = (from: number, to: number) =>
-    Array.from(order.subarray(from, to))
-      .sort((a, b) => a - b)
-      .map((i) => records[i]!);
-  return { train: slideAndCut(pick(0, nTrain)), validation: slideAndCut(pick(nTrain, nTrain + nVal)), test: slideAndCut(pick(nTrain + nVal, records.length)) };
+/**
+ * Splits records as NAS-Bench-360 does — `train_test_split(test_size=0.2, random_state=seed)`, then
+ * the held-out fifth halved by `train_test_split(test_size=0.5, random_state=seed)` into validation
+ * and test — reproducing scikit-learn's rows exactly (seed 0 is NAS-Bench-360's), and windows each part.
+ */
+export function splitRecords(records: readonly EcgRecord[], seed: number): { train: SampleSet; validation: SampleSet; test: SampleSet } {
+  const first = sklearnTrainTestSplit(records.length, 0.2, seed);
+  const second = sklearnTrainTestSplit(first.test.length, 0.5, seed);
+  const pick = (rows: ArrayLike<number>) => Array.from(rows, (i) => records[i]!);
+  return {
+    train: slideAndCut(pick(first.train)),
+    validation: slideAndCut(pick(Array.from(second.train, (i) => first.test[i]!))),
+    test: slideAndCut(pick(Array.from(second.test, (i) => first.test[i]!))),
+  };
 }
 
 /** Reads the 300-record sample: gzip of int16 LE samples and its index CSV. */
@@ -198,7 +199,7 @@ export function meanClassF1(gt: Int32Array, pred: Int32Array, classes: number): 
 }
 
 function fromRecords(records: EcgRecord[], ctx: LoadContext, source: LoadedData['source'], description: string, files: string[]): LoadedData {
-  return { source, description, files, ...splitRecords(records, ctx.rng) };
+  return { source, description, files, ...splitRecords(records, ctx.options.seed) };
 }
 
 export const ecgTask = defineNb360Task({
