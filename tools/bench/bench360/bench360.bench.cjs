@@ -22,10 +22,26 @@ const seeds = arg('--seeds', undefined);
 const device = arg('--device', undefined);
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-bench360-'));
 const machine = machineInfo();
-const args = ['bench360', '--tasks', 'ecg,darcy,satellite', '--budget', budget, '--data-dir', dataDir, '-o', out, ...(seeds ? ['--seeds', seeds] : []), ...(device ? ['--device', device] : [])];
+const args = [
+  'bench360',
+  '--tasks',
+  'ecg,darcy,satellite',
+  '--budget',
+  budget,
+  '--data-dir',
+  dataDir,
+  '-o',
+  out,
+  ...(seeds ? ['--seeds', seeds] : []),
+  ...(device ? ['--device', device] : []),
+];
 console.error(`nasx ${args.join(' ')}`);
 const t0 = Date.now();
-const r = spawnSync(process.execPath, [path.join(ROOT, 'apps', 'cli', 'bin', 'nasx.js'), ...args], { cwd: out, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+const r = spawnSync(process.execPath, [path.join(ROOT, 'apps', 'cli', 'bin', 'nasx.js'), ...args], {
+  cwd: out,
+  stdio: ['ignore', 'pipe', 'inherit'],
+  encoding: 'utf8',
+});
 const seconds = (Date.now() - t0) / 1000;
 if (r.status !== 0) {
   console.error(`nasx bench360 failed (exit ${r.status})`);
