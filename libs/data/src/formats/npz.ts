@@ -92,8 +92,14 @@ function centralDirectory(fd: number, file: string): ZipEntry[] {
       const len = cd.readUInt16LE(x + 2);
       if (id === 0x0001) {
         let q = x + 4;
-        if (uncompressed === 0xffffffff) ((uncompressed = Number(cd.readBigUInt64LE(q))), (q += 8));
-        if (compressedSize === 0xffffffff) ((compressedSize = Number(cd.readBigUInt64LE(q))), (q += 8));
+        if (uncompressed === 0xffffffff) {
+          uncompressed = Number(cd.readBigUInt64LE(q));
+          q += 8;
+        }
+        if (compressedSize === 0xffffffff) {
+          compressedSize = Number(cd.readBigUInt64LE(q));
+          q += 8;
+        }
         if (localHeaderOffset === 0xffffffff) localHeaderOffset = Number(cd.readBigUInt64LE(q));
       }
       x += 4 + len;
