@@ -6,3 +6,4 @@
 export { kendallTau, ranks, spearman } from './rank-correlation';
 export { mean, sampleStd } from './summary';
 export { crowdingDistance, dominates, hypervolume, nonDominatedSort, paretoFrontIndices, type ObjectivePoint } from './pareto';
+export * from './task-metrics';

@@ -23,7 +23,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { NasxError, type TaskPredictions } from '@nasx/contracts';
 import { PKG, defineNb360Task, type LoadContext, type LoadedData, type SampleSet } from '../common/nb360-task';
-import { relativeL2 } from '../common/scoring';
+import { relativeL2 } from '@nasx/stats';
 
 export const DARCY_ID = 'darcy';
 /** Side of the sample's grid. */
@@ -190,5 +190,6 @@ export const darcyTask = defineNb360Task({
     };
   },
   synthetic: syntheticDarcy,
-  score: (p: TaskPredictions) => relativeL2(p.outputs, p.targets as Float32Array, p.samples, p.outputSize),
+  score: (p: TaskPredictions) =>
+    relativeL2(p.outputs.subarray(0, p.samples * p.outputSize), p.targets.subarray(0, p.samples * p.outputSize), p.samples, p.outputSize),
 });

@@ -24,7 +24,7 @@ import * as zlib from 'node:zlib';
 import { NasxError, type TaskPredictions } from '@nasx/contracts';
 import { sklearnTrainTestSplit, type IntSource } from '@nasx/data';
 import { PKG, defineNb360Task, type LoadContext, type LoadedData, type SampleSet, type ScoredSplit } from '../common/nb360-task';
-import { argmaxRows } from '../common/scoring';
+import { argmaxRows, macroF1 } from '@nasx/stats';
 
 export const ECG_ID = 'ecg';
 /** Window length and the base stride (NAS-Bench-360's `slide_and_cut`). */
@@ -181,21 +181,9 @@ export function recordVotes(predicted: Int32Array, truth: Int32Array, groups: In
   return { gt, pred };
 }
 
-/** F1 of each class, averaged over all `classes` (0 for a class with no true and no predicted item). */
+/** F1 of each class, averaged over all `classes` (0 for a class with no true and no predicted record): scikit-learn's macro F1 with `labels=range(classes)`. */
 export function meanClassF1(gt: Int32Array, pred: Int32Array, classes: number): number {
-  let total = 0;
-  for (let c = 0; c < classes; c++) {
-    let tp = 0;
-    let fp = 0;
-    let fn = 0;
-    for (let i = 0; i < gt.length; i++) {
-      if (pred[i] === c && gt[i] === c) tp++;
-      else if (pred[i] === c) fp++;
-      else if (gt[i] === c) fn++;
-    }
-    total += tp + fp + fn === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
-  }
-  return total / classes;
+  return macroF1(gt, pred, { classes });
 }
 
 function fromRecords(records: EcgRecord[], ctx: LoadContext, source: LoadedData['source'], description: string, files: string[]): LoadedData {

@@ -18,7 +18,7 @@ import * as zlib from 'node:zlib';
 import { NasxError, type TaskPredictions } from '@nasx/contracts';
 import { dealParts, type IntSource } from '@nasx/data';
 import { PKG, defineNb360Task, type LoadContext, type LoadedData, type SampleSet } from '../common/nb360-task';
-import { argmaxRows, zeroOneErrorPercent } from '../common/scoring';
+import { argmaxRows, zeroOneError } from '@nasx/stats';
 
 export const SATELLITE_ID = 'satellite';
 /** Values per series in the data, and the padded length the networks see. */
@@ -127,5 +127,5 @@ export const satelliteTask = defineNb360Task({
     };
   },
   synthetic: syntheticSatellite,
-  score: (p: TaskPredictions) => zeroOneErrorPercent(argmaxRows(p.outputs, p.samples, p.outputSize), p.targets),
+  score: (p: TaskPredictions) => zeroOneError(p.targets.subarray(0, p.samples), argmaxRows(p.outputs, p.samples, p.outputSize)),
 });
