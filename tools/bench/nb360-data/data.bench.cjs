@@ -62,10 +62,10 @@ function timedSplit(split, clock) {
     let source = 'sample';
     const t0 = performance.now();
     try {
-      task = def.create(options('sample'), deps(0));
+      task = await def.create(options('sample'), deps(0));
     } catch {
       source = 'synthetic';
-      task = def.create(options('synthetic'), deps(0));
+      task = await def.create(options('synthetic'), deps(0));
     }
     const createMs = performance.now() - t0;
     // A shuffled pass over the training split, batch 64.

@@ -51,3 +51,14 @@ export function catchNasxError(f: () => unknown): import('@nasx/contracts').Nasx
   }
   throw new Error('expected a NasxError, but nothing was thrown');
 }
+
+/** The NasxError `f` rejects with (fails the test when it resolves or rejects with anything else). */
+export async function catchNasxErrorAsync(f: () => Promise<unknown>): Promise<import('@nasx/contracts').NasxError> {
+  try {
+    await f();
+  } catch (e) {
+    if (isNasxError(e)) return e;
+    throw e;
+  }
+  throw new Error('expected a NasxError, but nothing was thrown');
+}

@@ -106,7 +106,7 @@ export interface Nb360TaskSpec {
   /** Where to get the full release files (a URL and what to do with them). */
   readonly download: string;
   /** Reads the full release (files present). */
-  loadFull?(ctx: LoadContext): LoadedData;
+  loadFull?(ctx: LoadContext): LoadedData | Promise<LoadedData>;
   /** Reads the real sample (files present). */
   loadSample?(ctx: LoadContext): LoadedData;
   /** Data with the task's exact shapes and label structure, generated; for tests and demos only. */
@@ -146,7 +146,7 @@ function folderWith(dataDir: string, taskId: string, files: readonly string[] | 
 }
 
 /** The data of `spec` per the `source` option, or one error naming the missing file, the task and where to get it. */
-function readData(spec: Nb360TaskSpec, ctx: LoadContext): LoadedData {
+async function readData(spec: Nb360TaskSpec, ctx: LoadContext): Promise<LoadedData> {
   const source = ctx.options.source;
   if (source === 'synthetic') return spec.synthetic(ctx);
   const fullDir = spec.loadFull ? folderWith(ctx.dataDir, spec.id, spec.files.full) : undefined;
@@ -312,7 +312,7 @@ export function defineNb360Task(spec: Nb360TaskSpec) {
     title: spec.title,
     description: spec.description,
     optionsSchema: schema,
-    create(rawOptions, deps: TaskDeps): Nb360Task {
+    async create(rawOptions, deps: TaskDeps): Promise<Nb360Task> {
       const options = withSchemaDefaults<Nb360Options>(schema, rawOptions);
       const dataDir = options.dataDir !== undefined ? path.resolve(deps.configDir ?? process.cwd(), options.dataDir) : deps.dataDir;
       if (options.source !== 'synthetic' && (dataDir === undefined || dataDir === '')) {
@@ -323,7 +323,7 @@ export function defineNb360Task(spec: Nb360TaskSpec) {
         });
       }
       const rng = seededIntSource(options.seed);
-      const data = readData(spec, { dataDir: path.resolve(dataDir ?? '.'), options, rng });
+      const data = await readData(spec, { dataDir: path.resolve(dataDir ?? '.'), options, rng });
       return new Nb360TaskImpl(spec, data, options, rng);
     },
   });

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { CommonDeps } from '@nasx/contracts';
-import { catchNasxError, describeWithSharedData, testDeps, validatedOptions } from '@nasx/testing';
+import { catchNasxErrorAsync, describeWithSharedData, testDeps, validatedOptions } from '@nasx/testing';
 import schema from '../common/nb360.schema.json';
 import { isStreamed, type LoadedData, type Nb360Options, type Nb360Task, type SampleSet } from '../common/nb360-task';
 import { darcyTask, pointwiseStats } from './darcy';
@@ -12,8 +12,8 @@ import { SATELLITE_PADDED, satelliteTask } from './satellite';
 
 const SAMPLES = 'nas-bench-360-samples';
 
-function create(task: { create: (o: never, d: never) => unknown }, options: Partial<Nb360Options>, deps: Partial<CommonDeps> = {}): Nb360Task {
-  return task.create(validatedOptions(schema, options) as never, testDeps(0, deps) as never) as Nb360Task;
+async function create(task: { create: (o: never, d: never) => unknown }, options: Partial<Nb360Options>, deps: Partial<CommonDeps> = {}): Promise<Nb360Task> {
+  return (await task.create(validatedOptions(schema, options) as never, testDeps(0, deps) as never)) as Nb360Task;
 }
 
 /** The three splits of data read into memory (the samples are small). */
@@ -78,15 +78,15 @@ describe('NAS-Bench-360 tasks: windowing, votes and metrics by hand', () => {
 });
 
 describe('NAS-Bench-360 tasks: data sources and errors', () => {
-  it('a missing file gets one message naming the file, the task and where to download it', () => {
+  it('a missing file gets one message naming the file, the task and where to download it', async () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-nb360-'));
-    const e = catchNasxError(() => create(ecgTask, { source: 'sample' }, { dataDir: empty }));
+    const e = await catchNasxErrorAsync(() => create(ecgTask, { source: 'sample' }, { dataDir: empty }));
     expect(e.message).toContain('task "ecg"');
     expect(e.message).toContain('missing ecg_physionet2017_sample300_int16.bin.gz, ecg_physionet2017_sample300_index.csv');
     expect(e.fix).toMatch(/physionet|nb360/);
-    const auto = catchNasxError(() => create(darcyTask, {}, { dataDir: empty }));
+    const auto = await catchNasxErrorAsync(() => create(darcyTask, {}, { dataDir: empty }));
     expect(auto.message).toMatch(/neither the full release .*piececonst_r421_N1024_smooth1\.mat.* nor the sample .*darcy_train_16_x_u8\.bin\.gz/);
-    const none = catchNasxError(() => create(satelliteTask, {}, { dataDir: undefined }));
+    const none = await catchNasxErrorAsync(() => create(satelliteTask, {}, { dataDir: undefined }));
     expect(none.message).toContain('no');
     expect(none.fix).toContain('satellite_train.npy');
     fs.rmSync(empty, { recursive: true, force: true });
@@ -98,7 +98,7 @@ describe('NAS-Bench-360 tasks: data sources and errors', () => {
       [satelliteTask, [8, 1, SATELLITE_PADDED], [8]],
       [darcyTask, [8, 3, 16, 16], [8, 1, 16, 16]],
     ] as const) {
-      const t = create(task, { source: 'synthetic', syntheticSize: 64 });
+      const t = await create(task, { source: 'synthetic', syntheticSize: 64 });
       expect(t.source).toBe('synthetic');
       expect(t.data.description).toContain('SYNTHETIC');
       expect(t.metric.description).toContain('SYNTHETIC');
@@ -112,7 +112,7 @@ describeWithSharedData('NAS-Bench-360 tasks on the real samples (shared/data/nas
   const dataDir = path.join(root, SAMPLES);
 
   it('ECG: 300 records split 240/30/30 and windowed by class; inputs [1, 1000] z-scored per record', async () => {
-    const t = create(ecgTask, { source: 'sample' }, { dataDir });
+    const t = await create(ecgTask, { source: 'sample' }, { dataDir });
     expect(t.source).toBe('sample');
     const records = (set: { groups?: Int32Array }) => new Set(set.groups).size;
     const { train, validation, test } = inMemory(t.data);
@@ -135,7 +135,7 @@ describeWithSharedData('NAS-Bench-360 tasks on the real samples (shared/data/nas
   });
 
   it('Satellite: 7,200 Crop series, 24 classes × 300, split 60/20/20 per class; each series z-normalised and padded to 48', async () => {
-    const t = create(satelliteTask, { source: 'sample' }, { dataDir });
+    const t = await create(satelliteTask, { source: 'sample' }, { dataDir });
     const { train, validation, test } = inMemory(t.data);
     expect([train.size, validation.size, test.size]).toEqual([4320, 1440, 1440]);
     const perClass = new Array(24).fill(0);
@@ -150,7 +150,7 @@ describeWithSharedData('NAS-Bench-360 tasks on the real samples (shared/data/nas
   });
 
   it('Darcy: 900/100 training fields and 50 test fields at 16×16; input [a, x, y], target u unchanged', async () => {
-    const t = create(darcyTask, { source: 'sample' }, { dataDir });
+    const t = await create(darcyTask, { source: 'sample' }, { dataDir });
     const { train, validation, test } = inMemory(t.data);
     expect([train.size, validation.size, test.size]).toEqual([900, 100, 50]);
     expect([t.inputShape, t.outputShape]).toEqual([
