@@ -22,6 +22,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { NasxError, type TaskPredictions } from '@nasx/contracts';
+import { loadMat } from '@nasx/data';
 import { PKG, defineNb360Task, type LoadContext, type LoadedData, type SampleSet } from '../common/nb360-task';
 import { relativeL2 } from '@nasx/stats';
 
@@ -34,6 +35,33 @@ export const DARCY_SAMPLE_FILES = [
   'darcy_test_16_x_u8.bin.gz',
   'darcy_test_16_y_f32.bin.gz',
 ] as const;
+
+export const DARCY_FULL_FILES = ['piececonst_r421_N1024_smooth1.mat', 'piececonst_r421_N1024_smooth2.mat'] as const;
+/** FNO's and NAS-Bench-360's subsampling of the 421×421 grid: every 5th point, 85×85. */
+export const DARCY_FULL_STRIDE = 5;
+
+/**
+ * The first `n` fields of one of FNO's `.mat` files (`coeff`, `sol`: N × 421 × 421 doubles), every
+ * 5th grid point, read in one streamed pass (FNO's `MatReader` then `x[:n, ::r, ::r][:, :s, :s]`).
+ */
+export async function readDarcyMat(file: string, n: number): Promise<DarcyFields> {
+  const step = { step: DARCY_FULL_STRIDE };
+  const m = await loadMat(file, { variables: ['coeff', 'sol'], slices: { coeff: [{ stop: n }, step, step], sol: [{ stop: n }, step, step] }, float32: true });
+  const [count, side, side2] = m.coeff!.shape as [number, number, number];
+  if (count < n || side !== side2 || m.sol!.shape.join() !== m.coeff!.shape.join()) {
+    throw new NasxError(
+      'data',
+      `task "${DARCY_ID}": ${file} holds coeff [${m.coeff!.shape.join(', ')}] and sol [${m.sol!.shape.join(', ')}]; expected at least ${n} square fields of each`,
+      {
+        pkg: PKG,
+        contribution: DARCY_ID,
+        file,
+        fix: 'use the files of the release (FNO piececonst_r421_N1024_smooth1.mat / _smooth2.mat)',
+      },
+    );
+  }
+  return { n, side, a: m.coeff!.data as Float32Array, u: m.sol!.data as Float32Array };
+}
 
 /** Fields `a` (coefficients) and `u` (solutions), `n × s × s` each. */
 export interface DarcyFields {
@@ -176,9 +204,22 @@ export const darcyTask = defineNb360Task({
     expert: { mean: 0.0065, note: 'FNO, from the repository draft table (docs/index.md)' },
     caveat: 'the sample is neuraloperator’s 16×16 Darcy set, not NAS-Bench-360’s 85×85 fields: not comparable',
   },
-  files: { full: ['piececonst_r421_N1024_smooth1.mat', 'piececonst_r421_N1024_smooth2.mat'], sample: [...DARCY_SAMPLE_FILES] },
+  files: { full: [...DARCY_FULL_FILES], sample: [...DARCY_SAMPLE_FILES] },
   download:
     'FNO’s Darcy data (piececonst_r421_N1024_smooth1.mat and _smooth2.mat, linked from https://nb360.ml.cmu.edu and https://github.com/neuraloperator/neuraloperator)',
+  async loadFull(ctx) {
+    const [trainFile, testFile] = [path.join(ctx.dataDir, DARCY_FULL_FILES[0]), path.join(ctx.dataDir, DARCY_FULL_FILES[1])];
+    const train = await readDarcyMat(trainFile, 1000);
+    const test = await readDarcyMat(testFile, 100);
+    return {
+      source: 'full',
+      description: `full release: FNO's Darcy fields subsampled by ${DARCY_FULL_STRIDE} to ${train.side}×${train.side} (900 train, 100 validation from smooth1, 100 test from smooth2)`,
+      files: [trainFile, testFile],
+      inputShape: [3, train.side, train.side],
+      outputShape: [1, train.side, train.side],
+      ...splitDarcy(train, test),
+    };
+  },
   loadSample(ctx) {
     const train = readDarcySamplePart(ctx.dataDir, 'train');
     const test = readDarcySamplePart(ctx.dataDir, 'test');

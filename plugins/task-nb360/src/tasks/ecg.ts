@@ -22,7 +22,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { NasxError, type TaskPredictions } from '@nasx/contracts';
-import { sklearnTrainTestSplit, type IntSource } from '@nasx/data';
+import { isNumeric, loadPickle, sklearnTrainTestSplit, type IntSource, type NdArray } from '@nasx/data';
 import { PKG, defineNb360Task, type LoadContext, type LoadedData, type SampleSet, type ScoredSplit } from '../common/nb360-task';
 import { argmaxRows, macroF1 } from '@nasx/stats';
 
@@ -39,6 +39,33 @@ export const ECG_SAMPLE_FILES = ['ecg_physionet2017_sample300_int16.bin.gz', 'ec
 export interface EcgRecord {
   readonly signal: Float32Array;
   readonly label: number;
+}
+
+/**
+ * Reads the release's `challenge2017.pkl` (NAS-Bench-360's `read_data_physionet_4_with_val`): a dict
+ * `{data: one array per record, label: 'N' | 'A' | 'O' | '~' per record}`, each record z-scored.
+ */
+export function readEcgPickle(file: string): EcgRecord[] {
+  const bad = (what: string) =>
+    new NasxError('data', `task "${ECG_ID}": ${file} ${what}`, {
+      pkg: PKG,
+      contribution: ECG_ID,
+      file,
+      fix: 'use challenge2017.pkl of the NAS-Bench-360 ECG release (a pickled dict {data, label})',
+    });
+  const res = loadPickle(file) as { data?: unknown; label?: unknown } | null;
+  const list = (v: unknown): unknown[] | undefined =>
+    Array.isArray(v) ? v : v && typeof v === 'object' && Array.isArray((v as NdArray).data) ? ((v as NdArray).data as unknown[]) : undefined;
+  const data = list(res?.data);
+  const labels = list(res?.label);
+  if (!data || !labels) throw bad('does not hold a dict with "data" and "label" lists');
+  if (data.length !== labels.length) throw bad(`holds ${data.length} records and ${labels.length} labels`);
+  return data.map((d, i) => {
+    const label = ECG_CLASSES.indexOf(String(labels[i]) as (typeof ECG_CLASSES)[number]);
+    if (label < 0) throw bad(`has label ${JSON.stringify(labels[i])} for record ${i}; labels are N, A, O, ~`);
+    if (!d || typeof d !== 'object' || !isNumeric(d as NdArray)) throw bad(`record ${i} is not a numeric array`);
+    return { signal: zScore(Float32Array.from((d as NdArray & { data: ArrayLike<number> }).data)), label };
+  });
 }
 
 /** Z-scores a record in place with its mean and population standard deviation (NumPy's `np.std`). */
@@ -213,6 +240,17 @@ export const ecgTask = defineNb360Task({
   files: { full: ['challenge2017.pkl'], sample: [...ECG_SAMPLE_FILES] },
   download:
     'the NAS-Bench-360 ECG release (challenge2017.pkl, linked from https://nb360.ml.cmu.edu), or the PhysioNet/CinC Challenge 2017 training set (https://physionet.org/content/challenge-2017/1.0.0/)',
+  loadFull(ctx) {
+    const file = path.join(ctx.dataDir, 'challenge2017.pkl');
+    const records = readEcgPickle(file);
+    return fromRecords(
+      records,
+      ctx,
+      'full',
+      `full release: the ${records.length} PhysioNet/CinC 2017 training records, split 80/10/10 by record as NAS-Bench-360`,
+      [file],
+    );
+  },
   loadSample: (ctx) =>
     fromRecords(
       readEcgSample(ctx.dataDir),

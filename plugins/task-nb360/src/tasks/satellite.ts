@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { NasxError, type TaskPredictions } from '@nasx/contracts';
-import { dealParts, type IntSource } from '@nasx/data';
+import { dealParts, isNumeric, loadNpy, type IntSource, type NdArray } from '@nasx/data';
 import { PKG, defineNb360Task, type LoadContext, type LoadedData, type SampleSet } from '../common/nb360-task';
 import { argmaxRows, zeroOneError } from '@nasx/stats';
 
@@ -26,6 +26,34 @@ export const SATELLITE_LENGTH = 46;
 export const SATELLITE_PADDED = 48;
 export const SATELLITE_CLASSES = 24;
 export const SATELLITE_SAMPLE_FILES = ['ucr_crop_train.tsv.gz'] as const;
+
+export const SATELLITE_FULL_FILES = ['satellite_train.npy', 'satellite_test.npy'] as const;
+
+/** Reads one of the release's files: a NumPy object array holding `{data: [N, 46], label: [N] (1..24)}`. */
+export function readSatelliteNpy(file: string): { series: Float32Array; labels: Int32Array } {
+  const bad = (what: string) =>
+    new NasxError('data', `task "${SATELLITE_ID}": ${file} ${what}`, {
+      pkg: PKG,
+      contribution: SATELLITE_ID,
+      file,
+      fix: 'use the files of the NAS-Bench-360 satellite release (a pickled dict {data: N × 46, label: 1..24})',
+    });
+  const top = loadNpy(file);
+  const dict = (top.dtype === 'O' ? (top.data as unknown[])[0] : undefined) as { data?: NdArray; label?: NdArray } | undefined;
+  const data = dict?.data;
+  const label = dict?.label;
+  if (!data || !label || !isNumeric(data) || !isNumeric(label)) throw bad('does not hold a dict with numeric "data" and "label" arrays');
+  const n = label.shape[0] ?? 0;
+  if (data.shape.length !== 2 || data.shape[0] !== n || data.shape[1] !== SATELLITE_LENGTH)
+    throw bad(`holds data [${data.shape.join(', ')}] for ${n} labels; expected [${n}, ${SATELLITE_LENGTH}]`);
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const l = label.data[i]!;
+    if (!Number.isInteger(l) || l < 1 || l > SATELLITE_CLASSES) throw bad(`has label ${l} at row ${i}; labels are 1..${SATELLITE_CLASSES}`);
+    labels[i] = l - 1;
+  }
+  return { series: Float32Array.from(data.data), labels };
+}
 
 /** Z-normalises `values` (one series) with its mean and population std into `out` at `at`, zero-padded to 48. */
 export function writeSeries(values: ArrayLike<number>, out: Float32Array, at: number): void {
@@ -114,8 +142,24 @@ export const satelliteTask = defineNb360Task({
     denseNas: { mean: 13.81, std: 0.69 },
     dartsGaea: { mean: 12.51, std: 0.24 },
   },
-  files: { full: ['satellite_train.npy', 'satellite_test.npy'], sample: [...SATELLITE_SAMPLE_FILES] },
+  files: { full: [...SATELLITE_FULL_FILES], sample: [...SATELLITE_SAMPLE_FILES] },
   download: 'the NAS-Bench-360 satellite release (satellite_train.npy, satellite_test.npy, linked from https://nb360.ml.cmu.edu)',
+  loadFull(ctx) {
+    const files = SATELLITE_FULL_FILES.map((f) => path.join(ctx.dataDir, f));
+    const train = readSatelliteNpy(files[0]!);
+    const test = readSatelliteNpy(files[1]!);
+    const nVal = test.labels.length;
+    const nTrain = train.labels.length - nVal;
+    const rows = (from: number, to: number) => Int32Array.from({ length: to - from }, (_, i) => from + i);
+    return {
+      source: 'full',
+      description: `full release: ${nTrain} training, ${nVal} validation (the last len(test) training series, as NAS-Bench-360) and ${test.labels.length} test series`,
+      files,
+      train: sampleSet(train.series, train.labels, rows(0, nTrain)),
+      validation: sampleSet(train.series, train.labels, rows(nTrain, train.labels.length)),
+      test: sampleSet(test.series, test.labels, rows(0, test.labels.length)),
+    };
+  },
   loadSample(ctx) {
     const file = path.join(ctx.dataDir, SATELLITE_SAMPLE_FILES[0]);
     const { series, labels } = readCropTsv(file);

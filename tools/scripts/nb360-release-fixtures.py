@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+"""Tiny files in the formats of the NAS-Bench-360 release, for the task-nb360 loader tests.
+
+Writes plugins/task-nb360/src/__fixtures__/release/: challenge2017.pkl (ECG), satellite_train.npy /
+satellite_test.npy, and the two Darcy .mat files (1000 / 100 fields on an 11×11 grid instead of
+421×421). Values follow formulas the spec recomputes. Run: python3 tools/scripts/nb360-release-fixtures.py
+"""
+import os
+import pickle
+
+import numpy as np
+import scipy.io
+
+OUT = os.path.join(os.path.dirname(__file__), '..', '..', 'plugins', 'task-nb360', 'src', '__fixtures__', 'release')
+os.makedirs(OUT, exist_ok=True)
+
+
+def main():
+    rng = np.random.RandomState(0)
+    # ECG: 20 records of 1,200-1,770 samples (int16, as the PhysioNet signals), labels cycling N, A, O, ~.
+    labels = ['N', 'A', 'O', '~']
+    data = [np.round(100 * np.sin(np.arange(1200 + 30 * i) / (5 + i)) + i, 0).astype(np.int16) for i in range(20)]
+    with open(os.path.join(OUT, 'challenge2017.pkl'), 'wb') as f:
+        pickle.dump({'data': data, 'label': [labels[i % 4] for i in range(20)]}, f, protocol=4)
+    # Satellite: 60 training and 12 test series of 46 values, labels 1..24.
+    for name, n in (('train', 60), ('test', 12)):
+        series = np.arange(n * 46, dtype=np.float64).reshape(n, 46) % 17 + np.arange(n)[:, None]
+        np.save(os.path.join(OUT, f'satellite_{name}.npy'), np.array({'data': series, 'label': (np.arange(n) % 24) + 1}, dtype=object), allow_pickle=True)
+    # Darcy: coeff[i, j, k] = 3 + 9 * ((i + j + k) % 2), sol = coeff / 100 + i / 1000 on an 11×11 grid.
+    for name, n in (('smooth1', 1000), ('smooth2', 100)):
+        idx = np.indices((n, 11, 11))
+        coeff = 3.0 + 9.0 * ((idx[0] + idx[1] + idx[2]) % 2)
+        sol = coeff / 100 + idx[0] / 1000
+        scipy.io.savemat(os.path.join(OUT, f'piececonst_r421_N1024_{name}.mat'), {'coeff': coeff, 'sol': sol}, do_compression=True)
+
+
+if __name__ == '__main__':
+    main()
