@@ -60,6 +60,7 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
   task: {
     cifar10: '@nasx/task-cifar10',
     darcy: '@nasx/task-nb360',
+    deepsea: '@nasx/task-nb360',
     ecg: '@nasx/task-nb360',
     mnist: '@nasx/task-mnist',
     satellite: '@nasx/task-nb360',
