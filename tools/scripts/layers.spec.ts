@@ -47,8 +47,9 @@ const CASES: { what: string; file: string; source: string; errors: RegExp[] }[] 
   },
   {
     what: 'the contracts importing anything of ours fail',
+    // A lib that does not depend on the contracts: otherwise the probe closes a cycle, a different error.
     file: `libs/contracts/src/${probe('contracts')}.ts`,
-    source: importing('@nasx/stats'),
+    source: importing('@nasx/tensor-onednn'),
     errors: [CONTRACTS_NOTHING],
   },
   {
