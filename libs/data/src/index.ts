@@ -16,6 +16,8 @@ export * from './numpy-random';
 export * from './formats/ndarray';
 export * from './formats/npy';
 export * from './formats/npz';
+export * from './formats/byte-source';
+export * from './formats/pickle.reader';
 export * from './formats/pickle';
 export * from './formats/mat';
 export * from './formats/npz-writer';

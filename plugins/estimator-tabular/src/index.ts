@@ -48,8 +48,7 @@ export { decodeModelMetrics, ProtobufDecodeError, type ModelMetrics, type Evalua
 export { nb201Dataset, NB201_UPSTREAM_FILE } from './upstream/nb201/nb201.dataset';
 export { convertNb201, reduceNb201, NB201_TABLES } from './upstream/nb201/nb201.converter';
 export { loadTorchFile, torchFormat, type TorchFormat, type TorchStorageRef } from './upstream/torch/torch-file.reader';
-export { readPickle, PyDict, PyObject, PyGlobal, PickleError, type PickleOptions } from './upstream/torch/pickle.reader';
-export { ByteSource } from './upstream/torch/byte-source';
+export { readPickle, PyDict, PyObject, PyGlobal, PickleError, ByteSource, type PickleOptions } from '@nasx/data';
 export { writeSyntheticNb201, type SyntheticNb201Row } from './testing/nb201-benchmark.writer';
 
 export { nb101Dataset, nb101Only108Dataset } from './upstream/nb101/nb101.dataset';

@@ -31,26 +31,26 @@ function cube(shape: number[]): number[] {
 const values = (a: NdArray) => Array.from(a.data as ArrayLike<number>);
 
 describe('.npy', () => {
-  it('reads numeric dtypes, Fortran order and big-endian data into C order', () => {
-    const f4 = loadNpy(fx('f4.npy'));
+  it('reads numeric dtypes, Fortran order and big-endian data into C order', async () => {
+    const f4 = await loadNpy(fx('f4.npy'));
     expect(f4.dtype).toBe('f4');
     expect(f4.shape).toEqual([3, 4, 5]);
     expect(f4.data).toBeInstanceOf(Float32Array);
     expect(values(f4)).toEqual(cube([3, 4, 5]));
-    const f8 = loadNpy(fx('f8_fortran.npy'));
+    const f8 = await loadNpy(fx('f8_fortran.npy'));
     expect(f8.data).toBeInstanceOf(Float64Array);
     expect(values(f8)).toEqual(cube([3, 4, 5]));
-    expect(values(loadNpy(fx('i8.npy')))).toEqual(cube([6, 7]).map((v) => v - 30));
-    expect(values(loadNpy(fx('u1.npy')))).toEqual(cube([4, 9]));
-    const i2 = loadNpy(fx('i2_big.npy'));
+    expect(values(await loadNpy(fx('i8.npy')))).toEqual(cube([6, 7]).map((v) => v - 30));
+    expect(values(await loadNpy(fx('u1.npy')))).toEqual(cube([4, 9]));
+    const i2 = await loadNpy(fx('i2_big.npy'));
     expect(i2.data).toBeInstanceOf(Int16Array);
     expect(values(i2)).toEqual(cube([5, 3]).map((v) => v - 20));
-    expect(values(loadNpy(fx('bool.npy')))).toEqual([1, 0, 1, 1]);
-    expect(loadNpy(fx('str.npy')).data).toEqual(['N', 'A', 'O', '~', 'Nö']);
+    expect(values(await loadNpy(fx('bool.npy')))).toEqual([1, 0, 1, 1]);
+    expect((await loadNpy(fx('str.npy'))).data).toEqual(['N', 'A', 'O', '~', 'Nö']);
   });
 
-  it("reads an object array holding a dict (NAS-Bench-360's satellite files)", () => {
-    const a = loadNpy(fx('object_dict.npy'));
+  it("reads an object array holding a dict (NAS-Bench-360's satellite files)", async () => {
+    const a = await loadNpy(fx('object_dict.npy'));
     expect(a.dtype).toBe('O');
     expect(a.shape).toEqual([]);
     const d = a.data[0] as { data: NdArray; label: NdArray };
@@ -69,11 +69,11 @@ describe('.npy', () => {
     expect(() => openNpy(fx('f8_fortran.npy'))).toThrow(/Fortran order/);
   });
 
-  it('names the file and the fix for a file that is not .npy, or truncated', () => {
+  it('names the file and the fix for a file that is not .npy, or truncated', async () => {
     const bad = path.join(os.tmpdir(), `nasx-bad-${process.pid}.npy`);
     fs.writeFileSync(bad, 'hello world, not numpy');
     try {
-      loadNpy(bad);
+      await loadNpy(bad);
       throw new Error('no error');
     } catch (e) {
       expect(e).toBeInstanceOf(NasxError);
@@ -81,9 +81,9 @@ describe('.npy', () => {
       expect((e as NasxError).fix).toMatch(/numpy\.save/);
     }
     fs.writeFileSync(bad, fs.readFileSync(fx('f4.npy')).subarray(0, 200));
-    expect(() => loadNpy(bad)).toThrow(/truncated|holds \d+ data bytes/);
+    await expect(loadNpy(bad)).rejects.toThrow(/truncated|holds \d+ data bytes/);
     fs.rmSync(bad);
-    expect(() => loadNpy(fx('missing.npy'))).toThrow(/cannot be read \(ENOENT\)/);
+    await expect(loadNpy(fx('missing.npy'))).rejects.toThrow(/cannot be read \(ENOENT\)/);
   });
 });
 
@@ -136,10 +136,10 @@ describe('.npz', () => {
     }
   });
 
-  it('saveNpy round-trips', () => {
+  it('saveNpy round-trips', async () => {
     const file = path.join(os.tmpdir(), `nasx-save-${process.pid}.npy`);
     saveNpy(file, 'i8', [2, 3], Float64Array.from([1, -2, 3, 2 ** 40, 5, -6]));
-    const a = loadNpy(file);
+    const a = await loadNpy(file);
     fs.rmSync(file);
     expect(a.shape).toEqual([2, 3]);
     expect(values(a)).toEqual([1, -2, 3, 2 ** 40, 5, -6]);
@@ -149,8 +149,8 @@ describe('.npz', () => {
 describe('pickle', () => {
   it.each(['records_p2.pkl', 'records_p4.pkl', 'records_p5.pkl', 'records_p4.pkl.gz'])(
     'reads %s like challenge2017.pkl: a dict of float64 arrays and labels',
-    (name) => {
-      const rec = loadPickle(fx(name)) as { data: NdArray[]; label: string[]; meta: Map<unknown, unknown> };
+    async (name) => {
+      const rec = (await loadPickle(fx(name))) as { data: NdArray[]; label: string[]; meta: Map<unknown, unknown> };
       expect(rec.label).toEqual(['N', 'A', '~']);
       expect(rec.data.map((a) => a.shape)).toEqual([[5], [9], [3]]);
       expect(rec.data[1]!.data).toBeInstanceOf(Float64Array);
@@ -161,19 +161,19 @@ describe('pickle', () => {
     },
   );
 
-  it('reads protocol 0 with NumPy scalars, big integers and bytes', () => {
-    const v = loadPickle(fx('scalars_p0.pkl')) as unknown[];
+  it('reads protocol 0 with NumPy scalars, big integers and bytes', async () => {
+    const v = (await loadPickle(fx('scalars_p0.pkl'))) as unknown[];
     expect(v.slice(0, 2)).toEqual([1.5, -7]);
     expect(v[2]).toBe(2n ** 70n);
     expect(v.slice(3, 5)).toEqual([-3, 'é']);
     expect(Array.from(v[5] as Uint8Array)).toEqual([0, 1]);
   });
 
-  it('refuses classes it does not know, naming them, and never runs code', () => {
+  it('refuses classes it does not know, naming them, and never runs code', async () => {
     // pickle.dumps(os.system) with protocol 2: GLOBAL 'posix system'.
     const evil = Buffer.from('800263706f7369780a73797374656d0a71002e', 'hex');
-    expect(() => loadPickle(evil, 'evil.pkl')).toThrow(/evil\.pkl: names the Python class posix\.system/);
-    expect(() => loadPickle(Buffer.from([0x80, 0x02, 0x5d]), 'cut.pkl')).toThrow(/cut\.pkl: is not a readable pickle \(unexpected end of data/);
+    await expect(loadPickle(evil, 'evil.pkl')).rejects.toThrow(/evil\.pkl: names the Python class posix\.system/);
+    await expect(loadPickle(Buffer.from([0x80, 0x02, 0x5d]), 'cut.pkl')).rejects.toThrow(/cut\.pkl: is not a readable pickle \(/);
   });
 });
 

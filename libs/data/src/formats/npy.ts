@@ -50,11 +50,11 @@ export function parseNpyHeader(head: Uint8Array, file: string): NpyHeader {
 }
 
 /** Decodes the data part of a `.npy` (`bytes` from the data offset on) per its header. */
-export function decodeNpyData(header: NpyHeader, bytes: Uint8Array, file: string): NdArray {
+export async function decodeNpyData(header: NpyHeader, bytes: Uint8Array, file: string): Promise<NdArray> {
   const { descr, shape, fortranOrder } = header;
   const n = sizeOf(shape);
   if (descr === '|O' || descr === 'O') {
-    const value = unpickle(bytes, file);
+    const value = await unpickle(bytes, file);
     const items = value && typeof value === 'object' && 'data' in value && Array.isArray((value as NdArray).data) ? (value as NdArray) : undefined;
     const data = items ? items.data : [value];
     return { dtype: 'O', shape, data: fortranOrder ? fortranToC([...data], shape) : data };
@@ -90,7 +90,7 @@ export function decodeNpyData(header: NpyHeader, bytes: Uint8Array, file: string
 }
 
 /** Reads a whole `.npy` file (or the bytes of one). */
-export function loadNpy(source: string | Uint8Array, name = typeof source === 'string' ? source : '<npy>'): NdArray {
+export async function loadNpy(source: string | Uint8Array, name = typeof source === 'string' ? source : '<npy>'): Promise<NdArray> {
   let bytes: Uint8Array;
   try {
     bytes = typeof source === 'string' ? fs.readFileSync(source) : source;

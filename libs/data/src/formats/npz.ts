@@ -229,7 +229,7 @@ export async function openNpz(file: string): Promise<NpzArchive> {
       const raw = readAt(fd, e.dataStart, e.compressedSize);
       const bytes = e.method === 0 ? raw : zlib.inflateRawSync(raw);
       const header = parseNpyHeader(bytes, `${file}:${e.name}`);
-      return decodeNpyData(header, bytes.subarray(header.dataOffset), `${file}:${e.name}`);
+      return await decodeNpyData(header, bytes.subarray(header.dataOffset), `${file}:${e.name}`);
     },
     async open(name) {
       const e = entry(name);

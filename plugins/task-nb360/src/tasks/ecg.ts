@@ -45,7 +45,7 @@ export interface EcgRecord {
  * Reads the release's `challenge2017.pkl` (NAS-Bench-360's `read_data_physionet_4_with_val`): a dict
  * `{data: one array per record, label: 'N' | 'A' | 'O' | '~' per record}`, each record z-scored.
  */
-export function readEcgPickle(file: string): EcgRecord[] {
+export async function readEcgPickle(file: string): Promise<EcgRecord[]> {
   const bad = (what: string) =>
     new NasxError('data', `task "${ECG_ID}": ${file} ${what}`, {
       pkg: PKG,
@@ -53,7 +53,7 @@ export function readEcgPickle(file: string): EcgRecord[] {
       file,
       fix: 'use challenge2017.pkl of the NAS-Bench-360 ECG release (a pickled dict {data, label})',
     });
-  const res = loadPickle(file) as { data?: unknown; label?: unknown } | null;
+  const res = (await loadPickle(file)) as { data?: unknown; label?: unknown } | null;
   const list = (v: unknown): unknown[] | undefined =>
     Array.isArray(v) ? v : v && typeof v === 'object' && Array.isArray((v as NdArray).data) ? ((v as NdArray).data as unknown[]) : undefined;
   const data = list(res?.data);
@@ -240,9 +240,9 @@ export const ecgTask = defineNb360Task({
   files: { full: ['challenge2017.pkl'], sample: [...ECG_SAMPLE_FILES] },
   download:
     'the NAS-Bench-360 ECG release (challenge2017.pkl, linked from https://nb360.ml.cmu.edu), or the PhysioNet/CinC Challenge 2017 training set (https://physionet.org/content/challenge-2017/1.0.0/)',
-  loadFull(ctx) {
+  async loadFull(ctx) {
     const file = path.join(ctx.dataDir, 'challenge2017.pkl');
-    const records = readEcgPickle(file);
+    const records = await readEcgPickle(file);
     return fromRecords(
       records,
       ctx,

@@ -30,7 +30,7 @@ export const SATELLITE_SAMPLE_FILES = ['ucr_crop_train.tsv.gz'] as const;
 export const SATELLITE_FULL_FILES = ['satellite_train.npy', 'satellite_test.npy'] as const;
 
 /** Reads one of the release's files: a NumPy object array holding `{data: [N, 46], label: [N] (1..24)}`. */
-export function readSatelliteNpy(file: string): { series: Float32Array; labels: Int32Array } {
+export async function readSatelliteNpy(file: string): Promise<{ series: Float32Array; labels: Int32Array }> {
   const bad = (what: string) =>
     new NasxError('data', `task "${SATELLITE_ID}": ${file} ${what}`, {
       pkg: PKG,
@@ -38,7 +38,7 @@ export function readSatelliteNpy(file: string): { series: Float32Array; labels: 
       file,
       fix: 'use the files of the NAS-Bench-360 satellite release (a pickled dict {data: N × 46, label: 1..24})',
     });
-  const top = loadNpy(file);
+  const top = await loadNpy(file);
   const dict = (top.dtype === 'O' ? (top.data as unknown[])[0] : undefined) as { data?: NdArray; label?: NdArray } | undefined;
   const data = dict?.data;
   const label = dict?.label;
@@ -144,10 +144,10 @@ export const satelliteTask = defineNb360Task({
   },
   files: { full: [...SATELLITE_FULL_FILES], sample: [...SATELLITE_SAMPLE_FILES] },
   download: 'the NAS-Bench-360 satellite release (satellite_train.npy, satellite_test.npy, linked from https://nb360.ml.cmu.edu)',
-  loadFull(ctx) {
+  async loadFull(ctx) {
     const files = SATELLITE_FULL_FILES.map((f) => path.join(ctx.dataDir, f));
-    const train = readSatelliteNpy(files[0]!);
-    const test = readSatelliteNpy(files[1]!);
+    const train = await readSatelliteNpy(files[0]!);
+    const test = await readSatelliteNpy(files[1]!);
     const nVal = test.labels.length;
     const nTrain = train.labels.length - nVal;
     const rows = (from: number, to: number) => Int32Array.from({ length: to - from }, (_, i) => from + i);

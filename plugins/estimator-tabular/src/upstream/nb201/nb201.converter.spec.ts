@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { parseCsv } from '../../tabular/csv';
 import { writeSyntheticNb201 } from '../../testing/nb201-benchmark.writer';
-import { PyDict, PyObject } from '../torch/pickle.reader';
+import { PyDict, PyObject } from '@nasx/data';
 import { loadTorchFile, type TorchStorageRef } from '../torch/torch-file.reader';
 import { NB201_TABLES, convertNb201 } from './nb201.converter';
 

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { NasxError } from '@nasx/contracts';
 import { nb201CodeOfArchStr, nb201OpsOfCode } from '../../tabular/nb201.table';
-import { PyDict } from '../torch/pickle.reader';
+import { PyDict } from '@nasx/data';
 import { loadTorchFile } from '../torch/torch-file.reader';
 import { natsUniqueStr } from './nats-unique-str';
 

@@ -1,10 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PyDict } from './pickle.reader';
+import { PyDict } from '@nasx/data';
 import { loadTorchFile, torchFormat } from './torch-file.reader';
 
-const PICKLES: Record<string, string> = JSON.parse(fs.readFileSync(path.join(__dirname, '__fixtures__', 'pickles.json'), 'utf8'));
+const PICKLES: Record<string, string> = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', '..', 'libs', 'data', 'src', 'formats', '__fixtures__', 'pickles.json'), 'utf8'),
+);
 
 /**
  * A zip archive written the zip64 way (sizes and offsets 0xffffffff in the headers, the real

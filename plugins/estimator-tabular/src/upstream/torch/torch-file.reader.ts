@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
-import { ByteSource } from './byte-source';
-import { PickleError, PyGlobal, readPickle, type PickleOptions } from './pickle.reader';
+import { ByteSource, PickleError, PyGlobal, readPickle, type PickleOptions } from '@nasx/data';
 
 /**
  * Reads the object of a `torch.save` file without torch, streaming (see `pickle.reader.ts`), in
