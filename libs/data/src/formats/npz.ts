@@ -12,7 +12,7 @@ import { dataError, decodeElements, itemSize, parseDescr, sizeOf, type NdArray, 
 import { decodeNpyData, parseNpyHeader, rowSourceAt, type ArrayRowSource, type NpyHeader } from './npy';
 
 /** One member of a zip archive. */
-interface ZipEntry {
+export interface ZipEntry {
   readonly name: string;
   readonly method: number;
   readonly compressedSize: number;
@@ -45,7 +45,8 @@ function readAt(fd: number, offset: number, length: number): Buffer {
   return got === length ? buf : buf.subarray(0, got);
 }
 
-function centralDirectory(fd: number, file: string): ZipEntry[] {
+/** The members of the zip archive open as `fd` (zip64 aware), from its central directory at the end of the file. */
+export function readZipDirectory(fd: number, file: string): ZipEntry[] {
   const bad = (what: string) =>
     dataError(file, `is not a readable .npz (zip) archive (${what})`, 'write it with numpy.savez or numpy.savez_compressed, or replace it with an intact copy');
   const size = fs.fstatSync(fd).size;
@@ -190,7 +191,7 @@ export async function openNpz(file: string): Promise<NpzArchive> {
   }
   let entries: ZipEntry[];
   try {
-    entries = centralDirectory(fd, file);
+    entries = readZipDirectory(fd, file);
   } catch (e) {
     fs.closeSync(fd);
     throw e;

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { ByteSource, PickleError, PyGlobal, readPickle, type PickleOptions } from '@nasx/data';
+import { ByteSource, PickleError, PyGlobal, readPickle, readZipDirectory, type PickleOptions, type ZipEntry } from '@nasx/data';
 
 /**
  * Reads the object of a `torch.save` file without torch, streaming (see `pickle.reader.ts`), in
@@ -91,84 +91,17 @@ async function loadLegacy(file: string, options: TorchLoadOptions): Promise<unkn
   }
 }
 
-interface ZipEntry {
-  readonly name: string;
-  readonly method: number;
-  readonly compressedSize: number;
-  readonly localHeaderOffset: number;
-}
-
 function readAt(fd: number, position: number, length: number): Buffer {
   const b = Buffer.alloc(length);
   const n = fs.readSync(fd, b, 0, length, position);
   return b.subarray(0, n);
 }
 
-/** The central directory of a zip archive (zip64 aware), read from the end of the file. */
+/** The central directory of a zip archive (zip64 aware). */
 function zipEntries(file: string): ZipEntry[] {
   const fd = fs.openSync(file, 'r');
   try {
-    const size = fs.fstatSync(fd).size;
-    const tailLen = Math.min(size, 65535 + 22);
-    const tail = readAt(fd, size - tailLen, tailLen);
-    let eocd = -1;
-    for (let i = tail.length - 22; i >= 0; i--) {
-      if (tail.readUInt32LE(i) === 0x06054b50) {
-        eocd = i;
-        break;
-      }
-    }
-    if (eocd < 0) throw new PickleError(`${file}: no end-of-central-directory record (a truncated zip archive?)`);
-    let count = tail.readUInt16LE(eocd + 10);
-    let cdSize = tail.readUInt32LE(eocd + 12);
-    let cdOffset = tail.readUInt32LE(eocd + 16);
-    // Zip64: a locator just before the EOCD points at the zip64 EOCD record.
-    const locAt = eocd - 20;
-    if (locAt >= 0 && tail.readUInt32LE(locAt) === 0x07064b50) {
-      const recOffset = Number(tail.readBigUInt64LE(locAt + 8));
-      const rec = readAt(fd, recOffset, 56);
-      if (rec.readUInt32LE(0) !== 0x06064b50) throw new PickleError(`${file}: broken zip64 end-of-central-directory record`);
-      count = Number(rec.readBigUInt64LE(32));
-      cdSize = Number(rec.readBigUInt64LE(40));
-      cdOffset = Number(rec.readBigUInt64LE(48));
-    }
-    const cd = readAt(fd, cdOffset, cdSize);
-    const entries: ZipEntry[] = [];
-    let p = 0;
-    for (let i = 0; i < count; i++) {
-      if (p + 46 > cd.length || cd.readUInt32LE(p) !== 0x02014b50) throw new PickleError(`${file}: broken zip central directory (entry ${i})`);
-      const method = cd.readUInt16LE(p + 10);
-      let compressedSize = cd.readUInt32LE(p + 20);
-      let uncompressedSize = cd.readUInt32LE(p + 24);
-      const nameLen = cd.readUInt16LE(p + 28);
-      const extraLen = cd.readUInt16LE(p + 30);
-      const commentLen = cd.readUInt16LE(p + 32);
-      let localHeaderOffset = cd.readUInt32LE(p + 42);
-      const name = cd.toString('utf8', p + 46, p + 46 + nameLen);
-      // Zip64 extended information: the 0xffffffff fields, in order, as 8-byte values.
-      let e = p + 46 + nameLen;
-      const end = e + extraLen;
-      while (e + 4 <= end) {
-        const id = cd.readUInt16LE(e);
-        const len = cd.readUInt16LE(e + 2);
-        if (id === 0x0001) {
-          let q = e + 4;
-          if (uncompressedSize === 0xffffffff) {
-            uncompressedSize = Number(cd.readBigUInt64LE(q));
-            q += 8;
-          }
-          if (compressedSize === 0xffffffff) {
-            compressedSize = Number(cd.readBigUInt64LE(q));
-            q += 8;
-          }
-          if (localHeaderOffset === 0xffffffff) localHeaderOffset = Number(cd.readBigUInt64LE(q));
-        }
-        e += 4 + len;
-      }
-      entries.push({ name, method, compressedSize, localHeaderOffset });
-      p = end + commentLen;
-    }
-    return entries;
+    return readZipDirectory(fd, file);
   } finally {
     fs.closeSync(fd);
   }
