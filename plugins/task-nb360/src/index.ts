@@ -7,6 +7,7 @@
 import { definePlugin } from '@nasx/contracts';
 import { darcyTask } from './tasks/darcy';
 import { deepseaTask } from './tasks/deepsea';
+import { ninaproTask } from './tasks/ninapro';
 import { ecgTask } from './tasks/ecg';
 import { satelliteTask } from './tasks/satellite';
 
@@ -28,9 +29,10 @@ export type { PaperResults, Published } from './common/paper';
 export { ECG_CLASSES, ECG_STRIDES, ECG_WINDOW, ecgTask, meanClassF1, readEcgPickle, recordVotes, slideAndCut, windowStarts, zScore } from './tasks/ecg';
 export { SATELLITE_CLASSES, SATELLITE_FULL_FILES, SATELLITE_PADDED, readSatelliteNpy, satelliteTask } from './tasks/satellite';
 export { DARCY_FULL_FILES, DARCY_ID, darcyTask, pointwiseStats, readDarcyMat } from './tasks/darcy';
+export { NINAPRO_CLASSES, NINAPRO_FILES, NINAPRO_ID, ninaproTask, readNinaproPart, syntheticNinapro } from './tasks/ninapro';
 export { DEEPSEA_FILE, DEEPSEA_ID, DEEPSEA_LABELS, DEEPSEA_SHARD_ROWS, deepseaTask, syntheticDeepsea, writeTransposed } from './tasks/deepsea';
 
 /** The tasks, in NAS-Bench-360's order of the ones built so far. */
-export const NB360_TASKS = [darcyTask, ecgTask, satelliteTask, deepseaTask] as const;
+export const NB360_TASKS = [darcyTask, ecgTask, satelliteTask, deepseaTask, ninaproTask] as const;
 
 export default definePlugin({ contributions: [...NB360_TASKS] });

@@ -63,6 +63,7 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
     deepsea: '@nasx/task-nb360',
     ecg: '@nasx/task-nb360',
     mnist: '@nasx/task-mnist',
+    ninapro: '@nasx/task-nb360',
     satellite: '@nasx/task-nb360',
   },
 };
