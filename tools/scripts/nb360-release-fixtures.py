@@ -2,9 +2,11 @@
 """Tiny files in the formats of the NAS-Bench-360 release, for the task-nb360 loader tests.
 
 Writes plugins/task-nb360/src/__fixtures__/release/: challenge2017.pkl (ECG), satellite_train.npy /
-satellite_test.npy, and the two Darcy .mat files (1000 / 100 fields on an 11×11 grid instead of
-421×421). Values follow formulas the spec recomputes. Run: python3 tools/scripts/nb360-release-fixtures.py
+satellite_test.npy, the two Darcy .mat files (1000 / 100 fields on an 11×11 grid instead of
+421×421), cifar-100-python/{train,test} (50 / 10 images, pickle protocol 2 as the python release)
+and s2_cifar100.gz (Spherical: 10 / 4 images). Values follow formulas the spec recomputes. Run: python3 tools/scripts/nb360-release-fixtures.py
 """
+import gzip
 import os
 import pickle
 
@@ -32,6 +34,22 @@ def main():
         coeff = 3.0 + 9.0 * ((idx[0] + idx[1] + idx[2]) % 2)
         sol = coeff / 100 + idx[0] / 1000
         scipy.io.savemat(os.path.join(OUT, f'piececonst_r421_N1024_{name}.mat'), {'coeff': coeff, 'sol': sol}, do_compression=True)
+    # CIFAR-100 (python release layout): pixel k of image i = (7 i + k) % 256, fine label (3 i) % 100.
+    os.makedirs(os.path.join(OUT, 'cifar-100-python'), exist_ok=True)
+    for name, n in (('train', 50), ('test', 10)):
+        pixels = ((7 * np.arange(n)[:, None] + np.arange(3072)[None, :]) % 256).astype(np.uint8)
+        batch = {'filenames': [f'img_{i}.png' for i in range(n)], 'batch_label': f'{name} batch', 'fine_labels': [(3 * i) % 100 for i in range(n)],
+                 'coarse_labels': [(3 * i) % 20 for i in range(n)], 'data': pixels}
+        with open(os.path.join(OUT, 'cifar-100-python', name), 'wb') as f:
+            pickle.dump(batch, f, protocol=2)
+    # Spherical: images[i, c, r, q] = i + c / 4 + r / 64 + q / 4096 (float32), labels (11 i) % 100.
+    parts = {}
+    for name, n in (('train', 10), ('test', 4)):
+        idx = np.indices((n, 3, 60, 60)).astype(np.float64)
+        images = (idx[0] + idx[1] / 4 + idx[2] / 64 + idx[3] / 4096).astype(np.float32)
+        parts[name] = {'images': images, 'labels': (11 * np.arange(n)) % 100}
+    with gzip.open(os.path.join(OUT, 's2_cifar100.gz'), 'wb') as f:
+        pickle.dump(parts, f, protocol=4)
 
 
 if __name__ == '__main__':

@@ -5,7 +5,9 @@
  * (or a real sample, or synthetic data for tests) from the user's data directory.
  */
 import { definePlugin } from '@nasx/contracts';
+import { cifar100Task } from './tasks/cifar100';
 import { darcyTask } from './tasks/darcy';
+import { sphericalTask } from './tasks/spherical';
 import { deepseaTask } from './tasks/deepsea';
 import { ninaproTask } from './tasks/ninapro';
 import { ecgTask } from './tasks/ecg';
@@ -30,9 +32,22 @@ export { ECG_CLASSES, ECG_STRIDES, ECG_WINDOW, ecgTask, meanClassF1, readEcgPick
 export { SATELLITE_CLASSES, SATELLITE_FULL_FILES, SATELLITE_PADDED, readSatelliteNpy, satelliteTask } from './tasks/satellite';
 export { DARCY_FULL_FILES, DARCY_ID, darcyTask, pointwiseStats, readDarcyMat } from './tasks/darcy';
 export { NINAPRO_CLASSES, NINAPRO_FILES, NINAPRO_ID, ninaproTask, readNinaproPart, syntheticNinapro } from './tasks/ninapro';
+export {
+  CIFAR100_CLASSES,
+  CIFAR100_FILES,
+  CIFAR100_ID,
+  CIFAR100_MEAN,
+  CIFAR100_STD,
+  augmentCifar100,
+  cifar100Task,
+  normalizeImages,
+  readCifar100Pickle,
+  syntheticCifar100,
+} from './tasks/cifar100';
+export { SPHERICAL_CLASSES, SPHERICAL_FILE, SPHERICAL_ID, readSphericalPickle, sphericalTask, splitSpherical, syntheticSpherical } from './tasks/spherical';
 export { DEEPSEA_FILE, DEEPSEA_ID, DEEPSEA_LABELS, DEEPSEA_SHARD_ROWS, deepseaTask, syntheticDeepsea, writeTransposed } from './tasks/deepsea';
 
 /** The tasks, in NAS-Bench-360's order of the ones built so far. */
-export const NB360_TASKS = [darcyTask, ecgTask, satelliteTask, deepseaTask, ninaproTask] as const;
+export const NB360_TASKS = [cifar100Task, sphericalTask, ninaproTask, darcyTask, ecgTask, satelliteTask, deepseaTask] as const;
 
 export default definePlugin({ contributions: [...NB360_TASKS] });

@@ -19,7 +19,10 @@ const RECONSTRUCT = new Set(['numpy.core.multiarray._reconstruct', 'numpy._core.
 const FROMBUFFER = new Set(['numpy.core.numeric._frombuffer', 'numpy._core.numeric._frombuffer']);
 const SCALAR = new Set(['numpy.core.multiarray.scalar', 'numpy._core.multiarray.scalar']);
 
-const latin1Bytes = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff);
+const latin1Bytes = (s: string): Uint8Array => {
+  const b = Buffer.from(s, 'latin1');
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+};
 
 /** The NumPy type string of a pickled `numpy.dtype(code, …)` with its BUILD state `(3, byteorder, …)`. */
 function descrOf(dtype: unknown, file: string): string {
@@ -109,14 +112,8 @@ function plain(v: unknown, file: string, seen: Map<unknown, unknown>): unknown {
   return v;
 }
 
-/** Unpickles `bytes` (the contents of `file`, named in errors) into plain values. */
-export async function unpickle(bytes: Uint8Array, file = '<pickle>'): Promise<unknown> {
-  const src = new ByteSource(
-    (async function* () {
-      yield Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    })(),
-    file,
-  );
+/** Reads one pickle from `src` (named `file` in errors) into plain values. */
+async function readPlain(src: ByteSource, file: string): Promise<unknown> {
   let value: unknown;
   try {
     value = await readPickle(src);
@@ -128,19 +125,50 @@ export async function unpickle(bytes: Uint8Array, file = '<pickle>'): Promise<un
         "replace the file with an intact copy, written by Python's pickle (protocol 0-5)",
       );
     }
+    if ((e as NodeJS.ErrnoException).code === 'Z_DATA_ERROR' || (e as NodeJS.ErrnoException).code === 'Z_BUF_ERROR')
+      throw dataError(file, `is a damaged gzip file (${(e as Error).message})`, 'download the file again');
     throw e;
   }
   return plain(value, file, new Map());
 }
 
-/** Reads a pickle file (`.pkl`; a gzip file, such as `.pkl.gz`, is gunzipped first) into plain values. */
+/** Unpickles `bytes` (the contents of `file`, named in errors) into plain values. */
+export async function unpickle(bytes: Uint8Array, file = '<pickle>'): Promise<unknown> {
+  let data = bytes;
+  if (data[0] === 0x1f && data[1] === 0x8b) data = zlib.gunzipSync(data);
+  const src = new ByteSource(
+    (async function* () {
+      yield Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    })(),
+    file,
+  );
+  return readPlain(src, file);
+}
+
+/**
+ * Reads a pickle (`.pkl`; a gzip file, such as `.pkl.gz` or NAS-Bench-360's `s2_cifar100.gz`, is
+ * gunzipped as it streams) into plain values. A file is read as a stream: neither the file nor its
+ * decompressed bytes are held whole, only the values they decode to.
+ */
 export async function loadPickle(source: string | Uint8Array, name = typeof source === 'string' ? source : '<pickle>'): Promise<unknown> {
-  let bytes: Uint8Array;
+  if (typeof source !== 'string') return unpickle(source, name);
+  let head: Buffer;
   try {
-    bytes = typeof source === 'string' ? fs.readFileSync(source) : source;
+    const fd = fs.openSync(source, 'r');
+    try {
+      head = Buffer.alloc(2);
+      fs.readSync(fd, head, 0, 2, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch (e) {
     throw dataError(name, `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, 'check the path and the file permissions');
   }
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = zlib.gunzipSync(bytes);
-  return unpickle(bytes, name);
+  if (head[0] !== 0x1f || head[1] !== 0x8b) return readPlain(ByteSource.ofFile(source), name);
+  const gunzip = fs.createReadStream(source, { highWaterMark: 1 << 20 }).pipe(zlib.createGunzip({ chunkSize: 1 << 20 }));
+  try {
+    return await readPlain(new ByteSource(gunzip, name), name);
+  } finally {
+    gunzip.destroy();
+  }
 }

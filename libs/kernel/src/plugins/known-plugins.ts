@@ -8,6 +8,7 @@ import type { ContributionKind } from '@nasx/contracts';
 export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<Record<string, string>> } = {
   dataset: {
     cifar10: '@nasx/task-cifar10',
+    cifar100: '@nasx/task-nb360',
     nb101: '@nasx/estimator-tabular',
     'nb101-108': '@nasx/estimator-tabular',
     nb201: '@nasx/estimator-tabular',
@@ -59,11 +60,13 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
   },
   task: {
     cifar10: '@nasx/task-cifar10',
+    cifar100: '@nasx/task-nb360',
     darcy: '@nasx/task-nb360',
     deepsea: '@nasx/task-nb360',
     ecg: '@nasx/task-nb360',
     mnist: '@nasx/task-mnist',
     ninapro: '@nasx/task-nb360',
     satellite: '@nasx/task-nb360',
+    spherical: '@nasx/task-nb360',
   },
 };

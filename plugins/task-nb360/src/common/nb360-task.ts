@@ -7,6 +7,7 @@ import {
   type LossName,
   type MetricDeclaration,
   type Modality,
+  type Rng,
   type Task,
   type TaskDeps,
   type TaskPredictions,
@@ -111,6 +112,12 @@ export interface Nb360TaskSpec {
   loadSample?(ctx: LoadContext): LoadedData;
   /** Data with the task's exact shapes and label structure, generated; for tests and demos only. */
   synthetic(ctx: LoadContext): LoadedData;
+  /**
+   * NAS-Bench-360's training augmentation of the task, where it has one: writes training sample `i`
+   * (its stored, already preprocessed input `x.subarray(i·n, (i+1)·n)`) augmented into `out` at `at`.
+   * Used for the train split in shuffled epochs when the `augment` option is on.
+   */
+  augment?(x: Float32Array, i: number, out: Float32Array, at: number, rng: Rng): void;
   /** The task's metric over a network's outputs and the split's targets (`predictions.targets`). */
   score(predictions: TaskPredictions, split: ScoredSplit): number;
   /** Our metric value in NAS-Bench-360's reported form (F1 → 1 − F1, AUROC → 1 − AUROC); default: unchanged. */
@@ -261,13 +268,17 @@ class Nb360TaskImpl implements Nb360Task {
     };
     const where = { pkg: PKG, contribution: spec.id };
     const valueTargets = spec.loss !== 'cross-entropy';
+    const augment = options.augment && spec.augment ? spec.augment.bind(spec) : undefined;
     const split = (name: string, set: DataSet): ImageSplit | ShardedSplit => {
       if (isStreamed(set)) return new ShardedSplit(name, set.contents, this.inputShape, set.shardRows, where, valueTargets ? this.outputShape : undefined);
       const s = new ImageSplit(name, set.size, this.inputShape, async () => undefined, where, valueTargets ? this.outputShape : undefined);
       s.fill({
         indices: Int32Array.from({ length: set.size }, (_, i) => i),
         labels: set.labels ?? new Int32Array(0),
-        write: (i, out, at) => out.set(set.x.subarray(i * per, (i + 1) * per), at),
+        write:
+          augment && name === 'train'
+            ? (i, out, at, r) => (r ? augment(set.x, i, out, at, r) : out.set(set.x.subarray(i * per, (i + 1) * per), at))
+            : (i, out, at) => out.set(set.x.subarray(i * per, (i + 1) * per), at),
         ...(valueTargets
           ? { writeTarget: (i: number, out: Float32Array, at: number) => out.set(set.values!.subarray(i * perTarget, (i + 1) * perTarget), at) }
           : {}),

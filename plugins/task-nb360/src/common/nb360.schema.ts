@@ -36,6 +36,11 @@ export const nb360Schema = {
       "type": "integer",
       "minimum": 1
     },
+    "augment": {
+      "description": "Augment training batches as NAS-Bench-360 trains the task, where it does (CIFAR-100: random 4-pixel padded crop, horizontal flip and a 16-pixel cutout). Applied only to the train split in shuffled epochs; validation and test are never augmented.",
+      "type": "boolean",
+      "default": true
+    },
     "syntheticSize": {
       "description": "Samples per split of synthetic data (train; validation and test get a quarter each).",
       "type": "integer",

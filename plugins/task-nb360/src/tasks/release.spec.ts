@@ -7,6 +7,8 @@ import { isStreamed, type DataSet, type Nb360Options, type Nb360Task, type Sampl
 import { darcyTask } from './darcy';
 import { ecgTask, windowStarts } from './ecg';
 import { SATELLITE_PADDED, satelliteTask } from './satellite';
+import { CIFAR100_MEAN, CIFAR100_STD, augmentCifar100, cifar100Task } from './cifar100';
+import { sphericalTask } from './spherical';
 
 // Tiny files in the release's own formats (tools/scripts/nb360-release-fixtures.py): the loaders of
 // the full release read them exactly as they read the real files.
@@ -69,5 +71,50 @@ describe('NAS-Bench-360 release formats', () => {
     expect(validation.values![0]).toBeCloseTo(u(900, 0, 0), 6);
     expect(validation.values![4]).toBeCloseTo(u(900, 5, 5), 6);
     expect(test.values![9 * 7 + 1]).toBeCloseTo(u(7, 0, 5), 6);
+  });
+
+  it('CIFAR-100: cifar-100-python pickles (protocol 2); first 80 % / last 20 % of train; ToTensor + Normalize', async () => {
+    const t = await create(cifar100Task, { source: 'full' }, { dataDir: RELEASE });
+    const { train, validation, test } = { train: held(t.data.train), validation: held(t.data.validation), test: held(t.data.test) };
+    expect([train.size, validation.size, test.size]).toEqual([40, 10, 10]);
+    expect(t.inputShape).toEqual([3, 32, 32]);
+    // pixel k of image i = (7 i + k) % 256; fine label (3 i) % 100
+    const norm = (i: number, k: number) => (((7 * i + k) % 256) / 255 - CIFAR100_MEAN[Math.floor(k / 1024)]!) / CIFAR100_STD[Math.floor(k / 1024)]!;
+    expect(validation.x[2 * 3072 + 1500]).toBeCloseTo(norm(42, 1500), 5);
+    expect(test.x[3 * 3072 + 3000]).toBeCloseTo(norm(3, 3000), 5);
+    expect(Array.from(validation.labels!.subarray(0, 3))).toEqual([120 % 100, 123 % 100, 126 % 100]);
+  });
+
+  it('CIFAR-100 augmentation: padded crop, then flip, then a 16×16 cutout, as the slow reference computes it', () => {
+    const x = Float32Array.from({ length: 2 * 3072 }, (_, k) => Math.sin(k));
+    for (let seed = 0; seed < 20; seed++) {
+      const out = new Float32Array(3072);
+      augmentCifar100(x, 1, out, 0, testDeps(seed).rng);
+      const r = testDeps(seed).rng;
+      const [dy, dx, flip, cy, cx] = [r.int(9), r.int(9), r.next() < 0.5, r.int(32), r.int(32)];
+      for (let c = 0; c < 3; c++) {
+        // pad by 4 with the normalised zero, crop at (dy, dx)
+        const padded = (y: number, xx: number) =>
+          y < 4 || y >= 36 || xx < 4 || xx >= 36 ? -CIFAR100_MEAN[c]! / CIFAR100_STD[c]! : x[3072 + c * 1024 + (y - 4) * 32 + (xx - 4)]!;
+        for (let y = 0; y < 32; y++)
+          for (let xx = 0; xx < 32; xx++) {
+            const cropped = padded(y + dy, (flip ? 31 - xx : xx) + dx);
+            const cut = y >= Math.max(0, cy - 8) && y < Math.min(32, cy + 8) && xx >= Math.max(0, cx - 8) && xx < Math.min(32, cx + 8);
+            expect(out[c * 1024 + y * 32 + xx]).toBe(cut ? 0 : Math.fround(cropped));
+          }
+      }
+    }
+  });
+
+  it('Spherical: s2_cifar100.gz (gzip pickle) streamed; [N, 3, 60, 60] float32 as stored; first 80 % / last 20 %', async () => {
+    const t = await create(sphericalTask, { source: 'full' }, { dataDir: RELEASE });
+    const { train, validation, test } = { train: held(t.data.train), validation: held(t.data.validation), test: held(t.data.test) };
+    expect([train.size, validation.size, test.size]).toEqual([8, 2, 4]);
+    // images[i, c, r, q] = i + c / 4 + r / 64 + q / 4096; labels (11 i) % 100
+    const v = (i: number, c: number, r: number, q: number) => i + c / 4 + r / 64 + q / 4096;
+    expect(validation.x[1 * 10800 + 2 * 3600 + 7 * 60 + 59]).toBe(Math.fround(v(9, 2, 7, 59)));
+    expect(test.x[3 * 10800 + 3599]).toBe(Math.fround(v(3, 0, 59, 59)));
+    expect(Array.from(validation.labels!)).toEqual([88, 99]);
+    expect(Array.from(test.labels!)).toEqual([0, 11, 22, 33]);
   });
 });
