@@ -21,3 +21,4 @@ export * from './formats/pickle.reader';
 export * from './formats/pickle';
 export * from './formats/mat';
 export * from './formats/npz-writer';
+export * from './formats/tar';

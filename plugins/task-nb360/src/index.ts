@@ -6,6 +6,7 @@
  */
 import { definePlugin } from '@nasx/contracts';
 import { cifar100Task } from './tasks/cifar100';
+import { cosmicTask } from './tasks/cosmic';
 import { darcyTask } from './tasks/darcy';
 import { sphericalTask } from './tasks/spherical';
 import { deepseaTask } from './tasks/deepsea';
@@ -45,9 +46,10 @@ export {
   syntheticCifar100,
 } from './tasks/cifar100';
 export { SPHERICAL_CLASSES, SPHERICAL_FILE, SPHERICAL_ID, readSphericalPickle, sphericalTask, splitSpherical, syntheticSpherical } from './tasks/spherical';
+export { COSMIC_FILES, COSMIC_GAL_FIELDS, COSMIC_ID, COSMIC_SHARD_ROWS, cosmicMembers, cosmicPlaneSource, cosmicTask, syntheticCosmic } from './tasks/cosmic';
 export { DEEPSEA_FILE, DEEPSEA_ID, DEEPSEA_LABELS, DEEPSEA_SHARD_ROWS, deepseaTask, syntheticDeepsea, writeTransposed } from './tasks/deepsea';
 
 /** The tasks, in NAS-Bench-360's order of the ones built so far. */
-export const NB360_TASKS = [cifar100Task, sphericalTask, ninaproTask, darcyTask, ecgTask, satelliteTask, deepseaTask] as const;
+export const NB360_TASKS = [cifar100Task, sphericalTask, ninaproTask, darcyTask, ecgTask, satelliteTask, deepseaTask, cosmicTask] as const;
 
 export default definePlugin({ contributions: [...NB360_TASKS] });

@@ -9,6 +9,7 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
   dataset: {
     cifar10: '@nasx/task-cifar10',
     cifar100: '@nasx/task-nb360',
+    cosmic: '@nasx/task-nb360',
     nb101: '@nasx/estimator-tabular',
     'nb101-108': '@nasx/estimator-tabular',
     nb201: '@nasx/estimator-tabular',
@@ -61,6 +62,7 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
   task: {
     cifar10: '@nasx/task-cifar10',
     cifar100: '@nasx/task-nb360',
+    cosmic: '@nasx/task-nb360',
     darcy: '@nasx/task-nb360',
     deepsea: '@nasx/task-nb360',
     ecg: '@nasx/task-nb360',
