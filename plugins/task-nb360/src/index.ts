@@ -11,6 +11,7 @@ import { darcyTask } from './tasks/darcy';
 import { sphericalTask } from './tasks/spherical';
 import { deepseaTask } from './tasks/deepsea';
 import { ninaproTask } from './tasks/ninapro';
+import { psicovTask } from './tasks/psicov';
 import { ecgTask } from './tasks/ecg';
 import { satelliteTask } from './tasks/satellite';
 
@@ -27,6 +28,7 @@ export {
   type Nb360Task,
   type Nb360TaskSpec,
   type SampleSet,
+  type SampleWriter,
 } from './common/nb360-task';
 export type { PaperResults, Published } from './common/paper';
 export { ECG_CLASSES, ECG_STRIDES, ECG_WINDOW, ecgTask, meanClassF1, readEcgPickle, recordVotes, slideAndCut, windowStarts, zScore } from './tasks/ecg';
@@ -47,9 +49,24 @@ export {
 } from './tasks/cifar100';
 export { SPHERICAL_CLASSES, SPHERICAL_FILE, SPHERICAL_ID, readSphericalPickle, sphericalTask, splitSpherical, syntheticSpherical } from './tasks/spherical';
 export { COSMIC_FILES, COSMIC_GAL_FIELDS, COSMIC_ID, COSMIC_SHARD_ROWS, cosmicMembers, cosmicPlaneSource, cosmicTask, syntheticCosmic } from './tasks/cosmic';
+export {
+  PSICOV_FILE,
+  PSICOV_ID,
+  cropWriter,
+  parseList,
+  processDistanceMap,
+  psicovTask,
+  readProtein,
+  stitchedMae8,
+  syntheticProtein,
+  syntheticPsicov,
+  tileProteins,
+  type Protein,
+  type Tiling,
+} from './tasks/psicov';
 export { DEEPSEA_FILE, DEEPSEA_ID, DEEPSEA_LABELS, DEEPSEA_SHARD_ROWS, deepseaTask, syntheticDeepsea, writeTransposed } from './tasks/deepsea';
 
 /** The tasks, in NAS-Bench-360's order of the ones built so far. */
-export const NB360_TASKS = [cifar100Task, sphericalTask, ninaproTask, darcyTask, ecgTask, satelliteTask, deepseaTask, cosmicTask] as const;
+export const NB360_TASKS = [cifar100Task, sphericalTask, ninaproTask, darcyTask, psicovTask, cosmicTask, ecgTask, satelliteTask, deepseaTask] as const;
 
 export default definePlugin({ contributions: [...NB360_TASKS] });

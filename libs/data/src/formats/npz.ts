@@ -182,6 +182,26 @@ class InflateCursor {
 }
 
 /** Opens a `.npz` archive: its member list now, members when asked for. */
+/**
+ * The bytes of one member of the zip archive open as `fd` (stored or deflated), read whole — for
+ * archives of many small files (NAS-Bench-360's `protein.zip`), used without unpacking.
+ */
+export function readZipMember(fd: number, file: string, e: ZipEntry): Buffer {
+  if (e.method !== 0 && e.method !== 8)
+    throw dataError(file, `stores "${e.name}" with zip method ${e.method}`, 'use the archive of the release (stored or deflated members)');
+  const local = readAt(fd, e.localHeaderOffset, 30);
+  if (local.length < 30 || local.readUInt32LE(0) !== 0x04034b50)
+    throw dataError(file, `has a damaged local header for "${e.name}"`, 'replace the archive with an intact copy');
+  const start = e.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+  const raw = readAt(fd, start, e.compressedSize);
+  if (raw.length < e.compressedSize) throw dataError(file, `is truncated inside "${e.name}"`, 'download the archive again');
+  try {
+    return e.method === 0 ? raw : zlib.inflateRawSync(raw);
+  } catch (err) {
+    throw dataError(file, `has a damaged member "${e.name}" (${(err as Error).message})`, 'download the archive again');
+  }
+}
+
 export async function openNpz(file: string): Promise<NpzArchive> {
   let fd: number;
   try {

@@ -68,6 +68,7 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
     ecg: '@nasx/task-nb360',
     mnist: '@nasx/task-mnist',
     ninapro: '@nasx/task-nb360',
+    psicov: '@nasx/task-nb360',
     satellite: '@nasx/task-nb360',
     spherical: '@nasx/task-nb360',
   },

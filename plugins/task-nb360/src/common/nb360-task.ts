@@ -37,6 +37,20 @@ export interface SampleSet {
    * record of each window; the record's label is the majority vote of its windows).
    */
   readonly groups?: Int32Array;
+  /**
+   * Samples built on demand instead of copied from `x` (then empty): PSICOV writes each 57-channel
+   * crop or tile from per-protein features, which is far smaller than the crops. A task with a
+   * writer applies the `limit` options itself (its samples are not independent rows).
+   */
+  readonly writer?: SampleWriter;
+}
+
+/** Writes the samples of a {@link SampleSet} built on demand. */
+export interface SampleWriter {
+  /** Writes sample `i`'s input into `out` at `at`; `rng` (shuffled epochs) for random crops, else a fixed one. */
+  write(i: number, out: Float32Array, at: number, rng: Rng | undefined): void;
+  /** Writes sample `i`'s target; called after `write` of the same sample in the same batch (so a random crop can be shared). */
+  writeTarget(i: number, out: Float32Array, at: number): void;
 }
 
 /**
@@ -199,6 +213,7 @@ async function readData(spec: Nb360TaskSpec, ctx: LoadContext): Promise<LoadedDa
  */
 function limited(set: DataSet, limit: number | undefined, perSample: number, perTarget: number, rng: IntSource): DataSet {
   if (limit === undefined || limit >= set.size) return set;
+  if (!isStreamed(set) && set.writer) return set;
   if (isStreamed(set)) {
     // A random subset of a streamed file would read every shard for a few rows: its first `limit` rows.
     const { inputs, targets, writeInput } = set.contents;
@@ -272,6 +287,16 @@ class Nb360TaskImpl implements Nb360Task {
     const split = (name: string, set: DataSet): ImageSplit | ShardedSplit => {
       if (isStreamed(set)) return new ShardedSplit(name, set.contents, this.inputShape, set.shardRows, where, valueTargets ? this.outputShape : undefined);
       const s = new ImageSplit(name, set.size, this.inputShape, async () => undefined, where, valueTargets ? this.outputShape : undefined);
+      if (set.writer) {
+        const w = set.writer;
+        s.fill({
+          indices: Int32Array.from({ length: set.size }, (_, i) => i),
+          labels: set.labels ?? new Int32Array(0),
+          write: (i, out, at, r) => w.write(i, out, at, r),
+          writeTarget: (i, out, at) => w.writeTarget(i, out, at),
+        });
+        return s;
+      }
       s.fill({
         indices: Int32Array.from({ length: set.size }, (_, i) => i),
         labels: set.labels ?? new Int32Array(0),
@@ -298,6 +323,16 @@ class Nb360TaskImpl implements Nb360Task {
 
   async targetsOf(split: 'train' | 'validation' | 'test'): Promise<Int32Array | Float32Array> {
     const set = this.sets[split];
+    if (!isStreamed(set) && set.writer && this.loss !== 'cross-entropy') {
+      const per = this.outputShape.reduce((a, b) => a * b, 1);
+      const out = new Float32Array(set.size * per);
+      const scratch = new Float32Array(this.inputShape.reduce((a, b) => a * b, 1));
+      for (let i = 0; i < set.size; i++) {
+        set.writer.write(i, scratch, 0, undefined);
+        set.writer.writeTarget(i, out, i * per);
+      }
+      return out;
+    }
     if (!isStreamed(set)) return (this.loss === 'cross-entropy' ? set.labels : set.values)!;
     const rows: RowArray = await set.contents.targets.read(0, set.size);
     return this.loss === 'cross-entropy' ? Int32Array.from(rows) : Float32Array.from(rows);

@@ -27,12 +27,12 @@ export const nb360Schema = {
       "default": "auto"
     },
     "limit": {
-      "description": "Use at most this many training samples (after windowing or splitting), for small and fast runs. Default: all.",
+      "description": "Use at most this many training samples (after windowing or splitting; proteins for PSICOV), a seeded subset, for small and fast runs. Default: all.",
       "type": "integer",
       "minimum": 2
     },
     "validationLimit": {
-      "description": "Use at most this many validation samples (records for ECG). Default: all.",
+      "description": "Use at most this many validation samples (records for ECG, proteins for PSICOV). Default: all.",
       "type": "integer",
       "minimum": 1
     },
