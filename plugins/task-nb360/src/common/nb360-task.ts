@@ -63,6 +63,8 @@ export interface StreamedSet {
   /** Rows per shard: the most rows of inputs held in memory at once. */
   readonly shardRows: number;
   readonly groups?: Int32Array;
+  /** The task applied the `limit` options itself (its rows are not the unit they count: FSD50K's chunks of clips). */
+  readonly limitsApplied?: boolean;
 }
 
 /** A split held in memory or streamed. */
@@ -213,7 +215,7 @@ async function readData(spec: Nb360TaskSpec, ctx: LoadContext): Promise<LoadedDa
  */
 function limited(set: DataSet, limit: number | undefined, perSample: number, perTarget: number, rng: IntSource): DataSet {
   if (limit === undefined || limit >= set.size) return set;
-  if (!isStreamed(set) && set.writer) return set;
+  if (isStreamed(set) ? set.limitsApplied : set.writer) return set;
   if (isStreamed(set)) {
     // A random subset of a streamed file would read every shard for a few rows: its first `limit` rows.
     const { inputs, targets, writeInput } = set.contents;

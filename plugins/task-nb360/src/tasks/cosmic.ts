@@ -134,14 +134,14 @@ export function syntheticCosmic(ctx: LoadContext): LoadedData {
         for (let dy = -3; dy <= 3; dy++)
           for (let dx = -3; dx <= 3; dx++) {
             const [y, xx] = [cy + dy, cx + dx];
-            if (y >= 0 && y < s && xx >= 0 && xx < s) x[base + y * s + xx] += 30 * Math.exp(-(dy * dy + dx * dx) / 4);
+            if (y >= 0 && y < s && xx >= 0 && xx < s) x[base + y * s + xx] = x[base + y * s + xx]! + 30 * Math.exp(-(dy * dy + dx * dx) / 4);
           }
       }
       for (let ray = 0; ray < 4; ray++) {
         let [y, xx] = [ctx.rng.int(s), ctx.rng.int(s)];
         const [sy, sx] = [ctx.rng.int(3) - 1, ctx.rng.int(3) - 1 || 1];
         for (let step = 0; step < 6 + ctx.rng.int(10) && y >= 0 && y < s && xx >= 0 && xx < s; step++, y += sy, xx += sx) {
-          x[base + y * s + xx] += 60;
+          x[base + y * s + xx] = x[base + y * s + xx]! + 60;
           values[base + y * s + xx] = 1;
         }
       }

@@ -23,7 +23,7 @@
  *
  * The archive is read in place. Features are held per protein (1-D features and three L × L maps,
  * float32) and crops are built when a batch is written, a fraction of the memory of the crops.
- * No redistributable sample: synthetic proteins (random-walk chains) for tests.
+ * No redistributable sample: synthetic proteins (compact random chains) for tests.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -341,7 +341,7 @@ export function syntheticPsicov(ctx: LoadContext): LoadedData {
   const train = proteins(n, 'train');
   return {
     source: 'synthetic',
-    description: 'SYNTHETIC proteins (random-walk chains, tests only)',
+    description: 'SYNTHETIC proteins (compact random chains, tests only)',
     files: [],
     train: { size: train.length, x: new Float32Array(0), writer: cropWriter(train) },
     validation: tiledSet(proteins(v, 'val')),
