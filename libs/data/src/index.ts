@@ -22,3 +22,4 @@ export * from './formats/pickle';
 export * from './formats/mat';
 export * from './formats/npz-writer';
 export * from './formats/tar';
+export * from './formats/audio';

@@ -8,6 +8,7 @@ import { definePlugin } from '@nasx/contracts';
 import { cifar100Task } from './tasks/cifar100';
 import { cosmicTask } from './tasks/cosmic';
 import { darcyTask } from './tasks/darcy';
+import { fsd50kTask } from './tasks/fsd50k';
 import { sphericalTask } from './tasks/spherical';
 import { deepseaTask } from './tasks/deepsea';
 import { ninaproTask } from './tasks/ninapro';
@@ -64,9 +65,35 @@ export {
   type Protein,
   type Tiling,
 } from './tasks/psicov';
+export {
+  FSD50K_CLASSES,
+  FSD50K_FILES,
+  FSD50K_ID,
+  augmentChunk,
+  chunkFeatures,
+  clipMeanAveragePrecision,
+  fitFrames,
+  fsd50kTask,
+  parseCsv,
+  readManifest,
+  resolveChunk,
+  specAugment,
+  syntheticFsd50k,
+} from './tasks/fsd50k';
 export { DEEPSEA_FILE, DEEPSEA_ID, DEEPSEA_LABELS, DEEPSEA_SHARD_ROWS, deepseaTask, syntheticDeepsea, writeTransposed } from './tasks/deepsea';
 
 /** The tasks, in NAS-Bench-360's order of the ones built so far. */
-export const NB360_TASKS = [cifar100Task, sphericalTask, ninaproTask, darcyTask, psicovTask, cosmicTask, ecgTask, satelliteTask, deepseaTask] as const;
+export const NB360_TASKS = [
+  cifar100Task,
+  sphericalTask,
+  ninaproTask,
+  fsd50kTask,
+  darcyTask,
+  psicovTask,
+  cosmicTask,
+  ecgTask,
+  satelliteTask,
+  deepseaTask,
+] as const;
 
 export default definePlugin({ contributions: [...NB360_TASKS] });

@@ -66,6 +66,7 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
     darcy: '@nasx/task-nb360',
     deepsea: '@nasx/task-nb360',
     ecg: '@nasx/task-nb360',
+    fsd50k: '@nasx/task-nb360',
     mnist: '@nasx/task-mnist',
     ninapro: '@nasx/task-nb360',
     psicov: '@nasx/task-nb360',

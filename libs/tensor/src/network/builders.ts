@@ -1,4 +1,5 @@
 import { NasxError, type Architecture } from '@nasx/contracts';
+import * as tf from '@tensorflow/tfjs-core';
 import { TENSOR_PACKAGE } from '../backend/backend';
 import { mnasNetworkBuilder } from '../mnas/mnas.network';
 import { nb201NetworkBuilder } from '../nb201/nb201.network';
@@ -32,7 +33,51 @@ export function findNetworkBuilder(space: string, extra: readonly NetworkBuilder
  * planNetwork(arch, { numClasses: 10, inputShape: [3, 32, 32] }).paramCount   // 1531258 for the largest NB201 cell
  */
 export function planNetwork(arch: Architecture, options: BuildNetworkOptions): NetworkPlan {
-  return findNetworkBuilder(arch.space, options.builders).plan(arch, options);
+  return findNetworkBuilder(arch.space, options.builders).plan(arch, halvingShape(arch.space, options).options);
+}
+
+/** Spaces whose point-head networks halve the resolution twice (a stride-2 stage, then another). */
+const HALVING_SPACES = new Set(['nb201', 'wrn']);
+
+/**
+ * The options a builder gets: for a point head of a space that halves the resolution twice, a
+ * spatial size not divisible by 4 (FSD50K's 101 frames) is zero-padded at its end to the next
+ * multiple of 4 — inside the network, so tasks keep their shapes. `pad` is the padding per spatial
+ * axis (height, width; a sequence's length is the width), absent when none is needed.
+ */
+export function halvingShape(space: string, options: NetworkOptions): { options: NetworkOptions; pad?: readonly number[] } {
+  const s = options.inputShape;
+  const dense = (options.outputShape?.length ?? 1) > 1;
+  if (!HALVING_SPACES.has(space) || dense || (s.length !== 2 && s.length !== 3) || !s.every((d) => Number.isInteger(d) && d > 0)) return { options };
+  const up = (d: number) => Math.ceil(d / 4) * 4;
+  const spatial = s.slice(1);
+  const pad = spatial.map((d) => up(d) - d);
+  if (pad.every((p) => p === 0)) return { options };
+  return { options: { ...options, inputShape: [s[0]!, ...spatial.map(up)] }, pad };
+}
+
+/** `inner`, built for the padded shape, taking batches of the task's own shape (zero-padded on the way in). */
+function padded(inner: Network, options: NetworkOptions, pad: readonly number[]): Network {
+  return {
+    arch: inner.arch,
+    // The compute is the padded network's; the input it takes is the task's.
+    plan: { ...inner.plan, inputShape: [...options.inputShape] },
+    options,
+    parameters: inner.parameters,
+    buffers: inner.buffers,
+    paramCount: inner.paramCount,
+    flops: inner.flops,
+    get disposed() {
+      return inner.disposed;
+    },
+    dispose: () => inner.dispose(),
+    forward(x, forwardOptions) {
+      // The spatial axes are the last pad.length ones: [N, C, H, W]; a sequence's length is last in [N, C, L] and [N, C, 1, L].
+      const rank = x.shape.length;
+      const paddings = x.shape.map((_, axis) => [0, axis >= rank - pad.length ? pad[axis - (rank - pad.length)]! : 0] as [number, number]);
+      return tf.tidy(() => inner.forward(tf.pad(x, paddings), forwardOptions));
+    },
+  };
 }
 
 /**
@@ -45,5 +90,8 @@ export function planNetwork(arch: Architecture, options: BuildNetworkOptions): N
  * const logits = net.forward(x, { training: false });
  */
 export function buildNetwork(arch: Architecture, options: BuildNetworkOptions): Network {
-  return findNetworkBuilder(arch.space, options.builders).build(arch, options);
+  const builder = findNetworkBuilder(arch.space, options.builders);
+  const h = halvingShape(arch.space, options);
+  if (!h.pad) return builder.build(arch, options);
+  return padded(builder.build(arch, h.options), options, h.pad);
 }

@@ -116,7 +116,7 @@ describe('dimension-generic networks', () => {
       }
     });
 
-    it('NB201 and WRN take [N, C, L] batches and give [N, classes] logits; a length not divisible by 4 is refused for a point head', () => {
+    it('NB201 and WRN take [N, C, L] batches and give [N, classes] logits', () => {
       for (const arch of [MIXED, wrnArchitecture(10, 1)]) {
         const net = buildNetwork(arch, {
           numClasses: 4,
@@ -128,13 +128,36 @@ describe('dimension-generic networks', () => {
         expect(out.shape).toEqual([3, 4]);
         net.dispose();
       }
-      let error: unknown;
-      try {
-        planNetwork(MIXED, { numClasses: 4, inputShape: [2, 66] });
-      } catch (e) {
-        error = e;
+    });
+
+    it('a point head zero-pads a size not divisible by 4 (FSD50K’s 101 frames) inside the network: the same as the padded input to the network of the padded size', () => {
+      for (const arch of [MIXED, wrnArchitecture(10, 1)]) {
+        const macro = arch.space === 'wrn' ? undefined : { channels: 4, cellsPerStage: 1 };
+        for (const [shape, paddedShape] of [
+          [
+            [2, 66],
+            [2, 68],
+          ],
+          [
+            [1, 6, 101],
+            [1, 8, 104],
+          ],
+        ] as const) {
+          const net = buildNetwork(arch, { numClasses: 3, inputShape: shape, seed: 4, macro });
+          const ref = buildNetwork(arch, { numClasses: 3, inputShape: paddedShape, seed: 4, macro });
+          expect(net.plan.inputShape).toEqual(shape);
+          expect(planNetwork(arch, { numClasses: 3, inputShape: shape, macro }).flops).toBe(ref.flops);
+          const size = shape.reduce((a, b) => a * b, 1);
+          const x = tf.tensor(testValues(2 * size, 5), [2, ...shape]);
+          const pads = shape.map((d, i) => [0, paddedShape[i]! - d] as [number, number]);
+          const xp = tf.pad(x, [[0, 0], ...pads]);
+          const [a, b] = [net.forward(x, { training: false }), ref.forward(xp, { training: false })];
+          expect(closeness([...a.dataSync()], [...b.dataSync()], 1e-5, 1e-5)).toBeLessThanOrEqual(1);
+          tf.dispose([x, xp, a, b]);
+          net.dispose();
+          ref.dispose();
+        }
       }
-      expect(isNasxError(error) && /not divisible by 4/.test(error.message)).toBe(true);
     });
   });
 
