@@ -295,7 +295,7 @@ export function clipMeanAveragePrecision(p: TaskPredictions, split: ScoredSplit)
     const c = ids.get(groups[i]!)!;
     if (counts[c] === 0) truth.set(p.targets.subarray(i * k, (i + 1) * k), c * k);
     counts[c]!++;
-    for (let j = 0; j < k; j++) sums[c * k + j] += p.outputs[i * k + j]!;
+    for (let j = 0; j < k; j++) sums[c * k + j] = sums[c * k + j]! + p.outputs[i * k + j]!;
   }
   const scores = Float64Array.from(sums, (s, idx) => 1 / (1 + Math.exp(-s / counts[Math.floor(idx / k)]!)));
   return meanAveragePrecision(truth, scores, n, k);
