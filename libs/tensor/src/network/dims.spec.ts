@@ -147,7 +147,7 @@ describe('dimension-generic networks', () => {
           const ref = buildNetwork(arch, { numClasses: 3, inputShape: paddedShape, seed: 4, macro });
           expect(net.plan.inputShape).toEqual(shape);
           expect(planNetwork(arch, { numClasses: 3, inputShape: shape, macro }).flops).toBe(ref.flops);
-          const size = shape.reduce((a, b) => a * b, 1);
+          const size = (shape as readonly number[]).reduce((a, b) => a * b, 1);
           const x = tf.tensor(testValues(2 * size, 5), [2, ...shape]);
           const pads = shape.map((d, i) => [0, paddedShape[i]! - d] as [number, number]);
           const xp = tf.pad(x, [[0, 0], ...pads]);

@@ -97,7 +97,7 @@ describe('PSICOV (PDNET features, protein.zip)', () => {
     expect(score(Float32Array.from(exact, (v) => v + 1))).toBeCloseTo(1, 6);
     // the direct MAE₈ of the three proteins with a per-protein bias equals the stitched one
     const biased = exact.slice();
-    for (const [L, s] of tiles) for (let k = 0; k < PLANE; k++) biased[s * PLANE + k] += L === 130 ? 3 : 0;
+    for (const [L, s] of tiles) for (let k = 0; k < PLANE; k++) biased[s * PLANE + k] = biased[s * PLANE + k]! + (L === 130 ? 3 : 0);
     const expected = [20, 30, 130].map((L) => {
       const truth = Float32Array.from({ length: L * L }, (_, k) => (Math.floor(k / L) === k % L ? 1.5 : cb(Math.floor(k / L), k % L)));
       return mae8(
