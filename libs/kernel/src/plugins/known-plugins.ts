@@ -8,8 +8,6 @@ import type { ContributionKind } from '@nasx/contracts';
 export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<Record<string, string>> } = {
   dataset: {
     cifar10: '@nasx/task-cifar10',
-    cifar100: '@nasx/task-nb360',
-    cosmic: '@nasx/task-nb360',
     nb101: '@nasx/estimator-tabular',
     'nb101-108': '@nasx/estimator-tabular',
     nb201: '@nasx/estimator-tabular',
