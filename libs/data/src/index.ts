@@ -23,3 +23,4 @@ export * from './formats/mat';
 export * from './formats/npz-writer';
 export * from './formats/tar';
 export * from './formats/audio';
+export * from './formats/audio-workers';

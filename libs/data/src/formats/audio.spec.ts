@@ -143,3 +143,32 @@ describe('mel spectrogram and log-mel features (NumPy reference of torchaudio + 
     expect(Array.from(powerToDb(Float32Array.from([1, 100, 1e-20]), { topDb: null }))).toEqual([0, 20, -100]);
   });
 });
+
+describe('audio features in worker threads', () => {
+  it('equal the features computed on the calling thread, in file order; a missing file is a data error naming it', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { AudioFeatureWorkers } = await import('./audio-workers');
+    const { wavFeatures } = await import('./audio');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-audio-'));
+    try {
+      const files = [440, 880, 1500].map((hz, i) => {
+        const pcm = Buffer.alloc(2 * 22050);
+        for (let t = 0; t < 22050; t++) pcm.writeInt16LE(Math.round(10000 * Math.sin((2 * Math.PI * hz * t) / 22050)), 2 * t);
+        const f = path.join(dir, `${i}.wav`);
+        fs.writeFileSync(f, wav(1, 16, 1, pcm));
+        return f;
+      });
+      const workers = new AudioFeatureWorkers(2);
+      expect(workers.threaded).toBe(fs.existsSync(path.resolve(__dirname, '..', '..', 'dist', 'formats', 'audio.worker.js')));
+      const got = await workers.features(files);
+      const per = 96 * 101;
+      files.forEach((f, k) => expect(Array.from(got.subarray(k * per, (k + 1) * per))).toEqual(Array.from(wavFeatures(f, fs.readFileSync(f), 101, 22050))));
+      await expect(workers.features([path.join(dir, 'missing.wav')])).rejects.toThrow(/missing\.wav: cannot be read \(ENOENT\)/);
+      await workers.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -386,3 +386,35 @@ export function fsd50kFeatures(samples: Float32Array, sampleRate = 22050): { dat
   for (let i = 0; i < db.length; i++) db[i] = db[i]! - mean;
   return { data: db, mels: spec.mels, frames: spec.frames };
 }
+
+/**
+ * `[mels × frames]` → `[mels × size]`: NAS-Bench-360's `PadToSize(size)` (constant mode: the
+ * spectrogram's minimum, `padding // 2` frames before and the rest after) for a shorter one, its
+ * centre `size` frames for a longer one.
+ */
+export function fitFrames(spec: Float32Array, mels: number, frames: number, size: number): Float32Array {
+  if (frames === size) return spec;
+  const out = new Float32Array(mels * size);
+  if (frames < size) {
+    let min = Infinity;
+    for (const v of spec) if (v < min) min = v;
+    out.fill(min);
+    const offset = Math.floor((size - frames) / 2);
+    for (let m = 0; m < mels; m++) out.set(spec.subarray(m * frames, (m + 1) * frames), m * size + offset);
+    return out;
+  }
+  const start = Math.floor((frames - size) / 2);
+  for (let m = 0; m < mels; m++) out.set(spec.subarray(m * frames + start, m * frames + start + size), m * size);
+  return out;
+}
+
+/**
+ * The FSD50K features of a WAV file, fitted to `frames` frames: `[96 × frames]`. `rate` is the
+ * sample rate the file must have (the release's 22,050 Hz).
+ */
+export function wavFeatures(file: string, bytes: Uint8Array, frames: number, rate: number): Float32Array {
+  const w = decodeWav(bytes, file);
+  if (w.sampleRate !== rate) throw dataError(file, `is sampled at ${w.sampleRate} Hz; expected ${rate} Hz`, `use the release's chunks (${rate} Hz)`);
+  const f = fsd50kFeatures(w.samples, rate);
+  return fitFrames(f.data, f.mels, f.frames, frames);
+}

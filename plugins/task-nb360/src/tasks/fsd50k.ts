@@ -18,14 +18,24 @@
  *   mean over its chunks, its scores their sigmoid, and the metric scikit-learn's macro average
  *   precision over the 200 classes.
  *
- * Chunks are read and their features computed a shard at a time (`ShardedSplit`): the release
- * (about 24 GB of audio) is never held. No redistributable sample: synthetic clips (tones per
+ * Chunks are read and their features computed a shard at a time (`ShardedSplit`), in worker
+ * threads while training runs: the release (about 24 GB of audio) is never held. No redistributable sample: synthetic clips (tones per
  * class) for tests.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NasxError, type Rng, type TaskPredictions } from '@nasx/contracts';
-import { decodeWav, fsd50kFeatures, seededIntSource, type IntSource, type RowArray, type RowSource } from '@nasx/data';
+import {
+  AudioFeatureWorkers,
+  decodeWav,
+  fitFrames as fitToSize,
+  fsd50kFeatures,
+  seededIntSource,
+  wavFeatures,
+  type IntSource,
+  type RowArray,
+  type RowSource,
+} from '@nasx/data';
 import { meanAveragePrecision } from '@nasx/stats';
 import { PKG, defineNb360Task, type LoadContext, type LoadedData, type SampleSet, type ScoredSplit, type StreamedSet } from '../common/nb360-task';
 
@@ -36,8 +46,8 @@ export const FSD50K_FRAMES = 101;
 export const FSD50K_RATE = 22050;
 export const FSD50K_FILES = ['data/chunks/tr.csv', 'data/chunks/val.csv', 'data/chunks/eval.csv', 'data/chunks/lbl_map.json'] as const;
 export const FSD50K_NOISE_DIR = 'data/noise_22050';
-/** Chunks per shard: 1,024 spectrograms of 96 × 101 (40 MB as float32). */
-export const FSD50K_SHARD_ROWS = 1024;
+/** Chunks per shard: 256 spectrograms of 96 × 101 (10 MB as float32); small, so the first batch waits for few. */
+export const FSD50K_SHARD_ROWS = 256;
 const PER = FSD50K_MELS * FSD50K_FRAMES;
 
 /** One row of a manifest. */
@@ -110,7 +120,7 @@ export function resolveChunk(dataDir: string, file: string): string {
   return tries.find((f) => fs.existsSync(f)) ?? tries[tries.length - 1]!;
 }
 
-/** The FSD50K features of a WAV chunk file: `[96, 101]` (tiled to 1 s, padded to 101 frames). */
+/** The FSD50K features of a WAV chunk file: `[96, 101]` (tiled to 1 s, padded to 101 frames), on the calling thread. */
 export function chunkFeatures(file: string): Float32Array {
   let bytes: Buffer;
   try {
@@ -122,27 +132,12 @@ export function chunkFeatures(file: string): Float32Array {
       'unpack audio.zip of the release into the data directory’s data/ folder, keeping its layout',
     );
   }
-  const wav = decodeWav(bytes, file);
-  if (wav.sampleRate !== FSD50K_RATE) throw dataErr(file, `is sampled at ${wav.sampleRate} Hz; the release's chunks are ${FSD50K_RATE} Hz`);
-  const f = fsd50kFeatures(wav.samples, FSD50K_RATE);
-  return fitFrames(f.data, f.frames);
+  return wavFeatures(file, bytes, FSD50K_FRAMES, FSD50K_RATE);
 }
 
 /** `[96, frames]` → `[96, 101]`: NB360's `PadToSize(101)` (constant, the minimum, split before/after) or the centre 101 frames of a longer one. */
 export function fitFrames(spec: Float32Array, frames: number): Float32Array {
-  if (frames === FSD50K_FRAMES) return spec;
-  const out = new Float32Array(PER);
-  if (frames < FSD50K_FRAMES) {
-    let min = Infinity;
-    for (const v of spec) if (v < min) min = v;
-    out.fill(min);
-    const offset = Math.floor((FSD50K_FRAMES - frames) / 2);
-    for (let m = 0; m < FSD50K_MELS; m++) out.set(spec.subarray(m * frames, (m + 1) * frames), m * FSD50K_FRAMES + offset);
-    return out;
-  }
-  const start = Math.floor((frames - FSD50K_FRAMES) / 2);
-  for (let m = 0; m < FSD50K_MELS; m++) out.set(spec.subarray(m * frames + start, m * frames + start + FSD50K_FRAMES), m * FSD50K_FRAMES);
-  return out;
+  return fitToSize(spec, FSD50K_MELS, frames, FSD50K_FRAMES);
 }
 
 /** NB360's `spec_augment` on a `[96, 101]` spectrogram in place: 1-2 masks, ≤ 15 % of bands and ≤ 20 % of frames each, set to the minimum. */
@@ -207,19 +202,19 @@ function trainingSet(
   labelMap: ReadonlyMap<string, number>,
   rng: IntSource,
   backgrounds: readonly Background[],
+  workers: AudioFeatureWorkers,
 ): StreamedSet {
   const clips = clipsOf(rows);
   const inputs: RowSource = {
     rows: clips.length,
     rowLength: PER,
-    async read(start, count): Promise<RowArray> {
-      const out = new Float32Array(count * PER);
-      for (let k = 0; k < count; k++) {
-        const { chunks } = clips[start + k]!;
-        out.set(chunkFeatures(resolveChunk(dataDir, chunks[rng.int(chunks.length)]!.file)), k * PER);
-      }
-      return out;
-    },
+    read: (start, count) =>
+      workers.features(
+        Array.from({ length: count }, (_, k) => {
+          const { chunks } = clips[start + k]!;
+          return resolveChunk(dataDir, chunks[rng.int(chunks.length)]!.file);
+        }),
+      ),
   };
   const targets: RowSource = {
     rows: clips.length,
@@ -246,7 +241,7 @@ function trainingSet(
 }
 
 /** Evaluation: one row per chunk, grouped by clip (clips in first-appearance order, their chunks together). */
-function evaluationSet(dataDir: string, rows: readonly ManifestRow[], labelMap: ReadonlyMap<string, number>): StreamedSet {
+function evaluationSet(dataDir: string, rows: readonly ManifestRow[], labelMap: ReadonlyMap<string, number>, workers: AudioFeatureWorkers): StreamedSet {
   const clips = clipsOf(rows);
   const chunks = clips.flatMap((c) => c.chunks);
   const groups = Int32Array.from(clips.flatMap((c, k) => c.chunks.map(() => k)));
@@ -259,11 +254,7 @@ function evaluationSet(dataDir: string, rows: readonly ManifestRow[], labelMap: 
       inputs: {
         rows: chunks.length,
         rowLength: PER,
-        async read(start, count): Promise<RowArray> {
-          const out = new Float32Array(count * PER);
-          for (let k = 0; k < count; k++) out.set(chunkFeatures(resolveChunk(dataDir, chunks[start + k]!.file)), k * PER);
-          return out;
-        },
+        read: (start, count) => workers.features(chunks.slice(start, start + count).map((c) => resolveChunk(dataDir, c.file))),
       },
       targets: {
         rows: chunks.length,
@@ -416,9 +407,10 @@ export const fsd50kTask = defineNb360Task({
       );
       return rows.filter((r) => keep.has(r.clip));
     };
-    const train = trainingSet(ctx.dataDir, limitRows(tr, ctx.options.limit), labelMap, seededIntSource(ctx.options.seed), backgrounds);
-    const validation = evaluationSet(ctx.dataDir, limitRows(val, ctx.options.validationLimit), labelMap);
-    const test = evaluationSet(ctx.dataDir, ev, labelMap);
+    const workers = new AudioFeatureWorkers(undefined, FSD50K_FRAMES, FSD50K_RATE);
+    const train = trainingSet(ctx.dataDir, limitRows(tr, ctx.options.limit), labelMap, seededIntSource(ctx.options.seed), backgrounds, workers);
+    const validation = evaluationSet(ctx.dataDir, limitRows(val, ctx.options.validationLimit), labelMap, workers);
+    const test = evaluationSet(ctx.dataDir, ev, labelMap, workers);
     return {
       source: 'full',
       description: `full release: ${train.size} training clips (a random chunk each epoch), ${validation.size} validation and ${test.size} test chunks, ${backgrounds.length} background-noise files; decoded a shard at a time`,
