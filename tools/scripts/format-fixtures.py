@@ -5,8 +5,10 @@ Values follow formulas the spec recomputes (a[i, j, k] = 100 i + 10 j + k, …),
 are stored beside them. Run with NumPy and SciPy: python3 tools/scripts/format-fixtures.py
 """
 import gzip
+import io
 import os
 import pickle
+import tarfile
 
 import numpy as np
 import scipy.io
@@ -49,6 +51,22 @@ def main():
     mat = {'coeff': cube((6, 7, 8), np.float64), 'sol': cube((6, 7, 8), np.float64) / 4, 'ints': cube((3, 2), np.int32), 'note': 'skip me'}
     scipy.io.savemat(os.path.join(OUT, 'darcy_like.mat'), mat)
     scipy.io.savemat(os.path.join(OUT, 'darcy_like_z.mat'), mat, do_compression=True)
+    tars()
+
+
+def tars():
+    # One GNU-format and one PAX-format tar (Python's default): a short name, a 130-character name
+    # (GNU long-name / pax path record), an empty file and a directory; members dated 0.
+    long_name = 'npy_train/f435w/' + 'd' * 100 + '/1_x.npy'
+    for fmt, name in ((tarfile.GNU_FORMAT, 'gnu.tar'), (tarfile.PAX_FORMAT, 'pax.tar')):
+        with tarfile.open(os.path.join(OUT, name), 'w', format=fmt) as t:
+            d = tarfile.TarInfo('npy_train')
+            d.type, d.mtime = tarfile.DIRTYPE, 0
+            t.addfile(d)
+            for member, data in (('a.txt', b'hello'), (long_name, bytes(range(200)) * 3), ('empty', b'')):
+                info = tarfile.TarInfo(member)
+                info.size, info.mtime = len(data), 0
+                t.addfile(info, io.BytesIO(data))
 
 
 if __name__ == '__main__':

@@ -8,6 +8,7 @@ import { loadNpy, openNpy } from './npy';
 import { openNpz } from './npz';
 import { saveNpy, writeNpz } from './npz-writer';
 import { loadPickle } from './pickle';
+import { readTarDirectory, writeTar } from './tar';
 
 const FIX = path.join(__dirname, '__fixtures__');
 const fx = (f: string) => path.join(FIX, f);
@@ -208,5 +209,43 @@ describe('.mat (level 5)', () => {
   it('names a missing variable, and a file that is not MATLAB level 5', async () => {
     await expect(loadMat(fx('darcy_like.mat'), { variables: ['sol', 'kappa'] })).rejects.toThrow(/has no numeric variable "kappa"/);
     await expect(loadMat(fx('f4.npy'))).rejects.toThrow(/is not a MATLAB level-5 \.mat file/);
+  });
+});
+
+describe('.tar', () => {
+  it('lists regular files with GNU long names and pax paths (Python tarfile, both formats), and their data reads in place', () => {
+    const long = `npy_train/f435w/${'d'.repeat(100)}/1_x.npy`;
+    for (const name of ['gnu.tar', 'pax.tar']) {
+      const file = path.join(FIX, name);
+      const entries = readTarDirectory(file);
+      expect(entries.map((e) => [e.name, e.size])).toEqual([
+        ['a.txt', 5],
+        [long, 600],
+        ['empty', 0],
+      ]);
+      const bytes = fs.readFileSync(file);
+      expect(bytes.toString('utf8', entries[0]!.offset, entries[0]!.offset + 5)).toBe('hello');
+      expect(Array.from(bytes.subarray(entries[1]!.offset + 255, entries[1]!.offset + 258))).toEqual([55, 56, 57]);
+    }
+  });
+
+  it('round-trips writeTar, and names a file that is not a tar archive', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-tar-'));
+    try {
+      const file = path.join(dir, 'x.tar');
+      writeTar(file, [
+        { name: 'x/1.bin', data: Uint8Array.from([1, 2, 3]) },
+        { name: 'x/2.bin', data: new Uint8Array(513) },
+      ]);
+      expect(readTarDirectory(file).map((e) => [e.name, e.offset, e.size])).toEqual([
+        ['x/1.bin', 512, 3],
+        ['x/2.bin', 1536, 513],
+      ]);
+      const bad = path.join(dir, 'bad.tar');
+      fs.writeFileSync(bad, Buffer.alloc(1024, 7));
+      expect(() => readTarDirectory(bad)).toThrow(/bad\.tar: is not a tar archive \(bad header checksum at byte 0\)/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
