@@ -81,18 +81,26 @@ export function processDistanceMap(y: Float32Array, L: number): Float32Array {
 export function writeProteinInput(pr: Protein, r0: number, c0: number, out: Float32Array, at: number): void {
   const L = pr.length;
   out.fill(0, at, at + PSICOV_CHANNELS * PLANE);
-  for (let r = 0; r < PSICOV_CROP; r++) {
-    const p = r + r0 - HALF;
-    if (p < 0 || p >= L) continue;
-    for (let c = 0; c < PSICOV_CROP; c++) {
-      const q = c + c0 - HALF;
-      if (q < 0 || q >= L) continue;
-      const px = at + r * PSICOV_CROP + c;
-      for (let k = 0; k < F1; k++) {
-        out[px + 2 * k * PLANE] = pr.f1[q * F1 + k]!;
-        out[px + (2 * k + 1) * PLANE] = pr.f1[p * F1 + k]!;
-      }
-      for (let m = 0; m < 3; m++) out[px + (2 * F1 + m) * PLANE] = pr.maps[m * L * L + p * L + q]!;
+  // Window rows r (and columns c) that fall on residues: p = r + r0 − 5 ∈ [0, L).
+  const [ra, rb] = [Math.max(0, HALF - r0), Math.min(PSICOV_CROP, L + HALF - r0)];
+  const [ca, cb] = [Math.max(0, HALF - c0), Math.min(PSICOV_CROP, L + HALF - c0)];
+  if (ra >= rb || ca >= cb) return;
+  const column = new Float32Array(PSICOV_CROP);
+  for (let k = 0; k < F1; k++) {
+    // Channel 2k: the column residue's feature (the same on every row); 2k + 1: the row residue's.
+    for (let c = ca; c < cb; c++) column[c] = pr.f1[(c + c0 - HALF) * F1 + k]!;
+    const colBase = at + 2 * k * PLANE;
+    const rowBase = colBase + PLANE;
+    for (let r = ra; r < rb; r++) {
+      out.set(column.subarray(ca, cb), colBase + r * PSICOV_CROP + ca);
+      out.fill(pr.f1[(r + r0 - HALF) * F1 + k]!, rowBase + r * PSICOV_CROP + ca, rowBase + r * PSICOV_CROP + cb);
+    }
+  }
+  for (let m = 0; m < 3; m++) {
+    const base = at + (2 * F1 + m) * PLANE;
+    for (let r = ra; r < rb; r++) {
+      const src = m * L * L + (r + r0 - HALF) * L + (ca + c0 - HALF);
+      out.set(pr.maps.subarray(src, src + (cb - ca)), base + r * PSICOV_CROP + ca);
     }
   }
 }
