@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NasxError, isNasxError, type JsonObject, type LatencyModelDefinition } from '@nasx/contracts';
 import type { Kernel } from '@nasx/kernel';
-import { BENCH360_BUDGETS, BENCH360_DEFAULT_PIPELINE, BENCH360_DEFAULT_TASKS } from '../bench360/budgets';
+import { BENCH360_BUDGETS, BENCH360_DEFAULT_TASKS, defaultPipeline } from '../bench360/budgets';
 import { resultsJson, runBench360 } from '../bench360/runner';
 import { resultsMarkdown, resultsPlotSpec } from '../bench360/table';
 import { EXIT, type CliIO } from '../io';
@@ -88,7 +88,7 @@ export async function bench360Command(io: CliIO, file: string | undefined, opts:
   const overrides = [...configOverrides(io, opts), `task=${JSON.stringify({ use: tasks[0] })}`];
   const config = file
     ? kernel.loadConfig(path.resolve(io.cwd, file), { overrides })
-    : kernel.loadConfigObject(BENCH360_DEFAULT_PIPELINE as unknown as JsonObject, { overrides, file: '<nasx bench360 default pipeline>' });
+    : kernel.loadConfigObject(defaultPipeline(budget) as unknown as JsonObject, { overrides, file: '<nasx bench360 default pipeline>' });
   const knownDevices = opts.device ? await tableDevices(kernel, config.dataDir) : undefined;
   if (opts.device) {
     const measured = tasks.filter((t) => knownDevices!.has(`${opts.device}_${t}`));
@@ -104,7 +104,9 @@ export async function bench360Command(io: CliIO, file: string | undefined, opts:
   }
   const outDir = path.resolve(io.cwd, opts.out ?? path.join('bench360', budget.name));
   fs.mkdirSync(outDir, { recursive: true });
-  const pipeline = file ? path.relative(io.cwd, path.resolve(io.cwd, file)) : 'the default (random search over NB201, 40-step training estimates)';
+  const pipeline = file
+    ? path.relative(io.cwd, path.resolve(io.cwd, file))
+    : `the default (random search over NB201, ${budget.search.steps}-step training estimates)`;
   io.err(`nasx bench360: ${tasks.join(', ')} × ${seeds.length} seed(s), budget ${budget.name}, pipeline ${pipeline}; results in ${outDir}\n`);
 
   const controller = new AbortController();
