@@ -39,26 +39,6 @@ const deps = (seed) => ({ dataDir, configDir: ROOT, logger: { debug() {}, info()
 const SYNTHETIC_SIZE = { psicov: 256, cosmic: 512, fsd50k: 512 };
 const options = (source, id) => ({ source, syntheticSize: SYNTHETIC_SIZE[id] ?? 4096, seed: 0 });
 
-/** A mono 16-bit PCM WAV of `samples` at 22,050 Hz. */
-function wav(samples) {
-  const body = Buffer.alloc(samples.length * 2);
-  samples.forEach((v, i) => body.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(v * 32767))), 2 * i));
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0, 'latin1');
-  h.writeUInt32LE(36 + body.length, 4);
-  h.write('WAVEfmt ', 8, 'latin1');
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(22050, 24);
-  h.writeUInt32LE(44100, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36, 'latin1');
-  h.writeUInt32LE(body.length, 40);
-  return Buffer.concat([h, body]);
-}
-
 /** Writes files of the task's release format (generated values) into `dir`; false where the format is a pickle. */
 function writeRelease(id, dir) {
   const lcg = (i) => ((1103515245 * i + 12345) % 2 ** 31) / 2 ** 31;
@@ -121,7 +101,7 @@ function writeRelease(id, dir) {
           const file = `${p}/${c}_${k}.wav`;
           fs.writeFileSync(
             path.join(chunks, file),
-            wav(
+            data.encodeWav(
               Float32Array.from(
                 { length: 22050 },
                 (_, t) => 0.3 * Math.sin((2 * Math.PI * (100 + 10 * (c % 200)) * t) / 22050) + 0.05 * (lcg(c * 22050 + t) - 0.5),

@@ -172,3 +172,12 @@ describe('audio features in worker threads', () => {
     }
   });
 });
+
+describe('encodeWav', () => {
+  it('writes 16-bit PCM that decodeWav reads back (rounded to 1/32768, clipped)', async () => {
+    const { encodeWav } = await import('./audio');
+    const w = decodeWav(encodeWav(Float32Array.from([0, 0.5, -1, 1.5, 1 / 100000]), 16000), 'x.wav');
+    expect([w.sampleRate, w.channels]).toEqual([16000, 1]);
+    expect(Array.from(w.samples)).toEqual([0, 0.5, -1, 32767 / 32768, 0]);
+  });
+});

@@ -71,6 +71,26 @@ export function decodeWav(bytes: Uint8Array, file: string): Wav {
   throw dataError(file, fmt ? 'has no data chunk' : 'has no fmt chunk', fix);
 }
 
+/** A mono 16-bit PCM WAV file of `samples` in [-1, 1) (rounded to multiples of 1/32768, clipped): what {@link decodeWav} reads back. */
+export function encodeWav(samples: Float32Array, sampleRate = 22050): Buffer {
+  const data = Buffer.alloc(samples.length * 2);
+  samples.forEach((v, i) => data.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(v * 32768))), 2 * i));
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0, 'latin1');
+  h.writeUInt32LE(36 + data.length, 4);
+  h.write('WAVEfmt ', 8, 'latin1');
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20);
+  h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(sampleRate, 24);
+  h.writeUInt32LE(sampleRate * 2, 28);
+  h.writeUInt16LE(2, 32);
+  h.writeUInt16LE(16, 34);
+  h.write('data', 36, 'latin1');
+  h.writeUInt32LE(data.length, 40);
+  return Buffer.concat([h, data]);
+}
+
 /** NAS-Bench-360's `load_audio` minimum duration: a clip shorter than `minSamples` is tiled (`np.tile`) and cut to it. */
 export function tileToLength(samples: Float32Array, minSamples: number): Float32Array {
   if (samples.length >= minSamples || samples.length === 0) return samples;

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CommonDeps } from '@nasx/contracts';
-import { fsd50kFeatures } from '@nasx/data';
+import { encodeWav as wav, fsd50kFeatures } from '@nasx/data';
 import { meanAveragePrecision } from '@nasx/stats';
 import { catchNasxErrorAsync, testDeps, validatedOptions } from '@nasx/testing';
 import schema from '../common/nb360.schema.json';
@@ -13,25 +13,6 @@ async function create(options: Partial<Nb360Options>, deps: Partial<CommonDeps> 
   return (await fsd50kTask.create(validatedOptions(schema, options) as never, testDeps(0, deps) as never)) as Nb360Task;
 }
 
-/** A mono 16-bit PCM WAV of `samples` at `rate`. */
-function wav(samples: Float32Array, rate = 22050): Buffer {
-  const data = Buffer.alloc(samples.length * 2);
-  samples.forEach((v, i) => data.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(v * 32768))), 2 * i));
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0, 'latin1');
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVEfmt ', 8, 'latin1');
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(rate, 24);
-  h.writeUInt32LE(rate * 2, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36, 'latin1');
-  h.writeUInt32LE(data.length, 40);
-  return Buffer.concat([h, data]);
-}
 const tone = (hz: number, n = 22050) => Float32Array.from({ length: n }, (_, i) => 0.4 * Math.sin((2 * Math.PI * hz * i) / 22050));
 const q = (s: string) => `"${s}"`;
 
