@@ -1,5 +1,9 @@
 import { NasxError } from '@nasx/contracts';
-import { Fft, MelSpectrogram, decodeWav, fsd50kFeatures, melFilterbank, powerToDb, tileToLength } from './audio';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Fft, MelSpectrogram, decodeWav, encodeWav, fsd50kFeatures, melFilterbank, powerToDb, tileToLength, wavFeatures } from './audio';
+import { AudioFeatureWorkers } from './audio-workers';
 import reference from './__fixtures__/audio.numpy.json';
 
 /** A WAV file: a fmt chunk (`format`, or WAVE_FORMAT_EXTENSIBLE wrapping it), optional extra chunks, and the data. */
@@ -146,11 +150,6 @@ describe('mel spectrogram and log-mel features (NumPy reference of torchaudio + 
 
 describe('audio features in worker threads', () => {
   it('equal the features computed on the calling thread, in file order; a missing file is a data error naming it', async () => {
-    const fs = await import('node:fs');
-    const os = await import('node:os');
-    const path = await import('node:path');
-    const { AudioFeatureWorkers } = await import('./audio-workers');
-    const { wavFeatures } = await import('./audio');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-audio-'));
     try {
       const files = [440, 880, 1500].map((hz, i) => {
@@ -175,7 +174,6 @@ describe('audio features in worker threads', () => {
 
 describe('encodeWav', () => {
   it('writes 16-bit PCM that decodeWav reads back (rounded to 1/32768, clipped)', async () => {
-    const { encodeWav } = await import('./audio');
     const w = decodeWav(encodeWav(Float32Array.from([0, 0.5, -1, 1.5, 1 / 100000]), 16000), 'x.wav');
     expect([w.sampleRate, w.channels]).toEqual([16000, 1]);
     expect(Array.from(w.samples)).toEqual([0, 0.5, -1, 32767 / 32768, 0]);
