@@ -119,4 +119,67 @@ describe('nasx bench360', () => {
       expect(r.code).toBe(2);
     }
   });
+  it('bad release files (a damaged Cosmic archive, an FSD50K label missing from the label map, a PSICOV zip without its list): exit 2, one error paragraph naming the file and the fix', () => {
+    const cases: [(d: string) => void, string, RegExp[]][] = [
+      [
+        (d) => {
+          for (const f of ['deepCR.ACS-WFC.train.tar', 'deepCR.ACS-WFC.test.tar']) fs.writeFileSync(path.join(d, f), Buffer.alloc(2048, 7));
+        },
+        'cosmic',
+        [/deepCR\.ACS-WFC\.train\.tar: is not a tar archive \(bad header checksum at byte 0\)/, /Fix: use the uncompressed \.tar of the release/],
+      ],
+      [
+        (d) => {
+          const chunks = path.join(d, 'data', 'chunks');
+          fs.mkdirSync(chunks, { recursive: true });
+          fs.writeFileSync(path.join(chunks, 'lbl_map.json'), JSON.stringify(Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`c${i}`, i]))));
+          for (const m of ['tr', 'val', 'eval']) fs.writeFileSync(path.join(chunks, `${m}.csv`), 'files,labels,ext\nx.wav,"c1,Dog",x\n');
+        },
+        'fsd50k',
+        [/tr\.csv row 2 has label "Dog", which lbl_map\.json does not list/, /Fix: use the manifests/],
+      ],
+      [
+        (d) => {
+          // a stored zip holding only deepcov.lst
+          const name = Buffer.from('deepcov.lst');
+          const body = Buffer.from('1abc\n');
+          const local = Buffer.alloc(30);
+          local.writeUInt32LE(0x04034b50, 0);
+          local.writeUInt16LE(20, 4);
+          local.writeUInt32LE(body.length, 18);
+          local.writeUInt32LE(body.length, 22);
+          local.writeUInt16LE(name.length, 26);
+          const central = Buffer.alloc(46);
+          central.writeUInt32LE(0x02014b50, 0);
+          central.writeUInt16LE(20, 4);
+          central.writeUInt16LE(20, 6);
+          central.writeUInt32LE(body.length, 20);
+          central.writeUInt32LE(body.length, 24);
+          central.writeUInt16LE(name.length, 28);
+          const end = Buffer.alloc(22);
+          end.writeUInt32LE(0x06054b50, 0);
+          end.writeUInt16LE(1, 8);
+          end.writeUInt16LE(1, 10);
+          end.writeUInt32LE(46 + name.length, 12);
+          end.writeUInt32LE(30 + name.length + body.length, 16);
+          fs.writeFileSync(path.join(d, 'protein.zip'), Buffer.concat([local, name, body, central, name, end]));
+        },
+        'psicov',
+        [/protein\.zip has no psicov\.lst/, /Fix: use protein\.zip of the NAS-Bench-360 release/],
+      ],
+    ];
+    for (const [write, task, messages] of cases) {
+      const d = fs.mkdtempSync(path.join(dir, `bad-${task}-`));
+      write(d);
+      const r = nasx(['bench360', '--budget', 'smoke', '--tasks', task, '--source', 'full', '--data-dir', d, '-o', path.join(d, 'out')], {
+        cwd: dir,
+        timeoutMs: 60_000,
+      });
+      const errors = r.stderr.split('\n').filter((l) => l.startsWith('error'));
+      expect(errors).toHaveLength(1);
+      for (const m of messages) expect(errors[0]).toMatch(m);
+      expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+      expect(r.code).toBe(2);
+    }
+  });
 });
