@@ -24,3 +24,4 @@ export * from './formats/npz-writer';
 export * from './formats/tar';
 export * from './formats/audio';
 export * from './formats/audio-workers';
+export * from './formats/csv';

@@ -33,7 +33,7 @@ export {
   NB201_FILES,
 } from './tabular/nb201.table';
 export { nb101Adapter, NB101_FILE, NB101_CELLS, NB101_EPOCHS, NB101_DATASETS } from './tabular/nb101.table';
-export { parseCsv, type CsvColumns, type CsvColumnType } from './tabular/csv';
+export { parseCsv, type CsvColumns, type CsvColumnType } from '@nasx/data';
 export {
   NB101_RELEASE,
   NB101_FULL_TABLE,

@@ -74,7 +74,6 @@ export {
   clipMeanAveragePrecision,
   fitFrames,
   fsd50kTask,
-  parseCsv,
   readManifest,
   resolveChunk,
   specAugment,

@@ -13,7 +13,7 @@ import {
   type Estimator,
   type SearchSpace,
 } from '@nasx/contracts';
-import { parseCsv } from '../tabular/csv';
+import { parseCsv } from '@nasx/data';
 import { scoreTableSchema, type ScoreTableOptions } from './score-table.schema';
 
 export type { ScoreTableOptions } from './score-table.schema';

@@ -4,7 +4,7 @@ import * as zlib from 'node:zlib';
 import type { Architecture, MetricName } from '@nasx/contracts';
 import { NB101_COLUMNS, NB101_FULL_TABLE, NB101_ONLY108_TABLE } from '../upstream/nb101/nb101.release';
 import { tabularError, type ColumnSource, type LoadedFile, type TabularAdapter } from './benchmark-table';
-import { parseCsv } from './csv';
+import { parseCsv } from '@nasx/data';
 
 /** The 20,001-cell slice read from `<data dir>/nas-bench-101/` when no converted release is there (see the README of this package for columns). */
 export const NB101_FILE = 'nb101_first20001_by_hash_nasbenchvis.csv.gz';

@@ -1,6 +1,6 @@
 import type { Architecture, MetricName } from '@nasx/contracts';
 import { tabularError, type ColumnSource, type LoadedFile, type TabularAdapter } from './benchmark-table';
-import { parseCsv } from './csv';
+import { parseCsv } from '@nasx/data';
 
 /** NB201 operations; a genotype's `ops[i]` indexes this list (Dong & Yang, ICLR 2020, §2.1). */
 export const NB201_OPS = ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'] as const;

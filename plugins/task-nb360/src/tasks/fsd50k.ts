@@ -27,6 +27,7 @@ import * as path from 'node:path';
 import { NasxError, type Rng, type TaskPredictions } from '@nasx/contracts';
 import {
   AudioFeatureWorkers,
+  parseCsv,
   decodeWav,
   fitFrames as fitToSize,
   fsd50kFeatures,
@@ -57,53 +58,18 @@ export interface ManifestRow {
   readonly clip: string;
 }
 
-/** RFC 4180 CSV (quoted fields, doubled quotes, CRLF or LF) into rows of fields. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      if (row.length > 1 || row[0] !== '') rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
-
 function dataErr(file: string, what: string, fix = 'use the manifests of the NAS-Bench-360 FSD50K release (audio.zip unpacked into data/)'): NasxError {
   return new NasxError('data', `task "${FSD50K_ID}": ${file} ${what}`, { pkg: PKG, contribution: FSD50K_ID, file, fix });
 }
 
 /** A manifest (`files`, `labels`, `ext` columns; pandas' index column allowed), labels checked against the label map. */
 export function readManifest(file: string, labelMap: ReadonlyMap<string, number>): ManifestRow[] {
-  const rows = parseCsv(fs.readFileSync(file, 'utf8'));
-  const head = rows[0] ?? [];
-  const [fi, li, ei] = ['files', 'labels', 'ext'].map((c) => head.indexOf(c));
-  if (fi! < 0 || li! < 0 || ei! < 0) throw dataErr(file, `has columns ${head.join(', ') || '(none)'}; expected files, labels and ext`);
-  return rows.slice(1).map((r, k) => {
-    const labels = r[li!]!.split(',');
-    for (const l of labels) if (!labelMap.has(l)) throw dataErr(file, `row ${k + 2} has label "${l}", which lbl_map.json does not list`);
-    return { file: r[fi!]!, labels, clip: r[ei!]! };
+  const csv = parseCsv(fs.readFileSync(file, 'utf8'), file, { files: 'string', labels: 'string', ext: 'string' });
+  const [files, labels, clips] = ['files', 'labels', 'ext'].map((c) => csv.strings.get(c)!) as [readonly string[], readonly string[], readonly string[]];
+  return files.map((f, k) => {
+    const list = labels[k]!.split(',');
+    for (const l of list) if (!labelMap.has(l)) throw dataErr(file, `row ${k + 2} has label "${l}", which lbl_map.json does not list`);
+    return { file: f, labels: list, clip: clips[k]! };
   });
 }
 

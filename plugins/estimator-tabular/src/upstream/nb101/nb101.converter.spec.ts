@@ -5,7 +5,7 @@ import * as zlib from 'node:zlib';
 import { isNasxError, type NasxError } from '@nasx/contracts';
 import { encodeTfRecord } from '@nasx/data';
 import { cellOfSpec, nb101Hash } from '@nasx/search-space-nb101';
-import { parseCsv } from '../../tabular/csv';
+import { parseCsv } from '@nasx/data';
 import { convertNb101, type Nb101ConvertProgress } from './nb101.converter';
 import { NB101_COLUMNS, NB101_OPS_SEPARATOR } from './nb101.release';
 

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { parseCsv } from '../../tabular/csv';
+import { parseCsv } from '@nasx/data';
 import { writeSyntheticNb201 } from '../../testing/nb201-benchmark.writer';
 import { PyDict, PyObject } from '@nasx/data';
 import { loadTorchFile, type TorchStorageRef } from '../torch/torch-file.reader';

@@ -1,5 +1,15 @@
-import { catchNasxError } from '@nasx/testing';
+import { NasxError } from '@nasx/contracts';
 import { parseCsv } from './csv';
+
+function catchNasxError(f: () => unknown): NasxError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof NasxError) return e;
+    throw e;
+  }
+  throw new Error('expected a NasxError');
+}
 
 describe('parseCsv', () => {
   it('reads requested number and string columns and skips the rest', () => {
