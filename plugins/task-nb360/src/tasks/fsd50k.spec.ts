@@ -73,7 +73,7 @@ describe('FSD50K (audio.zip layout)', () => {
     expect(Math.max(...Array.from(x, (v, i) => Math.abs(v - expected.data[i]!)))).toBeLessThan(1e-5);
   });
 
-  it('a training epoch reads a random chunk per clip and augments only shuffled batches', async () => {
+  it('a training epoch yields one sample per clip, in order and shuffled', async () => {
     const t = await create({ source: 'full' }, { dataDir: dir });
     const plain: Float32Array[] = [];
     for await (const b of t.splits.train.batches({ batchSize: 3 })) plain.push(b.x.data as Float32Array);
