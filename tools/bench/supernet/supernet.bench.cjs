@@ -6,13 +6,15 @@
 //
 //   node tools/bench/supernet/supernet.bench.cjs [--seeds 3] [--cells 1000] [--epochs 40]
 //        [--channels 8] [--cells-per-stage 1] [--workers 2] [--methods one-shot,few-shot,rlnas]
-//        [--validation-size 500] [--augment] [--split-lr 0.005] [--first-seed 0] [--keep <dir>]
+//        [--validation-size 500] [--augment] [--split-lr 0.005] [--split-epochs 4] [--first-seed 0]
+//        [--keep <dir>]
 //
 // --keep: write <dir>/<method>-<seed>.json holding the path of each trained supernet's
 // supernet.json (kept in a temporary folder), for search.bench.cjs --supernets <dir>.
 // Same total training budget: one-shot and RLNAS train `epochs`; few-shot trains the one-shot
 // supernet for epochs/2, then each of its 5 sub-supernets (split on edge 0) for epochs/10, so
-// epochs/2 + 5 × epochs/10 = epochs. Data: NASX_DATA, else the shared/data folder beside the
+// epochs/2 + 5 × epochs/10 = epochs; --split-epochs s moves the split: epochs − 5s one-shot epochs,
+// then 5 × s. Data: NASX_DATA, else the shared/data folder beside the
 // repository (cifar10-sample/ or the full CIFAR-10, and nas-bench-201/). Writes results.json and
 // RESULTS.md beside this script.
 'use strict';
@@ -36,8 +38,12 @@ const KEEP = arg('--keep', undefined);
 const VALIDATION = Number(arg('--validation-size', 500));
 const AUGMENT = process.argv.includes('--augment');
 const SPLIT_LR = arg('--split-lr', undefined);
-if (EPOCHS % 10 !== 0) {
-  console.error('supernet bench: --epochs must be a multiple of 10 (few-shot: epochs/2 + 5 × epochs/10)');
+const SPLIT_EPOCHS = Number(arg('--split-epochs', EPOCHS / 10));
+if (!Number.isInteger(SPLIT_EPOCHS) || SPLIT_EPOCHS < 1 || 5 * SPLIT_EPOCHS >= EPOCHS) {
+  console.error(
+    'supernet bench: few-shot trains epochs − 5 × split-epochs one-shot epochs, then 5 × split-epochs: ' +
+      'give --split-epochs a whole number ≥ 1 below epochs/5 (default epochs/10)',
+  );
   process.exit(2);
 }
 
@@ -86,8 +92,8 @@ function settings(method) {
   if (method === 'few-shot')
     return [
       ...macro,
-      `estimator.options.epochs=${EPOCHS / 2}`,
-      `estimator.options.split.epochs=${EPOCHS / 10}`,
+      `estimator.options.epochs=${EPOCHS - 5 * SPLIT_EPOCHS}`,
+      `estimator.options.split.epochs=${SPLIT_EPOCHS}`,
       ...(SPLIT_LR !== undefined ? [`estimator.options.split.lr=${SPLIT_LR}`] : []),
     ];
   return [...macro, `estimator.options.epochs=${EPOCHS}`];
@@ -226,7 +232,7 @@ if (REPORT) {
       (AUGMENT ? '; training batches augmented as NB201 does (random horizontal flip, random 32×32 crop of the image padded by 4 pixels)' : ''),
     macro: { channels: CHANNELS, cellsPerStage: PER_STAGE },
     epochs: EPOCHS,
-    fewShot: { oneShotEpochs: EPOCHS / 2, subSupernets: 5, epochsEach: EPOCHS / 10, splitEdge: 0 },
+    fewShot: { oneShotEpochs: EPOCHS - 5 * SPLIT_EPOCHS, subSupernets: 5, epochsEach: SPLIT_EPOCHS, splitEdge: 0 },
     batchSize: 64,
     lr: '0.025 cosine to 0.001, SGD Nesterov 0.9, weight decay 5e-4',
     evaluation: `one-shot / few-shot: top-1 on the ${VALIDATION} validation images after BN recalibration on 2 training batches of 250; rlnas: angle (no evaluation)`,
