@@ -24,6 +24,8 @@ interface Case {
 }
 
 const data = sharedDataDir() ?? '/nonexistent';
+/** A tiny graph in Planetoid's release layout (tools/scripts/planetoid-fixtures.py). */
+const PLANETOID = path.resolve(__dirname, '..', '..', '..', 'plugins', 'task-planetoid', 'src', '__fixtures__', 'planetoid-raw');
 
 const cases: Case[] = [
   {
@@ -152,6 +154,16 @@ const cases: Case[] = [
     name: 'worker threads asked for beside an executor',
     config: `${GOOD}workers: 2\nexecutor: { use: bullmq }\n`,
     expect: [/c\.yaml:10/, /\/workers/, /workers: 2 asks for worker threads, but executor "bullmq" runs the estimates elsewhere/, /Fix: remove workers/],
+  },
+  {
+    name: 'a graph task given to an image space',
+    config: `task: { use: citeseer, options: { dataDir: ${JSON.stringify(PLANETOID)} } }\nspace: nb201\nestimator: train\nsearcher: random\nbudget: { evaluations: 2 }\n`,
+    expect: [/c\.yaml:1/, /\/task/, /task "citeseer" is graph/, /Fix: graph tasks train graph neural networks: use "space: gnn" with "estimator: train-graph"/],
+  },
+  {
+    name: 'a GNN layer with a hidden size of 0',
+    args: () => ['score', '--space', 'gnn', '--estimator', 'train-graph', '--task', 'citeseer', '--data-dir', PLANETOID, '--no-journal', '1x0:gcn:sum:constant:none:relu | 1:gcn:sum:constant:none:linear'],
+    expect: [/error \(architecture\)/, /layer 1 has a hidden size of 0/, /Fix: give it one of 4, 8, 16/],
   },
   {
     name: 'resuming a folder that is not a run',

@@ -10,6 +10,12 @@ export interface EstimateContext extends WorkContext {
   readonly trial: number;
   /** A fidelity requested by a multi-fidelity searcher (Hyperband, successive halving). */
   readonly fidelity?: Fidelity;
+  /**
+   * The evaluated architecture this one was derived from, when the searcher says so
+   * ({@link DerivedProposal}): an estimator that shares parameters between related networks
+   * (AGNN) may start from the weights it trained for that trial.
+   */
+  readonly parent?: { readonly trial: number; readonly arch: Architecture };
 }
 
 /** One architecture with a known value, for fitting predictors (ReNAS, GCN, CTNAS). */

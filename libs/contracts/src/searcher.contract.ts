@@ -15,8 +15,25 @@ export interface FidelityProposal {
   readonly fidelity: Fidelity;
 }
 
-/** What `ask` returns: an architecture, or an architecture with a fidelity. */
-export type Proposal = Architecture | FidelityProposal;
+/** The evaluated architecture a proposal was derived from (see {@link DerivedProposal}). */
+export interface ProposalParent {
+  readonly trial: number;
+  readonly arch: Architecture;
+}
+
+/**
+ * A proposal derived from an evaluated architecture (AGNN's conservative explorer changes one
+ * action class of the best architecture so far): an estimator that shares parameters may start
+ * from the parent's trained weights ({@link EstimateContext.parent}); others ignore it.
+ */
+export interface DerivedProposal {
+  readonly arch: Architecture;
+  readonly parent: ProposalParent;
+  readonly fidelity?: Fidelity;
+}
+
+/** What `ask` returns: an architecture, or an architecture with a fidelity and/or a parent. */
+export type Proposal = Architecture | FidelityProposal | DerivedProposal;
 
 /** The outcome of a trial as a searcher sees it: the objective (larger is better), never raw metrics. */
 export interface TrialResult {
@@ -88,9 +105,10 @@ export function isLoopSearcher(s: Searcher): s is LoopSearcher {
   return typeof (s as Partial<LoopSearcher>).search === 'function';
 }
 
-/** Normalise a proposal to `{ arch, fidelity? }`. */
-export function proposalParts(p: Proposal): { arch: Architecture; fidelity?: Fidelity } {
-  return 'genotype' in p ? { arch: p } : { arch: p.arch, fidelity: p.fidelity };
+/** Normalise a proposal to `{ arch, fidelity?, parent? }`. */
+export function proposalParts(p: Proposal): { arch: Architecture; fidelity?: Fidelity; parent?: ProposalParent } {
+  if ('genotype' in p) return { arch: p };
+  return { arch: p.arch, ...(p.fidelity ? { fidelity: p.fidelity } : {}), ...('parent' in p && p.parent ? { parent: p.parent } : {}) };
 }
 
 /** Injection token of the run's {@link Searcher}. */

@@ -48,16 +48,29 @@ export interface DataSplit {
 }
 
 /**
+ * Node features of a {@link GraphData}: a dense `numNodes × numFeatures` matrix (row-major), a
+ * sparse one in CSR form (bag-of-words citation features: Cora has 1.3 % non-zeros; `values`
+ * absent means every stored entry is 1), or none (`identity`: each node is its own one-hot
+ * feature, `numFeatures === numNodes`, the featureless variant of Kipf & Welling).
+ */
+export type GraphFeatures =
+  | { readonly kind: 'dense'; readonly values: Float32Array }
+  | { readonly kind: 'csr'; readonly indptr: Int32Array; readonly indices: Int32Array; readonly values?: Float32Array }
+  | { readonly kind: 'identity' };
+
+/**
  * A transductive graph (node classification, AGNN's Cora/Citeseer/Pubmed): one graph, splits are
- * node masks. Edges are undirected pairs listed once each in `edges` (2 × E, row-major).
+ * node masks. Edges are undirected pairs listed once each in `edges` (2 × E, row-major: the first
+ * E entries are one end of each edge, the next E the other), without self-loops.
  */
 export interface GraphData {
   readonly numNodes: number;
   readonly numFeatures: number;
-  /** Node features, `numNodes × numFeatures`, row-major. */
-  readonly features: Float32Array;
+  readonly features: GraphFeatures;
   readonly edges: Int32Array;
+  /** Class of each node, `-1` where the node has no label. */
   readonly labels: Int32Array;
+  readonly numClasses: number;
   readonly masks: { readonly train: Uint8Array; readonly validation: Uint8Array; readonly test: Uint8Array };
 }
 

@@ -143,3 +143,33 @@ export {
 } from './supernet/train-supernet';
 export { createPathEvaluator, type PathEvaluation, type PathEvaluator, type PathEvaluatorOptions } from './supernet/path-evaluator';
 export type { SupernetReplicaOptions } from './supernet/supernet.replica-model';
+export {
+  GNN_ACTIVATIONS,
+  GNN_AGGREGATORS,
+  GNN_ATTENTIONS,
+  GNN_COMBINES,
+  GNN_HEADS,
+  GNN_HIDDEN,
+  GNN_SKIPS,
+  GNN_SPACE,
+  gnnGenotype,
+  gnnLayerWidths,
+  type GnnActivation,
+  type GnnAggregator,
+  type GnnAttention,
+  type GnnCombine,
+  type GnnGenotype,
+  type GnnLayer,
+  type GnnSkip,
+} from './gnn/gnn.genotype';
+export { GNN_MLP_HIDDEN, buildGnnNetwork, type GnnForwardOptions, type GnnNetwork, type GnnParameter } from './gnn/gnn.network';
+export { graphTensors, type EdgeSet, type FeatureTensors, type GraphTensors } from './gnn/graph-tensors';
+export {
+  scoreNodes,
+  trainGraphNetwork,
+  type GraphEarlyStopping,
+  type GraphEpochRecord,
+  type GraphSplitScores,
+  type TrainGraphOptions,
+  type TrainGraphResult,
+} from './gnn/train-graph';

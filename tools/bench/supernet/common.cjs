@@ -1,22 +1,10 @@
 // What the supernet benches share: the workspace root, the data directory, the CLI, argument
-// reading, and finding the supernet a `nasx` run trained in its run folder.
+// reading (../common.cjs), and finding the supernet a `nasx` run trained in its run folder.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-
-/** The value after `--name` on the command line, else `dflt`. */
-function arg(name, dflt) {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : dflt;
-}
-
-/** NASX_DATA, else the shared data folder beside the repository. */
-const DATA = process.env.NASX_DATA || path.resolve(ROOT, '..', 'shared', 'data');
-
-/** The built CLI. */
-const CLI = path.join(ROOT, 'apps', 'cli', 'bin', 'nasx.js');
+const { ROOT, arg, DATA, CLI } = require('../common.cjs');
 
 /** The newest supernet.json of `method` under the run folders of `runsDir`, or undefined. */
 function newestSupernet(runsDir, method) {

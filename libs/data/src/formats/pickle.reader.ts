@@ -3,7 +3,7 @@ import type { ByteSource } from './byte-source';
 /**
  * A streaming reader of Python pickles (protocols 0–5), enough for what `torch.save` writes:
  * dicts, lists, tuples, sets, ints, floats, strings, bytes, None/bools, the memo,
- * GLOBAL/STACK_GLOBAL with REDUCE/NEWOBJ/BUILD (`collections.OrderedDict` becomes a dict; other
+ * GLOBAL/STACK_GLOBAL with REDUCE/NEWOBJ/BUILD (`collections.OrderedDict` and `defaultdict` become dicts; other
  * classes become {@link PyObject} records) and persistent ids (torch storages, handed to
  * `persistentLoad`). Opcode semantics follow CPython's `Lib/pickle.py` (`_Unpickler.load_*`).
  *
@@ -247,6 +247,9 @@ const MARK_NONE = -1;
 function callGlobal(g: PyGlobal, args: readonly unknown[]): unknown {
   const full = `${g.module}.${g.name}`;
   switch (full) {
+    case 'collections.defaultdict':
+      // defaultdict(factory): its items follow (SETITEMS); the factory is not data.
+      return new PyDict();
     case 'collections.OrderedDict': {
       const d = new PyDict();
       const items = args[0];

@@ -7,7 +7,8 @@
  * Values: `None` → `null`; `bool`, `int` (a number; beyond 2⁵³ a `bigint`), `float` → numbers;
  * `str` → strings; `bytes` → `Uint8Array`; Python 2 `str` → latin-1 strings; `list`, `tuple`,
  * `set` → arrays; `dict` → a plain object when every key is a string, a `Map` otherwise; NumPy
- * `ndarray` → {@link NdArray} (C order); NumPy scalars → numbers.
+ * `ndarray` → {@link NdArray} (C order); NumPy scalars → numbers; SciPy `csr_matrix` →
+ * {@link SparseCsr}; `collections.defaultdict` → a dict.
  */
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
@@ -18,6 +19,24 @@ import { PickleError, PyDict, PyGlobal, PyObject, readPickle } from './pickle.re
 const RECONSTRUCT = new Set(['numpy.core.multiarray._reconstruct', 'numpy._core.multiarray._reconstruct', 'numpy.ndarray']);
 const FROMBUFFER = new Set(['numpy.core.numeric._frombuffer', 'numpy._core.numeric._frombuffer']);
 const SCALAR = new Set(['numpy.core.multiarray.scalar', 'numpy._core.multiarray.scalar']);
+const CSR = new Set(['scipy.sparse.csr.csr_matrix', 'scipy.sparse._csr.csr_matrix', 'scipy.sparse._arrays.csr_array', 'scipy.sparse._csr.csr_array']);
+
+/**
+ * A SciPy CSR sparse matrix (`scipy.sparse.csr_matrix`, e.g. the Planetoid citation graphs' node
+ * features): row `i`'s stored entries are `data[indptr[i] … indptr[i+1])` in columns `indices[…]`.
+ */
+export interface SparseCsr {
+  readonly format: 'csr';
+  readonly shape: readonly [number, number];
+  readonly data: NdArray;
+  readonly indices: NdArray;
+  readonly indptr: NdArray;
+}
+
+/** True for what {@link loadPickle} makes of a pickled SciPy CSR matrix. */
+export function isSparseCsr(v: unknown): v is SparseCsr {
+  return typeof v === 'object' && v !== null && (v as { format?: unknown }).format === 'csr' && 'indptr' in v;
+}
 
 const latin1Bytes = (s: string): Uint8Array => {
   const b = Buffer.from(s, 'latin1');
@@ -84,6 +103,21 @@ function plain(v: unknown, file: string, seen: Map<unknown, unknown>): unknown {
       return decodeElements(bytesOf(v.args[1], file), dtype, little, 1)[0];
     }
     if (v.module === 'numpy' && v.name === 'dtype') return descrOf(v, file);
+    if (CSR.has(full)) {
+      const state = v.state instanceof PyDict ? v.state : undefined;
+      const get = (k: string) => (state ? plain(state.get(k), file, seen) : undefined);
+      const shape = get('_shape') as number[] | undefined;
+      const [data, indices, indptr] = [get('data'), get('indices'), get('indptr')] as (NdArray | undefined)[];
+      if (!shape || shape.length !== 2 || !data || !indices || !indptr)
+        throw dataError(
+          file,
+          'holds a SciPy sparse matrix without its shape, data, indices or indptr',
+          'save the matrix again with scipy (pickle protocol 2-5)',
+        );
+      const out: SparseCsr = { format: 'csr', shape: [Number(shape[0]), Number(shape[1])], data, indices, indptr };
+      seen.set(v, out);
+      return out;
+    }
     if (full === '_codecs.encode') return bytesOf(v, file);
     throw dataError(
       file,

@@ -32,6 +32,7 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
     synthetic: '@nasx/estimator-synthetic',
     tabular: '@nasx/estimator-tabular',
     train: '@nasx/estimator-train',
+    'train-graph': '@nasx/estimator-train',
   },
   executor: {
     bullmq: '@nasx/executor-bullmq',
@@ -43,6 +44,7 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
     table: '@nasx/latency-model-table',
   },
   'search-space': {
+    gnn: '@nasx/search-space-gnn',
     mnas: '@nasx/search-space-mnas',
     nb101: '@nasx/search-space-nb101',
     nb201: '@nasx/search-space-nb201',
@@ -60,6 +62,8 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
   task: {
     cifar10: '@nasx/task-cifar10',
     cifar100: '@nasx/task-nb360',
+    citeseer: '@nasx/task-planetoid',
+    cora: '@nasx/task-planetoid',
     cosmic: '@nasx/task-nb360',
     darcy: '@nasx/task-nb360',
     deepsea: '@nasx/task-nb360',
@@ -68,6 +72,7 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
     mnist: '@nasx/task-mnist',
     ninapro: '@nasx/task-nb360',
     psicov: '@nasx/task-nb360',
+    pubmed: '@nasx/task-planetoid',
     satellite: '@nasx/task-nb360',
     spherical: '@nasx/task-nb360',
   },

@@ -115,8 +115,8 @@ export async function driveAskTell(rt: LoopRuntime, s: AskTellSearcher): Promise
         if (queue.length === 0) end = { status: 'completed', reason: 'the searcher has nothing more to propose' };
         break;
       }
-      const { arch, fidelity } = rt.checkProposal(proposal);
-      const t: Trial = { trial: state.trials, arch, fidelity };
+      const { arch, fidelity, parent } = rt.checkProposal(proposal);
+      const t: Trial = { trial: state.trials, arch, fidelity, ...(parent ? { parent } : {}) };
       rt.emit({ type: 'proposed', trial: t.trial, arch });
       const run = rt.runner.run(t);
       if (!run.cached) counted++;

@@ -32,7 +32,7 @@ export function driveLoopSearcher(rt: LoopRuntime, searcher: LoopSearcher): Prom
     rt.signal.addEventListener('abort', () => end(undefined), { once: true });
 
     const evaluate = async (p: Proposal): Promise<EvaluationResult> => {
-      const { arch, fidelity } = rt.checkProposal(p);
+      const { arch, fidelity, parent } = rt.checkProposal(p);
       const old = replayed[replayIndex];
       if (old && old.arch.key === arch.key) {
         replayIndex++;
@@ -43,7 +43,7 @@ export function driveLoopSearcher(rt: LoopRuntime, searcher: LoopSearcher): Prom
         end(budgetEnd(state));
         throw new NasxError('run', 'the evaluation budget is spent');
       }
-      const t: Trial = { trial: state.trials, arch, fidelity };
+      const t: Trial = { trial: state.trials, arch, fidelity, ...(parent ? { parent } : {}) };
       rt.emit({ type: 'proposed', trial: t.trial, arch });
       const run = rt.runner.run(t);
       const outcome = await untilAborted(run.outcome, rt.signal);

@@ -88,7 +88,7 @@ export interface LoopRuntime {
   /** Emit a finished trial's events; returns what the searcher is told. */
   record(t: Trial, outcome: TrialOutcome, cached: boolean): TrialResult;
   /** The proposal's architecture, refused when it belongs to another space. */
-  checkProposal(p: Proposal): { arch: Architecture; fidelity?: Trial['fidelity'] };
+  checkProposal(p: Proposal): { arch: Architecture; fidelity?: Trial['fidelity']; parent?: Trial['parent'] };
 }
 
 function createRuntime(
@@ -134,14 +134,14 @@ function createRuntime(
     return { trial: t.trial, arch: t.arch, objective: outcome.objective, fidelity: t.fidelity };
   };
 
-  const checkProposal = (p: Proposal): { arch: Architecture; fidelity?: Trial['fidelity'] } => {
-    const { arch, fidelity } = proposalParts(p);
+  const checkProposal = (p: Proposal): { arch: Architecture; fidelity?: Trial['fidelity']; parent?: Trial['parent'] } => {
+    const { arch, fidelity, parent } = proposalParts(p);
     if (arch.space !== parts.space.id) {
       throw new NasxError('architecture', `the searcher proposed an architecture of space "${arch.space}" in a run over "${parts.space.id}"`, {
         fix: 'use a searcher and space that match',
       });
     }
-    return { arch, fidelity };
+    return { arch, fidelity, ...(parent ? { parent } : {}) };
   };
 
   const phased = async <T>(label: string, call: () => Promise<T> | T): Promise<T> => {

@@ -148,7 +148,11 @@ export class TrialRunner {
     const { parts } = this;
     try {
       const ctx = this.contextFor(t.trial, signal);
-      const estimate = await parts.estimator.estimate(t.arch, t.fidelity ? { ...ctx, fidelity: t.fidelity } : ctx);
+      const estimate = await parts.estimator.estimate(t.arch, {
+        ...ctx,
+        ...(t.fidelity ? { fidelity: t.fidelity } : {}),
+        ...(t.parent ? { parent: t.parent } : {}),
+      });
       let full = estimate;
       if (parts.latencyModels.length || parts.reporters.length) {
         const metrics: Record<string, number> = { ...estimate.metrics };

@@ -1,10 +1,12 @@
-import type { Architecture, Estimate, Fidelity, ObjectiveValue } from '@nasx/contracts';
+import type { Architecture, Estimate, Fidelity, ObjectiveValue, ProposalParent } from '@nasx/contracts';
 
 /** A proposal being evaluated. */
 export interface Trial {
   readonly trial: number;
   readonly arch: Architecture;
   readonly fidelity?: Fidelity;
+  /** The evaluated architecture it was derived from (a {@link DerivedProposal}'s parent). */
+  readonly parent?: ProposalParent;
 }
 
 /** How a trial ended. */

@@ -76,6 +76,8 @@ async function start(): Promise<void> {
         logger,
         emit,
         fidelity: m.fidelity,
+        ...(m.parent ? { parent: m.parent } : {}),
+        ...(m.stateDir ? { stateDir: m.stateDir } : {}),
       })
       .then(
         (estimate) => post({ type: 'result', id: m.id, estimate }),

@@ -379,7 +379,16 @@ export async function createPooledEstimator(
       req.attempts++;
       slot.busy = req;
       slot.state = 'busy';
-      const msg: ToWorker = { type: 'estimate', id: req.id, arch: req.arch, trial: req.ctx.trial, seed: req.ctx.rng.seed, fidelity: req.ctx.fidelity };
+      const msg: ToWorker = {
+        type: 'estimate',
+        id: req.id,
+        arch: req.arch,
+        trial: req.ctx.trial,
+        seed: req.ctx.rng.seed,
+        fidelity: req.ctx.fidelity,
+        ...(req.ctx.parent ? { parent: req.ctx.parent } : {}),
+        ...(req.ctx.stateDir ? { stateDir: req.ctx.stateDir } : {}),
+      };
       slot.worker.postMessage(msg);
     }
   };

@@ -28,7 +28,16 @@ export interface SerializedError {
 
 /** Messages to a worker. */
 export type ToWorker =
-  | { readonly type: 'estimate'; readonly id: number; readonly arch: Architecture; readonly trial: number; readonly seed: number; readonly fidelity?: Fidelity }
+  | {
+      readonly type: 'estimate';
+      readonly id: number;
+      readonly arch: Architecture;
+      readonly trial: number;
+      readonly seed: number;
+      readonly fidelity?: Fidelity;
+      readonly parent?: { readonly trial: number; readonly arch: Architecture };
+      readonly stateDir?: string;
+    }
   /** Prepare the worker's estimators (named ones first, then the primary), reloading from `stateDir`. */
   | { readonly type: 'prepare'; readonly id: number; readonly seed: number; readonly stateDir?: string }
   | { readonly type: 'cancel'; readonly id: number };

@@ -6,6 +6,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerNasxGradients } from './gradients';
 import { registerComposedConvKernels } from './conv-backprop.kernels';
+import { registerSegmentKernels } from './segment.kernels';
 import { ONEDNN_TF_BACKEND, registerOnednnBackend } from './onednn.kernels';
 import type * as Onednn from '@nasx/tensor-onednn';
 
@@ -148,6 +149,7 @@ async function select(prefer: TensorBackendPreference | undefined): Promise<Tens
   }
   registerNasxGradients(info.name === 'onednn' || info.name === 'wasm' || info.name === 'cpu');
   registerComposedConvKernels();
+  registerSegmentKernels();
   current = info;
   return info;
 }

@@ -107,6 +107,10 @@ const CASES: readonly Case[] = [
       ),
   },
   { kernel: 'Tile', shape: [2, 3], f: (x) => tf.tile(x, [2, 3]) },
+  { kernel: 'GatherV2', shape: [4, 3], f: (x) => tf.gather(x, tf.tensor1d([2, 0, 2, 3, 2], 'int32')) },
+  { kernel: 'GatherV2', shape: [2, 4, 2], f: (x) => tf.gather(x, tf.tensor1d([3, 1, 3], 'int32'), 1) },
+  // Two rows into segment 1, one dropped (id 5 ≥ 3 segments), segment 0 empty.
+  { kernel: 'UnsortedSegmentSum', shape: [4, 2], f: (x) => tf.unsortedSegmentSum(x, tf.tensor1d([1, 2, 1, 5], 'int32'), 3) },
   { kernel: 'BroadcastTo', shape: [1, 3], f: (x) => tf.broadcastTo(x, [4, 3]) },
   { kernel: 'BatchMatMul', shape: [2, 3], f: (x) => tf.matMul(x, other([3, 4], 20)) },
   { kernel: 'BatchMatMul', shape: [3, 4], f: (x) => tf.matMul(other([2, 3], 21), x) },

@@ -389,6 +389,54 @@ export const NASX_GRADIENTS: readonly tf.GradConfig[] = [
       return { logits: () => tf.sub(dyy, tf.mul(tf.sum(dyy, [dim], true), y)) };
     },
   },
+  // ---- gather / segment sum (graph message passing) ----------------------------------------------
+  {
+    // y = x[..., indices, ...] along `axis`: each x slice receives the sum of the dy slices that
+    // gathered it (an index gathered twice gets both).
+    kernelName: tf.GatherV2,
+    inputsToSave: ['x', 'indices'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, indices] = saved as [T, T];
+      const { axis, batchDims } = attrs as unknown as tf.GatherV2Attrs;
+      if (batchDims) throw new Error('@nasx/tensor: the gradient of gather with batchDims is not implemented');
+      const a = tf.util.parseAxisParam(axis, x.shape)[0]!;
+      return {
+        x: () => {
+          const outer = x.shape.slice(0, a);
+          const inner = x.shape.slice(a + 1);
+          const n = indices.size;
+          const rows = tf.reshape(dy as T, [...outer, n, ...inner]);
+          // Bring the gathered axis first, sum rows into their source index, and move it back.
+          const perm = [outer.length, ...outer.map((_, i) => i), ...inner.map((_, i) => outer.length + 1 + i)];
+          const summed = tf.unsortedSegmentSum(tf.transpose(rows, perm), tf.reshape(indices, [n]) as tf.Tensor1D, x.shape[a]!);
+          const back = new Array<number>(perm.length);
+          perm.forEach((p, i) => (back[p] = i));
+          return tf.transpose(summed, back);
+        },
+        indices: () => tf.zerosLike(indices),
+      };
+    },
+  },
+  {
+    // y[s] = Σ_{r: ids[r] = s} x[r]: each row of x receives dy of its segment (0 when dropped).
+    kernelName: tf.UnsortedSegmentSum,
+    inputsToSave: ['segmentIds'],
+    gradFunc: (dy, saved) => {
+      const ids = saved[0]! as tf.Tensor1D;
+      const segments = (dy as T).shape[0]!;
+      return {
+        x: () => {
+          // Segment ids are data (never differentiated): read them to clamp and mask the dropped ones.
+          const raw = ids.dataSync();
+          const safe = Int32Array.from(raw, (s) => Math.min(Math.max(s, 0), segments - 1));
+          const valid = Float32Array.from(raw, (s) => (s >= 0 && s < segments ? 1 : 0));
+          const gathered = tf.gather(dy as T, tf.tensor1d(safe, 'int32'));
+          return tf.mul(gathered, tf.tensor(valid, [ids.size, ...new Array<number>(gathered.rank - 1).fill(1)]));
+        },
+        segmentIds: () => tf.zerosLike(ids),
+      };
+    },
+  },
   // ---- shape ----------------------------------------------------------------------------------------
   { kernelName: tf.Reshape, inputsToSave: ['x'], gradFunc: (dy, saved) => ({ x: () => tf.reshape(dy as T, saved[0]!.shape) }) },
   { kernelName: tf.ExpandDims, inputsToSave: ['input'], gradFunc: (dy, saved) => ({ input: () => tf.reshape(dy as T, saved[0]!.shape) }) },

@@ -95,7 +95,9 @@ export const trainEstimator = defineEstimator<TrainEstimatorOptions>({
           pkg: PKG,
           contribution: ID,
           pointer: '/task',
-          fix: 'use an image or sequence task (mnist, cifar10, the NAS-Bench-360 tasks); graph and segmentation tasks have their own searchers',
+          fix: task.graph
+            ? 'graph tasks train graph neural networks: use "space: gnn" with "estimator: train-graph"'
+            : 'use an image or sequence task (mnist, cifar10, the NAS-Bench-360 tasks); segmentation tasks have their own searchers',
         },
       );
     }
