@@ -8,7 +8,7 @@
 import { definePlugin } from '@nasx/contracts';
 import { mnasSearcher } from './mnas/mnas.searcher';
 
-export { LstmPolicy } from './mnas/lstm-policy';
+export { LstmPolicy } from '@nasx/controllers';
 export { MNAS_SEARCHER_DEFAULTS, MnasSearcher, mnasSearcher, type MnasSearcherOptions, type MnasUpdate } from './mnas/mnas.searcher';
 
 export default definePlugin({ contributions: [mnasSearcher] });

@@ -50,6 +50,7 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
     nb201: '@nasx/search-space-nb201',
   },
   searcher: {
+    agnn: '@nasx/searcher-agnn',
     'assisted-regularized-evolution': '@nasx/searcher-regularized-evolution',
     evolution: '@nasx/searcher-evolution',
     ctnas: '@nasx/searcher-ctnas',

@@ -15,7 +15,7 @@ import {
   type DecisionSpace,
   type TrialResult,
 } from '@nasx/contracts';
-import { LstmPolicy } from './lstm-policy';
+import { LstmPolicy } from '@nasx/controllers';
 import { mnasSchema, type MnasOptions } from './mnas.schema';
 
 const PKG = '@nasx/searcher-mnas';
