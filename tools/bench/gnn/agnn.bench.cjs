@@ -31,8 +31,8 @@ const RESULTS = path.join(__dirname, 'agnn.results.json');
 const PAPER = { cora: '83.6 ± 0.3', citeseer: '73.8 ± 0.7', pubmed: '79.7 ± 0.4' };
 /** The child training of the search (train-graph's defaults: AGNN's and GraphNAS's 200 epochs). */
 const SEARCH_TRAINING = { epochs: 200, inheritEpochs: 50, lr: 0.005, weightDecay: 0.0005, dropout: 0.6 };
-/** Retraining of a picked architecture: GAT's recipe (keep the best validation weights). */
-const RETRAINING = { epochs: 1000, lr: 0.005, weightDecay: 0.0005, dropout: 0.6, earlyStopping: 'patience', patience: 100, inherit: false };
+/** Retraining of a picked architecture: GAT's recipe (keep the best validation weights), at most 300 epochs. */
+const RETRAINING = { epochs: 300, lr: 0.005, weightDecay: 0.0005, dropout: 0.6, earlyStopping: 'patience', patience: 100, inherit: false };
 
 const SEARCHERS = {
   agnn: { use: 'agnn', options: { initial: 4, share: true } },
