@@ -297,6 +297,22 @@ describe('npm install -g @nasx/cli from the tarballs, used outside the workspace
     expect(scores[0]!).toBeGreaterThan(scores[1]!);
   });
 
+  it('searches graph neural networks with AGNN on a Planetoid graph in the release layout (sparse message passing, parameter sharing)', async () => {
+    // The user's data folder: a tiny graph in Planetoid's release layout (tools/scripts/planetoid-fixtures.py).
+    const graph = path.join(tmp, 'project', 'graph');
+    fs.cpSync(path.resolve(__dirname, '..', '..', 'plugins', 'task-planetoid', 'src', '__fixtures__', 'planetoid-raw'), graph, { recursive: true });
+    const events = await runConfig('gnn', [
+      'task: { use: citeseer, options: { dataDir: graph } }',
+      'space: gnn',
+      'estimator: { use: train-graph, options: { epochs: 4, inheritEpochs: 2 } }',
+      'searcher: { use: agnn, options: { initial: 2 } }',
+      'budget: { evaluations: 5 }',
+    ]);
+    const evaluated = events.filter((e) => e.type === 'evaluated');
+    expect(evaluated).toHaveLength(5);
+    for (const e of evaluated) expect(e.estimate!.metrics['val_acc']).toBeGreaterThanOrEqual(0);
+  });
+
   it('trains weight-sharing supernets on MNIST (one thread and 2 data-parallel replicas from the installed build) and scores with them', async () => {
     const cells = [
       '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|',

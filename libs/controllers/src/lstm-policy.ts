@@ -25,7 +25,9 @@ interface StepCache {
   readonly p: Float64Array;
 }
 
-const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+// Global lookups (Math.exp) are slow inside vm contexts such as jest's; module-level aliases are not.
+const { exp, tanh, log, sqrt } = Math;
+const sigmoid = (x: number): number => 1 / (1 + exp(-x));
 
 /** Adam's moment decays (Kingma & Ba 2015, the defaults). */
 const ADAM_B1 = 0.9;
@@ -120,13 +122,13 @@ export class LstmPolicy {
           for (let k = 0; k < H; k++) z += P[w + E + k]! * h[k]!;
           if (gate === 0) i[u] = sigmoid(z);
           else if (gate === 1) f[u] = sigmoid(z);
-          else if (gate === 2) g[u] = Math.tanh(z);
+          else if (gate === 2) g[u] = tanh(z);
           else o[u] = sigmoid(z);
         }
       }
       for (let u = 0; u < H; u++) {
         cn[u] = f[u]! * c[u]! + i[u]! * g[u]!;
-        tanhC[u] = Math.tanh(cn[u]!);
+        tanhC[u] = tanh(cn[u]!);
         hn[u] = o[u]! * tanhC[u]!;
       }
       const K = this.choices[t]!;
@@ -140,7 +142,7 @@ export class LstmPolicy {
         if (z > max) max = z;
       }
       let s = 0;
-      for (let a = 0; a < K; a++) s += p[a] = Math.exp(p[a]! - max);
+      for (let a = 0; a < K; a++) s += p[a] = exp(p[a]! - max);
       for (let a = 0; a < K; a++) p[a] = p[a]! / s;
       const choice = pick(t, p);
       out.push(choice);
@@ -216,14 +218,14 @@ export class LstmPolicy {
       const K = this.choices[t]!;
       const a = choices[t]!;
       let ht = 0;
-      for (let j = 0; j < K; j++) if (s.p[j]! > 0) ht -= s.p[j]! * Math.log(s.p[j]!);
+      for (let j = 0; j < K; j++) if (s.p[j]! > 0) ht -= s.p[j]! * log(s.p[j]!);
       entropy += ht;
       // dJ/dlogits of this step, then the head's gradient and dJ/dh_t.
       const head = this.headOffsets[t]!;
       const dh = dhNext;
       for (let j = 0; j < K; j++) {
         const pj = s.p[j]!;
-        const dl = coef * ((j === a ? 1 : 0) - pj) - (pj > 0 ? entropyWeight * pj * (Math.log(pj) + ht) : 0);
+        const dl = coef * ((j === a ? 1 : 0) - pj) - (pj > 0 ? entropyWeight * pj * (log(pj) + ht) : 0);
         if (dl === 0) continue;
         grad[head + K * H + j] = grad[head + K * H + j]! + dl;
         for (let k = 0; k < H; k++) {
@@ -275,13 +277,13 @@ export class LstmPolicy {
       const gj = grad[j]!;
       this.m[j] = ADAM_B1 * this.m[j]! + (1 - ADAM_B1) * gj;
       this.v[j] = ADAM_B2 * this.v[j]! + (1 - ADAM_B2) * gj * gj;
-      this.params[j] = this.params[j]! + (lr * (this.m[j]! / c1)) / (Math.sqrt(this.v[j]! / c2) + ADAM_EPS);
+      this.params[j] = this.params[j]! + (lr * (this.m[j]! / c1)) / (sqrt(this.v[j]! / c2) + ADAM_EPS);
     }
   }
 }
 
 function logProbOf(choices: readonly number[], steps: readonly StepCache[]): number {
   let lp = 0;
-  steps.forEach((s, t) => (lp += Math.log(s.p[choices[t]!]!)));
+  steps.forEach((s, t) => (lp += log(s.p[choices[t]!]!)));
   return lp;
 }
