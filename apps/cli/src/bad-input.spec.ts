@@ -162,7 +162,19 @@ const cases: Case[] = [
   },
   {
     name: 'a GNN layer with a hidden size of 0',
-    args: () => ['score', '--space', 'gnn', '--estimator', 'train-graph', '--task', 'citeseer', '--data-dir', PLANETOID, '--no-journal', '1x0:gcn:sum:constant:none:relu | 1:gcn:sum:constant:none:linear'],
+    args: () => [
+      'score',
+      '--space',
+      'gnn',
+      '--estimator',
+      'train-graph',
+      '--task',
+      'citeseer',
+      '--data-dir',
+      PLANETOID,
+      '--no-journal',
+      '1x0:gcn:sum:constant:none:relu | 1:gcn:sum:constant:none:linear',
+    ],
     expect: [/error \(architecture\)/, /layer 1 has a hidden size of 0/, /Fix: give it one of 4, 8, 16/],
   },
   {
