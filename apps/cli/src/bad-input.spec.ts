@@ -161,6 +161,17 @@ const cases: Case[] = [
     expect: [/c\.yaml:1/, /\/task/, /task "citeseer" is graph/, /Fix: graph tasks train graph neural networks: use "space: gnn" with "estimator: train-graph"/],
   },
   {
+    name: 'a graph task whose data folder has no graph',
+    config: `task: { use: citeseer, options: { dataDir: ./no-graph } }\nspace: gnn\nestimator: train-graph\nsearcher: agnn\nbudget: { evaluations: 2 }\n`,
+    expect: [
+      /error \(data\)/,
+      /c\.yaml:1/,
+      /no citeseer graph in the data directory .*no-graph/,
+      /ind\.citeseer\.x … ind\.citeseer\.test\.index/,
+      /Fix: download the eight ind\.citeseer\.\* files \(https:\/\/github\.com\/kimiyoung\/planetoid/,
+    ],
+  },
+  {
     name: 'a GNN layer with a hidden size of 0',
     args: () => [
       'score',
