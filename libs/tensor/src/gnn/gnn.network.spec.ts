@@ -24,7 +24,6 @@ const FEATURES = testValues(N * F, 11);
 const LABELS = Int32Array.from([0, 1, 2, 0, 1, 2, 0]);
 
 function graph(features: GraphData['features'], numFeatures = F): GraphData {
-  const e = EDGES.length;
   return {
     numNodes: N,
     numFeatures,
@@ -33,7 +32,6 @@ function graph(features: GraphData['features'], numFeatures = F): GraphData {
     labels: LABELS,
     numClasses: 3,
     masks: { train: Uint8Array.from([1, 1, 1, 0, 0, 0, 0]), validation: Uint8Array.from([0, 0, 0, 1, 1, 0, 0]), test: Uint8Array.from([0, 0, 0, 0, 0, 1, 1]) },
-    ...(e ? {} : {}),
   };
 }
 

@@ -142,7 +142,6 @@ export function buildGnnNetwork(
   const g = gnnGenotype(genotype as never);
   const widths = gnnLayerWidths(g, options.numClasses);
   const params: GnnParameter[] = [];
-  const byName = new Map<string, tf.Variable>();
   const add = (layer: number, role: string, shape: number[], init: 'glorot' | 'zeros', bound?: number): tf.Variable => {
     const name = `l${layer}.${role}`;
     const size = shape.reduce((a, b) => a * b, 1);
@@ -152,7 +151,6 @@ export function buildGnnNetwork(
     const variable = tf.variable(initial, true, `gnn${++networks}/${name}`);
     initial.dispose();
     params.push({ name, shape, layer, variable });
-    byName.set(name, variable);
     return variable;
   };
 
@@ -350,7 +348,6 @@ export function buildGnnNetwork(
     },
     dispose() {
       for (const p of params) p.variable.dispose();
-      byName.clear();
     },
   };
 }

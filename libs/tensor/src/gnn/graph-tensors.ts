@@ -67,10 +67,10 @@ function maskedNodes(mask: Uint8Array): Int32Array {
 
 /**
  * Builds the tensors of `graph`. Undirected edges become two directed ones; self-loops listed in
- * the data are dropped (the `withSelf` set adds exactly one per node). Features in CSR form are
- * row-normalised when `normalizeFeatures` (Kipf & Welling's preprocessing: each row sums to 1).
+ * the data are dropped (the `withSelf` set adds exactly one per node). Features are taken as the
+ * task gives them: preprocessing such as row normalisation is the task's (`@nasx/task-planetoid`).
  */
-export function graphTensors(graph: GraphData, options: { readonly normalizeFeatures?: boolean } = {}): GraphTensors {
+export function graphTensors(graph: GraphData): GraphTensors {
   const n = graph.numNodes;
   const e = graph.edges.length / 2;
   const us: number[] = [];
@@ -93,27 +93,12 @@ export function graphTensors(graph: GraphData, options: { readonly normalizeFeat
   let features: FeatureTensors;
   const f = graph.features;
   if (f.kind === 'dense') {
-    const values = Float32Array.from(f.values);
-    if (options.normalizeFeatures) {
-      for (let r = 0; r < n; r++) {
-        let s = 0;
-        for (let c = 0; c < graph.numFeatures; c++) s += values[r * graph.numFeatures + c]!;
-        if (s !== 0) for (let c = 0; c < graph.numFeatures; c++) values[r * graph.numFeatures + c]! /= s;
-      }
-    }
-    features = { kind: 'dense', x: tf.tensor2d(values, [n, graph.numFeatures]) };
+    features = { kind: 'dense', x: tf.tensor2d(f.values, [n, graph.numFeatures]) };
   } else if (f.kind === 'csr') {
     const nnz = f.indices.length;
     const rows = new Int32Array(nnz);
     const values = f.values ? Float32Array.from(f.values) : new Float32Array(nnz).fill(1);
-    for (let r = 0; r < n; r++) {
-      let s = 0;
-      for (let k = f.indptr[r]!; k < f.indptr[r + 1]!; k++) {
-        rows[k] = r;
-        s += values[k]!;
-      }
-      if (options.normalizeFeatures && s !== 0) for (let k = f.indptr[r]!; k < f.indptr[r + 1]!; k++) values[k]! /= s;
-    }
+    for (let r = 0; r < n; r++) for (let k = f.indptr[r]!; k < f.indptr[r + 1]!; k++) rows[k] = r;
     features = { kind: 'csr', rows, cols: Int32Array.from(f.indices), values };
   } else {
     features = { kind: 'identity' };
