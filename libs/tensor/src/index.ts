@@ -173,3 +173,47 @@ export {
   type TrainGraphOptions,
   type TrainGraphResult,
 } from './gnn/train-graph';
+export {
+  DEEPNETS_DEFAULT_RANGES,
+  DEEPNETS_OPS,
+  DEEPNETS_SPACE,
+  cellOutputs,
+  deepnetsArchitecture,
+  deepnetsGenotype,
+  deepnetsGraph,
+  deepnetsNetworkBuilder,
+  planDeepNets,
+  reductionCells,
+  sampleDeepNets,
+  type DeepNetsCell,
+  type DeepNetsGenotype,
+  type DeepNetsNode,
+  type DeepNetsOp,
+  type DeepNetsRanges,
+} from './deepnets/deepnets.network';
+export {
+  GHN_OPS,
+  computeGraphToArchGraph,
+  graphDistances,
+  predictedParameters,
+  traceNetwork,
+  type ComputeGraph,
+  type ComputeNode,
+  type GhnOp,
+  type GhnParam,
+} from './ghn/compute-graph';
+export { GHN2_DEFAULTS, Ghn, type GhnBatch, type GhnConfig } from './ghn/ghn.model';
+export {
+  accuracyWith,
+  fineTune,
+  forwardWithParameters,
+  ghnNetwork,
+  initialParameters,
+  metaTrainStep,
+  predictParameters,
+  predictedAccuracy,
+  type FineTuneOptions,
+  type GhnNetwork,
+  type MetaTrainOptions,
+} from './ghn/ghn.train';
+export { readTensorFile, writeFileAtomic, writeTensorFile, type TensorFileEntry } from './io/tensor-file';

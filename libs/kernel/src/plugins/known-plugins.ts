@@ -18,6 +18,7 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
     flops: '@nasx/estimator-zero-cost',
     gcn: '@nasx/estimator-gcn',
     'few-shot': '@nasx/estimator-supernet',
+    ghn: '@nasx/estimator-ghn',
     'grad-norm': '@nasx/estimator-zero-cost',
     grasp: '@nasx/estimator-zero-cost',
     'jacob-cov': '@nasx/estimator-zero-cost',
@@ -44,6 +45,7 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
     table: '@nasx/latency-model-table',
   },
   'search-space': {
+    deepnets: '@nasx/search-space-deepnets',
     gnn: '@nasx/search-space-gnn',
     mnas: '@nasx/search-space-mnas',
     nb101: '@nasx/search-space-nb101',

@@ -478,7 +478,22 @@ export const NASX_GRADIENTS: readonly tf.GradConfig[] = [
       return grads;
     },
   },
-  { kernelName: tf.Unpack, gradFunc: (dy, _saved, attrs) => ({ value: () => tf.stack(dy as T[], (attrs as unknown as tf.UnpackAttrs).axis) }) },
+  {
+    // Slices nobody used arrive as null (the tape's rule for multi-output ops): zeros shaped like a used one.
+    kernelName: tf.Unpack,
+    gradFunc: (dy, _saved, attrs) => {
+      // One slice: the tape passes its gradient alone, not in an array.
+      const parts = Array.isArray(dy) ? (dy as (T | null)[]) : [dy];
+      const used = parts.find((p): p is T => p != null)!;
+      return {
+        value: () =>
+          tf.stack(
+            parts.map((p) => p ?? tf.zerosLike(used)),
+            (attrs as unknown as tf.UnpackAttrs).axis,
+          ),
+      };
+    },
+  },
   {
     kernelName: tf.Slice,
     inputsToSave: ['x'],

@@ -132,6 +132,20 @@ class LayersGraphOps implements NetworkOps<Sym> {
     return this.apply(layer, x);
   }
 
+  maxPool(name: string, x: Sym, size: Window, stride: Window, pad: 'same' | 'valid'): Sym {
+    const layer = tfl.layers.maxPooling2d({ poolSize: windowPair(size), strides: windowPair(stride), padding: pad, name: this.unique(name) });
+    return this.apply(layer, x);
+  }
+
+  concat(name: string, terms: readonly Sym[]): Sym {
+    if (terms.length === 1) return terms[0]!;
+    // As in sum(): a tensor entering one merge layer twice gets its own identity copy.
+    const inputs = terms.map((t, i) =>
+      terms.indexOf(t) === i ? t : this.apply(tfl.layers.activation({ activation: 'linear', name: this.unique(`${name}.repeat${i}`) }), t),
+    );
+    return this.apply(tfl.layers.concatenate({ axis: -1, name: this.unique(name) }), inputs);
+  }
+
   sum(name: string, terms: readonly Sym[], like: Sym, channels?: number): Sym {
     if (terms.length === 1) return terms[0]!;
     if (terms.length === 0) {

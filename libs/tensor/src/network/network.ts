@@ -203,6 +203,10 @@ export interface NetworkOps<T> {
    * `same` (stride 1, odd size: symmetric) or `valid` padding.
    */
   avgPool(name: string, x: T, size: Window, stride: Window, pad: 'same' | 'valid'): T;
+  /** Max pooling with tfjs's `same` (padding never wins the max) or `valid` padding. */
+  maxPool(name: string, x: T, size: Window, stride: Window, pad: 'same' | 'valid'): T;
+  /** Concatenation along the channel (last) axis, in the order given (DARTS-style cell outputs). */
+  concat(name: string, terms: readonly T[]): T;
   /**
    * Element-wise sum of `terms`; with none, zeros shaped like `like` (NB201's `none` edges), with
    * `channels` channels when given (a `none`-only node of a cell that changes the channel count).

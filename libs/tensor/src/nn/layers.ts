@@ -50,7 +50,9 @@ export const BN_EPSILON = 1e-5;
  */
 export class Layers {
   constructor(
-    private readonly params: ReadonlyMap<string, tf.Variable>,
+    /** Parameters by name: a network's variables, or any tensors (a hypernetwork's predictions, differentiable). */
+    private readonly params: ReadonlyMap<string, tf.Tensor>,
+    /** Running statistics; looked up only where used (evaluation, or a training pass that updates them). */
     private readonly buffers: ReadonlyMap<string, tf.Variable>,
     /** Training mode (batch statistics, running-statistics updates). */
     readonly training: boolean,
@@ -69,7 +71,7 @@ export class Layers {
   private readonly kept: tf.Tensor[] = [];
 
   /** A trainable parameter by name; a missing one is a builder bug, reported as such. */
-  param(name: string): tf.Variable {
+  param(name: string): tf.Tensor {
     const v = this.params.get(name);
     if (!v) throw new Error(`@nasx/tensor: parameter "${name}" is not in the network's plan (a network builder bug)`);
     return v;
@@ -152,9 +154,9 @@ export class Layers {
   batchNorm(name: string, x: tf.Tensor4D): tf.Tensor4D {
     const gamma = this.param(`${name}.weight`);
     const beta = this.param(`${name}.bias`);
-    const runningMean = this.buffer(`${name}.running_mean`);
-    const runningVar = this.buffer(`${name}.running_var`);
     if (!this.training) {
+      const runningMean = this.buffer(`${name}.running_mean`);
+      const runningVar = this.buffer(`${name}.running_var`);
       // One FusedBatchNorm kernel (one pass over x; oneDNN's on `onednn`) instead of a multiply and an add.
       return tf.batchNorm(x, runningMean as tf.Tensor1D, runningVar as tf.Tensor1D, beta as tf.Tensor1D, gamma as tf.Tensor1D, BN_EPSILON);
     }
@@ -177,6 +179,8 @@ export class Layers {
     const n = x.shape[0] * x.shape[1] * x.shape[2];
     const m = this.bnMomentum;
     if (m !== 0) {
+      const runningMean = this.buffer(`${name}.running_mean`);
+      const runningVar = this.buffer(`${name}.running_var`);
       runningMean.assign(tf.add(tf.mul(runningMean, 1 - m), tf.mul(mean, m)));
       runningVar.assign(tf.add(tf.mul(runningVar, 1 - m), tf.mul(variance, (m * n) / Math.max(n - 1, 1))));
     }
@@ -227,6 +231,8 @@ export function eagerOps(L: Layers): NetworkOps<tf.Tensor> {
     relu: (name, x) => L.relu(name, x),
     linear: (name, x) => L.linear(name, x as tf.Tensor2D),
     avgPool: (_name, x, size, stride, pad) => tf.avgPool(x as tf.Tensor4D, windowPair(size), windowPair(stride), pad),
+    maxPool: (_name, x, size, stride, pad) => tf.maxPool(x as tf.Tensor4D, windowPair(size), windowPair(stride), pad),
+    concat: (_name, terms) => (terms.length === 1 ? terms[0]! : tf.concat(terms as tf.Tensor[], -1)),
     sum: (_name, terms, like, channels) =>
       terms.length === 0
         ? channels === undefined || channels === like.shape[3]

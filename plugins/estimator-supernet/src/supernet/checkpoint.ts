@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NasxError, stableJson, type Json } from '@nasx/contracts';
+import { readTensorFile, writeFileAtomic, writeTensorFile } from '@nasx/tensor';
 
 export const PKG = '@nasx/estimator-supernet';
 
@@ -56,63 +57,19 @@ export function checkpointDir(stateDir: string, setup: SupernetSetup): string {
   return path.join(stateDir, 'supernets', `${setup.contribution}-${setupFingerprint(setup)}`);
 }
 
-function atomicWrite(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
-}
-
 /** Writes one weight set (`<set>.bin`, float32 in name order) and returns its entry. */
 export function writeWeightSet(dir: string, set: string, weights: ReadonlyMap<string, Float32Array>, epochsDone: number): WeightSetEntry {
-  fs.mkdirSync(dir, { recursive: true });
-  const names = [...weights.keys()];
-  const sizes = names.map((n) => weights.get(n)!.length);
-  const all = new Float32Array(sizes.reduce((a, b) => a + b, 0));
-  let o = 0;
-  for (const n of names) {
-    all.set(weights.get(n)!, o);
-    o += weights.get(n)!.length;
-  }
-  const file = `${set}.bin`;
-  atomicWrite(path.join(dir, file), new Uint8Array(all.buffer));
-  return { file, epochsDone, names, sizes };
+  return { ...writeTensorFile(dir, `${set}.bin`, weights), epochsDone };
 }
 
 /** Reads a weight set back by name. */
 export function readWeightSet(dir: string, entry: WeightSetEntry, manifest: string): Map<string, Float32Array> {
-  const file = path.join(dir, entry.file);
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch {
-    throw new NasxError('data', `${manifest} names the weight file ${entry.file}, which is missing beside it`, {
-      pkg: PKG,
-      file: manifest,
-      fix: 'copy the whole supernet folder, or delete it so the supernet is trained again',
-    });
-  }
-  const total = entry.sizes.reduce((a, b) => a + b, 0);
-  if (bytes.length !== total * 4) {
-    throw new NasxError('data', `${file} holds ${bytes.length} bytes, ${manifest} says ${total * 4}`, {
-      pkg: PKG,
-      file,
-      fix: 'the file is truncated or from another supernet: delete the folder so the supernet is trained again',
-    });
-  }
-  const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
-  const out = new Map<string, Float32Array>();
-  let o = 0;
-  entry.names.forEach((n, i) => {
-    out.set(n, all.subarray(o, o + entry.sizes[i]!));
-    o += entry.sizes[i]!;
-  });
-  return out;
+  return readTensorFile(dir, entry, { pkg: PKG, manifest, fix: 'delete the folder so the supernet is trained again' });
 }
 
 /** Writes `supernet.json` (after its weight files, so a manifest never names a missing file). */
 export function writeCheckpoint(dir: string, checkpoint: SupernetCheckpoint): void {
-  fs.mkdirSync(dir, { recursive: true });
-  atomicWrite(path.join(dir, 'supernet.json'), `${JSON.stringify(checkpoint, null, 1)}\n`);
+  writeFileAtomic(path.join(dir, 'supernet.json'), `${JSON.stringify(checkpoint, null, 1)}\n`);
 }
 
 /** The checkpoint of a folder, or undefined when there is none. */
