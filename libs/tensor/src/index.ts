@@ -217,3 +217,5 @@ export {
   type MetaTrainOptions,
 } from './ghn/ghn.train';
 export { readTensorFile, writeFileAtomic, writeTensorFile, type TensorFileEntry } from './io/tensor-file';
+export { NB101_MACRO_DEFAULTS, NB101_SPACE, nb101Cell, nb101Graph, nb101NetworkBuilder, nb101VertexChannels, planNb101 } from './nb101/nb101.network';
+export { NetworkProgram, type Hwc, type ProgramValue } from './network/program';

@@ -151,11 +151,12 @@ describe('nasx export (as a user runs it)', () => {
       expect.stringMatching(/--arch "\[\[0,1\],\[0,0\]\]\|input,output" is not an architecture of space "nb201"/),
     ]);
 
-    fs.writeFileSync(path.join(dir, 'nb101.yaml'), 'space: nb101\nestimator: synthetic\nsearcher: random\nbudget: { evaluations: 1 }\n');
-    const noBuilder = nasx(['export', path.join(dir, 'nb101.yaml'), '--arch', '[[0,1],[0,0]]|input,output']);
+    // GNNs are built by @nasx/tensor's graph builder, not as image networks: nothing to export.
+    fs.writeFileSync(path.join(dir, 'gnn.yaml'), 'space: gnn\nestimator: synthetic\nsearcher: random\nbudget: { evaluations: 1 }\n');
+    const noBuilder = nasx(['export', path.join(dir, 'gnn.yaml'), '--arch', 'gcn']);
     expect([noBuilder.code, noBuilder.stderr]).toEqual([
       2,
-      expect.stringMatching(/its space "nb101" has no network builder.*Fix: nasx export builds networks of the spaces nb201, mnas, wrn;/),
+      expect.stringMatching(/its space "gnn" has no network builder.*Fix: nasx export builds networks of the spaces nb201, nb101, mnas, wrn, deepnets;/),
     ]);
 
     const noTask = nasx(['export', syntheticRun, '-o', path.join(dir, 'x3')]);

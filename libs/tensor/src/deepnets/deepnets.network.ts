@@ -25,7 +25,8 @@ import { NasxError, type Architecture, type Json, type Rng } from '@nasx/contrac
 import { TENSOR_PACKAGE } from '../backend/backend';
 import { createGraphNetwork } from '../network/functional-network';
 import { ioShapeOf } from '../network/io-shape';
-import type { BufferSpec, Network, NetworkBuilder, NetworkGraph, NetworkOps, NetworkOptions, NetworkPlan, ParameterSpec } from '../network/network';
+import type { Network, NetworkBuilder, NetworkGraph, NetworkOps, NetworkOptions, NetworkPlan } from '../network/network';
+import { NetworkProgram, type ProgramValue as V } from '../network/program';
 
 /** Space id of generated networks. */
 export const DEEPNETS_SPACE = 'deepnets';
@@ -173,113 +174,10 @@ export function sampleDeepNets(rng: Rng, ranges: DeepNetsRanges = DEEPNETS_DEFAU
   });
 }
 
-/** `[height, width, channels]` of an activation (NHWC without the batch). */
-type Hwc = readonly [number, number, number];
-
-/** A value of the program: the op backend's value (absent while planning) and its shape. */
-interface V<T> {
-  readonly t: T | undefined;
-  readonly s: Hwc;
-}
-
-/** Planning and running in one pass over the genotype, so plan and forward cannot disagree. */
-class Program<T> {
-  readonly parameters: ParameterSpec[] = [];
-  readonly buffers: BufferSpec[] = [];
-  flops = 0;
-  memory = 0;
-
-  constructor(private readonly ops: NetworkOps<T> | undefined) {}
-
-  private run(f: (o: NetworkOps<T>) => T): T | undefined {
-    return this.ops ? f(this.ops) : undefined;
-  }
-
-  conv(name: string, x: V<T>, cout: number, k: number, stride: number): V<T> {
-    const [h, w, cin] = x.s;
-    const s: Hwc = [Math.ceil(h / stride), Math.ceil(w / stride), cout];
-    this.parameters.push({ name: `${name}.weight`, shape: [k, k, cin, cout], role: 'conv-weight', fanIn: k * k * cin, fanOut: k * k * cout });
-    this.flops += s[0] * s[1] * cout * cin * k * k;
-    return { t: this.run((o) => o.conv(name, x.t!, stride, (k - 1) / 2)), s };
-  }
-
-  depthwise(name: string, x: V<T>, k: number, stride: number): V<T> {
-    const [h, w, c] = x.s;
-    const s: Hwc = [Math.ceil(h / stride), Math.ceil(w / stride), c];
-    this.parameters.push({ name: `${name}.weight`, shape: [k, k, c, 1], role: 'conv-weight', fanIn: k * k, fanOut: k * k });
-    this.flops += s[0] * s[1] * c * k * k;
-    // tfjs's depthwise convolution pads 'same' (symmetric for odd k at stride 1; ⌈H/2⌉ at stride 2).
-    return { t: this.run((o) => o.depthwiseConv(name, x.t!, stride, 'same')), s };
-  }
-
-  bn(name: string, x: V<T>): V<T> {
-    const c = x.s[2];
-    this.parameters.push({ name: `${name}.weight`, shape: [c], role: 'bn-weight', fanIn: 1, fanOut: 1 });
-    this.parameters.push({ name: `${name}.bias`, shape: [c], role: 'bn-bias', fanIn: 1, fanOut: 1 });
-    this.buffers.push({ name: `${name}.running_mean`, shape: [c], fill: 0 }, { name: `${name}.running_var`, shape: [c], fill: 1 });
-    this.memory += 9 * x.s[0] * x.s[1] * c;
-    return { t: this.run((o) => o.batchNorm(name, x.t!)), s: x.s };
-  }
-
-  relu(name: string, x: V<T>): V<T> {
-    this.memory += 2 * x.s[0] * x.s[1] * x.s[2];
-    return { t: this.run((o) => o.relu(name, x.t!)), s: x.s };
-  }
-
+/** A generated network as a {@link NetworkProgram}: cells, operations, stem and head. */
+class DeepNetsProgram<T> extends NetworkProgram<T> {
   reluConvBn(name: string, x: V<T>, cout: number, k: number, stride: number): V<T> {
     return this.bn(`${name}.bn`, this.conv(`${name}.conv`, this.relu(`${name}.relu`, x), cout, k, stride));
-  }
-
-  pool(name: string, kind: 'max' | 'avg', x: V<T>, stride: number): V<T> {
-    const s: Hwc = [Math.ceil(x.s[0] / stride), Math.ceil(x.s[1] / stride), x.s[2]];
-    this.memory += s[0] * s[1] * s[2];
-    return { t: this.run((o) => (kind === 'max' ? o.maxPool(name, x.t!, 3, stride, 'same') : o.avgPool(name, x.t!, 3, stride, 'same'))), s };
-  }
-
-  se(name: string, x: V<T>): V<T> {
-    const c = x.s[2];
-    const hidden = Math.max(1, Math.floor(c / 4));
-    for (const [n, cin, cout] of [
-      ['reduce', c, hidden],
-      ['expand', hidden, c],
-    ] as const) {
-      this.parameters.push({ name: `${name}.${n}.weight`, shape: [1, 1, cin, cout], role: 'conv-weight', fanIn: cin, fanOut: cout });
-      this.parameters.push({ name: `${name}.${n}.bias`, shape: [cout], role: 'linear-bias', fanIn: cin, fanOut: cout });
-      this.flops += cin * cout + cout;
-    }
-    this.memory += 4 * x.s[0] * x.s[1] * c;
-    return { t: this.run((o) => o.squeezeExcite(name, x.t!)), s: x.s };
-  }
-
-  sum(name: string, terms: readonly V<T>[]): V<T> {
-    if (terms.length === 1) return terms[0]!;
-    this.memory += terms[0]!.s[0] * terms[0]!.s[1] * terms[0]!.s[2];
-    return {
-      t: this.run((o) =>
-        o.sum(
-          name,
-          terms.map((v) => v.t!),
-          terms[0]!.t!,
-        ),
-      ),
-      s: terms[0]!.s,
-    };
-  }
-
-  concat(name: string, terms: readonly V<T>[]): V<T> {
-    if (terms.length === 1) return terms[0]!;
-    const [h, w] = terms[0]!.s;
-    const c = terms.reduce((n, v) => n + v.s[2], 0);
-    this.memory += h * w * c;
-    return {
-      t: this.run((o) =>
-        o.concat(
-          name,
-          terms.map((v) => v.t!),
-        ),
-      ),
-      s: [h, w, c],
-    };
   }
 
   /** The op `op` on `x` at `stride` with `c` output channels (x has c channels already). */
@@ -288,9 +186,9 @@ class Program<T> {
       case 'skip':
         return stride === 1 ? x : this.reluConvBn(name, x, c, 1, stride);
       case 'max_pool_3x3':
-        return this.pool(name, 'max', x, stride);
+        return this.pool(name, 'max', x, 3, stride);
       case 'avg_pool_3x3':
-        return this.pool(name, 'avg', x, stride);
+        return this.pool(name, 'avg', x, 3, stride);
       case 'conv_1x1':
       case 'conv_3x3':
       case 'conv_5x5':
@@ -310,7 +208,7 @@ class Program<T> {
       }
       case 'se':
         // Never sampled at stride 2; a hand-written genotype that asks for it gets a reduce first.
-        return this.se(name, stride === 1 ? x : this.pool(`${name}.pool`, 'avg', x, stride));
+        return this.se(name, stride === 1 ? x : this.pool(`${name}.pool`, 'avg', x, 3, stride));
     }
   }
 
@@ -341,13 +239,7 @@ class Program<T> {
       s0 = s1;
       s1 = out;
     }
-    const features = { t: this.run((o) => o.globalAvgPool('pool', s1.t!)), s: [1, 1, s1.s[2]] as Hwc };
-    const cin = s1.s[2];
-    this.parameters.push({ name: 'classifier.weight', shape: [cin, classes], role: 'linear-weight', fanIn: cin, fanOut: classes });
-    this.parameters.push({ name: 'classifier.bias', shape: [classes], role: 'linear-bias', fanIn: cin, fanOut: classes });
-    this.flops += cin * classes + classes;
-    this.memory += 4 * classes;
-    return { t: this.run((o) => o.linear('classifier', features.t!)), s: [1, 1, classes] };
+    return this.classifier('pool', 'classifier', s1, classes);
   }
 }
 
@@ -359,27 +251,19 @@ function io(arch: Architecture, options: NetworkOptions) {
 export function planDeepNets(arch: Architecture, options: NetworkOptions): NetworkPlan {
   const g = deepnetsGenotype(arch);
   const shape = io(arch, options);
-  const p = new Program<never>(undefined);
-  p.network(g, { t: undefined, s: [shape.height, shape.width, shape.channels] }, shape.outChannels);
-  return {
-    space: DEEPNETS_SPACE,
-    archKey: arch.key,
-    inputShape: [...options.inputShape],
-    numClasses: shape.outChannels,
-    outputShape: shape.outputShape,
-    parameters: p.parameters,
-    buffers: p.buffers,
-    paramCount: p.parameters.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0),
-    flops: p.flops,
-    trainingBytesPerSample: 4 * p.memory,
-  };
+  const p = new DeepNetsProgram<never>(undefined);
+  p.network(g, p.input(undefined, options.inputShape), shape.outChannels);
+  return p.toPlan(DEEPNETS_SPACE, arch, options, shape);
 }
 
 /** The forward pass of a generated network as a {@link NetworkGraph}. */
 export function deepnetsGraph(arch: Architecture, options: NetworkOptions): NetworkGraph {
   const g = deepnetsGenotype(arch);
   const shape = io(arch, options);
-  return <T>(x: T, ops: NetworkOps<T>): T => new Program<T>(ops).network(g, { t: x, s: [shape.height, shape.width, shape.channels] }, shape.outChannels).t!;
+  return <T>(x: T, ops: NetworkOps<T>): T => {
+    const p = new DeepNetsProgram<T>(ops);
+    return p.network(g, p.input(x, options.inputShape), shape.outChannels).t!;
+  };
 }
 
 /** The {@link NetworkBuilder} of generated networks. */

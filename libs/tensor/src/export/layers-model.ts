@@ -146,6 +146,16 @@ class LayersGraphOps implements NetworkOps<Sym> {
     return this.apply(tfl.layers.concatenate({ axis: -1, name: this.unique(name) }), inputs);
   }
 
+  truncate(name: string, x: Sym, channels: number): Sym {
+    // No built-in slicing layer: a fixed 1×1 convolution whose kernel is [I; 0] keeps the first channels.
+    const have = x.shape[x.shape.length - 1]!;
+    const kernel = tf.tidy(() => tf.reshape(tf.concat([tf.eye(channels), tf.zeros([have - channels, channels])], 0), [1, 1, have, channels]));
+    const layer = tfl.layers.conv2d({ filters: channels, kernelSize: 1, useBias: false, trainable: false, name: this.unique(name) });
+    const y = this.apply(layer, x, [kernel]);
+    kernel.dispose();
+    return y;
+  }
+
   sum(name: string, terms: readonly Sym[], like: Sym, channels?: number): Sym {
     if (terms.length === 1) return terms[0]!;
     if (terms.length === 0) {

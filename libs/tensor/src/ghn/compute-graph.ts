@@ -134,6 +134,8 @@ export function traceNetwork(graph: NetworkGraph, plan: NetworkPlan): ComputeGra
     maxPool: (name, x, _size: Window, _stride: Window) => add('max_pool', name, [x]),
     sum: (name, terms) => (terms.length === 1 ? terms[0]! : terms.length === 0 ? add('zero', name, []) : add('sum', name, terms)),
     concat: (name, terms) => (terms.length === 1 ? terms[0]! : add('concat', name, terms)),
+    // A channel slice routes activations and owns nothing: not a node (as DeepNets-1M has none).
+    truncate: (_name, x) => x,
     globalAvgPool: (name, x) => add('glob_avg', name, [x]),
     tap: (_name: string, x: Sym, _kind: TapKind) => x,
     squeezeExcite: (name, x) => {

@@ -28,6 +28,22 @@ describe('traceNetwork', () => {
         { numClasses: 10, inputShape: [3, 32, 32] },
       ],
       [sampleDeepNets(createRng(3)), MNIST],
+      [
+        {
+          space: 'nb101',
+          genotype: {
+            matrix: [
+              [0, 1, 1, 0],
+              [0, 0, 1, 1],
+              [0, 0, 0, 1],
+              [0, 0, 0, 0],
+            ],
+            ops: ['input', 'conv3x3-bn-relu', 'maxpool3x3', 'output'],
+          },
+          key: 'c',
+        },
+        { numClasses: 10, inputShape: [3, 8, 8], macro: { channels: 8, stacks: 2, modulesPerStack: 1 } },
+      ],
     ];
     for (const [arch, options] of cases) {
       const net = ghnNetwork(arch, options as never);

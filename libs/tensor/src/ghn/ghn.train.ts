@@ -25,14 +25,14 @@ export interface GhnNetwork {
 
 /**
  * The {@link GhnNetwork} of `arch` for a task's shapes. Any space whose builder describes its
- * forward pass (`NetworkBuilder.graph`: nb201, mnas, wrn, deepnets) works.
+ * forward pass (`NetworkBuilder.graph`: nb201, nb101, mnas, wrn, deepnets) works.
  */
 export function ghnNetwork(arch: Architecture, options: BuildNetworkOptions): GhnNetwork {
   const builder = findNetworkBuilder(arch.space, options.builders);
   if (!builder.graph) {
     throw new NasxError('architecture', `the ${arch.space} network builder does not describe its forward pass, so a GHN cannot read its graph`, {
       pkg: TENSOR_PACKAGE,
-      fix: 'implement NetworkBuilder.graph for the space (nb201, mnas, wrn and deepnets have it)',
+      fix: 'implement NetworkBuilder.graph for the space (nb201, nb101, mnas, wrn and deepnets have it)',
     });
   }
   const plan = builder.plan(arch, options);

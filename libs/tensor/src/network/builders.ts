@@ -3,12 +3,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import { TENSOR_PACKAGE } from '../backend/backend';
 import { deepnetsNetworkBuilder } from '../deepnets/deepnets.network';
 import { mnasNetworkBuilder } from '../mnas/mnas.network';
+import { nb101NetworkBuilder } from '../nb101/nb101.network';
 import { nb201NetworkBuilder } from '../nb201/nb201.network';
 import { wrnNetworkBuilder } from '../wrn/wrn.network';
 import type { Network, NetworkBuilder, NetworkOptions, NetworkPlan } from './network';
 
 /** The builders nasx ships, one per search space, listed in one place. */
-export const NETWORK_BUILDERS: readonly NetworkBuilder[] = [nb201NetworkBuilder, mnasNetworkBuilder, wrnNetworkBuilder, deepnetsNetworkBuilder];
+export const NETWORK_BUILDERS: readonly NetworkBuilder[] = [
+  nb201NetworkBuilder,
+  nb101NetworkBuilder,
+  mnasNetworkBuilder,
+  wrnNetworkBuilder,
+  deepnetsNetworkBuilder,
+];
 
 /** {@link NetworkOptions} plus builders to consult before {@link NETWORK_BUILDERS}. */
 export interface BuildNetworkOptions extends NetworkOptions {

@@ -207,6 +207,8 @@ export interface NetworkOps<T> {
   maxPool(name: string, x: T, size: Window, stride: Window, pad: 'same' | 'valid'): T;
   /** Concatenation along the channel (last) axis, in the order given (DARTS-style cell outputs). */
   concat(name: string, terms: readonly T[]): T;
+  /** The first `channels` channels (NAS-Bench-101's `truncate` of a vertex feeding a narrower one). */
+  truncate(name: string, x: T, channels: number): T;
   /**
    * Element-wise sum of `terms`; with none, zeros shaped like `like` (NB201's `none` edges), with
    * `channels` channels when given (a `none`-only node of a cell that changes the channel count).

@@ -233,6 +233,7 @@ export function eagerOps(L: Layers): NetworkOps<tf.Tensor> {
     avgPool: (_name, x, size, stride, pad) => tf.avgPool(x as tf.Tensor4D, windowPair(size), windowPair(stride), pad),
     maxPool: (_name, x, size, stride, pad) => tf.maxPool(x as tf.Tensor4D, windowPair(size), windowPair(stride), pad),
     concat: (_name, terms) => (terms.length === 1 ? terms[0]! : tf.concat(terms as tf.Tensor[], -1)),
+    truncate: (_name, x, channels) => tf.slice(x, [0, 0, 0, 0], [-1, -1, -1, channels]),
     sum: (_name, terms, like, channels) =>
       terms.length === 0
         ? channels === undefined || channels === like.shape[3]

@@ -114,7 +114,7 @@ function checkSpace(space: string): void {
       {
         ...place,
         pointer: '/space',
-        fix: 'search nb201, mnas, wrn or deepnets, whose builders describe their networks',
+        fix: 'search nb201, nb101, mnas, wrn or deepnets, whose builders describe their networks',
       },
     );
   }
