@@ -313,6 +313,29 @@ describe('npm install -g @nasx/cli from the tarballs, used outside the workspace
     for (const e of evaluated) expect(e.estimate!.metrics['val_acc']).toBeGreaterThanOrEqual(0);
   });
 
+  it('meta-trains GHN-2 on generated networks and estimates unseen ones with predicted parameters (MNIST from the mnist package)', async () => {
+    const events = await runConfig('ghn', [
+      'task: { use: mnist, options: { limit: 400 } }',
+      'space: { use: deepnets, options: { channels: [4], layers: [1, 2], nodes: [1, 2], stem: [1] } }',
+      'estimator:',
+      '  use: ghn',
+      '  options:',
+      '    baseline: true',
+      '    valLimit: 64',
+      '    evalBatchSize: 32',
+      '    ghn: { hidden: 8, maxShape: [8, 8, 3, 3], virtualEdges: 3 }',
+      '    train: { count: 4, epochs: 1, metaBatch: 2, batchSize: 16, trainLimit: 64, deepnets: { channels: [4], layers: [1, 2], nodes: [1, 2], stem: [1] } }',
+      'searcher: random',
+      'budget: { evaluations: 3 }',
+    ]);
+    const evaluated = events.filter((e) => e.type === 'evaluated');
+    expect(evaluated).toHaveLength(3);
+    for (const e of evaluated) {
+      expect(e.estimate!.metrics['ghn_acc']).toBeGreaterThanOrEqual(0);
+      expect(e.estimate!.metrics['init_acc']).toBeGreaterThanOrEqual(0);
+    }
+  });
+
   it('trains weight-sharing supernets on MNIST (one thread and 2 data-parallel replicas from the installed build) and scores with them', async () => {
     const cells = [
       '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|',

@@ -189,6 +189,31 @@ const cases: Case[] = [
     expect: [/error \(architecture\)/, /layer 1 has a hidden size of 0/, /Fix: give it one of 4, 8, 16/],
   },
   {
+    name: 'a GHN asked to read a space whose networks have no described forward pass',
+    config: `task: mnist\nspace: gnn\nestimator: ghn\nsearcher: random\nbudget: { evaluations: 2 }\n`,
+    expect: [/\/space/, /estimator "ghn": no network builder for search space "gnn"/, /Fix: networks can be built for nb201, nb101, mnas, wrn, deepnets/],
+  },
+  {
+    name: 'a GHN decoder shape with a non-square kernel',
+    config: `task: mnist\nspace: deepnets\nestimator: { use: ghn, options: { ghn: { maxShape: [64, 64, 5, 3] } } }\nsearcher: random\nbudget: { evaluations: 2 }\n`,
+    expect: [/\/estimator\/options\/ghn\/maxShape/, /has a non-square kernel/, /Fix: use \[o, i, k, k\]/],
+  },
+  {
+    name: 'a deepnets architecture reading a node that does not exist yet',
+    args: () => [
+      'score',
+      '--space',
+      'deepnets',
+      '--estimator',
+      'flops',
+      '--task',
+      'mnist',
+      '--no-journal',
+      '{"channels":8,"layers":3,"stem":1,"normal":{"nodes":[{"inputs":[3],"ops":["skip"]}]},"reduce":{"nodes":[{"inputs":[0],"ops":["skip"]}]}}',
+    ],
+    expect: [/error \(architecture\)/, /normal node 0 reads input 3, not one of 0\.\.1/, /Fix: a deepnets genotype is/],
+  },
+  {
     name: 'resuming a folder that is not a run',
     args: (dir) => ['resume', dir],
     expect: [/is not a run folder/, /Fix: pass a folder under runs\//],

@@ -406,6 +406,8 @@ export const NASX_GRADIENTS: readonly tf.GradConfig[] = [
           const inner = x.shape.slice(a + 1);
           const n = indices.size;
           const rows = tf.reshape(dy as T, [...outer, n, ...inner]);
+          // Axis 0: the rows are in place (a transpose by the identity still copies the whole x).
+          if (a === 0) return tf.unsortedSegmentSum(rows, tf.reshape(indices, [n]) as tf.Tensor1D, x.shape[0]!);
           // Bring the gathered axis first, sum rows into their source index, and move it back.
           const perm = [outer.length, ...outer.map((_, i) => i), ...inner.map((_, i) => outer.length + 1 + i)];
           const summed = tf.unsortedSegmentSum(tf.transpose(rows, perm), tf.reshape(indices, [n]) as tf.Tensor1D, x.shape[a]!);

@@ -251,6 +251,10 @@ export class Ghn {
       add(`${name}.weight`, (r) => uniform(r, [fin, fout], fin));
       add(`${name}.bias`, (r) => uniform(r, [fout], fin));
     };
+    const linearRows = (name: string, fin: number, fout: number) => {
+      add(`${name}.weight`, (r) => uniform(r, [fout, fin], fin));
+      add(`${name}.bias`, (r) => uniform(r, [fout], fin));
+    };
     Ghn.instances++;
     tf.tidy(() => {
       // nn.Embedding: N(0, 1).
@@ -272,9 +276,12 @@ export class Ghn {
         add('ln.weight', () => tf.ones([h]));
         add('ln.bias', () => tf.zeros([h]));
       }
-      linear('decoder.fc', h, 4 * h * kMax * kMax);
+      // The two layers whose outputs are selected per shape hold their weights output-major
+      // ([out, in]): a selection is then a row gather (and its gradient a row scatter), not a
+      // column gather, which transposes the whole matrix both ways.
+      linearRows('decoder.fc', h, 4 * h * kMax * kMax);
       linear('decoder.conv.0', 4 * h, 8 * h);
-      linear('decoder.conv.1', 8 * h, oMax * iMax);
+      linearRows('decoder.conv.1', 8 * h, oMax * iMax);
       linear('decoder.class', oMax, numClasses);
       linear('decoder_1d.0', h, 2 * h);
       linear('decoder_1d.1', 2 * h, 2 * maxCh);
@@ -450,9 +457,9 @@ export class Ghn {
     for (let c = 0; c < 4 * h; c++) for (let y = 0; y < g.kh; y++) for (let z = 0; z < g.kw; z++) cols.push(c * kMax * kMax + y * kMax + z);
     const full = cols.length === 4 * h * kMax * kMax;
     const colIdx = full ? undefined : tf.tensor1d(cols, 'int32');
-    const w = colIdx ? tf.gather(this.v('decoder.fc.weight'), colIdx, 1) : this.v('decoder.fc.weight');
+    const w = colIdx ? tf.gather(this.v('decoder.fc.weight'), colIdx) : this.v('decoder.fc.weight');
     const bias = colIdx ? tf.gather(this.v('decoder.fc.bias'), colIdx) : this.v('decoder.fc.bias');
-    const fc = tf.relu(tf.add(tf.matMul(x, w), bias)); // [n, 4h·kh·kw], channel-major
+    const fc = tf.relu(tf.add(tf.matMul(x, w, false, true), bias)); // [n, 4h·kh·kw], channel-major
     const pos = tf.reshape(tf.transpose(tf.reshape(fc, [n, 4 * h, g.kh * g.kw]), [0, 2, 1]), [n * g.kh * g.kw, 4 * h]);
     const c1 = tf.relu(tf.add(tf.matMul(pos, this.v('decoder.conv.0.weight')), this.v('decoder.conv.0.bias')));
     const o = allOut ? oMax : g.o;
@@ -460,9 +467,9 @@ export class Ghn {
     for (let a = 0; a < o; a++) for (let b = 0; b < g.i; b++) outCols.push(a * iMax + b);
     const all = outCols.length === oMax * iMax;
     const oi = all ? undefined : tf.tensor1d(outCols, 'int32');
-    const w2 = oi ? tf.gather(this.v('decoder.conv.1.weight'), oi, 1) : this.v('decoder.conv.1.weight');
+    const w2 = oi ? tf.gather(this.v('decoder.conv.1.weight'), oi) : this.v('decoder.conv.1.weight');
     const b2 = oi ? tf.gather(this.v('decoder.conv.1.bias'), oi) : this.v('decoder.conv.1.bias');
-    return tf.reshape(tf.add(tf.matMul(c1, w2), b2), [n, g.kh, g.kw, o, g.i]);
+    return tf.reshape(tf.add(tf.matMul(c1, w2, false, true), b2), [n, g.kh, g.kw, o, g.i]);
   }
 
   /** `[n, 2, max(o_max, i_max)]`: row 0 a weight, row 1 a bias (the reference's `decoder_1d`). */

@@ -57,7 +57,7 @@ describe('ghn estimator', () => {
 
   it('meta-trains once in prepare, checkpoints, and estimates held-out graphs beside random initialisation and after fine-tuning', async () => {
     const dir = tmp();
-    const e = await create({ ...TINY, baseline: true, fineTune: { steps: 2, batchSize: 16 } });
+    const e = await create({ ...TINY, baseline: true, fineTune: { steps: 2, batchSize: 16, at: [0, 1] } });
     const steps: number[] = [];
     await e.prepare!(workContext(dir, { emit: (ev: EventDraft) => ev.type === 'metric' && ev.name === 'ghn_meta_loss' && steps.push(ev.step!) }));
     expect(steps).toEqual([1, 2, 3, 4]);
@@ -74,7 +74,13 @@ describe('ghn estimator', () => {
     const other = space.sample(createRng(99));
     const r = await e.estimate(other, testEstimateContext(1));
     expect(r.info).toMatchObject({ heldOut: !trained.some((g) => g.key === other.key) });
-    for (const m of ['ghn_acc', 'init_acc', 'ghn_finetune_acc']) {
+    // The fine-tuning curves start where the untrained estimates are, and end at the reported values.
+    const curve = (r.info as { fineTune: { steps: number[]; ghn: number[]; init: number[] } }).fineTune;
+    expect(curve.steps).toEqual([0, 1, 2]);
+    expect(curve.ghn[0]).toBeCloseTo(r.metrics['ghn_acc']!, 6);
+    expect(curve.init[0]).toBeCloseTo(r.metrics['init_acc']!, 6);
+    expect([curve.ghn[2], curve.init[2]]).toEqual([r.metrics['ghn_finetune_acc'], r.metrics['init_finetune_acc']]);
+    for (const m of ['ghn_acc', 'init_acc', 'ghn_finetune_acc', 'init_finetune_acc']) {
       expect(r.metrics[m]).toBeGreaterThanOrEqual(0);
       expect(r.metrics[m]).toBeLessThanOrEqual(100);
     }

@@ -20,6 +20,7 @@ import {
   type EstimateContext,
   type Estimator,
   type EstimatorDeps,
+  type Json,
   type MetricDeclaration,
   type Task,
   type WorkContext,
@@ -418,18 +419,35 @@ export function createGhnEstimator(options: GhnOptions, deps: EstimatorDeps): Es
           tf.dispose(Object.values(init));
         }
       }
+      let curves: { [k: string]: Json } | undefined;
       if (options.fineTune.steps > 0) {
-        const rng = ctx.rng.fork(`ghn-finetune-${ctx.trial}`);
-        const cache = new Map<number, number[]>();
-        let step = 0;
-        const curve = await fineTune(net, params, {
-          steps: options.fineTune.steps,
-          lr: options.fineTune.lr,
-          momentum: options.fineTune.momentum,
-          nextBatch: async () => streamBatch(trainImages!, options.fineTune.batchSize, rng, step++, cache),
-          evaluate: (p) => accuracyWith(net, p, val),
-        });
-        metrics['ghn_finetune_acc'] = 100 * curve[curve.length - 1]!.value;
+        // GHN-2 Sec. 5.2: the same SGD steps on the same batches from predicted and (with baseline) random parameters.
+        const run = async (start: Readonly<Record<string, tf.Tensor>>) => {
+          const rng = ctx.rng.fork(`ghn-finetune-${ctx.trial}`);
+          const cache = new Map<number, number[]>();
+          let step = 0;
+          return fineTune(net, start, {
+            steps: options.fineTune.steps,
+            lr: options.fineTune.lr,
+            momentum: options.fineTune.momentum,
+            nextBatch: async () => streamBatch(trainImages!, options.fineTune.batchSize, rng, step++, cache),
+            evaluate: (p) => 100 * accuracyWith(net, p, val),
+            at: options.fineTune.at,
+          });
+        };
+        const ghnCurve = await run(params);
+        metrics['ghn_finetune_acc'] = ghnCurve[ghnCurve.length - 1]!.value;
+        curves = { steps: ghnCurve.map((c) => c.step), ghn: ghnCurve.map((c) => c.value) };
+        if (options.baseline) {
+          const init = initialParameters(net, ctx.trial);
+          try {
+            const initCurve = await run(init);
+            metrics['init_finetune_acc'] = initCurve[initCurve.length - 1]!.value;
+            curves['init'] = initCurve.map((c) => c.value);
+          } finally {
+            tf.dispose(Object.values(init));
+          }
+        }
       }
       return {
         metrics,
@@ -440,6 +458,7 @@ export function createGhnEstimator(options: GhnOptions, deps: EstimatorDeps): Es
           params: net.plan.paramCount,
           heldOut: !trainKeys.has(arch.key),
           valSamples: val.reduce((n, b) => n + b.labels.shape[0], 0),
+          ...(curves ? { fineTune: curves } : {}),
         },
       };
     } finally {

@@ -220,7 +220,7 @@ export const ghnSchema = {
       "default": 250
     },
     "baseline": {
-      "description": "Also report init_acc: the same network's accuracy with seeded random parameters (what predicted parameters must beat).",
+      "description": "Also report init_acc: the same network's accuracy with seeded random parameters (what predicted parameters must beat); with fineTune, also init_finetune_acc, the same fine-tuning from those random parameters.",
       "type": "boolean",
       "default": false
     },
@@ -254,6 +254,15 @@ export const ghnSchema = {
           "type": "integer",
           "minimum": 1,
           "default": 64
+        },
+        "at": {
+          "description": "Steps after which to also measure the validation accuracy, reported as a curve in the estimate's info (fineTune.steps, fineTune.ghn and, with baseline, fineTune.init).",
+          "type": "array",
+          "items": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "default": []
         }
       }
     },

@@ -1,0 +1,327 @@
+#!/usr/bin/env node
+// GHN-2 (Knyazev et al. 2021) through `nasx run` (the product path), in four parts:
+//
+//   heldout   meta-train on generated DeepNets-style networks, then estimate ≥ 100 unseen ones of the
+//             same distribution: accuracy of the predicted parameters (untrained) against the same
+//             networks with random parameters. MNIST (embedded) and the CIFAR-10 sample.
+//   nb201     GHN meta-trained on NB201 cells (GHN-1 style), then Spearman ρ between its estimate and
+//             NB201's CIFAR-10 test accuracy over ≥ 500 cells, beside synflow's and NASWOT's ρ on the
+//             same cells (one run: the proxies are named estimators, the table is reported).
+//   finetune  fine-tuning curves of held-out networks from predicted and from random parameters
+//             (the same SGD steps on the same batches), with the GHN of the heldout part.
+//   speed     parameter prediction for NB201 networks: seconds per graph alone, graphs/s batched.
+//
+//   node tools/bench/ghn/ghn.bench.cjs --part heldout --task mnist [--count 512 --epochs 2 --evals 120]
+//   node tools/bench/ghn/ghn.bench.cjs --part nb201 [--cells 500]
+//   node tools/bench/ghn/ghn.bench.cjs --part finetune --task mnist [--nets 10 --steps 100]
+//   node tools/bench/ghn/ghn.bench.cjs --part speed
+//   node tools/bench/ghn/ghn.bench.cjs --report          (GHN.md again from the results file)
+//
+// Data: NASX_DATA, else the shared data folder beside the repository (cifar10-sample/, nas-bench-201/).
+// Results merge into ghn.results.json by part and task; GHN.md is written from it.
+'use strict';
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+const { ROOT, arg, DATA, CLI } = require('../common.cjs');
+const { machineInfo } = require('../machine.cjs');
+
+const RESULTS = path.join(__dirname, 'ghn.results.json');
+const PART = arg('--part', 'heldout');
+const TASK = arg('--task', 'mnist');
+const SEED = Number(arg('--seed', 0));
+const stats = () => require(path.join(ROOT, 'libs', 'stats', 'dist', 'index.js'));
+
+/** The meta-training of the heldout and finetune parts (CPU-sized; GHN-2: 10^6 graphs, 300 epochs, meta-batch 8). */
+const TRAIN = {
+  count: Number(arg('--count', 512)),
+  epochs: Number(arg('--epochs', 2)),
+  metaBatch: 4,
+  batchSize: 32,
+  checkpointEvery: 25,
+};
+const PAPER = {
+  cifar10: 'GHN-2 on CIFAR-10 with predicted parameters: ResNet-50 58.6 %, the best DeepNets-1M test architecture 77.1 % (Knyazev et al. 2021)',
+};
+
+const previous = fs.existsSync(RESULTS) ? JSON.parse(fs.readFileSync(RESULTS, 'utf8')) : { parts: {} };
+if (process.argv.includes('--report')) {
+  report(previous);
+  process.exit(0);
+}
+
+function nasx(args) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (r.status !== 0) {
+    console.error(`ghn bench: nasx ${args.join(' ')} failed:\n${r.stderr}`);
+    process.exit(1);
+  }
+  return r;
+}
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-ghn-bench-'));
+
+/** Runs a config; returns the run folder and its evaluated events. */
+function run(name, config) {
+  const file = path.join(work, `${name}.json`);
+  fs.writeFileSync(file, JSON.stringify({ name, seed: SEED, ...config }));
+  const runsDir = path.join(work, `${name}-runs`);
+  const t0 = Date.now();
+  nasx(['run', file, '--data-dir', DATA, '--runs-dir', runsDir, '-q']);
+  const seconds = (Date.now() - t0) / 1000;
+  const runDir = path.join(runsDir, fs.readdirSync(runsDir)[0]);
+  const lines = fs
+    .readFileSync(path.join(runDir, 'events.ndjson'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  return { runDir, seconds, evaluated: lines.filter((e) => e.type === 'evaluated' && e.estimate), events: lines };
+}
+
+/** The finished GHN checkpoint of a run folder. */
+function ghnCheckpoint(runDir) {
+  const base = path.join(runDir, 'state', 'ghn');
+  const file = path.join(base, fs.readdirSync(base)[0], 'ghn.json');
+  return { file, checkpoint: JSON.parse(fs.readFileSync(file, 'utf8')) };
+}
+
+const summary = (x) => {
+  const { mean, sampleStd } = stats();
+  return { mean: mean(x), std: sampleStd(x), min: Math.min(...x), max: Math.max(...x), n: x.length };
+};
+
+function save(key, value) {
+  const result = JSON.parse(fs.existsSync(RESULTS) ? fs.readFileSync(RESULTS, 'utf8') : '{"parts":{}}');
+  result.parts[key] = { date: new Date().toISOString().slice(0, 10), machine: machineInfo(), ...value };
+  fs.writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
+  report(result);
+}
+
+const taskEntry = (task) => (task === 'mnist' ? { use: 'mnist' } : { use: 'cifar10' });
+
+if (PART === 'heldout') {
+  const evals = Number(arg('--evals', 120));
+  const r = run(`ghn-heldout-${TASK}`, {
+    task: taskEntry(TASK),
+    space: 'deepnets',
+    estimator: { use: 'ghn', options: { baseline: true, train: TRAIN } },
+    searcher: 'random',
+    budget: { evaluations: evals },
+  });
+  const held = r.evaluated.filter((e) => e.estimate.info.heldOut);
+  const { checkpoint } = ghnCheckpoint(r.runDir);
+  const ghn = held.map((e) => e.estimate.metrics.ghn_acc);
+  const init = held.map((e) => e.estimate.metrics.init_acc);
+  const wins = held.filter((e) => e.estimate.metrics.ghn_acc > e.estimate.metrics.init_acc).length;
+  save(`heldout-${TASK}`, {
+    task: TASK,
+    train: {
+      ...TRAIN,
+      steps: checkpoint.totalSteps,
+      seconds: checkpoint.seconds,
+      firstLoss: checkpoint.history[0].loss,
+      lastLoss: checkpoint.history.at(-1).loss,
+    },
+    heldOut: held.length,
+    evaluated: r.evaluated.length,
+    valSamples: held[0]?.estimate.info.valSamples,
+    ghn: summary(ghn),
+    init: summary(init),
+    wins,
+    chance: 10,
+    predictSeconds: summary(held.map((e) => e.estimate.info.predictSeconds)),
+    nodes: summary(held.map((e) => e.estimate.info.nodes)),
+    runSeconds: r.seconds,
+    ghnFile: path.relative(work, ghnCheckpoint(r.runDir).file),
+    work,
+  });
+} else if (PART === 'finetune') {
+  const held = previous.parts[`heldout-${TASK}`];
+  const ghnDir = held && path.join(held.work, path.dirname(held.ghnFile));
+  if (!ghnDir || !fs.existsSync(ghnDir)) {
+    console.error(`ghn bench: run --part heldout --task ${TASK} first (its GHN is read from its run folder)`);
+    process.exit(2);
+  }
+  const nets = Number(arg('--nets', 10));
+  const steps = Number(arg('--steps', 100));
+  const at = [0, 5, 10, 25, 50, 100, 200].filter((s) => s <= steps);
+  const r = run(`ghn-finetune-${TASK}`, {
+    seed: SEED + 1,
+    task: taskEntry(TASK),
+    space: 'deepnets',
+    estimator: { use: 'ghn', options: { load: path.join(ghnDir, 'ghn.json'), baseline: true, fineTune: { steps, at, lr: 0.025, batchSize: 64 } } },
+    searcher: 'random',
+    workers: 2,
+    budget: { evaluations: nets },
+  });
+  const curves = r.evaluated.filter((e) => e.estimate.info.heldOut).map((e) => e.estimate.info.fineTune);
+  const { mean, sampleStd } = stats();
+  const col = (k, i) => curves.map((c) => c[k][i]);
+  save(`finetune-${TASK}`, {
+    task: TASK,
+    nets: curves.length,
+    steps: curves[0].steps,
+    ghn: curves[0].steps.map((_, i) => ({ mean: mean(col('ghn', i)), std: sampleStd(col('ghn', i)) })),
+    init: curves[0].steps.map((_, i) => ({ mean: mean(col('init', i)), std: sampleStd(col('init', i)) })),
+    fineTune: { lr: 0.025, momentum: 0.9, batchSize: 64 },
+  });
+} else if (PART === 'nb201') {
+  const cells = Number(arg('--cells', 500));
+  const macro = { channels: 8, cellsPerStage: 1 };
+  const train = { graphs: 'space', count: Number(arg('--count', 400)), epochs: Number(arg('--epochs', 2)), metaBatch: 4, batchSize: 32, checkpointEvery: 25 };
+  const r = run('ghn-nb201', {
+    task: { use: 'cifar10' },
+    space: 'nb201',
+    estimator: { use: 'ghn', options: { train, macro, valLimit: 500 } },
+    estimators: {
+      synflow: { use: 'synflow' },
+      naswot: { use: 'naswot' },
+      table: { use: 'tabular', options: { dataset: 'cifar10', metric: 'test_acc', epochs: 200, report: [] } },
+    },
+    report: ['synflow', 'naswot', 'table'],
+    searcher: 'random',
+    budget: { evaluations: cells },
+  });
+  const { spearman, kendallTau } = stats();
+  const rows = r.evaluated.map((e) => e.estimate.metrics);
+  const truth = rows.map((m) => m['test_acc@200']);
+  const corr = (k) => {
+    const x = rows.map((m) => m[k]);
+    const ok = x.map((v, i) => Number.isFinite(v) && Number.isFinite(truth[i]));
+    const a = x.filter((_, i) => ok[i]);
+    const b = truth.filter((_, i) => ok[i]);
+    return { spearman: spearman(a, b), kendall: kendallTau(a, b), n: a.length };
+  };
+  const { checkpoint } = ghnCheckpoint(r.runDir);
+  save('nb201', {
+    cells: rows.length,
+    macro,
+    train: { ...train, steps: checkpoint.totalSteps, seconds: checkpoint.seconds },
+    metricsSeen: Object.keys(rows[0]),
+    ghn: corr('ghn_acc'),
+    synflow: corr('synflow'),
+    naswot: corr('naswot'),
+    runSeconds: r.seconds,
+  });
+} else if (PART === 'speed') {
+  const T = require(path.join(ROOT, 'libs', 'tensor', 'dist', 'index.js'));
+  (async () => {
+    await T.initTensorBackend();
+    const backend = T.currentTensorBackend ? T.currentTensorBackend() : T.tf.getBackend();
+    let x = 7;
+    // A fixed pseudo-random stream: the same cells on every run.
+    const ops = () => Array.from({ length: 6 }, () => ((x = (x * 1103515245 + 12345) % 2147483648), Math.floor((x / 2147483648) * 5)));
+    const arch = (o) => ({ space: 'nb201', genotype: { ops: o }, key: `nb201:${o.join('')}` });
+    const task = { numClasses: 10, inputShape: [3, 32, 32] };
+    const ghn = new T.Ghn({ ...T.GHN2_DEFAULTS, numClasses: 10 });
+    const out = { backend: typeof backend === 'string' ? backend : backend.name, ghnParams: ghn.paramCount, rows: [] };
+    for (const macro of [
+      { channels: 16, cellsPerStage: 5 },
+      { channels: 8, cellsPerStage: 1 },
+    ]) {
+      const nets = Array.from({ length: 32 }, () => T.ghnNetwork(arch(ops()), { ...task, macro }));
+      const time = (batch, reps) => {
+        const t0 = performance.now();
+        for (let k = 0; k < reps; k++)
+          T.tf.tidy(() => {
+            const p = ghn.predict(ghn.prepare(batch.map((n) => n.compute)));
+            p.forEach((rec) => Object.values(rec).forEach((t) => t.dataSync()));
+          });
+        return (performance.now() - t0) / 1000 / reps;
+      };
+      time(nets.slice(0, 1), 1); // warm-up
+      // The same 32 random cells three ways: one at a time, in batches of 8, all at once.
+      const one = nets.reduce((s, n) => s + time([n], 1), 0) / nets.length;
+      const b8 = [0, 8, 16, 24].reduce((s, k) => s + time(nets.slice(k, k + 8), 1), 0) / 4;
+      const b32 = time(nets, 1);
+      const avg = (f) => nets.reduce((s, n) => s + f(n), 0) / nets.length;
+      out.rows.push({
+        macro,
+        nodes: avg((n) => n.compute.nodes.length),
+        params: avg((n) => n.plan.paramCount),
+        secondsPerGraph: one,
+        graphsPerSecond: { 1: 1 / one, 8: 8 / b8, 32: 32 / b32 },
+      });
+      console.error(`speed ${JSON.stringify(macro)}: ${one.toFixed(3)} s/graph; batched 8: ${(8 / b8).toFixed(2)}/s, 32: ${(32 / b32).toFixed(2)}/s`);
+    }
+    save('speed', out);
+  })();
+} else {
+  console.error(`ghn bench: unknown --part ${PART} (heldout, nb201, finetune, speed)`);
+  process.exit(2);
+}
+
+function report(result) {
+  const p = result.parts;
+  const f = (s, d = 1) => `${s.mean.toFixed(d)} ± ${s.std.toFixed(d)}`;
+  const lines = ['# GHN-2: parameters predicted for unseen architectures', ''];
+  const any = Object.values(p)[0];
+  if (any)
+    lines.push(
+      `${any.machine.cores} × ${any.machine.cpu}, Node ${any.machine.node}. Made by \`node tools/bench/ghn/ghn.bench.cjs\` (each part through \`nasx run\`).`,
+      '',
+    );
+  const held = ['mnist', 'cifar10'].map((t) => p[`heldout-${t}`]).filter(Boolean);
+  if (held.length) {
+    lines.push(
+      '## Held-out networks: predicted against random parameters',
+      '',
+      'GHN-2 meta-trained on generated DeepNets-style networks (`deepnets` space defaults), then random search draws unseen networks of the same distribution; each is evaluated on the validation split with the parameters the GHN predicts, untrained, and with seeded random parameters (both with batch statistics in batch norm, as GHN-2 evaluates). Networks that happened to be in the training set are left out.',
+      '',
+      '| task | meta-training | steps (s) | held-out networks | predicted: accuracy % (mean ± sd) | min–max | random init % | predicted > random | chance |',
+      '|---|---|---|---|---|---|---|---|---|',
+      ...held.map(
+        (h) =>
+          `| ${h.task} | ${h.train.count} graphs × ${h.train.epochs} epochs, meta-batch ${h.train.metaBatch}, ${h.train.batchSize} images/step | ${h.train.steps} (${h.train.seconds.toFixed(0)}) | ${h.heldOut} | ${f(h.ghn)} | ${h.ghn.min.toFixed(1)}–${h.ghn.max.toFixed(1)} | ${f(h.init)} | ${h.wins} of ${h.heldOut} | ${h.chance} |`,
+      ),
+      '',
+      `For scale: ${PAPER.cifar10}, after meta-training on 10^6 graphs for 300 epochs on GPUs; here a few hundred graphs for a few hundred steps on 2 CPU cores, and the CIFAR-10 sample has 1,000 training images.`,
+      '',
+    );
+  }
+  const ft = ['mnist', 'cifar10'].map((t) => p[`finetune-${t}`]).filter(Boolean);
+  for (const x of ft) {
+    lines.push(
+      `## Fine-tuning from predicted parameters (${x.task})`,
+      '',
+      `${x.nets} held-out networks, SGD (lr ${x.fineTune.lr}, momentum ${x.fineTune.momentum}, ${x.fineTune.batchSize} images/step), the same batches from both starts; validation accuracy % (mean ± sd):`,
+      '',
+      `| step | ${x.steps.join(' | ')} |`,
+      `|---|${x.steps.map(() => '---').join('|')}|`,
+      `| from GHN-2 | ${x.ghn.map((s) => f(s)).join(' | ')} |`,
+      `| from random | ${x.init.map((s) => f(s)).join(' | ')} |`,
+      '',
+    );
+  }
+  if (p.nb201) {
+    const n = p.nb201;
+    lines.push(
+      '## NB201: rank correlation with the true accuracy',
+      '',
+      `${n.cells} random NB201 cells; truth: NB201's CIFAR-10 test accuracy after 200 epochs. The GHN meta-trained on ${n.train.count} NB201 cells (GHN-1 style, networks with ${n.macro.channels} channels and ${n.macro.cellsPerStage} cell per stage) for ${n.train.steps} steps on the CIFAR-10 sample; synflow and NASWOT on the same cells with their default settings.`,
+      '',
+      '| estimator | Spearman ρ | Kendall τ | cells |',
+      '|---|---|---|---|',
+      ...['ghn', 'synflow', 'naswot'].map((k) => `| ${k} | ${n[k].spearman.toFixed(3)} | ${n[k].kendall.toFixed(3)} | ${n[k].n} |`),
+      '',
+    );
+  }
+  if (p.speed) {
+    lines.push(
+      `## Prediction speed (${p.speed.backend}, GHN-2 of ${p.speed.ghnParams.toLocaleString('en-US')} parameters)`,
+      '',
+      'The same 32 random NB201 cells, predicted one at a time, in batches of 8 and all at once (node and parameter counts are means over them).',
+      '',
+      '| NB201 network | nodes | parameters | s per graph | graphs/s batched 8 | graphs/s batched 32 |',
+      '|---|---|---|---|---|---|',
+      ...p.speed.rows.map(
+        (r) =>
+          `| C=${r.macro.channels}, N=${r.macro.cellsPerStage} | ${r.nodes.toFixed(0)} | ${Math.round(r.params).toLocaleString('en-US')} | ${r.secondsPerGraph.toFixed(3)} | ${r.graphsPerSecond[8].toFixed(2)} | ${r.graphsPerSecond[32].toFixed(2)} |`,
+      ),
+      '',
+    );
+  }
+  fs.writeFileSync(path.join(__dirname, 'GHN.md'), lines.join('\n'));
+  console.log(lines.join('\n'));
+}
