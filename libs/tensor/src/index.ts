@@ -205,6 +205,7 @@ export {
 export { GHN2_DEFAULTS, Ghn, type GhnBatch, type GhnConfig } from './ghn/ghn.model';
 export {
   accuracyWith,
+  evaluateWith,
   fineTune,
   forwardWithParameters,
   ghnNetwork,

@@ -39,6 +39,7 @@ const TRAIN = {
   epochs: Number(arg('--epochs', 2)),
   metaBatch: 4,
   batchSize: 32,
+  lr: Number(arg('--lr', 0.001)),
   checkpointEvery: 25,
 };
 const PAPER = {
@@ -273,7 +274,7 @@ function report(result) {
       '|---|---|---|---|---|---|---|---|---|',
       ...held.map(
         (h) =>
-          `| ${h.task} | ${h.train.count} graphs × ${h.train.epochs} epochs, meta-batch ${h.train.metaBatch}, ${h.train.batchSize} images/step | ${h.train.steps} (${h.train.seconds.toFixed(0)}) | ${h.heldOut} | ${f(h.ghn)} | ${h.ghn.min.toFixed(1)}–${h.ghn.max.toFixed(1)} | ${f(h.init)} | ${h.wins} of ${h.heldOut} | ${h.chance} |`,
+          `| ${h.task} | ${h.train.count} graphs × ${h.train.epochs} epochs, meta-batch ${h.train.metaBatch}, ${h.train.batchSize} images/step, Adam lr ${h.train.lr ?? 0.001} | ${h.train.steps} (${h.train.seconds.toFixed(0)}) | ${h.heldOut} | ${f(h.ghn)} | ${h.ghn.min.toFixed(1)}–${h.ghn.max.toFixed(1)} | ${f(h.init)} | ${h.wins} of ${h.heldOut} | ${h.chance} |`,
       ),
       '',
       `For scale: ${PAPER.cifar10}, after meta-training on 10^6 graphs for 300 epochs on GPUs; here a few hundred graphs for a few hundred steps on 2 CPU cores, and the CIFAR-10 sample has 1,000 training images.`,

@@ -179,18 +179,30 @@ export async function fineTune(
 }
 
 /** Accuracy (fraction correct) of `net` run on `params` over the batches, with batch statistics. */
-export function accuracyWith(
+export function accuracyWith(net: GhnNetwork, params: Readonly<Record<string, tf.Tensor>>, batches: readonly { readonly x: tf.Tensor4D; readonly labels: tf.Tensor1D }[]): number {
+  return evaluateWith(net, params, batches).accuracy;
+}
+
+/** Accuracy (fraction correct) and mean cross-entropy of `net` on `params` over the batches, in one pass. */
+export function evaluateWith(
   net: GhnNetwork,
   params: Readonly<Record<string, tf.Tensor>>,
   batches: readonly { readonly x: tf.Tensor4D; readonly labels: tf.Tensor1D }[],
-): number {
+): { accuracy: number; loss: number } {
   let correct = 0;
+  let loss = 0;
   let total = 0;
   for (const b of batches) {
-    correct += tf.tidy(
-      () => tf.sum(tf.cast(tf.equal(tf.argMax(forwardWithParameters(net, params, b.x), 1), tf.cast(b.labels, 'int32')), 'int32')).dataSync()[0]!,
-    );
+    const [c, l] = tf.tidy(() => {
+      const logits = forwardWithParameters(net, params, b.x);
+      const labels = tf.cast(b.labels, 'int32');
+      const right = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'int32'));
+      const ce = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, logits.shape[1]), logits, undefined, undefined, tf.Reduction.SUM);
+      return [right.dataSync()[0]!, ce.dataSync()[0]!];
+    });
+    correct += c!;
+    loss += l!;
     total += b.labels.shape[0];
   }
-  return total ? correct / total : 0;
+  return total ? { accuracy: correct / total, loss: loss / total } : { accuracy: 0, loss: 0 };
 }

@@ -30,9 +30,9 @@ import {
   DEEPNETS_SPACE,
   Ghn,
   accuracyWith,
+  evaluateWith,
   findNetworkBuilder,
   fineTune,
-  forwardWithParameters,
   ghnNetwork,
   initTensorBackend,
   initialParameters,
@@ -58,7 +58,7 @@ import {
   type GhnSetup,
 } from './checkpoint';
 import type { GhnOptions } from './ghn.schema';
-import { fixedBatches, imageBatch, loadImages, streamBatch, type ImageSet } from './images';
+import { fixedBatches, loadImages, streamBatch, type ImageSet } from './images';
 
 const CONTRIBUTION = 'ghn';
 const place = { pkg: PKG, contribution: CONTRIBUTION };
@@ -248,9 +248,9 @@ export function createGhnEstimator(options: GhnOptions, deps: EstimatorDeps): Es
     if (checkpoint)
       ghn.assign(new Map([...readTensors(dir, checkpoint.weights, manifest)].map(([k, v]) => [k, { shape: ghn!.variables.get(k)?.shape ?? [], values: v }])));
     if (!checkpoint?.complete) await metaTrain(ctx, dir, setup, archs, checkpoint);
-    const valSet = await loadImages(task.splits.validation, options.valLimit);
+    const valSet = await loadImages(task.splits.validation, options.valLimit, ctx.rng.fork('ghn-validation'));
     val = fixedBatches(valSet, options.evalBatchSize);
-    if (options.fineTune.steps > 0) trainImages ??= await loadImages(task.splits.train, trainSize);
+    if (options.fineTune.steps > 0) trainImages ??= await loadImages(task.splits.train, trainSize, ctx.rng.fork('ghn-train-images'));
   }
 
   function trainingGraphs(dir: string, ctx: WorkContext, setup: GhnSetup): Architecture[] {
@@ -291,7 +291,7 @@ export function createGhnEstimator(options: GhnOptions, deps: EstimatorDeps): Es
     checkpoint: GhnCheckpoint | undefined,
   ): Promise<void> {
     const g = ghn!;
-    const images = (trainImages = await loadImages(task.splits.train, Number(setup.schedule['trainSize'])));
+    const images = (trainImages = await loadImages(task.splits.train, Number(setup.schedule['trainSize']), ctx.rng.fork('ghn-train-images')));
     const perEpoch = Math.ceil(archs.length / train.metaBatch);
     const total = perEpoch * train.epochs;
     const optimizer = tf.train.adam(train.lr);
@@ -408,9 +408,8 @@ export function createGhnEstimator(options: GhnOptions, deps: EstimatorDeps): Es
     const params = predictParameters(ghn!, net);
     const predictSeconds = (performance.now() - t0) / 1000;
     try {
-      const acc = accuracyWith(net, params, val);
-      const loss = meanLoss(net, params, val);
-      const metrics: { [k: string]: number } = { ghn_acc: 100 * acc, ghn_loss: loss };
+      const r = evaluateWith(net, params, val);
+      const metrics: { [k: string]: number } = { ghn_acc: 100 * r.accuracy, ghn_loss: r.loss };
       if (options.baseline) {
         const init = initialParameters(net, ctx.trial);
         try {
@@ -484,19 +483,3 @@ export function createGhnEstimator(options: GhnOptions, deps: EstimatorDeps): Es
   };
 }
 
-/** Mean cross-entropy of `net` on `params` over the batches (batch statistics). */
-function meanLoss(net: GhnNetwork, params: Readonly<Record<string, tf.Tensor>>, batches: readonly { x: tf.Tensor4D; labels: tf.Tensor1D }[]): number {
-  let sum = 0;
-  let n = 0;
-  for (const b of batches) {
-    sum += tf.tidy(() => {
-      const logits = forwardWithParameters(net, params, b.x);
-      const onehot = tf.oneHot(tf.cast(b.labels, 'int32'), logits.shape[1]);
-      return tf.losses.softmaxCrossEntropy(onehot, logits, undefined, undefined, tf.Reduction.SUM).dataSync()[0]!;
-    });
-    n += b.labels.shape[0];
-  }
-  return n ? sum / n : 0;
-}
-
-export { imageBatch };

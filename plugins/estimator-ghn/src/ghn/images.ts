@@ -10,24 +10,32 @@ export interface ImageSet {
   readonly size: number;
 }
 
-/** Reads the first `limit` samples of `split` in its fixed order. */
-export async function loadImages(split: DataSplit, limit: number): Promise<ImageSet> {
+/**
+ * `limit` samples of `split` drawn uniformly at random (reservoir sampling over one pass, seeded by
+ * `rng`), kept in the split's order; the whole split when it is no larger. Not simply the first
+ * `limit`: a split may be stored class by class (the embedded MNIST's is), and its first 1,000
+ * validation images hold five of the ten digits.
+ */
+export async function loadImages(split: DataSplit, limit: number, rng: Rng): Promise<ImageSet> {
   const n = Math.min(limit, split.size);
-  let x: Float32Array | undefined;
-  const y = new Int32Array(n);
+  const chosen: { index: number; x: Float32Array; y: number }[] = [];
   let shape: number[] = [];
-  let filled = 0;
-  for await (const b of split.batches({ batchSize: Math.min(n, 500) })) {
+  let seen = 0;
+  for await (const b of split.batches({ batchSize: 500 })) {
     shape = b.x.shape.slice(1) as number[];
     const per = shape.reduce((a, c) => a * c, 1);
-    x ??= new Float32Array(n * per);
-    const take = Math.min(b.y.data.length, n - filled);
-    x.set((b.x.data as Float32Array).subarray(0, take * per), filled * per);
-    for (let k = 0; k < take; k++) y[filled + k] = Number(b.y.data[k]);
-    filled += take;
-    if (filled >= n) break;
+    const data = b.x.data as Float32Array;
+    for (let k = 0; k < b.y.data.length; k++, seen++) {
+      // Algorithm R: the i-th sample replaces a random kept one with probability n / (i + 1).
+      const slot = seen < n ? seen : rng.int(seen + 1);
+      if (slot < n) chosen[slot] = { index: seen, x: data.slice(k * per, (k + 1) * per), y: Number(b.y.data[k]) };
+    }
   }
-  return { x: x ?? new Float32Array(0), y: y.subarray(0, filled), shape, size: filled };
+  chosen.sort((a, b) => a.index - b.index);
+  const per = shape.reduce((a, c) => a * c, 1);
+  const x = new Float32Array(chosen.length * per);
+  chosen.forEach((c, i) => x.set(c.x, i * per));
+  return { x, y: Int32Array.from(chosen.map((c) => c.y)), shape, size: chosen.length };
 }
 
 /** Samples `idx` of a set as tensors `[n, C, H, W]` and labels `[n]`. */
