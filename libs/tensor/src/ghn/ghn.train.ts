@@ -179,7 +179,11 @@ export async function fineTune(
 }
 
 /** Accuracy (fraction correct) of `net` run on `params` over the batches, with batch statistics. */
-export function accuracyWith(net: GhnNetwork, params: Readonly<Record<string, tf.Tensor>>, batches: readonly { readonly x: tf.Tensor4D; readonly labels: tf.Tensor1D }[]): number {
+export function accuracyWith(
+  net: GhnNetwork,
+  params: Readonly<Record<string, tf.Tensor>>,
+  batches: readonly { readonly x: tf.Tensor4D; readonly labels: tf.Tensor1D }[],
+): number {
   return evaluateWith(net, params, batches).accuracy;
 }
 

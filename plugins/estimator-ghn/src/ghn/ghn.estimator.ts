@@ -482,4 +482,3 @@ export function createGhnEstimator(options: GhnOptions, deps: EstimatorDeps): Es
     },
   };
 }
-
