@@ -31,6 +31,8 @@ const RESULTS = path.join(__dirname, 'ghn.results.json');
 const PART = arg('--part', 'heldout');
 const TASK = arg('--task', 'mnist');
 const SEED = Number(arg('--seed', 0));
+/** Suffix of a heldout part's key, to keep runs of other schedules beside the default one. */
+const TAG = arg('--tag', '');
 const stats = () => require(path.join(ROOT, 'libs', 'stats', 'dist', 'index.js'));
 
 /** The meta-training of the heldout and finetune parts (CPU-sized; GHN-2: 10^6 graphs, 300 epochs, meta-batch 8). */
@@ -103,7 +105,7 @@ const taskEntry = (task) => (task === 'mnist' ? { use: 'mnist' } : { use: 'cifar
 
 if (PART === 'heldout') {
   const evals = Number(arg('--evals', 120));
-  const r = run(`ghn-heldout-${TASK}`, {
+  const r = run(`ghn-heldout-${TASK}${TAG}`, {
     task: taskEntry(TASK),
     space: 'deepnets',
     estimator: { use: 'ghn', options: { baseline: true, train: TRAIN } },
@@ -115,7 +117,7 @@ if (PART === 'heldout') {
   const ghn = held.map((e) => e.estimate.metrics.ghn_acc);
   const init = held.map((e) => e.estimate.metrics.init_acc);
   const wins = held.filter((e) => e.estimate.metrics.ghn_acc > e.estimate.metrics.init_acc).length;
-  save(`heldout-${TASK}`, {
+  save(`heldout-${TASK}${TAG}`, {
     task: TASK,
     train: {
       ...TRAIN,
@@ -271,7 +273,10 @@ function report(result) {
       `${any.machine.cores} × ${any.machine.cpu}, Node ${any.machine.node}. Made by \`node tools/bench/ghn/ghn.bench.cjs\` (each part through \`nasx run\`).`,
       '',
     );
-  const held = ['mnist', 'cifar10'].map((t) => p[`heldout-${t}`]).filter(Boolean);
+  const held = Object.keys(p)
+    .filter((k) => k.startsWith('heldout-'))
+    .sort()
+    .map((k) => p[k]);
   if (held.length) {
     lines.push(
       '## Held-out networks: predicted against random parameters',
