@@ -199,6 +199,11 @@ const cases: Case[] = [
     expect: [/\/estimator\/options\/ghn\/maxShape/, /has a non-square kernel/, /Fix: use \[o, i, k, k\]/],
   },
   {
+    name: 'a GHN to load that is not there',
+    config: `task: { use: mnist, options: { limit: 100 } }\nspace: deepnets\nestimator: { use: ghn, options: { load: ./runs/old/state/ghn/x/ghn.json } }\nsearcher: random\nbudget: { evaluations: 2 }\n`,
+    expect: [/\/estimator\/options\/load/, /load names .*ghn\.json, which does not exist/, /Fix: point at the ghn\.json in the ghn\/ folder of a run/],
+  },
+  {
     name: 'a deepnets architecture reading a node that does not exist yet',
     args: () => [
       'score',

@@ -114,10 +114,16 @@ describe('ghn estimator', () => {
     const loaded = await create({ ...TINY, load: path.join(folder, 'ghn.json') }, { configDir: '/' });
     await loaded.prepare!(workContext(tmp()));
     expect((await loaded.estimate(a, testEstimateContext(0))).metrics).toEqual((await whole.estimate(a, testEstimateContext(0))).metrics);
-    const other = await create({ ...TINY, ghn: { ...TINY.ghn, hidden: 12 }, load: path.join(folder, 'ghn.json') });
-    const err = await other.prepare!(workContext(tmp())).catch((x: unknown) => x);
-    expect(isNasxError(err) && err.kind === 'config' && err.where.pointer === '/estimator/options/load' && /hidden/.test(err.message)).toBe(true);
-    for (const x of [e, resumed, whole, loaded, other]) await x.dispose?.();
+    // Checked when the estimator is made, before a run starts.
+    const other = await Promise.resolve()
+      .then(() => create({ ...TINY, ghn: { ...TINY.ghn, hidden: 12 }, load: path.join(folder, 'ghn.json') }))
+      .catch((x: unknown) => x);
+    expect(isNasxError(other) && other.kind === 'config' && other.where.pointer === '/estimator/options/load' && /hidden/.test(other.message)).toBe(true);
+    const missing = await Promise.resolve()
+      .then(() => create({ ...TINY, load: path.join(folder, 'nope.json') }))
+      .catch((x: unknown) => x);
+    expect(isNasxError(missing) && /which does not exist/.test(missing.message)).toBe(true);
+    for (const x of [e, resumed, whole, loaded]) await x.dispose?.();
   });
 
   it('meta-trains on the run’s own space (GHN-1 style) and predicts NB201 networks', async () => {

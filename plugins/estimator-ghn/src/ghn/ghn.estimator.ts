@@ -170,6 +170,46 @@ export function createGhnEstimator(options: GhnOptions, deps: EstimatorDeps): Es
       fix: 'use [o, i, k, k], e.g. [64, 64, 5, 5]',
     });
 
+  // A GHN to load is checked before the run starts (missing, unfinished, or for another setup).
+  const loadedGhn = options.load ? loadGhn(path.resolve(deps.configDir ?? process.cwd(), options.load)) : undefined;
+  function loadGhn(file: string): { file: string; checkpoint: GhnCheckpoint } {
+    const loaded = readCheckpoint(file);
+    if (!loaded)
+      throw new NasxError('config', `load names ${file}, which does not exist`, {
+        ...place,
+        pointer: '/estimator/options/load',
+        fix: 'point at the ghn.json in the ghn/ folder of a run’s state folder',
+      });
+    const wanted = {
+      graphs: '',
+      inputShape,
+      numClasses,
+      ghn: {
+        hidden: options.ghn.hidden,
+        maxShape: [...options.ghn.maxShape],
+        virtualEdges: options.ghn.virtualEdges,
+        layerNorm: options.ghn.layerNorm,
+        weightNorm: options.ghn.weightNorm,
+      },
+      schedule: {},
+      seed: 0,
+    };
+    const differences = setupDifferences({ ...loaded.setup, schedule: {}, seed: 0, graphs: '' }, wanted);
+    if (differences.length)
+      throw new NasxError('config', `the GHN in ${file} was trained for another setup: ${differences.join('; ')}`, {
+        ...place,
+        pointer: '/estimator/options/load',
+        fix: 'use the task and ghn options it was trained with, or leave out load to meta-train a new GHN',
+      });
+    if (!loaded.complete)
+      throw new NasxError('config', `the GHN in ${file} did not finish meta-training`, {
+        ...place,
+        pointer: '/estimator/options/load',
+        fix: 'resume the run that trains it, or leave out load',
+      });
+    return { file, checkpoint: loaded };
+  }
+
   let ghn: Ghn | undefined;
   let trainKeys = new Set<string>();
   let val: { x: tf.Tensor4D; labels: tf.Tensor1D }[] = [];
@@ -209,31 +249,10 @@ export function createGhnEstimator(options: GhnOptions, deps: EstimatorDeps): Es
     };
     let dir: string;
     let checkpoint: GhnCheckpoint | undefined;
-    if (options.load) {
-      const file = path.resolve(deps.configDir ?? process.cwd(), options.load);
-      const loaded = readCheckpoint(file);
-      if (!loaded)
-        throw new NasxError('config', `load names ${file}, which does not exist`, {
-          ...place,
-          pointer: '/estimator/options/load',
-          fix: 'point at the ghn.json in the ghn/ folder of a run’s state folder',
-        });
-      const differences = setupDifferences({ ...loaded.setup, schedule: {}, seed: 0, graphs: '' }, { ...setup, schedule: {}, seed: 0, graphs: '' });
-      if (differences.length)
-        throw new NasxError('config', `the GHN in ${file} was trained for another setup: ${differences.join('; ')}`, {
-          ...place,
-          pointer: '/estimator/options/load',
-          fix: 'use the task and ghn options it was trained with, or leave out load to meta-train a new GHN',
-        });
-      if (!loaded.complete)
-        throw new NasxError('config', `the GHN in ${file} did not finish meta-training`, {
-          ...place,
-          pointer: '/estimator/options/load',
-          fix: 'resume the run that trains it, or leave out load',
-        });
-      setup = loaded.setup;
-      dir = path.dirname(file);
-      checkpoint = loaded;
+    if (loadedGhn) {
+      setup = loadedGhn.checkpoint.setup;
+      dir = path.dirname(loadedGhn.file);
+      checkpoint = loadedGhn.checkpoint;
     } else {
       dir = checkpointDir(ctx.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-ghn-')), setup);
       checkpoint = readCheckpoint(path.join(dir, 'ghn.json'));
