@@ -170,6 +170,14 @@ export function createGhnEstimator(options: GhnOptions, deps: EstimatorDeps): Es
       fix: 'use [o, i, k, k], e.g. [64, 64, 5, 5]',
     });
 
+  /** The GHN architecture as a checkpoint's setup records it. */
+  const ghnArchitecture = {
+    hidden: options.ghn.hidden,
+    maxShape: [...options.ghn.maxShape],
+    virtualEdges: options.ghn.virtualEdges,
+    layerNorm: options.ghn.layerNorm,
+    weightNorm: options.ghn.weightNorm,
+  };
   // A GHN to load is checked before the run starts (missing, unfinished, or for another setup).
   const loadedGhn = options.load ? loadGhn(path.resolve(deps.configDir ?? process.cwd(), options.load)) : undefined;
   function loadGhn(file: string): { file: string; checkpoint: GhnCheckpoint } {
@@ -184,13 +192,7 @@ export function createGhnEstimator(options: GhnOptions, deps: EstimatorDeps): Es
       graphs: '',
       inputShape,
       numClasses,
-      ghn: {
-        hidden: options.ghn.hidden,
-        maxShape: [...options.ghn.maxShape],
-        virtualEdges: options.ghn.virtualEdges,
-        layerNorm: options.ghn.layerNorm,
-        weightNorm: options.ghn.weightNorm,
-      },
+      ghn: ghnArchitecture,
       schedule: {},
       seed: 0,
     };
@@ -227,13 +229,7 @@ export function createGhnEstimator(options: GhnOptions, deps: EstimatorDeps): Es
       graphs: graphSpace,
       inputShape,
       numClasses,
-      ghn: {
-        hidden: options.ghn.hidden,
-        maxShape: [...options.ghn.maxShape],
-        virtualEdges: options.ghn.virtualEdges,
-        layerNorm: options.ghn.layerNorm,
-        weightNorm: options.ghn.weightNorm,
-      },
+      ghn: ghnArchitecture,
       schedule: {
         count: train.count,
         epochs: train.epochs,
