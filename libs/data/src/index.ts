@@ -8,6 +8,7 @@
 export * from './split';
 export * from './image-split';
 export * from './sharded-split';
+export * from './subset-split';
 export * from './normalize';
 export * from './load-once';
 export * from './crc32c';

@@ -10,7 +10,6 @@ import { trainGraphEstimator } from './train-graph/train-graph.estimator';
 import { trainEstimator } from './train/train.estimator';
 
 export { trainEstimator, stepBudget, trainingStreams, type TrainEstimatorOptions } from './train/train.estimator';
-export { limitSplit } from './train/limited-split';
 
 export { homogeneous, trainGraphEstimator, type TrainGraphEstimatorOptions } from './train-graph/train-graph.estimator';
 export { WeightStore } from './train-graph/weight-store';

@@ -205,7 +205,8 @@ export async function exportCommand(io: CliIO, source: string, opts: ExportComma
     }
 
     // How the run trained (its train estimator's options, defaults filled in), else the train estimator's defaults.
-    const { trainEstimator, limitSplit, stepBudget, trainingStreams } = await import('@nasx/estimator-train');
+    const { trainEstimator, stepBudget, trainingStreams } = await import('@nasx/estimator-train');
+    const { subsetSplit } = await import('@nasx/data');
     const entry = trainEntry(config);
     const trainOptions = { ...(entry?.options ?? {}) } as JsonObject;
     compileSchema(trainEstimator.optionsSchema)(trainOptions);
@@ -239,8 +240,8 @@ export async function exportCommand(io: CliIO, source: string, opts: ExportComma
       };
       let trainedLine = `untrained (${seedText})`;
       if (opts.train) {
-        const train = limitSplit(task.splits.train, t.trainLimit);
-        const validation = limitSplit(task.splits.validation, t.valLimit);
+        const train = subsetSplit(task.splits.train, t.trainLimit);
+        const validation = subsetSplit(task.splits.validation, t.valLimit);
         const stepsPerEpoch = Math.ceil(train.size / t.batchSize);
         // The budget: --epochs/--steps, else the steps the trial ran, else the train estimator's own.
         const budget =

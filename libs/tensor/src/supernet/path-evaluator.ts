@@ -17,8 +17,6 @@ export interface PathEvaluatorOptions {
   readonly calibrationBatches: number;
   /** The split a path's accuracy is measured on. */
   readonly validation: DataSplit;
-  /** Validation samples used (default all). */
-  readonly validationLimit?: number;
   readonly batchSize: number;
   /** Draws the calibration batches (once: every path sees the same ones). */
   readonly rng: Rng;
@@ -72,7 +70,7 @@ export async function createPathEvaluator(options: PathEvaluatorOptions): Promis
     });
   }
   const calibration = K > 0 ? await collect(options.calibration, batchSize, K * batchSize, options.rng) : [];
-  const validation = await collect(options.validation, batchSize, options.validationLimit ?? Infinity, undefined);
+  const validation = await collect(options.validation, batchSize, Infinity, undefined);
   const validationSize = validation.reduce((n, b) => n + b.x.shape[0], 0);
   if (validationSize === 0) {
     tf.dispose(calibration.flatMap((b) => [b.x, b.y]));

@@ -86,6 +86,17 @@ describe('ghn estimator', () => {
     }
     expect(r.metrics['ghn_loss']).toBeGreaterThan(0);
     await e.dispose?.();
+    // GHN-orth: the same prediction, but both fine-tuning starts orthogonalised first.
+    const orth = await create(
+      { ...TINY, baseline: true, load: path.join(folder, 'ghn.json'), fineTune: { steps: 2, batchSize: 16, at: [0, 1], orthogonalize: true, noise: 3e-5 } },
+      { configDir: '/' },
+    );
+    await orth.prepare!(workContext(tmp()));
+    const o = await orth.estimate(other, testEstimateContext(1));
+    const oc = (o.info as { fineTune: { ghn: number[]; init: number[] } }).fineTune;
+    expect([o.metrics['ghn_acc'], o.metrics['init_acc']]).toEqual([r.metrics['ghn_acc'], r.metrics['init_acc']]);
+    expect([oc.ghn[0], oc.init[0]]).not.toEqual([curve.ghn[0], curve.init[0]]);
+    await orth.dispose?.();
   });
 
   it('a killed meta-training resumes from its last checkpoint and ends with the uninterrupted GHN, bit for bit', async () => {

@@ -36,6 +36,7 @@ import {
   ghnNetwork,
   initTensorBackend,
   initialParameters,
+  reinitializeParameters,
   metaTrainStep,
   predictParameters,
   sampleDeepNets,
@@ -436,18 +437,26 @@ export function createGhnEstimator(options: GhnOptions, deps: EstimatorDeps): Es
       let curves: { [k: string]: Json } | undefined;
       if (options.fineTune.steps > 0) {
         // GHN-2 Sec. 5.2: the same SGD steps on the same batches from predicted and (with baseline) random parameters.
-        const run = async (start: Readonly<Record<string, tf.Tensor>>) => {
+        // GHN-orth (Knyazev 2022): both starts get the same noise and orthogonalisation, so the
+        // comparison still isolates what the predicted values add.
+        const { orthogonalize, noise, fromLayer } = options.fineTune;
+        const run = async (given: Readonly<Record<string, tf.Tensor>>) => {
           const rng = ctx.rng.fork(`ghn-finetune-${ctx.trial}`);
           const cache = new Map<number, number[]>();
           let step = 0;
-          return fineTune(net, start, {
-            steps: options.fineTune.steps,
-            lr: options.fineTune.lr,
-            momentum: options.fineTune.momentum,
-            nextBatch: async () => streamBatch(trainImages!, options.fineTune.batchSize, rng, step++, cache),
-            evaluate: (p) => 100 * accuracyWith(net, p, val),
-            at: options.fineTune.at,
-          });
+          const start = reinitializeParameters(net, given, { orthogonalize, noise, fromLayer, seed: ctx.trial });
+          try {
+            return await fineTune(net, start, {
+              steps: options.fineTune.steps,
+              lr: options.fineTune.lr,
+              momentum: options.fineTune.momentum,
+              nextBatch: async () => streamBatch(trainImages!, options.fineTune.batchSize, rng, step++, cache),
+              evaluate: (p) => 100 * accuracyWith(net, p, val),
+              at: options.fineTune.at,
+            });
+          } finally {
+            tf.dispose(Object.values(start));
+          }
         };
         const ghnCurve = await run(params);
         metrics['ghn_finetune_acc'] = ghnCurve[ghnCurve.length - 1]!.value;

@@ -263,6 +263,23 @@ export const ghnSchema = {
             "minimum": 0
           },
           "default": []
+        },
+        "orthogonalize": {
+          "description": "Before fine-tuning, replace each convolution and linear weight (but the classifier) by the orthogonal factor of its QR decomposition: GHN-orth (Knyazev 2022, 'Pretraining a Neural Network before Knowing Its Architecture'), which restores the diversity of predicted filters. Applied to the random start of baseline too.",
+          "type": "boolean",
+          "default": false
+        },
+        "noise": {
+          "description": "Before fine-tuning (and before orthogonalize), add Gaussian noise of standard deviation noise x sd(correlations between a weight's filters) to each transformed weight (GHN-orth's beta; its reference fine-tuning uses 3e-5). 0: none.",
+          "type": "number",
+          "minimum": 0,
+          "default": 0
+        },
+        "fromLayer": {
+          "description": "Transform (orthogonalize, noise) only the convolution and linear weights from this one on, counted from 1 in forward order (GHN-orth's layer: its ResNet-50 fine-tuning transforms from layer 37).",
+          "type": "integer",
+          "minimum": 1,
+          "default": 1
         }
       }
     },

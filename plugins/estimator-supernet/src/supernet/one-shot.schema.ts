@@ -86,7 +86,7 @@ export const oneShotSchema = {
     "trainLimit": {
       "type": "integer",
       "minimum": 1,
-      "description": "Train on the first this many samples of the training split only. Default: all."
+      "description": "Train on a fixed subset of this many samples of the training split, drawn uniformly (the same in every run). Default: all."
     },
     "seed": {
       "type": "integer",
@@ -113,7 +113,7 @@ export const oneShotSchema = {
     "valLimit": {
       "type": "integer",
       "minimum": 1,
-      "description": "Evaluate paths on the first this many validation samples only. Default: all."
+      "description": "Evaluate paths on a fixed subset of this many validation samples, drawn uniformly (the same in every run). Default: all."
     }
   }
 } as const;

@@ -86,7 +86,7 @@ export const rlnasSchema = {
     "trainLimit": {
       "type": "integer",
       "minimum": 1,
-      "description": "Train on the first this many samples of the training split only. Default: all."
+      "description": "Train on a fixed subset of this many samples of the training split, drawn uniformly (the same in every run). Default: all."
     },
     "seed": {
       "type": "integer",

@@ -5,7 +5,6 @@ import {
   NasxError,
   phaseReporter,
   type Architecture,
-  type DataSplit,
   type Estimate,
   type EstimateContext,
   type Estimator,
@@ -27,6 +26,7 @@ import {
   type Supernet,
   type SupernetOptions,
 } from '@nasx/tensor';
+import { subsetSplit } from '@nasx/data';
 import {
   CHECKPOINT_FORMAT,
   PKG,
@@ -66,43 +66,6 @@ const ACCURACY_METRICS: readonly MetricDeclaration[] = [
 const ANGLE_METRICS: readonly MetricDeclaration[] = [
   { name: 'angle', direction: 'maximize', unit: 'rad', description: "angle between the initial and the trained weights of the architecture's path (RLNAS)" },
 ];
-
-/** The training split, limited to its first `limit` samples (a fixed subset). */
-function limited(split: DataSplit, limit: number | undefined): DataSplit {
-  if (limit === undefined || limit >= split.size) return split;
-  return {
-    size: limit,
-    batches(o) {
-      const inner = split;
-      return {
-        async *[Symbol.asyncIterator]() {
-          // Draw from the first `limit` samples: iterate in fixed order and shuffle within the subset.
-          const all: { x: Float32Array; y: number; shape: number[] }[] = [];
-          for await (const b of inner.batches({ batchSize: Math.min(limit, 512) })) {
-            const per = b.x.data.length / b.y.data.length;
-            for (let k = 0; k < b.y.data.length && all.length < limit; k++) {
-              all.push({ x: Float32Array.from(b.x.data.subarray(k * per, (k + 1) * per)), y: b.y.data[k]!, shape: b.x.shape.slice(1) as number[] });
-            }
-            if (all.length >= limit) break;
-          }
-          const order = o.rng ? o.rng.shuffle(all.map((_, i) => i)) : all.map((_, i) => i);
-          for (let s = 0; s < order.length; s += o.batchSize) {
-            const idx = order.slice(s, s + o.batchSize);
-            if (o.dropLast && idx.length < o.batchSize) return;
-            const per = all[0]!.x.length;
-            const x = new Float32Array(idx.length * per);
-            idx.forEach((i, k) => x.set(all[i]!.x, k * per));
-            yield {
-              x: { data: x, shape: [idx.length, ...all[0]!.shape], dtype: 'float32' as const },
-              y: { data: Int32Array.from(idx.map((i) => all[i]!.y)), shape: [idx.length], dtype: 'int32' as const },
-              indices: Int32Array.from(idx),
-            };
-          }
-        },
-      };
-    },
-  };
-}
 
 function taskOf(kind: SupernetKind, deps: EstimatorDeps): Task {
   const task = deps.task;
@@ -167,6 +130,8 @@ export function createSupernetEstimator(kind: SupernetKind, options: SupernetEst
     seed,
     schedule: {
       trainSize: Math.min(task.splits.train.size, options.trainLimit ?? Infinity),
+      // A limited training split is a uniform subset (subsetSplit), not the split's first samples.
+      ...(options.trainLimit !== undefined && options.trainLimit < task.splits.train.size ? { trainSubset: 'uniform' } : {}),
       epochs: options.epochs,
       batchSize: options.batchSize,
       lr: options.lr,
@@ -237,7 +202,7 @@ export function createSupernetEstimator(kind: SupernetKind, options: SupernetEst
       writeSupernetWeights(sn, readWeightSet(dir, entry, manifest));
       return { done: entry.epochsDone, ...(entry.momentum ? { momentum: readWeightSet(dir, entry.momentum, manifest) } : {}) };
     };
-    const train = limited(task.splits.train, options.trainLimit);
+    const train = subsetSplit(task.splits.train, options.trainLimit);
     const schedule = {
       batchSize: options.batchSize,
       learningRate: options.lr,
@@ -324,8 +289,7 @@ export function createSupernetEstimator(kind: SupernetKind, options: SupernetEst
       evaluator = await createPathEvaluator({
         calibration: train,
         calibrationBatches: options.calibrationBatches ?? 2,
-        validation: task.splits.validation,
-        ...(options.valLimit !== undefined ? { validationLimit: options.valLimit } : {}),
+        validation: subsetSplit(task.splits.validation, options.valLimit),
         batchSize: options.evalBatchSize ?? 250,
         rng: ctx.rng.fork('supernet-calibration'),
       });

@@ -12,7 +12,7 @@ import {
   type Rng,
 } from '@nasx/contracts';
 import { TRAIN_LOSSES, buildNetwork, evaluateNetwork, initTensorBackend, predictNetwork, trainNetwork, type TrainLoss } from '@nasx/tensor';
-import { limitSplit } from './limited-split';
+import { subsetSplit } from '@nasx/data';
 import { trainSchema, type TrainOptions } from './train.schema';
 
 const PKG = '@nasx/estimator-train';
@@ -107,8 +107,8 @@ export const trainEstimator = defineEstimator<TrainEstimatorOptions>({
     const loss = task.loss as TrainLoss;
     const metrics = metricsFor(task);
     const batchSize = options.batchSize;
-    const train = limitSplit(task.splits.train, options.trainLimit);
-    const validation = limitSplit(task.splits.validation, options.valLimit);
+    const train = subsetSplit(task.splits.train, options.trainLimit);
+    const validation = subsetSplit(task.splits.validation, options.valLimit);
     const macro = options.macro && Object.keys(options.macro).length ? (options.macro as { [name: string]: number }) : undefined;
 
     return {

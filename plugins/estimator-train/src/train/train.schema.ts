@@ -88,12 +88,12 @@ export const trainSchema = {
     "trainLimit": {
       "type": "integer",
       "minimum": 1,
-      "description": "Train on only the first this many examples of the training split (a fixed subset, reshuffled every epoch), for low-fidelity estimates. Default: the whole split."
+      "description": "Train on a fixed subset of this many examples of the training split (drawn uniformly, the same in every run; reshuffled every epoch), for low-fidelity estimates. Default: the whole split."
     },
     "valLimit": {
       "type": "integer",
       "minimum": 1,
-      "description": "Evaluate on only the first this many examples of the validation split. Default: the whole split."
+      "description": "Evaluate on a fixed subset of this many examples of the validation split (drawn uniformly, the same in every run). Default: the whole split."
     },
     "evalBatchSize": {
       "type": "integer",
