@@ -171,7 +171,7 @@ if (PART === 'heldout') {
   const curves = r.evaluated.filter((e) => e.estimate.info.heldOut).map((e) => e.estimate.info.fineTune);
   const { mean, sampleStd } = stats();
   const col = (k, i) => curves.map((c) => c[k][i]);
-  save(`finetune-${TASK}${TAG}${orth ? '-orth' : ''}`, {
+  save(`finetune-${TASK}${TAG}${orth ? `-orth${transform.fromLayer > 1 ? `-from${transform.fromLayer}` : ''}` : ''}`, {
     task: TASK,
     ghnSteps: held.train.steps,
     transform,
