@@ -11,6 +11,7 @@ import {
   type MetricDeclaration,
   type Shape,
 } from '@nasx/contracts';
+import { subsetSplit } from '@nasx/data';
 import { buildNetwork, initTensorBackend, planNetwork, tf, toTensors, type ClassificationTensors, type Network } from '@nasx/tensor';
 
 import type { ProxyOptions } from './proxy.schema';
@@ -108,7 +109,9 @@ export function defineProxyEstimator<O extends ProxyOptions>(p: ProxyDefinition<
             fix: `lower batchSize to at most ${split.size}`,
           });
         }
-        for await (const b of split.batches({ batchSize: size, limit: 1, dropLast: true })) return toTensors(b);
+        // A fixed, uniformly drawn batch: not the split's first samples, which a class-ordered
+        // split (the embedded MNIST's) fills with one digit.
+        for await (const b of subsetSplit(split, size).batches({ batchSize: size, limit: 1, dropLast: true })) return toTensors(b);
         throw new NasxError('data', `the task's training split delivered no batch`, { pkg: PKG, contribution: p.id });
       };
       return {

@@ -13,7 +13,7 @@ export const proxySchema = {
       "type": "integer",
       "minimum": 2,
       "default": 64,
-      "description": "Images in the one mini-batch the proxy looks at (the first batch of the task's training split, the same for every architecture). NASLib's default is 64."
+      "description": "Images in the one mini-batch the proxy looks at (drawn uniformly from the task's training split once, the same for every architecture). NASLib's default is 64."
     },
     "init": {
       "type": "string",

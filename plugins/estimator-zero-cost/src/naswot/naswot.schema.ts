@@ -22,7 +22,7 @@ export const naswotSchema = {
       "type": "integer",
       "minimum": 2,
       "default": 128,
-      "description": "Images in the mini-batch (the paper uses 128); the first batch of the task's training split, the same for every architecture."
+      "description": "Images in the mini-batch (the paper uses 128); drawn uniformly from the task's training split once, the same for every architecture."
     },
     "init": {
       "type": "string",
