@@ -8,6 +8,9 @@
 //   node tools/bench/gnn/agnn.bench.cjs [--graphs cora,citeseer,pubmed] [--budget 40]
 //        [--methods agnn,agnn-noshare,random] [--search-seeds 1] [--retrain 10] [--concurrency 2]
 //        [--search-epochs 200] [--retrain-epochs 300]
+//        [--machine-shared]   (mark the rows: other jobs shared the cores, so search times are inflated)
+//   node tools/bench/gnn/agnn.bench.cjs --retrain-only --graphs pubmed --retrain 10
+//        (more retraining seeds for picks already in the results file, without searching again)
 //   node tools/bench/gnn/agnn.bench.cjs --report     (AGNN.md again from the results file)
 //
 // Data: NASX_DATA, else the shared data folder beside the repository (planetoid/). Results are
@@ -75,7 +78,50 @@ function nasx(args) {
 }
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-agnn-bench-'));
-const rows = previous.rows.filter((r) => !(GRAPHS.includes(r.graph) && METHODS.includes(r.method) && r.searchSeed < SEARCH_SEEDS));
+
+/** Test accuracies of `text` on `graph` retrained with seeds from … to − 1 (GAT's recipe, one `nasx score` each). */
+function retrainSeeds(graph, text, from, to) {
+  const archFile = path.join(work, 'arch.txt');
+  fs.writeFileSync(archFile, `${text}\n`);
+  const tests = [];
+  for (let seed = from; seed < to; seed++) {
+    const out = path.join(work, `retrain-${seed}.csv`);
+    const args = ['score', '--space', 'gnn', '--estimator', 'train-graph', '--task', graph, '--archs', archFile, '-o', out, '--seed', String(seed)];
+    args.push('--data-dir', path.join(DATA, 'planetoid'), '--workers', '0', '--no-journal', '-q');
+    for (const [k, v] of Object.entries(RETRAINING)) args.push('--set', `estimator.options.${k}=${v}`);
+    nasx(args);
+    const [head, line] = fs.readFileSync(out, 'utf8').trim().split('\n');
+    const row = Object.fromEntries(head.split(',').map((k, i) => [k, line.split(',')[i]]));
+    tests.push(Number(row.test_acc));
+  }
+  return tests;
+}
+
+/** Writes `rows` into the results file, keeping the rows another bench process wrote meanwhile (keyed by graph, method, search seed). */
+function save(rows) {
+  const key = (r) => `${r.graph}/${r.method}/${r.searchSeed}`;
+  const mine = new Set(rows.map(key));
+  const current = fs.existsSync(RESULTS) ? JSON.parse(fs.readFileSync(RESULTS, 'utf8')).rows : [];
+  const merged = [...current.filter((r) => !mine.has(key(r))), ...rows];
+  const result = { date: new Date().toISOString().slice(0, 10), machine: machineInfo(), searchTraining: SEARCH_TRAINING, retraining: RETRAINING, rows: merged };
+  fs.writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
+}
+
+if (process.argv.includes('--retrain-only')) {
+  // More retraining seeds for picks already in the results (seeds after the ones there, up to --retrain).
+  const rows = previous.rows;
+  for (const r of rows.filter((x) => GRAPHS.includes(x.graph) && METHODS.includes(x.method) && x.searchSeed < SEARCH_SEEDS)) {
+    const have = r.retrain.tests.length;
+    if (have >= RETRAIN) continue;
+    const tests = [...r.retrain.tests, ...retrainSeeds(r.graph, r.best.arch, have, RETRAIN)];
+    r.retrain = { seeds: tests.length, tests, mean: mean(tests), std: sampleStd(tests) };
+    console.error(`${r.graph} ${r.method} seed ${r.searchSeed}: retrained ${tests.length}×, test ${r.retrain.mean.toFixed(2)} ± ${r.retrain.std.toFixed(2)}`);
+    save([r]);
+  }
+  report(JSON.parse(fs.readFileSync(RESULTS, 'utf8')));
+  process.exit(0);
+}
+const rows = [];
 for (const graph of GRAPHS) {
   for (const method of METHODS) {
     for (let searchSeed = 0; searchSeed < SEARCH_SEEDS; searchSeed++) {
@@ -107,20 +153,7 @@ for (const graph of GRAPHS) {
       const inherited = events.filter((e) => (e.estimate.info?.inherited ?? 0) > 0).length;
       const text = best.arch.key.replace(/^gnn:/, '');
       console.error(`${graph} ${method} seed ${searchSeed}: best val ${best.estimate.metrics.val_acc} ${text} (${searchSeconds.toFixed(0)} s)`);
-      // Retrain the pick once per seed.
-      const archFile = path.join(work, 'arch.txt');
-      fs.writeFileSync(archFile, `${text}\n`);
-      const tests = [];
-      for (let seed = 0; seed < RETRAIN; seed++) {
-        const out = path.join(work, `retrain-${seed}.csv`);
-        const args = ['score', '--space', 'gnn', '--estimator', 'train-graph', '--task', graph, '--archs', archFile, '-o', out, '--seed', String(seed)];
-        args.push('--data-dir', path.join(DATA, 'planetoid'), '--workers', '0', '--no-journal', '-q');
-        for (const [k, v] of Object.entries(RETRAINING)) args.push('--set', `estimator.options.${k}=${v}`);
-        nasx(args);
-        const [head, line] = fs.readFileSync(out, 'utf8').trim().split('\n');
-        const row = Object.fromEntries(head.split(',').map((k, i) => [k, line.split(',')[i]]));
-        tests.push(Number(row.test_acc));
-      }
+      const tests = retrainSeeds(graph, text, 0, RETRAIN);
       console.error(`  retrained ${RETRAIN}×: test ${mean(tests).toFixed(2)} ± ${sampleStd(tests).toFixed(2)}`);
       rows.push({
         graph,
@@ -134,9 +167,9 @@ for (const graph of GRAPHS) {
         evaluations: BUDGET,
         trained: events.length,
         retrain: { seeds: RETRAIN, tests, mean: mean(tests), std: sampleStd(tests) },
+        ...(process.argv.includes('--machine-shared') ? { machineShared: true } : {}),
       });
-      const result = { date: new Date().toISOString().slice(0, 10), machine: machineInfo(), searchTraining: SEARCH_TRAINING, retraining: RETRAINING, rows };
-      fs.writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
+      save(rows);
     }
   }
 }
