@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { isNasxError, type EventDraft, type SearchSpace, type Task, type WorkContext } from '@nasx/contracts';
 import { createRng } from '@nasx/kernel';
 import deepnets from '@nasx/search-space-deepnets';
+import nb101 from '@nasx/search-space-nb101';
 import nb201 from '@nasx/search-space-nb201';
 import mnist from '@nasx/task-mnist';
 import { describeEstimatorContract, describePluginPackage, optionsFor, silentLogger, testDeps, testEstimateContext } from '@nasx/testing';
@@ -14,6 +15,7 @@ import { readCheckpoint } from './checkpoint';
 const SMALL_NETS = { channels: [4], layers: [1, 2], nodes: [1, 2], stem: [1] };
 const deepnetsSpace = async (): Promise<SearchSpace> => (await deepnets.contributions[0]!.create(SMALL_NETS, testDeps() as never)) as SearchSpace;
 const nb201Space = async (): Promise<SearchSpace> => (await nb201.contributions[0]!.create({}, testDeps() as never)) as SearchSpace;
+const nb101Space = async (): Promise<SearchSpace> => (await nb101.contributions[0]!.create({}, testDeps() as never)) as SearchSpace;
 // 300 MNIST digits: 210 train, 60 validation.
 const task = async (): Promise<Task> => {
   const t = (await mnist.contributions[0]!.create({ limit: 300 }, testDeps() as never)) as Task;
@@ -144,6 +146,20 @@ describe('ghn estimator', () => {
     const r = await e.estimate(s.parse('|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|nor_conv_1x1~2|'), testEstimateContext(0));
     expect(r.metrics['ghn_acc']).toBeGreaterThanOrEqual(0);
     expect(r.info).toMatchObject({ params: expect.any(Number), nodes: expect.any(Number) });
+    await e.dispose?.();
+  });
+
+  it('meta-trained on generated networks, predicts NB101 networks it never saw (the nb101 builder’s graph)', async () => {
+    const s = await nb101Space();
+    const e = await create({ ...TINY, macro: { channels: 4, stacks: 1, modulesPerStack: 1 } }, { space: s });
+    await e.prepare!(workContext(tmp()));
+    const arch = s.parse('[[0,1,1,0,0],[0,0,0,1,0],[0,0,0,1,0],[0,0,0,0,1],[0,0,0,0,0]]|input,conv3x3-bn-relu,maxpool3x3,conv1x1-bn-relu,output');
+    const r = await e.estimate(arch, testEstimateContext(0));
+    expect(r.metrics['ghn_acc']).toBeGreaterThanOrEqual(0);
+    expect(r.metrics['ghn_loss']).toBeGreaterThan(0);
+    // Every parameter of the network is predicted: its count is the builder's.
+    expect(r.info).toMatchObject({ heldOut: true, params: expect.any(Number) });
+    expect((r.info as { nodes: number }).nodes).toBeGreaterThan(8);
     await e.dispose?.();
   });
 
