@@ -7,7 +7,7 @@
 //
 //   node tools/bench/gnn/agnn.bench.cjs [--graphs cora,citeseer,pubmed] [--budget 40]
 //        [--methods agnn,agnn-noshare,random] [--search-seeds 1] [--retrain 10] [--concurrency 2]
-//        [--search-epochs 200] [--retrain-epochs 300]
+//        [--search-epochs 200] [--retrain-epochs 300] [--workers auto|0]
 //        [--machine-shared]   (mark the rows: other jobs shared the cores, so search times are inflated)
 //   node tools/bench/gnn/agnn.bench.cjs --retrain-only --graphs pubmed --retrain 10
 //        (more retraining seeds for picks already in the results file, without searching again)
@@ -29,6 +29,11 @@ const METHODS = arg('--methods', 'agnn,agnn-noshare,random').split(',');
 const SEARCH_SEEDS = Number(arg('--search-seeds', 1));
 const RETRAIN = Number(arg('--retrain', 10));
 const CONCURRENCY = Number(arg('--concurrency', 2));
+/**
+ * Worker threads of the search (`auto`: one per core). Pubmed's widest children need more than a
+ * wasm worker's 4 GiB; `--workers 0` trains them in-process on the native backend instead.
+ */
+const WORKERS = arg('--workers', 'auto');
 const RESULTS = path.join(__dirname, 'agnn.results.json');
 
 /** The AGNN paper's test accuracies of its found architectures (Table 3, mean ± sd over runs). */
@@ -134,6 +139,7 @@ for (const graph of GRAPHS) {
         estimator: { use: 'train-graph', options: SEARCH_TRAINING },
         searcher: SEARCHERS[method],
         concurrency: CONCURRENCY,
+        workers: WORKERS === 'auto' ? 'auto' : Number(WORKERS),
         budget: { evaluations: BUDGET },
       };
       const file = path.join(work, `${graph}-${method}-${searchSeed}.json`);
@@ -142,12 +148,13 @@ for (const graph of GRAPHS) {
       nasx(['run', file, '--data-dir', path.join(DATA, 'planetoid'), '--runs-dir', runsDir, '-q']);
       const searchSeconds = (Date.now() - t0) / 1000;
       const runDir = path.join(runsDir, fs.readdirSync(runsDir)[0]);
-      const events = fs
+      const journal = fs
         .readFileSync(path.join(runDir, 'events.ndjson'), 'utf8')
         .trim()
         .split('\n')
-        .map((l) => JSON.parse(l))
-        .filter((e) => e.type === 'evaluated' && e.estimate); // a repeat answered from the cache refers to the first
+        .map((l) => JSON.parse(l));
+      const events = journal.filter((e) => e.type === 'evaluated' && e.estimate); // a repeat answered from the cache refers to the first
+      const failed = journal.filter((e) => e.type === 'failed').length;
       const best = events.reduce((a, e) => (!a || e.estimate.metrics.val_acc > a.estimate.metrics.val_acc ? e : a), undefined);
       const trainedEpochs = events.reduce((s, e) => s + (e.estimate.cost.epochs ?? 0), 0);
       const inherited = events.filter((e) => (e.estimate.info?.inherited ?? 0) > 0).length;
@@ -165,6 +172,7 @@ for (const graph of GRAPHS) {
         trainedEpochs,
         inherited,
         evaluations: BUDGET,
+        failed,
         trained: events.length,
         retrain: { seeds: RETRAIN, tests, mean: mean(tests), std: sampleStd(tests) },
         ...(process.argv.includes('--machine-shared') ? { machineShared: true } : {}),
@@ -182,11 +190,11 @@ function report(result) {
     '',
     `${m.cores} × ${m.cpu}, Node ${m.node}, ${result.date}. Made by \`node tools/bench/gnn/agnn.bench.cjs\`: each search is a \`nasx run\` over the gnn space (2 layers) with the \`train-graph\` estimator; its pick (best validation accuracy) is retrained once per seed with GAT's recipe and its test accuracy reported.`,
     '',
-    '| graph | searcher | search seed | evaluations | search time (s) | epochs trained | children inherited | best val | picked architecture | retrained test (mean ± sd, seeds) | AGNN paper |',
+    '| graph | searcher | search seed | evaluations (failed) | search time (s) | epochs trained | children inherited | best val | picked architecture | retrained test (mean ± sd, seeds) | AGNN paper |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...result.rows.map(
       (r) =>
-        `| ${r.graph} | ${r.method} | ${r.searchSeed} | ${r.evaluations} | ${r.searchSeconds.toFixed(0)}${r.machineShared ? ' †' : ''} | ${r.trainedEpochs} | ${r.inherited} | ${r.best.val.toFixed(1)} | \`${r.best.arch.replace(/\|/g, '\\|')}\` | ${r.retrain.mean.toFixed(2)} ± ${r.retrain.std.toFixed(2)} (${r.retrain.seeds}) | ${PAPER[r.graph]} |`,
+        `| ${r.graph} | ${r.method} | ${r.searchSeed} | ${r.evaluations}${r.failed ? ` (${r.failed})` : ''} | ${r.searchSeconds.toFixed(0)}${r.machineShared ? ' †' : ''} | ${r.trainedEpochs} | ${r.inherited} | ${r.best.val.toFixed(1)} | \`${r.best.arch.replace(/\|/g, '\\|')}\` | ${r.retrain.mean.toFixed(2)} ± ${r.retrain.std.toFixed(2)} (${r.retrain.seeds}) | ${PAPER[r.graph]} |`,
     ),
     '',
     ...(result.rows.some((r) => r.machineShared)
