@@ -199,6 +199,11 @@ const cases: Case[] = [
     expect: [/\/estimator\/options\/ghn\/maxShape/, /has a non-square kernel/, /Fix: use \[o, i, k, k\]/],
   },
   {
+    name: 'GHN-orth fine-tuning with negative noise',
+    config: `task: mnist\nspace: deepnets\nestimator: { use: ghn, options: { fineTune: { steps: 10, orthogonalize: true, noise: -0.1 } } }\nsearcher: random\nbudget: { evaluations: 2 }\n`,
+    expect: [/\/estimator\/options\/fineTune\/noise/, /option "fineTune\.noise" must be >= 0/, /Fix: give a value >= 0/],
+  },
+  {
     name: 'a GHN to load that is not there',
     config: `task: { use: mnist, options: { limit: 100 } }\nspace: deepnets\nestimator: { use: ghn, options: { load: ./runs/old/state/ghn/x/ghn.json } }\nsearcher: random\nbudget: { evaluations: 2 }\n`,
     expect: [/\/estimator\/options\/load/, /load names .*ghn\.json, which does not exist/, /Fix: point at the ghn\.json in the ghn\/ folder of a run/],
