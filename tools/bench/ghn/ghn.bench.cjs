@@ -188,15 +188,8 @@ if (PART === 'heldout') {
 } else if (PART === 'nb201') {
   const cells = Number(arg('--cells', 500));
   const macro = { channels: 8, cellsPerStage: 1 };
-  const train = {
-    graphs: 'space',
-    count: Number(arg('--count', 400)),
-    epochs: Number(arg('--epochs', 2)),
-    metaBatch: 4,
-    batchSize: 32,
-    lr: Number(arg('--lr', 0.001)),
-    checkpointEvery: 25,
-  };
+  // The heldout part's schedule on the run's own space (GHN-1 style), 400 graphs by default.
+  const train = { graphs: 'space', ...TRAIN, count: Number(arg('--count', 400)) };
   const r = run(`ghn-nb201${TAG}`, {
     task: { use: 'cifar10' },
     space: 'nb201',
