@@ -16,6 +16,8 @@ export {
   currentTensorBackend,
   initTensorBackend,
   wasmHeapBytes,
+  explainOutOfMemory,
+  recoverWasmBackend,
   type TensorBackendInfo,
   type TensorBackendName,
   type TensorBackendPreference,

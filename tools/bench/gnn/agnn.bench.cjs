@@ -30,8 +30,9 @@ const SEARCH_SEEDS = Number(arg('--search-seeds', 1));
 const RETRAIN = Number(arg('--retrain', 10));
 const CONCURRENCY = Number(arg('--concurrency', 2));
 /**
- * Worker threads of the search (`auto`: one per core). Pubmed's widest children need more than a
- * wasm worker's 4 GiB; `--workers 0` trains them in-process on the native backend instead.
+ * Worker threads of the search (`auto`: one per core; 0: in-process). Either way Pubmed's widest
+ * children need more than the 4 GiB of a wasm heap: they fail as out of memory, at once, and are
+ * counted in the table's "failed".
  */
 const WORKERS = arg('--workers', 'auto');
 const RESULTS = path.join(__dirname, 'agnn.results.json');
@@ -140,7 +141,9 @@ for (const graph of GRAPHS) {
         searcher: SEARCHERS[method],
         concurrency: CONCURRENCY,
         workers: WORKERS === 'auto' ? 'auto' : Number(WORKERS),
-        budget: { evaluations: BUDGET },
+        // Children that do not fit in memory fail (and teach AGNN's controllers to avoid them):
+        // the run goes on to its budget of evaluations whatever the number of failures.
+        budget: { evaluations: BUDGET, failures: 0 },
       };
       const file = path.join(work, `${graph}-${method}-${searchSeed}.json`);
       fs.writeFileSync(file, JSON.stringify(config));

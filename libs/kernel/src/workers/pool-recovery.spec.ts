@@ -82,6 +82,17 @@ describe('worker pool recovery', () => {
     await expect(within(est.estimate(arch('x'), ctx(0)), 20_000)).rejects.toThrow(/Aborted\(\).*broke on this candidate twice/);
   }, 30_000);
 
+  it('fails a trial that ran out of memory at once (no retry) and replaces the worker whose module aborted', async () => {
+    est = await pool({ outOfMemoryOn: ['wide'] }, 1);
+    const started = logs.length;
+    const wide = await within(outcome(est.estimate(arch('wide'), ctx(0))), 20_000);
+    expect(wide).toMatch(/^training wide ran out of memory: .*\(Aborted\(\)\)$/);
+    // The one worker was replaced once (not retried on a fresh one), and the next trial scores there.
+    expect(logs.slice(started).filter((l) => /ran out of WebAssembly memory on trial 0/.test(l))).toHaveLength(1);
+    expect(logs.some((l) => /broke on this candidate|broken WebAssembly backend/.test(l))).toBe(false);
+    expect((await within(est.estimate(arch('narrow'), ctx(1)), 20_000)).metrics['score']).toEqual(expect.any(Number));
+  }, 30_000);
+
   it('rejects a hung request at once when its signal aborts, and replaces the worker busy on it', async () => {
     est = await pool({ hangOn: ['hang'] }, 1);
     const hung = new AbortController();

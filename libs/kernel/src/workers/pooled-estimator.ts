@@ -15,7 +15,7 @@ import {
 } from '@nasx/contracts';
 import type { ResolvedConfig } from '../config/resolved-config';
 import type { DiscoveredPlugin } from '../plugins/discovered-plugin';
-import { deserializeError, isBackendPoisoned, type FromWorker, type SerializedError, type ToWorker, type WorkerInit } from './worker-protocol';
+import { deserializeError, isBackendPoisoned, isOutOfMemory, type FromWorker, type SerializedError, type ToWorker, type WorkerInit } from './worker-protocol';
 
 /** The compiled worker entry (tests run the kernel from sources, workers always from the build). */
 function workerEntry(): string {
@@ -351,7 +351,12 @@ export async function createPooledEstimator(
     slot.busy = undefined;
     slot.state = 'idle';
     if ('metrics' in outcome) req.resolve(outcome);
-    else if (isBackendPoisoned(outcome)) {
+    else if (isOutOfMemory(outcome)) {
+      // The candidate does not fit: a fresh worker would fail the same way, so the trial fails
+      // now; a worker whose module aborted is replaced.
+      req.reject(deserializeError(outcome));
+      if (isBackendPoisoned(outcome)) replace(slot, `ran out of WebAssembly memory on trial ${req.ctx.trial}`);
+    } else if (isBackendPoisoned(outcome)) {
       // The trial did not fail on its own merits: the thread's wasm module is gone.
       retryOrFail(req, new Error(`${outcome.message} (the worker's WebAssembly backend broke on this candidate twice; the worker was replaced each time)`));
       replace(slot, `has a broken WebAssembly backend (${outcome.message})`);

@@ -75,6 +75,17 @@ export function deserializeError(s: SerializedError): Error {
  */
 const POISONED = /\bAborted\(|\bRuntimeError\b|memory access out of bounds|unreachable executed|table index is out of bounds|Cannot enlarge memory/;
 
+/**
+ * An allocation that did not fit (the estimator explained the abort as out of memory, or the
+ * module could not grow its heap): deterministic for the candidate, so not worth a retry.
+ */
+const OUT_OF_MEMORY = /\bran out of memory\b|Cannot enlarge memory/;
+
+/** True if a worker's estimate error says the candidate did not fit in the backend's memory. */
+export function isOutOfMemory(e: SerializedError): boolean {
+  return OUT_OF_MEMORY.test(e.message);
+}
+
 /** True if an estimate error means the thread's WebAssembly backend is broken for good. */
 export function isBackendPoisoned(e: SerializedError): boolean {
   return e.name === 'RuntimeError' || POISONED.test(e.message);

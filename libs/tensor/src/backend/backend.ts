@@ -108,6 +108,107 @@ export function wasmHeapBytes(): number | undefined {
 }
 
 /**
+ * An abort or trap of a WebAssembly module (`Aborted()`, `RuntimeError`: out-of-bounds memory
+ * access, `unreachable`, a failed heap growth), or TF.js's wasm backend viewing an allocation that
+ * failed (a typed array past the heap's end). TF.js's wasm backend does not recover from an abort:
+ * every later kernel call of the thread may fail.
+ */
+const WASM_FAILURE =
+  /\bAborted\(|\bRuntimeError\b|memory access out of bounds|unreachable executed|table index is out of bounds|Cannot enlarge memory|Invalid typed array length|is outside the bounds of the buffer/;
+/** A heap this close to the limit when the module failed means an allocation did not fit. */
+const OUT_OF_MEMORY_FRACTION = 0.9;
+
+const gib = (bytes: number): string => `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+
+/**
+ * `e` explained, when it is the wasm module's abort with its heap at the 4 GiB a WebAssembly
+ * module can address: `what` did not fit in memory, a property of the network and the data, not a
+ * transient fault (retrying it on a fresh thread fails the same way). Any other error is returned
+ * as it is. The message keeps the module's own words, so callers still see the backend broken.
+ *
+ * @example
+ * try { await trainGraphNetwork(net, graph, options); }
+ * catch (e) { throw explainOutOfMemory(e, `training ${arch.key} on pubmed`); }
+ */
+export function explainOutOfMemory(e: unknown, what: string): unknown {
+  const limit = current?.memoryLimitBytes;
+  const heap = wasmHeapBytes();
+  if (limit === undefined || heap === undefined || !(e instanceof Error) || !isWasmFailure(e)) return e;
+  if (heap < OUT_OF_MEMORY_FRACTION * limit) return e;
+  const original = e.message.split(/\.\s/)[0]!.trim();
+  return new NasxError(
+    'run',
+    `${what} ran out of memory: the ${current!.name} backend's WebAssembly heap reached ${gib(heap)} of the ${gib(limit)} a WebAssembly module can address (${original})`,
+    {
+      pkg: TENSOR_PACKAGE,
+      fix: 'narrow the network (fewer heads, hidden units or channels) or constrain the search space; a backend without the 4 GiB limit (NASX_BACKEND=cpu, or tensorflow where installed) fits it, more slowly on cpu',
+      cause: e,
+    },
+  );
+}
+
+/**
+ * Makes a failed allocation of the wasm backend an error. tfjs-backend-wasm takes whatever its
+ * module's `malloc` returns: near the 4 GiB limit that is 0 (null) for small blocks, and tensors
+ * written there overlay each other at address 0 — training then goes on and returns wrong numbers
+ * (measured: a GCN at chance level, no error). Guarded, the allocation throws "Cannot enlarge
+ * memory", which {@link explainOutOfMemory} reports as out of memory. Idempotent per module.
+ */
+function guardWasmAllocations(): void {
+  const module = (tf.findBackend('wasm') as unknown as { wasm?: WasmModule } | null)?.wasm;
+  if (!module || module.nasxGuarded) return;
+  const malloc = module.asm?.malloc ?? module._malloc.bind(module);
+  module._malloc = (bytes: number): number => {
+    const at = malloc(bytes);
+    if (at === 0 && bytes > 0) throw new Error(`Cannot enlarge memory: the WebAssembly heap could not allocate ${bytes} bytes`);
+    return at;
+  };
+  module.nasxGuarded = true;
+}
+
+interface WasmModule {
+  _malloc(bytes: number): number;
+  asm?: { malloc?(bytes: number): number };
+  nasxGuarded?: boolean;
+}
+
+/** True if `e` is an abort or trap of the WebAssembly module (see {@link explainOutOfMemory}). */
+function isWasmFailure(e: unknown): boolean {
+  return e instanceof Error && WASM_FAILURE.test(`${e.name} ${e.message}`);
+}
+
+/**
+ * After `e`, an abort or trap of the thread's wasm module (the wasm or onednn backend), replaces
+ * the module with a fresh one, so the thread computes again without a restart; returns whether it
+ * did (false for any other error or backend). An aborted module is not to be trusted even when a
+ * small kernel still runs (the abort may have left its allocator mid-update), so it is always
+ * replaced. Every tensor and variable of the old module is lost: callers drop and rebuild what
+ * they cached (disposing the old ones is harmless, the old module's frees become no-ops). The
+ * onednn backend, which is the wasm module with native kernels, moves to the new module with it.
+ */
+export async function recoverWasmBackend(e: unknown): Promise<boolean> {
+  const info = current;
+  if (!info || (info.name !== 'wasm' && info.name !== 'onednn') || !isWasmFailure(e)) return false;
+  const old = tf.findBackend('wasm') as unknown as { dispose(): void; disposeData(): boolean } | null;
+  const factory = tf.findBackendFactory('wasm');
+  if (!old || !factory) return false;
+  // Freeing into an aborted module aborts again: the old instance forgets instead.
+  old.dispose = () => undefined;
+  old.disposeData = () => true;
+  if (info.name === 'onednn') tf.removeBackend(ONEDNN_TF_BACKEND);
+  tf.removeBackend('wasm');
+  tf.registerBackend('wasm', factory, 2);
+  await switchTo('wasm', info.name, true);
+  guardWasmAllocations();
+  if (info.name === 'onednn') {
+    registerOnednnBackend(loadOnednnPackage(true), tf.findBackend('wasm')!);
+    await switchTo(ONEDNN_TF_BACKEND, info.name, true);
+  }
+  registerSegmentKernels();
+  return true;
+}
+
+/**
  * Throws a `NasxError` (kind `usage`) unless {@link initTensorBackend} has finished; tensor code
  * calls it first so a forgotten initialisation fails with a fix instead of a tfjs stack trace.
  */
@@ -194,6 +295,7 @@ async function activate(name: TensorBackendName, forced: boolean): Promise<Omit<
       if (!isMainThread && !process.env['OMP_NUM_THREADS']) native.setThreads(1);
       prepareWasm();
       await switchTo('wasm', name, forced);
+      guardWasmAllocations();
       registerOnednnBackend(native, tf.findBackend('wasm')!);
       await switchTo(ONEDNN_TF_BACKEND, name, forced);
       const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
@@ -210,6 +312,7 @@ async function activate(name: TensorBackendName, forced: boolean): Promise<Omit<
     case 'wasm': {
       prepareWasm();
       await switchTo('wasm', name, forced);
+      guardWasmAllocations();
       const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
       return { name, tfBackend: 'wasm', simd, threads: false, memoryLimitBytes: WASM_HEAP_LIMIT };
     }

@@ -61,14 +61,24 @@ export function onednnDelegations(): ReadonlyMap<string, number> {
 }
 
 let registered: OnednnKernels | undefined;
+/** The wasm backend instance the `onednn` backend currently is. */
+let registeredWasm: tf.KernelBackend | undefined;
 
 /**
  * Registers the `onednn` backend (the already initialised `wasm` backend under a second name)
  * with wasm's kernels and oneDNN's replacements. Idempotent.
  */
 export function registerOnednnBackend(native: OnednnKernels, wasm: tf.KernelBackend): void {
-  if (registered) return;
+  if (registered) {
+    // A fresh wasm module after the old one aborted (recoverWasmBackend): the kernels stay
+    // registered by name; only the backend instance behind the name changes.
+    if (registeredWasm === wasm) return;
+    registeredWasm = wasm;
+    tf.registerBackend(ONEDNN_TF_BACKEND, () => wasm, 1);
+    return;
+  }
   registered = native;
+  registeredWasm = wasm;
   tf.registerBackend(ONEDNN_TF_BACKEND, () => wasm, 1);
   const own = new Set<string>([...ONEDNN_KERNELS, tf.Identity]);
   for (const k of tf.getKernelsForBackend('wasm')) {

@@ -8,6 +8,7 @@ import nb201 from '@nasx/search-space-nb201';
 import planetoid from '@nasx/task-planetoid';
 import { describeWithSharedData, optionsFor, testDeps, testEstimateContext } from '@nasx/testing';
 import { mean } from '@nasx/stats';
+import { tf, wasmHeapBytes } from '@nasx/tensor';
 import { trainGraphEstimator, type TrainGraphEstimatorOptions } from './train-graph.estimator';
 
 /**
@@ -106,6 +107,23 @@ describe('train-graph estimator', () => {
     } finally {
       fs.rmSync(stateDir, { recursive: true, force: true });
     }
+  });
+
+  it('a network that does not fit in the wasm heap fails as out of memory, and the next trial runs on a fresh module', async () => {
+    const e = await create(FAST);
+    const before = await e.estimate(space.parse('gcn'), testEstimateContext(0));
+    const malloc = (tf.backend() as unknown as { wasm?: { asm: { malloc(bytes: number): number } } }).wasm?.asm.malloc;
+    if (!malloc) throw new Error(`the wasm module is not behind backend ${tf.getBackend()}`);
+    // The heap taken to its 4 GiB by blocks that are never written (no RAM used), through the
+    // module's own allocator (which returns 0 when full).
+    for (let block = 2 ** 31; block >= 16;) if (!malloc(block)) block /= 2;
+    await expect(e.estimate(space.parse('gcn'), testEstimateContext(0))).rejects.toThrow(
+      /^training gnn:.* on planted ran out of memory: the (wasm|onednn) backend's WebAssembly heap reached 4\.00 GiB/,
+    );
+    const after = await e.estimate(space.parse('gcn'), testEstimateContext(0));
+    expect(after.metrics).toEqual(before.metrics);
+    expect(wasmHeapBytes()!).toBeLessThan(2 ** 30);
+    await e.dispose?.();
   });
 
   it('bad input: no graph task, a space other than gnn, an architecture of another space', async () => {

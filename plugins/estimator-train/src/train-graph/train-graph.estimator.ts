@@ -12,10 +12,13 @@ import {
 import {
   GNN_SPACE,
   buildGnnNetwork,
+  explainOutOfMemory,
   gnnGenotype,
   graphTensors,
   initTensorBackend,
+  recoverWasmBackend,
   trainGraphNetwork,
+  type GnnNetwork,
   type GnnParameter,
   type GraphTensors,
 } from '@nasx/tensor';
@@ -96,16 +99,19 @@ export const trainGraphEstimator = defineEstimator<TrainGraphEstimatorOptions>({
         const valid = deps.space.validate(arch);
         ctx.signal.throwIfAborted();
         await initTensorBackend();
-        tensors ??= graphTensors(graph);
         const started = performance.now();
-        const seed = ctx.rng.int(0x7fffffff);
-        const net = buildGnnNetwork(valid.genotype, { numFeatures: tensors.numFeatures, numClasses: tensors.numClasses, seed });
-        let inherited: string[] = [];
-        const parent = options.inherit && ctx.parent ? store.get(ctx.parent.trial, ctx.stateDir) : undefined;
-        if (parent && ctx.parent) inherited = net.assign(parent.weights, homogeneous(valid, ctx.parent.arch));
-        const epochs = inherited.length ? options.inheritEpochs : options.epochs;
-        const phase = phaseReporter(ctx, `training trial ${ctx.trial}`, { total: epochs, unit: 'epochs', source: ID });
+        let net: GnnNetwork | undefined;
+        let phase: ReturnType<typeof phaseReporter> | undefined;
         try {
+          tensors ??= graphTensors(graph);
+          const seed = ctx.rng.int(0x7fffffff);
+          net = buildGnnNetwork(valid.genotype, { numFeatures: tensors.numFeatures, numClasses: tensors.numClasses, seed });
+          let inherited: string[] = [];
+          const parent = options.inherit && ctx.parent ? store.get(ctx.parent.trial, ctx.stateDir) : undefined;
+          if (parent && ctx.parent) inherited = net.assign(parent.weights, homogeneous(valid, ctx.parent.arch));
+          const epochs = inherited.length ? options.inheritEpochs : options.epochs;
+          const reporter = phaseReporter(ctx, `training trial ${ctx.trial}`, { total: epochs, unit: 'epochs', source: ID });
+          phase = reporter;
           const result = await trainGraphNetwork(net, tensors, {
             epochs,
             learningRate: options.lr,
@@ -116,7 +122,7 @@ export const trainGraphEstimator = defineEstimator<TrainGraphEstimatorOptions>({
             patience: options.patience,
             seed: ctx.rng.int(0x7fffffff),
             signal: ctx.signal,
-            onEpoch: (r) => phase.update(r.epoch),
+            onEpoch: (r) => reporter.update(r.epoch),
           });
           if (options.inherit) store.put(ctx.trial, { genotype: valid.genotype, weights: net.weights() }, ctx.stateDir);
           const seconds = (performance.now() - started) / 1000;
@@ -137,9 +143,19 @@ export const trainGraphEstimator = defineEstimator<TrainGraphEstimatorOptions>({
               ...(ctx.parent ? { parent: ctx.parent.trial, inherited: inherited.length } : {}),
             },
           };
+        } catch (e) {
+          // A network too large for the wasm backend's 4 GiB heap: a clear failure of this trial
+          // (the search goes on), and a fresh module for the next one when the estimator runs
+          // in-process (the graph's tensors died with the old module).
+          const explained = explainOutOfMemory(e, `training ${valid.key} on ${task.id}`);
+          if (await recoverWasmBackend(e)) {
+            tensors?.dispose();
+            tensors = undefined;
+          }
+          throw explained;
         } finally {
-          phase.end();
-          net.dispose();
+          phase?.end();
+          net?.dispose();
         }
       },
       dispose() {

@@ -69,6 +69,18 @@ export const agnnSchema = {
       "type": "integer",
       "minimum": 0,
       "default": 10
+    },
+    "failedReward": {
+      "description": "Reward of a child whose trial failed (it did not fit in memory, training diverged), given to the controller that proposed it so that it learns to avoid such children: worst, the lowest reward any child has earned so far (a failure before the first success teaches nothing); or a number in the objective's units (GraphNAS scores a child that runs out of GPU memory as accuracy 0).",
+      "anyOf": [
+        {
+          "const": "worst"
+        },
+        {
+          "type": "number"
+        }
+      ],
+      "default": "worst"
     }
   }
 } as const;

@@ -90,6 +90,40 @@ describe('agnn searcher', () => {
     expect(attention / n).toBeLessThan(0.05);
   });
 
+  it('reinforces a failed child as the worst result so far, so its controller learns to avoid failing children', async () => {
+    // A failure before any success teaches nothing (there is no worst result yet).
+    const s = create(4, { initial: 1 });
+    const a0 = s.ask(1)[0] as Architecture;
+    await s.tell([{ trial: 0, arch: a0, objective: null, error: 'ran out of memory' }]);
+    expect(s.updates.every((u) => u === 0)).toBe(true);
+    expect(s.parent).toBeUndefined();
+
+    // Children with 16 heads or 128 hidden units in the first layer fail (too large for memory).
+    const [hidden, , heads] = space.decisions();
+    const fails = (a: Architecture) => {
+      const d = space.toDecisions(a);
+      return heads!.choices[d[2]!] === '16' || hidden!.choices[d[0]!] === '128';
+    };
+    const failures = async (options: object): Promise<number> => {
+      let n = 0;
+      for (let seed = 0; seed < 5; seed++) {
+        const run = await driveSearcher(create(seed, options), {
+          budget: 120,
+          concurrency: 1,
+          objective: ((a: Architecture) => (fails(a) ? null : score(a))) as never,
+        });
+        n += run.results.filter((r) => r.objective === null).length;
+      }
+      return n;
+    };
+    // A controller learning rate above GraphNAS's 3.5e-4, so that 120 evaluations show the effect
+    // (22 failed children against 66 over the five seeds).
+    const worst = await failures({ lr: 0.02 });
+    // Rewarding failures instead (as if they scored 100 %) makes them far more frequent.
+    const rewarded = await failures({ lr: 0.02, failedReward: 100 });
+    expect(worst).toBeLessThan(rewarded / 2);
+  });
+
   it('a journal replayed through a fresh searcher proposes the same architectures (resume)', async () => {
     const run = await driveSearcher(create(7), { budget: 40, concurrency: 3, objective: score, completion: createRng(3) });
     const asked = await replaySearcher(create(7), run.calls);

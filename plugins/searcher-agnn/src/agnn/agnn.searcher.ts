@@ -64,6 +64,8 @@ export function actionClasses(space: DecisionSpace): { name: string; decisions: 
  *   that controller samples the class's new values.
  * - Each result trains the controller that made it by REINFORCE with its own moving-average
  *   baseline: ∇ (r − b) log π(values) + λ ∇ H.
+ * - A child whose trial failed (out of memory, diverged) is reinforced with `failedReward`, by
+ *   default the lowest reward so far, so its controller learns to avoid such children.
  * - With `share`, a child is a `DerivedProposal` naming the best architecture as its parent, so
  *   the estimator can start it from the parent's trained weights (AGNN's constrained parameter
  *   sharing is the estimator's part: `train-graph`'s `inherit`).
@@ -74,6 +76,8 @@ export class AgnnSearcher implements AskTellSearcher {
   private readonly pending: Pending[] = [];
   private initialLeft: number;
   private best: { arch: Architecture; trial: number; objective: number } | undefined;
+  /** The lowest reward of a successful child so far (the reward of a failed one by default). */
+  private worst: number | undefined;
   /** Updates per class (for logs and tests). */
   readonly updates: number[];
 
@@ -130,8 +134,16 @@ export class AgnnSearcher implements AskTellSearcher {
     for (const r of results) {
       const at = this.pending.findIndex((p) => p.key === r.arch.key);
       const p = at >= 0 ? this.pending.splice(at, 1)[0] : undefined;
+      if (r.objective === null) {
+        // A failed child still teaches its controller: it scores as the worst result (or the
+        // configured reward), as GraphNAS scores a child that ran out of memory.
+        const reward = this.options.failedReward === 'worst' ? this.worst : this.options.failedReward;
+        if (p?.action && reward !== undefined) this.reinforce(p.action.cls, p.action.choices, reward);
+        continue;
+      }
       const v = scalarObjective(r.objective, ID);
       if (v === undefined || !Number.isFinite(v)) continue;
+      if (this.worst === undefined || v < this.worst) this.worst = v;
       if (p?.action) this.reinforce(p.action.cls, p.action.choices, v);
       if (!this.best || v > this.best.objective) this.best = { arch: r.arch, trial: r.trial, objective: v };
     }

@@ -49,6 +49,16 @@ module.exports = {
                 process.exit(5);
               }
               if (o.hangOn.includes(arch.key)) for (;;) {} // a hung estimator: only terminating its thread ends it
+              if (poisoned && o.outOfMemoryOn.length) throw runtimeError('memory access out of bounds');
+              if (o.outOfMemoryOn.includes(arch.key)) {
+                poisoned = true;
+                const err = new Error(`training ${arch.key} ran out of memory: the wasm backend's WebAssembly heap reached 3.99 GiB of the 4.00 GiB a WebAssembly module can address (Aborted())`);
+                err.name = 'NasxError';
+                err.kind = 'run';
+                err.where = { pkg: 'thread-probe' };
+                err.fix = 'narrow the network';
+                throw err;
+              }
               if (o.poisonAfter !== undefined) {
                 // TF.js's wasm backend after an abort: the call that aborts, then every later call fails.
                 if (poisoned) throw runtimeError('memory access out of bounds');
