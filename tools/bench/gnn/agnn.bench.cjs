@@ -85,22 +85,29 @@ function nasx(args) {
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-agnn-bench-'));
 
-/** Test accuracies of `text` on `graph` retrained with seeds from … to − 1 (GAT's recipe, one `nasx score` each). */
-function retrainSeeds(graph, text, from, to) {
+/**
+ * Retrains `row`'s pick on its graph with the seeds after those it has, up to `to` (GAT's recipe,
+ * one `nasx score` each), saving the row after every seed so that a stopped bench loses one seed
+ * at most (`--retrain-only` goes on from there).
+ */
+function retrain(row, to) {
   const archFile = path.join(work, 'arch.txt');
-  fs.writeFileSync(archFile, `${text}\n`);
-  const tests = [];
-  for (let seed = from; seed < to; seed++) {
+  fs.writeFileSync(archFile, `${row.best.arch}\n`);
+  for (let seed = row.retrain.tests.length; seed < to; seed++) {
     const out = path.join(work, `retrain-${seed}.csv`);
     const args = ['score', '--space', 'gnn', '--estimator', 'train-graph', '--task', graph, '--archs', archFile, '-o', out, '--seed', String(seed)];
     args.push('--data-dir', path.join(DATA, 'planetoid'), '--workers', '0', '--no-journal', '-q');
     for (const [k, v] of Object.entries(RETRAINING)) args.push('--set', `estimator.options.${k}=${v}`);
     nasx(args);
     const [head, line] = fs.readFileSync(out, 'utf8').trim().split('\n');
-    const row = Object.fromEntries(head.split(',').map((k, i) => [k, line.split(',')[i]]));
-    tests.push(Number(row.test_acc));
+    const scores = Object.fromEntries(head.split(',').map((k, i) => [k, line.split(',')[i]]));
+    const tests = [...row.retrain.tests, Number(scores.test_acc)];
+    row.retrain = { seeds: tests.length, tests, mean: mean(tests), std: tests.length > 1 ? sampleStd(tests) : 0 };
+    save([row]);
   }
-  return tests;
+  console.error(
+    `${row.graph} ${row.method} seed ${row.searchSeed}: retrained ${row.retrain.seeds}×, test ${row.retrain.mean.toFixed(2)} ± ${row.retrain.std.toFixed(2)}`,
+  );
 }
 
 /** Writes `rows` into the results file, keeping the rows another bench process wrote meanwhile (keyed by graph, method, search seed). */
@@ -117,17 +124,11 @@ if (process.argv.includes('--retrain-only')) {
   // More retraining seeds for picks already in the results (seeds after the ones there, up to --retrain).
   const rows = previous.rows;
   for (const r of rows.filter((x) => GRAPHS.includes(x.graph) && METHODS.includes(x.method) && x.searchSeed < SEARCH_SEEDS)) {
-    const have = r.retrain.tests.length;
-    if (have >= RETRAIN) continue;
-    const tests = [...r.retrain.tests, ...retrainSeeds(r.graph, r.best.arch, have, RETRAIN)];
-    r.retrain = { seeds: tests.length, tests, mean: mean(tests), std: sampleStd(tests) };
-    console.error(`${r.graph} ${r.method} seed ${r.searchSeed}: retrained ${tests.length}×, test ${r.retrain.mean.toFixed(2)} ± ${r.retrain.std.toFixed(2)}`);
-    save([r]);
+    if (r.retrain.tests.length < RETRAIN) retrain(r, RETRAIN);
   }
   report(JSON.parse(fs.readFileSync(RESULTS, 'utf8')));
   process.exit(0);
 }
-const rows = [];
 for (const graph of GRAPHS) {
   for (const method of METHODS) {
     for (let searchSeed = 0; searchSeed < SEARCH_SEEDS; searchSeed++) {
@@ -163,9 +164,7 @@ for (const graph of GRAPHS) {
       const inherited = events.filter((e) => (e.estimate.info?.inherited ?? 0) > 0).length;
       const text = best.arch.key.replace(/^gnn:/, '');
       console.error(`${graph} ${method} seed ${searchSeed}: best val ${best.estimate.metrics.val_acc} ${text} (${searchSeconds.toFixed(0)} s)`);
-      const tests = retrainSeeds(graph, text, 0, RETRAIN);
-      console.error(`  retrained ${RETRAIN}×: test ${mean(tests).toFixed(2)} ± ${sampleStd(tests).toFixed(2)}`);
-      rows.push({
+      const row = {
         graph,
         method,
         searchSeed,
@@ -177,10 +176,11 @@ for (const graph of GRAPHS) {
         evaluations: BUDGET,
         failed,
         trained: events.length,
-        retrain: { seeds: RETRAIN, tests, mean: mean(tests), std: sampleStd(tests) },
+        retrain: { seeds: 0, tests: [] },
         ...(process.argv.includes('--machine-shared') ? { machineShared: true } : {}),
-      });
-      save(rows);
+      };
+      save([row]); // the search is kept even if the retraining is cut short
+      retrain(row, RETRAIN);
     }
   }
 }
@@ -197,7 +197,7 @@ function report(result) {
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...result.rows.map(
       (r) =>
-        `| ${r.graph} | ${r.method} | ${r.searchSeed} | ${r.evaluations}${r.failed ? ` (${r.failed})` : ''} | ${r.searchSeconds.toFixed(0)}${r.machineShared ? ' †' : ''} | ${r.trainedEpochs} | ${r.inherited} | ${r.best.val.toFixed(1)} | \`${r.best.arch.replace(/\|/g, '\\|')}\` | ${r.retrain.mean.toFixed(2)} ± ${r.retrain.std.toFixed(2)} (${r.retrain.seeds}) | ${PAPER[r.graph]} |`,
+        `| ${r.graph} | ${r.method} | ${r.searchSeed} | ${r.evaluations}${r.failed ? ` (${r.failed})` : ''} | ${r.searchSeconds.toFixed(0)}${r.machineShared ? ' †' : ''} | ${r.trainedEpochs} | ${r.inherited} | ${r.best.val.toFixed(1)} | \`${r.best.arch.replace(/\|/g, '\\|')}\` | ${r.retrain.seeds ? `${r.retrain.mean.toFixed(2)} ± ${r.retrain.std.toFixed(2)} (${r.retrain.seeds})` : 'not yet retrained'} | ${PAPER[r.graph]} |`,
     ),
     '',
     ...(result.rows.some((r) => r.machineShared)
