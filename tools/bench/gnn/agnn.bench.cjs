@@ -95,7 +95,7 @@ function retrain(row, to) {
   fs.writeFileSync(archFile, `${row.best.arch}\n`);
   for (let seed = row.retrain.tests.length; seed < to; seed++) {
     const out = path.join(work, `retrain-${seed}.csv`);
-    const args = ['score', '--space', 'gnn', '--estimator', 'train-graph', '--task', graph, '--archs', archFile, '-o', out, '--seed', String(seed)];
+    const args = ['score', '--space', 'gnn', '--estimator', 'train-graph', '--task', row.graph, '--archs', archFile, '-o', out, '--seed', String(seed)];
     args.push('--data-dir', path.join(DATA, 'planetoid'), '--workers', '0', '--no-journal', '-q');
     for (const [k, v] of Object.entries(RETRAINING)) args.push('--set', `estimator.options.${k}=${v}`);
     nasx(args);
