@@ -36,6 +36,7 @@ const CONCURRENCY = Number(arg('--concurrency', 2));
  */
 const WORKERS = arg('--workers', 'auto');
 const RESULTS = path.join(__dirname, 'agnn.results.json');
+const RETRAIN_ONLY = process.argv.includes('--retrain-only');
 
 /** The AGNN paper's test accuracies of its found architectures (Table 3, mean ± sd over runs). */
 const PAPER = { cora: '83.6 ± 0.3', citeseer: '73.8 ± 0.7', pubmed: '79.7 ± 0.4' };
@@ -114,13 +115,15 @@ function retrain(row, to) {
 function save(rows) {
   const key = (r) => `${r.graph}/${r.method}/${r.searchSeed}`;
   const mine = new Set(rows.map(key));
-  const current = fs.existsSync(RESULTS) ? JSON.parse(fs.readFileSync(RESULTS, 'utf8')).rows : [];
-  const merged = [...current.filter((r) => !mine.has(key(r))), ...rows];
-  const result = { date: new Date().toISOString().slice(0, 10), machine: machineInfo(), searchTraining: SEARCH_TRAINING, retraining: RETRAINING, rows: merged };
+  const file = fs.existsSync(RESULTS) ? JSON.parse(fs.readFileSync(RESULTS, 'utf8')) : { rows: [] };
+  const merged = [...file.rows.filter((r) => !mine.has(key(r))), ...rows];
+  // Retraining only: the searches' schedule is the file's, not this invocation's defaults.
+  const searchTraining = RETRAIN_ONLY ? (file.searchTraining ?? SEARCH_TRAINING) : SEARCH_TRAINING;
+  const result = { date: new Date().toISOString().slice(0, 10), machine: machineInfo(), searchTraining, retraining: RETRAINING, rows: merged };
   fs.writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
 }
 
-if (process.argv.includes('--retrain-only')) {
+if (RETRAIN_ONLY) {
   // More retraining seeds for picks already in the results (seeds after the ones there, up to --retrain).
   const rows = previous.rows;
   for (const r of rows.filter((x) => GRAPHS.includes(x.graph) && METHODS.includes(x.method) && x.searchSeed < SEARCH_SEEDS)) {
