@@ -204,6 +204,11 @@ const cases: Case[] = [
     expect: [/\/estimator\/options\/fineTune\/noise/, /option "fineTune\.noise" must be >= 0/, /Fix: give a value >= 0/],
   },
   {
+    name: 'an AGNN failedReward that is neither "worst" nor a number',
+    config: `task: cora\nspace: gnn\nestimator: train-graph\nsearcher: { use: agnn, options: { failedReward: best } }\nbudget: { evaluations: 2 }\n`,
+    expect: [/\/searcher\/options\/failedReward/, /option "failedReward" must be number/, /e\.g\. the default "worst"/],
+  },
+  {
     name: 'a GHN to load that is not there',
     config: `task: { use: mnist, options: { limit: 100 } }\nspace: deepnets\nestimator: { use: ghn, options: { load: ./runs/old/state/ghn/x/ghn.json } }\nsearcher: random\nbudget: { evaluations: 2 }\n`,
     expect: [/\/estimator\/options\/load/, /load names .*ghn\.json, which does not exist/, /Fix: point at the ghn\.json in the ghn\/ folder of a run/],
