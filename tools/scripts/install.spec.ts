@@ -263,6 +263,10 @@ describe('npm install -g @nasx/cli from the tarballs, used outside the workspace
         'searcher.options.population=2',
         '--set',
         'budget.evaluations=2',
+        '--set',
+        'estimator.options.steps=10',
+        '--set',
+        'task.options.limit=500',
       ],
       path.join(tmp, 'project'),
     );

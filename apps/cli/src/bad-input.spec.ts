@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sharedDataDir } from '@nasx/testing';
-import { nasx, tempDir } from './cli-test-helpers';
+import { nasxInProcess, tempDir } from './cli-test-helpers';
 
 // Every mistake a user can make in a config gets one paragraph naming the file, the line or JSON
 // pointer and the fix, exit code 2, and no stack trace.
@@ -236,10 +236,10 @@ const cases: Case[] = [
 ];
 
 describe('bad input gets one clear paragraph and exit code 2 (nasx CLI)', () => {
-  it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const dir = tempDir(c.config ? { 'c.yaml': c.config } : {});
     const args = c.args ? c.args(dir) : ['run', path.join(dir, 'c.yaml'), '--runs-dir', path.join(dir, 'runs')];
-    const r = nasx(args, { env: { NASX_DATA: '' } });
+    const r = await nasxInProcess(args, { env: { NASX_DATA: '' } });
     expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 2 });
     const text = r.stderr.trim();
     for (const re of c.expect) expect(text).toMatch(re);

@@ -80,7 +80,23 @@ describe('nasx bench360', () => {
     () => {
       const o = path.join(dir, 'device');
       const r = nasx(
-        ['bench360', '--tasks', 'darcy,satellite', '--budget', 'smoke', '--source', 'synthetic', '--device', 'pi5_litert', '--data-dir', shared!, '-o', o],
+        [
+          'bench360',
+          '--tasks',
+          'darcy,satellite',
+          '--budget',
+          'smoke',
+          '--seeds',
+          '1',
+          '--source',
+          'synthetic',
+          '--device',
+          'pi5_litert',
+          '--data-dir',
+          shared!,
+          '-o',
+          o,
+        ],
         {
           cwd: dir,
           timeoutMs: 120_000,

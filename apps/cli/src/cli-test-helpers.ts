@@ -50,3 +50,28 @@ export function tempDir(files: Record<string, string> = {}): string {
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
   return dir;
 }
+
+/**
+ * Run `nasx …` in this process, through the same `main` the command calls, with stdout and stderr
+ * captured: for rows that check an exit code and a message, without the start-up of a new Node
+ * process per row. Paths in `args` must be absolute (the process's working folder is not changed);
+ * whatever needs a real process (signals, exit with handles open, other users) uses {@link nasx}.
+ */
+export async function nasxInProcess(
+  args: readonly string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  // Loaded on first use: most specs of this folder spawn the built command and never need it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { main } = require('./main') as typeof import('./main');
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    out: (t) => void (stdout += t),
+    err: (t) => void (stderr += t),
+    errIsTTY: false,
+    cwd: opts.cwd ?? WORKSPACE,
+    env: { ...process.env, NASX_DEBUG: '', ...opts.env },
+  });
+  return { code, stdout, stderr };
+}

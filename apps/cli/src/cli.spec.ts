@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeWithSharedData } from '@nasx/testing';
-import { nasx, tempDir, WORKSPACE } from './cli-test-helpers';
+import { nasx, nasxInProcess, tempDir, WORKSPACE } from './cli-test-helpers';
 
 describe('nasx CLI (as a user runs it)', () => {
   let dir: string;
@@ -185,8 +185,8 @@ describe('nasx CLI (as a user runs it)', () => {
 describeWithSharedData('every example config validates (plugins created, data found)', 'nas-bench-101', (dataDir) => {
   const examples = fs.readdirSync(path.join(WORKSPACE, 'examples')).filter((f) => f.endsWith('.yaml'));
 
-  it.each(examples)('%s', (file) => {
-    const r = nasx(['validate', path.join('examples', file), '--data-dir', dataDir]);
+  it.each(examples)('%s', async (file) => {
+    const r = await nasxInProcess(['validate', path.join(WORKSPACE, 'examples', file), '--data-dir', dataDir]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/valid \(space=/);

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { formatOperatorTable } from '@nasx/contracts';
 import { loadJournal } from '@nasx/kernel';
 import { sharedDataDir } from '@nasx/testing';
-import { nasx, nasxChild, tempDir, unprivilegedUid } from './cli-test-helpers';
+import { nasx, nasxChild, nasxInProcess, tempDir, unprivilegedUid } from './cli-test-helpers';
 
 // Hostile input and crash safety, as a table: each row is something a user (or a kill, a full
 // disk, a malicious plugin) does, the exit code and message it must get, no stack trace, and —
@@ -120,6 +120,11 @@ interface Row {
   readonly skip?: () => string | undefined;
   /** Run the command as a user that permissions apply to (nobody, when the tests run as root). */
   readonly asUnprivileged?: boolean;
+  /**
+   * Run the built command in a process of its own (rows run in this process otherwise, through the
+   * CLI's \`main\`): a lock held by another process, a memory bomb, a hang.
+   */
+  readonly spawn?: boolean;
   readonly timeoutMs?: number;
 }
 
@@ -285,6 +290,7 @@ const rows: Row[] = [
   { name: '--seed 1.5', args: (d) => run(d, '--seed', '1.5'), stderr: [/--seed <n>.*expected a non-negative integer/] },
   {
     name: 'workers: 100000 in the config (reached 4.3 GB and never started)',
+    spawn: true,
     args: (d) => run(d, '--set', 'workers=100000'),
     stderr: [/at \/workers/, /must be <= 64/],
     check: noRunFolder,
@@ -300,6 +306,7 @@ const rows: Row[] = [
   },
   {
     name: 'nasx score --workers 100000',
+    spawn: true,
     args: (d) => ['score', '--estimator', 'synthetic', A_CELL, '--workers', '100000', '--runs-dir', path.join(d, 'runs')],
     stderr: [/--workers <n>.*at most 64 worker threads/],
     check: noRunFolder,
@@ -462,6 +469,7 @@ const rows: Row[] = [
   },
   {
     name: 'nasx report --png into a missing folder',
+    spawn: true, // plots load vega-lite, an ES module, which needs a real Node process
     args: (d) => ['report', copyRun(baseRun, d), '--png', path.join(d, 'missing', 'p.png')],
     stderr: [/cannot open .*missing\/p\.png: no such file or folder \(ENOENT\)/, /Fix: /],
     runDir: (d) => runIn(d),
@@ -541,6 +549,7 @@ const rows: Row[] = [
   // YAML that expands without end
   {
     name: 'a YAML alias bomb (billion laughs)',
+    spawn: true,
     args: (d) => run(d).map((a) => (a.endsWith('c.yaml') ? config(d, BOMB) : a)),
     stderr: [/c\.yaml:\d+/, /YAML aliases expand too far/, /at most 100 alias expansions/],
     check: noRunFolder,
@@ -548,6 +557,7 @@ const rows: Row[] = [
   { name: 'a YAML alias bomb in nasx validate', args: (d) => ['validate', config(d, BOMB), '--static'], stderr: [/YAML aliases expand too far/] },
   {
     name: 'a YAML alias loop',
+    spawn: true,
     args: (d) =>
       run(d).map((a) =>
         a.endsWith('c.yaml') ? config(d, 'space: &s\n  use: nb201\n  options: *s\nestimator: synthetic\nsearcher: random\nbudget: { evaluations: 5 }\n') : a,
@@ -721,6 +731,7 @@ const rows: Row[] = [
   // one writer per run
   {
     name: 'resume of a run another live process is writing (ended with 7,303 of 5,000 evaluations)',
+    spawn: true,
     args: (d) => {
       const r = copyRun(baseRun, d, { interrupted: true });
       fs.writeFileSync(path.join(r, 'lock'), `${process.pid}\n`); // this test process: alive
@@ -731,6 +742,7 @@ const rows: Row[] = [
   },
   {
     name: 'resume with a stale lock (its process is gone) takes it over and says so',
+    spawn: true,
     code: 0,
     args: (d) => {
       const r = copyRun(baseRun, d, { interrupted: true });
@@ -786,7 +798,7 @@ describe('hostile input and damaged runs get exit 2 and one message, never a sta
   });
   afterAll(() => fs.rmSync(base, { recursive: true, force: true }));
 
-  it.each(rows.map((r) => [r.name, r] as const))('%s', (_name, row) => {
+  it.each(rows.map((r) => [r.name, r] as const))('%s', async (_name, row) => {
     const why = row.skip?.();
     if (why) {
       console.warn(`[hostile-input] "${row.name}" not checked: ${why}`);
@@ -799,7 +811,10 @@ describe('hostile input and damaged runs get exit 2 and one message, never a sta
       const before = watched ? snapshot(watched) : undefined;
       const t = Date.now();
       const uid = row.asUnprivileged ? unprivilegedUid() : undefined;
-      const r = nasx(args, { env: { NASX_DATA: '' }, timeoutMs: row.timeoutMs ?? 60_000, uid: typeof uid === 'number' ? uid : undefined });
+      const r =
+        row.spawn || row.asUnprivileged || row.timeoutMs
+          ? nasx(args, { env: { NASX_DATA: '' }, timeoutMs: row.timeoutMs ?? 60_000, uid: typeof uid === 'number' ? uid : undefined })
+          : await nasxInProcess(args, { env: { NASX_DATA: '' } });
       expect(Date.now() - t).toBeLessThan(row.timeoutMs ?? 60_000);
       expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: row.code ?? 2 });
       const err = r.stderr.trim();

@@ -1,28 +1,57 @@
-import { NasxError, formatNasxError, isNasxError } from '@nasx/contracts';
-import { MAX_SEED, MAX_WORKERS } from '@nasx/kernel';
+import { MAX_SEED, MAX_WORKERS, NasxError, formatNasxError, isNasxError } from '@nasx/contracts';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { bench360Command } from './commands/bench360.command';
-import { compareCommand } from './commands/compare.command';
-import { dataFetchCommand, dataListCommand, dataVerifyCommand } from './commands/data.command';
-import { doctorCommand } from './commands/doctor.command';
-import { evaluateCommand } from './commands/evaluate.command';
-import { exportCommand } from './commands/export.command';
 import { addBrowserProfileOptions } from './commands/latency-browser.command';
-import { latencyDevicesCommand, latencyPredictCommand, latencyProfileCommand, parseShape } from './commands/latency.command';
-import { newPluginCommand, pluginRoles } from './commands/new.command';
-import { pluginsCommand } from './commands/plugins.command';
-import { predictorsCommand } from './commands/predictors.command';
-import { reportCommand } from './commands/report.command';
-import { resumeCommand } from './commands/resume.command';
-import { runCommand } from './commands/run.command';
-import { runsCommand } from './commands/runs.command';
-import { schemaCommand } from './commands/schema.command';
-import { scoreCommand } from './commands/score.command';
-import { storeRebuildCommand } from './commands/store.command';
-import { validateCommand } from './commands/validate.command';
-import { workerCommand } from './commands/worker.command';
-import { uiCommand } from './commands/ui.command';
+import { pluginRoles } from './commands/new.command';
+import { parseShape } from './commands/shape';
 import { EXIT, processIO, type CliIO } from './io';
+import type * as bench360Module from './commands/bench360.command';
+import type * as compareModule from './commands/compare.command';
+import type * as dataModule from './commands/data.command';
+import type * as doctorModule from './commands/doctor.command';
+import type * as evaluateModule from './commands/evaluate.command';
+import type * as exportModule from './commands/export.command';
+import type * as latencyModule from './commands/latency.command';
+import type * as newModule from './commands/new.command';
+import type * as pluginsModule from './commands/plugins.command';
+import type * as predictorsModule from './commands/predictors.command';
+import type * as reportModule from './commands/report.command';
+import type * as resumeModule from './commands/resume.command';
+import type * as runModule from './commands/run.command';
+import type * as runsModule from './commands/runs.command';
+import type * as schemaModule from './commands/schema.command';
+import type * as scoreModule from './commands/score.command';
+import type * as storeModule from './commands/store.command';
+import type * as validateModule from './commands/validate.command';
+import type * as workerModule from './commands/worker.command';
+import type * as uiModule from './commands/ui.command';
+
+// Each command's module is loaded when that command runs: `nasx --help`, `nasx plugins` or a
+// mistyped flag no longer load the kernel, the store, the web server and the tensor code of every
+// other command (startup went from ~0.5 s to ~0.1 s).
+/* eslint-disable @typescript-eslint/no-require-imports -- the command modules are loaded on first use */
+const commands = {
+  bench360: (): typeof bench360Module => require('./commands/bench360.command'),
+  compare: (): typeof compareModule => require('./commands/compare.command'),
+  data: (): typeof dataModule => require('./commands/data.command'),
+  doctor: (): typeof doctorModule => require('./commands/doctor.command'),
+  evaluate: (): typeof evaluateModule => require('./commands/evaluate.command'),
+  export: (): typeof exportModule => require('./commands/export.command'),
+  latency: (): typeof latencyModule => require('./commands/latency.command'),
+  new: (): typeof newModule => require('./commands/new.command'),
+  plugins: (): typeof pluginsModule => require('./commands/plugins.command'),
+  predictors: (): typeof predictorsModule => require('./commands/predictors.command'),
+  report: (): typeof reportModule => require('./commands/report.command'),
+  resume: (): typeof resumeModule => require('./commands/resume.command'),
+  run: (): typeof runModule => require('./commands/run.command'),
+  runs: (): typeof runsModule => require('./commands/runs.command'),
+  schema: (): typeof schemaModule => require('./commands/schema.command'),
+  score: (): typeof scoreModule => require('./commands/score.command'),
+  store: (): typeof storeModule => require('./commands/store.command'),
+  validate: (): typeof validateModule => require('./commands/validate.command'),
+  worker: (): typeof workerModule => require('./commands/worker.command'),
+  ui: (): typeof uiModule => require('./commands/ui.command'),
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 function integer(value: string): number {
   const n = Number(value);
@@ -92,7 +121,7 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--no-journal', 'do not write a run folder (no resume)')
     .option('--json', 'one JSON search event per line on stdout (for scripts)')
     .option('-q, --quiet', 'no progress, only the final summary')
-    .action((config: string, o) => setCode(runCommand(io, config, o)));
+    .action((config: string, o) => setCode(commands.run().runCommand(io, config, o)));
 
   p.command('resume')
     .description('continue an interrupted run from its journal')
@@ -100,7 +129,7 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--data-dir <dir>', "data directory, replacing the run's (the data moved, or another machine)")
     .option('--json', 'one JSON search event per line on stdout')
     .option('-q, --quiet', 'no progress, only the final summary')
-    .action((dir: string, o) => setCode(resumeCommand(io, dir, o)));
+    .action((dir: string, o) => setCode(commands.resume().resumeCommand(io, dir, o)));
 
   p.command('report')
     .description('summary of a run: best architecture, trajectory, budget used')
@@ -115,7 +144,7 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--size <WxH>', 'size of the plot in pixels (default 900x600)', plotSize)
     .option('--front', 'only the Pareto front of a multi-objective run (and the exact front, when known)')
     .option('--no-exact', 'skip the exact front (scoring the whole space when the pipeline is fully tabulated; cached in the run folder)')
-    .action((dir: string, o) => setCode(reportCommand(io, dir, o)));
+    .action((dir: string, o) => setCode(commands.report().reportCommand(io, dir, o)));
 
   p.command('validate')
     .description('check a config: schema, plugin ids, options, data (creates every contribution without running)')
@@ -124,7 +153,7 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--set <path=value>', 'override a config value (repeatable)', collect)
     .option('--data-dir <dir>', 'data directory (default: config dataDir, else $NASX_DATA)')
     .option('--static', 'only check the file against the schemas (do not create the contributions)')
-    .action((config: string, o) => setCode(validateCommand(io, config, o)));
+    .action((config: string, o) => setCode(commands.validate().validateCommand(io, config, o)));
 
   p.command('runs')
     .description('list the runs of a runs directory, newest first, from the experiment store (<runs-dir>/nasx.db, brought up to date with the journals first)')
@@ -136,7 +165,7 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--status <status>', 'only runs that are running, finished, failed or interrupted')
     .option('--limit <n>', 'at most this many (the newest)', positive)
     .option('--json', 'the runs as JSON')
-    .action((o) => setCode(runsCommand(io, o)));
+    .action((o) => setCode(commands.runs().runsCommand(io, o)));
 
   p.command('compare')
     .description('put runs side by side: pipeline, budget used, search time, best value and architecture, and the best so far at common evaluation counts')
@@ -147,7 +176,7 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--svg <file>', 'the same plot as SVG (as nasx report --svg)')
     .option('--png <file>', 'the same plot as PNG')
     .option('--size <WxH>', 'size of the plot in pixels (default 900x600)', plotSize)
-    .action((ids: string[], o) => setCode(compareCommand(io, ids, o)));
+    .action((ids: string[], o) => setCode(commands.compare().compareCommand(io, ids, o)));
 
   p.command('ui')
     .description('serve the web view of a runs directory: runs, a live page per run (trajectory, trials, Pareto front, cell), comparisons')
@@ -155,14 +184,14 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--host <address>', 'address to bind (default 127.0.0.1; another address requires the token)', '127.0.0.1')
     .option('--port <n>', 'port (0: any free one)', integer, 8080)
     .option('--token <token>', 'access token (default: none on loopback, a random one elsewhere)')
-    .action((o) => setCode(uiCommand(io, o)));
+    .action((o) => setCode(commands.ui().uiCommand(io, o)));
 
   p.command('store')
     .description('the experiment store of a runs directory (<runs-dir>/nasx.db), an index of the run journals')
     .command('rebuild')
     .description('drop the store (also a damaged one) and index every journal again; the runs are not touched')
     .option('--runs-dir <dir>', 'the runs directory (default runs/)')
-    .action((o) => setCode(storeRebuildCommand(io, o)));
+    .action((o) => setCode(commands.store().storeRebuildCommand(io, o)));
 
   p.command('worker')
     .description(
@@ -179,7 +208,7 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--options <json|file>', 'further executor options as JSON (e.g. TLS files)')
     .option('--executor <id>', 'executor plugin', 'bullmq')
     .option('-q, --quiet', 'only warnings and errors')
-    .action((o) => setCode(workerCommand(io, o)));
+    .action((o) => setCode(commands.worker().workerCommand(io, o)));
 
   p.command('bench360')
     .description(
@@ -197,7 +226,7 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
       '--device <prefix>',
       'report the searched cell’s latency (and energy) on a device of the latency table where it measured the task, e.g. pi5_litert or pixel_litert (HW-NAS-Bench-360: cifar100, ninapro, darcy)',
     )
-    .action((config: string | undefined, o) => setCode(bench360Command(io, config, o)));
+    .action((config: string | undefined, o) => setCode(commands.bench360().bench360Command(io, config, o)));
 
   p.command('evaluate')
     .description("estimate given architectures with a pipeline's space and estimator (e.g. query a benchmark table)")
@@ -206,7 +235,7 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--set <path=value>', 'override a config value (repeatable)', collect)
     .option('--data-dir <dir>', 'data directory (default: config dataDir, else $NASX_DATA)')
     .option('--json', 'one JSON line per architecture')
-    .action((config: string, archs: string[], o) => setCode(evaluateCommand(io, config, archs, o)));
+    .action((config: string, archs: string[], o) => setCode(commands.evaluate().evaluateCommand(io, config, archs, o)));
 
   p.command('export')
     .description("write an architecture's network (a run's best, a trial, or --arch) as a TensorFlow.js model, untrained or trained with --train")
@@ -224,7 +253,7 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--set <path=value>', 'override a config value (repeatable)', collect)
     .option('--data-dir <dir>', "data directory (default: the run's, else $NASX_DATA)")
     .option('--force', 'write into a non-empty output folder')
-    .action((source: string, o) => setCode(exportCommand(io, source, o)));
+    .action((source: string, o) => setCode(commands.export().exportCommand(io, source, o)));
 
   p.command('score')
     .description('score architectures with any estimator (e.g. a zero-cost proxy on a task) and write CSV or JSON lines')
@@ -243,7 +272,7 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--runs-dir <dir>', 'where the run folder is written (default runs/)')
     .option('--no-journal', 'do not write a run folder')
     .option('-q, --quiet', 'no progress')
-    .action((archs: string[], o) => setCode(scoreCommand(io, archs, o)));
+    .action((archs: string[], o) => setCode(commands.score().scoreCommand(io, archs, o)));
 
   p.command('predictors')
     .description(
@@ -265,12 +294,12 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--data-dir <dir>', 'data directory (default: $NASX_DATA)')
     .option('-o, --out <dir>', 'output folder for predictors-bench.{json,md,svg}', 'predictors-bench')
     .option('-q, --quiet', 'no progress lines')
-    .action((action: string, o) => setCode(predictorsCommand(io, action, o)));
+    .action((action: string, o) => setCode(commands.predictors().predictorsCommand(io, action, o)));
 
   p.command('plugins')
     .description('list installed plugins and their contributions (read from manifests; no plugin code is loaded)')
     .option('--json', 'as JSON')
-    .action((o) => setCode(pluginsCommand(io, o)));
+    .action((o) => setCode(commands.plugins().pluginsCommand(io, o)));
 
   const data = p
     .command('data')
@@ -283,19 +312,19 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--from <mirror>', 'take the upstream files from a mirror: an http(s) URL or folder holding them under their upstream names (or the file itself)')
     .option('--force', 'fetch again even when installed, and download again')
     .option('--sha256 <hex>', 'the sha256 the upstream file must have (for files with no published checksum)')
-    .action((ids: string[], o) => setCode(dataFetchCommand(io, ids, o)));
+    .action((ids: string[], o) => setCode(commands.data().dataFetchCommand(io, ids, o)));
   data
     .command('list')
     .description('list the datasets of the installed plugins (from manifests), whether they are installed, and where they came from')
     .option('--data-dir <dir>', 'data directory (default: $NASX_DATA)')
     .option('--json', 'as JSON')
-    .action((o) => setCode(dataListCommand(io, o)));
+    .action((o) => setCode(commands.data().dataListCommand(io, o)));
   data
     .command('verify')
     .description('check the installed files against the sha256s recorded when they were fetched')
     .argument('[id...]', 'dataset ids (default: every fetched dataset)')
     .option('--data-dir <dir>', 'data directory (default: $NASX_DATA)')
-    .action((ids: string[], o) => setCode(dataVerifyCommand(io, ids, o)));
+    .action((ids: string[], o) => setCode(commands.data().dataVerifyCommand(io, ids, o)));
 
   const latency = p
     .command('latency')
@@ -308,7 +337,7 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--data-dir <dir>', 'data directory (default: $NASX_DATA)')
     .option('--space <id>', 'space for models that need one to list their devices (default nb201)')
     .option('--json', 'as JSON')
-    .action((o) => setCode(latencyDevicesCommand(io, o)));
+    .action((o) => setCode(commands.latency().latencyDevicesCommand(io, o)));
   latency
     .command('predict')
     .description("latency (and energy, where known) of architectures in the space's text form, from a config's latency models or --model")
@@ -324,7 +353,7 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--set <path=value>', 'override a config value, e.g. seed=1 (repeatable)', collect)
     .option('--data-dir <dir>', 'data directory (default: config dataDir, else $NASX_DATA)')
     .option('--json', 'one JSON line per architecture')
-    .action((archs: string[], o) => setCode(latencyPredictCommand(io, archs, o)));
+    .action((archs: string[], o) => setCode(commands.latency().latencyPredictCommand(io, archs, o)));
   addBrowserProfileOptions(latency.command('profile'))
     .description(
       "time every operator of a network-level space on this machine's TensorFlow.js backend (--browser: in a web browser, e.g. a phone's) and write an operator table for the lut latency model",
@@ -347,17 +376,17 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--data-dir <dir>', 'data directory (default: config dataDir, else $NASX_DATA)')
     .option('--force', 'replace an existing table')
     .option('-q, --quiet', 'no progress lines')
-    .action((o) => setCode(latencyProfileCommand(io, o)));
+    .action((o) => setCode(commands.latency().latencyProfileCommand(io, o)));
 
   p.command('doctor')
     .description('show the tensor backend in use, the backends passed over and why, and how to enable each')
     .option('--json', 'as JSON')
-    .action((o) => setCode(doctorCommand(io, o)));
+    .action((o) => setCode(commands.doctor().doctorCommand(io, o)));
 
   p.command('schema')
     .description('print the JSON Schema of pipeline configs for the installed plugins (for editors)')
     .option('-o, --out <file>', 'write to a file instead of stdout')
-    .action((o) => setCode(schemaCommand(io, o)));
+    .action((o) => setCode(commands.schema().schemaCommand(io, o)));
 
   p.command('new')
     .description('scaffold a project')
@@ -369,7 +398,7 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--dir <dir>', 'folder to create (default ./<role>-<name>)')
     .option('--title <text>', 'short human title of the contribution')
     .option('--description <text>', 'one or two sentences about it')
-    .action((name: string | undefined, o) => setCode(newPluginCommand(io, name, o)));
+    .action((name: string | undefined, o) => setCode(commands.new().newPluginCommand(io, name, o)));
 
   return p;
 }

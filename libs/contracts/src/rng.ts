@@ -1,3 +1,8 @@
+/** Largest seed: seeds are 32-bit (a larger one used to be reduced modulo 2^32 without a word). */
+export const MAX_SEED = 0xffffffff;
+/** Most worker threads a run may ask for (each holds a TensorFlow.js backend; 100,000 reached 4.3 GB and never started). */
+export const MAX_WORKERS = 64;
+
 /**
  * A seeded pseudo-random number generator. All randomness of a run goes through one, handed out by
  * the kernel, so a run is reproducible from its config and seed.

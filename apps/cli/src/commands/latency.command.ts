@@ -34,15 +34,6 @@ export interface LatencySetup {
   readonly dataDir?: string;
 }
 
-/** `3x32x32` → [3, 32, 32]. */
-export function parseShape(value: string): number[] {
-  const dims = value.split(/[x×,]/).map((d) => Number(d.trim()));
-  if (dims.length < 1 || dims.some((d) => !Number.isSafeInteger(d) || d < 1)) {
-    throw new NasxError('usage', `--input "${value}" is not a shape`, { fix: 'give the input shape channels first, e.g. 3x224x224 or 3x32x32' });
-  }
-  return dims;
-}
-
 /** The space entry of a flag-built config: its id, with inputShape / numClasses where given. */
 function spaceEntry(opts: LatencySetup, fallback: string): string | JsonObject {
   const id = opts.space ?? fallback;

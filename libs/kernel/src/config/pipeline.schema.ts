@@ -1,9 +1,7 @@
-import type { JsonSchema } from '@nasx/contracts';
+import { MAX_SEED, MAX_WORKERS, type JsonSchema } from '@nasx/contracts';
 
-/** Largest seed: seeds are 32-bit (a larger one used to be reduced modulo 2^32 without a word). */
-export const MAX_SEED = 0xffffffff;
-/** Most worker threads a run may ask for (each holds a TensorFlow.js backend; 100,000 reached 4.3 GB and never started). */
-export const MAX_WORKERS = 64;
+// Defined in @nasx/contracts (the CLI checks them without loading the kernel); exported here as before.
+export { MAX_SEED, MAX_WORKERS };
 
 /** Schema of a contribution entry: an id, or `{ use: id, options }`. */
 export const ENTRY_SCHEMA: JsonSchema = {

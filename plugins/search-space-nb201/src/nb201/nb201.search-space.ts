@@ -68,7 +68,6 @@ function uniqueSizeOf(allowed: readonly number[], admits: (ops: readonly number[
 export class Nb201SearchSpace implements SearchSpace {
   readonly id = NB201_SPACE_ID;
   readonly size: number;
-  readonly uniqueSize: number;
   readonly encodingLength = NB201_ENCODING_LENGTH;
 
   /** Allowed op indices, ascending. */
@@ -82,9 +81,13 @@ export class Nb201SearchSpace implements SearchSpace {
     this.allowed = allowedOps(withSchemaDefaults<Nb201Options>(nb201Schema, options).ops);
     this.position = NB201_OPS.map((_, i) => this.allowed.indexOf(i));
     this.size = this.allowed.length ** NB201_EDGE_COUNT;
-    this.uniqueSize = uniqueSizeOf(this.allowed, (ops) => this.admits(ops));
     const choices = Object.freeze(this.allowed.map((i) => NB201_OPS[i]!));
     this.decisionList = Object.freeze(NB201_EDGES.map(([to, from]) => Object.freeze({ name: `node${to}<-node${from}`, choices })));
+  }
+
+  /** Isomorphism classes of the (allowed) cells, counted on first use: every run creates a space, few read this. */
+  get uniqueSize(): number {
+    return uniqueSizeOf(this.allowed, (ops) => this.admits(ops));
   }
 
   /** Uniform over the (allowed) cells: each edge's op drawn independently and uniformly. */
