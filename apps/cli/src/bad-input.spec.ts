@@ -204,9 +204,19 @@ const cases: Case[] = [
     expect: [/\/estimator\/options\/fineTune\/noise/, /option "fineTune\.noise" must be >= 0/, /Fix: give a value >= 0/],
   },
   {
+    name: 'workers that are neither a count nor "auto" (the message named only one of the two)',
+    config: `space: nb201\nestimator: synthetic\nsearcher: random\nworkers: many\nbudget: { evaluations: 2 }\n`,
+    expect: [/c\.yaml:4/, /at \/workers/, /"workers" is "many", which is neither an integer nor "auto"/, /Fix: give an integer or "auto" \(Worker threads/],
+  },
+  {
     name: 'an AGNN failedReward that is neither "worst" nor a number',
     config: `task: cora\nspace: gnn\nestimator: train-graph\nsearcher: { use: agnn, options: { failedReward: best } }\nbudget: { evaluations: 2 }\n`,
-    expect: [/\/searcher\/options\/failedReward/, /option "failedReward" must be number/, /e\.g\. the default "worst"/],
+    expect: [
+      /\/searcher\/options\/failedReward/,
+      /option "failedReward" is "best", which is neither "worst" nor a number/,
+      /Fix: give "worst" or a number \(Reward of a child whose trial failed/,
+      /e\.g\. the default "worst"/,
+    ],
   },
   {
     name: 'a GHN to load that is not there',

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeWithSharedData } from '@nasx/testing';
-import { NASX_BIN, nasx, nasxChild, tempDir, WORKSPACE } from './cli-test-helpers';
+import { NASX_BIN, nasx, nasxChild, nasxInProcess, tempDir, WORKSPACE } from './cli-test-helpers';
 
 // nasx runs, nasx compare and nasx store rebuild over real run folders written by nasx run (the
 // synthetic example; the tabular NB201 examples where the reference data is), checked against
@@ -300,8 +300,8 @@ describe('nasx runs / compare / store rebuild', () => {
       { name: 'an unknown store action', args: (d) => ['store', 'rebuld', '--runs-dir', d], expect: [/unknown command 'rebuld'/] },
     ];
     for (const c of cases) {
-      it(c.name, () => {
-        const r = nasx(c.args(runsDir, [rea1, rea2, random]), { cwd: c.cwd ?? dir });
+      it(c.name, async () => {
+        const r = await nasxInProcess(c.args(runsDir, [rea1, rea2, random]), { cwd: c.cwd ?? dir });
         expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 2, stdout: '' });
         for (const re of c.expect) expect(r.stderr).toMatch(re);
         expect(r.stderr).not.toMatch(STACK);

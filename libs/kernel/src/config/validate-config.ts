@@ -62,6 +62,55 @@ function whatIsWrong(e: ErrorObject, name: string, data: Json): string {
   return `${name} ${describeAjvError(e)}`;
 }
 
+/** "a number", "an integer": a JSON type as a noun. */
+function typeNoun(type: unknown): string {
+  const t = Array.isArray(type) ? type.join(' or ') : String(type);
+  return `${/^[aeiou]/.test(t) ? 'an' : 'a'} ${t}`;
+}
+
+/** `a`, `a or b`, `a, b or c`. */
+function orList(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
+}
+
+/**
+ * The alternatives a value matched none of, when `e` comes from a choice (`anyOf` / `oneOf`, e.g.
+ * "worst" or a number) whose every branch rejected the value's type or constant: `["\"worst\"",
+ * "a number"]`. Undefined when a branch failed on something else (a number below its minimum
+ * reports that instead).
+ */
+function choiceAt(errors: readonly ErrorObject[], e: ErrorObject): string[] | undefined {
+  const choice = errors.find((x) => (x.keyword === 'anyOf' || x.keyword === 'oneOf') && x.instancePath === e.instancePath);
+  if (!choice) return undefined;
+  const branches = errors.filter((x) => x.instancePath === e.instancePath && x.schemaPath.startsWith(`${choice.schemaPath}/`));
+  if (!branches.length || !branches.every((x) => x.keyword === 'type' || x.keyword === 'const' || x.keyword === 'enum')) return undefined;
+  const out: string[] = [];
+  for (const x of branches) {
+    const items =
+      x.keyword === 'type'
+        ? [typeNoun(x.params['type'])]
+        : x.keyword === 'const'
+          ? [JSON.stringify(x.params['allowedValue'])]
+          : (x.params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v));
+    for (const i of items) if (!out.includes(i)) out.push(i);
+  }
+  return out.length > 1 ? out : undefined;
+}
+
+/** What is wrong and how to fix it, for the error picked from `errors`. */
+function explainError(errors: readonly ErrorObject[], e: ErrorObject, name: string, schema: any, data: Json): { what: string; fix: string } {
+  const choice = choiceAt(errors, e);
+  if (!choice) return { what: whatIsWrong(e, name, data), fix: fixFor(e, schema, data) };
+  const given = valueAt(data, e.instancePath);
+  const sub = schemaAt(schema, e.instancePath);
+  const desc = sub?.description ? ` (${String(sub.description).replace(/\.$/, '')})` : '';
+  const example = sub?.default !== undefined ? `, e.g. the default ${JSON.stringify(sub.default)}` : '';
+  return {
+    what: `${name} is ${JSON.stringify(given)}, which is neither ${choice.join(' nor ')}`,
+    fix: `give ${orList(choice)}${desc}${example}`,
+  };
+}
+
 function fixFor(e: ErrorObject, schema: any, data?: Json): string {
   if (e.keyword === 'additionalProperties') {
     const allowed = Object.keys(schemaAt(schema, e.instancePath)?.properties ?? {});
@@ -127,11 +176,11 @@ function resolveEntry(doc: ConfigDocument, registry: PluginRegistry, kind: Contr
     const e = pickError(validate.errors ?? []);
     const optionsPointer = typeof value === 'string' ? pointer : `${pointer}/options`;
     const ptr = `${optionsPointer}${e.instancePath}${e.keyword === 'additionalProperties' ? `/${String(e.params['additionalProperty'])}` : ''}`;
-    const what =
+    const { what, fix } =
       e.keyword === 'additionalProperties' || !e.instancePath
-        ? describeAjvError(e)
-        : whatIsWrong(e, `option "${e.instancePath.slice(1).replace(/\//g, '.')}"`, copy);
-    throw configError(doc, ptr, what, fixFor(e, contribution.optionsSchema, copy), {
+        ? { what: describeAjvError(e), fix: fixFor(e, contribution.optionsSchema, copy) }
+        : explainError(validate.errors ?? [], e, `option "${e.instancePath.slice(1).replace(/\//g, '.')}"`, contribution.optionsSchema, copy);
+    throw configError(doc, ptr, what, fix, {
       contribution: id,
       pkg: contribution.plugin.name,
     });
@@ -149,8 +198,10 @@ export function validateConfig(doc: ConfigDocument, data: JsonObject, registry: 
   if (!validate(skeleton)) {
     const e = pickError(validate.errors ?? []);
     const ptr = `${e.instancePath}${e.keyword === 'additionalProperties' ? `/${String(e.params['additionalProperty'])}` : ''}`;
-    const what = e.instancePath ? whatIsWrong(e, `"${e.instancePath.slice(1).replace(/\//g, '.')}"`, skeleton) : describeAjvError(e);
-    throw configError(doc, ptr, what, fixFor(e, PIPELINE_SCHEMA, skeleton));
+    const { what, fix } = e.instancePath
+      ? explainError(validate.errors ?? [], e, `"${e.instancePath.slice(1).replace(/\//g, '.')}"`, PIPELINE_SCHEMA, skeleton)
+      : { what: describeAjvError(e), fix: fixFor(e, PIPELINE_SCHEMA, skeleton) };
+    throw configError(doc, ptr, what, fix);
   }
   const budget = skeleton['budget'] as { evaluations?: number; seconds?: number; failures: number; trialSeconds?: number };
   if (budget.evaluations === undefined && budget.seconds === undefined) {
