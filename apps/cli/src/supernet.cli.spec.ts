@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadJournal } from '@nasx/kernel';
-import { nasx, nasxChild, tempDir } from './cli-test-helpers';
+import { nasxInProcess, nasxChild, tempDir } from './cli-test-helpers';
 
 // Weight-sharing estimators as a user runs them: a supernet trained in prepare() on MNIST (embedded
 // data), killed mid-training and resumed, and the config mistakes of weight sharing.
@@ -57,7 +57,7 @@ describe('weight-sharing estimators from the command line', () => {
       const killedAt = epochsSaved(runDir);
       expect(killedAt).toBeGreaterThanOrEqual(2);
       expect(killedAt).toBeLessThan(8);
-      const r = nasx(['resume', runDir], { timeoutMs: 120_000 });
+      const r = await nasxInProcess(['resume', runDir]);
       expect(r.stderr).not.toMatch(STACK);
       expect(r.code).toBe(0);
       expect(r.stderr).toMatch(new RegExp(`resuming the one-shot supernet at epoch ${killedAt + 1} of 8`));
@@ -88,60 +88,54 @@ describe('weight-sharing estimators from the command line', () => {
       args: ['score', '--estimator', 'rlnas', '--task', 'mnist', '--set', 'estimator.options.load=nowhere/supernet.json', '--no-journal', A_CELL],
       stderr: [/load names .*nowhere\/supernet\.json, which does not exist/],
     },
-  ])('$name: a clear error, exit 2, no stack trace', ({ args, stderr }) => {
-    const r = nasx(args, { timeoutMs: 60_000 });
+  ])('$name: a clear error, exit 2, no stack trace', async ({ args, stderr }) => {
+    const r = await nasxInProcess(args);
     expect(r.stderr).not.toMatch(STACK);
     for (const p of stderr) expect(r.stderr).toMatch(p);
     expect(r.code).toBe(2);
   });
 
-  it('a supernet trained for another schedule is refused when loaded, naming what differs', () => {
+  it('a supernet trained for another schedule is refused when loaded, naming what differs', async () => {
     const dir = tempDir();
     try {
-      const made = nasx(
-        [
-          'score',
-          '--estimator',
-          'one-shot',
-          '--task',
-          'mnist',
-          '--set',
-          'task.options.limit=300',
-          '--set',
-          'estimator.options.epochs=1',
-          '--set',
-          'estimator.options.macro.channels=4',
-          '--runs-dir',
-          path.join(dir, 'runs'),
-          '-q',
-          A_CELL,
-        ],
-        { timeoutMs: 120_000 },
-      );
+      const made = await nasxInProcess([
+        'score',
+        '--estimator',
+        'one-shot',
+        '--task',
+        'mnist',
+        '--set',
+        'task.options.limit=300',
+        '--set',
+        'estimator.options.epochs=1',
+        '--set',
+        'estimator.options.macro.channels=4',
+        '--runs-dir',
+        path.join(dir, 'runs'),
+        '-q',
+        A_CELL,
+      ]);
       expect(made.code).toBe(0);
       const runDir = path.join(dir, 'runs', fs.readdirSync(path.join(dir, 'runs'))[0]!);
       const sub = fs.readdirSync(path.join(runDir, 'state', 'supernets'))[0]!;
       const file = path.join(runDir, 'state', 'supernets', sub, 'supernet.json');
-      const r = nasx(
-        [
-          'score',
-          '--estimator',
-          'one-shot',
-          '--task',
-          'mnist',
-          '--set',
-          'task.options.limit=300',
-          '--set',
-          'estimator.options.epochs=2',
-          '--set',
-          'estimator.options.macro.channels=4',
-          '--set',
-          `estimator.options.load=${file}`,
-          '--no-journal',
-          A_CELL,
-        ],
-        { timeoutMs: 60_000 },
-      );
+      const r = await nasxInProcess([
+        'score',
+        '--estimator',
+        'one-shot',
+        '--task',
+        'mnist',
+        '--set',
+        'task.options.limit=300',
+        '--set',
+        'estimator.options.epochs=2',
+        '--set',
+        'estimator.options.macro.channels=4',
+        '--set',
+        `estimator.options.load=${file}`,
+        '--no-journal',
+        A_CELL,
+      ]);
       expect(r.stderr).not.toMatch(STACK);
       expect(r.stderr).toMatch(/was trained for another setup: schedule\.epochs 1 ≠ 2/);
       expect(r.code).toBe(2);

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseOperatorTable } from '@nasx/contracts';
 import { describeWithSharedData, readCsvFile } from '@nasx/testing';
-import { nasx, tempDir } from '../cli-test-helpers';
+import { nasx, nasxInProcess, tempDir } from '../cli-test-helpers';
 
 // nasx latency devices / predict / profile, end to end through the built CLI.
 
@@ -21,8 +21,8 @@ describeWithSharedData('nasx latency devices and predict on the published tables
   const help = readCsvFile(path.join(dataDir, 'hw-latency-help', 'nb201_latency_ms_help.csv.gz'));
   const pi5 = readCsvFile(path.join(dataDir, 'hw-nas-bench-360', 'nb201_pi5_pixel_latency_energy.csv.gz'));
 
-  it('devices lists every latency model with its devices and the options that select them', () => {
-    const r = nasx(['latency', 'devices', '--data-dir', dataDir, '--json']);
+  it('devices lists every latency model with its devices and the options that select them', async () => {
+    const r = await nasxInProcess(['latency', 'devices', '--data-dir', dataDir, '--json']);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     const { devices } = JSON.parse(r.stdout) as { devices: { model: string; device: string; options: Record<string, string>; source: string }[] };
     const of = (model: string) => devices.filter((d) => d.model === model);
@@ -36,14 +36,26 @@ describeWithSharedData('nasx latency devices and predict on the published tables
     expect(of('table').map((d) => d.device)).toEqual(expect.arrayContaining(['pixel3', 'raspi4', 'gold_6226', 'pi5_litert_cifar100']));
     expect(of('table')).toHaveLength(27 + 12);
     expect(of('table').find((d) => d.device === 'pi5_litert_cifar100')!.source).toMatch(/with energy/);
-    const text = nasx(['latency', 'devices', '--data-dir', dataDir]);
+    const text = await nasxInProcess(['latency', 'devices', '--data-dir', dataDir]);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^lut\s+pixel1\s+table: proxylessnas/m);
   });
 
-  it('predict gives the published latency, and energy where the table has it, as a table or JSON lines', () => {
+  it('predict gives the published latency, and energy where the table has it, as a table or JSON lines', async () => {
     const i = help.findIndex((r) => r['arch_str'] === A_CELL);
-    const r = nasx(['latency', 'predict', '--model', 'table', '--device', 'pi5_litert_cifar100', '--data-dir', dataDir, '--json', A_CELL, EMPTY]);
+    const r = await nasxInProcess([
+      'latency',
+      'predict',
+      '--model',
+      'table',
+      '--device',
+      'pi5_litert_cifar100',
+      '--data-dir',
+      dataDir,
+      '--json',
+      A_CELL,
+      EMPTY,
+    ]);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     const lines = r.stdout
       .trim()
@@ -55,19 +67,19 @@ describeWithSharedData('nasx latency devices and predict on the published tables
       metrics: { latency_ms: Number(pi5[i]!['pi5_litert_cifar100_lat_ms_median']), energy_mj: Number(pi5[i]!['pi5_litert_cifar100_energy_mj']) },
       devices: { latency_ms: 'pi5_litert_cifar100' },
     });
-    const table = nasx(['latency', 'predict', '--model', 'table', '--device', 'pixel3', '--data-dir', dataDir, A_CELL]);
+    const table = await nasxInProcess(['latency', 'predict', '--model', 'table', '--device', 'pixel3', '--data-dir', dataDir, A_CELL]);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/latency_ms \(pixel3\)/);
     expect(table.stdout).toContain(String(Number(help[i]!['pixel3']).toFixed(4)).replace(/0+$/, ''));
     expect(table.stdout).not.toMatch(/energy/);
   });
 
-  it('predict with a config reports every latency entry by device', () => {
+  it('predict with a config reports every latency entry by device', async () => {
     const dir = tempDir({
       'c.yaml': `space: nb201\nestimator: synthetic\nsearcher: random\nbudget: { evaluations: 1 }\nlatency: [{ use: table, options: { device: pixel3 } }, { use: table, options: { device: raspi4 } }]\n`,
     });
     try {
-      const r = nasx(['latency', 'predict', '--config', path.join(dir, 'c.yaml'), '--data-dir', dataDir, '--json', A_CELL]);
+      const r = await nasxInProcess(['latency', 'predict', '--config', path.join(dir, 'c.yaml'), '--data-dir', dataDir, '--json', A_CELL]);
       expect(r).toMatchObject({ code: 0, stderr: '' });
       const row = help.find((x) => x['arch_str'] === A_CELL)!;
       expect(JSON.parse(r.stdout).metrics).toEqual({ 'latency_ms:pixel3': Number(row['pixel3']), 'latency_ms:raspi4': Number(row['raspi4']) });
@@ -79,13 +91,14 @@ describeWithSharedData('nasx latency devices and predict on the published tables
 
 describe('nasx latency profile, then lut on the table it wrote', () => {
   let dir: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = tempDir();
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('profiles every operator of a network-level space into an operator table that lut then sums', () => {
+  it('profiles every operator of a network-level space into an operator table that lut then sums', async () => {
     const out = path.join(dir, 'local.csv');
+    // A process of its own: the backend (NASX_BACKEND=cpu) is chosen once per process.
     const r = nasx(
       ['latency', 'profile', '--config', tinyConfig(dir), '-o', out, '--repeats', '2', '--warmup', '1', '--statistic', 'min', '--device', 'this-box'],
       {
@@ -110,7 +123,15 @@ describe('nasx latency profile, then lut on the table it wrote', () => {
     for (const row of rows) expect(row.ms).toBeGreaterThan(0);
 
     // The table serves as that device's lut: the sum of the network's rows.
-    const p = nasx(['latency', 'predict', '--config', tinyConfig(dir, `latency: [{ use: lut, options: { table: local.csv } }]\n`), '--json', 'k3-k5', 'k5-k5']);
+    const p = await nasxInProcess([
+      'latency',
+      'predict',
+      '--config',
+      tinyConfig(dir, `latency: [{ use: lut, options: { table: local.csv } }]\n`),
+      '--json',
+      'k3-k5',
+      'k5-k5',
+    ]);
     expect(p).toMatchObject({ code: 0, stderr: '' });
     const ms = Object.fromEntries(rows.map((x) => [x.key.split(' ')[0] + (x.key.includes('k=5') ? '5' : ''), x.ms]));
     const [a, b] = p.stdout
@@ -122,7 +143,7 @@ describe('nasx latency profile, then lut on the table it wrote', () => {
     expect(a!.devices.latency_ms).toBe('this-box');
 
     // It is listed among the devices when it sits in the data directory.
-    const listed = nasx(['latency', 'devices', '--data-dir', dir, '--json']);
+    const listed = await nasxInProcess(['latency', 'devices', '--data-dir', dir, '--json']);
     expect(listed.code).toBe(0);
     expect(JSON.parse(listed.stdout).devices).toContainEqual(
       expect.objectContaining({ model: 'lut', device: 'this-box', options: { table: 'local.csv', device: 'this-box' } }),

@@ -1,15 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeWithSharedData } from '@nasx/testing';
-import { nasx, tempDir } from '../cli-test-helpers';
+import { nasxInProcess, tempDir } from '../cli-test-helpers';
 import { tauPlot } from './predictors.command';
 
 // `nasx predictors bench` through the built CLI, kept tiny (one predictor with few epochs, small
 // sizes, a small held-out set); the full protocol is the default flags.
 describeWithSharedData('nasx predictors bench (reference data)', 'nas-bench-201', (dataDir) => {
-  it('labels NB201 with the tabular estimator, fits gcn and the baselines, writes json/md/svg and prints the table', () => {
+  it('labels NB201 with the tabular estimator, fits gcn and the baselines, writes json/md/svg and prints the table', async () => {
     const out = tempDir();
-    const r = nasx([
+    const r = await nasxInProcess([
       'predictors',
       'bench',
       '--predictors',
@@ -49,7 +49,7 @@ describeWithSharedData('nasx predictors bench (reference data)', 'nas-bench-201'
     expect(svg.match(/<polyline /g)).toHaveLength(3);
   }, 60_000);
 
-  it('--config takes the space, labels, seed and predictor options from a run config', () => {
+  it('--config takes the space, labels, seed and predictor options from a run config', async () => {
     const dir = tempDir({
       'bench.yaml': [
         'seed: 4',
@@ -63,7 +63,7 @@ describeWithSharedData('nasx predictors bench (reference data)', 'nas-bench-201'
       ].join('\n'),
     });
     const out = path.join(dir, 'out');
-    const r = nasx([
+    const r = await nasxInProcess([
       'predictors',
       'bench',
       '--config',
@@ -99,10 +99,32 @@ describeWithSharedData('nasx predictors bench (reference data)', 'nas-bench-201'
       path.join(dir, 'wrong.yaml'),
       'space: nb201\nestimator: { use: tabular }\nestimators: { gcn: { use: renas } }\nsearcher: random\nbudget: { evaluations: 10 }\n',
     );
-    const w = nasx(['predictors', 'bench', '--config', path.join(dir, 'wrong.yaml'), '--predictors', 'gcn', '--data-dir', dataDir, '--out', out]);
+    const w = await nasxInProcess([
+      'predictors',
+      'bench',
+      '--config',
+      path.join(dir, 'wrong.yaml'),
+      '--predictors',
+      'gcn',
+      '--data-dir',
+      dataDir,
+      '--out',
+      out,
+    ]);
     expect(w.code).toBe(2);
     expect(w.stderr).toMatch(/estimators\.gcn uses "renas", not the predictor "gcn"/);
-    const both = nasx(['predictors', 'bench', '--config', path.join(dir, 'bench.yaml'), '--space', 'nb101', '--data-dir', dataDir, '--out', out]);
+    const both = await nasxInProcess([
+      'predictors',
+      'bench',
+      '--config',
+      path.join(dir, 'bench.yaml'),
+      '--space',
+      'nb101',
+      '--data-dir',
+      dataDir,
+      '--out',
+      out,
+    ]);
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/--space and --config both give/);
   }, 60_000);
@@ -114,8 +136,8 @@ describeWithSharedData('nasx predictors bench (reference data)', 'nas-bench-201'
     [['--sizes', '2'], /training size 2 is below gcn's minimum of 10/],
   ])(
     'refuses %j in one paragraph with exit code 2',
-    (args, message) => {
-      const r = nasx([
+    async (args, message) => {
+      const r = await nasxInProcess([
         'predictors',
         'bench',
         '--predictors',
@@ -142,17 +164,28 @@ describeWithSharedData('nasx predictors bench (reference data)', 'nas-bench-201'
 });
 
 describe('nasx predictors', () => {
-  it('refuses an unknown action and a missing data directory with exit code 2 and no stack trace', () => {
-    const a = nasx(['predictors', 'compare']);
+  it('refuses an unknown action and a missing data directory with exit code 2 and no stack trace', async () => {
+    const a = await nasxInProcess(['predictors', 'compare']);
     expect(a.code).toBe(2);
     expect(a.stderr).toMatch(/unknown action "predictors compare"[\s\S]*Fix: use "nasx predictors bench"/);
-    const d = nasx(['predictors', 'bench', '--predictors', 'gcn', '--sizes', '10', '--data-dir', path.join(tempDir(), 'missing'), '--out', tempDir()]);
+    const d = await nasxInProcess([
+      'predictors',
+      'bench',
+      '--predictors',
+      'gcn',
+      '--sizes',
+      '10',
+      '--data-dir',
+      path.join(tempDir(), 'missing'),
+      '--out',
+      tempDir(),
+    ]);
     expect(d.code).toBe(2);
     expect(d.stderr).toMatch(/error \(data\)[\s\S]*does not exist/);
     expect(d.stderr).not.toMatch(/\bat .*\.js:\d+/);
   }, 30_000);
 
-  it('plots τ against n on a log scale, one line per method', () => {
+  it('plots τ against n on a log scale, one line per method', async () => {
     const summary = ['a', 'b'].flatMap((method, i) =>
       [10, 100].map((n) => ({ method, n, tauMean: 0.1 * (i + 1) * Math.log10(n), tauStd: 0.05, rhoMean: 0, rhoStd: 0 })),
     );
