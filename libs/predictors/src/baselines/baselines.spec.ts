@@ -40,6 +40,38 @@ describe('baselines', () => {
     expect(() => RidgeRegression.fitTargets(rows, [y1, y2.slice(1)])).toThrow(expect.objectContaining({ kind: 'usage' }));
   });
 
+  it('with fewer rows than features, the dual form gives the ridge solution: the penalised normal equations hold, and the predictions equal those of the same rows padded past the features', () => {
+    const space = createNb201SearchSpace();
+    const rng = createRng(5);
+    const lambda = 0.7;
+    // NB201's one-hot of 30 and its pairwise products (465 features, mostly 0), 40 rows: n < d.
+    const quad = (e: ArrayLike<number>) => {
+      const out: number[] = [];
+      for (let i = 0; i < e.length; i++) for (let j = i; j < e.length; j++) out.push((e[i] as number) * (e[j] as number));
+      return out;
+    };
+    const rows = Array.from({ length: 40 }, () => quad(space.encode(space.sample(rng))));
+    const y = rows.map((r) => r.reduce((s, v, i) => s + v * Math.sin(i), 0) + rng.normal());
+    const model = new RidgeRegression(lambda).fit(rows, y);
+    const d = rows[0]!.length;
+    const w = model.predict(Array.from({ length: d }, (_, j) => Array.from({ length: d }, (_, k) => (k === j ? 1 : 0))));
+    const b = model.predict([new Array(d).fill(0)])[0]!;
+    const weights = Array.from(w, (v) => v - b);
+    // Optimality of min ‖Xc·w − (y − ȳ)‖² + λ‖w‖²: Xcᵀ(Xc·w − (y − ȳ)) + λw = 0.
+    const mx = Array.from({ length: d }, (_, j) => rows.reduce((s, r) => s + r[j]!, 0) / rows.length);
+    const my = y.reduce((s, v) => s + v, 0) / y.length;
+    const residual = rows.map((r, i) => r.reduce((s, v, j) => s + (v - mx[j]!) * weights[j]!, 0) - (y[i]! - my));
+    const gradient = weights.map((wj, j) => rows.reduce((s, r, i) => s + (r[j]! - mx[j]!) * residual[i]!, 0) + lambda * wj);
+    expect(Math.max(...gradient.map(Math.abs))).toBeLessThan(1e-8);
+    // The primal path (more rows than features): the same 40 rows repeated 12 times with λ × 12
+    // has the same solution.
+    const many = Array.from({ length: 12 }, () => rows).flat();
+    const primal = new RidgeRegression(lambda * 12).fit(many, Array.from({ length: 12 }, () => y).flat());
+    const test = Array.from({ length: 20 }, () => quad(space.encode(space.sample(rng))));
+    const dual = Array.from(model.predict(test));
+    Array.from(primal.predict(test)).forEach((v, i) => expect(v).toBeCloseTo(dual[i] as number, 8));
+  });
+
   it('ridge on the NB201 one-hot encoding ranks an additive function of the ops perfectly; the random ranking is seeded and uninformative', () => {
     const space = createNb201SearchSpace();
     const rng = createRng(2);

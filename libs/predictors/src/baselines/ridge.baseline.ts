@@ -44,6 +44,13 @@ export class RidgeRegression {
       for (let j = 0; j < d; j++) if (row[j] !== 0) nz.push(j);
       return nz;
     });
+    if (lambda > 0 && n < d) {
+      fitDual(x, nonZero, mx, ys, lambda).forEach((f, t) => {
+        models[t]!.weights = f.weights;
+        models[t]!.intercept = f.intercept;
+      });
+      return models;
+    }
     const a = new Float64Array(d * d);
     if (nonZero.reduce((s, nz) => s + nz.length, 0) <= 0.25 * n * d) {
       // Sparse rows (a one-hot encoding and its pairwise products): A = XcᵀXc = XᵀX − n·x̄x̄ᵀ,
@@ -93,6 +100,61 @@ export class RidgeRegression {
       return s;
     });
   }
+}
+
+/**
+ * The same models from the dual (kernel) form, for fewer rows than features (a surrogate's first
+ * hundred evaluations over NB201's 465 quadratic features): w = Xcᵀ(XcXcᵀ + λI)⁻¹(y − ȳ), which
+ * equals the primal solution for λ > 0, costs n²·d + n³ instead of n·d² + d³, and factorises the
+ * n×n kernel once for every target. XcXcᵀ is assembled from the rows' non-zeros:
+ * (xᵢ − x̄)·(xⱼ − x̄) = xᵢ·xⱼ − xᵢ·x̄ − xⱼ·x̄ + x̄·x̄.
+ */
+function fitDual(
+  x: readonly ArrayLike<number>[],
+  nonZero: readonly number[][],
+  mx: Float64Array,
+  ys: readonly (readonly number[])[],
+  lambda: number,
+): { weights: Float64Array; intercept: number }[] {
+  const n = x.length;
+  const d = mx.length;
+  const u = new Float64Array(n);
+  x.forEach((row, i) => {
+    for (const j of nonZero[i]!) u[i]! += row[j]! * mx[j]!;
+  });
+  let mm = 0;
+  for (let j = 0; j < d; j++) mm += mx[j]! * mx[j]!;
+  const k = new Float64Array(n * n);
+  const dense = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    const ri = x[i]!;
+    for (const j of nonZero[i]!) dense[j] = ri[j]!;
+    for (let m = 0; m <= i; m++) {
+      const rm = x[m]!;
+      let dot = 0;
+      for (const j of nonZero[m]!) dot += dense[j]! * rm[j]!;
+      k[i * n + m] = dot - u[i]! - u[m]! + mm;
+    }
+    for (const j of nonZero[i]!) dense[j] = 0;
+    k[i * n + i]! += lambda + 1e-10;
+  }
+  const l = cholesky(k, n);
+  return ys.map((y) => {
+    const my = y.reduce((s, v) => s + v, 0) / n;
+    const alpha = choleskySolve(
+      l,
+      Float64Array.from(y, (v) => v - my),
+      n,
+    );
+    // w = Xcᵀα = Xᵀα − x̄·Σα, and Σα = 0: the centred kernel's rows sum to 0, so 1ᵀ(K + λI) = λ1ᵀ
+    // and 1ᵀα = 1ᵀ(y − ȳ)/λ = 0.
+    const w = new Float64Array(d);
+    x.forEach((row, i) => {
+      const a = alpha[i]!;
+      for (const j of nonZero[i]!) w[j]! += row[j]! * a;
+    });
+    return { weights: w, intercept: my - w.reduce((s, wj, j) => s + wj * mx[j]!, 0) };
+  });
 }
 
 /** The lower Cholesky factor L of a symmetric positive definite A (lower triangle used): A = LLᵀ. */
