@@ -9,7 +9,8 @@ import { SeededRandom } from '@nasx/tensor';
 export function dropout<T extends tf.Tensor>(x: T, rate: number, rng: SeededRandom): T {
   if (rate <= 0) return x;
   const keep = 1 - rate;
-  const mask = rng.fillBernoulli(new Float32Array(x.size), keep, 1 / keep);
+  const mask = new Float32Array(x.size);
+  for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < keep ? 1 / keep : 0;
   return tf.mul(x, tf.tensor(mask, x.shape)) as T;
 }
 

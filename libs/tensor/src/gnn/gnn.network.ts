@@ -74,7 +74,9 @@ const ACTIVATIONS: { readonly [k in GnnLayer['activation']]: (x: T) => T } = {
 /** Inverted-dropout mask of `size` entries (0 or 1/(1−rate)), from a seeded stream. */
 function dropoutMask(size: number, rate: number, rng: SeededRandom): Float32Array {
   const keep = 1 - rate;
-  return rng.fillBernoulli(new Float32Array(size), keep, 1 / keep);
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) out[i] = rng.next() < keep ? 1 / keep : 0;
+  return out;
 }
 
 /**
