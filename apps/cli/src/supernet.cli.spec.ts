@@ -98,7 +98,8 @@ describe('weight-sharing estimators from the command line', () => {
   it('a supernet trained for another schedule is refused when loaded, naming what differs', async () => {
     const dir = tempDir();
     try {
-      const made = await nasxInProcess([
+      // `nasx score` with a tiny one-shot supernet on MNIST, trained for `epochs`.
+      const oneShot = (epochs: number, ...extra: string[]) => [
         'score',
         '--estimator',
         'one-shot',
@@ -107,35 +108,18 @@ describe('weight-sharing estimators from the command line', () => {
         '--set',
         'task.options.limit=300',
         '--set',
-        'estimator.options.epochs=1',
+        `estimator.options.epochs=${epochs}`,
         '--set',
         'estimator.options.macro.channels=4',
-        '--runs-dir',
-        path.join(dir, 'runs'),
-        '-q',
+        ...extra,
         A_CELL,
-      ]);
+      ];
+      const made = await nasxInProcess(oneShot(1, '--runs-dir', path.join(dir, 'runs'), '-q'));
       expect(made.code).toBe(0);
       const runDir = path.join(dir, 'runs', fs.readdirSync(path.join(dir, 'runs'))[0]!);
       const sub = fs.readdirSync(path.join(runDir, 'state', 'supernets'))[0]!;
       const file = path.join(runDir, 'state', 'supernets', sub, 'supernet.json');
-      const r = await nasxInProcess([
-        'score',
-        '--estimator',
-        'one-shot',
-        '--task',
-        'mnist',
-        '--set',
-        'task.options.limit=300',
-        '--set',
-        'estimator.options.epochs=2',
-        '--set',
-        'estimator.options.macro.channels=4',
-        '--set',
-        `estimator.options.load=${file}`,
-        '--no-journal',
-        A_CELL,
-      ]);
+      const r = await nasxInProcess(oneShot(2, '--set', `estimator.options.load=${file}`, '--no-journal'));
       expect(r.stderr).not.toMatch(STACK);
       expect(r.stderr).toMatch(/was trained for another setup: schedule\.epochs 1 ≠ 2/);
       expect(r.code).toBe(2);
