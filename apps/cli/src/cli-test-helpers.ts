@@ -66,12 +66,24 @@ export async function nasxInProcess(
   const { main } = require('./main') as typeof import('./main');
   let stdout = '';
   let stderr = '';
-  const code = await main(args, {
-    out: (t) => void (stdout += t),
-    err: (t) => void (stderr += t),
-    errIsTTY: false,
-    cwd: opts.cwd ?? WORKSPACE,
-    env: { ...process.env, NASX_DEBUG: '', ...opts.env },
-  });
-  return { code, stdout, stderr };
+  const env = { NASX_DEBUG: '', ...opts.env };
+  // The overrides also go into process.env for the call (code that reads it directly sees what a
+  // spawned command would), and the previous values come back after it.
+  const saved = Object.keys(env).map((k) => [k, process.env[k]] as const);
+  Object.assign(process.env, env);
+  try {
+    const code = await main(args, {
+      out: (t) => void (stdout += t),
+      err: (t) => void (stderr += t),
+      errIsTTY: false,
+      cwd: opts.cwd ?? WORKSPACE,
+      env: { ...process.env },
+    });
+    return { code, stdout, stderr };
+  } finally {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
 }
