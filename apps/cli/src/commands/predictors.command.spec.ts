@@ -63,24 +63,10 @@ describeWithSharedData('nasx predictors bench (reference data)', 'nas-bench-201'
       ].join('\n'),
     });
     const out = path.join(dir, 'out');
-    const r = await nasxInProcess([
-      'predictors',
-      'bench',
-      '--config',
-      path.join(dir, 'bench.yaml'),
-      '--predictors',
-      'gcn',
-      '--sizes',
-      '20',
-      '--seeds',
-      '1',
-      '--test',
-      '300',
-      '--data-dir',
-      dataDir,
-      '--out',
-      out,
-    ]);
+    /** `nasx predictors bench --config <dir>/<config> …` on the reference data, into `out`. */
+    const bench = (config: string, ...extra: string[]) =>
+      nasxInProcess(['predictors', 'bench', '--config', path.join(dir, config), ...extra, '--data-dir', dataDir, '--out', out]);
+    const r = await bench('bench.yaml', '--predictors', 'gcn', '--sizes', '20', '--seeds', '1', '--test', '300');
     expect(r.stderr).not.toMatch(/error/);
     expect(r.code).toBe(0);
     const json = JSON.parse(fs.readFileSync(path.join(out, 'predictors-bench.json'), 'utf8'));
@@ -99,32 +85,10 @@ describeWithSharedData('nasx predictors bench (reference data)', 'nas-bench-201'
       path.join(dir, 'wrong.yaml'),
       'space: nb201\nestimator: { use: tabular }\nestimators: { gcn: { use: renas } }\nsearcher: random\nbudget: { evaluations: 10 }\n',
     );
-    const w = await nasxInProcess([
-      'predictors',
-      'bench',
-      '--config',
-      path.join(dir, 'wrong.yaml'),
-      '--predictors',
-      'gcn',
-      '--data-dir',
-      dataDir,
-      '--out',
-      out,
-    ]);
+    const w = await bench('wrong.yaml', '--predictors', 'gcn');
     expect(w.code).toBe(2);
     expect(w.stderr).toMatch(/estimators\.gcn uses "renas", not the predictor "gcn"/);
-    const both = await nasxInProcess([
-      'predictors',
-      'bench',
-      '--config',
-      path.join(dir, 'bench.yaml'),
-      '--space',
-      'nb101',
-      '--data-dir',
-      dataDir,
-      '--out',
-      out,
-    ]);
+    const both = await bench('bench.yaml', '--space', 'nb101');
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/--space and --config both give/);
   }, 60_000);
