@@ -62,6 +62,15 @@ function whatIsWrong(e: ErrorObject, name: string, data: Json): string {
   return `${name} ${describeAjvError(e)}`;
 }
 
+/** The schema's description (as " (…)") and default (as ", e.g. the default …") of the value at `pointer`, for a fix. */
+function aboutValue(schema: any, pointer: string): { desc: string; example: string } {
+  const sub = schemaAt(schema, pointer);
+  return {
+    desc: sub?.description ? ` (${String(sub.description).replace(/\.$/, '')})` : '',
+    example: sub?.default !== undefined ? `, e.g. the default ${JSON.stringify(sub.default)}` : '',
+  };
+}
+
 /** "a number", "an integer": a JSON type as a noun. */
 function typeNoun(type: unknown): string {
   const t = Array.isArray(type) ? type.join(' or ') : String(type);
@@ -102,9 +111,7 @@ function explainError(errors: readonly ErrorObject[], e: ErrorObject, name: stri
   const choice = choiceAt(errors, e);
   if (!choice) return { what: whatIsWrong(e, name, data), fix: fixFor(e, schema, data) };
   const given = valueAt(data, e.instancePath);
-  const sub = schemaAt(schema, e.instancePath);
-  const desc = sub?.description ? ` (${String(sub.description).replace(/\.$/, '')})` : '';
-  const example = sub?.default !== undefined ? `, e.g. the default ${JSON.stringify(sub.default)}` : '';
+  const { desc, example } = aboutValue(schema, e.instancePath);
   return {
     what: `${name} is ${JSON.stringify(given)}, which is neither ${choice.join(' nor ')}`,
     fix: `give ${orList(choice)}${desc}${example}`,
@@ -121,9 +128,7 @@ function fixFor(e: ErrorObject, schema: any, data?: Json): string {
         ? `remove it; allowed here: ${allowed.join(', ')}`
         : 'remove it; this takes no options';
   }
-  const sub = schemaAt(schema, e.instancePath);
-  const desc = sub?.description ? ` (${String(sub.description).replace(/\.$/, '')})` : '';
-  const example = sub?.default !== undefined ? `, e.g. the default ${JSON.stringify(sub.default)}` : '';
+  const { desc, example } = aboutValue(schema, e.instancePath);
   if (e.keyword === 'type') return `give a value of type ${String(e.params['type'])}${desc}${example}`;
   if (e.keyword === 'enum') {
     const allowed = e.params['allowedValues'] as unknown[];
