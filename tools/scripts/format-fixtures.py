@@ -52,6 +52,20 @@ def main():
     scipy.io.savemat(os.path.join(OUT, 'darcy_like.mat'), mat)
     scipy.io.savemat(os.path.join(OUT, 'darcy_like_z.mat'), mat, do_compression=True)
     tars()
+    arrays_pickles()
+
+
+def arrays_pickles():
+    # Pickles of a dict of arrays like NAS-Bench-360's s2_cifar100.gz, for unpacking to disk: a
+    # float32 [10, 3, 4] cube (480 bytes: a BINBYTES), int64 labels (a SHORT_BINBYTES), a small float64 array, a string and a NaN; protocols 2
+    # (array bytes as latin-1 text), 4 (BINBYTES) and 5 (in-band bytearray), and a gzip of protocol 4.
+    arr = {'images': cube((10, 3, 4), np.float32), 'labels': np.arange(10, dtype=np.int64) * 7, 'small': np.array([0.5, -1.0]),
+           'name': 'cube', 'nan': float('nan'), 'parts': [1, 'two', None]}
+    for proto in (2, 4, 5):
+        with open(os.path.join(OUT, f'arrays_p{proto}.pkl'), 'wb') as f:
+            pickle.dump(arr, f, protocol=proto)
+    with open(os.path.join(OUT, 'arrays_p4.pkl.gz'), 'wb') as raw, gzip.GzipFile(filename='', mode='wb', fileobj=raw, mtime=0) as f:
+        pickle.dump(arr, f, protocol=4)
 
 
 def tars():

@@ -29,6 +29,13 @@ export interface CommonDeps {
   readonly dataDir?: string;
   /** Directory of the config file, to resolve relative paths in options. */
   readonly configDir: string;
+  /**
+   * nasx's per-user cache folder (`NASX_CACHE_DIR`, else the system's user cache folder + `/nasx`),
+   * for derived files worth keeping between runs (an index built once, a release unpacked for
+   * streaming); undefined when caching is off (`NASX_CACHE_DIR=off`) or the caller set none.
+   * Everything in it may be deleted at any time.
+   */
+  readonly cacheDir?: string;
   readonly logger: Logger;
   /** A stream forked for this contribution from the run seed. */
   readonly rng: Rng;

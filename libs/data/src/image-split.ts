@@ -17,6 +17,13 @@ export interface SplitContents {
    * at `offset` — a multi-label vector, a regression value, a dense output map.
    */
   writeTarget?(i: number, out: Float32Array, offset: number): void;
+  /**
+   * Samples built from data read on demand (PSICOV's proteins, read from the release archive as
+   * batches need them): loads what samples `indices` need before they are written. `batches()`
+   * calls it for each batch, and already for the next batch while the current one is consumed, so
+   * the reading overlaps training.
+   */
+  prepare?(indices: Int32Array): Promise<void>;
 }
 
 /**
@@ -104,12 +111,22 @@ export class ImageSplit implements DataSplit {
         if (rng) shuffleInPlace(order, rng);
         const len = self.sampleLength;
         let count = 0;
+        const prepare = contents.prepare?.bind(contents);
+        const batchAt = (start: number) => order.slice(start, Math.min(n, start + batchSize));
+        let ready = prepare && n > 0 ? prepare(batchAt(0)) : undefined;
         for (let start = 0; start < n; start += batchSize) {
           if (limit !== undefined && count >= limit) return;
           const b = Math.min(batchSize, n - start);
           if (dropLast && b < batchSize) return;
           const x = new Float32Array(b * len);
           const indices = order.slice(start, start + b);
+          if (ready) {
+            await ready;
+            // The next batch's data loads while this one is written and trained on.
+            const next = start + batchSize;
+            ready = next < n && (limit === undefined || count + 1 < limit) ? prepare!(batchAt(next)) : undefined;
+            ready?.catch(() => undefined); // awaited (and thrown) at the next batch
+          }
           for (let k = 0; k < b; k++) contents.write(indices[k]!, x, k * len, rng);
           count++;
           const input = { data: x, shape: [b, ...self.sampleShape], dtype: 'float32' } as const;

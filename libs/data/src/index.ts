@@ -20,6 +20,7 @@ export * from './formats/npz';
 export * from './formats/byte-source';
 export * from './formats/pickle.reader';
 export * from './formats/pickle';
+export * from './formats/spill';
 export * from './formats/mat';
 export * from './formats/npz-writer';
 export * from './formats/tar';

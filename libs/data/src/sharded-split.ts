@@ -25,6 +25,24 @@ export function rowRange(source: RowSource, start: number, count: number): RowSo
   return { rows: count, rowLength: source.rowLength, read: (s, n) => source.read(start + s, n) };
 }
 
+/** The rows of an array held in memory as a {@link RowSource} (`rowLength` values a row): small targets beside streamed inputs. */
+export function arrayRows(data: RowArray, rowLength = 1): RowSource {
+  if (!(Number.isInteger(rowLength) && rowLength >= 1) || data.length % rowLength !== 0) {
+    throw new RangeError(`arrayRows: ${data.length} values are not whole rows of ${rowLength}`);
+  }
+  const rows = data.length / rowLength;
+  return {
+    rows,
+    rowLength,
+    read(start, count) {
+      if (!(Number.isInteger(start) && Number.isInteger(count) && start >= 0 && count >= 0 && start + count <= rows)) {
+        return Promise.reject(new RangeError(`arrayRows: rows ${start} … ${start + count - 1} are not within 0 … ${rows - 1}`));
+      }
+      return Promise.resolve(data.subarray(start * rowLength, (start + count) * rowLength));
+    },
+  };
+}
+
 /** How a {@link ShardedSplit} turns stored rows into a sample's input and target. */
 export interface ShardedContents {
   readonly inputs: RowSource;

@@ -33,15 +33,20 @@ function ajvModules(): { Ajv: typeof Ajv; standaloneCode: typeof standaloneCodeF
 export const CACHE_DIR_ENV_VAR = 'NASX_CACHE_DIR';
 
 /**
- * The folder of nasx's per-user cache: `$NASX_CACHE_DIR`, else `$XDG_CACHE_HOME/nasx`, else
- * `~/.cache/nasx`; undefined when `NASX_CACHE_DIR=off`.
+ * The folder of nasx's per-user cache: `$NASX_CACHE_DIR`, else the system's user cache folder +
+ * `/nasx` (`$XDG_CACHE_HOME` or `~/.cache` on Linux, `~/Library/Caches` on macOS, `%LOCALAPPDATA%`
+ * on Windows); undefined when `NASX_CACHE_DIR=off`. The kernel hands it to plugins as
+ * `CommonDeps.cacheDir` (compiled validators, the NB101 index, releases unpacked for streaming).
  */
 export function cacheDir(): string | undefined {
   const env = process.env[CACHE_DIR_ENV_VAR];
   if (env === 'off') return undefined;
   if (env) return path.resolve(env);
+  const home = os.homedir();
+  if (process.platform === 'win32') return path.join(process.env['LOCALAPPDATA'] ?? path.join(home, 'AppData', 'Local'), 'nasx', 'Cache');
+  if (process.platform === 'darwin') return path.join(home, 'Library', 'Caches', 'nasx');
   const xdg = process.env['XDG_CACHE_HOME'];
-  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.cache'), 'nasx');
+  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(home, '.cache'), 'nasx');
 }
 
 // Bumped when the cached files' layout or what they are compiled with changes.

@@ -26,7 +26,7 @@ import {
   type ServiceDefinition,
 } from '@nasx/contracts';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer, type InjectionToken } from 'tsyringe';
-import { compileSchema, describeAjvError } from './ajv';
+import { cacheDir, compileSchema, describeAjvError } from './ajv';
 import type { ResolvedConfig, ResolvedEntry } from './config/resolved-config';
 import { createObjective, type Objective } from './objective/objective';
 import type { DiscoveredContribution } from './plugins/discovered-plugin';
@@ -304,7 +304,14 @@ function entriesOf(config: ResolvedConfig, withSearcher: boolean): ResolvedEntry
 function registerRun(registry: PluginRegistry, config: ResolvedConfig, run: RunSettings, withSearcher: boolean): RunGraph {
   const graph = new RunGraph();
   const rng = createRng(config.seed);
-  const common = (slot: string): CommonDeps => ({ dataDir: config.dataDir, configDir: config.dir, logger: run.logger, rng: rng.fork(slot) });
+  const cache = cacheDir();
+  const common = (slot: string): CommonDeps => ({
+    dataDir: config.dataDir,
+    configDir: config.dir,
+    ...(cache !== undefined ? { cacheDir: cache } : {}),
+    logger: run.logger,
+    rng: rng.fork(slot),
+  });
   const remote = config.executor !== undefined && !run.inWorker;
   const pooled = !remote && config.workers > 0 && !run.inWorker;
 

@@ -16,6 +16,7 @@ import {
   type Task,
 } from '@nasx/contracts';
 import { Observable, concat, defer, finalize, tap } from './rx';
+import { cacheDir } from './ajv';
 import { composeLatency, composeRun, composeSpaceAndTask, createRunLogger } from './composition-root';
 import { ConfigDocument } from './config/config-document';
 import { composePipelineSchema } from './config/compose-schema';
@@ -511,6 +512,7 @@ export class Kernel {
       const space = await (def as unknown as { create(o: unknown, d: unknown): Promise<import('@nasx/contracts').SearchSpace> }).create(config.space.options, {
         dataDir: config.dataDir,
         configDir: config.dir,
+        ...(cacheDir() !== undefined ? { cacheDir: cacheDir() } : {}),
         logger: createRunLogger().logger,
         rng: createRng(0),
       });

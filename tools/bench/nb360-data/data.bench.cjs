@@ -6,10 +6,10 @@
 //   node tools/bench/nb360-data/data.bench.cjs [--data-dir DIR] [--tasks ecg,satellite,darcy] [--steps 30]
 // Real samples are read where DIR has them (default: the shared data folder beside the repository).
 // Tasks without a sample whose release format can be written here (DeepSEA .npz, Cosmic .tar of
-// .npy arrays, FSD50K WAV chunks and manifests, NinaPro .npy) read generated files of that format
-// through their full-release loaders, streamed from disk like the real files; the rest (pickled
-// releases: CIFAR-100, Spherical, PSICOV) run on synthetic data. Both are marked. Writes
-// results.json + RESULTS.md.
+// .npy arrays, FSD50K WAV chunks and manifests, NinaPro .npy, Spherical's gzip pickle) read generated
+// files of that format through their full-release loaders, streamed from disk like the real files;
+// the rest (CIFAR-100, PSICOV) run on synthetic data. Both are marked. Rows merge into results.json
+// by task; RESULTS.md is written from it.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -31,6 +31,8 @@ const data = require(path.join(ROOT, 'libs', 'data', 'dist', 'index.js'));
 const tensor = require(path.join(ROOT, 'libs', 'tensor', 'dist', 'index.js'));
 const { createRng } = require(path.join(ROOT, 'libs', 'kernel', 'dist', 'index.js'));
 
+/** Spherical's generated release: training and test images. */
+const SPHERICAL_IMAGES = arg('--spherical', '4096,2048').split(',').map(Number);
 const tasks = new Map(nb360.NB360_TASKS.map((t) => [t.id, t]));
 const wanted = arg('--tasks', [...tasks.keys()].join(',')).split(',');
 
@@ -39,9 +41,20 @@ const deps = (seed) => ({ dataDir, configDir: ROOT, logger: { debug() {}, info()
 const SYNTHETIC_SIZE = { psicov: 256, cosmic: 512, fsd50k: 512 };
 const options = (source, id) => ({ source, syntheticSize: SYNTHETIC_SIZE[id] ?? 4096, seed: 0 });
 
-/** Writes files of the task's release format (generated values) into `dir`; false where the format is a pickle. */
-function writeRelease(id, dir) {
+/** Writes files of the task's release format (generated values) into `dir`; false where that is not done here. */
+async function writeRelease(id, dir) {
   const lcg = (i) => ((1103515245 * i + 12345) % 2 ** 31) / 2 ** 31;
+  if (id === 'spherical') {
+    // s2_cifar100.gz: {train: {images [N, 3, 60, 60] float32, labels [N] int64}, test: {…}}; 4,096 and 2,048
+    // images, or --spherical N,M (the release's size class: 60000,10000 would be 2.6 GB of images).
+    const part = (n, seed) => ({
+      images: { dtype: 'f4', shape: [n, 3, 60, 60], fill: (s, c) => Float32Array.from({ length: c * 10800 }, (_, k) => lcg(seed + s * 10800 + k)) },
+      labels: { dtype: 'i8', shape: [n], fill: (s, c) => BigInt64Array.from({ length: c }, (_, k) => BigInt((s + k) % 100)) },
+    });
+    const [nTrain, nTest] = SPHERICAL_IMAGES;
+    await writeArraysPickle(path.join(dir, 's2_cifar100.gz'), { train: part(nTrain, 0), test: part(nTest, 7) });
+    return true;
+  }
   if (id === 'deepsea') {
     const part = (n, seed) => ({
       [`x_${seed}`]: {
@@ -120,6 +133,91 @@ function writeRelease(id, dir) {
   return false;
 }
 
+/**
+ * Writes `tree` (objects of strings → objects, or arrays { dtype: 'f4' | 'i8', shape, fill(start, count) })
+ * as a gzip pickle of protocol 4, as Python writes a dict of NumPy arrays (`pickle.dump` of ndarrays:
+ * numpy.core.multiarray._reconstruct + BUILD with the array's bytes), streaming the array data.
+ */
+async function writeArraysPickle(file, tree) {
+  const zlib = require('node:zlib');
+  const out = zlib.createGzip({ level: 1 });
+  const done = new Promise((resolve, reject) => out.pipe(fs.createWriteStream(file)).on('finish', resolve).on('error', reject));
+  const write = (b) => (out.write(b) ? Promise.resolve() : new Promise((r) => out.once('drain', r)));
+  const str = (t) => {
+    const b = Buffer.from(t, 'utf8');
+    return Buffer.concat([Buffer.from([0x8c, b.length]), b]);
+  };
+  const int = (n) => {
+    const b = Buffer.alloc(5);
+    b[0] = 0x4a; // BININT
+    b.writeInt32LE(n, 1);
+    return b;
+  };
+  const global = (m, n) => Buffer.from(`c${m}\n${n}\n`, 'latin1');
+  const value = async (v) => {
+    if (v.dtype) {
+      const item = v.dtype === 'f4' ? 4 : 8;
+      const count = v.shape.reduce((a, b) => a * b, 1);
+      const dtype = Buffer.concat([
+        global('numpy', 'dtype'),
+        str(v.dtype),
+        Buffer.from([0x89, 0x88, 0x87, 0x52, 0x28, 0x4b, 3]),
+        str('<'),
+        Buffer.from('NNN'),
+        int(-1),
+        int(-1),
+        Buffer.from([0x4b, 0, 0x74, 0x62]),
+      ]);
+      const head = Buffer.concat([
+        global('numpy.core.multiarray', '_reconstruct'),
+        global('numpy', 'ndarray'),
+        Buffer.from([0x4b, 0, 0x85, 0x43, 1, 0x62, 0x87, 0x52, 0x28, 0x4b, 1, 0x28]),
+        ...v.shape.map(int),
+        Buffer.from([0x74]),
+        dtype,
+        Buffer.from([0x89, 0x8e]),
+      ]);
+      const len = Buffer.alloc(8);
+      len.writeBigUInt64LE(BigInt(count * item));
+      await write(Buffer.concat([head, len]));
+      const per = count / v.shape[0];
+      for (let r = 0; r < v.shape[0]; r += 256) {
+        const rows = Math.min(256, v.shape[0] - r);
+        const a = v.fill(r, rows);
+        await write(Buffer.from(a.buffer, a.byteOffset, rows * per * item));
+      }
+      return write(Buffer.from([0x74, 0x62]));
+    }
+    await write(Buffer.from([0x7d, 0x28]));
+    for (const [k, x] of Object.entries(v)) {
+      await write(str(k));
+      await value(x);
+    }
+    return write(Buffer.from([0x75]));
+  };
+  await write(Buffer.from([0x80, 4]));
+  await value(tree);
+  await write(Buffer.from([0x2e]));
+  out.end();
+  await done;
+}
+
+/**
+ * Bytes of task data in memory after training: a streamed split's largest shard read (two halves with
+ * prefetch), an in-memory split's arrays; undefined for splits built on demand (PSICOV holds its
+ * proteins' features, which the set does not expose).
+ */
+function heldBytes(task) {
+  let sum = 0;
+  for (const k of ['train', 'validation', 'test']) {
+    const set = task.data[k];
+    if ('contents' in set) sum += task.splits[k].peakBytesHeld ?? 0;
+    else if (set.writer) return undefined;
+    else sum += set.x.byteLength + (set.values?.byteLength ?? 0);
+  }
+  return sum;
+}
+
 /** A split whose batches() iterator records the time spent producing each batch. */
 function timedSplit(split, clock) {
   return {
@@ -145,8 +243,44 @@ function timedSplit(split, clock) {
   };
 }
 
+/** Writes RESULTS.md from the results; returns it. */
+function report(out) {
+  const sph = out.rows.find((r) => r.task === 'spherical' && r.releaseImages);
+  const md = [
+    '# NAS-Bench-360 task data: loading speed and data wait during training',
+    '',
+    `Machine: ${out.machine.cpu}, ${out.machine.cores} cores; backend ${out.backend}; node tools/bench/nb360-data/data.bench.cjs (rows of tasks run separately are merged; each row gives its date and the 1-minute load average when it was measured).`,
+    '',
+    'create: reading the files and preparing all splits (windowing, normalisation; for streamed releases: the directory and headers only). samples/s: one shuffled pass over the training split in batches of 64 (in-memory splits: float32 batches assembled from memory; streamed ones — DeepSEA, Cosmic, FSD50K, Spherical — read a shard at a time from disk, FSD50K decoding WAV and computing log-mel features, Spherical reading the arrays its pickle was unpacked to). *create again*: a second creation of a generated release (Spherical: from the unpacked arrays, without decompressing). *held*: bytes of task data in memory after training — a streamed split’s largest read (two half-shards with prefetch), an in-memory split’s arrays; – where samples are built on demand from per-item data (PSICOV). Data wait: time the trainer spent in the split’s iterator while training a small NB201 network (C=8, N=1) for the given steps, as a share of the training time; *after the first batch*: the same without the first batch’s wait (a streamed split reads its first shard then). *peak RSS*: the bench process’s peak resident memory when the row was done (with the tensor backend; rows run in one process include the tasks before them). **SYNTHETIC**: generated in memory (no sample, pickled release); *generated release format*: files of the release’s format with generated values, read by the full-release loader.',
+    '',
+    '| task | data | input | train samples | create (ms) | create again (ms) | held (MB) | peak RSS (MB) | samples/s | MB/s | training steps, ms | data wait (ms) | data wait share | after the first batch | measured (load) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...out.rows.map(
+      (r) =>
+        `| ${r.task} | ${r.source === 'synthetic' ? '**SYNTHETIC**' : r.source === 'sample' ? 'sample' : `*${r.source}*`} | [${r.inputShape.join(', ')}] | ${r.trainSamples} | ${r.createMs} | ${r.createAgainMs ?? '–'} | ${r.heldMB ?? '–'} | ${r.peakRssMB ?? '–'} | ${r.samplesPerSecond} | ${r.mbPerSecond} | ${r.trainSteps}, ${r.trainMs} | ${r.dataWaitMs} | ${(100 * r.dataWaitShare).toFixed(2)} % | ${(100 * r.steadyWaitShare).toFixed(2)} % | ${r.machine ? `${r.machine.date} (${r.machine.loadAverage1m})` : `2026-12-02 (${out.machine.loadAverage1m})`} |`,
+    ),
+    '',
+    ...(sph
+      ? [
+          `Spherical: a generated \`s2_cifar100.gz\` of ${sph.releaseImages[0]} training and ${sph.releaseImages[1]} test images (${(((sph.releaseImages[0] + sph.releaseImages[1]) * 43200) / 1e9).toFixed(2)} GB as float32; the release has 60,000), unpacked to the cache folder in ${(sph.createMs / 1000).toFixed(1)} s on first use and found there in ${sph.createAgainMs} ms after; ${sph.heldMB} MB of images held while training, the process's peak ${sph.peakRssMB} MB with the tensor backend. NAS-Bench-360's loader holds all the images.`,
+          '',
+        ]
+      : []),
+  ].join('\n');
+  fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), md);
+  return md;
+}
+
+if (process.argv.includes('--report')) {
+  console.log(report(JSON.parse(fs.readFileSync(path.join(__dirname, 'results.json'), 'utf8'))));
+  process.exit(0);
+}
+
 (async () => {
   const info = await tensor.initTensorBackend();
+  // Rows of tasks not run now are kept from the last results.
+  const resultsFile = path.join(__dirname, 'results.json');
+  const kept = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')).rows.filter((r) => !wanted.includes(r.task)) : [];
   const rows = [];
   for (const id of wanted) {
     const def = tasks.get(id);
@@ -154,11 +288,13 @@ function timedSplit(split, clock) {
     let task;
     let source = 'sample';
     const release = fs.mkdtempSync(path.join(os.tmpdir(), `nasx-bench-${id}-`));
-    const generated = writeRelease(id, release);
+    const generated = await writeRelease(id, release);
+    // The kernel's cache folder for releases unpacked for streaming (Spherical): inside the release folder, removed with it.
+    const fullDeps = { ...deps(0), dataDir: release, cacheDir: path.join(release, 'cache') };
     const t0 = performance.now();
     if (generated) {
       source = 'generated release format';
-      task = await def.create(options('full', id), { ...deps(0), dataDir: release });
+      task = await def.create(options('full', id), fullDeps);
     } else {
       try {
         task = await def.create(options('sample', id), deps(0));
@@ -168,6 +304,13 @@ function timedSplit(split, clock) {
       }
     }
     const createMs = performance.now() - t0;
+    // A second creation: what a later run (or another worker) pays once the release is unpacked.
+    let createAgainMs;
+    if (generated) {
+      const t1 = performance.now();
+      await def.create(options('full', id), fullDeps);
+      createAgainMs = +(performance.now() - t1).toFixed(1);
+    }
     // A shuffled pass over the training split, batch 64.
     const rng = createRng(1);
     let samples = 0;
@@ -196,6 +339,11 @@ function timedSplit(split, clock) {
       inputShape: task.inputShape,
       trainSamples: task.splits.train.size,
       createMs: +createMs.toFixed(1),
+      ...(createAgainMs !== undefined ? { createAgainMs } : {}),
+      // The process's peak resident memory so far (all tasks run before this one included).
+      peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+      ...(id === 'spherical' && generated ? { releaseImages: SPHERICAL_IMAGES } : {}),
+      heldMB: heldBytes(task) === undefined ? undefined : +(heldBytes(task) / 1e6).toFixed(1),
       samplesPerSecond: Math.round((1000 * samples) / passMs),
       mbPerSecond: +((samples * task.inputShape.reduce((a, b) => a * b, 1) * 4) / 1e6 / (passMs / 1000)).toFixed(1),
       trainSteps: taskSteps,
@@ -211,25 +359,12 @@ function timedSplit(split, clock) {
       `${id} (${source}): create ${row.createMs} ms, ${row.samplesPerSecond} samples/s (${row.mbPerSecond} MB/s); training ${taskSteps} steps ${row.trainMs} ms, waiting for data ${row.dataWaitMs} ms (${(100 * row.dataWaitShare).toFixed(2)} %; after the first batch ${(100 * row.steadyWaitShare).toFixed(2)} %)`,
     );
   }
+  for (const r of rows) r.machine = { ...machineInfo(), date: new Date().toISOString().slice(0, 10) };
+  rows.push(...kept);
+  rows.sort((a, b) => [...tasks.keys()].indexOf(a.task) - [...tasks.keys()].indexOf(b.task));
   const out = { machine: machineInfo(), backend: info.name, dataDir: path.basename(dataDir), rows };
-  fs.writeFileSync(path.join(__dirname, 'results.json'), JSON.stringify(out, null, 2) + '\n');
-  const md = [
-    '# NAS-Bench-360 task data: loading speed and data wait during training',
-    '',
-    `Machine: ${out.machine.cpu}, ${out.machine.cores} cores, load ${out.machine.loadAverage1m}; backend ${out.backend}; node tools/bench/nb360-data/data.bench.cjs.`,
-    '',
-    'create: reading the files and preparing all splits (windowing, normalisation; for streamed releases: the directory and headers only). samples/s: one shuffled pass over the training split in batches of 64 (in-memory splits: float32 batches assembled from memory; streamed ones — DeepSEA, Cosmic, FSD50K — read a shard at a time from disk, FSD50K decoding WAV and computing log-mel features). Data wait: time the trainer spent in the split’s iterator while training a small NB201 network (C=8, N=1) for the given steps, as a share of the training time; *after the first batch*: the same without the first batch’s wait (a streamed split reads its first shard then). **SYNTHETIC**: generated in memory (no sample, pickled release); *generated release format*: files of the release’s format with generated values, read by the full-release loader.',
-    '',
-    '| task | data | input | train samples | create (ms) | samples/s | MB/s | training steps, ms | data wait (ms) | data wait share | after the first batch |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...rows.map(
-      (r) =>
-        `| ${r.task} | ${r.source === 'synthetic' ? '**SYNTHETIC**' : r.source === 'sample' ? 'sample' : `*${r.source}*`} | [${r.inputShape.join(', ')}] | ${r.trainSamples} | ${r.createMs} | ${r.samplesPerSecond} | ${r.mbPerSecond} | ${r.trainSteps}, ${r.trainMs} | ${r.dataWaitMs} | ${(100 * r.dataWaitShare).toFixed(2)} % | ${(100 * r.steadyWaitShare).toFixed(2)} % |`,
-    ),
-    '',
-  ].join('\n');
-  fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), md);
-  console.log(md);
+  fs.writeFileSync(resultsFile, JSON.stringify(out, null, 2) + '\n');
+  console.log(report(out));
 })().catch((e) => {
   console.error(e);
   process.exit(1);

@@ -54,6 +54,13 @@ export interface PickleOptions {
   readonly signal?: AbortSignal;
   /** Called every 64 Ki opcodes with the input offset (for progress). */
   readonly onOffset?: (offset: number) => void;
+  /**
+   * Byte strings of at least `minBytes` (BINBYTES, BINBYTES8, BYTEARRAY8, a Python 2 BINSTRING; not the
+   * SHORT_ forms, below 256 bytes) are
+   * handed to `write`, which consumes exactly `n` bytes from `src` (to disk, say) and returns what
+   * stands for them in the result, so a pickle of arrays larger than memory can be read.
+   */
+  readonly spill?: { readonly minBytes: number; write(n: number, src: ByteSource): Promise<unknown> };
 }
 
 const ABSENT = Symbol('absent');
@@ -322,6 +329,7 @@ export async function readPickle(src: ByteSource, options: PickleOptions = {}): 
   const memo = new Memo();
   let monotonic = true;
   const reduce = options.reduce;
+  const spill = options.spill;
   let ops = 0;
 
   const fail = (msg: string): never => {
@@ -477,7 +485,8 @@ export async function readPickle(src: ByteSource, options: PickleOptions = {}): 
       case 0x54: {
         // BINSTRING
         const n = (await src.take(4)).readInt32LE(0);
-        stack.push((await src.take(n)).toString('latin1'));
+        if (spill && n >= spill.minBytes) stack.push(await spill.write(n, src));
+        else stack.push((await src.take(n)).toString('latin1'));
         break;
       }
       case 0x43: {
@@ -489,14 +498,16 @@ export async function readPickle(src: ByteSource, options: PickleOptions = {}): 
       case 0x42: {
         // BINBYTES
         const n = (await src.take(4)).readUInt32LE(0);
-        stack.push(Buffer.from(await src.take(n)));
+        if (spill && n >= spill.minBytes) stack.push(await spill.write(n, src));
+        else stack.push(Buffer.from(await src.take(n)));
         break;
       }
       case 0x8e: // BINBYTES8
       case 0x96: {
         // BYTEARRAY8
         const n = Number((await src.take(8)).readBigUInt64LE(0));
-        stack.push(Buffer.from(await src.take(n)));
+        if (spill && n >= spill.minBytes) stack.push(await spill.write(n, src));
+        else stack.push(Buffer.from(await src.take(n)));
         break;
       }
       case 0x49: // INT

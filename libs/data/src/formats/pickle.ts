@@ -14,7 +14,8 @@ import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { ByteSource, TruncatedInputError } from './byte-source';
 import { dataError, decodeElements, fortranToC, parseDescr, sizeOf, type NdArray } from './ndarray';
-import { PickleError, PyDict, PyGlobal, PyObject, readPickle } from './pickle.reader';
+import { PickleError, PyDict, PyGlobal, PyObject, readPickle, type PickleOptions } from './pickle.reader';
+import { SpilledBytes, diskArray, type DiskArray } from './spill';
 
 const RECONSTRUCT = new Set(['numpy.core.multiarray._reconstruct', 'numpy._core.multiarray._reconstruct', 'numpy.ndarray']);
 const FROMBUFFER = new Set(['numpy.core.numeric._frombuffer', 'numpy._core.numeric._frombuffer']);
@@ -61,9 +62,10 @@ function bytesOf(raw: unknown, file: string): Uint8Array {
   throw dataError(file, 'holds a NumPy array whose data is not a byte string', 'save the array again with numpy (pickle protocol 2-5)');
 }
 
-function arrayOf(shape: readonly unknown[], dtype: unknown, fortran: boolean, raw: unknown, file: string, seen: Map<unknown, unknown>): NdArray {
+function arrayOf(shape: readonly unknown[], dtype: unknown, fortran: boolean, raw: unknown, file: string, seen: Map<unknown, unknown>): NdArray | DiskArray {
   const dims = shape.map(Number);
   const descr = descrOf(dtype, file);
+  if (raw instanceof SpilledBytes) return diskArray(raw, descr, dims, fortran, file);
   if (descr === '|O') {
     const items = (raw as unknown[]).map((v) => plain(v, file, seen));
     return { dtype: 'O', shape: dims, data: fortran ? fortranToC(items, dims) : items };
@@ -147,10 +149,10 @@ function plain(v: unknown, file: string, seen: Map<unknown, unknown>): unknown {
 }
 
 /** Reads one pickle from `src` (named `file` in errors) into plain values. */
-async function readPlain(src: ByteSource, file: string): Promise<unknown> {
+export async function readPlain(src: ByteSource, file: string, spill?: PickleOptions['spill']): Promise<unknown> {
   let value: unknown;
   try {
-    value = await readPickle(src);
+    value = await readPickle(src, spill ? { spill } : {});
   } catch (e) {
     if (e instanceof PickleError || e instanceof TruncatedInputError) {
       throw dataError(
@@ -186,9 +188,14 @@ export async function unpickle(bytes: Uint8Array, file = '<pickle>'): Promise<un
  */
 export async function loadPickle(source: string | Uint8Array, name = typeof source === 'string' ? source : '<pickle>'): Promise<unknown> {
   if (typeof source !== 'string') return unpickle(source, name);
+  return readPickleFile(source, name);
+}
+
+/** {@link loadPickle} of a file, its large byte strings handed to `spill` (see {@link unpackPickle}). */
+export async function readPickleFile(file: string, name = file, spill?: PickleOptions['spill']): Promise<unknown> {
   let head: Buffer;
   try {
-    const fd = fs.openSync(source, 'r');
+    const fd = fs.openSync(file, 'r');
     try {
       head = Buffer.alloc(2);
       fs.readSync(fd, head, 0, 2, 0);
@@ -198,10 +205,10 @@ export async function loadPickle(source: string | Uint8Array, name = typeof sour
   } catch (e) {
     throw dataError(name, `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, 'check the path and the file permissions');
   }
-  if (head[0] !== 0x1f || head[1] !== 0x8b) return readPlain(ByteSource.ofFile(source), name);
-  const gunzip = fs.createReadStream(source, { highWaterMark: 1 << 20 }).pipe(zlib.createGunzip({ chunkSize: 1 << 20 }));
+  if (head[0] !== 0x1f || head[1] !== 0x8b) return readPlain(ByteSource.ofFile(file), name, spill);
+  const gunzip = fs.createReadStream(file, { highWaterMark: 1 << 20 }).pipe(zlib.createGunzip({ chunkSize: 1 << 20 }));
   try {
-    return await readPlain(new ByteSource(gunzip, name), name);
+    return await readPlain(new ByteSource(gunzip, name), name, spill);
   } finally {
     gunzip.destroy();
   }

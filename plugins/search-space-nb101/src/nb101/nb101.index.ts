@@ -226,18 +226,23 @@ function parseWord(s: string, at: number): number {
 }
 
 /**
- * The directory of the on-disk cache: `override` (resolved against `baseDir`), else `NASX_CACHE`,
- * else the OS user cache folder + `/nasx` (`$XDG_CACHE_HOME` or `~/.cache` on Linux,
- * `~/Library/Caches` on macOS, `%LOCALAPPDATA%` on Windows).
+ * The directory of the on-disk cache: `override` (resolved against `baseDir`), else nasx's user
+ * cache folder as the kernel passes it (`deps.cacheDir`), else — the space used as a library, without
+ * the kernel — the same folder found the kernel's way: `$NASX_CACHE_DIR`, else the system's user
+ * cache folder + `/nasx` (`$XDG_CACHE_HOME` or `~/.cache` on Linux, `~/Library/Caches` on macOS,
+ * `%LOCALAPPDATA%` on Windows). Undefined (no cache) with `NASX_CACHE_DIR=off`.
  */
-export function nb101CacheDir(override?: string, baseDir = process.cwd()): string {
+export function nb101CacheDir(override?: string, baseDir = process.cwd(), userCache?: string): string | undefined {
   if (override) return path.resolve(baseDir, override);
-  const env = process.env['NASX_CACHE'];
+  if (userCache !== undefined) return userCache;
+  const env = process.env['NASX_CACHE_DIR'];
+  if (env === 'off') return undefined;
   if (env) return path.resolve(env);
   const home = os.homedir();
   if (process.platform === 'win32') return path.join(process.env['LOCALAPPDATA'] ?? path.join(home, 'AppData', 'Local'), 'nasx', 'Cache');
   if (process.platform === 'darwin') return path.join(home, 'Library', 'Caches', 'nasx');
-  return path.join(process.env['XDG_CACHE_HOME'] || path.join(home, '.cache'), 'nasx');
+  const xdg = process.env['XDG_CACHE_HOME'];
+  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(home, '.cache'), 'nasx');
 }
 
 /** How {@link loadNb101Index} got the index. */
@@ -291,7 +296,7 @@ export function loadNb101Index(options: { readonly cacheDir?: string | false; re
       fs.renameSync(tmp, file);
     } catch (e) {
       logger?.warn(
-        `nb101: could not write the index cache ${file} (${(e as Error).message}); the index will be rebuilt next time. Set NASX_CACHE or the space's cacheDir option to a writable folder.`,
+        `nb101: could not write the index cache ${file} (${(e as Error).message}); the index will be rebuilt next time. Set NASX_CACHE_DIR or the space's cacheDir option to a writable folder.`,
       );
     }
   }

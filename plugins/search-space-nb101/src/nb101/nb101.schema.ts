@@ -72,7 +72,7 @@ export const nb101Schema = {
       "default": false
     },
     "cacheDir": {
-      "description": "Folder of the index cache file (nb101-index-v1.bin, 8.5 MB); a relative path is resolved against the config file's folder. Default: NASX_CACHE, else the user cache folder + /nasx (~/.cache/nasx on Linux).",
+      "description": "Folder of the index cache file (nb101-index-v1.bin, 8.5 MB); a relative path is resolved against the config file's folder. Default: nasx’s user cache folder (NASX_CACHE_DIR, else the user cache folder + /nasx: ~/.cache/nasx on Linux); NASX_CACHE_DIR=off keeps no cache.",
       "type": "string",
       "minLength": 1
     }

@@ -85,13 +85,13 @@ export class Nb101SearchSpace implements SearchSpace {
   private readonly opProb: number;
   private indexState: Nb101Index | undefined;
   private readonly restriction: Restriction | undefined;
-  private readonly cacheDir: string;
+  private readonly cacheDir: string | false;
   private readonly logger: Logger | undefined;
 
   /** `given` options as the kernel validates them; missing ones take the schema's defaults. */
   constructor(
     given: OptionsInput<Nb101Options> = {},
-    context: { readonly index?: Nb101Index; readonly restriction?: Restriction; readonly cacheDir?: string; readonly logger?: Logger } = {},
+    context: { readonly index?: Nb101Index; readonly restriction?: Restriction; readonly cacheDir?: string | false; readonly logger?: Logger } = {},
   ) {
     const options = withSchemaDefaults<Nb101Options>(nb101Schema, given);
     this.encoding = options.encoding;
@@ -118,7 +118,7 @@ export class Nb101SearchSpace implements SearchSpace {
     this.encodingLength = this.encoding === 'path' ? NB101_PATH_LENGTH : NB101_ADJACENCY_LENGTH;
     this.indexState = context.index;
     this.restriction = context.restriction;
-    this.cacheDir = context.cacheDir ?? nb101CacheDir();
+    this.cacheDir = context.cacheDir ?? nb101CacheDir() ?? false;
     this.logger = context.logger;
     this.size = this.restriction ? this.restriction.positions.length : NB101_UNIQUE_SIZE;
     this.uniqueSize = this.size;
@@ -495,7 +495,7 @@ export function createNb101SearchSpace(
   given: { readonly index?: Nb101Index } = {},
 ): Nb101SearchSpace {
   const options = withSchemaDefaults<Nb101Options>(nb101Schema, partial);
-  const cacheDir = nb101CacheDir(options.cacheDir, deps.configDir);
+  const cacheDir = nb101CacheDir(options.cacheDir, deps.configDir, deps.cacheDir) ?? false;
   const logger = deps.logger;
   if (options.keys !== undefined && options.keysFrom !== undefined) {
     throw configError('has both keys and keysFrom', '/options', 'give the allowed cells either inline (keys) or as a file column (keysFrom), not both');

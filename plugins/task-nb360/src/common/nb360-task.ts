@@ -51,6 +51,8 @@ export interface SampleWriter {
   write(i: number, out: Float32Array, at: number, rng: Rng | undefined): void;
   /** Writes sample `i`'s target; called after `write` of the same sample in the same batch (so a random crop can be shared). */
   writeTarget(i: number, out: Float32Array, at: number): void;
+  /** Loads what samples `indices` need before they are written (data read on demand; see `SplitContents.prepare`). */
+  prepare?(indices: Int32Array): Promise<void>;
 }
 
 /**
@@ -99,6 +101,8 @@ export interface LoadedData {
 /** What a task's loader gets. */
 export interface LoadContext {
   readonly dataDir: string;
+  /** nasx's user cache folder (`deps.cacheDir`), where a release unpacked for streaming is kept; undefined: none. */
+  readonly cacheDir?: string;
   readonly options: Nb360Options;
   /** The task's own seeded stream (splits, synthetic data). */
   readonly rng: IntSource;
@@ -296,6 +300,7 @@ class Nb360TaskImpl implements Nb360Task {
           labels: set.labels ?? new Int32Array(0),
           write: (i, out, at, r) => w.write(i, out, at, r),
           writeTarget: (i, out, at) => w.writeTarget(i, out, at),
+          ...(w.prepare ? { prepare: (indices: Int32Array) => w.prepare!(indices) } : {}),
         });
         return s;
       }
@@ -330,6 +335,7 @@ class Nb360TaskImpl implements Nb360Task {
       const out = new Float32Array(set.size * per);
       const scratch = new Float32Array(this.inputShape.reduce((a, b) => a * b, 1));
       for (let i = 0; i < set.size; i++) {
+        await set.writer.prepare?.(Int32Array.of(i));
         set.writer.write(i, scratch, 0, undefined);
         set.writer.writeTarget(i, out, i * per);
       }
@@ -371,7 +377,12 @@ export function defineNb360Task(spec: Nb360TaskSpec) {
         });
       }
       const rng = seededIntSource(options.seed);
-      const data = await readData(spec, { dataDir: path.resolve(dataDir ?? '.'), options, rng });
+      const data = await readData(spec, {
+        dataDir: path.resolve(dataDir ?? '.'),
+        ...(deps.cacheDir !== undefined ? { cacheDir: deps.cacheDir } : {}),
+        options,
+        rng,
+      });
       return new Nb360TaskImpl(spec, data, options, rng);
     },
   });

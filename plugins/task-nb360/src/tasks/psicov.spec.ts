@@ -5,7 +5,7 @@ import { mae8 } from '@nasx/stats';
 import { catchNasxErrorAsync, testDeps, validatedOptions } from '@nasx/testing';
 import schema from '../common/nb360.schema.json';
 import { isStreamed, type DataSet, type Nb360Options, type Nb360Task, type SampleSet } from '../common/nb360-task';
-import { PSICOV_CHANNELS, processDistanceMap, psicovTask, stitchedMae8, syntheticProtein, tileProteins } from './psicov';
+import { LazyProteins, PSICOV_CHANNELS, processDistanceMap, proteinBytes, psicovTask, stitchedMae8, syntheticProtein, tileProteins } from './psicov';
 
 // protein.zip in the release layout (tools/scripts/nb360-release-fixtures.py), formulas below.
 const RELEASE = path.join(__dirname, '..', '__fixtures__', 'release');
@@ -21,6 +21,42 @@ const held = (s: DataSet): SampleSet => {
 const cb = (p: number, q: number) => (Math.abs(p - q) < 24 ? 1.5 * Math.abs(p - q) : 4 + ((p + q) % 9));
 
 describe('PSICOV (PDNET features, protein.zip)', () => {
+  it('proteins are read from the archive as batches need them, the next batch already while one is consumed, a bounded number held', async () => {
+    const t = await create({ source: 'full' }, { dataDir: RELEASE });
+    const reads: number[] = [];
+    const proteins = Array.from({ length: 10 }, (_, k) => syntheticProtein(`p${k}`, 12 + k, testDeps(k).rng));
+    const store = new LazyProteins(10, async (k) => (reads.push(k), proteins[k]!), 3);
+    await store.prepare([0, 1]);
+    await store.prepare([1, 2]);
+    expect(reads).toEqual([0, 1, 2]); // 1 was held
+    await store.prepare([3, 4]);
+    // Capacity 3: the least recently used (0, then 1) went; the request's own are never pushed out.
+    await store.prepare([0]);
+    expect(reads).toEqual([0, 1, 2, 3, 4, 0]);
+    expect(store.get(0)).toBe(proteins[0]);
+    expect(() => store.get(1)).toThrow(/protein 1 was used before it was loaded/);
+    // At most the capacity plus one request is held: 0–4 while [3, 4] was served.
+    expect(store.peakBytes).toBe([0, 1, 2, 3, 4].reduce((b, k) => b + proteinBytes(proteins[k]!), 0));
+    // Concurrent requests for one protein read it once.
+    const once = new LazyProteins(2, async (k) => (reads.push(100 + k), proteins[k]!), 2);
+    await Promise.all([once.prepare([1]), once.prepare([1])]);
+    expect(reads.filter((r) => r === 101)).toHaveLength(1);
+
+    // Through the task: the validation tiles in fixed order, batch by batch as the writer gives them after prepare().
+    const validation = held(t.data.validation);
+    const x = new Float32Array(PSICOV_CHANNELS * PLANE);
+    let n = 0;
+    for await (const b of t.splits.validation.batches({ batchSize: 16 })) {
+      const k = b.indices.length - 1;
+      await validation.writer!.prepare!(b.indices.subarray(k));
+      validation.writer!.write(b.indices[k]!, x, 0, undefined);
+      const got = (b.x.data as Float32Array).subarray(k * x.length, (k + 1) * x.length);
+      expect(Buffer.compare(Buffer.from(got.buffer, got.byteOffset, got.byteLength), Buffer.from(x.buffer))).toBe(0);
+      n += b.indices.length;
+    }
+    expect(n).toBe(100);
+  });
+
   it('reads the archive in place: DeepCov after the first 100 trains, the first 100 validate, PSICOV tests in 128×128 tiles', async () => {
     const t = await create({ source: 'full' }, { dataDir: RELEASE });
     expect(t.inputShape).toEqual([PSICOV_CHANNELS, 128, 128]);
@@ -33,6 +69,7 @@ describe('PSICOV (PDNET features, protein.zip)', () => {
     const t = await create({ source: 'full' }, { dataDir: RELEASE });
     const train = held(t.data.train);
     const x = new Float32Array(PSICOV_CHANNELS * PLANE);
+    await train.writer!.prepare!(Int32Array.of(0));
     train.writer!.write(0, x, 0, undefined); // dc100: L = 8 + 100 % 7 = 10, n = 100
     const at = (ch: number, r: number, c: number) => x[ch * PLANE + r * 128 + c]!;
     const [p, q] = [2, 7];
@@ -55,6 +92,7 @@ describe('PSICOV (PDNET features, protein.zip)', () => {
     const train = held(t.data.train);
     const y = new Float32Array(PLANE);
     const x = new Float32Array(PSICOV_CHANNELS * PLANE);
+    await train.writer!.prepare!(Int32Array.of(1));
     train.writer!.write(1, x, 0, undefined); // dc101: L = 11, NaN at (1, 3)
     train.writer!.writeTarget(1, y, 0);
     const Y = (p: number, q: number) => y[(p + 5) * 128 + q + 5]!;

@@ -21,8 +21,12 @@
  * averaging the two triangles. (NAS-Bench-360 validates by the L1 loss of random crops; scoring the
  * paper's metric on whole proteins is what a search should select by.)
  *
- * The archive is read in place. Features are held per protein (1-D features and three L × L maps,
- * float32) and crops are built when a batch is written, a fraction of the memory of the crops.
+ * The archive is read in place, as NAS-Bench-360's generator reads its files: a protein's features
+ * (1-D features and three L × L maps, float32) are read when a batch needs them — the next batch's
+ * while the current one trains — and at most {@link PSICOV_HELD_PROTEINS} per split are held (the
+ * training set's 3,356 proteins would take gigabytes); crops are built when a batch is written.
+ * Validation and test proteins are read once when the task is created for their lengths and
+ * distances, which the metric keeps.
  * No redistributable sample: synthetic proteins (compact random chains) for tests.
  */
 import * as fs from 'node:fs';
@@ -122,12 +126,98 @@ export function writeProteinTarget(pr: Protein, r0: number, c0: number, out: Flo
   }
 }
 
+/**
+ * The proteins of a split, read as batches need them: `prepare` loads a batch's proteins (and
+ * `ImageSplit` already the next batch's while the current one trains), `get` hands one out.
+ */
+export interface ProteinStore {
+  readonly size: number;
+  /** Loads proteins `ks`; they stay until proteins of later requests push them out. */
+  prepare(ks: Iterable<number>): Promise<void>;
+  /** Protein `k`, prepared before. */
+  get(k: number): Protein;
+}
+
+/** Proteins all in memory (synthetic data, tests). */
+export function heldProteins(proteins: readonly Protein[]): ProteinStore {
+  return { size: proteins.length, prepare: () => Promise.resolve(), get: (k) => proteins[k]! };
+}
+
+/** Bytes of a protein's data in memory. */
+export const proteinBytes = (pr: Protein): number => pr.f1.byteLength + pr.maps.byteLength + pr.distance.byteLength;
+
+/**
+ * Proteins read on demand by `load`, at most `capacity` of them held: the least recently used go
+ * first, never one of the request being served. The release's 3,356 DeepCov training proteins
+ * hold about 16·L² bytes each (1 MB at L = 250), gigabytes together; this holds a few batches.
+ */
+export class LazyProteins implements ProteinStore {
+  /** Held proteins, least recently used first (a Map keeps insertion order). */
+  private readonly held = new Map<number, Protein>();
+  private readonly loading = new Map<number, Promise<Protein>>();
+  /** The most bytes of proteins held at once so far. */
+  peakBytes = 0;
+  private bytes = 0;
+
+  constructor(
+    readonly size: number,
+    private readonly load: (k: number) => Promise<Protein>,
+    readonly capacity = 64,
+  ) {}
+
+  async prepare(ks: Iterable<number>): Promise<void> {
+    const want = new Set(ks);
+    await Promise.all(
+      [...want].map(async (k) => {
+        const have = this.held.get(k);
+        if (have) {
+          this.held.delete(k);
+          this.held.set(k, have);
+          return;
+        }
+        let pending = this.loading.get(k);
+        if (!pending) {
+          pending = this.load(k);
+          this.loading.set(k, pending);
+        }
+        try {
+          const pr = await pending;
+          if (!this.held.has(k)) {
+            this.held.set(k, pr);
+            this.bytes += proteinBytes(pr);
+          }
+        } finally {
+          this.loading.delete(k);
+        }
+      }),
+    );
+    this.peakBytes = Math.max(this.peakBytes, this.bytes);
+    for (const [k, pr] of this.held) {
+      if (this.held.size <= this.capacity) break;
+      if (want.has(k)) continue;
+      this.held.delete(k);
+      this.bytes -= proteinBytes(pr);
+    }
+  }
+
+  get(k: number): Protein {
+    const pr = this.held.get(k);
+    if (!pr)
+      throw new NasxError('run', `task "${PSICOV_ID}": protein ${k} was used before it was loaded`, {
+        pkg: PKG,
+        contribution: PSICOV_ID,
+        fix: 'report this as a bug of @nasx/task-nb360 (samples are written only after prepare())',
+      });
+    return pr;
+  }
+}
+
 /** Training: one sample per protein, a random 128×128 crop of the padded protein each epoch (top-left without an rng). */
-export function cropWriter(proteins: readonly Protein[]): SampleWriter {
+export function cropWriter(store: ProteinStore): SampleWriter {
   const corners = new Map<number, [number, number]>();
   return {
     write(i, out, at, rng: Rng | undefined) {
-      const pr = proteins[i]!;
+      const pr = store.get(i);
       const room = pr.length + PSICOV_PAD - PSICOV_CROP;
       const corner: [number, number] = room > 0 && rng ? [rng.int(room + 1), rng.int(room + 1)] : [0, 0];
       corners.set(i, corner);
@@ -135,43 +225,58 @@ export function cropWriter(proteins: readonly Protein[]): SampleWriter {
     },
     writeTarget(i, out, at) {
       const [r0, c0] = corners.get(i) ?? [0, 0];
-      writeProteinTarget(proteins[i]!, r0, c0, out, at);
+      writeProteinTarget(store.get(i), r0, c0, out, at);
     },
+    prepare: (indices) => store.prepare(indices),
   };
 }
 
-/** The tiles covering each padded protein: `[protein, first tile]` and each tile's protein and corner. */
+/** The tiles covering each padded protein, and what the metric needs of each protein (its length and distances). */
 export interface Tiling {
-  readonly proteins: readonly Protein[];
+  readonly store: ProteinStore;
+  /** Per protein: its length L. */
+  readonly lengths: readonly number[];
+  /** Per protein: its `[L, L]` distances (kept for scoring; the features are read on demand). */
+  readonly distances: readonly Float32Array[];
   /** Per tile: protein index, row and column of its corner in the padded protein. */
   readonly tiles: readonly (readonly [number, number, number])[];
   /** Per protein: index of its first tile (tiles of a protein are row-major). */
   readonly first: readonly number[];
 }
 
-export function tileProteins(proteins: readonly Protein[]): Tiling {
+/** The tiling of proteins whose lengths and distances are known, their features in `store`. */
+export function tileStore(store: ProteinStore, lengths: readonly number[], distances: readonly Float32Array[]): Tiling {
   const tiles: [number, number, number][] = [];
   const first: number[] = [];
-  proteins.forEach((pr, k) => {
+  lengths.forEach((L, k) => {
     first.push(tiles.length);
-    const t = Math.ceil((pr.length + PSICOV_PAD) / PSICOV_CROP);
+    const t = Math.ceil((L + PSICOV_PAD) / PSICOV_CROP);
     for (let a = 0; a < t; a++) for (let b = 0; b < t; b++) tiles.push([k, a * PSICOV_CROP, b * PSICOV_CROP]);
   });
-  return { proteins, tiles, first };
+  return { store, lengths, distances, tiles, first };
+}
+
+/** The tiling of proteins held in memory. */
+export function tileProteins(proteins: readonly Protein[]): Tiling {
+  return tileStore(
+    heldProteins(proteins),
+    proteins.map((p) => p.length),
+    proteins.map((p) => p.distance),
+  );
 }
 
 function tileWriter(t: Tiling): SampleWriter {
   return {
-    write: (i, out, at) => writeProteinInput(t.proteins[t.tiles[i]![0]]!, t.tiles[i]![1], t.tiles[i]![2], out, at),
-    writeTarget: (i, out, at) => writeProteinTarget(t.proteins[t.tiles[i]![0]]!, t.tiles[i]![1], t.tiles[i]![2], out, at),
+    write: (i, out, at) => writeProteinInput(t.store.get(t.tiles[i]![0]), t.tiles[i]![1], t.tiles[i]![2], out, at),
+    writeTarget: (i, out, at) => writeProteinTarget(t.store.get(t.tiles[i]![0]), t.tiles[i]![1], t.tiles[i]![2], out, at),
+    prepare: (indices) => t.store.prepare(Array.from(indices, (i) => t.tiles[i]![0])),
   };
 }
 
 /** The tilings of the validation and test sets, by set (the metric stitches their tiles back). */
 const tilings = new WeakMap<object, Tiling>();
 
-function tiledSet(proteins: readonly Protein[]): SampleSet {
-  const t = tileProteins(proteins);
+function tiledSet(t: Tiling): SampleSet {
   const set: SampleSet = { size: t.tiles.length, x: new Float32Array(0), writer: tileWriter(t) };
   tilings.set(set, t);
   return set;
@@ -184,8 +289,7 @@ function tiledSet(proteins: readonly Protein[]): SampleSet {
 export function stitchedMae8(t: Tiling, outputs: Float32Array, samples: number): number {
   let total = 0;
   let counted = 0;
-  t.proteins.forEach((pr, k) => {
-    const L = pr.length;
+  t.lengths.forEach((L, k) => {
     const perSide = Math.ceil((L + PSICOV_PAD) / PSICOV_CROP);
     if (t.first[k]! + perSide * perSide > samples) return;
     const pred = new Float32Array(L * L);
@@ -195,7 +299,7 @@ export function stitchedMae8(t: Tiling, outputs: Float32Array, samples: number):
         const tile = t.first[k]! + Math.floor(R / PSICOV_CROP) * perSide + Math.floor(C / PSICOV_CROP);
         pred[p * L + q] = outputs[tile * PLANE + (R % PSICOV_CROP) * PSICOV_CROP + (C % PSICOV_CROP)]!;
       }
-    const v = mae8(pred, pr.distance, 1, L);
+    const v = mae8(pred, t.distances[k]!, 1, L);
     if (!Number.isNaN(v)) {
       total += v;
       counted++;
@@ -269,8 +373,24 @@ function subset(ids: readonly string[], limit: number | undefined, rng: IntSourc
   return Array.from(keep, (i) => ids[i]!);
 }
 
-/** Reads the release archive: the lists, then each protein used (features searched in deepcov, psicov, cameo order; the last found wins, as in `get_feature`). */
-async function readRelease(file: string, ctx: LoadContext): Promise<{ train: Protein[]; validation: Protein[]; test: Protein[] }> {
+/** Proteins held for training, a few batches at a time (see {@link LazyProteins}). */
+export const PSICOV_HELD_PROTEINS = 64;
+
+/** What the release gives each split: training proteins read on demand, validation and test tiled. */
+interface ReleaseSplits {
+  readonly train: LazyProteins;
+  readonly validation: Tiling;
+  readonly test: Tiling;
+}
+
+/**
+ * Opens the release archive: the lists, and each protein's members (features searched in deepcov,
+ * psicov, cameo order; the last found wins, as in `get_feature`), all checked present. Validation and
+ * test proteins are read once now for their lengths and distances (the metric needs them); their
+ * features, and every training protein, are read from the archive as batches need them. The archive
+ * stays open while the task is in use.
+ */
+async function readRelease(file: string, ctx: LoadContext): Promise<ReleaseSplits> {
   const fd = fs.openSync(file, 'r');
   try {
     const entries = readZipDirectory(fd, file);
@@ -295,13 +415,30 @@ async function readRelease(file: string, ctx: LoadContext): Promise<{ train: Pro
       if (hits.length === 0) throw missing(`${kind} file for protein ${id} (${root}<deepcov|psicov|cameo>/${kind}/${leaf})`);
       return hits[hits.length - 1]!;
     };
-    const read = (ids: readonly string[]) =>
-      Promise.all(ids.map((id) => readProtein(id, readZipMember(fd, file, find(id, 'features')), readZipMember(fd, file, find(id, 'distance')), file)));
-    const trainIds = subset(deepcov.slice(PSICOV_VALIDATION), ctx.options.limit, ctx.rng);
-    const validationIds = subset(deepcov.slice(0, PSICOV_VALIDATION), ctx.options.validationLimit, ctx.rng);
-    return { train: await read(trainIds), validation: await read(validationIds), test: await read(psicov) };
-  } finally {
+    const members = (ids: readonly string[]) => ids.map((id) => ({ id, features: find(id, 'features'), distance: find(id, 'distance') }));
+    const loader = (list: ReturnType<typeof members>) => (k: number) => {
+      const m = list[k]!;
+      return readProtein(m.id, readZipMember(fd, file, m.features), readZipMember(fd, file, m.distance), file);
+    };
+    const train = members(subset(deepcov.slice(PSICOV_VALIDATION), ctx.options.limit, ctx.rng));
+    const tiled = async (ids: readonly string[]): Promise<Tiling> => {
+      const list = members(ids);
+      const load = loader(list);
+      const lengths: number[] = [];
+      const distances: Float32Array[] = [];
+      for (let k = 0; k < list.length; k++) {
+        const pr = await load(k);
+        lengths.push(pr.length);
+        distances.push(pr.distance);
+      }
+      return tileStore(new LazyProteins(list.length, load, PSICOV_HELD_PROTEINS), lengths, distances);
+    };
+    const validation = await tiled(subset(deepcov.slice(0, PSICOV_VALIDATION), ctx.options.validationLimit, ctx.rng));
+    const test = await tiled(psicov);
+    return { train: new LazyProteins(train.length, loader(train), PSICOV_HELD_PROTEINS), validation, test };
+  } catch (e) {
     fs.closeSync(fd);
+    throw e;
   }
 }
 
@@ -351,9 +488,9 @@ export function syntheticPsicov(ctx: LoadContext): LoadedData {
     source: 'synthetic',
     description: 'SYNTHETIC proteins (compact random chains, tests only)',
     files: [],
-    train: { size: train.length, x: new Float32Array(0), writer: cropWriter(train) },
-    validation: tiledSet(proteins(v, 'val')),
-    test: tiledSet(proteins(v, 'test')),
+    train: { size: train.length, x: new Float32Array(0), writer: cropWriter(heldProteins(train)) },
+    validation: tiledSet(tileProteins(proteins(v, 'val'))),
+    test: tiledSet(tileProteins(proteins(v, 'test'))),
   };
 }
 
@@ -387,9 +524,9 @@ export const psicovTask = defineNb360Task({
     const { train, validation, test } = await readRelease(file, ctx);
     return {
       source: 'full',
-      description: `full release: ${train.length} DeepCov training and ${validation.length} validation proteins, ${test.length} PSICOV test proteins (read from the archive in place)`,
+      description: `full release: ${train.size} DeepCov training and ${validation.lengths.length} validation proteins, ${test.lengths.length} PSICOV test proteins (read from the archive in place as batches need them, at most ${PSICOV_HELD_PROTEINS} held per split)`,
       files: [file],
-      train: { size: train.length, x: new Float32Array(0), writer: cropWriter(train) },
+      train: { size: train.size, x: new Float32Array(0), writer: cropWriter(train) },
       validation: tiledSet(validation),
       test: tiledSet(test),
     };

@@ -1,6 +1,8 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CommonDeps } from '@nasx/contracts';
-import { sklearnTrainTestSplit } from '@nasx/data';
+import { ImageSplit, ShardedSplit, sklearnTrainTestSplit } from '@nasx/data';
 import { testDeps, validatedOptions } from '@nasx/testing';
 import schema from '../common/nb360.schema.json';
 import { isStreamed, type DataSet, type Nb360Options, type Nb360Task, type SampleSet } from '../common/nb360-task';
@@ -8,7 +10,7 @@ import { darcyTask } from './darcy';
 import { ecgTask, windowStarts } from './ecg';
 import { SATELLITE_PADDED, satelliteTask } from './satellite';
 import { CIFAR100_MEAN, CIFAR100_STD, augmentCifar100, cifar100Task } from './cifar100';
-import { sphericalTask } from './spherical';
+import { SPHERICAL_FILE, readSphericalPickle, sphericalTask, splitSpherical } from './spherical';
 
 // Tiny files in the release's own formats (tools/scripts/nb360-release-fixtures.py): the loaders of
 // the full release read them exactly as they read the real files.
@@ -116,5 +118,39 @@ describe('NAS-Bench-360 release formats', () => {
     expect(test.x[3 * 10800 + 3599]).toBe(Math.fround(v(3, 0, 59, 59)));
     expect(Array.from(validation.labels!)).toEqual([88, 99]);
     expect(Array.from(test.labels!)).toEqual([0, 11, 22, 33]);
+  });
+
+  it('Spherical: a release above the spill size streams from its unpacked arrays, batch for batch the same images and labels', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-s2-'));
+    try {
+      const file = path.join(RELEASE, SPHERICAL_FILE);
+      const held = await readSphericalPickle(file);
+      const streamed = await readSphericalPickle(file, { minBytes: 1024, dir });
+      expect([isStreamed(held.train), isStreamed(streamed.train), streamed.from]).toEqual([false, true, 'unpacked']);
+      expect((await readSphericalPickle(file, { minBytes: 1024, dir })).from).toBe('cache');
+      const a = splitSpherical(held.train);
+      const b = splitSpherical(streamed.train);
+      const batches = async (set: DataSet) => {
+        let split: ShardedSplit | ImageSplit;
+        if (isStreamed(set)) split = new ShardedSplit('s', set.contents, [3, 60, 60], set.shardRows, {});
+        else {
+          const held = new ImageSplit('s', set.size, [3, 60, 60], async () => undefined, {});
+          held.fill({
+            indices: Int32Array.from({ length: set.size }, (_, i) => i),
+            labels: set.labels!,
+            write: (i, out, at) => out.set(set.x.subarray(i * 10800, (i + 1) * 10800), at),
+          });
+          split = held;
+        }
+        const out: { x: number[]; y: number[] }[] = [];
+        for await (const batch of split.batches({ batchSize: 3 }))
+          out.push({ x: Array.from(batch.x.data as Float32Array), y: Array.from(batch.y.data as Int32Array) });
+        return out;
+      };
+      for (const k of ['train', 'validation'] as const) expect(await batches(b[k])).toEqual(await batches(a[k]));
+      expect(await batches(streamed.test)).toEqual(await batches(held.test));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -5,15 +5,29 @@
  * `load_scifar100_data`): the release's `s2_cifar100.gz`, a gzip-compressed pickle
  * `{"train": {"images": [N, 3, 60, 60], "labels": [N]}, "test": {...}}`; images as float32 with no
  * further normalisation; the first 80 % of the training set for training (`int(0.8·N)`), the rest
- * for validation, the test set for testing. The pickle is decompressed as it streams (the file is
- * never held whole), but its arrays are, as NAS-Bench-360 holds them. No redistributable sample:
- * synthetic data for tests.
+ * for validation, the test set for testing. NAS-Bench-360 holds the arrays (2.6 GB as float32);
+ * here the pickle is unpacked once, as it streams, with its image arrays written to nasx's cache
+ * (`unpacked/` of the user cache folder; a temporary folder with `NASX_CACHE_DIR=off`), and every
+ * split streams from there a shard at a time (`unpackPickle`, `ShardedSplit`): at most
+ * two half-shards of images are in memory. An epoch shuffles the shards and the images within each
+ * (NAS-Bench-360 shuffles the whole set). No redistributable sample: synthetic data for tests.
  */
 import * as path from 'node:path';
 import { NasxError, type TaskPredictions } from '@nasx/contracts';
-import { isNumeric, loadPickle, type NdArray } from '@nasx/data';
+import {
+  arrayRows,
+  isDiskArray,
+  isNumeric,
+  rowRange,
+  unpackPickle,
+  type DiskArray,
+  type NdArray,
+  type RowArray,
+  type UnpackOptions,
+  type UnpackedPickle,
+} from '@nasx/data';
 import { argmaxRows, zeroOneError } from '@nasx/stats';
-import { PKG, defineNb360Task, type LoadContext, type LoadedData, type SampleSet } from '../common/nb360-task';
+import { PKG, defineNb360Task, isStreamed, type LoadContext, type LoadedData, type SampleSet, type StreamedSet } from '../common/nb360-task';
 
 export const SPHERICAL_ID = 'spherical';
 export const SPHERICAL_FILE = 's2_cifar100.gz';
@@ -24,8 +38,22 @@ export const SPHERICAL_VAL_SPLIT = 0.2;
 
 const PER = 3 * SPHERICAL_SIDE * SPHERICAL_SIDE;
 
-/** The `train` and `test` parts of the release pickle, checked: images [N, 3, 60, 60] and labels 0..99. */
-export async function readSphericalPickle(file: string): Promise<{ train: SampleSet; test: SampleSet }> {
+/** Images per shard when the release is streamed: 1,024 (44 MB as float32). */
+export const SPHERICAL_SHARD_ROWS = 1024;
+
+/** A split of the release: held in memory (a small pickle) or streamed from its unpacked arrays. */
+export type SphericalSet = SampleSet | StreamedSet;
+
+/**
+ * The `train` and `test` parts of the release pickle, checked: images [N, 3, 60, 60] and labels
+ * 0..99. The pickle is unpacked with its image arrays on disk ({@link unpackPickle}: once into
+ * `unpack.dir`, then kept there), so each part streams a shard of {@link SPHERICAL_SHARD_ROWS} images at a time;
+ * arrays below `unpack.minBytes` (a small file) are held.
+ */
+export async function readSphericalPickle(
+  file: string,
+  unpack: UnpackOptions = {},
+): Promise<{ train: SphericalSet; test: SphericalSet; from: UnpackedPickle['from'] }> {
   const bad = (what: string) =>
     new NasxError('data', `task "${SPHERICAL_ID}": ${file} ${what}`, {
       pkg: PKG,
@@ -33,31 +61,54 @@ export async function readSphericalPickle(file: string): Promise<{ train: Sample
       file,
       fix: `use ${SPHERICAL_FILE} of the NAS-Bench-360 release (a gzip pickle of {"train": {"images": [N, 3, 60, 60], "labels": [N]}, "test": {...}})`,
     });
-  const root = await loadPickle(file);
+  const { value: root, from } = await unpackPickle(file, unpack);
   const field = (o: unknown, k: string): unknown =>
     o instanceof Map ? o.get(k) : typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[k] : undefined;
-  const part = (name: 'train' | 'test'): SampleSet => {
+  const part = async (name: 'train' | 'test'): Promise<SphericalSet> => {
     const p = field(root, name);
     if (p === undefined) throw bad(`has no "${name}" part`);
-    const images = field(p, 'images') as NdArray | undefined;
-    const labels = field(p, 'labels') as NdArray | undefined;
+    const images = field(p, 'images') as NdArray | DiskArray | undefined;
+    const labels = field(p, 'labels') as NdArray | DiskArray | undefined;
     const shape = images?.shape ?? [];
-    if (!images || !isNumeric(images) || shape.length !== 4 || shape[1] !== 3 || shape[2] !== SPHERICAL_SIDE || shape[3] !== SPHERICAL_SIDE)
+    const numeric = images !== undefined && (isDiskArray(images) || isNumeric(images));
+    if (!numeric || shape.length !== 4 || shape[1] !== 3 || shape[2] !== SPHERICAL_SIDE || shape[3] !== SPHERICAL_SIDE)
       throw bad(`holds ${name}.images [${shape.join(', ')}]; expected [N, 3, ${SPHERICAL_SIDE}, ${SPHERICAL_SIDE}]`);
     const n = shape[0]!;
-    if (!labels || !isNumeric(labels) || labels.data.length !== n) throw bad(`holds no ${name}.labels array of ${n} labels`);
-    const y = Int32Array.from(labels.data as ArrayLike<number>);
+    const labelData = labels === undefined ? undefined : isDiskArray(labels) ? await readWhole(labels) : isNumeric(labels) ? labels.data : undefined;
+    if (!labelData || labelData.length !== n) throw bad(`holds no ${name}.labels array of ${n} labels`);
+    const y = Int32Array.from(labelData as ArrayLike<number>);
     y.forEach((l, i) => {
-      if (!(l >= 0 && l < SPHERICAL_CLASSES) || l !== labels.data[i]) throw bad(`has ${name} label ${labels.data[i]} at row ${i}; labels are 0..99`);
+      if (!(l >= 0 && l < SPHERICAL_CLASSES) || l !== labelData[i]) throw bad(`has ${name} label ${labelData[i]} at row ${i}; labels are 0..99`);
     });
-    return { size: n, x: images.data instanceof Float32Array ? images.data : Float32Array.from(images.data), labels: y };
+    if (isDiskArray(images)) return { size: n, shardRows: SPHERICAL_SHARD_ROWS, contents: { inputs: images.open(), targets: arrayRows(y) } };
+    const data = (images as NdArray).data;
+    return { size: n, x: data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>), labels: y };
   };
-  return { train: part('train'), test: part('test') };
+  return { train: await part('train'), test: await part('test'), from };
+}
+
+/** All values of a (small) array left on disk. */
+async function readWhole(a: DiskArray): Promise<RowArray> {
+  const src = a.open();
+  try {
+    return await src.read(0, src.rows);
+  } finally {
+    src.close();
+  }
 }
 
 /** The first `int((1 − 0.2)·N)` samples for training, the rest for validation (NAS-Bench-360's split). */
-export function splitSpherical(all: SampleSet): { train: SampleSet; validation: SampleSet } {
+export function splitSpherical(all: SphericalSet): { train: SphericalSet; validation: SphericalSet } {
   const nTrain = Math.floor((1 - SPHERICAL_VAL_SPLIT) * all.size);
+  if (isStreamed(all)) {
+    const { inputs, targets } = all.contents;
+    const range = (start: number, count: number): StreamedSet => ({
+      size: count,
+      shardRows: all.shardRows,
+      contents: { inputs: rowRange(inputs, start, count), targets: rowRange(targets, start, count) },
+    });
+    return { train: range(0, nTrain), validation: range(nTrain, all.size - nTrain) };
+  }
   return {
     train: { size: nTrain, x: all.x.subarray(0, nTrain * PER), labels: all.labels!.subarray(0, nTrain) },
     validation: { size: all.size - nTrain, x: all.x.subarray(nTrain * PER), labels: all.labels!.subarray(nTrain) },
@@ -122,11 +173,14 @@ export const sphericalTask = defineNb360Task({
   download: `the NAS-Bench-360 Spherical release (${SPHERICAL_FILE}: https://pde-xd.s3.amazonaws.com/spherical/${SPHERICAL_FILE})`,
   async loadFull(ctx) {
     const file = path.join(ctx.dataDir, SPHERICAL_FILE);
-    const { train: all, test } = await readSphericalPickle(file);
+    const { train: all, test, from } = await readSphericalPickle(file, ctx.cacheDir !== undefined ? { dir: path.join(ctx.cacheDir, 'unpacked') } : {});
     const { train, validation } = splitSpherical(all);
+    const streamed = isStreamed(train)
+      ? `, streamed ${SPHERICAL_SHARD_ROWS} images at a time from the release unpacked ${from === 'cache' ? 'earlier' : 'now'} into nasx's cache`
+      : '';
     return {
       source: 'full',
-      description: `full release: ${train.size} training and ${validation.size} validation images (the training set's first 80 % / last 20 %), ${test.size} test images`,
+      description: `full release: ${train.size} training and ${validation.size} validation images (the training set's first 80 % / last 20 %), ${test.size} test images${streamed}`,
       files: [file],
       train,
       validation,
