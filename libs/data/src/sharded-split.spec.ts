@@ -67,6 +67,34 @@ describe('ShardedSplit: streaming a large array in shards', () => {
     expect(log.filter((l) => l.startsWith('batch'))).toEqual(['batch 0', 'batch 10', 'batch 20', 'batch 30']);
   });
 
+  it('prefetch d reads d parts ahead, each 1/(d + 1) of a shard, so at most one shard is held', async () => {
+    const log: string[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const slow = (rows: number, len: number, logged: boolean) => ({
+      rows,
+      rowLength: len,
+      read: async (start: number, count: number) => {
+        if (logged) log.push(`read ${start}+${count}`);
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight--;
+        return new Float32Array(count * len);
+      },
+    });
+    const split = new ShardedSplit('train', { inputs: slow(48, 2, true), targets: slow(48, 1, false) }, [2], 24, WHERE, undefined, 3);
+    const seen: number[] = [];
+    for await (const b of split.batches({ batchSize: 6 })) {
+      if (seen.length === 0) expect(log).toEqual(['read 0+6', 'read 6+6', 'read 12+6', 'read 18+6']);
+      seen.push(...Array.from(b.indices!));
+    }
+    expect(seen).toEqual(Array.from({ length: 48 }, (_, i) => i));
+    expect(log).toHaveLength(8);
+    expect(most).toBe(8); // four parts ahead, inputs and targets each
+    expect(split.peakBytesHeld).toBe(24 * 3 * 4);
+  });
+
   it('every sample once per epoch, shuffled across and within shards, reading one shard at a time', async () => {
     const reads: [number, number][] = [];
     const split = new ShardedSplit('train', { inputs: source(103, 4, (r, k) => r * 10 + k, reads), targets: source(103, 1, (r) => r % 7) }, [1, 4], 20, WHERE);

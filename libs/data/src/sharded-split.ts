@@ -77,11 +77,13 @@ export class ShardedSplit implements DataSplit {
     /** Per-sample target shape of value targets; absent: one class id per row. */
     readonly targetShape?: readonly number[],
     /**
-     * Read the next part while the current one is consumed, so training does not wait on the disk.
-     * The memory bound stays one shard: with prefetch each read is half a shard and at most two are
-     * held (the one consumed and the one arriving).
+     * Read ahead while the current part is consumed, so training does not wait on the disk (or on
+     * decoding): `true` reads the next part, a number `d` the next `d` parts. The memory bound stays
+     * one shard: each read is `1/(d + 1)` of a shard and at most `d + 1` are held (the one consumed
+     * and those arriving). More depth absorbs reads whose time varies (FSD50K's audio features,
+     * computed in threads that share the cores with training).
      */
-    readonly prefetch = true,
+    readonly prefetch: boolean | number = true,
   ) {
     this.sampleLength = sampleShape.reduce((a, b) => a * b, 1);
     this.targetLength = targetShape ? targetShape.reduce((a, b) => a * b, 1) : 1;
@@ -133,7 +135,8 @@ export class ShardedSplit implements DataSplit {
           idx = new Int32Array(batchSize);
           return batch;
         };
-        const readRows = self.prefetch ? Math.max(1, Math.ceil(self.shardRows / 2)) : self.shardRows;
+        const depth = self.prefetch === true ? 1 : self.prefetch === false ? 0 : Math.max(0, Math.floor(self.prefetch));
+        const readRows = Math.max(1, Math.ceil(self.shardRows / (depth + 1)));
         const parts = Math.ceil(n / readRows);
         const partOrder = Int32Array.from({ length: parts }, (_, i) => i);
         if (rng) {
@@ -147,11 +150,21 @@ export class ShardedSplit implements DataSplit {
           const rows = Math.min(readRows, n - start);
           return Promise.all([inputs.read(start, rows), targets.read(start, rows)]).then(([xs, ys]) => ({ start, rows, xs, ys }));
         };
-        let next = parts > 0 ? read(partOrder[0]!) : undefined;
+        // Reads in flight, in consumption order: the part consumed now, then up to `depth` ahead.
+        const ahead: ReturnType<typeof read>[] = [];
+        let requested = 0;
+        const fillTo = (n: number) => {
+          while (requested < parts && ahead.length < n) {
+            const r = read(partOrder[requested++]!);
+            r.catch(() => undefined); // awaited (and thrown) in turn
+            ahead.push(r);
+          }
+        };
+        fillTo(depth + 1);
         for (let p = 0; p < parts; p++) {
-          const { start, rows, xs, ys } = await next!;
-          next = self.prefetch && p + 1 < parts ? read(partOrder[p + 1]!) : undefined;
-          const held = self.prefetch && next ? 2 : 1;
+          const { start, rows, xs, ys } = await ahead.shift()!;
+          fillTo(depth);
+          const held = 1 + ahead.length;
           self.peakBytesHeld = Math.max(self.peakBytesHeld, held * (xs.byteLength + ys.byteLength));
           const within = Int32Array.from({ length: rows }, (_, i) => i);
           if (rng) shuffleInPlace(within, rng);
@@ -168,7 +181,7 @@ export class ShardedSplit implements DataSplit {
               yield emit(batchSize);
             }
           }
-          if (!self.prefetch && p + 1 < parts) next = read(partOrder[p + 1]!);
+          fillTo(1); // without read-ahead, the next part is read once this one is consumed
         }
         if (filled > 0 && !dropLast && (limit === undefined || count < limit)) yield emit(filled);
       },

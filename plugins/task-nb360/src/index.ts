@@ -48,12 +48,25 @@ export {
   readCifar100Pickle,
   syntheticCifar100,
 } from './tasks/cifar100';
-export { SPHERICAL_CLASSES, SPHERICAL_FILE, SPHERICAL_ID, readSphericalPickle, sphericalTask, splitSpherical, syntheticSpherical } from './tasks/spherical';
+export {
+  SPHERICAL_CLASSES,
+  SPHERICAL_FILE,
+  SPHERICAL_ID,
+  SPHERICAL_SHARD_ROWS,
+  readSphericalPickle,
+  sphericalTask,
+  splitSpherical,
+  syntheticSpherical,
+  type SphericalSet,
+} from './tasks/spherical';
 export { COSMIC_FILES, COSMIC_GAL_FIELDS, COSMIC_ID, COSMIC_SHARD_ROWS, cosmicMembers, cosmicPlaneSource, cosmicTask, syntheticCosmic } from './tasks/cosmic';
 export {
+  LazyProteins,
   PSICOV_FILE,
+  PSICOV_HELD_PROTEINS,
   PSICOV_ID,
   cropWriter,
+  heldProteins,
   parseList,
   processDistanceMap,
   psicovTask,
@@ -62,13 +75,16 @@ export {
   syntheticProtein,
   syntheticPsicov,
   tileProteins,
+  tileStore,
   type Protein,
+  type ProteinStore,
   type Tiling,
 } from './tasks/psicov';
 export {
   FSD50K_CLASSES,
   FSD50K_FILES,
   FSD50K_ID,
+  FSD50K_PREFETCH,
   augmentChunk,
   chunkFeatures,
   clipMeanAveragePrecision,

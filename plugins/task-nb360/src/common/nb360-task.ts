@@ -67,6 +67,8 @@ export interface StreamedSet {
   readonly groups?: Int32Array;
   /** The task applied the `limit` options itself (its rows are not the unit they count: FSD50K's chunks of clips). */
   readonly limitsApplied?: boolean;
+  /** Parts of a shard read ahead (`ShardedSplit`'s `prefetch`; default 1: the next half-shard). */
+  readonly prefetch?: number;
 }
 
 /** A split held in memory or streamed. */
@@ -291,7 +293,8 @@ class Nb360TaskImpl implements Nb360Task {
     const valueTargets = spec.loss !== 'cross-entropy';
     const augment = options.augment && spec.augment ? spec.augment.bind(spec) : undefined;
     const split = (name: string, set: DataSet): ImageSplit | ShardedSplit => {
-      if (isStreamed(set)) return new ShardedSplit(name, set.contents, this.inputShape, set.shardRows, where, valueTargets ? this.outputShape : undefined);
+      if (isStreamed(set))
+        return new ShardedSplit(name, set.contents, this.inputShape, set.shardRows, where, valueTargets ? this.outputShape : undefined, set.prefetch ?? true);
       const s = new ImageSplit(name, set.size, this.inputShape, async () => undefined, where, valueTargets ? this.outputShape : undefined);
       if (set.writer) {
         const w = set.writer;

@@ -47,12 +47,13 @@ describe('PSICOV (PDNET features, protein.zip)', () => {
     const x = new Float32Array(PSICOV_CHANNELS * PLANE);
     let n = 0;
     for await (const b of t.splits.validation.batches({ batchSize: 16 })) {
-      const k = b.indices.length - 1;
-      await validation.writer!.prepare!(b.indices.subarray(k));
-      validation.writer!.write(b.indices[k]!, x, 0, undefined);
+      const indices = b.indices!;
+      const k = indices.length - 1;
+      await validation.writer!.prepare!(indices.subarray(k));
+      validation.writer!.write(indices[k]!, x, 0, undefined);
       const got = (b.x.data as Float32Array).subarray(k * x.length, (k + 1) * x.length);
       expect(Buffer.compare(Buffer.from(got.buffer, got.byteOffset, got.byteLength), Buffer.from(x.buffer))).toBe(0);
-      n += b.indices.length;
+      n += indices.length;
     }
     expect(n).toBe(100);
   });
