@@ -5,6 +5,7 @@ import { pluginRoles } from './commands/new.command';
 import { parseShape } from './commands/shape';
 import { EXIT, processIO, type CliIO } from './io';
 import type * as bench360Module from './commands/bench360.command';
+import type * as cacheModule from './commands/cache.command';
 import type * as compareModule from './commands/compare.command';
 import type * as dataModule from './commands/data.command';
 import type * as doctorModule from './commands/doctor.command';
@@ -31,6 +32,7 @@ import type * as uiModule from './commands/ui.command';
 /* eslint-disable @typescript-eslint/no-require-imports -- the command modules are loaded on first use */
 const commands = {
   bench360: (): typeof bench360Module => require('./commands/bench360.command'),
+  cache: (): typeof cacheModule => require('./commands/cache.command'),
   compare: (): typeof compareModule => require('./commands/compare.command'),
   data: (): typeof dataModule => require('./commands/data.command'),
   doctor: (): typeof doctorModule => require('./commands/doctor.command'),
@@ -377,6 +379,19 @@ function program(io: CliIO, setCode: (p: Promise<number> | number) => Promise<vo
     .option('--force', 'replace an existing table')
     .option('-q, --quiet', 'no progress lines')
     .action((o) => setCode(commands.latency().latencyProfileCommand(io, o)));
+
+  const cache = p.command('cache').description("nasx's per-user cache folder (NASX_CACHE_DIR): what it holds (show), and deleting it (clear)");
+  cache
+    .command('show')
+    .description('the cache folder and the size of each part: compiled validators, the NB101 index, releases unpacked for streaming')
+    .option('--json', 'as JSON')
+    .action((o) => setCode(commands.cache().cacheShowCommand(io, o)));
+  cache
+    .command('clear')
+    .description('delete cached files (all of them, or the parts named); the runs that need them rebuild them')
+    .argument('[part...]', 'unpacked, ajv, nb101 (default: everything)')
+    .option('--stale', 'only unpacked releases whose pickle is gone or changed')
+    .action((parts: string[], o) => setCode(commands.cache().cacheClearCommand(io, parts, o)));
 
   p.command('doctor')
     .description('show the tensor backend in use, the backends passed over and why, and how to enable each')

@@ -54,7 +54,8 @@ function datasets(io: CliIO): {
   };
 }
 
-function formatBytes(n: number): string {
+/** `1.25 MB`: a byte count for people. */
+export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   const units = ['KB', 'MB', 'GB', 'TB'];
   let v = n / 1024;

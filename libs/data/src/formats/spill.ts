@@ -106,6 +106,47 @@ export interface UnpackedPickle {
   readonly file?: string;
 }
 
+/** What a cache folder of {@link unpackPickle} holds: one entry per unpacked pickle. */
+export interface UnpackedEntry {
+  /** The unpacked data file. */
+  readonly file: string;
+  readonly bytes: number;
+  /** The pickle it came from (absolute path, size, modification time), from the manifest. */
+  readonly source?: { readonly file: string; readonly size: number; readonly mtimeMs: number };
+  /** False when the pickle is gone or changed since (the entry will not be used again). */
+  readonly current: boolean;
+}
+
+/** The unpacked pickles in `dir` (see {@link unpackPickle}), for `nasx cache`. */
+export function listUnpacked(dir: string): UnpackedEntry[] {
+  if (!fs.existsSync(dir)) return [];
+  const out: UnpackedEntry[] = [];
+  for (const name of fs
+    .readdirSync(dir)
+    .filter((n) => n.endsWith('.bin'))
+    .sort()) {
+    const file = path.join(dir, name);
+    let source: UnpackedEntry['source'];
+    try {
+      const m = JSON.parse(fs.readFileSync(file.replace(/\.bin$/, '.json'), 'utf8')) as { source?: UnpackedEntry['source'] };
+      source = m.source;
+    } catch {
+      source = undefined;
+    }
+    let current = false;
+    if (source) {
+      try {
+        const st = fs.statSync(source.file);
+        current = st.size === source.size && st.mtimeMs === source.mtimeMs;
+      } catch {
+        current = false;
+      }
+    }
+    out.push({ file, bytes: fs.statSync(file).size, ...(source ? { source } : {}), current });
+  }
+  return out;
+}
+
 /** Options of {@link unpackPickle}. */
 export interface UnpackOptions {
   /** Byte strings at least this long go to disk (default {@link SPILL_MIN_BYTES}). */
@@ -181,7 +222,8 @@ export async function unpackPickle(file: string, options: UnpackOptions = {}): P
   if (json !== undefined && cache !== undefined) {
     const tmpManifest = `${manifest}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
     try {
-      fs.writeFileSync(tmpManifest, JSON.stringify({ format: UNPACK_FORMAT, bytes: position, value: json }));
+      const source = { file: real, size: stat.size, mtimeMs: stat.mtimeMs };
+      fs.writeFileSync(tmpManifest, JSON.stringify({ format: UNPACK_FORMAT, bytes: position, source, value: json }));
       fs.renameSync(tmpManifest, manifest);
     } catch {
       fs.rmSync(tmpManifest, { force: true }); // no manifest: the next run unpacks again
