@@ -144,6 +144,18 @@ export {
   type SupernetTrainState,
 } from './supernet/train-supernet';
 export { createPathEvaluator, type PathEvaluation, type PathEvaluator, type PathEvaluatorOptions } from './supernet/path-evaluator';
+export {
+  archGradient,
+  archWeights,
+  decodeArgmax,
+  mixedLoss,
+  unrolledArchGradient,
+  weightStep,
+  type ArchGradient,
+  type ArchGradientOptions,
+  type DartsBatch,
+  type WeightStepResult,
+} from './darts/darts';
 export type { SupernetReplicaOptions } from './supernet/supernet.replica-model';
 export {
   GNN_ACTIVATIONS,

@@ -26,6 +26,7 @@ import {
   nb201CellOps,
   cell as nb201Cell,
   reductionBlock,
+  reluConvBn,
   shapeOf,
 } from '../nb201/nb201.network';
 import { eagerOps, Layers } from '../nn/layers';
@@ -75,6 +76,29 @@ function pathError(path: SupernetPath): NasxError {
 
 function checkPath(path: SupernetPath): void {
   if (path.length !== 6 || !path.every((o) => Number.isInteger(o) && o >= 0 && o < NB201_CELL_OPS.length)) throw pathError(path);
+}
+
+/**
+ * A search cell of the continuous relaxation (xautodl's DARTS `SearchCell` on NB201): node j is
+ * `Σ_{i<j} Σ_o w[edge(j, i), o] · op_o(node_i)`, every operation computed with its own weights
+ * (`none` contributes nothing).
+ */
+function mixedCell(L: ReturnType<typeof eagerOps>, name: string, x: tf.Tensor, weights: tf.Tensor2D): tf.Tensor {
+  const nodes: tf.Tensor[] = [x];
+  for (let j = 1; j <= 3; j++) {
+    const terms: tf.Tensor[] = [];
+    NB201_CELL_EDGES.forEach(([to, from], e) => {
+      if (to !== j) return;
+      const src = nodes[from]!;
+      for (let op = 1; op < NB201_CELL_OPS.length; op++) {
+        const path = `${name}.layers.${e}.${op}`;
+        const out = op === 1 ? src : op === POOL_OP ? L.avgPool(path, src, 3, 1, 'same') : reluConvBn(L, path, src, CONV_OPS.get(op)!, 1);
+        terms.push(tf.mul(tf.reshape(tf.slice(weights, [e, op], [1, 1]), []), out));
+      }
+    });
+    nodes.push(tf.addN(terms));
+  }
+  return nodes[3]!;
 }
 
 let instances = 0;
@@ -177,6 +201,41 @@ function buildNb201Supernet(options: SupernetOptions): Supernet {
     return out;
   };
 
+  /** Stem, the cells (`searchCell` for the search cells), head: the logits of an NCHW batch. */
+  const run = (
+    x: tf.Tensor4D,
+    opts: SupernetForwardOptions,
+    searchCell: (L: ReturnType<typeof eagerOps>, name: string, h: tf.Tensor) => tf.Tensor,
+  ): tf.Tensor2D => {
+    if (disposed) throw new NasxError('usage', 'the NB201 supernet was disposed', { pkg: TENSOR_PACKAGE, fix: 'build a new supernet' });
+    if (x.rank !== 4 || x.shape[1] !== cin || x.shape[2] !== height || x.shape[3] !== width) {
+      throw new NasxError('usage', `the NB201 supernet expects NCHW input [N, ${cin}, ${height}, ${width}], got [${x.shape.join(', ')}]`, {
+        pkg: TENSOR_PACKAGE,
+        fix: 'pass batches in the task contract layout (batch, channels, height, width)',
+      });
+    }
+    return tf.tidy(() => {
+      const nhwc = tf.transpose(x.dtype === 'float32' ? x : tf.cast(x, 'float32'), [0, 2, 3, 1]);
+      const layers = new Layers(readable, buffers, opts.training, opts.tap, false, opts.bnMomentum);
+      try {
+        const L = eagerOps(layers);
+        let h = L.convBatchNorm('stem.0', 'stem.1', nhwc, 1, 1);
+        for (const c of cells) {
+          const name = `cells.${c.index}`;
+          // A search cell is NB201's cell with each edge's op read from that op's own weights.
+          h = L.tap(name, c.reduction ? reductionBlock(L, name, h) : searchCell(L, name, h), 'cell-out');
+        }
+        const features = L.globalAvgPool('global_pooling', L.relu('lastact.1', L.batchNorm('lastact.0', h)));
+        L.tap('global_pooling', features, 'features');
+        const logits = L.linear('classifier', features);
+        L.tap('classifier', logits, 'logits');
+        return logits as tf.Tensor2D;
+      } finally {
+        layers.release();
+      }
+    });
+  };
+
   let disposed = false;
   const supernet: Supernet = {
     space: NB201_SPACE,
@@ -195,36 +254,18 @@ function buildNb201Supernet(options: SupernetOptions): Supernet {
       return nb201CellOps(arch);
     },
     forward(x: tf.Tensor4D, path: SupernetPath, opts: SupernetForwardOptions): tf.Tensor2D {
-      if (disposed) throw new NasxError('usage', 'the NB201 supernet was disposed', { pkg: TENSOR_PACKAGE, fix: 'build a new supernet' });
       checkPath(path);
-      if (x.rank !== 4 || x.shape[1] !== cin || x.shape[2] !== height || x.shape[3] !== width) {
-        throw new NasxError('usage', `the NB201 supernet expects NCHW input [N, ${cin}, ${height}, ${width}], got [${x.shape.join(', ')}]`, {
+      const live = liveNodes(path);
+      return run(x, opts, (L, name, h) => nb201Cell(L, name, h, path, live, (e, op) => `${name}.layers.${e}.${op}`));
+    },
+    forwardMixed(x: tf.Tensor4D, weights: tf.Tensor2D, opts: SupernetForwardOptions): tf.Tensor2D {
+      if (weights.rank !== 2 || weights.shape[0] !== NB201_CELL_EDGES.length || weights.shape[1] !== NB201_CELL_OPS.length) {
+        throw new NasxError('usage', `the NB201 supernet's mixed forward takes weights [6, 5] (edges × operations), got [${weights.shape.join(', ')}]`, {
           pkg: TENSOR_PACKAGE,
-          fix: 'pass batches in the task contract layout (batch, channels, height, width)',
+          fix: 'pass the softmax of the architecture parameters, one row per cell edge in the order 1←0, 2←0, 2←1, 3←0, 3←1, 3←2',
         });
       }
-      const live = liveNodes(path);
-      return tf.tidy(() => {
-        const nhwc = tf.transpose(x.dtype === 'float32' ? x : tf.cast(x, 'float32'), [0, 2, 3, 1]);
-        const layers = new Layers(readable, buffers, opts.training, opts.tap, false, opts.bnMomentum);
-        try {
-          const L = eagerOps(layers);
-          let h = L.convBatchNorm('stem.0', 'stem.1', nhwc, 1, 1);
-          for (const c of cells) {
-            const name = `cells.${c.index}`;
-            // A search cell is NB201's cell with each edge's op read from that op's own weights.
-            const edgeName = (e: number, op: number) => `${name}.layers.${e}.${op}`;
-            h = L.tap(name, c.reduction ? reductionBlock(L, name, h) : nb201Cell(L, name, h, path, live, edgeName), 'cell-out');
-          }
-          const features = L.globalAvgPool('global_pooling', L.relu('lastact.1', L.batchNorm('lastact.0', h)));
-          L.tap('global_pooling', features, 'features');
-          const logits = L.linear('classifier', features);
-          L.tap('classifier', logits, 'logits');
-          return logits as tf.Tensor2D;
-        } finally {
-          layers.release();
-        }
-      });
+      return run(x, opts, (L, name, h) => mixedCell(L, name, h, weights));
     },
     pathParameters(path: SupernetPath): string[] {
       checkPath(path);

@@ -63,6 +63,14 @@ export interface Supernet {
   pathOf(arch: Architecture): number[];
   /** Logits `[N, classes]` of an NCHW batch through `path`. Differentiable. */
   forward(x: tf.Tensor4D, path: SupernetPath, options: SupernetForwardOptions): tf.Tensor2D;
+  /**
+   * The continuous relaxation of the supernet (DARTS, Liu et al. 2019): logits of an NCHW batch
+   * where every decision's output is the weighted sum of all its choices' outputs,
+   * `Σ_o weights[d, o] · choice_o(x)`; `weights` is `[decisions, choices]` (the softmax of the
+   * architecture parameters α, per row). Differentiable in the inputs, the parameters and the
+   * weights. Absent where the space's supernet has no relaxation.
+   */
+  forwardMixed?(x: tf.Tensor4D, weights: tf.Tensor2D, options: SupernetForwardOptions): tf.Tensor2D;
   /** Names of the trainable parameters a forward pass through `path` uses. */
   pathParameters(path: SupernetPath): string[];
   /** Names of the buffers (batch-norm statistics) a forward pass through `path` uses. */
