@@ -53,6 +53,7 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
   },
   searcher: {
     agnn: '@nasx/searcher-agnn',
+    darts: '@nasx/searcher-darts',
     'assisted-regularized-evolution': '@nasx/searcher-regularized-evolution',
     evolution: '@nasx/searcher-evolution',
     ctnas: '@nasx/searcher-ctnas',
