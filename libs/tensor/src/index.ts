@@ -148,12 +148,14 @@ export {
   archGradient,
   archWeights,
   decodeArgmax,
+  mixedAccuracy,
   mixedLoss,
   unrolledArchGradient,
   weightStep,
   type ArchGradient,
   type ArchGradientOptions,
   type DartsBatch,
+  type FixedChoices,
   type WeightStepResult,
 } from './darts/darts';
 export type { SupernetReplicaOptions } from './supernet/supernet.replica-model';

@@ -96,6 +96,36 @@ describe('darts in the kernel', () => {
     });
   });
 
+  it('few-shot DARTS (split on edge 0): five sub-supernets, each with edge 0 pinned, searched in turn; the pick validates best', async () => {
+    const base = config('first', 2);
+    const run = await tk.run({ ...base, searcher: { ...base.searcher, options: { ...base.searcher.options, split: { edge: 0 } } } });
+    const evaluated = run.of('evaluated');
+    expect(evaluated).toHaveLength(10);
+    const states = fs.readdirSync(path.join(run.runDir as string, 'state', 'darts')).sort();
+    expect(states).toEqual(['sub-0', 'sub-1', 'sub-2', 'sub-3', 'sub-4']);
+    const finals = states.map(
+      (d) =>
+        (
+          JSON.parse(fs.readFileSync(path.join(run.runDir as string, 'state', 'darts', d, 'darts.json'), 'utf8')) as {
+            epochs: { arch: string; valAccuracy: number }[];
+          }
+        ).epochs,
+    );
+    // Sub-supernet k's cells keep op k on edge 0.
+    finals.forEach((epochs, k) => {
+      expect(epochs).toHaveLength(2);
+      expect(epochs[1]!.arch.startsWith(`|${['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'][k]}~0|`)).toBe(true);
+    });
+    const best = finals.reduce((a, b) => (b[1]!.valAccuracy > a[1]!.valAccuracy ? b : a));
+    const finished = run.of('run-finished')[0]!;
+    expect(finished.recommended?.arch.genotype).toEqual({
+      ops: best[1]!.arch
+        .match(/\|([a-z_0-9]+)~\d/g)!
+        .map((m) => ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'].indexOf(m.slice(1, m.indexOf('~')))),
+    });
+    expect(run.of('log').some((e) => e.message.includes(`pick sub-`) && e.message.includes(best[1]!.arch))).toBe(true);
+  });
+
   it('bad input: a restricted operation list is refused with the option to change', async () => {
     await expect(tk.run({ ...config('first'), space: { use: 'nb201', options: { ops: ['none', 'skip_connect', 'nor_conv_3x3'] } } })).rejects.toThrow(
       /relaxes every choice/,

@@ -2,7 +2,8 @@
 // DARTS on NAS-Bench-201 through `nasx run examples/nb201-darts.yaml` (the product path): for each
 // order (first, second) and seed, the decoded cell after every epoch and its true CIFAR-10 test
 // accuracy after 200 epochs from the NB201 table, the α entropy and the time per epoch.
-//   node tools/bench/darts/darts.bench.cjs [--orders first,second] [--seeds 0] [--epochs 20] [--train-limit N]
+//   node tools/bench/darts/darts.bench.cjs [--orders first,second] [--seeds 0] [--epochs 20] [--train-limit N] [--split EDGE]
+//   (--split: few-shot DARTS, one sub-supernet per operation of that edge, each searched for all the epochs)
 //   node tools/bench/darts/darts.bench.cjs --report        (RESULTS.md again from results.json)
 // Data: NASX_DATA, else the shared data folder beside the repository (cifar10-sample/, nas-bench-201/).
 // Results merge into results.json by order and seed.
@@ -25,6 +26,8 @@ const orders = arg('--orders', 'first,second').split(',');
 const seeds = arg('--seeds', '0').split(',').map(Number);
 const epochs = Number(arg('--epochs', 20));
 const trainLimit = arg('--train-limit', undefined);
+const split = arg('--split', undefined);
+const variant = split === undefined ? 'one-shot' : `few-shot (edge ${split})`;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-darts-bench-'));
 
 for (const order of orders) {
@@ -33,10 +36,11 @@ for (const order of orders) {
       `seed=${seed}`,
       `searcher.options.order=${order}`,
       `searcher.options.epochs=${epochs}`,
-      `budget.evaluations=${epochs}`,
+      `budget.evaluations=${split === undefined ? epochs : 5 * epochs}`,
+      ...(split === undefined ? [] : [`searcher.options.split.edge=${split}`]),
       ...(trainLimit ? [`searcher.options.trainLimit=${trainLimit}`, `searcher.options.valLimit=${trainLimit}`] : []),
     ];
-    const runsDir = path.join(work, `${order}-${seed}`);
+    const runsDir = path.join(work, `${variant.replace(/\W+/g, '-')}-${order}-${seed}`);
     const t0 = Date.now();
     const r = spawnSync(
       process.execPath,
@@ -57,14 +61,27 @@ for (const order of orders) {
       .filter(Boolean)
       .map((l) => JSON.parse(l));
     const evaluated = events.filter((e) => e.type === 'evaluated');
-    const state = JSON.parse(fs.readFileSync(path.join(runDir, 'state', 'darts', 'darts.json'), 'utf8'));
-    const trajectory = state.epochs.map((e, k) => ({
+    // A cell decoded again is answered from the run's cache: its event names the evaluated key (`ref`).
+    const accOf = new Map(evaluated.filter((e) => !e.cached).map((e) => [e.arch.key, e.estimate.metrics['test_acc@200']]));
+    const stateDir = path.join(runDir, 'state', 'darts');
+    const stateFiles =
+      split === undefined
+        ? [path.join(stateDir, 'darts.json')]
+        : fs
+            .readdirSync(stateDir)
+            .sort()
+            .map((d) => path.join(stateDir, d, 'darts.json'));
+    const allEpochs = stateFiles.flatMap((f) => JSON.parse(fs.readFileSync(f, 'utf8')).epochs);
+    const pickLine = events.find((e) => e.type === 'log' && /pick sub-/.test(e.message));
+    const trajectory = allEpochs.map((e, k) => ({
+      ...(e.sub ? { sub: e.sub } : {}),
       epoch: e.epoch + 1,
       arch: e.arch,
-      testAcc: evaluated[k] ? evaluated[k].estimate.metrics['test_acc'] : null,
+      testAcc: evaluated[k] ? (accOf.get(evaluated[k].cached ? evaluated[k].ref : evaluated[k].arch.key) ?? null) : null,
       entropy: +e.entropy.toFixed(4),
       trainLoss: +e.trainLoss.toFixed(4),
       valLoss: +e.valLoss.toFixed(4),
+      valAcc: e.valAccuracy === undefined ? null : +e.valAccuracy.toFixed(2),
       seconds: +e.seconds.toFixed(1),
     }));
     previous.runs[`${order}-${seed}`] = {
@@ -93,13 +110,13 @@ function report(res) {
     '',
     'Made by `node tools/bench/darts/darts.bench.cjs` (each run is `nasx run examples/nb201-darts.yaml`). Task: the CIFAR-10 sample (weights on its training split, α on its validation split); supernet C = 8, N = 1 (NB201/DARTS: C = 16, N = 5 on 25,000 + 25,000 images, 50 epochs). After every epoch the decoded cell (argmax of each edge’s α, `none` included) is looked up in the NB201 table: its CIFAR-10 test accuracy after 200 epochs. NAS-Bench-201 (Dong & Yang 2020, Table 5): DARTS-V1 (first order) and DARTS-V2 (second order) both end at 54.30 % on CIFAR-10 (a cell of skip connections); the best cell of the table is 94.37 %.',
     '',
-    '| order | seed | epochs | final cell | final test acc (%) | best over epochs (%) | skip edges (final) | s / epoch | machine load |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| variant | order | seed | epochs (each) | searcher’s pick | its test acc (%) | best over all epochs (%) | skip edges (pick) | s / epoch | machine load |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...runs.map((r) => {
       const t = r.trajectory;
-      const last = t[t.length - 1];
+      const pick = r.pickArch ?? t[t.length - 1].arch;
       const best = Math.max(...t.map((e) => e.testAcc ?? -Infinity));
-      return `| ${r.order} | ${r.seed} | ${r.epochs} | \`${last.arch}\` | ${last.testAcc} | ${best} | ${skip(last.arch)} of 6 | ${(t.reduce((s, e) => s + e.seconds, 0) / t.length).toFixed(1)} | ${r.machine.loadAverage1m} |`;
+      return `| ${r.variant ?? 'one-shot'} | ${r.order} | ${r.seed} | ${r.epochs} | \`${pick}\` | ${r.pickTestAcc ?? t[t.length - 1].testAcc} | ${best} | ${skip(pick)} of 6 | ${(t.reduce((s, e) => s + e.seconds, 0) / t.length).toFixed(1)} | ${r.machine.loadAverage1m} |`;
     }),
     '',
     '## Trajectories (test accuracy of the decoded cell after each epoch, %)',

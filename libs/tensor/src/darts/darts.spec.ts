@@ -111,7 +111,36 @@ describe('DARTS over the NB201 supernet', () => {
       expect(Math.sqrt(err1 / scale)).toBeGreaterThan(0.2);
       expect(Math.sqrt(err2 / scale)).toBeLessThan(0.01); // measured: 0.27 and 0.0004
       expect(Array.from(W.dataSync())).toEqual(Array.from(saved[0]!.dataSync()));
-      tf.dispose([...saved, second.grad, first.grad]);
+      tf.dispose([second.grad, first.grad]);
+
+      // The virtual step as SGD takes it, w' = w − ξ (μ·b + ∇L_train + λ w): the same check against its own bilevel objective.
+      const buffers = vars.map((v, k) => tf.mul(tf.tensor(testValues(v.size, 40 + k), v.shape), 0.5));
+      const virtual = { momentum: 0.9, weightDecay: 0.01, buffers };
+      const sgdLike = unrolledArchGradient(lossOf, vars, alpha, train, val, { order: 2, xi, virtual });
+      const fv = (a: tf.Tensor2D): number => {
+        const { grads, value } = tf.variableGrads(() => lossOf(a, train), vars);
+        value.dispose();
+        tf.tidy(() =>
+          vars.forEach((w, k) => w.assign(tf.sub(saved[k]!, tf.mul(tf.add(tf.add(grads[w.name]!, tf.mul(saved[k]!, 0.01)), tf.mul(buffers[k]!, 0.9)), xi)))),
+        );
+        tf.dispose(Object.values(grads));
+        const out = tf.tidy(() => lossOf(a, val).dataSync()[0]!);
+        tf.tidy(() => vars.forEach((w, k) => w.assign(saved[k]!)));
+        return out;
+      };
+      const gv = sgdLike.grad.dataSync();
+      let [errV, scaleV] = [0, 0];
+      for (let i = 0; i < D * K; i++) {
+        const step = (s: number) => tf.tidy(() => tf.add(alpha, tf.mul(tf.reshape(tf.oneHot(tf.tensor1d([i], 'int32'), D * K), [D, K]), s * h)) as tf.Tensor2D);
+        const [ap, am] = [step(1), step(-1)];
+        const fd = (fv(ap) - fv(am)) / (2 * h);
+        tf.dispose([ap, am]);
+        errV += (gv[i]! - fd) ** 2;
+        scaleV += fd ** 2;
+      }
+      expect(Math.sqrt(errV / scaleV)).toBeLessThan(0.01);
+      expect(gv.some((v, i) => Math.abs(v - g2[i]!) > 1e-3)).toBe(true); // the momentum and decay terms change it
+      tf.dispose([...saved, ...buffers, sgdLike.grad]);
     } finally {
       tf.dispose([W, V, alpha, train.x, train.y, val.x, val.y]);
     }
@@ -133,6 +162,35 @@ describe('DARTS over the NB201 supernet', () => {
       expect(g2.some((v, i) => Math.abs(v - g1[i]!) > 1e-4)).toBe(true);
       expect(second.valLoss).not.toBeCloseTo(first.valLoss, 4); // taken at w', not w
       tf.dispose([second.grad, first.grad]);
+    } finally {
+      alpha.dispose();
+      sn.dispose();
+      tf.dispose([train.x, train.y, val.x, val.y]);
+    }
+  });
+
+  it('a few-shot sub-supernet: a pinned edge mixes only its choice, its α gets no gradient, decoding keeps it', () => {
+    const sn = buildSupernet('nb201', { ...TINY, seed: 2 });
+    const [train, val] = [batchOf(6, 5), batchOf(6, 6)];
+    const alpha = tf.variable(tf.tensor2d(testValues(30, 8), [6, 5]), true, 'darts-spec-alpha3');
+    const fixed = [3, undefined, undefined, undefined, undefined, undefined];
+    try {
+      const w = archWeights(alpha, fixed).arraySync();
+      expect(w[0]).toEqual([0, 0, 0, 1, 0]);
+      expect(w[1]!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+      const { grad } = archGradient(sn, alpha, train, val, { order: 2, xi: 0.025, fixed });
+      const g = grad.arraySync();
+      expect(g[0]!.map(Math.abs)).toEqual([0, 0, 0, 0, 0]);
+      expect(g[1]!.some((v) => v !== 0)).toBe(true);
+      grad.dispose();
+      expect(decodeArgmax(alpha, fixed)[0]).toBe(3);
+      // Pinning an edge to its path's op gives that path's loss where every other edge is one-hot too.
+      const path = [3, 2, 4, 1, 3, 2];
+      const big = tf.tidy(() => tf.mul(tf.oneHot(tf.tensor1d(path, 'int32'), 5), 50)) as tf.Tensor2D;
+      const a = mixedLoss(sn, big, train, 0, [3]).dataSync()[0]!;
+      const b = tf.tidy(() => crossEntropySum(sn.forward(train.x, path, { training: true, bnMomentum: 0 }), train.y, 3).dataSync()[0]! / 6);
+      expect(a).toBeCloseTo(b, 4);
+      big.dispose();
     } finally {
       alpha.dispose();
       sn.dispose();

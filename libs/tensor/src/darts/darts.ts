@@ -11,10 +11,15 @@
  *   ∇α L_val(w', α) − ξ · [∇α L_train(w⁺, α) − ∇α L_train(w⁻, α)] / (2ε),
  *   w± = w ± ε ∇w' L_val(w', α),   ε = 0.01 / ‖∇w' L_val(w', α)‖,
  *
- * the Hessian-vector product by central differences. (The reference code's virtual step also adds
- * the SGD momentum buffer and weight decay; here it is eq. 6 as written.) Batch norm runs on batch
- * statistics, as DARTS's search network does; the passes of the architecture gradient leave the
- * running statistics alone.
+ * the Hessian-vector product by central differences. With `virtual` the virtual step is the one
+ * SGD would take, as the reference code computes it: `w' = w − ξ (μ·b + ∇w L_train + λ w)` with the
+ * optimizer's momentum buffer b, momentum μ and weight decay λ; without it, eq. 6 as written. Batch
+ * norm runs on batch statistics, as DARTS's search network does; the passes of the architecture
+ * gradient leave the running statistics alone.
+ *
+ * Few-shot NAS (Zhao et al., ICML 2021) splits the relaxation into sub-supernets by fixing one edge's
+ * operation: `fixed[d] = k` pins decision d to choice k (its mixing weights one-hot, its α without
+ * gradient).
  */
 import { NasxError } from '@nasx/contracts';
 import * as tf from '@tensorflow/tfjs-core';
@@ -29,9 +34,23 @@ export interface DartsBatch {
   readonly y: tf.Tensor1D;
 }
 
-/** The mixing weights of α: a softmax over each row. */
-export function archWeights(alpha: tf.Tensor2D): tf.Tensor2D {
-  return tf.softmax(alpha, -1);
+/** Decisions pinned to one choice (a few-shot sub-supernet): `fixed[d] = k`, or undefined where free. */
+export type FixedChoices = readonly (number | undefined)[];
+
+/** The mixing weights of α: a softmax over each row; a row of `fixed` is one-hot on its choice. */
+export function archWeights(alpha: tf.Tensor2D, fixed?: FixedChoices): tf.Tensor2D {
+  if (!fixed || fixed.every((f) => f === undefined)) return tf.softmax(alpha, -1);
+  return tf.tidy(() => {
+    const [rows, cols] = alpha.shape;
+    const pinned = new Float32Array(rows * cols);
+    const keep = new Float32Array(rows * cols).fill(1);
+    fixed.forEach((k, d) => {
+      if (k === undefined) return;
+      keep.fill(0, d * cols, (d + 1) * cols);
+      pinned[d * cols + k] = 1;
+    });
+    return tf.add(tf.mul(tf.softmax(alpha, -1), tf.tensor2d(keep, [rows, cols])), tf.tensor2d(pinned, [rows, cols])) as tf.Tensor2D;
+  });
 }
 
 function mixedForward(supernet: Supernet): NonNullable<Supernet['forwardMixed']> {
@@ -47,9 +66,9 @@ function mixedForward(supernet: Supernet): NonNullable<Supernet['forwardMixed']>
 }
 
 /** Mean cross-entropy of the relaxed network on `batch` (training-mode batch norm; running statistics kept when `bnMomentum` is 0). */
-export function mixedLoss(supernet: Supernet, alpha: tf.Tensor2D, batch: DartsBatch, bnMomentum = 0): tf.Scalar {
+export function mixedLoss(supernet: Supernet, alpha: tf.Tensor2D, batch: DartsBatch, bnMomentum = 0, fixed?: FixedChoices): tf.Scalar {
   return tf.tidy(() => {
-    const logits = mixedForward(supernet)(batch.x, archWeights(alpha), { training: true, bnMomentum });
+    const logits = mixedForward(supernet)(batch.x, archWeights(alpha, fixed), { training: true, bnMomentum });
     return tf.div(crossEntropySum(logits, batch.y, supernet.numClasses), batch.x.shape[0]) as tf.Scalar;
   });
 }
@@ -62,6 +81,10 @@ export interface ArchGradientOptions {
   readonly xi: number;
   /** Norm of the weight perturbation of the finite-difference Hessian-vector product (DARTS: 0.01). */
   readonly epsilon?: number;
+  /** The virtual step as SGD takes it (see the file header): its momentum buffers, by weight, and settings. */
+  readonly virtual?: { readonly momentum: number; readonly weightDecay: number; readonly buffers: readonly (tf.Tensor | undefined)[] };
+  /** Decisions pinned to a choice (a few-shot sub-supernet). */
+  readonly fixed?: FixedChoices;
 }
 
 /** The architecture gradient and the validation loss it was taken at (`L_val(w', α)` in second order). */
@@ -75,9 +98,21 @@ export interface ArchGradient {
  * supernet's weights are the same after the call as before (the virtual steps are undone). The
  * caller disposes `grad`.
  */
-export function archGradient(supernet: Supernet, alpha: tf.Variable, train: DartsBatch, val: DartsBatch, options: ArchGradientOptions): ArchGradient {
-  const weights = [...supernet.parameters.values()];
-  return unrolledArchGradient((a, batch) => mixedLoss(supernet, a, batch), weights, alpha, train, val, options);
+export function archGradient(
+  supernet: Supernet,
+  alpha: tf.Variable,
+  train: DartsBatch,
+  val: DartsBatch,
+  options: ArchGradientOptions & { readonly sgd?: SgdOptimizer },
+): ArchGradient {
+  const names = [...supernet.parameters.keys()];
+  const weights = names.map((n) => supernet.parameters.get(n)!);
+  const sgd = options.sgd;
+  const virtual = sgd ? { ...sgd.settings, buffers: names.map((n) => sgd.bufferOf(n)) } : options.virtual;
+  return unrolledArchGradient((a, batch) => mixedLoss(supernet, a, batch, 0, options.fixed), weights, alpha, train, val, {
+    ...options,
+    ...(virtual ? { virtual } : {}),
+  });
 }
 
 /**
@@ -104,11 +139,20 @@ export function unrolledArchGradient<B>(
   const xi = options.xi;
   const saved = weights.map((w) => tf.clone(w));
   try {
-    // w' = w − ξ ∇w L_train(w, α)
+    // w' = w − ξ ∇w L_train(w, α), or − ξ (μ·b + ∇w L_train + λ w) as SGD would step
     {
       const { value, grads } = gradsOf(train, [...weights]);
       value.dispose();
-      tf.tidy(() => weights.forEach((w) => w.assign(tf.sub(w, tf.mul(grads[w.name]!, xi)))));
+      const v = options.virtual;
+      tf.tidy(() =>
+        weights.forEach((w, k) => {
+          let d: tf.Tensor = grads[w.name]!;
+          if (v && v.weightDecay !== 0) d = tf.add(d, tf.mul(w, v.weightDecay));
+          const b = v?.buffers[k];
+          if (v && b && v.momentum !== 0) d = tf.add(d, tf.mul(b, v.momentum));
+          w.assign(tf.sub(w, tf.mul(d, xi)));
+        }),
+      );
       tf.dispose(Object.values(grads));
     }
     // ∇α L_val(w', α) and ∇w' L_val(w', α)
@@ -149,7 +193,15 @@ export interface WeightStepResult {
  * not updated), the gradient clipped to a global norm of `clip` (DARTS: 5). Batch-norm running
  * statistics are updated.
  */
-export function weightStep(supernet: Supernet, alpha: tf.Variable, batch: DartsBatch, sgd: SgdOptimizer, lr: number, clip = 5): WeightStepResult {
+export function weightStep(
+  supernet: Supernet,
+  alpha: tf.Variable,
+  batch: DartsBatch,
+  sgd: SgdOptimizer,
+  lr: number,
+  clip = 5,
+  fixed?: FixedChoices,
+): WeightStepResult {
   const names = [...supernet.parameters.keys()];
   const weights = names.map((n) => supernet.parameters.get(n)!);
   const byVariable = new Map(names.map((n) => [supernet.parameters.get(n)!.name, n]));
@@ -157,7 +209,7 @@ export function weightStep(supernet: Supernet, alpha: tf.Variable, batch: DartsB
   const { value, grads } = tf.variableGrads(
     () =>
       tf.tidy(() => {
-        const logits = mixedForward(supernet)(batch.x, archWeights(alpha as tf.Tensor2D), { training: true });
+        const logits = mixedForward(supernet)(batch.x, archWeights(alpha as tf.Tensor2D, fixed), { training: true });
         hits = tf.keep(correctCount(logits, batch.y));
         return tf.div(crossEntropySum(logits, batch.y, supernet.numClasses), batch.x.shape[0]) as tf.Scalar;
       }),
@@ -173,11 +225,24 @@ export function weightStep(supernet: Supernet, alpha: tf.Variable, batch: DartsB
   return { loss, correct, n: batch.x.shape[0] };
 }
 
+/** Σ correct and Σ loss of the relaxed network on `batch` (batch statistics, running statistics kept): its validation accuracy. */
+export function mixedAccuracy(supernet: Supernet, alpha: tf.Tensor2D, batch: DartsBatch, fixed?: FixedChoices): { correct: number; loss: number; n: number } {
+  return tf.tidy(() => {
+    const logits = mixedForward(supernet)(batch.x, archWeights(alpha, fixed), { training: true, bnMomentum: 0 });
+    return {
+      correct: correctCount(logits, batch.y).dataSync()[0]!,
+      loss: crossEntropySum(logits, batch.y, supernet.numClasses).dataSync()[0]!,
+      n: batch.x.shape[0],
+    };
+  });
+}
+
 /** The discrete architecture of α: the argmax of each row (a choice index per decision), as DARTS's NB201 code decodes (`none` included). */
-export function decodeArgmax(alpha: tf.Tensor2D): number[] {
+export function decodeArgmax(alpha: tf.Tensor2D, fixed?: FixedChoices): number[] {
   const [rows, cols] = alpha.shape;
   const v = alpha.dataSync();
   return Array.from({ length: rows }, (_, r) => {
+    if (fixed?.[r] !== undefined) return fixed[r]!;
     let best = 0;
     for (let c = 1; c < cols; c++) if (v[r * cols + c]! > v[r * cols + best]!) best = c;
     return best;

@@ -59,6 +59,16 @@ export class SgdOptimizer {
     }
   }
 
+  /** The settings: momentum factor and weight decay (DARTS's virtual step uses both). */
+  get settings(): { readonly momentum: number; readonly weightDecay: number } {
+    return { momentum: this.momentum, weightDecay: this.weightDecay };
+  }
+
+  /** The current momentum buffer of a parameter (not a copy; undefined before its first step). */
+  bufferOf(name: string): tf.Tensor | undefined {
+    return this.buffers.get(name);
+  }
+
   /**
    * The momentum buffers by parameter name (copies), for a checkpoint. A parameter that has not
    * had a gradient yet has none; loading a zero buffer for it is the same, since `μ·0 + g = g`.

@@ -95,6 +95,21 @@ export const dartsSchema = {
         "maximum": 1024
       }
     },
+    "split": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "edge"
+      ],
+      "description": "Few-shot DARTS (Zhao et al., ICML 2021): one sub-supernet per operation of this edge (pinned there, the other edges relaxed), each searched for all the epochs; the pick is the sub-supernet whose relaxed network validates best. The budget must cover every sub-supernet's evaluations (5 × epochs on NB201 with evaluate: epoch).",
+      "properties": {
+        "edge": {
+          "type": "integer",
+          "minimum": 0,
+          "description": "The decision (NB201: cell edge 0..5, in the order 1←0, 2←0, 2←1, 3←0, 3←1, 3←2) to split on; the paper splits edge 0."
+        }
+      }
+    },
     "evaluate": {
       "enum": [
         "epoch",

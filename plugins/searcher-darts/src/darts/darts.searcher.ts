@@ -9,11 +9,18 @@
  * DARTS's collapse onto parameter-free operations shows (NAS-Bench-201 paper, Table 5).
  *
  * Data: weights train on the task's training split and α on its validation split (DARTS splits
- * CIFAR-10's training set in halves; nasx's tasks already hold a validation split apart).
+ * CIFAR-10's training set in halves; nasx's tasks already hold a validation split apart). The
+ * second-order virtual step is the step SGD would take (momentum buffer and weight decay included),
+ * as the reference code computes it.
+ *
+ * Few-shot DARTS (Zhao et al., ICML 2021, `split`): one sub-supernet per choice of an edge, the edge
+ * pinned to that choice and the rest relaxed, each searched in full from its own initialisation as
+ * the authors' NB201 scripts do; the pick is the sub-supernet whose relaxed network validates best.
  *
  * Resume: after every epoch the weights, α, both optimizers' state and the decoded cells so far are
- * written to the run's state folder; a resumed run asks the kernel for the finished epochs'
- * evaluations again (answered from the journal) and continues with the next epoch.
+ * written to the run's state folder (a folder per sub-supernet); a resumed run asks the kernel for
+ * the finished epochs' evaluations again (answered from the journal) and continues with the next
+ * epoch.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -36,6 +43,7 @@ import {
   decodeArgmax,
   initTensorBackend,
   learningRateAt,
+  mixedAccuracy,
   readTensorFile,
   supernetSpaces,
   tf,
@@ -60,12 +68,16 @@ const STATE_FORMAT = 1;
 /** One finished epoch, as recorded in the state folder and reported. */
 export interface DartsEpoch {
   readonly epoch: number;
+  /** The sub-supernet (`sub-k`: the split edge pinned to choice k) of a few-shot search. */
+  readonly sub?: string;
   /** The decoded cell after the epoch (the space's text form). */
   readonly arch: string;
   readonly trainLoss: number;
   readonly trainAccuracy: number;
   /** Mean validation loss over the epoch's architecture steps. */
   readonly valLoss: number;
+  /** Accuracy (%) of the relaxed network on the epoch's validation images after the epoch. */
+  readonly valAccuracy: number;
   /** Mean entropy of the edges' mixing weights (nats; log 5 = 1.61 is uniform). */
   readonly entropy: number;
   readonly seconds: number;
@@ -126,47 +138,90 @@ export class DartsSearcher implements LoopSearcher {
     }
     await initTensorBackend();
     const seed = ctx.rng.int(2 ** 31);
-    const supernet = buildSupernet(space.id, {
+    const supernetOptions = {
       numClasses: task.numClasses,
       inputShape: task.inputShape,
-      seed,
       ...(o.macro ? { macro: o.macro as Record<string, number> } : {}),
-    });
+    };
+    // The space's decisions must be the supernet's choices, one for one (checked on a first build).
+    const probe = buildSupernet(space.id, { ...supernetOptions, seed });
+    const [choices, choiceNames, relaxed] = [probe.choices, probe.choiceNames, probe.forwardMixed !== undefined];
+    probe.dispose();
+    const decisions = space.decisions?.();
+    const matches =
+      decisions !== undefined &&
+      typeof space.fromDecisions === 'function' &&
+      decisions.length === choices.length &&
+      decisions.every((d, i) => d.choices.length === choices[i] && d.choices.every((c, k) => c === choiceNames[i]![k]));
+    if (!matches || !relaxed) {
+      throw usage(
+        `searcher "darts" relaxes every choice of the ${space.id} supernet (${choiceNames[0]!.join(', ')}), and the space's decisions differ or it has no relaxation`,
+        `search the whole ${space.id} space (no restricted operation list)`,
+        '/space/options',
+      );
+    }
+    if (o.split && o.split.edge >= choices.length) {
+      throw usage(
+        `option split.edge is ${o.split.edge}, and the ${space.id} supernet has ${choices.length} decisions`,
+        `give an edge in 0..${choices.length - 1}`,
+        '/searcher/options/split/edge',
+      );
+    }
+    // One-shot DARTS, or (split) one sub-supernet per choice of the split edge, each searched in full.
+    const subs: { label: string; fixed: (number | undefined)[] | undefined }[] = o.split
+      ? Array.from({ length: choices[o.split.edge]! }, (_, k) => ({
+          label: `sub-${k}`,
+          fixed: choices.map((_, d) => (d === o.split!.edge ? k : undefined)),
+        }))
+      : [{ label: 'one-shot', fixed: undefined }];
+    const setup = stableJson({ space: space.id, task: task.id, inputShape: task.inputShape, classes: task.numClasses, seed, options: o as never });
+    const finals: { arch: Architecture; valAccuracy: number; label: string }[] = [];
+    for (const [j, sub] of subs.entries()) {
+      const final = await this.searchOne(ctx, emit, { ...supernetOptions, seed: seed + j }, sub, setup, j, subs.length);
+      if (final) finals.push(final);
+    }
+    if (o.split && finals.length > 0) {
+      // Few-shot NAS's pick: the sub-supernet whose relaxed network validates best.
+      const best = finals.reduce((a, b) => (b.valAccuracy > a.valAccuracy ? b : a));
+      this.last = best.arch;
+      emit({
+        type: 'log',
+        level: 'info',
+        source: ID,
+        message: `darts: sub-supernets' final validation accuracies ${finals.map((f) => `${f.label} ${f.valAccuracy.toFixed(1)} %`).join(', ')}; pick ${best.label}: ${space.format(best.arch)}`,
+      });
+    }
+  }
+
+  /** One DARTS search (the one-shot relaxation or one sub-supernet); returns its final cell and validation accuracy. */
+  private async searchOne(
+    ctx: SearchLoopContext,
+    emit: (d: EventDraft) => void,
+    supernetOptions: Parameters<typeof buildSupernet>[1],
+    sub: { label: string; fixed: (number | undefined)[] | undefined },
+    setup: string,
+    index: number,
+    count: number,
+  ): Promise<{ arch: Architecture; valAccuracy: number; label: string } | undefined> {
+    const o = this.options;
+    const space = ctx.space;
+    const task = ctx.task!;
+    const fixed = sub.fixed;
+    const source = count > 1 ? `${ID}:${sub.label}` : ID;
+    const supernet = buildSupernet(space.id, supernetOptions);
     let alpha: tf.Variable | undefined;
     let adam: tf.AdamOptimizer | undefined;
     try {
-      const decisions = space.decisions?.();
-      const matches =
-        decisions !== undefined &&
-        typeof space.fromDecisions === 'function' &&
-        decisions.length === supernet.choices.length &&
-        decisions.every((d, i) => d.choices.length === supernet.choices[i] && d.choices.every((c, k) => c === supernet.choiceNames[i]![k]));
-      if (!matches || !supernet.forwardMixed) {
-        throw usage(
-          `searcher "darts" relaxes every choice of the ${space.id} supernet (${supernet.choiceNames[0]!.join(', ')}), and the space's decisions differ or it has no relaxation`,
-          `search the whole ${space.id} space (no restricted operation list)`,
-          '/space/options',
-        );
-      }
       const [D, K] = [supernet.choices.length, supernet.choices[0]!];
-      alpha = tf.variable(tf.mul(tf.randomNormal([D, K], 0, 1, 'float32', seed), 1e-3), true, `darts-alpha-${seed}`);
+      alpha = tf.variable(tf.mul(tf.randomNormal([D, K], 0, 1, 'float32', supernetOptions.seed), 1e-3), true, `darts-alpha-${supernetOptions.seed}`);
       adam = tf.train.adam(o.archLearningRate, 0.5, 0.999);
       const sgd = new SgdOptimizer(supernet.parameters, { momentum: o.momentum, nesterov: false, weightDecay: o.weightDecay });
-
-      const setup = stableJson({
-        space: space.id,
-        task: task.id,
-        inputShape: task.inputShape,
-        classes: task.numClasses,
-        seed,
-        options: o as never,
-      });
-      const dir = ctx.stateDir ? path.join(ctx.stateDir, 'darts') : undefined;
-      const restored = dir ? await this.restore(dir, setup, supernet, alpha, sgd, adam) : [];
+      const dir = ctx.stateDir ? path.join(ctx.stateDir, 'darts', ...(count > 1 ? [sub.label] : [])) : undefined;
+      const history: DartsEpoch[] = dir ? await this.restore(dir, setup, supernet, alpha, sgd, adam) : [];
       // The finished epochs' cells again: a resumed run answers them from its journal.
-      for (const e of restored) {
+      for (const e of history) {
         this.history.push(e);
-        if (o.evaluate === 'epoch' || (o.evaluate === 'end' && e.epoch === o.epochs - 1)) await this.judge(ctx, space.parse(e.arch));
+        if (o.evaluate === 'epoch' || e.epoch === o.epochs - 1) await this.judge(ctx, space.parse(e.arch));
         else this.last = space.parse(e.arch);
       }
 
@@ -177,17 +232,18 @@ export class DartsSearcher implements LoopSearcher {
       const steps = Math.min(trainBatches, valBatches);
       if (steps === 0)
         throw new NasxError('data', `task "${task.id}" has an empty training or validation split`, { pkg: PKG, contribution: ID, fix: 'check the task data' });
-      if (valBatches < trainBatches) {
+      if (valBatches < trainBatches && history.length === 0) {
         ctx.logger.info(
           `darts: ${steps} steps per epoch (the validation split gives ${valBatches} batches of ${o.batchSize}, the training split ${trainBatches})`,
         );
       }
-      const phase = phaseReporter(ctx, 'DARTS search', { total: o.epochs * steps, unit: 'steps', source: ID });
-      for (let epoch = this.history.length; epoch < o.epochs; epoch++) {
+      const label = count > 1 ? `DARTS ${sub.label} (${index + 1} of ${count})` : 'DARTS search';
+      const phase = phaseReporter(ctx, label, { total: o.epochs * steps, unit: 'steps', source: ID });
+      for (let epoch = history.length; epoch < o.epochs; epoch++) {
         ctx.signal.throwIfAborted();
         const t0 = performance.now();
         const lr = learningRateAt('cosine', epoch, o.epochs, o.learningRate, o.minLearningRate);
-        const rng = ctx.rng.fork(`epoch-${epoch}`);
+        const rng = ctx.rng.fork(`${sub.label}-epoch-${epoch}`);
         const ti = train.batches({ batchSize: o.batchSize, rng: rng.fork('train'), limit: steps })[Symbol.asyncIterator]();
         const vi = val.batches({ batchSize: o.batchSize, rng: rng.fork('val'), limit: steps })[Symbol.asyncIterator]();
         let [loss, correct, seen, valLoss, k] = [0, 0, 0, 0, 0];
@@ -198,12 +254,12 @@ export class DartsSearcher implements LoopSearcher {
           const tr = toTensors(tb.value) as DartsBatch;
           const va = toTensors(vb.value) as DartsBatch;
           try {
-            const g = archGradient(supernet, alpha, tr, va, { order: o.order === 'second' ? 2 : 1, xi: lr });
+            const g = archGradient(supernet, alpha, tr, va, { order: o.order === 'second' ? 2 : 1, xi: lr, sgd, ...(fixed ? { fixed } : {}) });
             const decayed = tf.tidy(() => (o.archWeightDecay > 0 ? tf.add(g.grad, tf.mul(alpha!, o.archWeightDecay)) : tf.clone(g.grad)));
             adam.applyGradients([{ name: alpha.name, tensor: decayed }]);
             tf.dispose([g.grad, decayed]);
             valLoss += g.valLoss;
-            const r = weightStep(supernet, alpha, tr, sgd, lr, o.gradClip);
+            const r = weightStep(supernet, alpha, tr, sgd, lr, o.gradClip, fixed);
             loss += r.loss;
             correct += r.correct;
             seen += r.n;
@@ -215,40 +271,58 @@ export class DartsSearcher implements LoopSearcher {
           // Let timers and aborts through between steps.
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
-        const arch = space.fromDecisions!(decodeArgmax(alpha as tf.Tensor2D));
+        // The relaxed network's accuracy on the epoch's validation images (few-shot NAS picks a sub-supernet by it).
+        let [vCorrect, vSeen] = [0, 0];
+        for await (const b of val.batches({ batchSize: o.batchSize, limit: steps })) {
+          const va = toTensors(b) as DartsBatch;
+          try {
+            const r = mixedAccuracy(supernet, alpha as tf.Tensor2D, va, fixed);
+            vCorrect += r.correct;
+            vSeen += r.n;
+          } finally {
+            tf.dispose([va.x, va.y]);
+          }
+        }
+        const arch = space.fromDecisions!(decodeArgmax(alpha as tf.Tensor2D, fixed));
         const entropy = tf.tidy(() => {
-          const w = archWeights(alpha as tf.Tensor2D);
+          const w = archWeights(alpha as tf.Tensor2D, fixed);
           return -tf.sum(tf.mul(w, tf.log(tf.add(w, 1e-12)))).dataSync()[0]! / D;
         });
         const record: DartsEpoch = {
           epoch,
+          ...(count > 1 ? { sub: sub.label } : {}),
           arch: space.format(arch),
           trainLoss: loss / Math.max(seen, 1),
           trainAccuracy: (100 * correct) / Math.max(seen, 1),
           valLoss: valLoss / Math.max(k, 1),
+          valAccuracy: (100 * vCorrect) / Math.max(vSeen, 1),
           entropy,
           seconds: (performance.now() - t0) / 1000,
         };
+        history.push(record);
         this.history.push(record);
         for (const [name, value] of [
           ['darts_train_loss', record.trainLoss],
           ['darts_train_acc', record.trainAccuracy],
           ['darts_val_loss', record.valLoss],
+          ['darts_val_acc', record.valAccuracy],
           ['darts_alpha_entropy', record.entropy],
         ] as const) {
-          emit({ type: 'metric', name, value, step: epoch + 1, source: ID });
+          emit({ type: 'metric', name, value, step: epoch + 1, source });
         }
         emit({
           type: 'log',
           level: 'info',
-          source: ID,
-          message: `darts: epoch ${epoch + 1}/${o.epochs} (${record.seconds.toFixed(1)} s): train loss ${record.trainLoss.toFixed(4)}, accuracy ${record.trainAccuracy.toFixed(1)} %, val loss ${record.valLoss.toFixed(4)}, α entropy ${entropy.toFixed(3)}; cell ${record.arch}`,
+          source,
+          message: `darts${count > 1 ? ` ${sub.label}` : ''}: epoch ${epoch + 1}/${o.epochs} (${record.seconds.toFixed(1)} s): train loss ${record.trainLoss.toFixed(4)}, accuracy ${record.trainAccuracy.toFixed(1)} %, val loss ${record.valLoss.toFixed(4)}, val accuracy ${record.valAccuracy.toFixed(1)} %, α entropy ${entropy.toFixed(3)}; cell ${record.arch}`,
         });
-        if (dir) await this.save(dir, setup, supernet, alpha, sgd, adam);
+        if (dir) await this.save(dir, setup, history, supernet, alpha, sgd, adam);
         if (o.evaluate === 'epoch' || epoch === o.epochs - 1) await this.judge(ctx, arch);
         else this.last = arch;
       }
       phase.end();
+      const last = history[history.length - 1];
+      return last ? { arch: space.parse(last.arch), valAccuracy: last.valAccuracy, label: sub.label } : undefined;
     } finally {
       alpha?.dispose();
       adam?.dispose();
@@ -262,7 +336,15 @@ export class DartsSearcher implements LoopSearcher {
     await ctx.evaluate(arch);
   }
 
-  private async save(dir: string, setup: string, supernet: Supernet, alpha: tf.Variable, sgd: SgdOptimizer, adam: tf.AdamOptimizer): Promise<void> {
+  private async save(
+    dir: string,
+    setup: string,
+    epochs: readonly DartsEpoch[],
+    supernet: Supernet,
+    alpha: tf.Variable,
+    sgd: SgdOptimizer,
+    adam: tf.AdamOptimizer,
+  ): Promise<void> {
     const weights = new Map([...supernet.parameters].map(([n, v]) => [n, v.dataSync() as Float32Array]));
     for (const [n, v] of supernet.buffers) weights.set(`buffer:${n}`, v.dataSync() as Float32Array);
     const momentum = sgd.momentumBuffers();
@@ -271,7 +353,7 @@ export class DartsSearcher implements LoopSearcher {
     const state: DartsState = {
       format: STATE_FORMAT,
       setup,
-      epochs: this.history,
+      epochs,
       weights: writeTensorFile(dir, 'weights.bin', weights),
       momentum: writeTensorFile(dir, 'momentum.bin', momentum),
       arch: writeTensorFile(dir, 'arch.bin', arch),
