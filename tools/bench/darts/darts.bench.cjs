@@ -84,10 +84,17 @@ for (const order of orders) {
       valAcc: e.valAccuracy === undefined ? null : +e.valAccuracy.toFixed(2),
       seconds: +e.seconds.toFixed(1),
     }));
-    previous.runs[`${order}-${seed}`] = {
+    const finished = events.find((e) => e.type === 'run-finished');
+    const pickKey = finished?.recommended?.arch?.key;
+    const key = `${variant}-${order}-${seed}`;
+    previous.runs[key] = {
+      variant,
       order,
       seed,
       epochs,
+      pick: pickLine ? pickLine.message : null,
+      pickArch: pickLine ? pickLine.message.split(': ').at(-1) : trajectory.at(-1).arch,
+      pickTestAcc: pickKey ? (accOf.get(pickKey) ?? null) : null,
       trainLimit: trainLimit ? Number(trainLimit) : null,
       date: new Date().toISOString().slice(0, 10),
       machine: machineInfo(),
@@ -96,7 +103,7 @@ for (const order of orders) {
     };
     fs.writeFileSync(RESULTS, JSON.stringify(previous, null, 1) + '\n');
     console.error(
-      `darts ${order} seed ${seed}: final ${trajectory.at(-1).arch} test ${trajectory.at(-1).testAcc} (${previous.runs[`${order}-${seed}`].seconds} s)`,
+      `darts ${variant} ${order} seed ${seed}: pick ${previous.runs[key].pickArch} test ${previous.runs[key].pickTestAcc} (${previous.runs[key].seconds} s)`,
     );
   }
 }
