@@ -1,7 +1,19 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NasxError } from '@nasx/contracts';
-import { argmaxRows, auroc, averagePrecision, macroF1, mae8, meanAveragePrecision, relativeL2, rocAuc, zeroOneError } from './task-metrics';
+import {
+  argmaxChannels,
+  argmaxRows,
+  auroc,
+  averagePrecision,
+  macroF1,
+  mae8,
+  meanAveragePrecision,
+  meanIoU,
+  relativeL2,
+  rocAuc,
+  zeroOneError,
+} from './task-metrics';
 
 interface Fixtures {
   sklearn: string;
@@ -93,4 +105,28 @@ describe(`against scikit-learn ${fixtures.sklearn} on the same inputs`, () => {
       x.value,
     ),
   );
+});
+
+describe('meanIoU (segmentation)', () => {
+  it('hand-computed: void pixels are not scored, a class absent from truth and predictions is left out', () => {
+    // Scored pixels: class 0 TP 1, FP 1, FN 1 → 1/3; class 1 TP 2, FP 1 → 2/3; class 2 TP 1, FN 1 → 1/2.
+    const truth = [0, 0, 1, 1, 2, 11, 2];
+    const pred = [0, 1, 1, 1, 2, 0, 0];
+    expect(meanIoU(truth, pred, { classes: 3 })).toBeCloseTo(50, 10);
+    expect(meanIoU(truth, pred, { classes: 4 })).toBeCloseTo(50, 10);
+    // A predicted class never true still counts (IoU 0): class 3 predicted once.
+    expect(meanIoU([0, 0, 1, 1], [0, 3, 1, 1], { classes: 4 })).toBeCloseTo((100 * (1 / 2 + 1 + 0)) / 3, 10);
+  });
+
+  it('edge cases: constant predictions, perfect predictions, nothing scored', () => {
+    expect(meanIoU([0, 1, 2], [0, 0, 0], { classes: 3 })).toBeCloseTo(100 / 9, 10);
+    expect(meanIoU([4, 2, 2, 0], [4, 2, 2, 0], { classes: 5 })).toBe(100);
+    expect(meanIoU([11, 11], [0, 1], { classes: 11 })).toBeNaN();
+    expect(() => meanIoU([0, 1], [0], { classes: 2 })).toThrow(/2 values against 1/);
+  });
+
+  it('argmaxChannels reads channel-first maps per pixel', () => {
+    // 1 sample, 3 channels, 2 pixels: pixel 0 → channel 2, pixel 1 → channel 0.
+    expect(Array.from(argmaxChannels([0.1, 0.9, 0.2, 0.0, 0.7, 0.05], 1, 3, 2))).toEqual([2, 0]);
+  });
 });

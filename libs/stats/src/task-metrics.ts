@@ -290,6 +290,59 @@ export function mae8(pred: ArrayLike<number>, truth: ArrayLike<number>, n: numbe
   return proteins ? total / proteins : NaN;
 }
 
+export interface MeanIoUOptions {
+  /** Classes `0 … classes − 1`; a truth label outside them (CamVid's void, 11) is not scored. */
+  readonly classes: number;
+}
+
+/**
+ * Mean intersection over union (%) of per-pixel class predictions, as semantic segmentation scores
+ * (Auto-DeepLab's Cityscapes/CamVid mIoU): over the pixels whose truth is a class, a confusion matrix;
+ * per class TP / (TP + FP + FN); the mean over the classes that occur in the truth or the
+ * predictions of scored pixels (a class absent from both is left out rather than counted 0 or 1).
+ */
+export function meanIoU(truth: ArrayLike<number>, pred: ArrayLike<number>, options: MeanIoUOptions): number {
+  checkSizes('meanIoU', truth, pred);
+  const k = options.classes;
+  const tp = new Float64Array(k);
+  const fp = new Float64Array(k);
+  const fn = new Float64Array(k);
+  for (let i = 0; i < truth.length; i++) {
+    const t = truth[i]!;
+    if (!(t >= 0 && t < k) || !Number.isInteger(t)) continue;
+    const p = pred[i]!;
+    if (p === t) tp[t] = tp[t]! + 1;
+    else {
+      fn[t] = fn[t]! + 1;
+      if (p >= 0 && p < k) fp[p] = fp[p]! + 1;
+    }
+  }
+  let sum = 0;
+  let present = 0;
+  for (let c = 0; c < k; c++) {
+    const union = tp[c]! + fp[c]! + fn[c]!;
+    if (union === 0) continue;
+    sum += tp[c]! / union;
+    present++;
+  }
+  return present ? (100 * sum) / present : NaN;
+}
+
+/** The arg-max channel of each pixel of channel-first scores `[n, k, p]` (p pixels per sample): `[n, p]`. */
+export function argmaxChannels(scores: ArrayLike<number>, n: number, k: number, p: number): Int32Array {
+  if (scores.length < n * k * p) throw usage(`argmaxChannels: ${scores.length} scores for ${n} × ${k} × ${p}`, 'pass n samples of k channels of p pixels');
+  const out = new Int32Array(n * p);
+  for (let i = 0; i < n; i++) {
+    const base = i * k * p;
+    for (let q = 0; q < p; q++) {
+      let best = 0;
+      for (let c = 1; c < k; c++) if (scores[base + c * p + q]! > scores[base + best * p + q]!) best = c;
+      out[i * p + q] = best;
+    }
+  }
+  return out;
+}
+
 /** What each metric measures and which way is better, and its form in NAS-Bench-360's tables. */
 export const TASK_METRICS = {
   zeroOneError: { title: '0-1 error (%)', direction: 'minimize', paperForm: 'as is' },
@@ -298,4 +351,5 @@ export const TASK_METRICS = {
   auroc: { title: 'AUROC', direction: 'maximize', paperForm: '1 − AUROC' },
   relativeL2: { title: 'relative ℓ2', direction: 'minimize', paperForm: 'as is' },
   mae8: { title: 'MAE₈ (Å)', direction: 'minimize', paperForm: 'as is' },
+  meanIoU: { title: 'mIoU (%)', direction: 'maximize', paperForm: 'as is' },
 } as const;

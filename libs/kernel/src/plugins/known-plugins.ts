@@ -64,6 +64,7 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
     'regularized-evolution': '@nasx/searcher-regularized-evolution',
   },
   task: {
+    camvid: '@nasx/task-camvid',
     cifar10: '@nasx/task-cifar10',
     cifar100: '@nasx/task-nb360',
     citeseer: '@nasx/task-planetoid',

@@ -7,14 +7,18 @@
  * - `binary-cross-entropy`: sigmoid cross-entropy with logits against 0/1 targets `[N, D]`, the mean
  *   over the D outputs (PyTorch `BCEWithLogitsLoss`: multi-label FSD50K and DeepSEA, dense Cosmic);
  * - `mse` / `l1`: mean squared / absolute error over the D outputs (PSICOV's distance maps);
- * - `relative-l2`: ‖out − y‖₂ / ‖y‖₂ per sample (FNO's `LpLoss`, which NAS-Bench-360 trains Darcy flow with).
+ * - `relative-l2`: ‖out − y‖₂ / ‖y‖₂ per sample (FNO's `LpLoss`, which NAS-Bench-360 trains Darcy flow with);
+ * - `pixel-cross-entropy`: semantic segmentation, logits `[N, K·P]` (K class maps of P pixels,
+ *   channel-first) against a class id per pixel `[N, P]` (as floats); a pixel labelled outside
+ *   `0 … K − 1` (CamVid's void) is ignored. Per sample, the mean over its labelled pixels (PyTorch's
+ *   `CrossEntropyLoss(ignore_index=…)` averages over the batch's labelled pixels instead).
  */
 import { NasxError, type LossName } from '@nasx/contracts';
 import * as tf from '@tensorflow/tfjs-core';
 import { TENSOR_PACKAGE } from '../backend/backend';
 
-/** The losses the trainer implements (the task contract's `pixel-cross-entropy` belongs to segmentation). */
-export const TRAIN_LOSSES = ['cross-entropy', 'binary-cross-entropy', 'mse', 'l1', 'relative-l2'] as const;
+/** The losses the trainer implements. */
+export const TRAIN_LOSSES = ['cross-entropy', 'binary-cross-entropy', 'mse', 'l1', 'relative-l2', 'pixel-cross-entropy'] as const;
 export type TrainLoss = (typeof TRAIN_LOSSES)[number];
 
 /** What a loss's targets are: class ids (int32 `[N]`) or values (float32 `[N, D]`). */
@@ -28,7 +32,7 @@ export function trainLoss(loss: LossName | undefined): TrainLoss {
   if ((TRAIN_LOSSES as readonly string[]).includes(l)) return l as TrainLoss;
   throw new NasxError('usage', `the trainer has no loss "${l}"`, {
     pkg: TENSOR_PACKAGE,
-    fix: `train with one of ${TRAIN_LOSSES.join(', ')} (segmentation's pixel-cross-entropy is trained by its own searcher)`,
+    fix: `train with one of ${TRAIN_LOSSES.join(', ')}`,
   });
 }
 
@@ -63,7 +67,33 @@ export function lossSum(loss: TrainLoss, out: tf.Tensor2D, y: tf.Tensor, numClas
       const diff = tf.sqrt(tf.sum(tf.squaredDifference(out, y), 1));
       return tf.sum(tf.div(diff, tf.add(tf.sqrt(tf.sum(tf.square(y), 1)), REL_L2_EPS)));
     }
+    case 'pixel-cross-entropy':
+      return pixelCrossEntropySum(out, y as tf.Tensor2D, numClasses, secondOrder);
   }
+}
+
+/**
+ * Σ over the batch of each sample's mean cross-entropy over its labelled pixels: logits `[N, K·P]`
+ * channel-first, labels `[N, P]` (class ids as numbers; outside `0 … K − 1`: ignored).
+ */
+export function pixelCrossEntropySum(out: tf.Tensor2D, labels: tf.Tensor2D, numClasses: number, secondOrder = false): tf.Scalar {
+  const [n, d] = out.shape;
+  const p = d / numClasses;
+  if (!Number.isInteger(p) || labels.shape[1] !== p) {
+    throw new NasxError('usage', `pixel cross-entropy: outputs of ${d} values are not ${numClasses} maps of the targets' ${labels.shape[1]} pixels`, {
+      pkg: TENSOR_PACKAGE,
+      fix: 'give the network one output channel per class at the target resolution',
+    });
+  }
+  return tf.tidy(() => {
+    const logits = tf.transpose(tf.reshape(out, [n, numClasses, p]), [0, 2, 1]); // [N, P, K]
+    const ids = tf.cast(labels, 'int32');
+    const onehot = tf.reshape(tf.oneHot(tf.reshape(ids, [-1]) as tf.Tensor1D, numClasses), [n, p, numClasses]); // all zero where ignored
+    const logp = secondOrder ? tf.sub(logits, tf.logSumExp(logits, 2, true)) : tf.logSoftmax(logits);
+    const perPixel = tf.neg(tf.sum(tf.mul(onehot, logp), 2)); // [N, P], 0 where ignored
+    const labelled = tf.sum(onehot, [1, 2]); // [N]
+    return tf.sum(tf.div(tf.sum(perPixel, 1), tf.maximum(labelled, 1)));
+  });
 }
 
 /** Top-1 hits of logits `[N, K]` against class ids `[N]`. */

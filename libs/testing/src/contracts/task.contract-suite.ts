@@ -20,26 +20,36 @@ const imul = Math.imul;
 
 const LOSSES = ['cross-entropy', 'binary-cross-entropy', 'mse', 'l1', 'relative-l2', 'pixel-cross-entropy'];
 
-/** One epoch as one fingerprint per sample (label + FNV-1a of the float bits), in iteration order. */
+/** One epoch as one fingerprint per sample (FNV-1a of the target's and the input's bits), in iteration order. */
 export async function epochFingerprints(split: DataSplit, options: Parameters<DataSplit['batches']>[0]): Promise<{ keys: string[]; batches: Batch[] }> {
   const keys: string[] = [];
   const batches: Batch[] = [];
+  const fnv = (bits: Uint32Array | Uint8Array, from: number, to: number): string => {
+    let h = 0x811c9dc5;
+    for (let k = from; k < to; k++) h = imul(h ^ bits[k]!, 0x01000193) >>> 0;
+    return h.toString(16);
+  };
   for await (const b of split.batches(options)) {
     batches.push(b);
     const n = b.x.shape[0]!;
     const len = b.x.data.length / n;
+    const ylen = b.y.data.length / n;
     const bits = new Uint32Array(b.x.data.buffer, b.x.data.byteOffset, b.x.data.length);
-    for (let i = 0; i < n; i++) {
-      let h = 0x811c9dc5;
-      for (let k = i * len; k < (i + 1) * len; k++) h = imul(h ^ bits[k]!, 0x01000193) >>> 0;
-      keys.push(`${b.y.data[i]}:${h.toString(16)}`);
-    }
+    const ybits = b.y.data instanceof Uint8Array ? b.y.data : new Uint32Array(b.y.data.buffer, b.y.data.byteOffset, b.y.data.length);
+    for (let i = 0; i < n; i++) keys.push(`${ylen === 1 ? b.y.data[i] : fnv(ybits, i * ylen, (i + 1) * ylen)}:${fnv(bits, i * len, (i + 1) * len)}`);
   }
   return { keys, batches };
 }
 
+/** The per-sample target shape of a task's batches: none (a class id), a label map for segmentation, else the outputs'. */
+function targetShapeOf(task: Task): readonly number[] {
+  if (task.loss === 'cross-entropy') return [];
+  if (task.loss === 'pixel-cross-entropy') return [1, ...task.outputShape.slice(1)];
+  return task.outputShape;
+}
+
 /**
- * The checks every classification task passes: declaration, `load()`, and for each split the
+ * The checks every task with batches passes (classification, segmentation, dense regression): declaration, `load()`, and for each split the
  * batch shapes and dtypes, exact epoch coverage, fixed order without an RNG, seeded shuffles that
  * are permutations of the same samples, `limit`, `dropLast` and refusal of a bad batch size.
  */
@@ -68,7 +78,7 @@ export function describeTaskContract(def: ContributionDefinition<'task', any>, s
       describe(`split ${name}`, () => {
         const split = (): DataSplit | undefined => task.splits[name];
 
-        it('yields batch-first float32 images and int32 labels, every sample once per epoch', async () => {
+        it('yields batch-first float32 inputs and targets (int32 class ids, or float32 values), every sample once per epoch', async () => {
           const s = split();
           if (!s) {
             expect(name).toBe('test'); // only the test split is optional
@@ -85,11 +95,18 @@ export function describeTaskContract(def: ContributionDefinition<'task', any>, s
             expect(b.x.dtype).toBe('float32');
             expect(b.x.data).toBeInstanceOf(Float32Array);
             expect(b.x.data.length).toBe(n * sample);
-            expect(b.y.shape).toEqual([n]);
-            expect(b.y.dtype).toBe('int32');
-            expect(b.y.data).toBeInstanceOf(Int32Array);
+            expect(b.y.shape).toEqual([n, ...targetShapeOf(task)]);
             expect(b.x.data.every(Number.isFinite)).toBe(true);
-            for (const y of b.y.data) expect(y >= 0 && y < (task.numClasses ?? Infinity)).toBe(true);
+            if (task.loss === 'cross-entropy') {
+              expect(b.y.dtype).toBe('int32');
+              expect(b.y.data).toBeInstanceOf(Int32Array);
+              for (const y of b.y.data) expect(y >= 0 && y < (task.numClasses ?? Infinity)).toBe(true);
+            } else {
+              expect(b.y.dtype).toBe('float32');
+              expect(b.y.data.every(Number.isFinite)).toBe(true);
+              // Segmentation labels are class ids (one beyond the classes: an ignored label such as void).
+              if (task.loss === 'pixel-cross-entropy') for (const y of b.y.data) expect(Number.isInteger(y) && y >= 0).toBe(true);
+            }
           });
         });
 
