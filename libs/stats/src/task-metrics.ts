@@ -52,23 +52,40 @@ export interface MacroF1Options {
   readonly absentClasses?: 'zero' | 'skip';
 }
 
-/** Macro F1: the F1 of each class (0 when it has no true positive), averaged over the classes. */
-export function macroF1(truth: ArrayLike<number>, pred: ArrayLike<number>, options: MacroF1Options): number {
-  checkSizes('macroF1', truth, pred);
-  const k = options.classes;
+/**
+ * Per-class true positives, false positives and false negatives of `pred` against `truth` for
+ * classes `0 … k − 1`; `scoredTruthOnly` leaves out samples whose truth is not a class (segmentation's
+ * void pixels), so their predictions are not false positives either.
+ */
+function confusionCounts(
+  truth: ArrayLike<number>,
+  pred: ArrayLike<number>,
+  k: number,
+  scoredTruthOnly: boolean,
+): { tp: Float64Array; fp: Float64Array; fn: Float64Array } {
   const tp = new Float64Array(k);
   const fp = new Float64Array(k);
   const fn = new Float64Array(k);
   for (let i = 0; i < truth.length; i++) {
     const t = truth[i]!;
     const p = pred[i]!;
+    const scored = Number.isInteger(t) && t >= 0 && t < k;
+    if (scoredTruthOnly && !scored) continue;
     if (t === p) {
-      if (t >= 0 && t < k) tp[t]!++;
+      if (scored) tp[t] = tp[t]! + 1;
     } else {
-      if (p >= 0 && p < k) fp[p]!++;
-      if (t >= 0 && t < k) fn[t]!++;
+      if (p >= 0 && p < k) fp[p] = fp[p]! + 1;
+      if (scored) fn[t] = fn[t]! + 1;
     }
   }
+  return { tp, fp, fn };
+}
+
+/** Macro F1: the F1 of each class (0 when it has no true positive), averaged over the classes. */
+export function macroF1(truth: ArrayLike<number>, pred: ArrayLike<number>, options: MacroF1Options): number {
+  checkSizes('macroF1', truth, pred);
+  const k = options.classes;
+  const { tp, fp, fn } = confusionCounts(truth, pred, k, false);
   let total = 0;
   let counted = 0;
   for (let c = 0; c < k; c++) {
@@ -304,19 +321,7 @@ export interface MeanIoUOptions {
 export function meanIoU(truth: ArrayLike<number>, pred: ArrayLike<number>, options: MeanIoUOptions): number {
   checkSizes('meanIoU', truth, pred);
   const k = options.classes;
-  const tp = new Float64Array(k);
-  const fp = new Float64Array(k);
-  const fn = new Float64Array(k);
-  for (let i = 0; i < truth.length; i++) {
-    const t = truth[i]!;
-    if (!(t >= 0 && t < k) || !Number.isInteger(t)) continue;
-    const p = pred[i]!;
-    if (p === t) tp[t] = tp[t]! + 1;
-    else {
-      fn[t] = fn[t]! + 1;
-      if (p >= 0 && p < k) fp[p] = fp[p]! + 1;
-    }
-  }
+  const { tp, fp, fn } = confusionCounts(truth, pred, k, true);
   let sum = 0;
   let present = 0;
   for (let c = 0; c < k; c++) {

@@ -2,7 +2,7 @@
 // DARTS on NAS-Bench-201 through `nasx run examples/nb201-darts.yaml` (the product path): for each
 // order (first, second) and seed, the decoded cell after every epoch and its true CIFAR-10 test
 // accuracy after 200 epochs from the NB201 table, the α entropy and the time per epoch.
-//   node tools/bench/darts/darts.bench.cjs [--orders first,second] [--seeds 0] [--epochs 20] [--train-limit N] [--split EDGE]
+//   node tools/bench/darts/darts.bench.cjs [--orders first,second] [--seeds 0] [--epochs 20] [--train-limit N] [--split EDGE] [--arch-lr LR]
 //   (--split: few-shot DARTS, one sub-supernet per operation of that edge, each searched for all the epochs)
 //   node tools/bench/darts/darts.bench.cjs --report        (RESULTS.md again from results.json)
 // Data: NASX_DATA, else the shared data folder beside the repository (cifar10-sample/, nas-bench-201/).
@@ -27,6 +27,7 @@ const seeds = arg('--seeds', '0').split(',').map(Number);
 const epochs = Number(arg('--epochs', 20));
 const trainLimit = arg('--train-limit', undefined);
 const split = arg('--split', undefined);
+const archLr = arg('--arch-lr', undefined);
 const variant = split === undefined ? 'one-shot' : `few-shot (edge ${split})`;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-darts-bench-'));
 
@@ -38,6 +39,7 @@ for (const order of orders) {
       `searcher.options.epochs=${epochs}`,
       `budget.evaluations=${split === undefined ? epochs : 5 * epochs}`,
       ...(split === undefined ? [] : [`searcher.options.split.edge=${split}`]),
+      ...(archLr ? [`searcher.options.archLearningRate=${archLr}`] : []),
       ...(trainLimit ? [`searcher.options.trainLimit=${trainLimit}`, `searcher.options.valLimit=${trainLimit}`] : []),
     ];
     const runsDir = path.join(work, `${variant.replace(/\W+/g, '-')}-${order}-${seed}`);
@@ -96,6 +98,7 @@ for (const order of orders) {
       pickArch: pickLine ? pickLine.message.split(': ').at(-1) : trajectory.at(-1).arch,
       pickTestAcc: pickKey ? (accOf.get(pickKey) ?? null) : null,
       trainLimit: trainLimit ? Number(trainLimit) : null,
+      archLearningRate: archLr ? Number(archLr) : 0.0003,
       date: new Date().toISOString().slice(0, 10),
       machine: machineInfo(),
       seconds: Math.round((Date.now() - t0) / 1000),

@@ -34,6 +34,7 @@ const { createRng } = require(path.join(ROOT, 'libs', 'kernel', 'dist', 'index.j
 /** Spherical's generated release: training and test images. */
 const SPHERICAL_IMAGES = arg('--spherical', '4096,2048').split(',').map(Number);
 const { writeRelease } = require('./release-files.cjs');
+const { timedSplit } = require('./timed-split.cjs');
 const tasks = new Map(nb360.NB360_TASKS.map((t) => [t.id, t]));
 const wanted = arg('--tasks', [...tasks.keys()].join(',')).split(',');
 
@@ -56,31 +57,6 @@ function heldBytes(task) {
     else sum += set.x.byteLength + (set.values?.byteLength ?? 0);
   }
   return sum;
-}
-
-/** A split whose batches() iterator records the time spent producing each batch. */
-function timedSplit(split, clock) {
-  return {
-    size: split.size,
-    batches(o) {
-      const inner = split.batches(o)[Symbol.asyncIterator]();
-      return {
-        [Symbol.asyncIterator]() {
-          return {
-            async next() {
-              const t0 = performance.now();
-              const r = await inner.next();
-              const ms = performance.now() - t0;
-              if (clock.batches === 0) clock.firstMs += ms;
-              clock.ms += ms;
-              clock.batches += r.done ? 0 : 1;
-              return r;
-            },
-          };
-        },
-      };
-    },
-  };
 }
 
 /** Writes RESULTS.md from the results; returns it. */

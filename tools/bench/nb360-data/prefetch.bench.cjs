@@ -13,6 +13,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { machineInfo } = require('../machine.cjs');
 const { writeRelease } = require('./release-files.cjs');
+const { timedSplit } = require('./timed-split.cjs');
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const arg = (name, dflt) => {
@@ -68,26 +69,8 @@ if (process.argv.includes('--report')) {
   for (let round = 0; round < rounds; round++) {
     for (const depth of depths) {
       const split = new data.ShardedSplit('train', set.contents, task.inputShape, set.shardRows, {}, task.outputShape, depth);
-      const clock = { ms: 0, first: 0, batches: 0 };
-      const timed = {
-        size: split.size,
-        batches(o) {
-          const inner = split.batches(o)[Symbol.asyncIterator]();
-          return {
-            [Symbol.asyncIterator]: () => ({
-              async next() {
-                const t0 = performance.now();
-                const r = await inner.next();
-                const ms = performance.now() - t0;
-                if (clock.batches === 0) clock.first = ms;
-                clock.ms += ms;
-                if (!r.done) clock.batches++;
-                return r;
-              },
-            }),
-          };
-        },
-      };
+      const clock = { ms: 0, firstMs: 0, batches: 0 };
+      const timed = timedSplit(split, clock);
       const net = tensor.buildNetwork(
         { space: 'nb201', genotype: { ops: [3, 3, 3, 1, 3, 3] }, key: 'bench' },
         { numClasses: task.numClasses, inputShape: task.inputShape, outputShape: task.outputShape, seed: 0, macro: { channels: 8, cellsPerStage: 1 } },
@@ -102,7 +85,7 @@ if (process.argv.includes('--report')) {
         trainMs: Math.round(trainMs),
         waitMs: Math.round(clock.ms),
         waitShare: +(clock.ms / trainMs).toFixed(4),
-        steadyWaitShare: +((clock.ms - clock.first) / (trainMs - clock.first)).toFixed(4),
+        steadyWaitShare: +((clock.ms - clock.firstMs) / (trainMs - clock.firstMs)).toFixed(4),
         heldMB: +(split.peakBytesHeld / 1e6).toFixed(1),
         load: os.loadavg()[0],
       };
