@@ -115,18 +115,19 @@ report(previous);
 function report(res) {
   const runs = Object.values(res.runs);
   const skip = (a) => (a.match(/skip_connect/g) || []).length;
+  const fmt = (v) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(2));
   const lines = [
     '# DARTS on NAS-Bench-201: the decoded cell per epoch',
     '',
     'Made by `node tools/bench/darts/darts.bench.cjs` (each run is `nasx run examples/nb201-darts.yaml`). Task: the CIFAR-10 sample (weights on its training split, α on its validation split); supernet C = 8, N = 1 (NB201/DARTS: C = 16, N = 5 on 25,000 + 25,000 images, 50 epochs). After every epoch the decoded cell (argmax of each edge’s α, `none` included) is looked up in the NB201 table: its CIFAR-10 test accuracy after 200 epochs. NAS-Bench-201 (Dong & Yang 2020, Table 5): DARTS-V1 (first order) and DARTS-V2 (second order) both end at 54.30 % on CIFAR-10 (a cell of skip connections); the best cell of the table is 94.37 %.',
     '',
-    '| variant | order | seed | epochs (each) | searcher’s pick | its test acc (%) | best over all epochs (%) | skip edges (pick) | s / epoch | machine load |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| variant | order | seed | epochs (each) | images / epoch | α lr | searcher’s pick | its test acc (%) | best over all epochs (%) | skip edges (pick) | s / epoch | machine load |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...runs.map((r) => {
       const t = r.trajectory;
       const pick = r.pickArch ?? t[t.length - 1].arch;
       const best = Math.max(...t.map((e) => e.testAcc ?? -Infinity));
-      return `| ${r.variant ?? 'one-shot'} | ${r.order} | ${r.seed} | ${r.epochs} | \`${pick}\` | ${r.pickTestAcc ?? t[t.length - 1].testAcc} | ${best} | ${skip(pick)} of 6 | ${(t.reduce((s, e) => s + e.seconds, 0) / t.length).toFixed(1)} | ${r.machine.loadAverage1m} |`;
+      return `| ${r.variant ?? 'one-shot'} | ${r.order} | ${r.seed} | ${r.epochs} | ${r.trainLimit ?? 'all'} + ${r.trainLimit ?? 'all'} | ${r.archLearningRate ?? 0.0003} | \`${pick}\` | ${fmt(r.pickTestAcc ?? t[t.length - 1].testAcc)} | ${fmt(best)} | ${skip(pick)} of 6 | ${(t.reduce((s, e) => s + e.seconds, 0) / t.length).toFixed(1)} | ${r.machine.loadAverage1m} |`;
     }),
     '',
     '## Trajectories (test accuracy of the decoded cell after each epoch, %)',
