@@ -20,13 +20,16 @@ const imul = Math.imul;
 
 const LOSSES = ['cross-entropy', 'binary-cross-entropy', 'mse', 'l1', 'relative-l2', 'pixel-cross-entropy'];
 
-/** One epoch as one fingerprint per sample (FNV-1a of the target's and the input's bits), in iteration order. */
+/** One epoch as one fingerprint per sample (FNV-1a of the target's and the input's bits, strided for large samples), in iteration order. */
 export async function epochFingerprints(split: DataSplit, options: Parameters<DataSplit['batches']>[0]): Promise<{ keys: string[]; batches: Batch[] }> {
   const keys: string[] = [];
   const batches: Batch[] = [];
+  // Large samples (segmentation images and masks) are hashed at up to 4,096 evenly spaced values:
+  // enough to tell samples apart, at a fraction of the cost in jest's vm context.
   const fnv = (bits: Uint32Array | Uint8Array, from: number, to: number): string => {
+    const stride = Math.max(1, Math.ceil((to - from) / 4096));
     let h = 0x811c9dc5;
-    for (let k = from; k < to; k++) h = imul(h ^ bits[k]!, 0x01000193) >>> 0;
+    for (let k = from; k < to; k += stride) h = imul(h ^ bits[k]!, 0x01000193) >>> 0;
     return h.toString(16);
   };
   for await (const b of split.batches(options)) {
@@ -100,12 +103,12 @@ export function describeTaskContract(def: ContributionDefinition<'task', any>, s
             if (task.loss === 'cross-entropy') {
               expect(b.y.dtype).toBe('int32');
               expect(b.y.data).toBeInstanceOf(Int32Array);
-              for (const y of b.y.data) expect(y >= 0 && y < (task.numClasses ?? Infinity)).toBe(true);
+              expect(b.y.data.find((y) => !(y >= 0 && y < (task.numClasses ?? Infinity)))).toBeUndefined();
             } else {
               expect(b.y.dtype).toBe('float32');
               expect(b.y.data.every(Number.isFinite)).toBe(true);
               // Segmentation labels are class ids (one beyond the classes: an ignored label such as void).
-              if (task.loss === 'pixel-cross-entropy') for (const y of b.y.data) expect(Number.isInteger(y) && y >= 0).toBe(true);
+              if (task.loss === 'pixel-cross-entropy') expect(b.y.data.find((y) => !(Number.isInteger(y) && y >= 0))).toBeUndefined();
             }
           });
         });
