@@ -219,6 +219,16 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'a DARTS split on an edge the supernet does not have',
+    config: `task: { use: mnist, options: { limit: 100 } }\nspace: nb201\nestimator: synthetic\nsearcher: { use: darts, options: { epochs: 1, split: { edge: 9 }, macro: { channels: 4, cellsPerStage: 1 } } }\nbudget: { evaluations: 5 }\nworkers: 0\n`,
+    expect: [/\/searcher\/options\/split\/edge/, /option split\.edge is 9, and the nb201 space has 6 decisions/, /Fix: give an edge in 0\.\.5/],
+  },
+  {
+    name: 'CamVid without its files in the data directory',
+    config: `task: { use: camvid, options: { dataDir: ./nowhere } }\nspace: nb201\nestimator: synthetic\nsearcher: random\nbudget: { evaluations: 2 }\n`,
+    expect: [/no camvid_header\.json in the data directory .*nowhere/, /Fix: put the camvid-small files/],
+  },
+  {
     name: 'a GHN to load that is not there',
     config: `task: { use: mnist, options: { limit: 100 } }\nspace: deepnets\nestimator: { use: ghn, options: { load: ./runs/old/state/ghn/x/ghn.json } }\nsearcher: random\nbudget: { evaluations: 2 }\n`,
     expect: [/\/estimator\/options\/load/, /load names .*ghn\.json, which does not exist/, /Fix: point at the ghn\.json in the ghn\/ folder of a run/],

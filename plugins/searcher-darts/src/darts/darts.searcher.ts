@@ -405,7 +405,17 @@ export const dartsSearcher = defineSearcher<OptionsInput<DartsOptions>>({
   description:
     'Differentiable architecture search (Liu et al., ICLR 2019): trains the supernet’s continuous relaxation, weights on the training split and α on the validation split, first or second order; the decoded cell is evaluated after every epoch.',
   optionsSchema: dartsSchema,
-  create(options) {
-    return new DartsSearcher(options as DartsOptions);
+  create(options, deps) {
+    const o = options as DartsOptions;
+    // Checked before the run starts (the rest needs the supernet, built in search()).
+    const decisions = deps.space.decisions?.().length;
+    if (o.split && decisions !== undefined && o.split.edge >= decisions) {
+      throw usage(
+        `option split.edge is ${o.split.edge}, and the ${deps.space.id} space has ${decisions} decisions`,
+        `give an edge in 0..${decisions - 1}`,
+        '/searcher/options/split/edge',
+      );
+    }
+    return new DartsSearcher(o);
   },
 });
