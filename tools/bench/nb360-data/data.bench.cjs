@@ -16,11 +16,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { machineInfo } = require('../machine.cjs');
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : dflt;
-};
+const { ROOT, arg } = require('../common.cjs');
 const dataDir = path.resolve(arg('--data-dir', path.join(ROOT, '..', 'shared', 'data', 'nas-bench-360-samples')));
 const steps = Number(arg('--steps', '30'));
 /** PSICOV's dense 57-channel 128×128 steps take ~20 s each on 2 cores: fewer of them. */

@@ -15,11 +15,7 @@ const { machineInfo } = require('../machine.cjs');
 const { writeRelease } = require('./release-files.cjs');
 const { timedSplit } = require('./timed-split.cjs');
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : dflt;
-};
+const { ROOT, arg } = require('../common.cjs');
 const steps = Number(arg('--steps', '30'));
 const rounds = Number(arg('--rounds', '2'));
 const depths = arg('--depths', '0,1,3').split(',').map(Number);

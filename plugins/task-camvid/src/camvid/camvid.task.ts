@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { NasxError, defineTask, withSchemaDefaults, type MetricDeclaration, type Task, type TaskDeps, type TaskPredictions } from '@nasx/contracts';
-import { ImageSplit, seededIntSource, shuffleInPlace } from '@nasx/data';
+import { ImageSplit, channelStats, seededIntSource, shuffleInPlace } from '@nasx/data';
 import { argmaxChannels, meanIoU } from '@nasx/stats';
 import { camvidSchema as schema, type CamvidOptions } from './camvid.schema';
 
@@ -96,25 +96,6 @@ export function readCamvid(dataDir: string): CamvidFiles {
   return { dir, height, width, val: part('val'), test: part('test') };
 }
 
-/** Per-channel mean and standard deviation (on [0, 1]) of the images `indices` of a part. */
-function channelStats(part: CamvidPart, indices: Int32Array, pixels: number): { mean: number[]; std: number[] } {
-  const mean = [0, 0, 0];
-  const sq = [0, 0, 0];
-  for (const i of indices) {
-    for (let c = 0; c < 3; c++) {
-      const base = (i * 3 + c) * pixels;
-      for (let q = 0; q < pixels; q++) {
-        const v = part.images[base + q]! / 255;
-        mean[c]! += v;
-        sq[c]! += v * v;
-      }
-    }
-  }
-  const n = indices.length * pixels;
-  const m = mean.map((s) => s / n);
-  return { mean: m, std: sq.map((s, c) => Math.sqrt(Math.max(s / n - m[c]! ** 2, 1e-12))) };
-}
-
 /** The camvid task instance. */
 export interface CamvidTask extends Task {
   readonly splits: { readonly train: ImageSplit; readonly validation: ImageSplit; readonly test: ImageSplit };
@@ -164,7 +145,7 @@ class CamvidTaskImpl implements CamvidTask {
     }
     const valIdx = Int32Array.from({ length: options.validationSize }, (_, i) => i);
     const testIdx = Int32Array.from({ length: files.val.count - options.validationSize }, (_, i) => options.validationSize + i);
-    this.normalization = channelStats(files.test, trainIdx, pixels);
+    this.normalization = channelStats(files.test.images, 3, pixels, trainIdx);
     const { mean, std } = this.normalization;
     const target = [1, h, w];
     const split = (name: string, part: CamvidPart, indices: Int32Array, augment: boolean): ImageSplit => {
