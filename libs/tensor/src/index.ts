@@ -237,3 +237,40 @@ export { orthonormalColumns, reinitializeParameters, type ReinitOptions } from '
 export { readTensorFile, writeFileAtomic, writeTensorFile, type TensorFileEntry } from './io/tensor-file';
 export { NB101_MACRO_DEFAULTS, NB101_SPACE, nb101Cell, nb101Graph, nb101NetworkBuilder, nb101VertexChannels, planNb101 } from './nb101/nb101.network';
 export { NetworkProgram, type Hwc, type ProgramValue } from './network/program';
+export {
+  ADL_MACRO_DEFAULTS,
+  ADL_OPS,
+  ADL_RATES,
+  AUTODEEPLAB_SPACE,
+  adlArchitecture,
+  adlGenotype,
+  adlGenotypeOf,
+  adlKey,
+  adlMacroOf,
+  autodeeplabNetworkBuilder,
+  dilateFilter,
+  type AdlBlock,
+  type AdlGenotype,
+  type AdlMacro,
+  type AdlOp,
+} from './autodeeplab/autodeeplab.network';
+export { HostSgdOptimizer } from './train/host-sgd';
+export {
+  adlArchGradient,
+  adlArchSize,
+  adlArchWeights,
+  adlEdges,
+  adlLoss,
+  adlWeightStep,
+  buildAdlSupernet,
+  decodeAdl,
+  decodeAdlCell,
+  maxLevel as adlMaxLevel,
+  stepValid as adlStepValid,
+  viterbiPath,
+  type AdlBatch,
+  type AdlForwardOptions,
+  type AdlStepResult,
+  type AdlSupernet,
+  type AdlSupernetOptions,
+} from './autodeeplab/autodeeplab.supernet';

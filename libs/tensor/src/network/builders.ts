@@ -1,6 +1,7 @@
 import { NasxError, type Architecture } from '@nasx/contracts';
 import * as tf from '@tensorflow/tfjs-core';
 import { TENSOR_PACKAGE } from '../backend/backend';
+import { autodeeplabNetworkBuilder } from '../autodeeplab/autodeeplab.network';
 import { deepnetsNetworkBuilder } from '../deepnets/deepnets.network';
 import { mnasNetworkBuilder } from '../mnas/mnas.network';
 import { nb101NetworkBuilder } from '../nb101/nb101.network';
@@ -15,6 +16,7 @@ export const NETWORK_BUILDERS: readonly NetworkBuilder[] = [
   mnasNetworkBuilder,
   wrnNetworkBuilder,
   deepnetsNetworkBuilder,
+  autodeeplabNetworkBuilder,
 ];
 
 /** {@link NetworkOptions} plus builders to consult before {@link NETWORK_BUILDERS}. */
