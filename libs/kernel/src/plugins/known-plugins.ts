@@ -45,6 +45,7 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
     table: '@nasx/latency-model-table',
   },
   'search-space': {
+    autodeeplab: '@nasx/search-space-autodeeplab',
     deepnets: '@nasx/search-space-deepnets',
     gnn: '@nasx/search-space-gnn',
     mnas: '@nasx/search-space-mnas',
@@ -53,6 +54,7 @@ export const KNOWN_CONTRIBUTIONS: { readonly [K in ContributionKind]?: Readonly<
   },
   searcher: {
     agnn: '@nasx/searcher-agnn',
+    autodeeplab: '@nasx/searcher-autodeeplab',
     darts: '@nasx/searcher-darts',
     'assisted-regularized-evolution': '@nasx/searcher-regularized-evolution',
     evolution: '@nasx/searcher-evolution',

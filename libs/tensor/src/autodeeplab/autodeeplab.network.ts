@@ -60,7 +60,11 @@ const FIX_GENOTYPE =
   `${ADL_OPS.slice(1).join(', ')}), path: [levels 0..3, the first 0 or 1, steps of at most one] }`;
 
 function genotypeError(where: string, problem: string): NasxError {
-  return new NasxError('architecture', `autodeeplab architecture ${where}: ${problem}`, { pkg: TENSOR_PACKAGE, contribution: AUTODEEPLAB_SPACE, fix: FIX_GENOTYPE });
+  return new NasxError('architecture', `autodeeplab architecture ${where}: ${problem}`, {
+    pkg: TENSOR_PACKAGE,
+    contribution: AUTODEEPLAB_SPACE,
+    fix: FIX_GENOTYPE,
+  });
 }
 
 /** The genotype of `g` checked, with each block's two pairs in canonical order (smaller input first). */
@@ -85,18 +89,26 @@ export function adlGenotypeOf(g: Json, where = JSON.stringify(g).slice(0, 80)): 
       [oa, 'op a'],
       [ob, 'op b'],
     ] as const) {
-      if (!isInt(v!, 1, ADL_OPS.length - 1)) throw genotypeError(where, `block ${j}, ${what}: ${JSON.stringify(v)} is not an operation 1..${ADL_OPS.length - 1}`);
+      if (!isInt(v!, 1, ADL_OPS.length - 1))
+        throw genotypeError(where, `block ${j}, ${what}: ${JSON.stringify(v)} is not an operation 1..${ADL_OPS.length - 1}`);
     }
     if (ia === ib) throw genotypeError(where, `block ${j} reads input ${String(ia)} twice`);
-    return (ia as number) < (ib as number) ? [ia as number, oa as number, ib as number, ob as number] : [ib as number, ob as number, ia as number, oa as number];
+    return (ia as number) < (ib as number)
+      ? [ia as number, oa as number, ib as number, ob as number]
+      : [ib as number, ob as number, ia as number, oa as number];
   });
   const path = o.path.map((v, l) => {
     if (!isInt(v, 0, ADL_RATES.length - 1)) throw genotypeError(where, `path layer ${l}: ${JSON.stringify(v)} is not a level 0..3`);
     return v;
   });
-  if (path[0]! > 1) throw genotypeError(where, `path starts at level ${path[0]} (rate ${ADL_RATES[path[0]!]}); the first cell follows the stem at rate 4, so it is at level 0 or 1`);
+  if (path[0]! > 1)
+    throw genotypeError(
+      where,
+      `path starts at level ${path[0]} (rate ${ADL_RATES[path[0]!]}); the first cell follows the stem at rate 4, so it is at level 0 or 1`,
+    );
   for (let l = 1; l < path.length; l++) {
-    if (Math.abs(path[l]! - path[l - 1]!) > 1) throw genotypeError(where, `path moves from level ${path[l - 1]} to ${path[l]} at layer ${l}; a step changes the level by at most one`);
+    if (Math.abs(path[l]! - path[l - 1]!) > 1)
+      throw genotypeError(where, `path moves from level ${path[l - 1]} to ${path[l]} at layer ${l}; a step changes the level by at most one`);
   }
   return { cell, path };
 }
@@ -169,7 +181,8 @@ export interface AdlGeometry {
 export function adlGeometry(options: Pick<NetworkOptions, 'inputShape' | 'outputShape' | 'numClasses'>, where: string): AdlGeometry {
   const s = options.inputShape;
   const o = options.outputShape;
-  const fail = (problem: string, fix: string) => new NasxError('architecture', `${where}: ${problem}`, { pkg: TENSOR_PACKAGE, contribution: AUTODEEPLAB_SPACE, fix });
+  const fail = (problem: string, fix: string) =>
+    new NasxError('architecture', `${where}: ${problem}`, { pkg: TENSOR_PACKAGE, contribution: AUTODEEPLAB_SPACE, fix });
   if (s.length !== 3 || !s.every((d) => Number.isInteger(d) && d > 0)) {
     throw fail(`input shape [${s.join(', ')}] is not an image [channels, height, width]`, 'Auto-DeepLab networks take images; use an image task');
   }
@@ -303,7 +316,17 @@ export class AdlPlan {
 export const blockChannels = (macro: AdlMacro, level: number): number => macro.filterMultiplier << level;
 
 /** Plans the cell `name` at `level` (inputs of `cpp` and `cp` channels); `ops(j, e)` lists the operations of edge e of block j. */
-export function planCell(p: AdlPlan, name: string, blocks: number, macro: AdlMacro, level: number, cpp: number, cp: number, g: AdlGeometry, edges: (j: number) => readonly (readonly [number, number])[]): void {
+export function planCell(
+  p: AdlPlan,
+  name: string,
+  blocks: number,
+  macro: AdlMacro,
+  level: number,
+  cpp: number,
+  cp: number,
+  g: AdlGeometry,
+  edges: (j: number) => readonly (readonly [number, number])[],
+): void {
   const c = blockChannels(macro, level);
   const px = g.levels[level]![0] * g.levels[level]![1];
   p.reluConvBn(`${name}.pre0`, cpp, c, 1, px);

@@ -70,7 +70,13 @@ beforeAll(async () => {
 describe('Auto-DeepLab: genotypes', () => {
   it('keys canonically (pair order inside a block) and checks cells and paths', () => {
     const a = adlArchitecture(GENOTYPE);
-    const b = adlArchitecture({ cell: [[1, 6, 0, 4], [2, 7, 1, 2]], path: [1, 2, 1, 2] });
+    const b = adlArchitecture({
+      cell: [
+        [1, 6, 0, 4],
+        [2, 7, 1, 2],
+      ],
+      path: [1, 2, 1, 2],
+    });
     expect(b.key).toBe(a.key);
     expect(a.key).toBe('adl:sep_conv_3x3~0+dil_conv_3x3~1|avg_pool_3x3~1+dil_conv_5x5~2@8-16-8-16');
     const bad: [unknown, RegExp][] = [

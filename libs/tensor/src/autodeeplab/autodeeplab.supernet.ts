@@ -223,7 +223,10 @@ export function buildAdlSupernet(options: AdlSupernetOptions): AdlSupernet {
     ['layers', L],
   ] as const) {
     if (!Number.isInteger(v) || v < 1) {
-      throw new NasxError('usage', `${where}: ${name} must be a positive integer, got ${v}`, { pkg: TENSOR_PACKAGE, fix: `pass ${name} ≥ 1 (the paper: blocks 5, layers 12)` });
+      throw new NasxError('usage', `${where}: ${name} must be a positive integer, got ${v}`, {
+        pkg: TENSOR_PACKAGE,
+        fix: `pass ${name} ≥ 1 (the paper: blocks 5, layers 12)`,
+      });
     }
   }
   const seed = options.seed ?? 0;
@@ -254,7 +257,8 @@ export function buildAdlSupernet(options: AdlSupernetOptions): AdlSupernet {
   const parameters = new Map<string, tf.Variable>();
   const buffers = new Map<string, tf.Variable>();
   tf.tidy(() => {
-    for (const spec of p.parameters) parameters.set(spec.name, tf.variable(tf.tensor(initialValues(spec, seed, scheme), spec.shape as number[]), true, prefix + spec.name));
+    for (const spec of p.parameters)
+      parameters.set(spec.name, tf.variable(tf.tensor(initialValues(spec, seed, scheme), spec.shape as number[]), true, prefix + spec.name));
     for (const b of p.buffers) buffers.set(b.name, tf.variable(tf.tensor(bufferValues(b), b.shape as number[]), false, prefix + b.name));
   });
   let paramCount = 0;
@@ -284,10 +288,14 @@ export function buildAdlSupernet(options: AdlSupernetOptions): AdlSupernet {
         });
       }
       if (arch.size !== archSize) {
-        throw new NasxError('usage', `the Auto-DeepLab supernet takes an architecture row of ${archSize} values (α ${edges.length}×${OPS}, β ${L}×${LEVELS}×${STEPS}), got ${arch.size}`, {
-          pkg: TENSOR_PACKAGE,
-          fix: `build the row for blocks ${B} and layers ${L}`,
-        });
+        throw new NasxError(
+          'usage',
+          `the Auto-DeepLab supernet takes an architecture row of ${archSize} values (α ${edges.length}×${OPS}, β ${L}×${LEVELS}×${STEPS}), got ${arch.size}`,
+          {
+            pkg: TENSOR_PACKAGE,
+            fix: `build the row for blocks ${B} and layers ${L}`,
+          },
+        );
       }
       return tf.tidy(() => {
         const { alpha, beta } = adlArchWeights(arch, B, L);
@@ -397,5 +405,8 @@ export function adlArchGradient(
   options: { readonly order: 1 | 2; readonly xi: number },
 ): ArchGradient {
   const weights = [...supernet.parameters.values()];
-  return unrolledArchGradient((a, batch: AdlBatch) => adlLoss(supernet, a, batch, loss, 0), weights, arch, train, val, { order: options.order, xi: options.xi });
+  return unrolledArchGradient((a, batch: AdlBatch) => adlLoss(supernet, a, batch, loss, 0), weights, arch, train, val, {
+    order: options.order,
+    xi: options.xi,
+  });
 }

@@ -104,7 +104,7 @@ export const trainSchema = {
     "macro": {
       "type": "object",
       "additionalProperties": false,
-      "description": "Skeleton overrides passed to the network builder, for cheap proxies-by-training (NB201: channels 16, cellsPerStage 5).",
+      "description": "Skeleton overrides passed to the network builder, for cheap proxies-by-training (NB201: channels 16, cellsPerStage 5; Auto-DeepLab: filterMultiplier, stemChannels, asppChannels, asppRate). A builder refuses settings it does not take.",
       "properties": {
         "channels": {
           "type": "integer",
@@ -115,6 +115,26 @@ export const trainSchema = {
           "type": "integer",
           "minimum": 1,
           "description": "Cells per stage (three stages); NB201: 5."
+        },
+        "filterMultiplier": {
+          "type": "integer",
+          "minimum": 1,
+          "description": "Auto-DeepLab: channels per cell block at rate 4 (F; doubled per level); default 8."
+        },
+        "stemChannels": {
+          "type": "integer",
+          "minimum": 1,
+          "description": "Auto-DeepLab: channels of the stem's convolutions; default 32."
+        },
+        "asppChannels": {
+          "type": "integer",
+          "minimum": 1,
+          "description": "Auto-DeepLab: channels of the ASPP head's branches; default 32."
+        },
+        "asppRate": {
+          "type": "integer",
+          "minimum": 1,
+          "description": "Auto-DeepLab: atrous rate of the ASPP head's 3x3 branch, divided by the level's down-sampling rate (at least 1); default 24."
         }
       }
     }
