@@ -229,6 +229,16 @@ const cases: Case[] = [
     expect: [/no camvid_header\.json in the data directory .*nowhere/, /Fix: put the camvid-small files/],
   },
   {
+    name: 'Auto-DeepLab on a classification task',
+    config: `task: { use: mnist, options: { limit: 100 } }\nspace: { use: autodeeplab, options: { blocks: 2, layers: 2 } }\nestimator: synthetic\nsearcher: { use: autodeeplab, options: { epochs: 2, warmupEpochs: 1 } }\nbudget: { evaluations: 2 }\nworkers: 0\n`,
+    expect: [/\/task/, /searcher "autodeeplab" needs a dense-prediction image task .*got "mnist"/, /Fix: use a segmentation or per-pixel regression task/],
+  },
+  {
+    name: 'Auto-DeepLab with a warm-up as long as the search',
+    config: `task: { use: mnist, options: { limit: 100 } }\nspace: autodeeplab\nestimator: synthetic\nsearcher: { use: autodeeplab, options: { epochs: 4, warmupEpochs: 4 } }\nbudget: { evaluations: 2 }\n`,
+    expect: [/\/searcher\/options\/warmupEpochs/, /option warmupEpochs is 4, and epochs is 4/, /Fix: set warmupEpochs below epochs/],
+  },
+  {
     name: 'a GHN to load that is not there',
     config: `task: { use: mnist, options: { limit: 100 } }\nspace: deepnets\nestimator: { use: ghn, options: { load: ./runs/old/state/ghn/x/ghn.json } }\nsearcher: random\nbudget: { evaluations: 2 }\n`,
     expect: [/\/estimator\/options\/load/, /load names .*ghn\.json, which does not exist/, /Fix: point at the ghn\.json in the ghn\/ folder of a run/],

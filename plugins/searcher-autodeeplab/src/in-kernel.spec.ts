@@ -39,7 +39,7 @@ describeWithSharedData('autodeeplab in the kernel', 'nas-bench-360-samples', (ro
         epochs,
         warmupEpochs: 1,
         batchSize: 4,
-        trainLimit: 32,
+        trainLimit: 16,
         archLearningRate: 0.05,
         evaluate,
         macro: { filterMultiplier: 2, stemChannels: 4, asppChannels: 4, asppRate: 8 },

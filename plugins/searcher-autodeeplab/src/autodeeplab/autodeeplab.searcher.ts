@@ -30,6 +30,7 @@ import {
   type OptionsInput,
   type SearchLoopContext,
   type SearchSpace,
+  type Task,
 } from '@nasx/contracts';
 import {
   ADL_RATES,
@@ -106,6 +107,19 @@ function spaceSize(space: SearchSpace): { blocks: number; layers: number } {
   return { blocks: d.filter((x) => x.name.endsWith('.inputA')).length, layers: d.filter((x) => x.name.endsWith('.rate')).length };
 }
 
+const taskError = (task: Task | undefined) =>
+  usage(
+    `searcher "autodeeplab" needs a dense-prediction image task (outputs [K, H, W] at the input's size), got ${task ? `"${task.id}"` : 'none'}`,
+    'use a segmentation or per-pixel regression task such as camvid or darcy',
+    '/task',
+  );
+
+/** The task is a dense-prediction image task (outputs at the input's size). */
+function checkTask(task: Task): void {
+  const [i, o] = [task.inputShape, task.outputShape];
+  if (!(o && i.length === 3 && o.length === 3 && o[1] === i[1] && o[2] === i[2])) throw taskError(task);
+}
+
 /** The rows `rows` of a batch part. */
 function pick(part: ArrayBatchPart, rows: readonly number[]): ArrayBatchPart {
   const per = part.shape.slice(1).reduce((a, b) => a * b, 1);
@@ -180,20 +194,8 @@ export class AutodeeplabSearcher implements LoopSearcher {
     const task = ctx.task;
     const space = ctx.space;
     const { blocks, layers } = spaceSize(space);
-    const io = task ? { inputShape: task.inputShape, outputShape: task.outputShape } : undefined;
-    const dense =
-      io?.outputShape &&
-      io.inputShape.length === 3 &&
-      io.outputShape.length === 3 &&
-      io.outputShape[1] === io.inputShape[1] &&
-      io.outputShape[2] === io.inputShape[2];
-    if (!task || !dense) {
-      throw usage(
-        `searcher "autodeeplab" needs a dense-prediction image task (outputs [K, H, W] at the input's size), got ${task ? `"${task.id}"` : 'none'}`,
-        'use a segmentation or per-pixel regression task such as camvid or darcy',
-        '/task',
-      );
-    }
+    if (!task) throw taskError(undefined);
+    checkTask(task);
     let loss: TrainLoss;
     try {
       loss = trainLoss(task.loss);
@@ -411,6 +413,7 @@ export const autodeeplabSearcher = defineSearcher<OptionsInput<AutodeeplabOption
         '/searcher/options/warmupEpochs',
       );
     }
+    if (deps.task) checkTask(deps.task);
     return new AutodeeplabSearcher(o);
   },
 });
