@@ -7,6 +7,9 @@
 // estimator and seed. Per seed: the found architecture, both networks' parameters and validation
 // mIoU, and the time per search epoch.
 //   node tools/bench/autodeeplab/autodeeplab.bench.cjs [--seeds 0,1,2]
+//   node tools/bench/autodeeplab/autodeeplab.bench.cjs --random 3 [--seeds 0,1,2]
+//     (a control: that many architectures drawn uniformly from the space per seed, trained the same
+//     way; the found network should beat them too)
 //   node tools/bench/autodeeplab/autodeeplab.bench.cjs --report
 // Data: NASX_DATA, else the shared data folder beside the repository (camvid-small/). Results merge
 // into results.json by seed.
@@ -44,6 +47,27 @@ const space = require(path.join(ROOT, 'plugins', 'search-space-autodeeplab', 'di
 const io = { inputShape: [3, 90, 120], outputShape: [11, 90, 120], numClasses: 11 };
 const macro = { filterMultiplier: 4, stemChannels: 16, asppChannels: 16 };
 const paramsOf = (text, F) => tensor.planNetwork(space.parseAutodeeplab(text), { ...io, macro: { ...macro, filterMultiplier: F } }).paramCount;
+
+const randomCount = Number(arg('--random', 0));
+if (randomCount > 0) {
+  const { createRng } = require(path.join(ROOT, 'libs', 'kernel', 'dist', 'index.js'));
+  const adl = new space.AutodeeplabSearchSpace({ blocks: 3, layers: 4 });
+  for (const seed of seeds) {
+    const rng = createRng(1000 + seed);
+    const archs = Array.from({ length: randomCount }, () => adl.format(adl.sample(rng)));
+    const out = cli(['evaluate', CONFIG, ...archs, '--json', '--set', `seed=${seed}`]).trim().split('\n').map((l) => JSON.parse(l));
+    const run = previous.runs[String(seed)];
+    if (!run) {
+      console.error(`autodeeplab bench: run the search for seed ${seed} first`);
+      process.exit(1);
+    }
+    run.random = out.map((r) => ({ arch: r.arch, params: paramsOf(r.arch, macro.filterMultiplier), miou: r.metrics.val_miou }));
+    fs.writeFileSync(RESULTS, JSON.stringify(previous, null, 1) + '\n');
+    console.error(`autodeeplab seed ${seed}: random ${run.random.map((r) => r.miou.toFixed(2)).join(', ')}`);
+  }
+  report(previous);
+  process.exit(0);
+}
 
 for (const seed of seeds) {
   const runsDir = path.join(work, `search-${seed}`);
@@ -114,14 +138,14 @@ function report(res) {
     '',
     `Baseline: \`${BASELINE}\` (DeepLabv3’s output-stride-16 path, a chain of 3×3 separable convolutions), its filter multiplier F chosen per seed so its parameter count is the closest to the found network’s.`,
     '',
-    '| seed | found architecture | params | val mIoU (%) | baseline F | baseline params | baseline val mIoU (%) | search + retrain (s) |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| seed | found architecture | params | val mIoU (%) | baseline F | baseline params | baseline val mIoU (%) | random architectures: val mIoU (%) (params) | search + retrain (s) |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
     ...runs.map(
       (r) =>
-        `| ${r.seed} | \`${r.found}\` | ${r.foundParams.toLocaleString('en-US')} | ${r.foundMiou.toFixed(2)} | ${r.baselineF} | ${r.baselineParams.toLocaleString('en-US')} | ${r.baselineMiou.toFixed(2)} | ${r.searchAndRetrainSeconds} |`,
+        `| ${r.seed} | \`${r.found}\` | ${r.foundParams.toLocaleString('en-US')} | ${r.foundMiou.toFixed(2)} | ${r.baselineF} | ${r.baselineParams.toLocaleString('en-US')} | ${r.baselineMiou.toFixed(2)} | ${r.random ? r.random.map((x) => `${x.miou.toFixed(2)} (${x.params.toLocaleString('en-US')})`).join(', ') : '–'} | ${r.searchAndRetrainSeconds} |`,
     ),
     runs.length > 1
-      ? `| mean ± sd | | | ${mean(runs.map((r) => r.foundMiou)).toFixed(2)} ± ${sd(runs.map((r) => r.foundMiou)).toFixed(2)} | | | ${mean(runs.map((r) => r.baselineMiou)).toFixed(2)} ± ${sd(runs.map((r) => r.baselineMiou)).toFixed(2)} | |`
+      ? `| mean ± sd | | | ${mean(runs.map((r) => r.foundMiou)).toFixed(2)} ± ${sd(runs.map((r) => r.foundMiou)).toFixed(2)} | | | ${mean(runs.map((r) => r.baselineMiou)).toFixed(2)} ± ${sd(runs.map((r) => r.baselineMiou)).toFixed(2)} | ${runs.every((r) => r.random) ? `${mean(runs.flatMap((r) => r.random.map((x) => x.miou))).toFixed(2)} ± ${sd(runs.flatMap((r) => r.random.map((x) => x.miou))).toFixed(2)}` : ''} | |`
       : '',
     '',
     `Time per search epoch (16 images per step: 8 for the weights, 8 for α and β): ${searchEpochs.length ? mean(searchEpochs).toFixed(1) : '–'} s with architecture steps, ${warmEpochs.length ? mean(warmEpochs).toFixed(1) : '–'} s in warm-up (weight steps only), 8 steps per epoch; machine: ${runs[0]?.machine.cpu ?? ''}, ${runs[0]?.machine.backend ?? 'onednn'} backend, load ${runs.map((r) => r.machine.loadAverage1m).join(', ')}.`,

@@ -99,7 +99,7 @@ async function nasxSteps() {
     '',
     `\`node tools/bench/autodeeplab/step-vs-torch.bench.cjs\` on ${results.machine.cpu}, ${results.machine.cores} cores, ${results.date}.`,
     '',
-    `**PyTorch: ${torch.setup}**, ${pt.threads} threads. **nasx: the ${nasx.backend} backend**${nasx.onednn ? ` (oneDNN ${nasx.onednn.version}, ${nasx.onednn.isa})` : ''}, through \`adlWeightStep\` / \`adlArchGradient\`.`,
+    `**PyTorch: ${torch.setup}**. **nasx: the ${nasx.backend} backend**${nasx.onednn ? ` (oneDNN ${nasx.onednn.version}, ${nasx.onednn.isa})` : ''}, through \`adlWeightStep\` / \`adlArchGradient\`.`,
     '',
     `The supernet of \`examples/camvid-autodeeplab.yaml\`: B = ${CFG.blocks}, L = ${CFG.layers}, F = ${CFG.filters}, stem ${CFG.stem}, ASPP ${CFG.aspp}; ${CFG.batch} random images of 3×${CFG.height}×${CFG.width}, ${CFG.classes} classes per pixel. Parameters: nasx ${nasx.params.toLocaleString('en-US')}, PyTorch ${pt.params.toLocaleString('en-US')} (the same network). Median of ${CFG.repeats} steps after ${CFG.warmup} warm-up steps, ms; ratio: nasx / PyTorch (below 1 nasx is faster). Load average around the measurements: ${load.map((l) => l.toFixed(2)).join(', ')}.`,
     '',
