@@ -55,7 +55,10 @@ if (randomCount > 0) {
   for (const seed of seeds) {
     const rng = createRng(1000 + seed);
     const archs = Array.from({ length: randomCount }, () => adl.format(adl.sample(rng)));
-    const out = cli(['evaluate', CONFIG, ...archs, '--json', '--set', `seed=${seed}`]).trim().split('\n').map((l) => JSON.parse(l));
+    const out = cli(['evaluate', CONFIG, ...archs, '--json', '--set', `seed=${seed}`])
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const run = previous.runs[String(seed)];
     if (!run) {
       console.error(`autodeeplab bench: run the search for seed ${seed} first`);
