@@ -1,4 +1,4 @@
-import type { Observable } from 'rxjs';
+import { Observable } from 'rxjs';
 import type { InjectionToken } from 'tsyringe';
 import type { Architecture } from './architecture';
 import type { RunContext, WorkContext } from './context';
@@ -95,6 +95,29 @@ export interface SearchLoopContext extends WorkContext {
 export interface LoopSearcher {
   readonly id: string;
   search(ctx: SearchLoopContext): Observable<EventDraft>;
+}
+
+/**
+ * The event stream of a {@link LoopSearcher.search} whose loop is an async function: `run` gets an
+ * `emit` for drafts and its promise ends the stream (completes, or errors with its rejection).
+ * Unsubscribing stops the drafts; the loop itself stops on `ctx.signal`.
+ *
+ * @example
+ * search(ctx) { return searchLoop((emit) => this.run(ctx, emit)); }
+ */
+export function searchLoop(run: (emit: (draft: EventDraft) => void) => Promise<void>): Observable<EventDraft> {
+  return new Observable<EventDraft>((sub) => {
+    let stopped = false;
+    run((d) => {
+      if (!stopped) sub.next(d);
+    }).then(
+      () => sub.complete(),
+      (e: unknown) => sub.error(e),
+    );
+    return () => {
+      stopped = true;
+    };
+  });
 }
 
 /** Either kind of searcher. */

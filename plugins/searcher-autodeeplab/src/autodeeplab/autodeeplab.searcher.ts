@@ -20,6 +20,7 @@ import * as path from 'node:path';
 import {
   NasxError,
   defineSearcher,
+  searchLoop,
   phaseReporter,
   stableJson,
   type ArrayBatchPart,
@@ -38,6 +39,7 @@ import {
   HostSgdOptimizer,
   adlArchGradient,
   adlArchWeights,
+  adamState,
   adlArchitecture,
   adlKey,
   adlWeightStep,
@@ -46,6 +48,7 @@ import {
   initTensorBackend,
   learningRateAt,
   readTensorFile,
+  restoreAdamState,
   tf,
   toTensors,
   trainLoss,
@@ -56,7 +59,7 @@ import {
   type TensorFileEntry,
   type TrainLoss,
 } from '@nasx/tensor';
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { autodeeplabSchema, type AutodeeplabOptions } from './autodeeplab.schema';
 
 export type { AutodeeplabOptions } from './autodeeplab.schema';
@@ -175,18 +178,7 @@ export class AutodeeplabSearcher implements LoopSearcher {
   }
 
   search(ctx: SearchLoopContext): Observable<EventDraft> {
-    return new Observable<EventDraft>((sub) => {
-      let stopped = false;
-      this.run(ctx, (d) => {
-        if (!stopped) sub.next(d);
-      }).then(
-        () => sub.complete(),
-        (e: unknown) => sub.error(e),
-      );
-      return () => {
-        stopped = true;
-      };
-    });
+    return searchLoop((emit) => this.run(ctx, emit));
   }
 
   private async run(ctx: SearchLoopContext, emit: (d: EventDraft) => void): Promise<void> {
@@ -342,7 +334,7 @@ export class AutodeeplabSearcher implements LoopSearcher {
   ): Promise<void> {
     const weights = new Map([...supernet.parameters].map(([n, v]) => [n, v.dataSync() as Float32Array]));
     const archValues = new Map<string, Float32Array>([['arch', arch.dataSync() as Float32Array]]);
-    for (const w of await adam.getWeights()) archValues.set(`adam:${w.name}`, w.tensor.dataSync() as Float32Array);
+    for (const [n, v] of await adamState(adam)) archValues.set(n, v);
     const state: AutodeeplabState = {
       format: STATE_FORMAT,
       setup,
@@ -382,17 +374,7 @@ export class AutodeeplabSearcher implements LoopSearcher {
     sgd.loadMomentumBuffers(readTensorFile(dir, state.momentum, owner));
     const values = readTensorFile(dir, state.arch, owner);
     tf.tidy(() => arch.assign(tf.tensor(values.get('arch')!, arch.shape)));
-    const moments = [...values].filter(([n]) => n.startsWith('adam:'));
-    if (moments.length > 0) {
-      const current = await adam.getWeights();
-      const shapes = new Map(current.map((w) => [w.name, w.tensor.shape]));
-      await adam.setWeights(
-        moments.map(([n, v]) => ({
-          name: n.slice('adam:'.length),
-          tensor: tf.tensor(v, shapes.get(n.slice('adam:'.length)) ?? (v.length === 1 ? [] : arch.shape)),
-        })),
-      );
-    }
+    await restoreAdamState(adam, values, arch);
     return [...state.epochs];
   }
 }

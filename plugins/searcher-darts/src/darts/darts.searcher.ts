@@ -27,6 +27,7 @@ import * as path from 'node:path';
 import {
   NasxError,
   defineSearcher,
+  searchLoop,
   phaseReporter,
   stableJson,
   type Architecture,
@@ -37,6 +38,7 @@ import {
 } from '@nasx/contracts';
 import {
   SgdOptimizer,
+  adamState,
   archGradient,
   archWeights,
   buildSupernet,
@@ -45,6 +47,7 @@ import {
   learningRateAt,
   mixedAccuracy,
   readTensorFile,
+  restoreAdamState,
   supernetSpaces,
   tf,
   toTensors,
@@ -55,7 +58,7 @@ import {
   type Supernet,
   type TensorFileEntry,
 } from '@nasx/tensor';
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { dartsSchema, type DartsOptions } from './darts.schema';
 
 export type { DartsOptions } from './darts.schema';
@@ -108,18 +111,7 @@ export class DartsSearcher implements LoopSearcher {
   }
 
   search(ctx: SearchLoopContext): Observable<EventDraft> {
-    return new Observable<EventDraft>((sub) => {
-      let stopped = false;
-      this.run(ctx, (d) => {
-        if (!stopped) sub.next(d);
-      }).then(
-        () => sub.complete(),
-        (e: unknown) => sub.error(e),
-      );
-      return () => {
-        stopped = true;
-      };
-    });
+    return searchLoop((emit) => this.run(ctx, emit));
   }
 
   private async run(ctx: SearchLoopContext, emit: (d: EventDraft) => void): Promise<void> {
@@ -349,7 +341,7 @@ export class DartsSearcher implements LoopSearcher {
     for (const [n, v] of supernet.buffers) weights.set(`buffer:${n}`, v.dataSync() as Float32Array);
     const momentum = sgd.momentumBuffers();
     const arch = new Map<string, Float32Array>([['alpha', alpha.dataSync() as Float32Array]]);
-    for (const w of await adam.getWeights()) arch.set(`adam:${w.name}`, w.tensor.dataSync() as Float32Array);
+    for (const [n, v] of await adamState(adam)) arch.set(n, v);
     const state: DartsState = {
       format: STATE_FORMAT,
       setup,
@@ -383,18 +375,7 @@ export class DartsSearcher implements LoopSearcher {
     sgd.loadMomentumBuffers(readTensorFile(dir, state.momentum, owner));
     const arch = readTensorFile(dir, state.arch, owner);
     tf.tidy(() => alpha.assign(tf.tensor(arch.get('alpha')!, alpha.shape)));
-    const moments = [...arch].filter(([n]) => n.startsWith('adam:'));
-    if (moments.length > 0) {
-      const current = await adam.getWeights();
-      const shapes = new Map(current.map((w) => [w.name, w.tensor.shape]));
-      // tfjs names Adam's slots after the variable; shapes come from α for its moments.
-      await adam.setWeights(
-        moments.map(([n, v]) => ({
-          name: n.slice('adam:'.length),
-          tensor: tf.tensor(v, shapes.get(n.slice('adam:'.length)) ?? (v.length === 1 ? [] : alpha.shape)),
-        })),
-      );
-    }
+    await restoreAdamState(adam, arch, alpha);
     return [...state.epochs];
   }
 }
