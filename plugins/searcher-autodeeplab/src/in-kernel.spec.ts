@@ -96,6 +96,15 @@ describeWithSharedData('autodeeplab in the kernel', 'nas-bench-360-samples', (ro
     const resumed = await tk.resume(handle.runDir as string);
     expect(archs(resumed.events)).toEqual(archs(whole.events).slice(2));
     expect(resumed.of('run-finished')[0]!.status).toBe('completed');
+    // Only the current checkpoint's files are left in the state folder.
+    const state = path.join(handle.runDir as string, 'state', 'autodeeplab');
+    const manifest = JSON.parse(fs.readFileSync(path.join(state, 'autodeeplab.json'), 'utf8')) as Record<string, { file: string }>;
+    expect(
+      fs
+        .readdirSync(state)
+        .filter((f) => f.endsWith('.bin'))
+        .sort(),
+    ).toEqual([manifest['weights']!.file, manifest['momentum']!.file, manifest['arch']!.file].sort());
     const [a, b] = [epochsOf(whole.runDir as string), epochsOf(handle.runDir as string)];
     expect(b.map((e) => e.arch)).toEqual(a.map((e) => e.arch));
     b.forEach((e, k) => {

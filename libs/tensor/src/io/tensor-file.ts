@@ -2,8 +2,13 @@
  * Named float32 tensors in one file, for the checkpoints estimators keep in a run's state folder
  * (supernets, GHNs): the values concatenated in name order, with the names and sizes in the
  * caller's manifest. Every file is written whole to a temporary name and renamed, so a run killed
- * mid-write never leaves half a file behind a manifest that names it. Node only.
+ * mid-write never leaves half a file behind a manifest that names it; and each file's name carries
+ * a hash of its content (`weights.<hash>.bin`), so writing a new checkpoint never overwrites the
+ * files the current manifest names: a run killed between the data files and the manifest resumes
+ * from the previous checkpoint, whole. After the new manifest is written, {@link pruneTensorFiles}
+ * removes the files it no longer names. Node only.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NasxError } from '@nasx/contracts';
@@ -24,7 +29,10 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   fs.renameSync(tmp, file);
 }
 
-/** Writes named tensors to `<dir>/<file>` (atomically) and returns their entry. */
+/**
+ * Writes named tensors to `<dir>/<stem>.<hash>.bin` (`file` is `<stem>.bin`; the hash is of the
+ * content; atomically) and returns their entry, which names the file written.
+ */
 export function writeTensorFile(dir: string, file: string, tensors: ReadonlyMap<string, Float32Array>): TensorFileEntry {
   const names = [...tensors.keys()];
   const sizes = names.map((n) => tensors.get(n)!.length);
@@ -34,8 +42,21 @@ export function writeTensorFile(dir: string, file: string, tensors: ReadonlyMap<
     all.set(tensors.get(n)!, o);
     o += tensors.get(n)!.length;
   }
-  writeFileAtomic(path.join(dir, file), new Uint8Array(all.buffer));
-  return { file, names, sizes };
+  const bytes = new Uint8Array(all.buffer);
+  const named = `${file.replace(/\.bin$/, '')}.${createHash('sha256').update(bytes).digest('hex').slice(0, 12)}.bin`;
+  writeFileAtomic(path.join(dir, named), bytes);
+  return { file: named, names, sizes };
+}
+
+/**
+ * Deletes the `.bin` files directly in `dir` that none of `keep` names: the data of earlier
+ * checkpoints, once the manifest naming `keep` is written.
+ */
+export function pruneTensorFiles(dir: string, keep: readonly (TensorFileEntry | undefined)[]): void {
+  const names = new Set(keep.flatMap((e) => (e ? [e.file] : [])));
+  for (const f of fs.readdirSync(dir)) {
+    if (f.endsWith('.bin') && !names.has(f)) fs.rmSync(path.join(dir, f), { force: true });
+  }
 }
 
 /**

@@ -26,19 +26,20 @@ import {
   type WorkContext,
 } from '@nasx/contracts';
 import {
+  accuracyWith,
   DEEPNETS_OPS,
   DEEPNETS_SPACE,
-  Ghn,
-  accuracyWith,
   evaluateWith,
   findNetworkBuilder,
   fineTune,
+  Ghn,
   ghnNetwork,
-  initTensorBackend,
   initialParameters,
-  reinitializeParameters,
+  initTensorBackend,
   metaTrainStep,
   predictParameters,
+  pruneTensorFiles,
+  reinitializeParameters,
   sampleDeepNets,
   tf,
   writeFileAtomic,
@@ -349,7 +350,7 @@ export function createGhnEstimator(options: GhnOptions, deps: EstimatorDeps): Es
         named.set('accBeta1', acc.accBeta1.dataSync() as Float32Array);
         named.set('accBeta2', acc.accBeta2.dataSync() as Float32Array);
         opt = writeTensors(dir, 'adam.bin', named);
-      } else fs.rmSync(path.join(dir, 'adam.bin'), { force: true });
+      }
       writeCheckpoint(dir, {
         format: GHN_CHECKPOINT_FORMAT,
         fingerprint: setupFingerprint(setup),
@@ -362,6 +363,8 @@ export function createGhnEstimator(options: GhnOptions, deps: EstimatorDeps): Es
         ...(opt ? { optimizer: opt } : {}),
         seconds,
       });
+      // Earlier checkpoints' files (and, once complete, Adam's state), no longer named by the manifest.
+      pruneTensorFiles(dir, [weights, opt]);
     };
     try {
       let lossSum = 0;

@@ -18,6 +18,7 @@ import {
   findSupernetBuilder,
   initTensorBackend,
   pathAngle,
+  pruneTensorFiles,
   readSupernetWeights,
   trainSupernet,
   writeSupernetWeights,
@@ -191,10 +192,13 @@ export function createSupernetEstimator(kind: SupernetKind, options: SupernetEst
     /** Saves a set's weights, with its momentum while its schedule goes on (the manifest last). */
     const save = (set: string, sn: Supernet, epochsDone: number, complete: boolean, momentum?: ReadonlyMap<string, Float32Array>) => {
       const entry = writeWeightSet(dir, set, readSupernetWeights(sn), epochsDone);
-      const stale = sets[set]?.momentum?.file;
       sets[set] = momentum ? { ...entry, momentum: writeWeightSet(dir, `${set}.momentum`, momentum, epochsDone) } : entry;
       writeCheckpoint(dir, { format: CHECKPOINT_FORMAT, fingerprint: setupFingerprint(setup), setup, sets: { ...sets }, complete });
-      if (stale && !momentum) fs.rmSync(path.join(dir, stale), { force: true });
+      // The files of earlier checkpoints (and a finished set's momentum), once the manifest no longer names them.
+      pruneTensorFiles(
+        dir,
+        Object.values(sets).flatMap((e) => [e, e.momentum]),
+      );
     };
     const restore = (set: string, sn: Supernet): { done: number; momentum?: Map<string, Float32Array> } => {
       const entry = sets[set];

@@ -47,6 +47,7 @@ import {
   decodeAdl,
   initTensorBackend,
   learningRateAt,
+  pruneTensorFiles,
   readTensorFile,
   restoreAdamState,
   tf,
@@ -344,6 +345,7 @@ export class AutodeeplabSearcher implements LoopSearcher {
       arch: writeTensorFile(dir, 'arch.bin', archValues),
     };
     writeFileAtomic(path.join(dir, 'autodeeplab.json'), `${JSON.stringify(state, null, 1)}\n`);
+    pruneTensorFiles(dir, [state.weights, state.momentum, state.arch]);
   }
 
   /** Loads the state of an earlier run of the same setup; returns its finished epochs (none without one). */

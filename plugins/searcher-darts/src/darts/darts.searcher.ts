@@ -46,6 +46,7 @@ import {
   initTensorBackend,
   learningRateAt,
   mixedAccuracy,
+  pruneTensorFiles,
   readTensorFile,
   restoreAdamState,
   supernetSpaces,
@@ -351,6 +352,7 @@ export class DartsSearcher implements LoopSearcher {
       arch: writeTensorFile(dir, 'arch.bin', arch),
     };
     writeFileAtomic(path.join(dir, 'darts.json'), `${JSON.stringify(state, null, 1)}\n`);
+    pruneTensorFiles(dir, [state.weights, state.momentum, state.arch]);
   }
 
   /** Loads the state of an earlier run of the same setup; returns its finished epochs (none without one). */
