@@ -58,8 +58,11 @@ describeWithSharedData('autodeeplab in the kernel', 'nas-bench-360-samples', (ro
       }
     ).epochs;
 
+  // The uninterrupted run, which the resume test compares against.
+  let whole: Awaited<ReturnType<TestKernel['run']>>;
+
   it('Darcy flow (per-pixel regression): warm-up then architecture steps, a valid decoded cell and path per epoch, α and β moving', async () => {
-    const run = await tk.run(config());
+    const run = (whole = await tk.run(config()));
     expect(run.of('run-finished')[0]!.status).toBe('completed');
     const evaluated = run.of('evaluated');
     expect(evaluated).toHaveLength(3);
@@ -80,7 +83,6 @@ describeWithSharedData('autodeeplab in the kernel', 'nas-bench-360-samples', (ro
   });
 
   it('a run stopped after its second epoch resumes from the saved state: the same architectures, losses and entropies as without the stop', async () => {
-    const whole = await tk.run(config());
     const handle = await tk.kernel.start(tk.kernel.loadConfigObject({ runsDir: tk.runsDir, ...config() }), { persist: true, runsDir: tk.runsDir });
     await new Promise<void>((resolve, reject) => {
       let n = 0;
