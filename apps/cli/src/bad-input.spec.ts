@@ -239,6 +239,11 @@ const cases: Case[] = [
     expect: [/\/searcher\/options\/warmupEpochs/, /option warmupEpochs is 4, and epochs is 4/, /Fix: set warmupEpochs below epochs/],
   },
   {
+    name: 'a skeleton setting the space’s network builder does not take',
+    config: `task: { use: mnist, options: { limit: 100 } }\nspace: nb201\nestimator: { use: train, options: { steps: 1, macro: { filterMultiplier: 4 } } }\nsearcher: random\nbudget: { evaluations: 2 }\n`,
+    expect: [/\/estimator\/options\/macro/, /unknown macro setting "filterMultiplier"/, /Fix: the NB201 builder takes macro\.channels/],
+  },
+  {
     name: 'a GHN to load that is not there',
     config: `task: { use: mnist, options: { limit: 100 } }\nspace: deepnets\nestimator: { use: ghn, options: { load: ./runs/old/state/ghn/x/ghn.json } }\nsearcher: random\nbudget: { evaluations: 2 }\n`,
     expect: [/\/estimator\/options\/load/, /load names .*ghn\.json, which does not exist/, /Fix: point at the ghn\.json in the ghn\/ folder of a run/],

@@ -1,5 +1,6 @@
 import {
   NasxError,
+  isNasxError,
   defineEstimator,
   phaseReporter,
   type Architecture,
@@ -11,7 +12,7 @@ import {
   type MetricDeclaration,
   type Rng,
 } from '@nasx/contracts';
-import { TRAIN_LOSSES, buildNetwork, evaluateNetwork, initTensorBackend, predictNetwork, trainNetwork, type TrainLoss } from '@nasx/tensor';
+import { TRAIN_LOSSES, buildNetwork, evaluateNetwork, initTensorBackend, planNetwork, predictNetwork, trainNetwork, type TrainLoss } from '@nasx/tensor';
 import { subsetSplit } from '@nasx/data';
 import { trainSchema, type TrainOptions } from './train.schema';
 
@@ -110,6 +111,22 @@ export const trainEstimator = defineEstimator<TrainEstimatorOptions>({
     const train = subsetSplit(task.splits.train, options.trainLimit);
     const validation = subsetSplit(task.splits.validation, options.valLimit);
     const macro = options.macro && Object.keys(options.macro).length ? (options.macro as { [name: string]: number }) : undefined;
+    if (macro) {
+      // Skeleton settings are the space's network builder's to check: ask it about one architecture
+      // now, so a setting it does not take stops the run before it starts instead of failing every trial.
+      try {
+        planNetwork(deps.space.sample(deps.rng.fork('macro-check')), { numClasses, inputShape, outputShape, macro });
+      } catch (e) {
+        if (isNasxError(e) && /macro/.test(e.message)) {
+          throw new NasxError('config', `estimator "${ID}": ${e.message}`, {
+            pkg: PKG,
+            contribution: ID,
+            pointer: '/estimator/options/macro',
+            fix: e.fix ?? 'remove the setting',
+          });
+        }
+      }
+    }
 
     return {
       id: ID,
