@@ -236,6 +236,7 @@ export {
 export { orthonormalColumns, reinitializeParameters, type ReinitOptions } from './ghn/reinit';
 export { pruneTensorFiles, readTensorFile, writeFileAtomic, writeTensorFile, type TensorFileEntry } from './io/tensor-file';
 export { adamState, restoreAdamState } from './io/optimizer-state';
+export { loadSearchState, saveSearchState, type SearchStateOwner, type SearchStateParts } from './io/search-state';
 export { NB101_MACRO_DEFAULTS, NB101_SPACE, nb101Cell, nb101Graph, nb101NetworkBuilder, nb101VertexChannels, planNb101 } from './nb101/nb101.network';
 export { NetworkProgram, type Hwc, type ProgramValue } from './network/program';
 export {

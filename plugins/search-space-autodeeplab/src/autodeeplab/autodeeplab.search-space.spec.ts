@@ -50,7 +50,7 @@ describe('autodeeplab space', () => {
   });
 
   it('counts paths of the trellis and samples them uniformly', () => {
-    expect([1, 2, 3, 4].map(pathCount)).toEqual([2, 5, 13, 34]);
+    expect([1, 2, 3, 4, 12].map(pathCount)).toEqual([2, 5, 13, 34, 75025]);
     // 34 paths of 4 layers, each drawn about 1/34 of the time.
     const rng = createRng(7);
     const counts = new Map<string, number>();

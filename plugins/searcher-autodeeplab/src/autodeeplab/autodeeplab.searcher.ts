@@ -15,7 +15,6 @@
  * weights, α and β, both optimizers' state and the finished epochs are written to the run's state
  * folder; a resumed run continues with the next epoch.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   NasxError,
@@ -39,7 +38,6 @@ import {
   HostSgdOptimizer,
   adlArchGradient,
   adlArchWeights,
-  adamState,
   adlArchitecture,
   adlKey,
   adlWeightStep,
@@ -47,17 +45,13 @@ import {
   decodeAdl,
   initTensorBackend,
   learningRateAt,
-  pruneTensorFiles,
-  readTensorFile,
-  restoreAdamState,
+  loadSearchState,
+  saveSearchState,
   tf,
   toTensors,
   trainLoss,
-  writeFileAtomic,
-  writeTensorFile,
   type AdlBatch,
-  type AdlSupernet,
-  type TensorFileEntry,
+  type SearchStateParts,
   type TrainLoss,
 } from '@nasx/tensor';
 import type { Observable } from 'rxjs';
@@ -67,8 +61,6 @@ export type { AutodeeplabOptions } from './autodeeplab.schema';
 
 const ID = 'autodeeplab';
 const PKG = '@nasx/searcher-autodeeplab';
-/** Layout version of the state folder. */
-const STATE_FORMAT = 1;
 
 /** One finished epoch, as recorded in the state folder and reported. */
 export interface AutodeeplabEpoch {
@@ -84,15 +76,6 @@ export interface AutodeeplabEpoch {
   /** Mean entropy of β's step weights per node that has a choice (nats). */
   readonly betaEntropy: number;
   readonly seconds: number;
-}
-
-interface AutodeeplabState {
-  readonly format: number;
-  readonly setup: string;
-  readonly epochs: readonly AutodeeplabEpoch[];
-  readonly weights: TensorFileEntry;
-  readonly momentum: TensorFileEntry;
-  readonly arch: TensorFileEntry;
 }
 
 const usage = (message: string, fix: string, pointer?: string) =>
@@ -213,7 +196,10 @@ export class AutodeeplabSearcher implements LoopSearcher {
     try {
       const setup = stableJson({ space: space.id, blocks, layers, task: task.id, inputShape: task.inputShape, outputShape, seed, options: o as never });
       const dir = ctx.stateDir ? path.join(ctx.stateDir, 'autodeeplab') : undefined;
-      const history = dir ? await this.restore(dir, setup, supernet, archVar, sgd, adam) : [];
+      const parts: SearchStateParts = { weights: supernet.parameters, momentum: sgd, arch: archVar, archName: 'arch', adam };
+      const history = dir
+        ? await loadSearchState<AutodeeplabEpoch>(dir, 'autodeeplab.json', setup, parts, { pkg: PKG, contribution: ID, method: 'Auto-DeepLab' })
+        : [];
       for (const e of history) {
         this.history.push(e);
         if (o.evaluate === 'epoch' || e.epoch === o.epochs - 1) await this.judge(ctx, space.parse(e.arch));
@@ -306,7 +292,7 @@ export class AutodeeplabSearcher implements LoopSearcher {
           source: ID,
           message: `autodeeplab: epoch ${epoch + 1}/${o.epochs}${searching ? '' : ' (warm-up)'} (${record.seconds.toFixed(1)} s): train loss ${record.trainLoss.toFixed(4)}${record.archLoss === null ? '' : `, architecture loss ${record.archLoss.toFixed(4)}`}, α entropy ${h.alpha.toFixed(3)}, β entropy ${h.beta.toFixed(3)}; path ${g.path.map((s) => ADL_RATES[s]).join('-')}, ${adlKey(g)}`,
         });
-        if (dir) await this.save(dir, setup, history, supernet, archVar, sgd, adam);
+        if (dir) await saveSearchState(dir, 'autodeeplab.json', setup, history, parts);
         if (o.evaluate === 'epoch' || epoch === o.epochs - 1) await this.judge(ctx, arch);
         else this.last = arch;
       }
@@ -322,62 +308,6 @@ export class AutodeeplabSearcher implements LoopSearcher {
   private async judge(ctx: SearchLoopContext, arch: Architecture): Promise<void> {
     this.last = arch;
     await ctx.evaluate(arch);
-  }
-
-  private async save(
-    dir: string,
-    setup: string,
-    epochs: readonly AutodeeplabEpoch[],
-    supernet: AdlSupernet,
-    arch: tf.Variable,
-    sgd: HostSgdOptimizer,
-    adam: tf.AdamOptimizer,
-  ): Promise<void> {
-    const weights = new Map([...supernet.parameters].map(([n, v]) => [n, v.dataSync() as Float32Array]));
-    const archValues = new Map<string, Float32Array>([['arch', arch.dataSync() as Float32Array]]);
-    for (const [n, v] of await adamState(adam)) archValues.set(n, v);
-    const state: AutodeeplabState = {
-      format: STATE_FORMAT,
-      setup,
-      epochs,
-      weights: writeTensorFile(dir, 'weights.bin', weights),
-      momentum: writeTensorFile(dir, 'momentum.bin', sgd.momentumBuffers()),
-      arch: writeTensorFile(dir, 'arch.bin', archValues),
-    };
-    writeFileAtomic(path.join(dir, 'autodeeplab.json'), `${JSON.stringify(state, null, 1)}\n`);
-    pruneTensorFiles(dir, [state.weights, state.momentum, state.arch]);
-  }
-
-  /** Loads the state of an earlier run of the same setup; returns its finished epochs (none without one). */
-  private async restore(
-    dir: string,
-    setup: string,
-    supernet: AdlSupernet,
-    arch: tf.Variable,
-    sgd: HostSgdOptimizer,
-    adam: tf.AdamOptimizer,
-  ): Promise<AutodeeplabEpoch[]> {
-    const file = path.join(dir, 'autodeeplab.json');
-    if (!fs.existsSync(file)) return [];
-    const state = JSON.parse(fs.readFileSync(file, 'utf8')) as AutodeeplabState;
-    if (state.format !== STATE_FORMAT || state.setup !== setup) {
-      throw new NasxError('run', `the Auto-DeepLab state in ${dir} belongs to another setup (space, task, seed or options changed)`, {
-        pkg: PKG,
-        contribution: ID,
-        file,
-        fix: 'resume with the configuration the run started with, or delete the folder to start the search again',
-      });
-    }
-    const owner = { pkg: PKG, manifest: file, fix: `delete ${dir} to start the search again` };
-    const weights = readTensorFile(dir, state.weights, owner);
-    tf.tidy(() => {
-      for (const [n, v] of supernet.parameters) v.assign(tf.tensor(weights.get(n)!, v.shape));
-    });
-    sgd.loadMomentumBuffers(readTensorFile(dir, state.momentum, owner));
-    const values = readTensorFile(dir, state.arch, owner);
-    tf.tidy(() => arch.assign(tf.tensor(values.get('arch')!, arch.shape)));
-    await restoreAdamState(adam, values, arch);
-    return [...state.epochs];
   }
 }
 

@@ -22,7 +22,6 @@
  * the finished epochs' evaluations again (answered from the journal) and continues with the next
  * epoch.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   NasxError,
@@ -38,26 +37,21 @@ import {
 } from '@nasx/contracts';
 import {
   SgdOptimizer,
-  adamState,
   archGradient,
   archWeights,
   buildSupernet,
   decodeArgmax,
   initTensorBackend,
   learningRateAt,
+  loadSearchState,
   mixedAccuracy,
-  pruneTensorFiles,
-  readTensorFile,
-  restoreAdamState,
   supernetSpaces,
+  saveSearchState,
   tf,
   toTensors,
   weightStep,
-  writeFileAtomic,
-  writeTensorFile,
   type DartsBatch,
-  type Supernet,
-  type TensorFileEntry,
+  type SearchStateParts,
 } from '@nasx/tensor';
 import type { Observable } from 'rxjs';
 import { dartsSchema, type DartsOptions } from './darts.schema';
@@ -66,8 +60,6 @@ export type { DartsOptions } from './darts.schema';
 
 const ID = 'darts';
 const PKG = '@nasx/searcher-darts';
-/** Layout version of the state folder. */
-const STATE_FORMAT = 1;
 
 /** One finished epoch, as recorded in the state folder and reported. */
 export interface DartsEpoch {
@@ -85,15 +77,6 @@ export interface DartsEpoch {
   /** Mean entropy of the edges' mixing weights (nats; log 5 = 1.61 is uniform). */
   readonly entropy: number;
   readonly seconds: number;
-}
-
-interface DartsState {
-  readonly format: number;
-  readonly setup: string;
-  readonly epochs: readonly DartsEpoch[];
-  readonly weights: TensorFileEntry;
-  readonly momentum: TensorFileEntry;
-  readonly arch: TensorFileEntry;
 }
 
 const usage = (message: string, fix: string, pointer?: string) =>
@@ -210,7 +193,16 @@ export class DartsSearcher implements LoopSearcher {
       adam = tf.train.adam(o.archLearningRate, 0.5, 0.999);
       const sgd = new SgdOptimizer(supernet.parameters, { momentum: o.momentum, nesterov: false, weightDecay: o.weightDecay });
       const dir = ctx.stateDir ? path.join(ctx.stateDir, 'darts', ...(count > 1 ? [sub.label] : [])) : undefined;
-      const history: DartsEpoch[] = dir ? await this.restore(dir, setup, supernet, alpha, sgd, adam) : [];
+      const parts: SearchStateParts = {
+        weights: new Map([...supernet.parameters, ...[...supernet.buffers].map(([n, v]) => [`buffer:${n}`, v] as const)]),
+        momentum: sgd,
+        arch: alpha,
+        archName: 'alpha',
+        adam,
+      };
+      const history: DartsEpoch[] = dir
+        ? await loadSearchState<DartsEpoch>(dir, 'darts.json', setup, parts, { pkg: PKG, contribution: ID, method: 'DARTS' })
+        : [];
       // The finished epochs' cells again: a resumed run answers them from its journal.
       for (const e of history) {
         this.history.push(e);
@@ -309,7 +301,7 @@ export class DartsSearcher implements LoopSearcher {
           source,
           message: `darts${count > 1 ? ` ${sub.label}` : ''}: epoch ${epoch + 1}/${o.epochs} (${record.seconds.toFixed(1)} s): train loss ${record.trainLoss.toFixed(4)}, accuracy ${record.trainAccuracy.toFixed(1)} %, val loss ${record.valLoss.toFixed(4)}, val accuracy ${record.valAccuracy.toFixed(1)} %, α entropy ${entropy.toFixed(3)}; cell ${record.arch}`,
         });
-        if (dir) await this.save(dir, setup, history, supernet, alpha, sgd, adam);
+        if (dir) await saveSearchState(dir, 'darts.json', setup, history, parts);
         if (o.evaluate === 'epoch' || epoch === o.epochs - 1) await this.judge(ctx, arch);
         else this.last = arch;
       }
@@ -327,58 +319,6 @@ export class DartsSearcher implements LoopSearcher {
   private async judge(ctx: SearchLoopContext, arch: Architecture): Promise<void> {
     this.last = arch;
     await ctx.evaluate(arch);
-  }
-
-  private async save(
-    dir: string,
-    setup: string,
-    epochs: readonly DartsEpoch[],
-    supernet: Supernet,
-    alpha: tf.Variable,
-    sgd: SgdOptimizer,
-    adam: tf.AdamOptimizer,
-  ): Promise<void> {
-    const weights = new Map([...supernet.parameters].map(([n, v]) => [n, v.dataSync() as Float32Array]));
-    for (const [n, v] of supernet.buffers) weights.set(`buffer:${n}`, v.dataSync() as Float32Array);
-    const momentum = sgd.momentumBuffers();
-    const arch = new Map<string, Float32Array>([['alpha', alpha.dataSync() as Float32Array]]);
-    for (const [n, v] of await adamState(adam)) arch.set(n, v);
-    const state: DartsState = {
-      format: STATE_FORMAT,
-      setup,
-      epochs,
-      weights: writeTensorFile(dir, 'weights.bin', weights),
-      momentum: writeTensorFile(dir, 'momentum.bin', momentum),
-      arch: writeTensorFile(dir, 'arch.bin', arch),
-    };
-    writeFileAtomic(path.join(dir, 'darts.json'), `${JSON.stringify(state, null, 1)}\n`);
-    pruneTensorFiles(dir, [state.weights, state.momentum, state.arch]);
-  }
-
-  /** Loads the state of an earlier run of the same setup; returns its finished epochs (none without one). */
-  private async restore(dir: string, setup: string, supernet: Supernet, alpha: tf.Variable, sgd: SgdOptimizer, adam: tf.AdamOptimizer): Promise<DartsEpoch[]> {
-    const file = path.join(dir, 'darts.json');
-    if (!fs.existsSync(file)) return [];
-    const state = JSON.parse(fs.readFileSync(file, 'utf8')) as DartsState;
-    if (state.format !== STATE_FORMAT || state.setup !== setup) {
-      throw new NasxError('run', `the DARTS state in ${dir} belongs to another setup (space, task, seed or options changed)`, {
-        pkg: PKG,
-        contribution: ID,
-        file,
-        fix: 'resume with the configuration the run started with, or delete the folder to start the search again',
-      });
-    }
-    const owner = { pkg: PKG, manifest: file, fix: `delete ${dir} to start the search again` };
-    const weights = readTensorFile(dir, state.weights, owner);
-    tf.tidy(() => {
-      for (const [n, v] of supernet.parameters) v.assign(tf.tensor(weights.get(n)!, v.shape));
-      for (const [n, v] of supernet.buffers) v.assign(tf.tensor(weights.get(`buffer:${n}`)!, v.shape));
-    });
-    sgd.loadMomentumBuffers(readTensorFile(dir, state.momentum, owner));
-    const arch = readTensorFile(dir, state.arch, owner);
-    tf.tidy(() => alpha.assign(tf.tensor(arch.get('alpha')!, alpha.shape)));
-    await restoreAdamState(adam, arch, alpha);
-    return [...state.epochs];
   }
 }
 
