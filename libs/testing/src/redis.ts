@@ -103,11 +103,16 @@ export async function startRedisServer(opts: { persist?: boolean; password?: str
     for (;;) {
       if (child.exitCode !== null) throw new Error(`redis-server exited (${child.exitCode}): ${stderr}`);
       const ok = await new Promise<boolean>((resolve) => {
+        // destroy, not end: a TLS server keeps a half-closed plaintext probe open, and the socket
+        // then outlives the server and keeps the test process from exiting.
         const s = net.connect(port, '127.0.0.1', () => {
-          s.end();
+          s.destroy();
           resolve(true);
         });
-        s.on('error', () => resolve(false));
+        s.on('error', () => {
+          s.destroy();
+          resolve(false);
+        });
       });
       if (ok) return;
       if (Date.now() > until) throw new Error(`redis-server did not listen on port ${port}: ${stderr}`);
