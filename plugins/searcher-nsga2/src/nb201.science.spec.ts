@@ -8,13 +8,13 @@ import { hypervolume } from '@nasx/stats';
 import { describeWithSharedData, startNb201TestKernel, type Nb201TestKernel } from '@nasx/testing';
 import nsga2 from './index';
 
-// The Pareto benchmark's protocol, shortened (tools/bench/pareto runs it in full, 20 seeds, two devices):
+// The Pareto benchmark's protocol, shortened (tools/bench/pareto runs it in full, 100 seeds, two devices):
 // CIFAR-10 test accuracy after 200 epochs vs Pixel 3 latency on NAS-Bench-201, 500 evaluations per
 // run, hypervolume of every evaluated point over the exact front's (all 15,625 cells scored by the
 // same pipeline), reference point (90 % accuracy, the slowest cell of the exact front).
 // The kernel's default dedup for runs with latency models is exact (each cell its own evaluation).
-// Measured on seeds 0–19 (tools/bench/pareto/RESULTS.md): NSGA-II with its default surrogate
-// ≈ 0.974, without it ≈ 0.968, random ≈ 0.88; on seeds 0–4: 0.974, 0.969 and 0.859.
+// Measured on seeds 0–99 (tools/bench/pareto/RESULTS.md), pixel3: NSGA-II with its default
+// surrogate ≈ 0.974, without it ≈ 0.963, random ≈ 0.88; on seeds 0–4: 0.974, 0.969 and 0.859.
 describeWithSharedData('NSGA-II vs random search on NB201 accuracy × Pixel 3 latency (reference data)', 'hw-latency-help', (dataDir) => {
   let tk: Nb201TestKernel;
   beforeAll(() => {

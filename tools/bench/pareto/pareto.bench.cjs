@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Multi-objective search on the tabular NAS-Bench-201 (the BUILT workspace: node tools/scripts/build.cjs).
-//   node tools/bench/pareto/pareto.bench.cjs [--seeds 20] [--surrogate-tune] [--tune] [--ablation] [--render]
+//   node tools/bench/pareto/pareto.bench.cjs [--seeds 100] [--plateau] [--surrogate-tune] [--tune] [--ablation] [--render]
 // Data: NASX_DATA, else the `shared/data` folder beside the repository (nas-bench-201/, hw-latency-help/).
 // Measures NSGA-II (its defaults: surrogate-assisted offspring selection on), NSGA-II without the
 // surrogate (`surrogate: none`, the defaults before it) and random search, all through the kernel
@@ -19,6 +19,11 @@
 //     scored (the `list` searcher, dedup off) to give (a) "class coverage": the hypervolume a run
 //     would have if every class it evaluated counted all its members, and (b) the ratio of an
 //     exhaustive search of all 6,466 classes with a uniformly random member of each (mean of 20 draws).
+// Reported seeds: 0–99. A 20-seed mean has a standard error of about 0.004, as large as the distance
+//   between the measured means and the 0.97 target, so its verdict flipped with the seed set;
+//   100 seeds bring the standard error to about 0.0015 (the mean of seeds 0–19 is reported beside it).
+// --plateau only sweeps NSGA-II's options on seeds 1000–1099 under dedup: exact (never the reported
+//   seeds) and adds them to results.json;
 // --surrogate-tune only sweeps the surrogate's options on seeds 1000–1009 under dedup: exact (never
 //   the reported seeds) and adds them to results.json (it may run beside the main measurement);
 // --tune / --ablation re-run the sweeps of NSGA-II without the surrogate (dedup: canonical, seeds 1000+);
@@ -36,7 +41,21 @@ const arg = (name, dflt) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 };
-const SEEDS = arg('--seeds', 20);
+const SEEDS = arg('--seeds', 100);
+/** The seeds reported before the protocol moved to 100 (their mean is shown beside the 100-seed one). */
+const FIRST_SEEDS = 20;
+const PLATEAU = process.argv.includes('--plateau');
+/** Options swept by --plateau over the defaults (seeds 1000–1099, dedup: exact). */
+const PLATEAU_OPTIONS = [
+  {},
+  { surrogateImprovement: 'scores' },
+  { surrogateCandidatesFrom: 'population' },
+  { surrogateExploration: 0.3 },
+  { surrogateOptimism: 1 },
+  { localSearchProbability: 0.5 },
+  { archiveProbability: 0.5 },
+  { surrogate: 'none' },
+];
 const TUNE = process.argv.includes('--tune');
 const SURROGATE_TUNE = process.argv.includes('--surrogate-tune');
 /** NSGA-II without the surrogate: its defaults before surrogate-assisted selection. */
@@ -204,10 +223,15 @@ async function measure(kernel, data, exact, searcher, seeds, extra = {}) {
     found.push(s.found);
     coverage.push(s.coverage);
   }
+  const first = ratios.slice(0, FIRST_SEEDS);
   return {
     coverageMean: +mean(coverage).toFixed(4),
     hvMean: +mean(ratios).toFixed(4),
     hvSd: +std(ratios).toFixed(4),
+    // 95 % confidence half-width of the mean (normal approximation), and the misses.
+    hvCi95: +((1.96 * std(ratios)) / Math.sqrt(ratios.length)).toFixed(4),
+    below95: ratios.filter((r) => r < 0.95).length,
+    ...(ratios.length > FIRST_SEEDS ? { hvMeanFirstSeeds: +mean(first).toFixed(4) } : {}),
     hvMin: +Math.min(...ratios).toFixed(4),
     foundMean: +mean(found).toFixed(2),
     foundSd: +std(found).toFixed(2),
@@ -228,26 +252,30 @@ async function main() {
   const file = path.join(__dirname, 'results.json');
   /** The results.json on disk now (re-read before each write, so a sweep run beside the main measurement is kept). */
   const lastResults = () => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {});
-  if (SURROGATE_TUNE) {
-    // The surrogate's options, on seeds 1000–1009 under dedup: exact (never the reported seeds); adds to results.json.
+  /**
+   * Sweeps NSGA-II's options (over its defaults) under dedup: exact on seeds `first`…`first + count − 1`
+   * (never the reported seeds), keeps `fields` of each measurement, and adds the rows to results.json as `key`.
+   */
+  const sweep = async (key, optionsList, first, count, fields) => {
     const fronts = [];
     for (const device of DEVICES) fronts.push(await exactFront(kernel, data, device));
-    const tuneSeeds = Array.from({ length: 10 }, (_, i) => 1000 + i);
-    const surrogateTuning = [];
-    for (const options of SURROGATE_TUNING) {
+    const seeds = Array.from({ length: count }, (_, i) => first + i);
+    const rows = [];
+    for (const options of optionsList) {
       const row = { options };
       for (const f of fronts) {
-        const m = await measure(kernel, data, f, { use: 'nsga2', options }, tuneSeeds, { dedup: 'exact' });
-        row[f.device] = { hvMean: m.hvMean, hvSd: m.hvSd, hvMin: m.hvMin, foundMean: m.foundMean, secondsPerRun: m.secondsPerRun };
+        const m = await measure(kernel, data, f, { use: 'nsga2', options }, seeds, { dedup: 'exact' });
+        row[f.device] = Object.fromEntries(fields.map((k) => [k, m[k]]));
       }
-      surrogateTuning.push(row);
-      console.error(`surrogate tune ${JSON.stringify(row)}`);
+      rows.push(row);
+      console.error(`${key} ${JSON.stringify(row)}`);
     }
-    const results = { ...lastResults(), surrogateTuning, surrogateTuningDate: new Date().toISOString() };
+    const results = { ...lastResults(), [key]: rows, [`${key}Date`]: new Date().toISOString() };
     fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
     fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), markdown(results));
-    return;
-  }
+  };
+  if (PLATEAU) return sweep('plateau', PLATEAU_OPTIONS, 1000, 100, ['hvMean', 'hvSd', 'hvMin', 'hvCi95', 'below95']);
+  if (SURROGATE_TUNE) return sweep('surrogateTuning', SURROGATE_TUNING, 1000, 10, ['hvMean', 'hvSd', 'hvMin', 'foundMean', 'secondsPerRun']);
   const fronts = [];
   for (const device of DEVICES) fronts.push(await exactFront(kernel, data, device));
   const seeds = Array.from({ length: SEEDS }, (_, i) => i);
@@ -332,6 +360,7 @@ async function main() {
     exactDedup,
     rows,
     // Sweeps not re-run this time are kept from the last results.json (each says what it measured).
+    ...(last.plateau ? { plateau: last.plateau, plateauDate: last.plateauDate } : {}),
     ...(last.surrogateTuning ? { surrogateTuning: last.surrogateTuning, surrogateTuningDate: last.surrogateTuningDate } : {}),
     ...(tuning ? { tuning } : last.tuning ? { tuning: last.tuning } : {}),
     ...(ablation ? { ablation } : last.ablation ? { ablation: last.ablation } : {}),
@@ -373,20 +402,46 @@ function markdown(r) {
     );
     lines.push('');
     lines.push(
-      '| device | exact front (points) | NSGA-II hypervolume | NSGA-II min | NSGA-II found | without surrogate | without surrogate min | without surrogate found | random hypervolume | random found | s / run (NSGA-II, without, random) |',
+      '| device | exact front (points) | NSGA-II hypervolume | 95 % CI of the mean | NSGA-II min | runs below 0.95 | seeds 0–19 only | NSGA-II found | without surrogate | without surrogate min | without surrogate found | random hypervolume | random found | s / run (NSGA-II, without, random) |',
     );
-    lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
+    lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+    const ci = (m) => (m.hvCi95 === undefined ? '–' : `${f4(m.hvMean - m.hvCi95)}–${f4(m.hvMean + m.hvCi95)}`);
     for (const row of r.exactDedup) {
       lines.push(
-        `| ${row.device} | ${row.exactFrontSize} | ${hv(row.nsga2)} | ${f4(row.nsga2.hvMin)} | ${row.nsga2.foundMean} ± ${row.nsga2.foundSd} | ${hv(row.nsga2NoSurrogate)} | ${f4(row.nsga2NoSurrogate.hvMin)} | ${row.nsga2NoSurrogate.foundMean} ± ${row.nsga2NoSurrogate.foundSd} | ${hv(row.random)} | ${row.random.foundMean} ± ${row.random.foundSd} | ${row.nsga2.secondsPerRun}, ${row.nsga2NoSurrogate.secondsPerRun}, ${row.random.secondsPerRun} |`,
+        `| ${row.device} | ${row.exactFrontSize} | ${hv(row.nsga2)} | ${ci(row.nsga2)} | ${f4(row.nsga2.hvMin)} | ${row.nsga2.below95 ?? '–'} of ${row.nsga2.ratios.length} | ${row.nsga2.hvMeanFirstSeeds === undefined ? '–' : f4(row.nsga2.hvMeanFirstSeeds)} | ${row.nsga2.foundMean} ± ${row.nsga2.foundSd} | ${hv(row.nsga2NoSurrogate)} | ${f4(row.nsga2NoSurrogate.hvMin)} | ${row.nsga2NoSurrogate.foundMean} ± ${row.nsga2NoSurrogate.foundSd} | ${hv(row.random)} | ${row.random.foundMean} ± ${row.random.foundSd} | ${row.nsga2.secondsPerRun}, ${row.nsga2NoSurrogate.secondsPerRun}, ${row.random.secondsPerRun} |`,
       );
     }
     lines.push('');
     const met = r.exactDedup.every((row) => row.nsga2.hvMean >= 0.97);
     lines.push(
-      `Mean ± sample standard deviation over the seeds. Acceptance (NSGA-II mean ≥ 0.97 on both devices, dedup: exact): **${met ? 'met' : 'not met'}** (${r.exactDedup.map((row) => `${row.device} ${f4(row.nsga2.hvMean)}`).join(', ')}). ` +
+      `Mean ± sample standard deviation over the seeds; the confidence interval is the mean ± 1.96 standard errors. Acceptance (NSGA-II mean ≥ 0.97 on both devices, dedup: exact): **${met ? 'met' : 'not met'}** (${r.exactDedup.map((row) => `${row.device} ${f4(row.nsga2.hvMean)}`).join(', ')}). ` +
         `With the surrogate, NSGA-II is above its run without it on ${r.exactDedup.map((row) => `${wins(row.nsga2, row.nsga2NoSurrogate)}/${row.nsga2.ratios.length} seeds (${row.device})`).join(' and ')}, ` +
         `and above random search on ${r.exactDedup.map((row) => `${wins(row.nsga2, row.random)}/${row.nsga2.ratios.length} (${row.device})`).join(' and ')}.`,
+    );
+  }
+  if (r.exactDedup && r.protocol.seeds.length > FIRST_SEEDS) {
+    lines.push('');
+    lines.push(
+      `**Why ${r.protocol.seeds.length} seeds.** This bench used to report seeds 0–19. The spread between runs (sd ≈ 0.015–0.02) gives a 20-seed mean a standard error of about 0.004, as large as the distance between the measured means and the 0.97 target, so the verdict depended on which 20 seeds were drawn: seeds 0–19 gave raspi4 0.9684 (not met) and seeds 1000–1099 0.9720 with the same code. The protocol now reports seeds 0–${r.protocol.seeds[r.protocol.seeds.length - 1]}, fixed before they were run, with the mean of seeds 0–19 beside it.`,
+    );
+  }
+  if (r.plateau) {
+    lines.push('');
+    lines.push(`## Where NSGA-II plateaus (dedup: exact, seeds 1000–1099, not the reported seeds; measured ${(r.plateauDate ?? r.date).slice(0, 10)})`);
+    lines.push('');
+    lines.push('Options over the defaults above; mean ± sd (min) of the hypervolume ratio, and runs below 0.95 of 100.');
+    lines.push('');
+    lines.push(`| options | ${DEVICES.join(' | ')} |`);
+    lines.push(`|---|${DEVICES.map(() => '---').join('|')}|`);
+    for (const t of r.plateau)
+      lines.push(`| \`${JSON.stringify(t.options)}\` | ${DEVICES.map((d) => `${hv(t[d])} (${f4(t[d].hvMin)}), ${t[d].below95}`).join(' | ')} |`);
+    lines.push('');
+    lines.push(
+      "Every variant with the surrogate lands between 0.969 and 0.975, within about two standard errors (0.002–0.004) of the defaults, and each has runs below 0.95. Those runs are the same failure each time: they never reach the cluster of ≥ 94.2 % cells (`333132`, `323132`, `323122`, …). Losing the front's 94.31 % cell alone costs 0.021 of the ratio on raspi4. The run settles instead in the basin of a local optimum of accuracy: NB201 has 18 cells that no single edge change improves, among them `223103` (94.09 %), `313021` (94.02 %), `133213` (93.86 %) and `313231` (93.82 %), 3–4 edge changes from the top cluster. Three changes to the searcher were prototyped against this on the same 100 seeds and then dropped, because none moved the mean beyond noise (pixel3 / raspi4): " +
+        "accuracy ≥ 90 % as a constraint under Deb et al.'s constrained domination, with the threshold as the surrogate's reference point (0.9729 / 0.9739); " +
+        "local search that moves on to two-change neighbours once a member's one-change neighbours are all proposed (with that constraint: 0.9729 / 0.9744); " +
+        'and a share of proposals chosen by the surrogate from 200 random cells of the whole space (10 %: 0.9742 / 0.9694; 20 %: 0.9743 / 0.9717). ' +
+        "About 35–50 % of a run's evaluations fall below 90 % accuracy (children of good cells with an edge set to `none` or pooling), and those add nothing to this hypervolume.",
     );
   }
   lines.push('');
