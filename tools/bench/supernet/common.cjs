@@ -3,6 +3,7 @@
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
+const zlib = require('node:zlib');
 
 const { ROOT, arg, DATA, CLI } = require('../common.cjs');
 
@@ -18,4 +19,29 @@ function newestSupernet(runsDir, method) {
     .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
 }
 
-module.exports = { ROOT, arg, DATA, CLI, newestSupernet };
+/** Rows of a CSV file (gzipped when its name ends in .gz) as objects keyed by the header. */
+function csv(file) {
+  const text = (file.endsWith('.gz') ? zlib.gunzipSync(fs.readFileSync(file)) : fs.readFileSync(file)).toString('utf8');
+  const [head, ...rows] = text.trim().split('\n');
+  const cols = head.split(',');
+  return rows.map((r) => Object.fromEntries(r.split(',').map((v, i) => [cols[i], v])));
+}
+
+/** NB201's 200-epoch CIFAR-10 test accuracy of every cell, by architecture string. */
+function nb201Truth() {
+  return new Map(csv(path.join(DATA, 'nas-bench-201', 'nb201_test_acc_200ep_nats.csv.gz')).map((r) => [r.arch_str, Number(r.cifar10_test_acc)]));
+}
+
+/** The benches' fixed random sample of `n` cells (seeded: the same for every method, seed and bench). */
+function sampleCells(truth, n) {
+  const all = [...truth.keys()];
+  let s = 12345;
+  const rand = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  for (let i = all.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [all[i], all[j]] = [all[j], all[i]];
+  }
+  return all.slice(0, n);
+}
+
+module.exports = { ROOT, arg, DATA, CLI, newestSupernet, csv, nb201Truth, sampleCells };

@@ -7,10 +7,12 @@
 //   node tools/bench/supernet/supernet.bench.cjs [--seeds 3] [--cells 1000] [--epochs 40]
 //        [--channels 8] [--cells-per-stage 1] [--workers 2] [--methods one-shot,few-shot,rlnas]
 //        [--validation-size 500] [--augment] [--split-lr 0.005] [--split-epochs 4] [--first-seed 0]
-//        [--keep <dir>]
+//        [--calibration-batches 2] [--keep <dir>]
 //
 // --keep: write <dir>/<method>-<seed>.json holding the path of each trained supernet's
 // supernet.json (kept in a temporary folder), for search.bench.cjs --supernets <dir>.
+// --calibration-batches: training batches of 250 that recalibrate a path's batch norm before it is
+// evaluated (the estimators' calibrationBatches; 0: each validation batch's own statistics).
 // Same total training budget: one-shot and RLNAS train `epochs`; few-shot trains the one-shot
 // supernet for epochs/2, then each of its 5 sub-supernets (split on edge 0) for epochs/10, so
 // epochs/2 + 5 × epochs/10 = epochs; --split-epochs s moves the split: epochs − 5s one-shot epochs,
@@ -21,10 +23,9 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const zlib = require('node:zlib');
 const { spawnSync } = require('node:child_process');
 
-const { ROOT, arg, DATA, CLI, newestSupernet } = require('./common.cjs');
+const { ROOT, arg, DATA, CLI, newestSupernet, csv, nb201Truth, sampleCells } = require('./common.cjs');
 const SEEDS = Number(arg('--seeds', 3));
 const FIRST_SEED = Number(arg('--first-seed', 0));
 const CELLS = Number(arg('--cells', 1000));
@@ -38,6 +39,7 @@ const KEEP = arg('--keep', undefined);
 const VALIDATION = Number(arg('--validation-size', 500));
 const AUGMENT = process.argv.includes('--augment');
 const SPLIT_LR = arg('--split-lr', undefined);
+const CALIBRATION = Number(arg('--calibration-batches', 2));
 const SPLIT_EPOCHS = Number(arg('--split-epochs', EPOCHS / 10));
 if (!Number.isInteger(SPLIT_EPOCHS) || SPLIT_EPOCHS < 1 || 5 * SPLIT_EPOCHS >= EPOCHS) {
   console.error(
@@ -60,23 +62,9 @@ if (!fs.existsSync(dist('libs/stats')) || !fs.existsSync(dist('plugins/estimator
 }
 const { kendallTau, spearman, mean, sampleStd } = require(dist('libs/stats'));
 
-function csv(file) {
-  const text = (file.endsWith('.gz') ? zlib.gunzipSync(fs.readFileSync(file)) : fs.readFileSync(file)).toString('utf8');
-  const [head, ...rows] = text.trim().split('\n');
-  const cols = head.split(',');
-  return rows.map((r) => Object.fromEntries(r.split(',').map((v, i) => [cols[i], v])));
-}
-
 // The truth and a fixed sample of cells (seeded, the same for every method and seed).
-const truth = new Map(csv(path.join(DATA, 'nas-bench-201', 'nb201_test_acc_200ep_nats.csv.gz')).map((r) => [r.arch_str, Number(r.cifar10_test_acc)]));
-const all = [...truth.keys()];
-let s = 12345;
-const rand = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
-for (let i = all.length - 1; i > 0; i--) {
-  const j = Math.floor(rand() * (i + 1));
-  [all[i], all[j]] = [all[j], all[i]];
-}
-const cells = all.slice(0, CELLS);
+const truth = nb201Truth();
+const cells = sampleCells(truth, CELLS);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-supernet-bench-'));
 const cellFile = path.join(work, 'cells.txt');
 fs.writeFileSync(cellFile, `${cells.join('\n')}\n`);
@@ -88,6 +76,7 @@ function settings(method) {
     `estimator.options.macro.cellsPerStage=${PER_STAGE}`,
     `task.options.validationSize=${VALIDATION}`,
     `task.options.augment=${AUGMENT}`,
+    ...(method === 'rlnas' ? [] : [`estimator.options.calibrationBatches=${CALIBRATION}`]),
   ];
   if (method === 'few-shot')
     return [
@@ -235,7 +224,7 @@ if (REPORT) {
     fewShot: { oneShotEpochs: EPOCHS - 5 * SPLIT_EPOCHS, subSupernets: 5, epochsEach: SPLIT_EPOCHS, splitEdge: 0 },
     batchSize: 64,
     lr: '0.025 cosine to 0.001, SGD Nesterov 0.9, weight decay 5e-4',
-    evaluation: `one-shot / few-shot: top-1 on the ${VALIDATION} validation images after BN recalibration on 2 training batches of 250; rlnas: angle (no evaluation)`,
+    evaluation: `one-shot / few-shot: top-1 on the ${VALIDATION} validation images ${CALIBRATION > 0 ? `after BN recalibration on ${CALIBRATION} training batch(es) of 250` : 'with each validation batch’s own BN statistics'}; rlnas: angle (no evaluation)`,
     cells: CELLS,
     truth: 'NB201 CIFAR-10 200-epoch test accuracy (NATS)',
   };
