@@ -20,7 +20,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
-const { ROOT, arg, DATA, CLI, csv, nb201Truth, sampleCells } = require('./common.cjs');
+const { arg, DATA, CLI, builtStats, csv, nb201Truth, sampleCells } = require('./common.cjs');
 const SUPERNETS = arg('--supernets', undefined);
 const PROTOCOLS = arg('--protocols', 'a,b,6,0').split(',');
 const CELLS = Number(arg('--cells', 1000));
@@ -36,7 +36,7 @@ if (!PROTOCOLS.includes('a')) {
   console.error('calibration bench: --protocols must include a (2 batches, draw A), the reference of the agreement column');
   process.exit(2);
 }
-const { kendallTau, mean } = require(path.join(ROOT, 'libs', 'stats', 'dist', 'index.js'));
+const { kendallTau, mean } = builtStats('calibration bench');
 
 const truth = nb201Truth();
 const cells = sampleCells(truth, CELLS);

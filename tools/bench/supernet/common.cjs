@@ -19,6 +19,19 @@ function newestSupernet(runsDir, method) {
     .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
 }
 
+/**
+ * @nasx/stats from the BUILT workspace, after checking that the packages a supernet bench runs are
+ * built (else a one-line message and exit 2, naming `bench`).
+ */
+function builtStats(bench) {
+  const dist = (p) => path.join(ROOT, p, 'dist', 'index.js');
+  if (!fs.existsSync(dist('libs/stats')) || !fs.existsSync(dist('plugins/estimator-supernet'))) {
+    console.error(`${bench}: build first (node tools/scripts/build.cjs)`);
+    process.exit(2);
+  }
+  return require(dist('libs/stats'));
+}
+
 /** Rows of a CSV file (gzipped when its name ends in .gz) as objects keyed by the header. */
 function csv(file) {
   const text = (file.endsWith('.gz') ? zlib.gunzipSync(fs.readFileSync(file)) : fs.readFileSync(file)).toString('utf8');
@@ -44,4 +57,4 @@ function sampleCells(truth, n) {
   return all.slice(0, n);
 }
 
-module.exports = { ROOT, arg, DATA, CLI, newestSupernet, csv, nb201Truth, sampleCells };
+module.exports = { ROOT, arg, DATA, CLI, newestSupernet, builtStats, csv, nb201Truth, sampleCells };

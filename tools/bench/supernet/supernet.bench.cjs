@@ -25,7 +25,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
-const { ROOT, arg, DATA, CLI, newestSupernet, csv, nb201Truth, sampleCells } = require('./common.cjs');
+const { arg, DATA, CLI, newestSupernet, builtStats, csv, nb201Truth, sampleCells } = require('./common.cjs');
 const SEEDS = Number(arg('--seeds', 3));
 const FIRST_SEED = Number(arg('--first-seed', 0));
 const CELLS = Number(arg('--cells', 1000));
@@ -40,6 +40,10 @@ const VALIDATION = Number(arg('--validation-size', 500));
 const AUGMENT = process.argv.includes('--augment');
 const SPLIT_LR = arg('--split-lr', undefined);
 const CALIBRATION = Number(arg('--calibration-batches', 2));
+if (!Number.isInteger(CALIBRATION) || CALIBRATION < 0) {
+  console.error('supernet bench: --calibration-batches takes a whole number ≥ 0 (0: validation batch statistics)');
+  process.exit(2);
+}
 const SPLIT_EPOCHS = Number(arg('--split-epochs', EPOCHS / 10));
 if (!Number.isInteger(SPLIT_EPOCHS) || SPLIT_EPOCHS < 1 || 5 * SPLIT_EPOCHS >= EPOCHS) {
   console.error(
@@ -55,12 +59,7 @@ for (const sub of ['nas-bench-201']) {
     process.exit(2);
   }
 }
-const dist = (p) => path.join(ROOT, p, 'dist', 'index.js');
-if (!fs.existsSync(dist('libs/stats')) || !fs.existsSync(dist('plugins/estimator-supernet'))) {
-  console.error('supernet bench: build first (node tools/scripts/build.cjs)');
-  process.exit(2);
-}
-const { kendallTau, spearman, mean, sampleStd } = require(dist('libs/stats'));
+const { kendallTau, spearman, mean, sampleStd } = builtStats('supernet bench');
 
 // The truth and a fixed sample of cells (seeded, the same for every method and seed).
 const truth = nb201Truth();
