@@ -12,8 +12,11 @@
 //
 //   node tools/bench/supernet/calibration.bench.cjs --supernets <dir> [--protocols a,b,6,0]
 //        [--cells 1000] [--validation-size 500] [--augment] [--workers 2] [--out <dir>]
+//   node tools/bench/supernet/calibration.bench.cjs --report [--out <dir>]
 //
-// Writes calibration.results.json and CALIBRATION.md into --out (default: beside this script).
+// Writes calibration.results.json and CALIBRATION.md into --out (default: beside this script);
+// --report rewrites CALIBRATION.md from the calibration.results.json in --out, measuring nothing.
+// CALIBRATION.notes.md beside this script, when present, is appended to the report written here.
 'use strict';
 const fs = require('node:fs');
 const os = require('node:os');
@@ -28,7 +31,8 @@ const VALIDATION = Number(arg('--validation-size', 500));
 const AUGMENT = process.argv.includes('--augment');
 const WORKERS = Number(arg('--workers', 2));
 const OUT = arg('--out', __dirname);
-if (!SUPERNETS || !fs.existsSync(SUPERNETS)) {
+const REPORT = process.argv.includes('--report');
+if (!REPORT && (!SUPERNETS || !fs.existsSync(SUPERNETS))) {
   console.error('calibration bench: give --supernets <dir>, the --keep folder of a supernet.bench.cjs run');
   process.exit(2);
 }
@@ -38,12 +42,6 @@ if (!PROTOCOLS.includes('a')) {
 }
 const { kendallTau, mean } = builtStats('calibration bench');
 
-const truth = nb201Truth();
-const cells = sampleCells(truth, CELLS);
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-supernet-calibration-'));
-const cellFile = path.join(work, 'cells.txt');
-fs.writeFileSync(cellFile, `${cells.join('\n')}\n`);
-
 const PROTOCOL = {
   a: { label: '2 batches (draw A)', batches: 2, drawSeed: 0 },
   b: { label: '2 batches (draw B)', batches: 2, drawSeed: 1 },
@@ -51,95 +49,125 @@ const PROTOCOL = {
   0: { label: 'validation batch statistics', batches: 0, drawSeed: 0 },
 };
 
-const kept = fs
-  .readdirSync(SUPERNETS)
-  .filter((f) => /^(one-shot|few-shot)-\d+\.json$/.test(f))
-  .sort();
-const runs = [];
-for (const f of kept) {
-  const [, method, seed] = /^(one-shot|few-shot)-(\d+)\.json$/.exec(f);
-  const supernet = fs.readFileSync(path.join(SUPERNETS, f), 'utf8').trim();
-  const { setup } = JSON.parse(fs.readFileSync(supernet, 'utf8'));
-  const sets = [
-    `estimator.options.load=${supernet}`,
-    `estimator.options.epochs=${setup.schedule.epochs}`,
-    `estimator.options.macro.channels=${setup.macro.channels}`,
-    `estimator.options.macro.cellsPerStage=${setup.macro.cellsPerStage}`,
-    `task.options.validationSize=${VALIDATION}`,
-    `task.options.augment=${AUGMENT}`,
-    ...(method === 'few-shot' ? [`estimator.options.split.epochs=${setup.schedule.splitEpochs}`] : []),
-    ...(setup.schedule.splitLr !== undefined ? [`estimator.options.split.lr=${setup.schedule.splitLr}`] : []),
-  ];
-  const estimates = {};
-  for (const p of PROTOCOLS) {
-    const protocol = PROTOCOL[p];
-    if (!protocol) {
-      console.error(`calibration bench: unknown protocol ${p}; use a, b, 6 or 0`);
-      process.exit(2);
+/** Evaluates every kept supernet under each protocol; returns the results written to calibration.results.json. */
+function measure() {
+  const truth = nb201Truth();
+  const cells = sampleCells(truth, CELLS);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-supernet-calibration-'));
+  const cellFile = path.join(work, 'cells.txt');
+  fs.writeFileSync(cellFile, `${cells.join('\n')}\n`);
+  const kept = fs
+    .readdirSync(SUPERNETS)
+    .filter((f) => /^(one-shot|few-shot)-\d+\.json$/.test(f))
+    .sort();
+  const runs = [];
+  for (const f of kept) {
+    const [, method, seed] = /^(one-shot|few-shot)-(\d+)\.json$/.exec(f);
+    const supernet = fs.readFileSync(path.join(SUPERNETS, f), 'utf8').trim();
+    const { setup } = JSON.parse(fs.readFileSync(supernet, 'utf8'));
+    const sets = [
+      `estimator.options.load=${supernet}`,
+      `estimator.options.epochs=${setup.schedule.epochs}`,
+      `estimator.options.macro.channels=${setup.macro.channels}`,
+      `estimator.options.macro.cellsPerStage=${setup.macro.cellsPerStage}`,
+      `task.options.validationSize=${VALIDATION}`,
+      `task.options.augment=${AUGMENT}`,
+      ...(method === 'few-shot' ? [`estimator.options.split.epochs=${setup.schedule.splitEpochs}`] : []),
+      ...(setup.schedule.splitLr !== undefined ? [`estimator.options.split.lr=${setup.schedule.splitLr}`] : []),
+    ];
+    const estimates = {};
+    for (const p of PROTOCOLS) {
+      const protocol = PROTOCOL[p];
+      if (!protocol) {
+        console.error(`calibration bench: unknown protocol ${p}; use a, b, 6 or 0`);
+        process.exit(2);
+      }
+      const out = path.join(work, `${method}-${seed}-${p}.csv`);
+      const args = [CLI, 'score', '--estimator', method, '--task', 'cifar10', '--archs', cellFile, '-o', out];
+      args.push('--seed', String(protocol.drawSeed), '--data-dir', DATA, '--workers', String(WORKERS), '--runs-dir', path.join(work, 'runs'), '-q');
+      for (const kv of [...sets, `estimator.options.calibrationBatches=${protocol.batches}`]) args.push('--set', kv);
+      const t0 = Date.now();
+      const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+      if (r.status !== 0) {
+        console.error(`calibration bench: ${method} seed ${seed}, protocol ${p} failed:\n${r.stderr}`);
+        process.exit(1);
+      }
+      const rows = new Map(csv(out).map((row) => [row.arch, row]));
+      estimates[p] = {
+        acc: cells.map((c) => Number(rows.get(c).supernet_acc)),
+        loss: cells.map((c) => -Number(rows.get(c).supernet_loss)),
+        seconds: (Date.now() - t0) / 1000,
+      };
     }
-    const out = path.join(work, `${method}-${seed}-${p}.csv`);
-    const args = [CLI, 'score', '--estimator', method, '--task', 'cifar10', '--archs', cellFile, '-o', out];
-    args.push('--seed', String(protocol.drawSeed), '--data-dir', DATA, '--workers', String(WORKERS), '--runs-dir', path.join(work, 'runs'), '-q');
-    for (const kv of [...sets, `estimator.options.calibrationBatches=${protocol.batches}`]) args.push('--set', kv);
-    const t0 = Date.now();
-    const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-    if (r.status !== 0) {
-      console.error(`calibration bench: ${method} seed ${seed}, protocol ${p} failed:\n${r.stderr}`);
-      process.exit(1);
-    }
-    const rows = new Map(csv(out).map((row) => [row.arch, row]));
-    estimates[p] = {
-      acc: cells.map((c) => Number(rows.get(c).supernet_acc)),
-      loss: cells.map((c) => -Number(rows.get(c).supernet_loss)),
-      seconds: (Date.now() - t0) / 1000,
-    };
+    const tru = cells.map((c) => truth.get(c));
+    const protocols = PROTOCOLS.map((p) => ({
+      protocol: p,
+      tau: kendallTau(estimates[p].acc, tru),
+      tauLoss: kendallTau(estimates[p].loss, tru),
+      agreementWithA: kendallTau(estimates[p].acc, estimates.a.acc),
+      seconds: estimates[p].seconds,
+    }));
+    runs.push({ method, seed: Number(seed), epochs: setup.schedule.epochs, splitEpochs: setup.schedule.splitEpochs, protocols });
+    console.error(
+      `${method} seed ${seed}: ${protocols.map((x) => `${x.protocol}: τ ${x.tau.toFixed(3)} (loss ${x.tauLoss.toFixed(3)}, with A ${x.agreementWithA.toFixed(3)})`).join('; ')}`,
+    );
   }
-  const tru = cells.map((c) => truth.get(c));
-  const protocols = PROTOCOLS.map((p) => ({
-    protocol: p,
-    tau: kendallTau(estimates[p].acc, tru),
-    tauLoss: kendallTau(estimates[p].loss, tru),
-    agreementWithA: kendallTau(estimates[p].acc, estimates.a.acc),
-    seconds: estimates[p].seconds,
-  }));
-  runs.push({ method, seed: Number(seed), epochs: setup.schedule.epochs, splitEpochs: setup.schedule.splitEpochs, protocols });
-  console.error(
-    `${method} seed ${seed}: ${protocols.map((x) => `${x.protocol}: τ ${x.tau.toFixed(3)} (loss ${x.tauLoss.toFixed(3)}, with A ${x.agreementWithA.toFixed(3)})`).join('; ')}`,
-  );
+
+  return {
+    date: new Date().toISOString(),
+    machine: `${os.cpus().length} × ${os.cpus()[0].model}`,
+    supernets: path.basename(SUPERNETS),
+    cells: CELLS,
+    validation: VALIDATION,
+    protocols: PROTOCOLS,
+    runs,
+  };
 }
 
-const f3 = (x) => (x < 0 ? '−' : '') + Math.abs(x).toFixed(3);
-const lines = [
-  '# How much of a supernet’s ranking is its evaluation protocol',
-  '',
-  `${CELLS} NB201 cells (the τ bench's sample), ${runs.length} trained supernets from \`${path.basename(SUPERNETS)}\`, ${os.cpus().length} × ${os.cpus()[0].model}, ${new Date().toISOString().slice(0, 10)}. Made by \`node tools/bench/supernet/calibration.bench.cjs\`: each supernet evaluated again through \`nasx score\` with \`load=\`, under each batch-norm protocol. Validation: ${VALIDATION} images.`,
-  '',
-  '| supernet | seed | protocol | τ by accuracy | τ by −loss | τ with draw A (same weights) |',
-  '|---|---:|---|---:|---:|---:|',
-  ...runs.flatMap((r) =>
-    r.protocols.map(
-      (x) =>
-        `| ${r.method} (${r.method === 'few-shot' ? `${r.epochs} + 5 × ${r.splitEpochs}` : r.epochs} epochs) | ${r.seed} | ${PROTOCOL[x.protocol].label} | ${f3(x.tau)} | ${f3(x.tauLoss)} | ${x.protocol === 'a' ? '—' : f3(x.agreementWithA)} |`,
+function writeReport(results) {
+  const { runs, protocols: PROTOCOLS } = results;
+  const f3 = (x) => (x < 0 ? '−' : '') + Math.abs(x).toFixed(3);
+  const lines = [
+    '# How much of a supernet’s ranking is its evaluation protocol',
+    '',
+    `${results.cells} NB201 cells (the τ bench's sample), ${runs.length} trained supernets from \`${results.supernets}\`, ${results.machine}, ${results.date.slice(0, 10)}. Made by \`node tools/bench/supernet/calibration.bench.cjs\`: each supernet evaluated again through \`nasx score\` with \`load=\`, under each batch-norm protocol. Validation: ${results.validation} images.`,
+    '',
+    '| supernet | seed | protocol | τ by accuracy | τ by −loss | τ with draw A (same weights) |',
+    '|---|---:|---|---:|---:|---:|',
+    ...runs.flatMap((r) =>
+      r.protocols.map(
+        (x) =>
+          `| ${r.method} (${r.method === 'few-shot' ? `${r.epochs} + 5 × ${r.splitEpochs}` : r.epochs} epochs) | ${r.seed} | ${PROTOCOL[x.protocol].label} | ${f3(x.tau)} | ${f3(x.tauLoss)} | ${x.protocol === 'a' ? '—' : f3(x.agreementWithA)} |`,
+      ),
     ),
-  ),
-  '',
-  '| protocol | one-shot τ (mean) | few-shot τ (mean) | few-shot above one-shot (seeds) |',
-  '|---|---:|---:|---:|',
-  ...PROTOCOLS.map((p) => {
-    const tau = (m) => runs.filter((r) => r.method === m).map((r) => ({ seed: r.seed, tau: r.protocols.find((x) => x.protocol === p).tau }));
-    const one = tau('one-shot');
-    const few = tau('few-shot');
-    const paired = few.filter((x) => one.some((o) => o.seed === x.seed));
-    const above = paired.filter((x) => x.tau > one.find((o) => o.seed === x.seed).tau).length;
-    return `| ${PROTOCOL[p].label} | ${one.length ? f3(mean(one.map((x) => x.tau))) : '—'} | ${few.length ? f3(mean(few.map((x) => x.tau))) : '—'} | ${above} of ${paired.length} |`;
-  }),
-  '',
-];
-const notes = path.join(__dirname, 'CALIBRATION.notes.md');
-if (fs.existsSync(notes) && OUT === __dirname) lines.push(fs.readFileSync(notes, 'utf8').trim(), '');
-fs.writeFileSync(
-  path.join(OUT, 'calibration.results.json'),
-  `${JSON.stringify({ date: new Date().toISOString(), supernets: path.basename(SUPERNETS), cells: CELLS, runs }, null, 2)}\n`,
-);
-fs.writeFileSync(path.join(OUT, 'CALIBRATION.md'), lines.join('\n'));
-console.error(lines.join('\n'));
+    '',
+    '| protocol | one-shot τ (mean) | few-shot τ (mean) | few-shot above one-shot (seeds) |',
+    '|---|---:|---:|---:|',
+    ...PROTOCOLS.map((p) => {
+      const tau = (m) => runs.filter((r) => r.method === m).map((r) => ({ seed: r.seed, tau: r.protocols.find((x) => x.protocol === p).tau }));
+      const one = tau('one-shot');
+      const few = tau('few-shot');
+      const paired = few.filter((x) => one.some((o) => o.seed === x.seed));
+      const above = paired.filter((x) => x.tau > one.find((o) => o.seed === x.seed).tau).length;
+      return `| ${PROTOCOL[p].label} | ${one.length ? f3(mean(one.map((x) => x.tau))) : '—'} | ${few.length ? f3(mean(few.map((x) => x.tau))) : '—'} | ${above} of ${paired.length} |`;
+    }),
+    '',
+  ];
+  const notes = path.join(__dirname, 'CALIBRATION.notes.md');
+  if (fs.existsSync(notes) && path.resolve(OUT) === __dirname) lines.push(fs.readFileSync(notes, 'utf8').trim(), '');
+  fs.writeFileSync(path.join(OUT, 'CALIBRATION.md'), lines.join('\n'));
+  console.error(lines.join('\n'));
+}
+
+if (REPORT) {
+  const file = path.join(OUT, 'calibration.results.json');
+  if (!fs.existsSync(file)) {
+    console.error(`calibration bench: --report reads ${file}, which does not exist; run the bench first (--supernets <dir>)`);
+    process.exit(2);
+  }
+  writeReport(JSON.parse(fs.readFileSync(file, 'utf8')));
+} else {
+  const results = measure();
+  fs.writeFileSync(path.join(OUT, 'calibration.results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeReport(results);
+}
