@@ -49,6 +49,12 @@ const PROTOCOL = {
   0: { label: 'validation batch statistics', batches: 0, drawSeed: 0 },
 };
 
+const unknown = PROTOCOLS.filter((p) => !PROTOCOL[p]);
+if (unknown.length) {
+  console.error(`calibration bench: unknown protocol ${unknown.join(', ')}; use a, b, 6 or 0`);
+  process.exit(2);
+}
+
 /** Evaluates every kept supernet under each protocol; returns the results written to calibration.results.json. */
 function measure() {
   const truth = nb201Truth();
@@ -78,10 +84,6 @@ function measure() {
     const estimates = {};
     for (const p of PROTOCOLS) {
       const protocol = PROTOCOL[p];
-      if (!protocol) {
-        console.error(`calibration bench: unknown protocol ${p}; use a, b, 6 or 0`);
-        process.exit(2);
-      }
       const out = path.join(work, `${method}-${seed}-${p}.csv`);
       const args = [CLI, 'score', '--estimator', method, '--task', 'cifar10', '--archs', cellFile, '-o', out];
       args.push('--seed', String(protocol.drawSeed), '--data-dir', DATA, '--workers', String(WORKERS), '--runs-dir', path.join(work, 'runs'), '-q');
