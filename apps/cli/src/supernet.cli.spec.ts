@@ -86,7 +86,17 @@ describe('weight-sharing estimators from the command line', () => {
     {
       name: 'a supernet to load that does not exist',
       args: ['score', '--estimator', 'rlnas', '--task', 'mnist', '--set', 'estimator.options.load=nowhere/supernet.json', '--no-journal', A_CELL],
-      stderr: [/load names .*nowhere\/supernet\.json, which does not exist/],
+      stderr: [/load names .*nowhere\/supernet\.json, which does not exist/, /at \/estimator\/options\/load/],
+    },
+    {
+      name: 'a supernet to start from that does not exist',
+      args: ['score', '--estimator', 'few-shot', '--task', 'mnist', '--set', 'estimator.options.init=nowhere/supernet.json', '--no-journal', A_CELL],
+      stderr: [/init names .*nowhere\/supernet\.json, which does not exist/, /at \/estimator\/options\/init/],
+    },
+    {
+      name: 'few-shot with no one-shot epochs and nothing to split',
+      args: ['score', '--estimator', 'few-shot', '--task', 'mnist', '--set', 'estimator.options.epochs=0', '--no-journal', A_CELL],
+      stderr: [/epochs 0, which splits the supernet given by init, but there is no init/, /at \/estimator\/options\/epochs/],
     },
   ])('$name: a clear error, exit 2, no stack trace', async ({ args, stderr }) => {
     const r = await nasxInProcess(args);

@@ -201,7 +201,13 @@ export class Kernel {
     const persist = opts.persist ?? true;
     const runsDir = path.resolve(opts.runsDir ?? config.runsDir);
     const data: JsonObject = { ...config.data, seed: config.seed };
-    const saved = { kernelVersion: KERNEL_VERSION, createdAt: new Date().toISOString(), configFile: config.file, configDir: config.dir, config: data };
+    const saved = {
+      kernelVersion: KERNEL_VERSION,
+      createdAt: new Date().toISOString(),
+      configFile: config.file,
+      configDir: path.resolve(config.dir),
+      config: data,
+    };
     return this.launch(config, persist ? { runsDir, saved } : undefined, undefined);
   }
 

@@ -19,11 +19,10 @@
 // CALIBRATION.notes.md beside this script, when present, is appended to the report written here.
 'use strict';
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
-const { arg, DATA, CLI, builtStats, csv, nb201Truth, sampleCells } = require('./common.cjs');
+const { arg, DATA, CLI, builtStats, csv, benchCells, writeMarkdown, measureOrReport, stamp } = require('./common.cjs');
 const SUPERNETS = arg('--supernets', undefined);
 const PROTOCOLS = arg('--protocols', 'a,b,6,0').split(',');
 const CELLS = Number(arg('--cells', 1000));
@@ -57,11 +56,7 @@ if (unknown.length) {
 
 /** Evaluates every kept supernet under each protocol; returns the results written to calibration.results.json. */
 function measure() {
-  const truth = nb201Truth();
-  const cells = sampleCells(truth, CELLS);
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-supernet-calibration-'));
-  const cellFile = path.join(work, 'cells.txt');
-  fs.writeFileSync(cellFile, `${cells.join('\n')}\n`);
+  const { truth, cells, work, cellFile } = benchCells(CELLS, 'nasx-supernet-calibration-');
   const kept = fs
     .readdirSync(SUPERNETS)
     .filter((f) => /^(one-shot|few-shot)-\d+\.json$/.test(f))
@@ -116,8 +111,7 @@ function measure() {
   }
 
   return {
-    date: new Date().toISOString(),
-    machine: `${os.cpus().length} × ${os.cpus()[0].model}`,
+    ...stamp(),
     supernets: path.basename(SUPERNETS),
     cells: CELLS,
     validation: VALIDATION,
@@ -155,21 +149,7 @@ function writeReport(results) {
     }),
     '',
   ];
-  const notes = path.join(__dirname, 'CALIBRATION.notes.md');
-  if (fs.existsSync(notes) && path.resolve(OUT) === __dirname) lines.push(fs.readFileSync(notes, 'utf8').trim(), '');
-  fs.writeFileSync(path.join(OUT, 'CALIBRATION.md'), lines.join('\n'));
-  console.error(lines.join('\n'));
+  writeMarkdown(OUT, 'CALIBRATION', lines);
 }
 
-if (REPORT) {
-  const file = path.join(OUT, 'calibration.results.json');
-  if (!fs.existsSync(file)) {
-    console.error(`calibration bench: --report reads ${file}, which does not exist; run the bench first (--supernets <dir>)`);
-    process.exit(2);
-  }
-  writeReport(JSON.parse(fs.readFileSync(file, 'utf8')));
-} else {
-  const results = measure();
-  fs.writeFileSync(path.join(OUT, 'calibration.results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  writeReport(results);
-}
+measureOrReport({ bench: 'calibration bench', out: OUT, stem: 'calibration', report: REPORT, makeIt: '--supernets <dir>', measure, writeReport });

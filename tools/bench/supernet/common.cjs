@@ -4,6 +4,8 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const zlib = require('node:zlib');
+const os = require('node:os');
+const { spawnSync } = require('node:child_process');
 
 const { ROOT, arg, DATA, CLI } = require('../common.cjs');
 
@@ -57,4 +59,103 @@ function sampleCells(truth, n) {
   return all.slice(0, n);
 }
 
-module.exports = { ROOT, arg, DATA, CLI, newestSupernet, builtStats, csv, nb201Truth, sampleCells };
+/**
+ * Kendall τ within each group of cells sharing edge 0's operation (the few-shot split), averaged
+ * weighted by group size: how well a supernet ranks the cells one sub-supernet is responsible for.
+ */
+function withinSplitTau(cells, estimate, truth, kendallTau) {
+  const groups = new Map();
+  for (const [i, c] of cells.entries()) {
+    const op = c.split('|')[1].split('~')[0];
+    if (!groups.has(op)) groups.set(op, { est: [], tru: [] });
+    groups.get(op).est.push(estimate[i]);
+    groups.get(op).tru.push(truth.get(c));
+  }
+  let sum = 0;
+  for (const g of groups.values()) sum += kendallTau(g.est, g.tru) * g.est.length;
+  return sum / cells.length;
+}
+
+/**
+ * Runs `nasx score --estimator <estimator> --task cifar10` (the BUILT CLI) on the cells listed in
+ * `cellFile` with `--set` entries `sets`, its run folders under `<work>/runs`; returns the per-cell
+ * rows by architecture string and the seconds it took, or exits 1 naming `what` with its stderr.
+ */
+function scoreCells({ bench, what, estimator, cellFile, out, seed, work, workers, sets }) {
+  const args = [CLI, 'score', '--estimator', estimator, '--task', 'cifar10', '--archs', cellFile, '-o', out];
+  args.push('--seed', String(seed), '--data-dir', DATA, '--workers', String(workers), '--runs-dir', path.join(work, 'runs'), '-q');
+  for (const kv of sets) args.push('--set', kv);
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (r.status !== 0) {
+    console.error(`${bench}: ${what} failed:\n${r.stderr}`);
+    process.exit(1);
+  }
+  return { rows: new Map(csv(out).map((row) => [row.arch, row])), seconds: (Date.now() - t0) / 1000 };
+}
+
+/**
+ * The τ benches' cells: the truth, the fixed sample of `n` cells and their true accuracies, and a
+ * new working folder `<tmp>/<prefix>XXXXXX` holding them as `cells.txt` (for `nasx score --archs`).
+ */
+function benchCells(n, prefix) {
+  const truth = nb201Truth();
+  const cells = sampleCells(truth, n);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const cellFile = path.join(work, 'cells.txt');
+  fs.writeFileSync(cellFile, `${cells.join('\n')}\n`);
+  return { truth, cells, tru: cells.map((c) => truth.get(c)), work, cellFile };
+}
+
+/** When and where a result was measured: the date and the machine's cores and CPU model. */
+function stamp() {
+  return { date: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0].model}` };
+}
+
+/**
+ * Writes a bench's report `<out>/<report>.md` from its `lines` and echoes it on stderr; when it is
+ * written beside the benches, `<report>.notes.md` there (the reading of the numbers) is appended.
+ */
+function writeMarkdown(out, report, lines) {
+  const notes = path.join(__dirname, `${report}.notes.md`);
+  const all = fs.existsSync(notes) && path.resolve(out) === __dirname ? [...lines, fs.readFileSync(notes, 'utf8').trim(), ''] : lines;
+  fs.writeFileSync(path.join(out, `${report}.md`), all.join('\n'));
+  console.error(all.join('\n'));
+}
+
+/**
+ * A results bench's two modes: with --report, rewrite the report from `<out>/<stem>.results.json`
+ * (exit 2 naming how to make it when it is missing); else measure, save the results and report.
+ */
+function measureOrReport({ bench, out, stem, report, makeIt, measure, writeReport }) {
+  const file = path.join(out, `${stem}.results.json`);
+  if (report) {
+    if (!fs.existsSync(file)) {
+      console.error(`${bench}: --report reads ${file}, which does not exist; run the bench first (${makeIt})`);
+      process.exit(2);
+    }
+    writeReport(JSON.parse(fs.readFileSync(file, 'utf8')));
+    return;
+  }
+  const results = measure();
+  fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  writeReport(results);
+}
+
+module.exports = {
+  ROOT,
+  arg,
+  DATA,
+  CLI,
+  newestSupernet,
+  builtStats,
+  csv,
+  nb201Truth,
+  sampleCells,
+  withinSplitTau,
+  scoreCells,
+  writeMarkdown,
+  measureOrReport,
+  stamp,
+  benchCells,
+};

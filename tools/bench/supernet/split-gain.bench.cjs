@@ -23,11 +23,9 @@
 // SPLIT-GAIN.notes.md beside this script, when present, is appended to the report written here.
 'use strict';
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { spawnSync } = require('node:child_process');
 
-const { ROOT, arg, DATA, CLI, builtStats, csv, nb201Truth, sampleCells } = require('./common.cjs');
+const { ROOT, arg, builtStats, csv, benchCells, withinSplitTau, scoreCells, writeMarkdown, measureOrReport, stamp } = require('./common.cjs');
 const SUPERNETS = arg('--supernets', undefined);
 const RESULTS = arg('--results', undefined);
 const CALIBRATION = Number(arg('--calibration-batches', 6));
@@ -71,23 +69,6 @@ function parentManifest(fewShotManifest, dir) {
   return { manifest, setup: few.setup };
 }
 
-/**
- * Kendall τ within each group of cells sharing edge 0's operation (the few-shot split), averaged
- * weighted by group size: how well a supernet ranks the cells one sub-supernet is responsible for.
- */
-function withinSplitTau(cells, estimate, truth) {
-  const groups = new Map();
-  for (const [i, c] of cells.entries()) {
-    const op = c.split('|')[1].split('~')[0];
-    if (!groups.has(op)) groups.set(op, { est: [], tru: [] });
-    groups.get(op).est.push(estimate[i]);
-    groups.get(op).tru.push(truth.get(c));
-  }
-  let sum = 0;
-  for (const g of groups.values()) sum += kendallTau(g.est, g.tru) * g.est.length;
-  return sum / cells.length;
-}
-
 /** Supernet-bench estimates (accuracy per cell) of `method`/`seed` from --estimates, or undefined. */
 function benchEstimates(method, seed, cells) {
   const file = ESTIMATES.map((d) => path.join(d, `${method}-${seed}.csv`)).find((f) => fs.existsSync(f));
@@ -104,12 +85,7 @@ function measure() {
     );
     process.exit(2);
   }
-  const truth = nb201Truth();
-  const cells = sampleCells(truth, CELLS);
-  const tru = cells.map((c) => truth.get(c));
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-split-gain-'));
-  const cellFile = path.join(work, 'cells.txt');
-  fs.writeFileSync(cellFile, `${cells.join('\n')}\n`);
+  const { truth, cells, tru, work, cellFile } = benchCells(CELLS, 'nasx-split-gain-');
   const kept = fs
     .readdirSync(SUPERNETS)
     .filter((f) => /^few-shot-\d+\.json$/.test(f))
@@ -128,9 +104,6 @@ function measure() {
       process.exit(2);
     }
     const { manifest, setup } = parentManifest(fs.readFileSync(path.join(SUPERNETS, f), 'utf8').trim(), path.join(work, `parent-${seed}`));
-    const out = path.join(work, `parent-${seed}.csv`);
-    const args = [CLI, 'score', '--estimator', 'one-shot', '--task', 'cifar10', '--archs', cellFile, '-o', out];
-    args.push('--seed', String(seed), '--data-dir', DATA, '--workers', String(WORKERS), '--runs-dir', path.join(work, 'runs'), '-q');
     const sets = [
       `estimator.options.load=${manifest}`,
       `estimator.options.epochs=${setup.schedule.epochs}`,
@@ -140,23 +113,18 @@ function measure() {
       `task.options.validationSize=${VALIDATION}`,
       `task.options.augment=${AUGMENT}`,
     ];
-    for (const kv of sets) args.push('--set', kv);
-    const t0 = Date.now();
-    const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-    if (r.status !== 0) {
-      console.error(`split-gain bench: the parent of few-shot seed ${seed} failed:\n${r.stderr}`);
-      process.exit(1);
-    }
-    const rows = new Map(csv(out).map((row) => [row.arch, row]));
+    const out = path.join(work, `parent-${seed}.csv`);
+    const what = `the parent of few-shot seed ${seed}`;
+    const { rows, seconds } = scoreCells({ bench: 'split-gain bench', what, estimator: 'one-shot', cellFile, out, seed, work, workers: WORKERS, sets });
     const parentAcc = cells.map((c) => Number(rows.get(c).supernet_acc));
     const parent = {
       tau: kendallTau(parentAcc, tru),
-      within: withinSplitTau(cells, parentAcc, truth),
+      within: withinSplitTau(cells, parentAcc, truth, kendallTau),
       tauLoss: kendallTau(
         cells.map((c) => -Number(rows.get(c).supernet_loss)),
         tru,
       ),
-      seconds: (Date.now() - t0) / 1000,
+      seconds,
     };
     const run = {
       seed,
@@ -176,7 +144,7 @@ function measure() {
         console.error(`split-gain bench: the ${method}-${seed}.csv under --estimates is not the run of ${RESULTS} (other cells or τ)`);
         process.exit(2);
       }
-      run[key].within = withinSplitTau(cells, est, truth);
+      run[key].within = withinSplitTau(cells, est, truth, kendallTau);
     }
     runs.push(run);
     console.error(
@@ -185,8 +153,7 @@ function measure() {
     );
   }
   return {
-    date: new Date().toISOString(),
-    machine: `${os.cpus().length} × ${os.cpus()[0].model}`,
+    ...stamp(),
     results: path.basename(RESULTS),
     cells: CELLS,
     validation: VALIDATION,
@@ -236,21 +203,7 @@ function writeReport(results) {
     `- One-shot trained on to the same total epochs, above the parent: ${above('oneShot', 'parent')} of ${withOne.length} seeds by accuracy.`,
     '',
   ];
-  const notes = path.join(__dirname, 'SPLIT-GAIN.notes.md');
-  if (fs.existsSync(notes) && path.resolve(OUT) === __dirname) lines.push(fs.readFileSync(notes, 'utf8').trim(), '');
-  fs.writeFileSync(path.join(OUT, 'SPLIT-GAIN.md'), lines.join('\n'));
-  console.error(lines.join('\n'));
+  writeMarkdown(OUT, 'SPLIT-GAIN', lines);
 }
 
-if (REPORT) {
-  const file = path.join(OUT, `${NAME}.results.json`);
-  if (!fs.existsSync(file)) {
-    console.error(`split-gain bench: --report reads ${file}, which does not exist; run the bench first (--supernets <dir> --results <file>)`);
-    process.exit(2);
-  }
-  writeReport(JSON.parse(fs.readFileSync(file, 'utf8')));
-} else {
-  const results = measure();
-  fs.writeFileSync(path.join(OUT, `${NAME}.results.json`), `${JSON.stringify(results, null, 2)}\n`);
-  writeReport(results);
-}
+measureOrReport({ bench: 'split-gain bench', out: OUT, stem: NAME, report: REPORT, makeIt: '--supernets <dir> --results <file>', measure, writeReport });

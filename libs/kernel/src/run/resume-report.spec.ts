@@ -11,7 +11,7 @@ import { Kernel, type RunHandle } from '../kernel';
 
 const FIXTURE = path.join(__dirname, '__fixtures__', 'relative-plugin');
 
-function project(): { root: string; config: string; data: string } {
+function project(workers = 0): { root: string; config: string; data: string } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-relative-'));
   fs.cpSync(FIXTURE, path.join(root, 'my-plugin'), { recursive: true });
   fs.mkdirSync(path.join(root, 'data'));
@@ -28,7 +28,7 @@ function project(): { root: string; config: string; data: string } {
       'estimator: weights-file',
       'searcher: toy-hill-climber',
       'budget: { evaluations: 8 }',
-      'workers: 0',
+      `workers: ${workers}`,
       '',
     ].join('\n'),
   );
@@ -90,6 +90,19 @@ describe('resume and report with relative paths, across sessions', () => {
     expect(report.top.map((t) => t.arch.key)).toEqual(live.top.slice(0, 3).map((t) => t.arch.key));
     expect(report.top[0]?.text).toBe(report.best?.text);
   });
+
+  it('resumes with worker threads that resolve relative paths against the original config folder, not the run folder', async () => {
+    const p = project(1);
+    root = p.root;
+    const handle = await freshKernel().start(freshKernel().loadConfig(p.config), { runsDir: path.join(root, 'runs') });
+    const session1 = await stopAt(handle, 3);
+    const resumed = await freshKernel().resume(handle.runDir as string);
+    const session2 = await lastValueFrom(resumed.events$.pipe(toArray()));
+    expect(session2.find((e) => e.type === 'run-finished')).toMatchObject({ status: 'budget-exhausted', evaluations: 8 });
+    const dirs = (events: SearchEvent[]) => new Set(events.flatMap((e) => (e.type === 'evaluated' && !e.cached ? [e.estimate.info?.['configDir']] : [])));
+    expect(dirs(session1)).toEqual(new Set([path.join(root, 'configs')]));
+    expect(dirs(session2)).toEqual(new Set([path.join(root, 'configs')]));
+  }, 60_000);
 
   it('resumes with another data directory when the data moved, and says which is missing otherwise', async () => {
     const p = project();

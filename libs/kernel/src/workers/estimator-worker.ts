@@ -29,7 +29,9 @@ const logger: Logger = Object.fromEntries(
 async function start(): Promise<void> {
   const found = discoverPlugins({ roots: [], paths: init.pluginDirs });
   const registry = new PluginRegistry(found.plugins);
-  const config = validateConfig(ConfigDocument.fromObject(init.configData, init.configFile), init.configData, registry, { estimationOnly: true });
+  const config = validateConfig(ConfigDocument.fromObject(init.configData, init.configFile, init.configDir), init.configData, registry, {
+    estimationOnly: true,
+  });
   const est = await composeEstimation(registry, config, { logger, inWorker: true });
   const estimator = est.estimator;
   const prepares = [estimator, ...Object.values(est.estimators)].some((e) => typeof e.prepare === 'function');

@@ -132,6 +132,7 @@ export async function createPooledEstimator(
   const init = (index: number): WorkerInit => ({
     configData: { ...config.data, seed: config.seed, ...(config.dataDir ? { dataDir: config.dataDir } : {}), workers: 0 },
     configFile: config.file,
+    configDir: path.resolve(config.dir),
     pluginDirs: [...new Set(packages.map((p) => p.plugin.dir))],
     index,
   });

@@ -13,6 +13,8 @@ import {
 export interface WorkerInit {
   readonly configData: JsonObject;
   readonly configFile: string;
+  /** Where the config's relative paths resolve (a saved run's: its original config's folder, not the run folder). */
+  readonly configDir: string;
   /** Package folders of the contributions the worker composes (no discovery beyond them). */
   readonly pluginDirs: readonly string[];
   readonly index: number;

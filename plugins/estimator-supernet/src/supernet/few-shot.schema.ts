@@ -36,9 +36,9 @@ export const fewShotSchema = {
     },
     "epochs": {
       "type": "integer",
-      "minimum": 1,
+      "minimum": 0,
       "default": 30,
-      "description": "Epochs of supernet training over the (possibly limited) training split (SPOS on NB201: 250; few-shot NAS's one-shot supernet: 600)."
+      "description": "Epochs of supernet training over the (possibly limited) training split (SPOS on NB201: 250; few-shot NAS's one-shot supernet: 600). 0 only with init: the given supernet is split as it is."
     },
     "batchSize": {
       "type": "integer",
@@ -97,6 +97,11 @@ export const fewShotSchema = {
       "type": "string",
       "minLength": 1,
       "description": "A trained supernet to use instead of training one: the `supernet.json` file of another run's state folder (relative to the config file's folder). It must be of the same space, skeleton, task shape and schedule; otherwise the run stops with an error saying what differs."
+    },
+    "init": {
+      "type": "string",
+      "minLength": 1,
+      "description": "Start from a trained supernet's weights instead of a random initialisation: the `supernet.json` of another run's state folder (relative to the config file's folder), one-shot or few-shot (its one-shot weights, the parent of its sub-supernets). It must be of the same space, skeleton and task shape; its schedule may differ. This estimator's schedule then runs from those weights with its learning rate restarted: training a supernet on, or, with `epochs: 0`, splitting it directly. The same total epochs from one parent, one-shot with init against few-shot with init, compares the split with training on. Not with load."
     },
     "calibrationBatches": {
       "type": "integer",

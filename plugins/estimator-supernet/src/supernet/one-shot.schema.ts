@@ -98,6 +98,11 @@ export const oneShotSchema = {
       "minLength": 1,
       "description": "A trained supernet to use instead of training one: the `supernet.json` file of another run's state folder (relative to the config file's folder). It must be of the same space, skeleton, task shape and schedule; otherwise the run stops with an error saying what differs."
     },
+    "init": {
+      "type": "string",
+      "minLength": 1,
+      "description": "Start from a trained supernet's weights instead of a random initialisation: the `supernet.json` of another run's state folder (relative to the config file's folder), one-shot or few-shot (its one-shot weights, the parent of its sub-supernets). It must be of the same space, skeleton and task shape; its schedule may differ. This estimator's schedule then runs from those weights with its learning rate restarted: training a supernet on (a warm restart). Not with load."
+    },
     "calibrationBatches": {
       "type": "integer",
       "minimum": 0,

@@ -188,6 +188,56 @@ describe('weight-sharing estimators', () => {
     await moved.dispose?.();
   });
 
+  it('init: one-shot trains on from a trained supernet; few-shot with epochs 0 splits it as it is', async () => {
+    const parentDir = tmp();
+    const parent = await create(oneShotEstimator, { ...TINY, epochs: 1 });
+    await parent.prepare!(workContext(parentDir));
+    await parent.dispose?.();
+    const parentFolder = path.join(parentDir, 'supernets', fs.readdirSync(path.join(parentDir, 'supernets'))[0]!);
+    const file = path.join(parentFolder, 'supernet.json');
+    const parentCheckpoint = readCheckpoint(file)!;
+    const parentWeights = readWeightSet(parentFolder, parentCheckpoint.sets['one-shot']!, file);
+    const parameters = [...parentWeights.keys()].filter((n) => !/running_(mean|var)$/.test(n));
+    const same = (a: Float32Array, b: Float32Array) =>
+      Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    const weightsOf = (dir: string, set: string) => {
+      const folder = path.join(dir, 'supernets', fs.readdirSync(path.join(dir, 'supernets'))[0]!);
+      const checkpoint = readCheckpoint(path.join(folder, 'supernet.json'))!;
+      return { checkpoint, weights: readWeightSet(folder, checkpoint.sets[set]!, 'supernet.json') };
+    };
+    expect(parameters.length).toBeGreaterThan(10);
+
+    // Few-shot, epochs 0: the parent is recorded as it is, and each sub-supernet starts from it
+    // (split.lr 0 keeps the parameters: they are the parent's, not a random initialisation).
+    const splitDir = tmp();
+    const split = await create(fewShotEstimator, { ...TINY, epochs: 0, weightDecay: 0, split: { epochs: 1, lr: 0 }, init: file });
+    await split.prepare!(workContext(splitDir));
+    const fromParent = weightsOf(splitDir, 'one-shot');
+    expect(fromParent.checkpoint.setup.schedule).toMatchObject({ epochs: 0, init: { fingerprint: parentCheckpoint.fingerprint, epochs: 1 } });
+    expect(fromParent.checkpoint.sets['one-shot']!.epochsDone).toBe(0);
+    expect(parameters.filter((n) => !same(fromParent.weights.get(n)!, parentWeights.get(n)!))).toEqual([]);
+    const sub = weightsOf(splitDir, 'sub-3').weights;
+    expect(parameters.filter((n) => !same(sub.get(n)!, parentWeights.get(n)!))).toEqual([]);
+    expect((await split.estimate(s.parse(CONV), testEstimateContext(0))).info).toMatchObject({ subSupernet: 3 });
+    await split.dispose?.();
+
+    // One-shot from the parent at lr 0 ends with the parent's parameters; without init, with its own random ones.
+    const onDir = tmp();
+    const on = await create(oneShotEstimator, { ...TINY, epochs: 1, lr: 0, weightDecay: 0, init: file });
+    await on.prepare!(workContext(onDir));
+    const trainedOn = weightsOf(onDir, 'one-shot').weights;
+    expect(parameters.filter((n) => !same(trainedOn.get(n)!, parentWeights.get(n)!))).toEqual([]);
+    await on.dispose?.();
+    const freshDir = tmp();
+    const fresh = await create(oneShotEstimator, { ...TINY, epochs: 1, lr: 0, weightDecay: 0 });
+    await fresh.prepare!(workContext(freshDir));
+    const random = weightsOf(freshDir, 'one-shot').weights;
+    expect(parameters.filter((n) => !same(random.get(n)!, parentWeights.get(n)!)).length).toBeGreaterThan(10);
+    await fresh.dispose?.();
+    // The same options but init: another setup, so neither reuses the other's checkpoint.
+    expect(fs.readdirSync(path.join(onDir, 'supernets'))).not.toEqual(fs.readdirSync(path.join(freshDir, 'supernets')));
+  });
+
   it('rlnas: trains on random labels and ranks by the angle; a path cut by none edges gets 0', async () => {
     const e = await create(rlnasEstimator, RL_TINY);
     await e.prepare!(workContext(tmp()));
@@ -245,14 +295,44 @@ describe('weight-sharing estimators', () => {
       );
       const wrongKind = await create(rlnasEstimator, { ...RL_TINY, epochs: 1, load: file });
       await expectConfigError(() => wrongKind.prepare!(workContext(tmp())), /contribution "one-shot" ≠ "rlnas"/, '/options/load');
-      const missing = await create(oneShotEstimator, { ...TINY, load: path.join(dir, 'nope.json') });
-      await expectConfigError(() => missing.prepare!(workContext(tmp())), /does not exist/, '/options/load');
+      await expectConfigError(() => create(oneShotEstimator, { ...TINY, load: path.join(dir, 'nope.json') }), /does not exist/, '/options/load');
       // The same setup loads, and estimates without training.
       const same = await create(oneShotEstimator, { ...TINY, epochs: 1, load: file });
       const trained: string[] = [];
       await same.prepare!(workContext(tmp(), { emit: (ev: EventDraft) => ev.type === 'metric' && trained.push(ev.name) }));
       expect(trained).toEqual([]);
       await same.dispose?.();
+    });
+
+    it('init: with load, missing, of another skeleton or estimator; few-shot epochs 0 without it', async () => {
+      await expectConfigError(
+        () => create(fewShotEstimator, { ...TINY, epochs: 0, split: { epochs: 1 } }),
+        /epochs 0, which splits the supernet given by init, but there is no init/,
+        '/options/epochs',
+      );
+      await expectConfigError(() => create(oneShotEstimator, { ...TINY, load: 'a.json', init: 'b.json' }), /both load .* and init/, '/options/init');
+      const dir = tmp();
+      const e = await create(oneShotEstimator, { ...TINY, epochs: 1 });
+      await e.prepare!(workContext(dir));
+      await e.dispose?.();
+      const file = path.join(dir, 'supernets', fs.readdirSync(path.join(dir, 'supernets'))[0]!, 'supernet.json');
+      // Checked when the estimator is created, before anything trains.
+      await expectConfigError(
+        () => create(oneShotEstimator, { ...TINY, init: path.join(dir, 'nope.json') }),
+        /init names .*nope\.json, which does not exist/,
+        '/options/init',
+      );
+      await expectConfigError(
+        () => create(fewShotEstimator, { ...TINY, macro: { channels: 8, cellsPerStage: 1 }, epochs: 0, split: { epochs: 1 }, init: file }),
+        /is of another space, skeleton or task shape: macro \{"cellsPerStage":1,"channels":4\} ≠ \{"cellsPerStage":1,"channels":8\}$/,
+        '/options/init',
+      );
+      const rlDir = tmp();
+      const rl = await create(rlnasEstimator, { ...RL_TINY, epochs: 1 });
+      await rl.prepare!(workContext(rlDir));
+      await rl.dispose?.();
+      const rlFile = path.join(rlDir, 'supernets', fs.readdirSync(path.join(rlDir, 'supernets'))[0]!, 'supernet.json');
+      await expectConfigError(() => create(oneShotEstimator, { ...TINY, init: rlFile }), /a supernet of estimator "rlnas"/, '/options/init');
     });
 
     it('an architecture of another space', async () => {

@@ -110,9 +110,15 @@ export function createSupernetEstimator(kind: SupernetKind, options: SupernetEst
   const task = taskOf(kind, deps);
   const builder = findSupernetBuilderFor(kind, deps.space.id);
   if (kind === 'few-shot') checkSplitEdges(options.split?.edges ?? [0], deps.space.id, builder.decisions);
+  checkInit(kind, options);
+  // A missing load is a config error before anything runs; what it holds is checked in prepare (the seed's setup).
+  if (options.load !== undefined && !fs.existsSync(path.resolve(configDir ?? process.cwd(), options.load)))
+    throw missingLoad(kind, path.resolve(configDir ?? process.cwd(), options.load));
   const numClasses = task.numClasses!;
   const inputShape = [...task.inputShape];
   const macro = { ...(options.macro as { [name: string]: number }) };
+  // Read and checked here, so a bad init is a config error before anything runs.
+  const init = options.init ? readInit(kind, options.init, configDir, { space: deps.space.id, macro, inputShape, numClasses }) : undefined;
   const splitEdges = kind === 'few-shot' ? [...(options.split?.edges ?? [0])] : [];
   let supernets: Supernet[] = [];
   let subsets: number[][] = [];
@@ -142,6 +148,8 @@ export function createSupernetEstimator(kind: SupernetKind, options: SupernetEst
       weightDecay: options.weightDecay,
       ...(kind === 'few-shot' ? { splitEdges, splitEpochs: options.split!.epochs, splitLr: options.split!.lr } : {}),
       ...(kind === 'rlnas' ? { labelSeed: options.labelSeed ?? seed } : {}),
+      // The supernet it starts from, when not from random weights: which one, after how many epochs.
+      ...(init ? { init: { fingerprint: init.checkpoint.fingerprint, epochs: init.entry.epochsDone } } : {}),
     },
   });
 
@@ -155,12 +163,7 @@ export function createSupernetEstimator(kind: SupernetKind, options: SupernetEst
     if (options.load) {
       const file = path.resolve(configDir ?? process.cwd(), options.load);
       const loaded = readCheckpoint(file);
-      if (!loaded)
-        throw new NasxError('config', `load names ${file}, which does not exist`, {
-          ...place,
-          pointer: '/options/load',
-          fix: 'point at the supernet.json in the supernets/ folder of a run’s state folder',
-        });
+      if (!loaded) throw missingLoad(kind, file); // deleted since create
       const differences = setupDifferences({ ...loaded.setup, seed: 0 }, { ...setupFor(loaded.setup.seed), seed: 0 });
       if (differences.length > 0) {
         throw new NasxError('config', `the supernet in ${file} was trained for another setup: ${differences.join('; ')}`, {
@@ -187,6 +190,8 @@ export function createSupernetEstimator(kind: SupernetKind, options: SupernetEst
     const supernetOptions: SupernetOptions = { numClasses, inputShape, seed: setup.seed, macro };
     const build = (): Supernet => builder.build(supernetOptions);
     const main = build();
+    // Resumed sets overwrite these below; a set not yet begun starts from them.
+    if (init) writeSupernetWeights(main, readWeightSet(path.dirname(init.file), init.entry, init.file));
     const initial = kind === 'rlnas' ? readSupernetWeights(main) : undefined;
     const sets: { [set: string]: WeightSetEntry } = { ...(checkpoint?.sets ?? {}) };
     /** Saves a set's weights, with its momentum while its schedule goes on (the manifest last). */
@@ -270,6 +275,8 @@ export function createSupernetEstimator(kind: SupernetKind, options: SupernetEst
     if (kind === 'few-shot') {
       subsets = subSupernetChoices(main.choices, splitEdges);
       await runStage('one-shot', main, options.epochs, undefined, 'the one-shot supernet', false);
+      // Split as given (epochs 0, init): the parent is recorded beside its sub-supernets all the same.
+      if (!sets['one-shot']) save('one-shot', main, 0, false);
       const oneShot = readSupernetWeights(main);
       supernets = [];
       for (const [k, fixed] of subsets.entries()) {
@@ -388,4 +395,87 @@ export function checkSplitEdges(edges: readonly number[], space: string, decisio
       },
     );
   }
+}
+
+function missingLoad(kind: SupernetKind, file: string): NasxError {
+  return new NasxError('config', `load names ${file}, which does not exist`, {
+    pkg: PKG,
+    contribution: kind,
+    pointer: '/options/load',
+    fix: 'point at the supernet.json in the supernets/ folder of a run’s state folder',
+  });
+}
+
+/** The trained supernet an estimator starts from (`init`): its manifest, and the weight set taken. */
+interface InitSource {
+  readonly file: string;
+  readonly checkpoint: SupernetCheckpoint;
+  readonly entry: WeightSetEntry;
+}
+
+/** `init` against the rest of the options, at create time: not with `load`; few-shot `epochs: 0` only with it. */
+function checkInit(kind: SupernetKind, options: SupernetEstimatorOptions): void {
+  const place = { pkg: PKG, contribution: kind };
+  if (options.init !== undefined && options.load !== undefined)
+    throw new NasxError('config', `estimator "${kind}" was given both load (use a trained supernet as it is) and init (train on from one)`, {
+      ...place,
+      pointer: '/options/init',
+      fix: 'keep load to evaluate that supernet without training, or init to train from its weights',
+    });
+  if (kind === 'few-shot' && options.epochs === 0 && options.init === undefined)
+    throw new NasxError('config', 'estimator "few-shot" has epochs 0, which splits the supernet given by init, but there is no init', {
+      ...place,
+      pointer: '/options/epochs',
+      fix: 'set epochs ≥ 1 to train the one-shot supernet first, or give init: the supernet.json of a trained one',
+    });
+}
+
+/**
+ * The supernet `init` names, checked against this estimator's setup: it must exist, be finished,
+ * and be a one-shot or few-shot supernet of the same space, skeleton and task shape (its schedule
+ * may differ). A few-shot supernet gives its one-shot weights, the parent of its sub-supernets.
+ */
+function readInit(
+  kind: SupernetKind,
+  init: string,
+  configDir: string | undefined,
+  shape: Pick<SupernetSetup, 'space' | 'macro' | 'inputShape' | 'numClasses'>,
+): InitSource {
+  const file = path.resolve(configDir ?? process.cwd(), init);
+  const place = { pkg: PKG, contribution: kind, pointer: '/options/init' };
+  const checkpoint = readCheckpoint(file);
+  if (!checkpoint)
+    throw new NasxError('config', `init names ${file}, which does not exist`, {
+      ...place,
+      fix: 'point at the supernet.json in the supernets/ folder of a run’s state folder',
+    });
+  const from = checkpoint.setup.contribution;
+  if (from !== 'one-shot' && from !== 'few-shot')
+    throw new NasxError(
+      'config',
+      `init names a supernet of estimator "${from}" (${file}); only one-shot and few-shot supernets, trained on the task's labels, are starting points`,
+      {
+        ...place,
+        fix: 'point at the supernet.json of a one-shot or few-shot run',
+      },
+    );
+  if (!checkpoint.complete)
+    throw new NasxError('config', `the supernet in ${file} did not finish training`, {
+      ...place,
+      fix: 'resume the run that trains it, or point init at a finished one',
+    });
+  // Space, macro, input shape and classes; not the kind, seed or schedule.
+  const differences = setupDifferences(
+    { ...checkpoint.setup, contribution: kind, seed: 0, schedule: {} },
+    { ...shape, contribution: kind, seed: 0, schedule: {} },
+  );
+  if (differences.length > 0)
+    throw new NasxError('config', `the supernet in ${file} is of another space, skeleton or task shape: ${differences.join('; ')}`, {
+      ...place,
+      fix: 'point init at a supernet of this space, macro and task, or set the macro it was trained with',
+    });
+  const entry = checkpoint.sets['one-shot'];
+  if (!entry)
+    throw new NasxError('data', `${file} holds no one-shot weights`, { ...place, file, fix: 'point init at the supernet.json of a one-shot or few-shot run' });
+  return { file, checkpoint, entry };
 }

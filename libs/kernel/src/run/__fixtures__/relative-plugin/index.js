@@ -1,5 +1,6 @@
 // Test plugin loaded through a config's relative `plugins:` path: a space whose text form differs
-// from its keys, and an estimator that reads `weights.json` from the data directory.
+// from its keys, and an estimator that reads `weights.json` from the data directory and reports
+// its config folder.
 const fs = require('node:fs');
 const path = require('node:path');
 const schema = require('./empty.schema.json');
@@ -53,7 +54,12 @@ module.exports = {
           return {
             id: 'weights-file',
             metrics: [{ name: 'score', direction: 'maximize' }],
-            estimate: async (a) => ({ metrics: { score: a.genotype.d.reduce((s, x, i) => s + x * w[i], 0) }, cost: { seconds: 0 } }),
+            // info.configDir: where this estimator (in the run, or in a worker thread) resolves relative paths.
+            estimate: async (a) => ({
+              metrics: { score: a.genotype.d.reduce((s, x, i) => s + x * w[i], 0) },
+              cost: { seconds: 0 },
+              info: { configDir: deps.configDir },
+            }),
           };
         },
       },

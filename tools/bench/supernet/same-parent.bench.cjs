@@ -1,0 +1,197 @@
+#!/usr/bin/env node
+// Few-shot NAS's split against training on, from the same parent and at the same budget. Each
+// one-shot supernet kept by a supernet.bench.cjs run is a parent; from it, through the product path
+// (`nasx score`, the estimators' `init` option, the BUILT workspace), two supernets train the same
+// number of further epochs E:
+//   - one-shot on: the one-shot supernet trained E more epochs (`init`, `epochs: E`);
+//   - few-shot: the parent split on edge 0 into 5 sub-supernets of E/5 epochs each (`init`,
+//     `epochs: 0`, `split.epochs: E/5`).
+// Both restart their learning rate (`--lr`, default the estimators' 0.025) and end with the same
+// total epochs (parent + E), so the comparison is the acceptance check's — few-shot against
+// one-shot at the same training budget — with the seed's parent shared, which takes the parent's
+// spread out of the paired difference. Each supernet is evaluated as the supernet bench does.
+//
+//   node tools/bench/supernet/same-parent.bench.cjs --parents <keep dir> --results <results json>
+//        [--epochs 100] [--lr 0.025] [--calibration-batches 6] [--validation-size 500] [--augment]
+//        [--seeds 0,1,2] [--workers 2] [--estimates <dir>,<dir>] [--keep <dir>] [--name <stem>]
+//        [--out <dir>]
+//   node tools/bench/supernet/same-parent.bench.cjs --report [--name <stem>] [--out <dir>]
+//
+// --parents: the --keep folder of the supernet.bench.cjs run that made --results (its
+// one-shot-<seed>.json files; the parent's τ is read from --results). --estimates: that run's
+// working folders holding one-shot-<seed>.csv, to add the parent's τ within the cells sharing edge
+// 0's operation. --keep: write <dir>/<arm>-<seed>.json naming each trained supernet's
+// supernet.json. Writes <name>.results.json (default same-parent) and SAME-PARENT.md into --out
+// (default: beside this script), the results after every seed; SAME-PARENT.notes.md beside this
+// script is appended to the report when present.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+const { arg, builtStats, csv, newestSupernet, benchCells, withinSplitTau, scoreCells, writeMarkdown, measureOrReport, stamp } = require('./common.cjs');
+const BENCH = 'same-parent bench';
+const PARENTS = arg('--parents', undefined);
+const RESULTS = arg('--results', undefined);
+const EPOCHS = Number(arg('--epochs', 100));
+const LR = arg('--lr', undefined);
+const CALIBRATION = Number(arg('--calibration-batches', 6));
+const VALIDATION = Number(arg('--validation-size', 500));
+const AUGMENT = process.argv.includes('--augment');
+const WORKERS = Number(arg('--workers', 2));
+const SEEDS = arg('--seeds', undefined);
+const ESTIMATES = arg('--estimates', '').split(',').filter(Boolean);
+const KEEP = arg('--keep', undefined);
+const OUT = arg('--out', __dirname);
+const NAME = arg('--name', 'same-parent');
+const REPORT = process.argv.includes('--report');
+const SUBS = 5; // the split on edge 0: one sub-supernet per NB201 operation
+if (!REPORT) {
+  if (!PARENTS || !fs.existsSync(PARENTS) || !RESULTS || !fs.existsSync(RESULTS)) {
+    console.error(`${BENCH}: give --parents <dir> and --results <file>, the --keep folder and the results JSON of one supernet.bench.cjs run`);
+    process.exit(2);
+  }
+  if (!Number.isInteger(EPOCHS) || EPOCHS < SUBS || EPOCHS % SUBS !== 0) {
+    console.error(`${BENCH}: --epochs takes a multiple of ${SUBS} (the few-shot arm trains ${SUBS} sub-supernets of epochs/${SUBS} each)`);
+    process.exit(2);
+  }
+  if (!Number.isInteger(CALIBRATION) || CALIBRATION < 0) {
+    console.error(`${BENCH}: --calibration-batches takes a whole number ≥ 0 (0: validation batch statistics)`);
+    process.exit(2);
+  }
+  if (LR !== undefined && !(Number(LR) >= 0)) {
+    console.error(`${BENCH}: --lr takes a learning rate ≥ 0`);
+    process.exit(2);
+  }
+}
+const { kendallTau, mean, sampleStd } = builtStats(BENCH);
+
+/** The parent's per-cell accuracy estimates from --estimates (the supernet bench's one-shot-<seed>.csv), or undefined. */
+function parentEstimates(seed, cells) {
+  const file = ESTIMATES.map((d) => path.join(d, `one-shot-${seed}.csv`)).find((f) => fs.existsSync(f));
+  if (!file) return undefined;
+  const rows = new Map(csv(file).map((row) => [row.arch, Number(row.supernet_acc)]));
+  return cells.map((c) => rows.get(c));
+}
+
+function measure() {
+  const bench = JSON.parse(fs.readFileSync(RESULTS, 'utf8'));
+  const CELLS = bench.schedule?.cells;
+  const { truth, cells, tru, work, cellFile } = benchCells(CELLS, 'nasx-same-parent-');
+  const wanted = SEEDS === undefined ? undefined : new Set(SEEDS.split(',').map(Number));
+  const kept = fs
+    .readdirSync(PARENTS)
+    .map((f) => /^one-shot-(\d+)\.json$/.exec(f))
+    .filter((m) => m && (!wanted || wanted.has(Number(m[1]))))
+    .map((m) => ({ file: m[0], seed: Number(m[1]) }))
+    .sort((a, b) => a.seed - b.seed);
+  if (!kept.length) {
+    console.error(`${BENCH}: ${PARENTS} holds no one-shot-<seed>.json${wanted ? ` of seeds ${SEEDS}` : ''}`);
+    process.exit(2);
+  }
+  const runs = [];
+  const results = {
+    ...stamp(),
+    results: path.basename(RESULTS),
+    cells: CELLS,
+    validation: VALIDATION,
+    calibrationBatches: CALIBRATION,
+    augment: AUGMENT,
+    epochs: EPOCHS,
+    lr: LR === undefined ? 0.025 : Number(LR),
+    parentSchedule: bench.schedule,
+    runs,
+  };
+  for (const { file, seed } of kept) {
+    const one = bench.runs.find((r) => r.method === 'one-shot' && r.seed === seed);
+    if (!one) {
+      console.error(`${BENCH}: ${RESULTS} has no one-shot run of seed ${seed}; give the results of the run that kept ${PARENTS}`);
+      process.exit(2);
+    }
+    const manifest = fs.readFileSync(path.join(PARENTS, file), 'utf8').trim();
+    const parentSetup = JSON.parse(fs.readFileSync(manifest, 'utf8')).setup;
+    const common = [
+      `estimator.options.init=${manifest}`,
+      `estimator.options.macro.channels=${parentSetup.macro.channels}`,
+      `estimator.options.macro.cellsPerStage=${parentSetup.macro.cellsPerStage}`,
+      `estimator.options.calibrationBatches=${CALIBRATION}`,
+      ...(LR !== undefined ? [`estimator.options.lr=${LR}`] : []),
+      `task.options.validationSize=${VALIDATION}`,
+      `task.options.augment=${AUGMENT}`,
+    ];
+    const arms = {
+      oneShotOn: { estimator: 'one-shot', sets: [...common, `estimator.options.epochs=${EPOCHS}`] },
+      fewShot: { estimator: 'few-shot', sets: [...common, 'estimator.options.epochs=0', `estimator.options.split.epochs=${EPOCHS / SUBS}`] },
+    };
+    const parentAcc = parentEstimates(seed, cells);
+    if (parentAcc && (parentAcc.some((x) => x === undefined) || Math.abs(kendallTau(parentAcc, tru) - one.tau) > 1e-9)) {
+      console.error(`${BENCH}: the one-shot-${seed}.csv under --estimates is not the run of ${RESULTS} (other cells or τ)`);
+      process.exit(2);
+    }
+    const run = {
+      seed,
+      parent: {
+        epochs: parentSetup.schedule.epochs,
+        tau: one.tau,
+        tauLoss: one.tauLoss,
+        ...(parentAcc ? { within: withinSplitTau(cells, parentAcc, truth, kendallTau) } : {}),
+      },
+    };
+    for (const [key, arm] of Object.entries(arms)) {
+      const out = path.join(work, `${key}-${seed}.csv`);
+      const what = `${arm.estimator} from the parent of seed ${seed}`;
+      const { rows, seconds } = scoreCells({ bench: BENCH, what, estimator: arm.estimator, cellFile, out, seed, work, workers: WORKERS, sets: arm.sets });
+      const acc = cells.map((c) => Number(rows.get(c).supernet_acc));
+      const negLoss = cells.map((c) => -Number(rows.get(c).supernet_loss));
+      run[key] = { tau: kendallTau(acc, tru), tauLoss: kendallTau(negLoss, tru), within: withinSplitTau(cells, acc, truth, kendallTau), seconds };
+      if (KEEP) {
+        fs.mkdirSync(KEEP, { recursive: true });
+        fs.writeFileSync(path.join(KEEP, `${key}-${seed}.json`), `${newestSupernet(path.join(work, 'runs'), arm.estimator)}\n`);
+      }
+      console.error(
+        `seed ${seed}: ${key} τ ${run[key].tau.toFixed(3)} (loss ${run[key].tauLoss.toFixed(3)}, within ${run[key].within.toFixed(3)}) in ${seconds.toFixed(0)} s; parent ${one.tau.toFixed(3)}`,
+      );
+    }
+    runs.push(run);
+    // After every seed, so a bench stopped early keeps the seeds it finished.
+    fs.writeFileSync(path.join(OUT, `${NAME}.results.json`), `${JSON.stringify(results, null, 2)}\n`);
+  }
+  return results;
+}
+
+function writeReport(results) {
+  const { runs } = results;
+  const f3 = (x) => (x === undefined ? '—' : (x < 0 ? '−' : '') + Math.abs(x).toFixed(3));
+  const ms = (xs) => (xs.length > 1 ? `${f3(mean(xs))} ± ${sampleStd(xs).toFixed(3)}` : f3(mean(xs)));
+  const p = runs[0].parent.epochs;
+  const e = results.epochs;
+  const diffs = runs.map((r) => r.fewShot.tau - r.oneShotOn.tau);
+  const count = (pred) => runs.filter(pred).length;
+  const lines = [
+    '# Few-shot split against training on, from the same parent at the same budget',
+    '',
+    `${results.cells} NB201 cells (the τ bench's sample), ${results.machine}, ${results.date.slice(0, 10)}. Made by \`node tools/bench/supernet/same-parent.bench.cjs\`. Parents: the ${p}-epoch one-shot supernets of \`${results.results}\` (their τ is that file's). From each, through \`nasx score\` with the estimators' \`init\`: **one-shot on** trains the supernet ${e} more epochs; **few-shot** splits it on edge 0 into 5 sub-supernets of ${e / 5} epochs each. Both restart SGD at lr ${results.lr} (cosine to 0.001) and end at ${p} + ${e} epochs in total. Evaluation as the parents': batch norm recalibrated on ${results.calibrationBatches} training batch(es) of 250, top-1 on ${results.validation} validation images${results.augment ? ', training batches augmented' : ''}.`,
+    '',
+    `| seed | parent (${p}) τ | one-shot on (${p} + ${e}) τ | few-shot (${p} + 5 × ${e / 5}) τ | few-shot − one-shot on | one-shot on τ by −loss | few-shot τ by −loss |`,
+    '|---:|---:|---:|---:|---:|---:|---:|',
+    ...runs.map(
+      (r) =>
+        `| ${r.seed} | ${f3(r.parent.tau)} | ${f3(r.oneShotOn.tau)} | ${f3(r.fewShot.tau)} | ${f3(r.fewShot.tau - r.oneShotOn.tau)} | ${f3(r.oneShotOn.tauLoss)} | ${f3(r.fewShot.tauLoss)} |`,
+    ),
+    `| mean ± sd | ${ms(runs.map((r) => r.parent.tau))} | ${ms(runs.map((r) => r.oneShotOn.tau))} | ${ms(runs.map((r) => r.fewShot.tau))} | ${ms(diffs)} | ${f3(mean(runs.map((r) => r.oneShotOn.tauLoss)))} | ${f3(mean(runs.map((r) => r.fewShot.tauLoss)))} |`,
+    '',
+    'τ within the cells sharing edge 0’s operation (each group ranked on its own, averaged weighted by size: the ranking one sub-supernet is responsible for):',
+    '',
+    '| seed | parent within | one-shot on within | few-shot within |',
+    '|---:|---:|---:|---:|',
+    ...runs.map((r) => `| ${r.seed} | ${f3(r.parent.within)} | ${f3(r.oneShotOn.within)} | ${f3(r.fewShot.within)} |`),
+    `| mean | ${runs.every((r) => r.parent.within !== undefined) ? f3(mean(runs.map((r) => r.parent.within))) : '—'} | ${f3(mean(runs.map((r) => r.oneShotOn.within)))} | ${f3(mean(runs.map((r) => r.fewShot.within)))} |`,
+    '',
+    `- Few-shot above one-shot on at the same total epochs (the acceptance check, paired on one parent): ${count((r) => r.fewShot.tau > r.oneShotOn.tau)} of ${runs.length} seeds by accuracy, ${count((r) => r.fewShot.tauLoss > r.oneShotOn.tauLoss)} of ${runs.length} by −loss, ${count((r) => r.fewShot.within > r.oneShotOn.within)} of ${runs.length} within the split's groups.`,
+    `- Above the parent: few-shot in ${count((r) => r.fewShot.tau > r.parent.tau)} of ${runs.length} seeds, one-shot on in ${count((r) => r.oneShotOn.tau > r.parent.tau)} of ${runs.length}.`,
+    `- Seconds per supernet (training ${e} epochs and estimating every cell): one-shot on ${mean(runs.map((r) => r.oneShotOn.seconds)).toFixed(0)}, few-shot ${mean(runs.map((r) => r.fewShot.seconds)).toFixed(0)}.`,
+    '',
+  ];
+  writeMarkdown(OUT, 'SAME-PARENT', lines);
+}
+
+measureOrReport({ bench: BENCH, out: OUT, stem: NAME, report: REPORT, makeIt: '--parents <dir> --results <file>', measure, writeReport });
