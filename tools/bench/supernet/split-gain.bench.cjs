@@ -200,7 +200,7 @@ function writeReport(results) {
       : []),
     `- Few-shot above its parent (the released estimates' protocol: the split's epochs on top): ${above('fewShot', 'parent')} of ${runs.length} seeds by accuracy, ${runs.filter((r) => r.fewShot.tauLoss > r.parent.tauLoss).length} of ${runs.length} by −loss.`,
     `- Few-shot above one-shot at the same total epochs (the acceptance check): ${above('fewShot', 'oneShot')} of ${withOne.length} seeds by accuracy, ${withOne.filter((r) => r.fewShot.tauLoss > r.oneShot.tauLoss).length} of ${withOne.length} by −loss.`,
-    `- One-shot trained on to the same total epochs, above the parent: ${above('oneShot', 'parent')} of ${withOne.length} seeds by accuracy.`,
+    `- One-shot at the same total epochs (its own schedule from random weights, same seed), above the parent: ${above('oneShot', 'parent')} of ${withOne.length} seeds by accuracy.`,
     '',
   ];
   writeMarkdown(OUT, 'SPLIT-GAIN', lines);
