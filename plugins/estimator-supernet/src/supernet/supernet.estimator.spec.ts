@@ -234,6 +234,14 @@ describe('weight-sharing estimators', () => {
     const random = weightsOf(freshDir, 'one-shot').weights;
     expect(parameters.filter((n) => !same(random.get(n)!, parentWeights.get(n)!)).length).toBeGreaterThan(10);
     await fresh.dispose?.();
+    // A supernet split from init loads with the same options and no init (where it started is its history).
+    const splitFile = path.join(splitDir, 'supernets', fs.readdirSync(path.join(splitDir, 'supernets'))[0]!, 'supernet.json');
+    const loaded = await create(fewShotEstimator, { ...TINY, epochs: 0, weightDecay: 0, split: { epochs: 1, lr: 0 }, load: splitFile });
+    const trained: string[] = [];
+    await loaded.prepare!(workContext(tmp(), { emit: (ev: EventDraft) => ev.type === 'metric' && trained.push(ev.name) }));
+    expect(trained).toEqual([]);
+    expect((await loaded.estimate(s.parse(CONV), testEstimateContext(0))).info).toMatchObject({ subSupernet: 3 });
+    await loaded.dispose?.();
     // The same options but init: another setup, so neither reuses the other's checkpoint.
     expect(fs.readdirSync(path.join(onDir, 'supernets'))).not.toEqual(fs.readdirSync(path.join(freshDir, 'supernets')));
   });

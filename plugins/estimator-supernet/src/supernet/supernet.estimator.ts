@@ -164,7 +164,9 @@ export function createSupernetEstimator(kind: SupernetKind, options: SupernetEst
       const file = path.resolve(configDir ?? process.cwd(), options.load);
       const loaded = readCheckpoint(file);
       if (!loaded) throw missingLoad(kind, file); // deleted since create
-      const differences = setupDifferences({ ...loaded.setup, seed: 0 }, { ...setupFor(loaded.setup.seed), seed: 0 });
+      // Where its training started (schedule.init) is its history, not an option to repeat.
+      const { init: _from, ...loadedSchedule } = loaded.setup.schedule;
+      const differences = setupDifferences({ ...loaded.setup, schedule: loadedSchedule, seed: 0 }, { ...setupFor(loaded.setup.seed), seed: 0 });
       if (differences.length > 0) {
         throw new NasxError('config', `the supernet in ${file} was trained for another setup: ${differences.join('; ')}`, {
           ...place,
@@ -422,11 +424,11 @@ function checkInit(kind: SupernetKind, options: SupernetEstimatorOptions): void 
       pointer: '/options/init',
       fix: 'keep load to evaluate that supernet without training, or init to train from its weights',
     });
-  if (kind === 'few-shot' && options.epochs === 0 && options.init === undefined)
+  if (kind === 'few-shot' && options.epochs === 0 && options.init === undefined && options.load === undefined)
     throw new NasxError('config', 'estimator "few-shot" has epochs 0, which splits the supernet given by init, but there is no init', {
       ...place,
       pointer: '/options/epochs',
-      fix: 'set epochs ≥ 1 to train the one-shot supernet first, or give init: the supernet.json of a trained one',
+      fix: 'set epochs ≥ 1 to train the one-shot supernet first, or give init: the supernet.json of a trained one (or load: a few-shot supernet split that way)',
     });
 }
 
