@@ -111,9 +111,9 @@ export function createSupernetEstimator(kind: SupernetKind, options: SupernetEst
   const builder = findSupernetBuilderFor(kind, deps.space.id);
   if (kind === 'few-shot') checkSplitEdges(options.split?.edges ?? [0], deps.space.id, builder.decisions);
   checkInit(kind, options);
+  const loadFile = options.load !== undefined ? path.resolve(configDir ?? process.cwd(), options.load) : undefined;
   // A missing load is a config error before anything runs; what it holds is checked in prepare (the seed's setup).
-  if (options.load !== undefined && !fs.existsSync(path.resolve(configDir ?? process.cwd(), options.load)))
-    throw missingLoad(kind, path.resolve(configDir ?? process.cwd(), options.load));
+  if (loadFile !== undefined && !fs.existsSync(loadFile)) throw missingSupernet(kind, 'load', loadFile);
   const numClasses = task.numClasses!;
   const inputShape = [...task.inputShape];
   const macro = { ...(options.macro as { [name: string]: number }) };
@@ -160,10 +160,10 @@ export function createSupernetEstimator(kind: SupernetKind, options: SupernetEst
     let setup = setupFor(seed);
     let dir: string;
     let checkpoint: SupernetCheckpoint | undefined;
-    if (options.load) {
-      const file = path.resolve(configDir ?? process.cwd(), options.load);
+    if (loadFile !== undefined) {
+      const file = loadFile;
       const loaded = readCheckpoint(file);
-      if (!loaded) throw missingLoad(kind, file); // deleted since create
+      if (!loaded) throw missingSupernet(kind, 'load', file); // deleted since create
       // Where its training started (schedule.init) is its history, not an option to repeat.
       const { init: _from, ...loadedSchedule } = loaded.setup.schedule;
       const differences = setupDifferences({ ...loaded.setup, schedule: loadedSchedule, seed: 0 }, { ...setupFor(loaded.setup.seed), seed: 0 });
@@ -399,11 +399,12 @@ export function checkSplitEdges(edges: readonly number[], space: string, decisio
   }
 }
 
-function missingLoad(kind: SupernetKind, file: string): NasxError {
-  return new NasxError('config', `load names ${file}, which does not exist`, {
+/** `load` or `init` naming a supernet.json that is not there. */
+function missingSupernet(kind: SupernetKind, option: 'load' | 'init', file: string): NasxError {
+  return new NasxError('config', `${option} names ${file}, which does not exist`, {
     pkg: PKG,
     contribution: kind,
-    pointer: '/options/load',
+    pointer: `/options/${option}`,
     fix: 'point at the supernet.json in the supernets/ folder of a run’s state folder',
   });
 }
@@ -446,11 +447,7 @@ function readInit(
   const file = path.resolve(configDir ?? process.cwd(), init);
   const place = { pkg: PKG, contribution: kind, pointer: '/options/init' };
   const checkpoint = readCheckpoint(file);
-  if (!checkpoint)
-    throw new NasxError('config', `init names ${file}, which does not exist`, {
-      ...place,
-      fix: 'point at the supernet.json in the supernets/ folder of a run’s state folder',
-    });
+  if (!checkpoint) throw missingSupernet(kind, 'init', file);
   const from = checkpoint.setup.contribution;
   if (from !== 'one-shot' && from !== 'few-shot')
     throw new NasxError(
