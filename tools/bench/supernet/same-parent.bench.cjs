@@ -18,11 +18,13 @@
 //   node tools/bench/supernet/same-parent.bench.cjs --report [--name <stem>] [--out <dir>]
 //
 // --parents: the --keep folder of the supernet.bench.cjs run that made --results (its
-// one-shot-<seed>.json files; the parent's τ is read from --results). --estimates: that run's
+// one-shot-<seed>.json files; the parent's τ is read from --results). --results may instead be an
+// earlier same-parent bench's results and --parents its --keep folder: the parents are then that
+// run's one-shot-on supernets (oneShotOn-<seed>.json), one more stage on the same line of parents. --estimates: that run's
 // working folders holding one-shot-<seed>.csv, to add the parent's τ within the cells sharing edge
 // 0's operation. --keep: write <dir>/<arm>-<seed>.json naming each trained supernet's
-// supernet.json. Writes <name>.results.json (default same-parent) and SAME-PARENT.md into --out
-// (default: beside this script), the results after every seed; SAME-PARENT.notes.md beside this
+// supernet.json. Writes <name>.results.json (default same-parent) and <NAME>.md (upper-cased) into
+// --out (default: beside this script), the results after every seed; <NAME>.notes.md beside this
 // script is appended to the report when present.
 'use strict';
 const fs = require('node:fs');
@@ -75,19 +77,31 @@ function parentEstimates(seed, cells) {
 
 function measure() {
   const bench = JSON.parse(fs.readFileSync(RESULTS, 'utf8'));
-  const CELLS = bench.schedule?.cells;
+  // A same-parent results file (it has parentSchedule): its one-shot-on supernets are the parents.
+  const chained = bench.parentSchedule !== undefined;
+  const CELLS = chained ? bench.cells : bench.schedule?.cells;
   const { truth, cells, tru, work, cellFile } = benchCells(CELLS, 'nasx-same-parent-');
   const wanted = SEEDS === undefined ? undefined : new Set(SEEDS.split(',').map(Number));
+  const pattern = chained ? /^oneShotOn-(\d+)\.json$/ : /^one-shot-(\d+)\.json$/;
   const kept = fs
     .readdirSync(PARENTS)
-    .map((f) => /^one-shot-(\d+)\.json$/.exec(f))
+    .map((f) => pattern.exec(f))
     .filter((m) => m && (!wanted || wanted.has(Number(m[1]))))
     .map((m) => ({ file: m[0], seed: Number(m[1]) }))
     .sort((a, b) => a.seed - b.seed);
   if (!kept.length) {
-    console.error(`${BENCH}: ${PARENTS} holds no one-shot-<seed>.json${wanted ? ` of seeds ${SEEDS}` : ''}`);
+    console.error(`${BENCH}: ${PARENTS} holds no ${chained ? 'oneShotOn' : 'one-shot'}-<seed>.json${wanted ? ` of seeds ${SEEDS}` : ''}`);
     process.exit(2);
   }
+  /** The parent of one seed as --results measured it: τ, τ by −loss, within-group τ when known, and its total epochs. */
+  const parentOf = (seed) => {
+    if (chained) {
+      const r = bench.runs.find((x) => x.seed === seed);
+      return r && { epochs: r.parent.epochs + bench.epochs, tau: r.oneShotOn.tau, tauLoss: r.oneShotOn.tauLoss, within: r.oneShotOn.within };
+    }
+    const r = bench.runs.find((x) => x.method === 'one-shot' && x.seed === seed);
+    return r && { epochs: bench.schedule.epochs, tau: r.tau, tauLoss: r.tauLoss };
+  };
   const runs = [];
   const results = {
     ...stamp(),
@@ -98,13 +112,18 @@ function measure() {
     augment: AUGMENT,
     epochs: EPOCHS,
     lr: LR === undefined ? 0.025 : Number(LR),
-    parentSchedule: bench.schedule,
+    parentSchedule: chained ? bench.parentSchedule : bench.schedule,
+    ...(chained
+      ? { parents: `the one-shot-on supernets of ${path.basename(RESULTS)} (${bench.parentSchedule.epochs} + ${bench.epochs} epochs, lr restarted)` }
+      : {}),
     runs,
   };
   for (const { file, seed } of kept) {
-    const one = bench.runs.find((r) => r.method === 'one-shot' && r.seed === seed);
+    const one = parentOf(seed);
     if (!one) {
-      console.error(`${BENCH}: ${RESULTS} has no one-shot run of seed ${seed}; give the results of the run that kept ${PARENTS}`);
+      console.error(
+        `${BENCH}: ${RESULTS} has no ${chained ? 'one-shot-on' : 'one-shot'} run of seed ${seed}; give the results of the run that kept ${PARENTS}`,
+      );
       process.exit(2);
     }
     const manifest = fs.readFileSync(path.join(PARENTS, file), 'utf8').trim();
@@ -122,7 +141,7 @@ function measure() {
       oneShotOn: { estimator: 'one-shot', sets: [...common, `estimator.options.epochs=${EPOCHS}`] },
       fewShot: { estimator: 'few-shot', sets: [...common, 'estimator.options.epochs=0', `estimator.options.split.epochs=${EPOCHS / SUBS}`] },
     };
-    const parentAcc = parentEstimates(seed, cells);
+    const parentAcc = chained ? undefined : parentEstimates(seed, cells);
     if (parentAcc && (parentAcc.some((x) => x === undefined) || Math.abs(kendallTau(parentAcc, tru) - one.tau) > 1e-9)) {
       console.error(`${BENCH}: the one-shot-${seed}.csv under --estimates is not the run of ${RESULTS} (other cells or τ)`);
       process.exit(2);
@@ -130,9 +149,7 @@ function measure() {
     const run = {
       seed,
       parent: {
-        epochs: parentSetup.schedule.epochs,
-        tau: one.tau,
-        tauLoss: one.tauLoss,
+        ...one,
         ...(parentAcc ? { within: withinSplitTau(cells, parentAcc, truth, kendallTau) } : {}),
       },
     };
@@ -169,7 +186,7 @@ function writeReport(results) {
   const lines = [
     '# Few-shot split against training on, from the same parent at the same budget',
     '',
-    `${results.cells} NB201 cells (the τ bench's sample), ${results.machine}, ${results.date.slice(0, 10)}. Made by \`node tools/bench/supernet/same-parent.bench.cjs\`. Parents: the ${p}-epoch one-shot supernets of \`${results.results}\` (their τ is that file's). From each, through \`nasx score\` with the estimators' \`init\`: **one-shot on** trains the supernet ${e} more epochs; **few-shot** splits it on edge 0 into 5 sub-supernets of ${e / 5} epochs each. Both restart SGD at lr ${results.lr} (cosine to 0.001) and end at ${p} + ${e} epochs in total. Evaluation as the parents': batch norm recalibrated on ${results.calibrationBatches} training batch(es) of 250, top-1 on ${results.validation} validation images${results.augment ? ', training batches augmented' : ''}.`,
+    `${results.cells} NB201 cells (the τ bench's sample), ${results.machine}, ${results.date.slice(0, 10)}. Made by \`node tools/bench/supernet/same-parent.bench.cjs\`. Parents: ${results.parents ? `${p} epochs, ${results.parents}` : `the ${p}-epoch one-shot supernets of \`${results.results}\``} (their τ is that file's). From each, through \`nasx score\` with the estimators' \`init\`: **one-shot on** trains the supernet ${e} more epochs; **few-shot** splits it on edge 0 into 5 sub-supernets of ${e / 5} epochs each. Both restart SGD at lr ${results.lr} (cosine to 0.001) and end at ${p} + ${e} epochs in total. Evaluation as the parents': batch norm recalibrated on ${results.calibrationBatches} training batch(es) of 250, top-1 on ${results.validation} validation images${results.augment ? ', training batches augmented' : ''}.`,
     '',
     `| seed | parent (${p}) τ | one-shot on (${p} + ${e}) τ | few-shot (${p} + 5 × ${e / 5}) τ | few-shot − one-shot on | one-shot on τ by −loss | few-shot τ by −loss |`,
     '|---:|---:|---:|---:|---:|---:|---:|',
@@ -191,7 +208,7 @@ function writeReport(results) {
     `- Seconds per supernet (training ${e} epochs and estimating every cell): one-shot on ${mean(runs.map((r) => r.oneShotOn.seconds)).toFixed(0)}, few-shot ${mean(runs.map((r) => r.fewShot.seconds)).toFixed(0)}.`,
     '',
   ];
-  writeMarkdown(OUT, 'SAME-PARENT', lines);
+  writeMarkdown(OUT, NAME.toUpperCase(), lines);
 }
 
 measureOrReport({ bench: BENCH, out: OUT, stem: NAME, report: REPORT, makeIt: '--parents <dir> --results <file>', measure, writeReport });
