@@ -27,12 +27,23 @@ function pickError(errors: readonly ErrorObject[]): ErrorObject {
   return pool.slice().sort((a, b) => rank(b) - rank(a))[0] as ErrorObject;
 }
 
-function schemaAt(schema: any, pointer: string): any {
-  let s = schema;
+/** The parts of a JSON Schema that the fixes read. */
+interface SchemaNode {
+  description?: unknown;
+  default?: unknown;
+  properties?: Record<string, SchemaNode | undefined>;
+  additionalProperties?: boolean | SchemaNode;
+  items?: SchemaNode;
+  anyOf?: (SchemaNode | undefined)[];
+}
+
+/** The sub-schema that validates the value at `pointer` (ajv's `instancePath`), or undefined. */
+function schemaAt(schema: object, pointer: string): SchemaNode | undefined {
+  let s: SchemaNode | undefined = schema;
   for (const part of pointer.split('/').slice(1)) {
     if (!s) return undefined;
     // Inside an anyOf (the objective's kinds), the first branch that has the key.
-    if (Array.isArray(s.anyOf)) s = s.anyOf.find((b: { properties?: Record<string, unknown> } | undefined) => b?.properties?.[part]) ?? s;
+    if (Array.isArray(s.anyOf)) s = s.anyOf.find((b) => b?.properties?.[part]) ?? s;
     s = s.properties?.[part] ?? (typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined) ?? s.items;
   }
   return s;
@@ -63,7 +74,7 @@ function whatIsWrong(e: ErrorObject, name: string, data: Json): string {
 }
 
 /** The schema's description (as " (…)") and default (as ", e.g. the default …") of the value at `pointer`, for a fix. */
-function aboutValue(schema: any, pointer: string): { desc: string; example: string } {
+function aboutValue(schema: object, pointer: string): { desc: string; example: string } {
   const sub = schemaAt(schema, pointer);
   return {
     desc: sub?.description ? ` (${String(sub.description).replace(/\.$/, '')})` : '',
@@ -107,7 +118,7 @@ function choiceAt(errors: readonly ErrorObject[], e: ErrorObject): string[] | un
 }
 
 /** What is wrong and how to fix it, for the error picked from `errors`. */
-function explainError(errors: readonly ErrorObject[], e: ErrorObject, name: string, schema: any, data: Json): { what: string; fix: string } {
+function explainError(errors: readonly ErrorObject[], e: ErrorObject, name: string, schema: object, data: Json): { what: string; fix: string } {
   const choice = choiceAt(errors, e);
   if (!choice) return { what: whatIsWrong(e, name, data), fix: fixFor(e, schema, data) };
   const given = valueAt(data, e.instancePath);
@@ -118,7 +129,7 @@ function explainError(errors: readonly ErrorObject[], e: ErrorObject, name: stri
   };
 }
 
-function fixFor(e: ErrorObject, schema: any, data?: Json): string {
+function fixFor(e: ErrorObject, schema: object, data?: Json): string {
   if (e.keyword === 'additionalProperties') {
     const allowed = Object.keys(schemaAt(schema, e.instancePath)?.properties ?? {});
     const close = suggest(String(e.params['additionalProperty']), allowed);

@@ -28,12 +28,24 @@ interface Candidate {
   readonly source: PluginSource;
 }
 
-function readJson(file: string): any {
-  return JSON.parse(fs.readFileSync(file, 'utf8'));
+/** The fields of a package.json that discovery reads (as written: only the nasx block is validated, by its schema). */
+interface PackageJson {
+  readonly name?: string;
+  readonly version?: string;
+  readonly workspaces?: string[] | { readonly packages?: string[] };
+  readonly dependencies?: Record<string, string>;
+  readonly optionalDependencies?: Record<string, string>;
+  readonly devDependencies?: Record<string, string>;
+  readonly nasx?: unknown;
 }
 
-function workspaceDirs(root: string, pkg: any): string[] {
-  const patterns: string[] = Array.isArray(pkg.workspaces) ? pkg.workspaces : Array.isArray(pkg.workspaces?.packages) ? pkg.workspaces.packages : [];
+function readJson(file: string): PackageJson {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as PackageJson;
+}
+
+function workspaceDirs(root: string, pkg: PackageJson): string[] {
+  const ws = pkg.workspaces;
+  const patterns: string[] = Array.isArray(ws) ? ws : Array.isArray(ws?.packages) ? ws.packages : [];
   const out: string[] = [];
   for (const pattern of patterns) {
     if (pattern.endsWith('/*')) {
@@ -111,7 +123,7 @@ export function discoverPlugins(options: DiscoveryOptions): DiscoveryResult {
     }
     if (seen.has(real)) continue;
     seen.add(real);
-    let pkg: any;
+    let pkg: PackageJson;
     try {
       pkg = readJson(pkgFile);
     } catch (e) {
@@ -168,7 +180,7 @@ export function discoverPlugins(options: DiscoveryOptions): DiscoveryResult {
 function readPlugin(
   dir: string,
   pkgFile: string,
-  pkg: any,
+  pkg: PackageJson,
   source: PluginSource,
   kernelVersion: string,
   validateManifest: ReturnType<typeof compileSchema>,

@@ -158,14 +158,14 @@ describe('train estimator', () => {
   });
 
   it('refuses a run without a task (pointing at /task) and architectures of another space', async () => {
-    let thrown: any;
+    let thrown: { fix?: string } | undefined;
     try {
       trainEstimator.create(optionsFor(trainEstimator), deps({ task: undefined }));
     } catch (err) {
-      thrown = err;
+      thrown = err as { fix?: string };
     }
     expect(thrown).toMatchObject({ kind: 'config', where: { pointer: '/task', contribution: 'train' } });
-    expect(thrown.fix).toMatch(/add a task/);
+    expect(thrown?.fix).toMatch(/add a task/);
     const e = await create(CHEAP);
     await expect(e.estimate({ space: 'darts', genotype: null, key: 'x' } as Architecture, testEstimateContext())).rejects.toMatchObject({
       kind: 'architecture',
