@@ -113,9 +113,8 @@ function measure() {
     epochs: EPOCHS,
     lr: LR === undefined ? 0.025 : Number(LR),
     parentSchedule: chained ? bench.parentSchedule : bench.schedule,
-    ...(chained
-      ? { parents: `the one-shot-on supernets of ${path.basename(RESULTS)} (${bench.parentSchedule.epochs} + ${bench.epochs} epochs, lr restarted)` }
-      : {}),
+    // Parents from an earlier same-parent stage: its one-shot-on supernets.
+    ...(chained ? { parentArm: 'oneShotOn' } : {}),
     runs,
   };
   for (const { file, seed } of kept) {
@@ -186,7 +185,7 @@ function writeReport(results) {
   const lines = [
     '# Few-shot split against training on, from the same parent at the same budget',
     '',
-    `${results.cells} NB201 cells (the τ bench's sample), ${results.machine}, ${results.date.slice(0, 10)}. Made by \`node tools/bench/supernet/same-parent.bench.cjs\`. Parents: ${results.parents ? `${p} epochs, ${results.parents}` : `the ${p}-epoch one-shot supernets of \`${results.results}\``} (their τ is that file's). From each, through \`nasx score\` with the estimators' \`init\`: **one-shot on** trains the supernet ${e} more epochs; **few-shot** splits it on edge 0 into 5 sub-supernets of ${e / 5} epochs each. Both restart SGD at lr ${results.lr} (cosine to 0.001) and end at ${p} + ${e} epochs in total. Evaluation as the parents': batch norm recalibrated on ${results.calibrationBatches} training batch(es) of 250, top-1 on ${results.validation} validation images${results.augment ? ', training batches augmented' : ''}.`,
+    `${results.cells} NB201 cells (the τ bench's sample), ${results.machine}, ${results.date.slice(0, 10)}. Made by \`node tools/bench/supernet/same-parent.bench.cjs\`. Parents: the ${p}-epoch ${results.parentArm ? `one-shot-on supernets of \`${results.results}\` (one-shot trained on in stages, lr restarted at each)` : `one-shot supernets of \`${results.results}\``}; their τ is that file's. From each, through \`nasx score\` with the estimators' \`init\`: **one-shot on** trains the supernet ${e} more epochs; **few-shot** splits it on edge 0 into 5 sub-supernets of ${e / 5} epochs each. Both restart SGD at lr ${results.lr} (cosine to 0.001) and end at ${p} + ${e} epochs in total. Evaluation as the parents': batch norm recalibrated on ${results.calibrationBatches} training batch(es) of 250, top-1 on ${results.validation} validation images${results.augment ? ', training batches augmented' : ''}.`,
     '',
     `| seed | parent (${p}) τ | one-shot on (${p} + ${e}) τ | few-shot (${p} + 5 × ${e / 5}) τ | few-shot − one-shot on | one-shot on τ by −loss | few-shot τ by −loss |`,
     '|---:|---:|---:|---:|---:|---:|---:|',
