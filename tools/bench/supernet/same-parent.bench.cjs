@@ -14,7 +14,7 @@
 //   node tools/bench/supernet/same-parent.bench.cjs --parents <keep dir> --results <results json>
 //        [--epochs 100] [--lr 0.025] [--calibration-batches 6] [--validation-size 500] [--augment]
 //        [--seeds 0,1,2] [--workers 2] [--estimates <dir>,<dir>] [--keep <dir>] [--name <stem>]
-//        [--out <dir>]
+//        [--out <dir>] [--resume]
 //   node tools/bench/supernet/same-parent.bench.cjs --report [--name <stem>] [--out <dir>]
 //
 // --parents: the --keep folder of the supernet.bench.cjs run that made --results (its
@@ -25,7 +25,8 @@
 // 0's operation. --keep: write <dir>/<arm>-<seed>.json naming each trained supernet's
 // supernet.json. Writes <name>.results.json (default same-parent) and <NAME>.md (upper-cased) into
 // --out (default: beside this script), the results after every seed; <NAME>.notes.md beside this
-// script is appended to the report when present.
+// script is appended to the report when present. --resume keeps the seeds that <name>.results.json
+// in --out already holds (a bench stopped early, same settings) and measures the others.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -46,6 +47,7 @@ const KEEP = arg('--keep', undefined);
 const OUT = arg('--out', __dirname);
 const NAME = arg('--name', 'same-parent');
 const REPORT = process.argv.includes('--report');
+const RESUME = process.argv.includes('--resume');
 const SUBS = 5; // the split on edge 0: one sub-supernet per NB201 operation
 if (!REPORT) {
   if (!PARENTS || !fs.existsSync(PARENTS) || !RESULTS || !fs.existsSync(RESULTS)) {
@@ -117,7 +119,23 @@ function measure() {
     ...(chained ? { parentArm: 'oneShotOn' } : {}),
     runs,
   };
+  // --resume: keep the seeds an earlier run of the same bench (same parents and schedule) finished.
+  const saved = path.join(OUT, `${NAME}.results.json`);
+  if (RESUME && fs.existsSync(saved)) {
+    const before = JSON.parse(fs.readFileSync(saved, 'utf8'));
+    const differ = ['results', 'cells', 'validation', 'calibrationBatches', 'augment', 'epochs', 'lr', 'parentArm'].filter(
+      (k) => JSON.stringify(before[k]) !== JSON.stringify(results[k]),
+    );
+    if (differ.length) {
+      console.error(`${BENCH}: --resume: ${saved} was made with other settings (${differ.join(', ')}); give another --name or --out, or drop --resume`);
+      process.exit(2);
+    }
+    results.date = before.date;
+    runs.push(...before.runs.filter((r) => kept.some((k) => k.seed === r.seed)));
+    console.error(`${BENCH}: --resume: seeds ${runs.map((r) => r.seed).join(', ') || 'none'} kept from ${saved}`);
+  }
   for (const { file, seed } of kept) {
+    if (runs.some((r) => r.seed === seed)) continue;
     const one = parentOf(seed);
     if (!one) {
       console.error(
