@@ -3,14 +3,27 @@ import * as path from 'node:path';
 import { PLUGIN_MANIFEST_SCHEMA, pluginContributions, type PluginDefinition } from '@nasx/contracts';
 import { compileSchema, createAjv } from '@nasx/kernel';
 
+/** The parts of a JSON Schema the house rules look at. */
+interface LintedSchema {
+  type?: unknown;
+  description?: unknown;
+  properties?: Record<string, unknown>;
+  additionalProperties?: unknown;
+  items?: unknown;
+  anyOf?: unknown[];
+  oneOf?: unknown[];
+  allOf?: unknown[];
+}
+
 /** Every problem of a JSON Schema against the house rules: objects closed, properties described. */
-export function lintOptionsSchema(schema: any, at = ''): string[] {
+export function lintOptionsSchema(value: unknown, at = ''): string[] {
   const out: string[] = [];
-  if (!schema || typeof schema !== 'object') return out;
+  if (!value || typeof value !== 'object') return out;
+  const schema = value as LintedSchema;
   if (schema.type === 'object' || schema.properties) {
     if (schema.additionalProperties !== false && typeof schema.additionalProperties !== 'object') out.push(`${at || '/'}: set additionalProperties: false`);
-    for (const [k, v] of Object.entries<any>(schema.properties ?? {})) {
-      if (!v?.description) out.push(`${at}/${k}: add a description`);
+    for (const [k, v] of Object.entries(schema.properties ?? {})) {
+      if (!(v as LintedSchema | undefined)?.description) out.push(`${at}/${k}: add a description`);
       out.push(...lintOptionsSchema(v, `${at}/${k}`));
     }
   }
