@@ -20,9 +20,9 @@
 // --parents: the --keep folder of the supernet.bench.cjs run that made --results (its
 // one-shot-<seed>.json files; the parent's τ is read from --results). --results may instead be an
 // earlier same-parent bench's results and --parents its --keep folder: the parents are then that
-// run's one-shot-on supernets (oneShotOn-<seed>.json), one more stage on the same line of parents. --estimates: that run's
-// working folders holding one-shot-<seed>.csv, to add the parent's τ within the cells sharing edge
-// 0's operation. --keep: write <dir>/<arm>-<seed>.json naming each trained supernet's
+// run's one-shot-on supernets (oneShotOn-<seed>.json), one more stage on the same line of parents.
+// --estimates: the supernet.bench.cjs run's working folders holding one-shot-<seed>.csv, to add the
+// parent's τ within the cells sharing edge 0's operation. --keep: write <dir>/<arm>-<seed>.json naming each trained supernet's
 // supernet.json. Writes <name>.results.json (default same-parent) and <NAME>.md (upper-cased) into
 // --out (default: beside this script), the results after every seed; <NAME>.notes.md beside this
 // script is appended to the report when present. --resume keeps the seeds that <name>.results.json
