@@ -18,7 +18,8 @@
 // epochs/2 + 5 × epochs/10 = epochs; --split-epochs s moves the split: epochs − 5s one-shot epochs,
 // then 5 × s. Data: NASX_DATA, else the shared/data folder beside the
 // repository (cifar10-sample/ or the full CIFAR-10, and nas-bench-201/). Writes results.json and
-// RESULTS.md beside this script.
+// RESULTS.md into --out (default: beside this script), with RESULTS.notes.md of that folder appended
+// to the report when present.
 'use strict';
 const fs = require('node:fs');
 const os = require('node:os');
@@ -202,7 +203,7 @@ function writeReport(results) {
     `- Truth: ${schedule.truth}.`,
     '',
   ];
-  const notes = path.join(__dirname, 'RESULTS.notes.md');
+  const notes = path.join(OUT, 'RESULTS.notes.md');
   if (fs.existsSync(notes)) lines.push(fs.readFileSync(notes, 'utf8').trim(), '');
   fs.writeFileSync(path.join(OUT, 'RESULTS.md'), lines.join('\n'));
   console.error(lines.join('\n'));
