@@ -16,7 +16,7 @@
 //
 // Writes calibration.results.json and CALIBRATION.md into --out (default: beside this script);
 // --report rewrites CALIBRATION.md from the calibration.results.json in --out, measuring nothing.
-// CALIBRATION.notes.md beside this script, when present, is appended to the report written here.
+// CALIBRATION.notes.md in the report's folder, when present, is appended to the report.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');

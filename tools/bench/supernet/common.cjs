@@ -113,12 +113,12 @@ function stamp() {
 }
 
 /**
- * Writes a bench's report `<out>/<report>.md` from its `lines` and echoes it on stderr; when it is
- * written beside the benches, `<report>.notes.md` there (the reading of the numbers) is appended.
+ * Writes a bench's report `<out>/<report>.md` from its `lines` and echoes it on stderr;
+ * `<out>/<report>.notes.md` (the reading of the numbers), when present, is appended.
  */
 function writeMarkdown(out, report, lines) {
-  const notes = path.join(__dirname, `${report}.notes.md`);
-  const all = fs.existsSync(notes) && path.resolve(out) === __dirname ? [...lines, fs.readFileSync(notes, 'utf8').trim(), ''] : lines;
+  const notes = path.join(out, `${report}.notes.md`);
+  const all = fs.existsSync(notes) ? [...lines, fs.readFileSync(notes, 'utf8').trim(), ''] : lines;
   fs.writeFileSync(path.join(out, `${report}.md`), all.join('\n'));
   console.error(all.join('\n'));
 }

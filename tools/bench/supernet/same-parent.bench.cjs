@@ -24,8 +24,8 @@
 // --estimates: the supernet.bench.cjs run's working folders holding one-shot-<seed>.csv, to add the
 // parent's τ within the cells sharing edge 0's operation. --keep: write <dir>/<arm>-<seed>.json naming each trained supernet's
 // supernet.json. Writes <name>.results.json (default same-parent) and <NAME>.md (upper-cased) into
-// --out (default: beside this script), the results after every seed; <NAME>.notes.md beside this
-// script is appended to the report when present. --resume keeps the seeds that <name>.results.json
+// --out (default: beside this script), the results after every seed; <NAME>.notes.md in --out
+// is appended to the report when present. --resume keeps the seeds that <name>.results.json
 // in --out already holds (a bench stopped early, same settings) and measures the others.
 'use strict';
 const fs = require('node:fs');

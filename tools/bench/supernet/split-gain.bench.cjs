@@ -20,7 +20,7 @@
 // per-cell <method>-<seed>.csv, to add each supernet's τ within the cells sharing the split edge's
 // operation (the ranking a sub-supernet is responsible for) beside the overall τ. Writes <name>.results.json (default split-gain) and SPLIT-GAIN.md
 // into --out (default: beside this script); --report rewrites SPLIT-GAIN.md from the results file.
-// SPLIT-GAIN.notes.md beside this script, when present, is appended to the report written here.
+// SPLIT-GAIN.notes.md in the report's folder, when present, is appended to the report.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');

@@ -26,7 +26,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
-const { arg, DATA, CLI, newestSupernet, builtStats, csv, nb201Truth, sampleCells } = require('./common.cjs');
+const { arg, DATA, CLI, newestSupernet, builtStats, csv, nb201Truth, sampleCells, writeMarkdown } = require('./common.cjs');
 const SEEDS = Number(arg('--seeds', 3));
 const FIRST_SEED = Number(arg('--first-seed', 0));
 const CELLS = Number(arg('--cells', 1000));
@@ -203,10 +203,7 @@ function writeReport(results) {
     `- Truth: ${schedule.truth}.`,
     '',
   ];
-  const notes = path.join(OUT, 'RESULTS.notes.md');
-  if (fs.existsSync(notes)) lines.push(fs.readFileSync(notes, 'utf8').trim(), '');
-  fs.writeFileSync(path.join(OUT, 'RESULTS.md'), lines.join('\n'));
-  console.error(lines.join('\n'));
+  writeMarkdown(OUT, 'RESULTS', lines);
 }
 
 if (REPORT) {
