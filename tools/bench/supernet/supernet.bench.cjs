@@ -65,9 +65,11 @@ const { kendallTau, spearman, mean, sampleStd } = builtStats('supernet bench');
 // The truth and a fixed sample of cells (seeded, the same for every method and seed).
 const truth = nb201Truth();
 const cells = sampleCells(truth, CELLS);
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-supernet-bench-'));
+const REPORT = process.argv.includes('--report'); // rewrite RESULTS.md from results.json only
+// The working folder (the cells, each run's folder and estimates); --report measures nothing and needs none.
+const work = REPORT ? '' : fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-supernet-bench-'));
 const cellFile = path.join(work, 'cells.txt');
-fs.writeFileSync(cellFile, `${cells.join('\n')}\n`);
+if (!REPORT) fs.writeFileSync(cellFile, `${cells.join('\n')}\n`);
 
 const METRIC = { 'one-shot': 'supernet_acc', 'few-shot': 'supernet_acc', rlnas: 'angle' };
 function settings(method) {
@@ -88,7 +90,6 @@ function settings(method) {
   return [...macro, `estimator.options.epochs=${EPOCHS}`];
 }
 
-const REPORT = process.argv.includes('--report'); // rewrite RESULTS.md from results.json only
 const runs = [];
 for (let seed = FIRST_SEED; seed < (REPORT ? 0 : FIRST_SEED + SEEDS); seed++) {
   for (const method of METHODS) {
