@@ -192,8 +192,9 @@ function writeReport(results) {
         `| ${x.method} | ${x.metric} | ${x.tauMean.toFixed(3)} ± ${x.tauStd.toFixed(3)} | ${perSeed(x.method, 'tau')} | ${x.rhoMean.toFixed(3)} | ${x.tauLossMean === undefined ? '—' : perSeed(x.method, 'tauLoss')} | ${x.secondsMean.toFixed(0)} |`,
     ),
     '',
-    `Few-shot τ above one-shot τ in ${fewBeatsOne} of ${paired.length} seeds; ranked by −loss, in ${fewBeatsOneByLoss} of ${paired.length}.`,
-    '',
+    ...(paired.length > 0
+      ? [`Few-shot τ above one-shot τ in ${fewBeatsOne} of ${paired.length} seeds; ranked by −loss, in ${fewBeatsOneByLoss} of ${paired.length}.`, '']
+      : []),
     '## Schedule',
     '',
     `- Data: ${schedule.data}.`,
