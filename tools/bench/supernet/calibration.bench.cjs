@@ -22,7 +22,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
-const { arg, DATA, CLI, builtStats, csv, benchCells, writeMarkdown, measureOrReport, stamp } = require('./common.cjs');
+const { arg, DATA, CLI, builtStats, csv, benchCells, writeMarkdown, outFolder, measureOrReport, stamp } = require('./common.cjs');
 const SUPERNETS = arg('--supernets', undefined);
 const PROTOCOLS = arg('--protocols', 'a,b,6,0').split(',');
 const CELLS = Number(arg('--cells', 1000));
@@ -31,6 +31,7 @@ const AUGMENT = process.argv.includes('--augment');
 const WORKERS = Number(arg('--workers', 2));
 const OUT = arg('--out', __dirname);
 const REPORT = process.argv.includes('--report');
+outFolder('calibration bench', OUT, REPORT);
 if (!REPORT && (!SUPERNETS || !fs.existsSync(SUPERNETS))) {
   console.error('calibration bench: give --supernets <dir>, the --keep folder of a supernet.bench.cjs run');
   process.exit(2);

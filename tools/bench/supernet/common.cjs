@@ -124,6 +124,24 @@ function writeMarkdown(out, report, lines) {
 }
 
 /**
+ * The bench's --out folder, checked before any work so that hours of training never end on a
+ * failed write: with --report it must exist (else a one-line message and exit 2); to measure, it is
+ * made when missing. A path that exists but is not a folder is refused either way.
+ */
+function outFolder(bench, out, report) {
+  if (fs.existsSync(out) && !fs.statSync(out).isDirectory()) {
+    console.error(`${bench}: --out ${out} is a file, not a folder; give a folder for the results and report`);
+    process.exit(2);
+  }
+  if (report && !fs.existsSync(out)) {
+    console.error(`${bench}: --report reads results from --out ${out}, which does not exist; give the folder the bench wrote to`);
+    process.exit(2);
+  }
+  fs.mkdirSync(out, { recursive: true });
+  return out;
+}
+
+/**
  * A results bench's two modes: with --report, rewrite the report from `<out>/<stem>.results.json`
  * (exit 2 naming how to make it when it is missing); else measure, save the results and report.
  */
@@ -155,6 +173,7 @@ module.exports = {
   withinSplitTau,
   scoreCells,
   writeMarkdown,
+  outFolder,
   measureOrReport,
   stamp,
   benchCells,

@@ -31,7 +31,19 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { arg, builtStats, csv, newestSupernet, benchCells, withinSplitTau, scoreCells, writeMarkdown, measureOrReport, stamp } = require('./common.cjs');
+const {
+  arg,
+  builtStats,
+  csv,
+  newestSupernet,
+  benchCells,
+  withinSplitTau,
+  scoreCells,
+  writeMarkdown,
+  outFolder,
+  measureOrReport,
+  stamp,
+} = require('./common.cjs');
 const BENCH = 'same-parent bench';
 const PARENTS = arg('--parents', undefined);
 const RESULTS = arg('--results', undefined);
@@ -47,6 +59,7 @@ const KEEP = arg('--keep', undefined);
 const OUT = arg('--out', __dirname);
 const NAME = arg('--name', 'same-parent');
 const REPORT = process.argv.includes('--report');
+outFolder(BENCH, OUT, REPORT);
 const RESUME = process.argv.includes('--resume');
 const SUBS = 5; // the split on edge 0: one sub-supernet per NB201 operation
 if (!REPORT) {

@@ -25,7 +25,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { ROOT, arg, builtStats, csv, benchCells, withinSplitTau, scoreCells, writeMarkdown, measureOrReport, stamp } = require('./common.cjs');
+const { ROOT, arg, builtStats, csv, benchCells, withinSplitTau, scoreCells, writeMarkdown, outFolder, measureOrReport, stamp } = require('./common.cjs');
 const SUPERNETS = arg('--supernets', undefined);
 const RESULTS = arg('--results', undefined);
 const CALIBRATION = Number(arg('--calibration-batches', 6));
@@ -37,6 +37,7 @@ const OUT = arg('--out', __dirname);
 const NAME = arg('--name', 'split-gain');
 const ESTIMATES = arg('--estimates', '').split(',').filter(Boolean);
 const REPORT = process.argv.includes('--report');
+outFolder('split-gain bench', OUT, REPORT);
 if (!REPORT) {
   if (!SUPERNETS || !fs.existsSync(SUPERNETS) || !RESULTS || !fs.existsSync(RESULTS)) {
     console.error('split-gain bench: give --supernets <dir> and --results <file>, the --keep folder and the results JSON of one supernet.bench.cjs run');

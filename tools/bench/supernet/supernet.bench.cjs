@@ -26,7 +26,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
-const { arg, DATA, CLI, newestSupernet, builtStats, csv, nb201Truth, sampleCells, writeMarkdown } = require('./common.cjs');
+const { arg, DATA, CLI, newestSupernet, builtStats, csv, nb201Truth, sampleCells, writeMarkdown, outFolder } = require('./common.cjs');
 const SEEDS = Number(arg('--seeds', 3));
 const FIRST_SEED = Number(arg('--first-seed', 0));
 const CELLS = Number(arg('--cells', 1000));
@@ -36,6 +36,8 @@ const PER_STAGE = Number(arg('--cells-per-stage', 1));
 const WORKERS = Number(arg('--workers', 2));
 const METHODS = arg('--methods', 'one-shot,few-shot,rlnas').split(',');
 const OUT = arg('--out', __dirname);
+const REPORT = process.argv.includes('--report'); // rewrite RESULTS.md from results.json only
+outFolder('supernet bench', OUT, REPORT);
 const KEEP = arg('--keep', undefined);
 const VALIDATION = Number(arg('--validation-size', 500));
 const AUGMENT = process.argv.includes('--augment');
@@ -54,18 +56,15 @@ if (!Number.isInteger(SPLIT_EPOCHS) || SPLIT_EPOCHS < 1 || 5 * SPLIT_EPOCHS >= E
   process.exit(2);
 }
 
-for (const sub of ['nas-bench-201']) {
-  if (!fs.existsSync(path.join(DATA, sub))) {
-    console.error(`supernet bench: no ${sub}/ under ${DATA}; set NASX_DATA`);
-    process.exit(2);
-  }
+if (!REPORT && !fs.existsSync(path.join(DATA, 'nas-bench-201'))) {
+  console.error(`supernet bench: no nas-bench-201/ under ${DATA}; set NASX_DATA`);
+  process.exit(2);
 }
 const { kendallTau, spearman, mean, sampleStd } = builtStats('supernet bench');
 
-// The truth and a fixed sample of cells (seeded, the same for every method and seed).
-const truth = nb201Truth();
+// The truth and a fixed sample of cells (seeded, the same for every method and seed); --report needs neither.
+const truth = REPORT ? new Map() : nb201Truth();
 const cells = sampleCells(truth, CELLS);
-const REPORT = process.argv.includes('--report'); // rewrite RESULTS.md from results.json only
 // The working folder (the cells, each run's folder and estimates); --report measures nothing and needs none.
 const work = REPORT ? '' : fs.mkdtempSync(path.join(os.tmpdir(), 'nasx-supernet-bench-'));
 const cellFile = path.join(work, 'cells.txt');
@@ -143,6 +142,16 @@ for (let seed = FIRST_SEED; seed < (REPORT ? 0 : FIRST_SEED + SEEDS); seed++) {
   }
 }
 
+/** Training images in DATA's cifar-10-batches-bin/ (3,073-byte records), or undefined without that folder. */
+function binaryTrainingImages() {
+  const dir = path.join(DATA, 'cifar-10-batches-bin');
+  if (!fs.existsSync(dir)) return undefined;
+  return [1, 2, 3, 4, 5].reduce((n, b) => {
+    const f = path.join(dir, `data_batch_${b}.bin`);
+    return n + (fs.existsSync(f) ? Math.floor(fs.statSync(f).size / 3073) : 0);
+  }, 0);
+}
+
 function summarise(runs, methods) {
   return methods.map((method) => {
     const r = runs.filter((x) => x.method === method);
@@ -209,13 +218,20 @@ function writeReport(results) {
 }
 
 if (REPORT) {
-  const saved = JSON.parse(fs.readFileSync(path.join(OUT, 'results.json'), 'utf8'));
+  const file = path.join(OUT, 'results.json');
+  if (!fs.existsSync(file)) {
+    console.error(`supernet bench: --report reads ${file}, which does not exist; run the bench with --out ${OUT} first`);
+    process.exit(2);
+  }
+  const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
   writeReport({ ...saved, summary: summarise(saved.runs, [...new Set(saved.runs.map((r) => r.method))]) });
 } else {
   const schedule = {
     data:
-      (fs.existsSync(path.join(DATA, 'cifar-10-batches-bin'))
-        ? `CIFAR-10 (full), ${VALIDATION} training images held out for validation`
+      (binaryTrainingImages() !== undefined
+        ? binaryTrainingImages() === 50000
+          ? `CIFAR-10 (full), ${VALIDATION} training images held out for validation`
+          : `CIFAR-10 in the official binary layout with ${binaryTrainingImages()} of the 50,000 training images: the task trains on ${binaryTrainingImages() - VALIDATION} and validates on ${VALIDATION}`
         : `CIFAR-10 sample: of its 2,000 training images the task trains on ${2000 - VALIDATION} and validates on ${VALIDATION}`) +
       (AUGMENT ? '; training batches augmented as NB201 does (random horizontal flip, random 32×32 crop of the image padded by 4 pixels)' : ''),
     macro: { channels: CHANNELS, cellsPerStage: PER_STAGE },
