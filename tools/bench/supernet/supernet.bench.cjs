@@ -17,7 +17,8 @@
 // supernet for epochs/2, then each of its 5 sub-supernets (split on edge 0) for epochs/10, so
 // epochs/2 + 5 × epochs/10 = epochs; --split-epochs s moves the split: epochs − 5s one-shot epochs,
 // then 5 × s. Data: NASX_DATA, else the shared/data folder beside the
-// repository (cifar10-sample/ or the full CIFAR-10, and nas-bench-201/). Writes results.json and
+// repository (cifar10-sample/ or CIFAR-10 in the official binary layout, e.g. from
+// convnetjs-cifar10.cjs, and nas-bench-201/). Writes results.json and
 // RESULTS.md into --out (default: beside this script), with RESULTS.notes.md of that folder appended
 // to the report when present.
 'use strict';
@@ -26,7 +27,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
-const { arg, DATA, CLI, newestSupernet, builtStats, csv, nb201Truth, sampleCells, writeMarkdown, outFolder } = require('./common.cjs');
+const { ROOT, arg, DATA, CLI, newestSupernet, builtStats, csv, nb201Truth, sampleCells, writeMarkdown, outFolder } = require('./common.cjs');
 const SEEDS = Number(arg('--seeds', 3));
 const FIRST_SEED = Number(arg('--first-seed', 0));
 const CELLS = Number(arg('--cells', 1000));
@@ -142,14 +143,13 @@ for (let seed = FIRST_SEED; seed < (REPORT ? 0 : FIRST_SEED + SEEDS); seed++) {
   }
 }
 
-/** Training images in DATA's cifar-10-batches-bin/ (3,073-byte records), or undefined without that folder. */
-function binaryTrainingImages() {
-  const dir = path.join(DATA, 'cifar-10-batches-bin');
-  if (!fs.existsSync(dir)) return undefined;
-  return [1, 2, 3, 4, 5].reduce((n, b) => {
-    const f = path.join(dir, `data_batch_${b}.bin`);
-    return n + (fs.existsSync(f) ? Math.floor(fs.statSync(f).size / 3073) : 0);
-  }, 0);
+/** What the cifar10 task reads from DATA, found by the task's own locator (the built package). */
+function dataLine() {
+  const { layout, train } = require(path.join(ROOT, 'plugins', 'task-cifar10', 'dist', 'index.js')).locateCifar10(DATA);
+  if (layout === 'sample')
+    return `CIFAR-10 sample: of its ${train.count.toLocaleString('en-US')} training images the task trains on ${train.count - VALIDATION} and validates on ${VALIDATION}`;
+  if (train.count === 50000) return `CIFAR-10 (full), ${VALIDATION} training images held out for validation`;
+  return `CIFAR-10 in the official binary layout with ${train.count} of the 50,000 training images: the task trains on ${train.count - VALIDATION} and validates on ${VALIDATION}`;
 }
 
 function summarise(runs, methods) {
@@ -228,12 +228,7 @@ if (REPORT) {
 } else {
   const schedule = {
     data:
-      (binaryTrainingImages() !== undefined
-        ? binaryTrainingImages() === 50000
-          ? `CIFAR-10 (full), ${VALIDATION} training images held out for validation`
-          : `CIFAR-10 in the official binary layout with ${binaryTrainingImages()} of the 50,000 training images: the task trains on ${binaryTrainingImages() - VALIDATION} and validates on ${VALIDATION}`
-        : `CIFAR-10 sample: of its 2,000 training images the task trains on ${2000 - VALIDATION} and validates on ${VALIDATION}`) +
-      (AUGMENT ? '; training batches augmented as NB201 does (random horizontal flip, random 32×32 crop of the image padded by 4 pixels)' : ''),
+      dataLine() + (AUGMENT ? '; training batches augmented as NB201 does (random horizontal flip, random 32×32 crop of the image padded by 4 pixels)' : ''),
     macro: { channels: CHANNELS, cellsPerStage: PER_STAGE },
     epochs: EPOCHS,
     fewShot: { oneShotEpochs: EPOCHS - 5 * SPLIT_EPOCHS, subSupernets: 5, epochsEach: SPLIT_EPOCHS, splitEdge: 0 },
