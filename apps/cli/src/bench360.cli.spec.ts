@@ -32,7 +32,7 @@ describe('nasx bench360', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('runs search, retraining, WRN and the trivial baseline per task and seed, and writes results.json, .md and .svg', () => {
-    const r = nasx(['bench360', '--tasks', 'ecg,satellite,darcy', '--budget', 'smoke', '--seeds', '2', '--source', 'synthetic', '-o', out], {
+    const r = nasx(['bench360', '--tasks', 'ecg,satellite,darcy', '--budget', 'smoke', '--seeds', '1', '--source', 'synthetic', '-o', out], {
       cwd: dir,
       timeoutMs: 240_000,
     });
@@ -46,8 +46,8 @@ describe('nasx bench360', () => {
       ['darcy', 'val_rel_l2', 'synthetic'],
     ]);
     for (const t of results.tasks) {
-      expect(t.seeds).toEqual([0, 1]);
-      expect(t.cells.map((c) => c.search.evaluations)).toEqual([2, 2]);
+      expect(t.seeds).toEqual([0]);
+      expect(t.cells.map((c) => c.search.evaluations)).toEqual([2]);
       expect([...t.searched.values, ...t.wrn.values, t.trivial.value, t.wrnMargin].every(Number.isFinite)).toBe(true);
       expect(t.paper.wrn.mean).toBeGreaterThan(0);
     }
@@ -56,22 +56,25 @@ describe('nasx bench360', () => {
     expect(md).toContain('| darcy | relative ℓ2 | **SYNTHETIC** |');
     expect(r.stdout).toBe(md);
     expect(fs.readFileSync(path.join(out, 'results.svg'), 'utf8')).toMatch(/^<svg[\s\S]*satellite[\s\S]*<\/svg>\s*$/);
-    expect(fs.readdirSync(path.join(out, 'cells', 'ecg')).sort()).toEqual(['seed-0.json', 'seed-1.json']);
+    expect(fs.readdirSync(path.join(out, 'cells', 'ecg')).sort()).toEqual(['seed-0.json']);
   });
 
   it('a second run continues from the finished (task, seed) results: one more seed runs, the others are read', () => {
     const before = fs.readFileSync(path.join(out, 'cells', 'satellite', 'seed-0.json'), 'utf8');
-    const r = nasx(['bench360', '--tasks', 'satellite', '--budget', 'smoke', '--seeds', '3', '--source', 'synthetic', '-o', out], {
+    const r = nasx(['bench360', '--tasks', 'satellite', '--budget', 'smoke', '--seeds', '2', '--source', 'synthetic', '-o', out], {
       cwd: dir,
       timeoutMs: 120_000,
     });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('satellite seed 0: done earlier');
-    expect(r.stderr).toContain('satellite seed 1: done earlier');
-    expect(r.stderr).toMatch(/satellite seed 2: searched 2 architectures/);
+    expect(r.stderr).toMatch(/satellite seed 1: searched 2 architectures/);
     expect(fs.readFileSync(path.join(out, 'cells', 'satellite', 'seed-0.json'), 'utf8')).toBe(before);
     const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as ResultsJson;
-    expect(results.tasks[0]!.seeds).toEqual([0, 1, 2]);
+    const satellite = results.tasks[0]!;
+    expect(satellite.seeds).toEqual([0, 1]);
+    // the summary is over both seeds: the one read back and the one that ran
+    expect(satellite.searched.values).toHaveLength(2);
+    expect(satellite.searched.mean).toBeCloseTo((satellite.searched.values[0]! + satellite.searched.values[1]!) / 2, 9);
   });
 
   const shared = sharedDataDir();
