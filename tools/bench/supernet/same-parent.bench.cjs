@@ -16,6 +16,7 @@
 //        [--seeds 0,1,2] [--workers 2] [--estimates <dir>,<dir>] [--keep <dir>] [--name <stem>]
 //        [--out <dir>] [--resume]
 //   node tools/bench/supernet/same-parent.bench.cjs --report [--name <stem>] [--out <dir>]
+//   node tools/bench/supernet/same-parent.bench.cjs --pool <results json>,<results json>... --name <stem> [--out <dir>]
 //
 // --parents: the --keep folder of the supernet.bench.cjs run that made --results (its
 // one-shot-<seed>.json files; the parent's τ is read from --results). --results may instead be an
@@ -27,6 +28,10 @@
 // --out (default: beside this script), the results after every seed; <NAME>.notes.md in --out
 // is appended to the report when present. --resume keeps the seeds that <name>.results.json
 // in --out already holds (a bench stopped early, same settings) and measures the others.
+// --pool measures nothing: it joins the seeds of several same-parent results files made with the
+// same settings (cells, validation, calibration, augmentation, epochs, lr, parent schedule; other
+// seeds, e.g. parents of two supernet bench runs) into <name>.results.json and its report, so that
+// the means and counts are over all of them.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -59,10 +64,11 @@ const KEEP = arg('--keep', undefined);
 const OUT = arg('--out', __dirname);
 const NAME = arg('--name', 'same-parent');
 const REPORT = process.argv.includes('--report');
+const POOL = arg('--pool', '').split(',').filter(Boolean);
 outFolder(BENCH, OUT, REPORT);
 const RESUME = process.argv.includes('--resume');
 const SUBS = 5; // the split on edge 0: one sub-supernet per NB201 operation
-if (!REPORT) {
+if (!REPORT && !POOL.length) {
   if (!PARENTS || !fs.existsSync(PARENTS) || !RESULTS || !fs.existsSync(RESULTS)) {
     console.error(`${BENCH}: give --parents <dir> and --results <file>, the --keep folder and the results JSON of one supernet.bench.cjs run`);
     process.exit(2);
@@ -205,6 +211,50 @@ function measure() {
   return results;
 }
 
+/** --pool: the seeds of the given results files as one results object (settings checked equal, seeds distinct). */
+function pool() {
+  if (POOL.length < 2 || NAME === 'same-parent') {
+    console.error(`${BENCH}: --pool takes two or more results files and a --name of its own for the pooled results and report`);
+    process.exit(2);
+  }
+  const parts = POOL.map((file) => {
+    try {
+      return { file, results: JSON.parse(fs.readFileSync(file, 'utf8')) };
+    } catch (e) {
+      console.error(`${BENCH}: --pool: cannot read ${file} as a same-parent results file (${e.message})`);
+      process.exit(2);
+    }
+  });
+  const [first] = parts;
+  const keys = ['cells', 'validation', 'calibrationBatches', 'augment', 'epochs', 'lr', 'parentSchedule', 'parentArm'];
+  for (const part of parts.slice(1)) {
+    const differ = keys.filter((k) => JSON.stringify(part.results[k]) !== JSON.stringify(first.results[k]));
+    if (differ.length) {
+      console.error(`${BENCH}: --pool: ${part.file} was made with other settings than ${first.file} (${differ.join(', ')}); pool only runs of one schedule`);
+      process.exit(2);
+    }
+  }
+  const runs = parts.flatMap((p) => p.results.runs);
+  const seeds = runs.map((r) => r.seed);
+  if (new Set(seeds).size !== seeds.length) {
+    console.error(`${BENCH}: --pool: seed ${seeds.find((x, i) => seeds.indexOf(x) !== i)} is in more than one file; pool runs of different seeds`);
+    process.exit(2);
+  }
+  const relative = (file) => path.relative(OUT, file).split(path.sep).join('/');
+  return {
+    ...stamp(),
+    ...Object.fromEntries(keys.map((k) => [k, first.results[k]])),
+    results: parts
+      .map(
+        (p) =>
+          `\`${relative(path.join(path.dirname(p.file), p.results.results))}\` (seed${p.results.runs.length > 1 ? 's' : ''} ${p.results.runs.map((r) => r.seed).join(', ')})`,
+      )
+      .join(' and '),
+    pooled: parts.map((p) => relative(p.file)),
+    runs: runs.sort((a, b) => a.seed - b.seed),
+  };
+}
+
 function writeReport(results) {
   const { runs } = results;
   const f3 = (x) => (x === undefined ? '—' : (x < 0 ? '−' : '') + Math.abs(x).toFixed(3));
@@ -216,7 +266,7 @@ function writeReport(results) {
   const lines = [
     '# Few-shot split against training on, from the same parent at the same budget',
     '',
-    `${results.cells} NB201 cells (the τ bench's sample), ${results.machine}, ${results.date.slice(0, 10)}. Made by \`node tools/bench/supernet/same-parent.bench.cjs\`. Parents: the ${p}-epoch ${results.parentArm ? `one-shot-on supernets of \`${results.results}\` (one-shot trained on in stages, lr restarted at each)` : `one-shot supernets of \`${results.results}\``}; their τ is that file's. From each, through \`nasx score\` with the estimators' \`init\`: **one-shot on** trains the supernet ${e} more epochs; **few-shot** splits it on edge 0 into 5 sub-supernets of ${e / 5} epochs each. Both restart SGD at lr ${results.lr} (cosine to 0.001) and end at ${p} + ${e} epochs in total. Evaluation as the parents': batch norm recalibrated on ${results.calibrationBatches} training batch(es) of 250, top-1 on ${results.validation} validation images${results.augment ? ', training batches augmented' : ''}.`,
+    `${results.cells} NB201 cells (the τ bench's sample), ${results.machine}, ${results.date.slice(0, 10)}. Made by \`node tools/bench/supernet/same-parent.bench.cjs\`${results.pooled ? `, pooled (\`--pool\`) from ${results.pooled.map((f) => `\`${f}\``).join(' and ')}` : ''}. Parents: the ${p}-epoch ${results.parentArm ? 'one-shot-on supernets' : 'one-shot supernets'} of ${results.pooled ? results.results : `\`${results.results}\``}${results.parentArm ? ' (one-shot trained on in stages, lr restarted at each)' : ''}; their τ is ${results.pooled ? 'those files’' : 'that file’s'}. From each, through \`nasx score\` with the estimators' \`init\`: **one-shot on** trains the supernet ${e} more epochs; **few-shot** splits it on edge 0 into 5 sub-supernets of ${e / 5} epochs each. Both restart SGD at lr ${results.lr} (cosine to 0.001) and end at ${p} + ${e} epochs in total. Evaluation as the parents': batch norm recalibrated on ${results.calibrationBatches} training batch(es) of 250, top-1 on ${results.validation} validation images${results.augment ? ', training batches augmented' : ''}.`,
     '',
     `| seed | parent (${p}) τ | one-shot on (${p} + ${e}) τ | few-shot (${p} + 5 × ${e / 5}) τ | few-shot − one-shot on | one-shot on τ by −loss | few-shot τ by −loss |`,
     '|---:|---:|---:|---:|---:|---:|---:|',
@@ -241,4 +291,12 @@ function writeReport(results) {
   writeMarkdown(OUT, NAME.toUpperCase(), lines);
 }
 
-measureOrReport({ bench: BENCH, out: OUT, stem: NAME, report: REPORT, makeIt: '--parents <dir> --results <file>', measure, writeReport });
+measureOrReport({
+  bench: BENCH,
+  out: OUT,
+  stem: NAME,
+  report: REPORT,
+  makeIt: '--parents <dir> --results <file>',
+  measure: POOL.length ? pool : measure,
+  writeReport,
+});
