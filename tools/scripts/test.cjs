@@ -20,7 +20,10 @@ function run(name, args, { inherit = false } = {}) {
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (out += d));
     }
+    let finished = false;
     const done = (status) => {
+      if (finished) return; // 'error' (the spawn failed) may be followed by 'close'
+      finished = true;
       const seconds = ((Date.now() - t0) / 1000).toFixed(0);
       if (!inherit) {
         process.stderr.write(`\n[${name}] ${status === 0 ? 'passed' : `FAILED (exit ${status})`} in ${seconds} s\n`);

@@ -219,7 +219,9 @@ function pool() {
   }
   const parts = POOL.map((file) => {
     try {
-      return { file, results: JSON.parse(fs.readFileSync(file, 'utf8')) };
+      const results = JSON.parse(fs.readFileSync(file, 'utf8'));
+      if (!Array.isArray(results.runs) || results.parentSchedule === undefined) throw new Error('it has no runs and parentSchedule');
+      return { file, results };
     } catch (e) {
       console.error(`${BENCH}: --pool: cannot read ${file} as a same-parent results file (${e.message})`);
       process.exit(2);
