@@ -63,10 +63,15 @@ function sampleCells(truth, n) {
  * Kendall τ within each group of cells sharing edge 0's operation (the few-shot split), averaged
  * weighted by group size: how well a supernet ranks the cells one sub-supernet is responsible for.
  */
+/** The operation on edge 0 of an NB201 cell string: the group few-shot's split puts it in. */
+function edge0Op(cell) {
+  return cell.split('|')[1].split('~')[0];
+}
+
 function withinSplitTau(cells, estimate, truth, kendallTau) {
   const groups = new Map();
   for (const [i, c] of cells.entries()) {
-    const op = c.split('|')[1].split('~')[0];
+    const op = edge0Op(c);
     if (!groups.has(op)) groups.set(op, { est: [], tru: [] });
     groups.get(op).est.push(estimate[i]);
     groups.get(op).tru.push(truth.get(c));
@@ -171,6 +176,7 @@ module.exports = {
   nb201Truth,
   sampleCells,
   withinSplitTau,
+  edge0Op,
   scoreCells,
   writeMarkdown,
   outFolder,

@@ -11,7 +11,7 @@
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
-const { builtStats, csv, nb201Truth } = require('./common.cjs');
+const { builtStats, csv, nb201Truth, edge0Op, withinSplitTau } = require('./common.cjs');
 
 const BENCH = 'group-tau';
 const files = process.argv.slice(2);
@@ -36,7 +36,7 @@ for (const file of files) {
       console.error(`${BENCH}: ${file}: ${r.arch} is not an NB201 cell of the table`);
       process.exit(2);
     }
-    const op = r.arch.split('|')[1].split('~')[0];
+    const op = edge0Op(r.arch);
     if (!groups.has(op)) groups.set(op, { acc: [], loss: [], tru: [] });
     const g = groups.get(op);
     g.acc.push(Number(r.supernet_acc));
@@ -53,8 +53,11 @@ for (const file of files) {
       `| ${op} | ${g.acc.length} | ${f3(kendallTau(g.acc, g.tru))} | ${f3(kendallTau(g.loss, g.tru))} | ${sampleStd(g.acc).toFixed(2)} | ${new Set(g.acc).size} |`,
     );
   }
-  const weighted = (key) => [...groups.values()].reduce((s, g) => s + kendallTau(g[key], g.tru) * g.acc.length, 0) / rows.length;
-  console.log(`| within (weighted) | ${rows.length} | ${f3(weighted('acc'))} | ${f3(weighted('loss'))} | | |`);
+  const cells = rows.map((r) => r.arch);
+  const within = (estimate) => f3(withinSplitTau(cells, estimate, truth, kendallTau));
+  console.log(
+    `| within (weighted) | ${rows.length} | ${within(rows.map((r) => Number(r.supernet_acc)))} | ${within(rows.map((r) => -Number(r.supernet_loss)))} | | |`,
+  );
   console.log(
     `| all | ${rows.length} | ${f3(kendallTau(all.acc, all.tru))} | ${f3(kendallTau(all.loss, all.tru))} | ${sampleStd(all.acc).toFixed(2)} | ${new Set(all.acc).size} |`,
   );
