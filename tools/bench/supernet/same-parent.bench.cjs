@@ -123,6 +123,7 @@ function measure() {
     const r = bench.runs.find((x) => x.method === 'one-shot' && x.seed === seed);
     return r && { epochs: bench.schedule.epochs, tau: r.tau, tauLoss: r.tauLoss };
   };
+  const parentLimit = (chained ? bench.parentSchedule : bench.schedule).limit;
   const runs = [];
   const results = {
     ...stamp(),
@@ -172,6 +173,8 @@ function measure() {
       ...(LR !== undefined ? [`estimator.options.lr=${LR}`] : []),
       `task.options.validationSize=${VALIDATION}`,
       `task.options.augment=${AUGMENT}`,
+      // The parents' training images (supernet.bench.cjs --limit), so both arms train on the parent's data.
+      ...(parentLimit !== undefined ? [`task.options.limit=${parentLimit}`] : []),
     ];
     const arms = {
       oneShotOn: { estimator: 'one-shot', sets: [...common, `estimator.options.epochs=${EPOCHS}`] },

@@ -7,10 +7,12 @@
 //   node tools/bench/supernet/supernet.bench.cjs [--seeds 3] [--cells 1000] [--epochs 40]
 //        [--channels 8] [--cells-per-stage 1] [--workers 2] [--methods one-shot,few-shot,rlnas]
 //        [--validation-size 500] [--augment] [--split-lr 0.005] [--split-epochs 4] [--first-seed 0]
-//        [--calibration-batches 2] [--keep <dir>]
+//        [--calibration-batches 2] [--limit <n>] [--keep <dir>]
 //
 // --keep: write <dir>/<method>-<seed>.json holding the path of each trained supernet's
 // supernet.json (kept in a temporary folder), for search.bench.cjs --supernets <dir>.
+// --limit: use only the first n training images of the data (the task's limit), e.g. 20,000 of
+// the full 50,000 for a CPU-sized schedule; the validation images are held out of those n.
 // --calibration-batches: training batches of 250 that recalibrate a path's batch norm before it is
 // evaluated (the estimators' calibrationBatches; 0: each validation batch's own statistics).
 // Same total training budget: one-shot and RLNAS train `epochs`; few-shot trains the one-shot
@@ -42,6 +44,11 @@ outFolder('supernet bench', OUT, REPORT);
 const KEEP = arg('--keep', undefined);
 const VALIDATION = Number(arg('--validation-size', 500));
 const AUGMENT = process.argv.includes('--augment');
+const LIMIT = arg('--limit', undefined) === undefined ? undefined : Number(arg('--limit', undefined));
+if (LIMIT !== undefined && (!Number.isInteger(LIMIT) || LIMIT <= VALIDATION)) {
+  console.error('supernet bench: --limit takes a whole number of training images above --validation-size');
+  process.exit(2);
+}
 const SPLIT_LR = arg('--split-lr', undefined);
 const CALIBRATION = Number(arg('--calibration-batches', 2));
 if (!Number.isInteger(CALIBRATION) || CALIBRATION < 0) {
@@ -78,6 +85,7 @@ function settings(method) {
     `estimator.options.macro.cellsPerStage=${PER_STAGE}`,
     `task.options.validationSize=${VALIDATION}`,
     `task.options.augment=${AUGMENT}`,
+    ...(LIMIT !== undefined ? [`task.options.limit=${LIMIT}`] : []),
     ...(method === 'rlnas' ? [] : [`estimator.options.calibrationBatches=${CALIBRATION}`]),
   ];
   if (method === 'few-shot')
@@ -146,10 +154,13 @@ for (let seed = FIRST_SEED; seed < (REPORT ? 0 : FIRST_SEED + SEEDS); seed++) {
 /** What the cifar10 task reads from DATA, found by the task's own locator (the built package). */
 function dataLine() {
   const { layout, train } = require(path.join(ROOT, 'plugins', 'task-cifar10', 'dist', 'index.js')).locateCifar10(DATA);
-  if (layout === 'sample')
-    return `CIFAR-10 sample: of its ${train.count.toLocaleString('en-US')} training images the task trains on ${train.count - VALIDATION} and validates on ${VALIDATION}`;
-  if (train.count === 50000) return `CIFAR-10 (full), ${VALIDATION} training images held out for validation`;
-  return `CIFAR-10 in the official binary layout with ${train.count} of the 50,000 training images: the task trains on ${train.count - VALIDATION} and validates on ${VALIDATION}`;
+  const used = Math.min(train.count, LIMIT ?? train.count);
+  const n = (x) => x.toLocaleString('en-US');
+  const split = `the task trains on ${n(used - VALIDATION)} and validates on ${n(VALIDATION)}`;
+  const limited = used < train.count ? `, of which the first ${n(used)} are used (--limit): ` : ': ';
+  if (layout === 'sample') return `CIFAR-10 sample: ${n(train.count)} training images${limited}${split}`;
+  if (train.count === 50000) return `CIFAR-10 in the official binary layout, all 50,000 training images${limited}${split}`;
+  return `CIFAR-10 in the official binary layout with ${n(train.count)} of the 50,000 training images${limited}${split}`;
 }
 
 function summarise(runs, methods) {
@@ -229,6 +240,7 @@ if (REPORT) {
   const schedule = {
     data:
       dataLine() + (AUGMENT ? '; training batches augmented as NB201 does (random horizontal flip, random 32×32 crop of the image padded by 4 pixels)' : ''),
+    ...(LIMIT !== undefined ? { limit: LIMIT } : {}),
     macro: { channels: CHANNELS, cellsPerStage: PER_STAGE },
     epochs: EPOCHS,
     fewShot: { oneShotEpochs: EPOCHS - 5 * SPLIT_EPOCHS, subSupernets: 5, epochsEach: SPLIT_EPOCHS, splitEdge: 0 },
