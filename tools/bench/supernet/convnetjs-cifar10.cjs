@@ -18,8 +18,8 @@
 // test images go to test_batch.bin: 3,073-byte records, a label byte, then the R, G and B planes.
 'use strict';
 const fs = require('node:fs');
-const path = require('node:path');
 const zlib = require('node:zlib');
+const { readConvnetjsLabels, writeBinaryLayout } = require('./cifar10-layout.cjs');
 
 function fail(msg) {
   console.error(`convnetjs-cifar10: ${msg}`);
@@ -40,7 +40,7 @@ if (pngs.length === 0) fail('name at least one cifar10_batch_<k>.png');
 /** RGB pixels (row-major, 3 bytes each) of an 8-bit, non-interlaced RGB or RGBA PNG. */
 function decodePng(file) {
   const buf = fs.readFileSync(file);
-  if (buf.readUInt32BE(0) !== 0x89504e47) fail(`${file} is not a PNG`);
+  if (buf.length < 8 || buf.readUInt32BE(0) !== 0x89504e47) fail(`${file} is not a PNG`);
   let pos = 8;
   let width = 0;
   let height = 0;
@@ -92,11 +92,7 @@ function decodePng(file) {
   return { width, height, channels, px };
 }
 
-const labelText = fs.readFileSync(labelsFile, 'utf8');
-const m = /\[([\d,\s]+)\]/.exec(labelText);
-if (!m) fail(`${labelsFile} holds no label list ("var labels=[…]")`);
-const labels = m[1].split(',').map(Number);
-if (labels.length !== 51000) fail(`${labelsFile} holds ${labels.length} labels, expected 51,000 (50,000 training, then 1,000 test)`);
+const labels = readConvnetjsLabels(labelsFile, fail);
 
 const train = [];
 const test = [];
@@ -114,10 +110,5 @@ for (const file of pngs) {
 }
 if (train.length === 0) fail('no training batch (cifar10_batch_0 … 49) given');
 
-const dir = path.join(out, 'cifar-10-batches-bin');
-fs.mkdirSync(dir, { recursive: true });
-const per = Math.ceil(train.length / 5);
-for (let b = 0; b < 5; b++) fs.writeFileSync(path.join(dir, `data_batch_${b + 1}.bin`), Buffer.concat(train.slice(b * per, (b + 1) * per)));
-fs.writeFileSync(path.join(dir, 'test_batch.bin'), Buffer.concat(test));
-fs.writeFileSync(path.join(dir, 'batches.meta.txt'), 'airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n');
+const dir = writeBinaryLayout(out, train, test);
 console.error(`convnetjs-cifar10: ${train.length} training and ${test.length} test images → ${dir}`);

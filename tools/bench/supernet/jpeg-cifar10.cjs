@@ -24,8 +24,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const jpeg = require('jpeg-js');
-
-const CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+const { CLASSES, readConvnetjsLabels, writeBinaryLayout } = require('./cifar10-layout.cjs');
 
 function fail(msg) {
   console.error(`jpeg-cifar10: ${msg}`);
@@ -47,17 +46,19 @@ const out = take('--out');
 const check = take('--check', false);
 if (argv.length > 0) fail(`unknown argument ${argv[0]}`);
 
-const labelText = fs.readFileSync(labelsFile, 'utf8');
-const m = /\[([\d,\s]+)\]/.exec(labelText);
-if (!m) fail(`${labelsFile} holds no label list ("var labels=[…]")`);
-const labels = m[1].split(',').map(Number);
-if (labels.length !== 51000) fail(`${labelsFile} holds ${labels.length} labels, expected 51,000 (50,000 training, then 1,000 test)`);
+const labels = readConvnetjsLabels(labelsFile, fail);
 
 /** One 3,073-byte record (label byte, then the R, G and B planes) from a 32 × 32 JPEG. */
 function record(split, label, rank) {
   const file = path.join(images, split, CLASSES[label], `${String(rank).padStart(4, '0')}.jpg`);
   if (!fs.existsSync(file)) fail(`${file} is missing: --images must hold ${split}/<class>/<rank>.jpg`);
-  const { width, height, data } = jpeg.decode(fs.readFileSync(file), { useTArray: true, formatAsRGBA: true });
+  let image;
+  try {
+    image = jpeg.decode(fs.readFileSync(file), { useTArray: true, formatAsRGBA: true });
+  } catch (e) {
+    fail(`${file} is not a readable JPEG (${e.message})`);
+  }
+  const { width, height, data } = image;
   if (width !== 32 || height !== 32) fail(`${file} is ${width} × ${height}, expected 32 × 32`);
   const rec = Buffer.alloc(3073);
   rec[0] = label;
@@ -95,9 +96,5 @@ if (check) {
   if (psnr < 20) fail('--check: under 20 dB, so the order or the images do not match');
 }
 
-const dir = path.join(out, 'cifar-10-batches-bin');
-fs.mkdirSync(dir, { recursive: true });
-for (let b = 0; b < 5; b++) fs.writeFileSync(path.join(dir, `data_batch_${b + 1}.bin`), Buffer.concat(train.slice(b * 10000, (b + 1) * 10000)));
-fs.writeFileSync(path.join(dir, 'test_batch.bin'), Buffer.concat(test));
-fs.writeFileSync(path.join(dir, 'batches.meta.txt'), `${CLASSES.join('\n')}\n`);
+const dir = writeBinaryLayout(out, train, test);
 console.error(`jpeg-cifar10: ${train.length} training and ${test.length} test images → ${dir}`);
