@@ -1,10 +1,33 @@
-// What the CIFAR-10 converters (convnetjs-cifar10.cjs, jpeg-cifar10.cjs) share: the ConvNetJS
-// demo's label list and writing records in the official binary layout.
+// What the CIFAR-10 converters (convnetjs-cifar10.cjs, jpeg-cifar10.cjs) share: their error exit
+// and flag reading, the ConvNetJS demo's label list and writing records in the official binary
+// layout.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 
 const CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+
+/**
+ * The command line of converter `name`: `fail(message)` prints `<name>: message` and exits 2;
+ * `take(flag, required = true)` removes `flag <value>` from `argv` and returns the value (a missing
+ * required flag fails); `argv` keeps what is left (positional arguments).
+ */
+function converterArgs(name) {
+  const argv = process.argv.slice(2);
+  const fail = (msg) => {
+    console.error(`${name}: ${msg}`);
+    process.exit(2);
+  };
+  const take = (flag, required = true) => {
+    const i = argv.indexOf(flag);
+    if (i < 0 || i + 1 >= argv.length) {
+      if (required) fail(`give ${flag} <path>`);
+      return undefined;
+    }
+    return argv.splice(i, 2)[1];
+  };
+  return { argv, fail, take };
+}
 
 /**
  * The 51,000 labels of the ConvNetJS demo's cifar10_labels.js (`var labels=[…]`: the 50,000
@@ -34,4 +57,4 @@ function writeBinaryLayout(out, train, test) {
   return dir;
 }
 
-module.exports = { CLASSES, readConvnetjsLabels, writeBinaryLayout };
+module.exports = { CLASSES, converterArgs, readConvnetjsLabels, writeBinaryLayout };

@@ -19,19 +19,9 @@
 'use strict';
 const fs = require('node:fs');
 const zlib = require('node:zlib');
-const { readConvnetjsLabels, writeBinaryLayout } = require('./cifar10-layout.cjs');
+const { converterArgs, readConvnetjsLabels, writeBinaryLayout } = require('./cifar10-layout.cjs');
 
-function fail(msg) {
-  console.error(`convnetjs-cifar10: ${msg}`);
-  process.exit(2);
-}
-
-const argv = process.argv.slice(2);
-const take = (flag) => {
-  const i = argv.indexOf(flag);
-  if (i < 0 || i + 1 >= argv.length) fail(`give ${flag} <path>`);
-  return argv.splice(i, 2)[1];
-};
+const { argv, fail, take } = converterArgs('convnetjs-cifar10');
 const labelsFile = take('--labels');
 const out = take('--out');
 const pngs = argv;

@@ -24,22 +24,9 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const jpeg = require('jpeg-js');
-const { CLASSES, readConvnetjsLabels, writeBinaryLayout } = require('./cifar10-layout.cjs');
+const { CLASSES, converterArgs, readConvnetjsLabels, writeBinaryLayout } = require('./cifar10-layout.cjs');
 
-function fail(msg) {
-  console.error(`jpeg-cifar10: ${msg}`);
-  process.exit(2);
-}
-
-const argv = process.argv.slice(2);
-const take = (flag, required = true) => {
-  const i = argv.indexOf(flag);
-  if (i < 0 || i + 1 >= argv.length) {
-    if (required) fail(`give ${flag} <path>`);
-    return undefined;
-  }
-  return argv.splice(i, 2)[1];
-};
+const { argv, fail, take } = converterArgs('jpeg-cifar10');
 const labelsFile = take('--labels');
 const images = take('--images');
 const out = take('--out');
