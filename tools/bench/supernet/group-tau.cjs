@@ -3,7 +3,7 @@
 // 0's operation, which one sub-supernet ranks on its own. For each estimates CSV of a supernet
 // bench's working folder (columns arch, supernet_acc, supernet_loss; `nasx score -o` writes them),
 // prints a markdown table: per group, τ against NB201's 200-epoch CIFAR-10 accuracy by accuracy and
-// by −loss, and the spread of the accuracies (standard deviation, distinct values). A group whose
+// by −loss, and the accuracies' mean and spread (standard deviation, distinct values). A group whose
 // accuracy τ falls far below its loss τ ranks on accuracies too close together for the validation
 // images to tell apart.
 //
@@ -19,7 +19,7 @@ if (!files.length || files.some((f) => !fs.existsSync(f))) {
   console.error(`${BENCH}: give the estimates CSV files to read (${files.filter((f) => !fs.existsSync(f)).join(', ') || 'none given'} missing)`);
   process.exit(2);
 }
-const { kendallTau, sampleStd } = builtStats(BENCH);
+const { kendallTau, mean, sampleStd } = builtStats(BENCH);
 const truth = nb201Truth();
 const f3 = (x) => (x < 0 ? '−' : '') + Math.abs(x).toFixed(3);
 
@@ -46,19 +46,19 @@ for (const file of files) {
   const all = { acc: [], loss: [], tru: [] };
   for (const g of groups.values()) for (const k of Object.keys(all)) all[k].push(...g[k]);
   console.log(`\n${path.basename(path.dirname(file))}/${path.basename(file)}: ${rows.length} cells\n`);
-  console.log('| edge 0 | cells | τ by accuracy | τ by −loss | accuracy sd | distinct accuracies |');
-  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log('| edge 0 | cells | τ by accuracy | τ by −loss | accuracy mean | accuracy sd | distinct accuracies |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const [op, g] of groups) {
     console.log(
-      `| ${op} | ${g.acc.length} | ${f3(kendallTau(g.acc, g.tru))} | ${f3(kendallTau(g.loss, g.tru))} | ${sampleStd(g.acc).toFixed(2)} | ${new Set(g.acc).size} |`,
+      `| ${op} | ${g.acc.length} | ${f3(kendallTau(g.acc, g.tru))} | ${f3(kendallTau(g.loss, g.tru))} | ${mean(g.acc).toFixed(1)} | ${sampleStd(g.acc).toFixed(2)} | ${new Set(g.acc).size} |`,
     );
   }
   const cells = rows.map((r) => r.arch);
   const within = (estimate) => f3(withinSplitTau(cells, estimate, truth, kendallTau));
   console.log(
-    `| within (weighted) | ${rows.length} | ${within(rows.map((r) => Number(r.supernet_acc)))} | ${within(rows.map((r) => -Number(r.supernet_loss)))} | | |`,
+    `| within (weighted) | ${rows.length} | ${within(rows.map((r) => Number(r.supernet_acc)))} | ${within(rows.map((r) => -Number(r.supernet_loss)))} | | | |`,
   );
   console.log(
-    `| all | ${rows.length} | ${f3(kendallTau(all.acc, all.tru))} | ${f3(kendallTau(all.loss, all.tru))} | ${sampleStd(all.acc).toFixed(2)} | ${new Set(all.acc).size} |`,
+    `| all | ${rows.length} | ${f3(kendallTau(all.acc, all.tru))} | ${f3(kendallTau(all.loss, all.tru))} | ${mean(all.acc).toFixed(1)} | ${sampleStd(all.acc).toFixed(2)} | ${new Set(all.acc).size} |`,
   );
 }
