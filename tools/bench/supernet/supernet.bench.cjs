@@ -44,7 +44,8 @@ outFolder('supernet bench', OUT, REPORT);
 const KEEP = arg('--keep', undefined);
 const VALIDATION = Number(arg('--validation-size', 500));
 const AUGMENT = process.argv.includes('--augment');
-const LIMIT = arg('--limit', undefined) === undefined ? undefined : Number(arg('--limit', undefined));
+const LIMIT_ARG = arg('--limit', undefined);
+const LIMIT = LIMIT_ARG === undefined ? undefined : Number(LIMIT_ARG);
 if (LIMIT !== undefined && (!Number.isInteger(LIMIT) || LIMIT <= VALIDATION)) {
   console.error('supernet bench: --limit takes a whole number of training images above --validation-size');
   process.exit(2);
