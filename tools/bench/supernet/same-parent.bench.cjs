@@ -23,7 +23,8 @@
 // earlier same-parent bench's results and --parents its --keep folder: the parents are then that
 // run's one-shot-on supernets (oneShotOn-<seed>.json), one more stage on the same line of parents.
 // --estimates: the supernet.bench.cjs run's working folders holding one-shot-<seed>.csv, to add the
-// parent's τ within the cells sharing edge 0's operation. --keep: write <dir>/<arm>-<seed>.json naming each trained supernet's
+// parent's τ within the cells sharing edge 0's operation (a chained stage reads it from the earlier
+// results instead). --keep: write <dir>/<arm>-<seed>.json naming each trained supernet's
 // supernet.json. Writes <name>.results.json (default same-parent) and <NAME>.md (upper-cased) into
 // --out (default: beside this script), the results after every seed; <NAME>.notes.md in --out
 // is appended to the report when present. --resume keeps the seeds that <name>.results.json
