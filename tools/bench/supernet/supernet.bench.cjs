@@ -7,8 +7,13 @@
 //   node tools/bench/supernet/supernet.bench.cjs [--seeds 3] [--cells 1000] [--epochs 40]
 //        [--channels 8] [--cells-per-stage 1] [--workers 2] [--methods one-shot,few-shot,rlnas]
 //        [--validation-size 500] [--augment] [--split-lr 0.005] [--split-epochs 4] [--first-seed 0]
-//        [--calibration-batches 2] [--limit <n>] [--keep <dir>]
+//        [--calibration-batches 2] [--limit <n>] [--keep <dir>] [--append]
 //
+// --append: add this run's seeds to the results.json already in --out instead of replacing it; the
+// schedule must be the one that file was made with (else the bench refuses and names the field),
+// a method and seed already there is replaced, and the summary is recomputed over every run.
+// --report rewrites RESULTS.md from results.json and brings the file's summary up to date with its
+// runs (runs added by hand, or an older bench that did not recompute it).
 // --keep: write <dir>/<method>-<seed>.json holding the path of each trained supernet's
 // supernet.json (kept in a temporary folder), for search.bench.cjs --supernets <dir>.
 // --limit: use only the first n training images of the data (the task's limit), e.g. 20,000 of
@@ -40,6 +45,11 @@ const WORKERS = Number(arg('--workers', 2));
 const METHODS = arg('--methods', 'one-shot,few-shot,rlnas').split(',');
 const OUT = arg('--out', __dirname);
 const REPORT = process.argv.includes('--report'); // rewrite RESULTS.md from results.json only
+const APPEND = process.argv.includes('--append');
+if (REPORT && APPEND) {
+  console.error('supernet bench: --report measures nothing, so there is nothing to --append; give one of them');
+  process.exit(2);
+}
 outFolder('supernet bench', OUT, REPORT);
 const KEEP = arg('--keep', undefined);
 const VALIDATION = Number(arg('--validation-size', 500));
@@ -97,6 +107,45 @@ function settings(method) {
       ...(SPLIT_LR !== undefined ? [`estimator.options.split.lr=${SPLIT_LR}`] : []),
     ];
   return [...macro, `estimator.options.epochs=${EPOCHS}`];
+}
+
+const schedule = REPORT
+  ? undefined
+  : {
+      data:
+        dataLine() + (AUGMENT ? '; training batches augmented as NB201 does (random horizontal flip, random 32×32 crop of the image padded by 4 pixels)' : ''),
+      ...(LIMIT !== undefined ? { limit: LIMIT } : {}),
+      macro: { channels: CHANNELS, cellsPerStage: PER_STAGE },
+      epochs: EPOCHS,
+      fewShot: {
+        oneShotEpochs: EPOCHS - 5 * SPLIT_EPOCHS,
+        subSupernets: 5,
+        epochsEach: SPLIT_EPOCHS,
+        splitEdge: 0,
+        ...(SPLIT_LR !== undefined ? { splitLr: Number(SPLIT_LR) } : {}),
+      },
+      batchSize: 64,
+      lr: '0.025 cosine to 0.001, SGD Nesterov 0.9, weight decay 5e-4',
+      evaluation: `one-shot / few-shot: top-1 on the ${VALIDATION} validation images ${CALIBRATION > 0 ? `after BN recalibration on ${CALIBRATION} training batch(es) of 250` : 'with each validation batch’s own BN statistics'}; rlnas: angle (no evaluation)`,
+      cells: CELLS,
+      truth: 'NB201 CIFAR-10 200-epoch test accuracy (NATS)',
+      options: { augment: AUGMENT, validationSize: VALIDATION, calibrationBatches: CALIBRATION, ...(LIMIT !== undefined ? { limit: LIMIT } : {}) },
+    };
+
+// --append checks the schedule before anything trains: hours of runs must not end in a refusal.
+if (APPEND) {
+  const file = path.join(OUT, 'results.json');
+  if (fs.existsSync(file)) {
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const differs = scheduleDifference(comparable(saved.schedule), comparable(schedule));
+    if (differs !== undefined) {
+      console.error(
+        `supernet bench: --append adds runs to ${file}, whose schedule differs from this run's at "${differs}" ` +
+          `(${JSON.stringify(at(comparable(saved.schedule), differs))} there, ${JSON.stringify(at(comparable(schedule), differs))} here); give the options that file was made with, or another --out`,
+      );
+      process.exit(2);
+    }
+  }
 }
 
 const runs = [];
@@ -164,6 +213,57 @@ function dataLine() {
   return `CIFAR-10 in the official binary layout with ${n(train.count)} of the 50,000 training images${limited}${split}`;
 }
 
+/** The methods of `runs` in the bench's order (one-shot, few-shot, rlnas), then any other. */
+function methodsOf(runs) {
+  const present = new Set(runs.map((r) => r.method));
+  return [...Object.keys(METRIC).filter((m) => present.has(m)), ...[...present].filter((m) => !(m in METRIC))];
+}
+
+/** `saved` with `added` in: a run of the same method and seed is replaced; sorted by seed, then method. */
+function mergeRuns(saved, added) {
+  const key = (r) => `${r.method}\u0000${r.seed}`;
+  const byKey = new Map(saved.map((r) => [key(r), r]));
+  for (const r of added) byKey.set(key(r), r);
+  const order = methodsOf([...byKey.values()]);
+  return [...byKey.values()].sort((a, b) => a.seed - b.seed || order.indexOf(a.method) - order.indexOf(b.method));
+}
+
+/** The first field where two schedules differ (a dotted path), or undefined when they are the same. */
+function scheduleDifference(a, b, at = '') {
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return JSON.stringify(a) === JSON.stringify(b) ? undefined : at || '(root)';
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const d = scheduleDifference(a[k], b[k], at ? `${at}.${k}` : k);
+    if (d !== undefined) return d;
+  }
+  return undefined;
+}
+
+/**
+ * A schedule as --append compares it: its measured settings, without the `data` and `evaluation`
+ * prose, whose wording changes between versions of the bench. A file from before the bench recorded
+ * `options` has them read back from that prose (augmentation, validation images, calibration batches).
+ */
+function comparable(schedule) {
+  const { data, evaluation, options, ...rest } = schedule;
+  if (options) return { ...rest, options };
+  const validation = /top-1 on the (\d+) validation/.exec(evaluation ?? '');
+  const calibration = /on (\d+) training batch/.exec(evaluation ?? '');
+  return {
+    ...rest,
+    options: {
+      augment: /augmented/.test(data ?? ''),
+      validationSize: validation ? Number(validation[1]) : undefined,
+      calibrationBatches: calibration ? Number(calibration[1]) : 0,
+      ...(rest.limit !== undefined ? { limit: rest.limit } : {}),
+    },
+  };
+}
+
+/** The value at a dotted path of `scheduleDifference` (undefined where the path is absent). */
+function at(object, dotted) {
+  return dotted === '(root)' ? object : dotted.split('.').reduce((o, k) => (o === null || typeof o !== 'object' ? undefined : o[k]), object);
+}
+
 function summarise(runs, methods) {
   return methods.map((method) => {
     const r = runs.filter((x) => x.method === method);
@@ -213,6 +313,12 @@ function writeReport(results) {
         `| ${x.method} | ${x.metric} | ${x.tauMean.toFixed(3)} ± ${x.tauStd.toFixed(3)} | ${perSeed(x.method, 'tau')} | ${x.rhoMean.toFixed(3)} | ${x.tauLossMean === undefined ? '—' : perSeed(x.method, 'tauLoss')} | ${x.secondsMean.toFixed(0)} |`,
     ),
     '',
+    ...(results.appended?.length
+      ? [
+          `Runs added with \`--append\` (the same schedule, checked): ${results.appended.map((a) => `${a.runs.join(', ')} on ${a.date.slice(0, 10)}`).join('; ')}.`,
+          '',
+        ]
+      : []),
     ...(paired.length > 0
       ? [`Few-shot τ above one-shot τ in ${fewBeatsOne} of ${paired.length} seeds; ranked by −loss, in ${fewBeatsOneByLoss} of ${paired.length}.`, '']
       : []),
@@ -236,22 +342,27 @@ if (REPORT) {
     process.exit(2);
   }
   const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
-  writeReport({ ...saved, summary: summarise(saved.runs, [...new Set(saved.runs.map((r) => r.method))]) });
+  const results = { ...saved, summary: summarise(saved.runs, methodsOf(saved.runs)) };
+  if (JSON.stringify(results.summary) !== JSON.stringify(saved.summary)) {
+    fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+    console.error(`supernet bench: the summary in ${file} did not match its runs; recomputed over ${saved.runs.length} runs`);
+  }
+  writeReport(results);
 } else {
-  const schedule = {
-    data:
-      dataLine() + (AUGMENT ? '; training batches augmented as NB201 does (random horizontal flip, random 32×32 crop of the image padded by 4 pixels)' : ''),
-    ...(LIMIT !== undefined ? { limit: LIMIT } : {}),
-    macro: { channels: CHANNELS, cellsPerStage: PER_STAGE },
-    epochs: EPOCHS,
-    fewShot: { oneShotEpochs: EPOCHS - 5 * SPLIT_EPOCHS, subSupernets: 5, epochsEach: SPLIT_EPOCHS, splitEdge: 0 },
-    batchSize: 64,
-    lr: '0.025 cosine to 0.001, SGD Nesterov 0.9, weight decay 5e-4',
-    evaluation: `one-shot / few-shot: top-1 on the ${VALIDATION} validation images ${CALIBRATION > 0 ? `after BN recalibration on ${CALIBRATION} training batch(es) of 250` : 'with each validation batch’s own BN statistics'}; rlnas: angle (no evaluation)`,
-    cells: CELLS,
-    truth: 'NB201 CIFAR-10 200-epoch test accuracy (NATS)',
-  };
-  const results = { date: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0].model}`, schedule, runs, summary: summarise(runs, METHODS) };
-  fs.writeFileSync(path.join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const machine = `${os.cpus().length} × ${os.cpus()[0].model}`;
+  const file = path.join(OUT, 'results.json');
+  let results = { date: new Date().toISOString(), machine, schedule, runs, summary: summarise(runs, METHODS) };
+  if (APPEND && fs.existsSync(file)) {
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const merged = mergeRuns(saved.runs, runs);
+    results = {
+      ...saved,
+      machine: saved.machine === machine ? machine : `${saved.machine}; appended runs on ${machine}`,
+      runs: merged,
+      summary: summarise(merged, methodsOf(merged)),
+    };
+    results.appended = [...(saved.appended ?? []), { date: new Date().toISOString(), runs: runs.map((r) => `${r.method} seed ${r.seed}`) }];
+  }
+  fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   writeReport(results);
 }
