@@ -107,7 +107,7 @@ export const oneShotSchema = {
       "type": "integer",
       "minimum": 0,
       "default": 2,
-      "description": "Training batches (of evalBatchSize) that recalibrate a path's batch-norm statistics before it is evaluated; the same batches for every path. 0: normalise with each validation batch's own statistics, as the few-shot NAS authors evaluated (track_running_stats=False)."
+      "description": "Training batches (of evalBatchSize) that recalibrate a path's batch-norm statistics before it is evaluated; the same batches for every path. 0: normalise with each evaluation batch's own statistics, as the few-shot NAS authors evaluated (track_running_stats=False)."
     },
     "evalBatchSize": {
       "type": "integer",
@@ -115,10 +115,18 @@ export const oneShotSchema = {
       "default": 250,
       "description": "Samples per evaluation pass."
     },
+    "evalSplit": {
+      "enum": [
+        "validation",
+        "test"
+      ],
+      "default": "validation",
+      "description": "The split a path is evaluated on. validation: the task's validation split, held out of the training images, as a search should judge architectures. test: the task's test split, as the few-shot NAS authors evaluated their NAS-Bench-201 supernets (on the 10,000 CIFAR-10 test images), to reproduce their rank correlations; a search that picks by it has used the test data, so report its picks on data it did not see. Not part of the supernet's setup: a supernet trained once can be evaluated on either (load)."
+    },
     "valLimit": {
       "type": "integer",
       "minimum": 1,
-      "description": "Evaluate paths on a fixed subset of this many validation samples, drawn uniformly (the same in every run). Default: all."
+      "description": "Evaluate paths on a fixed subset of this many samples of the evaluation split (evalSplit), drawn uniformly (the same in every run). Default: all."
     }
   }
 } as const;

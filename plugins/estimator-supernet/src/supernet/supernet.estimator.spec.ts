@@ -246,6 +246,34 @@ describe('weight-sharing estimators', () => {
     expect(fs.readdirSync(path.join(onDir, 'supernets'))).not.toEqual(fs.readdirSync(path.join(freshDir, 'supernets')));
   });
 
+  it('evalSplit test: a supernet trained once is evaluated on the test split, loaded as it is', async () => {
+    const dir = tmp();
+    const e = await create(oneShotEstimator, { ...TINY, epochs: 1 });
+    await e.prepare!(workContext(dir));
+    const onValidation = await e.estimate(s.parse(CONV), testEstimateContext(0));
+    await e.dispose?.();
+    expect(onValidation.info).toEqual({ valSamples: 60 });
+    const [folder] = fs.readdirSync(path.join(dir, 'supernets'));
+    const file = path.join(dir, 'supernets', folder!, 'supernet.json');
+    // The evaluation split is not part of the setup: the same supernet loads for the test split.
+    const onTest = await create(oneShotEstimator, { ...TINY, epochs: 1, load: file, evalSplit: 'test' });
+    const trained: string[] = [];
+    await onTest.prepare!(workContext(tmp(), { emit: (ev: EventDraft) => ev.type === 'metric' && trained.push(ev.name) }));
+    expect(trained).toEqual([]);
+    const r = await onTest.estimate(s.parse(CONV), testEstimateContext(0));
+    // 300 digits: 210 train, 60 validation, 30 test.
+    expect(t.splits.test!.size).toBe(30);
+    expect(r.info).toEqual({ valSamples: 30, evalSplit: 'test' });
+    // An accuracy over 30 digits is a whole number of thirtieths.
+    const correct = (r.metrics['supernet_acc']! / 100) * 30;
+    expect(Math.abs(correct - Math.round(correct))).toBeLessThan(1e-6);
+    // valLimit takes a subset of the split evaluated on.
+    const fewer = await create(oneShotEstimator, { ...TINY, epochs: 1, load: file, evalSplit: 'test', valLimit: 20 });
+    expect((await fewer.estimate(s.parse(CONV), testEstimateContext(0))).info).toEqual({ valSamples: 20, evalSplit: 'test' });
+    await onTest.dispose?.();
+    await fewer.dispose?.();
+  });
+
   it('rlnas: trains on random labels and ranks by the angle; a path cut by none edges gets 0', async () => {
     const e = await create(rlnasEstimator, RL_TINY);
     await e.prepare!(workContext(tmp()));
@@ -341,6 +369,17 @@ describe('weight-sharing estimators', () => {
       await rl.dispose?.();
       const rlFile = path.join(rlDir, 'supernets', fs.readdirSync(path.join(rlDir, 'supernets'))[0]!, 'supernet.json');
       await expectConfigError(() => create(oneShotEstimator, { ...TINY, init: rlFile }), /a supernet of estimator "rlnas"/, '/options/init');
+    });
+
+    it('evalSplit test with a task that has no test split', async () => {
+      const noTest = (await mnist.contributions[0]!.create({ limit: 300, testSize: 0 }, testDeps() as never)) as Task;
+      expect(noTest.splits.test).toBeUndefined();
+      for (const def of [oneShotEstimator, fewShotEstimator])
+        await expectConfigError(
+          () => def.create(optionsFor(def, { ...TINY, evalSplit: 'test' } as never), deps({ task: noTest })),
+          new RegExp(`estimator "${def === oneShotEstimator ? 'one-shot' : 'few-shot'}" has evalSplit test, but task "mnist" has no test split`),
+          '/options/evalSplit',
+        );
     });
 
     it('an architecture of another space', async () => {

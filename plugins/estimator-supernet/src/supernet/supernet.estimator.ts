@@ -5,6 +5,7 @@ import {
   NasxError,
   phaseReporter,
   type Architecture,
+  type DataSplit,
   type Estimate,
   type EstimateContext,
   type Estimator,
@@ -53,16 +54,17 @@ export type SupernetKind = 'one-shot' | 'few-shot' | 'rlnas';
 export type SupernetEstimatorOptions = OneShotOptions &
   Partial<Pick<FewShotOptions, 'split'>> &
   Partial<Pick<RlnasOptions, 'labelSeed'>> &
-  Partial<Pick<OneShotOptions, 'calibrationBatches' | 'evalBatchSize' | 'valLimit'>>;
+  Partial<Pick<OneShotOptions, 'calibrationBatches' | 'evalBatchSize' | 'evalSplit' | 'valLimit'>>;
 
 const ACCURACY_METRICS: readonly MetricDeclaration[] = [
   {
     name: 'supernet_acc',
     direction: 'maximize',
     unit: '%',
-    description: "top-1 validation accuracy of the architecture's path with weights inherited from the supernet",
+    description:
+      "top-1 accuracy of the architecture's path with weights inherited from the supernet, on the validation split (the test split with evalSplit: test)",
   },
-  { name: 'supernet_loss', direction: 'minimize', description: "mean validation cross-entropy of the architecture's path" },
+  { name: 'supernet_loss', direction: 'minimize', description: "mean cross-entropy of the architecture's path on the split it is evaluated on (evalSplit)" },
 ];
 const ANGLE_METRICS: readonly MetricDeclaration[] = [
   { name: 'angle', direction: 'maximize', unit: 'rad', description: "angle between the initial and the trained weights of the architecture's path (RLNAS)" },
@@ -111,6 +113,7 @@ export function createSupernetEstimator(kind: SupernetKind, options: SupernetEst
   const builder = findSupernetBuilderFor(kind, deps.space.id);
   if (kind === 'few-shot') checkSplitEdges(options.split?.edges ?? [0], deps.space.id, builder.decisions);
   checkInit(kind, options);
+  const evalSplit = evaluationSplit(kind, options, task);
   const loadFile = options.load !== undefined ? path.resolve(configDir ?? process.cwd(), options.load) : undefined;
   // A missing load is a config error before anything runs; what it holds is checked in prepare (the seed's setup).
   if (loadFile !== undefined && !fs.existsSync(loadFile)) throw missingSupernet(kind, 'load', loadFile);
@@ -302,7 +305,7 @@ export function createSupernetEstimator(kind: SupernetKind, options: SupernetEst
       evaluator = await createPathEvaluator({
         calibration: train,
         calibrationBatches: options.calibrationBatches ?? 2,
-        validation: subsetSplit(task.splits.validation, options.valLimit),
+        validation: subsetSplit(evalSplit, options.valLimit),
         batchSize: options.evalBatchSize ?? 250,
         rng: ctx.rng.fork('supernet-calibration'),
       });
@@ -341,7 +344,7 @@ export function createSupernetEstimator(kind: SupernetKind, options: SupernetEst
     return {
       metrics: { supernet_acc: r.accuracy, supernet_loss: r.loss },
       cost: { seconds: (performance.now() - started) / 1000 },
-      info: { valSamples: r.n, ...(sub !== undefined ? { subSupernet: sub } : {}) },
+      info: { valSamples: r.n, ...(options.evalSplit === 'test' ? { evalSplit: 'test' } : {}), ...(sub !== undefined ? { subSupernet: sub } : {}) },
     };
   };
 
@@ -397,6 +400,19 @@ export function checkSplitEdges(edges: readonly number[], space: string, decisio
       },
     );
   }
+}
+
+/** The split paths are evaluated on (`evalSplit`); `test` on a task without a test split is a config error. */
+function evaluationSplit(kind: SupernetKind, options: SupernetEstimatorOptions, task: Task): DataSplit {
+  if (options.evalSplit !== 'test') return task.splits.validation;
+  if (!task.splits.test)
+    throw new NasxError('config', `estimator "${kind}" has evalSplit test, but task "${task.id}" has no test split`, {
+      pkg: PKG,
+      contribution: kind,
+      pointer: '/options/evalSplit',
+      fix: `leave out evalSplit to evaluate on the validation split, or give task "${task.id}" a test split (see its options)`,
+    });
+  return task.splits.test;
 }
 
 /** `load` or `init` naming a supernet.json that is not there. */
