@@ -165,6 +165,14 @@ function measureOrReport({ bench, out, stem, report, makeIt, measure, writeRepor
   writeReport(results);
 }
 
+/** What makes same-parent stage results one schedule: results files that agree on these can be pooled. */
+const STAGE_SETTINGS = ['cells', 'validation', 'calibrationBatches', 'augment', 'epochs', 'lr', 'parentSchedule', 'parentArm'];
+
+/** The keys among `keys` whose values differ between objects `a` and `b` (compared as JSON). */
+function differingKeys(keys, a, b) {
+  return keys.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+}
+
 module.exports = {
   ROOT,
   arg,
@@ -183,4 +191,6 @@ module.exports = {
   measureOrReport,
   stamp,
   benchCells,
+  STAGE_SETTINGS,
+  differingKeys,
 };

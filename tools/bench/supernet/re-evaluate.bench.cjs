@@ -26,7 +26,19 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { arg, builtStats, benchCells, scoreCells, withinSplitTau, writeMarkdown, outFolder, measureOrReport, stamp } = require('./common.cjs');
+const {
+  arg,
+  builtStats,
+  benchCells,
+  scoreCells,
+  withinSplitTau,
+  writeMarkdown,
+  outFolder,
+  measureOrReport,
+  stamp,
+  STAGE_SETTINGS,
+  differingKeys,
+} = require('./common.cjs');
 
 const BENCH = 're-evaluate bench';
 const RESULTS = arg('--results', '').split(',').filter(Boolean);
@@ -70,9 +82,8 @@ function stages() {
       fail(`${file} is not the results of same-parent.bench.cjs (no runs and parentSchedule)`);
     return { file, keep: KEEP[i], results };
   });
-  const keys = ['cells', 'validation', 'calibrationBatches', 'augment', 'epochs', 'lr', 'parentSchedule', 'parentArm'];
   for (const part of parts.slice(1)) {
-    const differ = keys.filter((k) => JSON.stringify(part.results[k]) !== JSON.stringify(parts[0].results[k]));
+    const differ = differingKeys(STAGE_SETTINGS, part.results, parts[0].results);
     if (differ.length) fail(`${part.file} was made with other settings than ${parts[0].file} (${differ.join(', ')}); give the results of one stage`);
   }
   return parts;
@@ -97,7 +108,7 @@ function measure() {
   const saved = path.join(OUT, `${NAME}.results.json`);
   if (RESUME && fs.existsSync(saved)) {
     const before = JSON.parse(fs.readFileSync(saved, 'utf8'));
-    const differ = ['stages', 'cells', 'evalSplit', 'valLimit', 'stage'].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(results[k]));
+    const differ = differingKeys(['stages', 'cells', 'evalSplit', 'valLimit', 'stage'], before, results);
     if (differ.length) fail(`--resume: ${saved} was made with other settings (${differ.join(', ')}); give another --name or --out, or drop --resume`);
     results.date = before.date;
     results.parentEpochs = before.parentEpochs;

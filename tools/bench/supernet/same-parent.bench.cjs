@@ -49,6 +49,8 @@ const {
   outFolder,
   measureOrReport,
   stamp,
+  STAGE_SETTINGS,
+  differingKeys,
 } = require('./common.cjs');
 const BENCH = 'same-parent bench';
 const PARENTS = arg('--parents', undefined);
@@ -144,9 +146,7 @@ function measure() {
   const saved = path.join(OUT, `${NAME}.results.json`);
   if (RESUME && fs.existsSync(saved)) {
     const before = JSON.parse(fs.readFileSync(saved, 'utf8'));
-    const differ = ['results', 'cells', 'validation', 'calibrationBatches', 'augment', 'epochs', 'lr', 'parentArm'].filter(
-      (k) => JSON.stringify(before[k]) !== JSON.stringify(results[k]),
-    );
+    const differ = differingKeys(['results', 'cells', 'validation', 'calibrationBatches', 'augment', 'epochs', 'lr', 'parentArm'], before, results);
     if (differ.length) {
       console.error(`${BENCH}: --resume: ${saved} was made with other settings (${differ.join(', ')}); give another --name or --out, or drop --resume`);
       process.exit(2);
@@ -232,9 +232,8 @@ function pool() {
     }
   });
   const [first] = parts;
-  const keys = ['cells', 'validation', 'calibrationBatches', 'augment', 'epochs', 'lr', 'parentSchedule', 'parentArm'];
   for (const part of parts.slice(1)) {
-    const differ = keys.filter((k) => JSON.stringify(part.results[k]) !== JSON.stringify(first.results[k]));
+    const differ = differingKeys(STAGE_SETTINGS, part.results, first.results);
     if (differ.length) {
       console.error(`${BENCH}: --pool: ${part.file} was made with other settings than ${first.file} (${differ.join(', ')}); pool only runs of one schedule`);
       process.exit(2);
@@ -249,7 +248,7 @@ function pool() {
   const relative = (file) => path.relative(OUT, file).split(path.sep).join('/');
   return {
     ...stamp(),
-    ...Object.fromEntries(keys.map((k) => [k, first.results[k]])),
+    ...Object.fromEntries(STAGE_SETTINGS.map((k) => [k, first.results[k]])),
     results: parts
       .map(
         (p) =>
