@@ -13,6 +13,7 @@
 // a real space to encode. Test code is never part of a package's build, so no shipped plugin
 // depends on another. Only libs/tensor may import @tensorflow/* (everyone else uses its `tf`).
 import nx from '@nx/eslint-plugin';
+import globals from 'globals';
 
 const TEST_FILES = ['**/*.spec.ts', '**/__fixtures__/**'];
 
@@ -99,5 +100,19 @@ export default [
   {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
+  },
+  {
+    // Plain JavaScript has no type check behind it, so an undefined name (a missing import, a
+    // typo) must fail here; the TypeScript preset turns no-undef off because tsc catches it there.
+    files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
+    ignores: ['libs/ui/assets/**'],
+    languageOptions: { globals: globals.node },
+    rules: { 'no-undef': 'error' },
+  },
+  {
+    // The run dashboard's script is served to a browser, which has no `require` or `process`.
+    files: ['libs/ui/assets/**/*.js'],
+    languageOptions: { globals: globals.browser },
+    rules: { 'no-undef': 'error' },
   },
 ];
