@@ -12,6 +12,7 @@
 //        --keep <dir>[,<dir>...] [--eval-split test|validation] [--val-limit N] [--seeds 0,1]
 //        [--workers 2] [--name re-evaluate] [--out <dir>] [--resume]
 //   node tools/bench/supernet/re-evaluate.bench.cjs --report [--name re-evaluate] [--out <dir>]
+//   node tools/bench/supernet/re-evaluate.bench.cjs --pool <results json>,<results json>... --name <stem> [--out <dir>]
 //
 // --results and --keep pair by position: a same-parent results file and the --keep folder of the
 // run that made it (e.g. seeds 0-2 and seeds 3-5 of one stage). Each supernet is evaluated with the
@@ -22,6 +23,9 @@
 // <name>.results.json after every seed and <NAME>.md (upper-cased) into --out (default: beside
 // this script); <NAME>.notes.md there is appended to the report. --resume keeps the seeds
 // <name>.results.json already holds (same settings) and measures the others.
+// --pool measures nothing: it joins the seeds of several re-evaluate results files made with the
+// same settings (cells, split, image limit, stage settings, parent epochs; other seeds, e.g. stages
+// whose supernets were trained in different runs) into <name>.results.json and its report.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -51,6 +55,7 @@ const OUT = arg('--out', __dirname);
 const NAME = arg('--name', 're-evaluate');
 const REPORT = process.argv.includes('--report');
 const RESUME = process.argv.includes('--resume');
+const POOL = arg('--pool', '').split(',').filter(Boolean);
 const ARMS = { oneShotOn: 'one-shot', fewShot: 'few-shot' };
 const SUBS = 5;
 outFolder(BENCH, OUT, REPORT);
@@ -59,7 +64,7 @@ const fail = (message) => {
   console.error(`${BENCH}: ${message}`);
   process.exit(2);
 };
-if (!REPORT) {
+if (!REPORT && !POOL.length) {
   if (!RESULTS.length || RESULTS.length !== KEEP.length)
     fail('give --results <same-parent results json>[,...] and --keep <its --keep folder>[,...], one folder per results file');
   for (const f of [...RESULTS, ...KEEP]) if (!fs.existsSync(f)) fail(`${f} does not exist`);
@@ -170,6 +175,43 @@ function measure() {
   return results;
 }
 
+/** The settings that make re-evaluate results one measurement: files that agree on these can be pooled. */
+const SETTINGS = ['cells', 'evalSplit', 'valLimit', 'stage', 'parentEpochs'];
+
+/** --pool: the seeds of the given results files as one results object (settings checked equal, seeds distinct). */
+function pool() {
+  if (POOL.length < 2 || NAME === 're-evaluate') fail('--pool takes two or more results files and a --name of its own for the pooled results and report');
+  const parts = POOL.map((file) => {
+    let results;
+    try {
+      results = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (e) {
+      fail(`--pool: cannot read ${file} (${e.message})`);
+    }
+    if (!Array.isArray(results.runs) || !Array.isArray(results.stages)) fail(`--pool: ${file} is not the results of this bench (no runs and stages)`);
+    return { file, results };
+  });
+  const [first] = parts;
+  for (const part of parts.slice(1)) {
+    const differ = differingKeys(SETTINGS, part.results, first.results);
+    if (differ.length) fail(`--pool: ${part.file} was made with other settings than ${first.file} (${differ.join(', ')}); pool only runs of one measurement`);
+  }
+  const runs = parts.flatMap((p) => p.results.runs);
+  const seeds = runs.map((r) => r.seed);
+  if (new Set(seeds).size !== seeds.length)
+    fail(`--pool: seed ${seeds.find((x, i) => seeds.indexOf(x) !== i)} is in more than one file; pool runs of different seeds`);
+  const relative = (file) => path.relative(OUT, file).split(path.sep).join('/');
+  // Each file's stages, as paths from --out, for the seeds that file holds.
+  const stagesOf = (p) => p.results.stages.map((s) => relative(path.join(path.dirname(p.file), s)));
+  return {
+    ...stamp(),
+    stages: [...new Set(parts.flatMap(stagesOf))],
+    ...Object.fromEntries(SETTINGS.filter((k) => first.results[k] !== undefined).map((k) => [k, first.results[k]])),
+    pooled: parts.map((p) => ({ file: relative(p.file), seeds: p.results.runs.map((r) => r.seed) })),
+    runs: runs.sort((a, b) => a.seed - b.seed),
+  };
+}
+
 function writeReport(results) {
   const { runs } = results;
   const n = runs.length;
@@ -200,7 +242,7 @@ function writeReport(results) {
   const lines = [
     '# A same-parent stage evaluated again',
     '',
-    `${results.cells} NB201 cells (the τ bench's sample), ${results.machine}, ${results.date.slice(0, 10)}. Made by \`node tools/bench/supernet/re-evaluate.bench.cjs\` from ${results.stages.map((s) => `\`${s}\``).join(' and ')}: every supernet that stage trained (one-shot on: ${p} + ${e} epochs; few-shot: ${p} + 5 × ${e / 5}) loaded as it is (\`load\`, nothing trained) and each cell evaluated again on ${where}, batch norm recalibrated as in the stage (${st.calibrationBatches} training batch(es) of 250, the same batches). "Stage" columns: the stage's own τ, on its ${st.validation} validation images.`,
+    `${results.cells} NB201 cells (the τ bench's sample), ${results.machine}, ${results.date.slice(0, 10)}. Made by \`node tools/bench/supernet/re-evaluate.bench.cjs\`${results.pooled ? `, pooled (\`--pool\`) from ${results.pooled.map((p) => `\`${p.file}\` (seed${p.seeds.length > 1 ? 's' : ''} ${p.seeds.join(', ')})`).join(' and ')}` : ''}${results.pooled ? '; stages' : ' from'} ${results.stages.map((s) => `\`${s}\``).join(' and ')}: every supernet that stage trained (one-shot on: ${p} + ${e} epochs; few-shot: ${p} + 5 × ${e / 5}) loaded as it is (\`load\`, nothing trained) and each cell evaluated again on ${where}, batch norm recalibrated as in the stage (${st.calibrationBatches} training batch(es) of 250, the same batches). "Stage" columns: the stage's own τ, on its ${st.validation} validation images.`,
     '',
     ...table('tau'),
     'Ranked by −loss:',
@@ -221,6 +263,6 @@ measureOrReport({
   stem: NAME,
   report: REPORT,
   makeIt: '--results <stage results json> --keep <its keep folder>',
-  measure,
+  measure: POOL.length ? pool : measure,
   writeReport,
 });

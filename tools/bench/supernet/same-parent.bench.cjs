@@ -14,7 +14,7 @@
 //   node tools/bench/supernet/same-parent.bench.cjs --parents <keep dir> --results <results json>
 //        [--epochs 100] [--lr 0.025] [--calibration-batches 6] [--validation-size 500] [--augment]
 //        [--seeds 0,1,2] [--workers 2] [--estimates <dir>,<dir>] [--keep <dir>] [--name <stem>]
-//        [--out <dir>] [--resume]
+//        [--out <dir>] [--resume] [--score-parents]
 //   node tools/bench/supernet/same-parent.bench.cjs --report [--name <stem>] [--out <dir>]
 //   node tools/bench/supernet/same-parent.bench.cjs --pool <results json>,<results json>... --name <stem> [--out <dir>]
 //
@@ -22,6 +22,10 @@
 // one-shot-<seed>.json files; the parent's τ is read from --results). --results may instead be an
 // earlier same-parent bench's results and --parents its --keep folder: the parents are then that
 // run's one-shot-on supernets (oneShotOn-<seed>.json), one more stage on the same line of parents.
+// --score-parents: the parents in --parents are not the supernets --results measured (e.g. a line
+// retrained by `nasx score` outside the benches to stand in for one whose supernets are gone): each
+// parent is first scored here (`load`, this stage's evaluation) for its τ, and --results gives only
+// the parents' schedule and epochs.
 // --estimates: the supernet.bench.cjs run's working folders holding one-shot-<seed>.csv, to add the
 // parent's τ within the cells sharing edge 0's operation (a chained stage reads it from the earlier
 // results instead). --keep: write <dir>/<arm>-<seed>.json naming each trained supernet's
@@ -70,6 +74,7 @@ const REPORT = process.argv.includes('--report');
 const POOL = arg('--pool', '').split(',').filter(Boolean);
 outFolder(BENCH, OUT, REPORT);
 const RESUME = process.argv.includes('--resume');
+const SCORE_PARENTS = process.argv.includes('--score-parents');
 const SUBS = 5; // the split on edge 0: one sub-supernet per NB201 operation
 if (!REPORT && !POOL.length) {
   if (!PARENTS || !fs.existsSync(PARENTS) || !RESULTS || !fs.existsSync(RESULTS)) {
@@ -126,11 +131,35 @@ function measure() {
     const r = bench.runs.find((x) => x.method === 'one-shot' && x.seed === seed);
     return r && { epochs: bench.schedule.epochs, tau: r.tau, tauLoss: r.tauLoss };
   };
+  /** --score-parents: the parent of one seed scored here with `load` under this stage's evaluation. */
+  const scoreParent = (seed, manifest, sets) => {
+    const epochs = chained ? bench.runs[0].parent.epochs + bench.epochs : bench.schedule.epochs;
+    // The parent's own training options, which `load` checks against the supernet it reads.
+    const trained = chained
+      ? [`estimator.options.epochs=${bench.epochs}`, `estimator.options.lr=${bench.lr}`]
+      : [`estimator.options.epochs=${bench.schedule.epochs}`];
+    const out = path.join(work, `parent-${seed}.csv`);
+    const { rows } = scoreCells({
+      bench: BENCH,
+      what: `the parent of seed ${seed} (${manifest})`,
+      estimator: 'one-shot',
+      cellFile,
+      out,
+      seed,
+      work,
+      workers: WORKERS,
+      sets: [...sets.filter((kv) => !/^estimator\.options\.(init|lr)=/.test(kv)), `estimator.options.load=${manifest}`, ...trained],
+    });
+    const acc = cells.map((c) => Number(rows.get(c).supernet_acc));
+    const negLoss = cells.map((c) => -Number(rows.get(c).supernet_loss));
+    return { epochs, tau: kendallTau(acc, tru), tauLoss: kendallTau(negLoss, tru), within: withinSplitTau(cells, acc, truth, kendallTau) };
+  };
   const parentLimit = (chained ? bench.parentSchedule : bench.schedule).limit;
   const runs = [];
   const results = {
     ...stamp(),
-    results: path.basename(RESULTS),
+    // From --out, where the report and a --pool read it (a basename when --results is in --out).
+    results: path.relative(OUT, RESULTS).split(path.sep).join('/'),
     cells: CELLS,
     validation: VALIDATION,
     calibrationBatches: CALIBRATION,
@@ -140,13 +169,18 @@ function measure() {
     parentSchedule: chained ? bench.parentSchedule : bench.schedule,
     // Parents from an earlier same-parent stage: its one-shot-on supernets.
     ...(chained ? { parentArm: 'oneShotOn' } : {}),
+    ...(SCORE_PARENTS ? { parentsScored: true } : {}),
     runs,
   };
   // --resume: keep the seeds an earlier run of the same bench (same parents and schedule) finished.
   const saved = path.join(OUT, `${NAME}.results.json`);
   if (RESUME && fs.existsSync(saved)) {
     const before = JSON.parse(fs.readFileSync(saved, 'utf8'));
-    const differ = differingKeys(['results', 'cells', 'validation', 'calibrationBatches', 'augment', 'epochs', 'lr', 'parentArm'], before, results);
+    const differ = differingKeys(
+      ['results', 'cells', 'validation', 'calibrationBatches', 'augment', 'epochs', 'lr', 'parentArm', 'parentsScored'],
+      before,
+      results,
+    );
     if (differ.length) {
       console.error(`${BENCH}: --resume: ${saved} was made with other settings (${differ.join(', ')}); give another --name or --out, or drop --resume`);
       process.exit(2);
@@ -157,7 +191,7 @@ function measure() {
   }
   for (const { file, seed } of kept) {
     if (runs.some((r) => r.seed === seed)) continue;
-    const one = parentOf(seed);
+    const one = SCORE_PARENTS ? {} : parentOf(seed);
     if (!one) {
       console.error(
         `${BENCH}: ${RESULTS} has no ${chained ? 'one-shot-on' : 'one-shot'} run of seed ${seed}; give the results of the run that kept ${PARENTS}`,
@@ -181,7 +215,8 @@ function measure() {
       oneShotOn: { estimator: 'one-shot', sets: [...common, `estimator.options.epochs=${EPOCHS}`] },
       fewShot: { estimator: 'few-shot', sets: [...common, 'estimator.options.epochs=0', `estimator.options.split.epochs=${EPOCHS / SUBS}`] },
     };
-    const parentAcc = chained ? undefined : parentEstimates(seed, cells);
+    if (SCORE_PARENTS) Object.assign(one, scoreParent(seed, manifest, common));
+    const parentAcc = chained || SCORE_PARENTS ? undefined : parentEstimates(seed, cells);
     if (parentAcc && (parentAcc.some((x) => x === undefined) || Math.abs(kendallTau(parentAcc, tru) - one.tau) > 1e-9)) {
       console.error(`${BENCH}: the one-shot-${seed}.csv under --estimates is not the run of ${RESULTS} (other cells or τ)`);
       process.exit(2);
@@ -271,7 +306,7 @@ function writeReport(results) {
   const lines = [
     '# Few-shot split against training on, from the same parent at the same budget',
     '',
-    `${results.cells} NB201 cells (the τ bench's sample), ${results.machine}, ${results.date.slice(0, 10)}. Made by \`node tools/bench/supernet/same-parent.bench.cjs\`${results.pooled ? `, pooled (\`--pool\`) from ${results.pooled.map((f) => `\`${f}\``).join(' and ')}` : ''}. Parents: the ${p}-epoch ${results.parentArm ? 'one-shot-on supernets' : 'one-shot supernets'} of ${results.pooled ? results.results : `\`${results.results}\``}${results.parentArm ? ' (one-shot trained on in stages, lr restarted at each)' : ''}; their τ is ${results.pooled ? 'those files’' : 'that file’s'}. From each, through \`nasx score\` with the estimators' \`init\`: **one-shot on** trains the supernet ${e} more epochs; **few-shot** splits it on edge 0 into 5 sub-supernets of ${e / 5} epochs each. Both restart SGD at lr ${results.lr} (cosine to 0.001) and end at ${p} + ${e} epochs in total. Evaluation as the parents': batch norm recalibrated on ${results.calibrationBatches} training batch(es) of 250, top-1 on ${results.validation} validation images${results.augment ? ', training batches augmented' : ''}.`,
+    `${results.cells} NB201 cells (the τ bench's sample), ${results.machine}, ${results.date.slice(0, 10)}. Made by \`node tools/bench/supernet/same-parent.bench.cjs\`${results.pooled ? `, pooled (\`--pool\`) from ${results.pooled.map((f) => `\`${f}\``).join(' and ')}` : ''}. Parents: the ${p}-epoch ${results.parentArm ? 'one-shot-on supernets' : 'one-shot supernets'} of ${results.pooled ? results.results : `\`${results.results}\``}${results.parentArm ? ' (one-shot trained on in stages, lr restarted at each)' : ''}; their τ is ${results.parentsScored ? 'measured here (`--score-parents`, `load` and this evaluation): these parents were retrained on that schedule, they are not the supernets that file measured' : results.pooled ? 'those files’' : 'that file’s'}. From each, through \`nasx score\` with the estimators' \`init\`: **one-shot on** trains the supernet ${e} more epochs; **few-shot** splits it on edge 0 into 5 sub-supernets of ${e / 5} epochs each. Both restart SGD at lr ${results.lr} (cosine to 0.001) and end at ${p} + ${e} epochs in total. Evaluation as the parents': batch norm recalibrated on ${results.calibrationBatches} training batch(es) of 250, top-1 on ${results.validation} validation images${results.augment ? ', training batches augmented' : ''}.`,
     '',
     `| seed | parent (${p}) τ | one-shot on (${p} + ${e}) τ | few-shot (${p} + 5 × ${e / 5}) τ | few-shot − one-shot on | one-shot on τ by −loss | few-shot τ by −loss |`,
     '|---:|---:|---:|---:|---:|---:|---:|',
