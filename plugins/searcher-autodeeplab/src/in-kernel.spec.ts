@@ -109,8 +109,10 @@ describeWithSharedData('autodeeplab in the kernel', 'nas-bench-360-samples', (ro
     ).toEqual([manifest['weights']!.file, manifest['momentum']!.file, manifest['arch']!.file].sort());
     const [a, b] = [epochsOf(whole.runDir as string), epochsOf(handle.runDir as string)];
     expect(b.map((e) => e.arch)).toEqual(a.map((e) => e.arch));
+    // The loss to 3 decimals: the in-process kernels' float rounding depends on the CPU (oneDNN picks
+    // its code by instruction set), and on some CPUs a resumed epoch's mean loss moves in the 5th digit.
     b.forEach((e, k) => {
-      expect(e.trainLoss).toBeCloseTo(a[k]!.trainLoss, 4);
+      expect(e.trainLoss).toBeCloseTo(a[k]!.trainLoss, 3);
       expect(e.alphaEntropy).toBeCloseTo(a[k]!.alphaEntropy, 5);
       expect(e.betaEntropy).toBeCloseTo(a[k]!.betaEntropy, 5);
     });

@@ -79,9 +79,17 @@ export function describeEstimatorContract(def: ContributionDefinition<'estimator
         expect(Number.isFinite(e.metrics[primary])).toBe(true);
         expect(e.cost.seconds).toBeGreaterThanOrEqual(0);
       }
-      // In order: a deterministic estimator gives each architecture what estimate() gives it alone.
+      // In order: a deterministic estimator gives each architecture what estimate() gives it alone,
+      // up to float32 rounding: a kernel may block a batch differently from one input (oneDNN picks
+      // its code by batch size and the CPU's instruction set), which moves the 8th digit.
       if (settings.deterministic) {
-        for (const [i, a] of archs.entries()) expect(batch[i]?.metrics).toEqual((await estimator.estimate(a, testEstimateContext(i))).metrics);
+        for (const [i, a] of archs.entries()) {
+          const alone = (await estimator.estimate(a, testEstimateContext(i))).metrics;
+          const got = batch[i]?.metrics ?? {};
+          expect(Object.keys(got).sort()).toEqual(Object.keys(alone).sort());
+          for (const [name, value] of Object.entries(alone))
+            expect(Math.abs((got[name] as number) - value)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(value)));
+        }
       }
     });
 
